@@ -1,0 +1,37 @@
+// The invariant registry: every checker by name. A run checks all of them unless told otherwise.
+
+import type { InvariantDefinition } from '../src/sim/invariant.js';
+import { electionSafety } from './electionSafety.js';
+import { leaderAppendOnly } from './leaderAppendOnly.js';
+import { leaderCompleteness } from './leaderCompleteness.js';
+import { logMatching } from './logMatching.js';
+import { monotonicAppliedIndex } from './monotonicAppliedIndex.js';
+import { monotonicCommitIndex } from './monotonicCommitIndex.js';
+import { monotonicTerm } from './monotonicTerm.js';
+import { stateMachineSafety } from './stateMachineSafety.js';
+
+export const allInvariants: readonly InvariantDefinition[] = [
+  electionSafety,
+  logMatching,
+  leaderCompleteness,
+  stateMachineSafety,
+  leaderAppendOnly,
+  monotonicTerm,
+  monotonicCommitIndex,
+  monotonicAppliedIndex,
+];
+
+export function invariantByName(name: string): InvariantDefinition | undefined {
+  return allInvariants.find((definition) => definition.name === name);
+}
+
+export {
+  electionSafety,
+  leaderAppendOnly,
+  leaderCompleteness,
+  logMatching,
+  monotonicAppliedIndex,
+  monotonicCommitIndex,
+  monotonicTerm,
+  stateMachineSafety,
+};

@@ -1,0 +1,51 @@
+// Shared helpers of the invariant checkers: building violations, and finding the first index
+// where two logs differ (only ever called once a violation is certain, so it may scan).
+
+import type { NodeId } from '../src/core/ids.js';
+import type { InvariantKind, Violation } from '../src/sim/invariant.js';
+import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
+
+export function violation(options: {
+  invariant: string;
+  kind?: InvariantKind;
+  message: string;
+  nodes: NodeId[];
+  eventNumber: number;
+  timeMs: number;
+  evidence: Record<string, unknown>;
+}): Violation {
+  return { kind: 'safety', ...options };
+}
+
+/** The first index in 1..upTo where the mirror's log differs from the committed history. */
+export function firstDifferenceFromCommitted(cluster: ClusterObservation, mirror: NodeMirror, upTo: number): number {
+  for (let index = 1; index <= upTo; index += 1) {
+    if (
+      index > mirror.lastIndex ||
+      mirror.terms[index] !== cluster.committedTerms[index] ||
+      mirror.commandIds[index] !== cluster.committedIds[index]
+    ) {
+      return index;
+    }
+  }
+  return -1;
+}
+
+/** A log entry for evidence: "t3:c17" (term 3, command 17), "t3:noop", or "missing". */
+export function entryLabel(term: number | undefined, commandId: number | undefined): string {
+  if (term === undefined || term < 0) return 'missing';
+  return `t${term}:${commandId === 0 ? 'noop' : `c${commandId}`}`;
+}
+
+export function mirrorEntryLabel(mirror: NodeMirror, index: number): string {
+  return index <= mirror.lastIndex ? entryLabel(mirror.terms[index], mirror.commandIds[index]) : 'missing';
+}
+
+export function committedEntryLabel(cluster: ClusterObservation, index: number): string {
+  return index <= cluster.committedLength ? entryLabel(cluster.committedTerms[index], cluster.committedIds[index]) : 'missing';
+}
+
+/** Did this step make the node a leader (of a new term, or after a restart)? */
+export function becameLeader(mirror: NodeMirror, change: { started: boolean; previousRole: string; previousTerm: number }): boolean {
+  return mirror.role === 'leader' && (change.started || change.previousRole !== 'leader' || change.previousTerm !== mirror.term);
+}

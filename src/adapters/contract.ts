@@ -1,0 +1,145 @@
+// The implementation contract: what every Raft implementation under test meets, the reference
+// included. The harness owns time, message delivery, randomness and durable storage; a node is
+// driven by inputs and answers each with its outputs. It never calls back into the world.
+//
+// Everything that crosses this boundary is plain JSON data, so the same contract works in
+// process and over the stdio process protocol, and so traces can hold it.
+
+import type { NodeId } from '../core/ids.js';
+
+/** A client command for the replicated key-value state machine. */
+export interface Command {
+  /** Unique per proposal in a run; assigned by the harness. Entries are identified by it. */
+  id: number;
+  op: 'set' | 'del' | 'get';
+  key: string;
+  value?: string;
+  /** Client session (client id, sequence number), for exactly-once application of retries. */
+  client?: number;
+  sequence?: number;
+}
+
+/** A message between nodes. The body is the implementation's own, opaque to the harness. */
+export interface Message {
+  /** A label for reports and targeted faults, e.g. "AppendEntries". */
+  type: string;
+  /** The sender's term when it sent this, if the implementation reveals it (reports only). */
+  term?: number;
+  body: unknown;
+}
+
+export interface OutboundMessage {
+  to: NodeId;
+  message: Message;
+}
+
+/** An opaque durable record, appended to the node's write-ahead storage. */
+export type DurableRecord = unknown;
+
+export interface StartInput {
+  kind: 'start';
+  id: NodeId;
+  /** The cluster configuration: every voting member's id. */
+  members: readonly NodeId[];
+  /** A 32-bit seed for the node's own randomized decisions (election timeouts), drawn by the harness. */
+  seed: number;
+  /** The durable records that survived, in the order they were written. Empty on first start. */
+  records: readonly DurableRecord[];
+  /** Options the scenario passes to the implementation (timeouts in ticks, batch sizes). */
+  options: ImplementationOptions;
+}
+
+export interface ImplementationOptions {
+  electionTicksMin: number;
+  electionTicksMax: number;
+  heartbeatTicks: number;
+  /** Most entries one replication message may carry. */
+  entriesPerMessageMax: number;
+}
+
+export type Input =
+  | StartInput
+  | { kind: 'tick' }
+  | { kind: 'deliver'; from: NodeId; message: Message }
+  | { kind: 'propose'; command: Command };
+
+/** An entry the node applied to its state machine, in log order. */
+export interface AppliedEntry {
+  index: number;
+  term: number;
+  /** The command's id, or 0 for an entry the implementation made itself (no-op, configuration). */
+  commandId: number;
+  /** The state machine's answer (the value read for a get), if any. */
+  result?: string | null;
+}
+
+export type ProposalAnswer =
+  | { commandId: number; kind: 'accepted'; index: number; term: number }
+  | { commandId: number; kind: 'notLeader'; leaderHint: NodeId | null };
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** One log entry as the white-box view shows it: enough to compare logs across nodes. */
+export interface LogEntryView {
+  term: number;
+  /** The command's id, or 0 for an entry the implementation made itself. */
+  commandId: number;
+}
+
+/**
+ * The optional white-box view, sent as a delta so that its cost does not grow with the log:
+ * scalar fields are the current values; `log`, when present, says that every entry from index
+ * `from` on is now `entries` (everything after is gone). A node that starts sends its whole log.
+ */
+export interface StateView {
+  role: Role;
+  term: number;
+  votedFor: NodeId | null;
+  commitIndex: number;
+  appliedIndex: number;
+  leaderHint: NodeId | null;
+  log?: { from: number; entries: readonly LogEntryView[] };
+  /** The index and term of the last entry folded into a snapshot (0, 0 without snapshots). */
+  snapshotIndex?: number;
+  snapshotTerm?: number;
+}
+
+/** What a node answers to one input. */
+export interface Output {
+  messages: readonly OutboundMessage[];
+  /** Records to append to durable storage, in order. */
+  records: readonly DurableRecord[];
+  /**
+   * Sync point: every record written so far must be durable before this output's messages are
+   * sent. Without it, records are written but may be lost (all, or a torn suffix) by a crash.
+   */
+  sync: boolean;
+  applied: readonly AppliedEntry[];
+  answers: readonly ProposalAnswer[];
+  /** The white-box view after this input, if the implementation offers one. */
+  state?: StateView;
+}
+
+/** One running instance of a node. Dropped on crash; a restart makes a new one. */
+export interface NodeInstance {
+  step(input: Input): Output;
+  /**
+   * A digest of the whole internal state, for world fingerprints (two instances with the same
+   * digest behave the same from here on). Optional: without it the view stands in.
+   */
+  stateDigest?(): string;
+}
+
+export interface Implementation {
+  name: string;
+  version: string;
+  /** Makes a fresh instance; the harness then sends it a start input. */
+  createNode(): NodeInstance;
+}
+
+export const emptyList: readonly never[] = Object.freeze([]);
+
+/** An output with nothing in it, for implementations to spread from. */
+export function emptyOutput(): Output {
+  return { messages: emptyList, records: emptyList, sync: false, applied: emptyList, answers: emptyList };
+}

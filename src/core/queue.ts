@@ -1,0 +1,93 @@
+// The discrete-event queue: a binary min-heap ordered by (virtual time, sequence number).
+// The sequence number is assigned at push time, so events at the same instant run in the order
+// they were scheduled: the order is a function of the run's own data only.
+
+import { assert } from './assert.js';
+
+export interface Scheduled {
+  /** Virtual time in milliseconds. */
+  timeMs: number;
+  /** Assigned by the queue; ties on time break by it. */
+  sequence: number;
+}
+
+export class EventQueue<T extends Scheduled> {
+  private readonly heap: T[] = [];
+  private nextSequence = 0;
+
+  constructor(private readonly capacity = 10_000_000) {}
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** Sequence number the next push will receive. */
+  get sequenceCounter(): number {
+    return this.nextSequence;
+  }
+
+  push(event: T): T {
+    assert(this.heap.length < this.capacity, `event queue exceeded its capacity of ${this.capacity}`);
+    assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
+    event.sequence = this.nextSequence;
+    this.nextSequence += 1;
+    const heap = this.heap;
+    let index = heap.length;
+    heap.push(event);
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex];
+      if (!before(event, parent)) break;
+      heap[index] = parent;
+      index = parentIndex;
+    }
+    heap[index] = event;
+    return event;
+  }
+
+  peek(): T | undefined {
+    return this.heap[0];
+  }
+
+  pop(): T | undefined {
+    const heap = this.heap;
+    if (heap.length === 0) return undefined;
+    const top = heap[0];
+    const last = heap.pop() as T;
+    if (heap.length > 0) {
+      let index = 0;
+      const length = heap.length;
+      for (;;) {
+        const left = 2 * index + 1;
+        if (left >= length) break;
+        const right = left + 1;
+        const child = right < length && before(heap[right], heap[left]) ? right : left;
+        if (!before(heap[child], last)) break;
+        heap[index] = heap[child];
+        index = child;
+      }
+      heap[index] = last;
+    }
+    return top;
+  }
+
+  /** All pending events, in no particular order (for fingerprints and reports). */
+  pending(): readonly T[] {
+    return this.heap;
+  }
+
+  /** Removes every pending event matching the predicate. O(n); used for rare world changes. */
+  removeWhere(predicate: (event: T) => boolean): number {
+    const kept = this.heap.filter((event) => !predicate(event));
+    const removed = this.heap.length - kept.length;
+    if (removed === 0) return 0;
+    this.heap.length = 0;
+    kept.sort((a, b) => (before(a, b) ? -1 : 1));
+    for (const event of kept) this.heap.push(event); // a sorted array is a valid heap
+    return removed;
+  }
+}
+
+function before(a: Scheduled, b: Scheduled): boolean {
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.sequence < b.sequence);
+}

@@ -1,0 +1,130 @@
+// Randomness for the harness: named seedrandom streams behind a choice sequence.
+//
+// Every random decision of a run is a draw of an integer in [0, bound) from a named stream
+// (network, faults, workload, timers/n3, ...). Streams are independent: each is seeded from
+// (run seed, stream name), so adding draws to one concern does not reshuffle the others.
+//
+// Every draw is also appended to a flat choice sequence. Replaying that sequence reproduces the
+// run without the seed; the shrinker edits it. Draws are shaped so that 0 is always the simplest
+// choice ("no fault", "shortest delay", "first option"): a replayed sequence that runs out keeps
+// drawing 0, which is how a shrunk sequence stays a valid run (Hypothesis does the same).
+
+import seedrandom from 'seedrandom';
+import { assert } from './assert.js';
+
+const twoTo32 = 0x100000000;
+
+/** Where draws come from: live streams (recording), or a recorded sequence (replaying). */
+export interface ChoiceSource {
+  /** An integer in [0, bound), bound in [1, 2^32]. 0 is the simplest choice. */
+  draw(stream: string, bound: number): number;
+  /** The choices drawn so far, in order. */
+  readonly choices: readonly number[];
+}
+
+/** Draws from named seedrandom streams and records every choice. */
+export class RecordingChoiceSource implements ChoiceSource {
+  readonly choices: number[] = [];
+  private readonly streams = new Map<string, seedrandom.PRNG>();
+
+  constructor(private readonly seed: number, private readonly choiceLimit = 50_000_000) {}
+
+  draw(stream: string, bound: number): number {
+    let generator = this.streams.get(stream);
+    if (generator === undefined) {
+      // alea: fast, good statistical quality, fully determined by the string seed.
+      generator = seedrandom.alea(`raftcheck:${this.seed}:${stream}`);
+      this.streams.set(stream, generator);
+    }
+    const value = boundedFromUnit(generator.int32() >>> 0, bound);
+    assert(this.choices.length < this.choiceLimit, `choice sequence exceeded ${this.choiceLimit} draws`);
+    this.choices.push(value);
+    return value;
+  }
+}
+
+/** Replays a recorded choice sequence; past its end every draw is 0 (the simplest choice). */
+export class ReplayChoiceSource implements ChoiceSource {
+  readonly choices: number[] = [];
+  private position = 0;
+
+  constructor(private readonly recorded: readonly number[]) {}
+
+  draw(_stream: string, bound: number): number {
+    const recorded = this.position < this.recorded.length ? this.recorded[this.position] : 0;
+    this.position += 1;
+    // A shrunk or hand-edited sequence may hold a value out of range for this draw: clamp it,
+    // so that every sequence of integers is a valid run.
+    const value = recorded < bound ? recorded : bound - 1;
+    this.choices.push(value);
+    return value;
+  }
+
+  /** How many recorded choices were consumed (draws past the end count too). */
+  get consumed(): number {
+    return this.position;
+  }
+}
+
+function boundedFromUnit(uint32: number, bound: number): number {
+  assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
+  // Multiply-shift keeps the mapping monotone in the raw value, which keeps shrinking toward 0
+  // meaningful, and has negligible bias for the bounds used here.
+  return Math.floor((uint32 / twoTo32) * bound);
+}
+
+const probabilityResolution = 1_000_000;
+
+/**
+ * Typed draws over a ChoiceSource. Shaped so that 0 is benign: chance() is false at 0,
+ * integer ranges start at their minimum.
+ */
+export class Random {
+  constructor(readonly source: ChoiceSource) {}
+
+  /** True with the given probability; a 0 choice means false. */
+  chance(stream: string, probability: number): boolean {
+    if (probability <= 0) return false;
+    if (probability >= 1) return true;
+    const value = this.source.draw(stream, probabilityResolution);
+    return value >= probabilityResolution - Math.round(probability * probabilityResolution);
+  }
+
+  /** An integer in [minimum, maximum], both inclusive; a 0 choice means minimum. */
+  integer(stream: string, minimum: number, maximum: number): number {
+    if (maximum <= minimum) return minimum;
+    return minimum + this.source.draw(stream, maximum - minimum + 1);
+  }
+
+  /** An index into a list of the given length; a 0 choice means the first. */
+  index(stream: string, length: number): number {
+    assert(length >= 1, 'index() needs a non-empty list');
+    if (length === 1) return 0;
+    return this.source.draw(stream, length);
+  }
+
+  /** A uniform float in [0, 1) at one-in-a-million resolution; a 0 choice means 0. */
+  unit(stream: string): number {
+    return this.source.draw(stream, probabilityResolution) / probabilityResolution;
+  }
+
+  /** A 32-bit seed for an implementation's own generator. */
+  seed32(stream: string): number {
+    return this.source.draw(stream, twoTo32);
+  }
+}
+
+/**
+ * A tiny pure generator (splitmix32) for code that must keep its random state as plain data,
+ * such as the reference Raft, whose state is snapshotted and fingerprinted.
+ */
+export function nextRandomState(state: number): number {
+  return (state + 0x9e3779b9) | 0;
+}
+
+export function randomValueOfState(state: number): number {
+  let z = state;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

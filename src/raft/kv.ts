@@ -1,0 +1,44 @@
+// The replicated key-value state machine every reference node applies committed entries to.
+// Sessions (client id, last sequence applied) make retried commands apply exactly once
+// (Raft thesis 6.3).
+
+import type { Command } from '../adapters/contract.js';
+
+export class KeyValueStore {
+  private readonly values = new Map<string, string>();
+  private readonly lastSequenceByClient = new Map<number, { sequence: number; result: string | null }>();
+
+  /** Applies a command and returns its result (the value read for get, the previous value otherwise). */
+  apply(command: Command): string | null {
+    if (command.client !== undefined && command.sequence !== undefined) {
+      const session = this.lastSequenceByClient.get(command.client);
+      if (session !== undefined && command.sequence <= session.sequence) return session.result;
+    }
+    const previous = this.values.get(command.key) ?? null;
+    let result: string | null = previous;
+    switch (command.op) {
+      case 'set':
+        this.values.set(command.key, command.value ?? '');
+        break;
+      case 'del':
+        this.values.delete(command.key);
+        break;
+      case 'get':
+        result = previous;
+        break;
+    }
+    if (command.client !== undefined && command.sequence !== undefined) {
+      this.lastSequenceByClient.set(command.client, { sequence: command.sequence, result });
+    }
+    return result;
+  }
+
+  get(key: string): string | null {
+    return this.values.get(key) ?? null;
+  }
+
+  /** Entries sorted by key, for digests. */
+  entries(): [string, string][] {
+    return [...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+}

@@ -1,0 +1,460 @@
+// The reference Raft: a pure state machine in the shape of etcd-io/raft (step an input, collect
+// the outputs). No timers, I/O or promises: time arrives as ticks, randomness from the seed the
+// harness hands over at start, and durability is whatever the harness kept of our records.
+//
+// Safety rules this implementation keeps (Raft paper, Figure 2 and section 5.4):
+// - currentTerm and votedFor are written and synced before any message that depends on them;
+// - log entries are written and synced before they are acknowledged or counted;
+// - a follower only truncates its log on a real conflict, never on a stale or duplicate append;
+// - a leader commits only entries of its own term by counting replicas (Figure 8);
+// - commitIndex on a follower is bounded by the index of the last entry the append covered.
+
+import type {
+  AppliedEntry,
+  Command,
+  ImplementationOptions,
+  Input,
+  LogEntryView,
+  OutboundMessage,
+  Output,
+  ProposalAnswer,
+  Role,
+  StateView,
+} from '../adapters/contract.js';
+import { emptyList } from '../adapters/contract.js';
+import { assert } from '../core/assert.js';
+import { Hasher } from '../core/hash.js';
+import type { NodeId } from '../core/ids.js';
+import { nextRandomState, randomValueOfState } from '../core/random.js';
+import type { RaftBugs } from './bugs.js';
+import { noBugs } from './bugs.js';
+import { KeyValueStore } from './kv.js';
+import type {
+  AppendEntries,
+  AppendEntriesResponse,
+  Entry,
+  RaftMessage,
+  RaftRecord,
+  RequestVote,
+  RequestVoteResponse,
+} from './messages.js';
+
+export class RaftNode {
+  private id: NodeId = 0;
+  private members: readonly NodeId[] = [];
+  private peers: readonly NodeId[] = [];
+  private options!: ImplementationOptions;
+  private randomState = 0;
+
+  // Persistent state (Figure 2), written through records.
+  private currentTerm = 0;
+  private votedFor: NodeId | null = null;
+  /** log[i - 1] is the entry at index i. */
+  private readonly log: Entry[] = [];
+
+  // Volatile state.
+  private role: Role = 'follower';
+  private leaderId: NodeId | null = null;
+  private commitIndex = 0;
+  private lastApplied = 0;
+  private electionElapsedTicks = 0;
+  private electionTimeoutTicks = 0;
+  private heartbeatElapsedTicks = 0;
+  private readonly votesGranted = new Set<NodeId>();
+  private readonly nextIndex = new Map<NodeId, number>();
+  private readonly matchIndex = new Map<NodeId, number>();
+  private readonly store = new KeyValueStore();
+
+  // Outputs collected while handling one input.
+  private messages: OutboundMessage[] = [];
+  private records: RaftRecord[] = [];
+  private applied: AppliedEntry[] = [];
+  private answers: ProposalAnswer[] = [];
+  /** Lowest log index changed since the last view was emitted (Infinity: none). */
+  private logDirtyFrom = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly bugs: RaftBugs = noBugs) {}
+
+  step(input: Input): Output {
+    switch (input.kind) {
+      case 'start':
+        this.start(input.id, input.members, input.seed, input.records as readonly RaftRecord[], input.options);
+        break;
+      case 'tick':
+        this.tick();
+        break;
+      case 'deliver':
+        this.receive(input.from, input.message.body as RaftMessage);
+        break;
+      case 'propose':
+        this.propose(input.command);
+        break;
+    }
+    this.applyCommitted();
+    return this.takeOutput();
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  private start(
+    id: NodeId,
+    members: readonly NodeId[],
+    seed: number,
+    records: readonly RaftRecord[],
+    options: ImplementationOptions,
+  ): void {
+    this.id = id;
+    this.members = members;
+    this.peers = members.filter((member) => member !== id);
+    this.options = options;
+    this.randomState = seed | 0;
+    for (const record of records) {
+      if (record.kind === 'hardState') {
+        this.currentTerm = record.term;
+        this.votedFor = record.votedFor;
+      } else {
+        this.log.length = record.from - 1;
+        for (const entry of record.entries) this.log.push(entry);
+      }
+    }
+    this.logDirtyFrom = 1;
+    this.becomeFollower(this.currentTerm, null);
+  }
+
+  private tick(): void {
+    if (this.role === 'leader') {
+      this.heartbeatElapsedTicks += 1;
+      if (this.heartbeatElapsedTicks >= this.options.heartbeatTicks) {
+        this.heartbeatElapsedTicks = 0;
+        this.broadcastAppendEntries();
+      }
+      return;
+    }
+    this.electionElapsedTicks += 1;
+    if (this.electionElapsedTicks >= this.electionTimeoutTicks) this.campaign();
+  }
+
+  private propose(command: Command): void {
+    if (this.role !== 'leader') {
+      this.answers.push({ commandId: command.id, kind: 'notLeader', leaderHint: this.leaderId });
+      return;
+    }
+    const index = this.appendEntries(this.lastIndex() + 1, [{ term: this.currentTerm, command }]);
+    this.answers.push({ commandId: command.id, kind: 'accepted', index, term: this.currentTerm });
+    this.matchIndex.set(this.id, this.lastIndex());
+    this.maybeAdvanceCommit();
+    this.broadcastAppendEntries();
+  }
+
+  private receive(from: NodeId, message: RaftMessage): void {
+    if (message.term > this.currentTerm) {
+      // A newer term: step down. Only an AppendEntries tells us who leads it.
+      this.becomeFollower(message.term, message.type === 'AppendEntries' ? from : null);
+    }
+    switch (message.type) {
+      case 'RequestVote':
+        this.handleRequestVote(from, message);
+        break;
+      case 'RequestVoteResponse':
+        this.handleRequestVoteResponse(from, message);
+        break;
+      case 'AppendEntries':
+        this.handleAppendEntries(from, message);
+        break;
+      case 'AppendEntriesResponse':
+        this.handleAppendEntriesResponse(from, message);
+        break;
+    }
+  }
+
+  // ---- elections ----------------------------------------------------------------------------
+
+  private campaign(): void {
+    this.role = 'candidate';
+    this.leaderId = null;
+    this.currentTerm += 1;
+    this.votedFor = this.id;
+    this.persistHardState();
+    this.votesGranted.clear();
+    this.votesGranted.add(this.id);
+    this.resetElectionTimer();
+    if (this.hasQuorum(this.votesGranted.size)) {
+      this.becomeLeader();
+      return;
+    }
+    const request: RequestVote = {
+      type: 'RequestVote',
+      term: this.currentTerm,
+      candidate: this.id,
+      lastLogIndex: this.lastIndex(),
+      lastLogTerm: this.termAt(this.lastIndex()),
+    };
+    for (const peer of this.peers) this.send(peer, request);
+  }
+
+  private handleRequestVote(from: NodeId, request: RequestVote): void {
+    let granted = false;
+    if (request.term === this.currentTerm) {
+      const canVote = this.votedFor === null || this.votedFor === request.candidate;
+      const lastTerm = this.termAt(this.lastIndex());
+      const candidateUpToDate =
+        request.lastLogTerm > lastTerm || (request.lastLogTerm === lastTerm && request.lastLogIndex >= this.lastIndex());
+      if (canVote && candidateUpToDate && this.role === 'follower') {
+        granted = true;
+        this.votedFor = request.candidate;
+        this.persistHardState();
+        this.resetElectionTimer();
+      }
+    }
+    const response: RequestVoteResponse = { type: 'RequestVoteResponse', term: this.currentTerm, voteGranted: granted };
+    this.send(from, response);
+  }
+
+  private handleRequestVoteResponse(from: NodeId, response: RequestVoteResponse): void {
+    if (this.role !== 'candidate' || response.term !== this.currentTerm || !response.voteGranted) return;
+    this.votesGranted.add(from);
+    if (this.hasQuorum(this.votesGranted.size)) this.becomeLeader();
+  }
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    if (term > this.currentTerm) {
+      this.currentTerm = term;
+      this.votedFor = null;
+      this.persistHardState();
+    }
+    this.role = 'follower';
+    this.leaderId = leader;
+    this.votesGranted.clear();
+    this.resetElectionTimer();
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.heartbeatElapsedTicks = 0;
+    this.nextIndex.clear();
+    this.matchIndex.clear();
+    // The no-op of the new term: committing it commits every earlier entry (section 5.4.2).
+    this.appendEntries(this.lastIndex() + 1, [{ term: this.currentTerm, command: null }]);
+    for (const peer of this.peers) {
+      this.nextIndex.set(peer, this.lastIndex());
+      this.matchIndex.set(peer, 0);
+    }
+    this.matchIndex.set(this.id, this.lastIndex());
+    this.maybeAdvanceCommit();
+    this.broadcastAppendEntries();
+  }
+
+  private resetElectionTimer(): void {
+    this.electionElapsedTicks = 0;
+    this.randomState = nextRandomState(this.randomState);
+    const span = this.options.electionTicksMax - this.options.electionTicksMin;
+    this.electionTimeoutTicks = this.options.electionTicksMin + (span > 0 ? randomValueOfState(this.randomState) % span : 0);
+  }
+
+  // ---- replication --------------------------------------------------------------------------
+
+  private broadcastAppendEntries(): void {
+    for (const peer of this.peers) this.sendAppendEntries(peer);
+  }
+
+  private sendAppendEntries(peer: NodeId): void {
+    const next = this.nextIndex.get(peer) ?? this.lastIndex() + 1;
+    const previousLogIndex = next - 1;
+    const last = Math.min(this.lastIndex(), previousLogIndex + this.options.entriesPerMessageMax);
+    const request: AppendEntries = {
+      type: 'AppendEntries',
+      term: this.currentTerm,
+      leader: this.id,
+      previousLogIndex,
+      previousLogTerm: this.termAt(previousLogIndex),
+      entries: last > previousLogIndex ? this.log.slice(previousLogIndex, last) : emptyList,
+      leaderCommit: this.commitIndex,
+    };
+    this.send(peer, request);
+  }
+
+  private handleAppendEntries(from: NodeId, request: AppendEntries): void {
+    if (request.term < this.currentTerm) {
+      this.send(from, this.appendResponse(false, 0, this.lastIndex()));
+      return;
+    }
+    // Same term: whoever sent this is the leader of our term.
+    if (this.role !== 'follower' || this.leaderId !== from) this.becomeFollower(request.term, from);
+    this.resetElectionTimer();
+
+    const previousIndex = request.previousLogIndex;
+    if (previousIndex > this.lastIndex() || this.termAt(previousIndex) !== request.previousLogTerm) {
+      const retryIndex = Math.min(this.lastIndex(), previousIndex - 1);
+      this.send(from, this.appendResponse(false, 0, retryIndex));
+      return;
+    }
+    // Skip the entries we already hold; truncate only at the first real conflict.
+    let offset = 0;
+    while (offset < request.entries.length) {
+      const index = previousIndex + 1 + offset;
+      if (index > this.lastIndex() || this.termAt(index) !== request.entries[offset].term) break;
+      offset += 1;
+    }
+    if (offset < request.entries.length) {
+      this.appendEntries(previousIndex + 1 + offset, request.entries.slice(offset));
+    }
+    const lastNewIndex = previousIndex + request.entries.length;
+    // Bounded by the last entry this request covered (entries past it may be stale), and never
+    // lowered: a delayed, shorter append must not move the commit index back.
+    const commitIndex = Math.min(request.leaderCommit, lastNewIndex);
+    if (commitIndex > this.commitIndex) this.commitIndex = commitIndex;
+    this.send(from, this.appendResponse(true, lastNewIndex, 0));
+  }
+
+  private handleAppendEntriesResponse(from: NodeId, response: AppendEntriesResponse): void {
+    if (this.role !== 'leader' || response.term !== this.currentTerm) return;
+    const next = this.nextIndex.get(from) ?? this.lastIndex() + 1;
+    if (response.success) {
+      // Responses may arrive reordered or duplicated: only ever move forward.
+      if (response.matchIndex > (this.matchIndex.get(from) ?? 0)) this.matchIndex.set(from, response.matchIndex);
+      if (response.matchIndex + 1 > next) this.nextIndex.set(from, response.matchIndex + 1);
+      this.maybeAdvanceCommit();
+      if ((this.nextIndex.get(from) ?? 0) <= this.lastIndex()) this.sendAppendEntries(from);
+      return;
+    }
+    const match = this.matchIndex.get(from) ?? 0;
+    const retryNext = Math.max(match + 1, Math.min(next - 1, response.retryIndex + 1));
+    if (retryNext < next) {
+      this.nextIndex.set(from, retryNext);
+      this.sendAppendEntries(from);
+    }
+  }
+
+  private appendResponse(success: boolean, matchIndex: number, retryIndex: number): AppendEntriesResponse {
+    return { type: 'AppendEntriesResponse', term: this.currentTerm, success, matchIndex, retryIndex: Math.max(0, retryIndex) };
+  }
+
+  private maybeAdvanceCommit(): void {
+    const matches = this.members.map((member) => (member === this.id ? this.lastIndex() : this.matchIndex.get(member) ?? 0));
+    matches.sort((a, b) => b - a);
+    const quorumIndex = matches[this.quorumSize() - 1];
+    // Only entries of the current term are committed by counting replicas (Figure 8).
+    if (quorumIndex > this.commitIndex && this.termAt(quorumIndex) === this.currentTerm) {
+      this.commitIndex = quorumIndex;
+    }
+  }
+
+  private applyCommitted(): void {
+    while (this.lastApplied < this.commitIndex) {
+      this.lastApplied += 1;
+      const entry = this.log[this.lastApplied - 1];
+      const result = entry.command === null ? undefined : this.store.apply(entry.command);
+      this.applied.push({
+        index: this.lastApplied,
+        term: entry.term,
+        commandId: entry.command === null ? 0 : entry.command.id,
+        ...(result === undefined ? {} : { result }),
+      });
+    }
+  }
+
+  // ---- log and storage ----------------------------------------------------------------------
+
+  /** Writes entries at index from (dropping everything after from - 1) and returns the last index. */
+  private appendEntries(from: number, entries: readonly Entry[]): number {
+    assert(from >= 1 && from <= this.lastIndex() + 1, `append at ${from} past the end ${this.lastIndex()}`);
+    assert(from > this.commitIndex, `truncating committed entries at ${from} (commit ${this.commitIndex})`);
+    this.log.length = from - 1;
+    for (const entry of entries) this.log.push(entry);
+    this.records.push({ kind: 'entries', from, entries });
+    if (from < this.logDirtyFrom) this.logDirtyFrom = from;
+    return this.lastIndex();
+  }
+
+  private persistHardState(): void {
+    this.records.push({ kind: 'hardState', term: this.currentTerm, votedFor: this.votedFor });
+  }
+
+  private lastIndex(): number {
+    return this.log.length;
+  }
+
+  private termAt(index: number): number {
+    return index === 0 ? 0 : this.log[index - 1].term;
+  }
+
+  private hasQuorum(count: number): boolean {
+    return count >= this.quorumSize();
+  }
+
+  private quorumSize(): number {
+    return Math.floor(this.members.length / 2) + 1;
+  }
+
+  private send(to: NodeId, body: RaftMessage): void {
+    this.messages.push({ to, message: { type: body.type, term: body.term, body } });
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private takeOutput(): Output {
+    const records = this.records;
+    const output: Output = {
+      messages: this.messages.length > 0 ? this.messages : emptyList,
+      records: records.length > 0 ? records : emptyList,
+      // Everything written is synced before the messages that depend on it go out.
+      sync: records.length > 0,
+      applied: this.applied.length > 0 ? this.applied : emptyList,
+      answers: this.answers.length > 0 ? this.answers : emptyList,
+      state: this.view(),
+    };
+    if (this.messages.length > 0) this.messages = [];
+    if (records.length > 0) this.records = [];
+    if (this.applied.length > 0) this.applied = [];
+    if (this.answers.length > 0) this.answers = [];
+    return output;
+  }
+
+  private view(): StateView {
+    const view: StateView = {
+      role: this.role,
+      term: this.currentTerm,
+      votedFor: this.votedFor,
+      commitIndex: this.commitIndex,
+      appliedIndex: this.lastApplied,
+      leaderHint: this.leaderId,
+    };
+    if (this.logDirtyFrom !== Number.POSITIVE_INFINITY) {
+      const from = this.logDirtyFrom;
+      const entries: LogEntryView[] = [];
+      for (let index = from; index <= this.lastIndex(); index += 1) {
+        const entry = this.log[index - 1];
+        entries.push({ term: entry.term, commandId: entry.command === null ? 0 : entry.command.id });
+      }
+      view.log = { from, entries };
+      this.logDirtyFrom = Number.POSITIVE_INFINITY;
+    }
+    return view;
+  }
+
+  /** A digest of the complete state, for world fingerprints. */
+  stateDigest(): string {
+    const hasher = new Hasher()
+      .number(this.id)
+      .number(this.currentTerm)
+      .number(this.votedFor ?? 0)
+      .string(this.role)
+      .number(this.leaderId ?? 0)
+      .number(this.commitIndex)
+      .number(this.lastApplied)
+      .number(this.electionElapsedTicks)
+      .number(this.electionTimeoutTicks)
+      .number(this.heartbeatElapsedTicks)
+      .number(this.randomState)
+      .number(this.log.length);
+    for (const entry of this.log) hasher.number(entry.term).number(entry.command === null ? 0 : entry.command.id);
+    for (const member of this.members) {
+      hasher
+        .number(this.votesGranted.has(member) ? 1 : 0)
+        .number(this.nextIndex.get(member) ?? 0)
+        .number(this.matchIndex.get(member) ?? 0);
+    }
+    return hasher.hex();
+  }
+}

@@ -1,0 +1,43 @@
+// The shape of a checker the simulator runs after every event. Checkers live in invariants/,
+// one file each; the simulator only knows this interface, so data flows downward.
+
+import type { NodeId } from '../core/ids.js';
+import type { ClusterObservation, StepChange } from './observation.js';
+
+export type InvariantKind = 'safety' | 'liveness';
+
+export interface Violation {
+  invariant: string;
+  kind: InvariantKind;
+  message: string;
+  nodes: NodeId[];
+  /** 1-based number of the event after which the violation was seen; 0 for the end-of-run audit. */
+  eventNumber: number;
+  timeMs: number;
+  /** The facts that show it: terms, indexes, entries. Plain JSON. */
+  evidence: Record<string, unknown>;
+}
+
+/** What a checker is handed with every step. */
+export interface CheckContext {
+  change: StepChange;
+  cluster: ClusterObservation;
+}
+
+/** One run's instance of an invariant: it may keep state across the steps of that run. */
+export interface InvariantChecker {
+  readonly name: string;
+  /** After a node handled one input. Returns the violation, or null. */
+  afterStep(context: CheckContext): Violation | null;
+  /** After a node crashed (its mirror is already marked down). */
+  afterCrash?(node: NodeId, cluster: ClusterObservation, eventNumber: number, timeMs: number): Violation | null;
+  /** The end-of-run audit: recompute from scratch what was checked incrementally. */
+  audit(cluster: ClusterObservation, eventNumber: number, timeMs: number): Violation | null;
+}
+
+export interface InvariantDefinition {
+  name: string;
+  kind: InvariantKind;
+  description: string;
+  create(): InvariantChecker;
+}

@@ -1,0 +1,214 @@
+// What the harness has observed of each node: a mirror of its white-box view (role, term, log
+// with per-index prefix hashes) plus the cluster-wide committed history. Invariants read this,
+// never the implementation's internals, so they apply to any implementation that offers a view.
+//
+// Every update costs O(entries changed), never O(log length): logs arrive as deltas, prefix
+// hashes extend incrementally, and the committed history grows by appending.
+
+import type { AppliedEntry, Output, Role, StateView } from '../adapters/contract.js';
+import { chainHash } from '../core/hash.js';
+import type { NodeId } from '../core/ids.js';
+
+export class NodeMirror {
+  up = false;
+  /** Increases on every start; 0 before the first. */
+  incarnation = 0;
+  /** False until the implementation sends a view; invariants that need one skip the node. */
+  hasView = false;
+  role: Role = 'follower';
+  term = 0;
+  votedFor: NodeId | null = null;
+  commitIndex = 0;
+  appliedIndex = 0;
+  leaderHint: NodeId | null = null;
+  /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
+  readonly terms: number[] = [0];
+  readonly commandIds: number[] = [0];
+  /** prefixHashes[i] digests entries 1..i (0 for the empty prefix). */
+  readonly prefixHashes: number[] = [0];
+  /** Index of the last entry applied in this incarnation, from the applied outputs. */
+  lastAppliedSeen = 0;
+  /** The highest term this node revealed through a message it sent (survives crashes). */
+  termRevealed = 0;
+
+  constructor(readonly id: NodeId) {}
+
+  get lastIndex(): number {
+    return this.terms.length - 1;
+  }
+
+  termAt(index: number): number {
+    return index <= this.lastIndex ? this.terms[index] : -1;
+  }
+}
+
+/** What one step changed on one node: the invariants' incremental input. */
+export interface StepChange {
+  node: NodeId;
+  /** Number of the event being processed (1-based) and its virtual time. */
+  eventNumber: number;
+  timeMs: number;
+  /** This step was the start input of a new incarnation. */
+  started: boolean;
+  previousRole: Role;
+  previousTerm: number;
+  previousCommitIndex: number;
+  previousAppliedIndex: number;
+  previousLastIndex: number;
+  /** Prefix hash of the log up to previousLastIndex, before the step. */
+  previousLastPrefixHash: number;
+  /** Lowest log index whose entry changed (Infinity: the log did not change). */
+  logChangedFrom: number;
+  /** Entries the step applied, in order. */
+  applied: readonly AppliedEntry[];
+  /** The node sent messages in this step. */
+  sentMessages: boolean;
+  /** The view in this output, if any. */
+  hasView: boolean;
+  /** Length of the committed history before this step. */
+  committedLengthBefore: number;
+}
+
+export class ClusterObservation {
+  readonly nodes = new Map<NodeId, NodeMirror>();
+  /** The committed history: committedTerms[i], committedIds[i], committedPrefix[i] for index i. */
+  readonly committedTerms: number[] = [0];
+  readonly committedIds: number[] = [0];
+  readonly committedPrefix: number[] = [0];
+  /** Who first established each committed index (node id), for evidence. */
+  readonly committedBy: NodeId[] = [0];
+
+  constructor(members: readonly NodeId[]) {
+    for (const id of members) this.nodes.set(id, new NodeMirror(id));
+  }
+
+  get committedLength(): number {
+    return this.committedTerms.length - 1;
+  }
+
+  mirror(id: NodeId): NodeMirror {
+    const mirror = this.nodes.get(id);
+    if (mirror === undefined) throw new Error(`no node ${id} in the observation`);
+    return mirror;
+  }
+
+  /** Records a crash: the node is down; its volatile view is gone until it starts again. */
+  crashed(id: NodeId): void {
+    this.mirror(id).up = false;
+  }
+
+  /** Applies one output of node `id` to its mirror and describes the change. */
+  observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number): StepChange {
+    const mirror = this.mirror(id);
+    const change: StepChange = {
+      node: id,
+      eventNumber,
+      timeMs,
+      started,
+      previousRole: mirror.role,
+      previousTerm: mirror.term,
+      previousCommitIndex: mirror.commitIndex,
+      previousAppliedIndex: mirror.appliedIndex,
+      previousLastIndex: mirror.lastIndex,
+      previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
+      logChangedFrom: Number.POSITIVE_INFINITY,
+      applied: output.applied,
+      sentMessages: output.messages.length > 0,
+      hasView: output.state !== undefined,
+      committedLengthBefore: this.committedLength,
+    };
+    if (started) {
+      mirror.up = true;
+      mirror.incarnation += 1;
+      mirror.lastAppliedSeen = 0;
+      // Volatile state starts over; the durable log arrives in the start output's view.
+      mirror.commitIndex = 0;
+      mirror.appliedIndex = 0;
+      change.previousCommitIndex = 0;
+      change.previousAppliedIndex = 0;
+    }
+    const view = output.state;
+    if (view !== undefined) {
+      mirror.hasView = true;
+      this.applyView(mirror, view, change);
+    }
+    if (output.applied.length > 0) mirror.lastAppliedSeen = output.applied[output.applied.length - 1].index;
+    return change;
+  }
+
+  /** Notes the term a node revealed by sending messages (called after the messages go out). */
+  revealed(id: NodeId): void {
+    const mirror = this.mirror(id);
+    if (mirror.term > mirror.termRevealed) mirror.termRevealed = mirror.term;
+  }
+
+  private applyView(mirror: NodeMirror, view: StateView, change: StepChange): void {
+    mirror.role = view.role;
+    mirror.term = view.term;
+    mirror.votedFor = view.votedFor;
+    mirror.commitIndex = view.commitIndex;
+    mirror.appliedIndex = view.appliedIndex;
+    mirror.leaderHint = view.leaderHint;
+    const log = view.log;
+    if (log === undefined) return;
+    const from = Math.max(1, log.from);
+    if (from > mirror.lastIndex + 1) {
+      throw new ViewError(`log delta starts at ${log.from}, past the end of the log (${mirror.lastIndex})`);
+    }
+    mirror.terms.length = from;
+    mirror.commandIds.length = from;
+    mirror.prefixHashes.length = from;
+    let previousHash = mirror.prefixHashes[from - 1];
+    for (const entry of log.entries) {
+      mirror.terms.push(entry.term);
+      mirror.commandIds.push(entry.commandId);
+      previousHash = chainHash(previousHash, entry.term, entry.commandId);
+      mirror.prefixHashes.push(previousHash);
+    }
+    change.logChangedFrom = from;
+  }
+
+  /**
+   * Extends the committed history with what this step newly committed: the node's own entries
+   * past the known committed length, up to its commit index, and applied entries past it (for
+   * implementations without a view). Only ever appends: comparing a node against what was already
+   * committed is the state-machine-safety invariant's job.
+   */
+  extendCommitted(change: StepChange): void {
+    const mirror = this.mirror(change.node);
+    if (mirror.hasView) {
+      const commitIndex = Math.min(mirror.commitIndex, mirror.lastIndex);
+      for (let index = this.committedLength + 1; index <= commitIndex; index += 1) {
+        this.appendCommitted(mirror.terms[index], mirror.commandIds[index], change.node);
+      }
+    }
+    for (const entry of change.applied) {
+      if (entry.index === this.committedLength + 1) this.appendCommitted(entry.term, entry.commandId, change.node);
+    }
+  }
+
+  private appendCommitted(term: number, commandId: number, by: NodeId): void {
+    const previous = this.committedPrefix[this.committedPrefix.length - 1];
+    this.committedTerms.push(term);
+    this.committedIds.push(commandId);
+    this.committedPrefix.push(chainHash(previous, term, commandId));
+    this.committedBy.push(by);
+  }
+
+  /** The highest committed index whose entry has a term below `term` (terms never decrease along a log). */
+  lastCommittedIndexBelowTerm(term: number): number {
+    let low = 0;
+    let high = this.committedLength;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.committedTerms[middle] < term) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+}
+
+/** A view that cannot be applied: the implementation broke the view protocol. */
+export class ViewError extends Error {
+  override name = 'ViewError';
+}

@@ -1,0 +1,46 @@
+// Durable storage of one node: an append-only list of opaque records. Records are durable only
+// once a sync point covers them; a crash keeps the durable prefix and loses the rest (all of the
+// unsynced suffix, or a torn part of it). The harness owns this, so a restart sees exactly what
+// survived.
+
+import type { DurableRecord } from '../adapters/contract.js';
+
+export class NodeStorage {
+  private readonly records: DurableRecord[] = [];
+  /** records[0 .. durableCount) are durable. */
+  private durableCount = 0;
+
+  append(records: readonly DurableRecord[]): void {
+    for (const record of records) this.records.push(record);
+  }
+
+  /** Makes every record written so far durable. */
+  sync(): void {
+    this.durableCount = this.records.length;
+  }
+
+  get unsyncedCount(): number {
+    return this.records.length - this.durableCount;
+  }
+
+  get writtenCount(): number {
+    return this.records.length;
+  }
+
+  /**
+   * A crash: keeps the durable records plus the first `keptUnsynced` unsynced ones (a torn write
+   * keeps some, a clean loss keeps none) and returns how many were lost.
+   */
+  crash(keptUnsynced = 0): number {
+    const kept = this.durableCount + Math.max(0, Math.min(keptUnsynced, this.unsyncedCount));
+    const lost = this.records.length - kept;
+    this.records.length = kept;
+    this.durableCount = kept;
+    return lost;
+  }
+
+  /** What a restarted node is handed: the surviving records, in write order. */
+  surviving(): readonly DurableRecord[] {
+    return this.records.slice(0, this.durableCount);
+  }
+}

@@ -1,0 +1,72 @@
+// One run: (implementation, scenario, seed) -> result. The programmatic entry point that a
+// user's own test suite calls; the CLI's campaigns are loops over it.
+
+import type { Implementation } from '../adapters/contract.js';
+import { referenceImplementation } from '../adapters/reference.js';
+import { wallClockMs } from '../core/wallClock.js';
+import { allInvariants } from '../../invariants/index.js';
+import type { InvariantDefinition } from '../sim/invariant.js';
+import type { Scenario } from '../sim/scenario.js';
+import { defaultScenario } from '../sim/scenario.js';
+import type { SimulationResult } from '../sim/simulation.js';
+import { Simulation } from '../sim/simulation.js';
+import type { TraceFile } from '../sim/trace.js';
+import { scenarioToFileFormat, traceFormat, traceFormatVersion } from '../sim/trace.js';
+
+export interface RunSeedOptions {
+  seed: number;
+  implementation?: Implementation;
+  scenario?: Scenario;
+  invariants?: readonly InvariantDefinition[];
+  /** Replay this choice sequence instead of drawing from the seed. */
+  choices?: readonly number[];
+  /** Keep the readable event log (needed for a trace file). */
+  recordEvents?: boolean;
+  recordEventDigests?: boolean;
+}
+
+export interface SeedResult extends SimulationResult {
+  seed: number;
+  scenario: Scenario;
+  implementation: Implementation;
+  /** Wall time of the run, for reporting only. */
+  wallMs: number;
+}
+
+export function runSeed(options: RunSeedOptions): SeedResult {
+  const implementation = options.implementation ?? referenceImplementation();
+  const scenario = options.scenario ?? defaultScenario();
+  const startedMs = wallClockMs();
+  const simulation = new Simulation({
+    implementation,
+    scenario,
+    seed: options.seed,
+    invariants: options.invariants ?? allInvariants,
+    choices: options.choices,
+    recordEvents: options.recordEvents,
+    recordEventDigests: options.recordEventDigests,
+  });
+  const result = simulation.run();
+  return { ...result, seed: options.seed, scenario, implementation, wallMs: wallClockMs() - startedMs };
+}
+
+/** The trace file of a run; the run must have recorded its events. */
+export function traceOf(result: SeedResult, bugs: readonly string[] = []): TraceFile {
+  return {
+    format: traceFormat,
+    formatVersion: traceFormatVersion,
+    implementation: { name: result.implementation.name, version: result.implementation.version, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) },
+    scenario: scenarioToFileFormat(result.scenario) as unknown as Scenario,
+    seed: result.seed,
+    choices: [...result.choices],
+    traceHash: result.traceHash,
+    result: {
+      status: result.status,
+      events: result.events,
+      simulatedMs: result.simulatedMs,
+      violation: result.violation,
+      implementationError: result.implementationError,
+    },
+    events: [...(result.eventLog ?? [])],
+  };
+}

@@ -1,0 +1,55 @@
+// The scenario catalog: the shipped files in scenarios/, and user files given by path. Errors
+// are values naming the file, the field path and what was expected.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { scenariosDirectory } from '../core/paths.js';
+import type { Scenario } from '../sim/scenario.js';
+import { parseScenario } from '../sim/scenarioSchema.js';
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+/** Names of the shipped scenarios, sorted, "default" first. */
+export function shippedScenarioNames(): string[] {
+  const names = readdirSync(scenariosDirectory())
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
+  return names.includes('default') ? ['default', ...names.filter((name) => name !== 'default')] : names;
+}
+
+export function listScenarios(): { name: string; description: string }[] {
+  return shippedScenarioNames().map((name) => {
+    const scenario = loadScenario(name);
+    return { name: scenario.name, description: scenario.description };
+  });
+}
+
+/** Loads a shipped scenario by name, or a scenario file by path (anything with a / or ending in .json). */
+export function loadScenario(nameOrPath: string): Scenario {
+  const looksLikePath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
+  const path = looksLikePath ? resolve(nameOrPath) : join(scenariosDirectory(), `${nameOrPath}.json`);
+  if (!existsSync(path)) {
+    if (looksLikePath) throw new ScenarioError(`scenario file ${nameOrPath} does not exist`);
+    throw new ScenarioError(`unknown scenario "${nameOrPath}"; shipped scenarios: ${shippedScenarioNames().join(', ')} (or give a file path)`);
+  }
+  const text = readFileSync(path, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`${displayPath(path, looksLikePath, nameOrPath)}: not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = parseScenario(data, basename(path, '.json'));
+  if (!parsed.ok) {
+    const lines = parsed.errors.map((error) => `  ${error.path}: ${error.message}`);
+    throw new ScenarioError(`${displayPath(path, looksLikePath, nameOrPath)}: invalid scenario\n${lines.join('\n')}`);
+  }
+  return parsed.scenario;
+}
+
+function displayPath(path: string, looksLikePath: boolean, given: string): string {
+  return looksLikePath ? given : `scenarios/${basename(path)}`;
+}

@@ -1,0 +1,100 @@
+// The command line: parse argv with yargs and call the library. Every command returns its exit
+// code; bad input becomes a message and exit code 2, a bug in raftcheck exit code 5.
+
+import yargs from 'yargs';
+import { ScenarioError } from '../check/scenarios.js';
+import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
+import type { CommandIo } from './io.js';
+import { UsageError } from './io.js';
+import { defaultSeedCount, runCommand } from './runCommand.js';
+import { scenariosCommand } from './scenariosCommand.js';
+
+export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  const fail = (message: string, code: number) => {
+    io.stderr.write(`raftcheck: ${message}\n`);
+    exitCode = code;
+  };
+  const guarded = (action: () => number) => {
+    try {
+      exitCode = action();
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof ScenarioError) fail(error.message, exitCodes.usage);
+      else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+    }
+  };
+
+  const parser = yargs([...argv])
+    .scriptName('raftcheck')
+    .usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.')
+    .command(
+      'run',
+      'Run seeded simulations of a Raft cluster under faults, checking the safety invariants after every event.',
+      (command) =>
+        command
+          .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount})` })
+          .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
+          .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
+          .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default)" })
+          .option('scenario', { type: 'string', default: 'default', describe: 'Shipped scenario name, or a path to a scenario .json file' })
+          .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
+          .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
+          .option('out', { type: 'string', default: 'reports', describe: 'Folder for report folders (summary.json, failing traces)' })
+          .check((args) => {
+            checkInteger('seeds', args.seeds, 1, 10_000_000);
+            checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
+            checkInteger('first-seed', args['first-seed'], 0, Number.MAX_SAFE_INTEGER);
+            checkInteger('nodes', args.nodes, 1, 15);
+            checkInteger('failures-max', args['failures-max'], 1, 10_000_000);
+            return true;
+          })
+          .epilogue(exitCodeHelp),
+      (args) =>
+        guarded(() =>
+          runCommand(
+            {
+              seeds: args.seeds,
+              seed: args.seed,
+              firstSeed: args['first-seed'],
+              nodes: args.nodes,
+              scenario: args.scenario,
+              checkDeterminism: args['check-determinism'],
+              json: args.json,
+              out: args.out,
+              failuresMax: args['failures-max'],
+            },
+            io,
+          ),
+        ),
+    )
+    .command(
+      'scenarios',
+      'List the shipped scenarios with a one-line description.',
+      (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description}' }),
+      (args) => guarded(() => scenariosCommand({ json: args.json }, io)),
+    )
+    .demandCommand(1, 'Name a command: run or scenarios (see --help).')
+    .strict()
+    .epilogue(exitCodeHelp)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
+      fail(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`, exitCodes.usage);
+    });
+
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+  }
+  return exitCode;
+}
+
+function checkInteger(name: string, value: unknown, minimum: number, maximum: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new UsageError(`--${name} must be an integer from ${minimum} to ${maximum}, got ${String(value)}`);
+  }
+}

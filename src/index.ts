@@ -1,0 +1,40 @@
+// The public API of raftcheck: run one seed or a campaign from your own code (a vitest suite,
+// a script) and get typed results. The CLI is a thin shell over these same calls.
+
+export type {
+  AppliedEntry,
+  Command,
+  DurableRecord,
+  Implementation,
+  ImplementationOptions,
+  Input,
+  LogEntryView,
+  Message,
+  NodeInstance,
+  OutboundMessage,
+  Output,
+  ProposalAnswer,
+  Role,
+  StartInput,
+  StateView,
+} from './adapters/contract.js';
+export { emptyOutput } from './adapters/contract.js';
+export { referenceImplementation } from './adapters/reference.js';
+
+export type { RunSeedOptions, SeedResult } from './check/run.js';
+export { runSeed, traceOf } from './check/run.js';
+export type { CampaignFailure, CampaignOptions, CampaignProgress, CampaignResult, DeterminismMismatch } from './check/campaign.js';
+export { runCampaign, seedRange } from './check/campaign.js';
+export { listScenarios, loadScenario, ScenarioError, shippedScenarioNames } from './check/scenarios.js';
+
+export type { InvariantChecker, InvariantDefinition, Violation } from './sim/invariant.js';
+export type { Scenario } from './sim/scenario.js';
+export { defaultScenario } from './sim/scenario.js';
+export { parseScenario } from './sim/scenarioSchema.js';
+export type { ImplementationError, RunStatistics, RunStatus, SimulationOptions, SimulationResult, TraceEvent } from './sim/simulation.js';
+export { Simulation } from './sim/simulation.js';
+export type { TraceFile } from './sim/trace.js';
+export { parseTrace } from './sim/trace.js';
+
+export { allInvariants, invariantByName } from '../invariants/index.js';
+export { exitCodes } from './report/exitCodes.js';

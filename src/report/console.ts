@@ -1,0 +1,122 @@
+// The console reporter: a progress line on stderr (only on a TTY), then a summary, and for each
+// failure a block that starts with the exact command that reproduces it.
+
+import { Chalk } from 'chalk';
+import type { CampaignFailure, CampaignProgress, CampaignResult } from '../check/campaign.js';
+import { wallClockMs } from '../core/wallClock.js';
+import { formatCount, formatRate, formatSeconds } from './format.js';
+
+export interface ConsoleStyle {
+  color: boolean;
+}
+
+function palette(style: ConsoleStyle) {
+  return new Chalk({ level: style.color ? 1 : 0 });
+}
+
+/** A throttled, overwriting progress line; a no-op when the stream is not a terminal. */
+export class ProgressLine {
+  private lastDrawMs = Number.NEGATIVE_INFINITY;
+  private drawn = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream, private readonly enabled: boolean, private readonly intervalMs = 120) {}
+
+  update(text: string, force = false): void {
+    if (!this.enabled) return;
+    const now = wallClockMs();
+    if (!force && now - this.lastDrawMs < this.intervalMs) return;
+    this.lastDrawMs = now;
+    const width = this.stream.columns ?? 100;
+    this.stream.write(`\r${text.slice(0, width - 1).padEnd(width - 1)}`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (!this.enabled || !this.drawn) return;
+    const width = this.stream.columns ?? 100;
+    this.stream.write(`\r${' '.repeat(width - 1)}\r`);
+    this.drawn = false;
+  }
+}
+
+export function progressText(progress: CampaignProgress): string {
+  return (
+    `raftcheck: seed ${formatCount(progress.seedsDone)}/${formatCount(progress.seedsTotal)}` +
+    `  ${formatCount(progress.events)} events  ${formatRate(progress.events, progress.wallMs)} events/s` +
+    `  failures ${progress.failures}`
+  );
+}
+
+export interface FailureReport {
+  failure: CampaignFailure;
+  replayCommand: string;
+  tracePath: string | null;
+}
+
+export function formatFailure(report: FailureReport, style: ConsoleStyle): string {
+  const c = palette(style);
+  const { failure } = report;
+  const run = failure.run;
+  const lines: string[] = [];
+  const headline =
+    failure.determinism !== null
+      ? 'nondeterministic: the same seed gave two different runs'
+      : run.violation !== null
+        ? `${run.violation.kind} violation of ${run.violation.invariant}`
+        : `implementation error`;
+  lines.push(c.red.bold(`FAILED seed ${failure.seed}: ${headline}`));
+  lines.push(`  replay: ${c.bold(report.replayCommand)}`);
+  if (failure.determinism !== null) {
+    const mismatch = failure.determinism;
+    lines.push(`  first difference after event ${mismatch.eventNumber}`);
+    lines.push(`    first run:  ${describeTraceEvent(mismatch.first)}`);
+    lines.push(`    second run: ${describeTraceEvent(mismatch.second)}`);
+    lines.push(`  trace hashes ${mismatch.firstTraceHash} vs ${mismatch.secondTraceHash}`);
+  } else if (run.violation !== null) {
+    const violation = run.violation;
+    lines.push(`  ${violation.message}`);
+    lines.push(`  nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}; event ${violation.eventNumber} of ${run.events}, at ${formatSeconds(violation.timeMs)} virtual`);
+    lines.push(`  evidence ${JSON.stringify(violation.evidence)}`);
+  } else if (run.implementationError !== null) {
+    const error = run.implementationError;
+    lines.push(`  n${error.node} on ${error.input}: ${error.message}`);
+    lines.push(`  event ${error.eventNumber}, at ${formatSeconds(error.timeMs)} virtual`);
+  }
+  if (report.tracePath !== null) lines.push(`  trace: ${report.tracePath}`);
+  return lines.join('\n');
+}
+
+export function describeTraceEvent(event: { n: number; t: number; kind: string; node?: number; from?: number; type?: string; note?: string } | null): string {
+  if (event === null) return '(run ended)';
+  const parts = [`#${event.n} t=${event.t}ms ${event.kind}`];
+  if (event.from !== undefined) parts.push(`n${event.from}->n${event.node}`);
+  else if (event.node !== undefined) parts.push(`n${event.node}`);
+  if (event.type !== undefined) parts.push(event.type);
+  if (event.note !== undefined) parts.push(`(${event.note})`);
+  return parts.join(' ');
+}
+
+export interface SummaryContext {
+  implementation: string;
+  scenario: string;
+  reportDirectory: string | null;
+  options: string;
+}
+
+export function formatSummary(campaign: CampaignResult, context: SummaryContext, style: ConsoleStyle): string {
+  const c = palette(style);
+  const verdict = campaign.result === 'ok' ? c.green.bold('ok') : c.red.bold(campaign.result);
+  const speedup = campaign.wallMs > 0 ? `${formatCount(campaign.simulatedMs / campaign.wallMs)}x` : '-';
+  const invariants = Object.entries(campaign.violationsByInvariant);
+  const lines = [
+    `raftcheck run: ${context.implementation} on scenario ${context.scenario}`,
+    `  options     ${context.options}`,
+    `  result      ${verdict}${campaign.stoppedEarly ? ' (stopped early at the failure limit)' : ''}`,
+    `  seeds       ${formatCount(campaign.seeds)}`,
+    `  events      ${formatCount(campaign.events)} (${formatCount(campaign.eventsPerSecond)} events/s)`,
+    `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})`,
+    `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
+  ];
+  if (context.reportDirectory !== null) lines.push(`  report      ${context.reportDirectory}`);
+  return lines.join('\n');
+}

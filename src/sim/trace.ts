@@ -1,0 +1,86 @@
+// The trace file: everything needed to re-execute a run bit for bit without the seed
+// (implementation, scenario, choice sequence) plus the readable event list and the verdict.
+// Versioned; a reader refuses a newer format than it knows instead of misreading it.
+
+import type { Schema } from '../core/schema.js';
+import { validate } from '../core/schema.js';
+import type { Violation } from './invariant.js';
+import type { Scenario } from './scenario.js';
+import { parseScenario } from './scenarioSchema.js';
+import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js';
+
+export const traceFormat = 'raftcheck-trace';
+export const traceFormatVersion = 1;
+
+export interface TraceFile {
+  format: typeof traceFormat;
+  formatVersion: number;
+  implementation: { name: string; version: string; bugs?: string[] };
+  scenario: Scenario;
+  seed: number;
+  choices: number[];
+  traceHash: string;
+  result: {
+    status: RunStatus;
+    events: number;
+    simulatedMs: number;
+    violation: Violation | null;
+    implementationError: ImplementationError | null;
+  };
+  events: TraceEvent[];
+}
+
+const traceSchema: Schema = {
+  type: 'object',
+  fields: {
+    format: { type: 'enum', values: [traceFormat] },
+    formatVersion: { type: 'number', integer: true, minimum: 1 },
+    implementation: {
+      type: 'object',
+      fields: { name: { type: 'string' }, version: { type: 'string' }, bugs: { type: 'array', items: { type: 'string' }, optional: true } },
+    },
+    scenario: { type: 'any' },
+    seed: { type: 'number', integer: true, minimum: 0 },
+    choices: { type: 'array', items: { type: 'number', integer: true, minimum: 0, maximum: 0xffffffff } },
+    traceHash: { type: 'string', pattern: /^[0-9a-f]{16}$/ },
+    result: { type: 'any' },
+    events: { type: 'array', items: { type: 'any' } },
+  },
+};
+
+export type TraceParse = { ok: true; trace: TraceFile } | { ok: false; message: string };
+
+export function parseTrace(text: string): TraceParse {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not valid JSON (truncated or corrupted?): ${(error as Error).message}` };
+  }
+  const header = data as { format?: unknown; formatVersion?: unknown } | null;
+  if (header !== null && typeof header === 'object' && typeof header.formatVersion === 'number' && header.formatVersion > traceFormatVersion) {
+    return {
+      ok: false,
+      message: `trace format version ${header.formatVersion} is newer than this raftcheck understands (${traceFormatVersion}); upgrade raftcheck`,
+    };
+  }
+  const errors = validate(data, traceSchema);
+  if (errors.length > 0) return { ok: false, message: `not a raftcheck trace: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
+  const trace = data as TraceFile;
+  const scenario = parseScenario(stripScenarioForParse(trace.scenario), 'trace');
+  if (!scenario.ok) return { ok: false, message: `the trace's scenario is invalid: ${scenario.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
+  return { ok: true, trace: { ...trace, scenario: scenario.scenario } };
+}
+
+/** A resolved scenario written into a trace uses the in-memory field names; map them back to the file format. */
+export function scenarioToFileFormat(scenario: Scenario): Record<string, unknown> {
+  const { implementation, ...rest } = scenario;
+  return { ...rest, raft: implementation };
+}
+
+function stripScenarioForParse(scenario: unknown): unknown {
+  if (scenario === null || typeof scenario !== 'object') return scenario;
+  const record = scenario as Record<string, unknown>;
+  if ('implementation' in record) return scenarioToFileFormat(record as unknown as Scenario);
+  return record;
+}

@@ -37,6 +37,7 @@ export class Hasher {
   private length = 0;
 
   number(value: number): this {
+    if (!Number.isInteger(value)) return this.nonInteger(value);
     // Integers up to 2^53 are split so that large values (virtual times) hash exactly.
     const lowPart = value % 0x100000000 | 0;
     const highPart = Math.floor(value / 0x100000000) | 0;
@@ -48,7 +49,16 @@ export class Hasher {
     return this;
   }
 
+  /** Fractions, NaN and infinities: tagged, so they never collide with an integer. */
+  private nonInteger(value: number): this {
+    this.high = mixLane(this.high, 0x464c4f54, 0x1b873593); // "FLOT"
+    return this.string(Number.isNaN(value) ? 'NaN' : value.toString());
+  }
+
   string(value: string): this {
+    // A type tag, so that a string never hashes like a run of numbers of the same shape.
+    this.high = mixLane(this.high, 0x53545247, 0x1b873593); // "STRG"
+    this.low = mixLane(this.low, 0x53545247, 0x27d4eb2f);
     this.number(value.length);
     for (let index = 0; index < value.length; index += 1) {
       const code = value.charCodeAt(index);

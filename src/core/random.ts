@@ -51,11 +51,13 @@ export class ReplayChoiceSource implements ChoiceSource {
   constructor(private readonly recorded: readonly number[]) {}
 
   draw(_stream: string, bound: number): number {
+    assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
     const recorded = this.position < this.recorded.length ? this.recorded[this.position] : 0;
     this.position += 1;
-    // A shrunk or hand-edited sequence may hold a value out of range for this draw: clamp it,
-    // so that every sequence of integers is a valid run.
-    const value = recorded < bound ? recorded : bound - 1;
+    // A shrunk or hand-edited sequence may hold a value out of range for this draw: clamp it
+    // into [0, bound), so that every sequence of numbers is a valid run.
+    const whole = Number.isFinite(recorded) ? Math.floor(recorded) : 0;
+    const value = whole < 0 ? 0 : whole < bound ? whole : bound - 1;
     this.choices.push(value);
     return value;
   }
@@ -86,8 +88,10 @@ export class Random {
   chance(stream: string, probability: number): boolean {
     if (probability <= 0) return false;
     if (probability >= 1) return true;
-    const value = this.source.draw(stream, probabilityResolution);
-    return value >= probabilityResolution - Math.round(probability * probabilityResolution);
+    // At least one and at most resolution - 1 of the outcomes are hits, so that a probability
+    // strictly between 0 and 1 can happen, can fail, and a 0 choice is always a miss.
+    const hits = Math.min(probabilityResolution - 1, Math.max(1, Math.round(probability * probabilityResolution)));
+    return this.source.draw(stream, probabilityResolution) >= probabilityResolution - hits;
   }
 
   /** An integer in [minimum, maximum], both inclusive; a 0 choice means minimum. */

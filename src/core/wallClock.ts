@@ -1,5 +1,5 @@
 // The one place in src/ and invariants/ allowed to read the wall clock (see the allowlist in
-// test/determinism-scan.test.ts). Wall time is only ever used for reporting (events per second,
+// test/core/determinism-scan.test.ts). Wall time is only ever used for reporting (events per second,
 // progress lines, report folder names, time budgets), never for a decision inside a run.
 
 import { performance } from 'node:perf_hooks';

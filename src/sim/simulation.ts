@@ -520,10 +520,16 @@ export class Simulation {
     }
   }
 
+  /**
+   * Gap to the next client proposal: exponential (a Poisson arrival process). A 0 choice means
+   * no further proposal in this run, the simplest workload, so that a shrunk choice sequence
+   * that runs out of choices also runs out of requests.
+   */
   private nextArrivalMs(): number {
     const meanMs = 1000 / this.scenario.workload.proposalsPerSecond;
     const unit = this.random.unit('workload');
-    return Math.max(1, Math.round(-Math.log(1 - unit) * meanMs));
+    if (unit === 0) return this.scenario.durationMs + 1;
+    return Math.max(1, Math.round(-Math.log(unit) * meanMs));
   }
 
   private drawProposal(): void {

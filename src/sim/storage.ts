@@ -4,6 +4,7 @@
 // survived.
 
 import type { DurableRecord } from '../adapters/contract.js';
+import { assert } from '../core/assert.js';
 
 export class NodeStorage {
   private readonly records: DurableRecord[] = [];
@@ -32,6 +33,7 @@ export class NodeStorage {
    * keeps some, a clean loss keeps none) and returns how many were lost.
    */
   crash(keptUnsynced = 0): number {
+    assert(Number.isInteger(keptUnsynced), `crash() keeps a whole number of records, got ${keptUnsynced}`);
     const kept = this.durableCount + Math.max(0, Math.min(keptUnsynced, this.unsyncedCount));
     const lost = this.records.length - kept;
     this.records.length = kept;

@@ -1,0 +1,86 @@
+// npm run bench: simulator throughput. Prints events per second for a 5-node reference cluster
+// on the default scenario with every invariant on, the same without invariants, and, in the
+// same process, a bare event loop on the same queue with a trivial handler: the ceiling.
+// Figures go to docs/BENCHMARKS.md by hand, with the date and the machine.
+
+import { cpus } from 'node:os';
+import { referenceImplementation } from '../src/adapters/reference.js';
+import { EventQueue } from '../src/core/queue.js';
+import type { Scheduled } from '../src/core/queue.js';
+import { wallClockMs } from '../src/core/wallClock.js';
+import { allInvariants } from '../invariants/index.js';
+import type { InvariantDefinition } from '../src/sim/invariant.js';
+import { defaultScenario } from '../src/sim/scenario.js';
+import { Simulation } from '../src/sim/simulation.js';
+
+const json = process.argv.includes('--json');
+const seedsArgument = process.argv.find((argument) => argument.startsWith('--seeds='));
+const seedCount = seedsArgument === undefined ? 120 : Number(seedsArgument.split('=')[1]);
+
+function simulationRate(invariants: readonly InvariantDefinition[], seeds: number): { events: number; wallMs: number; rate: number } {
+  const implementation = referenceImplementation();
+  const scenario = defaultScenario();
+  let events = 0;
+  const started = wallClockMs();
+  for (let seed = 1; seed <= seeds; seed += 1) {
+    events += new Simulation({ implementation, scenario, seed, invariants }).run().events;
+  }
+  const wallMs = wallClockMs() - started;
+  return { events, wallMs, rate: (events / wallMs) * 1000 };
+}
+
+interface BareEvent extends Scheduled {
+  node: number;
+}
+
+/** The same queue, a handler that does nothing but schedule the next event: the loop's ceiling. */
+function bareLoopRate(eventCount: number): { events: number; wallMs: number; rate: number } {
+  const queue = new EventQueue<BareEvent>();
+  let state = 12345;
+  const next = () => {
+    state = (Math.imul(state, 1103515245) + 12345) | 0;
+    return (state >>> 16) % 13;
+  };
+  // About as many pending events as a 5-node run keeps in flight.
+  for (let node = 0; node < 60; node += 1) queue.push({ timeMs: next(), sequence: 0, node });
+  let handled = 0;
+  const started = wallClockMs();
+  while (handled < eventCount) {
+    const event = queue.pop() as BareEvent;
+    handled += 1;
+    queue.push({ timeMs: event.timeMs + 1 + next(), sequence: 0, node: event.node });
+  }
+  const wallMs = wallClockMs() - started;
+  return { events: handled, wallMs, rate: (handled / wallMs) * 1000 };
+}
+
+// Warm up the JIT on every path before measuring.
+simulationRate(allInvariants, 10);
+bareLoopRate(500_000);
+
+const full = simulationRate(allInvariants, seedCount);
+const bare = simulationRate([], seedCount);
+const ceiling = bareLoopRate(Math.max(2_000_000, full.events));
+const result = {
+  machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+  seeds: seedCount,
+  scenario: 'default (5 nodes)',
+  withInvariantsEventsPerSecond: Math.round(full.rate),
+  withoutInvariantsEventsPerSecond: Math.round(bare.rate),
+  bareLoopEventsPerSecond: Math.round(ceiling.rate),
+  ratioToBareLoop: Number((full.rate / ceiling.rate).toFixed(3)),
+  invariantOverhead: Number((1 - full.rate / bare.rate).toFixed(3)),
+  events: full.events,
+};
+
+if (json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(38)}${value}\n`);
+  process.stdout.write(`raftcheck bench: ${result.machine}\n`);
+  line(`simulation, all invariants (${seedCount} seeds)`, `${result.withInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
+  line('simulation, no invariants', `${result.withoutInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
+  line('bare event loop (ceiling)', `${result.bareLoopEventsPerSecond.toLocaleString('en-US')} events/s`);
+  line('ratio to the bare loop', `${result.ratioToBareLoop}`);
+  line('cost of the invariants', `${(result.invariantOverhead * 100).toFixed(1)}%`);
+}

@@ -76,7 +76,7 @@ const result = {
 if (json) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(38)}${value}\n`);
+  const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)}${value}\n`);
   process.stdout.write(`raftcheck bench: ${result.machine}\n`);
   line(`simulation, all invariants (${seedCount} seeds)`, `${result.withInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('simulation, no invariants', `${result.withoutInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);

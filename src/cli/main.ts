@@ -79,15 +79,17 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
     .epilogue(exitCodeHelp)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
+    // yargs runs the command handler after a non-throwing fail handler: throw to stop it.
     .fail((message, error) => {
       if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
-      fail(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`, exitCodes.usage);
+      throw new UsageError(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`);
     });
 
   try {
     await parser.parseAsync();
   } catch (error) {
-    fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+    if (error instanceof UsageError) fail(error.message, exitCodes.usage);
+    else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
   }
   return exitCode;
 }

@@ -191,7 +191,9 @@ export class Simulation {
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
     this.hasher.string(options.implementation.name).number(options.scenario.nodes);
 
-    for (const id of this.members) this.startNode(id, false);
+    for (const id of this.members) {
+      if (!this.guarded(() => this.startNode(id, false))) break;
+    }
     for (const fault of options.scenario.schedule) this.schedule(fault.atMs, scheduledActionEvent(fault));
     if (this.hasFaultProcess()) this.schedule(this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
     if (this.scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
@@ -208,6 +210,11 @@ export class Simulation {
   /** Processes one event; false when the run is over. */
   step(): boolean {
     if (this.finished) return false;
+    if (this.violation !== null || this.implementationError !== null) {
+      // Found while starting the nodes, before the first event.
+      this.finished = true;
+      return false;
+    }
     if (this.eventCount >= this.stopAfterEvent) {
       this.finished = true;
       return false;
@@ -232,11 +239,7 @@ export class Simulation {
       this.currentLogEvent = describeEvent(event, this.eventCount);
       this.eventLog.push(this.currentLogEvent);
     }
-    try {
-      this.process(event);
-    } catch (error) {
-      if (!(error instanceof ImplementationFault)) throw error;
-    }
+    this.guarded(() => this.process(event));
     if (this.eventDigests !== null) this.eventDigests.push(this.hasher.digest().low);
     if (this.violation !== null || this.implementationError !== null) this.finished = true;
     return !this.finished;
@@ -297,6 +300,22 @@ export class Simulation {
     pending.sort();
     for (const line of pending) hasher.string(line);
     return hasher.hex();
+  }
+
+  /** Runs an action that may end the run with an implementation error; false if it did. */
+  private guarded(action: () => void): boolean {
+    try {
+      action();
+      return true;
+    } catch (error) {
+      if (error instanceof ImplementationFault) return false;
+      throw error;
+    }
+  }
+
+  /** Keeps the first violation of the run: later ones are consequences. */
+  private report(violation: Violation): void {
+    if (this.violation === null) this.violation = violation;
   }
 
   // ---- event processing ---------------------------------------------------------------------
@@ -392,7 +411,7 @@ export class Simulation {
     for (const checker of this.checkers) {
       const violation = checker.afterCrash?.(id, this.observation, this.eventCount, this.nowMs) ?? null;
       if (violation !== null) {
-        this.violation = violation;
+        this.report(violation);
         return;
       }
     }
@@ -435,7 +454,7 @@ export class Simulation {
     for (const checker of this.checkers) {
       const violation = checker.afterStep({ change, cluster: this.observation });
       if (violation !== null) {
-        this.violation = violation;
+        this.report(violation);
         break;
       }
     }
@@ -560,7 +579,7 @@ export class Simulation {
     for (const checker of this.checkers) {
       const violation = checker.audit(this.observation, this.eventCount, this.nowMs);
       if (violation !== null) {
-        this.violation = violation;
+        this.report(violation);
         return;
       }
     }

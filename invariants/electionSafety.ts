@@ -13,17 +13,24 @@ export const electionSafety: InvariantDefinition = {
   description: 'At most one leader is elected in any term.',
   create() {
     const leaderOfTerm = new Map<number, { node: NodeId; eventNumber: number }>();
-    /** Every (term, node) leadership observed, for the end-of-run audit. */
+    /** Every distinct (term, node) leadership observed, for the end-of-run audit. */
     const observed: { term: number; node: NodeId }[] = [];
+    const observedKeys = new Set<string>();
+    const remember = (term: number, node: NodeId) => {
+      const key = `${term}:${node}`;
+      if (observedKeys.has(key)) return;
+      observedKeys.add(key);
+      observed.push({ term, node });
+    };
     return {
       name,
       afterStep({ change, cluster }) {
         const mirror = cluster.mirror(change.node);
         if (mirror.role !== 'leader') return null;
         const known = leaderOfTerm.get(mirror.term);
+        if (change.previousRole !== 'leader' || change.previousTerm !== mirror.term || change.started) remember(mirror.term, change.node);
         if (known === undefined) {
           leaderOfTerm.set(mirror.term, { node: change.node, eventNumber: change.eventNumber });
-          observed.push({ term: mirror.term, node: change.node });
           return null;
         }
         if (known.node === change.node) return null;

@@ -19,7 +19,7 @@ export const leaderAppendOnly: InvariantDefinition = {
       name,
       afterStep({ change, cluster }) {
         const mirror = cluster.mirror(change.node);
-        if (!mirror.hasView || mirror.role !== 'leader') return null;
+        if (!mirror.hasLog || mirror.role !== 'leader') return null;
         if (becameLeader(mirror, change)) {
           atElection.set(change.node, {
             term: mirror.term,

@@ -1,10 +1,15 @@
 // Leader completeness (Raft paper, Figure 3): if an entry is committed in a given term, it is
 // present in the logs of the leaders of all higher terms.
 //
-// Incremental: when a node becomes leader of term T, compare the prefix hash of its log at c with
-// the committed history's, where c is the last committed index of a term below T (one binary
-// search, one comparison). When the committed history grows, check the new entries against each
-// current leader of a higher term. A leader that rewrites its committed prefix is caught too.
+// "Committed in" is the term of the leader that committed the entry, which may be later than
+// the entry's own term (Figure 8: an old entry is committed indirectly with a new one). The
+// observation keeps an upper bound on it per index (the observer's term), so this check never
+// holds a leader to an entry committed after its term; see ClusterObservation.commitTermRuns.
+//
+// Incremental: a leader's log is compared with the committed history by one prefix hash at the
+// last index committed before its term (one binary search over the commit-term runs). This is
+// done when a node becomes leader, when a leader's log changes, and for every current leader
+// when the committed history grows: O(nodes) per commit, never O(log length).
 
 import type { InvariantDefinition } from '../src/sim/invariant.js';
 import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
@@ -17,36 +22,36 @@ export const leaderCompleteness: InvariantDefinition = {
   kind: 'safety',
   description: 'Every committed entry is in the log of every leader of a later term.',
   create() {
-    let checkedCommittedLength = 0;
+    let checkedVersion = 0;
     return {
       name,
       afterStep({ change, cluster }) {
         const mirror = cluster.mirror(change.node);
-        if (mirror.hasView && mirror.role === 'leader') {
+        if (mirror.hasLog && mirror.role === 'leader') {
           const rewrote = change.logChangedFrom !== Number.POSITIVE_INFINITY;
           if (becameLeader(mirror, change) || rewrote) {
-            const found = checkLeader(cluster, mirror, cluster.lastCommittedIndexBelowTerm(mirror.term), change.eventNumber, change.timeMs);
+            const found = checkLeader(cluster, mirror, change.eventNumber, change.timeMs);
             if (found !== null) return found;
           }
         }
-        if (cluster.committedLength > checkedCommittedLength) {
-          for (let index = checkedCommittedLength + 1; index <= cluster.committedLength; index += 1) {
-            const term = cluster.committedTerms[index];
-            for (const leader of cluster.nodes.values()) {
-              if (!leader.up || !leader.hasView || leader.role !== 'leader' || leader.term <= term) continue;
-              if (index > leader.lastIndex || leader.prefixHashes[index] !== cluster.committedPrefix[index]) {
-                return missing(cluster, leader, index, change.eventNumber, change.timeMs);
-              }
-            }
+        if (cluster.committedVersion !== checkedVersion) {
+          checkedVersion = cluster.committedVersion;
+          for (const leader of cluster.nodes.values()) {
+            if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
+            const found = checkLeader(cluster, leader, change.eventNumber, change.timeMs);
+            if (found !== null) return found;
           }
-          checkedCommittedLength = cluster.committedLength;
         }
         return null;
       },
       audit(cluster, eventNumber, timeMs) {
         for (const leader of cluster.nodes.values()) {
-          if (!leader.up || !leader.hasView || leader.role !== 'leader') continue;
-          const upTo = cluster.lastCommittedIndexBelowTerm(leader.term);
+          if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
+          // From scratch: every committed index whose commit-term bound is below the leader's term.
+          let upTo = 0;
+          for (let index = 1; index <= cluster.committedLength; index += 1) {
+            if (cluster.commitTermOf(index) < leader.term) upTo = index;
+          }
           const differsAt = firstDifferenceFromCommitted(cluster, leader, upTo);
           if (differsAt !== -1) return missing(cluster, leader, differsAt, eventNumber, timeMs, 'audit: ');
         }
@@ -56,7 +61,8 @@ export const leaderCompleteness: InvariantDefinition = {
   },
 };
 
-function checkLeader(cluster: ClusterObservation, leader: NodeMirror, upTo: number, eventNumber: number, timeMs: number) {
+function checkLeader(cluster: ClusterObservation, leader: NodeMirror, eventNumber: number, timeMs: number) {
+  const upTo = cluster.lastIndexCommittedBeforeTerm(leader.term);
   if (upTo === 0) return null;
   if (upTo <= leader.lastIndex && leader.prefixHashes[upTo] === cluster.committedPrefix[upTo]) return null;
   return missing(cluster, leader, firstDifferenceFromCommitted(cluster, leader, upTo), eventNumber, timeMs);
@@ -68,7 +74,8 @@ function missing(cluster: ClusterObservation, leader: NodeMirror, index: number,
     invariant: name,
     message:
       `${prefix}leader n${leader.id} of term ${leader.term} lacks committed entry ${index} ` +
-      `(${committedEntryLabel(cluster, index)}, committed via n${committedBy}); its log has ${mirrorEntryLabel(leader, index)}`,
+      `(${committedEntryLabel(cluster, index)}, committed by term ${cluster.commitTermOf(index)} via n${committedBy}); ` +
+      `its log has ${mirrorEntryLabel(leader, index)}`,
     nodes: [leader.id, committedBy],
     eventNumber,
     timeMs,
@@ -77,6 +84,7 @@ function missing(cluster: ClusterObservation, leader: NodeMirror, index: number,
       leaderTerm: leader.term,
       index,
       committedEntry: committedEntryLabel(cluster, index),
+      committedByTerm: cluster.commitTermOf(index),
       leaderEntry: mirrorEntryLabel(leader, index),
       leaderLastIndex: leader.lastIndex,
       committedLength: cluster.committedLength,

@@ -57,7 +57,7 @@ export const logMatching: InvariantDefinition = {
             message:
               `n${change.node} and n${first.node} both hold an entry at index ${index} in term ${term}, ` +
               `but their logs differ at index ${differsAt} (${ours[differsAt - 1]} vs ${theirs[differsAt - 1]})`,
-            nodes: [change.node, first.node],
+            nodes: change.node === first.node ? [change.node] : [change.node, first.node],
             eventNumber: change.eventNumber,
             timeMs: change.timeMs,
             evidence: {
@@ -112,7 +112,7 @@ function auditPrefixHashes(cluster: ClusterObservation, eventNumber: number, tim
 
 /** The textbook check, pair by pair and entry by entry, over the logs as they are now. */
 function auditPairs(cluster: ClusterObservation, eventNumber: number, timeMs: number) {
-  const mirrors = [...cluster.nodes.values()].filter((mirror) => mirror.hasView);
+  const mirrors = [...cluster.nodes.values()].filter((mirror) => mirror.hasLog);
   for (let a = 0; a < mirrors.length; a += 1) {
     for (let b = a + 1; b < mirrors.length; b += 1) {
       const left = mirrors[a];

@@ -26,14 +26,21 @@ export function monotonicInvariant(field: MonotonicField): InvariantDefinition {
     create(): InvariantChecker {
       /** Highest value seen per node in its current incarnation, for the floor and the audit. */
       const highest = new Map<NodeId, { incarnation: number; value: number }>();
+      /** Nodes that started without a view: their first view is the start of the incarnation. */
+      const awaitingFirstView = new Set<NodeId>();
       return {
         name: field.name,
         afterStep({ change, cluster }) {
           const mirror = cluster.mirror(change.node);
+          if (change.started && !change.hasView) {
+            awaitingFirstView.add(change.node);
+            return null;
+          }
           if (!mirror.hasView || !change.hasView) return null;
           const value = field.current(mirror);
           const known = highest.get(change.node);
-          if (change.started) {
+          const firstViewOfIncarnation = change.started || awaitingFirstView.delete(change.node);
+          if (firstViewOfIncarnation) {
             const floor = field.floorAfterStart?.(mirror, known?.value ?? 0) ?? null;
             highest.set(change.node, { incarnation: mirror.incarnation, value });
             if (floor !== null && value < floor.floor) {

@@ -42,7 +42,7 @@ export const stateMachineSafety: InvariantDefinition = {
           });
         }
         const mirror = cluster.mirror(change.node);
-        if (!mirror.hasView || mirror.commitIndex === 0) return null;
+        if (!mirror.hasLog || mirror.commitIndex === 0) return null;
         const commitChanged = change.started || mirror.commitIndex !== change.previousCommitIndex;
         const committedPartRewritten = change.logChangedFrom <= mirror.commitIndex;
         if (!commitChanged && !committedPartRewritten) return null;
@@ -70,7 +70,7 @@ export const stateMachineSafety: InvariantDefinition = {
       },
       audit(cluster, eventNumber, timeMs) {
         for (const mirror of cluster.nodes.values()) {
-          if (!mirror.up || !mirror.hasView) continue;
+          if (!mirror.up || !mirror.hasLog) continue;
           const upTo = Math.min(mirror.commitIndex, cluster.committedLength);
           const index = firstDifferenceFromCommitted(cluster, mirror, upTo);
           if (index === -1) continue;

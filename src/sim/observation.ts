@@ -15,6 +15,8 @@ export class NodeMirror {
   incarnation = 0;
   /** False until the implementation sends a view; invariants that need one skip the node. */
   hasView = false;
+  /** False until a view carries the log; log-based invariants skip the node until then. */
+  hasLog = false;
   role: Role = 'follower';
   term = 0;
   votedFor: NodeId | null = null;
@@ -77,6 +79,17 @@ export class ClusterObservation {
   readonly committedPrefix: number[] = [0];
   /** Who first established each committed index (node id), for evidence. */
   readonly committedBy: NodeId[] = [0];
+  /**
+   * Upper bounds on the term in which each committed index was committed, as runs of indexes
+   * with non-decreasing terms: commitTermRuns[k] covers indexes from its `from` to the next
+   * run's `from` - 1. An index is committed in the term of the leader that committed it, which
+   * may be later than the entry's own term (Raft Figure 8); whoever observes a commit while in
+   * term x proves it happened in a term <= x. True commit terms never decrease along the log,
+   * so a lower bound seen at index j also bounds every index below j (kept as a suffix minimum).
+   */
+  readonly commitTermRuns: { from: number; term: number }[] = [];
+  /** Increases whenever the committed history or its commit terms change. */
+  committedVersion = 0;
 
   constructor(members: readonly NodeId[]) {
     for (const id of members) this.nodes.set(id, new NodeMirror(id));
@@ -130,6 +143,7 @@ export class ClusterObservation {
     const view = output.state;
     if (view !== undefined) {
       mirror.hasView = true;
+      if (view.log !== undefined) mirror.hasLog = true;
       this.applyView(mirror, view, change);
     }
     if (output.applied.length > 0) mirror.lastAppliedSeen = output.applied[output.applied.length - 1].index;
@@ -176,7 +190,8 @@ export class ClusterObservation {
    */
   extendCommitted(change: StepChange): void {
     const mirror = this.mirror(change.node);
-    if (mirror.hasView) {
+    const lengthBefore = this.committedLength;
+    if (mirror.hasLog) {
       const commitIndex = Math.min(mirror.commitIndex, mirror.lastIndex);
       for (let index = this.committedLength + 1; index <= commitIndex; index += 1) {
         this.appendCommitted(mirror.terms[index], mirror.commandIds[index], change.node);
@@ -184,6 +199,12 @@ export class ClusterObservation {
     }
     for (const entry of change.applied) {
       if (entry.index === this.committedLength + 1) this.appendCommitted(entry.term, entry.commandId, change.node);
+    }
+    if (this.committedLength > lengthBefore) {
+      // A node without a view tells us nothing about the term: bound it by infinity, so that
+      // no leader is held to these entries on its account.
+      this.boundCommitTerm(lengthBefore + 1, mirror.hasView ? mirror.term : Number.POSITIVE_INFINITY);
+      this.committedVersion += 1;
     }
   }
 
@@ -195,16 +216,36 @@ export class ClusterObservation {
     this.committedBy.push(by);
   }
 
-  /** The highest committed index whose entry has a term below `term` (terms never decrease along a log). */
-  lastCommittedIndexBelowTerm(term: number): number {
-    let low = 0;
-    let high = this.committedLength;
+  /** Indexes from `from` to the end were committed in a term <= term; so were all below them. */
+  private boundCommitTerm(from: number, term: number): void {
+    const runs = this.commitTermRuns;
+    let start = from;
+    while (runs.length > 0 && runs[runs.length - 1].term >= term) start = runs.pop()!.from;
+    runs.push({ from: start, term });
+  }
+
+  /** The highest committed index known to have been committed in a term below `term`. */
+  lastIndexCommittedBeforeTerm(term: number): number {
+    const runs = this.commitTermRuns;
+    let low = -1;
+    let high = runs.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (this.committedTerms[middle] < term) low = middle;
+      if (runs[middle].term < term) low = middle;
       else high = middle - 1;
     }
-    return low;
+    if (low === -1) return 0;
+    return low + 1 < runs.length ? runs[low + 1].from - 1 : this.committedLength;
+  }
+
+  /** The bound on the term index was committed in (Infinity if unknown). */
+  commitTermOf(index: number): number {
+    let result = Number.POSITIVE_INFINITY;
+    for (const run of this.commitTermRuns) {
+      if (run.from > index) break;
+      result = run.term;
+    }
+    return result;
   }
 }
 

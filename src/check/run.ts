@@ -11,7 +11,7 @@ import { defaultScenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
-import { scenarioToFileFormat, traceFormat, traceFormatVersion } from '../sim/trace.js';
+import { traceFormat, traceFormatVersion } from '../sim/trace.js';
 
 export interface RunSeedOptions {
   seed: number;
@@ -27,7 +27,6 @@ export interface RunSeedOptions {
 
 export interface SeedResult extends SimulationResult {
   seed: number;
-  scenario: Scenario;
   implementation: Implementation;
   /** Wall time of the run, for reporting only. */
   wallMs: number;
@@ -47,7 +46,7 @@ export function runSeed(options: RunSeedOptions): SeedResult {
     recordEventDigests: options.recordEventDigests,
   });
   const result = simulation.run();
-  return { ...result, seed: options.seed, scenario, implementation, wallMs: wallClockMs() - startedMs };
+  return { ...result, seed: options.seed, implementation, wallMs: wallClockMs() - startedMs };
 }
 
 /** The trace file of a run; the run must have recorded its events. */
@@ -56,7 +55,8 @@ export function traceOf(result: SeedResult, bugs: readonly string[] = []): Trace
     format: traceFormat,
     formatVersion: traceFormatVersion,
     implementation: { name: result.implementation.name, version: result.implementation.version, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) },
-    scenario: scenarioToFileFormat(result.scenario) as unknown as Scenario,
+    // The scenario as run: for a swarm scenario, with its drawn options, so a trace replays alone.
+    scenario: result.scenario,
     seed: result.seed,
     choices: [...result.choices],
     traceHash: result.traceHash,

@@ -9,7 +9,7 @@ import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import type { Scenario } from '../sim/scenario.js';
-import { minorityOf } from '../sim/scenario.js';
+import { faultOptions, faultSummary, withNodes } from '../check/options.js';
 import { formatFailure, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
@@ -52,7 +52,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
       failureReports.push({ failure, replay, trace });
       if (!args.json) {
         progress.clear();
-        io.stdout.write(`${formatFailure({ failure, replayCommand: replay, tracePath: report.display(trace) }, { color })}\n\n`);
+        io.stdout.write(`${formatFailure({ failure, replayCommand: replay, tracePath: report.display(trace), faults: faultSummary(failure.run.scenario) }, { color })}\n\n`);
       }
     },
   });
@@ -74,6 +74,8 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
     events: failure.run.events,
     trace: report.display(trace),
     replay,
+    faults: faultSummary(failure.run.scenario),
+    faultOptions: faultOptions(failure.run.scenario),
     ...(failure.determinism !== null ? { determinism: failure.determinism } : {}),
   }));
   const summary = {
@@ -101,7 +103,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
     io.stdout.write(
       `${formatSummary(
         campaign,
-        { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(options) },
+        { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options) },
         { color },
       )}\n`,
     );
@@ -110,17 +112,6 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
 }
 
 export const defaultSeedCount = 300;
-
-function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
-  if (nodes === undefined || nodes === scenario.nodes) return scenario;
-  const schedule = scenario.schedule.filter((fault) => !('node' in fault) || fault.node <= nodes);
-  return {
-    ...scenario,
-    nodes,
-    schedule,
-    faults: { ...scenario.faults, crashedNodesMax: Math.min(scenario.faults.crashedNodesMax, minorityOf(nodes)) },
-  };
-}
 
 /** The exact command that re-runs one seed as this run ran it. */
 export function replayCommand(seed: number, args: RunArguments): string {
@@ -139,18 +130,15 @@ function describeOptions(scenario: Scenario, seeds: readonly number[], args: Run
     durationMs: scenario.durationMs,
     seeds: seeds.length === 1 ? `${seeds[0]}` : `${seeds[0]}..${seeds[seeds.length - 1]}`,
     checkDeterminism: args.checkDeterminism,
-    network: scenario.network,
-    faults: scenario.faults,
-    workload: scenario.workload,
+    liveness: scenario.liveness,
+    ...faultOptions(scenario),
   };
 }
 
-function describeOptionsText(options: ReturnType<typeof describeOptions>): string {
-  const faults = options.faults;
+function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>): string {
   return (
-    `${options.nodes} nodes, ${options.durationMs} ms per seed, seeds ${options.seeds}; ` +
-    `crashes ${faults.crashesPerSecond}/s, isolations ${faults.isolationsPerSecond}/s, drop ${options.network.dropProbability}, ` +
-    `delay ${options.network.delay.distribution} ${options.network.delay.minMs}-${options.network.delay.maxMs} ms` +
+    `${options.nodes} nodes, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
+    (scenario.swarm ? 'swarm: each seed draws its own fault mix' : faultSummary(scenario)) +
     (options.checkDeterminism ? '; determinism checked' : '')
   );
 }

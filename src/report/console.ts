@@ -51,6 +51,8 @@ export interface FailureReport {
   failure: CampaignFailure;
   replayCommand: string;
   tracePath: string | null;
+  /** The fault mix the run exercised (for swarm seeds, what the seed drew). */
+  faults?: string;
 }
 
 export function formatFailure(report: FailureReport, style: ConsoleStyle): string {
@@ -82,6 +84,7 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
     lines.push(`  n${error.node} on ${error.input}: ${error.message}`);
     lines.push(`  event ${error.eventNumber}, at ${formatSeconds(error.timeMs)} virtual`);
   }
+  if (report.faults !== undefined) lines.push(`  faults: ${report.faults}`);
   if (report.tracePath !== null) lines.push(`  trace: ${report.tracePath}`);
   return lines.join('\n');
 }

@@ -1,43 +1,53 @@
-// The simulated network: per directed link connectivity, and the delay and loss of each message.
-// Connectivity is a matrix of cut links, so isolation, partitions and one-way cuts are all the
-// same data; a message is lost if its link is cut when it is sent or when it would arrive.
+// The simulated network: per directed link connectivity, loss and delay. Connectivity is a
+// matrix of cut links, so isolation, partitions, bridges and one-way cuts are all the same data
+// (src/sim/partitions.ts builds them); a message is lost if its link is cut when it is sent or
+// when it would arrive. In the liveness phase the network is calm: no loss, no duplicates, no
+// long delays, only the ordinary delay.
 
 import type { NodeId } from '../core/ids.js';
 import type { Random } from '../core/random.js';
 import type { DelayDistribution, NetworkOptions } from './scenario.js';
 
+/** What the network decided for one message. */
+export interface Transmission {
+  dropped: boolean;
+  /** Delays of each copy that will arrive: one, or two for a duplicate. */
+  delaysMs: number[];
+}
+
 export class Network {
   /** cut[from][to] is true when messages from `from` to `to` are lost. Index 0 unused. */
   private readonly cut: boolean[][];
+  private readonly dropProbability: number[][];
+  private readonly delay: DelayDistribution[][];
+  private calm = false;
 
   constructor(private readonly nodeCount: number, private readonly options: NetworkOptions) {
-    this.cut = Array.from({ length: nodeCount + 1 }, () => new Array<boolean>(nodeCount + 1).fill(false));
+    const matrix = <T>(value: T) => Array.from({ length: nodeCount + 1 }, () => new Array<T>(nodeCount + 1).fill(value));
+    this.cut = matrix(false);
+    this.dropProbability = matrix(options.dropProbability);
+    this.delay = matrix(options.delay);
+    for (const link of options.links) {
+      if (link.dropProbability !== undefined) this.dropProbability[link.from][link.to] = link.dropProbability;
+      if (link.delay !== undefined) this.delay[link.from][link.to] = { ...options.delay, ...link.delay };
+    }
   }
 
   isCut(from: NodeId, to: NodeId): boolean {
     return this.cut[from][to];
   }
 
-  setLink(from: NodeId, to: NodeId, cut: boolean): void {
-    this.cut[from][to] = cut;
-  }
-
-  /** Cuts every link to and from the node. */
-  isolate(node: NodeId): void {
-    for (let other = 1; other <= this.nodeCount; other += 1) {
-      if (other === node) continue;
-      this.cut[node][other] = true;
-      this.cut[other][node] = true;
-    }
+  applyCut(links: readonly (readonly [NodeId, NodeId])[]): void {
+    for (const [from, to] of links) this.cut[from][to] = true;
   }
 
   healAll(): void {
     for (const row of this.cut) row.fill(false);
   }
 
-  /** True if any link is cut. */
-  get partitioned(): boolean {
-    return this.cut.some((row) => row.some(Boolean));
+  /** From now on: no loss, no duplicates, no long delays (the liveness phase). */
+  calmDown(): void {
+    this.calm = true;
   }
 
   /** The set of cut links, as "from>to" pairs in id order (for fingerprints and reports). */
@@ -49,12 +59,24 @@ export class Network {
     return links;
   }
 
-  shouldDrop(random: Random): boolean {
-    return random.chance('network', this.options.dropProbability);
+  /** Decides loss, delay and duplication of one message sent now. */
+  transmit(from: NodeId, to: NodeId, random: Random): Transmission {
+    if (this.cut[from][to]) return { dropped: true, delaysMs: [] };
+    if (!this.calm && random.chance('network', this.dropProbability[from][to])) return { dropped: true, delaysMs: [] };
+    const delaysMs = [this.drawDelay(from, to, random)];
+    if (!this.calm && random.chance('network', this.options.duplicateProbability)) {
+      // The copy takes its own path: a fresh delay, so it may overtake the original or trail it.
+      delaysMs.push(this.drawDelay(from, to, random));
+    }
+    return { dropped: false, delaysMs };
   }
 
-  drawDelayMs(random: Random): number {
-    return drawDelayMs(random, 'network', this.options.delay);
+  private drawDelay(from: NodeId, to: NodeId, random: Random): number {
+    let delayMs = drawDelayMs(random, 'network', this.delay[from][to]);
+    if (!this.calm && random.chance('network', this.options.longDelayProbability)) {
+      delayMs += random.integer('network', this.options.longDelayMs.minMs, this.options.longDelayMs.maxMs);
+    }
+    return delayMs;
   }
 }
 
@@ -67,6 +89,7 @@ export function drawDelayMs(random: Random, stream: string, delay: DelayDistribu
       return random.integer(stream, delay.minMs, delay.maxMs);
     case 'exponential': {
       const mean = delay.meanMs ?? Math.max(1, (delay.maxMs - delay.minMs) / 4);
+      // 1 - unit, so that a 0 choice gives the shortest delay.
       const unit = random.unit(stream);
       const extra = Math.floor(-Math.log(1 - unit) * mean);
       return Math.min(delay.maxMs, delay.minMs + extra);

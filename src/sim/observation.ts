@@ -30,7 +30,7 @@ export class NodeMirror {
   readonly prefixHashes: number[] = [0];
   /** Index of the last entry applied in this incarnation, from the applied outputs. */
   lastAppliedSeen = 0;
-  /** The highest term this node revealed through a message it sent (survives crashes). */
+  /** The highest term this node revealed through a message another node received (survives crashes). */
   termRevealed = 0;
 
   constructor(readonly id: NodeId) {}
@@ -150,10 +150,10 @@ export class ClusterObservation {
     return change;
   }
 
-  /** Notes the term a node revealed by sending messages (called after the messages go out). */
-  revealed(id: NodeId): void {
+  /** Notes that another node received a message the node sent while in `term`. */
+  revealed(id: NodeId, term: number): void {
     const mirror = this.mirror(id);
-    if (mirror.term > mirror.termRevealed) mirror.termRevealed = mirror.term;
+    if (term > mirror.termRevealed) mirror.termRevealed = term;
   }
 
   private applyView(mirror: NodeMirror, view: StateView, change: StepChange): void {

@@ -1,9 +1,18 @@
 // A scenario: everything about a run except the implementation and the seed. Plain data, loaded
-// from scenarios/*.json and validated there (src/sim/scenarioFile.ts); this module holds the
-// resolved shape and the defaults every field falls back to.
+// from scenarios/*.json and validated by src/sim/scenarioSchema.ts; this module holds the
+// resolved shape and the defaults that every missing field falls back to.
+//
+// Faults come from two sources: random fault processes with rates (faults, network, storage,
+// clocks), drawn from the seed, and a schedule of actions at fixed virtual times. A swarm
+// scenario lets the seed itself choose which processes are on and how hard they push.
 
 import type { ImplementationOptions } from '../adapters/contract.js';
 import type { NodeId } from '../core/ids.js';
+
+export interface MillisecondRange {
+  minMs: number;
+  maxMs: number;
+}
 
 export interface DelayDistribution {
   distribution: 'constant' | 'uniform' | 'exponential';
@@ -15,24 +24,87 @@ export interface DelayDistribution {
   meanMs?: number;
 }
 
+/** Overrides for one directed link. */
+export interface LinkOptions {
+  from: NodeId;
+  to: NodeId;
+  dropProbability?: number;
+  delay?: DelayDistribution;
+}
+
 export interface NetworkOptions {
   delay: DelayDistribution;
   dropProbability: number;
+  /** A delivered message is delivered once more, later, with this probability. */
+  duplicateProbability: number;
+  /** Rare long delays (as the MIT 6.824 labrpc network does), on top of the usual delay. */
+  longDelayProbability: number;
+  longDelayMs: MillisecondRange;
+  links: LinkOptions[];
+}
+
+export type PartitionShape = 'isolate' | 'majority-minority' | 'bridge' | 'one-way' | 'single-link' | 'flapping';
+export const partitionShapes: readonly PartitionShape[] = ['isolate', 'majority-minority', 'bridge', 'one-way', 'single-link', 'flapping'];
+
+/** Which node a fault hits: a fixed id, or whoever is leader (or a follower) when it strikes. */
+export type NodeTarget = NodeId | 'leader' | 'follower' | 'any';
+
+export interface CrashProcess {
+  /** Expected crashes per second of virtual time, across the cluster. */
+  perSecond: number;
+  restartDelayMs: MillisecondRange;
+  /** At most this many nodes are down at once (default: a minority). */
+  downMax: number;
+  target: 'any' | 'leader' | 'follower';
+}
+
+export interface PartitionProcess {
+  perSecond: number;
+  durationMs: MillisecondRange;
+  shapes: PartitionShape[];
+  /** Flapping only: how long each partition and each heal lasts. */
+  flapPeriodMs: MillisecondRange;
+}
+
+export interface PauseProcess {
+  perSecond: number;
+  durationMs: MillisecondRange;
+}
+
+export interface SlowProcess {
+  perSecond: number;
+  durationMs: MillisecondRange;
+  /** Extra delay of every message delivered to a slow node. */
+  extraDelayMs: MillisecondRange;
+  /** A slow node's ticks come this many times further apart. */
+  tickFactor: number;
 }
 
 export interface FaultOptions {
-  /** Expected crashes per second of virtual time, across the cluster. */
-  crashesPerSecond: number;
-  restartDelayMsMin: number;
-  restartDelayMsMax: number;
-  /** At most this many nodes are down at once (default: a minority). */
-  crashedNodesMax: number;
-  /** Expected isolations (one node cut off from all others) per second of virtual time. */
-  isolationsPerSecond: number;
-  isolationMsMin: number;
-  isolationMsMax: number;
-  /** How often the fault process draws, in virtual milliseconds. */
+  crash: CrashProcess;
+  partition: PartitionProcess;
+  pause: PauseProcess;
+  slow: SlowProcess;
+  /** How often the fault processes draw, in virtual milliseconds. */
   decisionIntervalMs: number;
+}
+
+export interface StorageOptions {
+  /** Time for a sync to complete; messages that depend on it wait. 0-0: syncs are instant. */
+  syncLatencyMs: MillisecondRange;
+  /** A crash keeps a torn part of the unsynced writes (instead of losing them all) with this probability. */
+  tornWriteProbability: number;
+  /** Corruptions of synced data per second. Breaks Raft's own assumptions: needs unsafeFaults. */
+  corruptionsPerSecond: number;
+}
+
+export interface ClockOptions {
+  /** Each node's clock runs at 1 + d times the true rate, d drawn from [-driftMax, driftMax]. */
+  driftMax: number;
+  /** Sudden steps of a node's clock, per second across the cluster. */
+  jumpsPerSecond: number;
+  /** Size of a step: forward (a burst of ticks) if positive, backward (ticks stall) if negative. */
+  jumpMs: MillisecondRange;
 }
 
 export interface WorkloadOptions {
@@ -44,11 +116,29 @@ export interface WorkloadOptions {
   redirectsMax: number;
 }
 
+export interface LivenessOptions {
+  enabled: boolean;
+  /**
+   * After the fault phase every fault stops and the cluster heals; within this many maximum
+   * election timeouts it must have one stable leader and a fresh command applied on every node.
+   */
+  electionTimeouts: number;
+}
+
 export type ScheduledAction =
-  | { action: 'crash'; node: NodeId }
-  | { action: 'restart'; node: NodeId }
-  | { action: 'isolate'; node: NodeId }
-  | { action: 'heal' };
+  | { action: 'crash'; node: NodeTarget; restartAfterMs?: number }
+  | { action: 'restart'; node: NodeTarget }
+  | { action: 'isolate'; node: NodeTarget }
+  | { action: 'partition'; groups: NodeId[][] }
+  | { action: 'bridge'; groups: NodeId[][]; bridge: NodeId }
+  | { action: 'cut'; from: NodeId; to: NodeId; bothWays?: boolean }
+  | { action: 'flap'; groups: NodeId[][]; cycles: number; partitionMs: number; healMs: number }
+  | { action: 'heal' }
+  | { action: 'pause'; node: NodeTarget; durationMs?: number }
+  | { action: 'resume'; node: NodeTarget }
+  | { action: 'slow'; node: NodeTarget; durationMs: number; extraDelayMs: number; tickFactor?: number }
+  | { action: 'clock-jump'; node: NodeTarget; ms: number }
+  | { action: 'corrupt'; node: NodeTarget; records?: number };
 
 export type ScheduledFault = ScheduledAction & { atMs: number };
 
@@ -56,15 +146,22 @@ export interface Scenario {
   name: string;
   description: string;
   nodes: number;
-  /** Length of the run in virtual milliseconds. */
+  /** Length of the fault phase in virtual milliseconds (the liveness phase follows it). */
   durationMs: number;
   /** Virtual milliseconds between two ticks of a node's clock. */
   tickMs: number;
   implementation: ImplementationOptions;
   network: NetworkOptions;
   faults: FaultOptions;
+  storage: StorageOptions;
+  clocks: ClockOptions;
   workload: WorkloadOptions;
+  liveness: LivenessOptions;
   schedule: ScheduledFault[];
+  /** Let the seed draw which fault processes are on and at what rates (src/sim/swarm.ts). */
+  swarm: boolean;
+  /** Allow faults that break Raft's own assumptions (corrupting synced data). */
+  unsafeFaults: boolean;
   /** A hard bound on events per run; reaching it ends the run and is reported. */
   eventsMax: number;
 }
@@ -72,29 +169,43 @@ export interface Scenario {
 export function defaultScenario(): Scenario {
   return {
     name: 'default',
-    description: 'Mixed faults: crashes with restarts, message loss and delay, isolated nodes.',
+    description: 'Mixed faults: crashes and restarts, message loss and delay, isolated nodes, steady client load.',
     nodes: 5,
     durationMs: 6_000,
     tickMs: 10,
     implementation: { electionTicksMin: 15, electionTicksMax: 30, heartbeatTicks: 3, entriesPerMessageMax: 64 },
-    network: { delay: { distribution: 'uniform', minMs: 1, maxMs: 12 }, dropProbability: 0.02 },
+    network: {
+      delay: { distribution: 'uniform', minMs: 1, maxMs: 12 },
+      dropProbability: 0.02,
+      duplicateProbability: 0,
+      longDelayProbability: 0,
+      longDelayMs: { minMs: 200, maxMs: 2_000 },
+      links: [],
+    },
     faults: {
-      crashesPerSecond: 0.6,
-      restartDelayMsMin: 50,
-      restartDelayMsMax: 1_500,
-      crashedNodesMax: 2,
-      isolationsPerSecond: 0.4,
-      isolationMsMin: 100,
-      isolationMsMax: 1_500,
+      crash: { perSecond: 0.6, restartDelayMs: { minMs: 50, maxMs: 1_500 }, downMax: 2, target: 'any' },
+      partition: { perSecond: 0.4, durationMs: { minMs: 100, maxMs: 1_500 }, shapes: ['isolate'], flapPeriodMs: { minMs: 50, maxMs: 300 } },
+      pause: { perSecond: 0, durationMs: { minMs: 50, maxMs: 1_000 } },
+      slow: { perSecond: 0, durationMs: { minMs: 200, maxMs: 2_000 }, extraDelayMs: { minMs: 20, maxMs: 200 }, tickFactor: 3 },
       decisionIntervalMs: 50,
     },
+    storage: { syncLatencyMs: { minMs: 0, maxMs: 0 }, tornWriteProbability: 0, corruptionsPerSecond: 0 },
+    clocks: { driftMax: 0, jumpsPerSecond: 0, jumpMs: { minMs: -200, maxMs: 200 } },
     workload: { proposalsPerSecond: 40, keys: 5, redirectsMax: 3 },
+    liveness: { enabled: true, electionTimeouts: 10 },
     schedule: [],
+    swarm: false,
+    unsafeFaults: false,
     eventsMax: 2_000_000,
   };
 }
 
-/** The default crashed-node bound for a cluster size: a minority, so the cluster can make progress. */
+/** The default bound on nodes down at once for a cluster size: a minority, so progress is possible. */
 export function minorityOf(nodes: number): number {
   return Math.floor((nodes - 1) / 2);
+}
+
+/** The longest the liveness phase may take, in virtual milliseconds. */
+export function livenessBoundMs(scenario: Scenario): number {
+  return scenario.liveness.electionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
 }

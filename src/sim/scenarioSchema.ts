@@ -1,87 +1,167 @@
-// The scenario file format: JSON, every field optional and filled from the defaults
-// (src/sim/scenario.ts). Validation reports every problem with its field path; parsing never
-// throws on bad data.
+// The scenario file format: JSON with the same shape as the Scenario type, every field optional
+// and filled from the defaults (src/sim/scenario.ts). Validation reports every problem with its
+// field path and what was expected; parsing never throws on bad data.
 
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
-import type { Scenario, ScheduledFault } from './scenario.js';
-import { defaultScenario, minorityOf } from './scenario.js';
+import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
+import { defaultScenario, minorityOf, partitionShapes } from './scenario.js';
 
-const probability: Schema = { type: 'number', minimum: 0, maximum: 1, optional: true };
-const milliseconds: Schema = { type: 'number', minimum: 0, integer: true, optional: true };
-const rate: Schema = { type: 'number', minimum: 0, maximum: 1000, optional: true };
-const nodeId: Schema = { type: 'number', minimum: 1, integer: true };
+const optional = { optional: true } as const;
+const probability: Schema = { type: 'number', minimum: 0, maximum: 1, ...optional };
+const rate: Schema = { type: 'number', minimum: 0, maximum: 1000, ...optional };
+const milliseconds: Schema = { type: 'number', minimum: 0, maximum: 86_400_000, integer: true, ...optional };
+const signedMilliseconds: Schema = { type: 'number', minimum: -86_400_000, maximum: 86_400_000, integer: true, ...optional };
+const range: Schema = { type: 'object', ...optional, fields: { minMs: milliseconds, maxMs: milliseconds } };
+const signedRange: Schema = { type: 'object', ...optional, fields: { minMs: signedMilliseconds, maxMs: signedMilliseconds } };
+const nodeId: Schema = { type: 'number', minimum: 1, maximum: 15, integer: true };
+const nodeTarget: Schema = { type: 'any' }; // a node id or "leader" | "follower" | "any": checked in checkScenario
+const groups: Schema = { type: 'array', minimumLength: 2, maximumLength: 15, items: { type: 'array', minimumLength: 1, items: nodeId } };
 
 const delaySchema: Schema = {
   type: 'object',
-  optional: true,
+  ...optional,
   fields: {
-    distribution: { type: 'enum', values: ['constant', 'uniform', 'exponential'] },
+    distribution: { type: 'enum', values: ['constant', 'uniform', 'exponential'], ...optional },
     minMs: milliseconds,
     maxMs: milliseconds,
-    meanMs: { type: 'number', minimum: 0, optional: true },
+    meanMs: { type: 'number', minimum: 0, ...optional },
   },
 };
+
+function action(fields: Record<string, Schema>): Schema & { type: 'object' } {
+  return { type: 'object', fields: { atMs: { type: 'number', minimum: 0, integer: true }, action: { type: 'string' }, ...fields } };
+}
 
 export const scenarioSchema: Schema = {
   type: 'object',
   fields: {
-    name: { type: 'string', pattern: /^[a-z0-9][a-z0-9-]*$/, optional: true },
-    description: { type: 'string', optional: true },
-    nodes: { type: 'number', minimum: 1, maximum: 15, integer: true, optional: true },
-    durationMs: { type: 'number', minimum: 1, maximum: 3_600_000, integer: true, optional: true },
-    tickMs: { type: 'number', minimum: 1, maximum: 10_000, integer: true, optional: true },
-    eventsMax: { type: 'number', minimum: 1, maximum: 100_000_000, integer: true, optional: true },
-    raft: {
+    name: { type: 'string', pattern: /^[a-z0-9][a-z0-9-]*$/, ...optional },
+    description: { type: 'string', ...optional },
+    nodes: { type: 'number', minimum: 1, maximum: 15, integer: true, ...optional },
+    durationMs: { type: 'number', minimum: 1, maximum: 3_600_000, integer: true, ...optional },
+    tickMs: { type: 'number', minimum: 1, maximum: 10_000, integer: true, ...optional },
+    eventsMax: { type: 'number', minimum: 1, maximum: 100_000_000, integer: true, ...optional },
+    swarm: { type: 'boolean', ...optional },
+    unsafeFaults: { type: 'boolean', ...optional },
+    implementation: {
       type: 'object',
-      optional: true,
+      ...optional,
       fields: {
-        electionTicksMin: { type: 'number', minimum: 1, integer: true, optional: true },
-        electionTicksMax: { type: 'number', minimum: 1, integer: true, optional: true },
-        heartbeatTicks: { type: 'number', minimum: 1, integer: true, optional: true },
-        entriesPerMessageMax: { type: 'number', minimum: 1, maximum: 10_000, integer: true, optional: true },
+        electionTicksMin: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
+        electionTicksMax: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
+        heartbeatTicks: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
+        entriesPerMessageMax: { type: 'number', minimum: 1, maximum: 10_000, integer: true, ...optional },
       },
     },
     network: {
       type: 'object',
-      optional: true,
-      fields: { delay: delaySchema, dropProbability: probability },
+      ...optional,
+      fields: {
+        delay: delaySchema,
+        dropProbability: probability,
+        duplicateProbability: probability,
+        longDelayProbability: probability,
+        longDelayMs: range,
+        links: {
+          type: 'array',
+          ...optional,
+          maximumLength: 225,
+          items: { type: 'object', fields: { from: nodeId, to: nodeId, dropProbability: probability, delay: delaySchema } },
+        },
+      },
     },
     faults: {
       type: 'object',
-      optional: true,
+      ...optional,
       fields: {
-        crashesPerSecond: rate,
-        restartDelayMsMin: milliseconds,
-        restartDelayMsMax: milliseconds,
-        crashedNodesMax: { type: 'number', minimum: 0, integer: true, optional: true },
-        isolationsPerSecond: rate,
-        isolationMsMin: milliseconds,
-        isolationMsMax: milliseconds,
-        decisionIntervalMs: { type: 'number', minimum: 1, integer: true, optional: true },
+        decisionIntervalMs: { type: 'number', minimum: 1, maximum: 60_000, integer: true, ...optional },
+        crash: {
+          type: 'object',
+          ...optional,
+          fields: {
+            perSecond: rate,
+            restartDelayMs: range,
+            downMax: { type: 'number', minimum: 0, maximum: 15, integer: true, ...optional },
+            target: { type: 'enum', values: ['any', 'leader', 'follower'], ...optional },
+          },
+        },
+        partition: {
+          type: 'object',
+          ...optional,
+          fields: {
+            perSecond: rate,
+            durationMs: range,
+            shapes: { type: 'array', minimumLength: 1, items: { type: 'enum', values: partitionShapes }, ...optional },
+            flapPeriodMs: range,
+          },
+        },
+        pause: { type: 'object', ...optional, fields: { perSecond: rate, durationMs: range } },
+        slow: {
+          type: 'object',
+          ...optional,
+          fields: { perSecond: rate, durationMs: range, extraDelayMs: range, tickFactor: { type: 'number', minimum: 1, maximum: 100, ...optional } },
+        },
       },
+    },
+    storage: {
+      type: 'object',
+      ...optional,
+      fields: { syncLatencyMs: range, tornWriteProbability: probability, corruptionsPerSecond: rate },
+    },
+    clocks: {
+      type: 'object',
+      ...optional,
+      fields: { driftMax: { type: 'number', minimum: 0, maximum: 0.5, ...optional }, jumpsPerSecond: rate, jumpMs: signedRange },
     },
     workload: {
       type: 'object',
-      optional: true,
+      ...optional,
       fields: {
         proposalsPerSecond: rate,
-        keys: { type: 'number', minimum: 1, maximum: 1000, integer: true, optional: true },
-        redirectsMax: { type: 'number', minimum: 0, maximum: 100, integer: true, optional: true },
+        keys: { type: 'number', minimum: 1, maximum: 1000, integer: true, ...optional },
+        redirectsMax: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
+      },
+    },
+    liveness: {
+      type: 'object',
+      ...optional,
+      fields: {
+        enabled: { type: 'boolean', ...optional },
+        electionTimeouts: { type: 'number', minimum: 1, maximum: 1000, integer: true, ...optional },
       },
     },
     schedule: {
       type: 'array',
-      optional: true,
+      ...optional,
       maximumLength: 10_000,
       items: {
         type: 'union',
         discriminator: 'action',
         variants: {
-          crash: { type: 'object', fields: { atMs: milliseconds, action: { type: 'string' }, node: nodeId } },
-          restart: { type: 'object', fields: { atMs: milliseconds, action: { type: 'string' }, node: nodeId } },
-          isolate: { type: 'object', fields: { atMs: milliseconds, action: { type: 'string' }, node: nodeId } },
-          heal: { type: 'object', fields: { atMs: milliseconds, action: { type: 'string' } } },
+          crash: action({ node: nodeTarget, restartAfterMs: milliseconds }),
+          restart: action({ node: nodeTarget }),
+          isolate: action({ node: nodeTarget }),
+          partition: action({ groups }),
+          bridge: action({ groups, bridge: nodeId }),
+          cut: action({ from: nodeId, to: nodeId, bothWays: { type: 'boolean', ...optional } }),
+          flap: action({
+            groups,
+            cycles: { type: 'number', minimum: 1, maximum: 1000, integer: true },
+            partitionMs: { type: 'number', minimum: 1, integer: true },
+            healMs: { type: 'number', minimum: 1, integer: true },
+          }),
+          heal: action({}),
+          pause: action({ node: nodeTarget, durationMs: milliseconds }),
+          resume: action({ node: nodeTarget }),
+          slow: action({
+            node: nodeTarget,
+            durationMs: { type: 'number', minimum: 1, integer: true },
+            extraDelayMs: { type: 'number', minimum: 0, integer: true },
+            tickFactor: { type: 'number', minimum: 1, maximum: 100, ...optional },
+          }),
+          'clock-jump': action({ node: nodeTarget, ms: { type: 'number', minimum: -86_400_000, maximum: 86_400_000, integer: true } }),
+          corrupt: action({ node: nodeTarget, records: { type: 'number', minimum: 1, maximum: 1000, integer: true, ...optional } }),
         },
       },
     },
@@ -96,51 +176,98 @@ export function parseScenario(data: unknown, fallbackName: string): ScenarioPars
   if (errors.length > 0) return { ok: false, errors };
   const file = data as Record<string, any>;
   const base = defaultScenario();
-  const nodes: number = file.nodes ?? base.nodes;
-  const scenario: Scenario = {
-    name: file.name ?? fallbackName,
-    description: file.description ?? '',
-    nodes,
-    durationMs: file.durationMs ?? base.durationMs,
-    tickMs: file.tickMs ?? base.tickMs,
-    eventsMax: file.eventsMax ?? base.eventsMax,
-    implementation: { ...base.implementation, ...file.raft },
-    network: {
-      ...base.network,
-      ...file.network,
-      delay: { ...base.network.delay, ...file.network?.delay },
-    },
-    faults: { ...base.faults, crashedNodesMax: minorityOf(nodes), ...file.faults },
-    workload: { ...base.workload, ...file.workload },
-    schedule: (file.schedule ?? []).map((fault: ScheduledFault) => ({ ...fault, atMs: fault.atMs ?? 0 })),
-  };
+  // The crash bound defaults to a minority of whatever cluster size the file asks for.
+  base.faults.crash.downMax = minorityOf(file.nodes ?? base.nodes);
+  const scenario = mergeDefaults(base, file) as Scenario;
+  scenario.name = file.name ?? fallbackName;
+  scenario.description = file.description ?? '';
   const semanticErrors = checkScenario(scenario);
   return semanticErrors.length > 0 ? { ok: false, errors: semanticErrors } : { ok: true, scenario };
+}
+
+/** Fills `given` in from `defaults`, field by field through nested objects; lists are taken whole. */
+function mergeDefaults(defaults: unknown, given: unknown): unknown {
+  if (given === undefined) return structuredClone(defaults);
+  if (!isPlainObject(defaults) || !isPlainObject(given)) return structuredClone(given);
+  const merged: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(defaults), ...Object.keys(given)])) {
+    merged[key] = mergeDefaults(defaults[key], given[key]);
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Relations between fields that a schema cannot say. Also run on scenarios built in code. */
 export function checkScenario(scenario: Scenario): SchemaError[] {
   const errors: SchemaError[] = [];
-  const range = (path: string, minimum: number, maximum: number) => {
-    if (minimum > maximum) errors.push({ path, message: `minimum ${minimum} is above maximum ${maximum}` });
+  const ordered = (path: string, value: MillisecondRange) => {
+    if (value.minMs > value.maxMs) errors.push({ path: `${path}.minMs`, message: `minimum ${value.minMs} is above maximum ${value.maxMs}` });
   };
-  const raft = scenario.implementation;
-  range('raft.electionTicksMin', raft.electionTicksMin, raft.electionTicksMax);
-  if (raft.heartbeatTicks >= raft.electionTicksMin) {
-    errors.push({ path: 'raft.heartbeatTicks', message: `must be below electionTicksMin (${raft.electionTicksMin}), or followers time out between heartbeats` });
+  const timing = scenario.implementation;
+  if (timing.electionTicksMin > timing.electionTicksMax) {
+    errors.push({ path: 'implementation.electionTicksMin', message: `minimum ${timing.electionTicksMin} is above maximum ${timing.electionTicksMax}` });
   }
-  range('network.delay.minMs', scenario.network.delay.minMs, scenario.network.delay.maxMs);
-  range('faults.restartDelayMsMin', scenario.faults.restartDelayMsMin, scenario.faults.restartDelayMsMax);
-  range('faults.isolationMsMin', scenario.faults.isolationMsMin, scenario.faults.isolationMsMax);
-  if (scenario.faults.crashedNodesMax > scenario.nodes) {
-    errors.push({ path: 'faults.crashedNodesMax', message: `is ${scenario.faults.crashedNodesMax}, but the cluster has only ${scenario.nodes} nodes` });
+  if (timing.heartbeatTicks >= timing.electionTicksMin) {
+    errors.push({
+      path: 'implementation.heartbeatTicks',
+      message: `must be below electionTicksMin (${timing.electionTicksMin}), or followers time out between heartbeats`,
+    });
   }
-  scenario.schedule.forEach((fault, index) => {
-    if ('node' in fault && fault.node > scenario.nodes) {
-      errors.push({ path: `schedule[${index}].node`, message: `node ${fault.node} does not exist in a ${scenario.nodes}-node cluster` });
+  ordered('network.delay', scenario.network.delay);
+  ordered('network.longDelayMs', scenario.network.longDelayMs);
+  ordered('faults.crash.restartDelayMs', scenario.faults.crash.restartDelayMs);
+  ordered('faults.partition.durationMs', scenario.faults.partition.durationMs);
+  ordered('faults.partition.flapPeriodMs', scenario.faults.partition.flapPeriodMs);
+  ordered('faults.pause.durationMs', scenario.faults.pause.durationMs);
+  ordered('faults.slow.durationMs', scenario.faults.slow.durationMs);
+  ordered('faults.slow.extraDelayMs', scenario.faults.slow.extraDelayMs);
+  ordered('storage.syncLatencyMs', scenario.storage.syncLatencyMs);
+  ordered('clocks.jumpMs', scenario.clocks.jumpMs);
+  if (scenario.faults.crash.downMax > scenario.nodes) {
+    errors.push({ path: 'faults.crash.downMax', message: `is ${scenario.faults.crash.downMax}, but the cluster has only ${scenario.nodes} nodes` });
+  }
+  if (scenario.storage.corruptionsPerSecond > 0 && !scenario.unsafeFaults) {
+    errors.push({ path: 'storage.corruptionsPerSecond', message: 'corrupting synced data breaks Raft\'s own assumptions: set "unsafeFaults": true to ask for it' });
+  }
+  const nodeExists = (path: string, node: unknown) => {
+    if (node === 'leader' || node === 'follower' || node === 'any') return;
+    if (typeof node !== 'number' || !Number.isInteger(node) || node < 1) {
+      errors.push({ path, message: `expected a node id, "leader", "follower" or "any", got ${JSON.stringify(node)}` });
+    } else if (node > scenario.nodes) {
+      errors.push({ path, message: `node ${node} does not exist in a ${scenario.nodes}-node cluster` });
     }
+  };
+  scenario.network.links.forEach((link, index) => {
+    nodeExists(`network.links[${index}].from`, link.from);
+    nodeExists(`network.links[${index}].to`, link.to);
+  });
+  scenario.schedule.forEach((fault: ScheduledFault, index) => {
+    const path = `schedule[${index}]`;
     if (fault.atMs > scenario.durationMs) {
-      errors.push({ path: `schedule[${index}].atMs`, message: `${fault.atMs} ms is after the end of the run (${scenario.durationMs} ms)` });
+      errors.push({ path: `${path}.atMs`, message: `${fault.atMs} ms is after the end of the fault phase (${scenario.durationMs} ms)` });
+    }
+    if ('node' in fault) nodeExists(`${path}.node`, fault.node);
+    if ('from' in fault) nodeExists(`${path}.from`, fault.from);
+    if ('to' in fault) nodeExists(`${path}.to`, fault.to);
+    if ('bridge' in fault) nodeExists(`${path}.bridge`, fault.bridge);
+    if ('groups' in fault) {
+      const seen = new Set<number>();
+      fault.groups.forEach((group, groupIndex) =>
+        group.forEach((node, nodeIndex) => {
+          nodeExists(`${path}.groups[${groupIndex}][${nodeIndex}]`, node);
+          if (seen.has(node)) errors.push({ path: `${path}.groups[${groupIndex}][${nodeIndex}]`, message: `node ${node} is in more than one group` });
+          seen.add(node);
+        }),
+      );
+      if (fault.action === 'bridge' && seen.has(fault.bridge)) {
+        errors.push({ path: `${path}.bridge`, message: `the bridge node ${fault.bridge} must not be in a group` });
+      }
+    }
+    if (fault.action === 'corrupt' && !scenario.unsafeFaults) {
+      errors.push({ path: `${path}.action`, message: 'corrupting synced data breaks Raft\'s own assumptions: set "unsafeFaults": true to ask for it' });
     }
   });
   return errors;

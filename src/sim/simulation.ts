@@ -1,78 +1,35 @@
 // The world: a discrete-event simulation of a cluster of nodes of one implementation, with its
-// network, storage, fault processes and workload. A run is a pure function of
-// (implementation, scenario, seed), or of (implementation, scenario, choice sequence) on replay.
+// network, storage, clocks, fault processes, workload and liveness phase. A run is a pure
+// function of (implementation, scenario, seed), or of (implementation, scenario, choice
+// sequence) on replay.
 //
 // Events are taken from the queue in (virtual time, sequence) order. Each one is hashed into the
 // trace hash; each node step is followed by every invariant. Everything has a bound: the run
-// length in virtual time, the events per run, the queue's capacity.
+// length in virtual time, the events per run, the queue's capacity, a paused node's inbox.
 
-import type {
-  Command,
-  Implementation,
-  Input,
-  Message,
-  NodeInstance,
-  Output,
-  ProposalAnswer,
-} from '../adapters/contract.js';
+import type { Command, Implementation, Input, Message, NodeInstance, Output, ProposalAnswer } from '../adapters/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
 import type { ChoiceSource } from '../core/random.js';
 import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
-import type { Scheduled } from '../core/queue.js';
 import { EventQueue } from '../core/queue.js';
+import type { EventBody, SimEvent, TraceEvent } from './events.js';
+import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } from './events.js';
+import type { FaultWorld } from './faults.js';
+import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
-import { Network, drawDelayMs } from './network.js';
+import type { LivenessWorld } from './liveness.js';
+import { LivenessMonitor } from './liveness.js';
+import { Network } from './network.js';
 import type { StepChange } from './observation.js';
 import { ClusterObservation, ViewError } from './observation.js';
-import type { Scenario, ScheduledAction } from './scenario.js';
+import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
+import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
+import { drawSwarmScenario } from './swarm.js';
 
-export type EventBody =
-  | { kind: 'tick'; node: NodeId; incarnation: number }
-  | { kind: 'deliver'; from: NodeId; to: NodeId; message: Message; messageId: number }
-  | { kind: 'propose'; node: NodeId; command: Command; redirects: number }
-  | { kind: 'crash'; node: NodeId }
-  | { kind: 'restart'; node: NodeId }
-  | { kind: 'isolate'; node: NodeId }
-  | { kind: 'heal' }
-  | { kind: 'faultClock' }
-  | { kind: 'workloadClock' };
-
-export type SimEvent = Scheduled & EventBody;
-
-const eventKindCodes: Record<EventBody['kind'], number> = {
-  tick: 1,
-  deliver: 2,
-  propose: 3,
-  crash: 4,
-  restart: 5,
-  isolate: 6,
-  heal: 7,
-  faultClock: 8,
-  workloadClock: 9,
-};
-
-/** One processed event in readable form, for trace files and reports. */
-export interface TraceEvent {
-  /** Event number, 1-based. */
-  n: number;
-  /** Virtual time in milliseconds. */
-  t: number;
-  kind: EventBody['kind'];
-  node?: NodeId;
-  from?: NodeId;
-  type?: string;
-  messageId?: number;
-  commandId?: number;
-  /** What happened: "lost: link cut", "not leader", ... */
-  note?: string;
-  /** The node's role, term and commit index after the event, when they changed. */
-  role?: string;
-  term?: number;
-  commitIndex?: number;
-}
+export type { EventBody, SimEvent, TraceEvent } from './events.js';
 
 export type RunStatus = 'ok' | 'safety' | 'liveness' | 'implementationError';
 
@@ -82,6 +39,23 @@ export interface ImplementationError {
   message: string;
   eventNumber: number;
   timeMs: number;
+}
+
+export interface RunStatistics {
+  messagesSent: number;
+  messagesDropped: number;
+  messagesDuplicated: number;
+  crashes: number;
+  restarts: number;
+  partitions: number;
+  pauses: number;
+  slowdowns: number;
+  clockJumps: number;
+  tornWrites: number;
+  unsyncedRecordsLost: number;
+  corruptions: number;
+  proposals: number;
+  entriesCommitted: number;
 }
 
 export interface SimulationResult {
@@ -94,23 +68,14 @@ export interface SimulationResult {
   simulatedMs: number;
   traceHash: string;
   choices: readonly number[];
+  /** The scenario the run actually ran: for a swarm scenario, with the drawn fault options. */
+  scenario: Scenario;
   /** Set when a bound other than the run length ended the run. */
   boundReached: 'events' | null;
   eventLog: readonly TraceEvent[] | null;
   /** Low 32 bits of the running trace hash after each event (with recordEventDigests). */
   eventDigests: readonly number[] | null;
-  /** Counters for reports. */
   statistics: RunStatistics;
-}
-
-export interface RunStatistics {
-  messagesSent: number;
-  messagesDropped: number;
-  crashes: number;
-  restarts: number;
-  isolations: number;
-  proposals: number;
-  entriesCommitted: number;
 }
 
 export interface SimulationOptions {
@@ -128,17 +93,38 @@ export interface SimulationOptions {
   stopAfterEvent?: number;
 }
 
+/** Messages and requests a paused node holds before it drops the rest. */
+const pausedInboxMax = 10_000;
+/** Ticks one forward clock jump may deliver at once. */
+const clockJumpTicksMax = 1_000;
+
 class NodeSlot {
   instance: NodeInstance | null = null;
   incarnation = 0;
   readonly storage = new NodeStorage();
+  /** Crash time of each past incarnation (index = incarnation). */
+  readonly crashTimesMs: number[] = [];
+  /** Pending ticks of older generations are stale (restart, pause, clock jump). */
+  tickGeneration = 0;
+  /** Virtual ms between ticks of this node's clock (drift included); exact, ticks are rounded. */
+  tickIntervalMs = 0;
+  nextTickExactMs = 0;
+  paused = false;
+  readonly inbox: EventBody[] = [];
+  slowUntilMs = -1;
+  slowExtraDelayMs = 0;
+  slowTickFactor = 1;
+  /** Completion time of the last requested sync; messages that depend on it leave then. */
+  syncBarrierMs = 0;
+  /** Records written when the last sync was requested. */
+  syncRequestedUpTo = 0;
   constructor(readonly id: NodeId) {}
 }
 
 /** Thrown inside a step to end the run with an implementation error. */
 class ImplementationFault extends Error {}
 
-export class Simulation {
+export class Simulation implements FaultWorld, LivenessWorld {
   readonly scenario: Scenario;
   readonly members: readonly NodeId[];
   readonly observation: ClusterObservation;
@@ -148,18 +134,21 @@ export class Simulation {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly slots: NodeSlot[];
   private readonly network: Network;
+  private readonly faults: FaultProcesses;
+  private readonly liveness: LivenessMonitor | null;
   private readonly checkers: InvariantChecker[];
   private readonly hasher = new Hasher();
   private readonly eventLog: TraceEvent[] | null;
   private readonly eventDigests: number[] | null;
   private readonly stopAfterEvent: number;
 
-  private nowMs = 0;
+  private now = 0;
   private eventCount = 0;
   private messageCounter = 0;
   private commandCounter = 0;
-  private believedLeader: NodeId | null = null;
-  private isolatedNode: NodeId | null = null;
+  private leaderBelief: NodeId | null = null;
+  /** False once the fault phase is over. */
+  private faultPhase = true;
   private finished = false;
   private violation: Violation | null = null;
   private implementationError: ImplementationError | null = null;
@@ -168,35 +157,48 @@ export class Simulation {
   private readonly statistics: RunStatistics = {
     messagesSent: 0,
     messagesDropped: 0,
+    messagesDuplicated: 0,
     crashes: 0,
     restarts: 0,
-    isolations: 0,
+    partitions: 0,
+    pauses: 0,
+    slowdowns: 0,
+    clockJumps: 0,
+    tornWrites: 0,
+    unsyncedRecordsLost: 0,
+    corruptions: 0,
     proposals: 0,
     entriesCommitted: 0,
   };
 
   constructor(options: SimulationOptions) {
-    this.scenario = options.scenario;
     this.implementation = options.implementation;
-    this.members = nodeIds(options.scenario.nodes);
     this.choiceSource =
       options.choices === undefined ? new RecordingChoiceSource(options.seed) : new ReplayChoiceSource(options.choices);
     this.random = new Random(this.choiceSource);
+    // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
+    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random) : options.scenario;
+    const scenario = this.scenario;
+    this.members = nodeIds(scenario.nodes);
     this.slots = [new NodeSlot(0), ...this.members.map((id) => new NodeSlot(id))];
-    this.network = new Network(options.scenario.nodes, options.scenario.network);
+    this.network = new Network(scenario.nodes, scenario.network);
+    this.faults = new FaultProcesses(scenario, this.random);
+    this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
     this.observation = new ClusterObservation(this.members);
     this.checkers = options.invariants.map((definition) => definition.create());
     this.eventLog = options.recordEvents ? [] : null;
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
-    this.hasher.string(options.implementation.name).number(options.scenario.nodes);
+    this.hasher.string(options.implementation.name).number(scenario.nodes);
 
+    for (const id of this.members) this.slots[id].tickIntervalMs = this.drawTickInterval(id);
     for (const id of this.members) {
-      if (!this.guarded(() => this.startNode(id, false))) break;
+      if (!this.guarded(() => this.startNode(id))) break;
     }
-    for (const fault of options.scenario.schedule) this.schedule(fault.atMs, scheduledActionEvent(fault));
-    if (this.hasFaultProcess()) this.schedule(this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
-    if (this.scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
+    for (const fault of scenario.schedule) this.scheduleFault(fault);
+    if (this.faults.active) this.schedule(scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
+    if (scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
+    if (this.liveness !== null) this.schedule(scenario.durationMs, { kind: 'recover' });
   }
 
   /** Runs to the end (or the first violation, or a bound) and returns the result. */
@@ -225,14 +227,15 @@ export class Simulation {
       return false;
     }
     const event = this.queue.peek();
-    if (event === undefined || event.timeMs > this.scenario.durationMs) {
-      this.nowMs = this.scenario.durationMs;
+    const endMs = this.liveness !== null ? this.liveness.deadlineMs : this.scenario.durationMs;
+    if (event === undefined || event.timeMs > endMs) {
+      this.now = endMs;
       this.finish();
       return false;
     }
     this.queue.pop();
-    if (event.kind === 'tick' && this.isStaleTick(event)) return true; // a dead incarnation's timer: not an event
-    this.nowMs = event.timeMs;
+    if (event.kind === 'tick' && this.isStaleTick(event)) return true; // a dead timer: not an event
+    this.now = event.timeMs;
     this.eventCount += 1;
     this.hashEvent(event);
     if (this.eventLog !== null) {
@@ -252,9 +255,10 @@ export class Simulation {
       violation: this.violation,
       implementationError: this.implementationError,
       events: this.eventCount,
-      simulatedMs: this.nowMs,
+      simulatedMs: this.now,
       traceHash: this.hasher.hex(),
       choices: this.choiceSource.choices,
+      scenario: this.scenario,
       boundReached: this.boundReached,
       eventLog: this.eventLog,
       eventDigests: this.eventDigests,
@@ -266,8 +270,29 @@ export class Simulation {
     return this.eventCount;
   }
 
-  get timeMs(): number {
-    return this.nowMs;
+  get nowMs(): number {
+    return this.now;
+  }
+
+  get believedLeader(): NodeId | null {
+    return this.leaderBelief;
+  }
+
+  isUp(node: NodeId): boolean {
+    return this.slots[node].instance !== null;
+  }
+
+  isPaused(node: NodeId): boolean {
+    return this.slots[node].paused;
+  }
+
+  newCommandId(): number {
+    this.commandCounter += 1;
+    return this.commandCounter;
+  }
+
+  propose(node: NodeId, command: Command): void {
+    this.schedule(this.now, { kind: 'propose', node, command, redirects: 0, probe: true });
   }
 
   /**
@@ -280,27 +305,28 @@ export class Simulation {
     for (const id of this.members) {
       const slot = this.slots[id];
       const mirror = this.observation.mirror(id);
-      hasher.number(id).number(slot.instance === null ? 0 : 1);
+      hasher.number(id).number(slot.instance === null ? 0 : 1).number(slot.paused ? 1 : 0).number(slot.inbox.length);
       if (slot.instance !== null) {
         const digest = slot.instance.stateDigest?.();
         if (digest !== undefined) hasher.string(digest);
-        else {
-          hasher.string(mirror.role).number(mirror.term).number(mirror.votedFor ?? 0).number(mirror.commitIndex);
-        }
+        else hasher.string(mirror.role).number(mirror.term).number(mirror.votedFor ?? 0).number(mirror.commitIndex);
       }
       hasher.number(mirror.lastIndex).number(mirror.prefixHashes[mirror.lastIndex]);
       hasher.number(slot.storage.writtenCount).number(slot.storage.unsyncedCount);
+      hasher.number(Math.max(0, slot.syncBarrierMs - this.now)).number(Math.max(0, slot.slowUntilMs - this.now));
     }
     hasher.string(this.network.cutLinks().join(','));
     const pending: string[] = [];
     for (const event of this.queue.pending()) {
       if (event.kind === 'tick' && this.isStaleTick(event)) continue;
-      pending.push(canonicalPendingEvent(event, this.nowMs));
+      pending.push(canonicalPendingEvent(event, this.now));
     }
     pending.sort();
     for (const line of pending) hasher.string(line);
     return hasher.hex();
   }
+
+  // ---- event processing ---------------------------------------------------------------------
 
   /** Runs an action that may end the run with an implementation error; false if it did. */
   private guarded(action: () => void): boolean {
@@ -318,11 +344,9 @@ export class Simulation {
     if (this.violation === null) this.violation = violation;
   }
 
-  // ---- event processing ---------------------------------------------------------------------
-
   private isStaleTick(event: SimEvent & { kind: 'tick' }): boolean {
     const slot = this.slots[event.node];
-    return slot.instance === null || slot.incarnation !== event.incarnation;
+    return slot.instance === null || slot.paused || slot.tickGeneration !== event.generation;
   }
 
   private process(event: SimEvent): void {
@@ -330,19 +354,15 @@ export class Simulation {
       case 'tick': {
         this.stepNode(event.node, { kind: 'tick' }, false);
         const slot = this.slots[event.node];
-        if (slot.instance !== null && slot.incarnation === event.incarnation) {
-          this.schedule(this.nowMs + this.scenario.tickMs, { kind: 'tick', node: event.node, incarnation: event.incarnation });
-        }
+        if (slot.instance !== null && slot.tickGeneration === event.generation) this.scheduleNextTick(event.node);
         return;
       }
-      case 'deliver': {
-        if (this.slots[event.to].instance === null) return this.note('lost: node down');
-        if (this.network.isCut(event.from, event.to)) return this.note('lost: link cut');
-        this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
-        return;
-      }
+      case 'deliver':
+        return this.deliver(event);
       case 'propose': {
-        if (this.slots[event.node].instance === null) return this.note('lost: node down');
+        const slot = this.slots[event.node];
+        if (slot.instance === null) return this.note('lost: node down');
+        if (slot.paused) return this.hold(slot, event);
         this.statistics.proposals += 1;
         const output = this.stepNode(event.node, { kind: 'propose', command: event.command }, false);
         for (const answer of output.answers) {
@@ -350,66 +370,198 @@ export class Simulation {
         }
         return;
       }
-      case 'crash':
-        return this.crashNode(event.node);
-      case 'restart':
-        if (this.slots[event.node].instance !== null) return this.note('already up');
-        this.statistics.restarts += 1;
-        return this.startNode(event.node, true);
-      case 'isolate':
-        this.statistics.isolations += 1;
-        this.network.isolate(event.node);
-        this.isolatedNode = event.node;
+      case 'crash': {
+        const node = this.resolveTarget(event.node, true);
+        if (node === null) return this.note(`no ${event.node} to crash`);
+        this.crashNode(node);
+        if (event.restartAfterMs !== undefined) this.schedule(this.now + event.restartAfterMs, { kind: 'restart', node });
         return;
+      }
+      case 'restart': {
+        const node = this.resolveTarget(event.node, false);
+        if (node === null || this.slots[node].instance !== null) return this.note('already up');
+        this.statistics.restarts += 1;
+        this.noteNode(node);
+        return this.startNode(node);
+      }
+      case 'partition':
+        this.statistics.partitions += 1;
+        this.network.applyCut(event.cut.links);
+        return;
+      case 'isolate': {
+        const node = this.resolveTarget(event.node, false);
+        if (node === null) return this.note(`no ${event.node} to isolate`);
+        this.noteNode(node);
+        this.statistics.partitions += 1;
+        this.network.applyCut(isolateCut(node, this.members).links);
+        return;
+      }
       case 'heal':
         this.network.healAll();
-        this.isolatedNode = null;
         return;
+      case 'pause': {
+        const node = this.resolveTarget(event.node, true);
+        if (node === null || this.slots[node].paused) return this.note('nothing to pause');
+        this.noteNode(node);
+        this.statistics.pauses += 1;
+        this.slots[node].paused = true;
+        if (event.durationMs !== undefined) this.schedule(this.now + event.durationMs, { kind: 'resume', node });
+        return;
+      }
+      case 'resume': {
+        const node = this.resolveTarget(event.node, false);
+        if (node === null) return this.note('nothing to resume');
+        this.noteNode(node);
+        return this.resumeNode(node);
+      }
+      case 'slow': {
+        const node = this.resolveTarget(event.node, true);
+        if (node === null) return this.note('nothing to slow');
+        this.noteNode(node);
+        this.statistics.slowdowns += 1;
+        const slot = this.slots[node];
+        slot.slowUntilMs = this.now + event.durationMs;
+        slot.slowExtraDelayMs = event.extraDelayMs;
+        slot.slowTickFactor = event.tickFactor;
+        return;
+      }
+      case 'clockJump': {
+        const node = this.resolveTarget(event.node, true);
+        if (node === null) return this.note('no clock to jump');
+        this.noteNode(node);
+        return this.jumpClock(node, event.ms);
+      }
+      case 'corrupt': {
+        const node = this.resolveTarget(event.node, false);
+        if (node === null) return;
+        this.noteNode(node);
+        this.statistics.corruptions += 1;
+        const lost = this.slots[node].storage.corruptSynced(event.records);
+        return this.note(`corrupted: lost ${lost} synced record(s) (breaks Raft's assumptions)`);
+      }
+      case 'syncComplete': {
+        const slot = this.slots[event.node];
+        if (slot.incarnation === event.incarnation && slot.instance !== null) slot.storage.syncUpTo(event.upTo);
+        return;
+      }
       case 'faultClock':
-        this.drawFaults();
-        this.schedule(this.nowMs + this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
+        if (!this.faultPhase) return;
+        this.faults.decide(this);
+        this.schedule(this.now + this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
         return;
       case 'workloadClock':
+        if (!this.faultPhase) return;
         this.drawProposal();
-        this.schedule(this.nowMs + this.nextArrivalMs(), { kind: 'workloadClock' });
+        this.schedule(this.now + this.nextArrivalMs(), { kind: 'workloadClock' });
         return;
+      case 'recover':
+        return this.recover();
+      case 'livenessCheck':
+        return this.checkLiveness();
     }
   }
 
-  private startNode(id: NodeId, restart: boolean): void {
+  private deliver(event: SimEvent & { kind: 'deliver' }): void {
+    const sender = this.slots[event.from];
+    const crashedAtMs = sender.crashTimesMs[event.senderIncarnation];
+    if (crashedAtMs !== undefined && crashedAtMs < event.departMs) return this.note('lost: the sender crashed before its sync completed');
+    const receiver = this.slots[event.to];
+    if (receiver.instance === null) return this.note('lost: node down');
+    if (this.network.isCut(event.from, event.to)) return this.note('lost: link cut');
+    if (receiver.paused) return this.hold(receiver, event);
+    if (!event.slowed && this.now < receiver.slowUntilMs && receiver.slowExtraDelayMs > 0) {
+      this.note(`held ${receiver.slowExtraDelayMs} ms: slow node`);
+      this.schedule(this.now + receiver.slowExtraDelayMs, { ...event, slowed: true });
+      return;
+    }
+    this.observation.revealed(event.from, event.senderTerm);
+    this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
+  }
+
+  /** A paused node's inbound messages and requests wait for it. */
+  private hold(slot: NodeSlot, event: SimEvent): void {
+    if (slot.inbox.length >= pausedInboxMax) return this.note('lost: paused node inbox full');
+    const { timeMs: _time, sequence: _sequence, ...body } = event;
+    slot.inbox.push(body as EventBody);
+    this.note('held: node paused');
+  }
+
+  private resumeNode(node: NodeId): void {
+    const slot = this.slots[node];
+    if (!slot.paused) return this.note('not paused');
+    slot.paused = false;
+    if (slot.instance === null) return;
+    slot.tickGeneration += 1;
+    slot.nextTickExactMs = this.now;
+    this.scheduleNextTick(node);
+    // What waited is handed over now, in arrival order.
+    for (const body of slot.inbox.splice(0)) this.schedule(this.now, body);
+  }
+
+  private jumpClock(node: NodeId, ms: number): void {
+    this.statistics.clockJumps += 1;
+    const slot = this.slots[node];
+    if (slot.instance === null || slot.paused) return;
+    if (ms > 0) {
+      // The clock leaps forward: every tick it skipped arrives at once.
+      const ticks = Math.min(clockJumpTicksMax, Math.floor(ms / this.scenario.tickMs));
+      for (let tick = 0; tick < ticks && slot.instance !== null && this.violation === null; tick += 1) {
+        this.stepNode(node, { kind: 'tick' }, false);
+      }
+      return;
+    }
+    // The clock steps back: no tick until local time catches up again.
+    slot.tickGeneration += 1;
+    slot.nextTickExactMs = this.now - ms;
+    this.scheduleNextTick(node);
+  }
+
+  private startNode(id: NodeId): void {
     const slot = this.slots[id];
     slot.instance = this.implementation.createNode();
     slot.incarnation += 1;
+    slot.tickGeneration += 1;
+    slot.paused = false;
+    slot.inbox.length = 0;
+    slot.syncBarrierMs = this.now;
+    slot.syncRequestedUpTo = slot.storage.writtenCount;
     const seed = this.random.seed32(`timers/${nodeName(id)}`);
     this.stepNode(
       id,
-      {
-        kind: 'start',
-        id,
-        members: this.members,
-        seed,
-        records: slot.storage.surviving(),
-        options: this.scenario.implementation,
-      },
+      { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options: this.scenario.implementation },
       true,
     );
     // Nodes do not tick in lockstep: the first tick comes after a drawn phase.
     const phaseMs = this.random.integer(`timers/${nodeName(id)}`, 0, this.scenario.tickMs - 1);
-    this.schedule(this.nowMs + this.scenario.tickMs + phaseMs, { kind: 'tick', node: id, incarnation: slot.incarnation });
-    if (restart) this.noteState(id);
+    slot.nextTickExactMs = this.now + phaseMs;
+    this.scheduleNextTick(id);
   }
 
   private crashNode(id: NodeId): void {
     const slot = this.slots[id];
     if (slot.instance === null) return this.note('already down');
+    this.noteNode(id);
     this.statistics.crashes += 1;
     slot.instance = null;
-    const lost = slot.storage.crash(0);
-    if (lost > 0) this.note(`lost ${lost} unsynced record(s)`);
+    slot.crashTimesMs[slot.incarnation] = this.now;
+    slot.paused = false;
+    slot.slowUntilMs = -1;
+    if (slot.inbox.length > 0) this.note(`lost ${slot.inbox.length} held message(s)`);
+    slot.inbox.length = 0;
+    const unsynced = slot.storage.unsyncedCount;
+    let kept = 0;
+    if (unsynced > 0 && this.random.chance('storage', this.scenario.storage.tornWriteProbability)) {
+      // A torn write: part of what was written but not synced made it to the disk.
+      kept = this.random.integer('storage', 1, unsynced);
+      this.statistics.tornWrites += 1;
+    }
+    const lost = slot.storage.crash(kept);
+    this.statistics.unsyncedRecordsLost += lost;
+    if (lost > 0) this.note(`lost ${lost} unsynced record(s)${kept > 0 ? `, kept a torn ${kept}` : ''}`);
     this.observation.crashed(id);
-    if (this.believedLeader === id) this.believedLeader = null;
+    if (this.leaderBelief === id) this.leaderBelief = null;
     for (const checker of this.checkers) {
-      const violation = checker.afterCrash?.(id, this.observation, this.eventCount, this.nowMs) ?? null;
+      const violation = checker.afterCrash?.(id, this.observation, this.eventCount, this.now) ?? null;
       if (violation !== null) {
         this.report(violation);
         return;
@@ -431,22 +583,22 @@ export class Simulation {
     this.checkOutput(id, input, output);
 
     const storage = slot.storage;
+    let departMs = this.now;
     if (output.records.length > 0) storage.append(output.records);
-    if (output.sync) storage.sync();
+    if (output.sync) departMs = this.requestSync(slot);
 
     let change: StepChange;
     try {
-      change = this.observation.observe(id, output, started, this.eventCount, this.nowMs);
+      change = this.observation.observe(id, output, started, this.eventCount, this.now);
     } catch (error) {
       if (error instanceof ViewError) this.failImplementation(id, input, `state view: ${error.message}`);
       throw error;
     }
-    if (output.messages.length > 0) {
-      for (const outbound of output.messages) this.send(id, outbound.to, outbound.message);
-      this.observation.revealed(id);
-    }
+    const term = this.observation.mirror(id).term;
+    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, term);
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
+    if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
 
     // Extend the committed history first, so that checkers see this step's commits; comparisons
     // against what was committed before use change.committedLengthBefore.
@@ -461,82 +613,135 @@ export class Simulation {
     return output;
   }
 
+  /**
+   * A sync point. Without sync latency the records are durable at once. With it, they become
+   * durable when a syncComplete event fires, syncs complete in order, and the messages of this
+   * output leave only then: a crash before it loses both.
+   */
+  private requestSync(slot: NodeSlot): number {
+    const latency = this.scenario.storage.syncLatencyMs;
+    if (latency.maxMs === 0) {
+      slot.storage.sync();
+      return this.now;
+    }
+    // Nothing written since the last sync request: only wait for the syncs in flight.
+    if (slot.storage.writtenCount === slot.syncRequestedUpTo) return Math.max(this.now, slot.syncBarrierMs);
+    slot.syncRequestedUpTo = slot.storage.writtenCount;
+    const doneMs = Math.max(slot.syncBarrierMs, this.now + this.random.integer('storage', latency.minMs, latency.maxMs));
+    slot.syncBarrierMs = doneMs;
+    this.schedule(doneMs, { kind: 'syncComplete', node: slot.id, incarnation: slot.incarnation, upTo: slot.storage.writtenCount });
+    return doneMs;
+  }
+
   private checkOutput(id: NodeId, input: Input, output: Output): void {
-    if (output === null || typeof output !== 'object' || !Array.isArray(output.messages) || !Array.isArray(output.records)) {
+    if (
+      output === null ||
+      typeof output !== 'object' ||
+      !Array.isArray(output.messages) ||
+      !Array.isArray(output.records) ||
+      !Array.isArray(output.applied) ||
+      !Array.isArray(output.answers)
+    ) {
       this.failImplementation(id, input, 'returned something that is not an output (messages, records, sync, applied, answers)');
     }
     for (const outbound of output.messages) {
-      if (outbound.to === id) this.failImplementation(id, input, `sent a ${outbound.message?.type} message to itself`);
+      if (outbound === null || typeof outbound !== 'object' || outbound.message === null || typeof outbound.message !== 'object') {
+        this.failImplementation(id, input, 'sent a message that is not {to, message: {type, body}}');
+      }
+      if (outbound.to === id) this.failImplementation(id, input, `sent a ${outbound.message.type} message to itself`);
       if (!this.members.includes(outbound.to)) {
-        this.failImplementation(id, input, `sent a ${outbound.message?.type} message to unknown node ${String(outbound.to)}`);
+        this.failImplementation(id, input, `sent a ${outbound.message.type} message to unknown node ${String(outbound.to)}`);
       }
     }
   }
 
   private failImplementation(id: NodeId, input: Input, message: string): never {
-    this.implementationError = {
-      node: id,
-      input: describeInput(input),
-      message,
-      eventNumber: this.eventCount,
-      timeMs: this.nowMs,
-    };
+    this.implementationError = { node: id, input: describeInput(input), message, eventNumber: this.eventCount, timeMs: this.now };
     throw new ImplementationFault(message);
   }
 
-  private send(from: NodeId, to: NodeId, message: Message): void {
+  private send(from: NodeId, to: NodeId, message: Message, departMs: number, senderTerm: number): void {
     this.statistics.messagesSent += 1;
     this.messageCounter += 1;
-    if (this.network.isCut(from, to) || this.network.shouldDrop(this.random)) {
+    const transmission = this.network.transmit(from, to, this.random);
+    if (transmission.dropped) {
       this.statistics.messagesDropped += 1;
       return;
     }
-    const delayMs = this.network.drawDelayMs(this.random);
-    this.schedule(this.nowMs + delayMs, { kind: 'deliver', from, to, message, messageId: this.messageCounter });
+    const senderIncarnation = this.slots[from].incarnation;
+    transmission.delaysMs.forEach((delayMs, copy) => {
+      if (copy > 0) this.statistics.messagesDuplicated += 1;
+      this.schedule(departMs + delayMs, {
+        kind: 'deliver',
+        from,
+        to,
+        message,
+        messageId: this.messageCounter,
+        senderIncarnation,
+        departMs,
+        senderTerm,
+        duplicate: copy > 0,
+        slowed: false,
+      });
+    });
   }
 
   private handleAnswer(event: SimEvent & { kind: 'propose' }, answer: ProposalAnswer): void {
     if (answer.kind === 'accepted') {
-      this.believedLeader = event.node;
+      this.leaderBelief = event.node;
       return;
     }
-    if (this.believedLeader === event.node) this.believedLeader = null;
+    if (this.leaderBelief === event.node) this.leaderBelief = null;
     const hint = answer.leaderHint;
     if (hint !== null && hint !== event.node && this.members.includes(hint) && event.redirects < this.scenario.workload.redirectsMax) {
       this.note(`not leader, redirected to ${nodeName(hint)}`);
-      this.schedule(this.nowMs + 1, { kind: 'propose', node: hint, command: event.command, redirects: event.redirects + 1 });
+      this.schedule(this.now + 1, { ...event, node: hint, redirects: event.redirects + 1 });
     } else {
       this.note('not leader');
     }
   }
 
-  // ---- fault and workload processes ---------------------------------------------------------
-
-  private hasFaultProcess(): boolean {
-    const faults = this.scenario.faults;
-    return faults.crashesPerSecond > 0 || faults.isolationsPerSecond > 0;
+  /** Resolves a fault's target now: a fixed id, or the current leader, a follower, anyone. */
+  private resolveTarget(target: NodeTarget, mustBeUp: boolean): NodeId | null {
+    if (typeof target === 'number') return target;
+    const candidates = this.members.filter((node) => !mustBeUp || this.slots[node].instance !== null);
+    const leader = this.currentLeader();
+    if (target === 'leader') return leader;
+    const pool = target === 'follower' ? candidates.filter((node) => node !== leader) : candidates;
+    if (pool.length === 0) return null;
+    return pool[this.random.index('faults', pool.length)];
   }
 
-  private drawFaults(): void {
-    const faults = this.scenario.faults;
-    const perDecision = faults.decisionIntervalMs / 1000;
-    if (this.random.chance('faults', faults.crashesPerSecond * perDecision)) {
-      const up = this.members.filter((id) => this.slots[id].instance !== null);
-      const down = this.members.length - up.length;
-      if (down < faults.crashedNodesMax && up.length > 0) {
-        const victim = up[this.random.index('faults', up.length)];
-        const restartDelayMs = this.random.integer('faults', faults.restartDelayMsMin, faults.restartDelayMsMax);
-        this.schedule(this.nowMs, { kind: 'crash', node: victim });
-        this.schedule(this.nowMs + restartDelayMs, { kind: 'restart', node: victim });
-      }
+  /** The up node that leads the highest term, by its view (the client's belief without views). */
+  private currentLeader(): NodeId | null {
+    let best: NodeId | null = null;
+    for (const node of this.members) {
+      const mirror = this.observation.mirror(node);
+      if (this.slots[node].instance === null || !mirror.hasView || mirror.role !== 'leader') continue;
+      if (best === null || mirror.term > this.observation.mirror(best).term) best = node;
     }
-    if (this.random.chance('faults', faults.isolationsPerSecond * perDecision) && this.isolatedNode === null) {
-      const victim = this.members[this.random.index('faults', this.members.length)];
-      const durationMs = this.random.integer('faults', faults.isolationMsMin, faults.isolationMsMax);
-      this.isolatedNode = victim;
-      this.schedule(this.nowMs, { kind: 'isolate', node: victim });
-      this.schedule(this.nowMs + durationMs, { kind: 'heal' });
-    }
+    if (best !== null) return best;
+    return this.leaderBelief !== null && this.slots[this.leaderBelief].instance !== null ? this.leaderBelief : null;
+  }
+
+  // ---- clocks, workload, schedule and the liveness phase ------------------------------------
+
+  /** A node's tick interval: tickMs scaled by its drawn drift (0 choices: no drift). */
+  private drawTickInterval(id: NodeId): number {
+    const driftMax = this.scenario.clocks.driftMax;
+    if (driftMax <= 0) return this.scenario.tickMs;
+    const stream = `clock/${nodeName(id)}`;
+    const magnitude = (this.random.integer(stream, 0, 1000) / 1000) * driftMax;
+    const drift = this.random.chance(stream, 0.5) ? -magnitude : magnitude;
+    return this.scenario.tickMs * (1 + drift);
+  }
+
+  private scheduleNextTick(id: NodeId): void {
+    const slot = this.slots[id];
+    const slowFactor = this.now < slot.slowUntilMs ? slot.slowTickFactor : 1;
+    slot.nextTickExactMs = Math.max(slot.nextTickExactMs, this.now) + slot.tickIntervalMs * slowFactor;
+    const timeMs = Math.max(this.now + 1, Math.round(slot.nextTickExactMs));
+    this.schedule(timeMs, { kind: 'tick', node: id, generation: slot.tickGeneration });
   }
 
   /**
@@ -553,22 +758,98 @@ export class Simulation {
 
   private drawProposal(): void {
     const workload = this.scenario.workload;
-    this.commandCounter += 1;
-    const id = this.commandCounter;
+    const id = this.newCommandId();
     const operations = ['set', 'get', 'del'] as const;
     const op = operations[this.random.index('workload', operations.length)];
     const key = `k${this.random.index('workload', workload.keys)}`;
     const command: Command = op === 'set' ? { id, op, key, value: `v${id}` } : { id, op, key };
-    let target = this.believedLeader;
-    if (target === null || this.slots[target].instance === null) {
-      target = this.members[this.random.index('workload', this.members.length)];
+    let target = this.leaderBelief;
+    if (target === null || this.slots[target].instance === null) target = this.members[this.random.index('workload', this.members.length)];
+    this.schedule(this.now, { kind: 'propose', node: target, command, redirects: 0, probe: false });
+  }
+
+  private scheduleFault(fault: ScheduledFault): void {
+    const at = fault.atMs;
+    switch (fault.action) {
+      case 'crash':
+        return this.schedule(at, { kind: 'crash', node: fault.node, ...(fault.restartAfterMs !== undefined ? { restartAfterMs: fault.restartAfterMs } : {}) });
+      case 'restart':
+        return this.schedule(at, { kind: 'restart', node: fault.node });
+      case 'isolate':
+        return this.schedule(at, { kind: 'isolate', node: fault.node });
+      case 'partition':
+        return this.schedule(at, { kind: 'partition', cut: splitCut(fault.groups) });
+      case 'bridge':
+        return this.schedule(at, { kind: 'partition', cut: bridgeCut(fault.groups, fault.bridge) });
+      case 'cut':
+        return this.schedule(at, {
+          kind: 'partition',
+          cut: fault.bothWays ? singleLinkCut(fault.from, fault.to) : oneWayCut(fault.from, fault.to),
+        });
+      case 'flap':
+        for (const { offsetMs, body } of flapEvents(fault.groups, fault.cycles, fault.partitionMs, fault.healMs)) this.schedule(at + offsetMs, body);
+        return;
+      case 'heal':
+        return this.schedule(at, { kind: 'heal' });
+      case 'pause':
+        return this.schedule(at, { kind: 'pause', node: fault.node, ...(fault.durationMs !== undefined ? { durationMs: fault.durationMs } : {}) });
+      case 'resume':
+        return this.schedule(at, { kind: 'resume', node: fault.node });
+      case 'slow':
+        return this.schedule(at, {
+          kind: 'slow',
+          node: fault.node,
+          durationMs: fault.durationMs,
+          extraDelayMs: fault.extraDelayMs,
+          tickFactor: fault.tickFactor ?? this.scenario.faults.slow.tickFactor,
+        });
+      case 'clock-jump':
+        return this.schedule(at, { kind: 'clockJump', node: fault.node, ms: fault.ms });
+      case 'corrupt':
+        return this.schedule(at, { kind: 'corrupt', node: fault.node, records: fault.records ?? 1 });
     }
-    this.schedule(this.nowMs, { kind: 'propose', node: target, command, redirects: 0 });
+  }
+
+  /** The end of the fault phase: heal everything, restart and resume every node, stop faults. */
+  private recover(): void {
+    this.faultPhase = false;
+    this.network.healAll();
+    this.network.calmDown();
+    this.note('faults stop; liveness phase');
+    for (const node of this.members) {
+      const slot = this.slots[node];
+      slot.slowUntilMs = -1;
+      if (slot.instance === null) {
+        this.statistics.restarts += 1;
+        this.startNode(node);
+      } else if (slot.paused) {
+        this.resumeNode(node);
+      }
+    }
+    this.schedule(this.now, { kind: 'livenessCheck' });
+  }
+
+  private checkLiveness(): void {
+    const liveness = this.liveness;
+    if (liveness === null) return;
+    const verdict = liveness.check(this);
+    if (verdict === 'done') {
+      this.note('recovered');
+      this.finish();
+      return;
+    }
+    if (verdict !== null) {
+      this.report({ ...verdict, eventNumber: this.eventCount });
+      return;
+    }
+    this.schedule(this.now + liveness.checkIntervalMs, { kind: 'livenessCheck' });
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------
 
-  private schedule(timeMs: number, body: EventBody): void {
+  /** Schedules an event, except in the liveness phase for faults that are still pending. */
+  schedule(timeMs: number, body: EventBody): void {
+    if (!this.faultPhase && isFault(body)) return;
     (body as SimEvent).timeMs = timeMs;
     (body as SimEvent).sequence = 0;
     this.queue.push(body as SimEvent);
@@ -577,7 +858,7 @@ export class Simulation {
   private finish(): void {
     this.finished = true;
     for (const checker of this.checkers) {
-      const violation = checker.audit(this.observation, this.eventCount, this.nowMs);
+      const violation = checker.audit(this.observation, this.eventCount, this.now);
       if (violation !== null) {
         this.report(violation);
         return;
@@ -588,8 +869,14 @@ export class Simulation {
   private hashEvent(event: SimEvent): void {
     const hasher = this.hasher;
     hasher.number(eventKindCodes[event.kind]).number(event.timeMs);
+    const target = faultTarget(event);
+    if (target !== null) {
+      hasher.string(String(target));
+      return;
+    }
     switch (event.kind) {
       case 'tick':
+      case 'syncComplete':
         hasher.number(event.node);
         break;
       case 'deliver':
@@ -598,10 +885,8 @@ export class Simulation {
       case 'propose':
         hasher.number(event.node).number(event.command.id);
         break;
-      case 'crash':
-      case 'restart':
-      case 'isolate':
-        hasher.number(event.node);
+      case 'partition':
+        hasher.string(event.cut.label);
         break;
       default:
         break;
@@ -623,55 +908,36 @@ export class Simulation {
     }
   }
 
-  private noteState(id: NodeId, change?: StepChange): void {
+  /** Names the node a targeted fault resolved to, in the readable event. */
+  private noteNode(node: NodeId): void {
+    if (this.currentLogEvent !== null && this.currentLogEvent.node === undefined) this.currentLogEvent.node = node;
+  }
+
+  private noteState(id: NodeId, change: StepChange): void {
     const logEvent = this.currentLogEvent;
     if (logEvent === null) return;
     const mirror = this.observation.mirror(id);
-    if (change === undefined || change.started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
+    if (change.started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
       logEvent.role = mirror.role;
       logEvent.term = mirror.term;
     }
-    if (change === undefined || change.previousCommitIndex !== mirror.commitIndex) logEvent.commitIndex = mirror.commitIndex;
+    if (change.previousCommitIndex !== mirror.commitIndex) logEvent.commitIndex = mirror.commitIndex;
   }
 }
 
-function scheduledActionEvent(action: ScheduledAction): EventBody {
-  switch (action.action) {
+function isFault(body: EventBody): boolean {
+  switch (body.kind) {
     case 'crash':
-      return { kind: 'crash', node: action.node };
-    case 'restart':
-      return { kind: 'restart', node: action.node };
+    case 'partition':
     case 'isolate':
-      return { kind: 'isolate', node: action.node };
-    case 'heal':
-      return { kind: 'heal' };
-  }
-}
-
-function describeEvent(event: SimEvent, eventNumber: number): TraceEvent {
-  const base: TraceEvent = { n: eventNumber, t: event.timeMs, kind: event.kind };
-  switch (event.kind) {
-    case 'tick':
-    case 'crash':
-    case 'restart':
-    case 'isolate':
-      base.node = event.node;
-      break;
-    case 'deliver':
-      base.node = event.to;
-      base.from = event.from;
-      base.type = event.message.type;
-      base.messageId = event.messageId;
-      break;
-    case 'propose':
-      base.node = event.node;
-      base.commandId = event.command.id;
-      base.type = event.command.op;
-      break;
+    case 'pause':
+    case 'slow':
+    case 'clockJump':
+    case 'corrupt':
+      return true;
     default:
-      break;
+      return false;
   }
-  return base;
 }
 
 export function describeInput(input: Input): string {
@@ -684,22 +950,5 @@ export function describeInput(input: Input): string {
       return `deliver ${input.message?.type ?? '?'} from ${nodeName(input.from)}`;
     case 'propose':
       return `propose command ${input.command.id} (${input.command.op} ${input.command.key})`;
-  }
-}
-
-function canonicalPendingEvent(event: SimEvent, nowMs: number): string {
-  const dueMs = event.timeMs - nowMs;
-  switch (event.kind) {
-    case 'deliver':
-      return `deliver ${dueMs} ${event.from}>${event.to} ${JSON.stringify(event.message)}`;
-    case 'propose':
-      return `propose ${dueMs} ${event.node} ${JSON.stringify(event.command)} ${event.redirects}`;
-    case 'tick':
-    case 'crash':
-    case 'restart':
-    case 'isolate':
-      return `${event.kind} ${dueMs} ${event.node}`;
-    default:
-      return `${event.kind} ${dueMs}`;
   }
 }

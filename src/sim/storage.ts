@@ -20,6 +20,22 @@ export class NodeStorage {
     this.durableCount = this.records.length;
   }
 
+  /** Makes the first `count` records durable (a sync that was requested when that many were written). */
+  syncUpTo(count: number): void {
+    if (count > this.durableCount) this.durableCount = Math.min(count, this.records.length);
+  }
+
+  /**
+   * Loses the last `count` durable records: a disk that lied about a sync. Breaks Raft's own
+   * assumptions, so the simulator only does it when a scenario asks (unsafeFaults).
+   */
+  corruptSynced(count: number): number {
+    const lost = Math.min(count, this.durableCount);
+    this.records.splice(this.durableCount - lost, lost);
+    this.durableCount -= lost;
+    return lost;
+  }
+
   get unsyncedCount(): number {
     return this.records.length - this.durableCount;
   }

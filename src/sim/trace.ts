@@ -67,20 +67,8 @@ export function parseTrace(text: string): TraceParse {
   const errors = validate(data, traceSchema);
   if (errors.length > 0) return { ok: false, message: `not a raftcheck trace: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
   const trace = data as TraceFile;
-  const scenario = parseScenario(stripScenarioForParse(trace.scenario), 'trace');
+  const scenario = parseScenario(trace.scenario, 'trace');
   if (!scenario.ok) return { ok: false, message: `the trace's scenario is invalid: ${scenario.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
   return { ok: true, trace: { ...trace, scenario: scenario.scenario } };
 }
 
-/** A resolved scenario written into a trace uses the in-memory field names; map them back to the file format. */
-export function scenarioToFileFormat(scenario: Scenario): Record<string, unknown> {
-  const { implementation, ...rest } = scenario;
-  return { ...rest, raft: implementation };
-}
-
-function stripScenarioForParse(scenario: unknown): unknown {
-  if (scenario === null || typeof scenario !== 'object') return scenario;
-  const record = scenario as Record<string, unknown>;
-  if ('implementation' in record) return scenarioToFileFormat(record as unknown as Scenario);
-  return record;
-}

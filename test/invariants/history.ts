@@ -225,7 +225,7 @@ export class History {
     if (options.withoutView !== true) this.views.set(node, view);
     else if (!this.views.has(node)) this.views.set(node, view);
     const change: StepChange = this.observation.observe(node, output, started, this.events, this.timeMs);
-    if (messages.length > 0) this.observation.revealed(node);
+    if (messages.length > 0) this.observation.revealed(node, this.observation.mirror(node).term);
     this.observation.extendCommitted(change);
     const found: Violation[] = [];
     if (this.hiddenDepth === 0) {

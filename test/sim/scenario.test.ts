@@ -29,7 +29,7 @@ describe('scenario files', () => {
   });
 
   it('names the field path and the expectation for a wrong type', () => {
-    expect(errorsOf({ faults: { crashesPerSecond: 'often' } })).toEqual(['faults.crashesPerSecond: expected a number from 0 to 1000, got "often"']);
+    expect(errorsOf({ faults: { crash: { perSecond: 'often' } } })).toEqual(['faults.crash.perSecond: expected a number from 0 to 1000, got "often"']);
   });
 
   it('suggests the intended name for a misspelled field', () => {
@@ -49,12 +49,13 @@ describe('scenario files', () => {
 
   it('reports an unknown scheduled action with the allowed ones', () => {
     expect(errorsOf({ schedule: [{ atMs: 10, action: 'explode' }] })).toEqual([
-      'schedule[0].action: expected one of "crash", "restart", "isolate", "heal", got "explode"',
+      'schedule[0].action: expected one of "crash", "restart", "isolate", "partition", "bridge", "cut", "flap", "heal", "pause", "resume", "slow", "clock-jump", "corrupt", got "explode"',
     ]);
   });
 
   it('reports a minimum above its maximum', () => {
-    expect(errorsOf({ raft: { electionTicksMin: 40, electionTicksMax: 20 } })).toContain('raft.electionTicksMin: minimum 40 is above maximum 20');
+    expect(errorsOf({ implementation: { electionTicksMin: 40, electionTicksMax: 20 } })).toContain('implementation.electionTicksMin: minimum 40 is above maximum 20');
+    expect(errorsOf({ network: { delay: { minMs: 30, maxMs: 5 } } })).toContain('network.delay.minMs: minimum 30 is above maximum 5');
   });
 
   it('names the file when it is not valid JSON', () => {

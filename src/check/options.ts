@@ -1,0 +1,63 @@
+// A run's options, built in one place: the scenario with command-line overrides applied, and
+// the fault options described for people (one line) and machines (JSON). For a swarm scenario
+// the options are the ones each seed drew, which is what a failing seed exercised.
+
+import type { Scenario } from '../sim/scenario.js';
+import { minorityOf } from '../sim/scenario.js';
+
+/** The scenario resized to `nodes`: faults on nodes that no longer exist are dropped. */
+export function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
+  if (nodes === undefined || nodes === scenario.nodes) return scenario;
+  const exists = (node: unknown) => typeof node !== 'number' || node <= nodes;
+  const schedule = scenario.schedule.filter((fault) => {
+    const record = fault as unknown as Record<string, unknown>;
+    const groups = (record.groups as number[][] | undefined) ?? [];
+    return exists(record.node) && exists(record.from) && exists(record.to) && exists(record.bridge) && groups.every((group) => group.every(exists));
+  });
+  return {
+    ...scenario,
+    nodes,
+    schedule,
+    network: { ...scenario.network, links: scenario.network.links.filter((link) => link.from <= nodes && link.to <= nodes) },
+    faults: { ...scenario.faults, crash: { ...scenario.faults.crash, downMax: Math.min(scenario.faults.crash.downMax, minorityOf(nodes)) } },
+  };
+}
+
+/** The fault options of a run, for JSON reports. */
+export function faultOptions(scenario: Scenario) {
+  return {
+    swarm: scenario.swarm,
+    unsafeFaults: scenario.unsafeFaults,
+    network: scenario.network,
+    faults: scenario.faults,
+    storage: scenario.storage,
+    clocks: scenario.clocks,
+    workload: scenario.workload,
+    scheduledFaults: scenario.schedule.length,
+  };
+}
+
+/** The fault mix in one line, naming only what is on. */
+export function faultSummary(scenario: Scenario): string {
+  const parts: string[] = [];
+  const { faults, network, storage, clocks } = scenario;
+  const range = (value: { minMs: number; maxMs: number }) => (value.minMs === value.maxMs ? `${value.minMs}` : `${value.minMs}-${value.maxMs}`);
+  if (faults.crash.perSecond > 0) parts.push(`crash ${faults.crash.perSecond}/s (${faults.crash.target}, restart ${range(faults.crash.restartDelayMs)} ms)`);
+  if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
+  if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
+  if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);
+  if (network.dropProbability > 0) parts.push(`drop ${network.dropProbability}`);
+  if (network.duplicateProbability > 0) parts.push(`duplicate ${network.duplicateProbability}`);
+  if (network.longDelayProbability > 0) parts.push(`long delay ${network.longDelayProbability} (${range(network.longDelayMs)} ms)`);
+  parts.push(`delay ${network.delay.distribution} ${range(network.delay)} ms`);
+  if (network.links.length > 0) parts.push(`${network.links.length} link override(s)`);
+  if (storage.syncLatencyMs.maxMs > 0) parts.push(`sync ${range(storage.syncLatencyMs)} ms`);
+  if (storage.tornWriteProbability > 0) parts.push(`torn writes ${storage.tornWriteProbability}`);
+  if (storage.corruptionsPerSecond > 0) parts.push(`corruption ${storage.corruptionsPerSecond}/s (unsafe)`);
+  if (clocks.driftMax > 0) parts.push(`clock drift ±${clocks.driftMax}`);
+  if (clocks.jumpsPerSecond > 0) parts.push(`clock jumps ${clocks.jumpsPerSecond}/s`);
+  if (scenario.schedule.length > 0) parts.push(`${scenario.schedule.length} scheduled fault(s)`);
+  parts.push(`${scenario.workload.proposalsPerSecond} proposals/s`);
+  if (!scenario.liveness.enabled) parts.push('no liveness phase');
+  return parts.join(', ');
+}

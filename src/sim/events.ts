@@ -1,0 +1,170 @@
+// The events of the simulated world and their readable form. Every fault is an event, so the
+// trace shows it, the trace hash covers it and the shrinker can remove it.
+
+import type { Command, Message } from '../adapters/contract.js';
+import type { NodeId } from '../core/ids.js';
+import type { Scheduled } from '../core/queue.js';
+import type { Cut } from './partitions.js';
+import type { NodeTarget } from './scenario.js';
+
+export type EventBody =
+  /** One unit of a node's local clock elapsed. Stale when the node's tick generation moved on. */
+  | { kind: 'tick'; node: NodeId; generation: number }
+  | {
+      kind: 'deliver';
+      from: NodeId;
+      to: NodeId;
+      message: Message;
+      messageId: number;
+      /** The sender's incarnation and the time the message left it (after any sync it waited for). */
+      senderIncarnation: number;
+      departMs: number;
+      /** The sender's term when it sent the message (revealed to the receiver on delivery). */
+      senderTerm: number;
+      /** A second copy made by the network. */
+      duplicate: boolean;
+      /** Already held back once by a slow receiver. */
+      slowed: boolean;
+    }
+  | { kind: 'propose'; node: NodeId; command: Command; redirects: number; probe: boolean }
+  | { kind: 'crash'; node: NodeTarget; restartAfterMs?: number }
+  | { kind: 'restart'; node: NodeTarget }
+  | { kind: 'partition'; cut: Cut }
+  /** Cut one node off from all others; the target is resolved when it strikes. */
+  | { kind: 'isolate'; node: NodeTarget }
+  | { kind: 'heal' }
+  | { kind: 'pause'; node: NodeTarget; durationMs?: number }
+  | { kind: 'resume'; node: NodeTarget }
+  | { kind: 'slow'; node: NodeTarget; durationMs: number; extraDelayMs: number; tickFactor: number }
+  | { kind: 'clockJump'; node: NodeTarget; ms: number }
+  | { kind: 'corrupt'; node: NodeTarget; records: number }
+  | { kind: 'syncComplete'; node: NodeId; incarnation: number; upTo: number }
+  | { kind: 'faultClock' }
+  | { kind: 'workloadClock' }
+  /** The end of the fault phase: everything heals, and the liveness phase begins. */
+  | { kind: 'recover' }
+  | { kind: 'livenessCheck' };
+
+export type EventKind = EventBody['kind'];
+export type SimEvent = Scheduled & EventBody;
+
+export const eventKindCodes: Record<EventKind, number> = {
+  tick: 1,
+  deliver: 2,
+  propose: 3,
+  crash: 4,
+  restart: 5,
+  partition: 6,
+  heal: 7,
+  faultClock: 8,
+  workloadClock: 9,
+  pause: 10,
+  resume: 11,
+  slow: 12,
+  clockJump: 13,
+  corrupt: 14,
+  syncComplete: 15,
+  recover: 16,
+  livenessCheck: 17,
+  isolate: 18,
+};
+
+/** Faults and client requests: what ddmin removes first (DEMi's external events). */
+export const externalEventKinds: ReadonlySet<EventKind> = new Set([
+  'crash',
+  'restart',
+  'partition',
+  'isolate',
+  'heal',
+  'pause',
+  'resume',
+  'slow',
+  'clockJump',
+  'corrupt',
+  'propose',
+]);
+
+/** One processed event in readable form, for trace files and reports. */
+export interface TraceEvent {
+  /** Event number, 1-based. */
+  n: number;
+  /** Virtual time in milliseconds. */
+  t: number;
+  kind: EventKind;
+  node?: NodeId;
+  from?: NodeId;
+  type?: string;
+  messageId?: number;
+  commandId?: number;
+  /** What happened: "lost: link cut", "not leader", "partition {1,2} | {3,4,5}", ... */
+  note?: string;
+  /** The node's role, term and commit index after the event, when they changed. */
+  role?: string;
+  term?: number;
+  commitIndex?: number;
+}
+
+/** Faults aimed at one node, whose target ("leader", "follower", "any") may be resolved late. */
+const targetedFaultKinds: ReadonlySet<EventKind> = new Set(['crash', 'restart', 'isolate', 'pause', 'resume', 'slow', 'clockJump', 'corrupt']);
+
+/** The target of a fault aimed at one node, or null for any other event. */
+export function faultTarget(event: EventBody): NodeTarget | null {
+  return targetedFaultKinds.has(event.kind) ? (event as { node: NodeTarget }).node : null;
+}
+
+export function describeEvent(event: SimEvent, eventNumber: number): TraceEvent {
+  const base: TraceEvent = { n: eventNumber, t: event.timeMs, kind: event.kind };
+  const target = faultTarget(event);
+  if (target !== null) {
+    if (typeof target === 'number') base.node = target;
+    else base.note = `target ${target}`;
+    if (event.kind === 'clockJump') base.note = `${event.ms > 0 ? '+' : ''}${event.ms} ms`;
+    return base;
+  }
+  switch (event.kind) {
+    case 'tick':
+    case 'syncComplete':
+      base.node = event.node;
+      break;
+    case 'deliver':
+      base.node = event.to;
+      base.from = event.from;
+      base.type = event.message.type;
+      base.messageId = event.messageId;
+      if (event.duplicate) base.note = 'duplicate';
+      break;
+    case 'propose':
+      base.node = event.node;
+      base.commandId = event.command.id;
+      base.type = event.command.op;
+      if (event.probe) base.note = 'liveness probe';
+      break;
+    case 'partition':
+      base.note = event.cut.label;
+      break;
+    default:
+      break;
+  }
+  return base;
+}
+
+/** A pending event without sequence numbers or counters, relative to now (for fingerprints). */
+export function canonicalPendingEvent(event: SimEvent, nowMs: number): string {
+  const dueMs = event.timeMs - nowMs;
+  switch (event.kind) {
+    case 'deliver':
+      return `deliver ${dueMs} ${event.from}>${event.to} ${event.duplicate ? 'd' : ''}${event.slowed ? 's' : ''} ${JSON.stringify(event.message)}`;
+    case 'propose':
+      return `propose ${dueMs} ${event.node} ${JSON.stringify(event.command)} ${event.redirects}`;
+    case 'tick':
+      return `tick ${dueMs} ${event.node}`;
+    case 'partition':
+      return `partition ${dueMs} ${JSON.stringify(event.cut.links)}`;
+    case 'syncComplete':
+      return `sync ${dueMs} ${event.node} ${event.upTo}`;
+    default: {
+      const { timeMs: _time, sequence: _sequence, ...rest } = event;
+      return `${dueMs} ${JSON.stringify(rest)}`;
+    }
+  }
+}

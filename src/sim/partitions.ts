@@ -1,0 +1,90 @@
+// Partition shapes as sets of cut directed links. Every shape is plain data (a list of
+// [from, to] pairs plus a label for the trace), so isolation, splits, bridges, one-way and
+// single-link cuts are all the same thing to the network.
+
+import type { NodeId } from '../core/ids.js';
+import type { Random } from '../core/random.js';
+import type { PartitionShape } from './scenario.js';
+
+export interface Cut {
+  links: [NodeId, NodeId][];
+  label: string;
+}
+
+/** Cut every link between different groups, both ways. Nodes in no group keep all their links. */
+export function splitCut(groups: readonly (readonly NodeId[])[]): Cut {
+  const links: [NodeId, NodeId][] = [];
+  groups.forEach((group, index) => {
+    groups.forEach((other, otherIndex) => {
+      if (index === otherIndex) return;
+      for (const from of group) for (const to of other) links.push([from, to]);
+    });
+  });
+  return { links, label: `partition ${groups.map((group) => `{${group.join(',')}}`).join(' | ')}` };
+}
+
+export function isolateCut(node: NodeId, members: readonly NodeId[]): Cut {
+  const others = members.filter((member) => member !== node);
+  return { links: splitCut([[node], others]).links, label: `isolate n${node}` };
+}
+
+/** Two sides that cannot talk, and one bridge node that talks to both (Jepsen's "bridge"). */
+export function bridgeCut(groups: readonly (readonly NodeId[])[], bridge: NodeId): Cut {
+  return { links: splitCut(groups).links, label: `bridge n${bridge} between ${groups.map((group) => `{${group.join(',')}}`).join(' and ')}` };
+}
+
+export function oneWayCut(from: NodeId, to: NodeId): Cut {
+  return { links: [[from, to]], label: `cut n${from}->n${to} (one way)` };
+}
+
+export function singleLinkCut(a: NodeId, b: NodeId): Cut {
+  return { links: [[a, b], [b, a]], label: `cut n${a}<->n${b}` };
+}
+
+/**
+ * Draws a cut of the given shape. Every draw goes through `random` on the faults stream, so the
+ * shape is part of the choice sequence; 0 choices give the first nodes and the smallest sides.
+ */
+export function drawCut(shape: Exclude<PartitionShape, 'flapping'>, members: readonly NodeId[], random: Random): Cut {
+  const shuffled = shuffle(members, random);
+  switch (shape) {
+    case 'isolate':
+      return isolateCut(shuffled[0], members);
+    case 'majority-minority': {
+      const minoritySize = random.integer('faults', 1, Math.max(1, Math.floor(members.length / 2)));
+      return splitCut([shuffled.slice(0, minoritySize).sort(byId), shuffled.slice(minoritySize).sort(byId)]);
+    }
+    case 'bridge': {
+      if (members.length < 3) return isolateCut(shuffled[0], members);
+      const bridge = shuffled[0];
+      const rest = shuffled.slice(1);
+      const leftSize = random.integer('faults', 1, rest.length - 1);
+      return bridgeCut([rest.slice(0, leftSize).sort(byId), rest.slice(leftSize).sort(byId)], bridge);
+    }
+    case 'one-way': {
+      // One node hears nothing (or says nothing): every link into it (or out of it) is cut.
+      const node = shuffled[0];
+      const inbound = random.index('faults', 2) === 0;
+      const others = members.filter((member) => member !== node);
+      const links: [NodeId, NodeId][] = others.map((other) => (inbound ? [other, node] : [node, other]));
+      return { links, label: inbound ? `n${node} cannot receive (one way)` : `n${node} cannot send (one way)` };
+    }
+    case 'single-link':
+      if (members.length < 2) return { links: [], label: 'no link to cut' };
+      return singleLinkCut(Math.min(shuffled[0], shuffled[1]), Math.max(shuffled[0], shuffled[1]));
+  }
+}
+
+/** A Fisher-Yates shuffle drawn from the faults stream; all-zero choices keep the order. */
+function shuffle(members: readonly NodeId[], random: Random): NodeId[] {
+  const result = [...members];
+  for (let index = 0; index < result.length - 1; index += 1) {
+    const pick = index + random.index('faults', result.length - index);
+    [result[index], result[pick]] = [result[pick], result[index]];
+  }
+  return result;
+}
+
+function byId(a: NodeId, b: NodeId): number {
+  return a - b;
+}

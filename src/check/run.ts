@@ -3,6 +3,7 @@
 
 import type { Implementation } from '../adapters/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
+import { sortedChoices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { InvariantDefinition } from '../sim/invariant.js';
@@ -18,8 +19,8 @@ export interface RunSeedOptions {
   implementation?: Implementation;
   scenario?: Scenario;
   invariants?: readonly InvariantDefinition[];
-  /** Replay this choice sequence instead of drawing from the seed. */
-  choices?: readonly number[];
+  /** Replay these choice sequences instead of drawing from the seed. */
+  choices?: Readonly<Record<string, readonly number[]>>;
   /** Keep the readable event log (needed for a trace file). */
   recordEvents?: boolean;
   recordEventDigests?: boolean;
@@ -58,7 +59,7 @@ export function traceOf(result: SeedResult, bugs: readonly string[] = []): Trace
     // The scenario as run: for a swarm scenario, with its drawn options, so a trace replays alone.
     scenario: result.scenario,
     seed: result.seed,
-    choices: [...result.choices],
+    choices: sortedChoices(result.choices),
     traceHash: result.traceHash,
     result: {
       status: result.status,

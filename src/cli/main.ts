@@ -6,6 +6,7 @@ import { ScenarioError } from '../check/scenarios.js';
 import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
 import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
+import { bugsCommand } from './bugsCommand.js';
 import { defaultSeedCount, runCommand } from './runCommand.js';
 import { scenariosCommand } from './scenariosCommand.js';
 
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
           .option('out', { type: 'string', default: 'reports', describe: 'Folder for report folders (summary.json, failing traces)' })
+          .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
           .check((args) => {
             checkInteger('seeds', args.seeds, 1, 10_000_000);
             checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -63,6 +65,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
               json: args.json,
               out: args.out,
               failuresMax: args['failures-max'],
+              bugs: args.bug,
             },
             io,
           ),
@@ -74,7 +77,13 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
       (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description}' }),
       (args) => guarded(() => scenariosCommand({ json: args.json }, io)),
     )
-    .demandCommand(1, 'Name a command: run or scenarios (see --help).')
+    .command(
+      'bugs',
+      'List the switchable bugs of the reference Raft with the invariant expected to catch each.',
+      (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description, invariant}' }),
+      (args) => guarded(() => bugsCommand({ json: args.json }, io)),
+    )
+    .demandCommand(1, 'Name a command: run, scenarios or bugs (see --help).')
     .strict()
     .epilogue(exitCodeHelp)
     .wrap(Math.min(110, process.stdout.columns ?? 100))

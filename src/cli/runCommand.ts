@@ -15,6 +15,7 @@ import { exitCodeOf } from '../report/exitCodes.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
+import { bugsFromArguments } from './bugsCommand.js';
 
 export interface RunArguments {
   seeds?: number;
@@ -26,13 +27,16 @@ export interface RunArguments {
   json: boolean;
   out: string;
   failuresMax?: number;
+  /** Bugs of the reference Raft to switch on (raftcheck bugs lists them). */
+  bugs?: readonly string[];
 }
 
 export function runCommand(args: RunArguments, io: CommandIo): number {
   if (args.seed !== undefined && args.seeds !== undefined) throw new UsageError('give either --seed S (one seed) or --seeds N (a range), not both');
   const scenario = withNodes(loadScenario(args.scenario), args.nodes);
   const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? defaultSeedCount);
-  const implementation = referenceImplementation();
+  const bugNames = [...new Set(args.bugs ?? [])].sort();
+  const implementation = referenceImplementation(bugsFromArguments(bugNames));
   const report = createReportDirectory(args.out, scenario.name);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failureReports: { failure: CampaignFailure; replay: string; trace: string }[] = [];
@@ -47,7 +51,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
     onProgress: (state) => progress.update(progressText(state), state.seedsDone === state.seedsTotal),
     onFailure: (failure) => {
       const trace = join(report.path, `seed-${failure.seed}.trace.json`);
-      writeJsonAtomic(trace, traceOf(failure.run));
+      writeJsonAtomic(trace, traceOf(failure.run, bugNames));
       const replay = replayCommand(failure.seed, args);
       failureReports.push({ failure, replay, trace });
       if (!args.json) {
@@ -117,6 +121,7 @@ export const defaultSeedCount = 300;
 export function replayCommand(seed: number, args: RunArguments): string {
   const parts = ['npx raftcheck run', `--seed ${seed}`, `--scenario ${shellWord(args.scenario)}`];
   if (args.nodes !== undefined) parts.push(`--nodes ${args.nodes}`);
+  for (const bug of [...new Set(args.bugs ?? [])].sort()) parts.push(`--bug ${shellWord(bug)}`);
   return parts.join(' ');
 }
 

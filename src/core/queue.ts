@@ -45,6 +45,28 @@ export class EventQueue<T extends Scheduled> {
     return event;
   }
 
+  /**
+   * Pushes events ahead of every event already queued for the same instant, keeping their own
+   * order: for work that was waiting and is due before anything that arrived meanwhile.
+   */
+  pushFirst(events: readonly T[]): void {
+    this.frontSequence -= events.length;
+    events.forEach((event, index) => {
+      this.push(event);
+      event.sequence = this.frontSequence + index;
+    });
+    this.reheapify();
+  }
+
+  private frontSequence = 0;
+
+  private reheapify(): void {
+    const events = [...this.heap];
+    this.heap.length = 0;
+    events.sort((a, b) => (before(a, b) ? -1 : 1));
+    for (const event of events) this.heap.push(event); // a sorted array is a valid heap
+  }
+
   peek(): T | undefined {
     return this.heap[0];
   }

@@ -1,70 +1,95 @@
-// Randomness for the harness: named seedrandom streams behind a choice sequence.
+// Randomness for the harness: named seedrandom streams behind choice sequences.
 //
 // Every random decision of a run is a draw of an integer in [0, bound) from a named stream
-// (network, faults, workload, timers/n3, ...). Streams are independent: each is seeded from
-// (run seed, stream name), so adding draws to one concern does not reshuffle the others.
+// (network, faults, workload, storage, timers/n3, ...). Streams are independent: each is seeded
+// from (run seed, stream name), so adding draws to one concern does not reshuffle the others.
 //
-// Every draw is also appended to a flat choice sequence. Replaying that sequence reproduces the
-// run without the seed; the shrinker edits it. Draws are shaped so that 0 is always the simplest
-// choice ("no fault", "shortest delay", "first option"): a replayed sequence that runs out keeps
-// drawing 0, which is how a shrunk sequence stays a valid run (Hypothesis does the same).
+// Every draw is also appended to its stream's choice sequence. Replaying the sequences
+// reproduces the run without the seed; the shrinker edits them. Keeping one sequence per stream
+// keeps an edit local: turning off one fault does not shift the network's draws. Draws are
+// shaped so that 0 is always the simplest choice ("no fault", "shortest delay", "first
+// option"): a replayed sequence that runs out keeps drawing 0, which is how a shrunk sequence
+// stays a valid run (Hypothesis does the same).
 
 import seedrandom from 'seedrandom';
 import { assert } from './assert.js';
 
 const twoTo32 = 0x100000000;
 
-/** Where draws come from: live streams (recording), or a recorded sequence (replaying). */
+/** The choices of a run: one sequence per stream, in draw order. */
+export type Choices = Record<string, number[]>;
+
+/** Where draws come from: live streams (recording), or recorded sequences (replaying). */
 export interface ChoiceSource {
   /** An integer in [0, bound), bound in [1, 2^32]. 0 is the simplest choice. */
   draw(stream: string, bound: number): number;
-  /** The choices drawn so far, in order. */
-  readonly choices: readonly number[];
+  /** The choices drawn so far, per stream. */
+  readonly choices: Choices;
+}
+
+/** Total number of choices over all streams. */
+export function choiceCount(choices: Choices): number {
+  let count = 0;
+  for (const stream of Object.keys(choices)) count += choices[stream].length;
+  return count;
+}
+
+/** The same choices with the streams in name order, for stable JSON. */
+export function sortedChoices(choices: Choices): Choices {
+  const sorted: Choices = Object.create(null) as Choices;
+  for (const stream of Object.keys(choices).sort()) sorted[stream] = [...choices[stream]];
+  return sorted;
 }
 
 /** Draws from named seedrandom streams and records every choice. */
 export class RecordingChoiceSource implements ChoiceSource {
-  readonly choices: number[] = [];
-  private readonly streams = new Map<string, seedrandom.PRNG>();
+  // No prototype: a stream named "constructor" or "__proto__" must be an ordinary key.
+  readonly choices: Choices = Object.create(null) as Choices;
+  private readonly streams = new Map<string, { generator: seedrandom.PRNG; recorded: number[] }>();
+  private drawCount = 0;
 
   constructor(private readonly seed: number, private readonly choiceLimit = 50_000_000) {}
 
   draw(stream: string, bound: number): number {
-    let generator = this.streams.get(stream);
-    if (generator === undefined) {
+    let entry = this.streams.get(stream);
+    if (entry === undefined) {
       // alea: fast, good statistical quality, fully determined by the string seed.
-      generator = seedrandom.alea(`raftcheck:${this.seed}:${stream}`);
-      this.streams.set(stream, generator);
+      entry = { generator: seedrandom.alea(`raftcheck:${this.seed}:${stream}`), recorded: [] };
+      this.streams.set(stream, entry);
+      this.choices[stream] = entry.recorded;
     }
-    const value = boundedFromUnit(generator.int32() >>> 0, bound);
-    assert(this.choices.length < this.choiceLimit, `choice sequence exceeded ${this.choiceLimit} draws`);
-    this.choices.push(value);
+    const value = boundedFromUnit(entry.generator.int32() >>> 0, bound);
+    this.drawCount += 1;
+    assert(this.drawCount <= this.choiceLimit, `choice sequences exceeded ${this.choiceLimit} draws`);
+    entry.recorded.push(value);
     return value;
   }
 }
 
-/** Replays a recorded choice sequence; past its end every draw is 0 (the simplest choice). */
+/** Replays recorded choice sequences; past the end of a stream every draw is 0 (the simplest choice). */
 export class ReplayChoiceSource implements ChoiceSource {
-  readonly choices: number[] = [];
-  private position = 0;
+  readonly choices: Choices = Object.create(null) as Choices;
+  private readonly positions = new Map<string, number>();
 
-  constructor(private readonly recorded: readonly number[]) {}
+  constructor(private readonly recorded: Readonly<Record<string, readonly number[]>>) {}
 
-  draw(_stream: string, bound: number): number {
+  draw(stream: string, bound: number): number {
     assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
-    const recorded = this.position < this.recorded.length ? this.recorded[this.position] : 0;
-    this.position += 1;
+    const position = this.positions.get(stream) ?? 0;
+    this.positions.set(stream, position + 1);
+    const sequence = Object.prototype.hasOwnProperty.call(this.recorded, stream) ? this.recorded[stream] : undefined;
+    const recorded = sequence !== undefined && position < sequence.length ? sequence[position] : 0;
     // A shrunk or hand-edited sequence may hold a value out of range for this draw: clamp it
     // into [0, bound), so that every sequence of numbers is a valid run.
-    const whole = Number.isFinite(recorded) ? Math.floor(recorded) : 0;
-    const value = whole < 0 ? 0 : whole < bound ? whole : bound - 1;
-    this.choices.push(value);
+    const whole = Number.isNaN(recorded) ? 0 : Math.floor(recorded);
+    const value = whole <= 0 ? 0 : whole < bound ? whole : bound - 1; // <= 0 also turns -0 into 0
+    let drawn = this.choices[stream];
+    if (drawn === undefined) {
+      drawn = [];
+      this.choices[stream] = drawn;
+    }
+    drawn.push(value);
     return value;
-  }
-
-  /** How many recorded choices were consumed (draws past the end count too). */
-  get consumed(): number {
-    return this.position;
   }
 }
 

@@ -1,9 +1,149 @@
-// Switchable bugs of the reference Raft, for the bug corpus. Read in one place (RaftNode's
-// constructor turns the names into this object); each bug's code path sits beside the correct
-// one, guarded by its flag, and no flag is ever on by default.
+// Switchable bugs of the reference Raft, for the bug corpus: each one a Raft bug that real
+// implementations have shipped (sources: the Raft paper and Ongaro's thesis, etcd-io/raft tests,
+// Jepsen analyses, the DEMi and SandTable bug lists). RaftNode reads each flag once, in its
+// constructor; each bug's code path sits beside the correct one, guarded by its flag. No flag is
+// ever on by default, so the reference stays the correct Raft unless a run asks otherwise.
+
+export type BugKind = 'safety' | 'liveness';
+
+export interface BugDefinition {
+  name: string;
+  /** One line: what the buggy node does wrong. */
+  description: string;
+  /** The invariant expected to catch it first ('liveness': the liveness phase's check). */
+  invariant: string;
+  /** Other invariants that may fire first instead, depending on the schedule. */
+  alsoCaughtBy: readonly string[];
+  kind: BugKind;
+}
+
+const catalog = [
+  {
+    name: 'figure8',
+    description: 'A leader commits an entry of an earlier term by counting its replicas (paper, Figure 8).',
+    invariant: 'leader-completeness',
+    alsoCaughtBy: ['state-machine-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'vote-without-log-check',
+    description: "Votes are granted without checking that the candidate's log is at least as up to date.",
+    invariant: 'leader-completeness',
+    alsoCaughtBy: ['state-machine-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'vote-not-persisted',
+    description: 'The vote (and the term it adopts) is sent before it is synced, so a crash forgets it.',
+    invariant: 'monotonic-term',
+    alsoCaughtBy: ['election-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'truncate-on-stale-append',
+    description: 'A follower drops entries past a stale or duplicate AppendEntries, even ones it acknowledged.',
+    invariant: 'leader-completeness',
+    // Also as a follower stuck below the leader's matchIndex, which the liveness phase sees.
+    alsoCaughtBy: ['state-machine-safety', 'liveness'],
+    kind: 'safety',
+  },
+  {
+    name: 'commit-beyond-new-entries',
+    description: "A follower sets commitIndex from leaderCommit bounded by its own log, not by the append's last new entry.",
+    invariant: 'state-machine-safety',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'accept-old-term-append',
+    description: 'A node accepts AppendEntries from a leader of an older term.',
+    // The deposed leader's entries overwrite ones the node already holds as committed.
+    invariant: 'state-machine-safety',
+    alsoCaughtBy: ['leader-completeness'],
+    kind: 'safety',
+  },
+  {
+    name: 'count-stale-votes',
+    description: 'A candidate counts granted votes from an earlier term, and counts a voter once per response.',
+    // A "majority" of duplicates need not meet the quorum that committed an entry.
+    invariant: 'leader-completeness',
+    alsoCaughtBy: ['election-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'term-rollback',
+    description: 'A node adopts a lower term from a message (and forgets its vote with it).',
+    // In the same step it may take a deposed leader's entries over committed ones.
+    invariant: 'monotonic-term',
+    alsoCaughtBy: ['state-machine-safety', 'election-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'log-not-persisted',
+    description: 'A follower acknowledges appended entries before they are synced, so a crash loses them.',
+    // Mostly seen as a follower left below the leader's matchIndex for good (the leader never
+    // retries below it), which the liveness phase reports; rarer, a leader lacking the entries.
+    invariant: 'liveness',
+    alsoCaughtBy: ['leader-completeness', 'state-machine-safety'],
+    kind: 'safety',
+  },
+  {
+    name: 'leader-votes-for-other',
+    description: 'A candidate or leader grants its vote to another candidate of its own term.',
+    invariant: 'election-safety',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'fixed-election-timeout',
+    description: 'Election timeouts are not randomized: every node waits electionTicksMin, so split votes can repeat.',
+    invariant: 'liveness',
+    alsoCaughtBy: [],
+    kind: 'liveness',
+  },
+  {
+    name: 'idle-leader-no-heartbeat',
+    description: 'A leader sends AppendEntries only when it has entries to replicate, never idle heartbeats.',
+    invariant: 'liveness',
+    alsoCaughtBy: [],
+    kind: 'liveness',
+  },
+] as const satisfies readonly BugDefinition[];
+
+export const bugCatalog: readonly BugDefinition[] = catalog;
+
+export type BugName = (typeof catalog)[number]['name'];
 
 export interface RaftBugs {
   readonly enabled: ReadonlySet<string>;
 }
 
 export const noBugs: RaftBugs = { enabled: new Set() };
+
+/** Thrown for a bug name the catalog does not know; the message lists the known ones. */
+export class UnknownBugError extends Error {
+  override name = 'UnknownBugError';
+}
+
+export function bugNames(): string[] {
+  return bugCatalog.map((bug) => bug.name);
+}
+
+export function bugByName(name: string): BugDefinition | undefined {
+  return bugCatalog.find((bug) => bug.name === name);
+}
+
+/** The bugs named, validated against the catalog (duplicates are harmless). */
+export function bugsFromNames(names: readonly string[]): RaftBugs {
+  const unknown = names.filter((name) => bugByName(name) === undefined);
+  if (unknown.length > 0) {
+    const list = unknown.map((name) => `"${name}"`).join(', ');
+    throw new UnknownBugError(`unknown bug ${list}; known bugs: ${bugNames().join(', ')}`);
+  }
+  return names.length === 0 ? noBugs : { enabled: new Set(names) };
+}
+
+/** Is this bug switched on? Typed by name, so a misspelt flag in RaftNode is a compile error. */
+export function hasBug(bugs: RaftBugs, name: BugName): boolean {
+  return bugs.enabled.has(name);
+}

@@ -8,6 +8,10 @@
 // - a follower only truncates its log on a real conflict, never on a stale or duplicate append;
 // - a leader commits only entries of its own term by counting replicas (Figure 8);
 // - commitIndex on a follower is bounded by the index of the last entry the append covered.
+//
+// The bug corpus (src/raft/bugs.ts) switches single rules off: each flag is read once, in the
+// constructor, and its code path sits beside the correct one, marked "Bug <name>:". With every
+// flag off (the default) those paths are dead and the rules above hold.
 
 import type {
   AppliedEntry,
@@ -27,7 +31,7 @@ import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import type { RaftBugs } from './bugs.js';
-import { noBugs } from './bugs.js';
+import { hasBug, noBugs } from './bugs.js';
 import { KeyValueStore } from './kv.js';
 import type {
   AppendEntries,
@@ -72,8 +76,45 @@ export class RaftNode {
   private answers: ProposalAnswer[] = [];
   /** Lowest log index changed since the last view was emitted (Infinity: none). */
   private logDirtyFrom = Number.POSITIVE_INFINITY;
+  /** Set only by the not-persisted bugs: this output's records go out unsynced. */
+  private withholdSync = false;
+  /** Used only by the count-stale-votes bug: granted responses counted, not distinct voters. */
+  private grantedResponseCount = 0;
 
-  constructor(private readonly bugs: RaftBugs = noBugs) {}
+  // Bugs of the corpus, read once; all false in the correct Raft.
+  private readonly bugFigure8: boolean;
+  private readonly bugVoteWithoutLogCheck: boolean;
+  private readonly bugVoteNotPersisted: boolean;
+  private readonly bugTruncateOnStaleAppend: boolean;
+  private readonly bugCommitBeyondNewEntries: boolean;
+  private readonly bugAcceptOldTermAppend: boolean;
+  private readonly bugCountStaleVotes: boolean;
+  private readonly bugTermRollback: boolean;
+  private readonly bugLogNotPersisted: boolean;
+  private readonly bugLeaderVotesForOther: boolean;
+  private readonly bugFixedElectionTimeout: boolean;
+  private readonly bugIdleLeaderNoHeartbeat: boolean;
+  /**
+   * With any bug on, committed entries may be rewritten and the commit index may pass the end of
+   * the log: the bug showing, which the invariants are to report rather than our assertions.
+   */
+  private readonly bugsEnabled: boolean;
+
+  constructor(bugs: RaftBugs = noBugs) {
+    this.bugsEnabled = bugs.enabled.size > 0;
+    this.bugFigure8 = hasBug(bugs, 'figure8');
+    this.bugVoteWithoutLogCheck = hasBug(bugs, 'vote-without-log-check');
+    this.bugVoteNotPersisted = hasBug(bugs, 'vote-not-persisted');
+    this.bugTruncateOnStaleAppend = hasBug(bugs, 'truncate-on-stale-append');
+    this.bugCommitBeyondNewEntries = hasBug(bugs, 'commit-beyond-new-entries');
+    this.bugAcceptOldTermAppend = hasBug(bugs, 'accept-old-term-append');
+    this.bugCountStaleVotes = hasBug(bugs, 'count-stale-votes');
+    this.bugTermRollback = hasBug(bugs, 'term-rollback');
+    this.bugLogNotPersisted = hasBug(bugs, 'log-not-persisted');
+    this.bugLeaderVotesForOther = hasBug(bugs, 'leader-votes-for-other');
+    this.bugFixedElectionTimeout = hasBug(bugs, 'fixed-election-timeout');
+    this.bugIdleLeaderNoHeartbeat = hasBug(bugs, 'idle-leader-no-heartbeat');
+  }
 
   step(input: Input): Output {
     switch (input.kind) {
@@ -126,7 +167,14 @@ export class RaftNode {
       this.heartbeatElapsedTicks += 1;
       if (this.heartbeatElapsedTicks >= this.options.heartbeatTicks) {
         this.heartbeatElapsedTicks = 0;
-        this.broadcastAppendEntries();
+        if (this.bugIdleLeaderNoHeartbeat) {
+          // Bug idle-leader-no-heartbeat: the heartbeat serves only as a retransmission timer, so
+          // a leader with nothing new to send goes quiet and its followers start elections
+          // (section 5.2: leaders send periodic heartbeats to keep their authority).
+          for (const peer of this.peers) if ((this.nextIndex.get(peer) ?? 0) <= this.lastIndex()) this.sendAppendEntries(peer);
+        } else {
+          this.broadcastAppendEntries();
+        }
       }
       return;
     }
@@ -149,6 +197,13 @@ export class RaftNode {
   private receive(from: NodeId, message: RaftMessage): void {
     if (message.term > this.currentTerm) {
       // A newer term: step down. Only an AppendEntries tells us who leads it.
+      this.becomeFollower(message.term, message.type === 'AppendEntries' ? from : null);
+    } else if (this.bugTermRollback && message.term < this.currentTerm) {
+      // Bug term-rollback: "term != currentTerm" where Figure 2 says "T > currentTerm": a stale
+      // message drags the node back to its term, and the vote is reset as for any new term.
+      this.currentTerm = message.term;
+      this.votedFor = null;
+      this.persistHardState();
       this.becomeFollower(message.term, message.type === 'AppendEntries' ? from : null);
     }
     switch (message.type) {
@@ -177,6 +232,7 @@ export class RaftNode {
     this.persistHardState();
     this.votesGranted.clear();
     this.votesGranted.add(this.id);
+    this.grantedResponseCount = 1;
     this.resetElectionTimer();
     if (this.hasQuorum(this.votesGranted.size)) {
       this.becomeLeader();
@@ -195,15 +251,28 @@ export class RaftNode {
   private handleRequestVote(from: NodeId, request: RequestVote): void {
     let granted = false;
     if (request.term === this.currentTerm) {
-      const canVote = this.votedFor === null || this.votedFor === request.candidate;
+      const canVote =
+        this.votedFor === null ||
+        this.votedFor === request.candidate ||
+        // Bug leader-votes-for-other: a candidate's (or leader's) vote for itself (section 5.2) is
+        // not taken as its vote of the term, so it still votes for a rival, without stepping down.
+        (this.bugLeaderVotesForOther && this.votedFor === this.id);
       const lastTerm = this.termAt(this.lastIndex());
       const candidateUpToDate =
         request.lastLogTerm > lastTerm || (request.lastLogTerm === lastTerm && request.lastLogIndex >= this.lastIndex());
-      if (canVote && candidateUpToDate && this.role === 'follower') {
+      // Bug vote-without-log-check: the election restriction (section 5.4.1) is skipped, so a
+      // candidate that lacks committed entries can win.
+      const logAllowsVote = candidateUpToDate || this.bugVoteWithoutLogCheck;
+      const roleAllowsVote = this.role === 'follower' || this.bugLeaderVotesForOther;
+      if (canVote && logAllowsVote && roleAllowsVote) {
         granted = true;
         this.votedFor = request.candidate;
         this.persistHardState();
         this.resetElectionTimer();
+        // Bug vote-not-persisted: the vote (and a term adopted with it) goes out before it is
+        // synced, against Figure 2's "updated on stable storage before responding to RPCs"; a
+        // crash before the next sync forgets both, and the node may vote again.
+        if (this.bugVoteNotPersisted) this.withholdSync = true;
       }
     }
     const response: RequestVoteResponse = { type: 'RequestVoteResponse', term: this.currentTerm, voteGranted: granted };
@@ -211,6 +280,15 @@ export class RaftNode {
   }
 
   private handleRequestVoteResponse(from: NodeId, response: RequestVoteResponse): void {
+    if (this.bugCountStaleVotes) {
+      // Bug count-stale-votes: every granted response counts, whatever its term (a vote from a
+      // failed earlier candidacy) and however often it arrives (a duplicate counts again): the
+      // "term confusion" of the Students' Guide to Raft.
+      if (this.role !== 'candidate' || !response.voteGranted) return;
+      this.grantedResponseCount += 1;
+      if (this.hasQuorum(this.grantedResponseCount)) this.becomeLeader();
+      return;
+    }
     if (this.role !== 'candidate' || response.term !== this.currentTerm || !response.voteGranted) return;
     this.votesGranted.add(from);
     if (this.hasQuorum(this.votesGranted.size)) this.becomeLeader();
@@ -247,6 +325,12 @@ export class RaftNode {
 
   private resetElectionTimer(): void {
     this.electionElapsedTicks = 0;
+    if (this.bugFixedElectionTimeout) {
+      // Bug fixed-election-timeout: no randomization (section 5.2), so candidates that time out
+      // together split the vote, and time out together again.
+      this.electionTimeoutTicks = this.options.electionTicksMin;
+      return;
+    }
     this.randomState = nextRandomState(this.randomState);
     const span = this.options.electionTicksMax - this.options.electionTicksMin;
     this.electionTimeoutTicks = this.options.electionTicksMin + (span > 0 ? randomValueOfState(this.randomState) % span : 0);
@@ -275,7 +359,9 @@ export class RaftNode {
   }
 
   private handleAppendEntries(from: NodeId, request: AppendEntries): void {
-    if (request.term < this.currentTerm) {
+    // Bug accept-old-term-append: no "reply false if term < currentTerm" (Figure 2, step 1), so a
+    // deposed leader's appends are taken, and it for the leader, as though it led our term.
+    if (request.term < this.currentTerm && !this.bugAcceptOldTermAppend) {
       this.send(from, this.appendResponse(false, 0, this.lastIndex()));
       return;
     }
@@ -300,10 +386,21 @@ export class RaftNode {
       this.appendEntries(previousIndex + 1 + offset, request.entries.slice(offset));
     }
     const lastNewIndex = previousIndex + request.entries.length;
+    if (this.bugTruncateOnStaleAppend && this.lastIndex() > lastNewIndex) {
+      // Bug truncate-on-stale-append: the log is cut to the request (log = log[..prev] + entries)
+      // without a conflict (Figure 2, step 3; the Students' Guide to Raft warns of it), so a
+      // delayed, shorter append drops entries already acknowledged, which the leader counted.
+      this.appendEntries(lastNewIndex + 1, emptyList);
+    }
     // Bounded by the last entry this request covered (entries past it may be stale), and never
     // lowered: a delayed, shorter append must not move the commit index back.
-    const commitIndex = Math.min(request.leaderCommit, lastNewIndex);
+    // Bug commit-beyond-new-entries: bounded by the whole log instead of Figure 2's "index of
+    // last new entry", so a stale suffix past the append is committed.
+    const commitIndex = Math.min(request.leaderCommit, this.bugCommitBeyondNewEntries ? this.lastIndex() : lastNewIndex);
     if (commitIndex > this.commitIndex) this.commitIndex = commitIndex;
+    // Bug log-not-persisted: the entries are acknowledged before they are synced, against Figure
+    // 2's persistent log (a term adopted in this step is still synced: only the log goes unsynced).
+    if (this.bugLogNotPersisted && !this.records.some((record) => record.kind === 'hardState')) this.withholdSync = true;
     this.send(from, this.appendResponse(true, lastNewIndex, 0));
   }
 
@@ -335,13 +432,16 @@ export class RaftNode {
     matches.sort((a, b) => b - a);
     const quorumIndex = matches[this.quorumSize() - 1];
     // Only entries of the current term are committed by counting replicas (Figure 8).
-    if (quorumIndex > this.commitIndex && this.termAt(quorumIndex) === this.currentTerm) {
+    // Bug figure8: any entry a quorum holds is taken as committed, whatever its term (the
+    // scenario of Figure 8 and section 5.4.2).
+    if (quorumIndex > this.commitIndex && (this.termAt(quorumIndex) === this.currentTerm || this.bugFigure8)) {
       this.commitIndex = quorumIndex;
     }
   }
 
   private applyCommitted(): void {
-    while (this.lastApplied < this.commitIndex) {
+    const applyUpTo = this.bugsEnabled ? Math.min(this.commitIndex, this.lastIndex()) : this.commitIndex;
+    while (this.lastApplied < applyUpTo) {
       this.lastApplied += 1;
       const entry = this.log[this.lastApplied - 1];
       const result = entry.command === null ? undefined : this.store.apply(entry.command);
@@ -359,7 +459,7 @@ export class RaftNode {
   /** Writes entries at index from (dropping everything after from - 1) and returns the last index. */
   private appendEntries(from: number, entries: readonly Entry[]): number {
     assert(from >= 1 && from <= this.lastIndex() + 1, `append at ${from} past the end ${this.lastIndex()}`);
-    assert(from > this.commitIndex, `truncating committed entries at ${from} (commit ${this.commitIndex})`);
+    assert(from > this.commitIndex || this.bugsEnabled, `truncating committed entries at ${from} (commit ${this.commitIndex})`);
     this.log.length = from - 1;
     for (const entry of entries) this.log.push(entry);
     this.records.push({ kind: 'entries', from, entries });
@@ -398,14 +498,18 @@ export class RaftNode {
     const output: Output = {
       messages: this.messages.length > 0 ? this.messages : emptyList,
       records: records.length > 0 ? records : emptyList,
-      // Everything written is synced before the messages that depend on it go out.
-      sync: records.length > 0,
+      // Everything written is synced before the messages that depend on it go out (the
+      // not-persisted bugs withhold this). A message may depend on records written by an
+      // earlier input whose sync is still in flight (a duplicate append acknowledged while the
+      // original's entries are being synced), so every output that sends asks for the barrier.
+      sync: (records.length > 0 || this.messages.length > 0) && !this.withholdSync,
       applied: this.applied.length > 0 ? this.applied : emptyList,
       answers: this.answers.length > 0 ? this.answers : emptyList,
       state: this.view(),
     };
     if (this.messages.length > 0) this.messages = [];
     if (records.length > 0) this.records = [];
+    this.withholdSync = false;
     if (this.applied.length > 0) this.applied = [];
     if (this.answers.length > 0) this.answers = [];
     return output;
@@ -447,6 +551,7 @@ export class RaftNode {
       .number(this.electionTimeoutTicks)
       .number(this.heartbeatElapsedTicks)
       .number(this.randomState)
+      .number(this.bugCountStaleVotes ? this.grantedResponseCount : 0)
       .number(this.log.length);
     for (const entry of this.log) hasher.number(entry.term).number(entry.command === null ? 0 : entry.command.id);
     for (const member of this.members) {

@@ -19,6 +19,8 @@ export type EventBody =
       /** The sender's incarnation and the time the message left it (after any sync it waited for). */
       senderIncarnation: number;
       departMs: number;
+      /** Records of the sender that had to be durable before the message could leave (0: none). */
+      requiresDurable: number;
       /** The sender's term when it sent the message (revealed to the receiver on delivery). */
       senderTerm: number;
       /** A second copy made by the network. */

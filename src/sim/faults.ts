@@ -36,69 +36,84 @@ export class FaultProcesses {
     );
   }
 
-  /** One decision: each process in turn draws whether it strikes now. */
+  /**
+   * One decision: each process in turn draws whether it strikes now. A process draws its
+   * parameters whether or not it strikes, so each decision takes a fixed number of choices:
+   * deleting one decision's block from the sequence moves every later fault one interval earlier
+   * (how the shrinker compresses time), and zeroing a strike removes just that fault.
+   */
   decide(world: FaultWorld): void {
     const { faults, storage, clocks } = this.scenario;
     const perDecision = faults.decisionIntervalMs / 1000;
     const random = this.random;
     const now = world.nowMs;
+    const members = world.members;
+    const anyNode = () => members[random.index('faults', members.length)];
 
-    if (random.chance('faults', faults.crash.perSecond * perDecision)) {
-      const up = world.members.filter((node) => world.isUp(node));
-      if (world.members.length - up.length < faults.crash.downMax && up.length > 0) {
-        const restartAfterMs = random.integer('faults', faults.crash.restartDelayMs.minMs, faults.crash.restartDelayMs.maxMs);
+    if (faults.crash.perSecond > 0) {
+      const strikes = random.chance('faults', faults.crash.perSecond * perDecision);
+      const restartAfterMs = random.integer('faults', faults.crash.restartDelayMs.minMs, faults.crash.restartDelayMs.maxMs);
+      const up = members.filter((node) => world.isUp(node));
+      if (strikes && members.length - up.length < faults.crash.downMax && up.length > 0) {
         world.schedule(now, { kind: 'crash', node: faults.crash.target, restartAfterMs });
       }
     }
 
-    if (random.chance('faults', faults.partition.perSecond * perDecision) && now >= this.partitionUntilMs) {
+    if (faults.partition.perSecond > 0) {
+      const strikes = random.chance('faults', faults.partition.perSecond * perDecision);
       const shapes = faults.partition.shapes;
       const shape = shapes[random.index('faults', shapes.length)];
       const durationMs = random.integer('faults', faults.partition.durationMs.minMs, faults.partition.durationMs.maxMs);
-      this.partitionUntilMs = now + durationMs;
-      if (shape === 'flapping') {
-        // A majority/minority split that comes and goes until the duration is over.
-        const cut = drawCut('majority-minority', world.members, random);
-        const periodMs = Math.max(1, random.integer('faults', faults.partition.flapPeriodMs.minMs, faults.partition.flapPeriodMs.maxMs));
-        for (let at = now; at < now + durationMs; at += 2 * periodMs) {
-          world.schedule(at, { kind: 'partition', cut: { ...cut, label: `${cut.label} (flapping)` } });
-          world.schedule(at + periodMs, { kind: 'heal' });
+      const periodMs = Math.max(1, random.integer('faults', faults.partition.flapPeriodMs.minMs, faults.partition.flapPeriodMs.maxMs));
+      const cut = drawCut(shape === 'flapping' ? 'majority-minority' : shape, members, random);
+      if (strikes && now >= this.partitionUntilMs) {
+        this.partitionUntilMs = now + durationMs;
+        if (shape === 'flapping') {
+          // A majority/minority split that comes and goes until the duration is over.
+          for (let at = now; at < now + durationMs; at += 2 * periodMs) {
+            world.schedule(at, { kind: 'partition', cut: { ...cut, label: `${cut.label} (flapping)` } });
+            world.schedule(at + periodMs, { kind: 'heal' });
+          }
+        } else {
+          world.schedule(now, { kind: 'partition', cut });
+          world.schedule(now + durationMs, { kind: 'heal' });
         }
-      } else {
-        world.schedule(now, { kind: 'partition', cut: drawCut(shape, world.members, random) });
-        world.schedule(now + durationMs, { kind: 'heal' });
       }
     }
 
-    if (random.chance('faults', faults.pause.perSecond * perDecision)) {
-      const candidates = world.members.filter((node) => world.isUp(node) && !world.isPaused(node));
-      if (candidates.length > 0) {
-        const node = candidates[random.index('faults', candidates.length)];
-        const durationMs = random.integer('faults', faults.pause.durationMs.minMs, faults.pause.durationMs.maxMs);
+    if (faults.pause.perSecond > 0) {
+      const strikes = random.chance('faults', faults.pause.perSecond * perDecision);
+      const node = anyNode();
+      const durationMs = random.integer('faults', faults.pause.durationMs.minMs, faults.pause.durationMs.maxMs);
+      if (strikes && world.isUp(node) && !world.isPaused(node)) {
         world.schedule(now, { kind: 'pause', node });
         world.schedule(now + durationMs, { kind: 'resume', node });
       }
     }
 
-    if (random.chance('faults', faults.slow.perSecond * perDecision)) {
-      const node = world.members[random.index('faults', world.members.length)];
+    if (faults.slow.perSecond > 0) {
+      const strikes = random.chance('faults', faults.slow.perSecond * perDecision);
+      const node = anyNode();
       const durationMs = random.integer('faults', faults.slow.durationMs.minMs, faults.slow.durationMs.maxMs);
       const extraDelayMs = random.integer('faults', faults.slow.extraDelayMs.minMs, faults.slow.extraDelayMs.maxMs);
-      world.schedule(now, { kind: 'slow', node, durationMs, extraDelayMs, tickFactor: faults.slow.tickFactor });
+      if (strikes) world.schedule(now, { kind: 'slow', node, durationMs, extraDelayMs, tickFactor: faults.slow.tickFactor });
     }
 
-    if (random.chance('faults', clocks.jumpsPerSecond * perDecision)) {
-      const node = world.members[random.index('faults', world.members.length)];
+    if (clocks.jumpsPerSecond > 0) {
+      const strikes = random.chance('faults', clocks.jumpsPerSecond * perDecision);
+      const node = anyNode();
       // A 0 choice is the smallest jump in absolute size, not the most negative one.
       const magnitude = random.integer('faults', 0, Math.max(Math.abs(clocks.jumpMs.minMs), Math.abs(clocks.jumpMs.maxMs)));
-      const backward = clocks.jumpMs.minMs < 0 && (clocks.jumpMs.maxMs <= 0 || random.chance('faults', 0.5));
+      const backwardDraw = random.chance('faults', 0.5);
+      const backward = clocks.jumpMs.minMs < 0 && (clocks.jumpMs.maxMs <= 0 || backwardDraw);
       const ms = Math.max(clocks.jumpMs.minMs, Math.min(clocks.jumpMs.maxMs, backward ? -magnitude : magnitude));
-      if (ms !== 0) world.schedule(now, { kind: 'clockJump', node, ms });
+      if (strikes && ms !== 0) world.schedule(now, { kind: 'clockJump', node, ms });
     }
 
-    if (random.chance('faults', storage.corruptionsPerSecond * perDecision)) {
-      const node = world.members[random.index('faults', world.members.length)];
-      world.schedule(now, { kind: 'corrupt', node, records: 1 });
+    if (storage.corruptionsPerSecond > 0) {
+      const strikes = random.chance('faults', storage.corruptionsPerSecond * perDecision);
+      const node = anyNode();
+      if (strikes) world.schedule(now, { kind: 'corrupt', node, records: 1 });
     }
   }
 }

@@ -59,24 +59,28 @@ export class Network {
     return links;
   }
 
-  /** Decides loss, delay and duplication of one message sent now. */
+  /**
+   * Decides loss, delay and duplication of one message sent now. Every draw is taken whatever
+   * the outcome (a dropped message still draws its delay), so each message takes the same number
+   * of choices and editing one message's choices does not shift the next message's.
+   */
   transmit(from: NodeId, to: NodeId, random: Random): Transmission {
-    if (this.cut[from][to]) return { dropped: true, delaysMs: [] };
-    if (!this.calm && random.chance('network', this.dropProbability[from][to])) return { dropped: true, delaysMs: [] };
-    const delaysMs = [this.drawDelay(from, to, random)];
-    if (!this.calm && random.chance('network', this.options.duplicateProbability)) {
-      // The copy takes its own path: a fresh delay, so it may overtake the original or trail it.
-      delaysMs.push(this.drawDelay(from, to, random));
-    }
-    return { dropped: false, delaysMs };
+    const noisy = !this.calm;
+    const dropped = noisy && random.chance('network', this.dropProbability[from][to]);
+    const delayMs = this.drawDelay(from, to, random, noisy);
+    const duplicated = noisy && random.chance('network', this.options.duplicateProbability);
+    // The copy takes its own path: a fresh delay, so it may overtake the original or trail it.
+    const copyDelayMs = noisy && this.options.duplicateProbability > 0 ? this.drawDelay(from, to, random, noisy) : 0;
+    if (this.cut[from][to] || dropped) return { dropped: true, delaysMs: [] };
+    return { dropped: false, delaysMs: duplicated ? [delayMs, copyDelayMs] : [delayMs] };
   }
 
-  private drawDelay(from: NodeId, to: NodeId, random: Random): number {
-    let delayMs = drawDelayMs(random, 'network', this.delay[from][to]);
-    if (!this.calm && random.chance('network', this.options.longDelayProbability)) {
-      delayMs += random.integer('network', this.options.longDelayMs.minMs, this.options.longDelayMs.maxMs);
-    }
-    return delayMs;
+  private drawDelay(from: NodeId, to: NodeId, random: Random, noisy: boolean): number {
+    const delayMs = drawDelayMs(random, 'network', this.delay[from][to]);
+    if (!noisy || this.options.longDelayProbability <= 0) return delayMs;
+    const long = random.chance('network', this.options.longDelayProbability);
+    const longMs = random.integer('network', this.options.longDelayMs.minMs, this.options.longDelayMs.maxMs);
+    return long ? delayMs + longMs : delayMs;
   }
 }
 

@@ -44,27 +44,30 @@ export function singleLinkCut(a: NodeId, b: NodeId): Cut {
 /**
  * Draws a cut of the given shape. Every draw goes through `random` on the faults stream, so the
  * shape is part of the choice sequence; 0 choices give the first nodes and the smallest sides.
+ * Every shape takes the same draws (a shuffle and one size), so a decision takes the same
+ * number of choices whichever shape it picks.
  */
 export function drawCut(shape: Exclude<PartitionShape, 'flapping'>, members: readonly NodeId[], random: Random): Cut {
   const shuffled = shuffle(members, random);
+  const size = random.integer('faults', 0, Math.max(0, members.length - 2));
   switch (shape) {
     case 'isolate':
       return isolateCut(shuffled[0], members);
     case 'majority-minority': {
-      const minoritySize = random.integer('faults', 1, Math.max(1, Math.floor(members.length / 2)));
+      const minoritySize = 1 + (size % Math.max(1, Math.floor(members.length / 2)));
       return splitCut([shuffled.slice(0, minoritySize).sort(byId), shuffled.slice(minoritySize).sort(byId)]);
     }
     case 'bridge': {
       if (members.length < 3) return isolateCut(shuffled[0], members);
       const bridge = shuffled[0];
       const rest = shuffled.slice(1);
-      const leftSize = random.integer('faults', 1, rest.length - 1);
+      const leftSize = 1 + (size % (rest.length - 1));
       return bridgeCut([rest.slice(0, leftSize).sort(byId), rest.slice(leftSize).sort(byId)], bridge);
     }
     case 'one-way': {
       // One node hears nothing (or says nothing): every link into it (or out of it) is cut.
       const node = shuffled[0];
-      const inbound = random.index('faults', 2) === 0;
+      const inbound = size % 2 === 0;
       const others = members.filter((member) => member !== node);
       const links: [NodeId, NodeId][] = others.map((other) => (inbound ? [other, node] : [node, other]));
       return { links, label: inbound ? `n${node} cannot receive (one way)` : `n${node} cannot send (one way)` };

@@ -11,7 +11,7 @@ import type { Command, Implementation, Input, Message, NodeInstance, Output, Pro
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
-import type { ChoiceSource } from '../core/random.js';
+import type { ChoiceSource, Choices } from '../core/random.js';
 import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
 import { EventQueue } from '../core/queue.js';
 import type { EventBody, SimEvent, TraceEvent } from './events.js';
@@ -67,7 +67,7 @@ export interface SimulationResult {
   /** Virtual time the run reached, in milliseconds. */
   simulatedMs: number;
   traceHash: string;
-  choices: readonly number[];
+  choices: Choices;
   /** The scenario the run actually ran: for a swarm scenario, with the drawn fault options. */
   scenario: Scenario;
   /** Set when a bound other than the run length ended the run. */
@@ -83,8 +83,8 @@ export interface SimulationOptions {
   scenario: Scenario;
   seed: number;
   invariants: readonly InvariantDefinition[];
-  /** Replay this choice sequence instead of drawing from the seed's streams. */
-  choices?: readonly number[];
+  /** Replay these choice sequences instead of drawing from the seed's streams. */
+  choices?: Readonly<Record<string, readonly number[]>>;
   /** Keep a readable log of every event (for trace files and determinism reports). */
   recordEvents?: boolean;
   /** Keep the running hash after every event (to find the first difference between two runs). */
@@ -102,8 +102,8 @@ class NodeSlot {
   instance: NodeInstance | null = null;
   incarnation = 0;
   readonly storage = new NodeStorage();
-  /** Crash time of each past incarnation (index = incarnation). */
-  readonly crashTimesMs: number[] = [];
+  /** Records that were durable when each past incarnation crashed (index = incarnation). */
+  readonly durableAtCrash: number[] = [];
   /** Pending ticks of older generations are stale (restart, pause, clock jump). */
   tickGeneration = 0;
   /** Virtual ms between ticks of this node's clock (drift included); exact, ticks are rounded. */
@@ -462,9 +462,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
   }
 
   private deliver(event: SimEvent & { kind: 'deliver' }): void {
-    const sender = this.slots[event.from];
-    const crashedAtMs = sender.crashTimesMs[event.senderIncarnation];
-    if (crashedAtMs !== undefined && crashedAtMs < event.departMs) return this.note('lost: the sender crashed before its sync completed');
+    // A message that waited for a sync is lost if its sender crashed before that sync completed
+    // (decided by what was durable at the crash, not by times, so equal instants are exact).
+    const durableAtCrash = this.slots[event.from].durableAtCrash[event.senderIncarnation];
+    if (durableAtCrash !== undefined && durableAtCrash < event.requiresDurable) return this.note('lost: the sender crashed before its sync completed');
     const receiver = this.slots[event.to];
     if (receiver.instance === null) return this.note('lost: node down');
     if (this.network.isCut(event.from, event.to)) return this.note('lost: link cut');
@@ -494,8 +495,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
     slot.tickGeneration += 1;
     slot.nextTickExactMs = this.now;
     this.scheduleNextTick(node);
-    // What waited is handed over now, in arrival order.
-    for (const body of slot.inbox.splice(0)) this.schedule(this.now, body);
+    // What waited is handed over now, in arrival order, before anything that arrives this instant.
+    const held = slot.inbox.splice(0).map((body) => ({ ...body, timeMs: this.now, sequence: 0 }) as SimEvent);
+    if (held.length > 0) this.queue.pushFirst(held);
   }
 
   private jumpClock(node: NodeId, ms: number): void {
@@ -543,19 +545,25 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.noteNode(id);
     this.statistics.crashes += 1;
     slot.instance = null;
-    slot.crashTimesMs[slot.incarnation] = this.now;
     slot.paused = false;
     slot.slowUntilMs = -1;
     if (slot.inbox.length > 0) this.note(`lost ${slot.inbox.length} held message(s)`);
     slot.inbox.length = 0;
     const unsynced = slot.storage.unsyncedCount;
     let kept = 0;
-    if (unsynced > 0 && this.random.chance('storage', this.scenario.storage.tornWriteProbability)) {
-      // A torn write: part of what was written but not synced made it to the disk.
-      kept = this.random.integer('storage', 1, unsynced);
-      this.statistics.tornWrites += 1;
+    if (this.scenario.storage.tornWriteProbability > 0) {
+      // A torn write: part of what was written but not synced made it to the disk. Both draws
+      // are taken on every crash, so a crash takes the same number of choices either way.
+      // A torn write keeps a strict, non-empty prefix: at least one record survives, at least one is lost.
+      const torn = this.random.chance('storage', this.scenario.storage.tornWriteProbability);
+      const keptIfTorn = 1 + this.random.source.draw('storage', Math.max(1, unsynced - 1));
+      if (torn && unsynced >= 2) {
+        kept = keptIfTorn;
+        this.statistics.tornWrites += 1;
+      }
     }
     const lost = slot.storage.crash(kept);
+    slot.durableAtCrash[slot.incarnation] = slot.storage.writtenCount;
     this.statistics.unsyncedRecordsLost += lost;
     if (lost > 0) this.note(`lost ${lost} unsynced record(s)${kept > 0 ? `, kept a torn ${kept}` : ''}`);
     this.observation.crashed(id);
@@ -595,7 +603,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
       throw error;
     }
     const term = this.observation.mirror(id).term;
-    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, term);
+    const requiresDurable = output.sync ? storage.writtenCount : 0;
+    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, term);
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
@@ -660,7 +669,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     throw new ImplementationFault(message);
   }
 
-  private send(from: NodeId, to: NodeId, message: Message, departMs: number, senderTerm: number): void {
+  private send(from: NodeId, to: NodeId, message: Message, departMs: number, requiresDurable: number, senderTerm: number): void {
     this.statistics.messagesSent += 1;
     this.messageCounter += 1;
     const transmission = this.network.transmit(from, to, this.random);
@@ -679,6 +688,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
         messageId: this.messageCounter,
         senderIncarnation,
         departMs,
+        requiresDurable,
         senderTerm,
         duplicate: copy > 0,
         slowed: false,
@@ -709,7 +719,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (target === 'leader') return leader;
     const pool = target === 'follower' ? candidates.filter((node) => node !== leader) : candidates;
     if (pool.length === 0) return null;
-    return pool[this.random.index('faults', pool.length)];
+    return pool[this.random.index('targets', pool.length)];
   }
 
   /** The up node that leads the highest term, by its view (the client's belief without views). */
@@ -739,7 +749,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private scheduleNextTick(id: NodeId): void {
     const slot = this.slots[id];
     const slowFactor = this.now < slot.slowUntilMs ? slot.slowTickFactor : 1;
-    slot.nextTickExactMs = Math.max(slot.nextTickExactMs, this.now) + slot.tickIntervalMs * slowFactor;
+    // Keep the exact fraction (a tick rounded up must not pull the next one later); restart from
+    // now only when the clock fell behind by a whole interval (it was stopped).
+    const base = slot.nextTickExactMs < this.now - slot.tickIntervalMs ? this.now : slot.nextTickExactMs;
+    slot.nextTickExactMs = base + slot.tickIntervalMs * slowFactor;
     const timeMs = Math.max(this.now + 1, Math.round(slot.nextTickExactMs));
     this.schedule(timeMs, { kind: 'tick', node: id, generation: slot.tickGeneration });
   }
@@ -763,8 +776,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const op = operations[this.random.index('workload', operations.length)];
     const key = `k${this.random.index('workload', workload.keys)}`;
     const command: Command = op === 'set' ? { id, op, key, value: `v${id}` } : { id, op, key };
+    // Drawn whether or not it is needed, so every proposal takes the same number of choices.
+    const guess = this.members[this.random.index('workload', this.members.length)];
     let target = this.leaderBelief;
-    if (target === null || this.slots[target].instance === null) target = this.members[this.random.index('workload', this.members.length)];
+    if (target === null || this.slots[target].instance === null) target = guess;
     this.schedule(this.now, { kind: 'propose', node: target, command, redirects: 0, probe: false });
   }
 
@@ -813,6 +828,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
   /** The end of the fault phase: heal everything, restart and resume every node, stop faults. */
   private recover(): void {
     this.faultPhase = false;
+    // Faults already queued (the rest of a flap, a pending heal-and-cut) must not strike now.
+    const cancelled = this.queue.removeWhere((event) => isFault(event));
+    if (cancelled > 0) this.note(`cancelled ${cancelled} pending fault(s)`);
     this.network.healAll();
     this.network.calmDown();
     this.note('faults stop; liveness phase');

@@ -2,6 +2,7 @@
 // (implementation, scenario, choice sequence) plus the readable event list and the verdict.
 // Versioned; a reader refuses a newer format than it knows instead of misreading it.
 
+import type { Choices } from '../core/random.js';
 import type { Schema } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { Violation } from './invariant.js';
@@ -18,7 +19,8 @@ export interface TraceFile {
   implementation: { name: string; version: string; bugs?: string[] };
   scenario: Scenario;
   seed: number;
-  choices: number[];
+  /** One choice sequence per stream (src/core/random.ts). */
+  choices: Choices;
   traceHash: string;
   result: {
     status: RunStatus;
@@ -28,6 +30,18 @@ export interface TraceFile {
     implementationError: ImplementationError | null;
   };
   events: TraceEvent[];
+  /** Present when the trace is the result of shrinking a failing run. */
+  shrink?: TraceShrinkInfo;
+}
+
+export interface TraceShrinkInfo {
+  eventsBefore: number;
+  eventsAfter: number;
+  /** Candidate runs tried and what stopped the shrink ("fixpoint": no pass helped any more). */
+  runs: number;
+  stoppedBy: string;
+  passes: { pass: string; improvements: number; eventsSaved: number }[];
+  wallMs: number;
 }
 
 const traceSchema: Schema = {
@@ -41,10 +55,11 @@ const traceSchema: Schema = {
     },
     scenario: { type: 'any' },
     seed: { type: 'number', integer: true, minimum: 0 },
-    choices: { type: 'array', items: { type: 'number', integer: true, minimum: 0, maximum: 0xffffffff } },
+    choices: { type: 'any' },
     traceHash: { type: 'string', pattern: /^[0-9a-f]{16}$/ },
     result: { type: 'any' },
     events: { type: 'array', items: { type: 'any' } },
+    shrink: { type: 'any', optional: true },
   },
 };
 
@@ -67,8 +82,20 @@ export function parseTrace(text: string): TraceParse {
   const errors = validate(data, traceSchema);
   if (errors.length > 0) return { ok: false, message: `not a raftcheck trace: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
   const trace = data as TraceFile;
+  const choicesProblem = checkChoices(trace.choices);
+  if (choicesProblem !== null) return { ok: false, message: `not a raftcheck trace: choices: ${choicesProblem}` };
   const scenario = parseScenario(trace.scenario, 'trace');
   if (!scenario.ok) return { ok: false, message: `the trace's scenario is invalid: ${scenario.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
   return { ok: true, trace: { ...trace, scenario: scenario.scenario } };
 }
 
+
+function checkChoices(choices: unknown): string | null {
+  if (choices === null || typeof choices !== 'object' || Array.isArray(choices)) return 'expected an object of choice sequences per stream';
+  for (const [stream, sequence] of Object.entries(choices)) {
+    if (!Array.isArray(sequence)) return `stream "${stream}": expected a list of integers`;
+    const bad = sequence.findIndex((value) => typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff);
+    if (bad !== -1) return `stream "${stream}"[${bad}]: expected an integer from 0 to 4294967295, got ${JSON.stringify(sequence[bad])}`;
+  }
+  return null;
+}

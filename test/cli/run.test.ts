@@ -7,15 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bin, raftcheck, root } from '../support/cli.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = join(root, 'bin', 'raftcheck.js');
-
-function raftcheck(args: string[]): { status: number; stdout: string; stderr: string } {
-  const out = mkdtempSync(join(tmpdir(), 'raftcheck-cli-'));
-  const result = spawnSync(process.execPath, [bin, ...args, ...(args[0] === 'run' ? ['--out', out] : [])], { cwd: root, encoding: 'utf8' });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('raftcheck run', () => {
   it('passes a short campaign on the reference and exits 0 with a summary', () => {

@@ -53,7 +53,10 @@ describe('determinism', () => {
 
   it('treats a choice sequence that runs out as all-zero choices, still a valid run', () => {
     const recorded = runSeed({ seed: 7 });
-    const truncated = runSeed({ seed: 0, choices: recorded.choices.slice(0, 100) });
+    const truncated = runSeed({
+      seed: 0,
+      choices: Object.fromEntries(Object.entries(recorded.choices).map(([stream, sequence]) => [stream, sequence.slice(0, 20)])),
+    });
     expect(truncated.status).toBe('ok');
     expect(truncated.events).toBeGreaterThan(0);
   });

@@ -1,0 +1,51 @@
+// Shrinking a failing run into a minimal trace file: shrink its choices, re-run the winner with
+// a recorded event log, and describe the shrink in the trace.
+
+import type { Implementation } from '../adapters/contract.js';
+import { allInvariants } from '../../invariants/index.js';
+import type { Choices } from '../core/random.js';
+import type { InvariantDefinition } from '../sim/invariant.js';
+import type { Scenario } from '../sim/scenario.js';
+import type { TraceFile } from '../sim/trace.js';
+import type { ShrinkOptions, ShrinkResult } from '../shrink/shrink.js';
+import { shrink } from '../shrink/shrink.js';
+import { runSeed, traceOf } from './run.js';
+
+export interface ShrinkRunOptions extends ShrinkOptions {
+  implementation: Implementation;
+  scenario: Scenario;
+  choices: Choices;
+  seed: number;
+  bugs?: readonly string[];
+  invariants?: readonly InvariantDefinition[];
+}
+
+export interface ShrunkTrace {
+  shrink: ShrinkResult;
+  trace: TraceFile;
+}
+
+export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
+  const invariants = options.invariants ?? allInvariants;
+  const result = shrink({ implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices }, options);
+  const trace = traceOfChoices(options, result.choices, invariants);
+  trace.shrink = {
+    eventsBefore: result.eventsBefore,
+    eventsAfter: result.eventsAfter,
+    runs: result.runs,
+    stoppedBy: result.stoppedBy,
+    passes: result.passes,
+    wallMs: Math.round(result.wallMs),
+  };
+  return { shrink: result, trace };
+}
+
+/** The trace of the run given by these choices, with its event log. */
+export function traceOfChoices(
+  options: { implementation: Implementation; scenario: Scenario; seed: number; bugs?: readonly string[] },
+  choices: Choices,
+  invariants: readonly InvariantDefinition[] = allInvariants,
+): TraceFile {
+  const run = runSeed({ seed: options.seed, implementation: options.implementation, scenario: options.scenario, invariants, choices, recordEvents: true });
+  return traceOf(run, options.bugs ?? []);
+}

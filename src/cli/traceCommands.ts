@@ -1,0 +1,104 @@
+// `raftcheck replay TRACE`, `raftcheck shrink TRACE`: the commands that take a trace file.
+
+import { basename, dirname, join } from 'node:path';
+import { shrinkToTrace } from '../check/shrinkRun.js';
+import { implementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
+import { writeJsonAtomic } from '../core/files.js';
+import { wallClockMs } from '../core/wallClock.js';
+import { formatFailure, ProgressLine } from '../report/console.js';
+import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
+import { failureRecord } from '../report/failureRecord.js';
+import { faultSummary } from '../check/options.js';
+import type { CommandIo } from './io.js';
+
+export function replayTraceCommand(args: { trace: string; json: boolean }, io: CommandIo): number {
+  const trace = readTraceFile(args.trace);
+  const startedMs = wallClockMs();
+  const { run, matches } = replayTrace(trace);
+  const wallMs = wallClockMs() - startedMs;
+  const command = `npx raftcheck replay ${args.trace}`;
+  const diverged = matches
+    ? null
+    : `the replay did not reproduce the recorded run (trace hash ${trace.traceHash}, replay ${run.traceHash}): ` +
+      'the implementation or raftcheck changed since the trace was written, or the implementation is nondeterministic';
+  const exitCode = diverged !== null ? exitCodes.implementationError : exitCodeOf(run.status);
+  const failures = run.status === 'ok' ? [] : [failureRecord(run, { seed: trace.seed, replay: command, trace: args.trace })];
+  if (args.json) {
+    const summary = {
+      result: diverged !== null ? 'implementationError' : run.status,
+      exitCode,
+      implementation: run.implementation.name,
+      scenario: run.scenario.name,
+      seeds: 1,
+      events: run.events,
+      eventsPerSecond: wallMs > 0 ? Math.round((run.events / wallMs) * 1000) : 0,
+      simulatedMs: run.simulatedMs,
+      wallMs: Math.round(wallMs),
+      traceHash: run.traceHash,
+      traceHashMatches: matches,
+      ...(diverged !== null ? { diverged } : {}),
+      violationsByInvariant: failures.length > 0 ? { [failures[0].invariant]: 1 } : {},
+      failures,
+    };
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return exitCode;
+  }
+  const color = io.stdout.isTTY === true;
+  if (diverged !== null) io.stdout.write(`raftcheck replay: ${diverged}\n`);
+  if (run.status === 'ok') {
+    io.stdout.write(`raftcheck replay: ${args.trace}: no violation (${run.events} events, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+    return exitCode;
+  }
+  const failure = { seed: trace.seed, status: run.status, run, determinism: null };
+  io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: faultSummary(run.scenario) }, { color })}\n`);
+  io.stdout.write(`  replayed ${run.events} events bit for bit (trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+  return exitCode;
+}
+
+export function shrinkTraceCommand(args: { trace: string; shrinkTimeSeconds: number; out?: string; json: boolean }, io: CommandIo): number {
+  const trace = readTraceFile(args.trace);
+  const implementation = implementationOfTrace(trace);
+  const out = args.out ?? join(dirname(args.trace), `${basename(args.trace, '.json').replace(/\.trace$/, '')}.shrunk.trace.json`);
+  const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
+  const shrunk = shrinkToTrace({
+    implementation,
+    scenario: trace.scenario,
+    choices: trace.choices,
+    seed: trace.seed,
+    bugs: trace.implementation.bugs,
+    timeBudgetMs: args.shrinkTimeSeconds * 1000,
+    onProgress: (state) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`),
+    // Resumable: the best trace so far is always on disk.
+    onImprovement: (best) =>
+      writeJsonAtomic(out, {
+        ...trace,
+        choices: best.choices,
+        traceHash: best.result.traceHash,
+        result: {
+          status: best.result.status,
+          events: best.result.events,
+          simulatedMs: best.result.simulatedMs,
+          violation: best.result.violation,
+          implementationError: best.result.implementationError,
+        },
+        // The event log is written when the shrink finishes; until then the choices are what counts.
+        events: [],
+      }),
+  });
+  progress.clear();
+  const before = trace.shrink?.eventsBefore ?? trace.result.events;
+  writeJsonAtomic(out, { ...shrunk.trace, shrink: { ...shrunk.trace.shrink!, eventsBefore: before } });
+  const result = shrunk.shrink;
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify({ trace: out, eventsBefore: before, eventsAfter: result.eventsAfter, runs: result.runs, stoppedBy: result.stoppedBy, passes: result.passes, signature: result.signature })}\n`,
+    );
+  } else {
+    io.stdout.write(
+      `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} events (${before} originally) in ${result.runs} runs, ` +
+        `stopped by ${result.stoppedBy === 'fixpoint' ? 'a fixpoint (no pass helps any more)' : `the ${result.stoppedBy} bound`}\n` +
+        `  trace: ${out}\n  replay: npx raftcheck replay ${out}\n`,
+    );
+  }
+  return exitCodeOf(result.result.status);
+}

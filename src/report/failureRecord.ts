@@ -1,0 +1,42 @@
+// The JSON shape of one failure, shared by `run --json` and `replay --json`.
+
+import type { DeterminismMismatch } from '../check/campaign.js';
+import { faultOptions, faultSummary } from '../check/options.js';
+import type { SimulationResult } from '../sim/simulation.js';
+
+export interface FailureRecordExtras {
+  seed: number;
+  /** The exact command that reproduces the failure. */
+  replay: string;
+  /** Path of the trace file (the shrunk one when shrinking ran). */
+  trace: string | null;
+  /** Events of the shrunk trace, when shrinking ran. */
+  shrunkEvents?: number;
+  determinism?: DeterminismMismatch | null;
+}
+
+export function failureRecord(run: SimulationResult, extras: FailureRecordExtras) {
+  const determinism = extras.determinism ?? null;
+  const status = determinism !== null ? 'implementationError' : run.status;
+  return {
+    seed: extras.seed,
+    status,
+    invariant: run.violation?.invariant ?? (determinism !== null ? 'determinism' : 'implementation-error'),
+    message:
+      run.violation?.message ??
+      (determinism !== null ? `nondeterministic: runs differ after event ${determinism.eventNumber}` : run.implementationError?.message ?? ''),
+    nodes: run.violation?.nodes ?? (run.implementationError ? [run.implementationError.node] : []),
+    eventNumber: run.violation?.eventNumber ?? determinism?.eventNumber ?? run.implementationError?.eventNumber ?? 0,
+    timeMs: run.violation?.timeMs ?? run.implementationError?.timeMs ?? 0,
+    events: run.events,
+    ...(extras.shrunkEvents !== undefined ? { shrunkEvents: extras.shrunkEvents } : {}),
+    trace: extras.trace,
+    replay: extras.replay,
+    evidence: run.violation?.evidence ?? null,
+    faults: faultSummary(run.scenario),
+    faultOptions: faultOptions(run.scenario),
+    ...(determinism !== null ? { determinism } : {}),
+  };
+}
+
+export type FailureRecord = ReturnType<typeof failureRecord>;

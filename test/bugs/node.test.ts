@@ -1,0 +1,351 @@
+// Each bug of the corpus at the level of one RaftNode, stepped by hand: with its flag on the
+// node does the wrong thing the catalog describes, with it off the same inputs get the right
+// answer. This pins down what every flag does, including the bugs the default scenario cannot
+// reach yet and the liveness bugs, whose harm only shows over a whole run.
+
+import { describe, expect, it } from 'vitest';
+import type { Command, ImplementationOptions, Input, Output } from '../../src/adapters/contract.js';
+import type { NodeId } from '../../src/core/ids.js';
+import type { BugName } from '../../src/raft/bugs.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
+import type { AppendEntries, AppendEntriesResponse, Entry, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse } from '../../src/raft/messages.js';
+import { RaftNode } from '../../src/raft/node.js';
+
+const options: ImplementationOptions = { electionTicksMin: 10, electionTicksMax: 20, heartbeatTicks: 2, entriesPerMessageMax: 64 };
+
+/** A node under test, with the outputs of its last step at hand. */
+class Driver {
+  readonly node: RaftNode;
+  last: Output;
+
+  constructor(
+    bugs: readonly BugName[],
+    start: { id?: NodeId; members?: readonly NodeId[]; seed?: number; records?: readonly RaftRecord[]; options?: Partial<ImplementationOptions> } = {},
+  ) {
+    this.node = new RaftNode(bugsFromNames(bugs));
+    this.last = this.step({
+      kind: 'start',
+      id: start.id ?? 1,
+      members: start.members ?? [1, 2, 3],
+      seed: start.seed ?? 7,
+      records: start.records ?? [],
+      options: { ...options, ...start.options },
+    });
+  }
+
+  step(input: Input): Output {
+    this.last = this.node.step(input);
+    return this.last;
+  }
+
+  deliver(from: NodeId, body: RaftMessage): Output {
+    return this.step({ kind: 'deliver', from, message: { type: body.type, term: body.term, body } });
+  }
+
+  /** Ticks until the node sends a RequestVote; returns how many ticks that took. */
+  ticksUntilCampaign(): number {
+    for (let ticks = 1; ticks <= 1000; ticks += 1) {
+      if (this.step({ kind: 'tick' }).messages.some((outbound) => outbound.message.type === 'RequestVote')) return ticks;
+    }
+    throw new Error('the node never campaigned');
+  }
+
+  /** Ticks n times and returns every message sent meanwhile. */
+  tick(count: number): Output['messages'] {
+    const sent = [];
+    for (let index = 0; index < count; index += 1) sent.push(...this.step({ kind: 'tick' }).messages);
+    return sent;
+  }
+
+  get role() {
+    return this.last.state!.role;
+  }
+}
+
+function command(id: number): Command {
+  return { id, op: 'set', key: `k${id}`, value: `v${id}` };
+}
+
+function entry(term: number, id: number): Entry {
+  return { term, command: command(id) };
+}
+
+function hardState(term: number, votedFor: NodeId | null = null): RaftRecord {
+  return { kind: 'hardState', term, votedFor };
+}
+
+function entries(from: number, list: Entry[]): RaftRecord {
+  return { kind: 'entries', from, entries: list };
+}
+
+function vote(term: number, voteGranted = true): RequestVoteResponse {
+  return { type: 'RequestVoteResponse', term, voteGranted };
+}
+
+function requestVote(term: number, candidate: NodeId, lastLogIndex: number, lastLogTerm: number): RequestVote {
+  return { type: 'RequestVote', term, candidate, lastLogIndex, lastLogTerm };
+}
+
+function append(request: Omit<AppendEntries, 'type'>): AppendEntries {
+  return { type: 'AppendEntries', ...request };
+}
+
+function appendResponse(term: number, success: boolean, matchIndex: number, retryIndex = 0): AppendEntriesResponse {
+  return { type: 'AppendEntriesResponse', term, success, matchIndex, retryIndex };
+}
+
+function sentTypes(output: Output | Output['messages']): string[] {
+  const messages = 'messages' in output ? output.messages : output;
+  return messages.map((outbound) => `${outbound.message.type}>n${outbound.to}`);
+}
+
+/** n1 of three wins term 1 with n2's vote, and both followers acknowledge its no-op. */
+function idleLeader(bugs: readonly BugName[]): Driver {
+  const leader = new Driver(bugs);
+  leader.ticksUntilCampaign();
+  leader.deliver(2, vote(1));
+  expect(leader.role).toBe('leader');
+  leader.deliver(2, appendResponse(1, true, 1));
+  leader.deliver(3, appendResponse(1, true, 1));
+  return leader;
+}
+
+describe('figure8', () => {
+  /** n1 leads term 3 over a log [t1, t2]; n2 lacked index 2 and has just acknowledged it. */
+  function leaderWithOldEntryOnQuorum(bugs: readonly BugName[]): Driver {
+    const leader = new Driver(bugs, {
+      records: [hardState(2), entries(1, [entry(1, 1), entry(2, 2)])],
+      options: { entriesPerMessageMax: 1 },
+    });
+    leader.ticksUntilCampaign();
+    leader.deliver(2, vote(3));
+    expect(leader.role).toBe('leader');
+    // n2 rejects the no-op at 3 (it lacks 2); the leader backs up and sends entry 2 alone.
+    const retry = leader.deliver(2, appendResponse(3, false, 0, 1));
+    expect((retry.messages[0].message.body as AppendEntries).entries).toEqual([entry(2, 2)]);
+    leader.deliver(2, appendResponse(3, true, 2));
+    return leader;
+  }
+
+  it('commits an entry of an earlier term once a quorum holds it', () => {
+    const leader = leaderWithOldEntryOnQuorum(['figure8']);
+    expect(leader.last.state!.commitIndex).toBe(2);
+    expect(leader.last.applied.map((applied) => applied.index)).toEqual([1, 2]);
+  });
+
+  it('does not, in the correct Raft, until an entry of its own term is on a quorum', () => {
+    const leader = leaderWithOldEntryOnQuorum([]);
+    expect(leader.last.state!.commitIndex).toBe(0);
+    expect(leader.deliver(2, appendResponse(3, true, 3)).state!.commitIndex).toBe(3);
+  });
+});
+
+describe('vote-without-log-check', () => {
+  const run = (bugs: readonly BugName[]) =>
+    new Driver(bugs, { id: 2, records: [hardState(1), entries(1, [entry(1, 1), entry(1, 2)])] }).deliver(1, requestVote(2, 1, 0, 0));
+
+  it('grants a vote to a candidate with an empty log', () => {
+    expect((run(['vote-without-log-check']).messages[0].message.body as RequestVoteResponse).voteGranted).toBe(true);
+  });
+
+  it('refuses it in the correct Raft', () => {
+    expect((run([]).messages[0].message.body as RequestVoteResponse).voteGranted).toBe(false);
+  });
+});
+
+describe('vote-not-persisted', () => {
+  const run = (bugs: readonly BugName[]) => new Driver(bugs, { id: 2 }).deliver(1, requestVote(1, 1, 0, 0));
+
+  it('sends the vote without a sync point, so the term and vote written with it are not yet durable', () => {
+    const output = run(['vote-not-persisted']);
+    expect((output.messages[0].message.body as RequestVoteResponse).voteGranted).toBe(true);
+    expect(output.records).toContainEqual(hardState(1, 1));
+    expect(output.sync).toBe(false);
+  });
+
+  it('syncs them before the vote goes out in the correct Raft', () => {
+    expect(run([]).sync).toBe(true);
+  });
+});
+
+describe('truncate-on-stale-append', () => {
+  const run = (bugs: readonly BugName[]) =>
+    new Driver(bugs, { id: 2, records: [hardState(1), entries(1, [entry(1, 1), entry(1, 2), entry(1, 3)])] }).deliver(
+      1,
+      append({ term: 1, leader: 1, previousLogIndex: 0, previousLogTerm: 0, entries: [entry(1, 1)], leaderCommit: 0 }),
+    );
+
+  it('drops the entries after a stale append that only repeats what it holds', () => {
+    const output = run(['truncate-on-stale-append']);
+    expect(output.state!.log).toEqual({ from: 2, entries: [] });
+    expect(output.records).toEqual([entries(2, [])]);
+  });
+
+  it('keeps them in the correct Raft', () => {
+    const output = run([]);
+    expect(output.state!.log).toBeUndefined();
+    expect(output.records).toEqual([]);
+  });
+});
+
+describe('commit-beyond-new-entries', () => {
+  // n2 holds a stale suffix (2 and 3, from term 1); the leader of term 2 has committed 3 entries
+  // of its own and sends only the first.
+  const run = (bugs: readonly BugName[]) =>
+    new Driver(bugs, { id: 2, records: [hardState(1), entries(1, [entry(1, 1), entry(1, 2), entry(1, 3)])] }).deliver(
+      1,
+      append({ term: 2, leader: 1, previousLogIndex: 0, previousLogTerm: 0, entries: [entry(1, 1)], leaderCommit: 3 }),
+    );
+
+  it("commits and applies its stale suffix on the leader's commit index", () => {
+    const output = run(['commit-beyond-new-entries']);
+    expect(output.state!.commitIndex).toBe(3);
+    expect(output.applied.map((applied) => applied.commandId)).toEqual([1, 2, 3]);
+  });
+
+  it('commits only up to the last entry the append covered in the correct Raft', () => {
+    const output = run([]);
+    expect(output.state!.commitIndex).toBe(1);
+    expect(output.applied.map((applied) => applied.commandId)).toEqual([1]);
+  });
+});
+
+describe('accept-old-term-append', () => {
+  const run = (bugs: readonly BugName[]) =>
+    new Driver(bugs, { id: 2, records: [hardState(3)] }).deliver(
+      1,
+      append({ term: 2, leader: 1, previousLogIndex: 0, previousLogTerm: 0, entries: [entry(2, 1)], leaderCommit: 0 }),
+    );
+
+  it("appends a deposed leader's entries", () => {
+    const output = run(['accept-old-term-append']);
+    expect(output.state!.log).toEqual({ from: 1, entries: [{ term: 2, commandId: 1 }] });
+    expect((output.messages[0].message.body as AppendEntriesResponse).success).toBe(true);
+  });
+
+  it('rejects them with its newer term in the correct Raft', () => {
+    const output = run([]);
+    expect(output.records).toEqual([]);
+    expect(output.messages[0].message.body).toMatchObject({ success: false, term: 3 });
+  });
+});
+
+describe('count-stale-votes', () => {
+  it('counts a duplicated vote twice and leads with two real votes of five', () => {
+    const candidate = new Driver(['count-stale-votes'], { members: [1, 2, 3, 4, 5] });
+    candidate.ticksUntilCampaign();
+    candidate.deliver(2, vote(1));
+    expect(candidate.role).toBe('candidate');
+    expect(candidate.deliver(2, vote(1)).state!.role).toBe('leader');
+  });
+
+  it('counts votes granted in an earlier term', () => {
+    const candidate = new Driver(['count-stale-votes'], { members: [1, 2, 3, 4, 5] });
+    candidate.ticksUntilCampaign();
+    candidate.ticksUntilCampaign();
+    expect(candidate.last.state!.term).toBe(2);
+    candidate.deliver(2, vote(1));
+    expect(candidate.deliver(3, vote(1)).state!.role).toBe('leader');
+  });
+
+  it('counts each voter once, and only in its own term, in the correct Raft', () => {
+    const candidate = new Driver([], { members: [1, 2, 3, 4, 5] });
+    candidate.ticksUntilCampaign();
+    candidate.deliver(2, vote(1));
+    candidate.deliver(2, vote(1));
+    expect(candidate.role).toBe('candidate');
+    candidate.ticksUntilCampaign();
+    candidate.deliver(3, vote(1));
+    candidate.deliver(4, vote(1));
+    expect(candidate.role).toBe('candidate');
+  });
+});
+
+describe('term-rollback', () => {
+  const run = (bugs: readonly BugName[]) => new Driver(bugs, { id: 2, records: [hardState(3, 3)] }).deliver(1, vote(2, false));
+
+  it('takes the lower term of a stale message, forgetting its vote', () => {
+    const output = run(['term-rollback']);
+    expect(output.state).toMatchObject({ term: 2, votedFor: null });
+    expect(output.records).toEqual([hardState(2)]);
+  });
+
+  it('keeps its term in the correct Raft', () => {
+    expect(run([]).state).toMatchObject({ term: 3, votedFor: 3 });
+  });
+});
+
+describe('log-not-persisted', () => {
+  const request = append({ term: 1, leader: 1, previousLogIndex: 0, previousLogTerm: 0, entries: [entry(1, 1)], leaderCommit: 0 });
+
+  it('acknowledges appended entries without a sync point', () => {
+    const output = new Driver(['log-not-persisted'], { id: 2, records: [hardState(1)] }).deliver(1, request);
+    expect(output.records).toEqual([entries(1, [entry(1, 1)])]);
+    expect(output.messages[0].message.body).toMatchObject({ success: true, matchIndex: 1 });
+    expect(output.sync).toBe(false);
+  });
+
+  it('still syncs a term it adopts in the same step (only the log goes unsynced)', () => {
+    expect(new Driver(['log-not-persisted'], { id: 2 }).deliver(1, request).sync).toBe(true);
+  });
+
+  it('syncs the entries before acknowledging them in the correct Raft', () => {
+    expect(new Driver([], { id: 2, records: [hardState(1)] }).deliver(1, request).sync).toBe(true);
+  });
+});
+
+describe('leader-votes-for-other', () => {
+  const run = (bugs: readonly BugName[]) => {
+    const candidate = new Driver(bugs);
+    candidate.ticksUntilCampaign();
+    return candidate.deliver(3, requestVote(1, 3, 0, 0));
+  };
+
+  it('grants a rival candidate of its own term a vote and stays a candidate', () => {
+    const output = run(['leader-votes-for-other']);
+    expect((output.messages[0].message.body as RequestVoteResponse).voteGranted).toBe(true);
+    expect(output.state).toMatchObject({ role: 'candidate', term: 1, votedFor: 3 });
+  });
+
+  it('refuses, having voted for itself, in the correct Raft', () => {
+    const output = run([]);
+    expect((output.messages[0].message.body as RequestVoteResponse).voteGranted).toBe(false);
+    expect(output.state).toMatchObject({ role: 'candidate', votedFor: 1 });
+  });
+});
+
+describe('fixed-election-timeout', () => {
+  const firstTimeouts = (bugs: readonly BugName[]) =>
+    Array.from({ length: 20 }, (_, index) => new Driver(bugs, { seed: index + 1 }).ticksUntilCampaign());
+
+  it('makes every node wait exactly electionTicksMin, whatever its seed', () => {
+    expect(new Set(firstTimeouts(['fixed-election-timeout']))).toEqual(new Set([options.electionTicksMin]));
+  });
+
+  it('draws timeouts from the whole range in the correct Raft', () => {
+    const timeouts = firstTimeouts([]);
+    expect(new Set(timeouts).size).toBeGreaterThan(3);
+    for (const ticks of timeouts) {
+      expect(ticks).toBeGreaterThanOrEqual(options.electionTicksMin);
+      expect(ticks).toBeLessThan(options.electionTicksMax);
+    }
+  });
+});
+
+describe('idle-leader-no-heartbeat', () => {
+  it('sends nothing while idle', () => {
+    expect(idleLeader(['idle-leader-no-heartbeat']).tick(3 * options.heartbeatTicks)).toEqual([]);
+  });
+
+  it('still retransmits entries that are not yet acknowledged', () => {
+    const leader = idleLeader(['idle-leader-no-heartbeat']);
+    leader.step({ kind: 'propose', command: command(1) });
+    leader.deliver(2, appendResponse(1, true, 2));
+    expect(sentTypes(leader.tick(options.heartbeatTicks))).toEqual(['AppendEntries>n3']);
+  });
+
+  it('sends a heartbeat to every follower each heartbeatTicks in the correct Raft', () => {
+    const sent = idleLeader([]).tick(options.heartbeatTicks);
+    expect(sentTypes(sent)).toEqual(['AppendEntries>n2', 'AppendEntries>n3']);
+  });
+});

@@ -1,0 +1,24 @@
+// Running the built `raftcheck` command in a fresh process, as a user would, for CLI tests.
+// `run` and `shrink` write into a fresh temporary folder unless the test names one.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const bin = join(root, 'bin', 'raftcheck.js');
+
+export interface CommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function raftcheck(args: string[]): CommandResult {
+  const writesReports = args[0] === 'run' && !args.includes('--out');
+  const out = writesReports ? ['--out', mkdtempSync(join(tmpdir(), 'raftcheck-cli-'))] : [];
+  const result = spawnSync(process.execPath, [bin, ...args, ...out], { cwd: root, encoding: 'utf8' });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}

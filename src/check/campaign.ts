@@ -59,6 +59,7 @@ export interface CampaignResult {
   seeds: number;
   events: number;
   simulatedMs: number;
+  /** Wall time of the simulations, not counting the failure callbacks (shrinking). */
   wallMs: number;
   eventsPerSecond: number;
   failures: CampaignFailure[];
@@ -81,6 +82,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   let simulatedMs = 0;
   let seedsDone = 0;
   let stoppedEarly = false;
+  let callbackMs = 0;
 
   for (const seed of options.seeds) {
     const base = { seed, implementation, scenario, invariants: options.invariants };
@@ -109,14 +111,17 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
       if (severity[failure.status] > severity[result]) result = failure.status;
       const invariant = failure.run.violation?.invariant ?? (failure.determinism !== null ? 'determinism' : 'implementation-error');
       violationsByInvariant[invariant] = (violationsByInvariant[invariant] ?? 0) + 1;
+      // Time spent in the callback (shrinking, writing traces) is not simulation time.
+      const callbackStartedMs = wallClockMs();
       options.onFailure?.(failure);
+      callbackMs += wallClockMs() - callbackStartedMs;
     }
     options.onProgress?.({
       seedsDone,
       seedsTotal: options.seeds.length,
       events,
       simulatedMs,
-      wallMs: wallClockMs() - startedMs,
+      wallMs: wallClockMs() - startedMs - callbackMs,
       failures: failures.length,
     });
     if (options.failuresMax !== undefined && failures.length >= options.failuresMax && seedsDone < options.seeds.length) {
@@ -124,7 +129,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
       break;
     }
   }
-  const wallMs = wallClockMs() - startedMs;
+  const wallMs = wallClockMs() - startedMs - callbackMs;
   return {
     result,
     seeds: seedsDone,

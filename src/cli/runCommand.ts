@@ -2,7 +2,6 @@
 // folder, and for every failure its replay command and trace file.
 
 import { join } from 'node:path';
-import type { CampaignFailure } from '../check/campaign.js';
 import { runCampaign, seedRange } from '../check/campaign.js';
 import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
@@ -10,7 +9,11 @@ import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import type { Scenario } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withNodes } from '../check/options.js';
+import { shrinkToTrace } from '../check/shrinkRun.js';
+import type { ShrinkResult } from '../shrink/shrink.js';
 import { formatFailure, formatSummary, ProgressLine, progressText } from '../report/console.js';
+import type { FailureRecord } from '../report/failureRecord.js';
+import { failureRecord } from '../report/failureRecord.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
@@ -29,6 +32,10 @@ export interface RunArguments {
   failuresMax?: number;
   /** Bugs of the reference Raft to switch on (raftcheck bugs lists them). */
   bugs?: readonly string[];
+  /** Shrink every failure to a minimal trace (default on). */
+  shrink: boolean;
+  /** Wall-clock bound of each shrink, in seconds. */
+  shrinkTimeSeconds: number;
 }
 
 export function runCommand(args: RunArguments, io: CommandIo): number {
@@ -39,7 +46,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
   const implementation = referenceImplementation(bugsFromArguments(bugNames));
   const report = createReportDirectory(args.out, scenario.name);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const failureReports: { failure: CampaignFailure; replay: string; trace: string }[] = [];
+  const failures: FailureRecord[] = [];
   const color = io.stdout.isTTY === true && !args.json;
 
   const campaign = runCampaign({
@@ -47,41 +54,60 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
     implementation,
     scenario,
     checkDeterminism: args.checkDeterminism,
-    failuresMax: args.failuresMax,
+    failuresMax: args.failuresMax ?? defaultFailuresMax,
     onProgress: (state) => progress.update(progressText(state), state.seedsDone === state.seedsTotal),
     onFailure: (failure) => {
-      const trace = join(report.path, `seed-${failure.seed}.trace.json`);
-      writeJsonAtomic(trace, traceOf(failure.run, bugNames));
-      const replay = replayCommand(failure.seed, args);
-      failureReports.push({ failure, replay, trace });
+      // The failing run's trace first: whatever happens next, it is on disk.
+      const originalTrace = join(report.path, `seed-${failure.seed}.trace.json`);
+      writeJsonAtomic(originalTrace, traceOf(failure.run, bugNames));
+      const rerun = replayCommand(failure.seed, args);
+      let shown = failure.run;
+      let tracePath = originalTrace;
+      let shrinkLine: string | undefined;
+      let shrunkEvents: number | undefined;
+      if (args.shrink && failure.determinism === null) {
+        const shrunkTrace = join(report.path, `seed-${failure.seed}.shrunk.trace.json`);
+        const shrunk = shrinkToTrace({
+          implementation,
+          scenario,
+          choices: failure.run.choices,
+          seed: failure.seed,
+          bugs: bugNames,
+          timeBudgetMs: args.shrinkTimeSeconds * 1000,
+          onProgress: (state) =>
+            progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} events, ${state.runs} runs (${state.pass})`),
+          // Resumable: the best trace so far is always on disk (raftcheck shrink continues it).
+          onImprovement: (best) => writeJsonAtomic(shrunkTrace, { ...traceOf({ ...failure.run, ...best.result, eventLog: [] }, bugNames) }),
+        });
+        writeJsonAtomic(shrunkTrace, shrunk.trace);
+        shown = { ...failure.run, ...shrunk.shrink.result };
+        tracePath = shrunkTrace;
+        shrunkEvents = shrunk.shrink.eventsAfter;
+        shrinkLine = describeShrink(shrunk.shrink);
+      }
+      const replay = tracePath === originalTrace ? rerun : `npx raftcheck replay ${shellWord(report.display(tracePath))}`;
+      failures.push(
+        failureRecord(shown, {
+          seed: failure.seed,
+          replay,
+          trace: report.display(tracePath),
+          determinism: failure.determinism,
+          ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
+        }),
+      );
+      failures[failures.length - 1].events = failure.run.events;
       if (!args.json) {
         progress.clear();
-        io.stdout.write(`${formatFailure({ failure, replayCommand: replay, tracePath: report.display(trace), faults: faultSummary(failure.run.scenario) }, { color })}\n\n`);
+        const shownFailure = { ...failure, run: shown };
+        const lines = [formatFailure({ failure: shownFailure, replayCommand: replay, tracePath: report.display(tracePath), faults: faultSummary(failure.run.scenario) }, { color })];
+        if (shrinkLine !== undefined) lines.push(`  ${shrinkLine}`, `  rerun the seed: ${rerun}`);
+        io.stdout.write(`${lines.join('\n')}\n\n`);
       }
     },
   });
   progress.clear();
 
   const options = describeOptions(scenario, seeds, args);
-  const failures = failureReports.map(({ failure, replay, trace }) => ({
-    seed: failure.seed,
-    status: failure.status,
-    invariant: failure.run.violation?.invariant ?? (failure.determinism !== null ? 'determinism' : 'implementation-error'),
-    message:
-      failure.run.violation?.message ??
-      (failure.determinism !== null
-        ? `nondeterministic: runs differ after event ${failure.determinism.eventNumber}`
-        : failure.run.implementationError?.message ?? ''),
-    nodes: failure.run.violation?.nodes ?? (failure.run.implementationError ? [failure.run.implementationError.node] : []),
-    eventNumber: failure.run.violation?.eventNumber ?? failure.determinism?.eventNumber ?? failure.run.implementationError?.eventNumber ?? 0,
-    timeMs: failure.run.violation?.timeMs ?? failure.run.implementationError?.timeMs ?? 0,
-    events: failure.run.events,
-    trace: report.display(trace),
-    replay,
-    faults: faultSummary(failure.run.scenario),
-    faultOptions: faultOptions(failure.run.scenario),
-    ...(failure.determinism !== null ? { determinism: failure.determinism } : {}),
-  }));
   const summary = {
     result: campaign.result,
     exitCode: exitCodeOf(campaign.result),
@@ -116,6 +142,14 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
 }
 
 export const defaultSeedCount = 300;
+/** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
+export const defaultFailuresMax = 3;
+
+function describeShrink(result: ShrinkResult): string {
+  const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
+  const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
+  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}`;
+}
 
 /** The exact command that re-runs one seed as this run ran it. */
 export function replayCommand(seed: number, args: RunArguments): string {
@@ -125,7 +159,7 @@ export function replayCommand(seed: number, args: RunArguments): string {
   return parts.join(' ');
 }
 
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[A-Za-z0-9_./:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -8,6 +8,7 @@ import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
 import { failureRecord } from '../report/failureRecord.js';
+import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
 
@@ -101,4 +102,13 @@ export function shrinkTraceCommand(args: { trace: string; shrinkTimeSeconds: num
     );
   }
   return exitCodeOf(result.result.status);
+}
+
+export function showTraceCommand(args: { trace: string; all: boolean; ticks: boolean; width?: number }, io: CommandIo): number {
+  const trace = readTraceFile(args.trace);
+  const width = args.width ?? Math.max(80, Math.min(200, io.stdout.columns ?? 120));
+  io.stdout.write(
+    `${formatTimeline(trace, { color: io.stdout.isTTY === true, width, ticks: args.ticks, ...(args.all ? { eventsMax: Number.POSITIVE_INFINITY } : {}) })}\n`,
+  );
+  return exitCodes.ok;
 }

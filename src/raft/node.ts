@@ -148,7 +148,10 @@ export class RaftNode {
     this.members = members;
     this.peers = members.filter((member) => member !== id);
     this.options = options;
-    this.randomState = seed | 0;
+    // The node's own id goes into its randomness: nodes handed the same seed (a shrunk choice
+    // sequence hands every node 0) must still draw different election timeouts, or every
+    // election splits the vote and the cluster never elects a leader.
+    this.randomState = (seed ^ Math.imul(id, 0x9e3779b9)) | 0;
     for (const record of records) {
       if (record.kind === 'hardState') {
         this.currentTerm = record.term;

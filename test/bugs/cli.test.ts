@@ -35,7 +35,7 @@ describe('raftcheck bugs', () => {
 
 describe('raftcheck run --bug', () => {
   it('exits 1 with a failure whose replay command carries the bug, and the replay reproduces it', () => {
-    const { status, stdout } = raftcheck(['run', '--bug', 'vote-without-log-check', '--seeds', '5', '--failures-max', '1', '--json']);
+    const { status, stdout } = raftcheck(['run', '--bug', 'vote-without-log-check', '--seeds', '5', '--failures-max', '1', '--no-shrink', '--json']);
     expect(status).toBe(1);
     const summary = JSON.parse(stdout);
     expect(summary.implementation).toBe('reference+vote-without-log-check');
@@ -44,13 +44,13 @@ describe('raftcheck run --bug', () => {
     expect(failure.replay).toContain('--bug vote-without-log-check');
 
     const replayArgs = (failure.replay as string).replace(/^npx raftcheck /, '').split(' ');
-    const replay = JSON.parse(raftcheck([...replayArgs, '--json']).stdout);
+    const replay = JSON.parse(raftcheck([...replayArgs, '--no-shrink', '--json']).stdout);
     expect(replay.failures).toHaveLength(1);
     expect(replay.failures[0]).toMatchObject({ seed: failure.seed, invariant: failure.invariant, eventNumber: failure.eventNumber, message: failure.message });
   });
 
   it('takes --bug more than once, and names every bug in the replay command', () => {
-    const { status, stdout } = raftcheck(['run', '--bug', 'term-rollback', '--bug', 'figure8', '--seeds', '3', '--failures-max', '1', '--json']);
+    const { status, stdout } = raftcheck(['run', '--bug', 'term-rollback', '--bug', 'figure8', '--seeds', '3', '--failures-max', '1', '--no-shrink', '--json']);
     expect(status).toBe(1);
     const summary = JSON.parse(stdout);
     expect(summary.implementation).toBe('reference+figure8+term-rollback');

@@ -1,0 +1,118 @@
+// The trace commands as a user meets them: run shrinks failures and prints the replay command;
+// replay, shrink and show take the trace file; a broken trace file is refused with exit code 2.
+
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { raftcheck } from '../support/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'raftcheck-trace-'));
+const run = raftcheck(['run', '--bug', 'vote-without-log-check', '--seeds', '5', '--failures-max', '1', '--shrink-time', '20', '--json', '--out', out]);
+const summary = JSON.parse(run.stdout);
+const [failure] = summary.failures;
+const reportDirectory = join(out, readdirSync(out)[0]);
+const shrunkTrace = join(reportDirectory, readdirSync(reportDirectory).find((file) => file.endsWith('.shrunk.trace.json'))!);
+
+function brokenTrace(contents: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'raftcheck-broken-')), 'broken.trace.json');
+  writeFileSync(path, contents);
+  return path;
+}
+
+describe('raftcheck run with a failure', () => {
+  it('exits 1 and reports events before and after shrinking, the shrunk trace and its replay command', () => {
+    expect(run.status).toBe(1);
+    expect(failure.events).toBeGreaterThan(failure.shrunkEvents);
+    expect(failure.trace).toMatch(/seed-\d+\.shrunk\.trace\.json$/);
+    expect(failure.replay).toMatch(/^npx raftcheck replay .*\.shrunk\.trace\.json$/);
+    expect(failure.invariant).toBe('leader-completeness');
+  });
+
+  it('keeps the unshrunk trace of the failing seed beside the shrunk one', () => {
+    expect(readdirSync(reportDirectory).filter((file) => file.endsWith('.trace.json'))).toHaveLength(2);
+  });
+
+  it('skips shrinking with --no-shrink', () => {
+    const plain = JSON.parse(raftcheck(['run', '--bug', 'vote-without-log-check', '--seeds', '5', '--failures-max', '1', '--no-shrink', '--json']).stdout);
+    expect(plain.failures[0].shrunkEvents).toBeUndefined();
+    expect(plain.failures[0].replay).toMatch(/^npx raftcheck run --seed \d+ --scenario default --bug vote-without-log-check$/);
+  });
+});
+
+describe('raftcheck replay', () => {
+  it('re-executes the shrunk trace to the same violation, with the exit code of run', () => {
+    const replay = raftcheck(['replay', shrunkTrace]);
+    expect(replay.status).toBe(1);
+    expect(replay.stdout).toContain('safety violation of leader-completeness');
+    expect(replay.stdout).toContain(`replayed ${failure.shrunkEvents} events bit for bit`);
+    expect(replay.stdout).toContain('as recorded');
+  });
+
+  it('prints the same shape as run under --json', () => {
+    const replay = JSON.parse(raftcheck(['replay', shrunkTrace, '--json']).stdout);
+    expect(replay).toMatchObject({ result: 'safety', exitCode: 1, seeds: 1, traceHashMatches: true, events: failure.shrunkEvents });
+    expect(Object.keys(replay.failures[0])).toEqual(expect.arrayContaining(['seed', 'invariant', 'message', 'events', 'trace', 'replay']));
+    expect(replay.failures[0].message).toBe(failure.message);
+  });
+
+  it('refuses a missing trace file with exit code 2', () => {
+    const result = raftcheck(['replay', join(out, 'nope.trace.json')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('does not exist');
+  });
+
+  it('refuses a truncated trace file with exit code 2, naming the file', () => {
+    const text = readFileSync(shrunkTrace, 'utf8');
+    const path = brokenTrace(text.slice(0, Math.floor(text.length / 2)));
+    const result = raftcheck(['replay', path]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('broken.trace.json: not valid JSON (truncated or corrupted?)');
+  });
+
+  it('refuses a corrupted trace file with exit code 2, naming the field', () => {
+    const trace = JSON.parse(readFileSync(shrunkTrace, 'utf8'));
+    trace.choices.network = ['x'];
+    const result = raftcheck(['replay', brokenTrace(JSON.stringify(trace))]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('choices: stream "network"[0]: expected an integer');
+  });
+
+  it('refuses a trace from a newer format version with exit code 2', () => {
+    const trace = JSON.parse(readFileSync(shrunkTrace, 'utf8'));
+    trace.formatVersion = 99;
+    const result = raftcheck(['replay', brokenTrace(JSON.stringify(trace))]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('trace format version 99 is newer');
+  });
+
+  it('says so, with exit code 4, when a trace no longer replays to its recorded hash', () => {
+    const trace = JSON.parse(readFileSync(shrunkTrace, 'utf8'));
+    trace.traceHash = '0123456789abcdef';
+    const result = raftcheck(['replay', brokenTrace(JSON.stringify(trace))]);
+    expect(result.status).toBe(4);
+    expect(result.stdout).toContain('the replay did not reproduce the recorded run');
+  });
+});
+
+describe('raftcheck shrink', () => {
+  it('shrinks an existing trace into a new trace file that still fails the same way', () => {
+    const unshrunk = join(reportDirectory, readdirSync(reportDirectory).find((file) => /^seed-\d+\.trace\.json$/.test(file))!);
+    const target = join(mkdtempSync(join(tmpdir(), 'raftcheck-shrink-')), 'again.trace.json');
+    const result = raftcheck(['shrink', unshrunk, '--shrink-time', '20', '--out', target, '--json']);
+    expect(result.status).toBe(1);
+    const shrunk = JSON.parse(result.stdout);
+    expect(shrunk.eventsAfter).toBeLessThan(shrunk.eventsBefore);
+    expect(raftcheck(['replay', target]).stdout).toContain('leader-completeness');
+  });
+});
+
+describe('raftcheck show', () => {
+  it('prints a timeline with a column per node and the violation marked', () => {
+    const result = raftcheck(['show', shrunkTrace, '--width', '120']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\| n1 +\| n2 +\| n3 +\| n4 +\| n5/);
+    expect(result.stdout).toContain('VIOLATION');
+  });
+});

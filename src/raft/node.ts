@@ -163,6 +163,7 @@ export class RaftNode {
     }
     this.logDirtyFrom = 1;
     this.becomeFollower(this.currentTerm, null);
+    this.resetElectionTimer();
   }
 
   private tick(): void {
@@ -306,7 +307,10 @@ export class RaftNode {
     this.role = 'follower';
     this.leaderId = leader;
     this.votesGranted.clear();
-    this.resetElectionTimer();
+    // No timer reset here: only hearing the current leader or granting a vote resets it
+    // (Figure 2, Followers). Resetting on every higher term let a node with a stale log and a
+    // fast clock time out first again and again, making everyone else step down without ever
+    // timing out themselves: no leader, ever (found by the clock-drift scenario's liveness phase).
   }
 
   private becomeLeader(): void {

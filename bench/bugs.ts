@@ -1,0 +1,113 @@
+// npm run bench:bugs: the detection benchmark. For each bug of the corpus, run seeds of the
+// swarm scenario until the first violation (up to a cap), shrink it, and compare with the
+// hand-written minimal scenario for that bug (scenarios/minimal/<bug>.json, run with the seed in
+// scenarios/minimal/seeds.json). Prints a table, or JSON with --json.
+//
+//   npm run bench:bugs -- [--seeds-max N] [--shrink-time S] [--scenario NAME] [--bug NAME ...] [--json]
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceImplementation } from '../src/adapters/reference.js';
+import { runSeed } from '../src/check/run.js';
+import { loadScenario } from '../src/check/scenarios.js';
+import { shrinkToTrace } from '../src/check/shrinkRun.js';
+import { packageRoot } from '../src/core/paths.js';
+import { wallClockMs } from '../src/core/wallClock.js';
+import { bugCatalog, bugsFromNames } from '../src/raft/bugs.js';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const index = argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : argv[index + 1];
+};
+const json = argv.includes('--json');
+const seedsMax = Number(option('seeds-max', '2000'));
+const shrinkTimeMs = Number(option('shrink-time', '30')) * 1000;
+const scenarioName = option('scenario', 'swarm');
+const chosen = argv.flatMap((argument, index) => (argument === '--bug' ? [argv[index + 1]] : []));
+const bugs = bugCatalog.filter((bug) => chosen.length === 0 || chosen.includes(bug.name));
+
+const minimalSeeds: Record<string, number> = (() => {
+  const path = join(packageRoot(), 'scenarios', 'minimal', 'seeds.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : {};
+})();
+
+interface Row {
+  bug: string;
+  found: boolean;
+  seedsToFirstFailure: number | null;
+  wallMsToFirstFailure: number | null;
+  invariant: string | null;
+  events: number | null;
+  shrunkEvents: number | null;
+  shrinkStoppedBy: string | null;
+  handMinimalEvents: number | null;
+  ratioToHandMinimal: number | null;
+}
+
+const scenario = loadScenario(scenarioName);
+const rows: Row[] = [];
+for (const bug of bugs) {
+  const implementation = referenceImplementation(bugsFromNames([bug.name]));
+  const started = wallClockMs();
+  let found: ReturnType<typeof runSeed> | null = null;
+  let seeds = 0;
+  for (let seed = 1; seed <= seedsMax && found === null; seed += 1) {
+    seeds = seed;
+    const run = runSeed({ seed, implementation, scenario });
+    if (run.status !== 'ok') found = run;
+  }
+  const wallMs = wallClockMs() - started;
+  let handMinimalEvents: number | null = null;
+  const minimalPath = join(packageRoot(), 'scenarios', 'minimal', `${bug.name}.json`);
+  if (existsSync(minimalPath) && minimalSeeds[bug.name] !== undefined) {
+    handMinimalEvents = runSeed({ seed: minimalSeeds[bug.name], implementation, scenario: loadScenario(minimalPath) }).events;
+  }
+  let shrunkEvents: number | null = null;
+  let stoppedBy: string | null = null;
+  if (found !== null) {
+    const shrunk = shrinkToTrace({ implementation, scenario, choices: found.choices, seed: found.seed, bugs: [bug.name], timeBudgetMs: shrinkTimeMs });
+    shrunkEvents = shrunk.shrink.eventsAfter;
+    stoppedBy = shrunk.shrink.stoppedBy;
+  }
+  const row: Row = {
+    bug: bug.name,
+    found: found !== null,
+    seedsToFirstFailure: found !== null ? seeds : null,
+    wallMsToFirstFailure: found !== null ? Math.round(wallMs) : null,
+    invariant: found?.violation?.invariant ?? (found !== null ? found.status : null),
+    events: found?.events ?? null,
+    shrunkEvents,
+    shrinkStoppedBy: stoppedBy,
+    handMinimalEvents,
+    ratioToHandMinimal: shrunkEvents !== null && handMinimalEvents !== null ? Number((shrunkEvents / handMinimalEvents).toFixed(2)) : null,
+  };
+  rows.push(row);
+  if (!json) process.stderr.write(`${bug.name}: ${row.found ? `found at seed ${row.seedsToFirstFailure} (${row.invariant}), shrunk ${row.events} -> ${row.shrunkEvents}` : `not found in ${seeds} seeds`}\n`);
+}
+
+const foundTimes = rows.filter((row) => row.found).map((row) => row.wallMsToFirstFailure as number).sort((a, b) => a - b);
+const medianWallMs = foundTimes.length === 0 ? null : foundTimes[Math.floor((foundTimes.length - 1) / 2)];
+const summary = { scenario: scenarioName, seedsMax, shrinkTimeSeconds: shrinkTimeMs / 1000, found: foundTimes.length, bugs: rows.length, medianWallMsToFirstFailure: medianWallMs, rows };
+if (json) {
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+} else {
+  const header = ['bug', 'found', 'seeds', 'wall ms', 'invariant', 'events', 'shrunk', 'hand-minimal', 'ratio'];
+  const cells = rows.map((row) => [
+    row.bug,
+    row.found ? 'yes' : 'no',
+    String(row.seedsToFirstFailure ?? `>${seedsMax}`),
+    String(row.wallMsToFirstFailure ?? '-'),
+    row.invariant ?? '-',
+    String(row.events ?? '-'),
+    row.shrunkEvents === null ? '-' : `${row.shrunkEvents}${row.shrinkStoppedBy === 'fixpoint' ? '' : ` (${row.shrinkStoppedBy})`}`,
+    String(row.handMinimalEvents ?? '-'),
+    row.ratioToHandMinimal === null ? '-' : `${row.ratioToHandMinimal}x`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));
+  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column])).join('  ');
+  process.stdout.write(`raftcheck bench:bugs on scenario ${scenarioName} (up to ${seedsMax} seeds, shrink ${shrinkTimeMs / 1000} s)\n`);
+  process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
+  for (const row of cells) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(`found ${foundTimes.length} of ${rows.length}; median wall time to first failure ${medianWallMs === null ? '-' : `${(medianWallMs / 1000).toFixed(2)} s`}\n`);
+}

@@ -20,6 +20,8 @@ export type {
 } from './adapters/contract.js';
 export { emptyOutput } from './adapters/contract.js';
 export { referenceImplementation } from './adapters/reference.js';
+export type { BugDefinition, RaftBugs } from './raft/bugs.js';
+export { bugCatalog, bugsFromNames } from './raft/bugs.js';
 
 export type { RunSeedOptions, SeedResult } from './check/run.js';
 export { runSeed, traceOf } from './check/run.js';
@@ -35,6 +37,10 @@ export type { ImplementationError, RunStatistics, RunStatus, SimulationOptions, 
 export { Simulation } from './sim/simulation.js';
 export type { TraceFile } from './sim/trace.js';
 export { parseTrace } from './sim/trace.js';
+export type { ShrinkOptions, ShrinkResult } from './shrink/shrink.js';
+export { shrink } from './shrink/shrink.js';
+export { shrinkToTrace } from './check/shrinkRun.js';
+export { readTraceFile, replayTrace } from './check/traces.js';
 
 export { allInvariants, invariantByName } from '../invariants/index.js';
 export { exitCodes } from './report/exitCodes.js';

@@ -3,24 +3,11 @@
 // the options are the ones each seed drew, which is what a failing seed exercised.
 
 import type { Scenario } from '../sim/scenario.js';
-import { minorityOf } from '../sim/scenario.js';
+import { resizeScenario } from '../sim/scenario.js';
 
-/** The scenario resized to `nodes`: faults on nodes that no longer exist are dropped. */
+/** The scenario resized to `nodes` (the --nodes option). */
 export function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
-  if (nodes === undefined || nodes === scenario.nodes) return scenario;
-  const exists = (node: unknown) => typeof node !== 'number' || node <= nodes;
-  const schedule = scenario.schedule.filter((fault) => {
-    const record = fault as unknown as Record<string, unknown>;
-    const groups = (record.groups as number[][] | undefined) ?? [];
-    return exists(record.node) && exists(record.from) && exists(record.to) && exists(record.bridge) && groups.every((group) => group.every(exists));
-  });
-  return {
-    ...scenario,
-    nodes,
-    schedule,
-    network: { ...scenario.network, links: scenario.network.links.filter((link) => link.from <= nodes && link.to <= nodes) },
-    faults: { ...scenario.faults, crash: { ...scenario.faults.crash, downMax: Math.min(scenario.faults.crash.downMax, minorityOf(nodes)) } },
-  };
+  return nodes === undefined ? scenario : resizeScenario(scenario, nodes);
 }
 
 /** The fault options of a run, for JSON reports. */

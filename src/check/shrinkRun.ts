@@ -28,7 +28,7 @@ export interface ShrunkTrace {
 export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const invariants = options.invariants ?? allInvariants;
   const result = shrink({ implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices }, options);
-  const trace = traceOfChoices(options, result.choices, invariants);
+  const trace = traceOfChoices({ ...options, scenario: result.scenario }, result.choices, invariants);
   trace.shrink = {
     eventsBefore: result.eventsBefore,
     eventsAfter: result.eventsAfter,

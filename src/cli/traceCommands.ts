@@ -73,6 +73,7 @@ export function shrinkTraceCommand(args: { trace: string; shrinkTimeSeconds: num
     onImprovement: (best) =>
       writeJsonAtomic(out, {
         ...trace,
+        scenario: best.scenario,
         choices: best.choices,
         traceHash: best.result.traceHash,
         result: {

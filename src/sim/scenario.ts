@@ -209,3 +209,26 @@ export function minorityOf(nodes: number): number {
 export function livenessBoundMs(scenario: Scenario): number {
   return scenario.liveness.electionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
 }
+
+/** The scenario resized to `nodes`: faults on nodes that no longer exist are dropped. */
+export function resizeScenario(scenario: Scenario, nodes: number): Scenario {
+  if (nodes === scenario.nodes) return scenario;
+  const exists = (node: unknown) => typeof node !== 'number' || node <= nodes;
+  const schedule = scenario.schedule.filter((fault) => {
+    const record = fault as unknown as Record<string, unknown>;
+    const groups = (record.groups as number[][] | undefined) ?? [];
+    return exists(record.node) && exists(record.from) && exists(record.to) && exists(record.bridge) && groups.every((group) => group.every(exists));
+  });
+  return {
+    ...scenario,
+    nodes,
+    schedule,
+    network: { ...scenario.network, links: scenario.network.links.filter((link) => link.from <= nodes && link.to <= nodes) },
+    faults: { ...scenario.faults, crash: { ...scenario.faults.crash, downMax: Math.min(scenario.faults.crash.downMax, minorityOf(nodes)) } },
+  };
+}
+
+/** The scenario with a shorter fault phase: scheduled faults past its end are dropped. */
+export function shortenScenario(scenario: Scenario, durationMs: number): Scenario {
+  return { ...scenario, durationMs, schedule: scenario.schedule.filter((fault) => fault.atMs <= durationMs) };
+}

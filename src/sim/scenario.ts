@@ -56,6 +56,12 @@ export interface CrashProcess {
   /** At most this many nodes are down at once (default: a minority). */
   downMax: number;
   target: 'any' | 'leader' | 'follower';
+  /**
+   * A leader crashes right after a step in which its commit index advanced, with this
+   * probability: the moment Raft is most sensitive to (the leader has committed, the followers do
+   * not know yet), which crashes at random times rarely hit. Needs the white-box view.
+   */
+  afterLeaderCommitProbability: number;
 }
 
 export interface PartitionProcess {
@@ -183,7 +189,7 @@ export function defaultScenario(): Scenario {
       links: [],
     },
     faults: {
-      crash: { perSecond: 0.6, restartDelayMs: { minMs: 50, maxMs: 1_500 }, downMax: 2, target: 'any' },
+      crash: { perSecond: 0.6, restartDelayMs: { minMs: 50, maxMs: 1_500 }, downMax: 2, target: 'any', afterLeaderCommitProbability: 0 },
       partition: { perSecond: 0.4, durationMs: { minMs: 100, maxMs: 1_500 }, shapes: ['isolate'], flapPeriodMs: { minMs: 50, maxMs: 300 } },
       pause: { perSecond: 0, durationMs: { minMs: 50, maxMs: 1_000 } },
       slow: { perSecond: 0, durationMs: { minMs: 200, maxMs: 2_000 }, extraDelayMs: { minMs: 20, maxMs: 200 }, tickFactor: 3 },

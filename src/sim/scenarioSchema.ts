@@ -84,6 +84,7 @@ export const scenarioSchema: Schema = {
             restartDelayMs: range,
             downMax: { type: 'number', minimum: 0, maximum: 15, integer: true, ...optional },
             target: { type: 'enum', values: ['any', 'leader', 'follower'], ...optional },
+            afterLeaderCommitProbability: probability,
           },
         },
         partition: {

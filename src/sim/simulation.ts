@@ -609,6 +609,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
 
+    if (this.faultPhase && !started) this.maybeCrashAfterCommit(id, change);
+
     // Extend the committed history first, so that checkers see this step's commits; comparisons
     // against what was committed before use change.committedLengthBefore.
     this.observation.extendCommitted(change);
@@ -620,6 +622,22 @@ export class Simulation implements FaultWorld, LivenessWorld {
       }
     }
     return output;
+  }
+
+  /**
+   * The triggered crash: a leader whose commit index just advanced crashes before anything else
+   * happens (its messages of this step are already on the wire). Drawn on its own stream, only
+   * at those moments, so it shifts no other choice.
+   */
+  private maybeCrashAfterCommit(id: NodeId, change: StepChange): void {
+    const crash = this.scenario.faults.crash;
+    if (crash.afterLeaderCommitProbability <= 0) return;
+    const mirror = this.observation.mirror(id);
+    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return;
+    const strikes = this.random.chance('triggers', crash.afterLeaderCommitProbability);
+    const restartAfterMs = this.random.integer('triggers', crash.restartDelayMs.minMs, crash.restartDelayMs.maxMs);
+    const down = this.members.filter((node) => this.slots[node].instance === null).length;
+    if (strikes && down < crash.downMax) this.schedule(this.now, { kind: 'crash', node: id, restartAfterMs });
   }
 
   /**

@@ -29,6 +29,7 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   const faults = scenario.faults;
   faults.crash.perSecond = on() ? rounded(between(random, 0.1, 2)) : 0;
   faults.crash.target = (['any', 'leader', 'follower'] as const)[random.index(stream, 3)];
+  faults.crash.afterLeaderCommitProbability = on() ? rounded(between(random, 0.005, 0.1)) : 0;
   faults.partition.perSecond = on() ? rounded(between(random, 0.1, 1.5)) : 0;
   const shapes: PartitionShape[] = partitionShapes.filter(() => on());
   faults.partition.shapes = shapes.length > 0 ? shapes : ['isolate'];

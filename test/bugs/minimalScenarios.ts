@@ -1,0 +1,58 @@
+// The hand-written minimal scenario of every bug in the corpus: the scenario file, the seed it is
+// run with, the events the simulator takes to the violation with that bug on, and the invariant
+// that fires. test/bugs/minimal.test.ts holds each row to its exact count (and to a passing run
+// with the bug off); the detection benchmark compares shrunk traces with these counts. Plain
+// data, free of vitest, so that a benchmark can import it.
+//
+// How the counts were made small: every random fault process is off; elections are started by
+// scheduled clock jumps (one event, instead of 15 to 30 ticks of every node), so nearly every
+// run ends before the first tick at 10 ms; who hears whom is set by one-way cuts and by slow
+// links (a 100 ms link never delivers within the run, and costs no event); three nodes. The
+// implementation's timing is the default one (tick 10 ms, election timeouts of 15 to 30 ticks,
+// heartbeats every 3), the same as the swarm scenario's, so the counts stay comparable with
+// shrunk swarm traces; only figure8 and commit-beyond-new-entries cut appends to one entry. The
+// liveness bugs run the shortest liveness phase that the correct Raft passes: two election
+// timeouts (600 ms, the time a leader must hold its term to count as stable), mostly ticks.
+//
+// A seed matters only where something is drawn: the nodes' tick phases (the first tick comes 10
+// to 19 ms after the start, so a run past 10 ms wants a seed whose ticks come late), the liveness
+// phase, and for truncate-on-stale-append the client command and the delays of a 1 to 12 ms link.
+
+import type { BugName } from '../../src/raft/bugs.js';
+
+export interface MinimalScenario {
+  bug: BugName;
+  /** The scenario file, relative to the package root. */
+  scenario: string;
+  seed: number;
+  nodes: number;
+  /** Events to the violation with the bug on (the run's `events`). */
+  events: number;
+  /** The invariant that fires with the bug on. */
+  invariant: string;
+}
+
+/** The seed of every minimal scenario but one (its tick phases all come after the runs end). */
+const seed = 1869;
+
+export const minimalScenarios: readonly MinimalScenario[] = [
+  { bug: 'figure8', scenario: 'scenarios/minimal/figure8.json', seed, nodes: 3, events: 23, invariant: 'leader-completeness' },
+  { bug: 'vote-without-log-check', scenario: 'scenarios/minimal/vote-without-log-check.json', seed, nodes: 3, events: 10, invariant: 'leader-completeness' },
+  { bug: 'vote-not-persisted', scenario: 'scenarios/minimal/vote-not-persisted.json', seed, nodes: 3, events: 5, invariant: 'monotonic-term' },
+  // The one row that rests on draws: a client command at 3 ms that goes to the leader, and a
+  // first append that takes 5 ms while the next ones take 1 ms.
+  { bug: 'truncate-on-stale-append', scenario: 'scenarios/minimal/truncate-on-stale-append.json', seed: 46530, nodes: 3, events: 10, invariant: 'state-machine-safety' },
+  { bug: 'commit-beyond-new-entries', scenario: 'scenarios/minimal/commit-beyond-new-entries.json', seed, nodes: 3, events: 39, invariant: 'state-machine-safety' },
+  { bug: 'accept-old-term-append', scenario: 'scenarios/minimal/accept-old-term-append.json', seed, nodes: 3, events: 10, invariant: 'state-machine-safety' },
+  { bug: 'count-stale-votes', scenario: 'scenarios/minimal/count-stale-votes.json', seed, nodes: 3, events: 7, invariant: 'election-safety' },
+  { bug: 'term-rollback', scenario: 'scenarios/minimal/term-rollback.json', seed, nodes: 3, events: 3, invariant: 'monotonic-term' },
+  { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.json', seed, nodes: 3, events: 11, invariant: 'leader-completeness' },
+  { bug: 'leader-votes-for-other', scenario: 'scenarios/minimal/leader-votes-for-other.json', seed, nodes: 3, events: 6, invariant: 'election-safety' },
+  { bug: 'fixed-election-timeout', scenario: 'scenarios/minimal/fixed-election-timeout.json', seed, nodes: 3, events: 216, invariant: 'liveness' },
+  { bug: 'idle-leader-no-heartbeat', scenario: 'scenarios/minimal/idle-leader-no-heartbeat.json', seed, nodes: 3, events: 226, invariant: 'liveness' },
+];
+
+/** The minimal scenario of a bug, or undefined for a bug that has none. */
+export function minimalScenarioOf(bug: string): MinimalScenario | undefined {
+  return minimalScenarios.find((entry) => entry.bug === bug);
+}

@@ -151,7 +151,10 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   const progress = (pass: string) =>
     options.onProgress?.({ pass, runs, eventsBefore, eventsNow: best.result.events, wallMs: wallClockMs() - startedMs });
 
-  /** ddmin-style: for span sizes from half the stream down to 1, try the edit on each span. */
+  /** How finely the span passes cut a stream (see spans): down to single choices. */
+  const granularity = Number.POSITIVE_INFINITY;
+
+  /** ddmin-style: for span sizes from the whole stream down by halves, try the edit on each span. */
   const spans = (
     pass: string,
     streams: (stream: string) => boolean,
@@ -159,8 +162,11 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   ): boolean => {
     let improved = false;
     for (const stream of streamOrder(best.choices).filter(streams)) {
-      let size = Math.max(1, Math.floor((best.choices[stream]?.length ?? 0) / 2));
-      while (size >= 1) {
+      // From the whole stream down by halves to single choices: coarse edits first.
+      const length = best.choices[stream]?.length ?? 0;
+      const sizeMin = Math.max(1, Math.floor(length / granularity));
+      let size = Math.max(1, length);
+      while (size >= sizeMin) {
         for (let start = 0; start < (best.choices[stream]?.length ?? 0); start += size) {
           if (outOfBudget()) return improved;
           const edited = edit(best.choices[stream], start, size);
@@ -171,7 +177,8 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
           }
         }
         progress(pass);
-        size = Math.floor(size / 2);
+        if (size === 1) break;
+        size = Math.max(1, Math.floor(size / 2));
       }
     }
     return improved;
@@ -220,9 +227,10 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   };
 
   /**
-   * The inputs beside the choices: a smaller cluster (down to 3 nodes) and a shorter fault phase
-   * (which brings a liveness phase, and its verdict, earlier). A hand-written reproduction
-   * would choose these too; the shrunk trace records the scenario it ended with.
+   * The inputs beside the choices: a smaller cluster (down to 3 nodes), a shorter fault phase
+   * (which brings a liveness phase, and its verdict, earlier) and shorter election timeouts. A
+   * hand-written reproduction would choose these too; the shrunk trace records the scenario it
+   * ended with.
    */
   const scenarioPass = (): boolean => {
     let improved = false;
@@ -237,6 +245,16 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
       if (!attempt(best.choices, 'scenario', shortenScenario(scenario, Math.floor(scenario.durationMs / 2)))) break;
       improved = true;
     }
+    // Shorter election timeouts: fewer ticks between elections, the bulk of a trace's events.
+    while (!outOfBudget()) {
+      const timing = scenario.implementation;
+      const electionTicksMin = Math.max(timing.heartbeatTicks + 1, Math.floor(timing.electionTicksMin / 2));
+      const electionTicksMax = Math.max(electionTicksMin + 1, Math.floor(timing.electionTicksMax / 2));
+      if (electionTicksMin === timing.electionTicksMin && electionTicksMax === timing.electionTicksMax) break;
+      const faster = { ...scenario, implementation: { ...timing, electionTicksMin, electionTicksMax } };
+      if (!attempt(best.choices, 'scenario', faster)) break;
+      improved = true;
+    }
     progress('scenario');
     return improved;
   };
@@ -249,7 +267,8 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     // then lower what is left. Measured on the bug corpus, this order beat the others tried
     // (deleting first, or the network stream last): see docs/BENCHMARKS.md.
     const all = () => true;
-    const schedule = [scenarioPass, () => zeroSpans(all), () => deleteSpans(all), lowerPass];
+    // The scenario pass is cheap (a few runs) and pays off more as the choices shrink: between every pass.
+    const schedule = [scenarioPass, () => zeroSpans(all), scenarioPass, () => deleteSpans(all), scenarioPass, lowerPass];
     for (const pass of schedule) {
       if (outOfBudget()) break;
       if (pass()) improved = true;

@@ -30,6 +30,11 @@ describe('raftcheck run with a failure', () => {
     expect(failure.invariant).toBe('leader-completeness');
   });
 
+  it('carries the fault options the failing run exercised', () => {
+    expect(failure.faultOptions).toMatchObject({ swarm: false, network: { dropProbability: 0.02 }, faults: { crash: { perSecond: 0.6 } } });
+    expect(failure.faults).toContain('crash 0.6/s');
+  });
+
   it('keeps the unshrunk trace of the failing seed beside the shrunk one', () => {
     expect(readdirSync(reportDirectory).filter((file) => file.endsWith('.trace.json'))).toHaveLength(2);
   });

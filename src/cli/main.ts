@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
     .usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.')
     .command(
       'run',
-      'Run seeded simulations of a Raft cluster under faults, checking the safety invariants after every event.',
+      'Run seeded simulations of a Raft cluster under faults: safety invariants after every event, liveness once the faults stop; failures are shrunk.',
       (command) =>
         command
           .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount})` })

@@ -2,7 +2,7 @@
 // only) and the scenario, never reused.
 
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { wallClockDate } from '../core/wallClock.js';
 
 export interface ReportDirectory {

@@ -39,7 +39,7 @@ export class LivenessMonitor {
   private leader: { node: NodeId; term: number; sinceMs: number } | null = null;
   private proposeTarget = 0;
 
-  constructor(private readonly scenario: Scenario) {
+  constructor(scenario: Scenario) {
     this.startMs = scenario.durationMs;
     this.deadlineMs = scenario.durationMs + livenessBoundMs(scenario);
     this.checkIntervalMs = Math.max(1, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 2));

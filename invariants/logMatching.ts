@@ -10,7 +10,7 @@ import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
 import type { InvariantDefinition } from '../src/sim/invariant.js';
 import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
-import { mirrorEntryLabel, violation } from './support.js';
+import { entryLabel, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'log-matching';
 
@@ -18,9 +18,19 @@ interface FirstSeen {
   prefixHash: number;
   node: NodeId;
   eventNumber: number;
-  /** The entries up to the index as first seen, kept only for evidence on a violation. */
-  labels: () => string[];
+  /** The last entries up to the index as first seen, kept only for evidence on a violation. */
+  window: EntryWindow;
 }
+
+/** A bounded window of a log's entries, as numbers: labels are made only for a violation. */
+interface EntryWindow {
+  from: number;
+  terms: number[];
+  commandIds: number[];
+}
+
+/** Entries kept per first sighting: enough evidence, and a cost that does not grow with the log. */
+const evidenceEntries = 16;
 
 export const logMatching: InvariantDefinition = {
   name,
@@ -43,31 +53,38 @@ export const logMatching: InvariantDefinition = {
           }
           const first = byTerm.get(term);
           if (first === undefined) {
-            const snapshot = labelsOf(mirror, index);
-            byTerm.set(term, { prefixHash: mirror.prefixHashes[index], node: change.node, eventNumber: change.eventNumber, labels: () => snapshot });
+            byTerm.set(term, { prefixHash: mirror.prefixHashes[index], node: change.node, eventNumber: change.eventNumber, window: windowOf(mirror, index) });
             continue;
           }
           if (first.prefixHash === mirror.prefixHashes[index]) continue;
-          const theirs = first.labels();
-          const ours = labelsOf(mirror, index);
-          let differsAt = 1;
-          while (differsAt <= index && theirs[differsAt - 1] === ours[differsAt - 1]) differsAt += 1;
+          const theirWindow = first.window;
+          const ourWindow = windowOf(mirror, index);
+          const windowStart = Math.max(theirWindow.from, ourWindow.from);
+          let differsAt = windowStart;
+          while (differsAt <= index && labelAt(theirWindow, differsAt) === labelAt(ourWindow, differsAt)) differsAt += 1;
+          // The prefix hashes differ, so the logs do. A difference found at the window's first
+          // entry may have started earlier, outside what was kept; none in the window: before it.
+          const exact = differsAt <= index && (differsAt > windowStart || windowStart === 1);
+          const where =
+            differsAt > index
+              ? `before index ${windowStart}`
+              : `${exact ? 'at' : 'at or before'} index ${differsAt} (${labelAt(ourWindow, differsAt)} vs ${labelAt(theirWindow, differsAt)})`;
+          const shownFrom = Math.max(windowStart, Math.min(differsAt, index) - 2);
+          const labels = (window: EntryWindow) => Array.from({ length: index - shownFrom + 1 }, (_, offset) => labelAt(window, shownFrom + offset));
           return violation({
             invariant: name,
-            message:
-              `n${change.node} and n${first.node} both hold an entry at index ${index} in term ${term}, ` +
-              `but their logs differ at index ${differsAt} (${ours[differsAt - 1]} vs ${theirs[differsAt - 1]})`,
+            message: `n${change.node} and n${first.node} both hold an entry at index ${index} in term ${term}, but their logs differ ${where}`,
             nodes: change.node === first.node ? [change.node] : [change.node, first.node],
             eventNumber: change.eventNumber,
             timeMs: change.timeMs,
             evidence: {
               index,
               term,
-              differsAtIndex: differsAt,
-              [`n${change.node}`]: ours.slice(Math.max(0, differsAt - 3), index),
-              [`n${first.node}`]: theirs.slice(Math.max(0, differsAt - 3), index),
+              differsAtIndex: exact ? differsAt : null,
+              [`n${change.node}`]: labels(ourWindow),
+              [`n${first.node}`]: labels(theirWindow),
               firstSeenAtEvent: first.eventNumber,
-              entriesFromIndex: Math.max(1, differsAt - 2),
+              entriesFromIndex: shownFrom,
             },
           });
         }
@@ -80,13 +97,14 @@ export const logMatching: InvariantDefinition = {
   },
 };
 
-function labelsOf(mirror: NodeMirror, upTo: number): string[] {
-  // Evidence for a violation is rare but must be exact; copying the prefix on first sight would
-  // cost O(log) per entry, so keep only a bounded window and the hash covers the rest.
-  const from = Math.max(1, upTo - 15);
-  const labels: string[] = new Array(from - 1).fill('…');
-  for (let index = from; index <= upTo; index += 1) labels.push(mirrorEntryLabel(mirror, index));
-  return labels;
+function windowOf(mirror: NodeMirror, upTo: number): EntryWindow {
+  const from = Math.max(1, upTo - evidenceEntries + 1);
+  return { from, terms: mirror.terms.slice(from, upTo + 1), commandIds: mirror.commandIds.slice(from, upTo + 1) };
+}
+
+function labelAt(window: EntryWindow, index: number): string {
+  const offset = index - window.from;
+  return offset < 0 || offset >= window.terms.length ? 'missing' : entryLabel(window.terms[offset], window.commandIds[offset]);
 }
 
 /** Recomputes every node's prefix hashes from its entries and compares with the incremental ones. */

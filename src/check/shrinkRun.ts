@@ -7,7 +7,8 @@ import type { Choices } from '../core/random.js';
 import type { InvariantDefinition } from '../sim/invariant.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { TraceFile } from '../sim/trace.js';
-import type { ShrinkOptions, ShrinkResult } from '../shrink/shrink.js';
+import { writeJsonAtomic } from '../core/files.js';
+import type { ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
 import { shrink } from '../shrink/shrink.js';
 import { runSeed, traceOf } from './run.js';
 
@@ -18,6 +19,11 @@ export interface ShrinkRunOptions extends ShrinkOptions {
   seed: number;
   bugs?: readonly string[];
   invariants?: readonly InvariantDefinition[];
+  /**
+   * Where to keep the best trace so far (atomically, after every improvement), so that an
+   * interrupted shrink loses nothing and `raftcheck shrink` can resume from it.
+   */
+  bestSoFarPath?: string;
 }
 
 export interface ShrunkTrace {
@@ -27,7 +33,18 @@ export interface ShrunkTrace {
 
 export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const invariants = options.invariants ?? allInvariants;
-  const result = shrink({ implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices }, options);
+  const bestSoFarPath = options.bestSoFarPath;
+  const onImprovement = (best: ShrinkState) => {
+    options.onImprovement?.(best);
+    // The event log is written when the shrink finishes; until then the choices are what counts.
+    if (bestSoFarPath !== undefined) {
+      writeJsonAtomic(bestSoFarPath, traceOf({ ...best.result, seed: options.seed, implementation: options.implementation, wallMs: 0, eventLog: [] }, options.bugs ?? []));
+    }
+  };
+  const result = shrink(
+    { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices },
+    { ...options, onImprovement },
+  );
   const trace = traceOfChoices({ ...options, scenario: result.scenario }, result.choices, invariants);
   trace.shrink = {
     eventsBefore: result.eventsBefore,

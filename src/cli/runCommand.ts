@@ -77,7 +77,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
           onProgress: (state) =>
             progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} events, ${state.runs} runs (${state.pass})`),
           // Resumable: the best trace so far is always on disk (raftcheck shrink continues it).
-          onImprovement: (best) => writeJsonAtomic(shrunkTrace, { ...traceOf({ ...failure.run, ...best.result, eventLog: [] }, bugNames) }),
+          bestSoFarPath: shrunkTrace,
         });
         writeJsonAtomic(shrunkTrace, shrunk.trace);
         shown = { ...failure.run, ...shrunk.shrink.result };
@@ -92,10 +92,10 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
           replay,
           trace: report.display(tracePath),
           determinism: failure.determinism,
+          events: failure.run.events,
           ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
         }),
       );
-      failures[failures.length - 1].events = failure.run.events;
       if (!args.json) {
         progress.clear();
         const shownFailure = { ...failure, run: shown };

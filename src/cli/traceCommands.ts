@@ -70,22 +70,7 @@ export function shrinkTraceCommand(args: { trace: string; shrinkTimeSeconds: num
     timeBudgetMs: args.shrinkTimeSeconds * 1000,
     onProgress: (state) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`),
     // Resumable: the best trace so far is always on disk.
-    onImprovement: (best) =>
-      writeJsonAtomic(out, {
-        ...trace,
-        scenario: best.scenario,
-        choices: best.choices,
-        traceHash: best.result.traceHash,
-        result: {
-          status: best.result.status,
-          events: best.result.events,
-          simulatedMs: best.result.simulatedMs,
-          violation: best.result.violation,
-          implementationError: best.result.implementationError,
-        },
-        // The event log is written when the shrink finishes; until then the choices are what counts.
-        events: [],
-      }),
+    bestSoFarPath: out,
   });
   progress.clear();
   const before = trace.shrink?.eventsBefore ?? trace.result.events;

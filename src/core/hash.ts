@@ -102,8 +102,3 @@ export function chainHash(previous: number, term: number, id: number): number {
   const low26 = finalizeLane(b) >>> 6;
   return high26 * 0x4000000 + low26;
 }
-
-/** Hash of a string to a non-negative 31-bit integer, for identifiers in prefix hashes. */
-export function stringHash32(value: string): number {
-  return new Hasher().string(value).digest().low >>> 1;
-}

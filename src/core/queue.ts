@@ -27,8 +27,7 @@ export class EventQueue<T extends Scheduled> {
   }
 
   push(event: T): T {
-    assert(this.heap.length < this.capacity, `event queue exceeded its capacity of ${this.capacity}`);
-    assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
+    this.checkInsertable(event);
     event.sequence = this.nextSequence;
     this.nextSequence += 1;
     const heap = this.heap;
@@ -50,21 +49,26 @@ export class EventQueue<T extends Scheduled> {
    * order: for work that was waiting and is due before anything that arrived meanwhile.
    */
   pushFirst(events: readonly T[]): void {
+    // Sequence numbers below every one handed out so far, in the events' own order.
     this.frontSequence -= events.length;
     events.forEach((event, index) => {
-      this.push(event);
+      this.checkInsertable(event);
       event.sequence = this.frontSequence + index;
+      this.heap.push(event);
     });
-    this.reheapify();
+    this.resort();
   }
 
   private frontSequence = 0;
 
-  private reheapify(): void {
-    const events = [...this.heap];
-    this.heap.length = 0;
-    events.sort((a, b) => (before(a, b) ? -1 : 1));
-    for (const event of events) this.heap.push(event); // a sorted array is a valid heap
+  private checkInsertable(event: T): void {
+    assert(this.heap.length < this.capacity, `event queue exceeded its capacity of ${this.capacity}`);
+    assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
+  }
+
+  /** Restores the heap after rare bulk changes: a sorted array is a valid heap. */
+  private resort(): void {
+    this.heap.sort((a, b) => (before(a, b) ? -1 : 1));
   }
 
   peek(): T | undefined {
@@ -104,8 +108,8 @@ export class EventQueue<T extends Scheduled> {
     const removed = this.heap.length - kept.length;
     if (removed === 0) return 0;
     this.heap.length = 0;
-    kept.sort((a, b) => (before(a, b) ? -1 : 1));
-    for (const event of kept) this.heap.push(event); // a sorted array is a valid heap
+    for (const event of kept) this.heap.push(event);
+    this.resort();
     return removed;
   }
 }

@@ -10,6 +10,8 @@ export interface FailureRecordExtras {
   replay: string;
   /** Path of the trace file (the shrunk one when shrinking ran). */
   trace: string | null;
+  /** Events of the failing run before shrinking (default: the run's own). */
+  events?: number;
   /** Events of the shrunk trace, when shrinking ran. */
   shrunkEvents?: number;
   determinism?: DeterminismMismatch | null;
@@ -28,7 +30,7 @@ export function failureRecord(run: SimulationResult, extras: FailureRecordExtras
     nodes: run.violation?.nodes ?? (run.implementationError ? [run.implementationError.node] : []),
     eventNumber: run.violation?.eventNumber ?? determinism?.eventNumber ?? run.implementationError?.eventNumber ?? 0,
     timeMs: run.violation?.timeMs ?? run.implementationError?.timeMs ?? 0,
-    events: run.events,
+    events: extras.events ?? run.events,
     ...(extras.shrunkEvents !== undefined ? { shrunkEvents: extras.shrunkEvents } : {}),
     trace: extras.trace,
     replay: extras.replay,

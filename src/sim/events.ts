@@ -16,9 +16,8 @@ export type EventBody =
       to: NodeId;
       message: Message;
       messageId: number;
-      /** The sender's incarnation and the time the message left it (after any sync it waited for). */
+      /** The sender's incarnation when it sent the message. */
       senderIncarnation: number;
-      departMs: number;
       /** Records of the sender that had to be durable before the message could leave (0: none). */
       requiresDurable: number;
       /** The sender's term when it sent the message (revealed to the receiver on delivery). */
@@ -70,21 +69,6 @@ export const eventKindCodes: Record<EventKind, number> = {
   livenessCheck: 17,
   isolate: 18,
 };
-
-/** Faults and client requests: what ddmin removes first (DEMi's external events). */
-export const externalEventKinds: ReadonlySet<EventKind> = new Set([
-  'crash',
-  'restart',
-  'partition',
-  'isolate',
-  'heal',
-  'pause',
-  'resume',
-  'slow',
-  'clockJump',
-  'corrupt',
-  'propose',
-]);
 
 /** One processed event in readable form, for trace files and reports. */
 export interface TraceEvent {

@@ -63,8 +63,6 @@ export interface StepChange {
   logChangedFrom: number;
   /** Entries the step applied, in order. */
   applied: readonly AppliedEntry[];
-  /** The node sent messages in this step. */
-  sentMessages: boolean;
   /** The view in this output, if any. */
   hasView: boolean;
   /** Length of the committed history before this step. */
@@ -126,7 +124,6 @@ export class ClusterObservation {
       previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
       logChangedFrom: Number.POSITIVE_INFINITY,
       applied: output.applied,
-      sentMessages: output.messages.length > 0,
       hasView: output.state !== undefined,
       committedLengthBefore: this.committedLength,
     };

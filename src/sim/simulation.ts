@@ -705,7 +705,6 @@ export class Simulation implements FaultWorld, LivenessWorld {
         message,
         messageId: this.messageCounter,
         senderIncarnation,
-        departMs,
         requiresDurable,
         senderTerm,
         duplicate: copy > 0,

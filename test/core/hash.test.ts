@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Hasher, chainHash, hashToHex, stringHash32 } from '../../src/core/hash.js';
+import { Hasher, chainHash, hashToHex } from '../../src/core/hash.js';
 
 type Item = { kind: 'number'; value: number } | { kind: 'string'; value: string };
 
@@ -132,20 +132,6 @@ describe('Hasher', () => {
     const first = new Hasher().string('\u0002\u0000').number(98 * 2 ** 32 + 97).hex();
     const second = new Hasher().number(2).string('ab').hex();
     expect(first).not.toBe(second);
-  });
-});
-
-describe('stringHash32', () => {
-  it('is a non-negative 31-bit integer and a pure function of the string', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), (value) => {
-        const hash = stringHash32(value);
-        expect(hash).toBe(stringHash32(value));
-        expect(Number.isInteger(hash)).toBe(true);
-        expect(hash).toBeGreaterThanOrEqual(0);
-        expect(hash).toBeLessThan(2 ** 31);
-      }),
-    );
   });
 });
 

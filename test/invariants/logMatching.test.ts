@@ -19,6 +19,21 @@ describe('log-matching', () => {
     expect(history.violation).toBe(violation);
   });
 
+  it('still fires, with bounded evidence, when the logs differ long before the shared entry', () => {
+    // The first (index, term) the two logs share is index 20; they differ at index 1, outside the
+    // window of entries kept as evidence, which stays bounded however long the logs grow.
+    const history = freshCluster();
+    const ours = Array.from({ length: 19 }, (_, offset) => [1, 100 + offset] as const);
+    const theirs = Array.from({ length: 19 }, (_, offset) => [2, 200 + offset] as const);
+    history.append(1, ...ours, [3, 30]);
+    const violation = history.append(2, ...theirs, [3, 30]);
+
+    // The first difference the kept window shows is at its first entry, index 5: not exact.
+    expect(violation).toMatchObject({ invariant: 'log-matching', evidence: { index: 20, term: 3, differsAtIndex: null, entriesFromIndex: 5 } });
+    expect(violation?.message).toContain('but their logs differ at or before index 5 (t2:c204 vs t1:c104)');
+    expect(violation?.evidence.n2).toHaveLength(16);
+  });
+
   it('fires when two logs agree on an entry but differ at an earlier index', () => {
     const history = freshCluster();
     history.append(1, [1, 10], [3, 30]);

@@ -1,0 +1,422 @@
+// Tests drive three adapter sessions in process through the same JSON lines the harness sends,
+// with a tiny harness of their own: a FIFO network, storage that keeps every record, and a
+// transcript of every output line so that determinism is a byte comparison.
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+var testOptions = options{ElectionTicksMin: 10, ElectionTicksMax: 20, HeartbeatTicks: 2, EntriesPerMessageMax: 4}
+
+// decoded output, as the tests read it.
+type testOutput struct {
+	Messages []outboundMessage `json:"messages"`
+	Records  []json.RawMessage `json:"records"`
+	Sync     bool              `json:"sync"`
+	Applied  []appliedEntry    `json:"applied"`
+	Answers  []map[string]any  `json:"answers"`
+	State    *stateView        `json:"state"`
+}
+
+type testCluster struct {
+	t          *testing.T
+	members    []uint64
+	seed       int64
+	sessions   map[uint64]*session
+	records    map[uint64][]json.RawMessage
+	logs       map[uint64][]logEntryView // each node's log, rebuilt from the view deltas
+	applied    map[uint64][]appliedEntry
+	states     map[uint64]*stateView
+	answers    []map[string]any // every answer of every node, in order
+	network    []outboundMessage
+	senders    []uint64
+	transcript bytes.Buffer
+}
+
+func newTestCluster(t *testing.T, seed int64) *testCluster {
+	c := &testCluster{
+		t: t, members: []uint64{1, 2, 3}, seed: seed,
+		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{},
+		logs: map[uint64][]logEntryView{}, applied: map[uint64][]appliedEntry{}, states: map[uint64]*stateView{},
+	}
+	for _, id := range c.members {
+		c.start(id)
+	}
+	return c
+}
+
+// send hands one input line to a node and records what it answers.
+func (c *testCluster) send(id uint64, in any) testOutput {
+	c.t.Helper()
+	line, err := json.Marshal(in)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	answer, err := c.sessions[id].handle(line)
+	if err != nil {
+		c.t.Fatalf("node %d, input %s: %v", id, line, err)
+	}
+	fmt.Fprintf(&c.transcript, "%d< %s\n%d> %s\n", id, line, id, answer)
+	var out testOutput
+	if err := json.Unmarshal(answer, &out); err != nil {
+		c.t.Fatalf("node %d answered with something that is not an output: %v: %s", id, err, answer)
+	}
+	c.records[id] = append(c.records[id], out.Records...)
+	for _, m := range out.Messages {
+		if m.To == id {
+			c.t.Fatalf("node %d sent %s to itself", id, m.Message.Type)
+		}
+		c.network = append(c.network, m)
+		c.senders = append(c.senders, id)
+	}
+	c.applied[id] = append(c.applied[id], out.Applied...)
+	c.answers = append(c.answers, out.Answers...)
+	if out.State == nil {
+		c.t.Fatalf("node %d answered without a state view", id)
+	}
+	if delta := out.State.Log; delta != nil {
+		if delta.From < 1 || int(delta.From) > len(c.logs[id])+1 {
+			c.t.Fatalf("node %d sent a log delta from %d past its log of %d", id, delta.From, len(c.logs[id]))
+		}
+		c.logs[id] = append(c.logs[id][:delta.From-1:delta.From-1], delta.Entries...)
+	}
+	c.states[id] = out.State
+	return out
+}
+
+// start starts (or restarts) a node over the records it wrote so far (all synced here).
+func (c *testCluster) start(id uint64) testOutput {
+	c.sessions[id] = &session{logger: newLogger("")}
+	c.applied[id] = nil
+	if _, err := c.sessions[id].handle([]byte(`{"kind":"hello","protocol":1}`)); err != nil {
+		c.t.Fatal(err)
+	}
+	records := append([]json.RawMessage{}, c.records[id]...)
+	start := map[string]any{
+		"kind": "start", "id": id, "members": c.members, "seed": c.seed + int64(id)*7919,
+		"records": records, "options": testOptions,
+	}
+	return c.send(id, start)
+}
+
+// settle delivers messages in FIFO order until the network is empty.
+func (c *testCluster) settle() {
+	for steps := 0; len(c.network) > 0; steps++ {
+		if steps > 10000 {
+			c.t.Fatal("the network never went quiet")
+		}
+		m, from := c.network[0], c.senders[0]
+		c.network, c.senders = c.network[1:], c.senders[1:]
+		if c.sessions[m.To] == nil {
+			continue // a crashed node
+		}
+		c.send(m.To, map[string]any{"kind": "deliver", "from": from, "message": m.Message})
+	}
+}
+
+// tickUntilLeader ticks every live node in turn until one of them leads.
+func (c *testCluster) tickUntilLeader() uint64 {
+	for round := 0; round < 200; round++ {
+		for _, id := range c.members {
+			if c.sessions[id] != nil {
+				c.send(id, map[string]any{"kind": "tick"})
+			}
+		}
+		c.settle()
+		for _, id := range c.members {
+			if c.sessions[id] != nil && c.states[id].Role == "leader" {
+				return id
+			}
+		}
+	}
+	c.t.Fatal("no leader after 200 rounds of ticks")
+	return 0
+}
+
+func (c *testCluster) propose(leader uint64, id int64, op, key, value string) testOutput {
+	command := map[string]any{"id": id, "op": op, "key": key}
+	if value != "" {
+		command["value"] = value
+	}
+	return c.send(leader, map[string]any{"kind": "propose", "command": command})
+}
+
+// heartbeat ticks every live node a few times (so the leader's heartbeats carry the commit index).
+func (c *testCluster) heartbeat() {
+	for i := 0; i < testOptions.HeartbeatTicks; i++ {
+		for _, id := range c.members {
+			if c.sessions[id] != nil {
+				c.send(id, map[string]any{"kind": "tick"})
+			}
+		}
+		c.settle()
+	}
+}
+
+func appliedCommand(entries []appliedEntry, commandID int64) *appliedEntry {
+	for i := range entries {
+		if entries[i].CommandID == commandID {
+			return &entries[i]
+		}
+	}
+	return nil
+}
+
+func TestHelloAnswersWithTheRaftVersion(t *testing.T) {
+	s := &session{logger: newLogger("")}
+	answer, err := s.handle([]byte(`{"kind":"hello","protocol":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hello helloAnswer
+	if err := json.Unmarshal(answer, &hello); err != nil {
+		t.Fatal(err)
+	}
+	if hello.Protocol != 1 || hello.Name != "etcd-raft" || hello.Version == "" {
+		t.Fatalf("unexpected hello answer %s", answer)
+	}
+}
+
+func TestAClusterElectsOneLeaderThroughTicks(t *testing.T) {
+	c := newTestCluster(t, 1)
+	leader := c.tickUntilLeader()
+	leaders := 0
+	for _, id := range c.members {
+		if c.states[id].Role == "leader" {
+			leaders++
+		}
+	}
+	if leaders != 1 {
+		t.Fatalf("%d leaders", leaders)
+	}
+	// The leader's empty entry of its term is committed and applied everywhere.
+	c.heartbeat()
+	for _, id := range c.members {
+		if c.states[id].CommitIndex < 1 || c.states[id].AppliedIndex != c.states[id].CommitIndex {
+			t.Fatalf("node %d: commit %d applied %d", id, c.states[id].CommitIndex, c.states[id].AppliedIndex)
+		}
+		if lead := c.states[id].LeaderHint; lead == nil || *lead != leader {
+			t.Fatalf("node %d does not know leader %d", id, leader)
+		}
+	}
+}
+
+func TestAProposalIsReplicatedCommittedAndAppliedOnEveryNode(t *testing.T) {
+	c := newTestCluster(t, 2)
+	leader := c.tickUntilLeader()
+	out := c.propose(leader, 101, "set", "k1", "v1")
+	if len(out.Answers) != 1 || out.Answers[0]["kind"] != "accepted" {
+		t.Fatalf("proposal not accepted: %v", out.Answers)
+	}
+	index := uint64(out.Answers[0]["index"].(float64))
+	c.settle()
+	c.propose(leader, 102, "get", "k1", "")
+	c.settle()
+	c.heartbeat()
+	for _, id := range c.members {
+		set := appliedCommand(c.applied[id], 101)
+		if set == nil || set.Index != index || string(set.Result) != "null" {
+			t.Fatalf("node %d applied %+v for the set at %d", id, set, index)
+		}
+		get := appliedCommand(c.applied[id], 102)
+		if get == nil || string(get.Result) != `"v1"` {
+			t.Fatalf("node %d applied %+v for the get", id, get)
+		}
+		if got := c.logs[id][index-1].CommandID; got != 101 {
+			t.Fatalf("node %d's log view holds command %d at %d", id, got, index)
+		}
+	}
+	follower := c.members[0]
+	if follower == leader {
+		follower = c.members[1]
+	}
+	refused := c.propose(follower, 103, "set", "k2", "v2")
+	if refused.Answers[0]["kind"] != "notLeader" || refused.Answers[0]["leaderHint"] != float64(leader) {
+		t.Fatalf("follower answered %v", refused.Answers)
+	}
+}
+
+func (c *testCluster) answerTo(commandID int64) map[string]any {
+	for _, answer := range c.answers {
+		if answer["commandId"] == float64(commandID) {
+			return answer
+		}
+	}
+	return nil
+}
+
+func TestAReadIsServedByReadIndexAfterAQuorumConfirmsTheLeader(t *testing.T) {
+	c := newTestCluster(t, 7)
+	leader := c.tickUntilLeader()
+	c.propose(leader, 501, "set", "r", "x")
+	c.settle()
+	out := c.send(leader, map[string]any{"kind": "read", "command": map[string]any{"id": 502, "op": "get", "key": "r"}})
+	if len(out.Answers) != 0 {
+		t.Fatalf("a read was answered before any peer confirmed the leader: %v", out.Answers)
+	}
+	c.settle() // the heartbeat round that carries the read's context
+	answer := c.answerTo(502)
+	if answer == nil || answer["kind"] != "read" || answer["value"] != "x" {
+		t.Fatalf("read answered %v", answer)
+	}
+	follower := leader%3 + 1
+	refused := c.send(follower, map[string]any{"kind": "read", "command": map[string]any{"id": 503, "op": "get", "key": "r"}})
+	if refused.Answers[0]["kind"] != "notLeader" || refused.Answers[0]["leaderHint"] != float64(leader) {
+		t.Fatalf("follower answered the read with %v", refused.Answers)
+	}
+}
+
+func TestAReadPendingWhenTheLeaderStepsDownIsRefused(t *testing.T) {
+	c := newTestCluster(t, 8)
+	leader := c.tickUntilLeader()
+	c.heartbeat()
+	c.send(leader, map[string]any{"kind": "read", "command": map[string]any{"id": 601, "op": "get", "key": "r"}})
+	c.network, c.senders = nil, nil // the heartbeats carrying the read are lost
+	// A follower times out and wins a newer term; the old leader hears of it and steps down.
+	others := []uint64{}
+	for _, id := range c.members {
+		if id != leader {
+			others = append(others, id)
+		}
+	}
+	for round := 0; c.answerTo(601) == nil && round < 100; round++ {
+		for _, id := range others {
+			c.send(id, map[string]any{"kind": "tick"})
+		}
+		c.settle()
+	}
+	answer := c.answerTo(601)
+	if answer == nil || answer["kind"] != "notLeader" {
+		t.Fatalf("the deposed leader answered its pending read with %v", answer)
+	}
+}
+
+func TestARestartedNodeRebuildsItsLogAndCatchesUp(t *testing.T) {
+	c := newTestCluster(t, 3)
+	leader := c.tickUntilLeader()
+	c.propose(leader, 201, "set", "a", "1")
+	c.settle()
+	c.heartbeat()
+	victim := c.members[0]
+	if victim == leader {
+		victim = c.members[1]
+	}
+	before := append([]logEntryView{}, c.logs[victim]...)
+	term := c.states[victim].Term
+	c.sessions[victim] = nil // crash
+	c.propose(leader, 202, "set", "b", "2")
+	c.settle()
+
+	out := c.start(victim)
+	if out.State.Log == nil || out.State.Log.From != 1 {
+		t.Fatalf("start did not send the whole log: %+v", out.State.Log)
+	}
+	if fmt.Sprint(out.State.Log.Entries) != fmt.Sprint(before) || out.State.Term != term {
+		t.Fatalf("restarted log %v term %d, was %v term %d", out.State.Log.Entries, out.State.Term, before, term)
+	}
+	if appliedCommand(out.Applied, 201) == nil {
+		t.Fatalf("the restarted node did not apply its committed entries again: %+v", out.Applied)
+	}
+	c.heartbeat()
+	c.heartbeat()
+	if appliedCommand(c.applied[victim], 202) == nil {
+		t.Fatalf("the restarted node never applied the entry it missed: %+v", c.applied[victim])
+	}
+}
+
+func TestEveryPrefixOfTheRecordsRestarts(t *testing.T) {
+	c := newTestCluster(t, 4)
+	leader := c.tickUntilLeader()
+	for i := int64(0); i < 6; i++ {
+		c.propose(leader, 300+i, "set", "k", fmt.Sprint(i))
+		c.settle()
+	}
+	c.heartbeat()
+	all := c.records[leader]
+	for keep := 0; keep <= len(all); keep++ {
+		s := &session{logger: newLogger("")}
+		s.handle([]byte(`{"kind":"hello","protocol":1}`))
+		start, _ := json.Marshal(map[string]any{"kind": "start", "id": leader, "members": c.members, "seed": 1, "records": all[:keep], "options": testOptions})
+		if _, err := s.handle(start); err != nil {
+			t.Fatalf("restart over %d of %d records: %v", keep, len(all), err)
+		}
+	}
+}
+
+func TestTheSameInputsGiveByteIdenticalOutputs(t *testing.T) {
+	run := func(seed int64) string {
+		c := newTestCluster(t, seed)
+		leader := c.tickUntilLeader()
+		for i := int64(0); i < 10; i++ {
+			c.propose(leader, 400+i, []string{"set", "get", "del"}[i%3], fmt.Sprintf("k%d", i%2), fmt.Sprint("v", i))
+			if i%3 == 0 {
+				c.settle()
+			}
+		}
+		c.settle()
+		victim := leader%3 + 1
+		c.sessions[victim] = nil
+		c.heartbeat()
+		c.start(victim)
+		c.tickUntilLeader()
+		c.heartbeat()
+		return c.transcript.String()
+	}
+	first, second := run(5), run(5)
+	if first != second {
+		t.Fatal("two runs over the same inputs answered differently")
+	}
+	if other := run(6); other == first {
+		t.Fatal("a different seed changed nothing: is the seed used?")
+	}
+	if !strings.Contains(first, `"kind":"accepted"`) {
+		t.Fatal("the scripted run never had a proposal accepted")
+	}
+}
+
+func TestTheKeyValueStoreMatchesTheReference(t *testing.T) {
+	s := newKeyValueStore()
+	str := func(v string) *string { return &v }
+	num := func(v int64) *int64 { return &v }
+	show := func(v *string) string {
+		if v == nil {
+			return "null"
+		}
+		return *v
+	}
+	steps := []struct {
+		c    command
+		want string
+	}{
+		{command{ID: 1, Op: "get", Key: "a"}, "null"},
+		{command{ID: 2, Op: "set", Key: "a", Value: str("1")}, "null"},
+		{command{ID: 3, Op: "set", Key: "a", Value: str("2")}, "1"},
+		{command{ID: 4, Op: "get", Key: "a"}, "2"},
+		{command{ID: 5, Op: "set", Key: "b"}, "null"},
+		{command{ID: 6, Op: "get", Key: "b"}, ""},
+		{command{ID: 7, Op: "del", Key: "a"}, "2"},
+		{command{ID: 8, Op: "get", Key: "a"}, "null"},
+		// A session: a retry (same or older sequence) returns the first result, applies nothing.
+		{command{ID: 9, Op: "set", Key: "c", Value: str("x"), Client: num(1), Sequence: num(1)}, "null"},
+		{command{ID: 10, Op: "set", Key: "c", Value: str("y"), Client: num(1), Sequence: num(1)}, "null"},
+		{command{ID: 11, Op: "get", Key: "c"}, "x"},
+		{command{ID: 12, Op: "set", Key: "c", Value: str("z"), Client: num(1), Sequence: num(2)}, "x"},
+		{command{ID: 13, Op: "del", Key: "c", Client: num(1), Sequence: num(1)}, "x"},
+		{command{ID: 14, Op: "get", Key: "c"}, "z"},
+		// append adds to the end; a missing key counts as "".
+		{command{ID: 15, Op: "append", Key: "d", Value: str("p")}, "null"},
+		{command{ID: 16, Op: "append", Key: "d", Value: str("q")}, "p"},
+		{command{ID: 17, Op: "get", Key: "d"}, "pq"},
+	}
+	for _, step := range steps {
+		if got := show(s.apply(&step.c)); got != step.want {
+			t.Fatalf("command %d: got %s, want %s", step.c.ID, got, step.want)
+		}
+	}
+}

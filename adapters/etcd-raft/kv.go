@@ -1,0 +1,71 @@
+// The replicated key-value state machine, with exactly the semantics of raftcheck's reference
+// (src/raft/kv.ts): the harness compares results across implementations and checks client
+// histories for linearizability, so any difference here would read as a bug in etcd.
+
+package main
+
+type clientSession struct {
+	sequence int64
+	result   *string
+}
+
+type keyValueStore struct {
+	values map[string]string
+	// Client sessions (client id -> last sequence applied and its result) make a retried command
+	// apply exactly once (Raft thesis 6.3).
+	sessions map[int64]clientSession
+}
+
+func newKeyValueStore() *keyValueStore {
+	return &keyValueStore{values: map[string]string{}, sessions: map[int64]clientSession{}}
+}
+
+// apply applies a command and returns its result: the value read for get, the previous value for
+// set, append and del; nil is null (no value).
+func (s *keyValueStore) apply(c *command) *string {
+	hasSession := c.Client != nil && c.Sequence != nil
+	if hasSession {
+		if last, ok := s.sessions[*c.Client]; ok && *c.Sequence <= last.sequence {
+			return last.result
+		}
+	}
+	var previous *string
+	if value, ok := s.values[c.Key]; ok {
+		previous = &value
+	}
+	result := previous
+	switch c.Op {
+	case "set":
+		value := ""
+		if c.Value != nil {
+			value = *c.Value
+		}
+		s.values[c.Key] = value
+	case "del":
+		delete(s.values, c.Key)
+	case "append":
+		// A missing key counts as the empty string.
+		value := ""
+		if previous != nil {
+			value = *previous
+		}
+		if c.Value != nil {
+			value += *c.Value
+		}
+		s.values[c.Key] = value
+	case "get":
+		// result is the value read
+	}
+	if hasSession {
+		s.sessions[*c.Client] = clientSession{sequence: *c.Sequence, result: result}
+	}
+	return result
+}
+
+// get reads a key without applying anything (for reads served by ReadIndex).
+func (s *keyValueStore) get(key string) *string {
+	if value, ok := s.values[key]; ok {
+		return &value
+	}
+	return nil
+}

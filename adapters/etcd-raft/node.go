@@ -1,0 +1,491 @@
+// node drives one etcd raft.RawNode through raftcheck's inputs: it is the whole adapter minus
+// the stdio loop. Every input is handled to completion (Ready/Advance until nothing is ready)
+// and answered with exactly one output, so the output is a pure function of the inputs so far.
+//
+// What the adapter adds to etcd's RawNode:
+//   - the election timer (see electionTimer below), because etcd draws its randomized election
+//     timeout from crypto/rand, which would make runs unrepeatable;
+//   - storage: a raft.MemoryStorage rebuilt from the durable records the harness kept;
+//   - the key-value state machine, reads served through etcd's ReadIndex, and the white-box view
+//     the invariants read.
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+
+	"go.etcd.io/raft/v3"
+	pb "go.etcd.io/raft/v3/raftpb"
+)
+
+const (
+	// electionTickNever is etcd's ElectionTick: so large that etcd's own (crypto-random)
+	// election timeout never fires within a run, leaving elections to electionTimer. etcd draws
+	// its timeout in [ElectionTick, 2*ElectionTick), which must still fit an int.
+	electionTickNever = 1 << 30
+	// entryBytesNominal converts entriesPerMessageMax to etcd's byte limit MaxSizePerMsg. As
+	// protobuf, a workload set entry ({"id":1234,"op":"set","key":"k3","value":"v1234"}) is
+	// about 56 bytes and a get or del about 40, so with the workload's mix a message carries
+	// about entriesPerMessageMax command entries (more when they are small no-op entries).
+	entryBytesNominal = 48
+	// readsPendingMax bounds the reads a leader holds at once (as the reference does); past it a
+	// read is refused and the client retries.
+	readsPendingMax = 1000
+	// inflightMessagesMax is etcd's MaxInflightMsgs, as etcd's own server sets it (512): the
+	// harness's scenarios have no knob for it, and the reference pipelines without a limit.
+	inflightMessagesMax = 512
+)
+
+type node struct {
+	id      uint64
+	raw     *raft.RawNode
+	storage *raft.MemoryStorage
+	timer   electionTimer
+	store   *keyValueStore
+
+	appliedIndex uint64
+	// log mirrors the log as the harness knows it (log[i-1] is entry i), for the view's delta.
+	log []logEntryView
+	// logDirtyFrom is the lowest index changed since the last view; 0 when nothing changed.
+	logDirtyFrom uint64
+	// reads are the read inputs not answered yet, in arrival order.
+	reads []pendingRead
+}
+
+// pendingRead is a read handed to etcd's ReadIndex. etcd confirms it with a ReadState (the read
+// index, once a quorum acknowledged this leader's heartbeat); the adapter answers it once the
+// state machine has applied that index. etcd silently forgets unconfirmed reads when the node
+// changes term or role, so the adapter refuses those then.
+type pendingRead struct {
+	command   command
+	term      uint64
+	confirmed bool
+	index     uint64
+}
+
+// electionTimer replaces etcd's randomized election timeout with one drawn from the seed the
+// harness hands over. It counts ticks while the node is not leader, and is reset when the node
+// hears from the leader of its term or grants a vote (as etcd resets electionElapsed), and when
+// it fires.
+type electionTimer struct {
+	random       *rand.Rand
+	ticksMin     int
+	ticksMax     int
+	elapsedTicks int
+	timeoutTicks int
+}
+
+func newElectionTimer(seed int64, id uint64, o options) electionTimer {
+	// The node id goes into the seed: nodes handed the same seed (a shrunk choice sequence hands
+	// every node 0) must still draw different timeouts, or every election splits the vote.
+	source := rand.NewPCG(uint64(uint32(seed)), id*0x9e3779b97f4a7c15)
+	t := electionTimer{random: rand.New(source), ticksMin: o.ElectionTicksMin, ticksMax: o.ElectionTicksMax}
+	if t.ticksMin < 1 {
+		t.ticksMin = 1
+	}
+	if t.ticksMax < t.ticksMin {
+		t.ticksMax = t.ticksMin
+	}
+	t.reset()
+	return t
+}
+
+// reset restarts the count with a new timeout drawn in [ticksMin, ticksMax].
+func (t *electionTimer) reset() {
+	t.elapsedTicks = 0
+	t.timeoutTicks = t.ticksMin + t.random.IntN(t.ticksMax-t.ticksMin+1)
+}
+
+// tick counts one tick and says whether the timeout fired (and was reset).
+func (t *electionTimer) tick() bool {
+	t.elapsedTicks++
+	if t.elapsedTicks < t.timeoutTicks {
+		return false
+	}
+	t.reset()
+	return true
+}
+
+// bootstrappedStorage is a MemoryStorage whose initial configuration is the harness's members.
+// etcd's Bootstrap would instead write configuration-change entries at term 1 into every log,
+// entries that no leader ever replicated; a ConfState with an empty log keeps the logs the
+// harness sees to what the leaders wrote.
+type bootstrappedStorage struct {
+	*raft.MemoryStorage
+	confState *pb.ConfState
+}
+
+func (s bootstrappedStorage) InitialState() (*pb.HardState, *pb.ConfState, error) {
+	hardState, _, err := s.MemoryStorage.InitialState()
+	return hardState, s.confState, err
+}
+
+// startNode rebuilds a node from the durable records that survived and creates its RawNode.
+func startNode(in *input, logger raft.Logger) (*node, error) {
+	if in.ID == 0 {
+		return nil, errors.New("start: node id 0 is not allowed (etcd reserves it for none)")
+	}
+	if in.Options.HeartbeatTicks < 1 {
+		return nil, fmt.Errorf("start: heartbeatTicks %d is below 1", in.Options.HeartbeatTicks)
+	}
+	storage := raft.NewMemoryStorage()
+	for position, raw := range in.Records {
+		if err := replayRecord(storage, raw); err != nil {
+			return nil, fmt.Errorf("start: record %d: %w", position, err)
+		}
+	}
+	config := &raft.Config{
+		ID:            in.ID,
+		ElectionTick:  electionTickNever,
+		HeartbeatTick: in.Options.HeartbeatTicks,
+		Storage: bootstrappedStorage{
+			MemoryStorage: storage,
+			confState:     &pb.ConfState{Voters: append([]uint64(nil), in.Members...)},
+		},
+		MaxSizePerMsg: maxSizePerMessage(in.Options.EntriesPerMessageMax),
+		// Apply everything committed at once: the harness expects applied entries as soon as the
+		// commit index covers them (the reference does the same).
+		MaxCommittedSizePerReady: math.MaxUint64,
+		MaxInflightMsgs:          inflightMessagesMax,
+		// PreVote and CheckQuorum stay off, as in etcd's defaults and in the reference.
+		Logger: logger,
+	}
+	raw, err := raft.NewRawNode(config)
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
+	n := &node{
+		id:           in.ID,
+		raw:          raw,
+		storage:      storage,
+		timer:        newElectionTimer(in.Seed, in.ID, in.Options),
+		store:        newKeyValueStore(),
+		logDirtyFrom: 1, // the output of start carries the whole log
+	}
+	first, _ := storage.FirstIndex()
+	last, _ := storage.LastIndex()
+	if last >= first {
+		entries, err := storage.Entries(first, last+1, math.MaxUint64)
+		if err != nil {
+			return nil, fmt.Errorf("start: reading the rebuilt log: %w", err)
+		}
+		for _, e := range entries {
+			n.log = append(n.log, logEntryView{Term: e.GetTerm(), CommandID: commandIDOf(e)})
+		}
+	}
+	return n, nil
+}
+
+// maxSizePerMessage maps "at most n entries per message" to etcd's byte limit. etcd reads 0 as
+// exactly one entry per message, which makes n = 1 exact; above that the count is approximate.
+func maxSizePerMessage(entriesMax int) uint64 {
+	if entriesMax <= 1 {
+		return 0
+	}
+	return uint64(entriesMax) * entryBytesNominal
+}
+
+// replayRecord applies one durable record to storage: its entries overwrite the log from their
+// first index on; its HardState replaces the last one (a torn suffix of records never arrives).
+func replayRecord(storage *raft.MemoryStorage, raw json.RawMessage) error {
+	var r record
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return err
+	}
+	if len(r.Entries) > 0 {
+		entries := make([]*pb.Entry, 0, len(r.Entries))
+		for _, er := range r.Entries {
+			e, err := er.toEntry()
+			if err != nil {
+				return err
+			}
+			entries = append(entries, e)
+		}
+		last, _ := storage.LastIndex()
+		if entries[0].GetIndex() > last+1 {
+			return fmt.Errorf("entries start at %d, past the end of the log %d", entries[0].GetIndex(), last)
+		}
+		if err := storage.Append(entries); err != nil {
+			return err
+		}
+	}
+	if r.HardState != nil {
+		hs := &pb.HardState{}
+		hs.Term, hs.Vote, hs.Commit = &r.HardState.Term, &r.HardState.Vote, &r.HardState.Commit
+		if err := storage.SetHardState(hs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// step handles one input (other than start and hello) and returns its output.
+func (n *node) step(in *input, out *output) error {
+	switch in.Kind {
+	case "tick":
+		n.raw.Tick() // heartbeats; etcd's own election timeout never fires
+		if n.raw.BasicStatus().RaftState != raft.StateLeader && n.timer.tick() {
+			if err := n.raw.Campaign(); err != nil {
+				return fmt.Errorf("campaign: %w", err)
+			}
+		}
+		return n.drain(out, nil)
+	case "deliver":
+		return n.deliver(in, out)
+	case "propose":
+		if in.Command == nil {
+			return errors.New("propose without a command")
+		}
+		return n.propose(in.Command, out)
+	case "read":
+		if in.Command == nil {
+			return errors.New("read without a command")
+		}
+		return n.read(in.Command, out)
+	default:
+		return fmt.Errorf("unknown input kind %q", in.Kind)
+	}
+}
+
+func (n *node) deliver(in *input, out *output) error {
+	if in.Message == nil {
+		return errors.New("deliver without a message")
+	}
+	m, err := decodeMessage(in.Message)
+	if err != nil {
+		return fmt.Errorf("deliver from %d: %w", in.From, err)
+	}
+	if m.GetFrom() != in.From || m.GetTo() != n.id {
+		return fmt.Errorf("deliver: message %s from %d to %d handed to %d as from %d", m.GetType(), m.GetFrom(), m.GetTo(), n.id, in.From)
+	}
+	// A message etcd refuses (a response from a peer it does not know) is dropped, as a real
+	// transport would drop it; it is no error of the node's.
+	_ = n.raw.Step(m)
+	switch m.GetType() {
+	case pb.MsgApp, pb.MsgHeartbeat, pb.MsgSnap:
+		status := n.raw.BasicStatus()
+		if status.Lead == m.GetFrom() && status.HardState.GetTerm() == m.GetTerm() {
+			n.timer.reset() // heard from the leader of our term
+		}
+	}
+	return n.drain(out, nil)
+}
+
+func (n *node) propose(c *command, out *output) error {
+	status := n.raw.BasicStatus()
+	if status.RaftState != raft.StateLeader {
+		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader", LeaderHint: optionalID(status.Lead)})
+		return n.drain(out, nil)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := n.raw.Propose(data); err != nil {
+		// etcd drops proposals during a leadership transfer or past its uncommitted-size limit;
+		// neither is configured here, but if it happens the client must go elsewhere.
+		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader"})
+		return n.drain(out, nil)
+	}
+	proposed := &acceptedAnswer{CommandID: c.ID, Kind: "accepted"}
+	if err := n.drain(out, proposed); err != nil {
+		return err
+	}
+	if proposed.Index == 0 {
+		return fmt.Errorf("proposal of command %d accepted but its entry never appeared in a Ready", c.ID)
+	}
+	out.Answers = append(out.Answers, *proposed)
+	return nil
+}
+
+// read starts a linearizable read with etcd's ReadIndex (ReadOnlySafe: a round of heartbeats
+// confirms the leadership); its answer comes with this output or a later one.
+func (n *node) read(c *command, out *output) error {
+	status := n.raw.BasicStatus()
+	if status.RaftState != raft.StateLeader || len(n.reads) >= readsPendingMax {
+		// A follower could forward it (etcd would), but the client learns the leader this way.
+		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader", LeaderHint: optionalID(status.Lead)})
+		return n.drain(out, nil)
+	}
+	n.reads = append(n.reads, pendingRead{command: *c, term: status.HardState.GetTerm()})
+	n.raw.ReadIndex(readContext(c.ID))
+	return n.drain(out, nil)
+}
+
+// readContext is the request context etcd carries for a read: the command id, in decimal.
+func readContext(commandID int64) []byte {
+	return []byte(strconv.FormatInt(commandID, 10))
+}
+
+// confirmRead records etcd's ReadState for a read (unknown ones were refused already).
+func (n *node) confirmRead(state raft.ReadState) {
+	for i := range n.reads {
+		if !n.reads[i].confirmed && bytes.Equal(readContext(n.reads[i].command.ID), state.RequestCtx) {
+			n.reads[i].confirmed, n.reads[i].index = true, state.Index
+			return
+		}
+	}
+}
+
+// serveReads answers the reads whose read index is applied, and refuses those etcd forgot.
+func (n *node) serveReads(out *output) {
+	if len(n.reads) == 0 {
+		return
+	}
+	status := n.raw.BasicStatus()
+	stillLeader := status.RaftState == raft.StateLeader
+	kept := n.reads[:0]
+	for _, r := range n.reads {
+		switch {
+		case r.confirmed && n.appliedIndex >= r.index:
+			out.Answers = append(out.Answers, readAnswer{CommandID: r.command.ID, Kind: "read", Value: n.store.get(r.command.Key)})
+		case !r.confirmed && (!stillLeader || status.HardState.GetTerm() != r.term):
+			out.Answers = append(out.Answers, notLeaderAnswer{CommandID: r.command.ID, Kind: "notLeader", LeaderHint: optionalID(status.Lead)})
+		default:
+			kept = append(kept, r)
+		}
+	}
+	n.reads = kept
+}
+
+// drain handles every Ready until etcd has nothing more: entries and HardState become a record,
+// messages go out, committed entries are applied. If proposed is not nil, the index and term of
+// the entry carrying its command are filled in from the Entries that bring it.
+func (n *node) drain(out *output, proposed *acceptedAnswer) error {
+	for rounds := 0; n.raw.HasReady(); rounds++ {
+		if rounds > 1000 {
+			return errors.New("etcd kept producing Ready structs (over 1000 for one input)")
+		}
+		rd := n.raw.Ready()
+		if !raft.IsEmptySnap(rd.Snapshot) {
+			return errors.New("etcd produced a snapshot, which this adapter never asks for")
+		}
+		// One record per Ready, holding its entries and HardState together: the harness loses
+		// whole records, so neither can survive a crash without the other (a HardState whose
+		// commit index passes the surviving entries, or entries of a term the HardState lacks).
+		var written record
+		if len(rd.Entries) > 0 {
+			if err := n.storage.Append(rd.Entries); err != nil {
+				return err
+			}
+			written.Entries = entriesToRecord(rd.Entries)
+			n.mirrorEntries(rd.Entries, proposed)
+		}
+		if !raft.IsEmptyHardState(rd.HardState) {
+			if err := n.storage.SetHardState(rd.HardState); err != nil {
+				return err
+			}
+			written.HardState = hardStateToRecord(rd.HardState)
+		}
+		if written.Entries != nil || written.HardState != nil {
+			out.Records = append(out.Records, written)
+		}
+		if rd.MustSync {
+			out.Sync = true
+		}
+		for _, m := range rd.Messages {
+			if m.GetTo() == n.id {
+				continue // in synchronous-storage mode etcd keeps these to itself; be sure
+			}
+			if m.GetType() == pb.MsgVoteResp && !m.GetReject() {
+				n.timer.reset() // granted a vote
+			}
+			encoded, err := encodeMessage(m)
+			if err != nil {
+				return err
+			}
+			out.Messages = append(out.Messages, encoded)
+		}
+		for _, e := range rd.CommittedEntries {
+			out.Applied = append(out.Applied, n.apply(e))
+		}
+		for _, state := range rd.ReadStates {
+			n.confirmRead(state)
+		}
+		n.raw.Advance(rd)
+	}
+	n.serveReads(out)
+	// A message may acknowledge records written by an earlier input whose sync is still in
+	// flight (a duplicate MsgApp answered while the original's entries are being synced), so
+	// every output that sends asks for the barrier; it costs nothing when all is synced.
+	if len(out.Messages) > 0 {
+		out.Sync = true
+	}
+	out.State = n.view()
+	return nil
+}
+
+// mirrorEntries applies Ready.Entries to the log mirror: they overwrite it from their first index.
+func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) {
+	first := entries[0].GetIndex()
+	n.log = n.log[:first-1]
+	for _, e := range entries {
+		id := commandIDOf(e)
+		n.log = append(n.log, logEntryView{Term: e.GetTerm(), CommandID: id})
+		if proposed != nil && id == proposed.CommandID && proposed.Index == 0 {
+			proposed.Index, proposed.Term = e.GetIndex(), e.GetTerm()
+		}
+	}
+	if n.logDirtyFrom == 0 || first < n.logDirtyFrom {
+		n.logDirtyFrom = first
+	}
+}
+
+// apply applies one committed entry to the key-value store.
+func (n *node) apply(e *pb.Entry) appliedEntry {
+	n.appliedIndex = e.GetIndex()
+	applied := appliedEntry{Index: e.GetIndex(), Term: e.GetTerm()}
+	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
+		return applied // etcd's own entry: the empty entry of a new leader
+	}
+	var c command
+	if err := json.Unmarshal(e.GetData(), &c); err != nil {
+		panic(fmt.Sprintf("entry %d holds data that is not a command: %v", e.GetIndex(), err))
+	}
+	applied.CommandID = c.ID
+	applied.Result, _ = json.Marshal(n.store.apply(&c))
+	return applied
+}
+
+func (n *node) view() *stateView {
+	status := n.raw.BasicStatus()
+	v := &stateView{
+		Role:         roleName(status.RaftState),
+		Term:         status.HardState.GetTerm(),
+		VotedFor:     optionalID(status.HardState.GetVote()),
+		CommitIndex:  status.HardState.GetCommit(),
+		AppliedIndex: n.appliedIndex,
+		LeaderHint:   optionalID(status.Lead),
+	}
+	if n.logDirtyFrom != 0 {
+		entries := append([]logEntryView{}, n.log[n.logDirtyFrom-1:]...)
+		v.Log = &logDelta{From: n.logDirtyFrom, Entries: entries}
+		n.logDirtyFrom = 0
+	}
+	return v
+}
+
+func roleName(state raft.StateType) string {
+	switch state {
+	case raft.StateLeader:
+		return "leader"
+	case raft.StateCandidate, raft.StatePreCandidate:
+		return "candidate"
+	default:
+		return "follower"
+	}
+}
+
+// optionalID is etcd's "none" (0) as null.
+func optionalID(id uint64) *uint64 {
+	if id == raft.None {
+		return nil
+	}
+	return &id
+}

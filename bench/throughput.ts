@@ -9,8 +9,10 @@ import { EventQueue } from '../src/core/queue.js';
 import type { Scheduled } from '../src/core/queue.js';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { allInvariants } from '../invariants/index.js';
+import { checkLinearizability } from '../invariants/linearizability.js';
+import { checkedHistory } from '../src/sim/clients.js';
 import type { InvariantDefinition } from '../src/sim/invariant.js';
-import { defaultScenario } from '../src/sim/scenario.js';
+import { defaultClientOptions, defaultScenario } from '../src/sim/scenario.js';
 import { Simulation } from '../src/sim/simulation.js';
 
 const json = process.argv.includes('--json');
@@ -27,6 +29,28 @@ function simulationRate(invariants: readonly InvariantDefinition[], seeds: numbe
   }
   const wallMs = wallClockMs() - started;
   return { events, wallMs, rate: (events / wallMs) * 1000 };
+}
+
+/**
+ * The end-of-run linearizability check with clients on (the default scenario, default clients):
+ * its wall time per run, timed apart from the run by checking each run's history again.
+ */
+function historyCheckCost(seeds: number): { runMsPerSeed: number; checkMsPerSeed: number; operationsPerSeed: number } {
+  const implementation = referenceImplementation();
+  const scenario = { ...defaultScenario(), clients: defaultClientOptions() };
+  let runMs = 0;
+  let checkMs = 0;
+  let operations = 0;
+  for (let seed = 1; seed <= seeds; seed += 1) {
+    const started = wallClockMs();
+    const history = checkedHistory(new Simulation({ implementation, scenario, seed, invariants: allInvariants }).run().history ?? []);
+    const checked = wallClockMs();
+    checkLinearizability(history, { stepsMax: scenario.clients.checkStepsMax });
+    checkMs += wallClockMs() - checked;
+    runMs += checked - started;
+    operations += history.length;
+  }
+  return { runMsPerSeed: runMs / seeds, checkMsPerSeed: checkMs / seeds, operationsPerSeed: operations / seeds };
 }
 
 interface BareEvent extends Scheduled {
@@ -69,6 +93,8 @@ for (let round = 0; round < rounds; round += 1) {
   bareRounds.push(simulationRate([], seedCount));
   ceilingRounds.push(bareLoopRate(Math.max(2_000_000, fullRounds[0].events)));
 }
+const clientSeeds = Math.max(10, Math.round(seedCount / 4));
+const historyCheck = historyCheckCost(clientSeeds);
 const median = <T extends { rate: number }>(values: T[]): T => [...values].sort((a, b) => a.rate - b.rate)[Math.floor(values.length / 2)];
 const full = median(fullRounds);
 const bare = median(bareRounds);
@@ -84,6 +110,10 @@ const result = {
   ratioToBareLoop: Number((full.rate / ceiling.rate).toFixed(3)),
   invariantOverhead: Number((1 - full.rate / bare.rate).toFixed(3)),
   events: full.events,
+  clientSeeds,
+  clientRunMsPerSeed: Number(historyCheck.runMsPerSeed.toFixed(1)),
+  historyCheckMsPerSeed: Number(historyCheck.checkMsPerSeed.toFixed(2)),
+  historyOperationsPerSeed: Math.round(historyCheck.operationsPerSeed),
 };
 
 if (json) {
@@ -96,4 +126,8 @@ if (json) {
   line('bare event loop (ceiling)', `${result.bareLoopEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('ratio to the bare loop', `${result.ratioToBareLoop}`);
   line('cost of the invariants', `${(result.invariantOverhead * 100).toFixed(1)}%`);
+  line(
+    `end-of-run linearizability check (${clientSeeds} seeds)`,
+    `${result.historyCheckMsPerSeed} ms a run (${result.historyOperationsPerSeed} operations; the whole run, check included, ${result.clientRunMsPerSeed} ms)`,
+  );
 }

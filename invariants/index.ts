@@ -4,6 +4,7 @@ import type { InvariantDefinition } from '../src/sim/invariant.js';
 import { electionSafety } from './electionSafety.js';
 import { leaderAppendOnly } from './leaderAppendOnly.js';
 import { leaderCompleteness } from './leaderCompleteness.js';
+import { linearizability } from './linearizability.js';
 import { logMatching } from './logMatching.js';
 import { monotonicAppliedIndex } from './monotonicAppliedIndex.js';
 import { monotonicCommitIndex } from './monotonicCommitIndex.js';
@@ -19,6 +20,7 @@ export const allInvariants: readonly InvariantDefinition[] = [
   monotonicTerm,
   monotonicCommitIndex,
   monotonicAppliedIndex,
+  linearizability,
 ];
 
 export function invariantByName(name: string): InvariantDefinition | undefined {
@@ -29,6 +31,7 @@ export {
   electionSafety,
   leaderAppendOnly,
   leaderCompleteness,
+  linearizability,
   logMatching,
   monotonicAppliedIndex,
   monotonicCommitIndex,

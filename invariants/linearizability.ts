@@ -19,6 +19,8 @@
 // - A malformed history is a harness bug and throws HarnessBug (history.ts).
 
 import { assert } from '../src/core/assert.js';
+import type { NodeId } from '../src/core/ids.js';
+import type { HistoryCheckContext, HistoryVerdict, InvariantDefinition } from '../src/sim/invariant.js';
 import { explainViolation, keyLabel } from './linearizability/explain.js';
 import { partitionByKey } from './linearizability/history.js';
 import type { HistoryOperation } from './linearizability/history.js';
@@ -87,4 +89,57 @@ export function formatLinearizabilityResult(result: LinearizabilityResult): stri
     case 'not-linearizable':
       return `linearizability: violation on key ${keyLabel(result.key)}\n${result.explanation}`;
   }
+}
+
+export const linearizabilityInvariant = 'linearizability';
+
+/**
+ * The checker as an invariant of runs with clients: nothing to check after each step; the
+ * clients' history is judged at the end of the run (and periodically if the scenario asks).
+ * Its budget is the scenario's checkStepsMax, a count of search steps and never wall time, so a
+ * run's verdict is reproducible; out of budget, the verdict is 'unknown', which the run reports
+ * as inconclusive.
+ */
+export const linearizability: InvariantDefinition = {
+  name: linearizabilityInvariant,
+  kind: 'safety',
+  description: 'the clients\' history of gets, puts and appends has a linearization (checked at the end of the run)',
+  create: () => ({
+    name: linearizabilityInvariant,
+    afterStep: () => null,
+    audit: () => null,
+    checkHistory: checkClientHistory,
+  }),
+};
+
+function checkClientHistory(context: HistoryCheckContext): HistoryVerdict {
+  const result = checkLinearizability(context.history, { stepsMax: context.stepsMax });
+  if (result.verdict === 'linearizable') return { verdict: 'ok' };
+  if (result.verdict === 'unknown') return { verdict: 'unknown', reason: result.reason };
+  const byId = new Map(context.history.map((operation) => [operation.id, operation]));
+  const nodes = new Set<NodeId>();
+  for (const operation of result.operations) {
+    const node = byId.get(operation.id)?.node;
+    if (node !== undefined) nodes.add(node);
+  }
+  return {
+    verdict: 'violation',
+    violation: {
+      invariant: linearizabilityInvariant,
+      kind: 'safety',
+      message: result.explanation,
+      nodes: [...nodes].sort((a, b) => a - b),
+      eventNumber: context.eventNumber,
+      timeMs: context.timeMs,
+      evidence: {
+        key: result.key,
+        prefixLength: result.prefixLength,
+        operations: result.operations.map((operation) => {
+          const { id, client, kind, key, value, invokeMs, completion } = operation;
+          return { id, client, kind, key, ...(value !== undefined ? { value } : {}), invokeMs, ...(completion !== undefined ? { completion } : {}), node: byId.get(id)?.node ?? null };
+        }),
+        operationsInHistory: context.history.length,
+      },
+    },
+  };
 }

@@ -11,7 +11,8 @@ import type { NodeId } from '../core/ids.js';
 export interface Command {
   /** Unique per proposal in a run; assigned by the harness. Entries are identified by it. */
   id: number;
-  op: 'set' | 'del' | 'get';
+  /** set is a put; append adds value to the end of the key's value (a missing key counts as ''). */
+  op: 'set' | 'del' | 'get' | 'append';
   key: string;
   value?: string;
   /** Client session (client id, sequence number), for exactly-once application of retries. */
@@ -61,7 +62,13 @@ export type Input =
   | StartInput
   | { kind: 'tick' }
   | { kind: 'deliver'; from: NodeId; message: Message }
-  | { kind: 'propose'; command: Command };
+  | { kind: 'propose'; command: Command }
+  /**
+   * A linearizable read served without a log entry (ReadIndex, Raft thesis 6.4); command.op is
+   * 'get'. Its answer may come with a later output. An implementation without fast reads answers
+   * notLeader with leaderHint null.
+   */
+  | { kind: 'read'; command: Command };
 
 /** An entry the node applied to its state machine, in log order. */
 export interface AppliedEntry {
@@ -75,7 +82,9 @@ export interface AppliedEntry {
 
 export type ProposalAnswer =
   | { commandId: number; kind: 'accepted'; index: number; term: number }
-  | { commandId: number; kind: 'notLeader'; leaderHint: NodeId | null };
+  | { commandId: number; kind: 'notLeader'; leaderHint: NodeId | null }
+  /** The value a read input read (null: the key is missing). */
+  | { commandId: number; kind: 'read'; value: string | null };
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -128,6 +137,17 @@ export interface NodeInstance {
    * digest behave the same from here on). Optional: without it the view stands in.
    */
   stateDigest?(): string;
+  /**
+   * An independent copy in the same state, for the exhaustive explorer (src/explore), which keeps
+   * every state it reaches. Optional: without it the explorer re-creates a node by replaying its
+   * inputs since its start into a fresh instance (slower, but any deterministic node allows it).
+   */
+  clone?(): NodeInstance;
+  /**
+   * Releases what the instance holds outside the heap (a process, for the process protocol).
+   * The harness calls it when it drops the instance: on a crash and at the end of a run.
+   */
+  dispose?(): void;
 }
 
 export interface Implementation {

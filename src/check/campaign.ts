@@ -66,6 +66,11 @@ export interface CampaignResult {
   violationsByInvariant: Record<string, number>;
   /** True when failuresMax stopped the campaign early. */
   stoppedEarly: boolean;
+  /**
+   * Seeds with no violation where a check could not decide (the linearizability search ran out
+   * of its step budget): not failures, and not passes either.
+   */
+  inconclusiveSeeds: number[];
 }
 
 /** Severity order for the campaign's overall result: the worst seed decides. */
@@ -83,6 +88,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   let seedsDone = 0;
   let stoppedEarly = false;
   let callbackMs = 0;
+  const inconclusiveSeeds: number[] = [];
 
   for (const seed of options.seeds) {
     const base = { seed, implementation, scenario, invariants: options.invariants };
@@ -90,6 +96,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     events += run.events;
     simulatedMs += run.simulatedMs;
     seedsDone += 1;
+    if (run.status === 'ok' && (run.inconclusive?.length ?? 0) > 0) inconclusiveSeeds.push(seed);
 
     let failure: CampaignFailure | null = null;
     if (options.checkDeterminism) {
@@ -140,6 +147,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     failures,
     violationsByInvariant,
     stoppedEarly,
+    inconclusiveSeeds,
   };
 }
 

@@ -95,6 +95,29 @@ const catalog = [
     kind: 'safety',
   },
   {
+    name: 'stale-read',
+    description: 'A leader answers ReadIndex reads from its own state without confirming it still leads.',
+    // A leader cut off from its majority, already replaced, answers with what it had.
+    invariant: 'linearizability',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'no-client-dedup',
+    description: 'The state machine keeps no client sessions, so a retried command is applied twice.',
+    invariant: 'linearizability',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'read-before-noop',
+    description: 'A new leader serves ReadIndex reads before an entry of its own term is committed.',
+    // Its commit index may lag behind writes its predecessor committed and answered.
+    invariant: 'linearizability',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
     name: 'fixed-election-timeout',
     description: 'Election timeouts are not randomized: every node waits electionTicksMin, so split votes can repeat.',
     invariant: 'liveness',

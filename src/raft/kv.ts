@@ -4,13 +4,20 @@
 
 import type { Command } from '../adapters/contract.js';
 
+export interface KeyValueStoreOptions {
+  /** Apply a client's command once, however often it is retried (false only for a bug of the corpus). */
+  deduplicate: boolean;
+}
+
 export class KeyValueStore {
+  constructor(private readonly options: KeyValueStoreOptions = { deduplicate: true }) {}
+
   private readonly values = new Map<string, string>();
   private readonly lastSequenceByClient = new Map<number, { sequence: number; result: string | null }>();
 
   /** Applies a command and returns its result (the value read for get, the previous value otherwise). */
   apply(command: Command): string | null {
-    if (command.client !== undefined && command.sequence !== undefined) {
+    if (this.options.deduplicate && command.client !== undefined && command.sequence !== undefined) {
       const session = this.lastSequenceByClient.get(command.client);
       if (session !== undefined && command.sequence <= session.sequence) return session.result;
     }
@@ -22,6 +29,9 @@ export class KeyValueStore {
         break;
       case 'del':
         this.values.delete(command.key);
+        break;
+      case 'append':
+        this.values.set(command.key, (previous ?? '') + (command.value ?? ''));
         break;
       case 'get':
         result = previous;
@@ -35,6 +45,14 @@ export class KeyValueStore {
 
   get(key: string): string | null {
     return this.values.get(key) ?? null;
+  }
+
+  /** A copy that applies on independently (the explorer clones whole nodes). */
+  clone(): KeyValueStore {
+    const copy = new KeyValueStore(this.options);
+    for (const [key, value] of this.values) copy.values.set(key, value);
+    for (const [client, session] of this.lastSequenceByClient) copy.lastSequenceByClient.set(client, session);
+    return copy;
   }
 
   /** Entries sorted by key, for digests. */

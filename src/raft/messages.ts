@@ -32,6 +32,8 @@ export interface AppendEntries {
   previousLogTerm: number;
   entries: readonly Entry[];
   leaderCommit: number;
+  /** The leader's latest read round, while ReadIndex reads wait for it (absent otherwise). */
+  readRound?: number;
 }
 
 export interface AppendEntriesResponse {
@@ -42,6 +44,8 @@ export interface AppendEntriesResponse {
   matchIndex: number;
   /** On rejection: the highest index the leader may retry from (the follower's last index, capped). */
   retryIndex: number;
+  /** The request's read round, echoed: an acknowledgement of the sender's leadership in this term. */
+  readRound?: number;
 }
 
 export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse;

@@ -120,6 +120,11 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
     `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})`,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
+  const inconclusive = campaign.inconclusiveSeeds ?? [];
+  if (inconclusive.length > 0) {
+    const listed = inconclusive.slice(0, 10).join(', ') + (inconclusive.length > 10 ? ', ...' : '');
+    lines.push(`  ${c.yellow('unknown')}     ${formatCount(inconclusive.length)} seed(s) where a check could not decide, not passes (linearizability out of its step budget): ${listed}`);
+  }
   if (context.reportDirectory !== null) lines.push(`  report      ${context.reportDirectory}`);
   return lines.join('\n');
 }

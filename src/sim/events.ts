@@ -42,6 +42,12 @@ export type EventBody =
   | { kind: 'syncComplete'; node: NodeId; incarnation: number; upTo: number }
   | { kind: 'faultClock' }
   | { kind: 'workloadClock' }
+  /** A client's think time is over: it invokes its next operation (src/sim/clients.ts). */
+  | { kind: 'clientClock'; client: number }
+  /** A client's request reaches a node: a command to propose, or a read input. */
+  | { kind: 'clientRequest'; client: number; node: NodeId; command: Command; read: boolean }
+  /** A try of a client's operation timed out. Stale once the operation completed or moved on. */
+  | { kind: 'clientTimeout'; client: number; operationId: number; tryNumber: number }
   /** The end of the fault phase: everything heals, and the liveness phase begins. */
   | { kind: 'recover' }
   | { kind: 'livenessCheck' };
@@ -68,6 +74,9 @@ export const eventKindCodes: Record<EventKind, number> = {
   recover: 16,
   livenessCheck: 17,
   isolate: 18,
+  clientClock: 19,
+  clientRequest: 20,
+  clientTimeout: 21,
 };
 
 /** One processed event in readable form, for trace files and reports. */
@@ -124,6 +133,16 @@ export function describeEvent(event: SimEvent, eventNumber: number): TraceEvent 
       base.commandId = event.command.id;
       base.type = event.command.op;
       if (event.probe) base.note = 'liveness probe';
+      break;
+    case 'clientRequest':
+      base.node = event.node;
+      base.commandId = event.command.id;
+      base.type = event.read ? 'read' : event.command.op;
+      base.note = `client c${event.client}`;
+      break;
+    case 'clientClock':
+    case 'clientTimeout':
+      base.note = `client c${event.client}`;
       break;
     case 'partition':
       base.note = event.cut.label;

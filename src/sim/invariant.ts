@@ -2,6 +2,7 @@
 // one file each; the simulator only knows this interface, so data flows downward.
 
 import type { NodeId } from '../core/ids.js';
+import type { ClientOperation } from './clients.js';
 import type { ClusterObservation, StepChange } from './observation.js';
 
 export type InvariantKind = 'safety' | 'liveness';
@@ -33,6 +34,28 @@ export interface InvariantChecker {
   afterCrash?(node: NodeId, cluster: ClusterObservation, eventNumber: number, timeMs: number): Violation | null;
   /** The end-of-run audit: recompute from scratch what was checked incrementally. */
   audit(cluster: ClusterObservation, eventNumber: number, timeMs: number): Violation | null;
+  /** Judges the clients' history: at the end of a run with clients, and periodically if asked. */
+  checkHistory?(context: HistoryCheckContext): HistoryVerdict;
+}
+
+export interface HistoryCheckContext {
+  /** Every operation so far; one without completion is indeterminate (given up, or still in flight). */
+  history: readonly ClientOperation[];
+  /** A deterministic bound on the work of the check (search steps), so runs stay reproducible. */
+  stepsMax: number;
+  eventNumber: number;
+  timeMs: number;
+}
+
+/** 'unknown': the check ran out of its budget; neither a pass nor a violation. */
+export type HistoryVerdict = { verdict: 'ok' } | { verdict: 'violation'; violation: Violation } | { verdict: 'unknown'; reason: string };
+
+/** A check that could not decide (its budget ran out): the run shows it, and it is no pass. */
+export interface Inconclusive {
+  invariant: string;
+  reason: string;
+  eventNumber: number;
+  timeMs: number;
 }
 
 export interface InvariantDefinition {

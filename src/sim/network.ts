@@ -8,6 +8,8 @@ import type { NodeId } from '../core/ids.js';
 import type { Random } from '../core/random.js';
 import type { DelayDistribution, NetworkOptions } from './scenario.js';
 
+const priorityStream = 'pct';
+
 /** What the network decided for one message. */
 export interface Transmission {
   dropped: boolean;
@@ -20,9 +22,20 @@ export class Network {
   private readonly cut: boolean[][];
   private readonly dropProbability: number[][];
   private readonly delay: DelayDistribution[][];
+  private readonly priority: PrioritySchedule | null;
   private calm = false;
 
-  constructor(private readonly nodeCount: number, private readonly options: NetworkOptions) {
+  /**
+   * `random` and `faultPhaseMs` are needed only by priority scheduling, which draws its
+   * priorities and change points here, once, on the "pct" stream.
+   */
+  constructor(
+    private readonly nodeCount: number,
+    private readonly options: NetworkOptions,
+    random?: Random,
+    faultPhaseMs = 0,
+  ) {
+    this.priority = random === undefined ? null : drawPrioritySchedule(nodeCount, options, random, faultPhaseMs);
     const matrix = <T>(value: T) => Array.from({ length: nodeCount + 1 }, () => new Array<T>(nodeCount + 1).fill(value));
     this.cut = matrix(false);
     this.dropProbability = matrix(options.dropProbability);
@@ -64,10 +77,10 @@ export class Network {
    * the outcome (a dropped message still draws its delay), so each message takes the same number
    * of choices and editing one message's choices does not shift the next message's.
    */
-  transmit(from: NodeId, to: NodeId, random: Random): Transmission {
+  transmit(from: NodeId, to: NodeId, random: Random, nowMs = 0): Transmission {
     const noisy = !this.calm;
     const dropped = noisy && random.chance('network', this.dropProbability[from][to]);
-    const delayMs = this.drawDelay(from, to, random, noisy);
+    const delayMs = this.drawDelay(from, to, random, noisy) + (noisy && this.priority !== null ? this.priority.delayMs(from, nowMs) : 0);
     const duplicated = noisy && random.chance('network', this.options.duplicateProbability);
     // The copy takes its own path: a fresh delay, so it may overtake the original or trail it.
     const copyDelayMs = noisy && this.options.duplicateProbability > 0 ? this.drawDelay(from, to, random, noisy) : 0;
@@ -99,4 +112,56 @@ export function drawDelayMs(random: Random, stream: string, delay: DelayDistribu
       return Math.min(delay.maxMs, delay.minMs + extra);
     }
   }
+}
+
+/**
+ * PCT's priorities over senders (see PriorityOptions in scenario.ts). Ranks only ever change at
+ * the drawn change points, which messages pass in time order, so a rank lookup is a pointer
+ * walk, not a search.
+ */
+class PrioritySchedule {
+  /** rank[node]: 0 is the top priority. Index 0 unused. */
+  private readonly rank: number[];
+  private nextChange = 0;
+
+  constructor(
+    private readonly nodeCount: number,
+    order: readonly NodeId[],
+    private readonly changeTimesMs: readonly number[],
+    private readonly tierMs: number,
+  ) {
+    this.rank = new Array<number>(nodeCount + 1).fill(0);
+    order.forEach((node, rank) => (this.rank[node] = rank));
+  }
+
+  delayMs(from: NodeId, nowMs: number): number {
+    while (this.nextChange < this.changeTimesMs.length && this.changeTimesMs[this.nextChange] <= nowMs) {
+      // The top node drops to the bottom; everyone else moves up one.
+      for (let node = 1; node <= this.nodeCount; node += 1) this.rank[node] = this.rank[node] === 0 ? this.nodeCount - 1 : this.rank[node] - 1;
+      this.nextChange += 1;
+    }
+    return this.rank[from] * this.tierMs;
+  }
+}
+
+/**
+ * Draws the priority order and the change points, or null when scheduling is random. Under
+ * "portfolio" the first draw picks PCT or random for this seed; its 0 choice is random, so a
+ * shrunk run leaves priorities off unless the failure needs them. The draws are taken whatever
+ * the outcome, so their number is fixed.
+ */
+function drawPrioritySchedule(nodeCount: number, options: NetworkOptions, random: Random, faultPhaseMs: number): PrioritySchedule | null {
+  const priority = options.priority;
+  if (priority === undefined || priority.strategy === 'random') return null;
+  const chosen = random.chance(priorityStream, 0.5);
+  const on = priority.strategy === 'pct' || chosen;
+  // A Fisher-Yates shuffle of the ids: a 0 choice everywhere keeps id order (n1 on top).
+  const order = Array.from({ length: nodeCount }, (_, index) => index + 1);
+  for (let index = nodeCount - 1; index > 0; index -= 1) {
+    const other = index - random.index(priorityStream, index + 1);
+    [order[index], order[other]] = [order[other], order[index]];
+  }
+  const changeTimesMs = Array.from({ length: priority.changePoints ?? 2 }, () => random.integer(priorityStream, 0, Math.max(0, faultPhaseMs)));
+  changeTimesMs.sort((a, b) => a - b);
+  return on ? new PrioritySchedule(nodeCount, order, changeTimesMs, priority.tierMs ?? options.delay.maxMs) : null;
 }

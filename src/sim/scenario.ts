@@ -41,6 +41,27 @@ export interface NetworkOptions {
   longDelayProbability: number;
   longDelayMs: MillisecondRange;
   links: LinkOptions[];
+  /** Priority scheduling of message timing (PCT); absent means 'random'. */
+  priority?: PriorityOptions;
+}
+
+export type SchedulingStrategy = 'random' | 'pct' | 'portfolio';
+export const schedulingStrategies: readonly SchedulingStrategy[] = ['random', 'pct', 'portfolio'];
+
+/**
+ * PCT (Burckhardt et al., ASPLOS'10), carried over to a timed message-passing world the way
+ * PCTCP (Ozkan et al., OOPSLA'18) carries it to messages: each node gets a distinct priority,
+ * and a message waits one tier per rank its sender sits below the top, so the top node's
+ * messages win every race. At `changePoints` random moments the top node drops to the bottom.
+ * A bug of depth d needs d - 1 such changes; random delays reach those orderings rarely.
+ */
+export interface PriorityOptions {
+  /** random: delays as drawn; pct: priorities on; portfolio: each seed picks (a 0 choice: random). */
+  strategy: SchedulingStrategy;
+  /** Default 2 (bugs of depth 3). */
+  changePoints?: number;
+  /** Extra delay per rank below the top priority. Default: the network's maximum delay. */
+  tierMs?: number;
 }
 
 export type PartitionShape = 'isolate' | 'majority-minority' | 'bridge' | 'one-way' | 'single-link' | 'flapping';
@@ -122,6 +143,50 @@ export interface WorkloadOptions {
   redirectsMax: number;
 }
 
+/** Weights of the operations a client draws (need not sum to anything). */
+export interface OperationMix {
+  get: number;
+  put: number;
+  append: number;
+}
+
+/**
+ * Simulated clients of the key-value service (src/sim/clients.ts), whose history is checked for
+ * linearizability. Each has one operation in flight at a time.
+ */
+export interface ClientOptions {
+  count: number;
+  /** Think time between one operation's end and the client's next invocation. */
+  requestIntervalMs: MillisecondRange;
+  /** Size of the key space (keys k0, k1, ...). */
+  keys: number;
+  operations: OperationMix;
+  /** An attempt unanswered this long is retried (the same session sequence, a fresh command id). */
+  timeoutMs: number;
+  /** Retries of one operation after a timeout or a crashed node; past them it is indeterminate. */
+  retriesMax: number;
+  /** Gets go through the log ('log') or are read inputs served by ReadIndex ('readIndex'). */
+  reads: 'log' | 'readIndex';
+  /** Also check the history every this many completed operations (0: at the end of the run only). */
+  checkEveryOperations: number;
+  /** Search steps one check may take; past them the verdict is unknown (deterministic). */
+  checkStepsMax: number;
+}
+
+export function defaultClientOptions(): ClientOptions {
+  return {
+    count: 3,
+    requestIntervalMs: { minMs: 5, maxMs: 60 },
+    keys: 3,
+    operations: { get: 2, put: 1, append: 1 },
+    timeoutMs: 300,
+    retriesMax: 3,
+    reads: 'log',
+    checkEveryOperations: 0,
+    checkStepsMax: 2_000_000,
+  };
+}
+
 export interface LivenessOptions {
   enabled: boolean;
   /**
@@ -162,6 +227,8 @@ export interface Scenario {
   storage: StorageOptions;
   clocks: ClockOptions;
   workload: WorkloadOptions;
+  /** Clients with a checked history; absent: only the workload's fire-and-forget proposals. */
+  clients?: ClientOptions;
   liveness: LivenessOptions;
   schedule: ScheduledFault[];
   /** Let the seed draw which fault processes are on and at what rates (src/sim/swarm.ts). */
@@ -211,9 +278,21 @@ export function minorityOf(nodes: number): number {
   return Math.floor((nodes - 1) / 2);
 }
 
-/** The longest the liveness phase may take, in virtual milliseconds. */
+/**
+ * The longest the liveness phase may take, in virtual milliseconds: the scenario's number of
+ * election timeouts, plus the time a lagging node needs to catch up on the fault phase's backlog
+ * when the leader streams it one batch per round trip on the slowest link. Without the second
+ * part a correct cluster with one-entry batches fails the check only for being slow to stream
+ * hundreds of entries (seen in swarm runs), which is not a liveness bug.
+ */
 export function livenessBoundMs(scenario: Scenario): number {
-  return scenario.liveness.electionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
+  const electionsMs = scenario.liveness.electionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
+  const backlogEntries = Math.ceil((scenario.workload.proposalsPerSecond * scenario.durationMs) / 1000);
+  const batches = Math.ceil(backlogEntries / Math.max(1, scenario.implementation.entriesPerMessageMax));
+  const linkDelayMsMax = Math.max(scenario.network.delay.maxMs, ...scenario.network.links.map((link) => link.delay?.maxMs ?? 0));
+  // Priority tiers end with the fault phase (the network calms down), so they add nothing here.
+  const roundTripMs = 2 * linkDelayMsMax + scenario.implementation.heartbeatTicks * scenario.tickMs;
+  return electionsMs + batches * roundTripMs;
 }
 
 /** The scenario resized to `nodes`: faults on nodes that no longer exist are dropped. */

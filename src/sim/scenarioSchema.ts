@@ -5,7 +5,7 @@
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
-import { defaultScenario, minorityOf, partitionShapes } from './scenario.js';
+import { defaultClientOptions, defaultScenario, minorityOf, partitionShapes, schedulingStrategies } from './scenario.js';
 
 const optional = { optional: true } as const;
 const probability: Schema = { type: 'number', minimum: 0, maximum: 1, ...optional };
@@ -69,6 +69,15 @@ export const scenarioSchema: Schema = {
           maximumLength: 225,
           items: { type: 'object', fields: { from: nodeId, to: nodeId, dropProbability: probability, delay: delaySchema } },
         },
+        priority: {
+          type: 'object',
+          ...optional,
+          fields: {
+            strategy: { type: 'enum', values: [...schedulingStrategies] },
+            changePoints: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
+            tierMs: { type: 'number', minimum: 0, maximum: 60_000, integer: true, ...optional },
+          },
+        },
       },
     },
     faults: {
@@ -122,6 +131,29 @@ export const scenarioSchema: Schema = {
         proposalsPerSecond: rate,
         keys: { type: 'number', minimum: 1, maximum: 1000, integer: true, ...optional },
         redirectsMax: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
+      },
+    },
+    clients: {
+      type: 'object',
+      ...optional,
+      fields: {
+        count: { type: 'number', minimum: 1, maximum: 100, integer: true, ...optional },
+        requestIntervalMs: range,
+        keys: { type: 'number', minimum: 1, maximum: 1000, integer: true, ...optional },
+        operations: {
+          type: 'object',
+          ...optional,
+          fields: {
+            get: { type: 'number', minimum: 0, maximum: 1000, ...optional },
+            put: { type: 'number', minimum: 0, maximum: 1000, ...optional },
+            append: { type: 'number', minimum: 0, maximum: 1000, ...optional },
+          },
+        },
+        timeoutMs: { type: 'number', minimum: 1, maximum: 3_600_000, integer: true, ...optional },
+        retriesMax: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
+        reads: { type: 'enum', values: ['log', 'readIndex'], ...optional },
+        checkEveryOperations: { type: 'number', minimum: 0, maximum: 1_000_000, integer: true, ...optional },
+        checkStepsMax: { type: 'number', minimum: 1, maximum: 1_000_000_000, integer: true, ...optional },
       },
     },
     liveness: {
@@ -180,6 +212,8 @@ export function parseScenario(data: unknown, fallbackName: string): ScenarioPars
   // The crash bound defaults to a minority of whatever cluster size the file asks for.
   base.faults.crash.downMax = minorityOf(file.nodes ?? base.nodes);
   const scenario = mergeDefaults(base, file) as Scenario;
+  // Clients are off unless the file asks for them; then every missing field has its default.
+  if (file.clients !== undefined) scenario.clients = mergeDefaults(defaultClientOptions(), file.clients) as Scenario['clients'];
   scenario.name = file.name ?? fallbackName;
   scenario.description = file.description ?? '';
   const semanticErrors = checkScenario(scenario);
@@ -227,6 +261,13 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
   ordered('faults.slow.extraDelayMs', scenario.faults.slow.extraDelayMs);
   ordered('storage.syncLatencyMs', scenario.storage.syncLatencyMs);
   ordered('clocks.jumpMs', scenario.clocks.jumpMs);
+  const clients = scenario.clients;
+  if (clients !== undefined) {
+    ordered('clients.requestIntervalMs', clients.requestIntervalMs);
+    if (clients.operations.get + clients.operations.put + clients.operations.append <= 0) {
+      errors.push({ path: 'clients.operations', message: 'at least one of get, put and append needs a weight above 0' });
+    }
+  }
   if (scenario.faults.crash.downMax > scenario.nodes) {
     errors.push({ path: 'faults.crash.downMax', message: `is ${scenario.faults.crash.downMax}, but the cluster has only ${scenario.nodes} nodes` });
   }

@@ -14,11 +14,13 @@ import { nodeIds, nodeName } from '../core/ids.js';
 import type { ChoiceSource, Choices } from '../core/random.js';
 import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
 import { EventQueue } from '../core/queue.js';
+import type { ClientOperation, ClientWorld } from './clients.js';
+import { checkedHistory, Clients } from './clients.js';
 import type { EventBody, SimEvent, TraceEvent } from './events.js';
 import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } from './events.js';
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
-import type { InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
+import type { Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -76,6 +78,10 @@ export interface SimulationResult {
   /** Low 32 bits of the running trace hash after each event (with recordEventDigests). */
   eventDigests: readonly number[] | null;
   statistics: RunStatistics;
+  /** The clients' history (scenarios with clients; null or absent without). */
+  history?: readonly ClientOperation[] | null;
+  /** Checks that could not decide (a history check out of budget): never a pass, never a violation. Absent: none. */
+  inconclusive?: readonly Inconclusive[];
 }
 
 export interface SimulationOptions {
@@ -141,6 +147,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly eventLog: TraceEvent[] | null;
   private readonly eventDigests: number[] | null;
   private readonly stopAfterEvent: number;
+  private readonly clients: Clients | null;
+  private readonly inconclusive: Inconclusive[] = [];
 
   private now = 0;
   private eventCount = 0;
@@ -181,7 +189,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const scenario = this.scenario;
     this.members = nodeIds(scenario.nodes);
     this.slots = [new NodeSlot(0), ...this.members.map((id) => new NodeSlot(id))];
-    this.network = new Network(scenario.nodes, scenario.network);
+    this.network = new Network(scenario.nodes, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
     this.observation = new ClusterObservation(this.members);
@@ -190,6 +198,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
     this.hasher.string(options.implementation.name).number(scenario.nodes);
+    // Before the nodes start: their outputs go to the clients from the first step on.
+    this.clients = scenario.clients === undefined ? null : new Clients(scenario.clients, this.clientWorld(), this.random);
 
     for (const id of this.members) this.slots[id].tickIntervalMs = this.drawTickInterval(id);
     for (const id of this.members) {
@@ -198,15 +208,28 @@ export class Simulation implements FaultWorld, LivenessWorld {
     for (const fault of scenario.schedule) this.scheduleFault(fault);
     if (this.faults.active) this.schedule(scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
     if (scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
+    this.clients?.start();
     if (this.liveness !== null) this.schedule(scenario.durationMs, { kind: 'recover' });
   }
 
   /** Runs to the end (or the first violation, or a bound) and returns the result. */
   run(): SimulationResult {
-    while (this.step()) {
-      // each step processes one event
+    try {
+      while (this.step()) {
+        // each step processes one event
+      }
+    } finally {
+      this.dispose();
     }
     return this.result();
+  }
+
+  /**
+   * Releases every running instance (a process implementation's processes). run() does it at
+   * the end; a caller that drives step() itself calls it when done with the world.
+   */
+  dispose(): void {
+    for (const slot of this.slots) slot.instance?.dispose?.();
   }
 
   /** Processes one event; false when the run is over. */
@@ -235,6 +258,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     }
     this.queue.pop();
     if (event.kind === 'tick' && this.isStaleTick(event)) return true; // a dead timer: not an event
+    if (event.kind === 'clientTimeout' && this.clients?.isStale(event) !== false) return true;
     this.now = event.timeMs;
     this.eventCount += 1;
     this.hashEvent(event);
@@ -263,6 +287,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
       eventLog: this.eventLog,
       eventDigests: this.eventDigests,
       statistics: { ...this.statistics, entriesCommitted: this.observation.committedLength },
+      history: this.clients === null ? null : this.clients.operations().map((operation) => ({ ...operation })),
+      inconclusive: [...this.inconclusive],
     };
   }
 
@@ -454,6 +480,20 @@ export class Simulation implements FaultWorld, LivenessWorld {
         this.drawProposal();
         this.schedule(this.now + this.nextArrivalMs(), { kind: 'workloadClock' });
         return;
+      case 'clientClock':
+        return this.clients?.onClock(event.client);
+      case 'clientTimeout':
+        return this.clients?.onTimeout(event.client);
+      case 'clientRequest': {
+        const slot = this.slots[event.node];
+        if (this.clients === null) return;
+        if (slot.instance === null) return this.clients.onRefused(event);
+        if (slot.paused) return this.hold(slot, event);
+        const command = this.clients.onArrival(event, slot.incarnation);
+        if (command === null) return this.note('stale request');
+        this.stepNode(event.node, event.read ? { kind: 'read', command } : { kind: 'propose', command }, false);
+        return;
+      }
       case 'recover':
         return this.recover();
       case 'livenessCheck':
@@ -544,6 +584,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (slot.instance === null) return this.note('already down');
     this.noteNode(id);
     this.statistics.crashes += 1;
+    slot.instance.dispose?.();
     slot.instance = null;
     slot.paused = false;
     slot.slowUntilMs = -1;
@@ -568,6 +609,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (lost > 0) this.note(`lost ${lost} unsynced record(s)${kept > 0 ? `, kept a torn ${kept}` : ''}`);
     this.observation.crashed(id);
     if (this.leaderBelief === id) this.leaderBelief = null;
+    this.clients?.onCrash(id);
     for (const checker of this.checkers) {
       const violation = checker.afterCrash?.(id, this.observation, this.eventCount, this.now) ?? null;
       if (violation !== null) {
@@ -620,6 +662,16 @@ export class Simulation implements FaultWorld, LivenessWorld {
         this.report(violation);
         break;
       }
+    }
+    // Clients hear of this step last: a periodic history check then sees the step's completions,
+    // and a violation the step caused is already reported by the invariant that names it.
+    const clients = this.clients;
+    if (clients !== null) {
+      const completedBefore = clients.completedCount;
+      clients.onOutput(id, slot.incarnation, output);
+      const every = this.scenario.clients?.checkEveryOperations ?? 0;
+      const due = every > 0 && Math.floor(clients.completedCount / every) > Math.floor(completedBefore / every);
+      if (due && this.violation === null) this.checkHistory();
     }
     return output;
   }
@@ -690,7 +742,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private send(from: NodeId, to: NodeId, message: Message, departMs: number, requiresDurable: number, senderTerm: number): void {
     this.statistics.messagesSent += 1;
     this.messageCounter += 1;
-    const transmission = this.network.transmit(from, to, this.random);
+    const transmission = this.network.transmit(from, to, this.random, this.now);
     if (transmission.dropped) {
       this.statistics.messagesDropped += 1;
       return;
@@ -718,6 +770,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       this.leaderBelief = event.node;
       return;
     }
+    if (answer.kind !== 'notLeader') return;
     if (this.leaderBelief === event.node) this.leaderBelief = null;
     const hint = answer.leaderHint;
     if (hint !== null && hint !== event.node && this.members.includes(hint) && event.redirects < this.scenario.workload.redirectsMax) {
@@ -899,6 +952,41 @@ export class Simulation implements FaultWorld, LivenessWorld {
         return;
       }
     }
+    if (this.violation === null) this.checkHistory();
+  }
+
+  /** Hands the clients' history to the checkers that judge histories. */
+  private checkHistory(): void {
+    const clients = this.clients;
+    if (clients === null || this.scenario.clients === undefined) return;
+    const context = { history: checkedHistory(clients.operations()), stepsMax: this.scenario.clients.checkStepsMax, eventNumber: this.eventCount, timeMs: this.now };
+    for (const checker of this.checkers) {
+      const verdict = checker.checkHistory?.(context);
+      if (verdict === undefined || verdict.verdict === 'ok') continue;
+      if (verdict.verdict === 'violation') {
+        this.report(verdict.violation);
+        return;
+      }
+      this.inconclusive.push({ invariant: checker.name, reason: verdict.reason, eventNumber: this.eventCount, timeMs: this.now });
+    }
+  }
+
+  /** The world as the clients see it. */
+  private clientWorld(): ClientWorld {
+    const simulation = this;
+    return {
+      members: this.members,
+      get nowMs() {
+        return simulation.now;
+      },
+      get inFaultPhase() {
+        return simulation.faultPhase;
+      },
+      isUp: (node) => this.slots[node].instance !== null,
+      newCommandId: () => this.newCommandId(),
+      schedule: (timeMs, body) => this.schedule(timeMs, body),
+      note: (text) => this.note(text),
+    };
   }
 
   private hashEvent(event: SimEvent): void {
@@ -919,6 +1007,13 @@ export class Simulation implements FaultWorld, LivenessWorld {
         break;
       case 'propose':
         hasher.number(event.node).number(event.command.id);
+        break;
+      case 'clientRequest':
+        hasher.number(event.client).number(event.node).number(event.command.id).number(event.read ? 1 : 0);
+        break;
+      case 'clientClock':
+      case 'clientTimeout':
+        hasher.number(event.client);
         break;
       case 'partition':
         hasher.string(event.cut.label);
@@ -985,5 +1080,7 @@ export function describeInput(input: Input): string {
       return `deliver ${input.message?.type ?? '?'} from ${nodeName(input.from)}`;
     case 'propose':
       return `propose command ${input.command.id} (${input.command.op} ${input.command.key})`;
+    case 'read':
+      return `read command ${input.command.id} (${input.command.key})`;
   }
 }

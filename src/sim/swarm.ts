@@ -7,8 +7,8 @@
 // off, so shrinking a failing run's choices also switches off the faults it did not need.
 
 import type { Random } from '../core/random.js';
-import type { PartitionShape, Scenario } from './scenario.js';
-import { partitionShapes } from './scenario.js';
+import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
+import { defaultClientOptions, partitionShapes } from './scenario.js';
 
 const stream = 'swarm';
 
@@ -26,32 +26,104 @@ function rounded(value: number, digits = 3): number {
 export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   const scenario: Scenario = structuredClone(base);
   const on = () => random.chance(stream, 0.5);
+  // The value is drawn before the on/off choice and whatever it says, so that every seed takes
+  // the same number of swarm draws and zeroing one choice (shrinking) shifts no later draw.
+  const either = <T>(value: T, off: T): T => (on() ? value : off);
   const faults = scenario.faults;
-  faults.crash.perSecond = on() ? rounded(between(random, 0.1, 2)) : 0;
+  faults.crash.perSecond = either(rounded(between(random, 0.1, 2)), 0);
   faults.crash.target = (['any', 'leader', 'follower'] as const)[random.index(stream, 3)];
-  faults.crash.afterLeaderCommitProbability = on() ? rounded(between(random, 0.005, 0.1)) : 0;
-  faults.partition.perSecond = on() ? rounded(between(random, 0.1, 1.5)) : 0;
+  faults.crash.afterLeaderCommitProbability = either(rounded(between(random, 0.005, 0.1)), 0);
+  faults.partition.perSecond = either(rounded(between(random, 0.1, 1.5)), 0);
   const shapes: PartitionShape[] = partitionShapes.filter(() => on());
   faults.partition.shapes = shapes.length > 0 ? shapes : ['isolate'];
-  faults.pause.perSecond = on() ? rounded(between(random, 0.1, 1)) : 0;
-  faults.slow.perSecond = on() ? rounded(between(random, 0.1, 1)) : 0;
+  faults.pause.perSecond = either(rounded(between(random, 0.1, 1)), 0);
+  faults.slow.perSecond = either(rounded(between(random, 0.1, 1)), 0);
 
   const network = scenario.network;
-  network.dropProbability = on() ? rounded(between(random, 0.001, 0.2)) : 0;
-  network.duplicateProbability = on() ? rounded(between(random, 0.001, 0.1)) : 0;
-  network.longDelayProbability = on() ? rounded(between(random, 0.001, 0.03), 4) : 0;
+  network.dropProbability = either(rounded(between(random, 0.001, 0.2)), 0);
+  network.duplicateProbability = either(rounded(between(random, 0.001, 0.1)), 0);
+  network.longDelayProbability = either(rounded(between(random, 0.001, 0.03), 4), 0);
   const distribution = (['uniform', 'constant', 'exponential'] as const)[random.index(stream, 3)];
   const maxMs = Math.round(between(random, 2, 60));
   network.delay = { distribution, minMs: 1, maxMs, ...(distribution === 'exponential' ? { meanMs: Math.max(1, Math.round(maxMs / 4)) } : {}) };
 
   const storage = scenario.storage;
-  storage.syncLatencyMs = on() ? { minMs: 0, maxMs: Math.round(between(random, 1, 30)) } : { minMs: 0, maxMs: 0 };
-  storage.tornWriteProbability = on() ? rounded(between(random, 0.1, 1)) : 0;
+  storage.syncLatencyMs = either({ minMs: 0, maxMs: Math.round(between(random, 1, 30)) }, { minMs: 0, maxMs: 0 });
+  storage.tornWriteProbability = either(rounded(between(random, 0.1, 1)), 0);
 
   const clocks = scenario.clocks;
-  clocks.driftMax = on() ? rounded(between(random, 0.01, 0.3)) : 0;
-  clocks.jumpsPerSecond = on() ? rounded(between(random, 0.1, 1)) : 0;
+  clocks.driftMax = either(rounded(between(random, 0.01, 0.3)), 0);
+  clocks.jumpsPerSecond = either(rounded(between(random, 0.1, 1)), 0);
 
   scenario.workload.proposalsPerSecond = rounded(between(random, 5, 120), 1);
+
+  drawImplementationOptions(scenario, random, on);
+  drawLinkAsymmetry(scenario, random, on);
+  drawSwarmClients(scenario, random);
   return scenario;
+}
+
+/**
+ * Clients with a checked history, on for about half the seeds. Drawn on a stream of their own, so
+ * the fault draws are the same with or without them; a 0 choice leaves the scenario's own
+ * clients (none in swarm.json) as they are.
+ */
+function drawSwarmClients(scenario: Scenario, random: Random): void {
+  const clientStream = 'swarm/clients';
+  if (!random.chance(clientStream, 0.5)) return;
+  const draw = (minimum: number, maximum: number) => Math.round(minimum + (random.integer(clientStream, 0, 1000) / 1000) * (maximum - minimum));
+  const clients = { ...(scenario.clients ?? defaultClientOptions()) };
+  clients.count = draw(1, 6);
+  clients.keys = draw(1, 5);
+  clients.requestIntervalMs = { minMs: 1, maxMs: draw(5, 200) };
+  clients.timeoutMs = draw(20, 500);
+  clients.retriesMax = draw(0, 5);
+  clients.reads = random.chance(clientStream, 0.5) ? 'readIndex' : 'log';
+  clients.operations = { get: draw(1, 4), put: draw(0, 2), append: draw(0, 2) };
+  scenario.clients = clients;
+}
+
+/**
+ * Replication batch size and timer lengths. Small batches make a leader's log reach followers
+ * one entry at a time, and short heartbeats against long elections (or the reverse) change
+ * which messages race: the orderings behind bugs such as Figure 8 need both. Election timeouts
+ * stay randomized over a range at least half their minimum wide, and heartbeats at most a third
+ * of the shortest election timeout, so the correct Raft's liveness assumptions still hold.
+ */
+function drawImplementationOptions(scenario: Scenario, random: Random, on: () => boolean): void {
+  const options = scenario.implementation;
+  const batches = [1, 1, 2, 4];
+  const batch = batches[random.index(stream, batches.length)];
+  if (on()) options.entriesPerMessageMax = batch;
+  const electionTicksMin = 10 + random.index(stream, 21);
+  const spreadTicks = Math.ceil(electionTicksMin / 2) + random.index(stream, electionTicksMin + 1);
+  const heartbeatTicks = 1 + random.index(stream, Math.floor(electionTicksMin / 3));
+  if (on()) {
+    options.electionTicksMin = electionTicksMin;
+    options.electionTicksMax = electionTicksMin + spreadTicks;
+    options.heartbeatTicks = heartbeatTicks;
+  }
+}
+
+/**
+ * Per-link timing: some directed links fast and steady, some slow, the rest as drawn above.
+ * Asymmetric links let one follower hear a leader long before another does, and a stale
+ * message overtake a fresh one on another path. A slow link stays under a third of the
+ * shortest election timeout, so that a correct cluster can still keep a leader in calm weather.
+ * Every link takes its draws whether the dimension is on or not, so the number of draws is fixed.
+ */
+function drawLinkAsymmetry(scenario: Scenario, random: Random, on: () => boolean): void {
+  const network = scenario.network;
+  const slowMsMax = Math.max(network.delay.maxMs, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 3));
+  const links: LinkOptions[] = [];
+  for (let from = 1; from <= scenario.nodes; from += 1) {
+    for (let to = 1; to <= scenario.nodes; to += 1) {
+      if (from === to) continue;
+      const kind = random.index(stream, 3);
+      const slowMs = Math.round(between(random, network.delay.maxMs, slowMsMax));
+      if (kind === 1) links.push({ from, to, delay: { distribution: 'constant', minMs: network.delay.minMs, maxMs: network.delay.minMs } });
+      if (kind === 2) links.push({ from, to, delay: { distribution: 'uniform', minMs: network.delay.minMs, maxMs: Math.max(network.delay.minMs, slowMs) } });
+    }
+  }
+  if (on()) network.links = [...network.links, ...links];
 }

@@ -12,11 +12,18 @@ import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js
 
 export const traceFormat = 'raftcheck-trace';
 export const traceFormatVersion = 1;
+/**
+ * Version 2 adds `explore`: a path of the explorer (src/explore), replayed by it instead of the
+ * simulator. Simulation traces are still written as version 1, so older raftchecks keep reading
+ * them; a version 2 trace is refused by those, rather than replayed as a simulation.
+ */
+export const exploreTraceFormatVersion = 2;
 
 export interface TraceFile {
   format: typeof traceFormat;
   formatVersion: number;
-  implementation: { name: string; version: string; bugs?: string[] };
+  /** `source` says how to load it (src/check/implementations.ts); absent: the reference. */
+  implementation: { name: string; version: string; bugs?: string[]; source?: unknown };
   scenario: Scenario;
   seed: number;
   /** One choice sequence per stream (src/core/random.ts). */
@@ -32,6 +39,8 @@ export interface TraceFile {
   events: TraceEvent[];
   /** Present when the trace is the result of shrinking a failing run. */
   shrink?: TraceShrinkInfo;
+  /** Version 2: an explore path (src/explore/trace.ts ExploreTraceInfo); the choices are then empty. */
+  explore?: Record<string, unknown>;
 }
 
 export interface TraceShrinkInfo {
@@ -51,7 +60,12 @@ const traceSchema: Schema = {
     formatVersion: { type: 'number', integer: true, minimum: 1 },
     implementation: {
       type: 'object',
-      fields: { name: { type: 'string' }, version: { type: 'string' }, bugs: { type: 'array', items: { type: 'string' }, optional: true } },
+      fields: {
+        name: { type: 'string' },
+        version: { type: 'string' },
+        bugs: { type: 'array', items: { type: 'string' }, optional: true },
+        source: { type: 'any', optional: true },
+      },
     },
     scenario: { type: 'any' },
     seed: { type: 'number', integer: true, minimum: 0 },
@@ -60,6 +74,7 @@ const traceSchema: Schema = {
     result: { type: 'any' },
     events: { type: 'array', items: { type: 'any' } },
     shrink: { type: 'any', optional: true },
+    explore: { type: 'any', optional: true },
   },
 };
 
@@ -73,10 +88,10 @@ export function parseTrace(text: string): TraceParse {
     return { ok: false, message: `not valid JSON (truncated or corrupted?): ${(error as Error).message}` };
   }
   const header = data as { format?: unknown; formatVersion?: unknown } | null;
-  if (header !== null && typeof header === 'object' && typeof header.formatVersion === 'number' && header.formatVersion > traceFormatVersion) {
+  if (header !== null && typeof header === 'object' && typeof header.formatVersion === 'number' && header.formatVersion > exploreTraceFormatVersion) {
     return {
       ok: false,
-      message: `trace format version ${header.formatVersion} is newer than this raftcheck understands (${traceFormatVersion}); upgrade raftcheck`,
+      message: `trace format version ${header.formatVersion} is newer than this raftcheck understands (${exploreTraceFormatVersion}); upgrade raftcheck`,
     };
   }
   const errors = validate(data, traceSchema);

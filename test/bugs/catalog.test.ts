@@ -10,7 +10,7 @@ import { allInvariants } from '../../invariants/index.js';
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant]);
 
 describe('the bug catalog', () => {
-  it('holds the ten safety bugs and two liveness bugs of the corpus, each named once', () => {
+  it('holds the thirteen safety bugs and two liveness bugs of the corpus, each named once', () => {
     expect(bugNames()).toEqual([
       'figure8',
       'vote-without-log-check',
@@ -22,10 +22,13 @@ describe('the bug catalog', () => {
       'term-rollback',
       'log-not-persisted',
       'leader-votes-for-other',
+      'stale-read',
+      'no-client-dedup',
+      'read-before-noop',
       'fixed-election-timeout',
       'idle-leader-no-heartbeat',
     ]);
-    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(10);
+    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(13);
     expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(2);
   });
 

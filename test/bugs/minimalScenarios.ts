@@ -48,6 +48,12 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'term-rollback', scenario: 'scenarios/minimal/term-rollback.json', seed, nodes: 3, events: 3, invariant: 'monotonic-term' },
   { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.json', seed, nodes: 3, events: 11, invariant: 'leader-completeness' },
   { bug: 'leader-votes-for-other', scenario: 'scenarios/minimal/leader-votes-for-other.json', seed, nodes: 3, events: 6, invariant: 'election-safety' },
+  // The client bugs rest on the clients' draws (which operation, which node first, think times);
+  // each file checks the history after every completed operation, so the run ends at the read
+  // that cannot be linearized.
+  { bug: 'stale-read', scenario: 'scenarios/minimal/stale-read.json', seed: 225, nodes: 3, events: 38, invariant: 'linearizability' },
+  { bug: 'no-client-dedup', scenario: 'scenarios/minimal/no-client-dedup.json', seed: 19, nodes: 3, events: 39, invariant: 'linearizability' },
+  { bug: 'read-before-noop', scenario: 'scenarios/minimal/read-before-noop.json', seed: 1946, nodes: 3, events: 33, invariant: 'linearizability' },
   { bug: 'fixed-election-timeout', scenario: 'scenarios/minimal/fixed-election-timeout.json', seed, nodes: 3, events: 216, invariant: 'liveness' },
   { bug: 'idle-leader-no-heartbeat', scenario: 'scenarios/minimal/idle-leader-no-heartbeat.json', seed, nodes: 3, events: 226, invariant: 'liveness' },
 ];

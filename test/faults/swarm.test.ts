@@ -31,13 +31,15 @@ describe('swarm', () => {
     const second = drawn(2);
     expect(second).not.toEqual(first);
     // The difference is in the fault options, not in anything the scenario fixed.
-    expect({ ...second, faults: null, network: null, storage: null, clocks: null, workload: null }).toEqual({
+    expect({ ...second, faults: null, network: null, storage: null, clocks: null, workload: null, clients: null, implementation: null }).toEqual({
       ...first,
       faults: null,
       network: null,
       storage: null,
       clocks: null,
       workload: null,
+      clients: null,
+      implementation: null,
     });
   });
 

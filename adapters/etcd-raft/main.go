@@ -82,14 +82,14 @@ func (s *session) handle(line []byte) ([]byte, error) {
 			fmt.Fprintf(os.Stderr, "etcd-raft adapter: harness speaks protocol %d, this adapter %d\n", in.Protocol, protocolVersion)
 		}
 		s.helloed = true
-		return json.Marshal(helloAnswer{Protocol: protocolVersion, Name: "etcd-raft", Version: raftVersion()})
+		return json.Marshal(helloAnswer{Protocol: protocolVersion, Name: "etcd-raft", Version: raftVersion(), Restartable: true})
 	}
 	out := newOutput()
 	switch {
 	case in.Kind == "start":
-		if s.node != nil {
-			return nil, errors.New("start sent twice to one process (a restart is a new process)")
-		}
+		// Restartable (see hello): a second start is a fresh instance; the old one is dropped
+		// whole, as a crash drops it.
+		s.node = nil
 		n, err := startNode(&in, s.logger)
 		if err != nil {
 			return nil, err

@@ -22,6 +22,8 @@ type helloAnswer struct {
 	Protocol int    `json:"protocol"`
 	Name     string `json:"name"`
 	Version  string `json:"version"`
+	// Restartable: a second start is a fresh instance, so the harness may reuse the process.
+	Restartable bool `json:"restartable"`
 }
 
 // input is the union of every input kind; Kind says which fields are set.

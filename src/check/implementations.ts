@@ -1,21 +1,146 @@
-// Implementations by description: what a trace file records about the implementation it ran
-// (name, bugs) turned back into an Implementation, so a trace replays on its own.
+// Implementations by description. `--impl` on the command line and the `implementation` of a
+// trace file both name an implementation and how to load it: the reference (with bugs), a
+// JavaScript or TypeScript module, a program speaking the process protocol, or the etcd adapter.
+// A trace records the source of its implementation, so that replay and shrink work on their own.
+//
+// Loading a module is asynchronous (import), so loadImplementation is; implementationFromSpec
+// stays synchronous for the reference, which is all that older traces name.
 
+import { resolve } from 'node:path';
 import type { Implementation } from '../adapters/contract.js';
+import { ModuleLoadError, moduleImplementation } from '../adapters/module.js';
+import { ProcessStartError, processImplementation } from '../adapters/process.js';
+import { parseCommandLine } from '../adapters/process/protocol.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { bugsFromNames } from '../raft/bugs.js';
 
+/** Where an implementation comes from; recorded in trace files. */
+export type ImplementationSource =
+  | { kind: 'reference' }
+  /** An absolute path to a .js, .mjs or .ts module. */
+  | { kind: 'module'; path: string }
+  /** A program speaking the process protocol, started in `cwd`. */
+  | { kind: 'process'; command: string; args: string[]; cwd: string }
+  /** The etcd raft adapter (adapters/etcd-raft), found or built by src/adapters/etcd.ts. */
+  | { kind: 'etcd' };
+
 export interface ImplementationSpec {
-  /** "reference" (possibly "reference+bug+bug"), or what a later adapter registers. */
+  /** "reference" (possibly "reference+bug+bug"), or the name the implementation gave itself. */
   name: string;
   bugs?: readonly string[];
+  /** Absent in traces written before sources were recorded: those name the reference. */
+  source?: ImplementationSource;
 }
 
+/** Settings of process implementations (the etcd adapter included). */
+export interface ProcessSettings {
+  /** Longest wait for one answer, in milliseconds. */
+  timeoutMs?: number;
+  /** Longest line a program may write, in bytes. */
+  outputBytesMax?: number;
+}
+
+export interface LoadOptions extends ProcessSettings {
+  /** Build the etcd adapter if it is missing or stale. */
+  buildEtcd?: boolean;
+  /** Progress lines (the etcd build). */
+  log?: (line: string) => void;
+}
+
+/** A description that cannot be loaded; the CLI reports it as a usage error (exit code 2). */
 export class ImplementationSpecError extends Error {
   override name = 'ImplementationSpecError';
 }
 
+const sources = new WeakMap<Implementation, ImplementationSource>();
+
+/** The source an implementation was loaded from (the reference when it was made directly). */
+export function sourceOf(implementation: Implementation): ImplementationSource | undefined {
+  return sources.get(implementation);
+}
+
+/**
+ * Reads the value of `--impl`: "reference", "etcd", "process:COMMAND ARGS..." or a path to a
+ * module (anything with a / or a module extension).
+ */
+export function sourceFromArgument(text: string): ImplementationSource {
+  if (text === 'reference') return { kind: 'reference' };
+  if (text === 'etcd') return { kind: 'etcd' };
+  if (text.startsWith('process:')) {
+    const parsed = parseCommandLine(text.slice('process:'.length));
+    if (!parsed.ok) throw new ImplementationSpecError(`--impl ${text}: ${parsed.message}`);
+    return { kind: 'process', ...parsed.command, cwd: process.cwd() };
+  }
+  if (/[\\/]/.test(text) || /\.(m|c)?[jt]s$/.test(text)) return { kind: 'module', path: resolve(text) };
+  throw new ImplementationSpecError(
+    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, process:"COMMAND ARGS..." or a path to a .js, .mjs or .ts module`,
+  );
+}
+
+/** The reference, synchronously; any other implementation needs loadImplementation. */
 export function implementationFromSpec(spec: ImplementationSpec): Implementation {
-  if (spec.name === 'reference' || spec.name.startsWith('reference+')) return referenceImplementation(bugsFromNames(spec.bugs ?? []));
-  throw new ImplementationSpecError(`the trace was recorded with implementation "${spec.name}", which this raftcheck cannot load`);
+  const kind = spec.source?.kind ?? (spec.name === 'reference' || spec.name.startsWith('reference+') ? 'reference' : null);
+  if (kind === 'reference') return referenceImplementation(bugsFromNames(spec.bugs ?? []));
+  if (kind === null) throw new ImplementationSpecError(`the trace was recorded with implementation "${spec.name}" and does not say how to load it`);
+  throw new ImplementationSpecError(`implementation "${spec.name}" (${kind}) must be loaded with loadImplementation`);
+}
+
+export async function loadImplementation(spec: ImplementationSpec, options: LoadOptions = {}): Promise<Implementation> {
+  const source = spec.source;
+  if (source === undefined || source.kind === 'reference') return remember(implementationFromSpec(spec), { kind: 'reference' });
+  if ((spec.bugs ?? []).length > 0) throw new ImplementationSpecError(`--bug switches on bugs of the reference Raft only, not of "${spec.name}"`);
+  switch (source.kind) {
+    case 'module':
+      try {
+        return remember(await moduleImplementation(source.path), source);
+      } catch (error) {
+        if (error instanceof ModuleLoadError) throw new ImplementationSpecError(error.message);
+        throw error;
+      }
+    case 'process':
+      return remember(startProcess(source, options), source);
+    case 'etcd': {
+      const command = await etcdCommand(options);
+      return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
+    }
+  }
+}
+
+function startProcess(source: ImplementationSource & { kind: 'process' }, settings: ProcessSettings): Implementation {
+  try {
+    return processImplementation({
+      program: { command: source.command, args: source.args },
+      cwd: source.cwd,
+      timeoutMs: settings.timeoutMs,
+      outputBytesMax: settings.outputBytesMax,
+    });
+  } catch (error) {
+    if (error instanceof ProcessStartError) throw new ImplementationSpecError(error.message);
+    throw error;
+  }
+}
+
+interface EtcdModule {
+  etcdAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
+}
+
+async function etcdCommand(options: LoadOptions): Promise<{ command: string; args: string[] }> {
+  let etcd: EtcdModule;
+  try {
+    // A variable specifier: the adapter is optional, and its absence must not break the build.
+    const specifier = '../adapters/etcd.js';
+    etcd = (await import(specifier)) as EtcdModule;
+  } catch (error) {
+    throw new ImplementationSpecError(`--impl etcd is not available in this raftcheck (the etcd adapter failed to load: ${(error as Error).message})`);
+  }
+  try {
+    return etcd.etcdAdapterCommand({ build: options.buildEtcd ?? true, log: options.log ?? (() => {}) });
+  } catch (error) {
+    throw new ImplementationSpecError(`--impl etcd: ${(error as Error).message}`);
+  }
+}
+
+function remember(implementation: Implementation, source: ImplementationSource): Implementation {
+  sources.set(implementation, source);
+  return implementation;
 }

@@ -3,6 +3,7 @@
 
 import type { Implementation } from '../adapters/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
+import { sourceOf } from './implementations.js';
 import { sortedChoices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -52,10 +53,17 @@ export function runSeed(options: RunSeedOptions): SeedResult {
 
 /** The trace file of a run; the run must have recorded its events. */
 export function traceOf(result: SeedResult, bugs: readonly string[] = []): TraceFile {
+  const source = sourceOf(result.implementation);
   return {
     format: traceFormat,
     formatVersion: traceFormatVersion,
-    implementation: { name: result.implementation.name, version: result.implementation.version, ...(bugs.length > 0 ? { bugs: [...bugs] } : {}) },
+    implementation: {
+      name: result.implementation.name,
+      version: result.implementation.version,
+      ...(bugs.length > 0 ? { bugs: [...bugs] } : {}),
+      // How to load it again, so that replay and shrink work from the trace alone.
+      ...(source !== undefined && source.kind !== 'reference' ? { source } : {}),
+    },
     // The scenario as run: for a swarm scenario, with its drawn options, so a trace replays alone.
     scenario: result.scenario,
     seed: result.seed,

@@ -3,11 +3,14 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { allInvariants } from '../../invariants/index.js';
+import { wallClockMs } from '../core/wallClock.js';
+import { exploreInfoOf, replayExplorePath } from '../explore/trace.js';
 import { UnknownBugError } from '../raft/bugs.js';
 import type { TraceFile } from '../sim/trace.js';
 import { parseTrace } from '../sim/trace.js';
-import type { ImplementationSpec } from './implementations.js';
-import { ImplementationSpecError, implementationFromSpec } from './implementations.js';
+import type { Implementation } from '../adapters/contract.js';
+import type { ImplementationSource, ImplementationSpec, LoadOptions } from './implementations.js';
+import { ImplementationSpecError, implementationFromSpec, loadImplementation } from './implementations.js';
 import type { SeedResult } from './run.js';
 import { runSeed } from './run.js';
 
@@ -28,10 +31,24 @@ export function readTraceFile(path: string): TraceFile {
   return parsed.trace;
 }
 
-export function implementationOfTrace(trace: TraceFile) {
-  const spec: ImplementationSpec = { name: trace.implementation.name, bugs: trace.implementation.bugs };
+function specOfTrace(trace: TraceFile): ImplementationSpec {
+  return { name: trace.implementation.name, bugs: trace.implementation.bugs, source: trace.implementation.source as ImplementationSource | undefined };
+}
+
+/** The implementation of a reference trace, synchronously (loadImplementationOfTrace loads any). */
+export function implementationOfTrace(trace: TraceFile): Implementation {
   try {
-    return implementationFromSpec(spec);
+    return implementationFromSpec(specOfTrace(trace));
+  } catch (error) {
+    if (error instanceof ImplementationSpecError || error instanceof UnknownBugError) throw new TraceFileError(error.message);
+    throw error;
+  }
+}
+
+/** Loads the implementation a trace records (a module, a process, the etcd adapter or the reference). */
+export async function loadImplementationOfTrace(trace: TraceFile, options: LoadOptions = {}): Promise<Implementation> {
+  try {
+    return await loadImplementation(specOfTrace(trace), options);
   } catch (error) {
     if (error instanceof ImplementationSpecError || error instanceof UnknownBugError) throw new TraceFileError(error.message);
     throw error;
@@ -44,11 +61,24 @@ export interface Replay {
   matches: boolean;
 }
 
-/** Re-executes a trace from its choices, with a recorded event log. */
-export function replayTrace(trace: TraceFile): Replay {
+/**
+ * Re-executes a trace from its choices, with a recorded event log, on the trace's own
+ * implementation (which must then be the reference) or on the one given (loaded beforehand).
+ */
+export function replayTrace(trace: TraceFile, implementation: Implementation = implementationOfTrace(trace)): Replay {
+  if (trace.explore !== undefined) {
+    // An explore trace (format version 2) is a path of the explorer, replayed by it.
+    const info = exploreInfoOf(trace);
+    if (typeof info === 'string') throw new TraceFileError(`not a raftcheck explore trace: ${info}`);
+    const startedMs = wallClockMs();
+    const replayed = replayExplorePath(implementation, info);
+    if ('error' in replayed) throw new TraceFileError(`the explore path does not replay: ${replayed.error}`);
+    const run: SeedResult = { ...replayed, seed: trace.seed, implementation, wallMs: wallClockMs() - startedMs };
+    return { run, matches: run.traceHash === trace.traceHash };
+  }
   const run = runSeed({
     seed: trace.seed,
-    implementation: implementationOfTrace(trace),
+    implementation,
     scenario: trace.scenario,
     invariants: allInvariants,
     choices: trace.choices,

@@ -2,7 +2,10 @@
 
 import { basename, dirname, join } from 'node:path';
 import { shrinkToTrace } from '../check/shrinkRun.js';
-import { implementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
+import { loadImplementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
+import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
+import type { Implementation } from '../adapters/contract.js';
+import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
@@ -11,11 +14,20 @@ import { failureRecord } from '../report/failureRecord.js';
 import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
+import { UsageError } from './io.js';
 
-export function replayTraceCommand(args: { trace: string; json: boolean }, io: CommandIo): number {
+/** The trace's own implementation, or the one --impl names instead. */
+async function implementationFor(trace: TraceFile, args: { impl?: string; implTimeoutMs?: number }): Promise<Implementation> {
+  const settings = { timeoutMs: args.implTimeoutMs };
+  if (args.impl === undefined) return loadImplementationOfTrace(trace, settings);
+  return loadImplementation({ name: args.impl, source: sourceFromArgument(args.impl) }, settings);
+}
+
+export async function replayTraceCommand(args: { trace: string; json: boolean; impl?: string; implTimeoutMs?: number }, io: CommandIo): Promise<number> {
   const trace = readTraceFile(args.trace);
+  const implementation = await implementationFor(trace, args);
   const startedMs = wallClockMs();
-  const { run, matches } = replayTrace(trace);
+  const { run, matches } = replayTrace(trace, implementation);
   const wallMs = wallClockMs() - startedMs;
   const command = `npx raftcheck replay ${args.trace}`;
   const diverged = matches
@@ -51,14 +63,20 @@ export function replayTraceCommand(args: { trace: string; json: boolean }, io: C
     return exitCode;
   }
   const failure = { seed: trace.seed, status: run.status, run, determinism: null };
-  io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: faultSummary(run.scenario) }, { color })}\n`);
+  io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: trace.explore !== undefined ? undefined : faultSummary(run.scenario) }, { color })}\n`);
   io.stdout.write(`  replayed ${run.events} events bit for bit (trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
   return exitCode;
 }
 
-export function shrinkTraceCommand(args: { trace: string; shrinkTimeSeconds: number; out?: string; json: boolean }, io: CommandIo): number {
+export async function shrinkTraceCommand(
+  args: { trace: string; shrinkTimeSeconds: number; out?: string; json: boolean; implTimeoutMs?: number },
+  io: CommandIo,
+): Promise<number> {
   const trace = readTraceFile(args.trace);
-  const implementation = implementationOfTrace(trace);
+  if (trace.explore !== undefined) {
+    throw new UsageError(`${args.trace} is an explore trace: its path is as short as its search found (breadth-first: the shortest); shrink works on simulation traces`);
+  }
+  const implementation = await implementationFor(trace, args);
   const out = args.out ?? join(dirname(args.trace), `${basename(args.trace, '.json').replace(/\.trace$/, '')}.shrunk.trace.json`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const shrunk = shrinkToTrace({

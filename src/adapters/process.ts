@@ -1,0 +1,205 @@
+// Implementations in any language, over the process protocol of docs/PROTOCOL.md: each node
+// instance is one process, driven by newline-delimited JSON on its stdin and stdout. The
+// simulation is synchronous, so every input is a synchronous round trip (./process/host.ts).
+// The hello exchange is done at each spawn; its answer must name the same implementation as the
+// first process's did.
+//
+// A program that misbehaves (exits, hangs past the timeout, writes malformed JSON or a wrong
+// shape, answers hello wrongly, writes a line over the size limit) never takes the harness down:
+// the step throws a ProcessProtocolError whose message says what went wrong, with the tail of
+// the program's stderr, and the simulation ends the run with an implementation error naming the
+// node and the input.
+
+import { availableParallelism } from 'node:os';
+import type { Implementation, Input, NodeInstance, Output } from './contract.js';
+import type { CallResult, ProgramConnection } from './process/host.js';
+import { processHost } from './process/host.js';
+import type { ProgramCommand } from './process/protocol.js';
+import { answerTimeoutMsDefault, excerpt, helloLine, outputBytesMaxDefault, parseHello, parseOutput } from './process/protocol.js';
+import type { ProgramSpec } from './process/worker.js';
+
+export interface ProcessImplementationOptions {
+  program: ProgramCommand;
+  /** Working directory of the program (default: the harness's). */
+  cwd?: string;
+  /** Longest wait for one answer (hello included), in milliseconds. */
+  timeoutMs?: number;
+  /** Longest line the program may write, in bytes. */
+  outputBytesMax?: number;
+  /** Processes kept started ahead, so that restarts rarely wait for a program to boot. */
+  spares?: number;
+}
+
+/** What a program did wrong; the simulation reports it as an implementation error. */
+export class ProcessProtocolError extends Error {
+  override name = 'ProcessProtocolError';
+}
+
+/** A usage problem found before any run: the program cannot be started at all. */
+export class ProcessStartError extends Error {
+  override name = 'ProcessStartError';
+}
+
+interface ProgramSettings {
+  program: ProgramSpec;
+  commandLine: string;
+  timeoutMs: number;
+  outputBytesMax: number;
+}
+
+/**
+ * Starts one process to read the program's hello (its name and version name the implementation
+ * in reports and trace hashes). A program that cannot be started is a ProcessStartError; one
+ * that starts but answers hello wrongly still yields an implementation, whose every node then
+ * fails at its start input, so that the run reports it as an implementation error (exit code 4).
+ */
+export function processImplementation(options: ProcessImplementationOptions): Implementation {
+  const cwd = options.cwd ?? process.cwd();
+  const settings: ProgramSettings = {
+    program: {
+      key: JSON.stringify([options.program.command, options.program.args, cwd]),
+      command: options.program.command,
+      args: options.program.args,
+      cwd,
+      spares: options.spares ?? defaultSpares,
+    },
+    commandLine: [options.program.command, ...options.program.args].join(' '),
+    timeoutMs: options.timeoutMs ?? answerTimeoutMsDefault,
+    outputBytesMax: options.outputBytesMax ?? outputBytesMaxDefault,
+  };
+  const probe = startProgram(settings);
+  if (probe.ok) probe.connection.release();
+  else if (probe.cannotStart) throw new ProcessStartError(`process implementation "${settings.commandLine}" ${probe.message}`);
+  const name = probe.ok ? probe.name : `process:${settings.commandLine}`;
+  return {
+    name,
+    version: probe.ok ? probe.version : 'unknown',
+    createNode: () => new ProcessNode(settings, name),
+  };
+}
+
+/**
+ * Spares overlap a program's boot with the run, which pays on a machine with cores to spare;
+ * measured on 2 cores, booting spares slowed every round trip more than it saved (bench/process.ts).
+ */
+const defaultSpares = availableParallelism() > 2 ? 2 : 0;
+
+type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean } | { ok: false; cannotStart: boolean; message: string };
+
+/**
+ * Idle processes of restartable programs, by program: an instance that ends (a crash, the end of
+ * a run) hands its process back here, and the next instance takes it and sends it a fresh start.
+ * Starting a process costs milliseconds (a Go binary) to a tenth of a second (a Node program);
+ * a round trip costs tens of microseconds, so reuse is most of the protocol's throughput.
+ */
+const idleProcesses = new Map<string, Started[]>();
+const idleProcessesPerProgramMax = 64;
+
+/** An idle process of this program, or a newly started one. */
+function takeProgram(settings: ProgramSettings): Started {
+  const idle = idleProcesses.get(settings.program.key);
+  return idle?.pop() ?? startProgram(settings);
+}
+
+/** Hands a healthy process of a restartable program back for reuse; any other is ended. */
+function returnProgram(settings: ProgramSettings, started: Started & { ok: true }): void {
+  const idle = idleProcesses.get(settings.program.key) ?? [];
+  idleProcesses.set(settings.program.key, idle);
+  if (started.restartable && idle.length < idleProcessesPerProgramMax) idle.push(started);
+  else started.connection.release();
+}
+
+/** Starts a process and does the hello exchange. */
+function startProgram(settings: ProgramSettings): Started {
+  const host = processHost();
+  const spawned = host.spawn(settings.program, settings.timeoutMs);
+  if (!spawned.ok) return { ok: false, cannotStart: true, message: `${spawned.message}${formatStderr(spawned.stderr)}` };
+  const connection = spawned.connection;
+  const answer = connection.call(helloLine, settings);
+  if (!answer.ok) {
+    const message = describeFailure(settings, connection, answer, 'hello');
+    connection.release();
+    return { ok: false, cannotStart: false, message };
+  }
+  const hello = parseHello(answer.line);
+  if (!hello.ok) {
+    connection.release();
+    return { ok: false, cannotStart: false, message: `the program (${settings.commandLine}) ${hello.message}` };
+  }
+  return { ok: true, connection, ...hello.hello };
+}
+
+function describeFailure(settings: ProgramSettings, connection: ProgramConnection, result: CallResult & { ok: false }, what: string): string {
+  let problem = `${result.detail} (answering ${what})`;
+  let stderr: readonly string[] = [];
+  if (result.problem === 'timeout') problem = `${result.detail} to ${what} (hung? --impl-timeout-ms sets the bound)`;
+  if (result.problem === 'timeout' || result.problem === 'ended') {
+    // How it ended, and what it said on the way out.
+    const status = processHost().status(connection.id, Math.min(settings.timeoutMs, 5_000));
+    if (result.problem === 'ended') problem = `${status.message} before answering ${what}`;
+    stderr = status.stderr;
+  }
+  return `the program (${settings.commandLine}) ${problem}${formatStderr(stderr)}`;
+}
+
+function formatStderr(lines: readonly string[]): string {
+  const kept = lines.filter((line, index) => line.length > 0 || index < lines.length - 1);
+  if (kept.length === 0) return '; its stderr was empty';
+  return `; its stderr ended with:\n    ${kept.map((line) => excerpt(line, 500)).join('\n    ')}`;
+}
+
+/** One node instance: one process. */
+class ProcessNode implements NodeInstance {
+  private started: (Started & { ok: true }) | null = null;
+  private connection: ProgramConnection | null = null;
+  /** Set once the process failed: every later step throws it again. */
+  private failure: ProcessProtocolError | null = null;
+  private digest: string | undefined = undefined;
+  stateDigest?: () => string;
+
+  constructor(
+    private readonly settings: ProgramSettings,
+    name: string,
+  ) {
+    // Errors wait for the first step: createNode must not throw (the simulation would take it
+    // for a harness bug), while a step that throws is an implementation error.
+    const started = takeProgram(settings);
+    if (!started.ok) this.failure = new ProcessProtocolError(started.message);
+    else if (started.name !== name) {
+      started.connection.release();
+      this.failure = new ProcessProtocolError(`the program (${settings.commandLine}) answered hello as "${started.name}", but its first process as "${name}"`);
+    } else {
+      this.started = started;
+      this.connection = started.connection;
+    }
+  }
+
+  step(input: Input): Output {
+    if (this.failure !== null) throw this.failure;
+    const connection = this.connection as ProgramConnection;
+    const answer = connection.call(JSON.stringify(input), this.settings);
+    if (!answer.ok) this.fail(describeFailure(this.settings, connection, answer, `its ${input.kind} input`));
+    const parsed = parseOutput(answer.line);
+    if (!parsed.ok) this.fail(`the program (${this.settings.commandLine}) ${parsed.message}`);
+    const output = parsed.output;
+    if (output.digest !== undefined) {
+      this.digest = output.digest;
+      this.stateDigest ??= () => this.digest as string;
+    }
+    return output;
+  }
+
+  dispose(): void {
+    // Only a process that answered everything asked of it is reused; a failed one is ended.
+    if (this.started !== null && this.failure === null) returnProgram(this.settings, this.started);
+    else this.connection?.release();
+    this.started = null;
+    this.connection = null;
+  }
+
+  private fail(message: string): never {
+    this.failure = new ProcessProtocolError(message);
+    this.dispose();
+    throw this.failure;
+  }
+}

@@ -1,0 +1,74 @@
+// The reference Raft as a program speaking the process protocol (docs/PROTOCOL.md):
+//
+//   node dist/src/adapters/referenceProcess.js [--bug NAME]... [--digest]
+//
+// Its hello names it exactly as the in-process reference is named ("reference", or
+// "reference+BUG+..." with bugs), with the same version, so that a run over the protocol has the
+// same trace hash as the same run in process: that equality is the test that the protocol
+// carries everything. --digest adds the state digest to every output (for the explorer's world
+// fingerprints; it costs a pass over the log per input).
+//
+// Reads and writes are synchronous (fs.readSync and fs.writeSync on fds 0 and 1): the program
+// only ever waits for its next input, and skipping the event loop saves a wake-up per input.
+
+import type { Input, NodeInstance } from './contract.js';
+import { referenceImplementation } from './reference.js';
+import { protocolVersion } from './process/protocol.js';
+import { readSome, writeAll } from './process/syncIo.js';
+import { bugsFromNames } from '../raft/bugs.js';
+
+function parseArguments(argv: readonly string[]): { bugs: string[]; digest: boolean } {
+  const bugs: string[] = [];
+  let digest = false;
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--digest') digest = true;
+    else if (argument === '--bug' && index + 1 < argv.length) {
+      bugs.push(argv[index + 1]);
+      index += 1;
+    } else if (argument.startsWith('--bug=')) bugs.push(argument.slice('--bug='.length));
+    else {
+      process.stderr.write(`referenceProcess: unknown argument ${JSON.stringify(argument)}; usage: referenceProcess [--bug NAME]... [--digest]\n`);
+      process.exit(2);
+    }
+  }
+  return { bugs, digest };
+}
+
+function main(): void {
+  const { bugs, digest } = parseArguments(process.argv.slice(2));
+  const implementation = referenceImplementation(bugsFromNames(bugs));
+  let node: NodeInstance | null = null;
+  const answer = (line: string): string => {
+    const message = JSON.parse(line) as { kind: string; protocol?: number };
+    if (message.kind === 'hello') {
+      if (message.protocol !== protocolVersion) process.stderr.write(`referenceProcess: the harness speaks protocol ${message.protocol}, this program ${protocolVersion}\n`);
+      return JSON.stringify({ protocol: protocolVersion, name: implementation.name, version: implementation.version, restartable: true });
+    }
+    // Restartable: every start is a fresh instance, so the harness may reuse this process.
+    if (message.kind === 'start' || node === null) node = implementation.createNode();
+    const output = node.step(message as Input);
+    return JSON.stringify(digest ? { ...output, digest: node.stateDigest?.() } : output);
+  };
+
+  const buffer = Buffer.allocUnsafe(1 << 16);
+  let pending: Buffer[] = [];
+  for (;;) {
+    const count = readSome(0, buffer);
+    if (count === 0) return; // stdin closed: the harness is done with this node
+    let start = 0;
+    const chunk = buffer.subarray(0, count);
+    const replies: string[] = [];
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, newline);
+      const line = pending.length === 0 ? piece.toString('utf8') : Buffer.concat([...pending, piece]).toString('utf8');
+      pending = [];
+      start = newline + 1;
+      replies.push(answer(line));
+    }
+    if (start < count) pending.push(Buffer.from(chunk.subarray(start)));
+    if (replies.length > 0 && !writeAll(1, `${replies.join('\n')}\n`)) return;
+  }
+}
+
+main();

@@ -1,0 +1,1 @@
+export default { name: 'no-create-node', version: '1' };

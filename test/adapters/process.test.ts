@@ -1,0 +1,136 @@
+// The process protocol (docs/PROTOCOL.md): well-behaved programs carry a run exactly as in
+// process; misbehaving ones end the run with an implementation error that says what went wrong.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { processImplementation } from '../../src/adapters/process.js';
+import { closeProcessHost } from '../../src/adapters/process/host.js';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
+import { root } from '../support/cli.js';
+
+const fake = (name: string) => ({ command: process.execPath, args: [join(root, 'test/adapters/fakes', `${name}.mjs`)] });
+const referenceProgram = (...args: string[]) => ({ command: process.execPath, args: [join(root, 'dist/src/adapters/referenceProcess.js'), ...args] });
+const shortScenario = (name: string) => ({ ...loadScenario(name), durationMs: 800 });
+
+afterAll(() => closeProcessHost());
+
+function failureOf(program: { command: string; args: string[] }, options: { timeoutMs?: number; outputBytesMax?: number } = {}) {
+  const implementation = processImplementation({ program, ...options });
+  const run = runSeed({ seed: 1, implementation, scenario: shortScenario('default') });
+  expect(run.status).toBe('implementationError');
+  return run.implementationError!;
+}
+
+describe('a process implementation', () => {
+  it('takes its name and version from the hello answer', () => {
+    const implementation = processImplementation({ program: fake('well-behaved') });
+    expect([implementation.name, implementation.version]).toEqual(['fake', '0.0.1']);
+  });
+
+  it('sends each input as one JSON line and returns the answer line as the output', () => {
+    const node = processImplementation({ program: fake('well-behaved') }).createNode();
+    expect(node.step({ kind: 'tick' }).records).toEqual([{ kind: 'tick' }]);
+    node.dispose?.();
+  });
+
+  it('runs the reference over the protocol with the same status, event count and trace hash as in process', () => {
+    const overProtocol = processImplementation({ program: referenceProgram() });
+    for (const scenarioName of ['default', 'majority-minority-partition', 'crash-loses-unsynced-writes']) {
+      for (const seed of [1, 2]) {
+        const scenario = shortScenario(scenarioName);
+        const inProcess = runSeed({ seed, scenario });
+        const viaProcess = runSeed({ seed, scenario, implementation: overProtocol });
+        expect([viaProcess.status, viaProcess.events, viaProcess.traceHash], `${scenarioName} seed ${seed}`).toEqual([
+          inProcess.status,
+          inProcess.events,
+          inProcess.traceHash,
+        ]);
+      }
+    }
+  });
+
+  it('finds a bug of the reference over the protocol exactly as in process', () => {
+    const scenario = loadScenario(join(root, 'scenarios/minimal/figure8.json'));
+    const inProcess = runSeed({ seed: 1869, scenario, implementation: referenceImplementation(bugsFromNames(['figure8'])) });
+    const viaProcess = runSeed({ seed: 1869, scenario, implementation: processImplementation({ program: referenceProgram('--bug', 'figure8') }) });
+    expect(inProcess.violation?.invariant).toBe('leader-completeness');
+    expect([viaProcess.status, viaProcess.violation?.invariant, viaProcess.events, viaProcess.traceHash]).toEqual([
+      inProcess.status,
+      inProcess.violation?.invariant,
+      inProcess.events,
+      inProcess.traceHash,
+    ]);
+  });
+});
+
+describe('process reuse', () => {
+  const startsOf = (capability: string[]) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'raftcheck-starts-')), 'pids');
+    writeFileSync(file, '');
+    const implementation = processImplementation({ program: { ...fake('counts-starts'), args: [...fake('counts-starts').args, file, ...capability] } });
+    for (const seed of [1, 2]) expect(runSeed({ seed, implementation, scenario: shortScenario('repeated-leader-crash') }).status).toBe('ok');
+    const pids = readFileSync(file, 'utf8').trim().split('\n');
+    return { starts: pids.length, processes: new Set(pids).size };
+  };
+
+  it('hands a restartable program several instances in turn, one start each', () => {
+    const { starts, processes } = startsOf(['restartable']);
+    expect(starts).toBe(10); // five nodes, two runs, no crash reaches a fake that never leads
+    expect(processes).toBeLessThan(starts);
+  });
+
+  it('starts one process per instance for a program that does not say it is restartable', () => {
+    const { starts, processes } = startsOf([]);
+    expect(starts).toBe(10); // five nodes, two runs, no crash reaches a fake that never leads
+    expect(processes).toBe(starts);
+  });
+});
+
+describe('a misbehaving program ends the run with an implementation error', () => {
+  it('that names the exit code and the stderr tail when the program exits', () => {
+    const error = failureOf(fake('exits'));
+    expect(error.input).toBe('tick');
+    expect(error.message).toContain('exited with code 3 before answering its tick input');
+    expect(error.message).toContain('fake: panic: tick handling is broken');
+  });
+
+  it('that names the timeout when the program hangs', () => {
+    const error = failureOf(fake('hangs'), { timeoutMs: 2_000 });
+    expect(error.input).toBe('tick');
+    expect(error.message).toContain('gave no answer within 2000 ms');
+  });
+
+  it('that quotes the line when the program writes malformed JSON', () => {
+    const error = failureOf(fake('malformed'));
+    expect(error.input).toContain('start');
+    expect(error.message).toContain('wrote a line that is not JSON');
+    expect(error.message).toContain('{"messages": [');
+  });
+
+  it('that names the field when the answer has a wrong shape', () => {
+    expect(failureOf(fake('wrong-shape')).message).toContain('output.sync: expected true or false');
+  });
+
+  it('that names both protocol versions when the hello answer is wrong', () => {
+    const error = failureOf(fake('bad-hello'));
+    expect(error.input).toContain('start');
+    expect(error.message).toContain('answered hello with protocol 2; this raftcheck speaks protocol 1');
+  });
+
+  it('that names the peer when the program sends to an unknown node', () => {
+    expect(failureOf(fake('unknown-peer')).message).toContain('unknown node 9');
+  });
+
+  it('that names the limit when an answer line is too long', () => {
+    expect(failureOf(fake('oversize'), { outputBytesMax: 1000 }).message).toContain('over the 1000-byte limit');
+  });
+
+  it('when the program answers one input with two lines', () => {
+    expect(failureOf(fake('two-lines')).message).toContain('wrote more than one line for one input');
+  });
+});

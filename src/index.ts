@@ -29,9 +29,11 @@ export type { CampaignFailure, CampaignOptions, CampaignProgress, CampaignResult
 export { runCampaign, seedRange } from './check/campaign.js';
 export { listScenarios, loadScenario, ScenarioError, shippedScenarioNames } from './check/scenarios.js';
 
-export type { InvariantChecker, InvariantDefinition, Violation } from './sim/invariant.js';
-export type { Scenario } from './sim/scenario.js';
-export { defaultScenario } from './sim/scenario.js';
+export type { HistoryVerdict, Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './sim/invariant.js';
+export type { ClientOptions, Scenario } from './sim/scenario.js';
+export { defaultClientOptions, defaultScenario } from './sim/scenario.js';
+export type { ClientOperation } from './sim/clients.js';
+export { withClients } from './check/options.js';
 export { parseScenario } from './sim/scenarioSchema.js';
 export type { ImplementationError, RunStatistics, RunStatus, SimulationOptions, SimulationResult, TraceEvent } from './sim/simulation.js';
 export { Simulation } from './sim/simulation.js';
@@ -43,4 +45,6 @@ export { shrinkToTrace } from './check/shrinkRun.js';
 export { readTraceFile, replayTrace } from './check/traces.js';
 
 export { allInvariants, invariantByName } from '../invariants/index.js';
+export type { HistoryOperation, LinearizabilityOptions, LinearizabilityResult } from '../invariants/linearizability.js';
+export { checkLinearizability, formatLinearizabilityResult } from '../invariants/linearizability.js';
 export { exitCodes } from './report/exitCodes.js';

@@ -158,9 +158,13 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
   return [
     paint({ text: `raftcheck show: ${implementation.name} on scenario ${scenario.name}, seed ${trace.seed}`, style: 'bold' }),
     `  implementation  ${implementation.name} ${implementation.version}${bugs}`,
-    `  scenario        ${scenario.name} (${scenario.nodes} nodes, ${formatCount(scenario.durationMs)} ms of faults)`,
-    `  seed            ${trace.seed}`,
-    `  events          ${formatCount(result.events)} over ${formatCount(result.simulatedMs)} ms virtual`,
+    ...(trace.explore !== undefined
+      ? [`  explore path    ${formatCount(result.events)} steps on ${scenario.nodes} nodes (every step a choice; the time column counts steps)`]
+      : [
+          `  scenario        ${scenario.name} (${scenario.nodes} nodes, ${formatCount(scenario.durationMs)} ms of faults)`,
+          `  seed            ${trace.seed}`,
+          `  events          ${formatCount(result.events)} over ${formatCount(result.simulatedMs)} ms virtual`,
+        ]),
     `  verdict         ${formatVerdict(trace, paint)}`,
     `  trace hash      ${trace.traceHash}`,
   ];

@@ -1,0 +1,195 @@
+// `raftcheck explore`: the exhaustive explorer (src/explore) over the reference Raft. Prints the
+// bounds, the counts (distinct states with and without symmetry reduction, transitions, depth,
+// states per second), which bound stopped or cut the search, and for a violation the path as a
+// trace file that `raftcheck replay` and `raftcheck show` take. Exit codes as for run.
+
+import { join } from 'node:path';
+import type { ImplementationOptions } from '../adapters/contract.js';
+import { referenceImplementation } from '../adapters/reference.js';
+import { writeJsonAtomic } from '../core/files.js';
+import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
+import { explore } from '../explore/search.js';
+import type { ExploreStep } from '../explore/system.js';
+import { exploreTraceOf } from '../explore/trace.js';
+import { ProgressLine } from '../report/console.js';
+import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
+import { failureRecord } from '../report/failureRecord.js';
+import { formatCount } from '../report/format.js';
+import { createReportDirectory } from '../report/reportDirectory.js';
+import { bugsFromArguments } from './bugsCommand.js';
+import type { CommandIo } from './io.js';
+import { UsageError } from './io.js';
+
+export interface ExploreArguments {
+  nodes: number;
+  strategy: ExploreStrategy;
+  depth: number;
+  maxTerm: number;
+  maxCrashes: number;
+  maxRequests: number;
+  maxDrops: number;
+  maxReorders: number;
+  maxInFlight: number;
+  maxStates: number;
+  maxMemoryMb: number;
+  timeSeconds: number;
+  symmetry: boolean;
+  clone: boolean;
+  /** Sleep-set reduction in bfs (absent: on). */
+  reduction?: boolean;
+  seed: number;
+  walks: number;
+  pctDepth: number;
+  bugs?: readonly string[];
+  impl?: string;
+  json: boolean;
+  out: string;
+}
+
+/**
+ * Fixed election timeouts make a timer firing one choice; two ticks keep firings cheap. One
+ * entry per AppendEntries makes every partial replication a state of its own: the Figure 8
+ * commit of an old entry needs a follower to acknowledge it without the new leader's no-op.
+ */
+export const exploreImplementationOptions: ImplementationOptions = { electionTicksMin: 2, electionTicksMax: 2, heartbeatTicks: 1, entriesPerMessageMax: 1 };
+
+export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
+  if (args.impl !== undefined && args.impl !== 'reference') {
+    throw new UsageError(
+      `explore drives the reference Raft only from the command line (--impl ${args.impl}); explore another implementation ` +
+        'through the library: explore({ implementation, ... }) from src/explore/search.ts',
+    );
+  }
+  const bugNames = [...new Set(args.bugs ?? [])].sort();
+  const implementation = referenceImplementation(bugsFromArguments(bugNames));
+  const bounds: ExploreBounds = {
+    depthMax: args.depth,
+    termMax: args.maxTerm,
+    crashesMax: args.maxCrashes,
+    requestsMax: args.maxRequests,
+    dropsMax: args.maxDrops,
+    reordersMax: args.maxReorders,
+    messagesInFlightMax: args.maxInFlight,
+    statesMax: args.maxStates,
+    timeMs: args.timeSeconds * 1000,
+    memoryBytesMax: args.maxMemoryMb * 1024 * 1024,
+  };
+  const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
+  const result = explore({
+    implementation,
+    nodes: args.nodes,
+    strategy: args.strategy,
+    bounds,
+    implementationOptions: exploreImplementationOptions,
+    symmetry: args.symmetry,
+    clone: args.clone,
+    reduction: args.reduction !== false,
+    seed: args.seed,
+    walksMax: args.walks,
+    pctDepth: args.pctDepth,
+    onProgress: (state) =>
+      progress.update(
+        `raftcheck explore: depth ${state.depth}  ${formatCount(state.distinctStates)} states  ${formatCount(state.transitions)} transitions  ` +
+          `frontier ${formatCount(state.frontier)}  ${Math.round(state.wallMs / 1000)} s`,
+      ),
+  });
+  progress.clear();
+
+  const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
+  const traced = exploreTraceOf(result, { implementation, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
+  let tracePath: string | null = null;
+  let failures: ReturnType<typeof failureRecord>[] = [];
+  if (traced !== null) {
+    const report = createReportDirectory(args.out, 'explore');
+    const path = join(report.path, 'explore.trace.json');
+    writeJsonAtomic(path, traced.trace);
+    tracePath = report.display(path);
+    failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
+  }
+  const exitCode = result.status === 'ok' ? exitCodes.ok : exitCodeOf(result.status);
+  if (args.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        result: result.status,
+        exitCode,
+        implementation: implementation.name,
+        strategy: result.strategy,
+        nodes: args.nodes,
+        bounds,
+        distinctStates: result.distinctStates,
+        distinctStatesWithoutSymmetry: result.distinctStatesWithoutSymmetry,
+        transitions: result.transitions,
+        depth: result.depth,
+        statesPerSecond: result.statesPerSecond,
+        wallMs: Math.round(result.wallMs),
+        stoppedBy: result.stoppedBy,
+        complete: result.complete,
+        boundsHit: result.boundsHit,
+        symmetry: result.symmetry,
+        clone: result.clone,
+        reduction: result.reduction,
+        failures,
+      })}\n`,
+    );
+    return exitCode;
+  }
+  const lines = [
+    `raftcheck explore: ${implementation.name}, ${args.nodes} nodes, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
+      `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}`,
+  ];
+  if (traced !== null && result.path !== null) {
+    const violation = traced.replay.violation;
+    const error = traced.replay.implementationError;
+    lines.push(
+      '',
+      `FAILED: ${violation !== null ? `${violation.kind} violation of ${violation.invariant}` : `implementation error: ${error?.message ?? ''}`} after ${result.path.length} steps` +
+        `${result.strategy === 'bfs' ? ' (the shortest path within the bounds: sleep sets keep every state at its least depth)' : ''}`,
+      `  replay: npx raftcheck replay ${tracePath}`,
+      ...(violation !== null ? [`  ${violation.message}`, `  evidence ${JSON.stringify(violation.evidence)}`] : []),
+      `  show:   npx raftcheck show ${tracePath}`,
+      '  path:',
+      ...result.path.map((step, index) => `  ${String(index + 1).padStart(4)}. ${describeStep(step)}`),
+    );
+  }
+  lines.push('', summaryLine(result));
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return exitCode;
+}
+
+function summaryLine(result: ExploreResult): string {
+  const symmetry = result.symmetry.enabled
+    ? `${formatCount(result.distinctStatesWithoutSymmetry)} without symmetry reduction (${result.symmetry.permutations} permutations)`
+    : `symmetry ${result.symmetry.note}`;
+  const hits = Object.entries(result.boundsHit)
+    .map(([bound, count]) => `${bound} ${formatCount(count)}`)
+    .join(', ');
+  const stop =
+    result.stoppedBy === 'exhausted'
+      ? 'explored everything within the bounds'
+      : result.stoppedBy === 'violation' || result.stoppedBy === 'implementationError'
+        ? 'stopped at the first failure'
+        : `stopped by the ${result.stoppedBy} bound`;
+  return (
+    `${formatCount(result.distinctStates)} distinct states (${symmetry}), ${formatCount(result.transitions)} transitions, depth ${result.depth}, ` +
+    `${formatCount(result.statesPerSecond)} states/s, ${(result.wallMs / 1000).toFixed(1)} s; ${stop}` +
+    (result.reduction.enabled ? `; sleep sets skipped ${formatCount(result.reduction.transitionsSkipped)} transitions` : '') +
+    (hits.length > 0 ? `; cut off by bounds: ${hits}` : '')
+  );
+}
+
+export function describeStep(step: ExploreStep): string {
+  switch (step.kind) {
+    case 'deliver':
+      return `deliver ${step.message.type}${step.message.term !== undefined ? ` (term ${step.message.term})` : ''} n${step.from} -> n${step.to}`;
+    case 'drop':
+      return `drop ${step.message.type} n${step.from} -> n${step.to}`;
+    case 'timeout':
+      return `n${step.node}'s timer fires`;
+    case 'propose':
+      return `client proposes c${step.command.id} to n${step.node}`;
+    case 'crash':
+      return `n${step.node} crashes${step.unsyncedKept > 0 ? `, keeping ${step.unsyncedKept} unsynced record(s)` : ''}`;
+    case 'restart':
+      return `n${step.node} restarts`;
+  }
+}

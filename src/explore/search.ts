@@ -1,0 +1,504 @@
+// The search strategies over the transition system (src/explore/system.ts):
+//   bfs     breadth-first, layer by layer: exhaustive within the bounds, and the first violation
+//           found is at the least depth, so its path is a shortest counterexample; transitions
+//           covered by a sibling are skipped by sleep sets (src/explore/reduction.ts), which
+//           keeps every state and its least depth;
+//   dfs     depth-first to the depth bound, revisiting a state reached again by a shorter path
+//           (so it stays exhaustive within the depth bound); finds deep bugs with less memory;
+//   random  seeded random walks from the initial state to the depth bound;
+//   pct     random walks with PCT priorities (Burckhardt et al., ASPLOS'10; PCTCP): every node
+//           gets a random priority, the enabled choice of the highest-priority node is taken, and
+//           at d - 1 random steps the running node drops below all others.
+// Every strategy shares the visited set, the checks on every new state, and the bounds: depth,
+// term, crashes, requests and messages in flight shape the state space; distinct states, time
+// and memory stop the search, and the result says which bound was hit. Same options, same counts,
+// same path (the wall-clock bounds aside, which are reported when they stop a search).
+
+import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import { nextRandomState, randomValueOfState } from '../core/random.js';
+import { wallClockMs } from '../core/wallClock.js';
+import type { Violation } from '../sim/invariant.js';
+import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PruneReason, World } from './system.js';
+import { TransitionSystem } from './system.js';
+import type { SleepSet } from './reduction.js';
+import { choiceKey, effectMask, emptySleepSet, intersectSleepSets, ownSleepSet, successorSleepSet } from './reduction.js';
+import { VisitedSet } from './visited.js';
+
+interface LayerEntry {
+  id: number;
+  world: World;
+  /** Sleep set in the canonical ids of the world; `inverse` maps them back to its own. */
+  sleep: SleepSet;
+  permutation: number;
+}
+
+export type ExploreStrategy = 'bfs' | 'dfs' | 'random' | 'pct';
+export const exploreStrategies: readonly ExploreStrategy[] = ['bfs', 'dfs', 'random', 'pct'];
+
+export interface ExploreBounds {
+  /** Steps from the initial state. */
+  depthMax: number;
+  /** Highest term any node may reach. */
+  termMax: number;
+  /** Crashes over the whole path. */
+  crashesMax: number;
+  /** Client proposals over the whole path. */
+  requestsMax: number;
+  /**
+   * Messages dropped over the whole path. For safety a drop adds no behaviour (a message never
+   * delivered is a dropped one); it only frees room under messagesInFlightMax.
+   */
+  dropsMax: number;
+  /**
+   * Messages delivered (or dropped) ahead of an earlier one on the same link. Links are FIFO
+   * otherwise: delay-bounded scheduling (Emmi, Qadeer, Rakamaric, POPL'11), which keeps the
+   * state space small while still reaching the reorderings a bug needs, a few at a time.
+   */
+  reordersMax: number;
+  /** Messages in flight at once. */
+  messagesInFlightMax: number;
+  /** Distinct states before the search stops. */
+  statesMax: number;
+  /** Wall-clock time before the search stops, in milliseconds. */
+  timeMs: number;
+  /** Heap in use before the search stops, in bytes. */
+  memoryBytesMax: number;
+}
+
+export interface ExploreOptions {
+  implementation: Implementation;
+  nodes: number;
+  strategy: ExploreStrategy;
+  bounds: ExploreBounds;
+  /** Options handed to every node; electionTicksMin must equal electionTicksMax (a firing is one choice). */
+  implementationOptions: ImplementationOptions;
+  symmetry: boolean;
+  /** Copy nodes with clone() when available (false: replay inputs, to measure the difference). */
+  clone: boolean;
+  /**
+   * Partial-order reduction by sleep sets in bfs (src/explore/reduction.ts): the same states,
+   * fewer transitions. Default true; false to measure it or to check it against the full search.
+   */
+  reduction?: boolean;
+  /** Seed of the random and pct strategies. */
+  seed: number;
+  /** Walks of the random and pct strategies. */
+  walksMax: number;
+  /** PCT's d: d - 1 priority change points per walk. */
+  pctDepth: number;
+  onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  strategy: ExploreStrategy;
+  depth: number;
+  distinctStates: number;
+  transitions: number;
+  frontier: number;
+  wallMs: number;
+}
+
+export type ExploreStop = 'exhausted' | 'violation' | 'implementationError' | 'states' | 'time' | 'memory' | 'walks';
+
+export interface ExploreResult {
+  status: 'ok' | 'safety' | 'implementationError';
+  strategy: ExploreStrategy;
+  distinctStates: number;
+  /** What the search would count without symmetry reduction: the sum of the states' orbits. */
+  distinctStatesWithoutSymmetry: number;
+  transitions: number;
+  /** The greatest depth of a state reached. */
+  depth: number;
+  wallMs: number;
+  statesPerSecond: number;
+  stoppedBy: ExploreStop;
+  /** Each bound that cut something off: how many states or transitions it cut. */
+  boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | PruneReason, number>>;
+  /** True when the search covered every state within the shaping bounds (bfs and dfs only). */
+  complete: boolean;
+  symmetry: { enabled: boolean; permutations: number; note: string };
+  clone: boolean;
+  /** Sleep sets (bfs only): transitions not taken because a sibling's subtree covers them. */
+  reduction: { enabled: boolean; transitionsSkipped: number };
+  violation: Violation | null;
+  implementationError: ExploreImplementationError | null;
+  /** The path to the violation or error: shortest for bfs. */
+  path: ExploreStep[] | null;
+}
+
+/** States added between checks of the time and memory bounds and progress reports. */
+const checkInterval = 2048;
+
+export function explore(options: ExploreOptions): ExploreResult {
+  const system = new TransitionSystem({
+    implementation: options.implementation,
+    nodes: options.nodes,
+    implementationOptions: options.implementationOptions,
+    symmetry: options.symmetry,
+    clone: options.clone,
+    termMax: options.bounds.termMax,
+    crashesMax: options.bounds.crashesMax,
+    requestsMax: options.bounds.requestsMax,
+    dropsMax: options.bounds.dropsMax,
+    reordersMax: options.bounds.reordersMax,
+    messagesInFlightMax: options.bounds.messagesInFlightMax,
+  });
+  const search = new Search(system, options);
+  switch (options.strategy) {
+    case 'bfs':
+      search.breadthFirst();
+      break;
+    case 'dfs':
+      search.depthFirst();
+      break;
+    case 'random':
+    case 'pct':
+      search.walks(options.strategy === 'pct');
+      break;
+  }
+  return search.result();
+}
+
+class Search {
+  private readonly visited = new VisitedSet();
+  private readonly startedMs = wallClockMs();
+  private transitions = 0;
+  private withoutSymmetry = 0;
+  private depthReached = 0;
+  private stoppedBy: ExploreStop = 'exhausted';
+  private readonly boundsHit: ExploreResult['boundsHit'] = {};
+  private violation: Violation | null = null;
+  private implementationError: ExploreImplementationError | null = null;
+  private path: ExploreStep[] | null = null;
+  /** bfs: parent state number and choice index of every state, to rebuild a path. */
+  private parents = new Int32Array(1 << 16);
+  private choiceIndexes = new Int32Array(1 << 16);
+  private nextCheck = checkInterval;
+  private readonly reduction: boolean;
+  private transitionsSkipped = 0;
+  /** The fingerprint settle() computed last (bfs reads its canonical permutation). */
+  private lastFingerprint: Fingerprint = { high: 0, low: 0, orbit: 1, permutation: 0 };
+  private frontierSize = 0;
+
+  constructor(private readonly system: TransitionSystem, private readonly options: ExploreOptions) {
+    this.reduction = options.strategy === 'bfs' && options.reduction !== false;
+  }
+
+  breadthFirst(): void {
+    const initial = this.begin();
+    if (initial === null) return;
+    this.register(-1, -1);
+    const reduce = this.reduction;
+    let layer: (LayerEntry | null)[] = [{ id: 0, world: initial, sleep: emptySleepSet, permutation: 0 }];
+    const explored: number[] = [];
+    for (let depth = 0; layer.length > 0; depth += 1) {
+      if (depth >= this.options.bounds.depthMax) {
+        this.hit('depth', layer.length);
+        return;
+      }
+      const next: LayerEntry[] = [];
+      this.frontierSize = layer.length;
+      for (let position = 0; position < layer.length; position += 1) {
+        const entry = layer[position]!;
+        // Let an expanded state go, so that the garbage collector may take its world before the
+        // layer ends: at the peak the heap holds the next layer and what is left of this one.
+        layer[position] = null;
+        const choices = this.choicesOf(entry.world);
+        const inherited = reduce && entry.sleep.length > 0 ? ownSleepSet(entry.sleep, this.system.inverseOf(entry.permutation)) : null;
+        explored.length = 0;
+        for (let index = 0; index < choices.length; index += 1) {
+          let keyTaken = 0;
+          if (reduce) {
+            keyTaken = choiceKey(entry.world, choices[index]);
+            if (inherited !== null && sleeps(inherited, keyTaken)) {
+              this.transitionsSkipped += 1;
+              continue;
+            }
+          }
+          const transition = this.system.apply(entry.world, choices[index]);
+          this.transitions += 1;
+          const outcome = this.settle(transition, depth + 1);
+          if (outcome === 'pruned') continue;
+          if (!reduce) {
+            if (outcome === 'skip') continue;
+            const id = this.register(entry.id, index);
+            if (outcome === 'stop') {
+              this.path = this.bfsPath(id);
+              return;
+            }
+            next.push({ id, world: transition.world, sleep: emptySleepSet, permutation: 0 });
+          } else {
+            const maskTaken = effectMask(entry.world, transition);
+            const fingerprint = this.lastFingerprint;
+            const slot = this.visited.lastSlot;
+            // The successor's sleep set, built only where it is kept: most known states need none.
+            const sleepOf = () =>
+              successorSleepSet(
+                inherited ?? emptySleepSet,
+                explored,
+                keyTaken,
+                maskTaken,
+                this.system.renameOf(fingerprint.permutation),
+                this.options.bounds.messagesInFlightMax - entry.world.messages.length,
+              );
+            if (outcome === 'skip') {
+              // Reached again in the layer being built: it sleeps only what sleeps on every arrival.
+              if (this.visited.depthAt(slot) === depth + 1) {
+                const known = next[this.visited.payloadAt(slot)];
+                if (known.sleep.length > 0) known.sleep = intersectSleepSets(known.sleep, sleepOf());
+              }
+              explored.push(keyTaken, maskTaken);
+              continue;
+            }
+            const sleep = sleepOf();
+            explored.push(keyTaken, maskTaken);
+            const id = this.register(entry.id, index);
+            if (outcome === 'stop') {
+              this.path = this.bfsPath(id);
+              return;
+            }
+            this.visited.setPayload(slot, next.length);
+            next.push({ id, world: transition.world, sleep, permutation: fingerprint.permutation });
+          }
+          if (this.visited.size >= this.nextCheck && this.overBudget(depth + 1, next.length)) return;
+        }
+      }
+      layer = next;
+    }
+  }
+
+  depthFirst(): void {
+    const initial = this.begin();
+    if (initial === null) return;
+    const stack: { world: World; choices: Choice[]; next: number }[] = [{ world: initial, choices: this.choicesOf(initial), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next >= top.choices.length) {
+        stack.pop();
+        continue;
+      }
+      const depth = stack.length;
+      if (depth > this.options.bounds.depthMax) {
+        this.hit('depth', 1);
+        stack.pop();
+        continue;
+      }
+      const choice = top.choices[top.next];
+      top.next += 1;
+      const transition = this.system.apply(top.world, choice);
+      this.transitions += 1;
+      const outcome = this.settle(transition, depth);
+      if (outcome === 'skip' || outcome === 'pruned') continue;
+      if (outcome === 'stop') {
+        this.path = [...stack.map((frame) => this.system.describe(frame.world, frame.choices[frame.next - 1]))];
+        return;
+      }
+      if (depth < this.options.bounds.depthMax) stack.push({ world: transition.world, choices: this.choicesOf(transition.world), next: 0 });
+      else this.hit('depth', 1);
+      if (this.visited.size >= this.nextCheck && this.overBudget(depth, stack.length)) return;
+    }
+  }
+
+  walks(pct: boolean): void {
+    const initial = this.begin();
+    if (initial === null) return;
+    let randomState = this.options.seed | 0;
+    const draw = (bound: number): number => {
+      randomState = nextRandomState(randomState);
+      return randomValueOfState(randomState) % bound;
+    };
+    const nodes = this.options.nodes;
+    const depthMax = this.options.bounds.depthMax;
+    for (let walk = 0; walk < this.options.walksMax; walk += 1) {
+      // PCT: distinct initial priorities d..d+n-1 in a random order; change points get 1..d-1.
+      const priority: number[] = [0];
+      const order = Array.from({ length: nodes }, (_, index) => index);
+      for (let index = order.length - 1; index > 0; index -= 1) {
+        const other = draw(index + 1);
+        [order[index], order[other]] = [order[other], order[index]];
+      }
+      for (let node = 1; node <= nodes; node += 1) priority[node] = this.options.pctDepth + order[node - 1];
+      const changePoints = new Map<number, number>();
+      for (let point = 1; point < this.options.pctDepth; point += 1) changePoints.set(1 + draw(Math.max(1, depthMax)), this.options.pctDepth - point);
+      let world = initial;
+      const steps: ExploreStep[] = [];
+      for (let depth = 1; depth <= depthMax; depth += 1) {
+        let choices = this.choicesOf(world);
+        let moved = false;
+        while (choices.length > 0 && !moved) {
+          let pool = choices;
+          if (pct) {
+            let best = -1;
+            for (const choice of choices) best = Math.max(best, priority[ownerOf(world, choice)]);
+            pool = choices.filter((choice) => priority[ownerOf(world, choice)] === best);
+          }
+          const choice = pool[draw(pool.length)];
+          const transition = this.system.apply(world, choice);
+          this.transitions += 1;
+          if (transition.pruned !== null && transition.violation === null && transition.implementationError === null) {
+            this.hit(transition.pruned, 1);
+            choices = choices.filter((candidate) => candidate !== choice);
+            continue;
+          }
+          moved = true;
+          steps.push(this.system.describe(world, choice));
+          const lowered = changePoints.get(depth);
+          if (pct && lowered !== undefined) priority[ownerOf(world, choice)] = lowered;
+          const outcome = this.settle(transition, depth);
+          if (outcome === 'stop') {
+            this.path = steps;
+            return;
+          }
+          world = transition.world;
+        }
+        if (!moved) break;
+        if (depth === depthMax) this.hit('depth', 1);
+        if (this.visited.size >= this.nextCheck && this.overBudget(depth, 1)) return;
+      }
+    }
+    this.stoppedBy = 'walks';
+  }
+
+  result(): ExploreResult {
+    const wallMs = wallClockMs() - this.startedMs;
+    const status = this.implementationError !== null ? 'implementationError' : this.violation !== null ? 'safety' : 'ok';
+    const exhaustive = this.options.strategy === 'bfs' || this.options.strategy === 'dfs';
+    return {
+      status,
+      strategy: this.options.strategy,
+      distinctStates: this.visited.size,
+      distinctStatesWithoutSymmetry: this.withoutSymmetry,
+      transitions: this.transitions,
+      depth: this.depthReached,
+      wallMs,
+      statesPerSecond: wallMs > 0 ? Math.round((this.visited.size / wallMs) * 1000) : 0,
+      stoppedBy: this.stoppedBy,
+      boundsHit: this.boundsHit,
+      complete: exhaustive && this.stoppedBy === 'exhausted',
+      symmetry: {
+        enabled: this.system.symmetric,
+        permutations: this.system.permutationCount,
+        note: this.system.symmetric ? this.system.knowledge.symmetryNote : this.options.symmetry ? this.system.knowledge.symmetryNote : 'off: --no-symmetry',
+      },
+      clone: this.system.usesClone,
+      reduction: { enabled: this.reduction, transitionsSkipped: this.transitionsSkipped },
+      violation: this.violation,
+      implementationError: this.implementationError,
+      path: this.path,
+    };
+  }
+
+  // ---- shared -------------------------------------------------------------------------------
+
+  /** The initial state, registered and checked; null when it already ends the search. */
+  private begin(): World | null {
+    const transition = this.system.initial();
+    const outcome = this.settle(transition, 0);
+    if (outcome === 'stop') {
+      this.path = [];
+      return null;
+    }
+    return transition.world;
+  }
+
+  private choicesOf(world: World): Choice[] {
+    const budgets = this.system.budgetsHit(world);
+    if (budgets.crashes) this.hit('crashes', 1);
+    if (budgets.requests) this.hit('requests', 1);
+    if (budgets.drops) this.hit('drops', 1);
+    return this.system.choices(world);
+  }
+
+  /** Records a new transition's outcome: skip it (pruned or known), keep it, or stop here. */
+  private settle(transition: ReturnType<TransitionSystem['apply']>, depth: number): 'pruned' | 'skip' | 'keep' | 'stop' {
+    if (transition.implementationError !== null) {
+      this.implementationError = { ...transition.implementationError };
+      this.stoppedBy = 'implementationError';
+      this.depthReached = Math.max(this.depthReached, depth);
+      return 'stop';
+    }
+    if (transition.pruned !== null && transition.violation === null) {
+      this.hit(transition.pruned, 1);
+      return 'pruned';
+    }
+    const fingerprint = this.system.fingerprint(transition.world);
+    this.lastFingerprint = fingerprint;
+    if (!this.visited.add(fingerprint.high, fingerprint.low, depth)) return 'skip';
+    this.withoutSymmetry += fingerprint.orbit;
+    if (depth > this.depthReached) this.depthReached = depth;
+    if (transition.violation !== null) {
+      this.violation = { ...transition.violation, eventNumber: depth };
+      this.stoppedBy = 'violation';
+      return 'stop';
+    }
+    return 'keep';
+  }
+
+  private register(parent: number, choiceIndex: number): number {
+    const id = this.registered;
+    if (id >= this.parents.length) {
+      const parents = new Int32Array(this.parents.length * 2);
+      parents.set(this.parents);
+      this.parents = parents;
+      const choiceIndexes = new Int32Array(this.choiceIndexes.length * 2);
+      choiceIndexes.set(this.choiceIndexes);
+      this.choiceIndexes = choiceIndexes;
+    }
+    this.parents[id] = parent;
+    this.choiceIndexes[id] = choiceIndex;
+    this.registered += 1;
+    return id;
+  }
+
+  private registered = 0;
+
+  /** Rebuilds a bfs path by replaying the recorded choice indexes from the initial state. */
+  private bfsPath(id: number): ExploreStep[] {
+    const indexes: number[] = [];
+    for (let state = id; state > 0; state = this.parents[state]) indexes.push(this.choiceIndexes[state]);
+    indexes.reverse();
+    let world = this.system.initial().world;
+    const steps: ExploreStep[] = [];
+    for (const index of indexes) {
+      const choice = this.system.choices(world)[index];
+      steps.push(this.system.describe(world, choice));
+      world = this.system.apply(world, choice).world;
+    }
+    return steps;
+  }
+
+  private hit(bound: keyof ExploreResult['boundsHit'], count: number): void {
+    this.boundsHit[bound] = (this.boundsHit[bound] ?? 0) + count;
+  }
+
+  /** Checks the stopping bounds and reports progress; true when the search must stop. */
+  private overBudget(depth: number, frontier: number): boolean {
+    this.nextCheck = this.visited.size + checkInterval;
+    const bounds = this.options.bounds;
+    const wallMs = wallClockMs() - this.startedMs;
+    this.options.onProgress?.({
+      strategy: this.options.strategy,
+      depth,
+      distinctStates: this.visited.size,
+      transitions: this.transitions,
+      frontier: Math.max(frontier, this.frontierSize),
+      wallMs,
+    });
+    if (this.visited.size >= bounds.statesMax) this.stoppedBy = 'states';
+    else if (wallMs >= bounds.timeMs) this.stoppedBy = 'time';
+    else if (process.memoryUsage().heapUsed >= bounds.memoryBytesMax) this.stoppedBy = 'memory';
+    else return false;
+    return true;
+  }
+}
+
+/** The node a choice acts on, for PCT's priorities: the receiver of a message, else the node. */
+function ownerOf(world: World, choice: Choice): number {
+  return choice.kind === 'deliver' || choice.kind === 'drop' ? world.messages[choice.message].to : choice.node;
+}
+
+/** Whether a key is in a sleep set of (key, mask) pairs. */
+function sleeps(sleep: readonly number[], key: number): boolean {
+  for (let index = 0; index < sleep.length; index += 2) if (sleep[index] === key) return true;
+  return false;
+}

@@ -1,0 +1,247 @@
+// Explore paths as trace files, and their replay. A path is a list of steps (src/explore/system.ts
+// ExploreStep: messages by content, not by position), so a trace replays without the search.
+// The trace file is the simulator's format (src/sim/trace.ts) at version 2, with an `explore`
+// field holding the options and the steps; `raftcheck replay` dispatches on that field and
+// `raftcheck show` prints its events like any other trace's.
+//
+// The replay drives the same transition system and feeds every step into a fresh
+// ClusterObservation and the real invariants/ checkers, as the simulator does: the violation a
+// trace reports is theirs (the explorer's own checks, src/explore/checks.ts, only choose which
+// states to report). If only the explorer's checks fire, that violation is reported instead.
+
+import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import { Hasher } from '../core/hash.js';
+import type { NodeId } from '../core/ids.js';
+import { allInvariants } from '../../invariants/index.js';
+import type { TraceEvent } from '../sim/events.js';
+import type { Violation } from '../sim/invariant.js';
+import { ClusterObservation } from '../sim/observation.js';
+import type { Scenario } from '../sim/scenario.js';
+import { parseScenario } from '../sim/scenarioSchema.js';
+import type { SimulationResult } from '../sim/simulation.js';
+import type { TraceFile } from '../sim/trace.js';
+import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
+import type { ExploreResult } from './search.js';
+import type { ExploreStep, StepObserver, World } from './system.js';
+import { TransitionSystem } from './system.js';
+
+/** What an explore trace records besides the steps: enough to rebuild the transition system. */
+export interface ExploreTraceInfo {
+  nodes: number;
+  implementationOptions: ImplementationOptions;
+  strategy: string;
+  bounds: Record<string, number>;
+  distinctStates: number;
+  steps: ExploreStep[];
+}
+
+/** The scenario an explore trace carries: the cluster and the node options; no fault processes. */
+export function exploreScenario(nodes: number, implementationOptions: ImplementationOptions): Scenario {
+  const parsed = parseScenario(
+    {
+      name: 'explore',
+      description: 'A path of the exhaustive explorer: every step a choice, no virtual time (t counts steps).',
+      nodes,
+      implementation: implementationOptions,
+      liveness: { enabled: false },
+      faults: { crash: { perSecond: 0 }, partition: { perSecond: 0 } },
+      network: { dropProbability: 0 },
+      workload: { proposalsPerSecond: 0 },
+    },
+    'explore',
+  );
+  if (!parsed.ok) throw new Error(`explore scenario: ${parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`);
+  return parsed.scenario;
+}
+
+/** Replays steps through the real invariants; the result has the simulator's shape. */
+export function replayExplorePath(implementation: Implementation, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
+  const system = new TransitionSystem({
+    implementation,
+    nodes: info.nodes,
+    implementationOptions: info.implementationOptions,
+    symmetry: false,
+    clone: true,
+    termMax: Number.POSITIVE_INFINITY,
+    crashesMax: Number.POSITIVE_INFINITY,
+    requestsMax: Number.POSITIVE_INFINITY,
+    dropsMax: Number.POSITIVE_INFINITY,
+    reordersMax: Number.POSITIVE_INFINITY,
+    messagesInFlightMax: Number.POSITIVE_INFINITY,
+  });
+  const replay = new ObservedReplay(system.members);
+  let transition = system.initial(replay);
+  let explorerViolation: Violation | null = transition.violation;
+  let world: World = transition.world;
+  for (const [index, step] of info.steps.entries()) {
+    const choice = system.choiceOf(world, step);
+    if (choice === null) return { error: `step ${index + 1} (${step.kind}) is not possible in the state the steps before it reach` };
+    replay.begin(index + 1, step);
+    transition = system.apply(world, choice, replay);
+    world = transition.world;
+    if (explorerViolation === null && transition.violation !== null) explorerViolation = { ...transition.violation, eventNumber: index + 1, timeMs: index + 1 };
+    if (transition.implementationError !== null) {
+      return replay.result(info, null, { ...transition.implementationError, eventNumber: index + 1, timeMs: index + 1 });
+    }
+    if (replay.violation !== null) break;
+  }
+  return replay.result(info, replay.violation ?? explorerViolation, null);
+}
+
+/** Feeds each step into a ClusterObservation and the invariants, and keeps readable events. */
+class ObservedReplay implements StepObserver {
+  readonly observation: ClusterObservation;
+  private readonly checkers = allInvariants.map((definition) => definition.create());
+  private readonly hasher = new Hasher();
+  readonly events: TraceEvent[] = [];
+  violation: Violation | null = null;
+  private stepNumber = 0;
+  private event: TraceEvent | null = null;
+
+  constructor(members: readonly NodeId[]) {
+    this.observation = new ClusterObservation(members);
+  }
+
+  begin(stepNumber: number, step: ExploreStep): void {
+    this.stepNumber = stepNumber;
+    const event: TraceEvent = { n: stepNumber, t: stepNumber, kind: 'tick' };
+    switch (step.kind) {
+      case 'deliver':
+      case 'drop':
+        Object.assign(event, { kind: 'deliver', node: step.to, from: step.from, type: step.message.type });
+        if (step.kind === 'drop') event.note = 'dropped';
+        break;
+      case 'timeout':
+        Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });
+        break;
+      case 'propose':
+        Object.assign(event, { kind: 'propose', node: step.node, commandId: step.command.id, type: step.command.op });
+        break;
+      case 'crash':
+        Object.assign(event, { kind: 'crash', node: step.node });
+        break;
+      case 'restart':
+        Object.assign(event, { kind: 'restart', node: step.node });
+        break;
+    }
+    this.hasher.string(JSON.stringify(step));
+    this.event = event;
+    this.events.push(event);
+  }
+
+  delivered(from: NodeId, _to: NodeId, senderTerm: number): void {
+    this.observation.revealed(from, senderTerm);
+  }
+
+  stepped(node: NodeId, _input: unknown, output: Parameters<StepObserver['stepped']>[2], started: boolean): void {
+    const change = this.observation.observe(node, output, started, this.stepNumber, this.stepNumber);
+    this.hasher.number(node).number(output.messages.length).number(output.records.length).number(output.applied.length);
+    const mirror = this.observation.mirror(node);
+    if (this.event !== null && this.event.node === node) {
+      if (started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
+        this.event.role = mirror.role;
+        this.event.term = mirror.term;
+      }
+      if (change.previousCommitIndex !== mirror.commitIndex) this.event.commitIndex = mirror.commitIndex;
+    }
+    this.observation.extendCommitted(change);
+    if (this.violation !== null) return;
+    for (const checker of this.checkers) {
+      const found = checker.afterStep({ change, cluster: this.observation });
+      if (found !== null) {
+        this.violation = found;
+        return;
+      }
+    }
+  }
+
+  crashed(node: NodeId, unsyncedLost: number): void {
+    if (this.event !== null && unsyncedLost > 0) this.event.note = `lost ${unsyncedLost} unsynced record(s)`;
+    this.observation.crashed(node);
+    if (this.violation !== null) return;
+    for (const checker of this.checkers) {
+      const found = checker.afterCrash?.(node, this.observation, this.stepNumber, this.stepNumber) ?? null;
+      if (found !== null) {
+        this.violation = found;
+        return;
+      }
+    }
+  }
+
+  result(info: { nodes: number; implementationOptions: ImplementationOptions }, violation: Violation | null, implementationError: SimulationResult['implementationError']): SimulationResult {
+    const status = implementationError !== null ? 'implementationError' : violation !== null ? violation.kind : 'ok';
+    return {
+      status,
+      violation,
+      implementationError,
+      events: this.events.length,
+      simulatedMs: this.events.length,
+      traceHash: this.hasher.hex(),
+      choices: {},
+      scenario: exploreScenario(info.nodes, info.implementationOptions),
+      boundReached: null,
+      eventLog: this.events,
+      eventDigests: null,
+      history: null,
+      inconclusive: [],
+      statistics: {
+        messagesSent: 0,
+        messagesDropped: this.events.filter((event) => event.note === 'dropped').length,
+        messagesDuplicated: 0,
+        crashes: this.events.filter((event) => event.kind === 'crash').length,
+        restarts: this.events.filter((event) => event.kind === 'restart').length,
+        partitions: 0,
+        pauses: 0,
+        slowdowns: 0,
+        clockJumps: 0,
+        tornWrites: 0,
+        unsyncedRecordsLost: 0,
+        corruptions: 0,
+        proposals: this.events.filter((event) => event.kind === 'propose').length,
+        entriesCommitted: this.observation.committedLength,
+      },
+    };
+  }
+}
+
+/** The trace file of an explore result with a path; null without one. */
+export function exploreTraceOf(
+  result: ExploreResult,
+  options: { implementation: Implementation; bugs: readonly string[]; nodes: number; implementationOptions: ImplementationOptions; bounds: Record<string, number> },
+): { trace: TraceFile; replay: SimulationResult } | null {
+  if (result.path === null) return null;
+  const info: ExploreTraceInfo = {
+    nodes: options.nodes,
+    implementationOptions: options.implementationOptions,
+    strategy: result.strategy,
+    bounds: options.bounds,
+    distinctStates: result.distinctStates,
+    steps: result.path,
+  };
+  const replay = replayExplorePath(options.implementation, info);
+  if ('error' in replay) throw new Error(`explore: the path found does not replay: ${replay.error}`);
+  const trace: TraceFile = {
+    format: traceFormat,
+    formatVersion: exploreTraceFormatVersion,
+    implementation: { name: options.implementation.name, version: options.implementation.version, ...(options.bugs.length > 0 ? { bugs: [...options.bugs] } : {}) },
+    scenario: replay.scenario,
+    seed: 0,
+    choices: {},
+    traceHash: replay.traceHash,
+    result: { status: replay.status, events: replay.events, simulatedMs: replay.simulatedMs, violation: replay.violation, implementationError: replay.implementationError },
+    events: [...(replay.eventLog ?? [])],
+    explore: info as unknown as Record<string, unknown>,
+  };
+  return { trace, replay };
+}
+
+/** Reads the explore field of a trace; a message on what is wrong with it. */
+export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
+  const info = trace.explore as Partial<ExploreTraceInfo> | undefined;
+  if (info === undefined || info === null || typeof info !== 'object') return 'the explore field is not an object';
+  if (!Number.isInteger(info.nodes) || (info.nodes ?? 0) < 1) return 'explore.nodes: expected a positive integer';
+  if (!Array.isArray(info.steps)) return 'explore.steps: expected a list of steps';
+  const options = info.implementationOptions;
+  if (options === undefined || typeof options !== 'object') return 'explore.implementationOptions: expected an object';
+  return info as ExploreTraceInfo;
+}

@@ -1,0 +1,51 @@
+// `raftcheck explore` as a user meets it: --json carries the counts and failures shaped as in
+// run --json, the exit code follows run's, and the trace it writes replays and shows.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { raftcheck } from '../support/cli.js';
+
+const out = mkdtempSync(join(tmpdir(), 'raftcheck-explore-'));
+
+describe('raftcheck explore', () => {
+  const failing = raftcheck(['explore', '--bug', 'vote-without-log-check', '--depth', '12', '--max-term', '3', '--json', '--out', out]);
+  const summary = JSON.parse(failing.stdout);
+
+  it('exits 1 on a violation and prints the counts and the failure as JSON', () => {
+    expect(failing.status).toBe(1);
+    expect(summary).toMatchObject({ result: 'safety', exitCode: 1, strategy: 'bfs', depth: 8 });
+    for (const field of ['distinctStates', 'transitions', 'statesPerSecond', 'distinctStatesWithoutSymmetry']) expect(typeof summary[field]).toBe('number');
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0]).toMatchObject({ invariant: 'leader-completeness', events: 8 });
+    expect(summary.failures[0].replay).toMatch(/^npx raftcheck replay .*explore\.trace\.json$/);
+  });
+
+  it('writes a trace that replay re-executes to the same violation and show prints', () => {
+    const replay = raftcheck(['replay', summary.failures[0].trace, '--json']);
+    expect(replay.status).toBe(1);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ result: 'safety', traceHashMatches: true, events: 8 });
+    const show = raftcheck(['show', summary.failures[0].trace]);
+    expect(show.status).toBe(0);
+    expect(show.stdout).toContain('explore path    8 steps on 3 nodes');
+    expect(show.stdout).toContain('<< VIOLATION: leader-completeness');
+  });
+
+  it('replays the trace as text without a fault line (an explore path has no fault processes)', () => {
+    const replay = raftcheck(['replay', summary.failures[0].trace]);
+    expect(replay.status).toBe(1);
+    expect(replay.stdout).toContain('leader-completeness');
+    expect(replay.stdout).not.toContain('faults:');
+  });
+
+  it('exits 0 when a bounded run of the correct reference finds nothing', () => {
+    const ok = raftcheck(['explore', '--depth', '5', '--max-term', '2', '--json']);
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ result: 'ok', stoppedBy: 'exhausted', complete: true, failures: [] });
+  });
+
+  it('refuses an implementation other than the reference with a usage error', () => {
+    expect(raftcheck(['explore', '--impl', 'process:./server']).status).toBe(2);
+  });
+});

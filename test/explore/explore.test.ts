@@ -1,0 +1,199 @@
+// The explorer as a specification: breadth-first search finds corpus bugs by their shortest
+// paths, the correct reference passes a bounded exhaustive run with exact, repeatable counts,
+// symmetry reduction merges exactly the permuted states, and node copies are independent.
+
+import { describe, expect, it } from 'vitest';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import type { ExploreBounds, ExploreOptions } from '../../src/explore/search.js';
+import { explore } from '../../src/explore/search.js';
+import type { World } from '../../src/explore/system.js';
+import { TransitionSystem } from '../../src/explore/system.js';
+import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
+import { RaftNode } from '../../src/raft/node.js';
+
+const bounds: ExploreBounds = {
+  depthMax: 7,
+  termMax: 3,
+  crashesMax: 0,
+  requestsMax: 0,
+  dropsMax: 0,
+  reordersMax: 1,
+  messagesInFlightMax: 10,
+  statesMax: 10_000_000,
+  timeMs: 600_000,
+  memoryBytesMax: 8 * 1024 ** 3,
+};
+
+function options(overrides: Partial<ExploreOptions> & { bugs?: string[] } = {}): ExploreOptions {
+  const { bugs = [], ...rest } = overrides;
+  return {
+    implementation: referenceImplementation(bugsFromNames(bugs)),
+    nodes: 3,
+    strategy: 'bfs',
+    bounds,
+    implementationOptions: exploreImplementationOptions,
+    symmetry: true,
+    clone: true,
+    seed: 1,
+    walksMax: 1000,
+    pctDepth: 3,
+    ...rest,
+  };
+}
+
+describe('breadth-first exploration of buggy Raft', () => {
+  it('finds vote-without-log-check as a leader lacking a committed entry after 8 steps, the shortest path', () => {
+    const result = explore(options({ bugs: ['vote-without-log-check'], bounds: { ...bounds, depthMax: 12 } }));
+    expect(result.status).toBe('safety');
+    expect(result.violation?.invariant).toBe('leader-completeness');
+    expect(result.path).toHaveLength(8);
+    expect(result.depth).toBe(8);
+  });
+
+  it('finds leader-votes-for-other as two leaders in one term after 6 steps', () => {
+    const result = explore(options({ bugs: ['leader-votes-for-other'], bounds: { ...bounds, depthMax: 12 } }));
+    expect(result.violation?.invariant).toBe('election-safety');
+    expect(result.path).toHaveLength(6);
+  });
+});
+
+describe('bounded exhaustive exploration of the correct reference', () => {
+  const first = explore(options());
+  const second = explore(options());
+
+  it('completes within depth 7, term 3, one reorder and 10 messages in flight without a violation', () => {
+    expect(first.status).toBe('ok');
+    expect(first.complete).toBe(true);
+    expect(first.boundsHit.depth).toBeGreaterThan(0);
+  });
+
+  it('counts the same states and transitions on every run', () => {
+    expect([second.distinctStates, second.transitions, second.distinctStatesWithoutSymmetry]).toEqual([
+      first.distinctStates,
+      first.transitions,
+      first.distinctStatesWithoutSymmetry,
+    ]);
+  });
+
+  it('reduces the states by symmetry, and the orbits add up to the states of a search without it', () => {
+    const unreduced = explore(options({ symmetry: false }));
+    expect(first.distinctStates * 3).toBeLessThan(unreduced.distinctStates);
+    expect(first.distinctStatesWithoutSymmetry).toBe(unreduced.distinctStates);
+  });
+
+  it('counts the same states when nodes are copied by replaying their inputs instead of clone()', () => {
+    const replayed = explore(options({ clone: false, bounds: { ...bounds, depthMax: 6 } }));
+    const cloned = explore(options({ bounds: { ...bounds, depthMax: 6 } }));
+    expect(replayed.clone).toBe(false);
+    expect(replayed.distinctStates).toBe(cloned.distinctStates);
+  });
+});
+
+describe('partial-order reduction by sleep sets', () => {
+  // The reduction must not change what is found: the same distinct states (with and without
+  // symmetry), the same verdicts, the same shortest path length, only fewer transitions taken.
+  const cases: { name: string; bugs: string[]; bounds: Partial<ExploreBounds>; symmetry: boolean }[] = [
+    { name: 'the reference, depth 7, symmetry', bugs: [], bounds: {}, symmetry: true },
+    { name: 'the reference, depth 6, no symmetry', bugs: [], bounds: { depthMax: 6 }, symmetry: false },
+    { name: 'the reference with crashes, requests and drops, depth 5', bugs: [], bounds: { depthMax: 5, crashesMax: 1, requestsMax: 1, dropsMax: 1 }, symmetry: true },
+    // A tight messages bound cuts s.a off where s.b.a is kept: a must wake up (it did not, once).
+    { name: 'the reference, 4 messages in flight and a drop, depth 8, no symmetry', bugs: [], bounds: { depthMax: 8, messagesInFlightMax: 4, dropsMax: 1 }, symmetry: false },
+    { name: 'vote-without-log-check', bugs: ['vote-without-log-check'], bounds: { depthMax: 12 }, symmetry: true },
+    { name: 'leader-votes-for-other', bugs: ['leader-votes-for-other'], bounds: { depthMax: 12 }, symmetry: true },
+    { name: 'vote-not-persisted with a crash', bugs: ['vote-not-persisted'], bounds: { depthMax: 9, crashesMax: 1 }, symmetry: true },
+  ];
+  for (const { name, bugs, bounds: overrides, symmetry } of cases) {
+    it(`visits the same states and finds the same verdict as the full search: ${name}`, () => {
+      const common = { bugs, symmetry, bounds: { ...bounds, ...overrides } };
+      const full = explore(options({ ...common, reduction: false }));
+      const reduced = explore(options({ ...common, reduction: true }));
+      expect(reduced.reduction.enabled).toBe(true);
+      expect(full.reduction).toEqual({ enabled: false, transitionsSkipped: 0 });
+      expect([reduced.status, reduced.violation?.invariant, reduced.path?.length, reduced.depth]).toEqual([full.status, full.violation?.invariant, full.path?.length, full.depth]);
+      if (full.status === 'ok') {
+        expect([reduced.distinctStates, reduced.distinctStatesWithoutSymmetry]).toEqual([full.distinctStates, full.distinctStatesWithoutSymmetry]);
+        expect(reduced.transitions).toBeLessThan(full.transitions);
+        expect(reduced.transitions + reduced.reduction.transitionsSkipped).toBe(full.transitions);
+      }
+    });
+  }
+
+  it('counts the same states, transitions and skipped transitions on every run', () => {
+    const runs = [explore(options()), explore(options())].map((run) => [run.distinctStates, run.transitions, run.reduction.transitionsSkipped]);
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0][2]).toBeGreaterThan(0);
+  });
+});
+
+describe('world fingerprints', () => {
+  const system = new TransitionSystem({
+    implementation: referenceImplementation(),
+    nodes: 3,
+    implementationOptions: exploreImplementationOptions,
+    symmetry: true,
+    clone: true,
+    termMax: 9,
+    crashesMax: 9,
+    requestsMax: 9,
+    dropsMax: 9,
+    reordersMax: 9,
+    messagesInFlightMax: 99,
+  });
+  /** Timer of `candidate`, its RequestVote to `voter` delivered, the answer delivered back. */
+  function election(candidate: number, voter: number): World {
+    let world = system.initial().world;
+    world = system.apply(world, { kind: 'timeout', node: candidate }).world;
+    const deliver = (from: number, to: number) => {
+      const message = world.messages.findIndex((inFlight) => inFlight.from === from && inFlight.to === to);
+      world = system.apply(world, { kind: 'deliver', message }).world;
+    };
+    deliver(candidate, voter);
+    deliver(voter, candidate);
+    return world;
+  }
+
+  it('is the same for worlds that differ by a permutation of node ids', () => {
+    const one = system.fingerprint(election(1, 2));
+    const other = system.fingerprint(election(3, 1));
+    expect([other.high, other.low]).toEqual([one.high, one.low]);
+    expect(one.orbit).toBe(6);
+  });
+
+  it('differs for worlds that are not permutations of each other', () => {
+    const elected = system.fingerprint(election(1, 2));
+    const candidate = system.fingerprint(system.apply(system.initial().world, { kind: 'timeout', node: 1 }).world);
+    expect([candidate.high, candidate.low]).not.toEqual([elected.high, elected.low]);
+  });
+});
+
+describe('RaftNode.clone', () => {
+  it('copies every field, and shares no container with the original', () => {
+    const node = new RaftNode();
+    node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records: [], options: exploreImplementationOptions });
+    node.step({ kind: 'tick' });
+    node.step({ kind: 'tick' });
+    const copy = node.clone();
+    const original = node as unknown as Record<string, unknown>;
+    const cloned = copy as unknown as Record<string, unknown>;
+    expect(Object.keys(cloned).sort()).toEqual(Object.keys(original).sort());
+    for (const key of Object.keys(original)) {
+      const value = original[key];
+      expect(cloned[key], key).toEqual(value);
+      const mutable = value instanceof Map || value instanceof Set || (Array.isArray(value) && !['members', 'peers'].includes(key));
+      if (mutable) expect(cloned[key], key).not.toBe(value);
+    }
+  });
+
+  it('steps on independently of the original', () => {
+    const node = new RaftNode();
+    node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records: [], options: exploreImplementationOptions });
+    const copy = node.clone();
+    copy.step({ kind: 'tick' });
+    copy.step({ kind: 'tick' });
+    expect(copy.stateDigest()).not.toBe(node.stateDigest());
+    node.step({ kind: 'tick' });
+    node.step({ kind: 'tick' });
+    expect(node.stateDigest()).toBe(copy.stateDigest());
+  });
+});

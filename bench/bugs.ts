@@ -3,28 +3,26 @@
 // hand-written minimal scenario for that bug (scenarios/minimal/<bug>.json, run with the seed in
 // scenarios/minimal/seeds.json). Prints a table, or JSON with --json.
 //
-//   npm run bench:bugs -- [--seeds-max N] [--shrink-time S] [--scenario NAME] [--bug NAME ...] [--json]
+//   npm run bench:bugs -- [--seeds-max N] [--shrink-time S] [--scenario NAME] [--strategy S] [--bug NAME ...] [--json]
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceImplementation } from '../src/adapters/reference.js';
+import { withStrategy } from '../src/check/options.js';
 import { runSeed } from '../src/check/run.js';
 import { loadScenario } from '../src/check/scenarios.js';
 import { shrinkToTrace } from '../src/check/shrinkRun.js';
 import { packageRoot } from '../src/core/paths.js';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { bugCatalog, bugsFromNames } from '../src/raft/bugs.js';
+import type { SchedulingStrategy } from '../src/sim/scenario.js';
+import { flag, option, repeated } from './arguments.js';
 
-const argv = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-  const index = argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : argv[index + 1];
-};
-const json = argv.includes('--json');
+const json = flag('json');
 const seedsMax = Number(option('seeds-max', '2000'));
 const shrinkTimeMs = Number(option('shrink-time', '30')) * 1000;
 const scenarioName = option('scenario', 'swarm');
-const chosen = argv.flatMap((argument, index) => (argument === '--bug' ? [argv[index + 1]] : []));
+const chosen = repeated('bug');
 const bugs = bugCatalog.filter((bug) => chosen.length === 0 || chosen.includes(bug.name));
 
 const minimalSeeds: Record<string, number> = (() => {
@@ -45,7 +43,8 @@ interface Row {
   ratioToHandMinimal: number | null;
 }
 
-const scenario = loadScenario(scenarioName);
+// The scheduling strategy as `run` applies it: the portfolio unless --strategy says otherwise.
+const scenario = withStrategy(loadScenario(scenarioName), option('strategy', '') === '' ? undefined : (option('strategy', '') as SchedulingStrategy));
 const rows: Row[] = [];
 for (const bug of bugs) {
   const implementation = referenceImplementation(bugsFromNames([bug.name]));

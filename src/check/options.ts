@@ -2,12 +2,39 @@
 // the fault options described for people (one line) and machines (JSON). For a swarm scenario
 // the options are the ones each seed drew, which is what a failing seed exercised.
 
-import type { Scenario } from '../sim/scenario.js';
-import { resizeScenario } from '../sim/scenario.js';
+import type { ClientOptions, Scenario, SchedulingStrategy } from '../sim/scenario.js';
+import { defaultClientOptions, resizeScenario } from '../sim/scenario.js';
+
+/** The default of `run --strategy`: each seed draws random or PCT scheduling. */
+export const defaultSchedulingStrategy: SchedulingStrategy = 'portfolio';
+
+/**
+ * The scenario with a scheduling strategy (the --strategy option). Without one, the scenario's
+ * own choice stands, or the default portfolio if it names none. PCT's parameters are kept when
+ * the scenario sets them.
+ */
+export function withStrategy(scenario: Scenario, strategy: SchedulingStrategy | undefined): Scenario {
+  const current = scenario.network.priority;
+  const chosen = strategy ?? current?.strategy ?? defaultSchedulingStrategy;
+  if (current?.strategy === chosen) return scenario;
+  return { ...scenario, network: { ...scenario.network, priority: { ...current, strategy: chosen } } };
+}
 
 /** The scenario resized to `nodes` (the --nodes option). */
 export function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
   return nodes === undefined ? scenario : resizeScenario(scenario, nodes);
+}
+
+/**
+ * The scenario with clients on (the --clients and --reads options): the scenario's own client
+ * options, or the defaults, with these overrides.
+ */
+export function withClients(scenario: Scenario, overrides: { count?: number; reads?: ClientOptions['reads'] }): Scenario {
+  if (overrides.count === undefined && overrides.reads === undefined) return scenario;
+  const clients = { ...(scenario.clients ?? defaultClientOptions()) };
+  if (overrides.count !== undefined) clients.count = overrides.count;
+  if (overrides.reads !== undefined) clients.reads = overrides.reads;
+  return { ...scenario, clients };
 }
 
 /** The fault options of a run, for JSON reports. */
@@ -20,6 +47,7 @@ export function faultOptions(scenario: Scenario) {
     storage: scenario.storage,
     clocks: scenario.clocks,
     workload: scenario.workload,
+    ...(scenario.clients !== undefined ? { clients: scenario.clients } : {}),
     scheduledFaults: scenario.schedule.length,
   };
 }
@@ -39,6 +67,7 @@ export function faultSummary(scenario: Scenario): string {
   if (network.longDelayProbability > 0) parts.push(`long delay ${network.longDelayProbability} (${range(network.longDelayMs)} ms)`);
   parts.push(`delay ${network.delay.distribution} ${range(network.delay)} ms`);
   if (network.links.length > 0) parts.push(`${network.links.length} link override(s)`);
+  if (network.priority !== undefined && network.priority.strategy !== 'random') parts.push(`scheduling ${network.priority.strategy}`);
   if (storage.syncLatencyMs.maxMs > 0) parts.push(`sync ${range(storage.syncLatencyMs)} ms`);
   if (storage.tornWriteProbability > 0) parts.push(`torn writes ${storage.tornWriteProbability}`);
   if (storage.corruptionsPerSecond > 0) parts.push(`corruption ${storage.corruptionsPerSecond}/s (unsafe)`);
@@ -46,6 +75,8 @@ export function faultSummary(scenario: Scenario): string {
   if (clocks.jumpsPerSecond > 0) parts.push(`clock jumps ${clocks.jumpsPerSecond}/s`);
   if (scenario.schedule.length > 0) parts.push(`${scenario.schedule.length} scheduled fault(s)`);
   parts.push(`${scenario.workload.proposalsPerSecond} proposals/s`);
+  const clients = scenario.clients;
+  if (clients !== undefined) parts.push(`${clients.count} client(s), ${clients.reads === 'readIndex' ? 'ReadIndex' : 'log'} reads, timeout ${clients.timeoutMs} ms`);
   if (!scenario.liveness.enabled) parts.push('no liveness phase');
   return parts.join(', ');
 }

@@ -4,6 +4,9 @@
 import yargs from 'yargs';
 import { ScenarioError } from '../check/scenarios.js';
 import { TraceFileError } from '../check/traces.js';
+import { ImplementationSpecError } from '../check/implementations.js';
+import { closeProcessHost } from '../adapters/process/host.js';
+import { answerTimeoutMsDefault, outputBytesMaxDefault } from '../adapters/process/protocol.js';
 import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
 import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
@@ -11,6 +14,8 @@ import { bugsCommand } from './bugsCommand.js';
 import { defaultSeedCount, runCommand } from './runCommand.js';
 import { scenariosCommand } from './scenariosCommand.js';
 import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
+import { exploreCommand } from './exploreCommand.js';
+import type { ExploreStrategy } from '../explore/search.js';
 
 export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = exitCodes.ok;
@@ -18,11 +23,13 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
     io.stderr.write(`raftcheck: ${message}\n`);
     exitCode = code;
   };
-  const guarded = (action: () => number) => {
+  const guarded = async (action: () => number | Promise<number>) => {
     try {
-      exitCode = action();
+      exitCode = await action();
     } catch (error) {
-      if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError) fail(error.message, exitCodes.usage);
+      if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || error instanceof ImplementationSpecError) {
+        fail(error.message, exitCodes.usage);
+      }
       else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
     }
   };
@@ -39,7 +46,11 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
           .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
           .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default)" })
-          .option('scenario', { type: 'string', default: 'default', describe: 'Shipped scenario name, or a path to a scenario .json file' })
+          .option('scenario', { type: 'string', default: 'swarm', describe: 'Shipped scenario name, or a path to a scenario .json file (default swarm: each seed draws its fault mix)' })
+          .option('strategy', {
+            choices: ['portfolio', 'random', 'pct', 'bfs', 'dfs'] as const,
+            describe: "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). bfs and dfs: see raftcheck explore",
+          })
           .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
           .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
@@ -47,12 +58,20 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('shrink', { type: 'boolean', default: true, describe: 'Shrink every failure to a minimal trace (--no-shrink to skip)' })
           .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound of each shrink, in seconds' })
           .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
+          .option('impl', { type: 'string', describe: implDescription })
+          .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
+          .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
+          .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
+          .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
           .check((args) => {
             checkInteger('seeds', args.seeds, 1, 10_000_000);
             checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
             checkInteger('first-seed', args['first-seed'], 0, Number.MAX_SAFE_INTEGER);
             checkInteger('nodes', args.nodes, 1, 15);
             checkInteger('failures-max', args['failures-max'], 1, 10_000_000);
+            checkInteger('clients', args.clients, 1, 100);
+            checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
+            checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
             checkPositive('shrink-time', args['shrink-time']);
             return true;
           })
@@ -73,6 +92,12 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
               bugs: args.bug,
               shrink: args.shrink,
               shrinkTimeSeconds: args['shrink-time'],
+              clients: args.clients,
+              reads: args.reads,
+              strategy: args.strategy,
+              impl: args.impl,
+              implTimeoutMs: args['impl-timeout-ms'],
+              implOutputBytesMax: args['impl-output-bytes-max'],
             },
             io,
           ),
@@ -97,8 +122,10 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
         command
           .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file written by run, shrink or explore' })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
+          .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl)" })
+          .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
           .epilogue(exitCodeHelp),
-      (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json }, io)),
+      (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),
     )
     .command(
       'shrink <trace>',
@@ -109,12 +136,16 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound, in seconds' })
           .option('out', { type: 'string', describe: 'Where to write the shrunk trace (default: NAME.shrunk.trace.json beside it)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
+          .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
           .check((args) => {
             checkPositive('shrink-time', args['shrink-time']);
             return true;
           })
           .epilogue(exitCodeHelp),
-      (args) => guarded(() => shrinkTraceCommand({ trace: args.trace, shrinkTimeSeconds: args['shrink-time'], out: args.out, json: args.json }, io)),
+      (args) =>
+        guarded(() =>
+          shrinkTraceCommand({ trace: args.trace, shrinkTimeSeconds: args['shrink-time'], out: args.out, json: args.json, implTimeoutMs: args['impl-timeout-ms'] }, io),
+        ),
     )
     .command(
       'show <trace>',
@@ -127,7 +158,77 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' }),
       (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width }, io)),
     )
-    .demandCommand(1, 'Name a command: run, replay, shrink, show, scenarios or bugs (see --help).')
+    .command(
+      'explore',
+      'Search every interleaving of deliveries, timer firings, crashes, restarts and proposals, breadth-first (the shortest counterexample) within bounds.',
+      (command) =>
+        command
+          .option('nodes', { type: 'number', default: 3, describe: 'Cluster size' })
+          .option('strategy', { type: 'string', choices: ['bfs', 'dfs', 'random', 'pct'], default: 'bfs', describe: 'bfs (shortest path), dfs, random walks, pct walks' })
+          .option('depth', { type: 'number', default: 24, describe: 'Most steps from the initial state' })
+          .option('max-term', { type: 'number', default: 4, describe: 'Highest term a node may reach' })
+          .option('max-crashes', { type: 'number', default: 0, describe: 'Crashes over a path' })
+          .option('max-requests', { type: 'number', default: 0, describe: 'Client proposals over a path' })
+          .option('max-drops', { type: 'number', default: 0, describe: 'Dropped messages over a path (a drop adds nothing to safety but room in flight)' })
+          .option('max-reorders', { type: 'number', default: 1, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
+          .option('max-in-flight', { type: 'number', default: 10, describe: 'Messages in flight at once' })
+          .option('max-states', { type: 'number', default: 20_000_000, describe: 'Distinct states before the search stops' })
+          .option('max-memory', { type: 'number', default: 3072, describe: 'Heap in use before the search stops, in MB' })
+          .option('time', { type: 'number', default: 60, describe: 'Wall-clock bound, in seconds' })
+          .option('symmetry', { type: 'boolean', default: true, describe: 'Symmetry reduction over node ids (--no-symmetry to count every permutation)' })
+          .option('clone', { type: 'boolean', default: true, describe: 'Copy nodes by clone() (--no-clone: by replaying their inputs)' })
+          .option('reduction', { type: 'boolean', default: true, describe: 'Partial-order reduction by sleep sets in bfs: the same states, fewer transitions (--no-reduction: take every transition)' })
+          .option('seed', { type: 'number', default: 1, describe: 'Seed of the random and pct strategies' })
+          .option('walks', { type: 'number', default: 100_000, describe: 'Walks of the random and pct strategies' })
+          .option('pct-depth', { type: 'number', default: 3, describe: "PCT's d: d - 1 priority change points per walk" })
+          .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
+          .option('impl', { type: 'string', describe: 'The implementation: reference only from the command line' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
+          .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
+          .check((args) => {
+            checkInteger('nodes', args.nodes, 1, 7);
+            for (const name of ['depth', 'max-term', 'max-crashes', 'max-requests', 'max-drops', 'max-reorders', 'max-in-flight', 'max-states', 'walks'] as const) {
+              checkInteger(name, args[name], 0, 1_000_000_000);
+            }
+            checkInteger('seed', args.seed, 0, 0xffffffff);
+            checkInteger('pct-depth', args['pct-depth'], 1, 100);
+            checkPositive('time', args.time);
+            checkPositive('max-memory', args['max-memory']);
+            return true;
+          })
+          .epilogue(exitCodeHelp),
+      (args) =>
+        guarded(() =>
+          exploreCommand(
+            {
+              nodes: args.nodes,
+              strategy: args.strategy as ExploreStrategy,
+              depth: args.depth,
+              maxTerm: args['max-term'],
+              maxCrashes: args['max-crashes'],
+              maxRequests: args['max-requests'],
+              maxDrops: args['max-drops'],
+              maxReorders: args['max-reorders'],
+              maxInFlight: args['max-in-flight'],
+              maxStates: args['max-states'],
+              maxMemoryMb: args['max-memory'],
+              timeSeconds: args.time,
+              symmetry: args.symmetry,
+              clone: args.clone,
+              reduction: args.reduction,
+              seed: args.seed,
+              walks: args.walks,
+              pctDepth: args['pct-depth'],
+              bugs: args.bug,
+              impl: args.impl,
+              json: args.json,
+              out: args.out,
+            },
+            io,
+          ),
+        ),
+    )
+    .demandCommand(1, 'Name a command: run, replay, shrink, show, explore, scenarios or bugs (see --help).')
     .strict()
     .epilogue(exitCodeHelp)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
@@ -143,9 +244,17 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
   } catch (error) {
     if (error instanceof UsageError) fail(error.message, exitCodes.usage);
     else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+  } finally {
+    // No program of a process implementation outlives the command.
+    closeProcessHost();
   }
   return exitCode;
 }
+
+const implDescription =
+  'The implementation under test: reference (default), etcd (the etcd raft adapter; needs Go), ' +
+  '"process:COMMAND ARGS..." (a program speaking docs/PROTOCOL.md, one process per node), ' +
+  'or a path to a .js, .mjs or .ts module exporting an Implementation (docs/CONTRACT.md)';
 
 function checkInteger(name: string, value: unknown, minimum: number, maximum: number): void {
   if (value === undefined) return;

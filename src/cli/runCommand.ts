@@ -7,8 +7,10 @@ import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
-import type { Scenario } from '../sim/scenario.js';
-import { faultOptions, faultSummary, withNodes } from '../check/options.js';
+import type { Implementation } from '../adapters/contract.js';
+import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
+import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
+import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
 import type { ShrinkResult } from '../shrink/shrink.js';
 import { formatFailure, formatSummary, ProgressLine, progressText } from '../report/console.js';
@@ -36,14 +38,27 @@ export interface RunArguments {
   shrink: boolean;
   /** Wall-clock bound of each shrink, in seconds. */
   shrinkTimeSeconds: number;
+  /** Turn clients with a checked history on, this many (--clients), and how they read (--reads). */
+  clients?: number;
+  reads?: 'log' | 'readIndex';
+  /** Scheduling of message timing (--strategy): random, pct, or the portfolio that draws one per seed. */
+  strategy?: SchedulingStrategy | 'bfs' | 'dfs';
+  /** The implementation under test (--impl): reference, etcd, process:COMMAND or a module path. */
+  impl?: string;
+  /** Process implementations: bound on one answer (--impl-timeout-ms) and on one line (--impl-output-bytes-max). */
+  implTimeoutMs?: number;
+  implOutputBytesMax?: number;
 }
 
-export function runCommand(args: RunArguments, io: CommandIo): number {
+export async function runCommand(args: RunArguments, io: CommandIo): Promise<number> {
   if (args.seed !== undefined && args.seeds !== undefined) throw new UsageError('give either --seed S (one seed) or --seeds N (a range), not both');
-  const scenario = withNodes(loadScenario(args.scenario), args.nodes);
+  if (args.strategy === 'bfs' || args.strategy === 'dfs') {
+    throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
+  }
+  const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads }), args.strategy);
   const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? defaultSeedCount);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
-  const implementation = referenceImplementation(bugsFromArguments(bugNames));
+  const implementation = await implementationOfArguments(args, bugNames, io);
   const report = createReportDirectory(args.out, scenario.name);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failures: FailureRecord[] = [];
@@ -122,6 +137,7 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
     wallMs: Math.round(campaign.wallMs),
     violationsByInvariant: campaign.violationsByInvariant,
     stoppedEarly: campaign.stoppedEarly,
+    inconclusiveSeeds: campaign.inconclusiveSeeds,
     failures,
     reportDirectory: report.display(report.path),
   };
@@ -141,6 +157,17 @@ export function runCommand(args: RunArguments, io: CommandIo): number {
   return exitCodeOf(campaign.result);
 }
 
+/** The implementation --impl names (the reference by default); --bug goes with the reference only. */
+async function implementationOfArguments(args: RunArguments, bugNames: readonly string[], io: CommandIo): Promise<Implementation> {
+  const source = args.impl === undefined ? ({ kind: 'reference' } as const) : sourceFromArgument(args.impl);
+  if (source.kind === 'reference') return referenceImplementation(bugsFromArguments(bugNames));
+  if (bugNames.length > 0) throw new UsageError(`--bug switches on bugs of the reference Raft; it cannot go with --impl ${args.impl}`);
+  return loadImplementation(
+    { name: args.impl ?? 'reference', source },
+    { timeoutMs: args.implTimeoutMs, outputBytesMax: args.implOutputBytesMax, log: (line) => io.stderr.write(`raftcheck: ${line}\n`) },
+  );
+}
+
 export const defaultSeedCount = 300;
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;
@@ -155,6 +182,12 @@ function describeShrink(result: ShrinkResult): string {
 export function replayCommand(seed: number, args: RunArguments): string {
   const parts = ['npx raftcheck run', `--seed ${seed}`, `--scenario ${shellWord(args.scenario)}`];
   if (args.nodes !== undefined) parts.push(`--nodes ${args.nodes}`);
+  if (args.impl !== undefined) parts.push(`--impl ${shellWord(args.impl)}`);
+  if (args.implTimeoutMs !== undefined) parts.push(`--impl-timeout-ms ${args.implTimeoutMs}`);
+  if (args.implOutputBytesMax !== undefined) parts.push(`--impl-output-bytes-max ${args.implOutputBytesMax}`);
+  if (args.clients !== undefined) parts.push(`--clients ${args.clients}`);
+  if (args.reads !== undefined) parts.push(`--reads ${args.reads}`);
+  if (args.strategy !== undefined) parts.push(`--strategy ${args.strategy}`);
   for (const bug of [...new Set(args.bugs ?? [])].sort()) parts.push(`--bug ${shellWord(bug)}`);
   return parts.join(' ');
 }

@@ -10,7 +10,7 @@ import { nodeName } from '../core/ids.js';
 import type { Violation } from './invariant.js';
 import type { ClusterObservation } from './observation.js';
 import type { Scenario } from './scenario.js';
-import { livenessBoundMs } from './scenario.js';
+import { livenessBoundMs, livenessLeaderBoundMs } from './scenario.js';
 
 export const livenessInvariant = 'liveness';
 
@@ -29,6 +29,8 @@ export interface LivenessWorld {
 export class LivenessMonitor {
   readonly startMs: number;
   readonly deadlineMs: number;
+  /** By this time a stable leader must exist; the rest of the bound is for catching up only. */
+  readonly leaderDeadlineMs: number;
   /** Checks come this often: half a minimum election timeout. */
   readonly checkIntervalMs: number;
   /** A leader must hold its term this long (two maximum election timeouts) to count as stable. */
@@ -42,6 +44,7 @@ export class LivenessMonitor {
   constructor(scenario: Scenario) {
     this.startMs = scenario.durationMs;
     this.deadlineMs = scenario.durationMs + livenessBoundMs(scenario);
+    this.leaderDeadlineMs = scenario.durationMs + livenessLeaderBoundMs(scenario);
     this.checkIntervalMs = Math.max(1, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 2));
     this.stableForMs = 2 * scenario.implementation.electionTicksMax * scenario.tickMs;
   }
@@ -56,7 +59,8 @@ export class LivenessMonitor {
     const appliedEverywhere = this.probes.some((id) => world.members.every((node) => this.appliedBy.get(id)?.has(node)));
     const stable = this.leaderIsStable(world);
     if (appliedEverywhere && stable) return 'done';
-    if (world.nowMs >= this.deadlineMs) return this.violation(world, appliedEverywhere);
+    if (world.nowMs >= this.deadlineMs) return this.violation(world, appliedEverywhere, this.deadlineMs);
+    if (world.nowMs >= this.leaderDeadlineMs && !stable) return this.violation(world, appliedEverywhere, this.leaderDeadlineMs);
     // A fresh probe when none has been sent for a while: the previous one may have been accepted
     // by a leader that then lost its term, and will never commit.
     if (!appliedEverywhere && world.nowMs - this.lastProbeMs >= 4 * this.checkIntervalMs) this.sendProbe(world);
@@ -99,7 +103,7 @@ export class LivenessMonitor {
     world.propose(target, { id, op: 'set', key: 'liveness-probe', value: `probe-${id}` });
   }
 
-  private violation(world: LivenessWorld, appliedEverywhere: boolean): Violation {
+  private violation(world: LivenessWorld, appliedEverywhere: boolean, deadlineMs: number): Violation {
     const leaders = world.members.filter((node) => world.observation.mirror(node).role === 'leader' && world.isUp(node));
     const terms = Object.fromEntries(world.members.map((node) => [nodeName(node), world.observation.mirror(node).term]));
     const lastProbe = this.probes[this.probes.length - 1];
@@ -114,7 +118,7 @@ export class LivenessMonitor {
           : `probe command ${lastProbe} applied on ${appliedOn.length === 0 ? 'no node' : appliedOn.map(nodeName).join(', ')} of ${world.members.length}`,
       );
     }
-    const boundMs = this.deadlineMs - this.startMs;
+    const boundMs = deadlineMs - this.startMs;
     return {
       invariant: livenessInvariant,
       kind: 'liveness',

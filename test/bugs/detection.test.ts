@@ -1,63 +1,70 @@
-// The harness finds the bugs of the corpus: a campaign of the default scenario on the reference
-// with one bug switched on fails within a bounded number of seeds, and the invariant that fires
-// is one the catalog expects. The correct reference passes the same seeds.
+// The harness finds the bugs of the corpus with run's defaults: the swarm scenario, each seed
+// drawing random or PCT scheduling (the portfolio). A campaign on the reference with one bug
+// switched on fails within a bounded number of seeds, by an invariant the catalog expects; the
+// correct reference passes the same seeds.
 //
-// Seeds to the first failure, measured on the default scenario (commit f279fb9's simulator,
-// every invariant and the liveness phase on). They move whenever the simulator's draws change;
-// the test holds only the bound.
+// Seeds to the first failure with these defaults (npm run bench:bugs, 2026-11-22, commit
+// 9f9c6e4). They move whenever the simulator's draws change; the test holds only the bound.
 //
 //   bug                        seeds  invariant that fired first
 //   vote-without-log-check         1  leader-completeness
-//   vote-not-persisted            31  monotonic-term (needs a crash between the vote and the next sync)
-//   truncate-on-stale-append       1  leader-completeness
-//   accept-old-term-append         3  state-machine-safety
+//   vote-not-persisted             2  monotonic-term
+//   truncate-on-stale-append       1  state-machine-safety
+//   commit-beyond-new-entries     93  state-machine-safety (needs one-entry appends: swarm's batch draw)
+//   accept-old-term-append        13  state-machine-safety
+//   count-stale-votes              2  leader-completeness
 //   term-rollback                  1  monotonic-term
-//   log-not-persisted              1  liveness (a follower left below the leader's matchIndex)
-//   leader-votes-for-other         7  election-safety
-//   idle-leader-no-heartbeat       1  liveness (leader not stable)
-//   fixed-election-timeout        95  liveness (no leader after the faults stop); not asserted:
-//                                     a rare schedule (208 seeds on a later simulator), so its
-//                                     flag is pinned down in node.test.ts instead
+//   log-not-persisted            146  leader-completeness
+//   leader-votes-for-other        17  election-safety
+//   no-client-dedup                2  linearizability (swarm seeds draw clients)
+//   read-before-noop              29  linearizability
 //
-// Not found by the default scenario in 300 seeds (nor in 3,000), so not asserted here; test/bugs/
-// node.test.ts pins down what their flags do:
-//   figure8: the new leader's no-op and appends that carry the whole log suffix make a quorum
-//     index almost always land on an entry of the current term; only an append cut short by
-//     entriesPerMessageMax leaves an old entry on a quorum alone (1 seed in 300 even reaches the
-//     buggy commit, and the leader must then also lose its term before the no-op replicates).
-//   commit-beyond-new-entries: every append carries the leader's log to its end (or to the
-//     entriesPerMessageMax cut), so leaderCommit <= the last new index unless the cut applies
-//     and the follower has a stale suffix past it (1 seed in 300).
-//   count-stale-votes: needs a vote response delivered twice or after the voter's next election
-//     timeout; the default scenario has no duplicates and delays of at most 12 ms (the swarm
-//     scenario, with duplicates and long delays, finds it at seed 10 by leader-completeness).
+// Found later than the test's 60 seeds, so measured by the bench, not asserted here:
+// commit-beyond-new-entries (93), log-not-persisted (146), fixed-election-timeout (54 with random
+// scheduling, after the liveness bound's leader deadline). Not within 300 seeds at all
+// (docs/BENCHMARKS.md has the figures; node.test.ts and the minimal scenarios pin down what their
+// flags do):
+//   figure8: needs one-entry appends, a leader crash right after a commit, and a run of
+//     orderings that PCT priorities reach far more often than random delays; swarm with PCT
+//     only finds it (npm run bench:strategies), the portfolio's half of seeds less often.
+//   stale-read: needs ReadIndex reads (a swarm draw) sent to a deposed leader that has not yet
+//     heard of its successor; the clients scenario finds it (test/clients/bugs.test.ts).
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { runCampaign, seedRange } from '../../src/check/campaign.js';
+import { withStrategy } from '../../src/check/options.js';
+import { loadScenario } from '../../src/check/scenarios.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 
-const seedsMax = 300;
+// The campaigns stay short so the suite stays fast: bugs found later than this (see the table
+// above) are measured by npm run bench:bugs, not asserted here.
+const seedsMax = 60;
 
 const found: readonly BugName[] = [
   'vote-without-log-check',
   'vote-not-persisted',
   'truncate-on-stale-append',
   'accept-old-term-append',
+  'count-stale-votes',
   'term-rollback',
-  'log-not-persisted',
   'leader-votes-for-other',
+  'no-client-dedup',
+  'read-before-noop',
   'idle-leader-no-heartbeat',
 ];
+
+/** What `raftcheck run` runs when given nothing but --bug. */
+const scenario = withStrategy(loadScenario('swarm'), undefined);
 
 /** The highest seed any bug's campaign ran, so the correct reference runs the same seeds. */
 let highestSeedRun = 0;
 
-describe('the default scenario finds each bug', () => {
+describe("run's defaults find each bug", () => {
   it.each(found)(`finds %s within ${seedsMax} seeds, by an invariant the catalog expects`, (name) => {
     const bug = bugByName(name)!;
-    const campaign = runCampaign({ seeds: seedRange(1, seedsMax), implementation: referenceImplementation(bugsFromNames([name])), failuresMax: 1 });
+    const campaign = runCampaign({ seeds: seedRange(1, seedsMax), scenario, implementation: referenceImplementation(bugsFromNames([name])), failuresMax: 1 });
     highestSeedRun = Math.max(highestSeedRun, campaign.seeds);
     expect(campaign.failures, `${name} not found in ${seedsMax} seeds`).toHaveLength(1);
     const [failure] = campaign.failures;
@@ -66,7 +73,7 @@ describe('the default scenario finds each bug', () => {
   });
 
   it('passes the same seeds without bugs', () => {
-    const campaign = runCampaign({ seeds: seedRange(1, Math.max(highestSeedRun, 100)) });
+    const campaign = runCampaign({ seeds: seedRange(1, Math.max(highestSeedRun, 30)), scenario });
     expect(campaign.failures.map((failure) => `seed ${failure.seed}: ${failure.run.violation?.message}`)).toEqual([]);
     expect(campaign.result).toBe('ok');
   });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { Simulation } from '../../src/sim/simulation.js';
-import { livenessBoundMs } from '../../src/sim/scenario.js';
+import { livenessBoundMs, livenessLeaderBoundMs } from '../../src/sim/scenario.js';
 import { assertValid, crossLinks, eventsOf, fixedLeaderView, linksDelivered, pingEveryTick, quietScenario, runProbe, withNote } from './probes.js';
 
 function livenessScenario(durationMs: number) {
@@ -38,11 +38,13 @@ describe('the liveness phase', () => {
     const { result, events } = runProbe({ scenario, behaviour: fixedLeaderView(null) });
     expect(result.status).toBe('liveness');
     expect(result.violation).toMatchObject({ invariant: 'liveness', kind: 'liveness' });
-    expect(result.violation!.message).toContain(`did not recover within ${livenessBoundMs(scenario)} ms after the faults stopped`);
+    // Without a stable leader the run fails at the leader bound: the rest is for catching up only.
+    expect(result.violation!.message).toContain(`did not recover within ${livenessLeaderBoundMs(scenario)} ms after the faults stopped`);
     expect(result.violation!.message).toContain('no leader');
     expect(result.violation!.message).toMatch(/probe command \d+ applied on no node of 5/);
     expect(result.violation!.evidence).toMatchObject({ leaders: [], missing: ['no leader', expect.stringMatching(/^probe command/)] });
-    expect(result.simulatedMs).toBe(500 + livenessBoundMs(scenario));
+    expect(result.simulatedMs).toBeGreaterThanOrEqual(500 + livenessLeaderBoundMs(scenario));
+    expect(result.simulatedMs).toBeLessThanOrEqual(500 + livenessBoundMs(scenario));
     expect(withNote(events, 'recovered')).toEqual([]);
   });
 

@@ -8,24 +8,13 @@
 import { referenceImplementation } from '../src/adapters/reference.js';
 import { exploreImplementationOptions } from '../src/cli/exploreCommand.js';
 import type { ExploreBounds, ExploreResult } from '../src/explore/search.js';
-import { explore } from '../src/explore/search.js';
+import { defaultExploreBounds, explore } from '../src/explore/search.js';
 import { bugsFromNames } from '../src/raft/bugs.js';
 import { flag, option } from './arguments.js';
 
 const timeMs = Number(option('time', '60')) * 1000;
 const depth = Number(option('depth', '9'));
-const bounds: ExploreBounds = {
-  depthMax: depth,
-  termMax: 3,
-  crashesMax: 0,
-  requestsMax: 0,
-  dropsMax: 0,
-  reordersMax: 1,
-  messagesInFlightMax: 10,
-  statesMax: 50_000_000,
-  timeMs,
-  memoryBytesMax: 6 * 1024 ** 3,
-};
+const bounds: ExploreBounds = { ...defaultExploreBounds, depthMax: depth, termMax: 3, statesMax: 50_000_000, timeMs, memoryBytesMax: 6 * 1024 ** 3 };
 const run = (label: string, bugs: string[], overrides: { symmetry?: boolean; clone?: boolean; reduction?: boolean; bounds?: Partial<ExploreBounds> }) => {
   const result: ExploreResult = explore({
     implementation: referenceImplementation(bugsFromNames(bugs)),

@@ -16,6 +16,7 @@ import { scenariosCommand } from './scenariosCommand.js';
 import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
 import { exploreCommand } from './exploreCommand.js';
 import type { ExploreStrategy } from '../explore/search.js';
+import { defaultExploreBounds } from '../explore/search.js';
 
 export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = exitCodes.ok;
@@ -165,16 +166,16 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
         command
           .option('nodes', { type: 'number', default: 3, describe: 'Cluster size' })
           .option('strategy', { type: 'string', choices: ['bfs', 'dfs', 'random', 'pct'], default: 'bfs', describe: 'bfs (shortest path), dfs, random walks, pct walks' })
-          .option('depth', { type: 'number', default: 24, describe: 'Most steps from the initial state' })
-          .option('max-term', { type: 'number', default: 4, describe: 'Highest term a node may reach' })
-          .option('max-crashes', { type: 'number', default: 0, describe: 'Crashes over a path' })
-          .option('max-requests', { type: 'number', default: 0, describe: 'Client proposals over a path' })
-          .option('max-drops', { type: 'number', default: 0, describe: 'Dropped messages over a path (a drop adds nothing to safety but room in flight)' })
-          .option('max-reorders', { type: 'number', default: 1, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
-          .option('max-in-flight', { type: 'number', default: 10, describe: 'Messages in flight at once' })
-          .option('max-states', { type: 'number', default: 20_000_000, describe: 'Distinct states before the search stops' })
-          .option('max-memory', { type: 'number', default: 3072, describe: 'Heap in use before the search stops, in MB' })
-          .option('time', { type: 'number', default: 60, describe: 'Wall-clock bound, in seconds' })
+          .option('depth', { type: 'number', default: defaultExploreBounds.depthMax, describe: 'Most steps from the initial state' })
+          .option('max-term', { type: 'number', default: defaultExploreBounds.termMax, describe: 'Highest term a node may reach' })
+          .option('max-crashes', { type: 'number', default: defaultExploreBounds.crashesMax, describe: 'Crashes over a path' })
+          .option('max-requests', { type: 'number', default: defaultExploreBounds.requestsMax, describe: 'Client proposals over a path' })
+          .option('max-drops', { type: 'number', default: defaultExploreBounds.dropsMax, describe: 'Dropped messages over a path (a drop adds nothing to safety but room in flight)' })
+          .option('max-reorders', { type: 'number', default: defaultExploreBounds.reordersMax, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
+          .option('max-in-flight', { type: 'number', default: defaultExploreBounds.messagesInFlightMax, describe: 'Messages in flight at once' })
+          .option('max-states', { type: 'number', default: defaultExploreBounds.statesMax, describe: 'Distinct states before the search stops' })
+          .option('max-memory', { type: 'number', default: defaultExploreBounds.memoryBytesMax / (1024 * 1024), describe: 'Heap in use before the search stops, in MB' })
+          .option('time', { type: 'number', default: defaultExploreBounds.timeMs / 1000, describe: 'Wall-clock bound, in seconds' })
           .option('symmetry', { type: 'boolean', default: true, describe: 'Symmetry reduction over node ids (--no-symmetry to count every permutation)' })
           .option('clone', { type: 'boolean', default: true, describe: 'Copy nodes by clone() (--no-clone: by replaying their inputs)' })
           .option('reduction', { type: 'boolean', default: true, describe: 'Partial-order reduction by sleep sets in bfs: the same states, fewer transitions (--no-reduction: take every transition)' })

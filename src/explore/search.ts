@@ -18,7 +18,7 @@ import type { Implementation, ImplementationOptions } from '../adapters/contract
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import type { Violation } from '../sim/invariant.js';
-import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PruneReason, World } from './system.js';
+import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from './system.js';
 import { TransitionSystem } from './system.js';
 import type { SleepSet } from './reduction.js';
 import { choiceKey, effectMask, emptySleepSet, intersectSleepSets, ownSleepSet, successorSleepSet } from './reduction.js';
@@ -35,28 +35,23 @@ interface LayerEntry {
 export type ExploreStrategy = 'bfs' | 'dfs' | 'random' | 'pct';
 export const exploreStrategies: readonly ExploreStrategy[] = ['bfs', 'dfs', 'random', 'pct'];
 
-export interface ExploreBounds {
+/** The bounds of `raftcheck explore` when the command line names none: one home for them. */
+export const defaultExploreBounds: Readonly<ExploreBounds> = {
+  depthMax: 24,
+  termMax: 4,
+  crashesMax: 0,
+  requestsMax: 0,
+  dropsMax: 0,
+  reordersMax: 1,
+  messagesInFlightMax: 10,
+  statesMax: 20_000_000,
+  timeMs: 60_000,
+  memoryBytesMax: 3072 * 1024 * 1024,
+};
+
+export interface ExploreBounds extends PathBounds {
   /** Steps from the initial state. */
   depthMax: number;
-  /** Highest term any node may reach. */
-  termMax: number;
-  /** Crashes over the whole path. */
-  crashesMax: number;
-  /** Client proposals over the whole path. */
-  requestsMax: number;
-  /**
-   * Messages dropped over the whole path. For safety a drop adds no behaviour (a message never
-   * delivered is a dropped one); it only frees room under messagesInFlightMax.
-   */
-  dropsMax: number;
-  /**
-   * Messages delivered (or dropped) ahead of an earlier one on the same link. Links are FIFO
-   * otherwise: delay-bounded scheduling (Emmi, Qadeer, Rakamaric, POPL'11), which keeps the
-   * state space small while still reaching the reorderings a bug needs, a few at a time.
-   */
-  reordersMax: number;
-  /** Messages in flight at once. */
-  messagesInFlightMax: number;
   /** Distinct states before the search stops. */
   statesMax: number;
   /** Wall-clock time before the search stops, in milliseconds. */

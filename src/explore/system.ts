@@ -122,7 +122,30 @@ export interface StepObserver {
   crashed(node: NodeId, unsyncedLost: number): void;
 }
 
-export interface SystemOptions {
+/** The bounds the transition system itself enforces, on every path (the search adds its own). */
+export interface PathBounds {
+  /** Highest term any node may reach. */
+  termMax: number;
+  /** Crashes over the whole path. */
+  crashesMax: number;
+  /** Client proposals over the whole path. */
+  requestsMax: number;
+  /**
+   * Messages dropped over the whole path. For safety a drop adds no behaviour (a message never
+   * delivered is a dropped one); it only frees room under messagesInFlightMax.
+   */
+  dropsMax: number;
+  /**
+   * Messages delivered (or dropped) ahead of an earlier one on the same link. Links are FIFO
+   * otherwise: delay-bounded scheduling (Emmi, Qadeer, Rakamaric, POPL'11), which keeps the
+   * state space small while still reaching the reorderings a bug needs, a few at a time.
+   */
+  reordersMax: number;
+  /** Messages in flight at once. */
+  messagesInFlightMax: number;
+}
+
+export interface SystemOptions extends PathBounds {
   implementation: Implementation;
   nodes: number;
   implementationOptions: ImplementationOptions;
@@ -130,14 +153,6 @@ export interface SystemOptions {
   symmetry: boolean;
   /** Copy nodes with clone() when the implementation has it (false: always replay, for measuring). */
   clone: boolean;
-  termMax: number;
-  crashesMax: number;
-  requestsMax: number;
-  /** Messages dropped over the whole path. */
-  dropsMax: number;
-  /** Deliveries (or drops) of a message that overtakes an earlier one on its link. */
-  reordersMax: number;
-  messagesInFlightMax: number;
 }
 
 export interface Fingerprint {

@@ -19,6 +19,7 @@ import { ClusterObservation } from '../sim/observation.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 import type { SimulationResult } from '../sim/simulation.js';
+import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import type { ExploreResult } from './search.js';
@@ -185,18 +186,10 @@ class ObservedReplay implements StepObserver {
       history: null,
       inconclusive: [],
       statistics: {
-        messagesSent: 0,
+        ...emptyStatistics(),
         messagesDropped: this.events.filter((event) => event.note === 'dropped').length,
-        messagesDuplicated: 0,
         crashes: this.events.filter((event) => event.kind === 'crash').length,
         restarts: this.events.filter((event) => event.kind === 'restart').length,
-        partitions: 0,
-        pauses: 0,
-        slowdowns: 0,
-        clockJumps: 0,
-        tornWrites: 0,
-        unsyncedRecordsLost: 0,
-        corruptions: 0,
         proposals: this.events.filter((event) => event.kind === 'propose').length,
         entriesCommitted: this.observation.committedLength,
       },

@@ -60,6 +60,26 @@ export interface RunStatistics {
   entriesCommitted: number;
 }
 
+/** Statistics of a run in which nothing has happened yet. */
+export function emptyStatistics(): RunStatistics {
+  return {
+    messagesSent: 0,
+    messagesDropped: 0,
+    messagesDuplicated: 0,
+    crashes: 0,
+    restarts: 0,
+    partitions: 0,
+    pauses: 0,
+    slowdowns: 0,
+    clockJumps: 0,
+    tornWrites: 0,
+    unsyncedRecordsLost: 0,
+    corruptions: 0,
+    proposals: 0,
+    entriesCommitted: 0,
+  };
+}
+
 export interface SimulationResult {
   status: RunStatus;
   violation: Violation | null;
@@ -162,22 +182,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private implementationError: ImplementationError | null = null;
   private boundReached: 'events' | null = null;
   private currentLogEvent: TraceEvent | null = null;
-  private readonly statistics: RunStatistics = {
-    messagesSent: 0,
-    messagesDropped: 0,
-    messagesDuplicated: 0,
-    crashes: 0,
-    restarts: 0,
-    partitions: 0,
-    pauses: 0,
-    slowdowns: 0,
-    clockJumps: 0,
-    tornWrites: 0,
-    unsyncedRecordsLost: 0,
-    corruptions: 0,
-    proposals: 0,
-    entriesCommitted: 0,
-  };
+  private readonly statistics: RunStatistics = emptyStatistics();
 
   constructor(options: SimulationOptions) {
     this.implementation = options.implementation;

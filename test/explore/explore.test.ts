@@ -5,25 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import type { ExploreBounds, ExploreOptions } from '../../src/explore/search.js';
-import { explore } from '../../src/explore/search.js';
+import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import type { World } from '../../src/explore/system.js';
 import { TransitionSystem } from '../../src/explore/system.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { RaftNode } from '../../src/raft/node.js';
 
-const bounds: ExploreBounds = {
-  depthMax: 7,
-  termMax: 3,
-  crashesMax: 0,
-  requestsMax: 0,
-  dropsMax: 0,
-  reordersMax: 1,
-  messagesInFlightMax: 10,
-  statesMax: 10_000_000,
-  timeMs: 600_000,
-  memoryBytesMax: 8 * 1024 ** 3,
-};
+const bounds: ExploreBounds = { ...defaultExploreBounds, depthMax: 7, termMax: 3, statesMax: 10_000_000, timeMs: 600_000, memoryBytesMax: 8 * 1024 ** 3 };
 
 function options(overrides: Partial<ExploreOptions> & { bugs?: string[] } = {}): ExploreOptions {
   const { bugs = [], ...rest } = overrides;

@@ -46,7 +46,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount})` })
           .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
           .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
-          .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default)" })
+          .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })
           .option('scenario', { type: 'string', default: 'swarm', describe: 'Shipped scenario name, or a path to a scenario .json file (default swarm: each seed draws its fault mix)' })
           .option('strategy', {
             choices: ['portfolio', 'random', 'pct', 'bfs', 'dfs'] as const,

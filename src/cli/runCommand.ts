@@ -95,7 +95,8 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
           bestSoFarPath: shrunkTrace,
         });
         writeJsonAtomic(shrunkTrace, shrunk.trace);
-        shown = { ...failure.run, ...shrunk.shrink.result };
+        // An explore trace has no fault processes: the faults shown stay those the seed's run exercised.
+        shown = { ...failure.run, ...shrunk.shrink.result, ...(shrunk.trace.explore !== undefined ? { scenario: failure.run.scenario } : {}) };
         tracePath = shrunkTrace;
         shrunkEvents = shrunk.shrink.eventsAfter;
         shrinkLine = describeShrink(shrunk.shrink);
@@ -209,8 +210,8 @@ function describeOptions(scenario: Scenario, seeds: readonly number[], args: Run
 
 function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>): string {
   return (
-    `${options.nodes} nodes, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
-    (scenario.swarm ? 'swarm: each seed draws its own fault mix' : faultSummary(scenario)) +
+    `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes}` : options.nodes} nodes, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
+    (scenario.swarm ? 'swarm: each seed draws its own fault mix and cluster size' : faultSummary(scenario)) +
     (options.checkDeterminism ? '; determinism checked' : '')
   );
 }

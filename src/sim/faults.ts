@@ -75,7 +75,11 @@ export class FaultProcesses {
             world.schedule(at + periodMs, { kind: 'heal' });
           }
         } else {
-          world.schedule(now, { kind: 'partition', cut });
+          // A targeted isolation picks its node when it strikes (the leader then, not now); the
+          // cut drawn above is still drawn, so the choices per decision stay the same.
+          // Scenarios built in code before targets existed leave it out: they mean 'any'.
+          const target = faults.partition.target ?? 'any';
+          world.schedule(now, shape === 'isolate' && target !== 'any' ? { kind: 'isolate', node: target } : { kind: 'partition', cut });
           world.schedule(now + durationMs, { kind: 'heal' });
         }
       }

@@ -89,6 +89,12 @@ export interface PartitionProcess {
   perSecond: number;
   durationMs: MillisecondRange;
   shapes: PartitionShape[];
+  /**
+   * Whom the isolate shape cuts off: a node drawn at random ('any'), or whoever leads (or a
+   * follower) when it strikes. Jepsen's "isolate the primary": a deposed leader that does not
+   * know it yet is where stale reads and lost writes live, and a random pick hits it 1 time in n.
+   */
+  target: 'any' | 'leader' | 'follower';
   /** Flapping only: how long each partition and each heal lasts. */
   flapPeriodMs: MillisecondRange;
 }
@@ -257,7 +263,7 @@ export function defaultScenario(): Scenario {
     },
     faults: {
       crash: { perSecond: 0.6, restartDelayMs: { minMs: 50, maxMs: 1_500 }, downMax: 2, target: 'any', afterLeaderCommitProbability: 0 },
-      partition: { perSecond: 0.4, durationMs: { minMs: 100, maxMs: 1_500 }, shapes: ['isolate'], flapPeriodMs: { minMs: 50, maxMs: 300 } },
+      partition: { perSecond: 0.4, durationMs: { minMs: 100, maxMs: 1_500 }, shapes: ['isolate'], target: 'any', flapPeriodMs: { minMs: 50, maxMs: 300 } },
       pause: { perSecond: 0, durationMs: { minMs: 50, maxMs: 1_000 } },
       slow: { perSecond: 0, durationMs: { minMs: 200, maxMs: 2_000 }, extraDelayMs: { minMs: 20, maxMs: 200 }, tickFactor: 3 },
       decisionIntervalMs: 50,

@@ -103,6 +103,7 @@ export const scenarioSchema: Schema = {
             perSecond: rate,
             durationMs: range,
             shapes: { type: 'array', minimumLength: 1, items: { type: 'enum', values: partitionShapes }, ...optional },
+            target: { type: 'enum', values: ['any', 'leader', 'follower'], ...optional },
             flapPeriodMs: range,
           },
         },

@@ -8,7 +8,7 @@
 
 import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
-import { defaultClientOptions, partitionShapes } from './scenario.js';
+import { defaultClientOptions, partitionShapes, resizeScenario } from './scenario.js';
 
 const stream = 'swarm';
 
@@ -36,6 +36,7 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   faults.partition.perSecond = either(rounded(between(random, 0.1, 1.5)), 0);
   const shapes: PartitionShape[] = partitionShapes.filter(() => on());
   faults.partition.shapes = shapes.length > 0 ? shapes : ['isolate'];
+  faults.partition.target = (['any', 'leader', 'follower'] as const)[random.index(stream, 3)];
   faults.pause.perSecond = either(rounded(between(random, 0.1, 1)), 0);
   faults.slow.perSecond = either(rounded(between(random, 0.1, 1)), 0);
 
@@ -60,7 +61,19 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   drawImplementationOptions(scenario, random, on);
   drawLinkAsymmetry(scenario, random, on);
   drawSwarmClients(scenario, random);
-  return scenario;
+  return drawClusterSize(scenario, random);
+}
+
+/**
+ * The cluster size, from 3 up to the scenario's (as VOPR draws its replica count). Small
+ * clusters need fewer coincidences for an interleaving such as Figure 8 (two of three nodes are
+ * a majority), and even sizes exercise quorum arithmetic that odd ones never reach. Drawn last
+ * and over everything drawn for the full size (links of absent nodes are dropped), so the number
+ * of swarm draws stays fixed; a 0 choice gives the smallest cluster, the simplest to read.
+ */
+function drawClusterSize(scenario: Scenario, random: Random): Scenario {
+  const smallest = Math.min(3, scenario.nodes);
+  return resizeScenario(scenario, smallest + random.index(stream, scenario.nodes - smallest + 1));
 }
 
 /**

@@ -8,8 +8,10 @@ import type { PartitionShape } from '../../src/sim/scenario.js';
 import type { TraceEvent } from '../../src/sim/simulation.js';
 import {
   allLinks,
+  combine,
   crossLinks,
   eventsOf,
+  fixedLeaderView,
   link,
   linksDelivered,
   pingEveryTick,
@@ -117,6 +119,31 @@ describe('the random partition process', () => {
         expect(sorted(linksDelivered(log.deliveries(), window.fromMs, window.toMs)), `${window.fromMs}-${window.toMs} ms`).toEqual(expected);
       }
     }
+  });
+});
+
+describe('targeted isolation', () => {
+  function isolations(target: 'leader' | 'follower', seed: number) {
+    const scenario = quietScenario(400);
+    scenario.faults.partition = { perSecond: certain, durationMs: { minMs: 100, maxMs: 100 }, shapes: ['isolate'], target, flapPeriodMs: { minMs: 40, maxMs: 40 } };
+    return runProbe({ scenario, behaviour: combine(pingEveryTick('all'), fixedLeaderView(3)), seed });
+  }
+
+  it("cuts off the node whose view says leader with target 'leader', and only its links", () => {
+    for (const seed of [1, 2, 3]) {
+      const { events, log } = isolations('leader', seed);
+      const cuts = eventsOf(events, 'isolate');
+      expect(cuts.map((event) => [event.t, event.node])).toEqual([[50, 3], [150, 3], [250, 3], [350, 3]]);
+      expect(sorted(linksDelivered(log.deliveries(), 60, 140))).toEqual(without(everyLink, linksOf(3)));
+    }
+  });
+
+  it("never cuts off the leader with target 'follower'", () => {
+    const hit = new Set<NodeId>();
+    for (let seed = 1; seed <= 10; seed += 1) {
+      for (const event of eventsOf(isolations('follower', seed).events, 'isolate')) hit.add(event.node!);
+    }
+    expect([...hit].sort()).toEqual([1, 2, 4, 5]);
   });
 });
 

@@ -30,9 +30,10 @@ describe('swarm', () => {
     const first = drawn(1);
     const second = drawn(2);
     expect(second).not.toEqual(first);
-    // The difference is in the fault options, not in anything the scenario fixed.
-    expect({ ...second, faults: null, network: null, storage: null, clocks: null, workload: null, clients: null, implementation: null }).toEqual({
+    // The difference is in the drawn options and the cluster size, not in anything the scenario fixed.
+    expect({ ...second, nodes: null, faults: null, network: null, storage: null, clocks: null, workload: null, clients: null, implementation: null }).toEqual({
       ...first,
+      nodes: null,
       faults: null,
       network: null,
       storage: null,

@@ -96,11 +96,28 @@ describe('swarm dimensions', () => {
     expect(scenario.network.links).toEqual(baseLinks);
   });
 
+  it('draws every cluster size from 3 up to the base scenario\'s, keeping only links between nodes that exist', () => {
+    const sizes = new Set(drawnScenarios.map((entry) => entry.scenario.nodes));
+    expect([...sizes].sort()).toEqual([3, 4, 5]);
+    for (const { seed, scenario } of drawnScenarios) {
+      for (const link of scenario.network.links) expect(Math.max(link.from, link.to), `seed ${seed}`).toBeLessThanOrEqual(scenario.nodes);
+      expect(scenario.faults.crash.downMax, `seed ${seed}`).toBeLessThanOrEqual(Math.floor((scenario.nodes - 1) / 2));
+    }
+  });
+
+  it('keeps a three-node base scenario at three nodes, and draws the smallest cluster from an empty choice sequence', () => {
+    const small = swarmScenario();
+    small.nodes = 3;
+    for (const seed of [1, 2, 3, 4, 5]) expect(startProbe({ scenario: small, behaviour: {}, seed }).simulation.scenario.nodes).toBe(3);
+    expect(drawn(1, noChoices).nodes).toBe(3);
+  });
+
   it('takes the same number of swarm draws whatever the outcomes, for one node count', () => {
     const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => runProbe({ scenario: swarmScenario(10), behaviour: {}, seed }).result);
     // The seeds differ in what they turned on, so equal counts are not a coincidence of outcomes.
     expect(new Set(runs.map((result) => linksOn(result.scenario))).size).toBe(2);
     expect(new Set(runs.map((result) => batchOn(result.scenario))).size).toBe(2);
+    expect(new Set(runs.map((result) => result.scenario.nodes)).size).toBeGreaterThan(1);
     expect(new Set(runs.map((result) => result.choices.swarm.length)).size).toBe(1);
   });
 });

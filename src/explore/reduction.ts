@@ -155,18 +155,24 @@ export function successorSleepSet(inherited: readonly number[], explored: readon
   return result ?? emptySleepSet;
 }
 
-/** The sleep set of a state reached twice in one layer: what sleeps in both (masks or-ed). */
-export function intersectSleepSets(first: SleepSet, second: SleepSet): SleepSet {
-  if (first.length === 0 || second.length === 0) return emptySleepSet;
-  let result: number[] | null = null;
-  for (let index = 0; index < first.length; index += 2) {
-    for (let other = 0; other < second.length; other += 2) {
-      if (second[other] !== first[index]) continue;
-      (result ??= []).push(first[index], first[index + 1] | (second[other + 1] & effects));
+/**
+ * The sleep set of a state reached twice in one layer: what sleeps on both arrivals (masks
+ * or-ed). The first is kept in data[offset, offset + length) (the frontier keeps sleep sets as
+ * integers) and narrowed in place; returns its new length.
+ */
+export function intersectSleepSetInPlace(data: Int32Array, offset: number, length: number, other: SleepSet): number {
+  let kept = 0;
+  for (let index = 0; index < length; index += 2) {
+    const key = data[offset + index];
+    for (let at = 0; at < other.length; at += 2) {
+      if (other[at] !== key) continue;
+      data[offset + kept] = key;
+      data[offset + kept + 1] = data[offset + index + 1] | (other[at + 1] & effects);
+      kept += 2;
       break;
     }
   }
-  return result ?? emptySleepSet;
+  return kept;
 }
 
 /** A sleep set in canonical ids to a world's own ids, as pairs. */

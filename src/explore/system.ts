@@ -9,10 +9,12 @@
 // (electionTicksMin = electionTicksMax), so a firing is one choice rather than a range of
 // durations: time exists only as the order of firings, which is all a safety property can see.
 //
-// Worlds are immutable once built: a transition copies what it changes and shares the rest, so
-// the breadth-first frontier shares unchanged nodes between states. A node that steps is copied
-// first, by its clone() when the implementation has one, else by replaying its inputs since its
-// start into a fresh instance (any deterministic node allows it; O(inputs) per copy).
+// Worlds are immutable once built: a transition copies what it changes and shares the rest.
+// Node states, messages in flight and histories are shared between all worlds by digest, and
+// what an input does to a node state is computed once (perform; docs/EXPLORE.md, "Shared parts
+// and steps computed once"). A node that steps is copied first, by its clone() when the
+// implementation has one, else by replaying its inputs since its start into a fresh instance
+// (any deterministic node allows it; O(inputs) per copy).
 //
 // Storage: records are durable once a sync covers them (sync: true makes everything written so
 // far durable at once: the explorer has no sync latency). A crash keeps the synced records and a
@@ -39,6 +41,7 @@ import type { History, NodeView, ViewChange } from './checks.js';
 import { checkStep, emptyHistory, emptyView } from './checks.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
+import { InternTable } from './intern.js';
 import { Lanes, mix32 } from './lanes.js';
 
 /** Inputs a node was handed since its start, newest first (for re-creating it by replay). */
@@ -60,6 +63,10 @@ export interface NodeState {
    * last the two lanes of the digest that names no node (the same under every permutation).
    */
   digests: number[] | null;
+  /** What each input did to this state (TransitionSystem.perform), filled as inputs arrive. */
+  memo?: Map<InFlight | number, readonly NodeStep[]>;
+  /** Its place among the system's encoded node states (src/explore/frontier.ts), once encoded. */
+  index?: number;
 }
 
 export interface InFlight {
@@ -70,6 +77,8 @@ export interface InFlight {
   readonly senderTerm: number;
   /** Two lanes per permutation; lanes 0 and 1 (the identity) tell identical messages apart. */
   readonly digests: readonly number[];
+  /** Its place among the system's encoded messages (src/explore/frontier.ts), once encoded. */
+  index?: number;
 }
 
 export interface World {
@@ -153,6 +162,13 @@ export interface SystemOptions extends PathBounds {
   symmetry: boolean;
   /** Copy nodes with clone() when the implementation has it (false: always replay, for measuring). */
   clone: boolean;
+  /**
+   * Share one copy of each distinct node state, message and history between worlds
+   * (src/explore/intern.ts). Default true; false only to measure what it saves.
+   */
+  intern?: boolean;
+  /** Compute what an input does to a node state once (TransitionSystem.perform); default true. */
+  memoize?: boolean;
 }
 
 export interface Fingerprint {
@@ -181,10 +197,27 @@ export class TransitionSystem {
   private readonly worldLanes = new Lanes();
   private readonly scratch: number[] = [];
   private readonly permutationDigests: number[] = [];
-  private readonly sums: number[] = [];
+  private readonly sums: number[];
   private readonly tried: number[] = [];
+  private readonly linkPlaces: Int32Array;
   /** Digests of each history per permutation; histories are immutable and shared between states. */
   private readonly historyCache = new WeakMap<History, readonly number[]>();
+  private readonly interning: boolean;
+  private readonly memoizing: boolean;
+  /** Numbers that name a node's inputs in its memo: -id a timer, -stride - id a restart, k * stride + id proposal k. */
+  private readonly inputStride: number;
+  private readonly nodeStates = new InternTable<NodeState>();
+  private readonly inFlights = new InternTable<InFlight>();
+  private readonly histories = new InternTable<History>();
+  /** The parts of encoded worlds by index (src/explore/frontier.ts), and each part's index. */
+  private readonly encodedNodes: NodeState[] = [];
+  private readonly encodedMessages: InFlight[] = [];
+  private readonly encodedHistories: History[] = [];
+  private readonly historyIndexes = new WeakMap<History, number>();
+  /** The history encoded or digested last: siblings mostly share their parent's. */
+  private lastHistory: History | null = null;
+  private lastHistoryIndex = -1;
+  private lastHistoryDigests: readonly number[] = [];
 
   constructor(readonly options: SystemOptions) {
     this.members = nodeIds(options.nodes);
@@ -202,6 +235,11 @@ export class TransitionSystem {
     });
     this.inverses = this.positions.map((position) => [0, ...position]);
     this.ticksMax = options.implementationOptions.electionTicksMax + options.implementationOptions.heartbeatTicks;
+    this.sums = new Array<number>(2 * this.renames.length).fill(0);
+    this.linkPlaces = new Int32Array((options.nodes + 1) * (options.nodes + 1));
+    this.interning = options.intern !== false;
+    this.memoizing = options.memoize !== false;
+    this.inputStride = options.nodes + 1;
   }
 
   get permutationCount(): number {
@@ -232,7 +270,7 @@ export class TransitionSystem {
     };
     const draft = new Draft(world, observer);
     for (const id of this.members) {
-      this.start(draft, id);
+      this.perform(draft, id, -this.inputStride - id, (node) => [this.start(node, id, observer)]);
       if (draft.implementationError !== null) break;
     }
     return draft.finish();
@@ -242,10 +280,15 @@ export class TransitionSystem {
   choices(world: World): Choice[] {
     const choices: Choice[] = [];
     const messages = world.messages;
+    const seen = this.linkPlaces;
+    seen.fill(0);
+    const width = this.members.length + 1;
     for (let index = 0; index < messages.length; index += 1) {
       // A message behind another on its link costs a reorder (delay-bounded scheduling: the
       // network is FIFO per link but for a bounded number of overtakes).
-      const overtakes = hasEarlierOnLink(messages, index);
+      const link = messages[index].from * width + messages[index].to;
+      const overtakes = seen[link] !== 0;
+      seen[link] = 1;
       if (overtakes && world.reorders >= this.options.reordersMax) continue;
       if (world.nodes[messages[index].to - 1].instance !== null) choices.push({ kind: 'deliver', message: index });
       if (world.drops < this.options.dropsMax) choices.push({ kind: 'drop', message: index });
@@ -290,8 +333,8 @@ export class TransitionSystem {
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
         const message = draft.removeMessage(choice.message);
         observer?.delivered(message.from, message.to, message.senderTerm);
-        const instance = this.copyInstance(draft.nodes[message.to - 1]);
-        this.step(draft, message.to, instance, { kind: 'deliver', from: message.from, message: message.message }, false);
+        const input: Input = { kind: 'deliver', from: message.from, message: message.message };
+        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, this.copyInstance(node), input, false, observer)]);
         break;
       }
       case 'drop':
@@ -299,30 +342,22 @@ export class TransitionSystem {
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
         draft.removeMessage(choice.message);
         break;
-      case 'timeout': {
-        const instance = this.copyInstance(draft.nodes[choice.node - 1]);
-        const before = draft.nodes[choice.node - 1].view;
-        for (let tick = 0; tick < this.ticksMax; tick += 1) {
-          const output = this.step(draft, choice.node, instance, { kind: 'tick' }, false);
-          if (output === null || draft.violation !== null) break;
-          const view = draft.nodes[choice.node - 1].view;
-          if (output.messages.length > 0 || view.role !== before.role || view.term !== before.term) break;
-        }
+      case 'timeout':
+        this.perform(draft, choice.node, -choice.node, (node) => this.fire(node, choice.node, observer));
         break;
-      }
       case 'propose': {
         draft.requests += 1;
         const command: Command = { id: draft.requests, op: 'set', key: 'k', value: `v${draft.requests}` };
-        const instance = this.copyInstance(draft.nodes[choice.node - 1]);
-        this.step(draft, choice.node, instance, { kind: 'propose', command }, false);
+        const input: Input = { kind: 'propose', command };
+        this.perform(draft, choice.node, draft.requests * this.inputStride + choice.node, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
         break;
       }
       case 'crash': {
         draft.crashes += 1;
         const node = draft.nodes[choice.node - 1];
         const kept = node.unsynced.slice(0, choice.unsyncedKept);
-        node.instance?.dispose?.();
-        draft.nodes[choice.node - 1] = {
+        // Not disposed: other worlds share this node state (and its instance) with this one.
+        draft.nodes[choice.node - 1] = this.shared(choice.node, {
           instance: null,
           inputs: null,
           inputDigest: [0, 0],
@@ -330,12 +365,12 @@ export class TransitionSystem {
           synced: kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced,
           unsynced: emptyList,
           digests: null,
-        };
+        });
         observer?.crashed(choice.node, node.unsynced.length - kept.length);
         break;
       }
       case 'restart':
-        this.start(draft, choice.node);
+        this.perform(draft, choice.node, -this.inputStride - choice.node, (node) => [this.start(node, choice.node, observer)]);
         break;
     }
     const transition = draft.finish();
@@ -459,14 +494,65 @@ export class TransitionSystem {
 
   // ---- steps --------------------------------------------------------------------------------
 
-  private start(draft: Draft, id: NodeId): void {
+  /**
+   * Runs the steps of one choice on node `id` and folds them into the draft: the node's new
+   * state, the messages it sent, the checks. A node is deterministic, so what an input does to
+   * a node state is the same in every world that holds it: the steps are computed once per
+   * (node state, input) and kept with the node state (`key` names the input: a message in
+   * flight, or a number for the timer, a proposal or a restart). With an observer (a replay)
+   * they are computed afresh, and a timer firing stops ticking at the first violation.
+   */
+  private perform(draft: Draft, id: NodeId, key: InFlight | number, compute: (node: NodeState) => Iterable<NodeStep>): void {
+    const node = draft.nodes[id - 1];
+    let steps: Iterable<NodeStep>;
+    if (this.memoizing && draft.observer === undefined) {
+      const memo = (node.memo ??= new Map());
+      let known = memo.get(key);
+      if (known === undefined) {
+        known = [...compute(node)];
+        memo.set(key, known);
+      }
+      steps = known;
+    } else {
+      steps = compute(node);
+    }
+    for (const step of steps) {
+      if (step.error !== null) {
+        draft.implementationError = step.error;
+        return;
+      }
+      draft.nodes[id - 1] = step.node;
+      for (const message of step.messages) draft.addMessage(message);
+      if (draft.violation === null) {
+        const outcome = checkStep(draft.history, draft.nodes, step.change);
+        draft.history = outcome.history === draft.history || outcome.violation !== null ? outcome.history : this.sharedHistory(outcome.history);
+        draft.violation = outcome.violation;
+      }
+      if (draft.violation !== null) return;
+    }
+  }
+
+  /**
+   * A timer firing: ticks until the node shows something (a message, a role or term change).
+   * Each tick steps its own copy, so that every state passed through stays as it was.
+   */
+  private *fire(before: NodeState, id: NodeId, observer: StepObserver | undefined): Generator<NodeStep> {
+    let node = before;
+    for (let tick = 0; tick < this.ticksMax; tick += 1) {
+      const step = this.step(node, id, this.copyInstance(node), { kind: 'tick' }, false, observer);
+      yield step;
+      if (step.error !== null) return;
+      node = step.node;
+      if (step.messages.length > 0 || node.view.role !== before.view.role || node.view.term !== before.view.term) return;
+    }
+  }
+
+  private start(down: NodeState, id: NodeId, observer: StepObserver | undefined): NodeStep {
     const instance = this.options.implementation.createNode();
-    const records = draft.nodes[id - 1].synced;
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
-    const input: Input = { kind: 'start', id, members: this.members, seed: 0, records, options: this.options.implementationOptions };
-    draft.nodes[id - 1] = { ...draft.nodes[id - 1], view: emptyView, inputs: null, inputDigest: [0, 0] };
-    this.step(draft, id, instance, input, true);
+    const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options: this.options.implementationOptions };
+    return this.step({ ...down, view: emptyView, inputs: null, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, instance, input, true, observer);
   }
 
   private copyInstance(node: NodeState): NodeInstance {
@@ -479,21 +565,16 @@ export class TransitionSystem {
     return fresh;
   }
 
-  /** One input to one node (already copied), its output folded into the draft. Null on an error. */
-  private step(draft: Draft, id: NodeId, instance: NodeInstance, input: Input, started: boolean): Output | null {
-    const before = draft.nodes[id - 1];
+  /** One input to one node in state `before` (`instance` a copy of it): what it did. */
+  private step(before: NodeState, id: NodeId, instance: NodeInstance, input: Input, started: boolean, observer: StepObserver | undefined): NodeStep {
     let output: Output;
     try {
       output = instance.step(input);
     } catch (error) {
-      draft.implementationError = { node: id, input: input.kind, message: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
-      return null;
+      return failedStep(before, id, input, `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
     const problem = outputProblem(output, id, this.members.length);
-    if (problem !== null) {
-      draft.implementationError = { node: id, input: input.kind, message: problem };
-      return null;
-    }
+    if (problem !== null) return failedStep(before, id, input, problem);
     let synced = before.synced;
     let unsynced = before.unsynced;
     if (output.records.length > 0) unsynced = unsynced.length === 0 ? output.records : [...unsynced, ...output.records];
@@ -507,11 +588,10 @@ export class TransitionSystem {
       try {
         view = applyView(view, output.state, change);
       } catch (error) {
-        draft.implementationError = { node: id, input: input.kind, message: `state view: ${(error as Error).message}` };
-        return null;
+        return failedStep(before, id, input, `state view: ${(error as Error).message}`);
       }
     }
-    draft.nodes[id - 1] = {
+    const node = this.shared(id, {
       instance,
       inputs: this.usesClone ? null : { input, previous: started ? null : before.inputs },
       inputDigest: this.needsInputs ? digestInput(started ? [0, 0] : before.inputDigest, input) : before.inputDigest,
@@ -519,33 +599,124 @@ export class TransitionSystem {
       synced,
       unsynced,
       digests: null,
-    };
-    for (const outbound of output.messages) draft.addMessage(this.inFlight(id, outbound.to, outbound.message, view.term));
-    draft.observer?.stepped(id, input, output, started);
-    if (draft.violation === null) {
-      const outcome = checkStep(draft.history, draft.nodes, change);
-      draft.history = outcome.history;
-      draft.violation = outcome.violation;
+    });
+    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, view.term));
+    observer?.stepped(id, input, output, started);
+    return { node, change, messages, error: null };
+  }
+
+  /**
+   * The shared copy of a node state equal to `node` (by its digest under the identity, which
+   * names node `id`'s ids; `id` is mixed in for implementations whose digests name no ids).
+   * A node stepped into a state some other world holds already is let go for that one (not
+   * disposed: a timer firing may step the same instance again, and discarded worlds never were).
+   */
+  private shared(id: NodeId, node: NodeState): NodeState {
+    if (!this.interning) return node;
+    const digests = this.nodeDigests(node, 0);
+    return this.nodeStates.intern(digests[0] ^ Math.imul(id, 0x9e3779b1), digests[1], node);
+  }
+
+  /**
+   * The shared copy of a history equal to `history` by its digest. The digest leaves out who
+   * established each committed index (evidence for a violation's message only), so a shared
+   * history may name another node there; the violation reported is the replay's, which shares
+   * nothing across paths.
+   */
+  private sharedHistory(history: History): History {
+    if (!this.interning) return history;
+    const digests = this.historyDigests(history);
+    return this.histories.intern(digests[0], digests[1], history);
+  }
+
+  // ---- worlds as integers (src/explore/frontier.ts) -----------------------------------------
+
+  encodedSize(world: World): number {
+    return 5 + world.nodes.length + 1 + world.messages.length;
+  }
+
+  /** Writes the world at data[offset...]: history, counters, nodes, messages, by index. */
+  encode(world: World, data: Int32Array, offset: number): void {
+    let at = offset;
+    data[at++] = this.historyIndex(world.history);
+    data[at++] = world.crashes;
+    data[at++] = world.requests;
+    data[at++] = world.drops;
+    data[at++] = world.reorders;
+    for (const node of world.nodes) {
+      if (node.index === undefined) {
+        node.index = this.encodedNodes.length;
+        this.encodedNodes.push(node);
+      }
+      data[at++] = node.index;
     }
-    return output;
+    data[at++] = world.messages.length;
+    for (const message of world.messages) {
+      if (message.index === undefined) {
+        message.index = this.encodedMessages.length;
+        this.encodedMessages.push(message);
+      }
+      data[at++] = message.index;
+    }
+  }
+
+  decode(data: Int32Array, offset: number): World {
+    let at = offset;
+    const history = this.encodedHistories[data[at++]];
+    const crashes = data[at++];
+    const requests = data[at++];
+    const drops = data[at++];
+    const reorders = data[at++];
+    const nodes: NodeState[] = new Array<NodeState>(this.members.length);
+    for (let index = 0; index < nodes.length; index += 1) nodes[index] = this.encodedNodes[data[at++]];
+    const messages: InFlight[] = new Array<InFlight>(data[at++]);
+    for (let index = 0; index < messages.length; index += 1) messages[index] = this.encodedMessages[data[at++]];
+    return { nodes, messages, crashes, requests, drops, reorders, history };
+  }
+
+  private historyIndex(history: History): number {
+    if (history === this.lastHistory && this.lastHistoryIndex !== -1) return this.lastHistoryIndex;
+    let index = this.historyIndexes.get(history);
+    if (index === undefined) {
+      index = this.encodedHistories.length;
+      this.encodedHistories.push(history);
+      this.historyIndexes.set(history, index);
+    }
+    if (history !== this.lastHistory) this.lastHistoryDigests = [];
+    this.lastHistory = history;
+    this.lastHistoryIndex = index;
+    return index;
   }
 
   private inFlight(from: NodeId, to: NodeId, message: Message, senderTerm: number): InFlight {
     const count = this.renames.length;
-    const digests = new Array<number>(2 * count);
     const lanes = this.lanes.reset();
     this.knowledge.digestMessage(message, lanes);
     const base = this.scratch;
     lanes.digestInto(base, 0);
     const baseHigh = base[0];
     const baseLow = base[1];
-    for (let p = 0; p < count; p += 1) {
+    // The identity first: it names the message for sharing (with the sender's term, which the
+    // replay reveals on delivery, though no fingerprint holds it).
+    lanes.reset().number(baseHigh).number(baseLow).number(from).number(to);
+    this.knowledge.digestMessageIds(message, this.renames[0], lanes);
+    lanes.digestInto(base, 2);
+    const keyHigh = base[2] ^ Math.imul(senderTerm | 0, 0x85ebca6b);
+    if (this.interning) {
+      const known = this.inFlights.find(keyHigh, base[3]);
+      if (known !== undefined) return known;
+    }
+    const digests = new Array<number>(2 * count);
+    digests[0] = base[2];
+    digests[1] = base[3];
+    for (let p = 1; p < count; p += 1) {
       const rename = this.renames[p];
       lanes.reset().number(baseHigh).number(baseLow).number(rename[from]).number(rename[to]);
       this.knowledge.digestMessageIds(message, rename, lanes);
       lanes.digestInto(digests, 2 * p);
     }
-    return { from, to, message, senderTerm, digests };
+    const inFlight: InFlight = { from, to, message, senderTerm, digests };
+    return this.interning ? this.inFlights.intern(keyHigh, base[3], inFlight) : inFlight;
   }
 
   /**
@@ -554,17 +725,23 @@ export class TransitionSystem {
    */
   private messageSums(messages: readonly InFlight[], tried: readonly number[]): number[] {
     const sums = this.sums;
-    sums.length = 2 * this.renames.length;
     for (const p of tried) {
       sums[2 * p] = 0;
       sums[2 * p + 1] = 0;
     }
+    // Each message's place in its link's queue, counted in one pass (links by sender and receiver).
+    const places = this.linkPlaces;
+    places.fill(0);
+    const width = this.members.length + 1;
     for (let index = 0; index < messages.length; index += 1) {
-      let place = 0;
-      for (let other = 0; other < index; other += 1) if (messages[other].from === messages[index].from && messages[other].to === messages[index].to) place += 1;
-      const digests = messages[index].digests;
+      const message = messages[index];
+      const link = message.from * width + message.to;
+      const place = places[link];
+      places[link] = place + 1;
+      const digests = message.digests;
       const salt = Math.imul(place + 1, 0x9e3779b1);
-      for (const p of tried) {
+      for (let t = 0; t < tried.length; t += 1) {
+        const p = tried[t];
         sums[2 * p] = (sums[2 * p] + mix32(digests[2 * p] ^ salt)) | 0;
         sums[2 * p + 1] = (sums[2 * p + 1] + mix32(digests[2 * p + 1] ^ salt)) | 0;
       }
@@ -605,9 +782,19 @@ export class TransitionSystem {
     return digests;
   }
 
+  private rememberHistory(history: History, digests: readonly number[]): void {
+    if (history !== this.lastHistory) this.lastHistoryIndex = -1;
+    this.lastHistory = history;
+    this.lastHistoryDigests = digests;
+  }
+
   private historyDigests(history: History): readonly number[] {
+    if (history === this.lastHistory && this.lastHistoryDigests.length > 0) return this.lastHistoryDigests;
     const cached = this.historyCache.get(history);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.rememberHistory(history, cached);
+      return cached;
+    }
     const count = this.renames.length;
     const digests = new Array<number>(2 * count);
     const length = history.committedTerms.length - 1;
@@ -621,8 +808,23 @@ export class TransitionSystem {
       lanes.digestInto(digests, 2 * p);
     }
     this.historyCache.set(history, digests);
+    this.rememberHistory(history, digests);
     return digests;
   }
+}
+
+/** What one input did to one node: its next state, what the checks read, the messages it sent. */
+interface NodeStep {
+  readonly node: NodeState;
+  readonly change: ViewChange;
+  readonly messages: readonly InFlight[];
+  /** Set when the node failed the contract on this input (the rest is then the state before). */
+  readonly error: ExploreImplementationError | null;
+}
+
+function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
+  const change: ViewChange = { node: id, started: false, previousCommitIndex: 0, logChangedFrom: Number.POSITIVE_INFINITY, applied: emptyList };
+  return { node: before, change, messages: emptyList, error: { node: id, input: input.kind, message } };
 }
 
 /** A world under construction: copies of the parent's arrays, changed in place, then frozen. */
@@ -648,7 +850,10 @@ class Draft {
   }
 
   removeMessage(index: number): InFlight {
-    const [message] = this.messages.splice(index, 1);
+    const messages = this.messages;
+    const message = messages[index];
+    for (let at = index + 1; at < messages.length; at += 1) messages[at - 1] = messages[at];
+    messages.pop();
     return message;
   }
 

@@ -10,25 +10,26 @@ import { raftcheck } from '../support/cli.js';
 const out = mkdtempSync(join(tmpdir(), 'raftcheck-explore-'));
 
 describe('raftcheck explore', () => {
+  // At the default bounds links are FIFO: vote-without-log-check takes 9 steps (8 with a reorder).
   const failing = raftcheck(['explore', '--bug', 'vote-without-log-check', '--depth', '12', '--max-term', '3', '--json', '--out', out]);
   const summary = JSON.parse(failing.stdout);
 
   it('exits 1 on a violation and prints the counts and the failure as JSON', () => {
     expect(failing.status).toBe(1);
-    expect(summary).toMatchObject({ result: 'safety', exitCode: 1, strategy: 'bfs', depth: 8 });
+    expect(summary).toMatchObject({ result: 'safety', exitCode: 1, strategy: 'bfs', depth: 9 });
     for (const field of ['distinctStates', 'transitions', 'statesPerSecond', 'distinctStatesWithoutSymmetry']) expect(typeof summary[field]).toBe('number');
     expect(summary.failures).toHaveLength(1);
-    expect(summary.failures[0]).toMatchObject({ invariant: 'leader-completeness', events: 8 });
+    expect(summary.failures[0]).toMatchObject({ invariant: 'leader-completeness', events: 9 });
     expect(summary.failures[0].replay).toMatch(/^npx raftcheck replay .*explore\.trace\.json$/);
   });
 
   it('writes a trace that replay re-executes to the same violation and show prints', () => {
     const replay = raftcheck(['replay', summary.failures[0].trace, '--json']);
     expect(replay.status).toBe(1);
-    expect(JSON.parse(replay.stdout)).toMatchObject({ result: 'safety', traceHashMatches: true, events: 8 });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ result: 'safety', traceHashMatches: true, events: 9 });
     const show = raftcheck(['show', summary.failures[0].trace]);
     expect(show.status).toBe(0);
-    expect(show.stdout).toContain('explore path    8 steps on 3 nodes');
+    expect(show.stdout).toContain('explore path    9 steps on 3 nodes');
     expect(show.stdout).toContain('<< VIOLATION: leader-completeness');
   });
 

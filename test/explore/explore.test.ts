@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import type { ExploreBounds, ExploreOptions } from '../../src/explore/search.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
-import type { World } from '../../src/explore/system.js';
+import type { ExploreStep, World } from '../../src/explore/system.js';
 import { TransitionSystem } from '../../src/explore/system.js';
+import { replayExplorePath } from '../../src/explore/trace.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { RaftNode } from '../../src/raft/node.js';
 
-const bounds: ExploreBounds = { ...defaultExploreBounds, depthMax: 7, termMax: 3, statesMax: 10_000_000, timeMs: 600_000, memoryBytesMax: 8 * 1024 ** 3 };
+const bounds: ExploreBounds = { ...defaultExploreBounds, depthMax: 7, termMax: 3, reordersMax: 1, statesMax: 10_000_000, timeMs: 600_000, memoryBytesMax: 8 * 1024 ** 3 };
 
 function options(overrides: Partial<ExploreOptions> & { bugs?: string[] } = {}): ExploreOptions {
   const { bugs = [], ...rest } = overrides;
@@ -112,6 +113,79 @@ describe('partial-order reduction by sleep sets', () => {
     const runs = [explore(options()), explore(options())].map((run) => [run.distinctStates, run.transitions, run.reduction.transitionsSkipped]);
     expect(runs[1]).toEqual(runs[0]);
     expect(runs[0][2]).toBeGreaterThan(0);
+  });
+});
+
+describe('the default bounds', () => {
+  it('explore the fault-free protocol: FIFO links, no crash, proposal, drop or reorder', () => {
+    expect(defaultExploreBounds).toMatchObject({ crashesMax: 0, requestsMax: 0, dropsMax: 0, reordersMax: 0 });
+  });
+
+  // Why figure8 is deep: four elections (n1 in term 1, n3 in 2, n1 in 3, n3 in 4), each a timer,
+  // a RequestVote and its answer; two old leaders stepped down by a stale append's rejection
+  // (FIFO links: the stale append is ahead on its link anyway); and in term 3 the old entry
+  // reaches n2 only after n1's first append (its no-op, one entry per message) is refused.
+  const figure8: [kind: 'timeout' | 'deliver', from: number, to?: number][] = [
+    ['timeout', 1], ['deliver', 1, 2], ['deliver', 2, 1], ['deliver', 1, 3], ['timeout', 3], ['deliver', 3, 2], ['deliver', 2, 3],
+    ['deliver', 1, 2], ['deliver', 2, 1], ['timeout', 1], ['deliver', 1, 2], ['deliver', 2, 1], ['deliver', 1, 2], ['deliver', 2, 1],
+    ['deliver', 1, 2], ['deliver', 2, 1], ['deliver', 3, 2], ['deliver', 2, 3], ['timeout', 3], ['deliver', 3, 2], ['deliver', 2, 3],
+  ];
+
+  it('admit figure8 by a path of 21 steps, FIFO, with at most 10 messages in flight', () => {
+    const system = new TransitionSystem({
+      implementation: referenceImplementation(bugsFromNames(['figure8'])),
+      nodes: 3,
+      implementationOptions: exploreImplementationOptions,
+      symmetry: false,
+      clone: true,
+      ...defaultExploreBounds,
+    });
+    let world = system.initial().world;
+    const steps: ExploreStep[] = [];
+    const invariants: (string | null)[] = [];
+    for (const [kind, node, to] of figure8) {
+      const choice = kind === 'timeout' ? { kind, node } : { kind, message: world.messages.findIndex((inFlight) => inFlight.from === node && inFlight.to === to) };
+      steps.push(system.describe(world, choice));
+      const transition = system.apply(world, choice);
+      expect(transition.pruned).toBeNull();
+      world = transition.world;
+      invariants.push(transition.violation?.invariant ?? null);
+    }
+    expect(invariants.indexOf('leader-completeness')).toBe(20);
+    expect(world.reorders).toBe(0);
+    const replay = replayExplorePath(referenceImplementation(bugsFromNames(['figure8'])), { nodes: 3, implementationOptions: exploreImplementationOptions, steps });
+    expect('error' in replay ? replay.error : replay.violation?.invariant).toBe('leader-completeness');
+  });
+});
+
+describe('shared node states, messages and histories, and steps computed once', () => {
+  // Interning and memoization change what is computed and kept, never what is found.
+  const cases: { name: string; bugs: string[]; bounds: Partial<ExploreBounds>; symmetry: boolean }[] = [
+    { name: 'the reference, depth 7, symmetry', bugs: [], bounds: {}, symmetry: true },
+    { name: 'the reference with crashes, requests and drops, depth 5, no symmetry', bugs: [], bounds: { depthMax: 5, crashesMax: 1, requestsMax: 1, dropsMax: 1 }, symmetry: false },
+    { name: 'vote-without-log-check', bugs: ['vote-without-log-check'], bounds: { depthMax: 12 }, symmetry: true },
+    { name: 'vote-not-persisted with a crash', bugs: ['vote-not-persisted'], bounds: { depthMax: 9, crashesMax: 1 }, symmetry: true },
+  ];
+  for (const { name, bugs, bounds: overrides, symmetry } of cases) {
+    it(`counts the same states and transitions and finds the same verdict as a search that shares and keeps nothing: ${name}`, () => {
+      const common = { bugs, symmetry, bounds: { ...bounds, ...overrides } };
+      const plain = explore(options({ ...common, intern: false, memoize: false }));
+      const shared = explore(options(common));
+      const counts = (result: typeof plain) => [result.status, result.violation?.invariant, result.path?.length, result.distinctStates, result.distinctStatesWithoutSymmetry, result.transitions];
+      expect(counts(shared)).toEqual(counts(plain));
+      expect(shared.path).toEqual(plain.path);
+    });
+  }
+
+  it('decodes a world of the frontier to one with the same fingerprint', () => {
+    const system = new TransitionSystem({ implementation: referenceImplementation(), nodes: 3, implementationOptions: exploreImplementationOptions, symmetry: true, clone: true, ...bounds });
+    let world = system.initial().world;
+    for (const choice of [{ kind: 'timeout', node: 2 }, { kind: 'deliver', message: 0 }] as const) world = system.apply(world, choice).world;
+    const data = new Int32Array(system.encodedSize(world));
+    system.encode(world, data, 0);
+    const decoded = system.decode(data, 0);
+    expect(decoded).toEqual(world);
+    expect(system.fingerprint(decoded)).toEqual(system.fingerprint(world));
   });
 });
 

@@ -239,6 +239,12 @@ export interface Scenario {
   schedule: ScheduledFault[];
   /** Let the seed draw which fault processes are on and at what rates (src/sim/swarm.ts). */
   swarm: boolean;
+  /**
+   * In a scenario a swarm seed drew: the cluster size it drew from (the base scenario's). A
+   * trace records the drawn scenario and replay draws from it again; with this the second draw
+   * takes the same choices as the first even when the drawn cluster is smaller.
+   */
+  swarmNodesMax?: number;
   /** Allow faults that break Raft's own assumptions (corrupting synced data). */
   unsafeFaults: boolean;
   /** A hard bound on events per run; reaching it ends the run and is reported. */
@@ -321,6 +327,7 @@ export function resizeScenario(scenario: Scenario, nodes: number): Scenario {
     schedule,
     network: { ...scenario.network, links: scenario.network.links.filter((link) => link.from <= nodes && link.to <= nodes) },
     faults: { ...scenario.faults, crash: { ...scenario.faults.crash, downMax: Math.min(scenario.faults.crash.downMax, minorityOf(nodes)) } },
+    ...(scenario.swarmNodesMax !== undefined ? { swarmNodesMax: Math.min(scenario.swarmNodesMax, nodes) } : {}),
   };
 }
 

@@ -43,6 +43,7 @@ export const scenarioSchema: Schema = {
     tickMs: { type: 'number', minimum: 1, maximum: 10_000, integer: true, ...optional },
     eventsMax: { type: 'number', minimum: 1, maximum: 100_000_000, integer: true, ...optional },
     swarm: { type: 'boolean', ...optional },
+    swarmNodesMax: { type: 'number', minimum: 1, maximum: 15, integer: true, ...optional },
     unsafeFaults: { type: 'boolean', ...optional },
     implementation: {
       type: 'object',

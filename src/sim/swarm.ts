@@ -25,6 +25,8 @@ function rounded(value: number, digits = 3): number {
 /** The scenario a swarm seed runs: the base scenario with its fault processes drawn. */
 export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   const scenario: Scenario = structuredClone(base);
+  // Drawing again from a drawn scenario (a trace's) must take the same draws: size as the first time.
+  const nodesMax = base.swarmNodesMax ?? base.nodes;
   const on = () => random.chance(stream, 0.5);
   // The value is drawn before the on/off choice and whatever it says, so that every seed takes
   // the same number of swarm draws and zeroing one choice (shrinking) shifts no later draw.
@@ -59,9 +61,9 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   scenario.workload.proposalsPerSecond = rounded(between(random, 5, 120), 1);
 
   drawImplementationOptions(scenario, random, on);
-  drawLinkAsymmetry(scenario, random, on);
+  drawLinkAsymmetry(scenario, random, on, nodesMax);
   drawSwarmClients(scenario, random);
-  return drawClusterSize(scenario, random);
+  return drawClusterSize(scenario, random, nodesMax);
 }
 
 /**
@@ -71,9 +73,12 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
  * and over everything drawn for the full size (links of absent nodes are dropped), so the number
  * of swarm draws stays fixed; a 0 choice gives the smallest cluster, the simplest to read.
  */
-function drawClusterSize(scenario: Scenario, random: Random): Scenario {
-  const smallest = Math.min(3, scenario.nodes);
-  return resizeScenario(scenario, smallest + random.index(stream, scenario.nodes - smallest + 1));
+function drawClusterSize(scenario: Scenario, random: Random, nodesMax: number): Scenario {
+  const smallest = Math.min(3, nodesMax);
+  // Resized from the full size, so links drawn for absent nodes go even when drawing again from
+  // a drawn scenario of the same size (resizeScenario leaves a scenario of the size as it is).
+  const drawn = resizeScenario({ ...scenario, nodes: nodesMax }, smallest + random.index(stream, nodesMax - smallest + 1));
+  return { ...drawn, swarmNodesMax: nodesMax };
 }
 
 /**
@@ -125,12 +130,12 @@ function drawImplementationOptions(scenario: Scenario, random: Random, on: () =>
  * shortest election timeout, so that a correct cluster can still keep a leader in calm weather.
  * Every link takes its draws whether the dimension is on or not, so the number of draws is fixed.
  */
-function drawLinkAsymmetry(scenario: Scenario, random: Random, on: () => boolean): void {
+function drawLinkAsymmetry(scenario: Scenario, random: Random, on: () => boolean, nodes: number): void {
   const network = scenario.network;
   const slowMsMax = Math.max(network.delay.maxMs, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 3));
   const links: LinkOptions[] = [];
-  for (let from = 1; from <= scenario.nodes; from += 1) {
-    for (let to = 1; to <= scenario.nodes; to += 1) {
+  for (let from = 1; from <= nodes; from += 1) {
+    for (let to = 1; to <= nodes; to += 1) {
       if (from === to) continue;
       const kind = random.index(stream, 3);
       const slowMs = Math.round(between(random, network.delay.maxMs, slowMsMax));

@@ -1,15 +1,31 @@
-// Shrinking a failing run into a minimal trace file: shrink its choices, re-run the winner with
-// a recorded event log, and describe the shrink in the trace.
+// Shrinking a failing run into a minimal trace file, in two stages:
+//   1. choices: shrink the run's choice sequences (src/shrink/shrink.ts);
+//   2. steps: lift the winner into explicit explorer steps (src/shrink/lift.ts: every delivery,
+//      timer firing, crash, restart and proposal a step; silent ticks vanish), ddmin them and
+//      search for a shorter path (src/shrink/steps.ts). If that path has fewer events than the
+//      choice-shrunk run, the trace written is an explore trace (format version 2), which
+//      `replay` and `show` take like any other; else the choice-shrunk run's, with its event log.
+// Failures the explorer's replay cannot see (liveness, a client history that is not
+// linearizable) skip stage 2 and keep the whole budget for stage 1, as before stage 2 existed;
+// so does a failure whose lifted path diverges too far to fail the same way.
 
 import type { Implementation } from '../adapters/contract.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { Choices } from '../core/random.js';
+import { wallClockMs } from '../core/wallClock.js';
+import type { ExploreResult } from '../explore/search.js';
+import { exploreInfoOf, exploreTraceOf } from '../explore/trace.js';
 import type { InvariantDefinition } from '../sim/invariant.js';
 import type { Scenario } from '../sim/scenario.js';
+import type { SimulationResult } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
-import type { ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
-import { shrink } from '../shrink/shrink.js';
+import { liftRun } from '../shrink/lift.js';
+import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
+import { failureSignature, shrink, ShrinkError } from '../shrink/shrink.js';
+import type { StepShrinkResult } from '../shrink/steps.js';
+import { shrinkSteps } from '../shrink/steps.js';
+import { sourceOf } from './implementations.js';
 import { runSeed, traceOf } from './run.js';
 
 export interface ShrinkRunOptions extends ShrinkOptions {
@@ -20,8 +36,9 @@ export interface ShrinkRunOptions extends ShrinkOptions {
   bugs?: readonly string[];
   invariants?: readonly InvariantDefinition[];
   /**
-   * Where to keep the best trace so far (atomically, after every improvement), so that an
-   * interrupted shrink loses nothing and `raftcheck shrink` can resume from it.
+   * Where to keep the best trace so far (atomically, after every improvement of the choice
+   * stage), so that an interrupted shrink loses little and `raftcheck shrink` can resume from
+   * it. The step stage's path is written by the caller when the shrink ends.
    */
   bestSoFarPath?: string;
 }
@@ -31,22 +48,159 @@ export interface ShrunkTrace {
   trace: TraceFile;
 }
 
+/**
+ * The share of the budget (time and runs) the choice stage gets when the step stage follows.
+ * On the bug corpus the choice stage turns runs of 10,000+ events into a few thousand or fewer
+ * within it, which the step stage then lifts and ddmins; from the original run the step stage
+ * spends most of its budget on the first, longest candidates.
+ */
+const choiceShareOfBudget = 0.5;
+
 export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
+  const startedMs = wallClockMs();
   const invariants = options.invariants ?? allInvariants;
-  const bestSoFarPath = options.bestSoFarPath;
+  const timeBudgetMs = options.timeBudgetMs ?? 30_000;
+  const runsMax = options.runsMax ?? 20_000;
+  const bugs = options.bugs ?? [];
+  /** The trace of a choice-stage state, without its event log (written when the shrink ends). */
+  const choicesOnly = (best: ShrinkState) => traceOf({ ...best.result, seed: options.seed, implementation: options.implementation, wallMs: 0, eventLog: [] }, bugs);
+  /** The choice stage's last four states, newest last: the step stage may lift them. */
+  const recent: { scenario: Scenario; choices: Choices }[] = [];
   const onImprovement = (best: ShrinkState) => {
+    recent.push({ scenario: best.scenario, choices: best.choices });
+    if (recent.length > 4) recent.shift();
     options.onImprovement?.(best);
-    // The event log is written when the shrink finishes; until then the choices are what counts.
-    if (bestSoFarPath !== undefined) {
-      writeJsonAtomic(bestSoFarPath, traceOf({ ...best.result, seed: options.seed, implementation: options.implementation, wallMs: 0, eventLog: [] }, options.bugs ?? []));
-    }
+    if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, choicesOnly(best));
   };
-  const result = shrink(
-    { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices },
-    { ...options, onImprovement },
+  const remaining = () => ({ timeBudgetMs: timeBudgetMs - (wallClockMs() - startedMs), runsMax: Math.max(0, runsMax - runs) });
+  const subject = { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices };
+  const lifting = stepStageApplies(runSeed({ ...subject, seed: options.seed }), invariants, options.implementation);
+  const share = lifting ? choiceShareOfBudget : 1;
+  let choices = shrink(subject, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
+  let runs = choices.runs;
+  const choiceResult = () => {
+    const result = { ...choices, runs, wallMs: wallClockMs() - startedMs };
+    const trace = traceOfChoices({ ...options, scenario: choices.scenario }, choices.choices, invariants);
+    return { shrink: result, trace: { ...trace, shrink: shrinkInfoOf(result) } };
+  };
+  if (!lifting) return choiceResult();
+
+  // The choice-shrunk run first (short, so quick to ddmin). How far a lifted path diverges from
+  // its run depends on the run (records lost with a sync in flight, reads), so if it no longer
+  // fails the same way, the 2nd and 4th latest states of the choice stage (longer, slower to
+  // ddmin), and last the original run.
+  const runsToLift = [recent.at(-1), recent.at(-2), recent.at(-4), { scenario: options.scenario, choices: options.choices }].filter((run) => run !== undefined);
+  let steps: StepShrinkResult | null = null;
+  for (const run of runsToLift) {
+    if (steps !== null || remaining().timeBudgetMs <= 0 || remaining().runsMax <= 0) break;
+    const lifted = liftRun({ implementation: options.implementation, scenario: run.scenario, invariants, choices: run.choices });
+    runs += 1;
+    const runsBefore = runs;
+    steps = shrinkSteps(
+      options.implementation,
+      { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
+      {
+        signature: choices.signature,
+        ...remaining(),
+        onProgress: (progress) =>
+          options.onProgress?.({ pass: 'steps', runs: runsBefore + progress.runs, eventsBefore: choices.eventsBefore, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
+      },
+    );
+    // The path's replays (one, when it did not fail the same way).
+    runs += steps?.runs ?? 1;
+  }
+  if (steps === null) {
+    // No lifted path failed the same way: the rest of the budget goes back to the choice stage.
+    const before = choices;
+    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices }, { ...options, ...remaining(), onImprovement });
+    runs += more.runs;
+    choices = { ...more, eventsBefore: before.eventsBefore, rounds: before.rounds + more.rounds, passes: mergedPasses([...before.passes, ...more.passes]) };
+  }
+  if (steps === null || steps.steps.length >= choices.eventsAfter) return choiceResult();
+
+  const explored = stepTraceOf(options, steps);
+  const result: ShrinkResult = {
+    choices: {},
+    scenario: explored.replay.scenario,
+    result: explored.replay,
+    signature: choices.signature,
+    eventsBefore: choices.eventsBefore,
+    eventsAfter: explored.replay.events,
+    runs,
+    rounds: choices.rounds,
+    passes: [...choices.passes, { pass: 'steps', improvements: steps.improvements + 1, eventsSaved: choices.eventsAfter - explored.replay.events }],
+    stoppedBy: steps.stoppedBy,
+    wallMs: wallClockMs() - startedMs,
+  };
+  // The implementation as traceOf records it (with how to load it again), and the seed of the run
+  // the path came from: replay does not need it, the reader may.
+  const trace = { ...explored.trace, implementation: choicesOnly(choices).implementation, seed: options.seed, shrink: shrinkInfoOf(result) };
+  return { shrink: result, trace };
+}
+
+/** One report per pass, in the order the passes first ran. */
+function mergedPasses(passes: readonly PassReport[]): PassReport[] {
+  const merged = new Map<string, PassReport>();
+  for (const pass of passes) {
+    const known = merged.get(pass.pass);
+    merged.set(pass.pass, known === undefined ? { ...pass } : { pass: pass.pass, improvements: known.improvements + pass.improvements, eventsSaved: known.eventsSaved + pass.eventsSaved });
+  }
+  return [...merged.values()];
+}
+
+/**
+ * Shrinks an explore trace (a path of `raftcheck explore`, or one this shrink wrote) by the
+ * step stage alone: its steps are explicit already.
+ */
+export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { implementation: Implementation }): ShrunkTrace {
+  const startedMs = wallClockMs();
+  const info = exploreInfoOf(trace);
+  if (typeof info === 'string') throw new ShrinkError(`not an explore trace: ${info}`);
+  const signature = failureSignature(trace.result);
+  if (signature === null) throw new ShrinkError('the trace does not fail: nothing to shrink');
+  const steps = shrinkSteps(options.implementation, info, {
+    signature,
+    timeBudgetMs: options.timeBudgetMs ?? 30_000,
+    runsMax: options.runsMax ?? 20_000,
+    onProgress: (progress) => options.onProgress?.({ pass: 'steps', runs: progress.runs, eventsBefore: trace.result.events, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
+  });
+  if (steps === null) throw new ShrinkError(`the trace's path no longer fails as recorded (${signature})`);
+  const explored = stepTraceOf({ implementation: options.implementation, bugs: trace.implementation.bugs }, steps);
+  const result: ShrinkResult = {
+    choices: {},
+    scenario: explored.replay.scenario,
+    result: explored.replay,
+    signature,
+    eventsBefore: trace.result.events,
+    eventsAfter: explored.replay.events,
+    runs: steps.runs,
+    rounds: 1,
+    passes: [{ pass: 'steps', improvements: steps.improvements, eventsSaved: trace.result.events - explored.replay.events }],
+    stoppedBy: steps.stoppedBy,
+    wallMs: wallClockMs() - startedMs,
+  };
+  return { shrink: result, trace: { ...explored.trace, implementation: trace.implementation, seed: trace.seed, shrink: shrinkInfoOf(result) } };
+}
+
+/** The explore trace of a shrunk step path, and its replay. */
+function stepTraceOf(options: { implementation: Implementation; bugs?: readonly string[] }, steps: StepShrinkResult): { trace: TraceFile; replay: SimulationResult } {
+  const explored = exploreTraceOf(
+    // exploreTraceOf reads only these fields of a search result: the path is this shrink's.
+    { path: steps.steps, strategy: 'shrink', distinctStates: 0 } as unknown as ExploreResult,
+    {
+      implementation: options.implementation,
+      bugs: options.bugs ?? [],
+      nodes: steps.replay.scenario.nodes,
+      implementationOptions: steps.replay.scenario.implementation,
+      bounds: {},
+    },
   );
-  const trace = traceOfChoices({ ...options, scenario: result.scenario }, result.choices, invariants);
-  trace.shrink = {
+  if (explored === null) throw new Error('harness bug: a shrunk step path without steps');
+  return explored;
+}
+
+function shrinkInfoOf(result: ShrinkResult): TraceFile['shrink'] {
+  return {
     eventsBefore: result.eventsBefore,
     eventsAfter: result.eventsAfter,
     runs: result.runs,
@@ -54,7 +208,23 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     passes: result.passes,
     wallMs: Math.round(result.wallMs),
   };
-  return { shrink: result, trace };
+}
+
+/**
+ * Whether the step stage applies: the explorer's replay can show the failure (a safety violation
+ * found after a step or a crash, not one of a client history, which explore steps do not
+ * record; or an implementation error; liveness needs time, which explore steps do not have), and
+ * the nodes run in this process. Every candidate replays from fresh nodes, and over the process
+ * protocol (--impl process:..., etcd) that is a process per node per candidate: too slow for a
+ * shrink's budget.
+ */
+function stepStageApplies(run: SimulationResult, invariants: readonly InvariantDefinition[], implementation: Implementation): boolean {
+  const kind = sourceOf(implementation)?.kind;
+  if (kind === 'process' || kind === 'etcd') return false;
+  if (run.status === 'implementationError') return true;
+  if (run.status !== 'safety' || run.violation === null) return false;
+  const definition = invariants.find((candidate) => candidate.name === run.violation!.invariant);
+  return definition !== undefined && definition.create().checkHistory === undefined;
 }
 
 /** The trace of the run given by these choices, with its event log. */

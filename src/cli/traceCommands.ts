@@ -1,10 +1,12 @@
 // `raftcheck replay TRACE`, `raftcheck shrink TRACE`: the commands that take a trace file.
 
 import { basename, dirname, join } from 'node:path';
-import { shrinkToTrace } from '../check/shrinkRun.js';
+import { shrinkExploreTrace, shrinkToTrace } from '../check/shrinkRun.js';
 import { loadImplementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
 import type { Implementation } from '../adapters/contract.js';
+import type { ShrinkProgress } from '../shrink/shrink.js';
+import { ShrinkError } from '../shrink/shrink.js';
 import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
@@ -73,23 +75,33 @@ export async function shrinkTraceCommand(
   io: CommandIo,
 ): Promise<number> {
   const trace = readTraceFile(args.trace);
-  if (trace.explore !== undefined) {
-    throw new UsageError(`${args.trace} is an explore trace: its path is as short as its search found (breadth-first: the shortest); shrink works on simulation traces`);
-  }
   const implementation = await implementationFor(trace, args);
   const out = args.out ?? join(dirname(args.trace), `${basename(args.trace, '.json').replace(/\.trace$/, '')}.shrunk.trace.json`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const shrunk = shrinkToTrace({
-    implementation,
-    scenario: trace.scenario,
-    choices: trace.choices,
-    seed: trace.seed,
-    bugs: trace.implementation.bugs,
-    timeBudgetMs: args.shrinkTimeSeconds * 1000,
-    onProgress: (state) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`),
-    // Resumable: the best trace so far is always on disk.
-    bestSoFarPath: out,
-  });
+  const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`);
+  const shrinkTrace = () =>
+    trace.explore !== undefined
+      ? // An explore trace (from explore, or a shrink that ended in explore steps): its steps are shrunk directly.
+        shrinkExploreTrace(trace, { implementation, timeBudgetMs: args.shrinkTimeSeconds * 1000, onProgress })
+      : shrinkToTrace({
+          implementation,
+          scenario: trace.scenario,
+          choices: trace.choices,
+          seed: trace.seed,
+          bugs: trace.implementation.bugs,
+          timeBudgetMs: args.shrinkTimeSeconds * 1000,
+          onProgress,
+          // Resumable: the best trace so far is always on disk.
+          bestSoFarPath: out,
+        });
+  let shrunk: ReturnType<typeof shrinkTrace>;
+  try {
+    shrunk = shrinkTrace();
+  } catch (error) {
+    // A trace that does not fail (any more) is bad input, not a harness bug.
+    if (error instanceof ShrinkError) throw new UsageError(`${args.trace}: ${error.message}`);
+    throw error;
+  }
   progress.clear();
   const before = trace.shrink?.eventsBefore ?? trace.result.events;
   writeJsonAtomic(out, { ...shrunk.trace, shrink: { ...shrunk.trace.shrink!, eventsBefore: before } });

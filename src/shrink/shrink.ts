@@ -79,7 +79,7 @@ export interface ShrinkResult extends ShrinkState {
 }
 
 /** What must stay the same for a candidate to count as the same failure. */
-export function failureSignature(result: SimulationResult): string | null {
+export function failureSignature(result: Pick<SimulationResult, 'status' | 'violation'>): string | null {
   if (result.status === 'ok') return null;
   if (result.status === 'implementationError') return 'implementationError';
   return `${result.status}:${result.violation?.invariant ?? '?'}`;

@@ -1,0 +1,185 @@
+// Lifting a failing simulation run into explicit explorer steps (src/explore/system.ts
+// ExploreStep), so that a second shrinking stage can delete steps instead of editing random
+// choices (DEMi's idea: once every delivery and timer firing is an explicit step, ddmin over the
+// steps reaches what a hand-written reproduction has).
+//
+// The run is re-executed with every node wrapped, so that each input a node is handed and its
+// output are seen as the simulator hands them over; nothing in the simulator changes, and the
+// re-execution has the original trace hash (the wrapper only watches). Each input becomes a step:
+//   deliver            -> deliver (from, to, the message by content); a second delivery of a
+//                         message the network duplicated has none (the explorer's network holds
+//                         each message sent once)
+//   tick that shows    -> timeout (a message sent, or the role or term changed; the silent ticks
+//                         before it vanish: the explorer's timeout ticks until something shows)
+//   propose, accepted  -> propose (a refused one changed nothing)
+//   read               -> timeout of the leader, if it answered with messages (no step reads; a
+//                         round of appends is what its heartbeat timer sends too)
+//   instance dropped   -> crash, keeping as many unsynced records as the restart was handed
+//   later start        -> restart
+// Partitions, pauses and network drops leave no step: their messages are never delivered. What
+// the explorer cannot express (records lost with a sync still in flight, clients' histories)
+// makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
+// choice-shrunk trace when the lifted path no longer fails the same way.
+
+import type { Implementation, Input, NodeInstance, Output } from '../adapters/contract.js';
+import type { NodeId } from '../core/ids.js';
+import type { ExploreStep } from '../explore/system.js';
+import type { InvariantDefinition } from '../sim/invariant.js';
+import type { Scenario } from '../sim/scenario.js';
+import type { SimulationResult } from '../sim/simulation.js';
+import { Simulation } from '../sim/simulation.js';
+
+export interface LiftSubject {
+  implementation: Implementation;
+  /** The scenario as given to the simulator (for a swarm scenario, the base). */
+  scenario: Scenario;
+  invariants: readonly InvariantDefinition[];
+  choices: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface LiftedRun {
+  /** The re-executed run: the same as the one lifted (same trace hash). */
+  run: SimulationResult;
+  steps: ExploreStep[];
+}
+
+/** What the wrapped nodes saw, in the order the simulator handed it over. */
+type Observed = { kind: 'step'; node: NodeId; input: Input; output: Output } | { kind: 'dropped'; node: NodeId };
+
+export function liftRun(subject: LiftSubject): LiftedRun {
+  const observed: Observed[] = [];
+  let watching = true;
+  const simulation = new Simulation({
+    implementation: watched(subject.implementation, observed, () => watching),
+    scenario: subject.scenario,
+    seed: 0,
+    invariants: subject.invariants,
+    choices: subject.choices,
+  });
+  try {
+    while (simulation.step()) {
+      // one event per step
+    }
+  } finally {
+    // The instances dropped at the end of a run are not crashes.
+    watching = false;
+    simulation.dispose();
+  }
+  return { run: simulation.result(), steps: stepsOf(observed) };
+}
+
+/** The implementation with every node reporting its inputs and outputs; behaviour unchanged. */
+function watched(implementation: Implementation, observed: Observed[], watching: () => boolean): Implementation {
+  return {
+    name: implementation.name,
+    version: implementation.version,
+    createNode(): NodeInstance {
+      const inner = implementation.createNode();
+      let node: NodeId = 0;
+      const instance: NodeInstance = {
+        step(input) {
+          if (input.kind === 'start') node = input.id;
+          const output = inner.step(input);
+          if (watching()) observed.push({ kind: 'step', node, input, output });
+          return output;
+        },
+        dispose() {
+          if (watching() && node !== 0) observed.push({ kind: 'dropped', node });
+          inner.dispose?.();
+        },
+      };
+      // stateDigest feeds the simulator's fingerprint; keep it when the node has one.
+      if (inner.stateDigest !== undefined) instance.stateDigest = () => inner.stateDigest!();
+      return instance;
+    },
+  };
+}
+
+/** Per node, what the explorer's storage model would hold: records written, and of them unsynced. */
+interface NodeRecords {
+  started: boolean;
+  written: number;
+  unsynced: number;
+  role: string | null;
+  term: number | null;
+}
+
+function linkKey(from: NodeId, to: NodeId, message: unknown): string {
+  return `${from}>${to}:${JSON.stringify(message)}`;
+}
+
+function stepsOf(observed: readonly Observed[]): ExploreStep[] {
+  const steps: ExploreStep[] = [];
+  const nodes = new Map<NodeId, NodeRecords>();
+  /** Copies of each message sent and not yet delivered, by link and content. */
+  const inFlight = new Map<string, number>();
+  /** Crashes waiting for their restart to tell how many unsynced records survived. */
+  const pendingCrash = new Map<NodeId, { step: ExploreStep & { kind: 'crash' }; syncedWritten: number; unsynced: number }>();
+  for (const entry of observed) {
+    const state = nodes.get(entry.node) ?? { started: false, written: 0, unsynced: 0, role: null, term: null };
+    nodes.set(entry.node, state);
+    if (entry.kind === 'dropped') {
+      // Kept records are settled at the restart (records it is handed); without one, none matter.
+      const step: ExploreStep & { kind: 'crash' } = { kind: 'crash', node: entry.node, unsyncedKept: 0 };
+      pendingCrash.set(entry.node, { step, syncedWritten: state.written - state.unsynced, unsynced: state.unsynced });
+      steps.push(step);
+      continue;
+    }
+    const { input, output } = entry;
+    switch (input.kind) {
+      case 'start': {
+        if (state.started) {
+          const crash = pendingCrash.get(entry.node);
+          if (crash !== undefined) {
+            // The explorer keeps a prefix of the unsynced records; the simulator's storage may also
+            // have lost records whose sync was still in flight, which no crash step can express.
+            crash.step.unsyncedKept = Math.max(0, Math.min(crash.unsynced, input.records.length - crash.syncedWritten));
+            pendingCrash.delete(entry.node);
+          }
+          steps.push({ kind: 'restart', node: entry.node });
+        }
+        state.started = true;
+        state.written = input.records.length;
+        state.unsynced = 0;
+        state.role = null;
+        state.term = null;
+        break;
+      }
+      case 'tick': {
+        const shows = output.messages.length > 0 || (output.state !== undefined && (output.state.role !== state.role || output.state.term !== state.term));
+        if (shows) steps.push({ kind: 'timeout', node: entry.node });
+        break;
+      }
+      case 'deliver': {
+        // The explorer's network holds each message sent once: a duplicate the simulator's
+        // network made has nothing to match, and would take some other message's place.
+        const key = linkKey(input.from, entry.node, input.message);
+        const copies = inFlight.get(key) ?? 0;
+        if (copies === 0) break;
+        inFlight.set(key, copies - 1);
+        steps.push({ kind: 'deliver', from: input.from, to: entry.node, message: input.message });
+        break;
+      }
+      case 'propose':
+        if (output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'accepted')) {
+          steps.push({ kind: 'propose', node: entry.node, command: input.command });
+        }
+        break;
+      case 'read':
+        // The nearest step, so that the followers' answers to that round have something to answer.
+        if (output.messages.length > 0) steps.push({ kind: 'timeout', node: entry.node });
+        break;
+    }
+    for (const outbound of output.messages) {
+      const key = linkKey(entry.node, outbound.to, outbound.message);
+      inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+    }
+    state.written += output.records.length;
+    state.unsynced = output.sync ? 0 : state.unsynced + output.records.length;
+    if (output.state !== undefined) {
+      state.role = output.state.role;
+      state.term = output.state.term;
+    }
+  }
+  return steps;
+}

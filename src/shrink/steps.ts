@@ -1,0 +1,372 @@
+// The second shrinking stage: ddmin over an explicit step path (src/shrink/lift.ts lifts a
+// failing run into one). A candidate is the path with some steps removed or edited, replayed in
+// the explorer's transition system and judged by the real invariants through the very replay
+// `raftcheck replay` uses for explore traces (replayExplorePath), so an accepted path is exactly
+// what the written trace reproduces.
+//
+// Removing a step changes what later steps find: a message may never have been sent, or was sent
+// with other contents (an entry fewer, another term). As DEMi does, a step that is no longer
+// possible is skipped; a delivery whose exact message is not in flight takes the message on the
+// same link, of the same type, that differs from it in the fewest fields (the "same" message
+// sent from a slightly different state), and the path is rewritten with what was delivered.
+// A candidate counts only if it fails the same way (status and invariant) with fewer steps;
+// every replay stops at the first violation, so a candidate may also get shorter at its end.
+//
+// The passes, round after round until none helps: remove chunks of the external steps (timer
+// firings, proposals, crashes, restarts: few, and each takes the deliveries it caused with it),
+// then chunks of all steps (ddmin's halving, down to single steps), then crash edits. Last, a
+// bounded breadth-first search for a shorter path of another shape (src/shrink/shortest.ts).
+//
+// Deterministic: the same path and run budget give the same result; the wall clock bounds the
+// work too, and when it is what stopped the shrink, the result says so.
+
+import type { Command, Implementation, ImplementationOptions } from '../adapters/contract.js';
+import { wallClockMs } from '../core/wallClock.js';
+import { replayExplorePath } from '../explore/trace.js';
+import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js';
+import { TransitionSystem } from '../explore/system.js';
+import type { SimulationResult } from '../sim/simulation.js';
+import { shortestFailingPath } from './shortest.js';
+import { failureSignature } from './shrink.js';
+
+/**
+ * States the closing search may visit: measured, 50,000 states are a few seconds on a loaded
+ * core and reach depth 7 to 9 on three nodes (count-stale-votes' 7-step form is at 6,642).
+ */
+const searchStatesMax = 50_000;
+
+export interface StepPath {
+  nodes: number;
+  implementationOptions: ImplementationOptions;
+  steps: readonly ExploreStep[];
+}
+
+export interface StepShrinkOptions {
+  /** The failure to keep: failureSignature of the run the path was lifted from. */
+  signature: string;
+  timeBudgetMs: number;
+  /** Deterministic bound on candidate replays. */
+  runsMax: number;
+  onProgress?: (progress: { runs: number; eventsNow: number }) => void;
+}
+
+export interface StepShrinkResult {
+  /** The shrunk path, every step possible where it stands (it replays without skipping). */
+  steps: ExploreStep[];
+  /** Its replay through the real invariants (replayExplorePath's result). */
+  replay: SimulationResult;
+  /** Steps of the lifted path up to its violation, before any shrinking. */
+  eventsBefore: number;
+  runs: number;
+  improvements: number;
+  stoppedBy: 'fixpoint' | 'time' | 'runs';
+}
+
+interface Candidate {
+  steps: ExploreStep[];
+  replay: SimulationResult;
+}
+
+/** Null when the lifted path does not fail the same way (the divergence was too large). */
+export function shrinkSteps(implementation: Implementation, path: StepPath, options: StepShrinkOptions): StepShrinkResult | null {
+  const startedMs = wallClockMs();
+  const replayer = new TolerantReplay(implementation, path);
+  let runs = 0;
+  let improvements = 0;
+  let stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
+
+  /**
+   * Whether the explorer's own checks see this failure where the real invariants do. Then a
+   * candidate is cut at the explorer's first violation and replayed through the invariants only
+   * if that is the same invariant: most candidates fail to fail, and this halves their cost.
+   */
+  let explorerAgrees = false;
+  const invariant = options.signature.startsWith('safety:') ? options.signature.slice('safety:'.length) : null;
+
+  /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
+  const replayed = (steps: ExploreStep[]) => {
+    runs += 1;
+    return replayExplorePath(implementation, { nodes: path.nodes, implementationOptions: path.implementationOptions, steps });
+  };
+
+  const evaluate = (steps: readonly ExploreStep[]): Candidate | null => {
+    const resolved = replayer.concrete(steps, explorerAgrees);
+    if (explorerAgrees && resolved.violation?.invariant !== invariant) {
+      runs += 1;
+      return null;
+    }
+    const replay = replayed(resolved.steps);
+    // A concrete path is possible step by step by construction; an error would be a harness bug
+    // in the tolerant replay, and rejecting the candidate keeps the best path valid regardless.
+    if ('error' in replay || failureSignature(replay) !== options.signature) return null;
+    const agrees = resolved.violation !== null && resolved.violation.invariant === invariant && resolved.violation.steps === replay.events;
+    if (runs === 1) explorerAgrees = agrees;
+    // Under agreement every accepted path keeps it, so that the cut above stays right.
+    else if (explorerAgrees && !agrees) return null;
+    return { steps: resolved.steps.slice(0, replay.events), replay };
+  };
+
+  const lifted = evaluate(path.steps);
+  if (lifted === null) return null;
+  let best = lifted;
+
+  const outOfBudget = (): boolean => {
+    if (runs >= options.runsMax) stoppedBy = 'runs';
+    else if (wallClockMs() - startedMs >= options.timeBudgetMs) stoppedBy = 'time';
+    return stoppedBy !== 'fixpoint';
+  };
+  const attempt = (steps: readonly ExploreStep[]): boolean => {
+    const candidate = evaluate(steps);
+    if (candidate === null || !shorter(candidate.steps, best.steps)) return false;
+    best = candidate;
+    improvements += 1;
+    return true;
+  };
+  const progress = () => options.onProgress?.({ runs, eventsNow: best.steps.length });
+
+  /**
+   * ddmin's removal half over the steps that pass the filter: chunks from half of them down by
+   * halves to single steps.
+   */
+  const removeChunks = (eligible: (step: ExploreStep) => boolean): boolean => {
+    let improved = false;
+    const positions = () => best.steps.flatMap((step, index) => (eligible(step) ? [index] : []));
+    for (let size = Math.max(1, Math.floor(positions().length / 2)); ; size = Math.max(1, Math.floor(size / 2))) {
+      for (let start = 0; start < positions().length; start += size) {
+        if (outOfBudget()) return improved;
+        const removed = new Set(positions().slice(start, start + size));
+        if (attempt(best.steps.filter((_, index) => !removed.has(index)))) {
+          improved = true;
+          start -= size; // the same position holds other steps now: try it again
+        }
+      }
+      progress();
+      if (size === 1) return improved;
+    }
+  };
+
+  /**
+   * Edits that ddmin's contiguous chunks miss: a crash together with the restart of the same
+   * node (often far apart), and a crash that keeps none of its unsynced records (a simpler
+   * crash that may let more steps go).
+   */
+  const editCrashes = (): boolean => {
+    let improved = false;
+    for (let index = 0; index < best.steps.length; index += 1) {
+      const step = best.steps[index];
+      if (step.kind !== 'crash') continue;
+      if (outOfBudget()) return improved;
+      const restart = best.steps.findIndex((other, at) => at > index && other.kind === 'restart' && other.node === step.node);
+      if (restart !== -1 && attempt(best.steps.filter((_, at) => at !== index && at !== restart))) {
+        improved = true;
+        index -= 1;
+        continue;
+      }
+      if (step.unsyncedKept > 0 && !outOfBudget() && attempt(best.steps.map((other, at) => (at === index ? { ...step, unsyncedKept: 0 } : other)))) improved = true;
+    }
+    progress();
+    return improved;
+  };
+
+  /**
+   * A breadth-first search for a path of another shape (src/shrink/shortest.ts), near the best
+   * one: no more crashes, proposals, reorders, messages in flight or terms than it has.
+   */
+  const searchShorter = (): boolean => {
+    const worlds = replayer.worlds(best.steps);
+    const last = worlds[worlds.length - 1];
+    const found = shortestFailingPath({
+      implementation,
+      nodes: path.nodes,
+      implementationOptions: path.implementationOptions,
+      bounds: {
+        crashesMax: last.crashes,
+        requestsMax: last.requests,
+        dropsMax: 0,
+        reordersMax: last.reorders,
+        messagesInFlightMax: Math.max(...worlds.map((world) => world.messages.length)),
+        termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.view.term)))),
+      },
+      depthMax: best.steps.length - 1,
+      statesMax: searchStatesMax,
+      stop: outOfBudget,
+      explorerInvariant: explorerAgrees ? invariant : null,
+      judge: (steps) => {
+        const replay = replayed(steps);
+        if ('error' in replay || replay.status === 'ok') return 'passes';
+        return failureSignature(replay) === options.signature ? 'same' : 'other';
+      },
+    });
+    progress();
+    return found !== null && attempt(found);
+  };
+
+  for (;;) {
+    // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
+    // each one carries the deliveries it causes away with it), then every step.
+    const externals = !outOfBudget() && removeChunks((step) => step.kind !== 'deliver');
+    const improved = removeChunks(() => true) || externals;
+    const edited = !outOfBudget() && editCrashes();
+    if ((!improved && !edited) || outOfBudget()) break;
+  }
+  if (!outOfBudget()) searchShorter();
+  return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+}
+
+/** The order the stage minimizes: fewer steps, then fewer unsynced records kept by crashes. */
+function shorter(candidate: readonly ExploreStep[], best: readonly ExploreStep[]): boolean {
+  if (candidate.length !== best.length) return candidate.length < best.length;
+  const kept = (steps: readonly ExploreStep[]) => steps.reduce((sum, step) => sum + (step.kind === 'crash' ? step.unsyncedKept : 0), 0);
+  return kept(candidate) < kept(best);
+}
+
+interface Resolved {
+  steps: ExploreStep[];
+  /** The explorer's first violation: which invariant, after how many of the steps. */
+  violation: { invariant: string; steps: number } | null;
+}
+
+/** Replays a path in the transition system, skipping what is not possible, into concrete steps. */
+class TolerantReplay {
+  private readonly system: TransitionSystem;
+  /** JSON of each message in flight (they are shared between worlds, so each is written once). */
+  private readonly bodies = new WeakMap<InFlight, string>();
+  private readonly stepBodies = new WeakMap<ExploreStep, string>();
+  private readonly initial: World;
+  /** The nodes did not even start: no step is possible (the replay reports the error). */
+  private readonly failedToStart: boolean;
+
+  constructor(implementation: Implementation, path: StepPath) {
+    // As replayExplorePath builds it: no symmetry, no bound on anything.
+    const unbounded = Number.POSITIVE_INFINITY;
+    this.system = new TransitionSystem({
+      implementation,
+      nodes: path.nodes,
+      implementationOptions: path.implementationOptions,
+      symmetry: false,
+      clone: true,
+      termMax: unbounded,
+      crashesMax: unbounded,
+      requestsMax: unbounded,
+      dropsMax: unbounded,
+      reordersMax: unbounded,
+      messagesInFlightMax: unbounded,
+    });
+    const initial = this.system.initial();
+    this.initial = initial.world;
+    this.failedToStart = initial.implementationError !== null;
+  }
+
+  /**
+   * The steps that apply, in order, as the explorer describes them, and the first violation the
+   * explorer's own checks saw on the way (src/explore/checks.ts); with stopAtViolation, the
+   * steps end there.
+   */
+  concrete(steps: readonly ExploreStep[], stopAtViolation: boolean, onWorld?: (world: World) => void): Resolved {
+    const concrete: ExploreStep[] = [];
+    let world = this.initial;
+    let violation: Resolved['violation'] = null;
+    if (this.failedToStart) return { steps: concrete, violation };
+    // The explorer proposes commands of its own ({id: n, op: set, ...}); the run's commands, or
+    // the explorer's of a longer path, map to them in proposal order, so that a message carrying
+    // an entry still matches exactly. Only commands that changed are mapped: usually none.
+    const commands = new Map<string, Command>();
+    for (const step of steps) {
+      const wanted = step.kind === 'deliver' && commands.size > 0 ? { ...step, message: withCommands(step.message, commands) } : step;
+      const choice = this.choiceOf(world, wanted);
+      if (choice === null) continue;
+      const taken = this.system.describe(world, choice);
+      if (step.kind === 'propose' && taken.kind === 'propose') {
+        const before = JSON.stringify(step.command);
+        if (before !== JSON.stringify(taken.command)) commands.set(before, taken.command);
+      }
+      concrete.push(taken);
+      const transition = this.system.apply(world, choice);
+      world = transition.world;
+      onWorld?.(world);
+      if (transition.implementationError !== null) break;
+      if (violation === null && transition.violation !== null) {
+        violation = { invariant: transition.violation.invariant, steps: concrete.length };
+        if (stopAtViolation) break;
+      }
+    }
+    return { steps: concrete, violation };
+  }
+
+  /** The worlds a possible path goes through, the initial one first. */
+  worlds(steps: readonly ExploreStep[]): World[] {
+    const worlds = [this.initial];
+    this.concrete(steps, false, (world) => worlds.push(world));
+    return worlds;
+  }
+
+  private choiceOf(world: World, step: ExploreStep): Choice | null {
+    if (step.kind !== 'deliver') return this.system.choiceOf(world, step);
+    if (world.nodes[step.to - 1]?.instance === null) return null;
+    let body = this.stepBodies.get(step);
+    if (body === undefined) {
+      body = JSON.stringify(step.message);
+      this.stepBodies.set(step, body);
+    }
+    const messages = world.messages;
+    const onLink = (inFlight: InFlight) => inFlight.from === step.from && inFlight.to === step.to && inFlight.message.type === step.message.type;
+    // The first exact match, as the strict replay (TransitionSystem.choiceOf) takes it.
+    for (let index = 0; index < messages.length; index += 1) {
+      if (onLink(messages[index]) && this.bodyOf(messages[index]) === body) return { kind: 'deliver', message: index };
+    }
+    // Else the nearest, preferring the same term (a message of another term is another round).
+    let nearest = -1;
+    let nearestDistance = Number.POSITIVE_INFINITY;
+    for (const sameTerm of [true, false]) {
+      for (let index = 0; index < messages.length && nearestDistance > 1; index += 1) {
+        if (!onLink(messages[index]) || (messages[index].message.term === step.message.term) !== sameTerm) continue;
+        const distance = fieldsApart(messages[index].message, step.message, nearestDistance);
+        if (distance < nearestDistance) {
+          nearest = index;
+          nearestDistance = distance;
+        }
+      }
+      if (nearest !== -1) break;
+    }
+    return nearest === -1 ? null : { kind: 'deliver', message: nearest };
+  }
+
+  private bodyOf(inFlight: InFlight): string {
+    let body = this.bodies.get(inFlight);
+    if (body === undefined) {
+      body = JSON.stringify(inFlight.message);
+      this.bodies.set(inFlight, body);
+    }
+    return body;
+  }
+}
+
+/** The message with every command the run proposed replaced by the explorer's (a copy, if any). */
+function withCommands<T>(value: T, commands: ReadonlyMap<string, Command>): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => withCommands(item, commands)) as T;
+  const record = value as Record<string, unknown>;
+  // A command, by the contract's shape: as the implementation copied it into its message.
+  if (typeof record.id === 'number' && typeof record.op === 'string') return (commands.get(JSON.stringify(value)) as T | undefined) ?? value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) copy[key] = withCommands(record[key], commands);
+  return copy as T;
+}
+
+/**
+ * How many leaf values two JSON values differ in (a missing field or element counts one), or
+ * any number at least `limit` once it is clear the difference is no smaller.
+ */
+function fieldsApart(a: unknown, b: unknown, limit: number): number {
+  if (a === b) return 0;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return 1;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let distance = 0;
+  for (const key of Object.keys(left)) {
+    distance += key in right ? fieldsApart(left[key], right[key], limit - distance) : 1;
+    if (distance >= limit) return distance;
+  }
+  for (const key of Object.keys(right)) if (!(key in left)) distance += 1;
+  return distance;
+}

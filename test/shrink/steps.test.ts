@@ -1,0 +1,134 @@
+// Shrinking in two stages: after the choice sequences, the failing run is lifted into explicit
+// explorer steps (every delivery, timer firing, crash, restart and proposal a step; silent ticks
+// vanish) and the steps are ddmin'd, then searched for a shorter path. The trace written is then
+// an explore trace, which replays through `raftcheck replay`'s own code to the same violation
+// and trace hash, and is about as short as the hand-written minimal scenario of the bug.
+
+import { describe, expect, it } from 'vitest';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { runCampaign, seedRange } from '../../src/check/campaign.js';
+import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js';
+import { replayTrace } from '../../src/check/traces.js';
+import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
+import { defaultExploreBounds, explore } from '../../src/explore/search.js';
+import { exploreTraceOf } from '../../src/explore/trace.js';
+import type { BugName } from '../../src/raft/bugs.js';
+import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
+import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
+import { exploreTraceFormatVersion, parseTrace, traceFormatVersion } from '../../src/sim/trace.js';
+import { liftRun } from '../../src/shrink/lift.js';
+import { allInvariants } from '../../invariants/index.js';
+import { minimalScenarios } from '../bugs/minimalScenarios.js';
+
+// Three nodes and three seconds of the default faults: failing runs of a few hundred to a few
+// thousand events, so that both stages finish in seconds.
+const scenario = resizeScenario(shortenScenario(defaultScenario(), 3000), 3);
+// A deterministic budget (candidate runs, not seconds), so the result cannot depend on the machine.
+const budget = { runsMax: 400, timeBudgetMs: 600_000 };
+
+/** The first seed of the scenario whose run fails by the invariant the catalog names for the bug. */
+function firstFailure(bug: BugName) {
+  const implementation = referenceImplementation(bugsFromNames([bug]));
+  const invariant = bugByName(bug)!.invariant;
+  for (let seed = 1; seed <= 100; seed += 1) {
+    const run = runSeed({ seed, implementation, scenario });
+    if (run.violation?.invariant === invariant) return { implementation, seed, run };
+  }
+  throw new Error(`${bug}: no run failing ${invariant} in 100 seeds`);
+}
+
+const handMinimalEvents = (bug: BugName) => minimalScenarios.find((entry) => entry.bug === bug)!.events;
+
+describe.each(['term-rollback', 'vote-without-log-check', 'truncate-on-stale-append'] as const)('shrinking a %s failure', (bug) => {
+  it('writes an explore trace of at most 1.5x the hand-written minimal events, which replays to the same violation and trace hash', () => {
+    const { implementation, seed, run } = firstFailure(bug);
+    const { shrink, trace } = shrinkToTrace({ implementation, scenario, choices: run.choices, seed, bugs: [bug], ...budget });
+    expect(shrink.passes.find((pass) => pass.pass === 'steps')?.improvements).toBeGreaterThan(0);
+    expect(trace.formatVersion).toBe(exploreTraceFormatVersion);
+    expect(trace.events).toHaveLength(shrink.eventsAfter);
+    expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));
+
+    const parsed = parseTrace(JSON.stringify(trace));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const replay = replayTrace(parsed.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.traceHash).toBe(shrink.result.traceHash);
+    expect(replay.run.violation?.invariant).toBe(run.violation?.invariant);
+    expect(replay.run.events).toBe(shrink.eventsAfter);
+  });
+});
+
+describe('lifting a run into explore steps', () => {
+  it('re-executes the run bit for bit: the wrapped nodes only watch', () => {
+    const { implementation, run } = firstFailure('vote-without-log-check');
+    const lifted = liftRun({ implementation, scenario, invariants: allInvariants, choices: run.choices });
+    expect(lifted.run.traceHash).toBe(run.traceHash);
+    expect(lifted.run.events).toBe(run.events);
+  });
+
+  it('drops the silent ticks: far fewer steps than events, and none of them a tick that showed nothing', () => {
+    const { implementation, seed, run } = firstFailure('vote-without-log-check');
+    const { steps } = liftRun({ implementation, scenario, invariants: allInvariants, choices: run.choices });
+    const ticks = runSeed({ seed, implementation, scenario, choices: run.choices, recordEvents: true }).eventLog!.filter((event) => event.kind === 'tick').length;
+    expect(steps.filter((step) => step.kind === 'timeout').length).toBeLessThan(ticks / 4);
+    expect(steps.length).toBeLessThan(run.events);
+  });
+});
+
+describe('shrinking an explore trace', () => {
+  it('shrinks the path of a random walk by its steps alone, to a trace that replays bit for bit', () => {
+    const bug = 'vote-without-log-check';
+    const implementation = referenceImplementation(bugsFromNames([bug]));
+    const explored = explore({
+      implementation,
+      nodes: 3,
+      strategy: 'random',
+      bounds: { ...defaultExploreBounds, depthMax: 60, termMax: 6 },
+      implementationOptions: exploreImplementationOptions,
+      symmetry: true,
+      clone: true,
+      seed: 1,
+      walksMax: 2000,
+      pctDepth: 3,
+    });
+    const walk = exploreTraceOf(explored, { implementation, bugs: [bug], nodes: 3, implementationOptions: exploreImplementationOptions, bounds: {} })!.trace;
+    const { shrink, trace } = shrinkExploreTrace(walk, { implementation, runsMax: 300, timeBudgetMs: 600_000 });
+    expect(shrink.eventsAfter).toBeLessThan(walk.events.length / 2);
+    expect(shrink.passes).toEqual([expect.objectContaining({ pass: 'steps' })]);
+    const replay = replayTrace(trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe(walk.result.violation?.invariant);
+  });
+});
+
+describe('the two-stage shrink', () => {
+  it('is deterministic: the same failure and budget give byte-identical traces (but for the wall time spent)', () => {
+    const { implementation, seed, run } = firstFailure('term-rollback');
+    const shrunk = () => {
+      const { trace } = shrinkToTrace({ implementation, scenario, choices: run.choices, seed, bugs: ['term-rollback'], ...budget });
+      return JSON.stringify({ ...trace, shrink: { ...trace.shrink, wallMs: 0 } });
+    };
+    expect(shrunk()).toBe(shrunk());
+  });
+
+  it('keeps a client history failure (linearizability) in the choice stage and writes a version 1 trace', () => {
+    const clients = shortenScenario(loadScenario('clients'), 2000);
+    const implementation = referenceImplementation(bugsFromNames(['no-client-dedup']));
+    const [failure] = runCampaign({ seeds: seedRange(1, 30), implementation, scenario: clients, failuresMax: 1 }).failures;
+    expect(failure.run.violation?.invariant).toBe('linearizability');
+    const { shrink, trace } = shrinkToTrace({ implementation, scenario: clients, choices: failure.run.choices, seed: failure.seed, bugs: ['no-client-dedup'], runsMax: 40, timeBudgetMs: 600_000 });
+    expect(shrink.passes.map((pass) => pass.pass)).not.toContain('steps');
+    expect(trace.formatVersion).toBe(traceFormatVersion);
+    expect(trace.explore).toBeUndefined();
+    expect(shrink.eventsAfter).toBeLessThan(shrink.eventsBefore);
+    const parsed = parseTrace(JSON.stringify(trace));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const replay = replayTrace(parsed.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('linearizability');
+  });
+});

@@ -55,21 +55,30 @@ export function exploreScenario(nodes: number, implementationOptions: Implementa
   return parsed.scenario;
 }
 
-/** Replays steps through the real invariants; the result has the simulator's shape. */
-export function replayExplorePath(implementation: Implementation, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
-  const system = new TransitionSystem({
+/**
+ * The transition system a path replays in: no symmetry (the steps name real node ids) and no
+ * bound, since a path is judged for what it does, not for the search that found it.
+ */
+export function replaySystem(implementation: Implementation, nodes: number, implementationOptions: ImplementationOptions): TransitionSystem {
+  const unbounded = Number.POSITIVE_INFINITY;
+  return new TransitionSystem({
     implementation,
-    nodes: info.nodes,
-    implementationOptions: info.implementationOptions,
+    nodes,
+    implementationOptions,
     symmetry: false,
     clone: true,
-    termMax: Number.POSITIVE_INFINITY,
-    crashesMax: Number.POSITIVE_INFINITY,
-    requestsMax: Number.POSITIVE_INFINITY,
-    dropsMax: Number.POSITIVE_INFINITY,
-    reordersMax: Number.POSITIVE_INFINITY,
-    messagesInFlightMax: Number.POSITIVE_INFINITY,
+    termMax: unbounded,
+    crashesMax: unbounded,
+    requestsMax: unbounded,
+    dropsMax: unbounded,
+    reordersMax: unbounded,
+    messagesInFlightMax: unbounded,
   });
+}
+
+/** Replays steps through the real invariants; the result has the simulator's shape. */
+export function replayExplorePath(implementation: Implementation, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
+  const system = replaySystem(implementation, info.nodes, info.implementationOptions);
   const replay = new ObservedReplay(system.members);
   let transition = system.initial(replay);
   let explorerViolation: Violation | null = transition.violation;
@@ -199,7 +208,7 @@ class ObservedReplay implements StepObserver {
 
 /** The trace file of an explore result with a path; null without one. */
 export function exploreTraceOf(
-  result: ExploreResult,
+  result: Pick<ExploreResult, 'path' | 'distinctStates'> & { strategy: string },
   options: { implementation: Implementation; bugs: readonly string[]; nodes: number; implementationOptions: ImplementationOptions; bounds: Record<string, number> },
 ): { trace: TraceFile; replay: SimulationResult } | null {
   if (result.path === null) return null;

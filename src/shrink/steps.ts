@@ -22,9 +22,9 @@
 
 import type { Command, Implementation, ImplementationOptions } from '../adapters/contract.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { replayExplorePath } from '../explore/trace.js';
+import { replayExplorePath, replaySystem } from '../explore/trace.js';
 import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js';
-import { TransitionSystem } from '../explore/system.js';
+import type { TransitionSystem } from '../explore/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { shortestFailingPath } from './shortest.js';
 import { failureSignature } from './shrink.js';
@@ -237,21 +237,7 @@ class TolerantReplay {
   private readonly failedToStart: boolean;
 
   constructor(implementation: Implementation, path: StepPath) {
-    // As replayExplorePath builds it: no symmetry, no bound on anything.
-    const unbounded = Number.POSITIVE_INFINITY;
-    this.system = new TransitionSystem({
-      implementation,
-      nodes: path.nodes,
-      implementationOptions: path.implementationOptions,
-      symmetry: false,
-      clone: true,
-      termMax: unbounded,
-      crashesMax: unbounded,
-      requestsMax: unbounded,
-      dropsMax: unbounded,
-      reordersMax: unbounded,
-      messagesInFlightMax: unbounded,
-    });
+    this.system = replaySystem(implementation, path.nodes, path.implementationOptions);
     const initial = this.system.initial();
     this.initial = initial.world;
     this.failedToStart = initial.implementationError !== null;

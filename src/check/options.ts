@@ -29,11 +29,12 @@ export function withNodes(scenario: Scenario, nodes: number | undefined): Scenar
  * The scenario with clients on (the --clients and --reads options): the scenario's own client
  * options, or the defaults, with these overrides.
  */
-export function withClients(scenario: Scenario, overrides: { count?: number; reads?: ClientOptions['reads'] }): Scenario {
-  if (overrides.count === undefined && overrides.reads === undefined) return scenario;
+export function withClients(scenario: Scenario, overrides: { count?: number; reads?: ClientOptions['reads']; routing?: ClientOptions['routing'] }): Scenario {
+  if (overrides.count === undefined && overrides.reads === undefined && overrides.routing === undefined) return scenario;
   const clients = { ...(scenario.clients ?? defaultClientOptions()) };
   if (overrides.count !== undefined) clients.count = overrides.count;
   if (overrides.reads !== undefined) clients.reads = overrides.reads;
+  if (overrides.routing !== undefined) clients.routing = overrides.routing;
   return { ...scenario, clients };
 }
 

@@ -64,6 +64,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
           .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
           .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
+          .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
           .check((args) => {
             checkInteger('seeds', args.seeds, 1, 10_000_000);
             checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -95,6 +96,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
               shrinkTimeSeconds: args['shrink-time'],
               clients: args.clients,
               reads: args.reads,
+              routing: args.routing,
               strategy: args.strategy,
               impl: args.impl,
               implTimeoutMs: args['impl-timeout-ms'],

@@ -41,6 +41,8 @@ export interface RunArguments {
   /** Turn clients with a checked history on, this many (--clients), and how they read (--reads). */
   clients?: number;
   reads?: 'log' | 'readIndex';
+  /** Where the clients send an operation first (--routing; turns clients on). */
+  routing?: 'leader' | 'any';
   /** Scheduling of message timing (--strategy): random, pct, or the portfolio that draws one per seed. */
   strategy?: SchedulingStrategy | 'bfs' | 'dfs';
   /** The implementation under test (--impl): reference, etcd, process:COMMAND or a module path. */
@@ -55,7 +57,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   if (args.strategy === 'bfs' || args.strategy === 'dfs') {
     throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
   }
-  const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads }), args.strategy);
+  const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy);
   const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? defaultSeedCount);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
@@ -188,6 +190,7 @@ export function replayCommand(seed: number, args: RunArguments): string {
   if (args.implOutputBytesMax !== undefined) parts.push(`--impl-output-bytes-max ${args.implOutputBytesMax}`);
   if (args.clients !== undefined) parts.push(`--clients ${args.clients}`);
   if (args.reads !== undefined) parts.push(`--reads ${args.reads}`);
+  if (args.routing !== undefined) parts.push(`--routing ${args.routing}`);
   if (args.strategy !== undefined) parts.push(`--strategy ${args.strategy}`);
   for (const bug of [...new Set(args.bugs ?? [])].sort()) parts.push(`--bug ${shellWord(bug)}`);
   return parts.join(' ');

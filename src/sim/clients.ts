@@ -2,7 +2,8 @@
 // linearizability checker judges at the end of the run (invariants/linearizability.ts).
 //
 // Each client is closed-loop: one operation in flight, a drawn think time between operations.
-// An operation is sent to the node the client believes leads; a notLeader answer redirects it
+// An operation is sent to the node the client believes leads (routing 'leader'), or to a node
+// drawn for it (routing 'any', which also reaches deposed leaders); a notLeader answer redirects it
 // (to the hint, or to another node); an attempt unanswered for timeoutMs, or whose node crashed,
 // is retried with the same session (client id, sequence number) and a fresh command id, so a
 // correct implementation applies it once however often it is sent (Raft thesis 6.3). Past
@@ -174,7 +175,7 @@ export class Clients {
     client.open = { record, sequence: client.sequence, tryNumber: 0, retries: 0, redirects: 0, attempt: null };
     // Drawn whether or not it is needed, so every operation takes the same number of choices.
     const guess = this.world.members[this.random.index(stream, this.world.members.length)];
-    const believed = client.leaderBelief;
+    const believed = this.options.routing === 'any' ? null : client.leaderBelief;
     this.send(client, believed !== null && this.world.isUp(believed) ? believed : guess, 0);
     this.scheduleTimeout(client);
     this.world.note(`c${client.id} invokes ${describeOperation(record)}`);

@@ -173,6 +173,14 @@ export interface ClientOptions {
   retriesMax: number;
   /** Gets go through the log ('log') or are read inputs served by ReadIndex ('readIndex'). */
   reads: 'log' | 'readIndex';
+  /**
+   * Where an operation's first attempt goes: to the node the client believes leads ('leader', as
+   * a leader-following client library does), or to a node drawn anew for every operation ('any',
+   * as Jepsen binds its clients to all nodes). Only 'any' regularly asks a deposed leader that
+   * has not heard of its successor, which is where stale reads live. Redirects and retries
+   * follow notLeader hints and beliefs either way.
+   */
+  routing: 'leader' | 'any';
   /** Also check the history every this many completed operations (0: at the end of the run only). */
   checkEveryOperations: number;
   /** Search steps one check may take; past them the verdict is unknown (deterministic). */
@@ -188,6 +196,7 @@ export function defaultClientOptions(): ClientOptions {
     timeoutMs: 300,
     retriesMax: 3,
     reads: 'log',
+    routing: 'leader',
     checkEveryOperations: 0,
     checkStepsMax: 2_000_000,
   };

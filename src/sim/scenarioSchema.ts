@@ -154,6 +154,7 @@ export const scenarioSchema: Schema = {
         timeoutMs: { type: 'number', minimum: 1, maximum: 3_600_000, integer: true, ...optional },
         retriesMax: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
         reads: { type: 'enum', values: ['log', 'readIndex'], ...optional },
+        routing: { type: 'enum', values: ['leader', 'any'], ...optional },
         checkEveryOperations: { type: 'number', minimum: 0, maximum: 1_000_000, integer: true, ...optional },
         checkStepsMax: { type: 'number', minimum: 1, maximum: 1_000_000_000, integer: true, ...optional },
       },

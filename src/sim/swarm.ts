@@ -98,6 +98,8 @@ function drawSwarmClients(scenario: Scenario, random: Random): void {
   clients.retriesMax = draw(0, 5);
   clients.reads = random.chance(clientStream, 0.5) ? 'readIndex' : 'log';
   clients.operations = { get: draw(1, 4), put: draw(0, 2), append: draw(0, 2) };
+  // Drawn last, so the draws before it are what they were before this dimension existed.
+  clients.routing = random.chance(clientStream, 0.5) ? 'any' : 'leader';
   scenario.clients = clients;
 }
 

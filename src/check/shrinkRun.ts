@@ -5,9 +5,10 @@
 //      search for a shorter path (src/shrink/steps.ts). If that path has fewer events than the
 //      choice-shrunk run, the trace written is an explore trace (format version 2), which
 //      `replay` and `show` take like any other; else the choice-shrunk run's, with its event log.
-// Failures the explorer's replay cannot see (liveness, a client history that is not
-// linearizable) skip stage 2 and keep the whole budget for stage 1, as before stage 2 existed;
-// so does a failure whose lifted path diverges too far to fail the same way.
+// Failures the explorer's replay cannot see (liveness, which needs time) skip stage 2 and keep
+// the whole budget for stage 1, as before stage 2 existed; so does a failure whose lifted path
+// diverges too far to fail the same way. A client history that is not linearizable is seen: the
+// lifted steps carry the clients' commands, and the replay rebuilds and checks their history.
 
 import type { Implementation } from '../adapters/contract.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -210,10 +211,9 @@ function shrinkInfoOf(result: ShrinkResult): TraceFile['shrink'] {
 }
 
 /**
- * Whether the step stage applies: the explorer's replay can show the failure (a safety violation
- * found after a step or a crash, not one of a client history, which explore steps do not
- * record; or an implementation error; liveness needs time, which explore steps do not have), and
- * the nodes run in this process. Every candidate replays from fresh nodes, and over the process
+ * Whether the step stage applies: the explorer's replay can show the failure (a safety violation,
+ * after a step, a crash or of the clients' history; or an implementation error; liveness needs
+ * time, which explore steps do not have), and the nodes run in this process. Every candidate replays from fresh nodes, and over the process
  * protocol (--impl process:..., etcd) that is a process per node per candidate: too slow for a
  * shrink's budget.
  */
@@ -221,9 +221,7 @@ function stepStageApplies(run: SimulationResult, invariants: readonly InvariantD
   const kind = sourceOf(implementation)?.kind;
   if (kind === 'process' || kind === 'etcd') return false;
   if (run.status === 'implementationError') return true;
-  if (run.status !== 'safety' || run.violation === null) return false;
-  const definition = invariants.find((candidate) => candidate.name === run.violation!.invariant);
-  return definition !== undefined && definition.create().checkHistory === undefined;
+  return run.status === 'safety' && run.violation !== null && invariants.some((candidate) => candidate.name === run.violation!.invariant);
 }
 
 /** The trace of the run given by these choices, with its event log. */

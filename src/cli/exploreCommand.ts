@@ -186,7 +186,9 @@ export function describeStep(step: ExploreStep): string {
     case 'timeout':
       return `n${step.node}'s timer fires`;
     case 'propose':
-      return `client proposes c${step.command.id} to n${step.node}`;
+      return `${step.command.client !== undefined ? `client c${step.command.client}` : 'client'} proposes ${step.command.op} #${step.command.id} to n${step.node}`;
+    case 'read':
+      return `client c${step.command.client ?? '?'} reads ${step.command.key} at n${step.node} (#${step.command.id})`;
     case 'crash':
       return `n${step.node} crashes${step.unsyncedKept > 0 ? `, keeping ${step.unsyncedKept} unsynced record(s)` : ''}`;
     case 'restart':

@@ -43,7 +43,7 @@
 import type { NodeId } from '../core/ids.js';
 import type { Choice, Transition, World } from './system.js';
 
-const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5 } as const;
+const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6 } as const;
 
 /** Effects of a transition that make it dependent on others: bits of a mask. */
 const changesHistory = 1;

@@ -3,6 +3,8 @@
 //   deliver any message in flight (in any order: the network is a multiset), drop it,
 //   let a node's timer fire, crash a node (keeping 0..all of its unsynced records),
 //   restart a crashed node over its durable records, or propose a client command to a leader.
+// A replayed path may also name its commands (a run's clients' commands, lifted by
+// src/shrink/lift.ts) and hand a node a ReadIndex read; the search itself never does either.
 //
 // "A timer fires" sends ticks to one node until its output shows something (a message, a role
 // or term change), at most electionTicksMax + heartbeatTicks ticks. Election timeouts are fixed
@@ -96,7 +98,10 @@ export type Choice =
   | { kind: 'deliver'; message: number }
   | { kind: 'drop'; message: number }
   | { kind: 'timeout'; node: NodeId }
-  | { kind: 'propose'; node: NodeId }
+  /** Without a command: the explorer's own, `set k vN` numbered by the world's requests. */
+  | { kind: 'propose'; node: NodeId; command?: Command }
+  /** A client's ReadIndex read (only in replays: the search does not read). */
+  | { kind: 'read'; node: NodeId; command: Command }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
   | { kind: 'restart'; node: NodeId };
 
@@ -104,9 +109,12 @@ export type Choice =
 export type ExploreStep =
   | { kind: 'deliver' | 'drop'; from: NodeId; to: NodeId; message: Message }
   | { kind: 'timeout'; node: NodeId }
-  | { kind: 'propose'; node: NodeId; command: Command }
+  | { kind: 'propose' | 'read'; node: NodeId; command: Command }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
   | { kind: 'restart'; node: NodeId };
+
+/** Every kind of step a path may hold (trace files are checked against it). */
+export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'timeout', 'propose', 'read', 'crash', 'restart']);
 
 export type PruneReason = 'term' | 'messages';
 
@@ -347,9 +355,15 @@ export class TransitionSystem {
         break;
       case 'propose': {
         draft.requests += 1;
-        const command: Command = { id: draft.requests, op: 'set', key: 'k', value: `v${draft.requests}` };
-        const input: Input = { kind: 'propose', command };
-        this.perform(draft, choice.node, draft.requests * this.inputStride + choice.node, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
+        const input: Input = { kind: 'propose', command: choice.command ?? explorerCommand(draft.requests) };
+        // A named command is not the numbered one the memo key stands for: computed afresh.
+        const key = choice.command === undefined ? draft.requests * this.inputStride + choice.node : null;
+        this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
+        break;
+      }
+      case 'read': {
+        const input: Input = { kind: 'read', command: choice.command };
+        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
         break;
       }
       case 'crash': {
@@ -390,7 +404,9 @@ export class TransitionSystem {
         return { kind: choice.kind, from: message.from, to: message.to, message: message.message };
       }
       case 'propose':
-        return { kind: 'propose', node: choice.node, command: { id: world.requests + 1, op: 'set', key: 'k', value: `v${world.requests + 1}` } };
+        return { kind: 'propose', node: choice.node, command: choice.command ?? explorerCommand(world.requests + 1) };
+      case 'read':
+        return { kind: 'read', node: choice.node, command: choice.command };
       default:
         return { ...choice };
     }
@@ -408,8 +424,10 @@ export class TransitionSystem {
         return { kind: step.kind, message: index };
       }
       case 'timeout':
-      case 'propose':
         return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node } : null;
+      case 'propose':
+      case 'read':
+        return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node, command: step.command } : null;
       case 'crash':
         return world.nodes[step.node - 1]?.instance ? { kind: 'crash', node: step.node, unsyncedKept: Math.min(step.unsyncedKept, world.nodes[step.node - 1].unsynced.length) } : null;
       case 'restart':
@@ -499,13 +517,14 @@ export class TransitionSystem {
    * state, the messages it sent, the checks. A node is deterministic, so what an input does to
    * a node state is the same in every world that holds it: the steps are computed once per
    * (node state, input) and kept with the node state (`key` names the input: a message in
-   * flight, or a number for the timer, a proposal or a restart). With an observer (a replay)
+   * flight, or a number for the timer, a proposal or a restart; null for an input that no
+   * number names, a replay's own command or read, computed every time). With an observer (a replay)
    * they are computed afresh, and a timer firing stops ticking at the first violation.
    */
-  private perform(draft: Draft, id: NodeId, key: InFlight | number, compute: (node: NodeState) => Iterable<NodeStep>): void {
+  private perform(draft: Draft, id: NodeId, key: InFlight | number | null, compute: (node: NodeState) => Iterable<NodeStep>): void {
     const node = draft.nodes[id - 1];
     let steps: Iterable<NodeStep>;
-    if (this.memoizing && draft.observer === undefined) {
+    if (this.memoizing && draft.observer === undefined && key !== null) {
       const memo = (node.memo ??= new Map());
       let known = memo.get(key);
       if (known === undefined) {
@@ -873,6 +892,11 @@ class Draft {
     };
     return { world, violation: this.violation, implementationError: this.implementationError, pruned: null };
   }
+}
+
+/** The explorer's own command for its n-th proposal (it has no clients). */
+function explorerCommand(n: number): Command {
+  return { id: n, op: 'set', key: 'k', value: `v${n}` };
 }
 
 function hasEarlierOnLink(messages: readonly InFlight[], index: number): boolean {

@@ -8,14 +8,18 @@
 // ClusterObservation and the real invariants/ checkers, as the simulator does: the violation a
 // trace reports is theirs (the explorer's own checks, src/explore/checks.ts, only choose which
 // states to report). If only the explorer's checks fire, that violation is reported instead.
+// Steps that carry clients' commands build a client history (src/explore/clientSteps.ts), which
+// is checked for linearizability each time an operation completes, so a path stops at the first
+// completion that leaves the history without a linearization.
 
 import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { TraceEvent } from '../sim/events.js';
-import type { Violation } from '../sim/invariant.js';
+import type { Inconclusive, Violation } from '../sim/invariant.js';
 import { ClusterObservation } from '../sim/observation.js';
+import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 import type { SimulationResult } from '../sim/simulation.js';
@@ -23,8 +27,9 @@ import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import type { ExploreResult } from './search.js';
+import { StepClients } from './clientSteps.js';
 import type { ExploreStep, StepObserver, World } from './system.js';
-import { TransitionSystem } from './system.js';
+import { exploreStepKinds, TransitionSystem } from './system.js';
 
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
@@ -103,6 +108,8 @@ class ObservedReplay implements StepObserver {
   readonly observation: ClusterObservation;
   private readonly checkers = allInvariants.map((definition) => definition.create());
   private readonly hasher = new Hasher();
+  private readonly clients = new StepClients();
+  private readonly inconclusive: Inconclusive[] = [];
   readonly events: TraceEvent[] = [];
   violation: Violation | null = null;
   private stepNumber = 0;
@@ -125,7 +132,13 @@ class ObservedReplay implements StepObserver {
         Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });
         break;
       case 'propose':
-        Object.assign(event, { kind: 'propose', node: step.node, commandId: step.command.id, type: step.command.op });
+      case 'read':
+        if (step.command.client !== undefined) {
+          Object.assign(event, { kind: 'clientRequest', node: step.node, commandId: step.command.id, type: step.kind === 'read' ? 'read' : step.command.op, note: `client c${step.command.client}` });
+          this.clients.sent(step.node, step.command, step.kind === 'read', stepNumber);
+        } else {
+          Object.assign(event, { kind: 'propose', node: step.node, commandId: step.command.id, type: step.command.op });
+        }
         break;
       case 'crash':
         Object.assign(event, { kind: 'crash', node: step.node });
@@ -163,11 +176,27 @@ class ObservedReplay implements StepObserver {
         return;
       }
     }
+    if (this.clients.stepped(node, output, this.stepNumber)) this.checkHistory();
+  }
+
+  /** Hands the clients' history to the checkers that judge histories, as the simulator does. */
+  private checkHistory(): void {
+    const context = { history: this.clients.checked(), stepsMax: defaultClientOptions().checkStepsMax, eventNumber: this.stepNumber, timeMs: this.stepNumber };
+    for (const checker of this.checkers) {
+      const verdict = checker.checkHistory?.(context);
+      if (verdict === undefined || verdict.verdict === 'ok') continue;
+      if (verdict.verdict === 'violation') {
+        this.violation = verdict.violation;
+        return;
+      }
+      this.inconclusive.push({ invariant: checker.name, reason: verdict.reason, eventNumber: this.stepNumber, timeMs: this.stepNumber });
+    }
   }
 
   crashed(node: NodeId, unsyncedLost: number): void {
     if (this.event !== null && unsyncedLost > 0) this.event.note = `lost ${unsyncedLost} unsynced record(s)`;
     this.observation.crashed(node);
+    this.clients.crashed(node);
     if (this.violation !== null) return;
     for (const checker of this.checkers) {
       const found = checker.afterCrash?.(node, this.observation, this.stepNumber, this.stepNumber) ?? null;
@@ -192,8 +221,8 @@ class ObservedReplay implements StepObserver {
       boundReached: null,
       eventLog: this.events,
       eventDigests: null,
-      history: null,
-      inconclusive: [],
+      history: this.clients.operations().length > 0 ? this.clients.operations() : null,
+      inconclusive: [...this.inconclusive],
       statistics: {
         ...emptyStatistics(),
         messagesDropped: this.events.filter((event) => event.note === 'dropped').length,
@@ -243,6 +272,8 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   if (info === undefined || info === null || typeof info !== 'object') return 'the explore field is not an object';
   if (!Number.isInteger(info.nodes) || (info.nodes ?? 0) < 1) return 'explore.nodes: expected a positive integer';
   if (!Array.isArray(info.steps)) return 'explore.steps: expected a list of steps';
+  const unknown = info.steps.findIndex((step: unknown) => step === null || typeof step !== 'object' || !exploreStepKinds.has(String((step as { kind?: unknown }).kind)));
+  if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
   const options = info.implementationOptions;
   if (options === undefined || typeof options !== 'object') return 'explore.implementationOptions: expected an object';
   return info as ExploreTraceInfo;

@@ -11,14 +11,13 @@
 //                         each message sent once)
 //   tick that shows    -> timeout (a message sent, or the role or term changed; the silent ticks
 //                         before it vanish: the explorer's timeout ticks until something shows)
-//   propose, accepted  -> propose (a refused one changed nothing)
-//   read               -> timeout of the leader, if it answered with messages (no step reads; a
-//                         round of appends is what its heartbeat timer sends too)
+//   propose, accepted  -> propose, with the run's command (a refused one changed nothing)
+//   read, not refused  -> read, with the run's command
 //   instance dropped   -> crash, keeping as many unsynced records as the restart was handed
 //   later start        -> restart
 // Partitions, pauses and network drops leave no step: their messages are never delivered. What
-// the explorer cannot express (records lost with a sync still in flight, clients' histories)
-// makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
+// the explorer cannot express (records lost with a sync still in flight, a client's attempt
+// that a timeout abandoned before the path's history sees it) makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
 // choice-shrunk trace when the lifted path no longer fails the same way.
 
 import type { Implementation, Input, NodeInstance, Output } from '../adapters/contract.js';
@@ -166,8 +165,11 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
         }
         break;
       case 'read':
-        // The nearest step, so that the followers' answers to that round have something to answer.
-        if (output.messages.length > 0) steps.push({ kind: 'timeout', node: entry.node });
+        // Commands carry their client sessions, so the replay rebuilds the clients' history
+        // (src/explore/clientSteps.ts); a read answered notLeader changed nothing.
+        if (!output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'notLeader')) {
+          steps.push({ kind: 'read', node: entry.node, command: input.command });
+        }
         break;
     }
     for (const outbound of output.messages) {

@@ -23,7 +23,7 @@ import { choiceCount } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import type { InvariantDefinition } from '../sim/invariant.js';
 import type { Scenario } from '../sim/scenario.js';
-import { resizeScenario, shortenScenario } from '../sim/scenario.js';
+import { defaultClientOptions, resizeScenario, shortenScenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
 
@@ -85,6 +85,24 @@ export function failureSignature(result: Pick<SimulationResult, 'status' | 'viol
   return `${result.status}:${result.violation?.invariant ?? '?'}`;
 }
 
+/** Whether the failure is a verdict on the clients' history (linearizability), not on a step. */
+export function judgedOnHistory(result: Pick<SimulationResult, 'violation'>, invariants: readonly InvariantDefinition[]): boolean {
+  const invariant = result.violation?.invariant;
+  return invariant !== undefined && invariants.some((definition) => definition.name === invariant && definition.create().checkHistory !== undefined);
+}
+
+/**
+ * The scenario with the clients' history checked at every completion: a run then stops at the
+ * first completion that leaves the history without a linearization, not at the end of the run.
+ * That point always exists when the end-of-run check fails (operations invoked after the last
+ * completion may all be left out of a linearization, so the history at the last completion fails
+ * too), so the candidate fails the same way, usually far sooner. On a swarm base without clients
+ * the drawn clients take the setting from these (a seed that draws none runs these defaults).
+ */
+function historyCheckedAtEveryCompletion(scenario: Scenario): Scenario {
+  return { ...scenario, clients: { ...(scenario.clients ?? defaultClientOptions()), checkEveryOperations: 1 } };
+}
+
 /** Streams in the order their edits tend to pay off: faults and requests first, timers last. */
 function streamOrder(choices: Choices): string[] {
   const rank = (stream: string) => {
@@ -120,6 +138,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   const signature = failureSignature(original);
   if (signature === null) throw new ShrinkError('the run to shrink does not fail: nothing to shrink');
   let best: ShrinkState = { choices: copyChoices(original.choices), scenario, result: original };
+  const historyJudged = judgedOnHistory(original, subject.invariants);
   const eventsBefore = original.events;
 
   const outOfBudget = (): boolean => {
@@ -234,6 +253,9 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
    */
   const scenarioPass = (): boolean => {
     let improved = false;
+    if (historyJudged && scenario.clients?.checkEveryOperations !== 1 && !outOfBudget()) {
+      if (attempt(best.choices, 'scenario', historyCheckedAtEveryCompletion(scenario))) improved = true;
+    }
     for (let nodes = 3; nodes < scenario.nodes; nodes += 1) {
       if (outOfBudget()) return improved;
       if (attempt(best.choices, 'scenario', resizeScenario(scenario, nodes))) {

@@ -20,14 +20,15 @@
 // Deterministic: the same path and run budget give the same result; the wall clock bounds the
 // work too, and when it is what stopped the shrink, the result says so.
 
-import type { Command, Implementation, ImplementationOptions } from '../adapters/contract.js';
+import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { replayExplorePath, replaySystem } from '../explore/trace.js';
 import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js';
 import type { TransitionSystem } from '../explore/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { shortestFailingPath } from './shortest.js';
-import { failureSignature } from './shrink.js';
+import { failureSignature, judgedOnHistory } from './shrink.js';
 
 /**
  * States the closing search may visit: measured, 50,000 states are a few seconds on a loaded
@@ -209,8 +210,18 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
     const edited = !outOfBudget() && editCrashes();
     if ((!improved && !edited) || outOfBudget()) break;
   }
-  if (!outOfBudget()) searchShorter();
+  // The search proposes the explorer's own commands only, which no client history records: it
+  // cannot reproduce a failure judged on one.
+  if (!outOfBudget() && !judgedOnHistory(best.replay, allInvariants)) searchShorter();
   return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+}
+
+/**
+ * The steps of `steps` that are possible where they stand in a fresh world of the path's
+ * cluster, each as the explorer takes it (what a candidate becomes before it is judged).
+ */
+export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): ExploreStep[] {
+  return new TolerantReplay(implementation, { ...path, steps }).concrete(steps, false).steps;
 }
 
 /** The order the stage minimizes: fewer steps, then fewer unsynced records kept by crashes. */
@@ -253,19 +264,11 @@ class TolerantReplay {
     let world = this.initial;
     let violation: Resolved['violation'] = null;
     if (this.failedToStart) return { steps: concrete, violation };
-    // The explorer proposes commands of its own ({id: n, op: set, ...}); the run's commands, or
-    // the explorer's of a longer path, map to them in proposal order, so that a message carrying
-    // an entry still matches exactly. Only commands that changed are mapped: usually none.
-    const commands = new Map<string, Command>();
     for (const step of steps) {
-      const wanted = step.kind === 'deliver' && commands.size > 0 ? { ...step, message: withCommands(step.message, commands) } : step;
-      const choice = this.choiceOf(world, wanted);
+      const choice = this.choiceOf(world, step);
       if (choice === null) continue;
+      // Proposals and reads keep the commands they name, so entries in later messages match.
       const taken = this.system.describe(world, choice);
-      if (step.kind === 'propose' && taken.kind === 'propose') {
-        const before = JSON.stringify(step.command);
-        if (before !== JSON.stringify(taken.command)) commands.set(before, taken.command);
-      }
       concrete.push(taken);
       const transition = this.system.apply(world, choice);
       world = transition.world;
@@ -325,18 +328,6 @@ class TolerantReplay {
     }
     return body;
   }
-}
-
-/** The message with every command the run proposed replaced by the explorer's (a copy, if any). */
-function withCommands<T>(value: T, commands: ReadonlyMap<string, Command>): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => withCommands(item, commands)) as T;
-  const record = value as Record<string, unknown>;
-  // A command, by the contract's shape: as the implementation copied it into its message.
-  if (typeof record.id === 'number' && typeof record.op === 'string') return (commands.get(JSON.stringify(value)) as T | undefined) ?? value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) copy[key] = withCommands(record[key], commands);
-  return copy as T;
 }
 
 /**

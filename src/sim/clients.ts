@@ -78,7 +78,8 @@ const requestDelayMs = 1;
 /** Wait before trying another node when no leader is known (a node down, no hint). */
 const backoffMs = 20;
 
-interface Attempt {
+/** One attempt of an operation: a command sent to one node. */
+export interface Attempt {
   commandId: number;
   node: NodeId;
   /** The node's incarnation when the request reached it; -1 while in flight. */

@@ -1,7 +1,7 @@
 // `raftcheck explore` as a user meets it: --json carries the counts and failures shaped as in
 // run --json, the exit code follows run's, and the trace it writes replays and shows.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,16 @@ describe('raftcheck explore', () => {
     expect(replay.status).toBe(1);
     expect(replay.stdout).toContain('leader-completeness');
     expect(replay.stdout).not.toContain('faults:');
+  });
+
+  it('refuses a trace with a step of unknown kind, naming the step, with exit code 2', () => {
+    const trace = JSON.parse(readFileSync(summary.failures[0].trace, 'utf8'));
+    trace.explore.steps[3] = { kind: 'teleport', node: 1 };
+    const corrupted = join(out, 'corrupted.trace.json');
+    writeFileSync(corrupted, JSON.stringify(trace));
+    const replay = raftcheck(['replay', corrupted]);
+    expect(replay.status).toBe(2);
+    expect(replay.stderr).toContain('explore.steps[3]: expected a step whose kind is one of');
   });
 
   it('exits 0 when a bounded run of the correct reference finds nothing', () => {

@@ -6,9 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
-import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
-import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js';
 import { replayTrace } from '../../src/check/traces.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
@@ -17,7 +15,7 @@ import { exploreTraceOf } from '../../src/explore/trace.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
-import { exploreTraceFormatVersion, parseTrace, traceFormatVersion } from '../../src/sim/trace.js';
+import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
 import { allInvariants } from '../../invariants/index.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
@@ -114,21 +112,4 @@ describe('the two-stage shrink', () => {
     expect(shrunk()).toBe(shrunk());
   });
 
-  it('keeps a client history failure (linearizability) in the choice stage and writes a version 1 trace', () => {
-    const clients = shortenScenario(loadScenario('clients'), 2000);
-    const implementation = referenceImplementation(bugsFromNames(['no-client-dedup']));
-    const [failure] = runCampaign({ seeds: seedRange(1, 30), implementation, scenario: clients, failuresMax: 1 }).failures;
-    expect(failure.run.violation?.invariant).toBe('linearizability');
-    const { shrink, trace } = shrinkToTrace({ implementation, scenario: clients, choices: failure.run.choices, seed: failure.seed, bugs: ['no-client-dedup'], runsMax: 40, timeBudgetMs: 600_000 });
-    expect(shrink.passes.map((pass) => pass.pass)).not.toContain('steps');
-    expect(trace.formatVersion).toBe(traceFormatVersion);
-    expect(trace.explore).toBeUndefined();
-    expect(shrink.eventsAfter).toBeLessThan(shrink.eventsBefore);
-    const parsed = parseTrace(JSON.stringify(trace));
-    expect(parsed.ok).toBe(true);
-    if (!parsed.ok) return;
-    const replay = replayTrace(parsed.trace);
-    expect(replay.matches).toBe(true);
-    expect(replay.run.violation?.invariant).toBe('linearizability');
-  });
 });

@@ -76,84 +76,135 @@ export interface CampaignResult {
 /** Severity order for the campaign's overall result: the worst seed decides. */
 const severity: Record<RunStatus, number> = { ok: 0, implementationError: 1, liveness: 2, safety: 3 };
 
-export function runCampaign(options: CampaignOptions): CampaignResult {
-  const implementation = options.implementation ?? referenceImplementation();
-  const scenario = options.scenario ?? defaultScenario();
-  const startedMs = wallClockMs();
-  const failures: CampaignFailure[] = [];
-  const violationsByInvariant: Record<string, number> = {};
-  let result: RunStatus = 'ok';
-  let events = 0;
-  let simulatedMs = 0;
-  let seedsDone = 0;
-  let stoppedEarly = false;
-  let callbackMs = 0;
-  const inconclusiveSeeds: number[] = [];
+/**
+ * What a campaign needs of one seed's run: its counts and verdict, and for the determinism
+ * check the second run's hash. A worker thread sends this much back (src/check/workers.ts).
+ */
+export interface SeedOutcome {
+  seed: number;
+  status: RunStatus;
+  events: number;
+  simulatedMs: number;
+  inconclusive: boolean;
+  traceHash: string;
+  eventDigests: readonly number[] | null;
+  /** The second run, with checkDeterminism. */
+  again: { traceHash: string; eventDigests: readonly number[] | null } | null;
+}
 
-  for (const seed of options.seeds) {
-    const base = { seed, implementation, scenario, invariants: options.invariants };
-    const run = runSeed({ ...base, recordEventDigests: options.checkDeterminism });
-    events += run.events;
-    simulatedMs += run.simulatedMs;
-    seedsDone += 1;
-    if (run.status === 'ok' && (run.inconclusive?.length ?? 0) > 0) inconclusiveSeeds.push(seed);
-
-    let failure: CampaignFailure | null = null;
-    if (options.checkDeterminism) {
-      const again = runSeed({ ...base, recordEventDigests: true });
-      if (again.traceHash !== run.traceHash) {
-        failure = {
-          seed,
-          status: 'implementationError',
-          run: runSeed({ ...base, recordEvents: true }),
-          determinism: findMismatch(run, again, base),
-        };
-      }
-    }
-    if (failure === null && run.status !== 'ok') {
-      failure = { seed, status: run.status, run: runSeed({ ...base, recordEvents: true }), determinism: null };
-    }
-    if (failure !== null) {
-      failures.push(failure);
-      if (severity[failure.status] > severity[result]) result = failure.status;
-      const invariant = failure.run.violation?.invariant ?? (failure.determinism !== null ? 'determinism' : 'implementation-error');
-      violationsByInvariant[invariant] = (violationsByInvariant[invariant] ?? 0) + 1;
-      // Time spent in the callback (shrinking, writing traces) is not simulation time.
-      const callbackStartedMs = wallClockMs();
-      options.onFailure?.(failure);
-      callbackMs += wallClockMs() - callbackStartedMs;
-    }
-    options.onProgress?.({
-      seedsDone,
-      seedsTotal: options.seeds.length,
-      events,
-      simulatedMs,
-      wallMs: wallClockMs() - startedMs - callbackMs,
-      failures: failures.length,
-    });
-    if (options.failuresMax !== undefined && failures.length >= options.failuresMax && seedsDone < options.seeds.length) {
-      stoppedEarly = true;
-      break;
-    }
-  }
-  const wallMs = wallClockMs() - startedMs - callbackMs;
+/** Runs one seed as a campaign does: twice with checkDeterminism, keeping the event digests. */
+export function seedOutcome(seed: number, base: { implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] }, checkDeterminism: boolean): SeedOutcome {
+  const run = runSeed({ ...base, seed, recordEventDigests: checkDeterminism });
+  const again = checkDeterminism ? runSeed({ ...base, seed, recordEventDigests: true }) : null;
+  const mismatch = again !== null && again.traceHash !== run.traceHash;
   return {
-    result,
-    seeds: seedsDone,
-    events,
-    simulatedMs,
-    wallMs,
-    eventsPerSecond: wallMs > 0 ? Math.round((events / wallMs) * 1000) : 0,
-    failures,
-    violationsByInvariant,
-    stoppedEarly,
-    inconclusiveSeeds,
+    seed,
+    status: run.status,
+    events: run.events,
+    simulatedMs: run.simulatedMs,
+    inconclusive: (run.inconclusive?.length ?? 0) > 0,
+    traceHash: run.traceHash,
+    // The digests travel only where they are read: to place a determinism mismatch.
+    eventDigests: mismatch ? (run.eventDigests ?? null) : null,
+    again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
   };
 }
 
+/**
+ * The campaign's books: takes each seed's outcome in seed order (whoever ran it), re-runs a
+ * failing seed with its event log for the trace, and calls the callbacks. One place for this, so
+ * a campaign in worker threads reports exactly what the same campaign in one thread does.
+ */
+export class CampaignTally {
+  private readonly startedMs = wallClockMs();
+  private readonly failures: CampaignFailure[] = [];
+  private readonly violationsByInvariant: Record<string, number> = {};
+  private readonly inconclusiveSeeds: number[] = [];
+  private result: RunStatus = 'ok';
+  private events = 0;
+  private simulatedMs = 0;
+  private seedsDone = 0;
+  private stoppedEarly = false;
+  private callbackMs = 0;
+  readonly implementation: Implementation;
+  readonly scenario: Scenario;
+
+  constructor(private readonly options: CampaignOptions) {
+    this.implementation = options.implementation ?? referenceImplementation();
+    this.scenario = options.scenario ?? defaultScenario();
+  }
+
+  /** Takes the next seed's outcome; false when the campaign stops here (failuresMax reached). */
+  take(outcome: SeedOutcome): boolean {
+    const options = this.options;
+    const base = { seed: outcome.seed, implementation: this.implementation, scenario: this.scenario, invariants: options.invariants };
+    this.events += outcome.events;
+    this.simulatedMs += outcome.simulatedMs;
+    this.seedsDone += 1;
+    if (outcome.status === 'ok' && outcome.inconclusive) this.inconclusiveSeeds.push(outcome.seed);
+
+    let failure: CampaignFailure | null = null;
+    if (outcome.again !== null && outcome.again.traceHash !== outcome.traceHash) {
+      failure = { seed: outcome.seed, status: 'implementationError', run: runSeed({ ...base, recordEvents: true }), determinism: findMismatch(outcome, outcome.again, base) };
+    }
+    if (failure === null && outcome.status !== 'ok') {
+      failure = { seed: outcome.seed, status: outcome.status, run: runSeed({ ...base, recordEvents: true }), determinism: null };
+    }
+    if (failure !== null) {
+      this.failures.push(failure);
+      if (severity[failure.status] > severity[this.result]) this.result = failure.status;
+      const invariant = failure.run.violation?.invariant ?? (failure.determinism !== null ? 'determinism' : 'implementation-error');
+      this.violationsByInvariant[invariant] = (this.violationsByInvariant[invariant] ?? 0) + 1;
+      // Time spent in the callback (shrinking, writing traces) is not simulation time.
+      const callbackStartedMs = wallClockMs();
+      options.onFailure?.(failure);
+      this.callbackMs += wallClockMs() - callbackStartedMs;
+    }
+    options.onProgress?.({
+      seedsDone: this.seedsDone,
+      seedsTotal: options.seeds.length,
+      events: this.events,
+      simulatedMs: this.simulatedMs,
+      wallMs: wallClockMs() - this.startedMs - this.callbackMs,
+      failures: this.failures.length,
+    });
+    if (options.failuresMax !== undefined && this.failures.length >= options.failuresMax && this.seedsDone < options.seeds.length) {
+      this.stoppedEarly = true;
+      return false;
+    }
+    return true;
+  }
+
+  finish(): CampaignResult {
+    const wallMs = wallClockMs() - this.startedMs - this.callbackMs;
+    return {
+      result: this.result,
+      seeds: this.seedsDone,
+      events: this.events,
+      simulatedMs: this.simulatedMs,
+      wallMs,
+      eventsPerSecond: wallMs > 0 ? Math.round((this.events / wallMs) * 1000) : 0,
+      failures: this.failures,
+      violationsByInvariant: this.violationsByInvariant,
+      stoppedEarly: this.stoppedEarly,
+      inconclusiveSeeds: this.inconclusiveSeeds,
+    };
+  }
+}
+
+/** A campaign in this thread (src/check/workers.ts runs one over worker threads). */
+export function runCampaign(options: CampaignOptions): CampaignResult {
+  const tally = new CampaignTally(options);
+  const base = { implementation: tally.implementation, scenario: tally.scenario, invariants: options.invariants };
+  for (const seed of options.seeds) {
+    if (!tally.take(seedOutcome(seed, base, options.checkDeterminism === true))) break;
+  }
+  return tally.finish();
+}
+
 function findMismatch(
-  first: SeedResult,
-  second: SeedResult,
+  first: Pick<SeedOutcome, 'traceHash' | 'eventDigests'>,
+  second: Pick<SeedOutcome, 'traceHash' | 'eventDigests'>,
   base: { seed: number; implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] },
 ): DeterminismMismatch {
   const a = first.eventDigests ?? [];

@@ -64,6 +64,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
           .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
           .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
+          .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
           .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
           .check((args) => {
             checkInteger('seeds', args.seeds, 1, 10_000_000);
@@ -72,6 +73,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
             checkInteger('nodes', args.nodes, 1, 15);
             checkInteger('failures-max', args['failures-max'], 1, 10_000_000);
             checkInteger('clients', args.clients, 1, 100);
+            checkInteger('jobs', args.jobs, 1, 64);
             checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
             checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
             checkPositive('shrink-time', args['shrink-time']);
@@ -97,6 +99,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
               clients: args.clients,
               reads: args.reads,
               routing: args.routing,
+              jobs: args.jobs,
               strategy: args.strategy,
               impl: args.impl,
               implTimeoutMs: args['impl-timeout-ms'],

@@ -1,14 +1,16 @@
 // `raftcheck run`: a campaign of seeds on one scenario, with progress, a summary, a report
 // folder, and for every failure its replay command and trace file.
 
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { runCampaign, seedRange } from '../check/campaign.js';
+import { seedRange } from '../check/campaign.js';
+import { runCampaignInWorkers } from '../check/workers.js';
 import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../adapters/contract.js';
-import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
+import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
@@ -50,6 +52,8 @@ export interface RunArguments {
   /** Process implementations: bound on one answer (--impl-timeout-ms) and on one line (--impl-output-bytes-max). */
   implTimeoutMs?: number;
   implOutputBytesMax?: number;
+  /** Threads that run seeds (--jobs); by default one per core, up to 8 (one for process:...). */
+  jobs?: number;
 }
 
 export async function runCommand(args: RunArguments, io: CommandIo): Promise<number> {
@@ -66,7 +70,12 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const failures: FailureRecord[] = [];
   const color = io.stdout.isTTY === true && !args.json;
 
-  const campaign = runCampaign({
+  const source = sourceOf(implementation);
+  const campaign = await runCampaignInWorkers({
+    // A program of the user's may not bear running beside itself (files, ports): one at a time unless told.
+    jobs: args.jobs ?? (source === undefined || source.kind === 'process' ? 1 : defaultJobs()),
+    implementationSpec: { name: implementation.name, bugs: bugNames, ...(source !== undefined ? { source } : {}) },
+    processSettings: { timeoutMs: args.implTimeoutMs, outputBytesMax: args.implOutputBytesMax },
     seeds,
     implementation,
     scenario,
@@ -172,6 +181,11 @@ async function implementationOfArguments(args: RunArguments, bugNames: readonly 
 }
 
 export const defaultSeedCount = 300;
+
+/** One thread per core, up to 8: seeds are independent, and the results do not depend on it. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;
 

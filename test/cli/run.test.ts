@@ -59,6 +59,27 @@ describe('raftcheck run', () => {
     expect(summary.options.faults.crash.downMax).toBe(1);
   });
 
+  it('reports the same campaign whatever the number of threads (--jobs), failures and their order included', () => {
+    const summaryOf = (jobs: string) => {
+      const out = mkdtempSync(join(tmpdir(), 'raftcheck-jobs-'));
+      const { status, stdout } = raftcheck(['run', '--bug', 'accept-old-term-append', '--seeds', '40', '--failures-max', '2', '--no-shrink', '--jobs', jobs, '--json', '--out', out]);
+      expect(status).toBe(1);
+      const summary = JSON.parse(stdout);
+      // Only the wall time and where the report went may differ.
+      const { wallMs, eventsPerSecond, reportDirectory, ...rest } = summary;
+      return JSON.stringify(rest).replaceAll(out, 'OUT').replace(/\d{4}-\d{2}-\d{2}-\d{6}/g, 'DATE');
+    };
+    const alone = summaryOf('1');
+    expect(JSON.parse(alone).failures).toHaveLength(2);
+    expect(summaryOf('3')).toBe(alone);
+  });
+
+  it('exits 2 for --jobs 0', () => {
+    const { status, stderr } = raftcheck(['run', '--seeds', '2', '--jobs', '0']);
+    expect(status).toBe(2);
+    expect(stderr).toContain('--jobs must be an integer from 1');
+  });
+
   it('exits 2 naming the problem for --seeds 0', () => {
     const { status, stderr } = raftcheck(['run', '--seeds', '0']);
     expect(status).toBe(2);

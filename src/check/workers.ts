@@ -1,0 +1,114 @@
+// A campaign over worker threads: seeds are independent runs, so `jobs` threads each run one
+// seed at a time, and the main thread takes their outcomes in seed order through the same books
+// as a campaign in one thread (CampaignTally). So the result, the failures, the traces and what
+// the callbacks see are exactly those of runCampaign; only the wall time differs. Outcomes that
+// come back early wait, at most `aheadMax` seeds past the oldest one still running, so memory
+// stays bounded when one seed is slow. Outcomes past a stop (failuresMax) are dropped.
+//
+// A worker loads the implementation itself from its description (the reference with its bugs,
+// a module, a process program, the etcd adapter), so an implementation made in code without a
+// source cannot run in workers: the caller runs such campaigns in one thread.
+
+import { Worker } from 'node:worker_threads';
+import type { CampaignOptions, CampaignResult, SeedOutcome } from './campaign.js';
+import { CampaignTally, runCampaign } from './campaign.js';
+import type { ImplementationSpec, ProcessSettings } from './implementations.js';
+
+export interface WorkerCampaignOptions extends CampaignOptions {
+  /** Threads to run seeds on; 1 runs the campaign in this thread. */
+  jobs: number;
+  /** How each worker loads the implementation (it must describe options.implementation). */
+  implementationSpec: ImplementationSpec;
+  processSettings?: ProcessSettings;
+}
+
+/** What a worker is started with (src/check/campaignWorker.ts). */
+export interface WorkerSetup {
+  implementationSpec: ImplementationSpec;
+  processSettings: ProcessSettings;
+  scenario: NonNullable<CampaignOptions['scenario']>;
+  checkDeterminism: boolean;
+}
+
+export type WorkerReply = { kind: 'outcome'; outcome: SeedOutcome } | { kind: 'failed'; message: string };
+
+/** Seeds a worker may run ahead of the oldest outcome not yet taken, per worker. */
+const aheadPerWorker = 32;
+
+export async function runCampaignInWorkers(options: WorkerCampaignOptions): Promise<CampaignResult> {
+  const jobs = Math.min(options.jobs, options.seeds.length);
+  if (jobs <= 1 || options.invariants !== undefined) return runCampaign(options);
+  const tally = new CampaignTally(options);
+  const setup: WorkerSetup = {
+    implementationSpec: options.implementationSpec,
+    processSettings: options.processSettings ?? {},
+    scenario: tally.scenario,
+    checkDeterminism: options.checkDeterminism === true,
+  };
+  const seeds = options.seeds;
+  const aheadMax = aheadPerWorker * jobs;
+  const outcomes = new Map<number, SeedOutcome>();
+  const workers: Worker[] = [];
+  const idle: Worker[] = [];
+  let nextToSend = 0;
+  let nextToTake = 0;
+  let stopped = false;
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: Error) => {
+        if (stopped) return;
+        stopped = true;
+        reject(error);
+      };
+      const dispatch = () => {
+        while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax) {
+          const worker = idle.pop()!;
+          worker.postMessage({ index: nextToSend, seed: seeds[nextToSend] });
+          nextToSend += 1;
+        }
+      };
+      const takeReady = () => {
+        while (!stopped && outcomes.has(nextToTake)) {
+          const outcome = outcomes.get(nextToTake)!;
+          outcomes.delete(nextToTake);
+          nextToTake += 1;
+          // The books, callbacks included (shrinking a failure), run here while workers go on.
+          let goOn: boolean;
+          try {
+            goOn = tally.take(outcome);
+          } catch (error) {
+            fail(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          if (!goOn || nextToTake === seeds.length) {
+            stopped = true;
+            resolve();
+            return;
+          }
+        }
+      };
+      for (let index = 0; index < jobs; index += 1) {
+        const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup });
+        workers.push(worker);
+        idle.push(worker);
+        worker.on('message', (reply: WorkerReply & { index?: number }) => {
+          if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));
+          outcomes.set(reply.index!, reply.outcome);
+          idle.push(worker);
+          takeReady();
+          dispatch();
+        });
+        worker.on('error', (error) => fail(new Error(`a campaign worker failed: ${error.message}`)));
+        worker.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`a campaign worker exited with code ${code}`));
+        });
+      }
+      dispatch();
+    });
+  } finally {
+    stopped = true;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return tally.finish();
+}

@@ -134,6 +134,12 @@ export class CampaignTally {
     this.scenario = options.scenario ?? defaultScenario();
   }
 
+  /** Whether taking this outcome ends the campaign (a failure that reaches failuresMax). */
+  endsWith(outcome: SeedOutcome): boolean {
+    const failing = outcome.status !== 'ok' || (outcome.again !== null && outcome.again.traceHash !== outcome.traceHash);
+    return failing && this.options.failuresMax !== undefined && this.failures.length + 1 >= this.options.failuresMax;
+  }
+
   /** Takes the next seed's outcome; false when the campaign stops here (failuresMax reached). */
   take(outcome: SeedOutcome): boolean {
     const options = this.options;

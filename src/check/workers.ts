@@ -73,6 +73,9 @@ export async function runCampaignInWorkers(options: WorkerCampaignOptions): Prom
           const outcome = outcomes.get(nextToTake)!;
           outcomes.delete(nextToTake);
           nextToTake += 1;
+          // The last failure: its event log is recorded here next, so the seeds the workers run
+          // ahead would only compete with it for the cores.
+          if (tally.endsWith(outcome)) for (const worker of workers) void worker.terminate();
           // The books, callbacks included (shrinking a failure), run here while workers go on.
           let goOn: boolean;
           try {

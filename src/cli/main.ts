@@ -11,7 +11,7 @@ import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
 import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
 import { bugsCommand } from './bugsCommand.js';
-import { defaultSeedCount, runCommand } from './runCommand.js';
+import { defaultSeedCount, defaultSeedCountOverPipes, runCommand } from './runCommand.js';
 import { scenariosCommand } from './scenariosCommand.js';
 import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
 import { exploreCommand } from './exploreCommand.js';
@@ -43,7 +43,7 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
       'Run seeded simulations of a Raft cluster under faults: safety invariants after every event, liveness once the faults stop; failures are shrunk.',
       (command) =>
         command
-          .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount})` })
+          .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process: and etcd)` })
           .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
           .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
           .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })

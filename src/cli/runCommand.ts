@@ -62,15 +62,16 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
     throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
   }
   const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy);
-  const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? defaultSeedCount);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
+  const source = sourceOf(implementation);
+  const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
+  const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
   const report = createReportDirectory(args.out, scenario.name);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failures: FailureRecord[] = [];
   const color = io.stdout.isTTY === true && !args.json;
 
-  const source = sourceOf(implementation);
   const campaign = await runCampaignInWorkers({
     // A program of the user's may not bear running beside itself (files, ports): one at a time unless told.
     jobs: args.jobs ?? (source === undefined || source.kind === 'process' ? 1 : defaultJobs()),
@@ -180,7 +181,13 @@ async function implementationOfArguments(args: RunArguments, bugNames: readonly 
   );
 }
 
-export const defaultSeedCount = 300;
+/**
+ * Seeds of a campaign unless told: about half a minute of the swarm on two cores for the
+ * reference (a seed takes 15 to 30 ms), a few minutes for a program whose every input crosses a
+ * pipe (about a second a seed).
+ */
+export const defaultSeedCount = 2000;
+export const defaultSeedCountOverPipes = 300;
 
 /** One thread per core, up to 8: seeds are independent, and the results do not depend on it. */
 export function defaultJobs(): number {

@@ -527,9 +527,14 @@ export class RaftNode {
     if (response.success) {
       // Responses may arrive reordered or duplicated: only ever move forward.
       if (response.matchIndex > (this.matchIndex.get(from) ?? 0)) this.matchIndex.set(from, response.matchIndex);
-      if (response.matchIndex + 1 > next) this.nextIndex.set(from, response.matchIndex + 1);
+      const advanced = response.matchIndex + 1 > next;
+      if (advanced) this.nextIndex.set(from, response.matchIndex + 1);
       this.maybeAdvanceCommit();
-      if ((this.nextIndex.get(from) ?? 0) <= this.lastIndex()) this.sendAppendEntries(from);
+      // The next entries go out on progress only: a response that moved nothing (a duplicate, a
+      // heartbeat's, one of an older round) would start one more chain of append and response
+      // beside the one already catching the follower up, and chains would pile up with every
+      // heartbeat while a follower lags (the heartbeat timer retries a lost round anyway).
+      if (advanced && (this.nextIndex.get(from) ?? 0) <= this.lastIndex()) this.sendAppendEntries(from);
       return;
     }
     const match = this.matchIndex.get(from) ?? 0;

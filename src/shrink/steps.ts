@@ -21,6 +21,7 @@
 // work too, and when it is what stopped the shrink, the result says so.
 
 import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { replayExplorePath, replaySystem } from '../explore/trace.js';
@@ -71,7 +72,9 @@ interface Candidate {
 /** Null when the lifted path does not fail the same way (the divergence was too large). */
 export function shrinkSteps(implementation: Implementation, path: StepPath, options: StepShrinkOptions): StepShrinkResult | null {
   const startedMs = wallClockMs();
-  const replayer = new TolerantReplay(implementation, path);
+  /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
+  let nodes = path.nodes;
+  let replayer = new TolerantReplay(implementation, path);
   let runs = 0;
   let improvements = 0;
   let stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
@@ -87,7 +90,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
   const replayed = (steps: ExploreStep[]) => {
     runs += 1;
-    return replayExplorePath(implementation, { nodes: path.nodes, implementationOptions: path.implementationOptions, steps });
+    return replayExplorePath(implementation, { nodes, implementationOptions: path.implementationOptions, steps });
   };
 
   const evaluate = (steps: readonly ExploreStep[]): Candidate | null => {
@@ -147,6 +150,34 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   };
 
   /**
+   * A smaller cluster, down to three nodes, as a hand-written reproduction would choose: some
+   * nodes leave with every step they take part in, and the others are renumbered (a message
+   * naming a node in its body no longer matches exactly; the tolerant replay delivers the nearest
+   * one on the link). The smallest cluster first, every choice of the nodes that leave (going
+   * from five to four nodes raises nothing a majority needs, from five to three does); kept when
+   * the path fails the same way in no more steps.
+   */
+  const dropNodes = (): boolean => {
+    for (let size = nodesMin; size < nodes; size += 1) {
+      for (const removed of subsets(nodes, nodes - size)) {
+        if (outOfBudget()) return false;
+        const before = { nodes, replayer };
+        nodes = size;
+        replayer = new TolerantReplay(implementation, { ...path, nodes });
+        const candidate = evaluate(withoutNodes(best.steps, removed));
+        if (candidate !== null && candidate.steps.length <= best.steps.length) {
+          best = candidate;
+          improvements += 1;
+          progress();
+          return true;
+        }
+        ({ nodes, replayer } = before);
+      }
+    }
+    return false;
+  };
+
+  /**
    * Edits that ddmin's contiguous chunks miss: a crash together with the restart of the same
    * node (often far apart), and a crash that keeps none of its unsynced records (a simpler
    * crash that may let more steps go).
@@ -178,7 +209,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
       implementation,
-      nodes: path.nodes,
+      nodes,
       implementationOptions: path.implementationOptions,
       bounds: {
         crashesMax: last.crashes,
@@ -205,10 +236,11 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   for (;;) {
     // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
     // each one carries the deliveries it causes away with it), then every step.
+    const dropped = !outOfBudget() && dropNodes();
     const externals = !outOfBudget() && removeChunks((step) => step.kind !== 'deliver');
     const improved = removeChunks(() => true) || externals;
     const edited = !outOfBudget() && editCrashes();
-    if ((!improved && !edited) || outOfBudget()) break;
+    if ((!improved && !edited && !dropped) || outOfBudget()) break;
   }
   // The search proposes the explorer's own commands only, which no client history records: it
   // cannot reproduce a failure judged on one.
@@ -222,6 +254,36 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
  */
 export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): ExploreStep[] {
   return new TolerantReplay(implementation, { ...path, steps }).concrete(steps, false).steps;
+}
+
+/** Clusters the drop-nodes pass goes down to: the smallest in which a majority can be outvoted. */
+const nodesMin = 3;
+
+/** The path without the steps the removed nodes take part in, the others renumbered 1, 2, ... */
+function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[]): ExploreStep[] {
+  const gone = new Set(removed);
+  const renamed = (id: NodeId) => id - removed.filter((other) => other < id).length;
+  const kept: ExploreStep[] = [];
+  for (const step of steps) {
+    if ('node' in step) {
+      if (!gone.has(step.node)) kept.push({ ...step, node: renamed(step.node) });
+    } else if (!gone.has(step.from) && !gone.has(step.to)) {
+      kept.push({ ...step, from: renamed(step.from), to: renamed(step.to) });
+    }
+  }
+  return kept;
+}
+
+/** Every set of `count` node ids out of 1..nodes, in lexicographic order. */
+function subsets(nodes: number, count: number): NodeId[][] {
+  if (count === 0) return [[]];
+  const result: NodeId[][] = [];
+  const extend = (start: number, chosen: NodeId[]) => {
+    if (chosen.length === count) return void result.push([...chosen]);
+    for (let id = start; id <= nodes; id += 1) extend(id + 1, [...chosen, id]);
+  };
+  extend(1, []);
+  return result;
 }
 
 /** The order the stage minimizes: fewer steps, then fewer unsynced records kept by crashes. */

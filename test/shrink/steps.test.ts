@@ -6,7 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
+import { withStrategy } from '../../src/check/options.js';
 import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js';
 import { replayTrace } from '../../src/check/traces.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
@@ -56,6 +58,24 @@ describe.each(['term-rollback', 'vote-without-log-check', 'truncate-on-stale-app
     expect(replay.run.traceHash).toBe(shrink.result.traceHash);
     expect(replay.run.violation?.invariant).toBe(run.violation?.invariant);
     expect(replay.run.events).toBe(shrink.eventsAfter);
+  });
+});
+
+describe('the drop-nodes pass', () => {
+  it('moves a five-node failure to three nodes, as a hand-written reproduction would have it', () => {
+    const bug = 'accept-old-term-append';
+    const implementation = referenceImplementation(bugsFromNames([bug]));
+    const swarm = withStrategy(loadScenario('swarm'), undefined);
+    const run = runSeed({ seed: 1, implementation, scenario: swarm });
+    expect(run.scenario.nodes).toBe(5);
+    expect(run.violation?.invariant).toBe('state-machine-safety');
+    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 1, bugs: [bug], runsMax: 2500, timeBudgetMs: 600_000 });
+    expect(trace.formatVersion).toBe(exploreTraceFormatVersion);
+    expect(trace.scenario.nodes).toBe(3);
+    expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));
+    const replay = replayTrace(trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('state-machine-safety');
   });
 });
 

@@ -183,6 +183,8 @@ export function describeStep(step: ExploreStep): string {
       return `deliver ${step.message.type}${step.message.term !== undefined ? ` (term ${step.message.term})` : ''} n${step.from} -> n${step.to}`;
     case 'drop':
       return `drop ${step.message.type} n${step.from} -> n${step.to}`;
+    case 'duplicate':
+      return `deliver a second copy of ${step.message.type} n${step.from} -> n${step.to}`;
     case 'timeout':
       return `n${step.node}'s timer fires`;
     case 'propose':

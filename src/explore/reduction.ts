@@ -43,7 +43,7 @@
 import type { NodeId } from '../core/ids.js';
 import type { Choice, Transition, World } from './system.js';
 
-const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6 } as const;
+const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7 } as const;
 
 /** Effects of a transition that make it dependent on others: bits of a mask. */
 const changesHistory = 1;
@@ -104,6 +104,8 @@ export function choiceKey(world: World, choice: Choice): number {
     }
     case 'crash':
       return key(kindCodes.crash, choice.node, 0, choice.unsyncedKept);
+    case 'duplicate':
+      return key(kindCodes.duplicate, choice.from, choice.to, 0);
     default:
       return key(kindCodes[choice.kind], choice.node, 0, 0);
   }

@@ -488,7 +488,8 @@ class Search {
 
 /** The node a choice acts on, for PCT's priorities: the receiver of a message, else the node. */
 function ownerOf(world: World, choice: Choice): number {
-  return choice.kind === 'deliver' || choice.kind === 'drop' ? world.messages[choice.message].to : choice.node;
+  if (choice.kind === 'deliver' || choice.kind === 'drop') return world.messages[choice.message].to;
+  return choice.kind === 'duplicate' ? choice.to : choice.node;
 }
 
 /** Whether a key is in a sleep set of (key, mask) pairs. */

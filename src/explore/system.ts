@@ -102,19 +102,21 @@ export type Choice =
   | { kind: 'propose'; node: NodeId; command?: Command }
   /** A client's ReadIndex read (only in replays: the search does not read). */
   | { kind: 'read'; node: NodeId; command: Command }
+  /** A second copy of a message already delivered, as a duplicating network hands it over (replays only). */
+  | { kind: 'duplicate'; from: NodeId; to: NodeId; message: Message }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
   | { kind: 'restart'; node: NodeId };
 
 /** One step of a path as plain JSON (trace files): messages by content, not by position. */
 export type ExploreStep =
-  | { kind: 'deliver' | 'drop'; from: NodeId; to: NodeId; message: Message }
+  | { kind: 'deliver' | 'drop' | 'duplicate'; from: NodeId; to: NodeId; message: Message }
   | { kind: 'timeout'; node: NodeId }
   | { kind: 'propose' | 'read'; node: NodeId; command: Command }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
   | { kind: 'restart'; node: NodeId };
 
 /** Every kind of step a path may hold (trace files are checked against it). */
-export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'timeout', 'propose', 'read', 'crash', 'restart']);
+export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'duplicate', 'timeout', 'propose', 'read', 'crash', 'restart']);
 
 export type PruneReason = 'term' | 'messages';
 
@@ -366,6 +368,13 @@ export class TransitionSystem {
         this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
         break;
       }
+      case 'duplicate': {
+        // Nothing leaves the network: the copy was never counted in it. Whether the message was
+        // delivered before is the replay's to check (a copy of a message never sent is a forgery).
+        const input: Input = { kind: 'deliver', from: choice.from, message: choice.message };
+        this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, this.copyInstance(node), input, false, observer)]);
+        break;
+      }
       case 'crash': {
         draft.crashes += 1;
         const node = draft.nodes[choice.node - 1];
@@ -407,6 +416,8 @@ export class TransitionSystem {
         return { kind: 'propose', node: choice.node, command: choice.command ?? explorerCommand(world.requests + 1) };
       case 'read':
         return { kind: 'read', node: choice.node, command: choice.command };
+      case 'duplicate':
+        return { kind: 'duplicate', from: choice.from, to: choice.to, message: choice.message };
       default:
         return { ...choice };
     }
@@ -423,6 +434,8 @@ export class TransitionSystem {
         if (step.kind === 'deliver' && world.nodes[step.to - 1].instance === null) return null;
         return { kind: step.kind, message: index };
       }
+      case 'duplicate':
+        return world.nodes[step.to - 1]?.instance ? { kind: 'duplicate', from: step.from, to: step.to, message: step.message } : null;
       case 'timeout':
         return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node } : null;
       case 'propose':

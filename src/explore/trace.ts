@@ -88,9 +88,11 @@ export function replayExplorePath(implementation: Implementation, info: Omit<Exp
   let transition = system.initial(replay);
   let explorerViolation: Violation | null = transition.violation;
   let world: World = transition.world;
+  const delivered = new DeliveredMessages();
   for (const [index, step] of info.steps.entries()) {
-    const choice = system.choiceOf(world, step);
+    const choice = delivered.allows(step) ? system.choiceOf(world, step) : null;
     if (choice === null) return { error: `step ${index + 1} (${step.kind}) is not possible in the state the steps before it reach` };
+    delivered.note(step);
     replay.begin(index + 1, step);
     transition = system.apply(world, choice, replay);
     world = transition.world;
@@ -101,6 +103,26 @@ export function replayExplorePath(implementation: Implementation, info: Omit<Exp
     if (replay.violation !== null) break;
   }
   return replay.result(info, replay.violation ?? explorerViolation, null);
+}
+
+/**
+ * The messages a path delivered, by link and content: a duplicate step may only hand over a
+ * second copy of one of them (a copy of a message never sent would be a forgery, not a fault).
+ */
+export class DeliveredMessages {
+  private readonly seen = new Set<string>();
+
+  allows(step: ExploreStep): boolean {
+    return step.kind !== 'duplicate' || this.seen.has(DeliveredMessages.key(step));
+  }
+
+  note(step: ExploreStep): void {
+    if (step.kind === 'deliver') this.seen.add(DeliveredMessages.key(step));
+  }
+
+  private static key(step: { from: NodeId; to: NodeId; message: unknown }): string {
+    return `${step.from}>${step.to}:${JSON.stringify(step.message)}`;
+  }
 }
 
 /** Feeds each step into a ClusterObservation and the invariants, and keeps readable events. */
@@ -125,8 +147,10 @@ class ObservedReplay implements StepObserver {
     switch (step.kind) {
       case 'deliver':
       case 'drop':
+      case 'duplicate':
         Object.assign(event, { kind: 'deliver', node: step.to, from: step.from, type: step.message.type });
         if (step.kind === 'drop') event.note = 'dropped';
+        if (step.kind === 'duplicate') event.note = 'duplicate';
         break;
       case 'timeout':
         Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });

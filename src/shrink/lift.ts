@@ -6,9 +6,8 @@
 // The run is re-executed with every node wrapped, so that each input a node is handed and its
 // output are seen as the simulator hands them over; nothing in the simulator changes, and the
 // re-execution has the original trace hash (the wrapper only watches). Each input becomes a step:
-//   deliver            -> deliver (from, to, the message by content); a second delivery of a
-//                         message the network duplicated has none (the explorer's network holds
-//                         each message sent once)
+//   deliver            -> deliver (from, to, the message by content); the second copy of a
+//                         message the network duplicated -> duplicate
 //   tick that shows    -> timeout (a message sent, or the role or term changed; the silent ticks
 //                         before it vanish: the explorer's timeout ticks until something shows)
 //   propose, accepted  -> propose, with the run's command (a refused one changed nothing)
@@ -103,15 +102,17 @@ interface NodeRecords {
   term: number | null;
 }
 
-function linkKey(from: NodeId, to: NodeId, message: unknown): string {
-  return `${from}>${to}:${JSON.stringify(message)}`;
-}
-
 function stepsOf(observed: readonly Observed[]): ExploreStep[] {
   const steps: ExploreStep[] = [];
   const nodes = new Map<NodeId, NodeRecords>();
-  /** Copies of each message sent and not yet delivered, by link and content. */
-  const inFlight = new Map<string, number>();
+  /**
+   * Messages sent and not yet delivered, by the message object and its destination: the
+   * simulator hands a node the very object its sender output (a broadcast may send one object to
+   * every peer), and both copies of a duplicated message are that one object. So a second
+   * delivery of an object is a duplicate, told apart from a resend of the same content.
+   */
+  const inFlight = new WeakMap<object, Map<NodeId, number>>();
+  const delivered = new WeakMap<object, Set<NodeId>>();
   /** Crashes waiting for their restart to tell how many unsynced records survived. */
   const pendingCrash = new Map<NodeId, { step: ExploreStep & { kind: 'crash' }; syncedWritten: number; unsynced: number }>();
   for (const entry of observed) {
@@ -150,13 +151,18 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
         break;
       }
       case 'deliver': {
-        // The explorer's network holds each message sent once: a duplicate the simulator's
-        // network made has nothing to match, and would take some other message's place.
-        const key = linkKey(input.from, entry.node, input.message);
-        const copies = inFlight.get(key) ?? 0;
-        if (copies === 0) break;
-        inFlight.set(key, copies - 1);
-        steps.push({ kind: 'deliver', from: input.from, to: entry.node, message: input.message });
+        const copies = inFlight.get(input.message);
+        const count = copies?.get(entry.node) ?? 0;
+        if (count > 0) {
+          copies!.set(entry.node, count - 1);
+          let to = delivered.get(input.message);
+          if (to === undefined) delivered.set(input.message, (to = new Set()));
+          to.add(entry.node);
+          steps.push({ kind: 'deliver', from: input.from, to: entry.node, message: input.message });
+        } else if (delivered.get(input.message)?.has(entry.node) === true) {
+          // The second copy of a message the network duplicated.
+          steps.push({ kind: 'duplicate', from: input.from, to: entry.node, message: input.message });
+        }
         break;
       }
       case 'propose':
@@ -173,8 +179,9 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
         break;
     }
     for (const outbound of output.messages) {
-      const key = linkKey(entry.node, outbound.to, outbound.message);
-      inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+      let copies = inFlight.get(outbound.message);
+      if (copies === undefined) inFlight.set(outbound.message, (copies = new Map()));
+      copies.set(outbound.to, (copies.get(outbound.to) ?? 0) + 1);
     }
     state.written += output.records.length;
     state.unsynced = output.sync ? 0 : state.unsynced + output.records.length;

@@ -24,7 +24,7 @@ import type { Implementation, ImplementationOptions } from '../adapters/contract
 import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { replayExplorePath, replaySystem } from '../explore/trace.js';
+import { DeliveredMessages, replayExplorePath, replaySystem } from '../explore/trace.js';
 import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js';
 import type { TransitionSystem } from '../explore/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
@@ -326,11 +326,13 @@ class TolerantReplay {
     let world = this.initial;
     let violation: Resolved['violation'] = null;
     if (this.failedToStart) return { steps: concrete, violation };
+    const delivered = new DeliveredMessages();
     for (const step of steps) {
-      const choice = this.choiceOf(world, step);
+      const choice = delivered.allows(step) ? this.choiceOf(world, step) : null;
       if (choice === null) continue;
       // Proposals and reads keep the commands they name, so entries in later messages match.
       const taken = this.system.describe(world, choice);
+      delivered.note(taken);
       concrete.push(taken);
       const transition = this.system.apply(world, choice);
       world = transition.world;

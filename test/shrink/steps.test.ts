@@ -4,6 +4,7 @@
 // an explore trace, which replays through `raftcheck replay`'s own code to the same violation
 // and trace hash, and is about as short as the hand-written minimal scenario of the bug.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { withStrategy } from '../../src/check/options.js';
@@ -13,12 +14,13 @@ import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js'
 import { replayTrace } from '../../src/check/traces.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
-import { exploreTraceOf } from '../../src/explore/trace.js';
+import { exploreTraceOf, replayExplorePath } from '../../src/explore/trace.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
 import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
+import { possibleSteps } from '../../src/shrink/steps.js';
 import { allInvariants } from '../../invariants/index.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
 
@@ -76,6 +78,48 @@ describe('the drop-nodes pass', () => {
     const replay = replayTrace(trace);
     expect(replay.matches).toBe(true);
     expect(replay.run.violation?.invariant).toBe('state-machine-safety');
+  });
+});
+
+describe('duplicated messages in explore paths', () => {
+  const duplicating = shortenScenario(loadScenario('lossy-duplicating-reordering-network'), 1500);
+  const implementation = referenceImplementation();
+  const lifted = [1, 2].map((seed) => liftRun({ implementation, scenario: duplicating, invariants: allInvariants, choices: runSeed({ seed, implementation, scenario: duplicating }).choices }));
+  const pathOf = (index: number) => ({ nodes: lifted[index].run.scenario.nodes, implementationOptions: lifted[index].run.scenario.implementation });
+
+  it('lifts the second copy of a duplicated message as a duplicate step, and the path replays step for step', () => {
+    for (const [index, { steps }] of lifted.entries()) {
+      expect(steps.some((step) => step.kind === 'duplicate')).toBe(true);
+      const replay = replayExplorePath(implementation, { ...pathOf(index), steps });
+      if ('error' in replay) throw new Error(replay.error);
+      expect(replay.status).toBe('ok');
+    }
+  });
+
+  it('refuses a duplicate of a message the path never delivered (a forgery, not a fault)', () => {
+    const { steps } = lifted[0];
+    const first = steps.findIndex((step) => step.kind === 'duplicate');
+    const original = steps.findIndex((step) => step.kind === 'deliver' && JSON.stringify(step) === JSON.stringify({ ...steps[first], kind: 'deliver' }));
+    expect(original).toBeGreaterThanOrEqual(0);
+    const forged = steps.filter((_, index) => index !== original);
+    const replay = replayExplorePath(implementation, { ...pathOf(0), steps: forged.slice(0, first) });
+    expect(replay).toEqual({ error: expect.stringContaining('(duplicate) is not possible') });
+  });
+
+  it('never fail on the correct reference when steps are removed at random', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: lifted.length - 1 }), fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 5, max: 60 }), (index, mask, percent) => {
+        let state = mask;
+        const kept = lifted[index].steps.filter(() => {
+          state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+          return state % 100 >= percent;
+        });
+        const replay = replayExplorePath(implementation, { ...pathOf(index), steps: possibleSteps(implementation, pathOf(index), kept) });
+        if ('error' in replay) throw new Error(replay.error);
+        expect(replay.violation).toBeNull();
+      }),
+      { numRuns: 30, seed: 7 },
+    );
   });
 });
 

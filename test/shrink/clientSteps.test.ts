@@ -5,7 +5,6 @@
 // reference, which the property below looks for after removing steps at random (what the step
 // shrinker does to a path).
 
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Command, Output } from '../../src/adapters/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
@@ -23,6 +22,7 @@ import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
 import { possibleSteps } from '../../src/shrink/steps.js';
 import { allInvariants } from '../../invariants/index.js';
+import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
 import { minimalScenarioOf } from '../bugs/minimalScenarios.js';
 
 const command = (id: number, client: number, sequence: number, op: Command['op'] = 'append'): Command => ({ id, op, key: 'x1', value: `c${client}.${sequence};`, client, sequence });
@@ -98,21 +98,7 @@ describe('lifted client runs on the correct reference', () => {
   });
 
   it('never fail when steps are removed at random, as the step shrinker removes them', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: lifted.length - 1 }), fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 5, max: 60 }), (index, mask, percent) => {
-        const { steps } = lifted[index];
-        // A deterministic pseudo-random choice of the steps to remove, about `percent` of them.
-        let state = mask;
-        const kept = steps.filter(() => {
-          state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-          return state % 100 >= percent;
-        });
-        const replay = replayExplorePath(implementation, { ...path(index), steps: possibleSteps(implementation, path(index), kept) });
-        if ('error' in replay) throw new Error(replay.error);
-        expect(replay.violation).toBeNull();
-      }),
-      { numRuns: 40, seed: 42 },
-    );
+    assertNoViolationAfterRandomRemoval(implementation, lifted.map(({ steps }, index) => ({ ...path(index), steps })), { numRuns: 40, seed: 42 });
   });
 });
 

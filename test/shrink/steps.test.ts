@@ -4,7 +4,6 @@
 // an explore trace, which replays through `raftcheck replay`'s own code to the same violation
 // and trace hash, and is about as short as the hand-written minimal scenario of the bug.
 
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { withStrategy } from '../../src/check/options.js';
@@ -20,8 +19,8 @@ import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
 import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
-import { possibleSteps } from '../../src/shrink/steps.js';
 import { allInvariants } from '../../invariants/index.js';
+import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
 
 // Three nodes and three seconds of the default faults: failing runs of a few hundred to a few
@@ -107,19 +106,7 @@ describe('duplicated messages in explore paths', () => {
   });
 
   it('never fail on the correct reference when steps are removed at random', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: lifted.length - 1 }), fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 5, max: 60 }), (index, mask, percent) => {
-        let state = mask;
-        const kept = lifted[index].steps.filter(() => {
-          state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
-          return state % 100 >= percent;
-        });
-        const replay = replayExplorePath(implementation, { ...pathOf(index), steps: possibleSteps(implementation, pathOf(index), kept) });
-        if ('error' in replay) throw new Error(replay.error);
-        expect(replay.violation).toBeNull();
-      }),
-      { numRuns: 30, seed: 7 },
-    );
+    assertNoViolationAfterRandomRemoval(implementation, lifted.map(({ steps }, index) => ({ ...pathOf(index), steps })), { numRuns: 30, seed: 7 });
   });
 });
 

@@ -97,6 +97,7 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
   const run = runSeed({ ...base, seed, recordEventDigests: checkDeterminism });
   const again = checkDeterminism ? runSeed({ ...base, seed, recordEventDigests: true }) : null;
   const mismatch = again !== null && again.traceHash !== run.traceHash;
+  // The digests travel only where they are read: to place a determinism mismatch.
   return {
     seed,
     status: run.status,
@@ -104,10 +105,14 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
     simulatedMs: run.simulatedMs,
     inconclusive: (run.inconclusive?.length ?? 0) > 0,
     traceHash: run.traceHash,
-    // The digests travel only where they are read: to place a determinism mismatch.
     eventDigests: mismatch ? (run.eventDigests ?? null) : null,
     again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
   };
+}
+
+/** The seed ran twice and its two runs parted: the implementation is not deterministic. */
+function determinismBroke(outcome: SeedOutcome): outcome is SeedOutcome & { again: NonNullable<SeedOutcome['again']> } {
+  return outcome.again !== null && outcome.again.traceHash !== outcome.traceHash;
 }
 
 /**
@@ -136,7 +141,7 @@ export class CampaignTally {
 
   /** Whether taking this outcome ends the campaign (a failure that reaches failuresMax). */
   endsWith(outcome: SeedOutcome): boolean {
-    const failing = outcome.status !== 'ok' || (outcome.again !== null && outcome.again.traceHash !== outcome.traceHash);
+    const failing = outcome.status !== 'ok' || determinismBroke(outcome);
     return failing && this.options.failuresMax !== undefined && this.failures.length + 1 >= this.options.failuresMax;
   }
 
@@ -150,7 +155,7 @@ export class CampaignTally {
     if (outcome.status === 'ok' && outcome.inconclusive) this.inconclusiveSeeds.push(outcome.seed);
 
     let failure: CampaignFailure | null = null;
-    if (outcome.again !== null && outcome.again.traceHash !== outcome.traceHash) {
+    if (determinismBroke(outcome)) {
       failure = { seed: outcome.seed, status: 'implementationError', run: runSeed({ ...base, recordEvents: true }), determinism: findMismatch(outcome, outcome.again, base) };
     }
     if (failure === null && outcome.status !== 'ok') {

@@ -11,7 +11,7 @@ import type { WorkerReply, WorkerSetup } from './workers.js';
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 
-function reply(message: WorkerReply & { index?: number }): void {
+function reply(message: WorkerReply): void {
   port.postMessage(message);
 }
 

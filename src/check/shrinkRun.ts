@@ -74,9 +74,10 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   };
   const remaining = () => ({ timeBudgetMs: timeBudgetMs - (wallClockMs() - startedMs), runsMax: Math.max(0, runsMax - runs) });
   const subject = { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices };
-  const lifting = stepStageApplies(runSeed({ ...subject, seed: options.seed }), invariants, options.implementation);
+  const original = runSeed({ ...subject, seed: options.seed });
+  const lifting = stepStageApplies(original, invariants, options.implementation);
   const share = lifting ? choiceShareOfBudget : 1;
-  let choices = shrink(subject, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
+  let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
   let runs = choices.runs;
   const choiceResult = () => {
     const result = { ...choices, runs, wallMs: wallClockMs() - startedMs };
@@ -112,7 +113,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   if (steps === null) {
     // No lifted path failed the same way: the rest of the budget goes back to the choice stage.
     const before = choices;
-    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices }, { ...options, ...remaining(), onImprovement });
+    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices, original: before.result }, { ...options, ...remaining(), onImprovement });
     runs += more.runs;
     choices = { ...more, eventsBefore: before.eventsBefore, rounds: before.rounds + more.rounds, passes: mergedPasses([...before.passes, ...more.passes]) };
   }

@@ -9,6 +9,7 @@
 // a module, a process program, the etcd adapter), so an implementation made in code without a
 // source cannot run in workers: the caller runs such campaigns in one thread.
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CampaignOptions, CampaignResult, SeedOutcome } from './campaign.js';
 import { CampaignTally, runCampaign } from './campaign.js';
@@ -30,7 +31,13 @@ export interface WorkerSetup {
   checkDeterminism: boolean;
 }
 
-export type WorkerReply = { kind: 'outcome'; outcome: SeedOutcome } | { kind: 'failed'; message: string };
+/** A worker's answer: the outcome of the seed at `index` of the campaign's seeds, or why it could not run. */
+export type WorkerReply = { kind: 'outcome'; index: number; outcome: SeedOutcome } | { kind: 'failed'; message: string };
+
+/** One thread per core, up to 8: seeds are independent, and the results do not depend on it. */
+export function defaultJobs(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
 
 /** Seeds a worker may run ahead of the oldest outcome not yet taken, per worker. */
 const aheadPerWorker = 32;
@@ -95,9 +102,9 @@ export async function runCampaignInWorkers(options: WorkerCampaignOptions): Prom
         const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup });
         workers.push(worker);
         idle.push(worker);
-        worker.on('message', (reply: WorkerReply & { index?: number }) => {
+        worker.on('message', (reply: WorkerReply) => {
           if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));
-          outcomes.set(reply.index!, reply.outcome);
+          outcomes.set(reply.index, reply.outcome);
           idle.push(worker);
           takeReady();
           dispatch();

@@ -1,10 +1,9 @@
 // `raftcheck run`: a campaign of seeds on one scenario, with progress, a summary, a report
 // folder, and for every failure its replay command and trace file.
 
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { seedRange } from '../check/campaign.js';
-import { runCampaignInWorkers } from '../check/workers.js';
+import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
@@ -189,10 +188,6 @@ async function implementationOfArguments(args: RunArguments, bugNames: readonly 
 export const defaultSeedCount = 2000;
 export const defaultSeedCountOverPipes = 300;
 
-/** One thread per core, up to 8: seeds are independent, and the results do not depend on it. */
-export function defaultJobs(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;
 

@@ -20,22 +20,16 @@ import { checkedHistory } from '../sim/clients.js';
 
 interface OpenOperation {
   record: ClientOperation;
-  sequence: number;
   attempt: Attempt;
 }
 
 export class StepClients {
   private readonly history: ClientOperation[] = [];
-  /** Per client: the highest sequence seen, and its operation while open. */
+  /** Per client: the highest sequence seen, and the operation of that sequence while open. */
   private readonly sequences = new Map<number, number>();
   private readonly open = new Map<number, OpenOperation>();
   private readonly incarnations = new Map<NodeId, number>();
   private completed = 0;
-
-  /** Operations completed so far: the replay checks the history when this grows. */
-  get completedCount(): number {
-    return this.completed;
-  }
 
   /** The history the checkers judge: completed operations and those that may have taken effect. */
   checked(): ClientOperation[] {
@@ -74,7 +68,7 @@ export class StepClients {
       acceptedAttempts: 0,
     };
     this.history.push(record);
-    this.open.set(client, { record, sequence, attempt });
+    this.open.set(client, { record, attempt });
   }
 
   /** What a node answered and applied; true when an operation completed. */

@@ -18,6 +18,7 @@ import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { Inconclusive, Violation } from '../sim/invariant.js';
+import { judgeHistory } from '../sim/invariant.js';
 import { ClusterObservation } from '../sim/observation.js';
 import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -206,15 +207,7 @@ class ObservedReplay implements StepObserver {
   /** Hands the clients' history to the checkers that judge histories, as the simulator does. */
   private checkHistory(): void {
     const context = { history: this.clients.checked(), stepsMax: defaultClientOptions().checkStepsMax, eventNumber: this.stepNumber, timeMs: this.stepNumber };
-    for (const checker of this.checkers) {
-      const verdict = checker.checkHistory?.(context);
-      if (verdict === undefined || verdict.verdict === 'ok') continue;
-      if (verdict.verdict === 'violation') {
-        this.violation = verdict.violation;
-        return;
-      }
-      this.inconclusive.push({ invariant: checker.name, reason: verdict.reason, eventNumber: this.stepNumber, timeMs: this.stepNumber });
-    }
+    this.violation = judgeHistory(this.checkers, context, this.inconclusive);
   }
 
   crashed(node: NodeId, unsyncedLost: number): void {
@@ -233,6 +226,7 @@ class ObservedReplay implements StepObserver {
 
   result(info: { nodes: number; implementationOptions: ImplementationOptions }, violation: Violation | null, implementationError: SimulationResult['implementationError']): SimulationResult {
     const status = implementationError !== null ? 'implementationError' : violation !== null ? violation.kind : 'ok';
+    const history = this.clients.operations();
     return {
       status,
       violation,
@@ -245,7 +239,7 @@ class ObservedReplay implements StepObserver {
       boundReached: null,
       eventLog: this.events,
       eventDigests: null,
-      history: this.clients.operations().length > 0 ? this.clients.operations() : null,
+      history: history.length > 0 ? history : null,
       inconclusive: [...this.inconclusive],
       statistics: {
         ...emptyStatistics(),

@@ -33,6 +33,8 @@ export interface ShrinkSubject {
   scenario: Scenario;
   invariants: readonly InvariantDefinition[];
   choices: Choices;
+  /** The run these choices give, when the caller has it already: then it is not run again. */
+  original?: SimulationResult;
 }
 
 export interface ShrinkOptions {
@@ -134,7 +136,9 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     }).run();
   };
 
-  const original = execute(subject.choices, Number.POSITIVE_INFINITY);
+  // A run handed in still counts as the run it stands for, so budgets end where they did.
+  const original = subject.original ?? execute(subject.choices, Number.POSITIVE_INFINITY);
+  if (subject.original !== undefined) runs += 1;
   const signature = failureSignature(original);
   if (signature === null) throw new ShrinkError('the run to shrink does not fail: nothing to shrink');
   let best: ShrinkState = { choices: copyChoices(original.choices), scenario, result: original };

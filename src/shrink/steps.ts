@@ -253,7 +253,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
  * cluster, each as the explorer takes it (what a candidate becomes before it is judged).
  */
 export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): ExploreStep[] {
-  return new TolerantReplay(implementation, { ...path, steps }).concrete(steps, false).steps;
+  return new TolerantReplay(implementation, path).concrete(steps, false).steps;
 }
 
 /** Clusters the drop-nodes pass goes down to: the smallest in which a majority can be outvoted. */
@@ -309,7 +309,7 @@ class TolerantReplay {
   /** The nodes did not even start: no step is possible (the replay reports the error). */
   private readonly failedToStart: boolean;
 
-  constructor(implementation: Implementation, path: StepPath) {
+  constructor(implementation: Implementation, path: Omit<StepPath, 'steps'>) {
     this.system = replaySystem(implementation, path.nodes, path.implementationOptions);
     const initial = this.system.initial();
     this.initial = initial.world;

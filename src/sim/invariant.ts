@@ -50,6 +50,20 @@ export interface HistoryCheckContext {
 /** 'unknown': the check ran out of its budget; neither a pass nor a violation. */
 export type HistoryVerdict = { verdict: 'ok' } | { verdict: 'violation'; violation: Violation } | { verdict: 'unknown'; reason: string };
 
+/**
+ * Hands a history to every checker that judges histories: the first violation, or null; the
+ * checks that could not decide are added to `inconclusive` (never a pass, never a violation).
+ */
+export function judgeHistory(checkers: readonly InvariantChecker[], context: HistoryCheckContext, inconclusive: Inconclusive[]): Violation | null {
+  for (const checker of checkers) {
+    const verdict = checker.checkHistory?.(context);
+    if (verdict === undefined || verdict.verdict === 'ok') continue;
+    if (verdict.verdict === 'violation') return verdict.violation;
+    inconclusive.push({ invariant: checker.name, reason: verdict.reason, eventNumber: context.eventNumber, timeMs: context.timeMs });
+  }
+  return null;
+}
+
 /** A check that could not decide (its budget ran out): the run shows it, and it is no pass. */
 export interface Inconclusive {
   invariant: string;

@@ -21,6 +21,7 @@ import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } fro
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
+import { judgeHistory } from './invariant.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -965,15 +966,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const clients = this.clients;
     if (clients === null || this.scenario.clients === undefined) return;
     const context = { history: checkedHistory(clients.operations()), stepsMax: this.scenario.clients.checkStepsMax, eventNumber: this.eventCount, timeMs: this.now };
-    for (const checker of this.checkers) {
-      const verdict = checker.checkHistory?.(context);
-      if (verdict === undefined || verdict.verdict === 'ok') continue;
-      if (verdict.verdict === 'violation') {
-        this.report(verdict.violation);
-        return;
-      }
-      this.inconclusive.push({ invariant: checker.name, reason: verdict.reason, eventNumber: this.eventCount, timeMs: this.now });
-    }
+    const violation = judgeHistory(this.checkers, context, this.inconclusive);
+    if (violation !== null) this.report(violation);
   }
 
   /** The world as the clients see it. */

@@ -22,7 +22,7 @@ import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { liftRun } from '../shrink/lift.js';
 import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
-import { failureSignature, shrink, ShrinkError } from '../shrink/shrink.js';
+import { failureSignature, failureSignatures, shrink, ShrinkError } from '../shrink/shrink.js';
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
 import { sourceOf } from './implementations.js';
@@ -101,7 +101,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
       options.implementation,
       { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
       {
-        signature: choices.signature,
+        signatures: choices.signatures,
         ...remaining(),
         onProgress: (progress) =>
           options.onProgress?.({ pass: 'steps', runs: runsBefore + progress.runs, eventsBefore: choices.eventsBefore, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
@@ -125,6 +125,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     scenario: explored.replay.scenario,
     result: explored.replay,
     signature: choices.signature,
+    signatures: choices.signatures,
     eventsBefore: choices.eventsBefore,
     eventsAfter: explored.replay.events,
     runs,
@@ -159,8 +160,9 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
   if (typeof info === 'string') throw new ShrinkError(`not an explore trace: ${info}`);
   const signature = failureSignature(trace.result);
   if (signature === null) throw new ShrinkError('the trace does not fail: nothing to shrink');
+  const signatures = failureSignatures(trace.result);
   const steps = shrinkSteps(options.implementation, info, {
-    signature,
+    signatures,
     timeBudgetMs: options.timeBudgetMs ?? 30_000,
     runsMax: options.runsMax ?? 20_000,
     onProgress: (progress) => options.onProgress?.({ pass: 'steps', runs: progress.runs, eventsBefore: trace.result.events, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
@@ -172,6 +174,7 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
     scenario: explored.replay.scenario,
     result: explored.replay,
     signature,
+    signatures,
     eventsBefore: trace.result.events,
     eventsAfter: explored.replay.events,
     runs: steps.runs,

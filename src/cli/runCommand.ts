@@ -14,6 +14,7 @@ import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
 import type { ShrinkResult } from '../shrink/shrink.js';
+import { keptFailureNote } from '../shrink/shrink.js';
 import { formatFailure, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import type { FailureRecord } from '../report/failureRecord.js';
 import { failureRecord } from '../report/failureRecord.js';
@@ -194,7 +195,8 @@ export const defaultFailuresMax = 3;
 function describeShrink(result: ShrinkResult): string {
   const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
   const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
-  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}`;
+  const kept = keptFailureNote(result);
+  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
 }
 
 /** The exact command that re-runs one seed as this run ran it. */

@@ -6,7 +6,7 @@ import { loadImplementationOfTrace, readTraceFile, replayTrace } from '../check/
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
 import type { Implementation } from '../adapters/contract.js';
 import type { ShrinkProgress } from '../shrink/shrink.js';
-import { ShrinkError } from '../shrink/shrink.js';
+import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
@@ -114,6 +114,7 @@ export async function shrinkTraceCommand(
     io.stdout.write(
       `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} events (${before} originally) in ${result.runs} runs, ` +
         `stopped by ${result.stoppedBy === 'fixpoint' ? 'a fixpoint (no pass helps any more)' : `the ${result.stoppedBy} bound`}\n` +
+        (keptFailureNote(result) === null ? '' : `  ${keptFailureNote(result)}\n`) +
         `  trace: ${out}\n  replay: npx raftcheck replay ${out}\n`,
     );
   }

@@ -18,7 +18,7 @@ import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { Inconclusive, Violation } from '../sim/invariant.js';
-import { judgeHistory } from '../sim/invariant.js';
+import { judgeHistory, violationOfStep } from '../sim/invariant.js';
 import { ClusterObservation } from '../sim/observation.js';
 import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -194,13 +194,8 @@ class ObservedReplay implements StepObserver {
     }
     this.observation.extendCommitted(change);
     if (this.violation !== null) return;
-    for (const checker of this.checkers) {
-      const found = checker.afterStep({ change, cluster: this.observation });
-      if (found !== null) {
-        this.violation = found;
-        return;
-      }
-    }
+    this.violation = violationOfStep(this.checkers, (checker) => checker.afterStep({ change, cluster: this.observation }));
+    if (this.violation !== null) return;
     if (this.clients.stepped(node, output, this.stepNumber)) this.checkHistory();
   }
 
@@ -215,13 +210,7 @@ class ObservedReplay implements StepObserver {
     this.observation.crashed(node);
     this.clients.crashed(node);
     if (this.violation !== null) return;
-    for (const checker of this.checkers) {
-      const found = checker.afterCrash?.(node, this.observation, this.stepNumber, this.stepNumber) ?? null;
-      if (found !== null) {
-        this.violation = found;
-        return;
-      }
-    }
+    this.violation = violationOfStep(this.checkers, (checker) => checker.afterCrash?.(node, this.observation, this.stepNumber, this.stepNumber) ?? null);
   }
 
   result(info: { nodes: number; implementationOptions: ImplementationOptions }, violation: Violation | null, implementationError: SimulationResult['implementationError']): SimulationResult {

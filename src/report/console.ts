@@ -79,6 +79,7 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
     lines.push(`  ${violation.message}`);
     lines.push(`  nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}; event ${violation.eventNumber} of ${run.events}, at ${formatSeconds(violation.timeMs)} virtual`);
     lines.push(`  evidence ${JSON.stringify(violation.evidence)}`);
+    if (violation.alsoViolated !== undefined) lines.push(`  the same step also violated ${violation.alsoViolated.join(', ')}`);
   } else if (run.implementationError !== null) {
     const error = run.implementationError;
     lines.push(`  n${error.node} on ${error.input}: ${error.message}`);

@@ -35,6 +35,7 @@ export function failureRecord(run: SimulationResult, extras: FailureRecordExtras
     trace: extras.trace,
     replay: extras.replay,
     evidence: run.violation?.evidence ?? null,
+    ...(run.violation?.alsoViolated !== undefined ? { alsoViolated: run.violation.alsoViolated } : {}),
     faults: faultSummary(run.scenario),
     faultOptions: faultOptions(run.scenario),
     ...(determinism !== null ? { determinism } : {}),

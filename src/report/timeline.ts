@@ -189,6 +189,7 @@ function formatViolation(violation: Violation, paint: (segment: Segment) => stri
     `  ${violation.message}`,
     `  nodes     ${violation.nodes.map((node) => `n${node}`).join(', ')}`,
     `  evidence  ${JSON.stringify(violation.evidence)}`,
+    ...(violation.alsoViolated !== undefined ? [`  the same step also violated ${violation.alsoViolated.join(', ')}`] : []),
   ];
 }
 

@@ -27,10 +27,10 @@ export interface ShortestOptions {
   /** Asked before every transition: true ends the search (the caller's run or time budget). */
   stop: () => boolean;
   /**
-   * The invariant the explorer's checks report for this failure, when they agree with the real
-   * invariants: then only states where they fire are judged. Null: every state is judged.
+   * The invariants the explorer's checks report for this failure, when they agree with the real
+   * invariants: then only states where one fires are judged. Null: every state is judged.
    */
-  explorerInvariant: string | null;
+  explorerInvariants: readonly string[] | null;
   /** Judges a path by replaying it through the invariants. */
   judge: (steps: ExploreStep[]) => Verdict;
 }
@@ -78,7 +78,8 @@ export function shortestFailingPath(options: ShortestOptions): ExploreStep[] | n
         seen.add(key);
         const step = system.describe(world, choice);
         let ended = transition.violation !== null || transition.implementationError !== null;
-        if (options.explorerInvariant === null || transition.violation?.invariant === options.explorerInvariant || transition.implementationError !== null) {
+        const judged = options.explorerInvariants === null || options.explorerInvariants.includes(transition.violation?.invariant ?? '');
+        if (judged || transition.implementationError !== null) {
           const steps = pathTo(index, step);
           const verdict = options.judge(steps);
           if (verdict === 'same') return steps;

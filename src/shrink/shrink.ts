@@ -71,6 +71,8 @@ export interface PassReport {
 export interface ShrinkResult extends ShrinkState {
   /** The failure being preserved: "safety:election-safety", "implementationError", ... */
   signature: string;
+  /** Every failure a candidate may end with to count as the same (failureSignatures). */
+  signatures: string[];
   eventsBefore: number;
   eventsAfter: number;
   runs: number;
@@ -80,11 +82,41 @@ export interface ShrinkResult extends ShrinkState {
   wallMs: number;
 }
 
-/** What must stay the same for a candidate to count as the same failure. */
+/** The failure a run ends with: "safety:election-safety", "liveness:liveness", "implementationError". */
 export function failureSignature(result: Pick<SimulationResult, 'status' | 'violation'>): string | null {
   if (result.status === 'ok') return null;
   if (result.status === 'implementationError') return 'implementationError';
   return `${result.status}:${result.violation?.invariant ?? '?'}`;
+}
+
+/**
+ * What a candidate must fail with to count as the same failure: the run's failure, or another
+ * invariant the same step violated (Violation.alsoViolated). A step that breaks two invariants at
+ * once is one failure; which of them the registry names first is an accident of its order, and
+ * the smaller reproduction may show only the other.
+ */
+export function failureSignatures(result: Pick<SimulationResult, 'status' | 'violation'>): string[] {
+  const primary = failureSignature(result);
+  if (primary === null) return [];
+  return [primary, ...(result.violation?.alsoViolated ?? []).map((invariant) => `${result.status}:${invariant}`)];
+}
+
+/** Whether a candidate run fails as one of these signatures (failureSignatures of the original). */
+export function failsAs(result: Pick<SimulationResult, 'status' | 'violation'>, signatures: readonly string[]): boolean {
+  const signature = failureSignature(result);
+  return signature !== null && signatures.includes(signature);
+}
+
+/**
+ * A sentence for a shrink that ended on another invariant of the failing step than the run's
+ * first (see failureSignatures), so that a reader is not surprised by the shrunk trace; null if
+ * it kept the run's own.
+ */
+export function keptFailureNote(result: Pick<ShrinkResult, 'signature' | 'result'>): string | null {
+  const kept = failureSignature(result.result);
+  if (kept === null || kept === result.signature) return null;
+  const name = (signature: string) => signature.slice(signature.indexOf(':') + 1);
+  return `the run's failing step violated ${name(result.signature)} and ${name(kept)} at once; the shrunk trace shows ${name(kept)}`;
 }
 
 /** Whether the failure is a verdict on the clients' history (linearizability), not on a step. */
@@ -141,6 +173,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   if (subject.original !== undefined) runs += 1;
   const signature = failureSignature(original);
   if (signature === null) throw new ShrinkError('the run to shrink does not fail: nothing to shrink');
+  const signatures = failureSignatures(original);
   let best: ShrinkState = { choices: copyChoices(original.choices), scenario, result: original };
   const historyJudged = judgedOnHistory(original, subject.invariants);
   const eventsBefore = original.events;
@@ -160,7 +193,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   /** Tries a candidate; on success it becomes the best (trimmed to the choices it consumed). */
   const attempt = (candidate: Choices, pass: string, candidateScenario: Scenario = scenario): boolean => {
     const result = execute(candidate, best.result.events, candidateScenario);
-    if (failureSignature(result) !== signature || !smaller(result, best.result)) return false;
+    if (!failsAs(result, signatures) || !smaller(result, best.result)) return false;
     scenario = candidateScenario;
     const report = passes.get(pass) ?? { pass, improvements: 0, eventsSaved: 0 };
     report.improvements += 1;
@@ -305,6 +338,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   return {
     ...best,
     signature,
+    signatures,
     eventsBefore,
     eventsAfter: best.result.events,
     runs,

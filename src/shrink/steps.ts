@@ -29,7 +29,7 @@ import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js'
 import type { TransitionSystem } from '../explore/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { shortestFailingPath } from './shortest.js';
-import { failureSignature, judgedOnHistory } from './shrink.js';
+import { failsAs, judgedOnHistory } from './shrink.js';
 
 /**
  * States the closing search may visit: measured, 50,000 states are a few seconds on a loaded
@@ -44,8 +44,8 @@ export interface StepPath {
 }
 
 export interface StepShrinkOptions {
-  /** The failure to keep: failureSignature of the run the path was lifted from. */
-  signature: string;
+  /** The failures to keep: failureSignatures of the run the path was lifted from. */
+  signatures: readonly string[];
   timeBudgetMs: number;
   /** Deterministic bound on candidate replays. */
   runsMax: number;
@@ -85,7 +85,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
    * if that is the same invariant: most candidates fail to fail, and this halves their cost.
    */
   let explorerAgrees = false;
-  const invariant = options.signature.startsWith('safety:') ? options.signature.slice('safety:'.length) : null;
+  const invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
 
   /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
   const replayed = (steps: ExploreStep[]) => {
@@ -95,15 +95,15 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
 
   const evaluate = (steps: readonly ExploreStep[]): Candidate | null => {
     const resolved = replayer.concrete(steps, explorerAgrees);
-    if (explorerAgrees && resolved.violation?.invariant !== invariant) {
+    if (explorerAgrees && !invariants.includes(resolved.violation?.invariant ?? '')) {
       runs += 1;
       return null;
     }
     const replay = replayed(resolved.steps);
     // A concrete path is possible step by step by construction; an error would be a harness bug
     // in the tolerant replay, and rejecting the candidate keeps the best path valid regardless.
-    if ('error' in replay || failureSignature(replay) !== options.signature) return null;
-    const agrees = resolved.violation !== null && resolved.violation.invariant === invariant && resolved.violation.steps === replay.events;
+    if ('error' in replay || !failsAs(replay, options.signatures)) return null;
+    const agrees = resolved.violation !== null && resolved.violation.invariant === replay.violation?.invariant && resolved.violation.steps === replay.events;
     if (runs === 1) explorerAgrees = agrees;
     // Under agreement every accepted path keeps it, so that the cut above stays right.
     else if (explorerAgrees && !agrees) return null;
@@ -222,11 +222,11 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
       depthMax: best.steps.length - 1,
       statesMax: searchStatesMax,
       stop: outOfBudget,
-      explorerInvariant: explorerAgrees ? invariant : null,
+      explorerInvariants: explorerAgrees ? invariants : null,
       judge: (steps) => {
         const replay = replayed(steps);
         if ('error' in replay || replay.status === 'ok') return 'passes';
-        return failureSignature(replay) === options.signature ? 'same' : 'other';
+        return failsAs(replay, options.signatures) ? 'same' : 'other';
       },
     });
     progress();

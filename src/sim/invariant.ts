@@ -17,6 +17,12 @@ export interface Violation {
   timeMs: number;
   /** The facts that show it: terms, indexes, entries. Plain JSON. */
   evidence: Record<string, unknown>;
+  /**
+   * Other invariants the same step violated, in registry order (absent: none). One step can break
+   * several at once (a node that rolls its term back and, in the same message, takes a deposed
+   * leader's entries over committed ones): they are one failure, and shrinking may keep any of them.
+   */
+  alsoViolated?: string[];
 }
 
 /** What a checker is handed with every step. */
@@ -49,6 +55,22 @@ export interface HistoryCheckContext {
 
 /** 'unknown': the check ran out of its budget; neither a pass nor a violation. */
 export type HistoryVerdict = { verdict: 'ok' } | { verdict: 'violation'; violation: Violation } | { verdict: 'unknown'; reason: string };
+
+/**
+ * Asks every checker about one step (a node's output, a crash, the end of the run): the first
+ * violation in registry order, carrying the names of the others the same step violated.
+ */
+export function violationOfStep(checkers: readonly InvariantChecker[], check: (checker: InvariantChecker) => Violation | null): Violation | null {
+  let first: Violation | null = null;
+  const others: string[] = [];
+  for (const checker of checkers) {
+    const violation = check(checker);
+    if (violation === null) continue;
+    if (first === null) first = violation;
+    else if (violation.invariant !== first.invariant && !others.includes(violation.invariant)) others.push(violation.invariant);
+  }
+  return first === null || others.length === 0 ? first : { ...first, alsoViolated: others };
+}
 
 /**
  * Hands a history to every checker that judges histories: the first violation, or null; the

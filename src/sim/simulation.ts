@@ -21,7 +21,7 @@ import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } fro
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
-import { judgeHistory } from './invariant.js';
+import { judgeHistory, violationOfStep } from './invariant.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -616,13 +616,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.observation.crashed(id);
     if (this.leaderBelief === id) this.leaderBelief = null;
     this.clients?.onCrash(id);
-    for (const checker of this.checkers) {
-      const violation = checker.afterCrash?.(id, this.observation, this.eventCount, this.now) ?? null;
-      if (violation !== null) {
-        this.report(violation);
-        return;
-      }
-    }
+    const violation = violationOfStep(this.checkers, (checker) => checker.afterCrash?.(id, this.observation, this.eventCount, this.now) ?? null);
+    if (violation !== null) this.report(violation);
   }
 
   /** Sends one input to a node and handles its output. Throws ImplementationFault to end the run. */
@@ -662,13 +657,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     // Extend the committed history first, so that checkers see this step's commits; comparisons
     // against what was committed before use change.committedLengthBefore.
     this.observation.extendCommitted(change);
-    for (const checker of this.checkers) {
-      const violation = checker.afterStep({ change, cluster: this.observation });
-      if (violation !== null) {
-        this.report(violation);
-        break;
-      }
-    }
+    const violation = violationOfStep(this.checkers, (checker) => checker.afterStep({ change, cluster: this.observation }));
+    if (violation !== null) this.report(violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.
     const clients = this.clients;
@@ -951,14 +941,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   private finish(): void {
     this.finished = true;
-    for (const checker of this.checkers) {
-      const violation = checker.audit(this.observation, this.eventCount, this.now);
-      if (violation !== null) {
-        this.report(violation);
-        return;
-      }
-    }
-    if (this.violation === null) this.checkHistory();
+    const violation = violationOfStep(this.checkers, (checker) => checker.audit(this.observation, this.eventCount, this.now));
+    if (violation !== null) this.report(violation);
+    else if (this.violation === null) this.checkHistory();
   }
 
   /** Hands the clients' history to the checkers that judge histories. */

@@ -19,6 +19,7 @@ import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
 import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
+import { failsAs, failureSignatures, keptFailureNote } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
 import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
@@ -77,6 +78,40 @@ describe('the drop-nodes pass', () => {
     const replay = replayTrace(trace);
     expect(replay.matches).toBe(true);
     expect(replay.run.violation?.invariant).toBe('state-machine-safety');
+  });
+});
+
+describe('a step that violates two invariants at once', () => {
+  const bug = 'term-rollback';
+  const implementation = referenceImplementation(bugsFromNames([bug]));
+  const swarm = withStrategy(loadScenario('swarm'), undefined);
+  // Swarm seed 1: a stale AppendEntries drags n1 back to term 7 and, in the same step, its
+  // entries overwrite the committed entry 407. The registry names state-machine-safety first.
+  const run = runSeed({ seed: 1, implementation, scenario: swarm });
+
+  it('reports the first in registry order and names the other', () => {
+    expect(run.violation?.invariant).toBe('state-machine-safety');
+    expect(run.violation?.alsoViolated).toEqual(['monotonic-term']);
+    expect(failureSignatures(run)).toEqual(['safety:state-machine-safety', 'safety:monotonic-term']);
+  });
+
+  it('is one failure to the shrinker, which may keep either: here the rollback alone, as short as the hand-written one', () => {
+    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 1, bugs: [bug], runsMax: 2500, timeBudgetMs: 600_000 });
+    expect(shrink.signature).toBe('safety:state-machine-safety');
+    expect(shrink.result.violation?.invariant).toBe('monotonic-term');
+    expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));
+    expect(keptFailureNote(shrink)).toContain('the shrunk trace shows monotonic-term');
+    const replay = replayTrace(trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('monotonic-term');
+  });
+
+  it('still refuses an invariant the failing step did not violate', () => {
+    const signatures = failureSignatures(run);
+    const other = { status: 'safety' as const, violation: { ...run.violation!, invariant: 'election-safety', alsoViolated: undefined } };
+    expect(failsAs(other, signatures)).toBe(false);
+    expect(failsAs({ ...other, violation: { ...other.violation, invariant: 'monotonic-term' } }, signatures)).toBe(true);
+    expect(failsAs({ status: 'liveness', violation: { ...other.violation, invariant: 'monotonic-term' } }, signatures)).toBe(false);
   });
 });
 

@@ -25,6 +25,7 @@ import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../sh
 import { failureSignature, failureSignatures, shrink, ShrinkError } from '../shrink/shrink.js';
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
+import { referenceImplementation } from '../adapters/reference.js';
 import { sourceOf } from './implementations.js';
 import { runSeed, traceOf } from './run.js';
 
@@ -73,7 +74,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, choicesOnly(best));
   };
   const remaining = () => ({ timeBudgetMs: timeBudgetMs - (wallClockMs() - startedMs), runsMax: Math.max(0, runsMax - runs) });
-  const subject = { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices };
+  const subject = { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices, livenessControl: referenceImplementation() };
   const original = runSeed({ ...subject, seed: options.seed });
   const lifting = stepStageApplies(original, invariants, options.implementation);
   const share = lifting ? choiceShareOfBudget : 1;

@@ -26,6 +26,8 @@ import type { Scenario } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario, shortenScenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
+import { stableLeaderElectionTimeouts } from '../sim/liveness.js';
+import { withoutSwarm } from '../sim/swarm.js';
 
 export interface ShrinkSubject {
   implementation: Implementation;
@@ -35,6 +37,13 @@ export interface ShrinkSubject {
   choices: Choices;
   /** The run these choices give, when the caller has it already: then it is not run again. */
   original?: SimulationResult;
+  /**
+   * A correct Raft (the built-in reference) that must get through every liveness candidate the
+   * shrink accepts. Shrinking picks the worst of everything: zeroed node seeds make every node
+   * draw the same election timeouts, and a tighter bound or shorter timers leave less room. A
+   * trace a correct Raft also fails shows its inputs, not the bug. Absent: no such check.
+   */
+  livenessControl?: Implementation;
 }
 
 export interface ShrinkOptions {
@@ -156,10 +165,10 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   const passes = new Map<string, PassReport>();
 
   let scenario = subject.scenario;
-  const execute = (choices: Choices, eventsMax: number, candidateScenario: Scenario = scenario): SimulationResult => {
+  const execute = (choices: Choices, eventsMax: number, candidateScenario: Scenario = scenario, implementation = subject.implementation): SimulationResult => {
     runs += 1;
     return new Simulation({
-      implementation: subject.implementation,
+      implementation,
       scenario: candidateScenario,
       seed: 0,
       invariants: subject.invariants,
@@ -190,10 +199,29 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     return false;
   };
 
+  /**
+   * A liveness failure found under a tighter bound than the run's (the scenario pass tightens it)
+   * counts only if the same candidate still fails with the run's own bound: then the trace is the
+   * start of a run that fails the real check, not a cluster that merely needed a little longer.
+   */
+  const livenessBound = subject.scenario.liveness.electionTimeouts;
+  const failsUnderRunBound = (result: SimulationResult, candidateScenario: Scenario): boolean => {
+    if (result.status !== 'liveness' || candidateScenario.liveness.electionTimeouts >= livenessBound) return true;
+    const full = { ...candidateScenario, liveness: { ...candidateScenario.liveness, electionTimeouts: livenessBound } };
+    return failsAs(execute(result.choices, Number.POSITIVE_INFINITY, full), signatures);
+  };
+  /** The liveness control (ShrinkSubject.livenessControl) passes the candidate's inputs. */
+  const correctRaftRecovers = (result: SimulationResult, candidateScenario: Scenario): boolean => {
+    const control = subject.livenessControl;
+    if (result.status !== 'liveness' || control === undefined) return true;
+    return execute(result.choices, Number.POSITIVE_INFINITY, candidateScenario, control).status === 'ok';
+  };
+
   /** Tries a candidate; on success it becomes the best (trimmed to the choices it consumed). */
   const attempt = (candidate: Choices, pass: string, candidateScenario: Scenario = scenario): boolean => {
     const result = execute(candidate, best.result.events, candidateScenario);
     if (!failsAs(result, signatures) || !smaller(result, best.result)) return false;
+    if (!failsUnderRunBound(result, candidateScenario) || !correctRaftRecovers(result, candidateScenario)) return false;
     scenario = candidateScenario;
     const report = passes.get(pass) ?? { pass, improvements: 0, eventsSaved: 0 };
     report.improvements += 1;
@@ -251,6 +279,19 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
       return edited;
     });
 
+  /**
+   * Every choice 0 at once, across the streams (no draw left: missing draws are 0): the simplest
+   * run of the scenario, which Hypothesis also tries first. Span by span, the zero pass reaches
+   * it only if every stream's zeros fail on their own, and a failure that needs little but calm
+   * (a liveness bug) may not; the scenario pass can then cut the cluster and the fault phase.
+   */
+  const allZero = (): boolean => {
+    if (Object.values(best.choices).every((sequence) => sequence.every((choice) => choice === 0)) || outOfBudget()) return false;
+    const improved = attempt({}, 'zero');
+    progress('zero');
+    return improved;
+  };
+
   const deleteSpans = (streams: (stream: string) => boolean) =>
     spans('delete', streams, (sequence, start, size) => {
       if (start >= sequence.length) return null;
@@ -284,12 +325,19 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
 
   /**
    * The inputs beside the choices: a smaller cluster (down to 3 nodes), a shorter fault phase
-   * (which brings a liveness phase, and its verdict, earlier) and shorter election timeouts. A
-   * hand-written reproduction would choose these too; the shrunk trace records the scenario it
-   * ended with.
+   * (which brings a liveness phase, and its verdict, earlier), shorter election timeouts and, for
+   * a liveness failure, a shorter liveness bound. A hand-written reproduction would choose these
+   * too; the shrunk trace records the scenario it ended with.
    */
   const scenarioPass = (): boolean => {
     let improved = false;
+    // A swarm base redraws its options from its own streams, so editing the base moves every
+    // draw. The drawn scenario itself runs the same run without those streams (fewer choices, so
+    // a smaller candidate), and its options are then plain values to cut.
+    if (scenario.swarm && !outOfBudget()) {
+      const plain = withoutSwarm(best.result.scenario, best.choices);
+      if (attempt(plain.choices, 'scenario', plain.scenario)) improved = true;
+    }
     if (historyJudged && scenario.clients?.checkEveryOperations !== 1 && !outOfBudget()) {
       if (attempt(best.choices, 'scenario', historyCheckedAtEveryCompletion(scenario))) improved = true;
     }
@@ -314,6 +362,15 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
       if (!attempt(best.choices, 'scenario', faster)) break;
       improved = true;
     }
+    // A shorter liveness bound: the liveness phase, mostly ticks, is most of a liveness failure's
+    // events. Not below the time a leader must hold its term to count as stable, which no
+    // implementation could meet; attempt confirms each candidate under the run's own bound.
+    while (best.result.status === 'liveness' && !outOfBudget()) {
+      const electionTimeouts = Math.max(stableLeaderElectionTimeouts, Math.floor(scenario.liveness.electionTimeouts / 2));
+      if (electionTimeouts >= scenario.liveness.electionTimeouts) break;
+      if (!attempt(best.choices, 'scenario', { ...scenario, liveness: { ...scenario.liveness, electionTimeouts } })) break;
+      improved = true;
+    }
     progress('scenario');
     return improved;
   };
@@ -327,7 +384,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     // (deleting first, or the network stream last): see docs/BENCHMARKS.md.
     const all = () => true;
     // The scenario pass is cheap (a few runs) and pays off more as the choices shrink: between every pass.
-    const schedule = [scenarioPass, () => zeroSpans(all), scenarioPass, () => deleteSpans(all), scenarioPass, lowerPass];
+    const schedule = [scenarioPass, allZero, () => zeroSpans(all), scenarioPass, () => deleteSpans(all), scenarioPass, lowerPass];
     for (const pass of schedule) {
       if (outOfBudget()) break;
       if (pass()) improved = true;

@@ -14,6 +14,13 @@ import { livenessBoundMs, livenessLeaderBoundMs } from './scenario.js';
 
 export const livenessInvariant = 'liveness';
 
+/**
+ * How long a leader must hold its term to count as stable, in maximum election timeouts: long
+ * enough that a follower that lost touch would have started an election. It is also the shortest
+ * liveness bound any implementation can meet (a leader present from the phase's first moment).
+ */
+export const stableLeaderElectionTimeouts = 2;
+
 /** What the monitor needs of the world. */
 export interface LivenessWorld {
   readonly members: readonly NodeId[];
@@ -46,7 +53,7 @@ export class LivenessMonitor {
     this.deadlineMs = scenario.durationMs + livenessBoundMs(scenario);
     this.leaderDeadlineMs = scenario.durationMs + livenessLeaderBoundMs(scenario);
     this.checkIntervalMs = Math.max(1, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 2));
-    this.stableForMs = 2 * scenario.implementation.electionTicksMax * scenario.tickMs;
+    this.stableForMs = stableLeaderElectionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
   }
 
   onApplied(node: NodeId, entries: readonly AppliedEntry[]): void {

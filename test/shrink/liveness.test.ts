@@ -1,0 +1,101 @@
+// Shrinking a liveness failure: a cluster that never settles on a leader, or never applies the
+// probe. Its events are mostly the liveness phase's ticks, so the scenario pass cuts the cluster,
+// the fault phase, the timers and the liveness bound. Every cut that shortens a liveness trace
+// also makes recovery harder for any Raft, so two checks keep a shrunk trace honest: it still
+// fails with the run's own bound, and a correct Raft (the built-in reference) gets through its
+// inputs. Without the second, the shrinker zeroes every node's seed and so every election
+// timeout, and hands back a split vote that the correct Raft falls into as well.
+
+import { describe, expect, it } from 'vitest';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { withStrategy } from '../../src/check/options.js';
+import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import { shrinkToTrace } from '../../src/check/shrinkRun.js';
+import { replayTrace } from '../../src/check/traces.js';
+import type { BugName } from '../../src/raft/bugs.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { Simulation } from '../../src/sim/simulation.js';
+import { withoutSwarm } from '../../src/sim/swarm.js';
+import type { Choices } from '../../src/core/random.js';
+import { shrink } from '../../src/shrink/shrink.js';
+import { allInvariants } from '../../invariants/index.js';
+import { minimalScenarios } from '../bugs/minimalScenarios.js';
+
+const swarm = withStrategy(loadScenario('swarm'), undefined);
+// A deterministic budget (runs, not seconds), so the result cannot depend on the machine.
+const budget = { runsMax: 1500, timeBudgetMs: 600_000 };
+const handMinimalEvents = (bug: BugName) => minimalScenarios.find((entry) => entry.bug === bug)!.events;
+
+/** The correct reference on these inputs, run to its end. */
+function correctRaft(scenario: Scenario, choices: Choices) {
+  return new Simulation({ implementation: referenceImplementation(), scenario, seed: 0, invariants: allInvariants, choices }).run();
+}
+
+// The first failing swarm seed of each liveness bug under `run --bug NAME`'s defaults.
+describe.each([
+  { bug: 'fixed-election-timeout' as const, seed: 63 },
+  { bug: 'idle-leader-no-heartbeat' as const, seed: 1 },
+])('shrinking $bug (swarm seed $seed)', ({ bug, seed }) => {
+  const implementation = referenceImplementation(bugsFromNames([bug]));
+  const run = runSeed({ seed, implementation, scenario: swarm });
+  const shrunk = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed, bugs: [bug], ...budget });
+  const trace = shrunk.trace;
+
+  it('starts from a liveness failure of thousands of events', () => {
+    expect(run.status).toBe('liveness');
+    expect(run.events).toBeGreaterThan(5000);
+  });
+
+  it('ends within 1.5x of the hand-written minimal events, on three nodes, and replays bit for bit', () => {
+    expect(shrunk.shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));
+    expect(trace.scenario.nodes).toBe(3);
+    const replay = replayTrace(trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.status).toBe('liveness');
+    expect(replay.run.traceHash).toBe(shrunk.shrink.result.traceHash);
+  });
+
+  it('hands back inputs a correct Raft gets through, with the tighter bound and with the run own', () => {
+    expect(correctRaft(trace.scenario, trace.choices).status).toBe('ok');
+    const runBound = { ...trace.scenario, liveness: { ...trace.scenario.liveness, electionTimeouts: run.scenario.liveness.electionTimeouts } };
+    expect(correctRaft(runBound, trace.choices).status).toBe('ok');
+  });
+
+  it('tightens the liveness bound only where the buggy cluster still fails with the run own bound', () => {
+    expect(trace.scenario.liveness.electionTimeouts).toBeLessThan(run.scenario.liveness.electionTimeouts);
+    const runBound = { ...trace.scenario, liveness: { ...trace.scenario.liveness, electionTimeouts: run.scenario.liveness.electionTimeouts } };
+    const full = new Simulation({ implementation, scenario: runBound, seed: 0, invariants: allInvariants, choices: trace.choices }).run();
+    expect(full.status).toBe('liveness');
+  });
+});
+
+describe('the correct-Raft control of a liveness shrink', () => {
+  it('is what keeps the shrinker off inputs that no Raft gets through: without it, the correct reference fails the shrunk trace too', () => {
+    const bug = 'fixed-election-timeout';
+    const implementation = referenceImplementation(bugsFromNames([bug]));
+    const run = runSeed({ seed: 63, implementation, scenario: swarm });
+    const uncontrolled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run }, budget);
+    expect(uncontrolled.result.status).toBe('liveness');
+    expect(correctRaft(uncontrolled.scenario, uncontrolled.choices).status).toBe('liveness');
+
+    const controlled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run, livenessControl: referenceImplementation() }, budget);
+    expect(controlled.result.status).toBe('liveness');
+    expect(correctRaft(controlled.scenario, controlled.choices).status).toBe('ok');
+  });
+});
+
+describe('a swarm run without its swarm', () => {
+  it('is the same run: the drawn scenario as a plain one, without the swarm streams, gives the same trace hash', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const run = runSeed({ seed, scenario: swarm });
+      const plain = withoutSwarm(run.scenario, run.choices);
+      expect(plain.scenario.swarm).toBe(false);
+      expect(Object.keys(plain.choices).some((stream) => stream.startsWith('swarm'))).toBe(false);
+      const again = new Simulation({ implementation: referenceImplementation(), scenario: plain.scenario, seed: 0, invariants: allInvariants, choices: plain.choices }).run();
+      expect(again.traceHash).toBe(run.traceHash);
+      expect(again.events).toBe(run.events);
+    }
+  });
+});

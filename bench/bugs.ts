@@ -1,7 +1,9 @@
 // npm run bench:bugs: the detection benchmark. For each bug of the corpus, run seeds of the
 // swarm scenario until the first violation (up to a cap), shrink it, and compare with the
 // hand-written minimal scenario for that bug (scenarios/minimal/<bug>.json, run with the seed in
-// scenarios/minimal/seeds.json). Prints a table, or JSON with --json.
+// scenarios/minimal/seeds.json). The shrinker keeps the invariant the run failed, so where the
+// bug has a hand-written form for the shrunk trace's invariant (<bug>.<invariant>.json), the
+// comparison is with that form; the table names the form. Prints a table, or JSON with --json.
 //
 //   npm run bench:bugs -- [--seeds-max N] [--shrink-time S] [--scenario NAME] [--strategy S] [--jobs N] [--bug NAME ...] [--json]
 
@@ -42,8 +44,22 @@ interface Row {
   events: number | null;
   shrunkEvents: number | null;
   shrinkStoppedBy: string | null;
+  /** The invariant the shrunk trace fails (another of the failing step's, at times). */
+  shrunkInvariant: string | null;
+  /** The hand-written scenario compared with: its file name without .json. */
+  handMinimalForm: string | null;
   handMinimalEvents: number | null;
   ratioToHandMinimal: number | null;
+}
+
+/** The hand-written minimal run of the bug, in the form of this invariant where there is one. */
+function handMinimal(bug: string, invariant: string | null, implementation: ReturnType<typeof referenceImplementation>) {
+  for (const form of [...(invariant === null ? [] : [`${bug}.${invariant}`]), bug]) {
+    const path = join(packageRoot(), 'scenarios', 'minimal', `${form}.json`);
+    if (!existsSync(path) || minimalSeeds[form] === undefined) continue;
+    return { form, events: runSeed({ seed: minimalSeeds[form], implementation, scenario: loadScenario(path) }).events };
+  }
+  return null;
 }
 
 // The scheduling strategy as `run` applies it: the portfolio unless --strategy says otherwise.
@@ -64,18 +80,17 @@ for (const bug of bugs) {
   const found = campaign.failures[0]?.run ?? null;
   const seeds = campaign.seeds;
   const wallMs = wallClockMs() - started;
-  let handMinimalEvents: number | null = null;
-  const minimalPath = join(packageRoot(), 'scenarios', 'minimal', `${bug.name}.json`);
-  if (existsSync(minimalPath) && minimalSeeds[bug.name] !== undefined) {
-    handMinimalEvents = runSeed({ seed: minimalSeeds[bug.name], implementation, scenario: loadScenario(minimalPath) }).events;
-  }
   let shrunkEvents: number | null = null;
   let stoppedBy: string | null = null;
+  let shrunkInvariant: string | null = null;
   if (found !== null) {
     const shrunk = shrinkToTrace({ implementation, scenario, choices: found.choices, seed: found.seed, bugs: [bug.name], timeBudgetMs: shrinkTimeMs });
     shrunkEvents = shrunk.shrink.eventsAfter;
     stoppedBy = shrunk.shrink.stoppedBy;
+    shrunkInvariant = shrunk.shrink.result.violation?.invariant ?? shrunk.shrink.result.status;
   }
+  const minimal = handMinimal(bug.name, shrunkInvariant, implementation);
+  const handMinimalEvents = minimal?.events ?? null;
   const row: Row = {
     bug: bug.name,
     found: found !== null,
@@ -85,6 +100,8 @@ for (const bug of bugs) {
     events: found?.events ?? null,
     shrunkEvents,
     shrinkStoppedBy: stoppedBy,
+    shrunkInvariant,
+    handMinimalForm: minimal?.form ?? null,
     handMinimalEvents,
     ratioToHandMinimal: shrunkEvents !== null && handMinimalEvents !== null ? Number((shrunkEvents / handMinimalEvents).toFixed(2)) : null,
   };
@@ -110,7 +127,7 @@ if (json) {
     row.invariant ?? '-',
     String(row.events ?? '-'),
     row.shrunkEvents === null ? '-' : `${row.shrunkEvents}${row.shrinkStoppedBy === 'fixpoint' ? '' : ` (${row.shrinkStoppedBy})`}`,
-    String(row.handMinimalEvents ?? '-'),
+    row.handMinimalEvents === null ? '-' : `${row.handMinimalEvents}${row.handMinimalForm === row.bug ? '' : ` (${row.handMinimalForm})`}`,
     row.ratioToHandMinimal === null ? '-' : `${row.ratioToHandMinimal}x`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));

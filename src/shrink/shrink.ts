@@ -27,7 +27,6 @@ import { defaultClientOptions, resizeScenario, shortenScenario } from '../sim/sc
 import type { SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
 import { stableLeaderElectionTimeouts } from '../sim/liveness.js';
-import { withoutSwarm } from '../sim/swarm.js';
 
 export interface ShrinkSubject {
   implementation: Implementation;
@@ -331,13 +330,6 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
    */
   const scenarioPass = (): boolean => {
     let improved = false;
-    // A swarm base redraws its options from its own streams, so editing the base moves every
-    // draw. The drawn scenario itself runs the same run without those streams (fewer choices, so
-    // a smaller candidate), and its options are then plain values to cut.
-    if (scenario.swarm && !outOfBudget()) {
-      const plain = withoutSwarm(best.result.scenario, best.choices);
-      if (attempt(plain.choices, 'scenario', plain.scenario)) improved = true;
-    }
     if (historyJudged && scenario.clients?.checkEveryOperations !== 1 && !outOfBudget()) {
       if (attempt(best.choices, 'scenario', historyCheckedAtEveryCompletion(scenario))) improved = true;
     }

@@ -6,23 +6,12 @@
 // Every draw is on the "swarm" stream and so in the choice sequence: a 0 choice turns a process
 // off, so shrinking a failing run's choices also switches off the faults it did not need.
 
-import type { Choices, Random } from '../core/random.js';
+import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
 import { defaultClientOptions, partitionShapes, resizeScenario } from './scenario.js';
 
 const stream = 'swarm';
 
-/**
- * The drawn scenario of a swarm run, as a plain scenario, and the run's choices without the
- * swarm's own streams: together they run exactly the same run, and the options are then plain
- * values that can be edited one by one (the shrinker's scenario pass does).
- */
-export function withoutSwarm(drawn: Scenario, choices: Choices): { scenario: Scenario; choices: Choices } {
-  const kept: Choices = {};
-  for (const [name, sequence] of Object.entries(choices)) if (name !== stream && !name.startsWith(`${stream}/`)) kept[name] = sequence;
-  const { swarmNodesMax: _drawnFrom, ...scenario } = drawn;
-  return { scenario: { ...scenario, swarm: false }, choices: kept };
-}
 
 /** A uniform draw in [minimum, maximum] at 1/1000 resolution; a 0 choice gives the minimum. */
 function between(random: Random, minimum: number, maximum: number): number {

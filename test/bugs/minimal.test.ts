@@ -14,7 +14,7 @@ import { loadScenario, shippedScenarioNames } from '../../src/check/scenarios.js
 import { packageRoot } from '../../src/core/paths.js';
 import { bugByName, bugNames, bugsFromNames } from '../../src/raft/bugs.js';
 import type { MinimalScenario } from './minimalScenarios.js';
-import { minimalScenarios } from './minimalScenarios.js';
+import { allMinimalScenarios, minimalScenarioForms, minimalScenarioKey, minimalScenarios } from './minimalScenarios.js';
 
 const scenarioOf = (entry: MinimalScenario) => loadScenario(join(packageRoot(), entry.scenario));
 
@@ -31,12 +31,22 @@ describe('the minimal scenarios', () => {
     expect(shippedScenarioNames().filter((name) => name.includes('minimal'))).toEqual([]);
   });
 
-  it('give the benchmark the same seeds in scenarios/minimal/seeds.json', () => {
-    const seeds = JSON.parse(readFileSync(join(packageRoot(), 'scenarios', 'minimal', 'seeds.json'), 'utf8')) as Record<string, number>;
-    expect(seeds).toEqual(Object.fromEntries(minimalScenarios.map((entry) => [entry.bug, entry.seed])));
+  it('have other forms only for another invariant the catalog expects of the bug, one file per form', () => {
+    for (const entry of minimalScenarioForms) {
+      expect(entry.scenario).toBe(`scenarios/minimal/${entry.bug}.${entry.invariant}.json`);
+      expect(entry.invariant).not.toBe(minimalScenarios.find((main) => main.bug === entry.bug)?.invariant);
+      const bug = bugByName(entry.bug)!;
+      expect([bug.invariant, ...bug.alsoCaughtBy]).toContain(entry.invariant);
+    }
+    expect(new Set(allMinimalScenarios.map(minimalScenarioKey)).size).toBe(allMinimalScenarios.length);
   });
 
-  it.each(minimalScenarios)('$bug: the file is valid and switches every random fault process off', (entry) => {
+  it('give the benchmark the same seeds in scenarios/minimal/seeds.json', () => {
+    const seeds = JSON.parse(readFileSync(join(packageRoot(), 'scenarios', 'minimal', 'seeds.json'), 'utf8')) as Record<string, number>;
+    expect(seeds).toEqual(Object.fromEntries(allMinimalScenarios.map((entry) => [minimalScenarioKey(entry), entry.seed])));
+  });
+
+  it.each(allMinimalScenarios)('$bug ($invariant): the file is valid and switches every random fault process off', (entry) => {
     const scenario = scenarioOf(entry);
     expect(scenario.nodes).toBe(entry.nodes);
     expect(scenario.swarm).toBe(false);
@@ -55,7 +65,7 @@ describe('the minimal scenarios', () => {
   });
 });
 
-describe.each(minimalScenarios)('the minimal scenario of $bug', (entry) => {
+describe.each(allMinimalScenarios)('the minimal scenario of $bug ($invariant)', (entry) => {
   const bug = bugByName(entry.bug)!;
 
   it(`fails with the bug on, by ${entry.invariant}, in exactly ${entry.events} events`, () => {

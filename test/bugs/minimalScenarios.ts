@@ -58,6 +58,31 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'idle-leader-no-heartbeat', scenario: 'scenarios/minimal/idle-leader-no-heartbeat.json', seed, nodes: 3, events: 226, invariant: 'liveness' },
 ];
 
+/**
+ * Other forms of a bug, one per invariant it can fail first: scenarios/minimal/<bug>.<invariant>.json.
+ * The shrinker keeps the invariant a run failed, so a shrunk trace is measured against the form
+ * of its own invariant where there is one (the detection benchmark does).
+ */
+export const minimalScenarioForms: readonly MinimalScenario[] = [
+  // A stale grant counted with the candidate's own vote in term 3, after term 2 committed an entry.
+  {
+    bug: 'count-stale-votes',
+    scenario: 'scenarios/minimal/count-stale-votes.leader-completeness.json',
+    seed,
+    nodes: 3,
+    events: 9,
+    invariant: 'leader-completeness',
+  },
+];
+
+/** Every hand-written minimal scenario: the main one of every bug, then the other forms. */
+export const allMinimalScenarios: readonly MinimalScenario[] = [...minimalScenarios, ...minimalScenarioForms];
+
+/** The key of a minimal scenario in scenarios/minimal/seeds.json: its file's name without .json. */
+export function minimalScenarioKey(entry: MinimalScenario): string {
+  return entry.scenario.slice('scenarios/minimal/'.length, -'.json'.length);
+}
+
 /** The minimal scenario of a bug, or undefined for a bug that has none. */
 export function minimalScenarioOf(bug: string): MinimalScenario | undefined {
   return minimalScenarios.find((entry) => entry.bug === bug);

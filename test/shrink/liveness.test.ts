@@ -17,7 +17,6 @@ import type { BugName } from '../../src/raft/bugs.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { Simulation } from '../../src/sim/simulation.js';
-import { withoutSwarm } from '../../src/sim/swarm.js';
 import type { Choices } from '../../src/core/random.js';
 import { shrink } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -83,19 +82,5 @@ describe('the correct-Raft control of a liveness shrink', () => {
     const controlled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run, livenessControl: referenceImplementation() }, budget);
     expect(controlled.result.status).toBe('liveness');
     expect(correctRaft(controlled.scenario, controlled.choices).status).toBe('ok');
-  });
-});
-
-describe('a swarm run without its swarm', () => {
-  it('is the same run: the drawn scenario as a plain one, without the swarm streams, gives the same trace hash', () => {
-    for (const seed of [1, 2, 3, 4]) {
-      const run = runSeed({ seed, scenario: swarm });
-      const plain = withoutSwarm(run.scenario, run.choices);
-      expect(plain.scenario.swarm).toBe(false);
-      expect(Object.keys(plain.choices).some((stream) => stream.startsWith('swarm'))).toBe(false);
-      const again = new Simulation({ implementation: referenceImplementation(), scenario: plain.scenario, seed: 0, invariants: allInvariants, choices: plain.choices }).run();
-      expect(again.traceHash).toBe(run.traceHash);
-      expect(again.events).toBe(run.events);
-    }
   });
 });

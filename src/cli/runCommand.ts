@@ -122,6 +122,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
           determinism: failure.determinism,
           events: failure.run.events,
           ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
+          ...(failure.run.violation !== null ? { runInvariant: failure.run.violation.invariant } : {}),
         }),
       );
       if (!args.json) {

@@ -14,6 +14,11 @@ export interface FailureRecordExtras {
   events?: number;
   /** Events of the shrunk trace, when shrinking ran. */
   shrunkEvents?: number;
+  /**
+   * The invariant the run itself reported, when the shrunk trace shows another one that the same
+   * step violated (Violation.alsoViolated); `invariant` is then the shrunk trace's.
+   */
+  runInvariant?: string;
   determinism?: DeterminismMismatch | null;
 }
 
@@ -32,6 +37,7 @@ export function failureRecord(run: SimulationResult, extras: FailureRecordExtras
     timeMs: run.violation?.timeMs ?? run.implementationError?.timeMs ?? 0,
     events: extras.events ?? run.events,
     ...(extras.shrunkEvents !== undefined ? { shrunkEvents: extras.shrunkEvents } : {}),
+    ...(extras.runInvariant !== undefined && extras.runInvariant !== run.violation?.invariant ? { runInvariant: extras.runInvariant } : {}),
     trace: extras.trace,
     replay: extras.replay,
     evidence: run.violation?.evidence ?? null,

@@ -46,6 +46,20 @@ describe('raftcheck run with a failure', () => {
   });
 });
 
+describe('raftcheck run with a failing step that broke two invariants', () => {
+  // term-rollback's swarm seed 1: a rollback and an overwrite of a committed entry in one step.
+  const args = ['run', '--scenario', 'swarm', '--bug', 'term-rollback', '--seeds', '1'];
+
+  it('names both, and says which one the shrunk trace kept', () => {
+    const json = JSON.parse(raftcheck([...args, '--json']).stdout);
+    expect(json.violationsByInvariant).toEqual({ 'state-machine-safety': 1 });
+    expect(json.failures[0]).toMatchObject({ invariant: 'monotonic-term', runInvariant: 'state-machine-safety' });
+    const text = raftcheck(args);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toContain("the run's failing step violated state-machine-safety and monotonic-term at once; the shrunk trace shows monotonic-term");
+  });
+});
+
 describe('raftcheck replay', () => {
   it('re-executes the shrunk trace to the same violation, with the exit code of run', () => {
     const replay = raftcheck(['replay', shrunkTrace]);

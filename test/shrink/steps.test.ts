@@ -22,7 +22,7 @@ import { liftRun } from '../../src/shrink/lift.js';
 import { failsAs, failureSignatures, keptFailureNote } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
 import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
-import { minimalScenarios } from '../bugs/minimalScenarios.js';
+import { allMinimalScenarios, minimalScenarios } from '../bugs/minimalScenarios.js';
 
 // Three nodes and three seconds of the default faults: failing runs of a few hundred to a few
 // thousand events, so that both stages finish in seconds.
@@ -78,6 +78,21 @@ describe('the drop-nodes pass', () => {
     const replay = replayTrace(trace);
     expect(replay.matches).toBe(true);
     expect(replay.run.violation?.invariant).toBe('state-machine-safety');
+  });
+});
+
+describe('a duplicated vote counted twice (count-stale-votes, swarm seed 35)', () => {
+  it('shrinks to at most 1.5x the hand-written form of the invariant it fails, leader-completeness', () => {
+    const bug = 'count-stale-votes';
+    const implementation = referenceImplementation(bugsFromNames([bug]));
+    const swarm = withStrategy(loadScenario('swarm'), undefined);
+    const run = runSeed({ seed: 35, implementation, scenario: swarm });
+    expect(run.violation?.invariant).toBe('leader-completeness');
+    const form = allMinimalScenarios.find((entry) => entry.bug === bug && entry.invariant === 'leader-completeness')!;
+    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 35, bugs: [bug], runsMax: 7000, timeBudgetMs: 600_000 });
+    expect(shrink.result.violation?.invariant).toBe('leader-completeness');
+    expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * form.events);
+    expect(replayTrace(trace).matches).toBe(true);
   });
 });
 

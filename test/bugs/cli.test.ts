@@ -2,13 +2,8 @@
 // runs the reference with that bug, and a failure's replay command carries the --bug flags, so it
 // reproduces the same run.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bin, raftcheck, root } from '../support/cli.js';
+import { raftcheck } from '../support/cli.js';
 import { bugCatalog, bugNames } from '../../src/raft/bugs.js';
 
 

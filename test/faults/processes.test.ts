@@ -59,7 +59,7 @@ function cutOfLabel(label: string): string[] {
 
 function randomPartitions(shape: PartitionShape, seed: number) {
   const scenario = quietScenario(240);
-  scenario.faults.partition = { perSecond: certain, durationMs: { minMs: 190, maxMs: 190 }, shapes: [shape], flapPeriodMs: { minMs: 40, maxMs: 40 } };
+  scenario.faults.partition = { perSecond: certain, durationMs: { minMs: 190, maxMs: 190 }, shapes: [shape], flapPeriodMs: { minMs: 40, maxMs: 40 }, target: 'any' };
   return runProbe({ scenario, behaviour: pingEveryTick('all'), seed });
 }
 
@@ -150,7 +150,7 @@ describe('targeted isolation', () => {
 describe('the other random fault processes', () => {
   it('crashes nodes and restarts each after restartDelayMs, never more than downMax at once', () => {
     const scenario = quietScenario(1_500);
-    scenario.faults.crash = { perSecond: certain, restartDelayMs: { minMs: 120, maxMs: 120 }, downMax: 2, target: 'any' };
+    scenario.faults.crash = { perSecond: certain, restartDelayMs: { minMs: 120, maxMs: 120 }, downMax: 2, target: 'any', afterLeaderCommitProbability: 0 };
     const { events, log, result } = runProbe({ scenario, behaviour: pingEveryTick('all'), seed: 4 });
     const crashes = eventsOf(events, 'crash').filter((event) => event.node !== undefined && !event.note?.includes('already down'));
     expect(crashes.length).toBeGreaterThan(5);

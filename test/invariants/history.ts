@@ -7,7 +7,7 @@
 // Each node's scalar view (role, term, vote, commit and applied index) carries over between
 // steps, so a step only names what changed; log entries are written as [term, commandId].
 
-import type { AppliedEntry, LogEntryView, OutboundMessage, Output, Role, StateView } from '../../src/adapters/contract.js';
+import type { AppliedEntry, LogEntryView, OutboundMessage, Output, StateView } from '../../src/adapters/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { InvariantChecker, InvariantDefinition, Violation } from '../../src/sim/invariant.js';
 import type { NodeMirror, StepChange } from '../../src/sim/observation.js';

@@ -27,7 +27,7 @@ import { minimalScenarioOf } from '../bugs/minimalScenarios.js';
 
 const command = (id: number, client: number, sequence: number, op: Command['op'] = 'append'): Command => ({ id, op, key: 'x1', value: `c${client}.${sequence};`, client, sequence });
 const output = (parts: Partial<Output>): Output => ({ messages: [], records: [], sync: false, applied: [], answers: [], ...parts });
-const accepted = (commandId: number) => output({ answers: [{ commandId, kind: 'accepted' }] });
+const accepted = (commandId: number) => output({ answers: [{ commandId, kind: 'accepted', index: 1, term: 1 }] });
 const applied = (commandId: number) => output({ applied: [{ index: 1, term: 1, commandId }] });
 
 describe('the clients of an explore path', () => {

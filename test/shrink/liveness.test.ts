@@ -8,21 +8,16 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
-import { withStrategy } from '../../src/check/options.js';
-import { runSeed } from '../../src/check/run.js';
-import { loadScenario } from '../../src/check/scenarios.js';
-import { shrinkToTrace } from '../../src/check/shrinkRun.js';
 import { replayTrace } from '../../src/check/traces.js';
 import type { BugName } from '../../src/raft/bugs.js';
-import { bugsFromNames } from '../../src/raft/bugs.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { Simulation } from '../../src/sim/simulation.js';
 import type { Choices } from '../../src/core/random.js';
 import { shrink } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
+import { swarm, swarmFailure } from '../support/swarmFailure.js';
 
-const swarm = withStrategy(loadScenario('swarm'), undefined);
 // A deterministic budget (runs, not seconds), so the result cannot depend on the machine.
 const budget = { runsMax: 1500, timeBudgetMs: 600_000 };
 const handMinimalEvents = (bug: BugName) => minimalScenarios.find((entry) => entry.bug === bug)!.events;
@@ -37,9 +32,8 @@ describe.each([
   { bug: 'fixed-election-timeout' as const, seed: 63 },
   { bug: 'idle-leader-no-heartbeat' as const, seed: 1 },
 ])('shrinking $bug (swarm seed $seed)', ({ bug, seed }) => {
-  const implementation = referenceImplementation(bugsFromNames([bug]));
-  const run = runSeed({ seed, implementation, scenario: swarm });
-  const shrunk = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed, bugs: [bug], ...budget });
+  const { implementation, run, shrink: shrinkWithin } = swarmFailure(bug, seed);
+  const shrunk = shrinkWithin(budget.runsMax);
   const trace = shrunk.trace;
 
   it('starts from a liveness failure of thousands of events', () => {
@@ -72,9 +66,7 @@ describe.each([
 
 describe('the correct-Raft control of a liveness shrink', () => {
   it('is what keeps the shrinker off inputs that no Raft gets through: without it, the correct reference fails the shrunk trace too', () => {
-    const bug = 'fixed-election-timeout';
-    const implementation = referenceImplementation(bugsFromNames([bug]));
-    const run = runSeed({ seed: 63, implementation, scenario: swarm });
+    const { implementation, run } = swarmFailure('fixed-election-timeout', 63);
     const uncontrolled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run }, budget);
     expect(uncontrolled.result.status).toBe('liveness');
     expect(correctRaft(uncontrolled.scenario, uncontrolled.choices).status).toBe('liveness');

@@ -6,7 +6,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
-import { withStrategy } from '../../src/check/options.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js';
@@ -22,6 +21,7 @@ import { liftRun } from '../../src/shrink/lift.js';
 import { failsAs, failureSignatures, keptFailureNote } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
 import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
+import { swarmFailure } from '../support/swarmFailure.js';
 import { allMinimalScenarios, minimalScenarios } from '../bugs/minimalScenarios.js';
 
 // Three nodes and three seconds of the default faults: failing runs of a few hundred to a few
@@ -66,12 +66,10 @@ describe.each(['term-rollback', 'vote-without-log-check', 'truncate-on-stale-app
 describe('the drop-nodes pass', () => {
   it('moves a five-node failure to three nodes, as a hand-written reproduction would have it', () => {
     const bug = 'accept-old-term-append';
-    const implementation = referenceImplementation(bugsFromNames([bug]));
-    const swarm = withStrategy(loadScenario('swarm'), undefined);
-    const run = runSeed({ seed: 1, implementation, scenario: swarm });
-    expect(run.scenario.nodes).toBe(5);
-    expect(run.violation?.invariant).toBe('state-machine-safety');
-    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 1, bugs: [bug], runsMax: 2500, timeBudgetMs: 600_000 });
+    const failure = swarmFailure(bug, 1);
+    expect(failure.run.scenario.nodes).toBe(5);
+    expect(failure.run.violation?.invariant).toBe('state-machine-safety');
+    const { shrink, trace } = failure.shrink(2500);
     expect(trace.formatVersion).toBe(exploreTraceFormatVersion);
     expect(trace.scenario.nodes).toBe(3);
     expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));
@@ -84,12 +82,10 @@ describe('the drop-nodes pass', () => {
 describe('a duplicated vote counted twice (count-stale-votes, swarm seed 35)', () => {
   it('shrinks to at most 1.5x the hand-written form of the invariant it fails, leader-completeness', () => {
     const bug = 'count-stale-votes';
-    const implementation = referenceImplementation(bugsFromNames([bug]));
-    const swarm = withStrategy(loadScenario('swarm'), undefined);
-    const run = runSeed({ seed: 35, implementation, scenario: swarm });
-    expect(run.violation?.invariant).toBe('leader-completeness');
+    const failure = swarmFailure(bug, 35);
+    expect(failure.run.violation?.invariant).toBe('leader-completeness');
     const form = allMinimalScenarios.find((entry) => entry.bug === bug && entry.invariant === 'leader-completeness')!;
-    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 35, bugs: [bug], runsMax: 7000, timeBudgetMs: 600_000 });
+    const { shrink, trace } = failure.shrink(7000);
     expect(shrink.result.violation?.invariant).toBe('leader-completeness');
     expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * form.events);
     expect(replayTrace(trace).matches).toBe(true);
@@ -98,11 +94,10 @@ describe('a duplicated vote counted twice (count-stale-votes, swarm seed 35)', (
 
 describe('a step that violates two invariants at once', () => {
   const bug = 'term-rollback';
-  const implementation = referenceImplementation(bugsFromNames([bug]));
-  const swarm = withStrategy(loadScenario('swarm'), undefined);
   // Swarm seed 1: a stale AppendEntries drags n1 back to term 7 and, in the same step, its
   // entries overwrite the committed entry 407. The registry names state-machine-safety first.
-  const run = runSeed({ seed: 1, implementation, scenario: swarm });
+  const failure = swarmFailure(bug, 1);
+  const run = failure.run;
 
   it('reports the first in registry order and names the other', () => {
     expect(run.violation?.invariant).toBe('state-machine-safety');
@@ -111,7 +106,7 @@ describe('a step that violates two invariants at once', () => {
   });
 
   it('is one failure to the shrinker, which may keep either: here the rollback alone, as short as the hand-written one', () => {
-    const { shrink, trace } = shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 1, bugs: [bug], runsMax: 2500, timeBudgetMs: 600_000 });
+    const { shrink, trace } = failure.shrink(2500);
     expect(shrink.signature).toBe('safety:state-machine-safety');
     expect(shrink.result.violation?.invariant).toBe('monotonic-term');
     expect(shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents(bug));

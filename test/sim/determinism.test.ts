@@ -10,10 +10,11 @@ import { runSeed } from '../../src/check/run.js';
 import { defaultScenario } from '../../src/sim/scenario.js';
 import { Simulation } from '../../src/sim/simulation.js';
 import { allInvariants } from '../../invariants/index.js';
+import type { Choices } from '../../src/core/random.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-function simulation(seed: number, extra: { choices?: readonly number[]; stopAfterEvent?: number } = {}) {
+function simulation(seed: number, extra: { choices?: Choices; stopAfterEvent?: number } = {}) {
   return new Simulation({ implementation: referenceImplementation(), scenario: defaultScenario(), seed, invariants: allInvariants, ...extra });
 }
 

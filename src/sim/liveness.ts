@@ -35,7 +35,8 @@ export interface LivenessWorld {
 
 export class LivenessMonitor {
   readonly startMs: number;
-  readonly deadlineMs: number;
+  /** When the phase must be over: set again by begin(), from the backlog seen when faults stop. */
+  deadlineMs: number;
   /** By this time a stable leader must exist; the rest of the bound is for catching up only. */
   readonly leaderDeadlineMs: number;
   /** Checks come this often: half a minimum election timeout. */
@@ -48,12 +49,28 @@ export class LivenessMonitor {
   private leader: { node: NodeId; term: number; sinceMs: number } | null = null;
   private proposeTarget = 0;
 
-  constructor(scenario: Scenario) {
+  constructor(private readonly scenario: Scenario) {
     this.startMs = scenario.durationMs;
     this.deadlineMs = scenario.durationMs + livenessBoundMs(scenario);
     this.leaderDeadlineMs = scenario.durationMs + livenessLeaderBoundMs(scenario);
     this.checkIntervalMs = Math.max(1, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 2));
     this.stableForMs = stableLeaderElectionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
+  }
+
+  /** The faults stopped: the catch-up allowance now counts the entries a node may still need. */
+  begin(backlogEntries: number): void {
+    this.deadlineMs = this.startMs + livenessBoundMs(this.scenario, backlogEntries);
+  }
+
+  /**
+   * When to check next: one interval on, but never past a deadline not yet reached. The run ends
+   * at the final deadline, so without a check exactly there a bound that is not a whole number of
+   * intervals would end the run with no verdict: a cluster stuck for good would pass.
+   */
+  nextCheckMs(nowMs: number): number {
+    let next = nowMs + this.checkIntervalMs;
+    for (const deadlineMs of [this.leaderDeadlineMs, this.deadlineMs]) if (nowMs < deadlineMs && deadlineMs < next) next = deadlineMs;
+    return next;
   }
 
   onApplied(node: NodeId, entries: readonly AppliedEntry[]): void {

@@ -103,6 +103,25 @@ export class ClusterObservation {
     return mirror;
   }
 
+  /**
+   * The most entries any node may still need from a leader: from the end of its longest prefix of
+   * committed history (entries past it may be stale and replaced) to the end of the longest log.
+   * An upper bound, for the liveness phase's catch-up allowance; 0 when no node shows its log.
+   */
+  catchUpEntries(): number {
+    const withLogs = [...this.nodes.values()].filter((mirror) => mirror.hasLog);
+    if (withLogs.length === 0) return 0;
+    const longest = Math.max(...withLogs.map((mirror) => mirror.lastIndex));
+    let most = 0;
+    for (const mirror of withLogs) {
+      // Prefix hashes equal at k mean equal prefixes 1..k, so the first match from the top is the longest.
+      let matched = Math.min(mirror.lastIndex, this.committedLength);
+      while (matched > 0 && mirror.prefixHashes[matched] !== this.committedPrefix[matched]) matched -= 1;
+      most = Math.max(most, longest - matched);
+    }
+    return most;
+  }
+
   /** Records a crash: the node is down; its volatile view is gone until it starts again. */
   crashed(id: NodeId): void {
     this.mirror(id).up = false;

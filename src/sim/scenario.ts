@@ -311,9 +311,15 @@ export function livenessLeaderBoundMs(scenario: Scenario): number {
  * one-entry batches fails the check only for being slow to stream hundreds of entries (seen in
  * swarm runs), which is not a liveness bug. The allowance is for catching up only: a cluster
  * without a stable leader by the leader bound fails then (src/sim/liveness.ts).
+ *
+ * The backlog is the larger of the workload's proposals over the fault phase and `backlogSeen`,
+ * the entries the most lagging node may still need when the faults stop
+ * (ClusterObservation.catchUpEntries): clients' operations are not in the workload's rate, and
+ * a run with busy clients left a follower over a thousand entries behind (swarm seed 4465).
  */
-export function livenessBoundMs(scenario: Scenario): number {
-  const backlogEntries = Math.ceil((scenario.workload.proposalsPerSecond * scenario.durationMs) / 1000);
+export function livenessBoundMs(scenario: Scenario, backlogSeen = 0): number {
+  const workloadEntries = Math.ceil((scenario.workload.proposalsPerSecond * scenario.durationMs) / 1000);
+  const backlogEntries = Math.max(workloadEntries, backlogSeen);
   const batches = Math.ceil(backlogEntries / Math.max(1, scenario.implementation.entriesPerMessageMax));
   const linkDelayMsMax = Math.max(scenario.network.delay.maxMs, ...scenario.network.links.map((link) => link.delay?.maxMs ?? 0));
   // Priority tiers end with the fault phase (the network calms down), so they add nothing here.

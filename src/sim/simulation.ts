@@ -910,6 +910,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
         this.resumeNode(node);
       }
     }
+    this.liveness?.begin(this.observation.catchUpEntries());
     this.schedule(this.now, { kind: 'livenessCheck' });
   }
 
@@ -926,7 +927,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       this.report({ ...verdict, eventNumber: this.eventCount });
       return;
     }
-    this.schedule(this.now + liveness.checkIntervalMs, { kind: 'livenessCheck' });
+    this.schedule(liveness.nextCheckMs(this.now), { kind: 'livenessCheck' });
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------

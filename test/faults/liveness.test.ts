@@ -48,6 +48,23 @@ describe('the liveness phase', () => {
     expect(withNote(events, 'recovered')).toEqual([]);
   });
 
+  it('gives its verdict at the bound itself, even when the bound is not a whole number of check intervals', () => {
+    // Checks come every 80 ms (half of 16 ticks); the bound is two election timeouts of 30 ticks,
+    // 600 ms, between the checks at 560 and 640 ms. n3 hears nothing within the run (its inbound
+    // links take a second), so the probe is never applied everywhere: the run must fail at 600 ms,
+    // not end at the bound without a verdict.
+    const scenario = livenessScenario(100);
+    scenario.implementation = { ...scenario.implementation, electionTicksMin: 16, electionTicksMax: 30 };
+    scenario.liveness.electionTimeouts = 2;
+    const slow = { distribution: 'constant' as const, minMs: 1000, maxMs: 1000 };
+    scenario.network.links = [1, 2, 4, 5].map((from) => ({ from, to: 3, delay: slow }));
+    expect(livenessBoundMs(scenario) % 80).not.toBe(0);
+    const result = new Simulation({ implementation: referenceImplementation(), scenario: assertValid(scenario), seed: 1, invariants: [] }).run();
+    expect(result.status).toBe('liveness');
+    expect(result.violation!.message).toContain(`did not recover within ${livenessBoundMs(scenario)} ms`);
+    expect(result.simulatedMs).toBe(100 + livenessBoundMs(scenario));
+  });
+
   it('restarts crashed nodes and resumes paused ones when the fault phase ends', () => {
     const scenario = livenessScenario(300);
     scenario.schedule = [

@@ -70,7 +70,7 @@ describe.each(allMinimalScenarios)('the minimal scenario of $bug ($invariant)', 
 
   it(`fails with the bug on, by ${entry.invariant}, in exactly ${entry.events} events`, () => {
     const result = run(entry, [entry.bug]);
-    expect(result.status).toBe(bug.kind === 'liveness' ? 'liveness' : 'safety');
+    expect(result.status).toBe(entry.invariant === 'liveness' ? 'liveness' : 'safety');
     expect([bug.invariant, ...bug.alsoCaughtBy]).toContain(entry.invariant);
     expect({ invariant: result.violation?.invariant, events: result.events }).toEqual({ invariant: entry.invariant, events: entry.events });
     expect(result.boundReached).toBeNull();

@@ -73,6 +73,8 @@ export const minimalScenarioForms: readonly MinimalScenario[] = [
     events: 9,
     invariant: 'leader-completeness',
   },
+  // A follower that lost an entry it acknowledged, below the match index its leader keeps for it.
+  { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.liveness.json', seed, nodes: 3, events: 303, invariant: 'liveness' },
 ];
 
 /** Every hand-written minimal scenario: the main one of every bug, then the other forms. */

@@ -36,7 +36,7 @@ export interface LivenessWorld {
 export class LivenessMonitor {
   readonly startMs: number;
   /** When the phase must be over: set again by begin(), from the backlog seen when faults stop. */
-  deadlineMs: number;
+  private finalDeadlineMs: number;
   /** By this time a stable leader must exist; the rest of the bound is for catching up only. */
   readonly leaderDeadlineMs: number;
   /** Checks come this often: half a minimum election timeout. */
@@ -51,7 +51,7 @@ export class LivenessMonitor {
 
   constructor(private readonly scenario: Scenario) {
     this.startMs = scenario.durationMs;
-    this.deadlineMs = scenario.durationMs + livenessBoundMs(scenario);
+    this.finalDeadlineMs = scenario.durationMs + livenessBoundMs(scenario);
     this.leaderDeadlineMs = scenario.durationMs + livenessLeaderBoundMs(scenario);
     this.checkIntervalMs = Math.max(1, Math.floor((scenario.implementation.electionTicksMin * scenario.tickMs) / 2));
     this.stableForMs = stableLeaderElectionTimeouts * scenario.implementation.electionTicksMax * scenario.tickMs;
@@ -59,7 +59,11 @@ export class LivenessMonitor {
 
   /** The faults stopped: the catch-up allowance now counts the entries a node may still need. */
   begin(backlogEntries: number): void {
-    this.deadlineMs = this.startMs + livenessBoundMs(this.scenario, backlogEntries);
+    this.finalDeadlineMs = this.startMs + livenessBoundMs(this.scenario, backlogEntries);
+  }
+
+  get deadlineMs(): number {
+    return this.finalDeadlineMs;
   }
 
   /**

@@ -21,7 +21,7 @@ import type { SimulationResult } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { liftRun } from '../shrink/lift.js';
-import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
+import type { PassReport, ShrinkOptions, ShrinkProgress, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
 import { failureSignature, failureSignatures, shrink, ShrinkError } from '../shrink/shrink.js';
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
@@ -42,6 +42,8 @@ export interface ShrinkRunOptions extends ShrinkOptions {
    * it. The step stage's path is written by the caller when the shrink ends.
    */
   bestSoFarPath?: string;
+  /** See ShrinkSubject.runLivenessElectionTimeouts (a trace's shrink.livenessElectionTimeouts). */
+  runLivenessElectionTimeouts?: number;
 }
 
 export interface ShrunkTrace {
@@ -65,20 +67,51 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const bugs = options.bugs ?? [];
   /** The trace of a choice-stage state, without its event log (written when the shrink ends). */
   const choicesOnly = (best: ShrinkState) => traceOf({ ...best.result, seed: options.seed, implementation: options.implementation, wallMs: 0, eventLog: [] }, bugs);
+  /** Candidate runs so far, from the progress reports (plus the runs of stages before): for the best-so-far trace. */
+  let runsSoFar = 0;
+  let runsOfEarlierStages = 0;
+  /**
+   * The best state so far as a trace that a later `raftcheck shrink` resumes from: it says so
+   * ("interrupted": the finished shrink writes its own trace over it), how many events the run
+   * had, and the liveness bound to confirm against.
+   */
+  const bestSoFar = (best: ShrinkState): TraceFile => ({
+    ...choicesOnly(best),
+    shrink: {
+      eventsBefore: original.events,
+      eventsAfter: best.result.events,
+      runs: runsSoFar,
+      stoppedBy: 'interrupted',
+      passes: [],
+      wallMs: Math.round(wallClockMs() - startedMs),
+      ...livenessBoundOf(original, options.runLivenessElectionTimeouts ?? options.scenario.liveness.electionTimeouts),
+    },
+  });
   /** The choice stage's last four states, newest last: the step stage may lift them. */
   const recent: { scenario: Scenario; choices: Choices }[] = [];
   const onImprovement = (best: ShrinkState) => {
     recent.push({ scenario: best.scenario, choices: best.choices });
     if (recent.length > 4) recent.shift();
     options.onImprovement?.(best);
-    if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, choicesOnly(best));
+    if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, bestSoFar(best));
   };
   const remaining = () => ({ timeBudgetMs: timeBudgetMs - (wallClockMs() - startedMs), runsMax: Math.max(0, runsMax - runs) });
-  const subject = { implementation: options.implementation, scenario: options.scenario, invariants, choices: options.choices, livenessControl: referenceImplementation() };
+  const subject = {
+    implementation: options.implementation,
+    scenario: options.scenario,
+    invariants,
+    choices: options.choices,
+    livenessControl: referenceImplementation(),
+    runLivenessElectionTimeouts: options.runLivenessElectionTimeouts,
+  };
   const original = runSeed({ ...subject, seed: options.seed });
   const lifting = stepStageApplies(original, invariants, options.implementation);
   const share = lifting ? choiceShareOfBudget : 1;
-  let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
+  const onProgress = (progress: ShrinkProgress) => {
+    runsSoFar = runsOfEarlierStages + progress.runs;
+    options.onProgress?.(progress);
+  };
+  let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement, onProgress });
   let runs = choices.runs;
   const choiceResult = () => {
     const result = { ...choices, runs, wallMs: wallClockMs() - startedMs };
@@ -114,7 +147,8 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   if (steps === null) {
     // No lifted path failed the same way: the rest of the budget goes back to the choice stage.
     const before = choices;
-    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices, original: before.result }, { ...options, ...remaining(), onImprovement });
+    runsOfEarlierStages = runs;
+    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices, original: before.result }, { ...options, ...remaining(), onImprovement, onProgress });
     runs += more.runs;
     choices = { ...more, eventsBefore: before.eventsBefore, rounds: before.rounds + more.rounds, passes: mergedPasses([...before.passes, ...more.passes]) };
   }
@@ -127,6 +161,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     result: explored.replay,
     signature: choices.signature,
     signatures: choices.signatures,
+    livenessElectionTimeouts: choices.livenessElectionTimeouts,
     eventsBefore: choices.eventsBefore,
     eventsAfter: explored.replay.events,
     runs,
@@ -176,6 +211,7 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
     result: explored.replay,
     signature,
     signatures,
+    livenessElectionTimeouts: trace.scenario.liveness.electionTimeouts,
     eventsBefore: trace.result.events,
     eventsAfter: explored.replay.events,
     runs: steps.runs,
@@ -212,7 +248,13 @@ function shrinkInfoOf(result: ShrinkResult): TraceFile['shrink'] {
     stoppedBy: result.stoppedBy,
     passes: result.passes,
     wallMs: Math.round(result.wallMs),
+    ...livenessBoundOf(result.result, result.livenessElectionTimeouts),
   };
+}
+
+/** The liveness bound a trace records, for a liveness failure only (other traces stay as they were). */
+function livenessBoundOf(run: Pick<SimulationResult, 'status'>, electionTimeouts: number): { livenessElectionTimeouts?: number } {
+  return run.status === 'liveness' ? { livenessElectionTimeouts: electionTimeouts } : {};
 }
 
 /**

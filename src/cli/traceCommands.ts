@@ -93,6 +93,7 @@ export async function shrinkTraceCommand(
           onProgress,
           // Resumable: the best trace so far is always on disk.
           bestSoFarPath: out,
+          runLivenessElectionTimeouts: trace.shrink?.livenessElectionTimeouts,
         });
   let shrunk: ReturnType<typeof shrinkTrace>;
   try {

@@ -43,6 +43,11 @@ export interface ShrinkSubject {
    * trace a correct Raft also fails shows its inputs, not the bug. Absent: no such check.
    */
   livenessControl?: Implementation;
+  /**
+   * The liveness bound, in election timeouts, of the run this failure was first found in, when
+   * the scenario given carries a tighter one (a shrunk trace shrunk again). Default: the scenario's.
+   */
+  runLivenessElectionTimeouts?: number;
 }
 
 export interface ShrinkOptions {
@@ -81,6 +86,8 @@ export interface ShrinkResult extends ShrinkState {
   signature: string;
   /** Every failure a candidate may end with to count as the same (failureSignatures). */
   signatures: string[];
+  /** The liveness bound, in election timeouts, that liveness candidates were confirmed against. */
+  livenessElectionTimeouts: number;
   eventsBefore: number;
   eventsAfter: number;
   runs: number;
@@ -203,7 +210,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
    * counts only if the same candidate still fails with the run's own bound: then the trace is the
    * start of a run that fails the real check, not a cluster that merely needed a little longer.
    */
-  const livenessBound = subject.scenario.liveness.electionTimeouts;
+  const livenessBound = subject.runLivenessElectionTimeouts ?? subject.scenario.liveness.electionTimeouts;
   const failsUnderRunBound = (result: SimulationResult, candidateScenario: Scenario): boolean => {
     if (result.status !== 'liveness' || candidateScenario.liveness.electionTimeouts >= livenessBound) return true;
     const full = { ...candidateScenario, liveness: { ...candidateScenario.liveness, electionTimeouts: livenessBound } };
@@ -388,6 +395,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     ...best,
     signature,
     signatures,
+    livenessElectionTimeouts: livenessBound,
     eventsBefore,
     eventsAfter: best.result.events,
     runs,

@@ -51,6 +51,12 @@ export interface TraceShrinkInfo {
   stoppedBy: string;
   passes: { pass: string; improvements: number; eventsSaved: number }[];
   wallMs: number;
+  /**
+   * For a liveness failure: the liveness bound, in election timeouts, of the run the shrink
+   * started from. The trace's own scenario may carry a tighter one; shrinking the trace again
+   * confirms its candidates against this one (src/shrink/shrink.ts, failsUnderRunBound).
+   */
+  livenessElectionTimeouts?: number;
 }
 
 const traceSchema: Schema = {

@@ -6,14 +6,21 @@
 // inputs. Without the second, the shrinker zeroes every node's seed and so every election
 // timeout, and hands back a split vote that the correct Raft falls into as well.
 
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { replayTrace } from '../../src/check/traces.js';
+import { shrinkToTrace } from '../../src/check/shrinkRun.js';
+import { parseTrace } from '../../src/sim/trace.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { Simulation } from '../../src/sim/simulation.js';
 import type { Choices } from '../../src/core/random.js';
 import { shrink } from '../../src/shrink/shrink.js';
+import { runSeed } from '../../src/check/run.js';
+import { defaultScenario, shortenScenario } from '../../src/sim/scenario.js';
 import { allInvariants } from '../../invariants/index.js';
 import { minimalScenarios } from '../bugs/minimalScenarios.js';
 import { swarm, swarmFailure } from '../support/swarmFailure.js';
@@ -56,6 +63,10 @@ describe.each([
     expect(correctRaft(runBound, trace.choices).status).toBe('ok');
   });
 
+  it("records the run's own bound in the trace, for a later shrink of the trace to confirm against", () => {
+    expect(trace.shrink?.livenessElectionTimeouts).toBe(run.scenario.liveness.electionTimeouts);
+  });
+
   it('tightens the liveness bound only where the buggy cluster still fails with the run own bound', () => {
     expect(trace.scenario.liveness.electionTimeouts).toBeLessThan(run.scenario.liveness.electionTimeouts);
     const runBound = { ...trace.scenario, liveness: { ...trace.scenario.liveness, electionTimeouts: run.scenario.liveness.electionTimeouts } };
@@ -74,5 +85,43 @@ describe('the correct-Raft control of a liveness shrink', () => {
     const controlled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run, livenessControl: referenceImplementation() }, budget);
     expect(controlled.result.status).toBe('liveness');
     expect(correctRaft(controlled.scenario, controlled.choices).status).toBe('ok');
+  });
+});
+
+describe('a shrink of a trace whose bound was tightened already', () => {
+  // The correct reference, with the bound at two election timeouts and no fault phase to speak of:
+  // a leader elected 150 ms or more into the phase cannot have held its term for the 600 ms asked,
+  // so the run "fails"; with the default ten it recovers.
+  const base = shortenScenario(defaultScenario(), 5);
+  const tight = { ...base, liveness: { ...base.liveness, electionTimeouts: 2 } };
+  const implementation = referenceImplementation();
+  const run = runSeed({ seed: 1, implementation, scenario: tight });
+
+  it('fails only for the tight bound', () => {
+    expect(run.status).toBe('liveness');
+    expect(runSeed({ seed: 1, implementation, scenario: base }).status).toBe('ok');
+  });
+
+  it("confirms every candidate against the run's own bound when told it, and so accepts none of these", () => {
+    const subject = { implementation, scenario: tight, invariants: allInvariants, choices: run.choices, original: run };
+    const told = shrink({ ...subject, runLivenessElectionTimeouts: 10 }, { runsMax: 300 });
+    expect(told.eventsAfter).toBe(run.events);
+    expect(told.livenessElectionTimeouts).toBe(10);
+    // Not told, it takes the trace's bound for the run's and shrinks the artefact.
+    expect(shrink(subject, { runsMax: 300 }).eventsAfter).toBeLessThan(run.events);
+  });
+});
+
+describe('the best trace so far, on disk while a liveness shrink runs', () => {
+  it('says it is unfinished and carries what a resumed shrink needs: the events before and the run own bound', () => {
+    const { implementation, run } = swarmFailure('fixed-election-timeout', 63);
+    const path = join(mkdtempSync(join(tmpdir(), 'raftcheck-best-')), 'best.trace.json');
+    shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 63, bugs: ['fixed-election-timeout'], runsMax: 100, timeBudgetMs: 600_000, bestSoFarPath: path });
+    const parsed = parseTrace(readFileSync(path, 'utf8'));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.trace.shrink).toMatchObject({ stoppedBy: 'interrupted', eventsBefore: run.events, livenessElectionTimeouts: 10 });
+    expect(parsed.trace.shrink!.eventsAfter).toBeLessThan(run.events);
+    expect(replayTrace(parsed.trace).matches).toBe(true);
   });
 });

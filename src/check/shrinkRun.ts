@@ -21,8 +21,8 @@ import type { SimulationResult } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { liftRun } from '../shrink/lift.js';
-import type { PassReport, ShrinkOptions, ShrinkProgress, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
-import { failureSignature, failureSignatures, shrink, ShrinkError } from '../shrink/shrink.js';
+import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
+import { failureSignature, failureSignatures, runLivenessBound, shrink, ShrinkError } from '../shrink/shrink.js';
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
 import { referenceImplementation } from '../adapters/reference.js';
@@ -67,15 +67,14 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const bugs = options.bugs ?? [];
   /** The trace of a choice-stage state, without its event log (written when the shrink ends). */
   const choicesOnly = (best: ShrinkState) => traceOf({ ...best.result, seed: options.seed, implementation: options.implementation, wallMs: 0, eventLog: [] }, bugs);
-  /** Candidate runs so far, from the progress reports (plus the runs of stages before): for the best-so-far trace. */
-  let runsSoFar = 0;
+  /** Candidate runs of the stages before the current one: the best-so-far trace counts them too. */
   let runsOfEarlierStages = 0;
   /**
    * The best state so far as a trace that a later `raftcheck shrink` resumes from: it says so
    * ("interrupted": the finished shrink writes its own trace over it), how many events the run
    * had, and the liveness bound to confirm against.
    */
-  const bestSoFar = (best: ShrinkState): TraceFile => ({
+  const bestSoFar = (best: ShrinkState, runsSoFar: number): TraceFile => ({
     ...choicesOnly(best),
     shrink: {
       eventsBefore: original.events,
@@ -84,16 +83,16 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
       stoppedBy: 'interrupted',
       passes: [],
       wallMs: Math.round(wallClockMs() - startedMs),
-      ...livenessBoundOf(original, options.runLivenessElectionTimeouts ?? options.scenario.liveness.electionTimeouts),
+      ...livenessBoundOf(original, runLivenessBound(options)),
     },
   });
   /** The choice stage's last four states, newest last: the step stage may lift them. */
   const recent: { scenario: Scenario; choices: Choices }[] = [];
-  const onImprovement = (best: ShrinkState) => {
+  const onImprovement = (best: ShrinkState, runs: number) => {
     recent.push({ scenario: best.scenario, choices: best.choices });
     if (recent.length > 4) recent.shift();
-    options.onImprovement?.(best);
-    if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, bestSoFar(best));
+    options.onImprovement?.(best, runs);
+    if (options.bestSoFarPath !== undefined) writeJsonAtomic(options.bestSoFarPath, bestSoFar(best, runsOfEarlierStages + runs));
   };
   const remaining = () => ({ timeBudgetMs: timeBudgetMs - (wallClockMs() - startedMs), runsMax: Math.max(0, runsMax - runs) });
   const subject = {
@@ -107,11 +106,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const original = runSeed({ ...subject, seed: options.seed });
   const lifting = stepStageApplies(original, invariants, options.implementation);
   const share = lifting ? choiceShareOfBudget : 1;
-  const onProgress = (progress: ShrinkProgress) => {
-    runsSoFar = runsOfEarlierStages + progress.runs;
-    options.onProgress?.(progress);
-  };
-  let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement, onProgress });
+  let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
   let runs = choices.runs;
   const choiceResult = () => {
     const result = { ...choices, runs, wallMs: wallClockMs() - startedMs };
@@ -148,7 +143,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     // No lifted path failed the same way: the rest of the budget goes back to the choice stage.
     const before = choices;
     runsOfEarlierStages = runs;
-    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices, original: before.result }, { ...options, ...remaining(), onImprovement, onProgress });
+    const more = shrink({ ...subject, scenario: before.scenario, choices: before.choices, original: before.result }, { ...options, ...remaining(), onImprovement });
     runs += more.runs;
     choices = { ...more, eventsBefore: before.eventsBefore, rounds: before.rounds + more.rounds, passes: mergedPasses([...before.passes, ...more.passes]) };
   }

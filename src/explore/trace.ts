@@ -194,7 +194,8 @@ class ObservedReplay implements StepObserver {
     }
     this.observation.extendCommitted(change);
     if (this.violation !== null) return;
-    this.violation = violationOfStep(this.checkers, (checker) => checker.afterStep({ change, cluster: this.observation }));
+    const context = { change, cluster: this.observation };
+    this.violation = violationOfStep(this.checkers, (checker) => checker.afterStep(context));
     if (this.violation !== null) return;
     if (this.clients.stepped(node, output, this.stepNumber)) this.checkHistory();
   }

@@ -56,8 +56,8 @@ export interface ShrinkOptions {
   /** Deterministic bound on candidate runs (default 20,000). */
   runsMax?: number;
   onProgress?: (progress: ShrinkProgress) => void;
-  /** Called with every improvement: write it out, so an interrupted shrink can resume from it. */
-  onImprovement?: (best: ShrinkState) => void;
+  /** Called with every improvement and the runs so far: write it out, so an interrupted shrink can resume from it. */
+  onImprovement?: (best: ShrinkState, runs: number) => void;
 }
 
 export interface ShrinkProgress {
@@ -132,6 +132,11 @@ export function keptFailureNote(result: Pick<ShrinkResult, 'signature' | 'result
   if (kept === null || kept === result.signature) return null;
   const name = (signature: string) => signature.slice(signature.indexOf(':') + 1);
   return `the run's failing step violated ${name(result.signature)} and ${name(kept)} at once; the shrunk trace shows ${name(kept)}`;
+}
+
+/** The liveness bound, in election timeouts, that a shrink confirms liveness candidates against. */
+export function runLivenessBound(subject: Pick<ShrinkSubject, 'scenario' | 'runLivenessElectionTimeouts'>): number {
+  return subject.runLivenessElectionTimeouts ?? subject.scenario.liveness.electionTimeouts;
 }
 
 /** Whether the failure is a verdict on the clients' history (linearizability), not on a step. */
@@ -210,7 +215,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
    * counts only if the same candidate still fails with the run's own bound: then the trace is the
    * start of a run that fails the real check, not a cluster that merely needed a little longer.
    */
-  const livenessBound = subject.runLivenessElectionTimeouts ?? subject.scenario.liveness.electionTimeouts;
+  const livenessBound = runLivenessBound(subject);
   const failsUnderRunBound = (result: SimulationResult, candidateScenario: Scenario): boolean => {
     if (result.status !== 'liveness' || candidateScenario.liveness.electionTimeouts >= livenessBound) return true;
     const full = { ...candidateScenario, liveness: { ...candidateScenario.liveness, electionTimeouts: livenessBound } };
@@ -234,7 +239,7 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
     report.eventsSaved += best.result.events - result.events;
     passes.set(pass, report);
     best = { choices: copyChoices(result.choices), scenario, result };
-    options.onImprovement?.(best);
+    options.onImprovement?.(best, runs);
     return true;
   };
 

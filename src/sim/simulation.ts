@@ -657,7 +657,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     // Extend the committed history first, so that checkers see this step's commits; comparisons
     // against what was committed before use change.committedLengthBefore.
     this.observation.extendCommitted(change);
-    const violation = violationOfStep(this.checkers, (checker) => checker.afterStep({ change, cluster: this.observation }));
+    const context = { change, cluster: this.observation };
+    const violation = violationOfStep(this.checkers, (checker) => checker.afterStep(context));
     if (violation !== null) this.report(violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.

@@ -12,7 +12,6 @@ import { defaultClientOptions, partitionShapes, resizeScenario } from './scenari
 
 const stream = 'swarm';
 
-
 /** A uniform draw in [minimum, maximum] at 1/1000 resolution; a 0 choice gives the minimum. */
 function between(random: Random, minimum: number, maximum: number): number {
   return minimum + (random.integer(stream, 0, 1000) / 1000) * (maximum - minimum);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { processImplementation } from '../src/adapters/process.js';
 import { closeProcessHost } from '../src/adapters/process/host.js';
 import { referenceImplementation } from '../src/adapters/reference.js';
-import type { Implementation } from '../src/adapters/contract.js';
+import type { Implementation } from '../src/contract/contract.js';
 import { runSeed } from '../src/check/run.js';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { defaultScenario } from '../src/sim/scenario.js';

@@ -10,10 +10,10 @@ import type { Scheduled } from '../src/core/queue.js';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { allInvariants } from '../invariants/index.js';
 import { checkLinearizability } from '../invariants/linearizability.js';
-import { checkedHistory } from '../src/sim/clients.js';
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from '../invariants/types.js';
 import { defaultClientOptions, defaultScenario } from '../src/sim/scenario.js';
 import { Simulation } from '../src/sim/simulation.js';
+import { checkedHistory } from '../src/world/history.js';
 
 const json = process.argv.includes('--json');
 const seedsArgument = process.argv.find((argument) => argument.startsWith('--seeds='));

@@ -2,7 +2,7 @@
 // Incremental: one map from term to the first leader seen in it.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from './types.js';
 import { violation } from './support.js';
 
 const name = 'election-safety';

@@ -1,6 +1,6 @@
 // The invariant registry: every checker by name. A run checks all of them unless told otherwise.
 
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from './types.js';
 import { electionSafety } from './electionSafety.js';
 import { leaderAppendOnly } from './leaderAppendOnly.js';
 import { leaderCompleteness } from './leaderCompleteness.js';

@@ -3,7 +3,7 @@
 // after each step must extend the log it had before (one prefix-hash comparison).
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from './types.js';
 import { becameLeader, violation } from './support.js';
 
 const name = 'leader-append-only';

@@ -4,15 +4,15 @@
 // "Committed in" is the term of the leader that committed the entry, which may be later than
 // the entry's own term (Figure 8: an old entry is committed indirectly with a new one). The
 // observation keeps an upper bound on it per index (the observer's term), so this check never
-// holds a leader to an entry committed after its term; see ClusterObservation.commitTermRuns.
+// holds a leader to an entry committed after its term; see ObservedCluster.commitTermRuns.
 //
 // Incremental: a leader's log is compared with the committed history by one prefix hash at the
 // last index committed before its term (one binary search over the commit-term runs). This is
 // done when a node becomes leader, when a leader's log changes, and for every current leader
 // when the committed history grows: O(nodes) per commit, never O(log length).
 
-import type { InvariantDefinition } from '../src/sim/invariant.js';
-import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
+import type { InvariantDefinition } from './types.js';
+import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
 import { becameLeader, committedEntryLabel, firstDifferenceFromCommitted, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'leader-completeness';
@@ -61,14 +61,14 @@ export const leaderCompleteness: InvariantDefinition = {
   },
 };
 
-function checkLeader(cluster: ClusterObservation, leader: NodeMirror, eventNumber: number, timeMs: number) {
+function checkLeader(cluster: ObservedCluster, leader: ObservedNode, eventNumber: number, timeMs: number) {
   const upTo = cluster.lastIndexCommittedBeforeTerm(leader.term);
   if (upTo === 0) return null;
   if (upTo <= leader.lastIndex && leader.prefixHashes[upTo] === cluster.committedPrefix[upTo]) return null;
   return missing(cluster, leader, firstDifferenceFromCommitted(cluster, leader, upTo), eventNumber, timeMs);
 }
 
-function missing(cluster: ClusterObservation, leader: NodeMirror, index: number, eventNumber: number, timeMs: number, prefix = '') {
+function missing(cluster: ObservedCluster, leader: ObservedNode, index: number, eventNumber: number, timeMs: number, prefix = '') {
   const committedBy = cluster.committedBy[index];
   return violation({
     invariant: name,

@@ -20,7 +20,7 @@
 
 import { assert } from '../src/core/assert.js';
 import type { NodeId } from '../src/core/ids.js';
-import type { HistoryCheckContext, HistoryVerdict, InvariantDefinition } from '../src/sim/invariant.js';
+import type { HistoryCheckContext, HistoryVerdict, InvariantDefinition } from './types.js';
 import { explainViolation, keyLabel } from './linearizability/explain.js';
 import { partitionByKey } from './linearizability/history.js';
 import type { HistoryOperation } from './linearizability/history.js';

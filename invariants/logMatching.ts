@@ -8,8 +8,8 @@
 
 import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
-import type { InvariantDefinition } from '../src/sim/invariant.js';
-import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
+import type { InvariantDefinition } from './types.js';
+import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
 import { entryLabel, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'log-matching';
@@ -97,7 +97,7 @@ export const logMatching: InvariantDefinition = {
   },
 };
 
-function windowOf(mirror: NodeMirror, upTo: number): EntryWindow {
+function windowOf(mirror: ObservedNode, upTo: number): EntryWindow {
   const from = Math.max(1, upTo - evidenceEntries + 1);
   return { from, terms: mirror.terms.slice(from, upTo + 1), commandIds: mirror.commandIds.slice(from, upTo + 1) };
 }
@@ -108,7 +108,7 @@ function labelAt(window: EntryWindow, index: number): string {
 }
 
 /** Recomputes every node's prefix hashes from its entries and compares with the incremental ones. */
-function auditPrefixHashes(cluster: ClusterObservation, eventNumber: number, timeMs: number) {
+function auditPrefixHashes(cluster: ObservedCluster, eventNumber: number, timeMs: number) {
   for (const mirror of cluster.nodes.values()) {
     let hash = 0;
     for (let index = 1; index <= mirror.lastIndex; index += 1) {
@@ -129,7 +129,7 @@ function auditPrefixHashes(cluster: ClusterObservation, eventNumber: number, tim
 }
 
 /** The textbook check, pair by pair and entry by entry, over the logs as they are now. */
-function auditPairs(cluster: ClusterObservation, eventNumber: number, timeMs: number) {
+function auditPairs(cluster: ObservedCluster, eventNumber: number, timeMs: number) {
   const mirrors = [...cluster.nodes.values()].filter((mirror) => mirror.hasLog);
   for (let a = 0; a < mirrors.length; a += 1) {
     for (let b = a + 1; b < mirrors.length; b += 1) {

@@ -3,8 +3,8 @@
 // what a restart may do to it.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantChecker, InvariantDefinition } from '../src/sim/invariant.js';
-import type { NodeMirror, StepChange } from '../src/sim/observation.js';
+import type { InvariantChecker, InvariantDefinition } from './types.js';
+import type { ObservedNode, StepChange } from '../src/contract/observation.js';
 import { violation } from './support.js';
 
 export interface MonotonicField {
@@ -12,10 +12,10 @@ export interface MonotonicField {
   description: string;
   /** Noun for messages: "term", "commit index". */
   noun: string;
-  current(mirror: NodeMirror): number;
+  current(mirror: ObservedNode): number;
   previous(change: StepChange): number;
   /** The least value a freshly started incarnation may show (its durable floor), or null for no floor. */
-  floorAfterStart?(mirror: NodeMirror, highestBeforeCrash: number): { floor: number; why: string } | null;
+  floorAfterStart?(mirror: ObservedNode, highestBeforeCrash: number): { floor: number; why: string } | null;
 }
 
 export function monotonicInvariant(field: MonotonicField): InvariantDefinition {

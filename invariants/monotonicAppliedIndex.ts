@@ -2,7 +2,7 @@
 // are consecutive indexes, and the view's applied index never decreases.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from './types.js';
 import { monotonicInvariant } from './monotonic.js';
 import { violation } from './support.js';
 

@@ -6,7 +6,7 @@
 // white-box view). Both are compared with one cluster-wide committed history, by entry for
 // applied entries and by prefix hash for commit indexes, so the cost does not grow with the log.
 
-import type { InvariantDefinition } from '../src/sim/invariant.js';
+import type { InvariantDefinition } from './types.js';
 import { committedEntryLabel, entryLabel, firstDifferenceFromCommitted, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'state-machine-safety';

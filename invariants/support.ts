@@ -2,8 +2,8 @@
 // where two logs differ (only ever called once a violation is certain, so it may scan).
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantKind, Violation } from '../src/sim/invariant.js';
-import type { ClusterObservation, NodeMirror } from '../src/sim/observation.js';
+import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
+import type { InvariantKind, Violation } from '../src/contract/observation.js';
 
 export function violation(options: {
   invariant: string;
@@ -18,7 +18,7 @@ export function violation(options: {
 }
 
 /** The first index in 1..upTo where the mirror's log differs from the committed history. */
-export function firstDifferenceFromCommitted(cluster: ClusterObservation, mirror: NodeMirror, upTo: number): number {
+export function firstDifferenceFromCommitted(cluster: ObservedCluster, mirror: ObservedNode, upTo: number): number {
   for (let index = 1; index <= upTo; index += 1) {
     if (
       index > mirror.lastIndex ||
@@ -37,15 +37,15 @@ export function entryLabel(term: number | undefined, commandId: number | undefin
   return `t${term}:${commandId === 0 ? 'noop' : `c${commandId}`}`;
 }
 
-export function mirrorEntryLabel(mirror: NodeMirror, index: number): string {
+export function mirrorEntryLabel(mirror: ObservedNode, index: number): string {
   return index <= mirror.lastIndex ? entryLabel(mirror.terms[index], mirror.commandIds[index]) : 'missing';
 }
 
-export function committedEntryLabel(cluster: ClusterObservation, index: number): string {
+export function committedEntryLabel(cluster: ObservedCluster, index: number): string {
   return index <= cluster.committedLength ? entryLabel(cluster.committedTerms[index], cluster.committedIds[index]) : 'missing';
 }
 
 /** Did this step make the node a leader (of a new term, or after a restart)? */
-export function becameLeader(mirror: NodeMirror, change: { started: boolean; previousRole: string; previousTerm: number }): boolean {
+export function becameLeader(mirror: ObservedNode, change: { started: boolean; previousRole: string; previousTerm: number }): boolean {
   return mirror.role === 'leader' && (change.started || change.previousRole !== 'leader' || change.previousTerm !== mirror.term);
 }

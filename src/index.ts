@@ -17,8 +17,8 @@ export type {
   Role,
   StartInput,
   StateView,
-} from './adapters/contract.js';
-export { emptyOutput } from './adapters/contract.js';
+} from './contract/contract.js';
+export { emptyOutput } from './contract/contract.js';
 export { referenceImplementation } from './adapters/reference.js';
 export type { BugDefinition, RaftBugs } from './raft/bugs.js';
 export { bugCatalog, bugsFromNames } from './raft/bugs.js';
@@ -29,10 +29,10 @@ export type { CampaignFailure, CampaignOptions, CampaignProgress, CampaignResult
 export { runCampaign, seedRange } from './check/campaign.js';
 export { listScenarios, loadScenario, ScenarioError, shippedScenarioNames } from './check/scenarios.js';
 
-export type { HistoryVerdict, Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './sim/invariant.js';
+export type { HistoryVerdict, InvariantChecker, InvariantDefinition } from '../invariants/types.js';
+export type { ClientOperation, Inconclusive, ObservedCluster, ObservedNode, StepChange, Violation } from './contract/observation.js';
 export type { ClientOptions, Scenario } from './sim/scenario.js';
 export { defaultClientOptions, defaultScenario } from './sim/scenario.js';
-export type { ClientOperation } from './sim/clients.js';
 export { withClients } from './check/options.js';
 export { parseScenario } from './sim/scenarioSchema.js';
 export type { ImplementationError, RunStatistics, RunStatus, SimulationOptions, SimulationResult, TraceEvent } from './sim/simulation.js';

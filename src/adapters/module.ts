@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Implementation } from './contract.js';
+import type { Implementation } from '../contract/contract.js';
 
 export class ModuleLoadError extends Error {
   override name = 'ModuleLoadError';

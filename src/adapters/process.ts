@@ -11,7 +11,7 @@
 // node and the input.
 
 import { availableParallelism } from 'node:os';
-import type { Implementation, Input, NodeInstance, Output } from './contract.js';
+import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
 import type { CallResult, ProgramConnection } from './process/host.js';
 import { processHost } from './process/host.js';
 import type { ProgramCommand } from './process/protocol.js';

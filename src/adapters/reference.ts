@@ -1,6 +1,6 @@
 // The reference implementation, plugged in through the contract like any other.
 
-import type { Implementation } from './contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { RaftNode } from '../raft/node.js';
 import type { RaftBugs } from '../raft/bugs.js';
 import { noBugs } from '../raft/bugs.js';

@@ -11,7 +11,7 @@
 // Reads and writes are synchronous (fs.readSync and fs.writeSync on fds 0 and 1): the program
 // only ever waits for its next input, and skipping the event loop saves a wake-up per input.
 
-import type { Input, NodeInstance } from './contract.js';
+import type { Input, NodeInstance } from '../contract/contract.js';
 import { referenceImplementation } from './reference.js';
 import { protocolVersion } from './process/protocol.js';
 import { readSome, writeAll } from './process/syncIo.js';

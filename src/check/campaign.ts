@@ -2,10 +2,10 @@
 // and, on request, a determinism check that runs each seed twice and names the first event
 // where the two runs part.
 
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { wallClockMs } from '../core/wallClock.js';
-import type { InvariantDefinition } from '../sim/invariant.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { RunStatus, TraceEvent } from '../sim/simulation.js';

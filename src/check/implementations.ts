@@ -7,7 +7,7 @@
 // stays synchronous for the reference, which is all that older traces name.
 
 import { resolve } from 'node:path';
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { ModuleLoadError, moduleImplementation } from '../adapters/module.js';
 import { ProcessStartError, processImplementation } from '../adapters/process.js';
 import { parseCommandLine } from '../adapters/process/protocol.js';

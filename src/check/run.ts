@@ -1,13 +1,13 @@
 // One run: (implementation, scenario, seed) -> result. The programmatic entry point that a
 // user's own test suite calls; the CLI's campaigns are loops over it.
 
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { sourceOf } from './implementations.js';
 import { sortedChoices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { allInvariants } from '../../invariants/index.js';
-import type { InvariantDefinition } from '../sim/invariant.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';

@@ -10,12 +10,12 @@
 // diverges too far to fail the same way. A client history that is not linearizable is seen: the
 // lifted steps carry the clients' commands, and the replay rebuilds and checks their history.
 
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { Choices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { exploreInfoOf, exploreTraceOf } from '../explore/trace.js';
-import type { InvariantDefinition } from '../sim/invariant.js';
+import { exploreInfoOf, exploreTraceOf } from '../shrink/paths.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';

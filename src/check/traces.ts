@@ -4,11 +4,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { exploreInfoOf, replayExplorePath } from '../explore/trace.js';
+import { exploreInfoOf, replayExplorePath } from '../shrink/paths.js';
 import { UnknownBugError } from '../raft/bugs.js';
 import type { TraceFile } from '../sim/trace.js';
 import { parseTrace } from '../sim/trace.js';
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import type { ImplementationSource, ImplementationSpec, LoadOptions } from './implementations.js';
 import { ImplementationSpecError, implementationFromSpec, loadImplementation } from './implementations.js';
 import type { SeedResult } from './run.js';

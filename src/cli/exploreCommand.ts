@@ -4,13 +4,13 @@
 // trace file that `raftcheck replay` and `raftcheck show` take. Exit codes as for run.
 
 import { join } from 'node:path';
-import type { ImplementationOptions } from '../adapters/contract.js';
+import type { ImplementationOptions } from '../contract/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { writeJsonAtomic } from '../core/files.js';
 import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
-import type { ExploreStep } from '../explore/system.js';
-import { exploreTraceOf } from '../explore/trace.js';
+import type { ExploreStep } from '../world/system.js';
+import { exploreTraceOf } from '../shrink/paths.js';
 import { ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
 import { failureRecord } from '../report/failureRecord.js';

@@ -8,7 +8,7 @@ import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { shrinkExploreTrace, shrinkToTrace } from '../check/shrinkRun.js';
 import { loadImplementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import type { ShrinkProgress } from '../shrink/shrink.js';
 import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { TraceFile } from '../sim/trace.js';

@@ -1,5 +1,5 @@
 // The breadth-first layer as flat integers: each world as indexes of its shared parts (node
-// states, messages in flight, history: src/explore/intern.ts) and its counters, and its sleep
+// states, messages in flight, history: src/world/intern.ts) and its counters, and its sleep
 // set, in growable Int32Arrays. Why: a layer holds millions of worlds; as objects (a world, its
 // node and message arrays, an entry, a sleep set) they took about 450 bytes each and most of the
 // garbage collector's marking; as integers about 100 bytes and none. A world is decoded into
@@ -7,7 +7,7 @@
 
 import type { SleepSet } from './reduction.js';
 import { intersectSleepSetInPlace } from './reduction.js';
-import type { TransitionSystem, World } from './system.js';
+import type { TransitionSystem, World } from '../world/system.js';
 
 export class Frontier {
   private data = new Int32Array(1 << 12);

@@ -41,7 +41,7 @@
 // permutation that canonicalizes it), so arrivals of permuted states intersect correctly.
 
 import type { NodeId } from '../core/ids.js';
-import type { Choice, Transition, World } from './system.js';
+import type { Choice, Transition, World } from '../world/system.js';
 
 const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7 } as const;
 

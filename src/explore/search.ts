@@ -1,4 +1,4 @@
-// The search strategies over the transition system (src/explore/system.ts):
+// The search strategies over the transition system (src/world/system.ts):
 //   bfs     breadth-first, layer by layer: exhaustive within the bounds, and the first violation
 //           found is at the least depth, so its path is a shortest counterexample; transitions
 //           covered by a sibling are skipped by sleep sets (src/explore/reduction.ts), which
@@ -14,15 +14,15 @@
 // and memory stop the search, and the result says which bound was hit. Same options, same counts,
 // same path (the wall-clock bounds aside, which are reported when they stop a search).
 
-import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
-import type { Violation } from '../sim/invariant.js';
-import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from './system.js';
-import { TransitionSystem } from './system.js';
+import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from '../world/system.js';
+import { TransitionSystem } from '../world/system.js';
 import { Frontier } from './frontier.js';
 import { choiceKey, effectMask, emptySleepSet, ownSleepSet, successorSleepSet } from './reduction.js';
 import { VisitedSet } from './visited.js';
+import type { Violation } from '../contract/observation.js';
 
 export type ExploreStrategy = 'bfs' | 'dfs' | 'random' | 'pct';
 export const exploreStrategies: readonly ExploreStrategy[] = ['bfs', 'dfs', 'random', 'pct'];
@@ -69,7 +69,7 @@ export interface ExploreOptions {
   /** Copy nodes with clone() when available (false: replay inputs, to measure the difference). */
   clone: boolean;
   /**
-   * Share node states, messages and histories between worlds (src/explore/intern.ts); default
+   * Share node states, messages and histories between worlds (src/world/intern.ts); default
    * true. False keeps every part apart, only to measure what sharing saves (it uses more memory).
    */
   intern?: boolean;

@@ -2,7 +2,7 @@
 // Sessions (client id, last sequence applied) make retried commands apply exactly once
 // (Raft thesis 6.3).
 
-import type { Command } from '../adapters/contract.js';
+import type { Command } from '../contract/contract.js';
 
 export interface KeyValueStoreOptions {
   /** Apply a client's command once, however often it is retried (false only for a bug of the corpus). */

@@ -1,7 +1,7 @@
 // Wire messages of the reference Raft (Raft paper, Figure 2). Plain data, so they can be
 // fingerprinted, written into traces and sent over the process protocol unchanged.
 
-import type { Command } from '../adapters/contract.js';
+import type { Command } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export interface Entry {

@@ -19,19 +19,8 @@
 // constructor, and its code path sits beside the correct one, marked "Bug <name>:". With every
 // flag off (the default) those paths are dead and the rules above hold.
 
-import type {
-  AppliedEntry,
-  Command,
-  ImplementationOptions,
-  Input,
-  LogEntryView,
-  OutboundMessage,
-  Output,
-  ProposalAnswer,
-  Role,
-  StateView,
-} from '../adapters/contract.js';
-import { emptyList } from '../adapters/contract.js';
+import type { AppliedEntry, Command, ImplementationOptions, Input, LogEntryView, OutboundMessage, Output, ProposalAnswer, Role, StateView } from '../contract/contract.js';
+import { emptyList } from '../contract/contract.js';
 import { assert } from '../core/assert.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
@@ -39,15 +28,7 @@ import { nextRandomState, randomValueOfState } from '../core/random.js';
 import type { RaftBugs } from './bugs.js';
 import { hasBug, noBugs } from './bugs.js';
 import { KeyValueStore } from './kv.js';
-import type {
-  AppendEntries,
-  AppendEntriesResponse,
-  Entry,
-  RaftMessage,
-  RaftRecord,
-  RequestVote,
-  RequestVoteResponse,
-} from './messages.js';
+import type { AppendEntries, AppendEntriesResponse, Entry, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse } from './messages.js';
 
 /** A read input the leader holds until it may answer it. */
 interface PendingRead {

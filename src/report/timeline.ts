@@ -12,9 +12,9 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { NodeId } from '../core/ids.js';
 import type { TraceEvent } from '../sim/events.js';
-import type { Violation } from '../sim/invariant.js';
 import type { TraceFile } from '../sim/trace.js';
 import { formatCount } from './format.js';
+import type { Violation } from '../contract/observation.js';
 
 export interface TimelineOptions {
   color: boolean;

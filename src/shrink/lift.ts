@@ -1,4 +1,4 @@
-// Lifting a failing simulation run into explicit explorer steps (src/explore/system.ts
+// Lifting a failing simulation run into explicit explorer steps (src/world/system.ts
 // ExploreStep), so that a second shrinking stage can delete steps instead of editing random
 // choices (DEMi's idea: once every delivery and timer firing is an explicit step, ddmin over the
 // steps reaches what a hand-written reproduction has).
@@ -19,10 +19,10 @@
 // that a timeout abandoned before the path's history sees it) makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
 // choice-shrunk trace when the lifted path no longer fails the same way.
 
-import type { Implementation, Input, NodeInstance, Output } from '../adapters/contract.js';
+import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
-import type { ExploreStep } from '../explore/system.js';
-import type { InvariantDefinition } from '../sim/invariant.js';
+import type { ExploreStep } from '../world/system.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
@@ -172,7 +172,7 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
         break;
       case 'read':
         // Commands carry their client sessions, so the replay rebuilds the clients' history
-        // (src/explore/clientSteps.ts); a read answered notLeader changed nothing.
+        // (src/world/clientSteps.ts); a read answered notLeader changed nothing.
         if (!output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'notLeader')) {
           steps.push({ kind: 'read', node: entry.node, command: input.command });
         }

@@ -11,9 +11,9 @@
 // invariants through replayExplorePath (the explorer's own checks, when they see this failure
 // where the invariants do, pick the states worth that replay).
 
-import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
-import type { ExploreStep, PathBounds, World } from '../explore/system.js';
-import { TransitionSystem } from '../explore/system.js';
+import type { Implementation, ImplementationOptions } from '../contract/contract.js';
+import type { ExploreStep, PathBounds, World } from '../world/system.js';
+import { TransitionSystem } from '../world/system.js';
 
 export interface ShortestOptions {
   implementation: Implementation;

@@ -17,11 +17,11 @@
 // Deterministic: the same failure and the same run budget give the same shrunk trace. The wall
 // clock bounds the work too (--shrink-time); when it is what stopped a shrink, the result says so.
 
-import type { Implementation } from '../adapters/contract.js';
+import type { Implementation } from '../contract/contract.js';
 import type { Choices } from '../core/random.js';
 import { choiceCount } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
-import type { InvariantDefinition } from '../sim/invariant.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario, shortenScenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';

@@ -20,13 +20,13 @@
 // Deterministic: the same path and run budget give the same result; the wall clock bounds the
 // work too, and when it is what stopped the shrink, the result says so.
 
-import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { DeliveredMessages, replayExplorePath, replaySystem } from '../explore/trace.js';
-import type { Choice, ExploreStep, InFlight, World } from '../explore/system.js';
-import type { TransitionSystem } from '../explore/system.js';
+import { DeliveredMessages, replayExplorePath, replaySystem } from './paths.js';
+import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
+import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { shortestFailingPath } from './shortest.js';
 import { failsAs, judgedOnHistory } from './shrink.js';
@@ -318,7 +318,7 @@ class TolerantReplay {
 
   /**
    * The steps that apply, in order, as the explorer describes them, and the first violation the
-   * explorer's own checks saw on the way (src/explore/checks.ts); with stopAtViolation, the
+   * explorer's own checks saw on the way (src/world/checks.ts); with stopAtViolation, the
    * steps end there.
    */
   concrete(steps: readonly ExploreStep[], stopAtViolation: boolean, onWorld?: (world: World) => void): Resolved {

@@ -20,44 +20,15 @@
 // out also runs out of requests. Everything is bounded: operations by the run's length and the
 // think time, redirects per attempt by redirectsMax, attempts by retriesMax.
 
-import type { Command, Output } from '../adapters/contract.js';
+import type { Command, Output } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeName } from '../core/ids.js';
 import type { Random } from '../core/random.js';
 import type { EventBody, SimEvent } from './events.js';
 import type { ClientOptions } from './scenario.js';
+import type { Attempt, ClientOperation, ClientOperationKind } from '../contract/observation.js';
+import { describeOperation } from '../world/history.js';
 
-export type ClientOperationKind = 'get' | 'put' | 'append';
-
-/** One operation of the history: the shape the linearizability checker takes. */
-export interface ClientOperation {
-  /** Unique over the history, in invocation order. */
-  id: number;
-  client: number;
-  kind: ClientOperationKind;
-  key: string;
-  /** The value of a put, the suffix of an append; absent for a get. */
-  value?: string;
-  /** Virtual time of the invocation, in milliseconds. */
-  invokeMs: number;
-  /** Absent while in flight, and for good when it was given up (indeterminate). */
-  completion?: { completeMs: number; result?: string | null };
-  /** The node that answered it. */
-  node?: NodeId;
-  /** Attempts sent (the first one, redirects and retries). */
-  attempts: number;
-  /**
-   * Attempts a node accepted into its log. An operation given up with none accepted (every
-   * attempt refused, or answered notLeader) certainly never took effect: the check leaves it out,
-   * as Jepsen leaves out failed operations (see checkedHistory).
-   */
-  acceptedAttempts: number;
-}
-
-/** The operations the checker judges: completed ones, and those that may have taken effect. */
-export function checkedHistory(history: readonly ClientOperation[]): ClientOperation[] {
-  return history.filter((operation) => operation.completion !== undefined || operation.acceptedAttempts > 0);
-}
 
 /** What the clients need of the world. */
 export interface ClientWorld {
@@ -77,15 +48,6 @@ const stream = 'clients';
 const requestDelayMs = 1;
 /** Wait before trying another node when no leader is known (a node down, no hint). */
 const backoffMs = 20;
-
-/** One attempt of an operation: a command sent to one node. */
-export interface Attempt {
-  commandId: number;
-  node: NodeId;
-  /** The node's incarnation when the request reached it; -1 while in flight. */
-  incarnation: number;
-  accepted: boolean;
-}
 
 interface OpenOperation {
   record: ClientOperation;
@@ -351,8 +313,4 @@ export class Clients {
     const others = members.length > 1 ? members.filter((member) => member !== node) : members;
     return others[this.random.index(stream, others.length)];
   }
-}
-
-export function describeOperation(operation: ClientOperation): string {
-  return operation.kind === 'get' ? `get(${operation.key})` : `${operation.kind}(${operation.key}, '${operation.value ?? ''}')`;
 }

@@ -1,7 +1,7 @@
 // The events of the simulated world and their readable form. Every fault is an event, so the
 // trace shows it, the trace hash covers it and the shrinker can remove it.
 
-import type { Command, Message } from '../adapters/contract.js';
+import type { Command, Message } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import type { Scheduled } from '../core/queue.js';
 import type { Cut } from './partitions.js';

@@ -4,13 +4,13 @@
 // command (the probe) must be committed and applied on every node. Safety checks cannot see a
 // cluster that merely stops making progress; this can.
 
-import type { AppliedEntry, Command } from '../adapters/contract.js';
+import type { AppliedEntry, Command } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeName } from '../core/ids.js';
-import type { Violation } from './invariant.js';
-import type { ClusterObservation } from './observation.js';
+import type { ClusterObservation } from '../world/observation.js';
 import type { Scenario } from './scenario.js';
 import { livenessBoundMs, livenessLeaderBoundMs } from './scenario.js';
+import type { Violation } from '../contract/observation.js';
 
 export const livenessInvariant = 'liveness';
 

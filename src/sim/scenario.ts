@@ -6,7 +6,7 @@
 // clocks), drawn from the seed, and a schedule of actions at fixed virtual times. A swarm
 // scenario lets the seed itself choose which processes are on and how hard they push.
 
-import type { ImplementationOptions } from '../adapters/contract.js';
+import type { ImplementationOptions } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export interface MillisecondRange {

@@ -7,30 +7,31 @@
 // trace hash; each node step is followed by every invariant. Everything has a bound: the run
 // length in virtual time, the events per run, the queue's capacity, a paused node's inbox.
 
-import type { Command, Implementation, Input, Message, NodeInstance, Output, ProposalAnswer } from '../adapters/contract.js';
+import type { Command, Implementation, Input, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
 import type { ChoiceSource, Choices } from '../core/random.js';
 import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
 import { EventQueue } from '../core/queue.js';
-import type { ClientOperation, ClientWorld } from './clients.js';
-import { checkedHistory, Clients } from './clients.js';
+import type { ClientWorld } from './clients.js';
+import { Clients } from './clients.js';
 import type { EventBody, SimEvent, TraceEvent } from './events.js';
 import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } from './events.js';
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
-import type { Inconclusive, InvariantChecker, InvariantDefinition, Violation } from './invariant.js';
-import { judgeHistory, violationOfStep } from './invariant.js';
+import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import { judgeHistory, violationOfStep } from '../world/judge.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
-import type { StepChange } from './observation.js';
-import { ClusterObservation, ViewError } from './observation.js';
+import { ClusterObservation, ViewError } from '../world/observation.js';
 import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
+import type { ClientOperation, Inconclusive, StepChange, Violation } from '../contract/observation.js';
+import { checkedHistory } from '../world/history.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
 

@@ -3,7 +3,7 @@
 // unsynced suffix, or a torn part of it). The harness owns this, so a restart sees exactly what
 // survived.
 
-import type { DurableRecord } from '../adapters/contract.js';
+import type { DurableRecord } from '../contract/contract.js';
 import { assert } from '../core/assert.js';
 
 export class NodeStorage {

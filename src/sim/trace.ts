@@ -5,10 +5,10 @@
 import type { Choices } from '../core/random.js';
 import type { Schema } from '../core/schema.js';
 import { validate } from '../core/schema.js';
-import type { Violation } from './invariant.js';
 import type { Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js';
+import type { Violation } from '../contract/observation.js';
 
 export const traceFormat = 'raftcheck-trace';
 export const traceFormatVersion = 1;
@@ -39,7 +39,7 @@ export interface TraceFile {
   events: TraceEvent[];
   /** Present when the trace is the result of shrinking a failing run. */
   shrink?: TraceShrinkInfo;
-  /** Version 2: an explore path (src/explore/trace.ts ExploreTraceInfo); the choices are then empty. */
+  /** Version 2: an explore path (src/shrink/paths.ts ExploreTraceInfo); the choices are then empty. */
   explore?: Record<string, unknown>;
 }
 

@@ -4,7 +4,7 @@
 // reach yet and the liveness bugs, whose harm only shows over a whole run.
 
 import { describe, expect, it } from 'vitest';
-import type { Command, ImplementationOptions, Input, Output } from '../../src/adapters/contract.js';
+import type { Command, ImplementationOptions, Input, Output } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';

@@ -3,8 +3,8 @@
 // broken implementation, so the failure path is exercised without relying on any bug corpus.
 
 import { describe, expect, it } from 'vitest';
-import type { Implementation, Input, Output } from '../../src/adapters/contract.js';
-import { emptyOutput } from '../../src/adapters/contract.js';
+import type { Implementation, Input, Output } from '../../src/contract/contract.js';
+import { emptyOutput } from '../../src/contract/contract.js';
 import { runCampaign } from '../../src/check/campaign.js';
 import { traceOf } from '../../src/check/run.js';
 import { formatFailure } from '../../src/report/console.js';

@@ -7,11 +7,11 @@ import { runCampaign } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { KeyValueStore } from '../../src/raft/kv.js';
-import type { ClientOperation } from '../../src/sim/clients.js';
-import { checkedHistory } from '../../src/sim/clients.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { defaultClientOptions, defaultScenario } from '../../src/sim/scenario.js';
 import { parseScenario } from '../../src/sim/scenarioSchema.js';
+import type { ClientOperation } from '../../src/contract/observation.js';
+import { checkedHistory } from '../../src/world/history.js';
 
 /**
  * Three quiet nodes and one busy client appending to and reading one key; the leader crashes at

@@ -4,7 +4,7 @@
 // bugs stale-read and read-before-noop each skip one of those steps.
 
 import { describe, expect, it } from 'vitest';
-import type { Command, Output } from '../../src/adapters/contract.js';
+import type { Command, Output } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';

@@ -5,16 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  type Choices,
-  Random,
-  RecordingChoiceSource,
-  ReplayChoiceSource,
-  choiceCount,
-  nextRandomState,
-  randomValueOfState,
-  sortedChoices,
-} from '../../src/core/random.js';
+import { type Choices, Random, RecordingChoiceSource, ReplayChoiceSource, choiceCount, nextRandomState, randomValueOfState, sortedChoices } from '../../src/core/random.js';
 import { HarnessBug } from '../../src/core/assert.js';
 
 const twoTo32 = 0x100000000;

@@ -3,16 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../src/core/ids.js';
-import {
-  combine,
-  eventsOf,
-  fixedLeaderView,
-  pingEveryTick,
-  runProbe,
-  scheduled,
-  withNote,
-  writeOnTicks,
-} from './probes.js';
+import { combine, eventsOf, fixedLeaderView, pingEveryTick, runProbe, scheduled, withNote, writeOnTicks } from './probes.js';
 
 describe('crash and restart', () => {
   it('drops the instance on crash, loses messages to it, and restarts a new instance over exactly the durable records', () => {

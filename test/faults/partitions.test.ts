@@ -3,19 +3,7 @@
 // that were intact then (a message sent over a cut link is lost when it is sent).
 
 import { describe, expect, it } from 'vitest';
-import {
-  allLinks,
-  crossLinks,
-  eventsOf,
-  link,
-  linksDelivered,
-  pingEveryTick,
-  pingOnFirstTick,
-  runProbe,
-  scheduled,
-  sorted,
-  without,
-} from './probes.js';
+import { allLinks, crossLinks, eventsOf, link, linksDelivered, pingEveryTick, pingOnFirstTick, runProbe, scheduled, sorted, without } from './probes.js';
 
 const everyLink = allLinks(5);
 

@@ -4,16 +4,8 @@
 // messages and writes records on a fixed pattern, so that a test can see exactly what each fault
 // did to what the nodes saw.
 
-import type {
-  Implementation,
-  Input,
-  NodeInstance,
-  OutboundMessage,
-  Output,
-  StartInput,
-  StateView,
-} from '../../src/adapters/contract.js';
-import { emptyList } from '../../src/adapters/contract.js';
+import type { Implementation, Input, NodeInstance, OutboundMessage, Output, StartInput, StateView } from '../../src/contract/contract.js';
+import { emptyList } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import { nodeIds } from '../../src/core/ids.js';
 import type { Scenario, ScheduledFault } from '../../src/sim/scenario.js';

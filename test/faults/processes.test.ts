@@ -6,22 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../src/core/ids.js';
 import type { PartitionShape } from '../../src/sim/scenario.js';
 import type { TraceEvent } from '../../src/sim/simulation.js';
-import {
-  allLinks,
-  combine,
-  crossLinks,
-  eventsOf,
-  fixedLeaderView,
-  link,
-  linksDelivered,
-  pingEveryTick,
-  quietScenario,
-  runProbe,
-  sorted,
-  without,
-  withNote,
-  writeOnTicks,
-} from './probes.js';
+import { allLinks, combine, crossLinks, eventsOf, fixedLeaderView, link, linksDelivered, pingEveryTick, quietScenario, runProbe, sorted, without, withNote, writeOnTicks } from './probes.js';
 
 const everyLink = allLinks(5);
 const certain = 20; // per second: with 50 ms decisions, a chance of 1 per decision

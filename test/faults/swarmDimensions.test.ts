@@ -5,7 +5,7 @@
 // the liveness bound grows with the backlog; a regression test runs the reference through it.
 
 import { describe, expect, it } from 'vitest';
-import type { ImplementationOptions } from '../../src/adapters/contract.js';
+import type { ImplementationOptions } from '../../src/contract/contract.js';
 import { runSeed } from '../../src/check/run.js';
 import type { LinkOptions, Scenario } from '../../src/sim/scenario.js';
 import { defaultScenario, livenessBoundMs } from '../../src/sim/scenario.js';

@@ -7,12 +7,13 @@
 // Each node's scalar view (role, term, vote, commit and applied index) carries over between
 // steps, so a step only names what changed; log entries are written as [term, commandId].
 
-import type { AppliedEntry, LogEntryView, OutboundMessage, Output, StateView } from '../../src/adapters/contract.js';
+import type { AppliedEntry, LogEntryView, OutboundMessage, Output, StateView } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
-import type { InvariantChecker, InvariantDefinition, Violation } from '../../src/sim/invariant.js';
-import type { NodeMirror, StepChange } from '../../src/sim/observation.js';
-import { ClusterObservation } from '../../src/sim/observation.js';
+import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import type { NodeMirror } from '../../src/world/observation.js';
+import { ClusterObservation } from '../../src/world/observation.js';
 import { allInvariants } from '../../invariants/index.js';
+import type { StepChange, Violation } from '../../src/contract/observation.js';
 
 /** A log entry as [term, commandId]; commandId 0 is an entry the node made itself (no-op). */
 export type EntrySpec = readonly [term: number, commandId: number];

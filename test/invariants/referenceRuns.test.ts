@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import type { NodeId } from '../../src/core/ids.js';
-import type { InvariantDefinition } from '../../src/sim/invariant.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import { defaultScenario } from '../../src/sim/scenario.js';
 import type { SimulationResult } from '../../src/sim/simulation.js';
 import { Simulation } from '../../src/sim/simulation.js';

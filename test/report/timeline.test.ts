@@ -3,8 +3,8 @@
 // at the start (event 0) and one on a tick (a row to mark).
 
 import { describe, expect, it } from 'vitest';
-import type { Implementation, Input, Output, StateView } from '../../src/adapters/contract.js';
-import { emptyOutput } from '../../src/adapters/contract.js';
+import type { Implementation, Input, Output, StateView } from '../../src/contract/contract.js';
+import { emptyOutput } from '../../src/contract/contract.js';
 import { runSeed, traceOf } from '../../src/check/run.js';
 import { formatTimeline } from '../../src/report/timeline.js';
 import type { Scenario } from '../../src/sim/scenario.js';

@@ -1,21 +1,21 @@
 // Explore steps that carry clients' commands: the replay rebuilds the clients' history from them
-// (src/explore/clientSteps.ts) and checks it for linearizability at every completion, so that a
+// (src/world/clientSteps.ts) and checks it for linearizability at every completion, so that a
 // failure judged on a history can be lifted and shrunk by its steps like any other. The rules
 // follow the simulator's clients; a wrong rule would show as a violation on the correct
 // reference, which the property below looks for after removing steps at random (what the step
 // shrinker does to a path).
 
 import { describe, expect, it } from 'vitest';
-import type { Command, Output } from '../../src/adapters/contract.js';
+import type { Command, Output } from '../../src/contract/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkToTrace } from '../../src/check/shrinkRun.js';
 import { replayTrace } from '../../src/check/traces.js';
-import { StepClients } from '../../src/explore/clientSteps.js';
-import { exploreInfoOf, replayExplorePath } from '../../src/explore/trace.js';
-import type { ExploreStep } from '../../src/explore/system.js';
+import { StepClients } from '../../src/world/clientSteps.js';
+import { exploreInfoOf, replayExplorePath } from '../../src/shrink/paths.js';
+import type { ExploreStep } from '../../src/world/system.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { shortenScenario } from '../../src/sim/scenario.js';
 import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';

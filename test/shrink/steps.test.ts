@@ -12,7 +12,7 @@ import { shrinkExploreTrace, shrinkToTrace } from '../../src/check/shrinkRun.js'
 import { replayTrace } from '../../src/check/traces.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
-import { exploreTraceOf, replayExplorePath } from '../../src/explore/trace.js';
+import { exploreTraceOf, replayExplorePath } from '../../src/shrink/paths.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';

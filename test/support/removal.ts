@@ -3,9 +3,9 @@
 
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { Implementation, ImplementationOptions } from '../../src/adapters/contract.js';
-import { replayExplorePath } from '../../src/explore/trace.js';
-import type { ExploreStep } from '../../src/explore/system.js';
+import type { Implementation, ImplementationOptions } from '../../src/contract/contract.js';
+import { replayExplorePath } from '../../src/shrink/paths.js';
+import type { ExploreStep } from '../../src/world/system.js';
 import { possibleSteps } from '../../src/shrink/steps.js';
 
 export interface LiftedPath {

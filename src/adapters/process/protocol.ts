@@ -4,7 +4,7 @@
 // line the program wrote is an Output. Everything here returns a problem as a string naming the
 // field and what was wrong, so that the caller can put it in an implementation error.
 
-import type { Output } from '../contract.js';
+import type { Output } from '../../contract/contract.js';
 
 export const protocolVersion = 1;
 

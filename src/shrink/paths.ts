@@ -1,4 +1,4 @@
-// Explore paths as trace files, and their replay. A path is a list of steps (src/explore/system.ts
+// Explore paths as trace files, and their replay. A path is a list of steps (src/world/system.ts
 // ExploreStep: messages by content, not by position), so a trace replays without the search.
 // The trace file is the simulator's format (src/sim/trace.ts) at version 2, with an `explore`
 // field holding the options and the steps; `raftcheck replay` dispatches on that field and
@@ -6,20 +6,19 @@
 //
 // The replay drives the same transition system and feeds every step into a fresh
 // ClusterObservation and the real invariants/ checkers, as the simulator does: the violation a
-// trace reports is theirs (the explorer's own checks, src/explore/checks.ts, only choose which
+// trace reports is theirs (the explorer's own checks, src/world/checks.ts, only choose which
 // states to report). If only the explorer's checks fire, that violation is reported instead.
-// Steps that carry clients' commands build a client history (src/explore/clientSteps.ts), which
+// Steps that carry clients' commands build a client history (src/world/clientSteps.ts), which
 // is checked for linearizability each time an operation completes, so a path stops at the first
 // completion that leaves the history without a linearization.
 
-import type { Implementation, ImplementationOptions } from '../adapters/contract.js';
+import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { TraceEvent } from '../sim/events.js';
-import type { Inconclusive, Violation } from '../sim/invariant.js';
-import { judgeHistory, violationOfStep } from '../sim/invariant.js';
-import { ClusterObservation } from '../sim/observation.js';
+import { judgeHistory, violationOfStep } from '../world/judge.js';
+import { ClusterObservation } from '../world/observation.js';
 import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
@@ -27,10 +26,10 @@ import type { SimulationResult } from '../sim/simulation.js';
 import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
-import type { ExploreResult } from './search.js';
-import { StepClients } from './clientSteps.js';
-import type { ExploreStep, StepObserver, World } from './system.js';
-import { exploreStepKinds, TransitionSystem } from './system.js';
+import { StepClients } from '../world/clientSteps.js';
+import type { ExploreStep, StepObserver, World } from '../world/system.js';
+import { exploreStepKinds, TransitionSystem } from '../world/system.js';
+import type { Inconclusive, Violation } from '../contract/observation.js';
 
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
@@ -245,7 +244,7 @@ class ObservedReplay implements StepObserver {
 
 /** The trace file of an explore result with a path; null without one. */
 export function exploreTraceOf(
-  result: Pick<ExploreResult, 'path' | 'distinctStates'> & { strategy: string },
+  result: { path: readonly ExploreStep[] | null; distinctStates: number; strategy: string },
   options: { implementation: Implementation; bugs: readonly string[]; nodes: number; implementationOptions: ImplementationOptions; bounds: Record<string, number> },
 ): { trace: TraceFile; replay: SimulationResult } | null {
   if (result.path === null) return null;
@@ -255,7 +254,7 @@ export function exploreTraceOf(
     strategy: result.strategy,
     bounds: options.bounds,
     distinctStates: result.distinctStates,
-    steps: result.path,
+    steps: [...result.path],
   };
   const replay = replayExplorePath(options.implementation, info);
   if ('error' in replay) throw new Error(`explore: the path found does not replay: ${replay.error}`);

@@ -5,11 +5,13 @@
 // Every update costs O(entries changed), never O(log length): logs arrive as deltas, prefix
 // hashes extend incrementally, and the committed history grows by appending.
 
-import type { AppliedEntry, Output, Role, StateView } from '../adapters/contract.js';
+import type { Output, Role, StateView } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
+import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
 
-export class NodeMirror {
+
+export class NodeMirror implements ObservedNode {
   up = false;
   /** Increases on every start; 0 before the first. */
   incarnation = 0;
@@ -44,32 +46,7 @@ export class NodeMirror {
   }
 }
 
-/** What one step changed on one node: the invariants' incremental input. */
-export interface StepChange {
-  node: NodeId;
-  /** Number of the event being processed (1-based) and its virtual time. */
-  eventNumber: number;
-  timeMs: number;
-  /** This step was the start input of a new incarnation. */
-  started: boolean;
-  previousRole: Role;
-  previousTerm: number;
-  previousCommitIndex: number;
-  previousAppliedIndex: number;
-  previousLastIndex: number;
-  /** Prefix hash of the log up to previousLastIndex, before the step. */
-  previousLastPrefixHash: number;
-  /** Lowest log index whose entry changed (Infinity: the log did not change). */
-  logChangedFrom: number;
-  /** Entries the step applied, in order. */
-  applied: readonly AppliedEntry[];
-  /** The view in this output, if any. */
-  hasView: boolean;
-  /** Length of the committed history before this step. */
-  committedLengthBefore: number;
-}
-
-export class ClusterObservation {
+export class ClusterObservation implements ObservedCluster {
   readonly nodes = new Map<NodeId, NodeMirror>();
   /** The committed history: committedTerms[i], committedIds[i], committedPrefix[i] for index i. */
   readonly committedTerms: number[] = [0];

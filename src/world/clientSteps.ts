@@ -13,10 +13,10 @@
 // - An operation no node accepted and that never completed is left out (checkedHistory).
 // Commands without a session (the explorer's own proposals) record nothing.
 
-import type { Command, Output } from '../adapters/contract.js';
+import type { Command, Output } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
-import type { Attempt, ClientOperation, ClientOperationKind } from '../sim/clients.js';
-import { checkedHistory } from '../sim/clients.js';
+import type { Attempt, ClientOperation, ClientOperationKind } from '../contract/observation.js';
+import { checkedHistory } from './history.js';
 
 interface OpenOperation {
   record: ClientOperation;

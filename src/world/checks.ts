@@ -8,7 +8,7 @@
 // state carries a small, immutable History (copied on write) with exactly what these checks need,
 // and the History is part of the state's fingerprint, so two paths that reach the same world
 // with different histories are not merged. The counterexample path is then replayed through the
-// real invariants/ checkers (src/explore/trace.ts), whose violation is the one reported.
+// real invariants/ checkers (src/shrink/paths.ts), whose violation is the one reported.
 //
 // The rules mirror invariants/ and ClusterObservation: the committed history grows from commit
 // indexes and applied entries, each committed index carries an upper bound on the term it was
@@ -17,10 +17,10 @@
 // every log ever seen, so that the History stays small; the replay through invariants/ applies
 // the time-spanning check to the path found.
 
-import type { AppliedEntry, Role } from '../adapters/contract.js';
+import type { AppliedEntry, Role } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
-import type { Violation } from '../sim/invariant.js';
+import type { Violation } from '../contract/observation.js';
 
 /** What the explorer mirrors of a node's white-box view; arrays are never mutated once shared. */
 export interface NodeView {

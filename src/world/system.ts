@@ -23,28 +23,18 @@
 // chosen prefix of the unsynced ones: all of them (the disk got them anyway), none (lost), or a
 // torn part; each way is its own choice and costs one crash of the crash bound.
 
-import type {
-  Command,
-  DurableRecord,
-  Implementation,
-  ImplementationOptions,
-  Input,
-  Message,
-  NodeInstance,
-  Output,
-  StateView,
-} from '../adapters/contract.js';
-import { emptyList } from '../adapters/contract.js';
+import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, Message, NodeInstance, Output, StateView } from '../contract/contract.js';
+import { emptyList } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
-import type { Violation } from '../sim/invariant.js';
 import type { History, NodeView, ViewChange } from './checks.js';
 import { checkStep, emptyHistory, emptyView } from './checks.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
 import { Lanes, mix32 } from './lanes.js';
+import type { Violation } from '../contract/observation.js';
 
 /** Inputs a node was handed since its start, newest first (for re-creating it by replay). */
 interface InputLink {
@@ -134,7 +124,7 @@ export interface Transition {
   pruned: PruneReason | null;
 }
 
-/** Hooks for a replay that feeds the real invariants (src/explore/trace.ts). */
+/** Hooks for a replay that feeds the real invariants (src/shrink/paths.ts). */
 export interface StepObserver {
   delivered(from: NodeId, to: NodeId, senderTerm: number): void;
   stepped(node: NodeId, input: Input, output: Output, started: boolean): void;
@@ -174,7 +164,7 @@ export interface SystemOptions extends PathBounds {
   clone: boolean;
   /**
    * Share one copy of each distinct node state, message and history between worlds
-   * (src/explore/intern.ts). Default true; false only to measure what it saves.
+   * (src/world/intern.ts). Default true; false only to measure what it saves.
    */
   intern?: boolean;
   /** Compute what an input does to a node state once (TransitionSystem.perform); default true. */

@@ -10,7 +10,7 @@
 // reference Raft it knows the message and record shapes, so it renames ids everywhere and folds
 // the records, which is what makes symmetry reduction exact.
 
-import type { DurableRecord, Implementation, Message, NodeInstance } from '../adapters/contract.js';
+import type { DurableRecord, Implementation, Message, NodeInstance } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import type { Entry, RaftMessage, RaftRecord } from '../raft/messages.js';
 import { RaftNode } from '../raft/node.js';

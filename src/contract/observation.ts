@@ -1,0 +1,142 @@
+// What the world observes and the invariants judge: the read-only shape of the harness's
+// observation of a cluster (each node's mirrored view, the committed history), the change one
+// step made, the clients' history, and the violations the checkers report. Below both the world
+// (src/world, which keeps and updates the observation) and invariants/ (which only read it).
+
+import type { AppliedEntry, Role } from './contract.js';
+import type { NodeId } from '../core/ids.js';
+
+export type InvariantKind = 'safety' | 'liveness';
+
+export interface Violation {
+  invariant: string;
+  kind: InvariantKind;
+  message: string;
+  nodes: NodeId[];
+  /** 1-based number of the event after which the violation was seen; 0 for the end-of-run audit. */
+  eventNumber: number;
+  timeMs: number;
+  /** The facts that show it: terms, indexes, entries. Plain JSON. */
+  evidence: Record<string, unknown>;
+  /**
+   * Other invariants the same step violated, in registry order (absent: none). One step can break
+   * several at once (a node that rolls its term back and, in the same message, takes a deposed
+   * leader's entries over committed ones): they are one failure, and shrinking may keep any of them.
+   */
+  alsoViolated?: string[];
+}
+
+/** A check that could not decide (its budget ran out): the run shows it, and it is no pass. */
+export interface Inconclusive {
+  invariant: string;
+  reason: string;
+  eventNumber: number;
+  timeMs: number;
+}
+
+/** A node's mirrored white-box view, as the checkers read it. */
+export interface ObservedNode {
+  readonly id: NodeId;
+  readonly up: boolean;
+  /** Increases on every start; 0 before the first. */
+  readonly incarnation: number;
+  readonly hasView: boolean;
+  readonly hasLog: boolean;
+  readonly role: Role;
+  readonly term: number;
+  readonly votedFor: NodeId | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly leaderHint: NodeId | null;
+  /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
+  readonly terms: readonly number[];
+  readonly commandIds: readonly number[];
+  /** prefixHashes[i] digests entries 1..i (0 for the empty prefix). */
+  readonly prefixHashes: readonly number[];
+  /** Index of the last entry applied in this incarnation, from the applied outputs. */
+  readonly lastAppliedSeen: number;
+  /** The highest term this node revealed through a message another node received (survives crashes). */
+  readonly termRevealed: number;
+  readonly lastIndex: number;
+  termAt(index: number): number;
+}
+
+/** The cluster as observed: every node's mirror and the committed history. */
+export interface ObservedCluster {
+  readonly nodes: ReadonlyMap<NodeId, ObservedNode>;
+  /** The committed history: committedTerms[i], committedIds[i], committedPrefix[i] for index i. */
+  readonly committedTerms: readonly number[];
+  readonly committedIds: readonly number[];
+  readonly committedPrefix: readonly number[];
+  /** Who first established each committed index (node id), for evidence. */
+  readonly committedBy: readonly NodeId[];
+  /** Increases whenever the committed history or its commit terms change. */
+  readonly committedVersion: number;
+  readonly committedLength: number;
+  mirror(id: NodeId): ObservedNode;
+  /** The highest committed index known to have been committed in a term below `term`. */
+  lastIndexCommittedBeforeTerm(term: number): number;
+  /** The bound on the term index was committed in (Infinity if unknown). */
+  commitTermOf(index: number): number;
+}
+
+/** What one step changed on one node: the invariants' incremental input. */
+export interface StepChange {
+  node: NodeId;
+  /** Number of the event being processed (1-based) and its virtual time. */
+  eventNumber: number;
+  timeMs: number;
+  /** This step was the start input of a new incarnation. */
+  started: boolean;
+  previousRole: Role;
+  previousTerm: number;
+  previousCommitIndex: number;
+  previousAppliedIndex: number;
+  previousLastIndex: number;
+  /** Prefix hash of the log up to previousLastIndex, before the step. */
+  previousLastPrefixHash: number;
+  /** Lowest log index whose entry changed (Infinity: the log did not change). */
+  logChangedFrom: number;
+  /** Entries the step applied, in order. */
+  applied: readonly AppliedEntry[];
+  /** The view in this output, if any. */
+  hasView: boolean;
+  /** Length of the committed history before this step. */
+  committedLengthBefore: number;
+}
+
+export type ClientOperationKind = 'get' | 'put' | 'append';
+
+/** One operation of the history: the shape the linearizability checker takes. */
+export interface ClientOperation {
+  /** Unique over the history, in invocation order. */
+  id: number;
+  client: number;
+  kind: ClientOperationKind;
+  key: string;
+  /** The value of a put, the suffix of an append; absent for a get. */
+  value?: string;
+  /** Virtual time of the invocation, in milliseconds. */
+  invokeMs: number;
+  /** Absent while in flight, and for good when it was given up (indeterminate). */
+  completion?: { completeMs: number; result?: string | null };
+  /** The node that answered it. */
+  node?: NodeId;
+  /** Attempts sent (the first one, redirects and retries). */
+  attempts: number;
+  /**
+   * Attempts a node accepted into its log. An operation given up with none accepted (every
+   * attempt refused, or answered notLeader) certainly never took effect: the check leaves it out,
+   * as Jepsen leaves out failed operations (see checkedHistory).
+   */
+  acceptedAttempts: number;
+}
+
+/** One attempt of an operation: a command sent to one node. */
+export interface Attempt {
+  commandId: number;
+  node: NodeId;
+  /** The node's incarnation when the request reached it; -1 while in flight. */
+  incarnation: number;
+  accepted: boolean;
+}

@@ -41,6 +41,12 @@ export interface DeterminismMismatch {
   eventNumber: number;
   first: TraceEvent | null;
   second: TraceEvent | null;
+  /**
+   * Low 32 bits of each run's trace hash just after that event: they differ by construction, so
+   * two events that read the same (same input, different outputs) still print differently.
+   */
+  firstDigest: number | null;
+  secondDigest: number | null;
   firstTraceHash: string;
   secondTraceHash: string;
 }
@@ -218,21 +224,29 @@ function findMismatch(
   second: Pick<SeedOutcome, 'traceHash' | 'eventDigests'>,
   base: { seed: number; implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] },
 ): DeterminismMismatch {
-  const a = first.eventDigests ?? [];
-  const b = second.eventDigests ?? [];
-  let index = 0;
-  while (index < a.length && index < b.length && a[index] === b[index]) index += 1;
-  // Re-run both with readable logs to show the events themselves; a nondeterministic
-  // implementation may of course part at a different place again, so take what they show.
-  const firstLog = runSeed({ ...base, recordEvents: true }).eventLog ?? [];
-  const secondLog = runSeed({ ...base, recordEvents: true }).eventLog ?? [];
+  // Re-run both with readable logs to show the events themselves. A nondeterministic
+  // implementation may part at another place this time: then the re-runs' own first difference
+  // is shown, so that the events and digests printed belong to the same two runs.
+  const firstRerun = runSeed({ ...base, recordEvents: true, recordEventDigests: true });
+  const secondRerun = runSeed({ ...base, recordEvents: true, recordEventDigests: true });
+  const rerunsPart = firstRerun.traceHash !== secondRerun.traceHash;
+  const [a, b] = rerunsPart ? [firstRerun.eventDigests ?? [], secondRerun.eventDigests ?? []] : [first.eventDigests ?? [], second.eventDigests ?? []];
+  const index = firstDifference(a, b);
   return {
     eventNumber: index + 1,
-    first: firstLog[index] ?? null,
-    second: secondLog[index] ?? null,
-    firstTraceHash: first.traceHash,
-    secondTraceHash: second.traceHash,
+    first: firstRerun.eventLog?.[index] ?? null,
+    second: secondRerun.eventLog?.[index] ?? null,
+    firstDigest: a[index] ?? null,
+    secondDigest: b[index] ?? null,
+    firstTraceHash: rerunsPart ? firstRerun.traceHash : first.traceHash,
+    secondTraceHash: rerunsPart ? secondRerun.traceHash : second.traceHash,
   };
+}
+
+function firstDifference(a: readonly number[], b: readonly number[]): number {
+  let index = 0;
+  while (index < a.length && index < b.length && a[index] === b[index]) index += 1;
+  return index;
 }
 
 /** Seeds first, first + 1, ..., first + count - 1. */

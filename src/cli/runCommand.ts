@@ -212,6 +212,8 @@ export function replayCommand(seed: number, args: RunArguments): string {
   if (args.routing !== undefined) parts.push(`--routing ${args.routing}`);
   if (args.strategy !== undefined) parts.push(`--strategy ${args.strategy}`);
   for (const bug of [...new Set(args.bugs ?? [])].sort()) parts.push(`--bug ${shellWord(bug)}`);
+  // A determinism mismatch shows only when the seed runs twice.
+  if (args.checkDeterminism) parts.push('--check-determinism');
   return parts.join(' ');
 }
 

@@ -70,9 +70,10 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   lines.push(`  replay: ${c.bold(report.replayCommand)}`);
   if (failure.determinism !== null) {
     const mismatch = failure.determinism;
-    lines.push(`  first difference after event ${mismatch.eventNumber}`);
-    lines.push(`    first run:  ${describeTraceEvent(mismatch.first)}`);
-    lines.push(`    second run: ${describeTraceEvent(mismatch.second)}`);
+    const sameInput = describeTraceEvent(mismatch.first) === describeTraceEvent(mismatch.second);
+    lines.push(`  first difference after event ${mismatch.eventNumber}${sameInput ? ': the same input, and what the run did with it differs' : ''}`);
+    lines.push(`    first run:  ${describeTraceEvent(mismatch.first)}${describeDigest(mismatch.firstDigest)}`);
+    lines.push(`    second run: ${describeTraceEvent(mismatch.second)}${describeDigest(mismatch.secondDigest)}`);
     lines.push(`  trace hashes ${mismatch.firstTraceHash} vs ${mismatch.secondTraceHash}`);
   } else if (run.violation !== null) {
     const violation = run.violation;
@@ -98,6 +99,11 @@ export function describeTraceEvent(event: { n: number; t: number; kind: string; 
   if (event.type !== undefined) parts.push(event.type);
   if (event.note !== undefined) parts.push(`(${event.note})`);
   return parts.join(' ');
+}
+
+/** The running trace digest just after an event: where two runs' events read alike, this differs. */
+function describeDigest(digest: number | null): string {
+  return digest === null ? '' : `  (trace digest after it ${(digest >>> 0).toString(16).padStart(8, '0')})`;
 }
 
 export interface SummaryContext {

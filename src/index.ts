@@ -35,7 +35,7 @@ export type { ClientOptions, Scenario } from './sim/scenario.js';
 export { defaultClientOptions, defaultScenario } from './sim/scenario.js';
 export { withClients } from './check/options.js';
 export { parseScenario } from './sim/scenarioSchema.js';
-export type { ImplementationError, RunStatistics, RunStatus, SimulationOptions, SimulationResult, TraceEvent } from './sim/simulation.js';
+export type { BoundReached, ImplementationError, RunStatistics, RunStatus, SimulationOptions, SimulationResult, TraceEvent } from './sim/simulation.js';
 export { Simulation } from './sim/simulation.js';
 export type { TraceFile } from './sim/trace.js';
 export { parseTrace } from './sim/trace.js';

@@ -4,6 +4,9 @@
 
 import { assert } from './assert.js';
 
+/** Events a queue holds when its owner names no capacity: far past any run's need, short of the heap's end. */
+export const eventQueueCapacityDefault = 10_000_000;
+
 export interface Scheduled {
   /** Virtual time in milliseconds. */
   timeMs: number;
@@ -15,10 +18,18 @@ export class EventQueue<T extends Scheduled> {
   private readonly heap: T[] = [];
   private nextSequence = 0;
 
-  constructor(private readonly capacity = 10_000_000) {}
+  constructor(private readonly capacity = eventQueueCapacityDefault) {}
 
   get size(): number {
     return this.heap.length;
+  }
+
+  /**
+   * Whether `count` more events fit. A full queue is a bound its owner reports (a run ends with
+   * boundReached 'queue'); pushing past the capacity anyway is a harness bug, and asserts.
+   */
+  hasRoomFor(count: number): boolean {
+    return this.heap.length + count <= this.capacity;
   }
 
   /** Sequence number the next push will receive. */
@@ -27,7 +38,8 @@ export class EventQueue<T extends Scheduled> {
   }
 
   push(event: T): T {
-    this.checkInsertable(event);
+    this.checkRoom(1);
+    checkTime(event);
     event.sequence = this.nextSequence;
     this.nextSequence += 1;
     const heap = this.heap;
@@ -49,10 +61,12 @@ export class EventQueue<T extends Scheduled> {
    * order: for work that was waiting and is due before anything that arrived meanwhile.
    */
   pushFirst(events: readonly T[]): void {
+    // Every event is checked before any goes in: a refused push leaves the queue as it was.
+    this.checkRoom(events.length);
+    for (const event of events) checkTime(event);
     // Sequence numbers below every one handed out so far, in the events' own order.
     this.frontSequence -= events.length;
     events.forEach((event, index) => {
-      this.checkInsertable(event);
       event.sequence = this.frontSequence + index;
       this.heap.push(event);
     });
@@ -61,9 +75,8 @@ export class EventQueue<T extends Scheduled> {
 
   private frontSequence = 0;
 
-  private checkInsertable(event: T): void {
-    assert(this.heap.length < this.capacity, `event queue exceeded its capacity of ${this.capacity}`);
-    assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
+  private checkRoom(count: number): void {
+    assert(this.hasRoomFor(count), `event queue exceeded its capacity of ${this.capacity}`);
   }
 
   /** Restores the heap after rare bulk changes: a sorted array is a valid heap. */
@@ -112,6 +125,10 @@ export class EventQueue<T extends Scheduled> {
     this.resort();
     return removed;
   }
+}
+
+function checkTime(event: Scheduled): void {
+  assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
 }
 
 function before(a: Scheduled, b: Scheduled): boolean {

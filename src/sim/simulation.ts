@@ -35,6 +35,9 @@ import { checkedHistory } from '../world/history.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
 
+/** The bounds that can end a run before its scenario's duration (DESIGN.md: every bound is a reported result). */
+export type BoundReached = 'events' | 'queue';
+
 export type RunStatus = 'ok' | 'safety' | 'liveness' | 'implementationError';
 
 export interface ImplementationError {
@@ -94,8 +97,11 @@ export interface SimulationResult {
   choices: Choices;
   /** The scenario the run actually ran: for a swarm scenario, with the drawn fault options. */
   scenario: Scenario;
-  /** Set when a bound other than the run length ended the run. */
-  boundReached: 'events' | null;
+  /**
+   * Set when a bound other than the run length ended the run: the scenario's eventsMax, or the
+   * event queue's capacity (an event that would not fit ends the run after the event that made it).
+   */
+  boundReached: BoundReached | null;
   eventLog: readonly TraceEvent[] | null;
   /** Low 32 bits of the running trace hash after each event (with recordEventDigests). */
   eventDigests: readonly number[] | null;
@@ -119,6 +125,8 @@ export interface SimulationOptions {
   recordEventDigests?: boolean;
   /** Stop after this many events (to re-create the world at an event). */
   stopAfterEvent?: number;
+  /** Events the queue may hold at once (default eventQueueCapacityDefault); a run that needs more ends with boundReached 'queue'. */
+  eventQueueCapacity?: number;
 }
 
 /** Messages and requests a paused node holds before it drops the rest. */
@@ -159,7 +167,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly implementation: Implementation;
   private readonly random: Random;
   private readonly choiceSource: ChoiceSource;
-  private readonly queue = new EventQueue<SimEvent>();
+  private readonly queue: EventQueue<SimEvent>;
   private readonly slots: NodeSlot[];
   private readonly network: Network;
   private readonly faults: FaultProcesses;
@@ -182,7 +190,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private finished = false;
   private violation: Violation | null = null;
   private implementationError: ImplementationError | null = null;
-  private boundReached: 'events' | null = null;
+  private boundReached: BoundReached | null = null;
   private currentLogEvent: TraceEvent | null = null;
   private readonly statistics: RunStatistics = emptyStatistics();
 
@@ -191,6 +199,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.choiceSource =
       options.choices === undefined ? new RecordingChoiceSource(options.seed) : new ReplayChoiceSource(options.choices);
     this.random = new Random(this.choiceSource);
+    this.queue = new EventQueue<SimEvent>(options.eventQueueCapacity);
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
     this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random) : options.scenario;
     const scenario = this.scenario;
@@ -247,6 +256,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
       this.finished = true;
       return false;
     }
+    if (this.queueFilled) {
+      // Filled while starting the nodes.
+      this.finish();
+      return false;
+    }
     if (this.eventCount >= this.stopAfterEvent) {
       this.finished = true;
       return false;
@@ -276,6 +290,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.guarded(() => this.process(event));
     if (this.eventDigests !== null) this.eventDigests.push(this.hasher.digest().low);
     if (this.violation !== null || this.implementationError !== null) this.finished = true;
+    else if (this.queueFilled) this.finish();
     return !this.finished;
   }
 
@@ -544,7 +559,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.scheduleNextTick(node);
     // What waited is handed over now, in arrival order, before anything that arrives this instant.
     const held = slot.inbox.splice(0).map((body) => ({ ...body, timeMs: this.now, sequence: 0 }) as SimEvent);
-    if (held.length > 0) this.queue.pushFirst(held);
+    if (held.length > 0 && this.queueHasRoomFor(held.length)) this.queue.pushFirst(held);
   }
 
   private jumpClock(node: NodeId, ms: number): void {
@@ -937,9 +952,25 @@ export class Simulation implements FaultWorld, LivenessWorld {
   /** Schedules an event, except in the liveness phase for faults that are still pending. */
   schedule(timeMs: number, body: EventBody): void {
     if (!this.faultPhase && isFault(body)) return;
+    if (!this.queueHasRoomFor(1)) return;
     (body as SimEvent).timeMs = timeMs;
     (body as SimEvent).sequence = 0;
     this.queue.push(body as SimEvent);
+  }
+
+  /**
+   * Whether the queue takes `count` more events. If not, the run ends after the current event
+   * with boundReached 'queue': the events that did not fit are lost, so nothing after it counts.
+   */
+  private get queueFilled(): boolean {
+    return this.boundReached === 'queue';
+  }
+
+  private queueHasRoomFor(count: number): boolean {
+    if (this.queue.hasRoomFor(count)) return true;
+    if (this.boundReached !== 'queue') this.note('bound: the event queue is full; the run ends after this event');
+    this.boundReached = 'queue';
+    return false;
   }
 
   private finish(): void {

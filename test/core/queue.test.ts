@@ -319,3 +319,19 @@ function drainModel(model: ModelQueue): TestEvent[] {
   for (let item = model.pop(); item !== undefined; item = model.pop()) drained.push(item);
   return drained;
 }
+
+describe('EventQueue.hasRoomFor', () => {
+  it('says whether that many more events fit below the capacity', () => {
+    const queue = new EventQueue<TestEvent>(3);
+    queue.push(event(1, 0));
+    expect([queue.hasRoomFor(2), queue.hasRoomFor(3)]).toEqual([true, false]);
+  });
+
+  it('holds for pushFirst too: a batch that does not fit is refused whole, and the queue is unchanged', () => {
+    const queue = new EventQueue<TestEvent>(3);
+    queue.push(event(1, 0));
+    queue.push(event(2, 1));
+    expect(() => queue.pushFirst([event(0, 2), event(0, 3)])).toThrow(HarnessBug);
+    expect(drain(queue).map((item) => item.id)).toEqual([0, 1]);
+  });
+});

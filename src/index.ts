@@ -42,7 +42,28 @@ export { parseTrace } from './sim/trace.js';
 export type { ShrinkOptions, ShrinkResult } from './shrink/shrink.js';
 export { shrink } from './shrink/shrink.js';
 export { shrinkToTrace } from './check/shrinkRun.js';
-export { readTraceFile, replayTrace } from './check/traces.js';
+export { readTraceFile, replayTrace, writeTraceFile } from './check/traces.js';
+export type { WorkerCampaignOptions } from './check/workers.js';
+export { defaultJobs, runCampaignInWorkers } from './check/workers.js';
+export { faultSummary } from './check/options.js';
+
+export type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStop, ExploreStrategy } from './explore/search.js';
+export { defaultExploreBounds, explore } from './explore/search.js';
+export { exploreTraceOf } from './shrink/paths.js';
+export { exploreImplementationOptions } from './cli/exploreCommand.js';
+
+export type { AssertRaftOptions } from './report/assertRaft.js';
+export { assertRaft, RaftCheckFailure } from './report/assertRaft.js';
+export type { FailureOnDisk, FailureTraceOptions } from './report/failureTraces.js';
+export { formatFailureOnDisk, writeFailureTraces } from './report/failureTraces.js';
+export type { ConsoleStyle, FailureReport } from './report/console.js';
+export { failureHeadline, formatFailure } from './report/console.js';
+export type { FailureRecord } from './report/failureRecord.js';
+export { failureRecord } from './report/failureRecord.js';
+export type { ReportDirectory } from './report/reportDirectory.js';
+export { createReportDirectory } from './report/reportDirectory.js';
+export type { TimelineOptions } from './report/timeline.js';
+export { formatTimeline } from './report/timeline.js';
 
 export { allInvariants, invariantByName } from '../invariants/index.js';
 export type { HistoryOperation, LinearizabilityOptions, LinearizabilityResult } from '../invariants/linearizability.js';

@@ -7,11 +7,21 @@ import { noBugs } from '../raft/bugs.js';
 
 export const referenceVersion = '0.1.0';
 
+/** The bugs each reference implementation was made with, so it can be described again (workers, traces). */
+const bugNamesOf = new WeakMap<Implementation, readonly string[]>();
+
 export function referenceImplementation(bugs: RaftBugs = noBugs): Implementation {
   const names = [...bugs.enabled].sort();
-  return {
+  const implementation: Implementation = {
     name: names.length === 0 ? 'reference' : `reference+${names.join('+')}`,
     version: referenceVersion,
     createNode: () => new RaftNode(bugs),
   };
+  bugNamesOf.set(implementation, names);
+  return implementation;
+}
+
+/** The bug names of an implementation made by referenceImplementation, sorted; null for any other. */
+export function referenceBugNames(implementation: Implementation): readonly string[] | null {
+  return bugNamesOf.get(implementation) ?? null;
 }

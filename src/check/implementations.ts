@@ -11,7 +11,7 @@ import type { Implementation } from '../contract/contract.js';
 import { ModuleLoadError, moduleImplementation } from '../adapters/module.js';
 import { ProcessStartError, processImplementation } from '../adapters/process.js';
 import { parseCommandLine } from '../adapters/process/protocol.js';
-import { referenceImplementation } from '../adapters/reference.js';
+import { referenceBugNames, referenceImplementation } from '../adapters/reference.js';
 import { bugsFromNames } from '../raft/bugs.js';
 
 /** Where an implementation comes from; recorded in trace files. */
@@ -57,6 +57,18 @@ const sources = new WeakMap<Implementation, ImplementationSource>();
 /** The source an implementation was loaded from (the reference when it was made directly). */
 export function sourceOf(implementation: Implementation): ImplementationSource | undefined {
   return sources.get(implementation);
+}
+
+/**
+ * How to load this implementation again (in a worker thread, from a trace): the reference with
+ * its bugs, or one loaded by loadImplementation; null for one made in code, which only its
+ * maker can make again.
+ */
+export function implementationSpecOf(implementation: Implementation): ImplementationSpec | null {
+  const bugs = referenceBugNames(implementation);
+  if (bugs !== null) return { name: implementation.name, bugs, source: { kind: 'reference' } };
+  const source = sourceOf(implementation);
+  return source === undefined ? null : { name: implementation.name, source };
 }
 
 /**

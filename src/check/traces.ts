@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { allInvariants } from '../../invariants/index.js';
+import { writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { exploreInfoOf, replayExplorePath } from '../shrink/paths.js';
 import { UnknownBugError } from '../raft/bugs.js';
@@ -29,6 +30,14 @@ export function readTraceFile(path: string): TraceFile {
   const parsed = parseTrace(readFileSync(path, 'utf8'));
   if (!parsed.ok) throw new TraceFileError(`${path}: ${parsed.message}`);
   return parsed.trace;
+}
+
+/**
+ * Writes a trace file (from traceOf, shrinkToTrace or exploreTraceOf) atomically: a temporary
+ * file beside it, renamed over it, so a reader never sees half a trace.
+ */
+export function writeTraceFile(path: string, trace: TraceFile): void {
+  writeJsonAtomic(path, trace);
 }
 
 function specOfTrace(trace: TraceFile): ImplementationSpec {

@@ -7,19 +7,24 @@
 //
 // A worker loads the implementation itself from its description (the reference with its bugs,
 // a module, a process program, the etcd adapter), so an implementation made in code without a
-// source cannot run in workers: the caller runs such campaigns in one thread.
+// source cannot run in workers: such a campaign runs in this thread, whatever `jobs` says.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CampaignOptions, CampaignResult, SeedOutcome } from './campaign.js';
 import { CampaignTally, runCampaign } from './campaign.js';
 import type { ImplementationSpec, ProcessSettings } from './implementations.js';
+import { implementationSpecOf } from './implementations.js';
+import { referenceImplementation } from '../adapters/reference.js';
 
 export interface WorkerCampaignOptions extends CampaignOptions {
   /** Threads to run seeds on; 1 runs the campaign in this thread. */
   jobs: number;
-  /** How each worker loads the implementation (it must describe options.implementation). */
-  implementationSpec: ImplementationSpec;
+  /**
+   * How each worker loads the implementation (it must describe options.implementation); by
+   * default implementationSpecOf(options.implementation).
+   */
+  implementationSpec?: ImplementationSpec;
   processSettings?: ProcessSettings;
 }
 
@@ -44,10 +49,11 @@ const aheadPerWorker = 32;
 
 export async function runCampaignInWorkers(options: WorkerCampaignOptions): Promise<CampaignResult> {
   const jobs = Math.min(options.jobs, options.seeds.length);
-  if (jobs <= 1 || options.invariants !== undefined) return runCampaign(options);
+  const implementationSpec = options.implementationSpec ?? implementationSpecOf(options.implementation ?? referenceImplementation());
+  if (jobs <= 1 || options.invariants !== undefined || implementationSpec === null) return runCampaign(options);
   const tally = new CampaignTally(options);
   const setup: WorkerSetup = {
-    implementationSpec: options.implementationSpec,
+    implementationSpec,
     processSettings: options.processSettings ?? {},
     scenario: tally.scenario,
     checkDeterminism: options.checkDeterminism === true,

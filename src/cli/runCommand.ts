@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
-import { traceOf } from '../check/run.js';
 import { loadScenario } from '../check/scenarios.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { referenceImplementation } from '../adapters/reference.js';
@@ -12,12 +11,9 @@ import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
-import { shrinkToTrace } from '../check/shrinkRun.js';
-import type { ShrinkResult } from '../shrink/shrink.js';
-import { keptFailureNote } from '../shrink/shrink.js';
-import { formatFailure, formatSummary, ProgressLine, progressText } from '../report/console.js';
+import { formatSummary, ProgressLine, progressText } from '../report/console.js';
+import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
-import { failureRecord } from '../report/failureRecord.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
@@ -84,53 +80,21 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
     failuresMax: args.failuresMax ?? defaultFailuresMax,
     onProgress: (state) => progress.update(progressText(state), state.seedsDone === state.seedsTotal),
     onFailure: (failure) => {
-      // The failing run's trace first: whatever happens next, it is on disk.
-      const originalTrace = join(report.path, `seed-${failure.seed}.trace.json`);
-      writeJsonAtomic(originalTrace, traceOf(failure.run, bugNames));
-      const rerun = replayCommand(failure.seed, args);
-      let shown = failure.run;
-      let tracePath = originalTrace;
-      let shrinkLine: string | undefined;
-      let shrunkEvents: number | undefined;
-      if (args.shrink && failure.determinism === null) {
-        const shrunkTrace = join(report.path, `seed-${failure.seed}.shrunk.trace.json`);
-        const shrunk = shrinkToTrace({
-          implementation,
-          scenario,
-          choices: failure.run.choices,
-          seed: failure.seed,
-          bugs: bugNames,
-          timeBudgetMs: args.shrinkTimeSeconds * 1000,
-          onProgress: (state) =>
-            progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} events, ${state.runs} runs (${state.pass})`),
-          // Resumable: the best trace so far is always on disk (raftcheck shrink continues it).
-          bestSoFarPath: shrunkTrace,
-        });
-        writeJsonAtomic(shrunkTrace, shrunk.trace);
-        // An explore trace has no fault processes: the faults shown stay those the seed's run exercised.
-        shown = { ...failure.run, ...shrunk.shrink.result, ...(shrunk.trace.explore !== undefined ? { scenario: failure.run.scenario } : {}) };
-        tracePath = shrunkTrace;
-        shrunkEvents = shrunk.shrink.eventsAfter;
-        shrinkLine = describeShrink(shrunk.shrink);
-      }
-      const replay = tracePath === originalTrace ? rerun : `npx raftcheck replay ${shellWord(report.display(tracePath))}`;
-      failures.push(
-        failureRecord(shown, {
-          seed: failure.seed,
-          replay,
-          trace: report.display(tracePath),
-          determinism: failure.determinism,
-          events: failure.run.events,
-          ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
-          ...(failure.run.violation !== null ? { runInvariant: failure.run.violation.invariant } : {}),
-        }),
-      );
+      const written = writeFailureTraces(failure, {
+        implementation,
+        scenario,
+        bugs: bugNames,
+        report,
+        rerunCommand: replayCommand(failure.seed, args),
+        shrink: args.shrink,
+        shrinkTimeMs: args.shrinkTimeSeconds * 1000,
+        onShrinkProgress: (state) =>
+          progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} events, ${state.runs} runs (${state.pass})`),
+      });
+      failures.push(written.record);
       if (!args.json) {
         progress.clear();
-        const shownFailure = { ...failure, run: shown };
-        const lines = [formatFailure({ failure: shownFailure, replayCommand: replay, tracePath: report.display(tracePath), faults: faultSummary(failure.run.scenario) }, { color })];
-        if (shrinkLine !== undefined) lines.push(`  ${shrinkLine}`, `  rerun the seed: ${rerun}`);
-        io.stdout.write(`${lines.join('\n')}\n\n`);
+        io.stdout.write(`${formatFailureOnDisk(written, { color })}\n\n`);
       }
     },
   });
@@ -193,13 +157,6 @@ export const defaultSeedCountOverPipes = 300;
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;
 
-function describeShrink(result: ShrinkResult): string {
-  const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
-  const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
-  const kept = keptFailureNote(result);
-  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
-}
-
 /** The exact command that re-runs one seed as this run ran it. */
 export function replayCommand(seed: number, args: RunArguments): string {
   const parts = ['npx raftcheck run', `--seed ${seed}`, `--scenario ${shellWord(args.scenario)}`];
@@ -215,10 +172,6 @@ export function replayCommand(seed: number, args: RunArguments): string {
   // A determinism mismatch shows only when the seed runs twice.
   if (args.checkDeterminism) parts.push('--check-determinism');
   return parts.join(' ');
-}
-
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_./:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function describeOptions(scenario: Scenario, seeds: readonly number[], args: RunArguments) {

@@ -60,13 +60,7 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   const { failure } = report;
   const run = failure.run;
   const lines: string[] = [];
-  const headline =
-    failure.determinism !== null
-      ? 'nondeterministic: the same seed gave two different runs'
-      : run.violation !== null
-        ? `${run.violation.kind} violation of ${run.violation.invariant}`
-        : `implementation error`;
-  lines.push(c.red.bold(`FAILED seed ${failure.seed}: ${headline}`));
+  lines.push(c.red.bold(`FAILED seed ${failure.seed}: ${failureHeadline(failure)}`));
   lines.push(`  replay: ${c.bold(report.replayCommand)}`);
   if (failure.determinism !== null) {
     const mismatch = failure.determinism;
@@ -89,6 +83,13 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   if (report.faults !== undefined) lines.push(`  faults: ${report.faults}`);
   if (report.tracePath !== null) lines.push(`  trace: ${report.tracePath}`);
   return lines.join('\n');
+}
+
+/** What failed, in a few words: the kind of violation and its invariant, or what else went wrong. */
+export function failureHeadline(failure: Pick<CampaignFailure, 'run' | 'determinism'>): string {
+  const run = failure.run;
+  if (failure.determinism !== null) return 'nondeterministic: the same seed gave two different runs';
+  return run.violation !== null ? `${run.violation.kind} violation of ${run.violation.invariant}` : 'implementation error';
 }
 
 export function describeTraceEvent(event: { n: number; t: number; kind: string; node?: number; from?: number; type?: string; note?: string } | null): string {

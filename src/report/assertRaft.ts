@@ -1,0 +1,148 @@
+// The helper for test runners (as fast-check's `assert` is): run a campaign, and on the first
+// failure shrink it, write its traces to a report folder and throw a short error whose first
+// lines name the seed, what failed, the message and the command that replays it. A passing
+// campaign writes nothing. The campaign is the one `raftcheck run` runs (worker threads
+// included, with `jobs`), and the failure is written and described as the CLI does
+// (src/report/failureTraces.ts), so a failure in a test suite reads as on the command line.
+
+import type { CampaignResult } from '../check/campaign.js';
+import { seedRange } from '../check/campaign.js';
+import { implementationSpecOf, loadImplementation, sourceFromArgument } from '../check/implementations.js';
+import { loadScenario } from '../check/scenarios.js';
+import { runCampaignInWorkers } from '../check/workers.js';
+import { referenceImplementation } from '../adapters/reference.js';
+import { closeProcessHost } from '../adapters/process/host.js';
+import type { Implementation } from '../contract/contract.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
+import type { Scenario } from '../sim/scenario.js';
+import { failureHeadline } from './console.js';
+import type { FailureOnDisk } from './failureTraces.js';
+import { shellWord, writeFailureTraces } from './failureTraces.js';
+import type { ReportDirectory } from './reportDirectory.js';
+import { createReportDirectory } from './reportDirectory.js';
+
+export interface AssertRaftOptions {
+  /**
+   * The implementation under test: an Implementation (docs/CONTRACT.md), or what `--impl`
+   * takes ("reference", a module path, "process:COMMAND ARGS..."). Default: the reference.
+   */
+  implementation?: Implementation | string;
+  /** A shipped scenario's name, a scenario file's path, or a Scenario; default "swarm". */
+  scenario?: string | Scenario;
+  /** How many seeds, from firstSeed on (default 100), or the seeds themselves. */
+  seeds?: number | readonly number[];
+  /** First seed of a count of seeds; default 1. */
+  firstSeed?: number;
+  /** Threads that run seeds (default 1: a test runner runs test files side by side already). */
+  jobs?: number;
+  /** Shrink the failure to a minimal trace (default true). */
+  shrink?: boolean;
+  /** Wall-clock bound of the shrink, in milliseconds; default 10,000. */
+  shrinkTimeMs?: number;
+  /** Folder that receives the report folder of a failure; default "reports" (under the working directory). */
+  out?: string;
+  /** Stop after this many failing seeds; default 1. Each is shrunk; the error names the first. */
+  failuresMax?: number;
+  checkDeterminism?: boolean;
+  invariants?: readonly InvariantDefinition[];
+}
+
+export const assertRaftSeedsDefault = 100;
+export const assertRaftShrinkTimeMsDefault = 10_000;
+
+/** A failing campaign: the message is the short story; the fields hold the rest. */
+export class RaftCheckFailure extends Error {
+  override name = 'RaftCheckFailure';
+
+  constructor(
+    message: string,
+    readonly failures: readonly FailureOnDisk[],
+    readonly campaign: CampaignResult,
+  ) {
+    super(message);
+  }
+
+  get seed(): number {
+    return this.failures[0].failure.seed;
+  }
+
+  get replayCommand(): string {
+    return this.failures[0].replayCommand;
+  }
+
+  /** The trace file of the first failure (the shrunk one when the shrink ran), as displayed. */
+  get tracePath(): string {
+    return this.failures[0].tracePath;
+  }
+}
+
+/** Runs the campaign; resolves with its result when no seed fails, else rejects with a RaftCheckFailure. */
+export async function assertRaft(options: AssertRaftOptions = {}): Promise<CampaignResult> {
+  const scenario = typeof options.scenario === 'string' ? loadScenario(options.scenario) : (options.scenario ?? loadScenario('swarm'));
+  const given = options.implementation ?? referenceImplementation();
+  const implementation = typeof given === 'string' ? await loadImplementation({ name: given, source: sourceFromArgument(given) }) : given;
+  const seeds = typeof options.seeds === 'object' ? options.seeds : seedRange(options.firstSeed ?? 1, options.seeds ?? assertRaftSeedsDefault);
+  const spec = implementationSpecOf(implementation);
+  let report: ReportDirectory | null = null;
+  const failures: FailureOnDisk[] = [];
+  let campaign: CampaignResult;
+  try {
+    campaign = await runCampaignInWorkers({
+      jobs: options.jobs ?? 1,
+      ...(spec !== null ? { implementationSpec: spec } : {}),
+      seeds,
+      implementation,
+      scenario,
+      invariants: options.invariants,
+      checkDeterminism: options.checkDeterminism,
+      failuresMax: options.failuresMax ?? 1,
+      onFailure: (failure) => {
+        // The report folder only when there is something to put in it: a passing suite leaves nothing.
+        report ??= createReportDirectory(options.out ?? 'reports', scenario.name);
+        const written = writeFailureTraces(failure, {
+          implementation,
+          scenario,
+          bugs: spec?.bugs ?? [],
+          report,
+          rerunCommand: null,
+          shrink: options.shrink ?? true,
+          shrinkTimeMs: options.shrinkTimeMs ?? assertRaftShrinkTimeMsDefault,
+        });
+        // A trace of an implementation made in code does not say how to load it: replay needs --impl.
+        failures.push(spec === null ? { ...written, replayCommand: `${written.replayCommand} --impl <the module that exports ${shellWord(implementation.name)}>` } : written);
+      },
+    });
+  } finally {
+    // Programs this call started (implementation "process:...") do not outlive it.
+    if (typeof given === 'string' && (spec?.source?.kind === 'process' || spec?.source?.kind === 'etcd')) closeProcessHost();
+  }
+  if (failures.length === 0) return campaign;
+  throw new RaftCheckFailure(failureMessage(failures, campaign, { implementation: implementation.name, scenario: scenario.name, seeds }), failures, campaign);
+}
+
+/** The error's message: the seed and what failed first, then the message and the replay command. */
+export function failureMessage(failures: readonly FailureOnDisk[], campaign: CampaignResult, context: { implementation: string; scenario: string; seeds: readonly number[] }): string {
+  const first = failures[0];
+  const seedsText = context.seeds.length === 1 ? `seed ${context.seeds[0]}` : `seeds ${context.seeds[0]}..${context.seeds[context.seeds.length - 1]}`;
+  const lines = [
+    `raftcheck: seed ${first.failure.seed} failed: ${failureHeadline(first.failure)}`,
+    `  ${oneLine(first.record.message)}`,
+    `  replay: ${first.replayCommand}`,
+    `  timeline: npx raftcheck show ${shellWord(first.tracePath)}`,
+  ];
+  if (first.shrinkLine !== null) lines.push(`  ${first.shrinkLine}`);
+  lines.push(
+    `  ${failures.length} of ${campaign.seeds} seed(s) run failed (${context.implementation} on scenario ${context.scenario}, ${seedsText}` +
+      `${campaign.stoppedEarly ? '; stopped at failuresMax' : ''})` +
+      (failures.length > 1 ? `; the others: ${failures.slice(1).map((failure) => `seed ${failure.failure.seed} (${failure.tracePath})`).join(', ')}` : ''),
+  );
+  return lines.join('\n');
+}
+
+/** Messages longer than this are cut in the error (the trace holds them whole). */
+const messageCharactersMax = 400;
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return flat.length > messageCharactersMax ? `${flat.slice(0, messageCharactersMax - 1)}…` : flat;
+}

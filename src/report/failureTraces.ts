@@ -1,0 +1,125 @@
+// A failing seed of a campaign, put on disk and described: its trace first (whatever happens
+// next, it is on disk), then, on request, the shrunk trace beside it (the best so far on disk
+// while the shrink runs), and the JSON record and console block that start with the command
+// reproducing it. `raftcheck run` and assertRaft (src/report/assertRaft.ts) share this, so a
+// failure in a test runner reads as it does on the command line.
+
+import { join } from 'node:path';
+import type { CampaignFailure } from '../check/campaign.js';
+import { faultSummary } from '../check/options.js';
+import { traceOf } from '../check/run.js';
+import { shrinkToTrace } from '../check/shrinkRun.js';
+import type { Implementation } from '../contract/contract.js';
+import { writeJsonAtomic } from '../core/files.js';
+import type { ShrinkProgress, ShrinkResult } from '../shrink/shrink.js';
+import { keptFailureNote } from '../shrink/shrink.js';
+import type { Scenario } from '../sim/scenario.js';
+import type { ConsoleStyle } from './console.js';
+import { formatFailure } from './console.js';
+import type { FailureRecord } from './failureRecord.js';
+import { failureRecord } from './failureRecord.js';
+import type { ReportDirectory } from './reportDirectory.js';
+
+export interface FailureTraceOptions {
+  implementation: Implementation;
+  /** The campaign's scenario (a swarm seed's run holds what it drew). */
+  scenario: Scenario;
+  /** Bugs of the reference switched on, recorded in the traces. */
+  bugs: readonly string[];
+  report: ReportDirectory;
+  /**
+   * The command that re-runs the seed (`raftcheck run --seed ...`), shown as the replay command
+   * when the failure is not shrunk; null: replay the trace file.
+   */
+  rerunCommand: string | null;
+  shrink: boolean;
+  /** Wall-clock bound of the shrink, in milliseconds. */
+  shrinkTimeMs: number;
+  onShrinkProgress?: (progress: ShrinkProgress) => void;
+}
+
+export interface FailureOnDisk {
+  /** The failure as shown: with the shrunk trace's run when the shrink ran. */
+  failure: CampaignFailure;
+  /** The trace to replay (the shrunk one when the shrink ran), for display. */
+  tracePath: string;
+  /** The command that reproduces the failure: the first thing to print. */
+  replayCommand: string;
+  /** The command that re-runs the seed, when it differs from replayCommand. */
+  rerunCommand: string | null;
+  /** What the shrink did, in one line; null when it did not run. */
+  shrinkLine: string | null;
+  /** The fault mix the seed's run exercised. */
+  faults: string;
+  record: FailureRecord;
+}
+
+export function writeFailureTraces(failure: CampaignFailure, options: FailureTraceOptions): FailureOnDisk {
+  const { report } = options;
+  const originalTrace = join(report.path, `seed-${failure.seed}.trace.json`);
+  writeJsonAtomic(originalTrace, traceOf(failure.run, options.bugs));
+  let shown = failure.run;
+  let tracePath = originalTrace;
+  let shrinkLine: string | null = null;
+  let shrunkEvents: number | undefined;
+  if (options.shrink && failure.determinism === null) {
+    const shrunkTrace = join(report.path, `seed-${failure.seed}.shrunk.trace.json`);
+    const shrunk = shrinkToTrace({
+      implementation: options.implementation,
+      scenario: options.scenario,
+      choices: failure.run.choices,
+      seed: failure.seed,
+      bugs: options.bugs,
+      timeBudgetMs: options.shrinkTimeMs,
+      onProgress: options.onShrinkProgress,
+      // Resumable: the best trace so far is always on disk (raftcheck shrink continues it).
+      bestSoFarPath: shrunkTrace,
+    });
+    writeJsonAtomic(shrunkTrace, shrunk.trace);
+    // An explore trace has no fault processes: the faults shown stay those the seed's run exercised.
+    shown = { ...failure.run, ...shrunk.shrink.result, ...(shrunk.trace.explore !== undefined ? { scenario: failure.run.scenario } : {}) };
+    tracePath = shrunkTrace;
+    shrunkEvents = shrunk.shrink.eventsAfter;
+    shrinkLine = describeShrink(shrunk.shrink);
+  }
+  const replayTrace = `npx raftcheck replay ${shellWord(report.display(tracePath))}`;
+  const replayCommand = tracePath === originalTrace && options.rerunCommand !== null ? options.rerunCommand : replayTrace;
+  const record = failureRecord(shown, {
+    seed: failure.seed,
+    replay: replayCommand,
+    trace: report.display(tracePath),
+    determinism: failure.determinism,
+    events: failure.run.events,
+    ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
+    ...(failure.run.violation !== null ? { runInvariant: failure.run.violation.invariant } : {}),
+  });
+  return {
+    failure: { ...failure, run: shown },
+    tracePath: report.display(tracePath),
+    replayCommand,
+    rerunCommand: options.rerunCommand !== null && options.rerunCommand !== replayCommand ? options.rerunCommand : null,
+    shrinkLine,
+    faults: faultSummary(failure.run.scenario),
+    record,
+  };
+}
+
+/** The console block of a failure on disk, as `raftcheck run` prints it. */
+export function formatFailureOnDisk(written: FailureOnDisk, style: ConsoleStyle): string {
+  const lines = [formatFailure({ failure: written.failure, replayCommand: written.replayCommand, tracePath: written.tracePath, faults: written.faults }, style)];
+  if (written.shrinkLine !== null) lines.push(`  ${written.shrinkLine}`);
+  if (written.shrinkLine !== null && written.rerunCommand !== null) lines.push(`  rerun the seed: ${written.rerunCommand}`);
+  return lines.join('\n');
+}
+
+export function describeShrink(result: ShrinkResult): string {
+  const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
+  const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
+  const kept = keptFailureNote(result);
+  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
+}
+
+/** A word as a POSIX shell reads it back: quoted unless it is plainly safe. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

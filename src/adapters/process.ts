@@ -30,9 +30,23 @@ export interface ProcessImplementationOptions {
   spares?: number;
 }
 
-/** What a program did wrong; the simulation reports it as an implementation error. */
+/**
+ * What a program did wrong; the simulation reports it as an implementation error. Its name is in
+ * the report ("threw ProcessExitError: ..."), and the shrinker keeps a failure of the same name
+ * (src/shrink/shrink.ts implementationErrorKind): a program that exits is not a program that hangs.
+ */
 export class ProcessProtocolError extends Error {
   override name = 'ProcessProtocolError';
+}
+
+/** The program exited, or closed its stdin or stdout, before answering. */
+export class ProcessExitError extends ProcessProtocolError {
+  override name = 'ProcessExitError';
+}
+
+/** The program gave no answer within the timeout (and was killed). */
+export class ProcessTimeoutError extends ProcessProtocolError {
+  override name = 'ProcessTimeoutError';
 }
 
 /** A usage problem found before any run: the program cannot be started at all. */
@@ -69,7 +83,7 @@ export function processImplementation(options: ProcessImplementationOptions): Im
   };
   const probe = startProgram(settings);
   if (probe.ok) probe.connection.release();
-  else if (probe.cannotStart) throw new ProcessStartError(`process implementation "${settings.commandLine}" ${probe.message}`);
+  else if (probe.cannotStart) throw new ProcessStartError(`process implementation "${settings.commandLine}" ${probe.error.message}`);
   const name = probe.ok ? probe.name : `process:${settings.commandLine}`;
   return {
     name,
@@ -84,7 +98,7 @@ export function processImplementation(options: ProcessImplementationOptions): Im
  */
 const defaultSpares = availableParallelism() > 2 ? 2 : 0;
 
-type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean } | { ok: false; cannotStart: boolean; message: string };
+type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean } | { ok: false; cannotStart: boolean; error: ProcessProtocolError };
 
 /**
  * Idle processes of restartable programs, by program: an instance that ends (a crash, the end of
@@ -113,23 +127,24 @@ function returnProgram(settings: ProgramSettings, started: Started & { ok: true 
 function startProgram(settings: ProgramSettings): Started {
   const host = processHost();
   const spawned = host.spawn(settings.program, settings.timeoutMs);
-  if (!spawned.ok) return { ok: false, cannotStart: true, message: `${spawned.message}${formatStderr(spawned.stderr)}` };
+  if (!spawned.ok) return { ok: false, cannotStart: true, error: new ProcessProtocolError(`${spawned.message}${formatStderr(spawned.stderr)}`) };
   const connection = spawned.connection;
   const answer = connection.call(helloLine, settings);
   if (!answer.ok) {
-    const message = describeFailure(settings, connection, answer, 'hello');
+    const error = describeFailure(settings, connection, answer, 'hello');
     connection.release();
-    return { ok: false, cannotStart: false, message };
+    return { ok: false, cannotStart: false, error };
   }
   const hello = parseHello(answer.line);
   if (!hello.ok) {
     connection.release();
-    return { ok: false, cannotStart: false, message: `the program (${settings.commandLine}) ${hello.message}` };
+    return { ok: false, cannotStart: false, error: new ProcessProtocolError(`the program (${settings.commandLine}) ${hello.message}`) };
   }
   return { ok: true, connection, ...hello.hello };
 }
 
-function describeFailure(settings: ProgramSettings, connection: ProgramConnection, result: CallResult & { ok: false }, what: string): string {
+/** A failed round trip as the error of its kind, with how the program ended and its stderr tail. */
+function describeFailure(settings: ProgramSettings, connection: ProgramConnection, result: CallResult & { ok: false }, what: string): ProcessProtocolError {
   let problem = `${result.detail} (answering ${what})`;
   let stderr: readonly string[] = [];
   if (result.problem === 'timeout') problem = `${result.detail} to ${what} (hung? --impl-timeout-ms sets the bound)`;
@@ -139,7 +154,9 @@ function describeFailure(settings: ProgramSettings, connection: ProgramConnectio
     if (result.problem === 'ended') problem = `${status.message} before answering ${what}`;
     stderr = status.stderr;
   }
-  return `the program (${settings.commandLine}) ${problem}${formatStderr(stderr)}`;
+  const message = `the program (${settings.commandLine}) ${problem}${formatStderr(stderr)}`;
+  if (result.problem === 'timeout') return new ProcessTimeoutError(message);
+  return result.problem === 'ended' ? new ProcessExitError(message) : new ProcessProtocolError(message);
 }
 
 function formatStderr(lines: readonly string[]): string {
@@ -164,7 +181,7 @@ class ProcessNode implements NodeInstance {
     // Errors wait for the first step: createNode must not throw (the simulation would take it
     // for a harness bug), while a step that throws is an implementation error.
     const started = takeProgram(settings);
-    if (!started.ok) this.failure = new ProcessProtocolError(started.message);
+    if (!started.ok) this.failure = started.error;
     else if (started.name !== name) {
       started.connection.release();
       this.failure = new ProcessProtocolError(`the program (${settings.commandLine}) answered hello as "${started.name}", but its first process as "${name}"`);
@@ -180,7 +197,7 @@ class ProcessNode implements NodeInstance {
     const answer = connection.call(JSON.stringify(input), this.settings);
     if (!answer.ok) this.fail(describeFailure(this.settings, connection, answer, `its ${input.kind} input`));
     const parsed = parseOutput(answer.line);
-    if (!parsed.ok) this.fail(`the program (${this.settings.commandLine}) ${parsed.message}`);
+    if (!parsed.ok) this.fail(new ProcessProtocolError(`the program (${this.settings.commandLine}) ${parsed.message}`));
     const output = parsed.output;
     if (output.digest !== undefined) {
       this.digest = output.digest;
@@ -197,8 +214,8 @@ class ProcessNode implements NodeInstance {
     this.connection = null;
   }
 
-  private fail(message: string): never {
-    this.failure = new ProcessProtocolError(message);
+  private fail(error: ProcessProtocolError): never {
+    this.failure = error;
     this.dispose();
     throw this.failure;
   }

@@ -18,6 +18,7 @@
 // clock bounds the work too (--shrink-time); when it is what stopped a shrink, the result says so.
 
 import type { Implementation } from '../contract/contract.js';
+import { ProcessExitError, ProcessProtocolError, ProcessTimeoutError } from '../adapters/process.js';
 import type { Choices } from '../core/random.js';
 import { choiceCount } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
@@ -82,7 +83,7 @@ export interface PassReport {
 }
 
 export interface ShrinkResult extends ShrinkState {
-  /** The failure being preserved: "safety:election-safety", "implementationError", ... */
+  /** The failure being preserved: "safety:election-safety", "implementationError:exited", ... */
   signature: string;
   /** Every failure a candidate may end with to count as the same (failureSignatures). */
   signatures: string[];
@@ -97,11 +98,35 @@ export interface ShrinkResult extends ShrinkState {
   wallMs: number;
 }
 
-/** The failure a run ends with: "safety:election-safety", "liveness:liveness", "implementationError". */
-export function failureSignature(result: Pick<SimulationResult, 'status' | 'violation'>): string | null {
+/** What a signature reads of a run (the result of a simulation, of an explore replay, or of a trace file). */
+export type RunFailure = Pick<SimulationResult, 'status' | 'violation'> & Partial<Pick<SimulationResult, 'implementationError'>>;
+
+/**
+ * The failure a run ends with: "safety:election-safety", "liveness:liveness", and for an
+ * implementation error its kind, "implementationError:exited" (see implementationErrorKind).
+ */
+export function failureSignature(result: RunFailure): string | null {
   if (result.status === 'ok') return null;
-  if (result.status === 'implementationError') return 'implementationError';
+  if (result.status === 'implementationError') return `implementationError:${implementationErrorKind(result.implementationError?.message ?? '')}`;
   return `${result.status}:${result.violation?.invariant ?? '?'}`;
+}
+
+/**
+ * How an implementation failed: exited (or closed its pipes), timedOut, protocol (a program's
+ * malformed or oversized answer, a wrong hello), threw (an in-process exception), badOutput (an
+ * output that breaks the contract). Read from the message, which the simulation and the explorer
+ * both begin with `threw NAME:` for what a node threw and with their own words otherwise, so that
+ * traces written before the kinds existed classify the same.
+ */
+export type ImplementationErrorKind = 'exited' | 'timedOut' | 'protocol' | 'threw' | 'badOutput';
+
+export function implementationErrorKind(message: string): ImplementationErrorKind {
+  if (!message.startsWith('threw ')) return 'badOutput';
+  const name = /^threw (\w+): /.exec(message)?.[1];
+  if (name === ProcessExitError.name) return 'exited';
+  if (name === ProcessTimeoutError.name) return 'timedOut';
+  if (name === ProcessProtocolError.name) return 'protocol';
+  return 'threw';
 }
 
 /**
@@ -110,14 +135,14 @@ export function failureSignature(result: Pick<SimulationResult, 'status' | 'viol
  * once is one failure; which of them the registry names first is an accident of its order, and
  * the smaller reproduction may show only the other.
  */
-export function failureSignatures(result: Pick<SimulationResult, 'status' | 'violation'>): string[] {
+export function failureSignatures(result: RunFailure): string[] {
   const primary = failureSignature(result);
   if (primary === null) return [];
   return [primary, ...(result.violation?.alsoViolated ?? []).map((invariant) => `${result.status}:${invariant}`)];
 }
 
 /** Whether a candidate run fails as one of these signatures (failureSignatures of the original). */
-export function failsAs(result: Pick<SimulationResult, 'status' | 'violation'>, signatures: readonly string[]): boolean {
+export function failsAs(result: RunFailure, signatures: readonly string[]): boolean {
   const signature = failureSignature(result);
   return signature !== null && signatures.includes(signature);
 }

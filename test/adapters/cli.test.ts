@@ -61,6 +61,15 @@ describe('raftcheck run --impl', () => {
     expect(JSON.parse(replay.stdout).traceHashMatches).toBe(true);
   });
 
+  it('reports a program that exits before hello (/bin/false, /bin/true) with exit code 4 and its exit code, never a stack trace', () => {
+    for (const [program, code] of [['/bin/false', 1], ['/bin/true', 0]] as const) {
+      const run = raftcheck(['run', '--impl', `process:${program}`, '--seed', '1', '--no-shrink']);
+      expect(run.status).toBe(4);
+      expect(run.stdout).toContain(`(${program}) exited with code ${code} before answering hello`);
+      expect(run.stderr).not.toContain('harness error');
+    }
+  });
+
   it('leaves no program running when the harness is interrupted', async () => {
     const pids = join(mkdtempSync(join(tmpdir(), 'raftcheck-pids-')), 'pids');
     const child = spawn(process.execPath, [bin, 'run', '--impl', `process:node ${fakes}/hangs.mjs ${pids}`, '--seed', '1', '--out', tmpdir()], { cwd: root, stdio: 'ignore' });

@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processImplementation } from '../../src/adapters/process.js';
-import { closeProcessHost } from '../../src/adapters/process/host.js';
+import { closeProcessHost, processHost } from '../../src/adapters/process/host.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
+import { failureSignature, implementationErrorKind } from '../../src/shrink/shrink.js';
 import { root } from '../support/cli.js';
 
 const fake = (name: string) => ({ command: process.execPath, args: [join(root, 'test/adapters/fakes', `${name}.mjs`)] });
@@ -19,11 +20,15 @@ const shortScenario = (name: string) => ({ ...loadScenario(name), durationMs: 80
 
 afterAll(() => closeProcessHost());
 
-function failureOf(program: { command: string; args: string[] }, options: { timeoutMs?: number; outputBytesMax?: number } = {}) {
+function failedRunOf(program: { command: string; args: string[] }, options: { timeoutMs?: number; outputBytesMax?: number } = {}) {
   const implementation = processImplementation({ program, ...options });
   const run = runSeed({ seed: 1, implementation, scenario: shortScenario('default') });
   expect(run.status).toBe('implementationError');
-  return run.implementationError!;
+  return run;
+}
+
+function failureOf(program: { command: string; args: string[] }, options: { timeoutMs?: number; outputBytesMax?: number } = {}) {
+  return failedRunOf(program, options).implementationError!;
 }
 
 describe('a process implementation', () => {
@@ -95,23 +100,45 @@ describe('process reuse', () => {
 
 describe('a misbehaving program ends the run with an implementation error', () => {
   it('that names the exit code and the stderr tail when the program exits', () => {
-    const error = failureOf(fake('exits'));
+    const run = failedRunOf(fake('exits'));
+    const error = run.implementationError!;
     expect(error.input).toBe('tick');
     expect(error.message).toContain('exited with code 3 before answering its tick input');
     expect(error.message).toContain('fake: panic: tick handling is broken');
+    expect(failureSignature(run)).toBe('implementationError:exited');
+  });
+
+  it('that names the exit code, the same way every time, when the program is gone before the next input', () => {
+    const reports = new Set<string>();
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const error = failureOf(fake('exits-after-start'));
+      expect(error.message).toMatch(/exited with code 7 before answering its \w+ input; its stderr ended with:\n {4}fake: gone after start/);
+      reports.add(`${error.node} ${error.input} ${error.message}`);
+    }
+    expect(reports.size).toBe(1);
+  });
+
+  it('that names the exit code when the program exits before hello (/bin/false)', () => {
+    const run = failedRunOf({ command: '/bin/false', args: [] });
+    expect(run.implementationError!.message).toContain('(/bin/false) exited with code 1 before answering hello; its stderr was empty');
+    expect(failureSignature(run)).toBe('implementationError:exited');
   });
 
   it('that names the timeout when the program hangs', () => {
-    const error = failureOf(fake('hangs'), { timeoutMs: 2_000 });
+    const run = failedRunOf(fake('hangs'), { timeoutMs: 2_000 });
+    const error = run.implementationError!;
     expect(error.input).toBe('tick');
     expect(error.message).toContain('gave no answer within 2000 ms');
+    expect(failureSignature(run)).toBe('implementationError:timedOut');
   });
 
   it('that quotes the line when the program writes malformed JSON', () => {
-    const error = failureOf(fake('malformed'));
+    const run = failedRunOf(fake('malformed'));
+    const error = run.implementationError!;
     expect(error.input).toContain('start');
     expect(error.message).toContain('wrote a line that is not JSON');
     expect(error.message).toContain('{"messages": [');
+    expect(failureSignature(run)).toBe('implementationError:protocol');
   });
 
   it('that names the field when the answer has a wrong shape', () => {
@@ -125,7 +152,9 @@ describe('a misbehaving program ends the run with an implementation error', () =
   });
 
   it('that names the peer when the program sends to an unknown node', () => {
-    expect(failureOf(fake('unknown-peer')).message).toContain('unknown node 9');
+    const run = failedRunOf(fake('unknown-peer'));
+    expect(run.implementationError!.message).toContain('unknown node 9');
+    expect(failureSignature(run)).toBe('implementationError:badOutput');
   });
 
   it('that names the limit when an answer line is too long', () => {
@@ -134,5 +163,34 @@ describe('a misbehaving program ends the run with an implementation error', () =
 
   it('when the program answers one input with two lines', () => {
     expect(failureOf(fake('two-lines')).message).toContain('wrote more than one line for one input');
+  });
+});
+
+describe('the pipes of a program that has ended', () => {
+  it('stay open until released, so a write to it is a value that says it ended, never EBADF', () => {
+    const host = processHost();
+    const spawned = host.spawn({ key: 'false-pipes', command: '/bin/false', args: [], cwd: root, spares: 0 }, 5_000);
+    if (!spawned.ok) throw new Error(spawned.message);
+    // Once the harness has seen the exit, Node's child_process would have closed the pipes.
+    expect(host.status(spawned.connection.id, 5_000).message).toBe('exited with code 1');
+    expect(spawned.connection.call('{"kind":"hello"}', { timeoutMs: 5_000, outputBytesMax: 1_000 })).toMatchObject({ ok: false, problem: 'ended' });
+    spawned.connection.release();
+  });
+});
+
+describe('the kind of an implementation error, which the shrinker keeps', () => {
+  it('tells a thrown exception from an output that breaks the contract', () => {
+    expect(implementationErrorKind('threw TypeError: x is undefined')).toBe('threw');
+    expect(implementationErrorKind('threw 42')).toBe('threw');
+    expect(implementationErrorKind('sent a append message to itself')).toBe('badOutput');
+    expect(implementationErrorKind('state view: commitIndex went back')).toBe('badOutput');
+  });
+
+  it('gives runs that fail in different ways different signatures', () => {
+    const failed = (message: string) => ({ status: 'implementationError' as const, violation: null, implementationError: { node: 1, input: 'tick', message, eventNumber: 1, timeMs: 0 } });
+    const exited = failureSignature(failed('threw ProcessExitError: the program (p) exited with code 3 before answering its tick input'));
+    const timedOut = failureSignature(failed('threw ProcessTimeoutError: the program (p) gave no answer within 10 ms to its tick input'));
+    const harness = failureSignature(failed('threw Error: EBADF: bad file descriptor, write'));
+    expect(new Set([exited, timedOut, harness]).size).toBe(3);
   });
 });

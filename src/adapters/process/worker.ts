@@ -87,6 +87,12 @@ export function processWorkerMain(require: (id: string) => any): void {
   interface Child {
     id: number;
     process: any;
+    /**
+     * The program's stdin and stdout sockets, taken off the ChildProcess: on exit Node destroys
+     * a child's stdin and drains its stdout, closing fds the main thread is reading and writing
+     * (EBADF, or worse, an fd number reused by another file). Only forget() closes these.
+     */
+    pipes: { stdin: any; stdout: any } | null;
     pid: number;
     pidSlot: number;
     stderrLines: string[];
@@ -144,8 +150,8 @@ export function processWorkerMain(require: (id: string) => any): void {
       post({ op: 'failed', seq, id: child.id, message: child.startError, stderr: stderrTail(child) });
     } else if (child.pid > 0) {
       child.waitingSpawn = -1;
-      const stdin = child.process.stdin._handle;
-      const stdout = child.process.stdout._handle;
+      const stdin = child.pipes!.stdin._handle;
+      const stdout = child.pipes!.stdout._handle;
       post({ op: 'spawned', seq, id: child.id, pid: child.pid, stdinFd: stdin.fd, stdoutFd: stdout.fd });
     }
   };
@@ -161,7 +167,8 @@ export function processWorkerMain(require: (id: string) => any): void {
     children.delete(child.id);
     // Closing the pipes only now, on the main thread's word, so that it never uses an fd
     // number that has been closed (and perhaps reused).
-    for (const stream of [child.process.stdin, child.process.stdout, child.process.stderr]) stream?.destroy();
+    const pipes = child.pipes ?? child.process;
+    for (const stream of [pipes.stdin, pipes.stdout, child.process.stderr]) stream?.destroy();
   };
 
   const onStderr = (child: Child, chunk: Uint8Array): void => {
@@ -175,6 +182,7 @@ export function processWorkerMain(require: (id: string) => any): void {
     const child: Child = {
       id: nextSpareId,
       process: null,
+      pipes: null,
       pid: 0,
       pidSlot: -1,
       stderrLines: [],
@@ -224,6 +232,11 @@ export function processWorkerMain(require: (id: string) => any): void {
       spawned.stdout._handle.readStop();
       spawned.stdin._handle.setBlocking(true);
       spawned.stdout._handle.setBlocking(true);
+      child.pipes = { stdin: spawned.stdin, stdout: spawned.stdout };
+      spawned.stdin = null;
+      spawned.stdout = null;
+      spawned.stdio[0] = null;
+      spawned.stdio[1] = null;
       for (let slot = 0; slot < data.pids.length; slot += 1) {
         if (Atomics.compareExchange(data.pids, slot, 0, spawned.pid) === 0) {
           child.pidSlot = slot;

@@ -26,17 +26,34 @@ export class ProgressLine {
     const now = wallClockMs();
     if (!force && now - this.lastDrawMs < this.intervalMs) return;
     this.lastDrawMs = now;
-    const width = this.stream.columns ?? 100;
-    this.stream.write(`\r${text.slice(0, width - 1).padEnd(width - 1)}`);
+    this.stream.write(progressFrame(text, this.stream.columns));
     this.drawn = true;
   }
 
   clear(): void {
     if (!this.enabled || !this.drawn) return;
-    const width = this.stream.columns ?? 100;
-    this.stream.write(`\r${' '.repeat(width - 1)}\r`);
+    this.stream.write(clearFrame(this.stream.columns));
     this.drawn = false;
   }
+}
+
+/**
+ * The columns of a terminal, or the fallback where it does not know them: a pty that was never
+ * sized (script, some CI runners) says 0.
+ */
+export function terminalColumns(columns: number | undefined, fallback = 100): number {
+  return columns !== undefined && Number.isInteger(columns) && columns > 0 ? columns : fallback;
+}
+
+/** Draws a progress line over the last one, one column short of the width so the cursor never wraps. */
+export function progressFrame(text: string, columns: number | undefined): string {
+  const width = terminalColumns(columns) - 1;
+  return `\r${text.slice(0, width).padEnd(width)}`;
+}
+
+/** Blanks a progress line and returns the cursor to its start. */
+export function clearFrame(columns: number | undefined): string {
+  return `\r${' '.repeat(terminalColumns(columns) - 1)}\r`;
 }
 
 export function progressText(progress: CampaignProgress): string {

@@ -19,6 +19,7 @@ import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from '../world/system.js';
 import { TransitionSystem } from '../world/system.js';
+import type { InstancePoolStatistics } from '../world/instancePool.js';
 import { Frontier } from './frontier.js';
 import { choiceKey, effectMask, emptySleepSet, ownSleepSet, successorSleepSet } from './reduction.js';
 import { VisitedSet } from './visited.js';
@@ -68,6 +69,8 @@ export interface ExploreOptions {
   symmetry: boolean;
   /** Copy nodes with clone() when available (false: replay inputs, to measure the difference). */
   clone: boolean;
+  /** Without clone(): live instances at most (processes, over the process protocol); see SystemOptions. */
+  liveInstancesMax?: number;
   /**
    * Share node states, messages and histories between worlds (src/world/intern.ts); default
    * true. False keeps every part apart, only to measure what sharing saves (it uses more memory).
@@ -118,6 +121,8 @@ export interface ExploreResult {
   complete: boolean;
   symmetry: { enabled: boolean; permutations: number; note: string };
   clone: boolean;
+  /** Without clone(): the pool of live instances (src/world/instancePool.ts); null with clone(). */
+  instances: InstancePoolStatistics | null;
   /** Sleep sets (bfs only): transitions not taken because a sibling's subtree covers them. */
   reduction: { enabled: boolean; transitionsSkipped: number };
   violation: Violation | null;
@@ -136,6 +141,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     implementationOptions: options.implementationOptions,
     symmetry: options.symmetry,
     clone: options.clone,
+    liveInstancesMax: options.liveInstancesMax,
     intern: options.intern,
     memoize: options.memoize,
     termMax: options.bounds.termMax,
@@ -146,19 +152,24 @@ export function explore(options: ExploreOptions): ExploreResult {
     messagesInFlightMax: options.bounds.messagesInFlightMax,
   });
   const search = new Search(system, options);
-  switch (options.strategy) {
-    case 'bfs':
-      search.breadthFirst();
-      break;
-    case 'dfs':
-      search.depthFirst();
-      break;
-    case 'random':
-    case 'pct':
-      search.walks(options.strategy === 'pct');
-      break;
+  try {
+    switch (options.strategy) {
+      case 'bfs':
+        search.breadthFirst();
+        break;
+      case 'dfs':
+        search.depthFirst();
+        break;
+      case 'random':
+      case 'pct':
+        search.walks(options.strategy === 'pct');
+        break;
+    }
+    return search.result();
+  } finally {
+    // No instance outlives the search (over the process protocol: no process).
+    system.dispose();
   }
-  return search.result();
 }
 
 class Search {
@@ -181,6 +192,11 @@ class Search {
   /** The fingerprint settle() computed last (bfs reads its canonical permutation). */
   private lastFingerprint: Fingerprint = { high: 0, low: 0, orbit: 1, permutation: 0 };
   private frontierSize = 0;
+  /**
+   * The initial world, kept for bfsPath: every step of a path from it is memoized, so rebuilding
+   * the path steps no node (a new initial world would start every node again).
+   */
+  private initialWorld: World | null = null;
 
   constructor(private readonly system: TransitionSystem, private readonly options: ExploreOptions) {
     this.reduction = options.strategy === 'bfs' && options.reduction !== false;
@@ -375,6 +391,7 @@ class Search {
         note: this.system.symmetric ? this.system.knowledge.symmetryNote : this.options.symmetry ? this.system.knowledge.symmetryNote : 'off: --no-symmetry',
       },
       clone: this.system.usesClone,
+      instances: this.system.instanceStatistics(),
       reduction: { enabled: this.reduction, transitionsSkipped: this.transitionsSkipped },
       violation: this.violation,
       implementationError: this.implementationError,
@@ -387,6 +404,7 @@ class Search {
   /** The initial state, registered and checked; null when it already ends the search. */
   private begin(): World | null {
     const transition = this.system.initial();
+    this.initialWorld = transition.world;
     const outcome = this.settle(transition, 0);
     if (outcome === 'stop') {
       this.path = [];
@@ -451,7 +469,7 @@ class Search {
     const indexes: number[] = [];
     for (let state = id; state > 0; state = this.parents[state]) indexes.push(this.choiceIndexes[state]);
     indexes.reverse();
-    let world = this.system.initial().world;
+    let world = this.initialWorld!;
     const steps: ExploreStep[] = [];
     for (const index of indexes) {
       const choice = this.system.choices(world)[index];

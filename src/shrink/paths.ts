@@ -84,6 +84,15 @@ export function replaySystem(implementation: Implementation, nodes: number, impl
 /** Replays steps through the real invariants; the result has the simulator's shape. */
 export function replayExplorePath(implementation: Implementation, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
   const system = replaySystem(implementation, info.nodes, info.implementationOptions);
+  try {
+    return replayIn(system, info);
+  } finally {
+    // A shrink replays thousands of paths: none may keep its instances (processes) alive.
+    system.dispose();
+  }
+}
+
+function replayIn(system: TransitionSystem, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
   const replay = new ObservedReplay(system.members);
   let transition = system.initial(replay);
   let explorerViolation: Violation | null = transition.violation;

@@ -54,6 +54,14 @@ export function shortestFailingPath(options: ShortestOptions): ExploreStep[] | n
     symmetry: false,
     clone: true,
   });
+  try {
+    return searchIn(system, options);
+  } finally {
+    system.dispose();
+  }
+}
+
+function searchIn(system: TransitionSystem, options: ShortestOptions): ExploreStep[] | null {
   const initial = system.initial();
   if (initial.implementationError !== null || initial.violation !== null) return null;
   const reached: Reached[] = [{ world: initial.world, parent: -1, step: null }];

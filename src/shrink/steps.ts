@@ -111,7 +111,10 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   };
 
   const lifted = evaluate(path.steps);
-  if (lifted === null) return null;
+  if (lifted === null) {
+    replayer.dispose();
+    return null;
+  }
   let best = lifted;
 
   const outOfBudget = (): boolean => {
@@ -169,8 +172,10 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
           best = candidate;
           improvements += 1;
           progress();
+          before.replayer.dispose();
           return true;
         }
+        replayer.dispose();
         ({ nodes, replayer } = before);
       }
     }
@@ -245,6 +250,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   // The search proposes the explorer's own commands only, which no client history records: it
   // cannot reproduce a failure judged on one.
   if (!outOfBudget() && !judgedOnHistory(best.replay, allInvariants)) searchShorter();
+  replayer.dispose();
   return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
 }
 
@@ -253,7 +259,12 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
  * cluster, each as the explorer takes it (what a candidate becomes before it is judged).
  */
 export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): ExploreStep[] {
-  return new TolerantReplay(implementation, path).concrete(steps, false).steps;
+  const replayer = new TolerantReplay(implementation, path);
+  try {
+    return replayer.concrete(steps, false).steps;
+  } finally {
+    replayer.dispose();
+  }
 }
 
 /** Clusters the drop-nodes pass goes down to: the smallest in which a majority can be outvoted. */
@@ -344,6 +355,11 @@ class TolerantReplay {
       }
     }
     return { steps: concrete, violation };
+  }
+
+  /** Disposes the live instances of the replay's nodes (it stays usable: they are re-created). */
+  dispose(): void {
+    this.system.dispose();
   }
 
   /** The worlds a possible path goes through, the initial one first. */

@@ -25,6 +25,8 @@ export interface ImplementationKnowledge {
   readonly symmetric: boolean;
   /** Why symmetry is on or off. */
   readonly symmetryNote: string;
+  /** Node digests read the instance's internals, not only its stateDigest (a live instance is needed). */
+  readonly readsInternals: boolean;
   digestNode(instance: NodeInstance, inputDigest: readonly [number, number], lanes: Lanes): void;
   digestNodeIds(instance: NodeInstance, rename: readonly NodeId[], lanes: Lanes): void;
   digestMessage(message: Message, lanes: Lanes): void;
@@ -54,6 +56,7 @@ const ignoreIds = () => undefined;
 const opaqueKnowledge: ImplementationKnowledge = {
   symmetric: false,
   symmetryNote: 'off: the implementation is opaque, so node ids inside its messages, records and state cannot be renamed',
+  readsInternals: false,
   digestNode(instance, inputDigest, lanes) {
     const digest = instance.stateDigest?.();
     if (digest !== undefined) lanes.string(digest);
@@ -76,6 +79,7 @@ const messageCodes = { RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3,
 const referenceKnowledge: ImplementationKnowledge = {
   symmetric: true,
   symmetryNote: 'on: the reference Raft renames exactly (node states, message bodies, durable records)',
+  readsInternals: true,
   digestNode(instance, _inputDigest, lanes) {
     (instance as RaftNode).digestWithoutIds(lanes);
   },

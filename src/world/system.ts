@@ -15,8 +15,10 @@
 // Node states, messages in flight and histories are shared between all worlds by digest, and
 // what an input does to a node state is computed once (perform; docs/EXPLORE.md, "Shared parts
 // and steps computed once"). A node that steps is copied first, by its clone() when the
-// implementation has one, else by replaying its inputs since its start into a fresh instance
-// (any deterministic node allows it; O(inputs) per copy).
+// implementation has one; else node states hold instances of a bounded pool, re-created by
+// handing a fresh instance the node's inputs since its start when they step again
+// (src/world/instancePool.ts: any deterministic node allows it, and a process implementation
+// runs a bounded number of processes whatever the depth).
 //
 // Storage: records are durable once a sync covers them (sync: true makes everything written so
 // far durable at once: the explorer has no sync latency). A crash keeps the synced records and a
@@ -33,18 +35,17 @@ import { checkStep, emptyHistory, emptyView } from './checks.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
+import type { InstancePoolStatistics, ReplayedNode } from './instancePool.js';
+import { InstancePool, liveInstancesMaxDefault } from './instancePool.js';
 import { Lanes, mix32 } from './lanes.js';
 import type { Violation } from '../contract/observation.js';
 
-/** Inputs a node was handed since its start, newest first (for re-creating it by replay). */
-interface InputLink {
-  readonly input: Input;
-  readonly previous: InputLink | null;
-}
-
 export interface NodeState {
+  /**
+   * Null while the node is down. Without clone() a ReplayedNode, which keeps a live instance
+   * only while the pool has room for it (src/world/instancePool.ts).
+   */
   readonly instance: NodeInstance | null;
-  readonly inputs: InputLink | null;
   /** Digest of the inputs since start, for opaque nodes without stateDigest. */
   readonly inputDigest: readonly [number, number];
   readonly view: NodeView;
@@ -163,6 +164,11 @@ export interface SystemOptions extends PathBounds {
   /** Copy nodes with clone() when the implementation has it (false: always replay, for measuring). */
   clone: boolean;
   /**
+   * Live instances at most, without clone() (src/world/instancePool.ts): over the process
+   * protocol, processes. Default liveInstancesMaxDefault.
+   */
+  liveInstancesMax?: number;
+  /**
    * Share one copy of each distinct node state, message and history between worlds
    * (src/world/intern.ts). Default true; false only to measure what it saves.
    */
@@ -185,6 +191,8 @@ export class TransitionSystem {
   readonly knowledge: ImplementationKnowledge;
   readonly symmetric: boolean;
   readonly usesClone: boolean;
+  /** Where node instances live without clone(); null with it (clones live in their node states). */
+  private readonly pool: InstancePool | null;
   /** renames[p][id]: the image of id under permutation p; renames[0] is the identity. */
   private readonly renames: readonly (readonly NodeId[])[];
   /** positions[p][k]: the node whose image under p is k + 1. */
@@ -226,6 +234,7 @@ export class TransitionSystem {
     const probe = options.implementation.createNode();
     this.usesClone = options.clone && typeof probe.clone === 'function';
     probe.dispose?.();
+    this.pool = this.usesClone ? null : new InstancePool(options.implementation, options.liveInstancesMax ?? liveInstancesMaxDefault);
     this.needsInputs = knowledgeNeedsInputs(this.knowledge, options.implementation);
     this.renames = this.symmetric ? permutations(options.nodes) : [[0, ...this.members]];
     this.positions = this.renames.map((rename) => {
@@ -240,6 +249,20 @@ export class TransitionSystem {
     this.interning = options.intern !== false;
     this.memoizing = options.memoize !== false;
     this.inputStride = options.nodes + 1;
+  }
+
+  /** Live instances of the pool, without clone() (null with it). */
+  instanceStatistics(): InstancePoolStatistics | null {
+    return this.pool?.statistics() ?? null;
+  }
+
+  /**
+   * Disposes the live instances of the pool (processes go back to be reused or end). The system
+   * stays usable: a node state that steps again re-creates its instance. Cloned instances live in
+   * the node states the system shares and are left to the garbage collector.
+   */
+  dispose(): void {
+    this.pool?.dispose();
   }
 
   get permutationCount(): number {
@@ -258,7 +281,7 @@ export class TransitionSystem {
 
   /** Every node started over empty storage. */
   initial(observer?: StepObserver): Transition {
-    const down: NodeState = { instance: null, inputs: null, inputDigest: [0, 0], view: emptyView, synced: emptyList, unsynced: emptyList, digests: null };
+    const down: NodeState = { instance: null, inputDigest: [0, 0], view: emptyView, synced: emptyList, unsynced: emptyList, digests: null };
     const world: World = {
       nodes: this.members.map(() => down),
       messages: [],
@@ -334,7 +357,7 @@ export class TransitionSystem {
         const message = draft.removeMessage(choice.message);
         observer?.delivered(message.from, message.to, message.senderTerm);
         const input: Input = { kind: 'deliver', from: message.from, message: message.message };
-        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, this.copyInstance(node), input, false, observer)]);
+        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false, observer)]);
         break;
       }
       case 'drop':
@@ -350,19 +373,19 @@ export class TransitionSystem {
         const input: Input = { kind: 'propose', command: choice.command ?? explorerCommand(draft.requests) };
         // A named command is not the numbered one the memo key stands for: computed afresh.
         const key = choice.command === undefined ? draft.requests * this.inputStride + choice.node : null;
-        this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
+        this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, input, false, observer)]);
         break;
       }
       case 'read': {
         const input: Input = { kind: 'read', command: choice.command };
-        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, this.copyInstance(node), input, false, observer)]);
+        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false, observer)]);
         break;
       }
       case 'duplicate': {
         // Nothing leaves the network: the copy was never counted in it. Whether the message was
         // delivered before is the replay's to check (a copy of a message never sent is a forgery).
         const input: Input = { kind: 'deliver', from: choice.from, message: choice.message };
-        this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, this.copyInstance(node), input, false, observer)]);
+        this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, input, false, observer)]);
         break;
       }
       case 'crash': {
@@ -372,7 +395,6 @@ export class TransitionSystem {
         // Not disposed: other worlds share this node state (and its instance) with this one.
         draft.nodes[choice.node - 1] = this.shared(choice.node, {
           instance: null,
-          inputs: null,
           inputDigest: [0, 0],
           view: node.view,
           synced: kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced,
@@ -561,7 +583,7 @@ export class TransitionSystem {
   private *fire(before: NodeState, id: NodeId, observer: StepObserver | undefined): Generator<NodeStep> {
     let node = before;
     for (let tick = 0; tick < this.ticksMax; tick += 1) {
-      const step = this.step(node, id, this.copyInstance(node), { kind: 'tick' }, false, observer);
+      const step = this.step(node, id, { kind: 'tick' }, false, observer);
       yield step;
       if (step.error !== null) return;
       node = step.node;
@@ -570,27 +592,27 @@ export class TransitionSystem {
   }
 
   private start(down: NodeState, id: NodeId, observer: StepObserver | undefined): NodeStep {
-    const instance = this.options.implementation.createNode();
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
     const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options: this.options.implementationOptions };
-    return this.step({ ...down, view: emptyView, inputs: null, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, instance, input, true, observer);
+    return this.step({ ...down, view: emptyView, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true, observer);
   }
 
-  private copyInstance(node: NodeState): NodeInstance {
-    const instance = node.instance!;
-    if (this.usesClone) return instance.clone!();
-    const inputs: Input[] = [];
-    for (let link = node.inputs; link !== null; link = link.previous) inputs.push(link.input);
-    const fresh = this.options.implementation.createNode();
-    for (let index = inputs.length - 1; index >= 0; index -= 1) fresh.step(inputs[index]);
-    return fresh;
+  /** The instance that takes the input: a fresh one for a start, else a copy of the node's. */
+  private instanceFor(node: NodeState, started: boolean): NodeInstance {
+    if (this.pool !== null) return started ? this.pool.fresh() : (node.instance as ReplayedNode).copy();
+    return started ? this.options.implementation.createNode() : node.instance!.clone!();
   }
 
-  /** One input to one node in state `before` (`instance` a copy of it): what it did. */
-  private step(before: NodeState, id: NodeId, instance: NodeInstance, input: Input, started: boolean, observer: StepObserver | undefined): NodeStep {
+  /**
+   * One input to one node in state `before`, stepped in a copy of its instance: what it did. What
+   * the implementation throws (creating, copying or stepping an instance) is its error.
+   */
+  private step(before: NodeState, id: NodeId, input: Input, started: boolean, observer: StepObserver | undefined): NodeStep {
     let output: Output;
+    let instance: NodeInstance;
     try {
+      instance = this.instanceFor(before, started);
       output = instance.step(input);
     } catch (error) {
       return failedStep(before, id, input, `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
@@ -615,7 +637,6 @@ export class TransitionSystem {
     }
     const node = this.shared(id, {
       instance,
-      inputs: this.usesClone ? null : { input, previous: started ? null : before.inputs },
       inputDigest: this.needsInputs ? digestInput(started ? [0, 0] : before.inputDigest, input) : before.inputDigest,
       view,
       synced,
@@ -779,7 +800,7 @@ export class TransitionSystem {
     const lanes = this.lanes.reset();
     const knowledge = this.knowledge;
     lanes.number(node.instance === null ? 0 : 1);
-    if (node.instance !== null) knowledge.digestNode(node.instance, node.inputDigest, lanes);
+    if (node.instance !== null) knowledge.digestNode(this.digested(node.instance), node.inputDigest, lanes);
     lanes.number(node.synced.length);
     for (const record of node.synced) knowledge.digestRecord(record, lanes);
     lanes.number(node.unsynced.length);
@@ -797,11 +818,16 @@ export class TransitionSystem {
     const knowledge = this.knowledge;
     const rename = this.renames[p];
     const lanes = this.lanes.reset().number(digests[2 * count]).number(digests[2 * count + 1]);
-    if (node.instance !== null) knowledge.digestNodeIds(node.instance, rename, lanes);
+    if (node.instance !== null) knowledge.digestNodeIds(this.digested(node.instance), rename, lanes);
     for (const record of node.synced) knowledge.digestRecordIds(record, rename, lanes);
     for (const record of node.unsynced) knowledge.digestRecordIds(record, rename, lanes);
     lanes.digestInto(digests, 2 * p);
     return digests;
+  }
+
+  /** The instance a digest reads: a pooled node's live one where the digest reads internals. */
+  private digested(instance: NodeInstance): NodeInstance {
+    return this.pool !== null && this.knowledge.readsInternals ? (instance as ReplayedNode).inspect() : instance;
   }
 
   private rememberHistory(history: History, digests: readonly number[]): void {

@@ -53,17 +53,10 @@ export function runSeed(options: RunSeedOptions): SeedResult {
 
 /** The trace file of a run; the run must have recorded its events. */
 export function traceOf(result: SeedResult, bugs: readonly string[] = []): TraceFile {
-  const source = sourceOf(result.implementation);
   return {
     format: traceFormat,
     formatVersion: traceFormatVersion,
-    implementation: {
-      name: result.implementation.name,
-      version: result.implementation.version,
-      ...(bugs.length > 0 ? { bugs: [...bugs] } : {}),
-      // How to load it again, so that replay and shrink work from the trace alone.
-      ...(source !== undefined && source.kind !== 'reference' ? { source } : {}),
-    },
+    implementation: implementationRecord(result.implementation, bugs),
     // The scenario as run: for a swarm scenario, with its drawn options, so a trace replays alone.
     scenario: result.scenario,
     seed: result.seed,
@@ -77,5 +70,16 @@ export function traceOf(result: SeedResult, bugs: readonly string[] = []): Trace
       implementationError: result.implementationError,
     },
     events: [...(result.eventLog ?? [])],
+  };
+}
+
+/** The implementation as a trace file records it: with how to load it again, so that replay and shrink work from the trace alone. */
+export function implementationRecord(implementation: Implementation, bugs: readonly string[]): TraceFile['implementation'] {
+  const source = sourceOf(implementation);
+  return {
+    name: implementation.name,
+    version: implementation.version,
+    ...(bugs.length > 0 ? { bugs: [...bugs] } : {}),
+    ...(source !== undefined && source.kind !== 'reference' ? { source } : {}),
   };
 }

@@ -1,11 +1,12 @@
-// `raftcheck explore`: the exhaustive explorer (src/explore) over the reference Raft. Prints the
-// bounds, the counts (distinct states with and without symmetry reduction, transitions, depth,
+// `raftcheck explore`: the exhaustive explorer (src/explore) over any implementation --impl names
+// (the reference by default; without clone(), nodes are re-created by replay from a bounded pool
+// of live instances: src/world/instancePool.ts). Prints the bounds, the counts (distinct states with and without symmetry reduction, transitions, depth,
 // states per second), which bound stopped or cut the search, and for a violation the path as a
 // trace file that `raftcheck replay` and `raftcheck show` take. Exit codes as for run.
 
 import { join } from 'node:path';
 import type { ImplementationOptions } from '../contract/contract.js';
-import { referenceImplementation } from '../adapters/reference.js';
+import { implementationRecord } from '../check/run.js';
 import { writeJsonAtomic } from '../core/files.js';
 import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
@@ -16,11 +17,11 @@ import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
 import { failureRecord } from '../report/failureRecord.js';
 import { formatCount } from '../report/format.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
-import { bugsFromArguments } from './bugsCommand.js';
 import type { CommandIo } from './io.js';
-import { UsageError } from './io.js';
+import type { ImplementationArguments } from './runCommand.js';
+import { implementationOfArguments } from './runCommand.js';
 
-export interface ExploreArguments {
+export interface ExploreArguments extends ImplementationArguments {
   nodes: number;
   strategy: ExploreStrategy;
   depth: number;
@@ -35,13 +36,14 @@ export interface ExploreArguments {
   timeSeconds: number;
   symmetry: boolean;
   clone: boolean;
+  /** Without clone(): live node instances at once (processes, over the process protocol). */
+  maxInstances?: number;
   /** Sleep-set reduction in bfs (absent: on). */
   reduction?: boolean;
   seed: number;
   walks: number;
   pctDepth: number;
   bugs?: readonly string[];
-  impl?: string;
   json: boolean;
   out: string;
 }
@@ -53,15 +55,9 @@ export interface ExploreArguments {
  */
 export const exploreImplementationOptions: ImplementationOptions = { electionTicksMin: 2, electionTicksMax: 2, heartbeatTicks: 1, entriesPerMessageMax: 1 };
 
-export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
-  if (args.impl !== undefined && args.impl !== 'reference') {
-    throw new UsageError(
-      `explore drives the reference Raft only from the command line (--impl ${args.impl}); explore another implementation ` +
-        'through the library: explore({ implementation, ... }) from src/explore/search.ts',
-    );
-  }
+export async function exploreCommand(args: ExploreArguments, io: CommandIo): Promise<number> {
   const bugNames = [...new Set(args.bugs ?? [])].sort();
-  const implementation = referenceImplementation(bugsFromArguments(bugNames));
+  const implementation = await implementationOfArguments(args, bugNames, io);
   const bounds: ExploreBounds = {
     depthMax: args.depth,
     termMax: args.maxTerm,
@@ -83,6 +79,7 @@ export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
     implementationOptions: exploreImplementationOptions,
     symmetry: args.symmetry,
     clone: args.clone,
+    liveInstancesMax: args.maxInstances,
     reduction: args.reduction !== false,
     seed: args.seed,
     walksMax: args.walks,
@@ -102,7 +99,8 @@ export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
   if (traced !== null) {
     const report = createReportDirectory(args.out, 'explore');
     const path = join(report.path, 'explore.trace.json');
-    writeJsonAtomic(path, traced.trace);
+    // With how to load the implementation again, as a run's trace has it.
+    writeJsonAtomic(path, { ...traced.trace, implementation: implementationRecord(implementation, bugNames) });
     tracePath = report.display(path);
     failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
   }
@@ -127,6 +125,7 @@ export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
         boundsHit: result.boundsHit,
         symmetry: result.symmetry,
         clone: result.clone,
+        instances: result.instances,
         reduction: result.reduction,
         failures,
       })}\n`,
@@ -139,7 +138,9 @@ export function exploreCommand(args: ExploreArguments, io: CommandIo): number {
   ];
   if (traced !== null && result.path !== null) {
     const violation = traced.replay.violation;
-    const error = traced.replay.implementationError;
+    // The search's own error when the replay did not meet it again (a program failing for want of
+    // resources, say, rather than on its inputs).
+    const error = traced.replay.implementationError ?? result.implementationError;
     lines.push(
       '',
       `FAILED: ${violation !== null ? `${violation.kind} violation of ${violation.invariant}` : `implementation error: ${error?.message ?? ''}`} after ${result.path.length} steps` +
@@ -173,6 +174,9 @@ function summaryLine(result: ExploreResult): string {
     `${formatCount(result.distinctStates)} distinct states (${symmetry}), ${formatCount(result.transitions)} transitions, depth ${result.depth}, ` +
     `${formatCount(result.statesPerSecond)} states/s, ${(result.wallMs / 1000).toFixed(1)} s; ${stop}` +
     (result.reduction.enabled ? `; sleep sets skipped ${formatCount(result.reduction.transitionsSkipped)} transitions` : '') +
+    (result.instances !== null
+      ? `; without clone(): at most ${formatCount(result.instances.livePeak)} live instances, ${formatCount(result.instances.inputsReplayed)} inputs replayed to re-create states`
+      : '') +
     (hits.length > 0 ? `; cut off by bounds: ${hits}` : '')
   );
 }

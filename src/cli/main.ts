@@ -17,6 +17,7 @@ import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './trac
 import { exploreCommand } from './exploreCommand.js';
 import type { ExploreStrategy } from '../explore/search.js';
 import { defaultExploreBounds } from '../explore/search.js';
+import { liveInstancesMaxDefault } from '../world/instancePool.js';
 
 export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let exitCode: number = exitCodes.ok;
@@ -188,7 +189,14 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .option('walks', { type: 'number', default: 100_000, describe: 'Walks of the random and pct strategies' })
           .option('pct-depth', { type: 'number', default: 3, describe: "PCT's d: d - 1 priority change points per walk" })
           .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
-          .option('impl', { type: 'string', describe: 'The implementation: reference only from the command line' })
+          .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
+          .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
+          .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
+          .option('max-instances', {
+            type: 'number',
+            default: liveInstancesMaxDefault,
+            describe: 'Implementations without clone(): live node instances at once (processes, for process:... and etcd); others are re-created by replay',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
           .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
           .check((args) => {
@@ -198,6 +206,9 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
             }
             checkInteger('seed', args.seed, 0, 0xffffffff);
             checkInteger('pct-depth', args['pct-depth'], 1, 100);
+            checkInteger('max-instances', args['max-instances'], 1, 4096);
+            checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
+            checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
             checkPositive('time', args.time);
             checkPositive('max-memory', args['max-memory']);
             return true;
@@ -227,6 +238,9 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
               pctDepth: args['pct-depth'],
               bugs: args.bug,
               impl: args.impl,
+              implTimeoutMs: args['impl-timeout-ms'],
+              implOutputBytesMax: args['impl-output-bytes-max'],
+              maxInstances: args['max-instances'],
               json: args.json,
               out: args.out,
             },

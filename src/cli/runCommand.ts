@@ -135,8 +135,11 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   return exitCodeOf(campaign.result);
 }
 
+/** The options that name an implementation (run and explore). */
+export type ImplementationArguments = Pick<RunArguments, 'impl' | 'implTimeoutMs' | 'implOutputBytesMax'>;
+
 /** The implementation --impl names (the reference by default); --bug goes with the reference only. */
-async function implementationOfArguments(args: RunArguments, bugNames: readonly string[], io: CommandIo): Promise<Implementation> {
+export async function implementationOfArguments(args: ImplementationArguments, bugNames: readonly string[], io: CommandIo): Promise<Implementation> {
   const source = args.impl === undefined ? ({ kind: 'reference' } as const) : sourceFromArgument(args.impl);
   if (source.kind === 'reference') return referenceImplementation(bugsFromArguments(bugNames));
   if (bugNames.length > 0) throw new UsageError(`--bug switches on bugs of the reference Raft; it cannot go with --impl ${args.impl}`);

@@ -1,5 +1,6 @@
 // `raftcheck explore` as a user meets it: --json carries the counts and failures shaped as in
-// run --json, the exit code follows run's, and the trace it writes replays and shows.
+// run --json, the exit code follows run's, and the trace it writes replays and shows; a program
+// over the process protocol is explored as the reference is.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,31 @@ describe('raftcheck explore', () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ result: 'ok', stoppedBy: 'exhausted', complete: true, failures: [] });
   });
 
-  it('refuses an implementation other than the reference with a usage error', () => {
-    expect(raftcheck(['explore', '--impl', 'process:./server']).status).toBe(2);
+  it('refuses a program that cannot be started with a usage error', () => {
+    const refused = raftcheck(['explore', '--impl', 'process:./no-such-server']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('no-such-server');
+  });
+});
+
+describe('raftcheck explore --impl process:...', () => {
+  // The reference as a program: the same bug the search finds in process, over the protocol, with
+  // at most 4 processes live for the nodes' states.
+  const program = `process:"${process.execPath}" dist/src/adapters/referenceProcess.js --bug leader-votes-for-other --digest`;
+  const failing = raftcheck(['explore', '--impl', program, '--depth', '6', '--max-instances', '4', '--json', '--out', out]);
+  const summary = JSON.parse(failing.stdout);
+
+  it('finds the violation by its shortest path with a bounded number of live instances', () => {
+    expect(failing.status).toBe(1);
+    expect(summary).toMatchObject({ result: 'safety', depth: 6, clone: false, instances: { livePeak: 4 } });
+    expect(summary.failures[0]).toMatchObject({ invariant: 'election-safety', events: 6 });
+  });
+
+  it('writes a trace that names the program, so that replay loads it again', () => {
+    const trace = JSON.parse(readFileSync(summary.failures[0].trace, 'utf8'));
+    expect(trace.implementation.source).toMatchObject({ kind: 'process', command: process.execPath });
+    const replay = raftcheck(['replay', summary.failures[0].trace, '--json']);
+    expect(replay.status).toBe(1);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ result: 'safety', traceHashMatches: true, events: 6 });
   });
 });

@@ -9,7 +9,7 @@ import { closeProcessHost } from '../adapters/process/host.js';
 import { answerTimeoutMsDefault, outputBytesMaxDefault } from '../adapters/process/protocol.js';
 import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
 import type { CommandIo } from './io.js';
-import { UsageError } from './io.js';
+import { endQuietlyWhenClosed, UsageError } from './io.js';
 import { bugsCommand } from './bugsCommand.js';
 import { defaultSeedCount, defaultSeedCountOverPipes, runCommand } from './runCommand.js';
 import { scenariosCommand } from './scenariosCommand.js';
@@ -20,6 +20,7 @@ import { defaultExploreBounds } from '../explore/search.js';
 import { liveInstancesMaxDefault } from '../world/instancePool.js';
 
 export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  for (const stream of [io.stdout, io.stderr]) endQuietlyWhenClosed(stream);
   let exitCode: number = exitCodes.ok;
   const fail = (message: string, code: number) => {
     io.stderr.write(`raftcheck: ${message}\n`);

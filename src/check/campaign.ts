@@ -9,8 +9,8 @@ import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { RunStatus, TraceEvent } from '../sim/simulation.js';
-import type { SeedResult } from './run.js';
-import { runSeed } from './run.js';
+import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
+import { inconclusiveOf, runSeed } from './run.js';
 
 export interface CampaignOptions {
   seeds: readonly number[];
@@ -60,8 +60,19 @@ export interface CampaignFailure {
   determinism: DeterminismMismatch | null;
 }
 
+/**
+ * A campaign's verdict: the worst failure, else inconclusive when a bound kept some seed from
+ * deciding (a failure still wins), else ok.
+ */
+export type CampaignVerdict = RunStatus | 'inconclusive';
+
+/** An inconclusive seed, with what cut it short and how far it got. */
+export interface InconclusiveSeed extends InconclusiveRun {
+  seed: number;
+}
+
 export interface CampaignResult {
-  result: RunStatus;
+  result: CampaignVerdict;
   seeds: number;
   events: number;
   simulatedMs: number;
@@ -73,11 +84,18 @@ export interface CampaignResult {
   /** True when failuresMax stopped the campaign early. */
   stoppedEarly: boolean;
   /**
-   * Seeds with no violation where a check could not decide (the linearizability search ran out
-   * of its step budget): not failures, and not passes either.
+   * Seeds with no violation that a bound kept from deciding (the scenario's event bound, or a
+   * check's search budget): not failures, and not passes either.
    */
   inconclusiveSeeds: number[];
+  /** The first inconclusive seeds (up to inconclusiveListedMax) with the bound and how far each got. */
+  inconclusive: InconclusiveSeed[];
+  /** Inconclusive seeds by the bound that cut them short. */
+  inconclusiveByBound: Partial<Record<InconclusiveBound, number>>;
 }
+
+/** Inconclusive seeds listed in full in a campaign's result; the rest are counted. */
+export const inconclusiveListedMax = 100;
 
 /** Severity order for the campaign's overall result: the worst seed decides. */
 const severity: Record<RunStatus, number> = { ok: 0, implementationError: 1, liveness: 2, safety: 3 };
@@ -91,7 +109,8 @@ export interface SeedOutcome {
   status: RunStatus;
   events: number;
   simulatedMs: number;
-  inconclusive: boolean;
+  /** What kept the seed from deciding, or null. */
+  inconclusive: InconclusiveRun | null;
   traceHash: string;
   eventDigests: readonly number[] | null;
   /** The second run, with checkDeterminism. */
@@ -109,7 +128,7 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
     status: run.status,
     events: run.events,
     simulatedMs: run.simulatedMs,
-    inconclusive: (run.inconclusive?.length ?? 0) > 0,
+    inconclusive: inconclusiveOf(run),
     traceHash: run.traceHash,
     eventDigests: mismatch ? (run.eventDigests ?? null) : null,
     again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
@@ -131,6 +150,8 @@ export class CampaignTally {
   private readonly failures: CampaignFailure[] = [];
   private readonly violationsByInvariant: Record<string, number> = {};
   private readonly inconclusiveSeeds: number[] = [];
+  private readonly inconclusive: InconclusiveSeed[] = [];
+  private readonly inconclusiveByBound: CampaignResult['inconclusiveByBound'] = {};
   private result: RunStatus = 'ok';
   private events = 0;
   private simulatedMs = 0;
@@ -158,7 +179,7 @@ export class CampaignTally {
     this.events += outcome.events;
     this.simulatedMs += outcome.simulatedMs;
     this.seedsDone += 1;
-    if (outcome.status === 'ok' && outcome.inconclusive) this.inconclusiveSeeds.push(outcome.seed);
+    if (outcome.status === 'ok' && outcome.inconclusive !== null) this.countInconclusive(outcome.seed, outcome.inconclusive);
 
     let failure: CampaignFailure | null = null;
     if (determinismBroke(outcome)) {
@@ -192,10 +213,16 @@ export class CampaignTally {
     return true;
   }
 
+  private countInconclusive(seed: number, inconclusive: InconclusiveRun): void {
+    this.inconclusiveSeeds.push(seed);
+    if (this.inconclusive.length < inconclusiveListedMax) this.inconclusive.push({ seed, ...inconclusive });
+    this.inconclusiveByBound[inconclusive.bound] = (this.inconclusiveByBound[inconclusive.bound] ?? 0) + 1;
+  }
+
   finish(): CampaignResult {
     const wallMs = wallClockMs() - this.startedMs - this.callbackMs;
     return {
-      result: this.result,
+      result: this.result === 'ok' && this.inconclusiveSeeds.length > 0 ? 'inconclusive' : this.result,
       seeds: this.seedsDone,
       events: this.events,
       simulatedMs: this.simulatedMs,
@@ -205,6 +232,8 @@ export class CampaignTally {
       violationsByInvariant: this.violationsByInvariant,
       stoppedEarly: this.stoppedEarly,
       inconclusiveSeeds: this.inconclusiveSeeds,
+      inconclusive: this.inconclusive,
+      inconclusiveByBound: this.inconclusiveByBound,
     };
   }
 }

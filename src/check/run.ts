@@ -83,3 +83,43 @@ export function implementationRecord(implementation: Implementation, bugs: reado
     ...(source !== undefined && source.kind !== 'reference' ? { source } : {}),
   };
 }
+
+/**
+ * What cut a run short before it could decide: the scenario's event bound (the run never reached
+ * its end, perhaps not even its liveness phase), or a check's search budget. Such a run is
+ * inconclusive: not a failure, and never a pass.
+ */
+export type InconclusiveBound = 'events' | 'check-budget';
+
+export interface InconclusiveRun {
+  bound: InconclusiveBound;
+  /** What the bound withheld, in words. */
+  reason: string;
+  /** How far the run got: events, and virtual ms of the scenario's fault phase (durationMs). */
+  events: number;
+  simulatedMs: number;
+  durationMs: number;
+  /** Whether the run got past its fault phase into the liveness phase (false without one). */
+  livenessPhaseReached: boolean;
+}
+
+/** Why a run with no failure did not decide, or null when it ran to its end and every check decided. */
+export function inconclusiveOf(result: SimulationResult): InconclusiveRun | null {
+  if (result.status !== 'ok') return null;
+  const scenario = result.scenario;
+  const livenessPhaseReached = scenario.liveness.enabled && result.simulatedMs >= scenario.durationMs;
+  const reached = { events: result.events, simulatedMs: result.simulatedMs, durationMs: scenario.durationMs, livenessPhaseReached };
+  if (result.boundReached === 'events') {
+    const where = livenessPhaseReached
+      ? `${result.simulatedMs} ms of virtual time: past the ${scenario.durationMs} ms fault phase, before the end of the liveness phase`
+      : `${result.simulatedMs} ms of the ${scenario.durationMs} ms fault phase${scenario.liveness.enabled ? '; the liveness phase was never reached' : ''}`;
+    return {
+      bound: 'events',
+      reason: `stopped at the scenario's event bound (eventsMax ${scenario.eventsMax}) after ${result.events} events and ${where}`,
+      ...reached,
+    };
+  }
+  const undecided = result.inconclusive?.[0];
+  if (undecided !== undefined) return { bound: 'check-budget', reason: `${undecided.invariant}: ${undecided.reason}`, ...reached };
+  return null;
+}

@@ -13,7 +13,7 @@ import { explore } from '../explore/search.js';
 import type { ExploreStep } from '../world/system.js';
 import { exploreTraceOf } from '../shrink/paths.js';
 import { ProgressLine } from '../report/console.js';
-import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
+import { exitCodeOf } from '../report/exitCodes.js';
 import { failureRecord } from '../report/failureRecord.js';
 import { formatCount } from '../report/format.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
@@ -104,11 +104,13 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     tracePath = report.display(path);
     failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
   }
-  const exitCode = result.status === 'ok' ? exitCodes.ok : exitCodeOf(result.status);
+  // A search a stopping bound cut short found nothing, but did not cover its bounded space either.
+  const verdict = result.status === 'ok' && result.coverage === 'cut short' ? 'inconclusive' : result.status;
+  const exitCode = exitCodeOf(verdict);
   if (args.json) {
     io.stdout.write(
       `${JSON.stringify({
-        result: result.status,
+        result: verdict,
         exitCode,
         implementation: implementation.name,
         strategy: result.strategy,
@@ -122,6 +124,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
         wallMs: Math.round(result.wallMs),
         stoppedBy: result.stoppedBy,
         complete: result.complete,
+        coverage: result.coverage,
         boundsHit: result.boundsHit,
         symmetry: result.symmetry,
         clone: result.clone,
@@ -165,11 +168,15 @@ function summaryLine(result: ExploreResult): string {
     .map(([bound, count]) => `${bound} ${formatCount(count)}`)
     .join(', ');
   const stop =
-    result.stoppedBy === 'exhausted'
-      ? 'explored everything within the bounds'
-      : result.stoppedBy === 'violation' || result.stoppedBy === 'implementationError'
-        ? 'stopped at the first failure'
-        : `stopped by the ${result.stoppedBy} bound`;
+    result.stoppedBy === 'violation' || result.stoppedBy === 'implementationError'
+      ? 'stopped at the first failure'
+      : result.coverage === 'complete'
+        ? 'complete: explored every reachable state, no bound withheld any'
+        : result.coverage === 'bounded'
+          ? result.stoppedBy === 'walks'
+            ? 'bounded: walks sample the space, they do not cover it'
+            : 'bounded, not complete: explored everything within the bounds, and the bounds withheld states'
+          : `inconclusive: stopped by the ${result.stoppedBy} bound before it explored everything within the bounds`;
   return (
     `${formatCount(result.distinctStates)} distinct states (${symmetry}), ${formatCount(result.transitions)} transitions, depth ${result.depth}, ` +
     `${formatCount(result.statesPerSecond)} states/s, ${(result.wallMs / 1000).toFixed(1)} s; ${stop}` +

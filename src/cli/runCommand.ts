@@ -116,6 +116,8 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
     violationsByInvariant: campaign.violationsByInvariant,
     stoppedEarly: campaign.stoppedEarly,
     inconclusiveSeeds: campaign.inconclusiveSeeds,
+    inconclusive: campaign.inconclusive,
+    inconclusiveByBound: campaign.inconclusiveByBound,
     failures,
     reportDirectory: report.display(report.path),
   };

@@ -12,6 +12,7 @@ import { writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
+import { inconclusiveOf } from '../check/run.js';
 import { failureRecord } from '../report/failureRecord.js';
 import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
@@ -36,11 +37,14 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
     ? null
     : `the replay did not reproduce the recorded run (trace hash ${trace.traceHash}, replay ${run.traceHash}): ` +
       'the implementation or raftcheck changed since the trace was written, or the implementation is nondeterministic';
-  const exitCode = diverged !== null ? exitCodes.implementationError : exitCodeOf(run.status);
+  // A recorded run cut short by a bound replays as inconclusive, never as ok.
+  const inconclusive = diverged === null ? inconclusiveOf(run) : null;
+  const verdict = diverged !== null ? 'implementationError' : inconclusive !== null ? 'inconclusive' : run.status;
+  const exitCode = exitCodeOf(verdict);
   const failures = run.status === 'ok' ? [] : [failureRecord(run, { seed: trace.seed, replay: command, trace: args.trace })];
   if (args.json) {
     const summary = {
-      result: diverged !== null ? 'implementationError' : run.status,
+      result: verdict,
       exitCode,
       implementation: run.implementation.name,
       scenario: run.scenario.name,
@@ -52,6 +56,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
       traceHash: run.traceHash,
       traceHashMatches: matches,
       ...(diverged !== null ? { diverged } : {}),
+      ...(inconclusive !== null ? { inconclusive } : {}),
       violationsByInvariant: failures.length > 0 ? { [failures[0].invariant]: 1 } : {},
       failures,
     };
@@ -61,12 +66,18 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   const color = io.stdout.isTTY === true;
   if (diverged !== null) io.stdout.write(`raftcheck replay: ${diverged}\n`);
   if (run.status === 'ok') {
-    io.stdout.write(`raftcheck replay: ${args.trace}: no violation (${run.events} events, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+    const found = inconclusive === null ? 'no violation' : `inconclusive, not a pass: ${inconclusive.reason}`;
+    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} events, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
     return exitCode;
   }
   const failure = { seed: trace.seed, status: run.status, run, determinism: null };
   io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: trace.explore !== undefined ? undefined : faultSummary(run.scenario) }, { color })}\n`);
-  io.stdout.write(`  replayed ${run.events} events bit for bit (trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+  // Bit for bit only when the hash agrees; otherwise the line above said where it parted.
+  io.stdout.write(
+    matches
+      ? `  replayed ${run.events} events bit for bit (trace hash ${run.traceHash}, as recorded)\n`
+      : `  replayed ${run.events} events, not the recorded run (trace hash ${run.traceHash}, recorded ${trace.traceHash})\n`,
+  );
   return exitCode;
 }
 

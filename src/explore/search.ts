@@ -103,6 +103,14 @@ export interface ExploreProgress {
 
 export type ExploreStop = 'exhausted' | 'violation' | 'implementationError' | 'states' | 'time' | 'memory' | 'walks';
 
+/**
+ * What the search covered: `complete` (everything reachable; no bound withheld a state or choice),
+ * `bounded` (everything within the shaping bounds, which withheld something; or random or pct walks,
+ * which sample), or `cut short` (a stopping bound, states, time or memory, ended it first: the
+ * result is inconclusive unless a failure was found).
+ */
+export type ExploreCoverage = 'complete' | 'bounded' | 'cut short';
+
 export interface ExploreResult {
   status: 'ok' | 'safety' | 'implementationError';
   strategy: ExploreStrategy;
@@ -117,8 +125,9 @@ export interface ExploreResult {
   stoppedBy: ExploreStop;
   /** Each bound that cut something off: how many states or transitions it cut. */
   boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | PruneReason, number>>;
-  /** True when the search covered every state within the shaping bounds (bfs and dfs only). */
+  /** True when bfs or dfs reached every reachable state and no bound withheld a state or a choice. */
   complete: boolean;
+  coverage: ExploreCoverage;
   symmetry: { enabled: boolean; permutations: number; note: string };
   clone: boolean;
   /** Without clone(): the pool of live instances (src/world/instancePool.ts); null with clone(). */
@@ -373,6 +382,13 @@ class Search {
     const wallMs = wallClockMs() - this.startedMs;
     const status = this.implementationError !== null ? 'implementationError' : this.violation !== null ? 'safety' : 'ok';
     const exhaustive = this.options.strategy === 'bfs' || this.options.strategy === 'dfs';
+    const withheld = Object.values(this.boundsHit).some((count) => count > 0);
+    const coverage: ExploreCoverage =
+      this.stoppedBy === 'states' || this.stoppedBy === 'time' || this.stoppedBy === 'memory'
+        ? 'cut short'
+        : exhaustive && this.stoppedBy === 'exhausted' && !withheld
+          ? 'complete'
+          : 'bounded';
     return {
       status,
       strategy: this.options.strategy,
@@ -384,7 +400,8 @@ class Search {
       statesPerSecond: wallMs > 0 ? Math.round((this.visited.size / wallMs) * 1000) : 0,
       stoppedBy: this.stoppedBy,
       boundsHit: this.boundsHit,
-      complete: exhaustive && this.stoppedBy === 'exhausted',
+      complete: coverage === 'complete',
+      coverage,
       symmetry: {
         enabled: this.system.symmetric,
         permutations: this.system.permutationCount,

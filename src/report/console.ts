@@ -3,6 +3,7 @@
 
 import { Chalk } from 'chalk';
 import type { CampaignFailure, CampaignProgress, CampaignResult } from '../check/campaign.js';
+import type { InconclusiveBound } from '../check/run.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 
@@ -124,6 +125,31 @@ function describeDigest(digest: number | null): string {
   return digest === null ? '' : `  (trace digest after it ${(digest >>> 0).toString(16).padStart(8, '0')})`;
 }
 
+const boundNames: Record<InconclusiveBound, string> = {
+  events: "the scenario's event bound (eventsMax)",
+  'check-budget': "a check's search budget",
+};
+
+/** Inconclusive seeds are never passes: counted by bound, and the first few with how far they got. */
+function formatInconclusive(campaign: CampaignResult, c: ReturnType<typeof palette>): string[] {
+  const seeds = campaign.inconclusiveSeeds ?? [];
+  if (seeds.length === 0) return [];
+  const byBound = Object.entries(campaign.inconclusiveByBound ?? {})
+    .map(([bound, count]) => `${formatCount(count)} by ${boundNames[bound as InconclusiveBound]}`)
+    .join(', ');
+  const lines = [`  ${c.yellow('inconclusive')} ${formatCount(seeds.length)} seed(s) cut short by a bound, not passes: ${byBound}`];
+  const shown = (campaign.inconclusive ?? []).slice(0, inconclusiveShownMax);
+  for (const seed of shown) lines.push(`    seed ${seed.seed}: ${seed.reason}`);
+  if (seeds.length > shown.length) {
+    const rest = seeds.slice(shown.length);
+    lines.push(`    and seeds ${rest.slice(0, 10).join(', ')}${rest.length > 10 ? ', ...' : ''} (summary.json lists them)`);
+  }
+  return lines;
+}
+
+/** Inconclusive seeds described one per line in the summary. */
+const inconclusiveShownMax = 5;
+
 export interface SummaryContext {
   implementation: string;
   scenario: string;
@@ -133,7 +159,12 @@ export interface SummaryContext {
 
 export function formatSummary(campaign: CampaignResult, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
-  const verdict = campaign.result === 'ok' ? c.green.bold('ok') : c.red.bold(campaign.result);
+  const verdict =
+    campaign.result === 'ok'
+      ? c.green.bold('ok')
+      : campaign.result === 'inconclusive'
+        ? `${c.yellow.bold('inconclusive')} (no failure, but a bound cut some run short: not a pass)`
+        : c.red.bold(campaign.result);
   const speedup = campaign.wallMs > 0 ? `${formatCount(campaign.simulatedMs / campaign.wallMs)}x` : '-';
   const invariants = Object.entries(campaign.violationsByInvariant);
   const lines = [
@@ -145,11 +176,7 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
     `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})`,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
-  const inconclusive = campaign.inconclusiveSeeds ?? [];
-  if (inconclusive.length > 0) {
-    const listed = inconclusive.slice(0, 10).join(', ') + (inconclusive.length > 10 ? ', ...' : '');
-    lines.push(`  ${c.yellow('unknown')}     ${formatCount(inconclusive.length)} seed(s) where a check could not decide, not passes (linearizability out of its step budget): ${listed}`);
-  }
+  lines.push(...formatInconclusive(campaign, c));
   if (context.reportDirectory !== null) lines.push(`  report      ${context.reportDirectory}`);
   return lines.join('\n');
 }

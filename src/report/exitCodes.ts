@@ -1,7 +1,7 @@
 // Exit codes of every raftcheck command: one per kind of ending, documented in the README and
 // in --help. Scripts may rely on them.
 
-import type { RunStatus } from '../sim/simulation.js';
+import type { CampaignVerdict } from '../check/campaign.js';
 
 export const exitCodes = {
   ok: 0,
@@ -10,10 +10,11 @@ export const exitCodes = {
   liveness: 3,
   implementationError: 4,
   harnessError: 5,
+  inconclusive: 6,
 } as const;
 
-export function exitCodeOf(status: RunStatus): number {
-  return exitCodes[status];
+export function exitCodeOf(verdict: CampaignVerdict): number {
+  return exitCodes[verdict];
 }
 
 export const exitCodeHelp = [
@@ -24,4 +25,5 @@ export const exitCodeHelp = [
   '  3  liveness violation',
   '  4  implementation error (the implementation crashed, hung, broke the protocol or was nondeterministic)',
   '  5  harness error (a bug in raftcheck itself)',
+  '  6  inconclusive: no failure, but a bound cut a run short before it could decide (eventsMax, a check\'s search budget, an explore stopping bound)',
 ].join('\n');

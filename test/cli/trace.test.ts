@@ -112,6 +112,9 @@ describe('raftcheck replay', () => {
     const result = raftcheck(['replay', brokenTrace(JSON.stringify(trace))]);
     expect(result.status).toBe(4);
     expect(result.stdout).toContain('the replay did not reproduce the recorded run');
+    // It did not reproduce the run: nothing may then call the replay bit for bit.
+    expect(result.stdout).not.toContain('bit for bit');
+    expect(result.stdout).toContain('events, not the recorded run (trace hash');
   });
 });
 

@@ -122,6 +122,9 @@ describe('a history check out of its step budget', () => {
     ]);
     const campaign = runCampaign({ seeds: [2, 3], scenario });
     expect(campaign.inconclusiveSeeds).toEqual([2, 3]);
+    expect(campaign.result).toBe('inconclusive');
+    expect(campaign.inconclusiveByBound).toEqual({ 'check-budget': 2 });
+    expect(campaign.inconclusive[0]).toMatchObject({ seed: 2, bound: 'check-budget', reason: expect.stringContaining('linearizability: the search ran out') });
     // The same run with its full budget decides.
     expect(runSeed({ seed: 2, scenario: leaderCrashWithClient(3) }).inconclusive).toEqual([]);
   });

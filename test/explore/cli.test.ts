@@ -51,10 +51,10 @@ describe('raftcheck explore', () => {
     expect(replay.stderr).toContain('explore.steps[3]: expected a step whose kind is one of');
   });
 
-  it('exits 0 when a bounded run of the correct reference finds nothing', () => {
+  it('exits 0 when a bounded run of the correct reference finds nothing, and calls it bounded, not complete', () => {
     const ok = raftcheck(['explore', '--depth', '5', '--max-term', '2', '--json']);
     expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ result: 'ok', stoppedBy: 'exhausted', complete: true, failures: [] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ result: 'ok', stoppedBy: 'exhausted', complete: false, coverage: 'bounded', failures: [] });
   });
 
   it('refuses a program that cannot be started with a usage error', () => {

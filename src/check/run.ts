@@ -10,7 +10,7 @@ import { allInvariants } from '../../invariants/index.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
-import type { SimulationResult } from '../sim/simulation.js';
+import type { BoundReached, SimulationResult } from '../sim/simulation.js';
 import { Simulation } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { traceFormat, traceFormatVersion } from '../sim/trace.js';
@@ -85,11 +85,11 @@ export function implementationRecord(implementation: Implementation, bugs: reado
 }
 
 /**
- * What cut a run short before it could decide: the scenario's event bound (the run never reached
- * its end, perhaps not even its liveness phase), or a check's search budget. Such a run is
- * inconclusive: not a failure, and never a pass.
+ * What cut a run short before it could decide: the scenario's event bound or the event queue's
+ * capacity (the run never reached its end, perhaps not even its liveness phase), or a check's
+ * search budget. Such a run is inconclusive: not a failure, and never a pass.
  */
-export type InconclusiveBound = 'events' | 'check-budget';
+export type InconclusiveBound = BoundReached | 'check-budget';
 
 export interface InconclusiveRun {
   bound: InconclusiveBound;
@@ -109,13 +109,14 @@ export function inconclusiveOf(result: SimulationResult): InconclusiveRun | null
   const scenario = result.scenario;
   const livenessPhaseReached = scenario.liveness.enabled && result.simulatedMs >= scenario.durationMs;
   const reached = { events: result.events, simulatedMs: result.simulatedMs, durationMs: scenario.durationMs, livenessPhaseReached };
-  if (result.boundReached === 'events') {
+  if (result.boundReached !== null) {
     const where = livenessPhaseReached
       ? `${result.simulatedMs} ms of virtual time: past the ${scenario.durationMs} ms fault phase, before the end of the liveness phase`
       : `${result.simulatedMs} ms of the ${scenario.durationMs} ms fault phase${scenario.liveness.enabled ? '; the liveness phase was never reached' : ''}`;
+    const bound = result.boundReached === 'events' ? `the scenario's event bound (eventsMax ${scenario.eventsMax})` : 'a full event queue';
     return {
-      bound: 'events',
-      reason: `stopped at the scenario's event bound (eventsMax ${scenario.eventsMax}) after ${result.events} events and ${where}`,
+      bound: result.boundReached,
+      reason: `stopped at ${bound} after ${result.events} events and ${where}`,
       ...reached,
     };
   }

@@ -127,6 +127,7 @@ function describeDigest(digest: number | null): string {
 
 const boundNames: Record<InconclusiveBound, string> = {
   events: "the scenario's event bound (eventsMax)",
+  queue: 'the event queue capacity',
   'check-budget': "a check's search budget",
 };
 

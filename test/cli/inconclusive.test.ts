@@ -13,6 +13,8 @@ import { inconclusiveOf, runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { exitCodes } from '../../src/report/exitCodes.js';
+import { Simulation } from '../../src/sim/simulation.js';
+import { allInvariants } from '../../invariants/index.js';
 import { raftcheck } from '../support/cli.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'raftcheck-inconclusive-'));
@@ -59,6 +61,12 @@ describe('inconclusive runs in the library', () => {
     expect(inconclusive).toMatchObject({ bound: 'events', events: 300, durationMs: scenario.durationMs, livenessPhaseReached: false });
     expect(inconclusive!.reason).toContain('the liveness phase was never reached');
     expect(inconclusiveOf(runSeed({ seed: 1 }))).toBeNull();
+  });
+
+  it('names a full event queue as the bound when the queue ended the run', () => {
+    const scenario = { ...loadScenario('default'), nodes: 3 };
+    const result = new Simulation({ implementation: referenceImplementation(), scenario, seed: 7, invariants: allInvariants, eventQueueCapacity: 12 }).run();
+    expect(inconclusiveOf(result)).toMatchObject({ bound: 'queue', events: result.events, reason: expect.stringContaining('stopped at a full event queue') });
   });
 
   it('makes a campaign with no failure inconclusive, and lets a failure win over inconclusive seeds', () => {

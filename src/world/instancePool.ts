@@ -96,11 +96,12 @@ export class InstancePool {
         instance.step(missing[index]);
       } catch (error) {
         instance.dispose?.();
-        const replayed = missing.length - index;
-        throw new ReplayError(
-          `re-creating a node state by handing its inputs again (input ${replayed} of ${missing.length}, a ${missing[index].kind}; ` +
-            `the explorer keeps at most ${this.capacity} live instances): ${error instanceof Error ? error.message : String(error)}`,
-        );
+        // The same error (its kind, by its name, is what a shrink keeps), saying what it replayed.
+        const failure = error instanceof Error ? error : new Error(String(error));
+        failure.message =
+          `re-creating a node state by handing its inputs again (input ${missing.length - index} of ${missing.length}, a ${missing[index].kind}; ` +
+          `the explorer keeps at most ${this.capacity} live instances): ${failure.message}`;
+        throw failure;
       }
       this.inputsReplayed += 1;
     }
@@ -136,11 +137,6 @@ export class InstancePool {
     this.holders.delete(node);
     return instance;
   }
-}
-
-/** A failure while re-creating a state: the implementation did not repeat itself. */
-export class ReplayError extends Error {
-  override name = 'ReplayError';
 }
 
 /**

@@ -12,6 +12,8 @@ import type { ExploreOptions } from '../../src/explore/search.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { replayExplorePath } from '../../src/shrink/paths.js';
+import { implementationErrorKind } from '../../src/shrink/shrink.js';
+import { ProcessTimeoutError } from '../../src/adapters/process.js';
 
 interface Counts {
   created: number;
@@ -134,17 +136,17 @@ describe('an implementation that fails in the explorer', () => {
     expect(counts.live).toBe(0);
   });
 
-  it('is an implementation error with its path when an input throws while a state is re-created', () => {
+  it('is an implementation error of the same kind, with its path, when an input throws while a state is re-created', () => {
     const base = counted({ clone: false });
     let replays = 0;
-    // Fails on the 30th start of a node: a restart after a crash, or a start replayed.
+    // Times out on the 30th start input, here one replayed to re-create a state.
     const implementation: Implementation = {
       ...base.implementation,
       createNode: () => {
         const node = base.implementation.createNode();
         const step = node.step;
         node.step = (input) => {
-          if (input.kind === 'start' && ++replays >= 30) throw new Error('start timed out');
+          if (input.kind === 'start' && ++replays >= 30) throw new ProcessTimeoutError('start timed out');
           return step(input);
         };
         return node;
@@ -152,7 +154,8 @@ describe('an implementation that fails in the explorer', () => {
     };
     const result = search(implementation, { liveInstancesMax: 1 });
     expect(result.status).toBe('implementationError');
-    expect(result.implementationError?.message).toMatch(/^threw (ReplayError: re-creating a node state .*: |Error: )start timed out$/);
+    expect(result.implementationError?.message).toMatch(/^threw ProcessTimeoutError: re-creating a node state by handing its inputs again \(input 1 of \d+, a start; .*\): start timed out$/);
+    expect(implementationErrorKind(result.implementationError!.message)).toBe('timedOut');
     expect(result.path).not.toBeNull();
     expect(base.counts.live).toBe(0);
   });

@@ -26,7 +26,6 @@ import { failureSignature, failureSignatures, runLivenessBound, shrink, ShrinkEr
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
 import { referenceImplementation } from '../adapters/reference.js';
-import { sourceOf } from './implementations.js';
 import { runSeed, traceOf } from './run.js';
 
 export interface ShrinkRunOptions extends ShrinkOptions {
@@ -104,7 +103,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     runLivenessElectionTimeouts: options.runLivenessElectionTimeouts,
   };
   const original = runSeed({ ...subject, seed: options.seed });
-  const lifting = stepStageApplies(original, invariants, options.implementation);
+  const lifting = stepStageApplies(original, invariants);
   const share = lifting ? choiceShareOfBudget : 1;
   let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
   let runs = choices.runs;
@@ -255,13 +254,11 @@ function livenessBoundOf(run: Pick<SimulationResult, 'status'>, electionTimeouts
 /**
  * Whether the step stage applies: the explorer's replay can show the failure (a safety violation,
  * after a step, a crash or of the clients' history; or an implementation error; liveness needs
- * time, which explore steps do not have), and the nodes run in this process. Every candidate replays from fresh nodes, and over the process
- * protocol (--impl process:..., etcd) that is a process per node per candidate: too slow for a
- * shrink's budget.
+ * time, which explore steps do not have). Any implementation: one without clone() (a program
+ * over the process protocol) replays a candidate with one input per step and a bounded number
+ * of live instances (src/world/instancePool.ts), as fast as its round trips allow.
  */
-function stepStageApplies(run: SimulationResult, invariants: readonly InvariantDefinition[], implementation: Implementation): boolean {
-  const kind = sourceOf(implementation)?.kind;
-  if (kind === 'process' || kind === 'etcd') return false;
+function stepStageApplies(run: SimulationResult, invariants: readonly InvariantDefinition[]): boolean {
   if (run.status === 'implementationError') return true;
   return run.status === 'safety' && run.violation !== null && invariants.some((candidate) => candidate.name === run.violation!.invariant);
 }

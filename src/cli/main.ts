@@ -8,6 +8,7 @@ import { ImplementationSpecError } from '../check/implementations.js';
 import { closeProcessHost } from '../adapters/process/host.js';
 import { answerTimeoutMsDefault, outputBytesMaxDefault } from '../adapters/process/protocol.js';
 import { exitCodeHelp, exitCodes } from '../report/exitCodes.js';
+import { terminalText } from '../core/text.js';
 import type { CommandIo } from './io.js';
 import { endQuietlyWhenClosed, UsageError } from './io.js';
 import { bugsCommand } from './bugsCommand.js';
@@ -23,7 +24,8 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
   for (const stream of [io.stdout, io.stderr]) endQuietlyWhenClosed(stream);
   let exitCode: number = exitCodes.ok;
   const fail = (message: string, code: number) => {
-    io.stderr.write(`raftcheck: ${message}\n`);
+    // Messages quote what the user or a program gave (a file's keys, a program's stderr): neutralised.
+    io.stderr.write(`raftcheck: ${terminalText(message)}\n`);
     exitCode = code;
   };
   const guarded = async (action: () => number | Promise<number>) => {
@@ -163,8 +165,9 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
           .option('all', { type: 'boolean', default: false, describe: 'Print every row (default: at most 2,000)' })
           .option('ticks', { type: 'boolean', default: false, describe: 'Show ticks that changed nothing too' })
-          .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' }),
-      (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width }, io)),
+          .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' })
+          .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' }),
+      (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width, replay: args.replay }, io)),
     )
     .command(
       'explore',

@@ -1,8 +1,8 @@
-// `raftcheck replay TRACE`, `raftcheck shrink TRACE`: the commands that take a trace file.
+// `raftcheck replay TRACE`, `raftcheck shrink TRACE`, `raftcheck show TRACE`: the commands that take a trace file.
 
 import { basename, dirname, join } from 'node:path';
 import { shrinkExploreTrace, shrinkToTrace } from '../check/shrinkRun.js';
-import { loadImplementationOfTrace, readTraceFile, replayTrace } from '../check/traces.js';
+import { loadImplementationOfTrace, readTraceFile, replayTrace, TraceFileError } from '../check/traces.js';
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
 import type { Implementation } from '../contract/contract.js';
 import type { ShrinkProgress } from '../shrink/shrink.js';
@@ -14,6 +14,7 @@ import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
 import { inconclusiveOf } from '../check/run.js';
 import { failureRecord } from '../report/failureRecord.js';
+import type { TimelineReplay } from '../report/timeline.js';
 import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
@@ -133,11 +134,41 @@ export async function shrinkTraceCommand(
   return exitCodeOf(result.result.status);
 }
 
-export function showTraceCommand(args: { trace: string; all: boolean; ticks: boolean; width?: number }, io: CommandIo): number {
-  const trace = readTraceFile(args.trace);
+export async function showTraceCommand(args: { trace: string; all: boolean; ticks: boolean; width?: number; replay?: boolean }, io: CommandIo): Promise<number> {
+  const recorded = readTraceFile(args.trace);
+  const { shown, replay } = await replayForShow(recorded, args.replay);
   const width = args.width ?? Math.max(80, Math.min(200, io.stdout.columns ?? 120));
-  io.stdout.write(
-    `${formatTimeline(trace, { color: io.stdout.isTTY === true, width, ticks: args.ticks, ...(args.all ? { eventsMax: Number.POSITIVE_INFINITY } : {}) })}\n`,
-  );
+  const eventsMax = args.all ? { eventsMax: Number.POSITIVE_INFINITY } : {};
+  io.stdout.write(`${formatTimeline(shown, { color: io.stdout.isTTY === true, width, ticks: args.ticks, replay, ...eventsMax })}\n`);
   return exitCodes.ok;
+}
+
+/**
+ * What `show` prints: the trace's run as a replay of its choices makes it, so that nothing the
+ * file merely claims (a verdict, a note, an event) is shown as fact. A reference trace is
+ * replayed unless --no-replay; any other runs a program or module named by the file, which
+ * viewing a file must not do unasked: --replay.
+ */
+async function replayForShow(recorded: TraceFile, replayWanted: boolean | undefined): Promise<{ shown: TraceFile; replay: TimelineReplay }> {
+  const source = recorded.implementation.source as { kind?: unknown } | undefined;
+  const ownsCode = source !== undefined && source.kind !== 'reference';
+  if (replayWanted === false) return { shown: recorded, replay: { replayed: false, reason: '--no-replay' } };
+  if (ownsCode && replayWanted !== true) {
+    return { shown: recorded, replay: { replayed: false, reason: `its implementation (${String(source.kind)}) runs code the file names; --replay runs it` } };
+  }
+  let replayed: ReturnType<typeof replayTrace>;
+  try {
+    replayed = replayTrace(recorded, await loadImplementationOfTrace(recorded));
+  } catch (error) {
+    if (error instanceof TraceFileError) return { shown: recorded, replay: { replayed: false, reason: error.message } };
+    throw error;
+  }
+  const { run } = replayed;
+  const shown: TraceFile = {
+    ...recorded,
+    traceHash: run.traceHash,
+    result: { status: run.status, events: run.events, simulatedMs: run.simulatedMs, violation: run.violation, implementationError: run.implementationError },
+    events: [...(run.eventLog ?? [])],
+  };
+  return { shown, replay: { replayed: true, matches: replayed.matches, recordedHash: recorded.traceHash, recordedStatus: recorded.result.status } };
 }

@@ -9,7 +9,8 @@ export type Schema =
   | { type: 'boolean'; optional?: boolean }
   | { type: 'enum'; values: readonly string[]; optional?: boolean }
   | { type: 'array'; items: Schema; minimumLength?: number; maximumLength?: number; optional?: boolean }
-  | { type: 'object'; fields: Record<string, Schema>; optional?: boolean; allowUnknown?: boolean }
+  /** `nullable`: null stands for "none" (a trace's violation when the run had none). */
+  | { type: 'object'; fields: Record<string, Schema>; optional?: boolean; allowUnknown?: boolean; nullable?: boolean }
   /** One of several object shapes, chosen by the string value of `discriminator`. */
   | { type: 'union'; discriminator: string; variants: Record<string, Schema & { type: 'object' }>; optional?: boolean }
   | { type: 'any'; optional?: boolean };
@@ -59,7 +60,8 @@ function check(value: unknown, schema: Schema, path: string, errors: SchemaError
       return;
     }
     case 'object': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('an object');
+      if (value === null && schema.nullable) return;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(schema.nullable ? 'an object or null' : 'an object');
       checkFields(value as Record<string, unknown>, schema, path, errors);
       return;
     }

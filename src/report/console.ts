@@ -5,6 +5,7 @@ import { Chalk } from 'chalk';
 import type { CampaignFailure, CampaignProgress, CampaignResult } from '../check/campaign.js';
 import type { InconclusiveBound } from '../check/run.js';
 import { wallClockMs } from '../core/wallClock.js';
+import { escapeControlCharacters, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 
 export interface ConsoleStyle {
@@ -79,7 +80,7 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   const run = failure.run;
   const lines: string[] = [];
   lines.push(c.red.bold(`FAILED seed ${failure.seed}: ${failureHeadline(failure)}`));
-  lines.push(`  replay: ${c.bold(report.replayCommand)}`);
+  lines.push(`  replay: ${c.bold(escapeControlCharacters(report.replayCommand))}`);
   if (failure.determinism !== null) {
     const mismatch = failure.determinism;
     const sameInput = describeTraceEvent(mismatch.first) === describeTraceEvent(mismatch.second);
@@ -89,17 +90,18 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
     lines.push(`  trace hashes ${mismatch.firstTraceHash} vs ${mismatch.secondTraceHash}`);
   } else if (run.violation !== null) {
     const violation = run.violation;
-    lines.push(`  ${violation.message}`);
+    lines.push(`  ${escapeControlCharacters(violation.message)}`);
     lines.push(`  nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}; event ${violation.eventNumber} of ${run.events}, at ${formatSeconds(violation.timeMs)} virtual`);
-    lines.push(`  evidence ${JSON.stringify(violation.evidence)}`);
+    lines.push(`  evidence ${escapeControlCharacters(JSON.stringify(violation.evidence))}`);
     if (violation.alsoViolated !== undefined) lines.push(`  the same step also violated ${violation.alsoViolated.join(', ')}`);
   } else if (run.implementationError !== null) {
     const error = run.implementationError;
-    lines.push(`  n${error.node} on ${error.input}: ${error.message}`);
+    // A program's stderr tail keeps its lines; everything it wrote is neutralised.
+    lines.push(`  n${error.node} on ${escapeControlCharacters(error.input)}: ${terminalText(error.message)}`);
     lines.push(`  event ${error.eventNumber}, at ${formatSeconds(error.timeMs)} virtual`);
   }
-  if (report.faults !== undefined) lines.push(`  faults: ${report.faults}`);
-  if (report.tracePath !== null) lines.push(`  trace: ${report.tracePath}`);
+  if (report.faults !== undefined) lines.push(`  faults: ${escapeControlCharacters(report.faults)}`);
+  if (report.tracePath !== null) lines.push(`  trace: ${escapeControlCharacters(report.tracePath)}`);
   return lines.join('\n');
 }
 
@@ -117,7 +119,7 @@ export function describeTraceEvent(event: { n: number; t: number; kind: string; 
   else if (event.node !== undefined) parts.push(`n${event.node}`);
   if (event.type !== undefined) parts.push(event.type);
   if (event.note !== undefined) parts.push(`(${event.note})`);
-  return parts.join(' ');
+  return escapeControlCharacters(parts.join(' '));
 }
 
 /** The running trace digest just after an event: where two runs' events read alike, this differs. */
@@ -169,8 +171,8 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
   const speedup = campaign.wallMs > 0 ? `${formatCount(campaign.simulatedMs / campaign.wallMs)}x` : '-';
   const invariants = Object.entries(campaign.violationsByInvariant);
   const lines = [
-    `raftcheck run: ${context.implementation} on scenario ${context.scenario}`,
-    `  options     ${context.options}`,
+    `raftcheck run: ${escapeControlCharacters(context.implementation)} on scenario ${escapeControlCharacters(context.scenario)}`,
+    `  options     ${escapeControlCharacters(context.options)}`,
     `  result      ${verdict}${campaign.stoppedEarly ? ' (stopped early at the failure limit)' : ''}`,
     `  seeds       ${formatCount(campaign.seeds)}`,
     `  events      ${formatCount(campaign.events)} (${formatCount(campaign.eventsPerSecond)} events/s)`,
@@ -178,6 +180,6 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
   lines.push(...formatInconclusive(campaign, c));
-  if (context.reportDirectory !== null) lines.push(`  report      ${context.reportDirectory}`);
+  if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }

@@ -7,6 +7,9 @@
 // Ticks are most of a trace and say nothing unless they changed something, so they are hidden by
 // default (and counted); the housekeeping events (fault and workload clocks, liveness checks,
 // sync completions) likewise unless they carry a note. The rows printed are bounded by eventsMax.
+//
+// A trace file is foreign text: every string in it is neutralised (src/core/text.ts) before any
+// of it is measured or printed.
 
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
@@ -14,6 +17,7 @@ import type { NodeId } from '../core/ids.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { TraceFile } from '../sim/trace.js';
 import { formatCount } from './format.js';
+import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
 import type { Violation } from '../contract/observation.js';
 
 export interface TimelineOptions {
@@ -24,7 +28,13 @@ export interface TimelineOptions {
   eventsMax?: number;
   /** Show every tick, not only the ticks that changed something. */
   ticks?: boolean;
+  /** Whether the run shown is a replay of the trace's choices or only what its file says. */
+  replay?: TimelineReplay;
 }
+
+export type TimelineReplay =
+  | { replayed: true; matches: boolean; recordedHash: string; recordedStatus: string }
+  | { replayed: false; reason: string };
 
 export const timelineWidthDefault = 120;
 export const timelineEventsMaxDefault = 2_000;
@@ -55,7 +65,8 @@ interface Layout {
   columnWidth: number;
 }
 
-export function formatTimeline(trace: TraceFile, options: TimelineOptions): string {
+export function formatTimeline(traceGiven: TraceFile, options: TimelineOptions): string {
+  const trace = escapeControlCharactersDeep(traceGiven);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const paint = (segment: Segment): string => stylePainter(c, segment.style)(segment.text);
   const width = options.width ?? timelineWidthDefault;
@@ -66,6 +77,7 @@ export function formatTimeline(trace: TraceFile, options: TimelineOptions): stri
   const events = trace.events;
 
   const lines = formatHeader(trace, paint);
+  if (options.replay !== undefined) lines.push(formatReplay(options.replay, paint));
   lines.push('');
 
   if (events.length === 0) {
@@ -106,11 +118,11 @@ export function formatTimeline(trace: TraceFile, options: TimelineOptions): stri
     rowsPrinted += 1;
     const markers: Segment[] = [];
     if (event.n === violationEvent && violation !== null) {
-      markers.push({ text: `<< VIOLATION: ${violation.invariant}`, style: 'violation' });
+      markers.push({ text: violationMarker(violation), style: 'violation' });
       violationMarked = true;
     }
     if (event.n === errorEvent) {
-      markers.push({ text: '<< IMPLEMENTATION ERROR', style: 'violation' });
+      markers.push({ text: errorMarker, style: 'violation' });
       errorMarked = true;
     }
     lines.push(...formatRow(describeRow(event), layout, tableWidth, markers, paint));
@@ -149,7 +161,8 @@ export function formatTimeline(trace: TraceFile, options: TimelineOptions): stri
     lines.push('', paint({ text: `IMPLEMENTATION ERROR at event #${error.eventNumber}, ${error.timeMs} ms`, style: 'violation' }));
     lines.push(`  n${error.node} on ${error.input}: ${error.message}`);
   }
-  return lines.join('\n');
+  // The width is a promise for every line, not only the table's: long messages and evidence wrap.
+  return lines.flatMap((line) => wrapToWidth(line, width)).join('\n');
 }
 
 function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): string[] {
@@ -168,6 +181,18 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
     `  verdict         ${formatVerdict(trace, paint)}`,
     `  trace hash      ${trace.traceHash}`,
   ];
+}
+
+function formatReplay(replay: TimelineReplay, paint: (segment: Segment) => string): string {
+  const label = '  replayed        ';
+  if (!replay.replayed) {
+    return `${label}${paint({ text: 'no', style: 'violation' })}: ${escapeControlCharacters(replay.reason)}; what follows is what the file says, unchecked`;
+  }
+  if (replay.matches) return `${label}${paint({ text: 'yes', style: 'ok' })}: the replay reproduces the recorded trace hash; what follows is the replay`;
+  return (
+    `${label}${paint({ text: 'DIFFERS', style: 'violation' })}: the file records trace hash ${escapeControlCharacters(replay.recordedHash)} and verdict ` +
+    `${escapeControlCharacters(replay.recordedStatus)}; what follows is the replay, not the file`
+  );
 }
 
 function formatVerdict(trace: TraceFile, paint: (segment: Segment) => string): string {
@@ -193,7 +218,21 @@ function formatViolation(violation: Violation, paint: (segment: Segment) => stri
   ];
 }
 
-function tableLayout(trace: TraceFile, width: number): Layout {
+const violationMarker = (violation: Violation): string => `<< VIOLATION: ${violation.invariant}`;
+const errorMarker = '<< IMPLEMENTATION ERROR';
+
+/** Room for the markers on the row where the run went wrong: the table leaves it within the width. */
+function markerRoom(trace: TraceFile): number {
+  const { violation, implementationError } = trace.result;
+  const markers = [
+    ...(violation !== null && violation.eventNumber > 0 ? [violationMarker(violation)] : []),
+    ...(implementationError !== null && implementationError.eventNumber > 0 ? [errorMarker] : []),
+  ];
+  return markers.length === 0 ? 0 : 2 + markers.join(' ').length;
+}
+
+function tableLayout(trace: TraceFile, tableAndMarkerWidth: number): Layout {
+  const width = tableAndMarkerWidth - markerRoom(trace);
   // Nodes beyond the scenario's (added by a membership change) still get a column.
   let columns = trace.scenario.nodes;
   let timeMax = 0;
@@ -360,6 +399,42 @@ function wrapSegments(segments: Segment[], width: number): Segment[][] {
   const rest = lines.slice(cellLinesMax - 1).flat();
   const last = { text: truncate(rest.map((segment) => segment.text).join(' '), width), style: rest[0].style };
   return [...lines.slice(0, cellLinesMax - 1), [last]];
+}
+
+const colourCode = /\x1b\[[0-9;]*m/y;
+const continuationIndent = '    ';
+
+/**
+ * A line cut into lines of at most `width` columns: at the last space in the second half of the
+ * room where there is one, anywhere otherwise; continuations indented. Colour codes take no room.
+ */
+function wrapToWidth(line: string, width: number): string[] {
+  const pieces: string[] = [];
+  let rest = line;
+  for (let cut = visibleIndex(rest, width); cut < rest.length; cut = visibleIndex(rest, width)) {
+    const space = rest.lastIndexOf(' ', cut);
+    const at = space > visibleIndex(rest, Math.floor(width / 2)) ? space : cut;
+    pieces.push(rest.slice(0, at).trimEnd());
+    rest = `${continuationIndent}${rest.slice(at).trimStart()}`;
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+/** The index in `text` after `count` visible characters, colour codes skipped; its length if shorter. */
+function visibleIndex(text: string, count: number): number {
+  let index = 0;
+  for (let seen = 0; index < text.length; ) {
+    colourCode.lastIndex = index;
+    if (colourCode.test(text)) {
+      index = colourCode.lastIndex;
+      continue;
+    }
+    if (seen === count) return index;
+    seen += 1;
+    index += 1;
+  }
+  return index;
 }
 
 function truncate(text: string, width: number): string {

@@ -3,12 +3,13 @@
 // Versioned; a reader refuses a newer format than it knows instead of misreading it.
 
 import type { Choices } from '../core/random.js';
-import type { Schema } from '../core/schema.js';
+import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js';
 import type { Violation } from '../contract/observation.js';
+import { eventKindCodes } from './events.js';
 
 export const traceFormat = 'raftcheck-trace';
 export const traceFormatVersion = 1;
@@ -59,6 +60,104 @@ export interface TraceShrinkInfo {
   livenessElectionTimeouts?: number;
 }
 
+const optional = { optional: true } as const;
+const integer = { type: 'number', integer: true } as const;
+const count = { type: 'number', integer: true, minimum: 0 } as const;
+
+const violationSchema: Schema = {
+  type: 'object',
+  nullable: true,
+  fields: {
+    invariant: { type: 'string' },
+    kind: { type: 'enum', values: ['safety', 'liveness'] },
+    message: { type: 'string' },
+    nodes: { type: 'array', items: integer },
+    eventNumber: count,
+    timeMs: { type: 'number', minimum: 0 },
+    evidence: { type: 'any' },
+    alsoViolated: { type: 'array', items: { type: 'string' }, ...optional },
+  },
+};
+
+const implementationErrorSchema: Schema = {
+  type: 'object',
+  nullable: true,
+  fields: { node: integer, input: { type: 'string' }, message: { type: 'string' }, eventNumber: count, timeMs: { type: 'number', minimum: 0 } },
+};
+
+/** What a trace claims of its run; `show` replays it rather than take it on trust. */
+const resultSchema: Schema = {
+  type: 'object',
+  fields: {
+    status: { type: 'enum', values: ['ok', 'safety', 'liveness', 'implementationError'] },
+    events: count,
+    simulatedMs: { type: 'number', minimum: 0 },
+    violation: violationSchema,
+    implementationError: implementationErrorSchema,
+  },
+};
+
+const eventSchema: Schema = {
+  type: 'object',
+  fields: {
+    n: count,
+    t: { type: 'number' },
+    kind: { type: 'enum', values: Object.keys(eventKindCodes) },
+    node: { ...integer, ...optional },
+    from: { ...integer, ...optional },
+    type: { type: 'string', ...optional },
+    messageId: { ...integer, ...optional },
+    commandId: { ...integer, ...optional },
+    note: { type: 'string', ...optional },
+    role: { type: 'string', ...optional },
+    term: { ...integer, ...optional },
+    commitIndex: { ...integer, ...optional },
+  },
+};
+
+const shrinkSchema: Schema = {
+  type: 'object',
+  optional: true,
+  fields: {
+    eventsBefore: count,
+    eventsAfter: count,
+    runs: count,
+    stoppedBy: { type: 'string' },
+    passes: { type: 'array', items: { type: 'object', fields: { pass: { type: 'string' }, improvements: count, eventsSaved: integer } } },
+    wallMs: { type: 'number', minimum: 0 },
+    livenessElectionTimeouts: { type: 'number', minimum: 0, ...optional },
+  },
+};
+
+/** How to load the implementation again (src/check/implementations.ts ImplementationSource). */
+const sourceSchema: Schema = {
+  type: 'union',
+  discriminator: 'kind',
+  optional: true,
+  variants: {
+    reference: { type: 'object', fields: { kind: { type: 'string' } } },
+    module: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
+    process: { type: 'object', fields: { kind: { type: 'string' }, command: { type: 'string' }, args: { type: 'array', items: { type: 'string' } }, cwd: { type: 'string' } } },
+    etcd: { type: 'object', fields: { kind: { type: 'string' } } },
+  },
+};
+
+/** An explore path (src/shrink/paths.ts ExploreTraceInfo); its steps are checked where they are read. */
+const exploreSchema: Schema = {
+  type: 'object',
+  optional: true,
+  fields: {
+    nodes: { ...integer, minimum: 1 },
+    implementationOptions: { type: 'any' },
+    strategy: { type: 'string' },
+    bounds: { type: 'any' },
+    distinctStates: count,
+    steps: { type: 'array', items: { type: 'any' } },
+  },
+};
+
+// Every section is checked field by field, unknown keys refused as in scenario files: a field
+// this raftcheck does not know is a typo, damage, or a newer writer, never something to ignore.
 const traceSchema: Schema = {
   type: 'object',
   fields: {
@@ -70,17 +169,17 @@ const traceSchema: Schema = {
         name: { type: 'string' },
         version: { type: 'string' },
         bugs: { type: 'array', items: { type: 'string' }, optional: true },
-        source: { type: 'any', optional: true },
+        source: sourceSchema,
       },
     },
     scenario: { type: 'any' },
     seed: { type: 'number', integer: true, minimum: 0 },
     choices: { type: 'any' },
     traceHash: { type: 'string', pattern: /^[0-9a-f]{16}$/ },
-    result: { type: 'any' },
-    events: { type: 'array', items: { type: 'any' } },
-    shrink: { type: 'any', optional: true },
-    explore: { type: 'any', optional: true },
+    result: resultSchema,
+    events: { type: 'array', items: eventSchema },
+    shrink: shrinkSchema,
+    explore: exploreSchema,
   },
 };
 
@@ -101,7 +200,7 @@ export function parseTrace(text: string): TraceParse {
     };
   }
   const errors = validate(data, traceSchema);
-  if (errors.length > 0) return { ok: false, message: `not a raftcheck trace: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` };
+  if (errors.length > 0) return { ok: false, message: `not a raftcheck trace: ${describeErrors(errors)}` };
   const trace = data as TraceFile;
   const choicesProblem = checkChoices(trace.choices);
   if (choicesProblem !== null) return { ok: false, message: `not a raftcheck trace: choices: ${choicesProblem}` };
@@ -110,6 +209,14 @@ export function parseTrace(text: string): TraceParse {
   return { ok: true, trace: { ...trace, scenario: scenario.scenario } };
 }
 
+/** A damaged event list can fail on every event: the first few problems say enough. */
+const errorsShownMax = 5;
+
+function describeErrors(errors: readonly SchemaError[]): string {
+  const shown = errors.slice(0, errorsShownMax).map((error) => `${error.path}: ${error.message}`);
+  if (errors.length > errorsShownMax) shown.push(`and ${errors.length - errorsShownMax} more`);
+  return shown.join('; ');
+}
 
 function checkChoices(choices: unknown): string | null {
   if (choices === null || typeof choices !== 'object' || Array.isArray(choices)) return 'expected an object of choice sequences per stream';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ImplementationOptions } from '../contract/contract.js';
 import { implementationRecord } from '../check/run.js';
 import { writeJsonAtomic } from '../core/files.js';
+import { terminalText } from '../core/text.js';
 import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
 import type { ExploreStep } from '../world/system.js';
@@ -156,7 +157,8 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     );
   }
   lines.push('', summaryLine(result));
-  io.stdout.write(`${lines.join('\n')}\n`);
+  // The implementation's name, messages and errors are its own text: neutralised.
+  io.stdout.write(`${terminalText(lines.join('\n'))}\n`);
   return exitCode;
 }
 

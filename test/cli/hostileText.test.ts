@@ -63,6 +63,15 @@ describe('hostile text from a module implementation', () => {
     expectNeutralised(result);
   });
 
+  it('escapes its name and error in what explore prints', () => {
+    const out = mkdtempSync(join(tmpdir(), 'raftcheck-hostile-'));
+    const result = raftcheck(['explore', '--impl', `${fakes}/modules/hostile.mjs`, '--depth', '3', '--out', out]);
+    expect(result.status).toBe(4);
+    expect(result.stdout).toContain(`explore: module${shown}`);
+    expect(result.stdout).toContain(`broken ${shown}`);
+    expectNeutralised(result);
+  });
+
   it('escapes the message of an error thrown on import', () => {
     const result = raftcheck(['run', '--impl', `${fakes}/modules/hostile-import.mjs`]);
     expect(result.status).toBe(2);

@@ -84,4 +84,12 @@ describe('raftcheck explore --impl process:...', () => {
     expect(replay.status).toBe(1);
     expect(JSON.parse(replay.stdout)).toMatchObject({ result: 'safety', traceHashMatches: true, events: 6 });
   });
+
+  it('ends with an implementation error and its path, exit code 4, when the program dies', () => {
+    const dies = raftcheck(['explore', '--impl', `process:"${process.execPath}" test/adapters/fakes/exits.mjs`, '--depth', '3', '--json', '--out', out]);
+    expect(dies.status).toBe(4);
+    const result = JSON.parse(dies.stdout);
+    expect(result).toMatchObject({ result: 'implementationError', stoppedBy: 'implementationError', depth: 1 });
+    expect(result.failures[0].message).toContain('fake: panic: tick handling is broken');
+  });
 });

@@ -10,7 +10,7 @@ import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
 import type { InvariantDefinition } from './types.js';
 import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
-import { entryLabel, mirrorEntryLabel, violation } from './support.js';
+import { entryLabel, harnessError, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'log-matching';
 
@@ -114,13 +114,13 @@ function auditPrefixHashes(cluster: ObservedCluster, eventNumber: number, timeMs
     for (let index = 1; index <= mirror.lastIndex; index += 1) {
       hash = chainHash(hash, mirror.terms[index], mirror.commandIds[index]);
       if (hash !== mirror.prefixHashes[index]) {
-        return violation({
+        return harnessError({
           invariant: name,
-          message: `audit: incremental prefix hash of n${mirror.id} is wrong at index ${index} (harness bug)`,
+          message: `audit: the incremental prefix hash of n${mirror.id} is wrong at index ${index}`,
           nodes: [mirror.id],
           eventNumber,
           timeMs,
-          evidence: { index },
+          evidence: { index, incremental: mirror.prefixHashes[index], recomputed: hash },
         });
       }
     }

@@ -4,7 +4,7 @@
 import type { NodeId } from '../src/core/ids.js';
 import type { InvariantDefinition } from './types.js';
 import { monotonicInvariant } from './monotonic.js';
-import { violation } from './support.js';
+import { harnessError, violation } from './support.js';
 
 const name = 'monotonic-applied-index';
 
@@ -48,9 +48,9 @@ export const monotonicAppliedIndex: InvariantDefinition = {
         for (const [node, last] of lastApplied) {
           const mirror = cluster.mirror(node);
           if (mirror.up && mirror.lastAppliedSeen !== last) {
-            return violation({
+            return harnessError({
               invariant: name,
-              message: `audit: n${node} applied up to ${mirror.lastAppliedSeen}, the incremental count says ${last} (harness bug)`,
+              message: `audit: n${node} applied up to ${mirror.lastAppliedSeen}, the incremental count says ${last}`,
               nodes: [node],
               eventNumber,
               timeMs,

@@ -3,7 +3,7 @@
 
 import type { NodeId } from '../src/core/ids.js';
 import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
-import type { InvariantKind, Violation } from '../src/contract/observation.js';
+import type { HarnessError, InvariantKind, Violation } from '../src/contract/observation.js';
 
 export function violation(options: {
   invariant: string;
@@ -15,6 +15,11 @@ export function violation(options: {
   evidence: Record<string, unknown>;
 }): Violation {
   return { kind: 'safety', ...options };
+}
+
+/** An audit's finding that the harness's own incremental state is wrong (a bug in raftcheck). */
+export function harnessError(options: Omit<HarnessError, 'harness'>): HarnessError {
+  return { harness: true, ...options };
 }
 
 /** The first index in 1..upTo where the mirror's log differs from the committed history. */

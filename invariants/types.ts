@@ -2,7 +2,7 @@
 // one file each; the simulator only knows this interface, so data flows downward.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { ClientOperation, InvariantKind, ObservedCluster, StepChange, Violation } from '../src/contract/observation.js';
+import type { ClientOperation, HarnessError, InvariantKind, ObservedCluster, StepChange, Violation } from '../src/contract/observation.js';
 
 
 /** What a checker is handed with every step. */
@@ -18,8 +18,12 @@ export interface InvariantChecker {
   afterStep(context: CheckContext): Violation | null;
   /** After a node crashed (its mirror is already marked down). */
   afterCrash?(node: NodeId, cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | null;
-  /** The end-of-run audit: recompute from scratch what was checked incrementally. */
-  audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | null;
+  /**
+   * The end-of-run audit: recompute from scratch what was checked incrementally. A Violation when
+   * the nodes' state breaks the invariant; a HarnessError when the recompute disagrees with the
+   * harness's own incremental state (the observation's or the checker's), which is raftcheck's bug.
+   */
+  audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | HarnessError | null;
   /** Judges the clients' history: at the end of a run with clients, and periodically if asked. */
   checkHistory?(context: HistoryCheckContext): HistoryVerdict;
 }

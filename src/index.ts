@@ -30,7 +30,8 @@ export { runCampaign, seedRange } from './check/campaign.js';
 export { listScenarios, loadScenario, ScenarioError, shippedScenarioNames } from './check/scenarios.js';
 
 export type { HistoryVerdict, InvariantChecker, InvariantDefinition } from '../invariants/types.js';
-export type { ClientOperation, Inconclusive, ObservedCluster, ObservedNode, StepChange, Violation } from './contract/observation.js';
+export type { ClientOperation, HarnessError, Inconclusive, ObservedCluster, ObservedNode, StepChange, Violation } from './contract/observation.js';
+export { isHarnessError } from './contract/observation.js';
 export type { ClientOptions, Scenario } from './sim/scenario.js';
 export { defaultClientOptions, defaultScenario } from './sim/scenario.js';
 export { withClients } from './check/options.js';

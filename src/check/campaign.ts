@@ -8,7 +8,7 @@ import { wallClockMs } from '../core/wallClock.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
-import type { RunStatus, TraceEvent } from '../sim/simulation.js';
+import type { RunStatus, SimulationResult, TraceEvent } from '../sim/simulation.js';
 import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
 import { inconclusiveOf, runSeed } from './run.js';
 
@@ -97,8 +97,21 @@ export interface CampaignResult {
 /** Inconclusive seeds listed in full in a campaign's result; the rest are counted. */
 export const inconclusiveListedMax = 100;
 
-/** Severity order for the campaign's overall result: the worst seed decides. */
-const severity: Record<RunStatus, number> = { ok: 0, implementationError: 1, liveness: 2, safety: 3 };
+/**
+ * Severity order for the campaign's overall result: the worst seed decides. A harness error
+ * outranks everything: every other verdict of the campaign rests on the harness being right.
+ */
+const severity: Record<RunStatus, number> = { ok: 0, implementationError: 1, liveness: 2, safety: 3, harnessError: 4 };
+
+/**
+ * The name a failure is counted and reported under: the invariant violated, else what failed
+ * instead (the same seed ran two ways, raftcheck's own state, or the implementation).
+ */
+export function failureName(run: Pick<SimulationResult, 'violation' | 'harnessError'>, determinism: DeterminismMismatch | null): string {
+  if (run.violation !== null) return run.violation.invariant;
+  if (determinism !== null) return 'determinism';
+  return run.harnessError !== null ? 'harness-error' : 'implementation-error';
+}
 
 /**
  * What a campaign needs of one seed's run: its counts and verdict, and for the determinism
@@ -191,7 +204,7 @@ export class CampaignTally {
     if (failure !== null) {
       this.failures.push(failure);
       if (severity[failure.status] > severity[this.result]) this.result = failure.status;
-      const invariant = failure.run.violation?.invariant ?? (failure.determinism !== null ? 'determinism' : 'implementation-error');
+      const invariant = failureName(failure.run, failure.determinism);
       this.violationsByInvariant[invariant] = (this.violationsByInvariant[invariant] ?? 0) + 1;
       // Time spent in the callback (shrinking, writing traces) is not simulation time.
       const callbackStartedMs = wallClockMs();

@@ -68,6 +68,7 @@ export function traceOf(result: SeedResult, bugs: readonly string[] = []): Trace
       simulatedMs: result.simulatedMs,
       violation: result.violation,
       implementationError: result.implementationError,
+      harnessError: result.harnessError,
     },
     events: [...(result.eventLog ?? [])],
   };

@@ -26,6 +26,29 @@ export interface Violation {
   alsoViolated?: string[];
 }
 
+/**
+ * What an end-of-run audit reports when its recompute from scratch disagrees with the harness's
+ * own incremental state (a prefix hash, a count): a bug in raftcheck, not in the implementation.
+ * The run ends as a harness error (exit code 5), never as the implementation's safety violation.
+ * `harness: true` tells it apart from a Violation where an audit may return either.
+ */
+export interface HarnessError {
+  harness: true;
+  /** The checker whose audit found it. */
+  invariant: string;
+  message: string;
+  /** The nodes whose observed state the disagreement is about. */
+  nodes: NodeId[];
+  eventNumber: number;
+  timeMs: number;
+  /** The disagreeing values, plain JSON. */
+  evidence: Record<string, unknown>;
+}
+
+export function isHarnessError(finding: Violation | HarnessError): finding is HarnessError {
+  return 'harness' in finding && finding.harness === true;
+}
+
 /** A check that could not decide (its budget ran out): the run shows it, and it is no pass. */
 export interface Inconclusive {
   invariant: string;

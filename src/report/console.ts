@@ -7,6 +7,7 @@ import type { InconclusiveBound } from '../check/run.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { escapeControlCharacters, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
+import { harnessErrorHeadline } from './exitCodes.js';
 
 export interface ConsoleStyle {
   color: boolean;
@@ -94,6 +95,10 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
     lines.push(`  nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}; event ${violation.eventNumber} of ${run.events}, at ${formatSeconds(violation.timeMs)} virtual`);
     lines.push(`  evidence ${escapeControlCharacters(JSON.stringify(violation.evidence))}`);
     if (violation.alsoViolated !== undefined) lines.push(`  the same step also violated ${violation.alsoViolated.join(', ')}`);
+  } else if (run.harnessError !== null) {
+    const error = run.harnessError;
+    lines.push(`  ${error.invariant}: ${error.message}`);
+    lines.push(`  event ${error.eventNumber} of ${run.events}, at ${formatSeconds(error.timeMs)} virtual; evidence ${JSON.stringify(error.evidence)}`);
   } else if (run.implementationError !== null) {
     const error = run.implementationError;
     // A program's stderr tail keeps its lines; everything it wrote is neutralised.
@@ -109,7 +114,8 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
 export function failureHeadline(failure: Pick<CampaignFailure, 'run' | 'determinism'>): string {
   const run = failure.run;
   if (failure.determinism !== null) return 'nondeterministic: the same seed gave two different runs';
-  return run.violation !== null ? `${run.violation.kind} violation of ${run.violation.invariant}` : 'implementation error';
+  if (run.violation !== null) return `${run.violation.kind} violation of ${run.violation.invariant}`;
+  return run.harnessError !== null ? harnessErrorHeadline : 'implementation error';
 }
 
 export function describeTraceEvent(event: { n: number; t: number; kind: string; node?: number; from?: number; type?: string; note?: string } | null): string {

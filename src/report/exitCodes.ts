@@ -13,6 +13,9 @@ export const exitCodes = {
   inconclusive: 6,
 } as const;
 
+/** How a harness error is named wherever a failure is printed: it is raftcheck's bug, not the implementation's. */
+export const harnessErrorHeadline = 'harness error (a bug in raftcheck, please report it with the trace)';
+
 export function exitCodeOf(verdict: CampaignVerdict): number {
   return exitCodes[verdict];
 }

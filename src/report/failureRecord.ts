@@ -1,6 +1,7 @@
 // The JSON shape of one failure, shared by `run --json` and `replay --json`.
 
 import type { DeterminismMismatch } from '../check/campaign.js';
+import { failureName } from '../check/campaign.js';
 import { faultOptions, faultSummary } from '../check/options.js';
 import type { SimulationResult } from '../sim/simulation.js';
 
@@ -28,19 +29,21 @@ export function failureRecord(run: SimulationResult, extras: FailureRecordExtras
   return {
     seed: extras.seed,
     status,
-    invariant: run.violation?.invariant ?? (determinism !== null ? 'determinism' : 'implementation-error'),
+    invariant: failureName(run, determinism),
     message:
       run.violation?.message ??
-      (determinism !== null ? `nondeterministic: runs differ after event ${determinism.eventNumber}` : run.implementationError?.message ?? ''),
-    nodes: run.violation?.nodes ?? (run.implementationError ? [run.implementationError.node] : []),
-    eventNumber: run.violation?.eventNumber ?? determinism?.eventNumber ?? run.implementationError?.eventNumber ?? 0,
-    timeMs: run.violation?.timeMs ?? run.implementationError?.timeMs ?? 0,
+      (determinism !== null
+        ? `nondeterministic: runs differ after event ${determinism.eventNumber}`
+        : (run.harnessError?.message ?? run.implementationError?.message ?? '')),
+    nodes: run.violation?.nodes ?? run.harnessError?.nodes ?? (run.implementationError ? [run.implementationError.node] : []),
+    eventNumber: run.violation?.eventNumber ?? determinism?.eventNumber ?? run.harnessError?.eventNumber ?? run.implementationError?.eventNumber ?? 0,
+    timeMs: run.violation?.timeMs ?? run.harnessError?.timeMs ?? run.implementationError?.timeMs ?? 0,
     events: extras.events ?? run.events,
     ...(extras.shrunkEvents !== undefined ? { shrunkEvents: extras.shrunkEvents } : {}),
     ...(extras.runInvariant !== undefined && extras.runInvariant !== run.violation?.invariant ? { runInvariant: extras.runInvariant } : {}),
     trace: extras.trace,
     replay: extras.replay,
-    evidence: run.violation?.evidence ?? null,
+    evidence: run.violation?.evidence ?? run.harnessError?.evidence ?? null,
     ...(run.violation?.alsoViolated !== undefined ? { alsoViolated: run.violation.alsoViolated } : {}),
     faults: faultSummary(run.scenario),
     faultOptions: faultOptions(run.scenario),

@@ -18,6 +18,7 @@ import type { TraceEvent } from '../sim/events.js';
 import type { TraceFile } from '../sim/trace.js';
 import { formatCount } from './format.js';
 import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
+import { harnessErrorHeadline } from './exitCodes.js';
 import type { Violation } from '../contract/observation.js';
 
 export interface TimelineOptions {
@@ -204,6 +205,8 @@ function formatVerdict(trace: TraceFile, paint: (segment: Segment) => string): s
     const error = implementationError;
     return `${paint({ text: 'implementation error', style: 'violation' })}: n${error.node} on ${error.input}: ${error.message}`;
   }
+  const harnessError = trace.result.harnessError ?? null;
+  if (harnessError !== null) return `${paint({ text: harnessErrorHeadline, style: 'violation' })}: ${harnessError.invariant}: ${harnessError.message}`;
   return paint({ text: trace.result.status, style: trace.result.status === 'ok' ? 'ok' : 'violation' });
 }
 

@@ -229,6 +229,7 @@ class ObservedReplay implements StepObserver {
       status,
       violation,
       implementationError,
+      harnessError: null,
       events: this.events.length,
       simulatedMs: this.events.length,
       traceHash: this.hasher.hex(),

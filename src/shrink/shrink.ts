@@ -102,12 +102,14 @@ export interface ShrinkResult extends ShrinkState {
 export type RunFailure = Pick<SimulationResult, 'status' | 'violation'> & Partial<Pick<SimulationResult, 'implementationError'>>;
 
 /**
- * The failure a run ends with: "safety:election-safety", "liveness:liveness", and for an
- * implementation error its kind, "implementationError:exited" (see implementationErrorKind).
+ * The failure a run ends with: "safety:election-safety", "liveness:liveness", for an
+ * implementation error its kind, "implementationError:exited" (see implementationErrorKind), and
+ * "harnessError".
  */
 export function failureSignature(result: RunFailure): string | null {
   if (result.status === 'ok') return null;
   if (result.status === 'implementationError') return `implementationError:${implementationErrorKind(result.implementationError?.message ?? '')}`;
+  if (result.status === 'harnessError') return 'harnessError';
   return `${result.status}:${result.violation?.invariant ?? '?'}`;
 }
 

@@ -21,7 +21,7 @@ import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } fro
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
-import { judgeHistory, violationOfStep } from '../world/judge.js';
+import { judgeAudit, judgeHistory, violationOfStep } from '../world/judge.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -30,7 +30,8 @@ import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './par
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
-import type { ClientOperation, Inconclusive, StepChange, Violation } from '../contract/observation.js';
+import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
+import { isHarnessError } from '../contract/observation.js';
 import { checkedHistory } from '../world/history.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
@@ -38,7 +39,7 @@ export type { EventBody, SimEvent, TraceEvent } from './events.js';
 /** The bounds that can end a run before its scenario's duration (DESIGN.md: every bound is a reported result). */
 export type BoundReached = 'events' | 'queue';
 
-export type RunStatus = 'ok' | 'safety' | 'liveness' | 'implementationError';
+export type RunStatus = 'ok' | 'safety' | 'liveness' | 'implementationError' | 'harnessError';
 
 export interface ImplementationError {
   node: NodeId;
@@ -89,6 +90,8 @@ export interface SimulationResult {
   status: RunStatus;
   violation: Violation | null;
   implementationError: ImplementationError | null;
+  /** Set when the end-of-run audit found the harness's own incremental state wrong: a bug in raftcheck. */
+  harnessError: HarnessError | null;
   /** Events processed. */
   events: number;
   /** Virtual time the run reached, in milliseconds. */
@@ -190,6 +193,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private finished = false;
   private violation: Violation | null = null;
   private implementationError: ImplementationError | null = null;
+  private harnessError: HarnessError | null = null;
   private boundReached: BoundReached | null = null;
   private currentLogEvent: TraceEvent | null = null;
   private readonly statistics: RunStatistics = emptyStatistics();
@@ -295,11 +299,13 @@ export class Simulation implements FaultWorld, LivenessWorld {
   }
 
   result(): SimulationResult {
-    const status = this.implementationError !== null ? 'implementationError' : this.violation !== null ? this.violation.kind : 'ok';
+    const status =
+      this.harnessError !== null ? 'harnessError' : this.implementationError !== null ? 'implementationError' : this.violation !== null ? this.violation.kind : 'ok';
     return {
       status,
       violation: this.violation,
       implementationError: this.implementationError,
+      harnessError: this.harnessError,
       events: this.eventCount,
       simulatedMs: this.now,
       traceHash: this.hasher.hex(),
@@ -958,25 +964,27 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.queue.push(body as SimEvent);
   }
 
-  /**
-   * Whether the queue takes `count` more events. If not, the run ends after the current event
-   * with boundReached 'queue': the events that did not fit are lost, so nothing after it counts.
-   */
+  /** Whether an event did not fit in the queue (a method, so step() reads it after process()). */
   private get queueFilled(): boolean {
     return this.boundReached === 'queue';
   }
 
+  /**
+   * Whether the queue takes `count` more events. If not, the run ends after the current event
+   * with boundReached 'queue': the events that did not fit are lost, so nothing after it counts.
+   */
   private queueHasRoomFor(count: number): boolean {
     if (this.queue.hasRoomFor(count)) return true;
-    if (this.boundReached !== 'queue') this.note('bound: the event queue is full; the run ends after this event');
+    if (!this.queueFilled) this.note('bound: the event queue is full; the run ends after this event');
     this.boundReached = 'queue';
     return false;
   }
 
   private finish(): void {
     this.finished = true;
-    const violation = violationOfStep(this.checkers, (checker) => checker.audit(this.observation, this.eventCount, this.now));
-    if (violation !== null) this.report(violation);
+    const finding = judgeAudit(this.checkers, (checker) => checker.audit(this.observation, this.eventCount, this.now));
+    if (finding !== null && isHarnessError(finding)) this.harnessError = finding;
+    else if (finding !== null) this.report(finding);
     else if (this.violation === null) this.checkHistory();
   }
 

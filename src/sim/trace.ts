@@ -8,7 +8,7 @@ import { validate } from '../core/schema.js';
 import type { Scenario } from './scenario.js';
 import { parseScenario } from './scenarioSchema.js';
 import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js';
-import type { Violation } from '../contract/observation.js';
+import type { HarnessError, Violation } from '../contract/observation.js';
 import { eventKindCodes } from './events.js';
 
 export const traceFormat = 'raftcheck-trace';
@@ -36,6 +36,8 @@ export interface TraceFile {
     simulatedMs: number;
     violation: Violation | null;
     implementationError: ImplementationError | null;
+    /** Absent in traces written before harness errors were told apart from violations. */
+    harnessError?: HarnessError | null;
   };
   events: TraceEvent[];
   /** Present when the trace is the result of shrinking a failing run. */
@@ -85,15 +87,34 @@ const implementationErrorSchema: Schema = {
   fields: { node: integer, input: { type: 'string' }, message: { type: 'string' }, eventNumber: count, timeMs: { type: 'number', minimum: 0 } },
 };
 
+/** Every RunStatus: the compiler checks the list against the type, so a new status is not refused here. */
+const runStatuses = Object.keys({ ok: true, safety: true, liveness: true, implementationError: true, harnessError: true } satisfies Record<RunStatus, true>);
+
+const harnessErrorSchema: Schema = {
+  type: 'object',
+  nullable: true,
+  optional: true,
+  fields: {
+    harness: { type: 'boolean' },
+    invariant: { type: 'string' },
+    message: { type: 'string' },
+    nodes: { type: 'array', items: integer },
+    eventNumber: count,
+    timeMs: { type: 'number', minimum: 0 },
+    evidence: { type: 'any' },
+  },
+};
+
 /** What a trace claims of its run; `show` replays it rather than take it on trust. */
 const resultSchema: Schema = {
   type: 'object',
   fields: {
-    status: { type: 'enum', values: ['ok', 'safety', 'liveness', 'implementationError'] },
+    status: { type: 'enum', values: runStatuses },
     events: count,
     simulatedMs: { type: 'number', minimum: 0 },
     violation: violationSchema,
     implementationError: implementationErrorSchema,
+    harnessError: harnessErrorSchema,
   },
 };
 

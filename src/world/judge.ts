@@ -1,7 +1,9 @@
 // Judging one step with the invariants given: the first violation in registry order, naming the
-// others the same step broke, and the clients' history handed to the checkers that judge histories.
+// others the same step broke; the end-of-run audit, which tells the harness's own errors from the
+// implementation's violations; and the clients' history handed to the checkers that judge histories.
 
-import type { Inconclusive, Violation } from '../contract/observation.js';
+import type { HarnessError, Inconclusive, Violation } from '../contract/observation.js';
+import { isHarnessError } from '../contract/observation.js';
 import type { HistoryCheckContext, InvariantChecker } from '../../invariants/types.js';
 
 /**
@@ -18,6 +20,22 @@ export function violationOfStep(checkers: readonly InvariantChecker[], check: (c
     else if (violation.invariant !== first.invariant && !others.includes(violation.invariant)) others.push(violation.invariant);
   }
   return first === null || others.length === 0 ? first : { ...first, alsoViolated: others };
+}
+
+/**
+ * The end-of-run audit of every checker: a harness error, if any audit found the harness's own
+ * incremental state wrong (it outranks any violation: the verdicts rest on that state), else the
+ * violations found as violationOfStep judges them, else null.
+ */
+export function judgeAudit(checkers: readonly InvariantChecker[], audit: (checker: InvariantChecker) => Violation | HarnessError | null): Violation | HarnessError | null {
+  let harnessError: HarnessError | null = null;
+  const violation = violationOfStep(checkers, (checker) => {
+    const finding = audit(checker);
+    if (finding === null || !isHarnessError(finding)) return finding;
+    harnessError ??= finding;
+    return null;
+  });
+  return harnessError ?? violation;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { InvariantChecker, InvariantDefinition } from '../../invariants/typ
 import type { NodeMirror } from '../../src/world/observation.js';
 import { ClusterObservation } from '../../src/world/observation.js';
 import { allInvariants } from '../../invariants/index.js';
-import type { StepChange, Violation } from '../../src/contract/observation.js';
+import type { HarnessError, StepChange, Violation } from '../../src/contract/observation.js';
 
 /** A log entry as [term, commandId]; commandId 0 is an entry the node made itself (no-op). */
 export type EntrySpec = readonly [term: number, commandId: number];
@@ -185,8 +185,8 @@ export class History {
     }
   }
 
-  /** The end-of-run audit of every checker, at the current event; the first violation or null. */
-  audit(): Violation | null {
+  /** The end-of-run audit of every checker, at the current event; the first finding or null. */
+  audit(): Violation | HarnessError | null {
     for (const checker of this.checkers) {
       const violation = checker.audit(this.observation, this.events, this.timeMs);
       if (violation !== null) return violation;
@@ -195,7 +195,7 @@ export class History {
   }
 
   /** The end-of-run audit of one invariant only. */
-  auditOf(name: string): Violation | null {
+  auditOf(name: string): Violation | HarnessError | null {
     const checker = this.checkers.find((candidate) => candidate.name === name);
     if (checker === undefined) throw new Error(`test bug: no checker ${name} in this history`);
     return checker.audit(this.observation, this.events, this.timeMs);

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { CommandIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -17,7 +18,13 @@ vi.mock('../../invariants/index.js', async (importOriginal) => {
 
 function capturedIo(): { io: CommandIo; stdout: () => string; stderr: () => string } {
   const written = { stdout: '', stderr: '' };
-  const stream = (key: 'stdout' | 'stderr') => ({ isTTY: false, write: (text: string) => ((written[key] += text), true) }) as unknown as NodeJS.WriteStream;
+  const stream = (key: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written[key] += chunk.toString();
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
   return { io: { stdout: stream('stdout'), stderr: stream('stderr') }, stdout: () => written.stdout, stderr: () => written.stderr };
 }
 

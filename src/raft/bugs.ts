@@ -1,8 +1,9 @@
 // Switchable bugs of the reference Raft, for the bug corpus: each one a Raft bug that real
 // implementations have shipped (sources: the Raft paper and Ongaro's thesis, etcd-io/raft tests,
-// Jepsen analyses, the DEMi and SandTable bug lists). RaftNode reads each flag once, in its
-// constructor; each bug's code path sits beside the correct one, guarded by its flag. No flag is
-// ever on by default, so the reference stays the correct Raft unless a run asks otherwise.
+// Jepsen analyses, the DEMi and SandTable bug lists). RaftNode holds one frozen object of
+// switches, one per bug of the catalog (bugSwitches); each bug's code path sits beside the correct
+// one, guarded by its switch. No switch is ever on by default, so the reference stays the correct
+// Raft unless a run asks otherwise.
 
 export type BugKind = 'safety' | 'liveness';
 
@@ -166,7 +167,20 @@ export function bugsFromNames(names: readonly string[]): RaftBugs {
   return names.length === 0 ? noBugs : { enabled: new Set(names) };
 }
 
-/** Is this bug switched on? Typed by name, so a misspelt flag in RaftNode is a compile error. */
-export function hasBug(bugs: RaftBugs, name: BugName): boolean {
-  return bugs.enabled.has(name);
+/**
+ * One switch per bug of the catalog, keyed by its name (so a misspelt switch is a compile error),
+ * frozen: what RaftNode reads on its code paths.
+ */
+export type BugSwitches = { readonly [Name in BugName]: boolean };
+
+/** Computed once per set of bugs, not per node: the simulator and the explorer create many. */
+const switchesOfBugs = new WeakMap<RaftBugs, BugSwitches>();
+
+export function bugSwitches(bugs: RaftBugs): BugSwitches {
+  let switches = switchesOfBugs.get(bugs);
+  if (switches === undefined) {
+    switches = Object.freeze(Object.fromEntries(bugNames().map((name) => [name, bugs.enabled.has(name)]))) as BugSwitches;
+    switchesOfBugs.set(bugs, switches);
+  }
+  return switches;
 }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
-import { bugByName, bugCatalog, bugNames, bugsFromNames, noBugs, UnknownBugError } from '../../src/raft/bugs.js';
+import { bugByName, bugCatalog, bugNames, bugsFromNames, bugSwitches, noBugs, UnknownBugError } from '../../src/raft/bugs.js';
 import { livenessInvariant } from '../../src/sim/liveness.js';
 import { allInvariants } from '../../invariants/index.js';
 
@@ -74,5 +74,20 @@ describe('the reference implementation', () => {
   it('is the correct Raft by default and names the bugs it runs with', () => {
     expect(referenceImplementation().name).toBe('reference');
     expect(referenceImplementation(bugsFromNames(['term-rollback', 'figure8'])).name).toBe('reference+figure8+term-rollback');
+  });
+});
+
+describe('bugSwitches', () => {
+  it('is one frozen switch per bug of the catalog, on for exactly the bugs named', () => {
+    const switches = bugSwitches(bugsFromNames(['figure8', 'stale-read']));
+    expect(Object.isFrozen(switches)).toBe(true);
+    expect(Object.keys(switches)).toEqual(bugNames());
+    expect(Object.entries(switches).filter(([, on]) => on).map(([name]) => name)).toEqual(['figure8', 'stale-read']);
+    expect(Object.values(bugSwitches(noBugs)).some((on) => on)).toBe(false);
+  });
+
+  it('is made once per set of bugs, however many nodes read it', () => {
+    const bugs = bugsFromNames(['term-rollback']);
+    expect(bugSwitches(bugs)).toBe(bugSwitches(bugs));
   });
 });

@@ -234,23 +234,6 @@ describe('world fingerprints', () => {
 });
 
 describe('RaftNode.clone', () => {
-  it('copies every field, and shares no container with the original', () => {
-    const node = new RaftNode();
-    node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records: [], options: exploreImplementationOptions });
-    node.step({ kind: 'tick' });
-    node.step({ kind: 'tick' });
-    const copy = node.clone();
-    const original = node as unknown as Record<string, unknown>;
-    const cloned = copy as unknown as Record<string, unknown>;
-    expect(Object.keys(cloned).sort()).toEqual(Object.keys(original).sort());
-    for (const key of Object.keys(original)) {
-      const value = original[key];
-      expect(cloned[key], key).toEqual(value);
-      const mutable = value instanceof Map || value instanceof Set || (Array.isArray(value) && !['members', 'peers'].includes(key));
-      if (mutable) expect(cloned[key], key).not.toBe(value);
-    }
-  });
-
   it('steps on independently of the original', () => {
     const node = new RaftNode();
     node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records: [], options: exploreImplementationOptions });

@@ -1,8 +1,17 @@
 // What a command needs from the process: its output streams. Passed in, so tests can capture.
 
+import { colorEnabled } from '../report/color.js';
+
 export interface CommandIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** --color (true) or --no-color (false); absent: the environment and the terminal decide (src/report/color.ts). */
+  color?: boolean;
+}
+
+/** Whether what a command prints on stdout is coloured. */
+export function stdoutColor(io: CommandIo): boolean {
+  return colorEnabled(io.stdout, io.color);
 }
 
 /** Bad arguments or input: reported with its message and exit code 2, never a stack trace. */

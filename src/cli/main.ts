@@ -20,7 +20,9 @@ import type { ExploreStrategy } from '../explore/search.js';
 import { defaultExploreBounds } from '../explore/search.js';
 import { liveInstancesMaxDefault } from '../world/instancePool.js';
 
-export async function main(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: readonly string[], streams: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // Every command gets the --color / --no-color flag with its streams (set once parsed, below).
+  const io: CommandIo = { ...streams };
   for (const stream of [io.stdout, io.stderr]) endQuietlyWhenClosed(stream);
   let exitCode: number = exitCodes.ok;
   const fail = (message: string, code: number) => {
@@ -252,6 +254,10 @@ export async function main(argv: readonly string[], io: CommandIo = { stdout: pr
           ),
         ),
     )
+    .option('color', { type: 'boolean', describe: 'Colour the output (--no-color: never); default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)' })
+    .middleware((args) => {
+      io.color = args.color;
+    })
     .demandCommand(1, 'Name a command: run, replay, shrink, show, explore, scenarios or bugs (see --help).')
     .strict()
     .epilogue(exitCodeHelp)

@@ -17,7 +17,7 @@ import type { FailureRecord } from '../report/failureRecord.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
-import { UsageError } from './io.js';
+import { stdoutColor, UsageError } from './io.js';
 import { bugsFromArguments } from './bugsCommand.js';
 
 export interface RunArguments {
@@ -66,7 +66,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const report = createReportDirectory(args.out, scenario.name);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failures: FailureRecord[] = [];
-  const color = io.stdout.isTTY === true && !args.json;
+  const color = stdoutColor(io) && !args.json;
 
   const campaign = await runCampaignInWorkers({
     // A program of the user's may not bear running beside itself (files, ports): one at a time unless told.

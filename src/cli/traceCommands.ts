@@ -18,7 +18,7 @@ import type { TimelineReplay } from '../report/timeline.js';
 import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
-import { UsageError } from './io.js';
+import { stdoutColor, UsageError } from './io.js';
 
 /** The trace's own implementation, or the one --impl names instead. */
 async function implementationFor(trace: TraceFile, args: { impl?: string; implTimeoutMs?: number }): Promise<Implementation> {
@@ -64,7 +64,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
     io.stdout.write(`${JSON.stringify(summary)}\n`);
     return exitCode;
   }
-  const color = io.stdout.isTTY === true;
+  const color = stdoutColor(io);
   if (diverged !== null) io.stdout.write(`raftcheck replay: ${diverged}\n`);
   if (run.status === 'ok') {
     const found = inconclusive === null ? 'no violation' : `inconclusive, not a pass: ${inconclusive.reason}`;
@@ -139,7 +139,7 @@ export async function showTraceCommand(args: { trace: string; all: boolean; tick
   const { shown, replay } = await replayForShow(recorded, args.replay);
   const width = args.width ?? Math.max(80, Math.min(200, io.stdout.columns ?? 120));
   const eventsMax = args.all ? { eventsMax: Number.POSITIVE_INFINITY } : {};
-  io.stdout.write(`${formatTimeline(shown, { color: io.stdout.isTTY === true, width, ticks: args.ticks, replay, ...eventsMax })}\n`);
+  io.stdout.write(`${formatTimeline(shown, { color: stdoutColor(io), width, ticks: args.ticks, replay, ...eventsMax })}\n`);
   return exitCodes.ok;
 }
 

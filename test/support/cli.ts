@@ -16,9 +16,15 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function raftcheck(args: string[]): CommandResult {
+/**
+ * Runs the command with `environment` over the test's own, less the colour variables the tests do
+ * not set themselves: a FORCE_COLOR in the shell that runs the tests must not colour their output.
+ */
+export function raftcheck(args: string[], environment: Record<string, string> = {}): CommandResult {
   const writesReports = args[0] === 'run' && !args.includes('--out');
   const out = writesReports ? ['--out', mkdtempSync(join(tmpdir(), 'raftcheck-cli-'))] : [];
-  const result = spawnSync(process.execPath, [bin, ...args, ...out], { cwd: root, encoding: 'utf8' });
+  const { FORCE_COLOR: _force, NO_COLOR: _none, ...inherited } = process.env;
+  const env = { ...inherited, ...environment };
+  const result = spawnSync(process.execPath, [bin, ...args, ...out], { cwd: root, encoding: 'utf8', env });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -56,4 +56,12 @@ describe.skipIf(!runnable)(`etcd raft through the process protocol${runnable ? '
     const summary = JSON.parse(stdout.trim().split('\n').at(-1) as string);
     expect(summary).toMatchObject({ result: 'ok', seeds: 2, failures: [] });
   });
+
+  it('is explored from the command line with one crash and at most --max-instances processes for its node states', () => {
+    const { status, stdout, stderr } = raftcheck(['explore', '--impl', 'etcd', '--depth', '5', '--max-crashes', '1', '--max-instances', '4', '--json']);
+    expect({ status, stderr }).toMatchObject({ status: 0 });
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ result: 'ok', implementation: 'etcd-raft', stoppedBy: 'exhausted', clone: false, instances: { livePeak: 4 } });
+    expect(summary.distinctStates).toBeGreaterThan(1000);
+  });
 });

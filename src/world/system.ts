@@ -161,7 +161,7 @@ export interface SystemOptions extends PathBounds {
   implementationOptions: ImplementationOptions;
   /** Permute node ids (when the implementation allows it). */
   symmetry: boolean;
-  /** Copy nodes with clone() when the implementation has it (false: always replay, for measuring). */
+  /** Copy nodes with clone() when the implementation has it (false: the pool of re-created instances, as without it). */
   clone: boolean;
   /**
    * Live instances at most, without clone() (src/world/instancePool.ts): over the process

@@ -78,6 +78,8 @@ export interface CampaignResult {
   simulatedMs: number;
   /** Wall time of the simulations, not counting the failure callbacks (shrinking). */
   wallMs: number;
+  /** Wall time of the failure callbacks (shrinking, writing traces), which wallMs leaves out. */
+  failuresWallMs: number;
   eventsPerSecond: number;
   failures: CampaignFailure[];
   violationsByInvariant: Record<string, number>;
@@ -240,6 +242,7 @@ export class CampaignTally {
       events: this.events,
       simulatedMs: this.simulatedMs,
       wallMs,
+      failuresWallMs: this.callbackMs,
       eventsPerSecond: wallMs > 0 ? Math.round((this.events / wallMs) * 1000) : 0,
       failures: this.failures,
       violationsByInvariant: this.violationsByInvariant,

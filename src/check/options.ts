@@ -4,6 +4,7 @@
 
 import type { ClientOptions, Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario } from '../sim/scenario.js';
+import type { RunStatistics } from '../sim/simulation.js';
 
 /** The default of `run --strategy`: each seed draws random or PCT scheduling. */
 export const defaultSchedulingStrategy: SchedulingStrategy = 'portfolio';
@@ -51,6 +52,24 @@ export function faultOptions(scenario: Scenario) {
     ...(scenario.clients !== undefined ? { clients: scenario.clients } : {}),
     scheduledFaults: scenario.schedule.length,
   };
+}
+
+/** The faults a run went through, counted (what a shrunk trace still holds): "none" without any. */
+export function faultsExercised(statistics: RunStatistics): string {
+  const counts: [number, string][] = [
+    [statistics.crashes, 'crash'],
+    [statistics.restarts, 'restart'],
+    [statistics.partitions, 'partition'],
+    [statistics.pauses, 'pause'],
+    [statistics.slowdowns, 'slowdown'],
+    [statistics.clockJumps, 'clock jump'],
+    [statistics.tornWrites, 'torn write'],
+    [statistics.corruptions, 'corruption'],
+    [statistics.messagesDropped, 'dropped message'],
+    [statistics.messagesDuplicated, 'duplicated message'],
+  ];
+  const parts = counts.filter(([count]) => count > 0).map(([count, noun]) => `${count} ${noun}${count === 1 ? '' : noun.endsWith('sh') ? 'es' : 's'}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
 /** The fault mix in one line, naming only what is on. */

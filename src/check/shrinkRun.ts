@@ -18,7 +18,7 @@ import { exploreInfoOf, exploreTraceOf } from '../shrink/paths.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
-import type { TraceFile } from '../sim/trace.js';
+import type { TraceFile, TraceShrinkInfo } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { liftRun } from '../shrink/lift.js';
 import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
@@ -103,7 +103,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     runLivenessElectionTimeouts: options.runLivenessElectionTimeouts,
   };
   const original = runSeed({ ...subject, seed: options.seed });
-  const lifting = stepStageApplies(original, invariants);
+  const lifting = original.events > 0 && stepStageApplies(original, invariants);
   const share = lifting ? choiceShareOfBudget : 1;
   let choices = shrink({ ...subject, original }, { ...options, timeBudgetMs: timeBudgetMs * share, runsMax: Math.ceil(runsMax * share), onImprovement });
   let runs = choices.runs;
@@ -166,7 +166,13 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   };
   // The implementation as traceOf records it (with how to load it again), and the seed of the run
   // the path came from: replay does not need it, the reader may.
-  const trace = { ...explored.trace, implementation: choicesOnly(choices).implementation, seed: options.seed, shrink: shrinkInfoOf(result) };
+  const trace = {
+    ...explored.trace,
+    implementation: choicesOnly(choices).implementation,
+    seed: options.seed,
+    // The path's own scenario is the explorer's: the one the seed ran says where it came from.
+    shrink: { ...shrinkInfoOf(result), fromScenario: options.scenario.name },
+  };
   return { shrink: result, trace };
 }
 
@@ -214,7 +220,11 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
     stoppedBy: steps.stoppedBy,
     wallMs: wallClockMs() - startedMs,
   };
-  return { shrink: result, trace: { ...explored.trace, implementation: trace.implementation, seed: trace.seed, shrink: shrinkInfoOf(result) } };
+  const fromScenario = trace.shrink?.fromScenario;
+  return {
+    shrink: result,
+    trace: { ...explored.trace, implementation: trace.implementation, seed: trace.seed, shrink: { ...shrinkInfoOf(result), ...(fromScenario !== undefined ? { fromScenario } : {}) } },
+  };
 }
 
 /** The explore trace of a shrunk step path, and its replay. */
@@ -234,7 +244,7 @@ function stepTraceOf(options: { implementation: Implementation; bugs?: readonly 
   return explored;
 }
 
-function shrinkInfoOf(result: ShrinkResult): TraceFile['shrink'] {
+function shrinkInfoOf(result: ShrinkResult): TraceShrinkInfo {
   return {
     eventsBefore: result.eventsBefore,
     eventsAfter: result.eventsAfter,

@@ -113,6 +113,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
     eventsPerSecond: campaign.eventsPerSecond,
     simulatedMs: campaign.simulatedMs,
     wallMs: Math.round(campaign.wallMs),
+    failuresWallMs: Math.round(campaign.failuresWallMs),
     violationsByInvariant: campaign.violationsByInvariant,
     stoppedEarly: campaign.stoppedEarly,
     inconclusiveSeeds: campaign.inconclusiveSeeds,

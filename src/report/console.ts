@@ -182,7 +182,9 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
     `  result      ${verdict}${campaign.stoppedEarly ? ' (stopped early at the failure limit)' : ''}`,
     `  seeds       ${formatCount(campaign.seeds)}`,
     `  events      ${formatCount(campaign.events)} (${formatCount(campaign.eventsPerSecond)} events/s)`,
-    `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})`,
+    `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})` +
+      // Shrinking can take far longer than the seeds: a wall time without it would mislead.
+      (campaign.failuresWallMs >= 10 ? `, plus ${formatSeconds(campaign.failuresWallMs)} on failures (shrinking, traces)` : ''),
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
   lines.push(...formatInconclusive(campaign, c));

@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import type { CampaignFailure } from '../check/campaign.js';
-import { faultSummary } from '../check/options.js';
+import { faultsExercised, faultSummary } from '../check/options.js';
 import { traceOf } from '../check/run.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
 import type { Implementation } from '../contract/contract.js';
@@ -49,7 +49,7 @@ export interface FailureOnDisk {
   rerunCommand: string | null;
   /** What the shrink did, in one line; null when it did not run. */
   shrinkLine: string | null;
-  /** The fault mix the seed's run exercised. */
+  /** The faults of the trace shown: the seed's fault mix, or what happened in the shrunk trace. */
   faults: string;
   record: FailureRecord;
 }
@@ -62,7 +62,10 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
   let tracePath = originalTrace;
   let shrinkLine: string | null = null;
   let shrunkEvents: number | undefined;
-  if (options.shrink && failure.determinism === null) {
+  let faults = faultSummary(failure.run.scenario);
+  // A failure before the first event (a handshake) is as short as it gets: no budget spent on it.
+  if (options.shrink && failure.determinism === null && failure.run.events === 0) shrinkLine = 'not shrunk: it fails before the first event';
+  else if (options.shrink && failure.determinism === null) {
     const shrunkTrace = join(report.path, `seed-${failure.seed}.shrunk.trace.json`);
     const shrunk = shrinkToTrace({
       implementation: options.implementation,
@@ -81,6 +84,8 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
     tracePath = shrunkTrace;
     shrunkEvents = shrunk.shrink.eventsAfter;
     shrinkLine = describeShrink(shrunk.shrink);
+    // The block shows the shrunk trace: its faults are what happened in it, not the seed's mix.
+    faults = `in the shrunk trace: ${faultsExercised(shrunk.shrink.result.statistics)}; the seed's run drew: ${faults}`;
   }
   const replayTrace = `npx raftcheck replay ${shellWord(report.display(tracePath))}`;
   const replayCommand = tracePath === originalTrace && options.rerunCommand !== null ? options.rerunCommand : replayTrace;
@@ -99,7 +104,7 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
     replayCommand,
     rerunCommand: options.rerunCommand !== null && options.rerunCommand !== replayCommand ? options.rerunCommand : null,
     shrinkLine,
-    faults: faultSummary(failure.run.scenario),
+    faults,
     record,
   };
 }

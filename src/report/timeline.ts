@@ -61,6 +61,8 @@ type Row =
 
 interface Layout {
   columns: number;
+  /** The time column's heading: ms, or step for an explore path, whose clock counts steps. */
+  timeHeading: string;
   timeWidth: number;
   numberWidth: number;
   columnWidth: number;
@@ -76,6 +78,7 @@ export function formatTimeline(traceGiven: TraceFile, options: TimelineOptions):
   const violation = trace.result.violation;
   const implementationError = trace.result.implementationError;
   const events = trace.events;
+  const at = timeOf(trace);
 
   const lines = formatHeader(trace, paint);
   if (options.replay !== undefined) lines.push(formatReplay(options.replay, paint));
@@ -133,7 +136,7 @@ export function formatTimeline(traceGiven: TraceFile, options: TimelineOptions):
     const remaining = events.length - cutIndex;
     const beyond = violationEvent !== null && !violationMarked ? `; the violation is at event #${violationEvent}` : '';
     lines.push(
-      `... cut after ${formatCount(eventsMax)} rows, at event #${cutAt.n} (${cutAt.t} ms): ${formatCount(remaining)} more events not shown${beyond} (--all shows everything)`,
+      `... cut after ${formatCount(eventsMax)} rows, at event #${cutAt.n} (${at(cutAt.t)}): ${formatCount(remaining)} more events not shown${beyond} (--all shows everything)`,
     );
   }
   if (violation !== null && !violationMarked && (cutAt === null || violation.eventNumber === 0)) {
@@ -156,10 +159,10 @@ export function formatTimeline(traceGiven: TraceFile, options: TimelineOptions):
   );
 
   if (violation !== null) {
-    lines.push('', ...formatViolation(violation, paint));
+    lines.push('', ...formatViolation(violation, paint, at));
   } else if (implementationError !== null) {
     const error = implementationError;
-    lines.push('', paint({ text: `IMPLEMENTATION ERROR at event #${error.eventNumber}, ${error.timeMs} ms`, style: 'violation' }));
+    lines.push('', paint({ text: `IMPLEMENTATION ERROR at event #${error.eventNumber}, ${at(error.timeMs)}`, style: 'violation' }));
     lines.push(`  n${error.node} on ${error.input}: ${error.message}`);
   }
   // The width is a promise for every line, not only the table's: long messages and evidence wrap.
@@ -170,10 +173,10 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
   const { implementation, scenario, result } = trace;
   const bugs = implementation.bugs !== undefined && implementation.bugs.length > 0 ? `, bugs: ${implementation.bugs.join(', ')}` : '';
   return [
-    paint({ text: `raftcheck show: ${implementation.name} on scenario ${scenario.name}, seed ${trace.seed}`, style: 'bold' }),
+    paint({ text: `raftcheck show: ${implementation.name} ${traceOrigin(trace)}`, style: 'bold' }),
     `  implementation  ${implementation.name} ${implementation.version}${bugs}`,
     ...(trace.explore !== undefined
-      ? [`  explore path    ${formatCount(result.events)} steps on ${scenario.nodes} nodes (every step a choice; the time column counts steps)`]
+      ? [`  explore path    ${formatCount(result.events)} steps on ${scenario.nodes} nodes (every step a choice; the step column counts them)`]
       : [
           `  scenario        ${scenario.name} (${scenario.nodes} nodes, ${formatCount(scenario.durationMs)} ms of faults)`,
           `  seed            ${trace.seed}`,
@@ -196,6 +199,18 @@ function formatReplay(replay: TimelineReplay, paint: (segment: Segment) => strin
   );
 }
 
+/** Where the trace came from: a seed of a scenario, or an explore path (perhaps shrunk from a seed). */
+function traceOrigin(trace: TraceFile): string {
+  if (trace.explore === undefined) return `on scenario ${trace.scenario.name}, seed ${trace.seed}`;
+  const from = trace.shrink?.fromScenario;
+  return from === undefined ? 'on an explore path' : `on an explore path shrunk from seed ${trace.seed} of scenario ${from}`;
+}
+
+/** A time of the trace in its own unit: virtual ms, or steps on an explore path. */
+function timeOf(trace: TraceFile): (time: number) => string {
+  return trace.explore !== undefined ? (time) => `step ${time}` : (time) => `${time} ms`;
+}
+
 function formatVerdict(trace: TraceFile, paint: (segment: Segment) => string): string {
   const { violation, implementationError } = trace.result;
   if (violation !== null) {
@@ -210,10 +225,10 @@ function formatVerdict(trace: TraceFile, paint: (segment: Segment) => string): s
   return paint({ text: trace.result.status, style: trace.result.status === 'ok' ? 'ok' : 'violation' });
 }
 
-function formatViolation(violation: Violation, paint: (segment: Segment) => string): string[] {
+function formatViolation(violation: Violation, paint: (segment: Segment) => string, at: (time: number) => string): string[] {
   const where = violation.eventNumber === 0 ? 'at event 0 (the start or the end-of-run audit)' : `after event #${violation.eventNumber}`;
   return [
-    paint({ text: `VIOLATION of ${violation.invariant} (${violation.kind}) ${where}, at ${violation.timeMs} ms`, style: 'violation' }),
+    paint({ text: `VIOLATION of ${violation.invariant} (${violation.kind}) ${where}, at ${at(violation.timeMs)}`, style: 'violation' }),
     `  ${violation.message}`,
     `  nodes     ${violation.nodes.map((node) => `n${node}`).join(', ')}`,
     `  evidence  ${JSON.stringify(violation.evidence)}`,
@@ -247,18 +262,19 @@ function tableLayout(trace: TraceFile, tableAndMarkerWidth: number): Layout {
     if (event.n > numberMax) numberMax = event.n;
   }
   columns = Math.max(columns, 1);
-  const timeWidth = Math.max('ms'.length, String(timeMax).length);
+  const timeHeading = trace.explore !== undefined ? 'step' : 'ms';
+  const timeWidth = Math.max(timeHeading.length, String(timeMax).length);
   const numberWidth = String(numberMax).length + 1;
   const fixed = timeWidth + 1 + numberWidth + separator.length + (columns - 1) * separator.length;
   const columnWidth = Math.max(columnWidthMin, Math.floor((width - fixed) / columns));
-  return { columns, timeWidth, numberWidth, columnWidth };
+  return { columns, timeHeading, timeWidth, numberWidth, columnWidth };
 }
 
 function formatColumnHeader(layout: Layout): string[] {
   const names = Array.from({ length: layout.columns }, (_, index) => nodeColumnName(index + 1).padEnd(layout.columnWidth));
   const rules = Array.from({ length: layout.columns }, () => '-'.repeat(layout.columnWidth));
   return [
-    `${'ms'.padStart(layout.timeWidth)} ${'#'.padStart(layout.numberWidth)}${separator}${names.join(separator)}`.trimEnd(),
+    `${layout.timeHeading.padStart(layout.timeWidth)} ${'#'.padStart(layout.numberWidth)}${separator}${names.join(separator)}`.trimEnd(),
     `${'-'.repeat(layout.timeWidth)} ${'-'.repeat(layout.numberWidth)}-+-${rules.join('-+-')}`,
   ];
 }

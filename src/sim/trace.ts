@@ -60,6 +60,8 @@ export interface TraceShrinkInfo {
    * confirms its candidates against this one (src/shrink/shrink.ts, failsUnderRunBound).
    */
   livenessElectionTimeouts?: number;
+  /** For a run shrunk into an explore path: the scenario of the seed's run it came from. */
+  fromScenario?: string;
 }
 
 const optional = { optional: true } as const;

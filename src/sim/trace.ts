@@ -149,6 +149,7 @@ const shrinkSchema: Schema = {
     passes: { type: 'array', items: { type: 'object', fields: { pass: { type: 'string' }, improvements: count, eventsSaved: integer } } },
     wallMs: { type: 'number', minimum: 0 },
     livenessElectionTimeouts: { type: 'number', minimum: 0, ...optional },
+    fromScenario: { type: 'string', ...optional },
   },
 };
 

@@ -33,7 +33,7 @@ describe('a failure shrunk into an explore path', () => {
   });
 
   it('is shown as a path shrunk from its seed and scenario, with a step column, never as scenario explore in ms', () => {
-    const show = raftcheck(['show', trace]);
+    const show = raftcheck(['show', trace, '--width', '200']);
     expect(show.status).toBe(0);
     const lines = show.stdout.split('\n');
     expect(lines[0]).toBe('raftcheck show: reference+vote-without-log-check on an explore path shrunk from seed 1 of scenario minimal-vote-without-log-check');

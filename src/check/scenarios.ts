@@ -1,8 +1,9 @@
 // The scenario catalog: the shipped files in scenarios/, and user files given by path. Errors
 // are values naming the file, the field path and what was expected.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { readTextFile } from '../core/files.js';
 import { scenariosDirectory } from '../core/paths.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
@@ -31,11 +32,12 @@ export function listScenarios(): { name: string; description: string }[] {
 export function loadScenario(nameOrPath: string): Scenario {
   const looksLikePath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
   const path = looksLikePath ? resolve(nameOrPath) : join(scenariosDirectory(), `${nameOrPath}.json`);
-  if (!existsSync(path)) {
-    if (looksLikePath) throw new ScenarioError(`scenario file ${nameOrPath} does not exist`);
+  if (!looksLikePath && !existsSync(path)) {
     throw new ScenarioError(`unknown scenario "${nameOrPath}"; shipped scenarios: ${shippedScenarioNames().join(', ')} (or give a file path)`);
   }
-  const text = readFileSync(path, 'utf8');
+  const read = readTextFile(looksLikePath ? nameOrPath : path, 'scenario file');
+  if (!read.ok) throw new ScenarioError(read.message);
+  const text = read.text;
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -1,9 +1,8 @@
 // Trace files on disk: reading with errors that name the file and what is wrong with it, and
 // replaying one bit for bit (checking its trace hash).
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { allInvariants } from '../../invariants/index.js';
-import { writeJsonAtomic } from '../core/files.js';
+import { readTextFile, writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { exploreInfoOf, replayExplorePath } from '../shrink/paths.js';
 import { UnknownBugError } from '../raft/bugs.js';
@@ -24,10 +23,9 @@ export class TraceFileError extends Error {
 const traceBytesMax = 512 * 1024 * 1024;
 
 export function readTraceFile(path: string): TraceFile {
-  if (!existsSync(path)) throw new TraceFileError(`trace file ${path} does not exist`);
-  const size = statSync(path).size;
-  if (size > traceBytesMax) throw new TraceFileError(`trace file ${path} is ${size} bytes, over the ${traceBytesMax}-byte limit`);
-  const parsed = parseTrace(readFileSync(path, 'utf8'));
+  const read = readTextFile(path, 'trace file', traceBytesMax);
+  if (!read.ok) throw new TraceFileError(read.message);
+  const parsed = parseTrace(read.text);
   if (!parsed.ok) throw new TraceFileError(`${path}: ${parsed.message}`);
   return parsed.trace;
 }

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ImplementationOptions } from '../contract/contract.js';
 import { implementationRecord } from '../check/run.js';
-import { writeJsonAtomic } from '../core/files.js';
+import { checkFolderWritable, writeJsonAtomic } from '../core/files.js';
 import { terminalText } from '../core/text.js';
 import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
@@ -59,6 +59,8 @@ export const exploreImplementationOptions: ImplementationOptions = { electionTic
 export async function exploreCommand(args: ExploreArguments, io: CommandIo): Promise<number> {
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
+  // A failure's trace is written after the search: a bad --out must fail before it.
+  checkFolderWritable(args.out, `--out ${args.out}`);
   const bounds: ExploreBounds = {
     depthMax: args.depth,
     termMax: args.maxTerm,

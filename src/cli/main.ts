@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { ScenarioError } from '../check/scenarios.js';
 import { TraceFileError } from '../check/traces.js';
+import { FileError } from '../core/files.js';
 import { ImplementationSpecError } from '../check/implementations.js';
 import { closeProcessHost } from '../adapters/process/host.js';
 import { answerTimeoutMsDefault, outputBytesMaxDefault } from '../adapters/process/protocol.js';
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
     try {
       exitCode = await action();
     } catch (error) {
-      if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || error instanceof ImplementationSpecError) {
+      if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || error instanceof ImplementationSpecError || error instanceof FileError) {
         fail(error.message, exitCodes.usage);
       }
       else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);

@@ -15,6 +15,7 @@ import { formatSummary, ProgressLine, progressText } from '../report/console.js'
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
 import { exitCodeOf } from '../report/exitCodes.js';
+import type { ReportDirectory } from '../report/reportDirectory.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
@@ -64,6 +65,26 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
   const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
   const report = createReportDirectory(args.out, scenario.name);
+  try {
+    return await campaignIntoReport(args, io, { scenario, bugNames, implementation, source, seeds, report });
+  } finally {
+    // A campaign that ended before writing anything (a harness error) leaves no empty folder.
+    report.removeIfEmpty();
+  }
+}
+
+interface CampaignSetup {
+  scenario: Scenario;
+  bugNames: readonly string[];
+  implementation: Implementation;
+  source: ReturnType<typeof sourceOf>;
+  seeds: readonly number[];
+  report: ReportDirectory;
+}
+
+/** Runs the campaign, writing failures and the summary into the report folder as they come. */
+async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: CampaignSetup): Promise<number> {
+  const { scenario, bugNames, implementation, source, seeds, report } = setup;
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failures: FailureRecord[] = [];
   const color = stdoutColor(io) && !args.json;

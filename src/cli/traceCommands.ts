@@ -8,7 +8,7 @@ import type { Implementation } from '../contract/contract.js';
 import type { ShrinkProgress } from '../shrink/shrink.js';
 import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { TraceFile } from '../sim/trace.js';
-import { writeJsonAtomic } from '../core/files.js';
+import { checkFileWritable, writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
@@ -89,6 +89,8 @@ export async function shrinkTraceCommand(
   const trace = readTraceFile(args.trace);
   const implementation = await implementationFor(trace, args);
   const out = args.out ?? join(dirname(args.trace), `${basename(args.trace, '.json').replace(/\.trace$/, '')}.shrunk.trace.json`);
+  // Before the shrink, not after its whole budget: the best trace so far is written there as it goes.
+  checkFileWritable(out, args.out !== undefined ? `--out ${out}` : `the shrunk trace ${out}`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`);
   const shrinkTrace = () =>

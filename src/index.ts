@@ -54,7 +54,7 @@ export { exploreTraceOf } from './shrink/paths.js';
 export { exploreImplementationOptions } from './cli/exploreCommand.js';
 
 export type { AssertRaftOptions } from './report/assertRaft.js';
-export { assertRaft, RaftCheckFailure } from './report/assertRaft.js';
+export { assertRaft, RaftCheckFailure, RaftCheckInconclusive } from './report/assertRaft.js';
 export type { FailureOnDisk, FailureTraceOptions } from './report/failureTraces.js';
 export { formatFailureOnDisk, writeFailureTraces } from './report/failureTraces.js';
 export type { ConsoleStyle, FailureReport } from './report/console.js';

@@ -45,6 +45,12 @@ export interface AssertRaftOptions {
   failuresMax?: number;
   checkDeterminism?: boolean;
   invariants?: readonly InvariantDefinition[];
+  /**
+   * Resolve when no seed failed but a bound cut some run short (eventsMax, a check's search
+   * budget). Default false: such a campaign rejects with a RaftCheckInconclusive, as
+   * `raftcheck run` exits 6 for it, since a run cut short is not a pass.
+   */
+  allowInconclusive?: boolean;
 }
 
 export const assertRaftSeedsDefault = 100;
@@ -76,7 +82,23 @@ export class RaftCheckFailure extends Error {
   }
 }
 
-/** Runs the campaign; resolves with its result when no seed fails, else rejects with a RaftCheckFailure. */
+/** No seed failed, but bounds cut some runs short: not a pass. */
+export class RaftCheckInconclusive extends Error {
+  override name = 'RaftCheckInconclusive';
+
+  constructor(
+    message: string,
+    readonly campaign: CampaignResult,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs the campaign; resolves with its result when every seed passes, rejects with a
+ * RaftCheckFailure when one fails, and with a RaftCheckInconclusive when none failed but a bound
+ * cut some run short (unless allowInconclusive).
+ */
 export async function assertRaft(options: AssertRaftOptions = {}): Promise<CampaignResult> {
   const scenario = typeof options.scenario === 'string' ? loadScenario(options.scenario) : (options.scenario ?? loadScenario('swarm'));
   const given = options.implementation ?? referenceImplementation();
@@ -116,7 +138,8 @@ export async function assertRaft(options: AssertRaftOptions = {}): Promise<Campa
     // Programs this call started (implementation "process:...") do not outlive it.
     if (typeof given === 'string' && (spec?.source?.kind === 'process' || spec?.source?.kind === 'etcd')) closeProcessHost();
   }
-  if (failures.length === 0) return campaign;
+  if (failures.length === 0 && (campaign.result !== 'inconclusive' || options.allowInconclusive === true)) return campaign;
+  if (failures.length === 0) throw new RaftCheckInconclusive(inconclusiveMessage(campaign), campaign);
   throw new RaftCheckFailure(failureMessage(failures, campaign, { implementation: implementation.name, scenario: scenario.name, seeds }), failures, campaign);
 }
 
@@ -136,6 +159,18 @@ export function failureMessage(failures: readonly FailureOnDisk[], campaign: Cam
       `${campaign.stoppedEarly ? '; stopped at failuresMax' : ''})` +
       (failures.length > 1 ? `; the others: ${failures.slice(1).map((failure) => `seed ${failure.failure.seed} (${failure.tracePath})`).join(', ')}` : ''),
   );
+  return lines.join('\n');
+}
+
+/** Inconclusive seeds the error describes one by one; the rest are counted. */
+const inconclusiveShownMax = 3;
+
+function inconclusiveMessage(campaign: CampaignResult): string {
+  const lines = [`raftcheck: no seed failed, but ${campaign.inconclusiveSeeds.length} of ${campaign.seeds} seed(s) were cut short by a bound: not a pass`];
+  for (const seed of campaign.inconclusive.slice(0, inconclusiveShownMax)) {
+    lines.push(`  seed ${seed.seed}: ${oneLine(seed.reason)} (${seed.events} events, ${seed.simulatedMs} of ${seed.durationMs} ms simulated)`);
+  }
+  lines.push('  raise the bound in the scenario, or pass allowInconclusive: true to accept runs cut short');
   return lines.join('\n');
 }
 

@@ -10,7 +10,8 @@ import { referenceImplementation } from '../../src/adapters/reference.js';
 import { implementationSpecOf } from '../../src/check/implementations.js';
 import { readTraceFile, replayTrace } from '../../src/check/traces.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
-import { assertRaft, RaftCheckFailure } from '../../src/report/assertRaft.js';
+import { assertRaft, RaftCheckFailure, RaftCheckInconclusive } from '../../src/report/assertRaft.js';
+import { loadScenario } from '../../src/check/scenarios.js';
 
 const buggy = () => referenceImplementation(bugsFromNames(['vote-without-log-check']));
 
@@ -54,6 +55,20 @@ describe('assertRaft', () => {
     expect(replay.matches).toBe(true);
     expect(replay.run.violation?.invariant).toBe(error.failures[0].record.invariant);
     expect(readdirSync(out)).toHaveLength(1);
+  });
+
+  it('rejects a campaign that no seed failed but a bound cut short, naming the seeds and the bound, unless told to allow it', async () => {
+    const scenario = { ...loadScenario('default'), eventsMax: 50 };
+    const error = await assertRaft({ scenario, seeds: 4 }).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(RaftCheckInconclusive);
+    const lines = (error as Error).message.split('\n');
+    expect(lines[0]).toBe('raftcheck: no seed failed, but 4 of 4 seed(s) were cut short by a bound: not a pass');
+    expect(lines[1]).toMatch(/^  seed 1: .*events.* \(50 events, \d+ of \d+ ms simulated\)$/);
+    expect(lines).toHaveLength(5);
+    expect((await assertRaft({ scenario, seeds: 4, allowInconclusive: true })).result).toBe('inconclusive');
   });
 
   it('takes what --impl takes: the reference by name', async () => {

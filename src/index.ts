@@ -50,6 +50,8 @@ export { faultSummary } from './check/options.js';
 
 export type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStop, ExploreStrategy } from './explore/search.js';
 export { defaultExploreBounds, explore } from './explore/search.js';
+export type { ExploreOptionProblem } from './explore/options.js';
+export { ExploreOptionsError, exploreOptionProblems } from './explore/options.js';
 export { exploreTraceOf } from './shrink/paths.js';
 export { exploreImplementationOptions } from './cli/exploreCommand.js';
 

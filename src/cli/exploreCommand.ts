@@ -9,8 +9,9 @@ import type { ImplementationOptions } from '../contract/contract.js';
 import { implementationRecord } from '../check/run.js';
 import { checkFolderWritable, writeJsonAtomic } from '../core/files.js';
 import { terminalText } from '../core/text.js';
-import type { ExploreBounds, ExploreResult, ExploreStrategy } from '../explore/search.js';
+import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
+import { exploreOptionProblems } from '../explore/options.js';
 import type { ExploreStep } from '../world/system.js';
 import { exploreTraceOf } from '../shrink/paths.js';
 import { ProgressLine } from '../report/console.js';
@@ -19,6 +20,7 @@ import { failureRecord } from '../report/failureRecord.js';
 import { formatCount } from '../report/format.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
+import { UsageError } from './io.js';
 import type { ImplementationArguments } from './runCommand.js';
 import { implementationOfArguments } from './runCommand.js';
 
@@ -74,7 +76,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     memoryBytesMax: args.maxMemoryMb * 1024 * 1024,
   };
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const result = explore({
+  const options: ExploreOptions = {
     implementation,
     nodes: args.nodes,
     strategy: args.strategy,
@@ -92,7 +94,9 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
         `raftcheck explore: depth ${state.depth}  ${formatCount(state.distinctStates)} states  ${formatCount(state.transitions)} transitions  ` +
           `frontier ${formatCount(state.frontier)}  ${Math.round(state.wallMs / 1000)} s`,
       ),
-  });
+  };
+  checkOptions(options);
+  const result = explore(options);
   progress.clear();
 
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
@@ -162,6 +166,38 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   // The implementation's name, messages and errors are its own text: neutralised.
   io.stdout.write(`${terminalText(lines.join('\n'))}\n`);
   return exitCode;
+}
+
+/** The command-line flag that sets each option (by its field path in ExploreOptions). */
+const flagOfField: Readonly<Record<string, string>> = {
+  nodes: '--nodes',
+  strategy: '--strategy',
+  'bounds.depthMax': '--depth',
+  'bounds.termMax': '--max-term',
+  'bounds.crashesMax': '--max-crashes',
+  'bounds.requestsMax': '--max-requests',
+  'bounds.dropsMax': '--max-drops',
+  'bounds.reordersMax': '--max-reorders',
+  'bounds.messagesInFlightMax': '--max-in-flight',
+  'bounds.statesMax': '--max-states',
+  'bounds.timeMs': '--time',
+  'bounds.memoryBytesMax': '--max-memory',
+  liveInstancesMax: '--max-instances',
+  seed: '--seed',
+  walksMax: '--walks',
+  pctDepth: '--pct-depth',
+};
+
+/** Every bad option at once, by the flag that set it and its field, as a usage error (exit code 2). */
+function checkOptions(options: ExploreOptions): void {
+  const problems = exploreOptionProblems(options);
+  if (problems.length === 0) return;
+  const lines = problems.map((problem) => {
+    const flag = flagOfField[problem.field];
+    const where = flag === undefined ? problem.field : flag === `--${problem.field}` ? flag : `${flag} (${problem.field})`;
+    return `  ${where}: ${problem.reason}`;
+  });
+  throw new UsageError(`explore: ${problems.length === 1 ? 'an option is' : `${problems.length} options are`} not valid:\n${lines.join('\n')}`);
 }
 
 function summaryLine(result: ExploreResult): string {

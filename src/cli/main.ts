@@ -207,12 +207,8 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
           .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
           .check((args) => {
-            checkInteger('nodes', args.nodes, 1, 7);
-            for (const name of ['depth', 'max-term', 'max-crashes', 'max-requests', 'max-drops', 'max-reorders', 'max-in-flight', 'max-states', 'walks'] as const) {
-              checkInteger(name, args[name], 0, 1_000_000_000);
-            }
-            checkInteger('seed', args.seed, 0, 0xffffffff);
-            checkInteger('pct-depth', args['pct-depth'], 1, 100);
+            // The search's own options are checked by the library, all at once (src/explore/options.ts);
+            // here only what the command adds: its cap on live processes, the process settings, units.
             checkInteger('max-instances', args['max-instances'], 1, 4096);
             checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
             checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);

@@ -23,10 +23,12 @@ import type { InstancePoolStatistics } from '../world/instancePool.js';
 import { Frontier } from './frontier.js';
 import { choiceKey, effectMask, emptySleepSet, ownSleepSet, successorSleepSet } from './reduction.js';
 import { VisitedSet } from './visited.js';
+import type { ExploreStrategy } from './options.js';
+import { ExploreOptionsError, exploreOptionProblems } from './options.js';
 import type { Violation } from '../contract/observation.js';
 
-export type ExploreStrategy = 'bfs' | 'dfs' | 'random' | 'pct';
-export const exploreStrategies: readonly ExploreStrategy[] = ['bfs', 'dfs', 'random', 'pct'];
+export type { ExploreStrategy } from './options.js';
+export { exploreStrategies } from './options.js';
 
 /**
  * The bounds of `raftcheck explore` when the command line names none: one home for them. The
@@ -143,7 +145,10 @@ export interface ExploreResult {
 /** States added between checks of the time and memory bounds and progress reports. */
 const checkInterval = 2048;
 
+/** Searches within the options' bounds; throws ExploreOptionsError, naming every bad field, before anything runs. */
 export function explore(options: ExploreOptions): ExploreResult {
+  const problems = exploreOptionProblems(options);
+  if (problems.length > 0) throw new ExploreOptionsError(problems);
   const system = new TransitionSystem({
     implementation: options.implementation,
     nodes: options.nodes,

@@ -2,6 +2,7 @@
 // and filled from the defaults (src/sim/scenario.ts). Validation reports every problem with its
 // field path and what was expected; parsing never throws on bad data.
 
+import type { ImplementationOptions } from '../contract/contract.js';
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
@@ -33,6 +34,15 @@ function action(fields: Record<string, Schema>): Schema & { type: 'object' } {
   return { type: 'object', fields: { atMs: { type: 'number', minimum: 0, integer: true }, action: { type: 'string' }, ...fields } };
 }
 
+/**
+ * The options handed to every node (ImplementationOptions), for scenario files and the explorer
+ * alike; `fieldsOptional` where defaults fill the missing ones in (a scenario file).
+ */
+export function implementationOptionsSchema(fieldsOptional: boolean): Schema & { type: 'object' } {
+  const field = (maximum: number): Schema => ({ type: 'number', minimum: 1, maximum, integer: true, optional: fieldsOptional });
+  return { type: 'object', fields: { electionTicksMin: field(100_000), electionTicksMax: field(100_000), heartbeatTicks: field(100_000), entriesPerMessageMax: field(10_000) } };
+}
+
 export const scenarioSchema: Schema = {
   type: 'object',
   fields: {
@@ -45,16 +55,7 @@ export const scenarioSchema: Schema = {
     swarm: { type: 'boolean', ...optional },
     swarmNodesMax: { type: 'number', minimum: 1, maximum: 15, integer: true, ...optional },
     unsafeFaults: { type: 'boolean', ...optional },
-    implementation: {
-      type: 'object',
-      ...optional,
-      fields: {
-        electionTicksMin: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
-        electionTicksMax: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
-        heartbeatTicks: { type: 'number', minimum: 1, maximum: 100_000, integer: true, ...optional },
-        entriesPerMessageMax: { type: 'number', minimum: 1, maximum: 10_000, integer: true, ...optional },
-      },
-    },
+    implementation: { ...implementationOptionsSchema(true), ...optional },
     network: {
       type: 'object',
       ...optional,
@@ -238,22 +239,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Relations between the timing options that a schema cannot say; paths relative to the options. */
+export function implementationOptionProblems(timing: ImplementationOptions): SchemaError[] {
+  const errors: SchemaError[] = [];
+  if (timing.electionTicksMin > timing.electionTicksMax) {
+    errors.push({ path: 'electionTicksMin', message: `minimum ${timing.electionTicksMin} is above maximum ${timing.electionTicksMax}` });
+  }
+  if (timing.heartbeatTicks >= timing.electionTicksMin) {
+    errors.push({ path: 'heartbeatTicks', message: `must be below electionTicksMin (${timing.electionTicksMin}), or followers time out between heartbeats` });
+  }
+  return errors;
+}
+
 /** Relations between fields that a schema cannot say. Also run on scenarios built in code. */
 export function checkScenario(scenario: Scenario): SchemaError[] {
   const errors: SchemaError[] = [];
   const ordered = (path: string, value: MillisecondRange) => {
     if (value.minMs > value.maxMs) errors.push({ path: `${path}.minMs`, message: `minimum ${value.minMs} is above maximum ${value.maxMs}` });
   };
-  const timing = scenario.implementation;
-  if (timing.electionTicksMin > timing.electionTicksMax) {
-    errors.push({ path: 'implementation.electionTicksMin', message: `minimum ${timing.electionTicksMin} is above maximum ${timing.electionTicksMax}` });
-  }
-  if (timing.heartbeatTicks >= timing.electionTicksMin) {
-    errors.push({
-      path: 'implementation.heartbeatTicks',
-      message: `must be below electionTicksMin (${timing.electionTicksMin}), or followers time out between heartbeats`,
-    });
-  }
+  for (const error of implementationOptionProblems(scenario.implementation)) errors.push({ ...error, path: `implementation.${error.path}` });
   ordered('network.delay', scenario.network.delay);
   ordered('network.longDelayMs', scenario.network.longDelayMs);
   ordered('faults.crash.restartDelayMs', scenario.faults.crash.restartDelayMs);

@@ -5,6 +5,7 @@
 import type { ClientOptions, Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario } from '../sim/scenario.js';
 import type { RunStatistics } from '../sim/simulation.js';
+import { plural } from '../core/text.js';
 
 /** The default of `run --strategy`: each seed draws random or PCT scheduling. */
 export const defaultSchedulingStrategy: SchedulingStrategy = 'portfolio';
@@ -86,17 +87,17 @@ export function faultSummary(scenario: Scenario): string {
   if (network.duplicateProbability > 0) parts.push(`duplicate ${network.duplicateProbability}`);
   if (network.longDelayProbability > 0) parts.push(`long delay ${network.longDelayProbability} (${range(network.longDelayMs)} ms)`);
   parts.push(`delay ${network.delay.distribution} ${range(network.delay)} ms`);
-  if (network.links.length > 0) parts.push(`${network.links.length} link override(s)`);
+  if (network.links.length > 0) parts.push(`${network.links.length} link ${plural(network.links.length, 'override')}`);
   if (network.priority !== undefined && network.priority.strategy !== 'random') parts.push(`scheduling ${network.priority.strategy}`);
   if (storage.syncLatencyMs.maxMs > 0) parts.push(`sync ${range(storage.syncLatencyMs)} ms`);
   if (storage.tornWriteProbability > 0) parts.push(`torn writes ${storage.tornWriteProbability}`);
   if (storage.corruptionsPerSecond > 0) parts.push(`corruption ${storage.corruptionsPerSecond}/s (unsafe)`);
   if (clocks.driftMax > 0) parts.push(`clock drift ±${clocks.driftMax}`);
   if (clocks.jumpsPerSecond > 0) parts.push(`clock jumps ${clocks.jumpsPerSecond}/s`);
-  if (scenario.schedule.length > 0) parts.push(`${scenario.schedule.length} scheduled fault(s)`);
+  if (scenario.schedule.length > 0) parts.push(`${scenario.schedule.length} scheduled ${plural(scenario.schedule.length, 'fault')}`);
   parts.push(`${scenario.workload.proposalsPerSecond} proposals/s`);
   const clients = scenario.clients;
-  if (clients !== undefined) parts.push(`${clients.count} client(s), ${clients.reads === 'readIndex' ? 'ReadIndex' : 'log'} reads, timeout ${clients.timeoutMs} ms`);
+  if (clients !== undefined) parts.push(`${clients.count} ${plural(clients.count, 'client')}, ${clients.reads === 'readIndex' ? 'ReadIndex' : 'log'} reads, timeout ${clients.timeoutMs} ms`);
   if (!scenario.liveness.enabled) parts.push('no liveness phase');
   return parts.join(', ');
 }

@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readTextFile } from '../core/files.js';
 import { scenariosDirectory } from '../core/paths.js';
+import { withoutByteOrderMark } from '../core/text.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 
@@ -37,7 +38,8 @@ export function loadScenario(nameOrPath: string): Scenario {
   }
   const read = readTextFile(looksLikePath ? nameOrPath : path, 'scenario file');
   if (!read.ok) throw new ScenarioError(read.message);
-  const text = read.text;
+  // Editors on Windows may save a byte-order mark first; it is no part of the JSON.
+  const text = withoutByteOrderMark(read.text);
   let data: unknown;
   try {
     data = JSON.parse(text);

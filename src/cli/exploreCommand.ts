@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ImplementationOptions } from '../contract/contract.js';
 import { implementationRecord } from '../check/run.js';
 import { checkFolderWritable, writeJsonAtomic } from '../core/files.js';
-import { terminalText } from '../core/text.js';
+import { plural, terminalText } from '../core/text.js';
 import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
 import { exploreOptionProblems } from '../explore/options.js';
@@ -143,7 +143,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     return exitCode;
   }
   const lines = [
-    `raftcheck explore: ${implementation.name}, ${args.nodes} nodes, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
+    `raftcheck explore: ${implementation.name}, ${args.nodes} ${plural(args.nodes, 'node')}, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
       `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}`,
   ];
   if (traced !== null && result.path !== null) {
@@ -153,7 +153,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     const error = traced.replay.implementationError ?? result.implementationError;
     lines.push(
       '',
-      `FAILED: ${violation !== null ? `${violation.kind} violation of ${violation.invariant}` : `implementation error: ${error?.message ?? ''}`} after ${result.path.length} steps` +
+      `FAILED: ${violation !== null ? `${violation.kind} violation of ${violation.invariant}` : `implementation error: ${error?.message ?? ''}`} after ${result.path.length} ${plural(result.path.length, 'step')}` +
         `${result.strategy === 'bfs' ? ' (the shortest path within the bounds: sleep sets keep every state at its least depth)' : ''}`,
       `  replay: npx raftcheck replay ${tracePath}`,
       ...(violation !== null ? [`  ${violation.message}`, `  evidence ${JSON.stringify(violation.evidence)}`] : []),
@@ -243,7 +243,7 @@ export function describeStep(step: ExploreStep): string {
     case 'read':
       return `client c${step.command.client ?? '?'} reads ${step.command.key} at n${step.node} (#${step.command.id})`;
     case 'crash':
-      return `n${step.node} crashes${step.unsyncedKept > 0 ? `, keeping ${step.unsyncedKept} unsynced record(s)` : ''}`;
+      return `n${step.node} crashes${step.unsyncedKept > 0 ? `, keeping ${step.unsyncedKept} unsynced ${plural(step.unsyncedKept, 'record')}` : ''}`;
     case 'restart':
       return `n${step.node} restarts`;
   }

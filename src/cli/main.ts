@@ -2,6 +2,7 @@
 // code; bad input becomes a message and exit code 2, a bug in raftcheck exit code 5.
 
 import yargs from 'yargs';
+import type { Argv } from 'yargs';
 import { ScenarioError } from '../check/scenarios.js';
 import { TraceFileError } from '../check/traces.js';
 import { FileError } from '../core/files.js';
@@ -42,6 +43,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
     }
   };
 
+  const { checkInteger, checkPositive, checkNotEmpty } = optionChecks(argv);
   const parser = yargs([...argv])
     .scriptName('raftcheck')
     .usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.')
@@ -49,7 +51,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
       'run',
       'Run seeded simulations of a Raft cluster under faults: safety invariants after every event, liveness once the faults stop; failures are shrunk.',
       (command) =>
-        command
+        valuesRequired(command
           .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process: and etcd)` })
           .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
           .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
@@ -84,9 +86,10 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
             checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
             checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
             checkPositive('shrink-time', args['shrink-time']);
+            checkNotEmpty('out', args.out);
             return true;
           })
-          .epilogue(exitCodeHelp),
+          .epilogue(exitCodeHelp)),
       (args) =>
         guarded(() =>
           runCommand(
@@ -132,19 +135,19 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
       'replay <trace>',
       'Re-execute a trace file bit for bit (checking its trace hash) and print its verdict; exit code as for run.',
       (command) =>
-        command
+        valuesRequired(command
           .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file written by run, shrink or explore' })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
           .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl)" })
           .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
-          .epilogue(exitCodeHelp),
+          .epilogue(exitCodeHelp)),
       (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),
     )
     .command(
       'shrink <trace>',
       'Shrink a failing trace further, to a new trace file beside it (resumable: the best so far is kept on disk).',
       (command) =>
-        command
+        valuesRequired(command
           .positional('trace', { type: 'string', demandOption: true, describe: 'A failing trace file' })
           .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound, in seconds' })
           .option('out', { type: 'string', describe: 'Where to write the shrunk trace (default: NAME.shrunk.trace.json beside it)' })
@@ -152,9 +155,10 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
           .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
           .check((args) => {
             checkPositive('shrink-time', args['shrink-time']);
+            checkNotEmpty('out', args.out);
             return true;
           })
-          .epilogue(exitCodeHelp),
+          .epilogue(exitCodeHelp)),
       (args) =>
         guarded(() =>
           shrinkTraceCommand({ trace: args.trace, shrinkTimeSeconds: args['shrink-time'], out: args.out, json: args.json, implTimeoutMs: args['impl-timeout-ms'] }, io),
@@ -164,19 +168,23 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
       'show <trace>',
       'Print a trace as a timeline: one column per node, faults, role and term changes, commits, the violation marked.',
       (command) =>
-        command
+        valuesRequired(command
           .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
           .option('all', { type: 'boolean', default: false, describe: 'Print every row (default: at most 2,000)' })
           .option('ticks', { type: 'boolean', default: false, describe: 'Show ticks that changed nothing too' })
           .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' })
-          .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' }),
+          .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' })
+          .check((args) => {
+            checkInteger('width', args.width, showWidthMin, showWidthMax);
+            return true;
+          })),
       (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width, replay: args.replay }, io)),
     )
     .command(
       'explore',
       'Search every interleaving of deliveries, timer firings, crashes, restarts and proposals, breadth-first (the shortest counterexample) within bounds.',
       (command) =>
-        command
+        valuesRequired(command
           .option('nodes', { type: 'number', default: 3, describe: 'Cluster size' })
           .option('strategy', { type: 'string', choices: ['bfs', 'dfs', 'random', 'pct'], default: 'bfs', describe: 'bfs (shortest path), dfs, random walks, pct walks' })
           .option('depth', { type: 'number', default: defaultExploreBounds.depthMax, describe: 'Most steps from the initial state' })
@@ -214,9 +222,10 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
             checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
             checkPositive('time', args.time);
             checkPositive('max-memory', args['max-memory']);
+            checkNotEmpty('out', args.out);
             return true;
           })
-          .epilogue(exitCodeHelp),
+          .epilogue(exitCodeHelp)),
       (args) =>
         guarded(() =>
           exploreCommand(
@@ -262,7 +271,8 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
     .exitProcess(false)
     // yargs runs the command handler after a non-throwing fail handler: throw to stop it.
     .fail((message, error) => {
-      if (error !== undefined && error !== null && !(error instanceof UsageError)) throw error;
+      // A YError is yargs' own verdict on the arguments ("Not enough arguments following: seeds").
+      if (error !== undefined && error !== null && !(error instanceof UsageError) && error.name !== 'YError') throw error;
       throw new UsageError(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`);
     });
 
@@ -278,19 +288,57 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
   return exitCode;
 }
 
+/** show --width: narrower than this, no table says anything; wider, no terminal shows it. */
+const showWidthMin = 40;
+const showWidthMax = 1000;
+
 const implDescription =
   'The implementation under test: reference (default), etcd (the etcd raft adapter; needs Go), ' +
   '"process:COMMAND ARGS..." (a program speaking docs/PROTOCOL.md, one process per node), ' +
   'or a path to a .js, .mjs or .ts module exporting an Implementation (docs/CONTRACT.md)';
 
-function checkInteger(name: string, value: unknown, minimum: number, maximum: number): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new UsageError(`--${name} must be an integer from ${minimum} to ${maximum}, got ${String(value)}`);
-  }
+/**
+ * yargs takes "--seeds" with nothing after it for no option at all (and runs the default 2,000
+ * seeds): every option of a command that takes a value must be given one.
+ */
+function valuesRequired<T>(command: Argv<T>): Argv<T> {
+  // getOptions() is public on a yargs instance; @types/yargs leaves it out.
+  const options = (command as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; count: string[] } }).getOptions();
+  const flags = new Set([...options.boolean, ...options.count]);
+  return command.requiresArg(Object.keys(options.key).filter((key) => !flags.has(key)));
 }
 
-function checkPositive(name: string, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got ${String(value)}`);
+/** The checks of option values; a bad value is quoted as the user typed it. */
+function optionChecks(argv: readonly string[]) {
+  const given = (name: string, value: unknown) => {
+    const typed = typedValue(argv, name);
+    return typed === undefined ? String(value) : JSON.stringify(typed);
+  };
+  return {
+    checkInteger(name: string, value: unknown, minimum: number, maximum: number): void {
+      if (value === undefined) return;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+        throw new UsageError(`--${name} must be an integer from ${minimum} to ${maximum}, got ${given(name, value)}`);
+      }
+    },
+    checkPositive(name: string, value: unknown): void {
+      if (value === undefined) return;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got ${given(name, value)}`);
+    },
+    checkNotEmpty(name: string, value: unknown): void {
+      if (value === '') throw new UsageError(`--${name} must not be empty (give a path, or leave the option out for its default)`);
+    },
+  };
+}
+
+/** The text given for an option, the last time it was given: yargs has made "abc" NaN by now. */
+function typedValue(argv: readonly string[], name: string): string | undefined {
+  const spellings = new Set([name, name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase())]);
+  for (let index = argv.length - 1; index >= 0; index -= 1) {
+    for (const spelling of spellings) {
+      if (argv[index] === `--${spelling}`) return argv[index + 1];
+      if (argv[index].startsWith(`--${spelling}=`)) return argv[index].slice(spelling.length + 3);
+    }
+  }
+  return undefined;
 }

@@ -19,6 +19,7 @@ import type { ReportDirectory } from '../report/reportDirectory.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
+import { plural } from '../core/text.js';
 import { bugsFromArguments } from './bugsCommand.js';
 
 export interface RunArguments {
@@ -63,7 +64,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const implementation = await implementationOfArguments(args, bugNames, io);
   const source = sourceOf(implementation);
   const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
-  const seeds = args.seed !== undefined ? [args.seed] : seedRange(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
+  const seeds = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
   const report = createReportDirectory(args.out, scenario.name);
   try {
     return await campaignIntoReport(args, io, { scenario, bugNames, implementation, source, seeds, report });
@@ -110,7 +111,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
         shrink: args.shrink,
         shrinkTimeMs: args.shrinkTimeSeconds * 1000,
         onShrinkProgress: (state) =>
-          progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} events, ${state.runs} runs (${state.pass})`),
+          progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}, ${state.runs} ${plural(state.runs, 'run')} (${state.pass})`),
       });
       failures.push(written.record);
       if (!args.json) {
@@ -173,6 +174,15 @@ export async function implementationOfArguments(args: ImplementationArguments, b
   );
 }
 
+/** Seeds are safe integers: past 2^53 - 1 two seeds would be one number, and a run not its seed's. */
+function seedRangeOfArguments(first: number, count: number): number[] {
+  const last = first + count - 1;
+  if (last > Number.MAX_SAFE_INTEGER) {
+    throw new UsageError(`--first-seed ${first} with ${count} ${plural(count, 'seed')} would run past the largest seed, ${Number.MAX_SAFE_INTEGER} (2^53 - 1): start at ${Number.MAX_SAFE_INTEGER - count + 1} at most`);
+  }
+  return seedRange(first, count);
+}
+
 /**
  * Seeds of a campaign unless told: about half a minute of the swarm on two cores for the
  * reference (a seed takes 15 to 30 ms), a few minutes for a program whose every input crosses a
@@ -214,7 +224,7 @@ function describeOptions(scenario: Scenario, seeds: readonly number[], args: Run
 
 function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>): string {
   return (
-    `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes}` : options.nodes} nodes, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
+    `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes} nodes` : `${options.nodes} ${plural(options.nodes, 'node')}`}, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
     (scenario.swarm ? 'swarm: each seed draws its own fault mix and cluster size' : faultSummary(scenario)) +
     (options.checkDeterminism ? '; determinism checked' : '')
   );

@@ -19,6 +19,7 @@ import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
+import { plural } from '../core/text.js';
 
 /** The trace's own implementation, or the one --impl names instead. */
 async function implementationFor(trace: TraceFile, args: { impl?: string; implTimeoutMs?: number }): Promise<Implementation> {
@@ -68,7 +69,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   if (diverged !== null) io.stdout.write(`raftcheck replay: ${diverged}\n`);
   if (run.status === 'ok') {
     const found = inconclusive === null ? 'no violation' : `inconclusive, not a pass: ${inconclusive.reason}`;
-    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} events, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} ${plural(run.events, 'event')}, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
     return exitCode;
   }
   const failure = { seed: trace.seed, status: run.status, run, determinism: null };
@@ -76,8 +77,8 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   // Bit for bit only when the hash agrees; otherwise the line above said where it parted.
   io.stdout.write(
     matches
-      ? `  replayed ${run.events} events bit for bit (trace hash ${run.traceHash}, as recorded)\n`
-      : `  replayed ${run.events} events, not the recorded run (trace hash ${run.traceHash}, recorded ${trace.traceHash})\n`,
+      ? `  replayed ${run.events} ${plural(run.events, 'event')} bit for bit (trace hash ${run.traceHash}, as recorded)\n`
+      : `  replayed ${run.events} ${plural(run.events, 'event')}, not the recorded run (trace hash ${run.traceHash}, recorded ${trace.traceHash})\n`,
   );
   return exitCode;
 }
@@ -92,7 +93,7 @@ export async function shrinkTraceCommand(
   // Before the shrink, not after its whole budget: the best trace so far is written there as it goes.
   checkFileWritable(out, args.out !== undefined ? `--out ${out}` : `the shrunk trace ${out}`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} events  ${state.runs} runs`);
+  const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}  ${state.runs} ${plural(state.runs, 'run')}`);
   const shrinkTrace = () =>
     trace.explore !== undefined
       ? // An explore trace (from explore, or a shrink that ended in explore steps): its steps are shrunk directly.
@@ -127,7 +128,7 @@ export async function shrinkTraceCommand(
     );
   } else {
     io.stdout.write(
-      `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} events (${before} originally) in ${result.runs} runs, ` +
+      `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} (${before} originally) in ${result.runs} ${plural(result.runs, 'run')}, ` +
         `stopped by ${result.stoppedBy === 'fixpoint' ? 'a fixpoint (no pass helps any more)' : `the ${result.stoppedBy} bound`}\n` +
         (keptFailureNote(result) === null ? '' : `  ${keptFailureNote(result)}\n`) +
         `  trace: ${out}\n  replay: npx raftcheck replay ${out}\n`,

@@ -5,7 +5,7 @@ import { Chalk } from 'chalk';
 import type { CampaignFailure, CampaignProgress, CampaignResult } from '../check/campaign.js';
 import type { InconclusiveBound } from '../check/run.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { escapeControlCharacters, terminalText } from '../core/text.js';
+import { escapeControlCharacters, plural, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 import { harnessErrorHeadline } from './exitCodes.js';
 
@@ -146,7 +146,7 @@ function formatInconclusive(campaign: CampaignResult, c: ReturnType<typeof palet
   const byBound = Object.entries(campaign.inconclusiveByBound ?? {})
     .map(([bound, count]) => `${formatCount(count)} by ${boundNames[bound as InconclusiveBound]}`)
     .join(', ');
-  const lines = [`  ${c.yellow('inconclusive')} ${formatCount(seeds.length)} seed(s) cut short by a bound, not passes: ${byBound}`];
+  const lines = [`  ${c.yellow('inconclusive')} ${formatCount(seeds.length)} ${plural(seeds.length, 'seed')} cut short by a bound, not passes: ${byBound}`];
   const shown = (campaign.inconclusive ?? []).slice(0, inconclusiveShownMax);
   for (const seed of shown) lines.push(`    seed ${seed.seed}: ${seed.reason}`);
   if (seeds.length > shown.length) {

@@ -11,6 +11,7 @@ import { traceOf } from '../check/run.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
 import type { Implementation } from '../contract/contract.js';
 import { writeJsonAtomic } from '../core/files.js';
+import { plural } from '../core/text.js';
 import type { ShrinkProgress, ShrinkResult } from '../shrink/shrink.js';
 import { keptFailureNote } from '../shrink/shrink.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -121,7 +122,7 @@ export function describeShrink(result: ShrinkResult): string {
   const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
   const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
   const kept = keptFailureNote(result);
-  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} events in ${result.runs} runs, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
+  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} in ${result.runs} ${plural(result.runs, 'run')}, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
 }
 
 /** A word as a POSIX shell reads it back: quoted unless it is plainly safe. */

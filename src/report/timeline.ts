@@ -17,7 +17,7 @@ import type { NodeId } from '../core/ids.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { TraceFile } from '../sim/trace.js';
 import { formatCount } from './format.js';
-import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
+import { escapeControlCharacters, escapeControlCharactersDeep, plural } from '../core/text.js';
 import { harnessErrorHeadline } from './exitCodes.js';
 import type { Violation } from '../contract/observation.js';
 
@@ -176,9 +176,9 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
     paint({ text: `raftcheck show: ${implementation.name} ${traceOrigin(trace)}`, style: 'bold' }),
     `  implementation  ${implementation.name} ${implementation.version}${bugs}`,
     ...(trace.explore !== undefined
-      ? [`  explore path    ${formatCount(result.events)} steps on ${scenario.nodes} nodes (every step a choice; the step column counts them)`]
+      ? [`  explore path    ${formatCount(result.events)} ${plural(result.events, 'step')} on ${scenario.nodes} ${plural(scenario.nodes, 'node')} (every step a choice; the step column counts them)`]
       : [
-          `  scenario        ${scenario.name} (${scenario.nodes} nodes, ${formatCount(scenario.durationMs)} ms of faults)`,
+          `  scenario        ${scenario.name} (${scenario.nodes} ${plural(scenario.nodes, 'node')}, ${formatCount(scenario.durationMs)} ms of faults)`,
           `  seed            ${trace.seed}`,
           `  events          ${formatCount(result.events)} over ${formatCount(result.simulatedMs)} ms virtual`,
         ]),

@@ -10,6 +10,7 @@ import { parseScenario } from './scenarioSchema.js';
 import type { ImplementationError, RunStatus, TraceEvent } from './simulation.js';
 import type { HarnessError, Violation } from '../contract/observation.js';
 import { eventKindCodes } from './events.js';
+import { withoutByteOrderMark } from '../core/text.js';
 
 export const traceFormat = 'raftcheck-trace';
 export const traceFormatVersion = 1;
@@ -197,7 +198,7 @@ const traceSchema: Schema = {
       },
     },
     scenario: { type: 'any' },
-    seed: { type: 'number', integer: true, minimum: 0 },
+    seed: { type: 'number', integer: true, minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     choices: { type: 'any' },
     traceHash: { type: 'string', pattern: /^[0-9a-f]{16}$/ },
     result: resultSchema,
@@ -212,7 +213,7 @@ export type TraceParse = { ok: true; trace: TraceFile } | { ok: false; message: 
 export function parseTrace(text: string): TraceParse {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(withoutByteOrderMark(text));
   } catch (error) {
     return { ok: false, message: `not valid JSON (truncated or corrupted?): ${(error as Error).message}` };
   }

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repositoryRoot, sourceFiles } from '../support/sourceFiles.js';
 
 /** Each layer's rank, bottom first; a file may import a layer of the same or a lower rank. */
 const layerRanks: Record<string, number> = {
@@ -22,17 +23,7 @@ const layerRanks: Record<string, number> = {
   cli: 10,
 };
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
-
-function sourceFiles(folder: string): string[] {
-  const files: string[] = [];
-  for (const name of readdirSync(join(root, folder))) {
-    const path = join(folder, name);
-    if (statSync(join(root, path)).isDirectory()) files.push(...sourceFiles(path));
-    else if (name.endsWith('.ts')) files.push(path);
-  }
-  return files;
-}
+const root = repositoryRoot;
 
 /** The layer of a path relative to the root: invariants, a folder of src/, or 'index' for src/index.ts. */
 export function layerOf(path: string): string | null {

@@ -292,6 +292,6 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   const unknown = info.steps.findIndex((step: unknown) => step === null || typeof step !== 'object' || !exploreStepKinds.has(String((step as { kind?: unknown }).kind)));
   if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
   const options = info.implementationOptions;
-  if (options === undefined || typeof options !== 'object') return 'explore.implementationOptions: expected an object';
+  if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
   return info as ExploreTraceInfo;
 }

@@ -41,6 +41,20 @@ describe('the CLI under generated hostile input', () => {
   });
 });
 
+describe('inputs the fuzzer found', () => {
+  it.each([[[]], [null]])('refuses an explore trace whose implementationOptions is %j with exit code 2, for shrink and replay', async (options) => {
+    const explored = fixtures.traces.find((trace) => JSON.parse(trace.text).explore !== undefined);
+    expect(explored).toBeDefined();
+    const trace = JSON.parse(explored!.text);
+    trace.explore.implementationOptions = options;
+    for (const command of ['shrink', 'replay']) {
+      const outcome = await runCase(folder, { kind: 'trace', argv: [command, 'damaged.trace.json'], files: [{ path: 'damaged.trace.json', contents: JSON.stringify(trace) }] }, false);
+      expect(outcome).toMatchObject({ exitCode: 2, problems: [] });
+      expect(outcome.output).toContain('explore.implementationOptions: expected an object');
+    }
+  });
+});
+
 describe('the fuzz judge', () => {
   const folderWith = (...paths: string[]) => {
     const made = mkdtempSync(join(tmpdir(), 'raftcheck-judge-'));

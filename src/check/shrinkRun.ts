@@ -14,6 +14,7 @@ import type { Implementation } from '../contract/contract.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { Choices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
+import { assert } from '../core/assert.js';
 import { exploreInfoOf, exploreTraceOf } from '../shrink/paths.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -240,7 +241,7 @@ function stepTraceOf(options: { implementation: Implementation; bugs?: readonly 
       bounds: {},
     },
   );
-  if (explored === null) throw new Error('harness bug: a shrunk step path without steps');
+  assert(explored !== null, 'a shrunk step path without steps');
   return explored;
 }
 

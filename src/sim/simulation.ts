@@ -14,6 +14,7 @@ import { nodeIds, nodeName } from '../core/ids.js';
 import type { ChoiceSource, Choices } from '../core/random.js';
 import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
 import { EventQueue } from '../core/queue.js';
+import { assert } from '../core/assert.js';
 import type { ClientWorld } from './clients.js';
 import { Clients } from './clients.js';
 import type { EventBody, SimEvent, TraceEvent } from './events.js';
@@ -646,7 +647,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private stepNode(id: NodeId, input: Input, started: boolean): Output {
     const slot = this.slots[id];
     const instance = slot.instance;
-    if (instance === null) throw new Error(`harness bug: step on a crashed node ${id}`);
+    assert(instance !== null, `step on a crashed node ${id}`);
     let output: Output;
     try {
       output = instance.step(input);

@@ -12,6 +12,7 @@
 
 import type { DurableRecord, Implementation, Message, NodeInstance } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
+import { HarnessBug } from '../core/assert.js';
 import type { Entry, RaftMessage, RaftRecord } from '../raft/messages.js';
 import { RaftNode } from '../raft/node.js';
 import type { Lanes } from './lanes.js';
@@ -116,8 +117,9 @@ const referenceKnowledge: ImplementationKnowledge = {
         return;
       default:
         // A message this module does not know may hold node ids it cannot rename: refuse rather
-        // than merge states that are not symmetric.
-        throw new Error(`explore: reference message type ${String((body as { type: unknown }).type)} is unknown to the symmetry reduction; run with --no-symmetry`);
+        // than merge states that are not symmetric. The reference and this module are both
+        // raftcheck's, so a type missing here is raftcheck's bug.
+        throw new HarnessBug(`explore: reference message type ${String((body as { type: unknown }).type)} is unknown to the symmetry reduction; run with --no-symmetry`);
     }
   },
   digestMessageIds(message, rename, lanes) {

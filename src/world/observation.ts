@@ -8,6 +8,7 @@
 import type { Output, Role, StateView } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
+import { assert } from '../core/assert.js';
 import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
 
 
@@ -76,7 +77,7 @@ export class ClusterObservation implements ObservedCluster {
 
   mirror(id: NodeId): NodeMirror {
     const mirror = this.nodes.get(id);
-    if (mirror === undefined) throw new Error(`no node ${id} in the observation`);
+    assert(mirror !== undefined, `no node ${id} in the observation`);
     return mirror;
   }
 

@@ -12,6 +12,7 @@
 
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import { assert } from '../../core/assert.js';
 import { stderrLinesMax } from './protocol.js';
 import { readSome, writeAll } from './syncIo.js';
 import type { ProgramSpec, WorkerAnswer, WorkerData, WorkerRequest } from './worker.js';
@@ -61,7 +62,7 @@ export class ProcessHost {
 
   /** Posts a request to the worker and waits for its answer, at most timeoutMs. */
   private request(body: RequestBody, timeoutMs: number): WorkerAnswer | null {
-    if (this.closed) throw new Error('harness bug: request on a closed process host');
+    assert(!this.closed, 'request on a closed process host');
     this.sequence += 1;
     const seq = this.sequence;
     this.port.postMessage({ ...body, seq } as WorkerRequest);
@@ -86,7 +87,7 @@ export class ProcessHost {
       return { ok: false, message: `was not started within ${timeoutMs} ms`, stderr: [] };
     }
     if (answer.op === 'failed') return { ok: false, message: answer.message, stderr: answer.stderr };
-    if (answer.op !== 'spawned') throw new Error(`harness bug: the process worker answered a spawn with ${answer.op}`);
+    assert(answer.op === 'spawned', `the process worker answered a spawn with ${answer.op}`);
     return { ok: true, connection: new ProgramConnection(this, { id, pid: answer.pid, stdinFd: answer.stdinFd, stdoutFd: answer.stdoutFd }) };
   }
 
@@ -169,7 +170,7 @@ export class ProgramConnection {
 
   /** Writes one line and reads one line back; every failure is a value. */
   call(line: string, options: { timeoutMs: number; outputBytesMax: number }): CallResult {
-    if (this.released) throw new Error('harness bug: a call on a released program');
+    assert(!this.released, 'a call on a released program');
     if (this.leftover !== null) {
       const extra = this.leftover.toString('utf8', 0, Math.min(this.leftover.length, 200));
       return { ok: false, problem: 'extraLine', detail: `wrote more than one line for one input: ${JSON.stringify(extra)}` };

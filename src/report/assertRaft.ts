@@ -20,6 +20,7 @@ import type { FailureOnDisk } from './failureTraces.js';
 import { shellWord, writeFailureTraces } from './failureTraces.js';
 import type { ReportDirectory } from './reportDirectory.js';
 import { createReportDirectory } from './reportDirectory.js';
+import { escapeControlCharacters, plural } from '../core/text.js';
 
 export interface AssertRaftOptions {
   /**
@@ -150,12 +151,12 @@ export function failureMessage(failures: readonly FailureOnDisk[], campaign: Cam
   const lines = [
     `raftcheck: seed ${first.failure.seed} failed: ${failureHeadline(first.failure)}`,
     `  ${oneLine(first.record.message)}`,
-    `  replay: ${first.replayCommand}`,
+    `  replay: ${escapeControlCharacters(first.replayCommand)}`,
     `  timeline: npx raftcheck show ${shellWord(first.tracePath)}`,
   ];
   if (first.shrinkLine !== null) lines.push(`  ${first.shrinkLine}`);
   lines.push(
-    `  ${failures.length} of ${campaign.seeds} seed(s) run failed (${context.implementation} on scenario ${context.scenario}, ${seedsText}` +
+    `  ${failures.length} of ${campaign.seeds} ${plural(campaign.seeds, 'seed')} run failed (${escapeControlCharacters(context.implementation)} on scenario ${escapeControlCharacters(context.scenario)}, ${seedsText}` +
       `${campaign.stoppedEarly ? '; stopped at failuresMax' : ''})` +
       (failures.length > 1 ? `; the others: ${failures.slice(1).map((failure) => `seed ${failure.failure.seed} (${failure.tracePath})`).join(', ')}` : ''),
   );
@@ -166,7 +167,7 @@ export function failureMessage(failures: readonly FailureOnDisk[], campaign: Cam
 const inconclusiveShownMax = 3;
 
 function inconclusiveMessage(campaign: CampaignResult): string {
-  const lines = [`raftcheck: no seed failed, but ${campaign.inconclusiveSeeds.length} of ${campaign.seeds} seed(s) were cut short by a bound: not a pass`];
+  const lines = [`raftcheck: no seed failed, but ${campaign.inconclusiveSeeds.length} of ${campaign.seeds} ${plural(campaign.seeds, 'seed')} ${campaign.inconclusiveSeeds.length === 1 ? 'was' : 'were'} cut short by a bound: not a pass`];
   for (const seed of campaign.inconclusive.slice(0, inconclusiveShownMax)) {
     lines.push(`  seed ${seed.seed}: ${oneLine(seed.reason)} (${seed.events} events, ${seed.simulatedMs} of ${seed.durationMs} ms simulated)`);
   }
@@ -177,7 +178,8 @@ function inconclusiveMessage(campaign: CampaignResult): string {
 /** Messages longer than this are cut in the error (the trace holds them whole). */
 const messageCharactersMax = 400;
 
+/** A message on one line, its foreign text neutralised: a test runner prints it to a terminal. */
 function oneLine(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
+  const flat = escapeControlCharacters(text.replace(/\s*\n\s*/g, ' '));
   return flat.length > messageCharactersMax ? `${flat.slice(0, messageCharactersMax - 1)}…` : flat;
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../support/cli.js';
-import { raftcheck } from '../support/cli.js';
+import { raftcheck, root } from '../support/cli.js';
+import { assertRaft } from '../../src/report/assertRaft.js';
 
 const hostile = '\x1b]0;pwned\x07\x1b[2J';
 const shown = '\\x1b]0;pwned\\x07\\x1b[2J';
@@ -70,6 +71,17 @@ describe('hostile text from a module implementation', () => {
     expect(result.stdout).toContain(`explore: module${shown}`);
     expect(result.stdout).toContain(`broken ${shown}`);
     expectNeutralised(result);
+  });
+
+  it('escapes its name and error in the error assertRaft throws to a test runner', async () => {
+    const implementation = join(root, fakes, 'modules/hostile.mjs');
+    const out = mkdtempSync(join(tmpdir(), 'raftcheck-hostile-'));
+    const error = await assertRaft({ implementation, scenario: 'default', seeds: 1, out, shrinkTimeMs: 2_000 }).catch((thrown: Error) => thrown);
+    expect((error as Error).name).toBe('RaftCheckFailure');
+    const { message } = error as Error;
+    expect(message).toContain(`broken ${shown}`);
+    expect(message).toContain(`module${shown}`);
+    expect(message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
   it('escapes the message of an error thrown on import', () => {

@@ -65,7 +65,7 @@ describe('assertRaft', () => {
     );
     expect(error).toBeInstanceOf(RaftCheckInconclusive);
     const lines = (error as Error).message.split('\n');
-    expect(lines[0]).toBe('raftcheck: no seed failed, but 4 of 4 seed(s) were cut short by a bound: not a pass');
+    expect(lines[0]).toBe('raftcheck: no seed failed, but 4 of 4 seeds were cut short by a bound: not a pass');
     expect(lines[1]).toMatch(/^  seed 1: .*events.* \(50 events, \d+ of \d+ ms simulated\)$/);
     expect(lines).toHaveLength(5);
     expect((await assertRaft({ scenario, seeds: 4, allowInconclusive: true })).result).toBe('inconclusive');

@@ -19,6 +19,15 @@ export class TraceFileError extends Error {
   override name = 'TraceFileError';
 }
 
+/**
+ * An explore trace whose path the implementation does not follow: a step needs a message or a
+ * state it never produced. For the recorded implementation the trace is broken or stale; for
+ * another one (replay --impl) it means that implementation does not take this path at all.
+ */
+export class PathPartedError extends TraceFileError {
+  override name = 'PathPartedError';
+}
+
 /** Trace files above this size are refused rather than read into memory. */
 const traceBytesMax = 512 * 1024 * 1024;
 
@@ -79,7 +88,7 @@ export function replayTrace(trace: TraceFile, implementation: Implementation = i
     if (typeof info === 'string') throw new TraceFileError(`not a raftcheck explore trace: ${info}`);
     const startedMs = wallClockMs();
     const replayed = replayExplorePath(implementation, info);
-    if ('error' in replayed) throw new TraceFileError(`the explore path does not replay: ${replayed.error}`);
+    if ('error' in replayed) throw new PathPartedError(`the explore path does not replay on ${implementation.name}: ${replayed.error}`);
     const run: SeedResult = { ...replayed, seed: trace.seed, implementation, wallMs: wallClockMs() - startedMs };
     return { run, matches: run.traceHash === trace.traceHash };
   }

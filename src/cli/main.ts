@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
         valuesRequired(command
           .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file written by run, shrink or explore' })
           .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
-          .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl)" })
+          .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl), a fixed build say: exit by its verdict" })
           .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
           .epilogue(exitCodeHelp)),
       (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),

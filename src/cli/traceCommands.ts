@@ -1,19 +1,23 @@
 // `raftcheck replay TRACE`, `raftcheck shrink TRACE`, `raftcheck show TRACE`: the commands that take a trace file.
 
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { shrinkExploreTrace, shrinkToTrace } from '../check/shrinkRun.js';
-import { loadImplementationOfTrace, readTraceFile, replayTrace, TraceFileError } from '../check/traces.js';
+import { loadImplementationOfTrace, PathPartedError, readTraceFile, replayTrace, TraceFileError } from '../check/traces.js';
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
 import type { Implementation } from '../contract/contract.js';
 import type { ShrinkProgress } from '../shrink/shrink.js';
 import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
+import type { RunStatus } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { checkFileWritable, writeJsonAtomic } from '../core/files.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
+import type { InconclusiveRun, SeedResult } from '../check/run.js';
 import { inconclusiveOf } from '../check/run.js';
 import { failureRecord } from '../report/failureRecord.js';
+import { shellWord } from '../report/failureTraces.js';
 import type { TimelineReplay } from '../report/timeline.js';
 import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
@@ -28,20 +32,54 @@ async function implementationFor(trace: TraceFile, args: { impl?: string; implTi
   return loadImplementation({ name: args.impl, source: sourceFromArgument(args.impl) }, settings);
 }
 
+/** How a replay compares with the recorded run, and the verdict it exits by. */
+interface ReplayVerdict {
+  verdict: RunStatus | 'inconclusive';
+  /** The same implementation did not reproduce the recorded run: changed, or nondeterministic. */
+  diverged: string | null;
+  /** Replayed on another implementation than the recorded one (--impl): its hash differs by design. */
+  recordedOn: { implementation: string; version: string; traceHash: string } | null;
+  inconclusive: InconclusiveRun | null;
+}
+
+/**
+ * Another implementation (another name or version: the trace hash covers the name) is judged on
+ * the recorded scenario and choices by its own verdict; the recorded implementation must
+ * reproduce the recorded run, or the replay is an implementation error.
+ */
+function replayVerdict(trace: TraceFile, run: SeedResult, matches: boolean): ReplayVerdict {
+  const recorded = trace.implementation;
+  const other = isAnotherImplementation(trace, run.implementation);
+  const diverged =
+    matches || other
+      ? null
+      : `the replay did not reproduce the recorded run (trace hash ${trace.traceHash}, replay ${run.traceHash}): ` +
+        'the implementation or raftcheck changed since the trace was written, or the implementation is nondeterministic';
+  // A recorded run cut short by a bound replays as inconclusive, never as ok.
+  const inconclusive = diverged === null ? inconclusiveOf(run) : null;
+  return {
+    verdict: diverged !== null ? 'implementationError' : inconclusive !== null ? 'inconclusive' : run.status,
+    diverged,
+    recordedOn: other ? { implementation: recorded.name, version: recorded.version, traceHash: trace.traceHash } : null,
+    inconclusive,
+  };
+}
+
 export async function replayTraceCommand(args: { trace: string; json: boolean; impl?: string; implTimeoutMs?: number }, io: CommandIo): Promise<number> {
   const trace = readTraceFile(args.trace);
   const implementation = await implementationFor(trace, args);
   const startedMs = wallClockMs();
-  const { run, matches } = replayTrace(trace, implementation);
+  let replay: ReturnType<typeof replayTrace>;
+  try {
+    replay = replayTrace(trace, implementation);
+  } catch (error) {
+    if (error instanceof PathPartedError && isAnotherImplementation(trace, implementation)) return reportPartedPath(trace, implementation, error, args, io);
+    throw error;
+  }
+  const { run, matches } = replay;
   const wallMs = wallClockMs() - startedMs;
-  const command = `npx raftcheck replay ${args.trace}`;
-  const diverged = matches
-    ? null
-    : `the replay did not reproduce the recorded run (trace hash ${trace.traceHash}, replay ${run.traceHash}): ` +
-      'the implementation or raftcheck changed since the trace was written, or the implementation is nondeterministic';
-  // A recorded run cut short by a bound replays as inconclusive, never as ok.
-  const inconclusive = diverged === null ? inconclusiveOf(run) : null;
-  const verdict = diverged !== null ? 'implementationError' : inconclusive !== null ? 'inconclusive' : run.status;
+  const command = `npx raftcheck replay ${args.trace}${args.impl !== undefined ? ` --impl ${shellWord(args.impl)}` : ''}`;
+  const { verdict, diverged, recordedOn, inconclusive } = replayVerdict(trace, run, matches);
   const exitCode = exitCodeOf(verdict);
   const failures = run.status === 'ok' ? [] : [failureRecord(run, { seed: trace.seed, replay: command, trace: args.trace })];
   if (args.json) {
@@ -57,6 +95,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
       wallMs: Math.round(wallMs),
       traceHash: run.traceHash,
       traceHashMatches: matches,
+      ...(recordedOn !== null ? { recordedOn } : {}),
       ...(diverged !== null ? { diverged } : {}),
       ...(inconclusive !== null ? { inconclusive } : {}),
       violationsByInvariant: failures.length > 0 ? { [failures[0].invariant]: 1 } : {},
@@ -67,20 +106,58 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   }
   const color = stdoutColor(io);
   if (diverged !== null) io.stdout.write(`raftcheck replay: ${diverged}\n`);
+  const hashes = recordedOn !== null ? replayedOnOther(run, recordedOn) : `trace hash ${run.traceHash}${matches ? ', as recorded' : ''}`;
   if (run.status === 'ok') {
     const found = inconclusive === null ? 'no violation' : `inconclusive, not a pass: ${inconclusive.reason}`;
-    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} ${plural(run.events, 'event')}, trace hash ${run.traceHash}${matches ? ', as recorded' : ''})\n`);
+    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} ${plural(run.events, 'event')}, ${hashes})\n`);
     return exitCode;
   }
   const failure = { seed: trace.seed, status: run.status, run, determinism: null };
   io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: trace.explore !== undefined ? undefined : faultSummary(run.scenario) }, { color })}\n`);
   // Bit for bit only when the hash agrees; otherwise the line above said where it parted.
   io.stdout.write(
-    matches
-      ? `  replayed ${run.events} ${plural(run.events, 'event')} bit for bit (trace hash ${run.traceHash}, as recorded)\n`
-      : `  replayed ${run.events} ${plural(run.events, 'event')}, not the recorded run (trace hash ${run.traceHash}, recorded ${trace.traceHash})\n`,
+    recordedOn !== null
+      ? `  replayed ${run.events} ${plural(run.events, 'event')} (${hashes})\n`
+      : matches
+        ? `  replayed ${run.events} ${plural(run.events, 'event')} bit for bit (trace hash ${run.traceHash}, as recorded)\n`
+        : `  replayed ${run.events} ${plural(run.events, 'event')}, not the recorded run (trace hash ${run.traceHash}, recorded ${trace.traceHash})\n`,
   );
   return exitCode;
+}
+
+function isAnotherImplementation(trace: TraceFile, implementation: Implementation): boolean {
+  return implementation.name !== trace.implementation.name || implementation.version !== trace.implementation.version;
+}
+
+/**
+ * Another implementation that does not follow an explore path: its failure cannot happen this
+ * way there, which is not a pass either (inconclusive). The seed's own trace, of choices, replays
+ * on any implementation: name it when run wrote it beside this one.
+ */
+function reportPartedPath(trace: TraceFile, implementation: Implementation, error: PathPartedError, args: { trace: string; json: boolean }, io: CommandIo): number {
+  const seedTrace = join(dirname(args.trace), `seed-${trace.seed}.trace.json`);
+  const hint = existsSync(seedTrace)
+    ? `replay the seed's own trace, ${seedTrace}, with --impl to judge ${implementation.name} on the whole run`
+    : trace.shrink !== undefined
+      ? `rerun seed ${trace.seed} with --impl to judge ${implementation.name} on the whole run`
+      : `search it with raftcheck explore --impl`;
+  const reason = `${error.message}; recorded on ${trace.implementation.name} ${trace.implementation.version}, so ${implementation.name} does not take this path: ${hint}`;
+  const exitCode = exitCodeOf('inconclusive');
+  if (args.json) {
+    const recordedOn = { implementation: trace.implementation.name, version: trace.implementation.version, traceHash: trace.traceHash };
+    io.stdout.write(`${JSON.stringify({ result: 'inconclusive', exitCode, implementation: implementation.name, seeds: 1, recordedOn, pathParted: reason, failures: [] })}\n`);
+  } else {
+    io.stdout.write(`raftcheck replay: ${args.trace}: inconclusive, not a pass: ${reason}\n`);
+  }
+  return exitCode;
+}
+
+/** The hashes of a replay on another implementation than the recorded one: information, not a mismatch. */
+function replayedOnOther(run: SeedResult, recordedOn: NonNullable<ReplayVerdict['recordedOn']>): string {
+  return (
+    `on ${run.implementation.name} ${run.implementation.version}, trace hash ${run.traceHash}; ` +
+    `recorded on ${recordedOn.implementation} ${recordedOn.version}, trace hash ${recordedOn.traceHash}`
+  );
 }
 
 export async function shrinkTraceCommand(

@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runSeed, traceOf } from '../../src/check/run.js';
+import { defaultScenario } from '../../src/sim/scenario.js';
 import { raftcheck } from '../support/cli.js';
 
 const out = mkdtempSync(join(tmpdir(), 'raftcheck-trace-'));
@@ -104,6 +106,34 @@ describe('raftcheck replay', () => {
     const result = raftcheck(['replay', brokenTrace(JSON.stringify(trace))]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('trace format version 99 is newer');
+  });
+
+  it('judges another implementation (--impl) by its own verdict on the recorded choices, with both hashes as information', () => {
+    const seedTrace = join(reportDirectory, `seed-${failure.seed}.trace.json`);
+    const result = raftcheck(['replay', seedTrace, '--impl', 'reference']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(': no violation (');
+    expect(result.stdout).toMatch(/on reference \S+, trace hash [0-9a-f]+; recorded on reference\+vote-without-log-check \S+, trace hash [0-9a-f]+\)/);
+    expect(result.stdout).not.toContain('did not reproduce');
+    const json = JSON.parse(raftcheck(['replay', seedTrace, '--impl', 'reference', '--json']).stdout);
+    expect(json).toMatchObject({ result: 'ok', exitCode: 0, traceHashMatches: false, recordedOn: { implementation: 'reference+vote-without-log-check', traceHash: JSON.parse(readFileSync(seedTrace, 'utf8')).traceHash } });
+    expect(json.diverged).toBeUndefined();
+  });
+
+  it('calls an explore path that another implementation does not take inconclusive, and says what to replay instead', () => {
+    const exploreOut = mkdtempSync(join(tmpdir(), 'raftcheck-explore-'));
+    const found = JSON.parse(raftcheck(['explore', '--bug', 'vote-without-log-check', '--json', '--out', exploreOut]).stdout);
+    const result = raftcheck(['replay', join(exploreOut, found.failures[0].trace.split('/').slice(-2).join('/')), '--impl', 'reference']);
+    expect(result.status).toBe(6);
+    expect(result.stdout).toMatch(/inconclusive, not a pass: the explore path does not replay on reference: step \d+ \(deliver\) is not possible/);
+    expect(result.stdout).toContain('search it with raftcheck explore --impl');
+  });
+
+  it('still calls a different hash an implementation error when --impl names the recorded implementation', () => {
+    const trace = traceOf(runSeed({ seed: 1, scenario: { ...defaultScenario(), durationMs: 300 }, recordEvents: true }));
+    const result = raftcheck(['replay', brokenTrace(JSON.stringify({ ...trace, traceHash: '0123456789abcdef' })), '--impl', 'reference', '--json']);
+    expect(result.status).toBe(4);
+    expect(JSON.parse(result.stdout)).toMatchObject({ result: 'implementationError', traceHashMatches: false });
   });
 
   it('says so, with exit code 4, when a trace no longer replays to its recorded hash', () => {

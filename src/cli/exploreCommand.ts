@@ -49,6 +49,8 @@ export interface ExploreArguments extends ImplementationArguments {
   bugs?: readonly string[];
   json: boolean;
   out: string;
+  /** The text typed for a flag (without its dashes), to quote a bad value as given: yargs makes "abc" NaN. */
+  typedValue?: (flag: string) => string | undefined;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
           `frontier ${formatCount(state.frontier)}  ${Math.round(state.wallMs / 1000)} s`,
       ),
   };
-  checkOptions(options);
+  checkOptions(options, args.typedValue);
   const result = explore(options);
   progress.clear();
 
@@ -188,14 +190,18 @@ const flagOfField: Readonly<Record<string, string>> = {
   pctDepth: '--pct-depth',
 };
 
-/** Every bad option at once, by the flag that set it and its field, as a usage error (exit code 2). */
-function checkOptions(options: ExploreOptions): void {
+/**
+ * Every bad option at once, by the flag that set it and its field, as a usage error (exit code 2).
+ * A value the user typed is quoted as typed (the reasons end in ", got VALUE").
+ */
+function checkOptions(options: ExploreOptions, typedValue: ExploreArguments['typedValue']): void {
   const problems = exploreOptionProblems(options);
   if (problems.length === 0) return;
   const lines = problems.map((problem) => {
     const flag = flagOfField[problem.field];
     const where = flag === undefined ? problem.field : flag === `--${problem.field}` ? flag : `${flag} (${problem.field})`;
-    return `  ${where}: ${problem.reason}`;
+    const typed = flag === undefined ? undefined : typedValue?.(flag.slice(2));
+    return `  ${where}: ${typed === undefined ? problem.reason : problem.reason.replace(/, got .*$/, `, got ${JSON.stringify(typed)}`)}`;
   });
   throw new UsageError(`explore: ${problems.length === 1 ? 'an option is' : `${problems.length} options are`} not valid:\n${lines.join('\n')}`);
 }

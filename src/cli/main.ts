@@ -255,6 +255,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
               maxInstances: args['max-instances'],
               json: args.json,
               out: args.out,
+              typedValue: (flag) => typedValue(argv, flag),
             },
             io,
           ),

@@ -23,7 +23,7 @@ import { formatTimeline } from '../report/timeline.js';
 import { faultSummary } from '../check/options.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
-import { plural } from '../core/text.js';
+import { escapeControlCharacters, plural } from '../core/text.js';
 
 /** The trace's own implementation, or the one --impl names instead. */
 async function implementationFor(trace: TraceFile, args: { impl?: string; implTimeoutMs?: number }): Promise<Implementation> {
@@ -147,16 +147,17 @@ function reportPartedPath(trace: TraceFile, implementation: Implementation, erro
     const recordedOn = { implementation: trace.implementation.name, version: trace.implementation.version, traceHash: trace.traceHash };
     io.stdout.write(`${JSON.stringify({ result: 'inconclusive', exitCode, implementation: implementation.name, seeds: 1, recordedOn, pathParted: reason, failures: [] })}\n`);
   } else {
-    io.stdout.write(`raftcheck replay: ${args.trace}: inconclusive, not a pass: ${reason}\n`);
+    io.stdout.write(`raftcheck replay: ${args.trace}: inconclusive, not a pass: ${escapeControlCharacters(reason)}\n`);
   }
   return exitCode;
 }
 
 /** The hashes of a replay on another implementation than the recorded one: information, not a mismatch. */
 function replayedOnOther(run: SeedResult, recordedOn: NonNullable<ReplayVerdict['recordedOn']>): string {
-  return (
+  // Names and versions come from a program's hello and from the trace file: foreign text.
+  return escapeControlCharacters(
     `on ${run.implementation.name} ${run.implementation.version}, trace hash ${run.traceHash}; ` +
-    `recorded on ${recordedOn.implementation} ${recordedOn.version}, trace hash ${recordedOn.traceHash}`
+      `recorded on ${recordedOn.implementation} ${recordedOn.version}, trace hash ${recordedOn.traceHash}`,
   );
 }
 

@@ -129,6 +129,15 @@ describe('raftcheck replay', () => {
     expect(result.stdout).toContain('search it with raftcheck explore --impl');
   });
 
+  it('escapes the control characters of a recorded implementation name it prints beside another', () => {
+    const trace = traceOf(runSeed({ seed: 1, scenario: { ...defaultScenario(), durationMs: 300 }, recordEvents: true }));
+    const hostile = { ...trace, implementation: { ...trace.implementation, name: 'evil\u001b]0;pwned\u0007\u001b[2J' } };
+    const result = raftcheck(['replay', brokenTrace(JSON.stringify(hostile)), '--impl', 'reference']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('recorded on evil\\x1b]0;pwned\\x07\\x1b[2J ');
+    expect(result.stdout).not.toContain('\u001b');
+  });
+
   it('still calls a different hash an implementation error when --impl names the recorded implementation', () => {
     const trace = traceOf(runSeed({ seed: 1, scenario: { ...defaultScenario(), durationMs: 300 }, recordEvents: true }));
     const result = raftcheck(['replay', brokenTrace(JSON.stringify({ ...trace, traceHash: '0123456789abcdef' })), '--impl', 'reference', '--json']);

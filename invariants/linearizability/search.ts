@@ -181,46 +181,83 @@ function selectOperations(history: KeyHistory, completions: number, knownComplet
 }
 
 export function searchKey(request: SearchRequest): SearchOutcome {
-  const { history, completions, budget } = request;
-  const collecting = request.readAnyValue !== undefined;
-  const readValues: (string | null)[] = [];
-  if (completions === 0) return { verdict: 'linearizable', readValues, readValuesComplete: true, frontier: 0 };
+  if (request.completions === 0) return { verdict: 'linearizable', readValues: [], readValuesComplete: true, frontier: 0 };
+  return new KeySearch(request).run();
+}
 
+/** A cut's operations renumbered 0..count-1 in history order ("local" operations), as columns. */
+interface CutOperations {
+  count: number;
+  sourceIndexes: number[];
+  /** The local number of each operation of history.operations, -1 when it is not in the cut. */
+  localIndex: Int32Array;
+  code: Uint8Array;
+  completed: Uint8Array;
+  argument: string[];
+  result: (string | null)[];
+  invokeMs: Float64Array;
+  /** +Infinity for an operation whose completion the cut does not know. */
+  completeMs: Float64Array;
+  completedCount: number;
+  /** The read that may read anything, -1 when there is none. */
+  readAnyOperation: number;
+  /** Completions in order, as local operations, for the frontier. */
+  completionLocal: Int32Array;
+}
+
+function cutOperations(request: SearchRequest): CutOperations {
+  const { history, completions } = request;
   const knownCompleted = new Uint8Array(history.operations.length);
   for (let index = 0; index < completions; index += 1) knownCompleted[history.completionOrder[index]] = 1;
-  const sourceIndexes = selectOperations(history, completions, knownCompleted, collecting);
+  const sourceIndexes = selectOperations(history, completions, knownCompleted, request.readAnyValue !== undefined);
   const count = sourceIndexes.length;
-  const localIndex = new Int32Array(history.operations.length).fill(-1);
-  const code = new Uint8Array(count);
-  const completed = new Uint8Array(count);
-  const argument: string[] = new Array<string>(count);
-  const result: (string | null)[] = new Array<string | null>(count);
-  const invokeMs = new Float64Array(count);
-  const completeMs = new Float64Array(count);
-  let readAnyOperation = -1;
-  let completedRemaining = 0;
-
+  const cut: CutOperations = {
+    count,
+    sourceIndexes,
+    localIndex: new Int32Array(history.operations.length).fill(-1),
+    code: new Uint8Array(count),
+    completed: new Uint8Array(count),
+    argument: new Array<string>(count),
+    result: new Array<string | null>(count),
+    invokeMs: new Float64Array(count),
+    completeMs: new Float64Array(count),
+    completedCount: 0,
+    readAnyOperation: -1,
+    completionLocal: new Int32Array(completions),
+  };
   for (let local = 0; local < count; local += 1) {
     const sourceIndex = sourceIndexes[local];
     const operation = history.operations[sourceIndex];
-    localIndex[sourceIndex] = local;
-    code[local] = operation.code;
-    argument[local] = operation.argument;
-    result[local] = operation.result;
-    invokeMs[local] = operation.invokeMs;
-    completed[local] = knownCompleted[sourceIndex];
-    completeMs[local] = completed[local] === 1 ? operation.completeMs : Number.POSITIVE_INFINITY;
-    completedRemaining += completed[local];
-    if (request.readAnyValue !== undefined && request.readAnyValue.operationIndex === sourceIndex) readAnyOperation = local;
+    cut.localIndex[sourceIndex] = local;
+    cut.code[local] = operation.code;
+    cut.argument[local] = operation.argument;
+    cut.result[local] = operation.result;
+    cut.invokeMs[local] = operation.invokeMs;
+    cut.completed[local] = knownCompleted[sourceIndex];
+    cut.completeMs[local] = cut.completed[local] === 1 ? operation.completeMs : Number.POSITIVE_INFINITY;
+    cut.completedCount += cut.completed[local];
+    if (request.readAnyValue !== undefined && request.readAnyValue.operationIndex === sourceIndex) cut.readAnyOperation = local;
   }
-  // Completions in order, as local operations, for the frontier.
-  const completionLocal = new Int32Array(completions);
-  for (let position = 0; position < completions; position += 1) completionLocal[position] = localIndex[history.completionOrder[position]];
-  if (collecting && readAnyOperation === -1) throw new HarnessBug('searchKey: the read to explain is not a completed get of the cut');
+  for (let position = 0; position < completions; position += 1) cut.completionLocal[position] = cut.localIndex[history.completionOrder[position]];
+  if (request.readAnyValue !== undefined && cut.readAnyOperation === -1) {
+    throw new HarnessBug('searchKey: the read to explain is not a completed get of the cut');
+  }
+  return cut;
+}
 
-  // Who could see whom, for the writes whose completion is not known: observers[w] lists the
-  // reads that could see write w, observed[r] the writes read r could see. The read that may
-  // read anything could see every write.
+/**
+ * Who could see whom, for the writes whose completion is not known: observers[w] lists the reads
+ * that could see write w, observed[r] the writes read r could see. The read that may read
+ * anything could see every write.
+ */
+interface Visibility {
+  observers: number[][];
+  observed: (readonly number[])[];
+  observersRemaining: Int32Array;
+}
+
+function visibilityOf(history: KeyHistory, cut: CutOperations): Visibility {
+  const { count, completed, code, localIndex, readAnyOperation } = cut;
   const observers: number[][] = new Array<number[]>(count);
   const noOperations: readonly number[] = [];
   const observed: (readonly number[])[] = new Array<readonly number[]>(count).fill(noOperations);
@@ -228,7 +265,7 @@ export function searchKey(request: SearchRequest): SearchOutcome {
   for (let local = 0; local < count; local += 1) {
     if (completed[local] === 1 || code[local] === getCode) continue;
     const reads: number[] = [];
-    for (const read of observersOf(history, sourceIndexes[local])) {
+    for (const read of observersOf(history, cut.sourceIndexes[local])) {
       const readLocal = localIndex[read];
       if (readLocal >= 0 && completed[readLocal] === 1 && readLocal !== readAnyOperation) reads.push(readLocal);
     }
@@ -240,10 +277,16 @@ export function searchKey(request: SearchRequest): SearchOutcome {
       (observed[read] as number[]).push(local);
     }
   }
+  return { observers, observed, observersRemaining };
+}
 
-  // Events as list nodes: node 2o+1 is the invocation of local operation o, 2o+2 its completion,
-  // node 0 the head. Sorted by time, invocations first at equal times (the tie rule), then by
-  // operation so the order never depends on the sort's stability.
+/**
+ * Events as a doubly linked list: node 2o+1 is the invocation of local operation o, 2o+2 its
+ * completion, node 0 the head; next[] of the last node is -1. Sorted by time, invocations first at
+ * equal times (the tie rule), then by operation so the order never depends on the sort's stability.
+ */
+function eventList(cut: CutOperations): { next: Int32Array; previous: Int32Array } {
+  const { count, invokeMs, completeMs } = cut;
   const nodeCount = 2 * count + 1;
   const order: number[] = new Array<number>(2 * count);
   for (let node = 1; node < nodeCount; node += 1) order[node - 1] = node;
@@ -266,300 +309,375 @@ export function searchKey(request: SearchRequest): SearchOutcome {
     last = node;
   }
   next[last] = -1;
+  return { next, previous };
+}
 
-  // Dancing links: lifting removes an operation's two nodes, unlifting (in reverse order, last
-  // lifted first) puts them back exactly where they were.
-  const unlink = (node: number): void => {
-    next[previous[node]] = next[node];
-    if (next[node] !== -1) previous[next[node]] = previous[node];
-  };
-  const relink = (node: number): void => {
-    next[previous[node]] = node;
-    if (next[node] !== -1) previous[next[node]] = node;
-  };
+/** One search over one cut: the cut's columns, the event list, the memo, and the path taken. */
+class KeySearch {
+  private readonly code: Uint8Array;
+  private readonly completed: Uint8Array;
+  private readonly argument: string[];
+  private readonly result: (string | null)[];
+  private readonly readAnyOperation: number;
+  private readonly completionLocal: Int32Array;
+  private readonly completions: number;
+  private readonly collecting: boolean;
+  private readonly observers: number[][];
+  private readonly observed: (readonly number[])[];
+  private readonly observersRemaining: Int32Array;
+  private readonly next: Int32Array;
+  private readonly previous: Int32Array;
+  private completedRemaining: number;
 
   // The memo's set, with two incremental 32-bit Zobrist hashes of it: the linearized operations
   // and the unseen writes (see settle). `taken` is the linearized operations alone.
-  const wordCount = (count + 31) >>> 5;
-  const memoSet = new Uint32Array(wordCount);
-  const taken = new Uint8Array(count);
-  const zobristLow = new Int32Array(count);
-  const zobristHigh = new Int32Array(count);
-  for (let local = 0; local < count; local += 1) {
-    zobristLow[local] = mix32(2 * local + 1);
-    zobristHigh[local] = mix32(mix32(2 * local + 2) ^ 0x9e3779b9);
+  private readonly wordCount: number;
+  private readonly memoSet: Uint32Array;
+  private readonly taken: Uint8Array;
+  private readonly zobristLow: Int32Array;
+  private readonly zobristHigh: Int32Array;
+  private hashLow = 0;
+  private hashHigh = 0;
+
+  /** Model states, interned to small ids so the memo compares numbers, not strings. */
+  private readonly stateIds = new Map<string, number>();
+  private stateCharacters = 0;
+  private readonly pairIds = new Map<string, number>();
+  private readonly memo = new Map<number, MemoEntry[]>();
+  private memoBytes = 0;
+
+  private readonly readValues: (string | null)[] = [];
+  private readonly found = new Set<string | null>();
+  private readonly valuesMax: number;
+  private readValue: string | null = null;
+  private readValueId = noReadValue;
+
+  // The path: each linearized operation with the state before it, and whether it was a forced
+  // read (see forcedRead), whose parent configuration has no other choice worth trying.
+  private readonly stackOperation: Int32Array;
+  private readonly stackForced: Uint8Array;
+  private readonly stackState: (string | null)[];
+  private readonly stackStateId: Int32Array;
+  private readonly stackFrontier: Int32Array;
+  private depth = 0;
+  private frontier = 0;
+  private frontierMax = 0;
+  private state: string | null = null;
+  private stateId = 0;
+  private cursor = 0;
+  /** True at a configuration not yet scanned for a read it can take at once. */
+  private fresh = true;
+
+  private readonly budget: SearchBudget;
+  private readonly stepsMax: number;
+  private steps: number;
+  private readonly deadlineMs: number;
+  private readonly timed: boolean;
+  private readonly exhaustedVerdict: SearchOutcome['verdict'];
+
+  constructor(request: SearchRequest) {
+    const cut = cutOperations(request);
+    const count = cut.count;
+    ({ code: this.code, completed: this.completed, argument: this.argument, result: this.result } = cut);
+    ({ readAnyOperation: this.readAnyOperation, completionLocal: this.completionLocal } = cut);
+    this.completedRemaining = cut.completedCount;
+    this.completions = request.completions;
+    this.collecting = request.readAnyValue !== undefined;
+    this.valuesMax = request.readAnyValue?.valuesMax ?? 0;
+    ({ observers: this.observers, observed: this.observed, observersRemaining: this.observersRemaining } = visibilityOf(request.history, cut));
+    ({ next: this.next, previous: this.previous } = eventList(cut));
+    this.wordCount = (count + 31) >>> 5;
+    this.memoSet = new Uint32Array(this.wordCount);
+    this.taken = new Uint8Array(count);
+    this.zobristLow = new Int32Array(count);
+    this.zobristHigh = new Int32Array(count);
+    for (let local = 0; local < count; local += 1) {
+      this.zobristLow[local] = mix32(2 * local + 1);
+      this.zobristHigh[local] = mix32(mix32(2 * local + 2) ^ 0x9e3779b9);
+    }
+    for (let local = 0; local < count; local += 1) {
+      if (this.completed[local] === 0 && this.code[local] !== getCode && this.observersRemaining[local] === 0) this.toggle(local);
+    }
+    this.stackOperation = new Int32Array(count);
+    this.stackForced = new Uint8Array(count);
+    this.stackState = new Array<string | null>(count);
+    this.stackStateId = new Int32Array(count);
+    this.stackFrontier = new Int32Array(count);
+    this.budget = request.budget;
+    this.stepsMax = request.budget.stepsMax;
+    this.steps = request.budget.stepsUsed;
+    this.deadlineMs = request.budget.deadlineMs;
+    this.timed = this.deadlineMs !== Number.POSITIVE_INFINITY;
+    this.exhaustedVerdict = this.collecting ? 'linearizable' : 'not-linearizable';
   }
-  let hashLow = 0;
-  let hashHigh = 0;
-  const toggle = (operation: number): void => {
-    memoSet[operation >>> 5] ^= 1 << (operation & 31);
-    hashLow ^= zobristLow[operation];
-    hashHigh ^= zobristHigh[operation];
-  };
+
+  run(): SearchOutcome {
+    for (;;) {
+      const outcome = this.completedRemaining === 0 ? this.complete() : this.step();
+      if (outcome !== null) return outcome;
+    }
+  }
+
+  /** Every completed operation is linearized: the verdict, or, while collecting, one more value. */
+  private complete(): SearchOutcome | null {
+    if (!this.collecting) return this.finish('linearizable', true);
+    this.found.add(this.readValue);
+    this.readValues.push(this.readValue);
+    if (this.found.size >= this.valuesMax) return this.finish('linearizable', false);
+    // Pretend this was a dead end, to go on looking for other values the read could see.
+    return this.backtrack() ? null : this.finish('linearizable', true);
+  }
+
+  /** One step from the current configuration; the outcome when the search ends there. */
+  private step(): SearchOutcome | null {
+    if (this.steps >= this.stepsMax) return this.exhaust('steps');
+    this.steps += 1;
+    if (this.timed && this.steps % clockStepsInterval === 0 && wallClockMs() > this.deadlineMs) return this.exhaust('time');
+    if (this.fresh) {
+      this.fresh = false;
+      const forcedRead = this.forcedRead();
+      if (forcedRead >= 0) return this.takeForcedRead(forcedRead);
+      this.cursor = this.next[0];
+    }
+    const cursor = this.cursor;
+    if (cursor < 0) throw new HarnessBug('searchKey: ran off the event list with completed operations left');
+    if ((cursor & 1) === 0) {
+      // A completion of an operation not yet linearized: every order from here leaves it out.
+      return this.backtrack() ? null : this.finish(this.exhaustedVerdict, true);
+    }
+    const operation = (cursor - 1) >> 1;
+    if (this.isCandidate(operation) && this.tryLinearize(operation)) return null;
+    this.cursor = this.next[cursor];
+    return null;
+  }
+
+  /**
+   * Forced reads: a get that can be linearized now and reads the current value may as well be
+   * linearized now. Take any valid order from here, move the get to the front: nothing it must
+   * follow is left (its invocation is ahead of every remaining completion), and it changes no
+   * state. So if taking it first fails, this whole configuration fails, and the search need not
+   * try the writes around it in every order: the backtrack skips past it. -1 when there is none.
+   */
+  private forcedRead(): number {
+    let node = this.next[0];
+    while (node > 0 && (node & 1) === 1) {
+      const operation = (node - 1) >> 1;
+      if (this.code[operation] === getCode && operation !== this.readAnyOperation && this.result[operation] === this.state) return operation;
+      node = this.next[node];
+    }
+    return -1;
+  }
+
+  private takeForcedRead(operation: number): SearchOutcome | null {
+    this.settle(operation);
+    if (this.remember(this.memoStateId(this.stateId, this.readValueId))) {
+      this.push(operation, true, this.state, this.stateId);
+      return null;
+    }
+    this.unsettle(operation);
+    return this.backtrack() ? null : this.finish(this.exhaustedVerdict, true);
+  }
+
+  /** Whether the operation at the cursor is worth trying from here. */
+  private isCandidate(operation: number): boolean {
+    const code = this.code[operation];
+    // Other gets need no try: the scan for forced reads found none that reads the current value.
+    if (code === getCode) return operation === this.readAnyOperation && !this.found.has(this.state);
+    if (this.completed[operation] === 1) return true;
+    return this.observersRemaining[operation] > 0 && (code === putCode || this.appendUseful(operation, this.state ?? ''));
+  }
+
+  /** Linearizes the operation unless its configuration was explored already; whether it did. */
+  private tryLinearize(operation: number): boolean {
+    const code = this.code[operation];
+    const nextState: string | null =
+      code === getCode ? this.state : code === putCode ? this.argument[operation] : (this.state ?? '') + this.argument[operation];
+    const nextStateId = code === getCode ? this.stateId : this.internState(nextState);
+    const nextReadValueId = operation === this.readAnyOperation ? nextStateId : this.readValueId;
+    this.settle(operation);
+    if (!this.remember(this.memoStateId(nextStateId, nextReadValueId))) {
+      this.unsettle(operation);
+      return false;
+    }
+    if (operation === this.readAnyOperation) {
+      this.readValue = nextState;
+      this.readValueId = nextReadValueId;
+    }
+    this.push(operation, false, nextState, nextStateId);
+    return true;
+  }
+
+  private exhaust(reason: 'steps' | 'time'): SearchOutcome {
+    this.budget.exhausted = reason;
+    return this.finish('budget-exhausted', false);
+  }
+
+  private finish(verdict: SearchOutcome['verdict'], readValuesComplete: boolean): SearchOutcome {
+    this.budget.stepsUsed = this.steps;
+    return { verdict, readValues: this.readValues, readValuesComplete, frontier: this.frontierMax };
+  }
+
+  // Dancing links: lifting removes an operation's two nodes, unlifting (in reverse order, last
+  // lifted first) puts them back exactly where they were.
+  private unlink(node: number): void {
+    const { next, previous } = this;
+    next[previous[node]] = next[node];
+    if (next[node] !== -1) previous[next[node]] = previous[node];
+  }
+
+  private relink(node: number): void {
+    const { next, previous } = this;
+    next[previous[node]] = node;
+    if (next[node] !== -1) previous[next[node]] = node;
+  }
+
+  private toggle(operation: number): void {
+    this.memoSet[operation >>> 5] ^= 1 << (operation & 31);
+    this.hashLow ^= this.zobristLow[operation];
+    this.hashHigh ^= this.zobristHigh[operation];
+  }
 
   // Unseen writes: once every read that could see an indeterminate write is linearized and the
   // write is not, no valid future linearizes it usefully (the argument of selectOperations, on
   // what is left), so it is never tried again, and it counts as linearized in the memo: having
   // taken it earlier, or never, leaves the same future.
-  const settle = (operation: number): void => {
-    taken[operation] = 1;
-    toggle(operation);
-    for (const write of observed[operation]) {
-      observersRemaining[write] -= 1;
-      if (observersRemaining[write] === 0 && taken[write] === 0) toggle(write);
+  private settle(operation: number): void {
+    this.taken[operation] = 1;
+    this.toggle(operation);
+    for (const write of this.observed[operation]) {
+      this.observersRemaining[write] -= 1;
+      if (this.observersRemaining[write] === 0 && this.taken[write] === 0) this.toggle(write);
     }
-  };
-  const unsettle = (operation: number): void => {
-    for (const write of observed[operation]) {
-      if (observersRemaining[write] === 0 && taken[write] === 0) toggle(write);
-      observersRemaining[write] += 1;
-    }
-    toggle(operation);
-    taken[operation] = 0;
-  };
+  }
 
-  for (let local = 0; local < count; local += 1) {
-    if (completed[local] === 0 && code[local] !== getCode && observersRemaining[local] === 0) toggle(local);
+  private unsettle(operation: number): void {
+    for (const write of this.observed[operation]) {
+      if (this.observersRemaining[write] === 0 && this.taken[write] === 0) this.toggle(write);
+      this.observersRemaining[write] += 1;
+    }
+    this.toggle(operation);
+    this.taken[operation] = 0;
   }
 
   // Useless appends: an indeterminate append taken now, on value s, is only ever seen by a read
   // that starts with s and has the suffix after it (only appends may come between, a put would
   // erase it). If no remaining read does, a valid order that takes it now stays valid without it,
   // and that order is tried anyway; so it need not be tried now.
-  const appendUseful = (operation: number, current: string): boolean => {
-    if (readAnyOperation >= 0 && taken[readAnyOperation] === 0) return true;
-    const suffix = argument[operation];
+  private appendUseful(operation: number, current: string): boolean {
+    if (this.readAnyOperation >= 0 && this.taken[this.readAnyOperation] === 0) return true;
+    const suffix = this.argument[operation];
     let looked = 0;
-    for (const read of observers[operation]) {
-      if (taken[read] === 1) continue;
-      const text = result[read] as string;
+    for (const read of this.observers[operation]) {
+      if (this.taken[read] === 1) continue;
+      const text = this.result[read] as string;
       if (text.startsWith(current) && text.indexOf(suffix, current.length) >= 0) return true;
       looked += 1;
       if (looked >= usefulnessReadsMax) return true;
     }
     return false;
-  };
+  }
 
-  // Model states are interned to small ids, so the memo compares numbers, not strings.
-  const stateIds = new Map<string, number>();
-  let stateCharacters = 0;
-  const internState = (value: string | null): number => {
+  private internState(value: string | null): number {
     if (value === null) return 0;
-    let id = stateIds.get(value);
+    let id = this.stateIds.get(value);
     if (id === undefined) {
-      if (stateCharacters + value.length > stateCharactersMax) return notInterned;
-      stateCharacters += value.length;
-      id = stateIds.size + 1;
-      stateIds.set(value, id);
+      if (this.stateCharacters + value.length > stateCharactersMax) return notInterned;
+      this.stateCharacters += value.length;
+      id = this.stateIds.size + 1;
+      this.stateIds.set(value, id);
     }
     return id;
-  };
+  }
+
   // While explaining, the value the read saw is part of the future (it decides which values
   // are already collected), so it joins the memo key once the read is linearized.
-  const pairIds = new Map<string, number>();
-  const memoStateId = (stateId: number, readValueId: number): number => {
+  private memoStateId(stateId: number, readValueId: number): number {
     if (readValueId === noReadValue || stateId === notInterned) return stateId;
     if (readValueId === notInterned) return notInterned;
     const pair = `${stateId},${readValueId}`;
-    let id = pairIds.get(pair);
+    let id = this.pairIds.get(pair);
     if (id === undefined) {
-      id = -(pairIds.size + 3);
-      pairIds.set(pair, id);
+      id = -(this.pairIds.size + 3);
+      this.pairIds.set(pair, id);
     }
     return id;
-  };
+  }
 
-  const memo = new Map<number, MemoEntry[]>();
-  let memoBytes = 0;
   /** Records (memo set, state); false when the pair was already explored. */
-  const remember = (stateId: number): boolean => {
+  private remember(stateId: number): boolean {
     if (stateId === notInterned) return true;
-    const memoKey = (hashLow ^ Math.imul(stateId + 0x3c6ef372, 0x9e3779b1)) >>> 0;
-    let bucket = memo.get(memoKey);
-    if (bucket !== undefined) {
-      for (const entry of bucket) {
-        if (entry.hashHigh !== hashHigh || entry.stateId !== stateId) continue;
-        let same = true;
-        for (let word = 0; word < wordCount; word += 1) {
-          if (entry.words[word] !== memoSet[word]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return false;
-      }
-    }
-    if (memoBytes + memoEntryBytes + 4 * wordCount <= memoBytesMax) {
+    const memoKey = (this.hashLow ^ Math.imul(stateId + 0x3c6ef372, 0x9e3779b1)) >>> 0;
+    let bucket = this.memo.get(memoKey);
+    if (bucket !== undefined && this.inBucket(bucket, stateId)) return false;
+    const entryBytes = memoEntryBytes + 4 * this.wordCount;
+    if (this.memoBytes + entryBytes <= memoBytesMax) {
       if (bucket === undefined) {
         bucket = [];
-        memo.set(memoKey, bucket);
+        this.memo.set(memoKey, bucket);
       }
-      bucket.push({ hashHigh, stateId, words: memoSet.slice() });
-      memoBytes += memoEntryBytes + 4 * wordCount;
+      bucket.push({ hashHigh: this.hashHigh, stateId, words: this.memoSet.slice() });
+      this.memoBytes += entryBytes;
     }
     return true;
-  };
+  }
 
-  const found = new Set<string | null>();
-  const valuesMax = request.readAnyValue?.valuesMax ?? 0;
-  let readValue: string | null = null;
-  let readValueId = noReadValue;
-
-  // The path: each linearized operation with the state before it, and whether it was a forced
-  // read (see below), whose parent configuration has no other choice worth trying.
-  const stackOperation = new Int32Array(count);
-  const stackForced = new Uint8Array(count);
-  const stackState: (string | null)[] = new Array<string | null>(count);
-  const stackStateId = new Int32Array(count);
-  const stackFrontier = new Int32Array(count);
-  let depth = 0;
-  let frontier = 0;
-  let frontierMax = 0;
-  let state: string | null = null;
-  let stateId = 0;
-  let cursor = 0;
-  /** True at a configuration not yet scanned for a read it can take at once. */
-  let fresh = true;
-
-  const stepsMax = budget.stepsMax;
-  let steps = budget.stepsUsed;
-  const deadlineMs = budget.deadlineMs;
-  const timed = deadlineMs !== Number.POSITIVE_INFINITY;
+  private inBucket(bucket: MemoEntry[], stateId: number): boolean {
+    for (const entry of bucket) {
+      if (entry.hashHigh !== this.hashHigh || entry.stateId !== stateId) continue;
+      let same = true;
+      for (let word = 0; word < this.wordCount; word += 1) {
+        if (entry.words[word] !== this.memoSet[word]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    return false;
+  }
 
   /** Linearizes an operation already settled (and remembered). */
-  const push = (operation: number, forced: boolean, nextState: string | null, nextStateId: number): void => {
-    stackOperation[depth] = operation;
-    stackForced[depth] = forced ? 1 : 0;
-    stackState[depth] = state;
-    stackStateId[depth] = stateId;
-    stackFrontier[depth] = frontier;
-    depth += 1;
-    state = nextState;
-    stateId = nextStateId;
-    completedRemaining -= completed[operation];
-    unlink(2 * operation + 1);
-    unlink(2 * operation + 2);
-    fresh = true;
-    while (frontier < completions && taken[completionLocal[frontier]] === 1) frontier += 1;
-    if (frontier > frontierMax) frontierMax = frontier;
-  };
+  private push(operation: number, forced: boolean, nextState: string | null, nextStateId: number): void {
+    const depth = this.depth;
+    this.stackOperation[depth] = operation;
+    this.stackForced[depth] = forced ? 1 : 0;
+    this.stackState[depth] = this.state;
+    this.stackStateId[depth] = this.stateId;
+    this.stackFrontier[depth] = this.frontier;
+    this.depth = depth + 1;
+    this.state = nextState;
+    this.stateId = nextStateId;
+    this.completedRemaining -= this.completed[operation];
+    this.unlink(2 * operation + 1);
+    this.unlink(2 * operation + 2);
+    this.fresh = true;
+    while (this.frontier < this.completions && this.taken[this.completionLocal[this.frontier]] === 1) this.frontier += 1;
+    if (this.frontier > this.frontierMax) this.frontierMax = this.frontier;
+  }
 
   /**
    * Abandons the current configuration: undoes linearizations until one that was a free choice,
    * and moves on to the next candidate after it. False when there is nothing left to try.
    */
-  const backtrack = (): boolean => {
-    for (;;) {
-      if (depth === 0) return false;
-      depth -= 1;
-      const operation = stackOperation[depth];
-      state = stackState[depth];
-      stateId = stackStateId[depth];
-      frontier = stackFrontier[depth];
-      unsettle(operation);
-      relink(2 * operation + 2);
-      relink(2 * operation + 1);
-      completedRemaining += completed[operation];
-      if (operation === readAnyOperation) readValueId = noReadValue;
-      if (stackForced[depth] === 0) {
-        cursor = next[2 * operation + 1];
-        fresh = false;
+  private backtrack(): boolean {
+    while (this.depth > 0) {
+      this.depth -= 1;
+      const depth = this.depth;
+      const operation = this.stackOperation[depth];
+      this.state = this.stackState[depth];
+      this.stateId = this.stackStateId[depth];
+      this.frontier = this.stackFrontier[depth];
+      this.unsettle(operation);
+      this.relink(2 * operation + 2);
+      this.relink(2 * operation + 1);
+      this.completedRemaining += this.completed[operation];
+      if (operation === this.readAnyOperation) this.readValueId = noReadValue;
+      if (this.stackForced[depth] === 0) {
+        this.cursor = this.next[2 * operation + 1];
+        this.fresh = false;
         return true;
       }
     }
-  };
-
-  const finish = (verdict: SearchOutcome['verdict'], readValuesComplete: boolean): SearchOutcome => {
-    budget.stepsUsed = steps;
-    return { verdict, readValues, readValuesComplete, frontier: frontierMax };
-  };
-  const exhaustedVerdict = collecting ? 'linearizable' : 'not-linearizable';
-
-  for (;;) {
-    if (completedRemaining === 0) {
-      if (!collecting) return finish('linearizable', true);
-      found.add(readValue);
-      readValues.push(readValue);
-      if (found.size >= valuesMax) return finish('linearizable', false);
-      // Pretend this was a dead end, to go on looking for other values the read could see.
-      if (!backtrack()) return finish('linearizable', true);
-      continue;
-    }
-    if (steps >= stepsMax) {
-      budget.exhausted = 'steps';
-      return finish('budget-exhausted', false);
-    }
-    steps += 1;
-    if (timed && steps % clockStepsInterval === 0 && wallClockMs() > deadlineMs) {
-      budget.exhausted = 'time';
-      return finish('budget-exhausted', false);
-    }
-
-    if (fresh) {
-      // Forced reads: a get that can be linearized now and reads the current value may as well
-      // be linearized now. Take any valid order from here, move the get to the front: nothing
-      // it must follow is left (its invocation is ahead of every remaining completion), and it
-      // changes no state. So if taking it first fails, this whole configuration fails, and the
-      // search need not try the writes around it in every order: the backtrack skips past it.
-      fresh = false;
-      let node = next[0];
-      let forcedRead = -1;
-      while (node > 0 && (node & 1) === 1) {
-        const operation = (node - 1) >> 1;
-        if (code[operation] === getCode && operation !== readAnyOperation && result[operation] === state) {
-          forcedRead = operation;
-          break;
-        }
-        node = next[node];
-      }
-      if (forcedRead >= 0) {
-        settle(forcedRead);
-        if (remember(memoStateId(stateId, readValueId))) {
-          push(forcedRead, true, state, stateId);
-        } else {
-          unsettle(forcedRead);
-          if (!backtrack()) return finish(exhaustedVerdict, true);
-        }
-        continue;
-      }
-      cursor = next[0];
-    }
-
-    if (cursor < 0) throw new HarnessBug('searchKey: ran off the event list with completed operations left');
-    if ((cursor & 1) === 0) {
-      // A completion of an operation not yet linearized: every order from here leaves it out.
-      if (!backtrack()) return finish(exhaustedVerdict, true);
-      continue;
-    }
-
-    const operation = (cursor - 1) >> 1;
-    const operationCodeValue = code[operation];
-    let candidate: boolean;
-    if (operationCodeValue === getCode) {
-      // Other gets need no try: the scan above found none that reads the current value.
-      candidate = operation === readAnyOperation && !found.has(state);
-    } else if (completed[operation] === 1) {
-      candidate = true;
-    } else {
-      candidate =
-        observersRemaining[operation] > 0 && (operationCodeValue === putCode || appendUseful(operation, state ?? ''));
-    }
-    if (candidate) {
-      const nextState: string | null =
-        operationCodeValue === getCode ? state : operationCodeValue === putCode ? argument[operation] : (state ?? '') + argument[operation];
-      const nextStateId = operationCodeValue === getCode ? stateId : internState(nextState);
-      const nextReadValueId = operation === readAnyOperation ? nextStateId : readValueId;
-      settle(operation);
-      if (remember(memoStateId(nextStateId, nextReadValueId))) {
-        if (operation === readAnyOperation) {
-          readValue = nextState;
-          readValueId = nextReadValueId;
-        }
-        push(operation, false, nextState, nextStateId);
-        continue;
-      }
-      unsettle(operation);
-    }
-    cursor = next[cursor];
+    return false;
   }
 }

@@ -116,10 +116,13 @@ function valueArbitrary(kind: ValueKind, fixtures: Fixtures): fc.Arbitrary<strin
   }
 }
 
-/** The cheap budget of a command, for the options a case left out. */
+/**
+ * The cheap budget of a command, for the options a case left out, right after the command's
+ * name: a `--` later in the case would make options after it positional arguments.
+ */
 function withBudget(command: string, argv: string[], given: ReadonlySet<string>): string[] {
   const added = (budgets[command] ?? []).filter(([names]) => names.every((name) => !given.has(name))).flatMap(([, extra]) => extra);
-  return [...argv, ...added];
+  return argv.length === 0 ? added : [argv[0], ...added, ...argv.slice(1)];
 }
 
 function argumentsCase(fixtures: Fixtures): fc.Arbitrary<FuzzCase> {
@@ -339,6 +342,8 @@ export async function runCase(parent: string, fuzzCase: FuzzCase, inChild: boole
       mkdirSync(dirname(join(folder, file.path)), { recursive: true });
       writeFileSync(join(folder, file.path), file.contents);
     }
+    // Beside the case's folder: what ran last, if a case never returns (a hang is a finding too).
+    writeFileSync(join(parent, 'current-case.txt'), `${describeCase(fuzzCase)}\n`);
     const before = listing(folder);
     const listeners = ['SIGINT', 'SIGTERM', 'exit'].map((event) => process.listenerCount(event));
     const { exitCode, output } = inChild ? runInChild(fuzzCase.argv, folder) : await runInProcess(fuzzCase.argv, folder);

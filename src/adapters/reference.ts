@@ -1,6 +1,8 @@
-// The reference implementation, plugged in through the contract like any other.
+// The reference implementation, plugged in through the contract like any other, with its
+// exploration hook (src/raft/exploration.ts) for the explorer's symmetry reduction.
 
 import type { Implementation } from '../contract/contract.js';
+import { referenceExploration } from '../raft/exploration.js';
 import { RaftNode } from '../raft/node.js';
 import type { RaftBugs } from '../raft/bugs.js';
 import { noBugs } from '../raft/bugs.js';
@@ -16,6 +18,7 @@ export function referenceImplementation(bugs: RaftBugs = noBugs): Implementation
     name: names.length === 0 ? 'reference' : `reference+${names.join('+')}`,
     version: referenceVersion,
     createNode: () => new RaftNode(bugs),
+    exploration: referenceExploration,
   };
   bugNamesOf.set(implementation, names);
   return implementation;

@@ -155,6 +155,42 @@ export interface Implementation {
   version: string;
   /** Makes a fresh instance; the harness then sends it a start input. */
   createNode(): NodeInstance;
+  /**
+   * What the exhaustive explorer may know of this implementation beyond the contract, for its
+   * symmetry reduction and its storage model (docs/CONTRACT.md, "The exploration hook").
+   * Optional: without it messages, records and node states stay opaque and symmetry stays off.
+   */
+  exploration?: ExplorationHook;
+}
+
+/** Where digests go: a stream of 32-bit integers (the explorer's hash lanes are one). */
+export interface DigestSink {
+  number(value: number): DigestSink;
+}
+
+/**
+ * An implementation's offer to the explorer (src/world/knowledge.ts): digests of its node states,
+ * messages and durable records in two parts, and a fold of its records. The part without ids is
+ * hashed once per state; the id part once per permutation of node ids, every id written as
+ * rename[id]. Sound only if, together, the two parts are equal under a renaming exactly when the
+ * states are equal up to that renaming: equal digests merge states, and a state merged with one
+ * that behaves differently hides what lies behind it.
+ */
+export interface ExplorationHook {
+  /** Node ids may be permuted: every id in node states, messages and records is renamed by the digests below. */
+  readonly symmetric: boolean;
+  /** Why symmetry is on or off, for reports. */
+  readonly symmetryNote: string;
+  /** A node state's part that names no node. Handed an instance this implementation's createNode made. */
+  digestNode(instance: NodeInstance, sink: DigestSink): void;
+  /** A node state's part that names nodes, each id written as rename[id] (rename[0] unused). */
+  digestNodeIds(instance: NodeInstance, rename: readonly NodeId[], sink: DigestSink): void;
+  digestMessage(message: Message, sink: DigestSink): void;
+  digestMessageIds(message: Message, rename: readonly NodeId[], sink: DigestSink): void;
+  digestRecord(record: DurableRecord, sink: DigestSink): void;
+  digestRecordIds(record: DurableRecord, rename: readonly NodeId[], sink: DigestSink): void;
+  /** An equivalent, shorter list of synced records: a start over it rebuilds the same state. */
+  compact(records: readonly DurableRecord[]): readonly DurableRecord[];
 }
 
 export const emptyList: readonly never[] = Object.freeze([]);

@@ -5,15 +5,12 @@
 //
 // The two digests: stateDigest, every bit of state that decides behaviour, for the simulator's and
 // an opaque explorer's world fingerprints; and the explorer's split digest for symmetry reduction
-// (src/world/knowledge.ts), whose part without ids is hashed once per state and whose id part once
+// (src/raft/exploration.ts), whose part without ids is hashed once per state and whose id part once
 // per permutation of ids, with every id renamed. The order of the list is the order of the split
 // digest; its values are what the explorer's canonical permutations and so its searches rest on.
 
+import type { DigestSink } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
-
-export interface DigestSink {
-  number(value: number): unknown;
-}
 
 /** How a field enters the digests; `included`, where given, says when (otherwise a 0 stands in). */
 export type FieldDigest<Node, Value> =

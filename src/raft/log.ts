@@ -3,10 +3,10 @@
 // apply indexes. It writes nothing durable itself: RaftNode turns every change into a record.
 // Its fields are public to RaftNode's field list (src/raft/node.ts), which copies and digests them.
 
-import type { LogEntryView, StateView } from '../contract/contract.js';
+import type { DigestSink, LogEntryView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { assert } from '../core/assert.js';
-import type { Entry } from './messages.js';
+import type { Entry, RaftRecord } from './messages.js';
 
 export class RaftLog {
   /** entries[i - 1] is the entry at index i. */
@@ -102,5 +102,28 @@ export class RaftLog {
     }
     this.changedFrom = Number.POSITIVE_INFINITY;
     return { from, entries };
+  }
+}
+
+/**
+ * What a restart rebuilds from durable records, in the order they were written: the entry records
+ * replayed into `log`, and the last hard state (null: none). RaftNode's start and the explorer's
+ * fold of records (src/raft/exploration.ts) both go through it.
+ */
+export function replayRecords(records: readonly RaftRecord[], log: RaftLog): Extract<RaftRecord, { kind: 'hardState' }> | null {
+  let hardState: Extract<RaftRecord, { kind: 'hardState' }> | null = null;
+  for (const record of records) {
+    if (record.kind === 'hardState') hardState = record;
+    else log.replay(record.from, record.entries);
+  }
+  return hardState;
+}
+
+/** Entries by term and command id, for the digests: commands are told apart by their id. */
+export function hashEntries(entries: readonly Entry[], sink: DigestSink): void {
+  sink.number(entries.length);
+  for (const entry of entries) {
+    sink.number(entry.term);
+    sink.number(entry.command === null ? 0 : entry.command.id);
   }
 }

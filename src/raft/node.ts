@@ -26,17 +26,17 @@
 // switches, fixed at construction, and each bug's code path sits beside the correct one, marked
 // "Bug <name>:". With every switch off (the default) those paths are dead and the rules above hold.
 
-import type { AppliedEntry, Command, ImplementationOptions, Input, OutboundMessage, Output, ProposalAnswer, Role, StateView } from '../contract/contract.js';
+import type { AppliedEntry, Command, DigestSink, ImplementationOptions, Input, OutboundMessage, Output, ProposalAnswer, Role, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import type { BugSwitches, RaftBugs } from './bugs.js';
 import { bugSwitches, noBugs } from './bugs.js';
-import type { DigestSink, NodeField } from './fields.js';
+import type { NodeField } from './fields.js';
 import { arrayCopy, blankRoom, FieldList, hashLength, hashMemberFlag, hashMemberNumber, hashNumber, mapCopy, same, setCopy } from './fields.js';
 import { KeyValueStore } from './kv.js';
-import { RaftLog } from './log.js';
+import { hashEntries, RaftLog, replayRecords } from './log.js';
 import type { AppendEntries, AppendEntriesResponse, Entry, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
@@ -172,13 +172,10 @@ export class RaftNode {
     // sequence hands every node 0) must still draw different election timeouts, or every
     // election splits the vote and the cluster never elects a leader.
     this.randomState = (seed ^ Math.imul(id, 0x9e3779b9)) | 0;
-    for (const record of records) {
-      if (record.kind === 'hardState') {
-        this.currentTerm = record.term;
-        this.votedFor = record.votedFor;
-      } else {
-        this.log.replay(record.from, record.entries);
-      }
+    const hardState = replayRecords(records, this.log);
+    if (hardState !== null) {
+      this.currentTerm = hardState.term;
+      this.votedFor = hardState.votedFor;
     }
     this.log.changedFrom = 1;
     this.becomeFollower(this.currentTerm, null);
@@ -743,15 +740,6 @@ function shared<Value>(path: string, get: (node: RaftNode) => Value, set: (node:
 /** Outputs collected while handling one input: empty between inputs, when clones are taken. */
 function output<Element>(path: string, get: (node: RaftNode) => Element[], set: (node: RaftNode, list: Element[]) => void): NodeField<RaftNode, unknown> {
   return field<Element[]>({ path, get, set, copy: () => [], digest: { part: 'none', why: 'outputs: empty between inputs, step hands them over' } });
-}
-
-/** Entries by term and command id: commands are told apart by their id. */
-function hashEntries(entries: readonly Entry[], sink: DigestSink): void {
-  sink.number(entries.length);
-  for (const entry of entries) {
-    sink.number(entry.term);
-    sink.number(entry.command === null ? 0 : entry.command.id);
-  }
 }
 
 function hashPendingReads(reads: readonly PendingRead[], sink: DigestSink): void {

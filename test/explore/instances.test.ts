@@ -8,12 +8,11 @@ import { describe, expect, it } from 'vitest';
 import type { Implementation, NodeInstance } from '../../src/contract/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
-import type { ExploreOptions } from '../../src/explore/search.js';
-import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { replayExplorePath } from '../../src/shrink/paths.js';
 import { implementationErrorKind } from '../../src/shrink/shrink.js';
 import { ProcessTimeoutError } from '../../src/adapters/process.js';
+import { smallExplore } from '../support/explore.js';
 
 interface Counts {
   created: number;
@@ -60,21 +59,7 @@ function counted(options: { bugs?: string[]; clone: boolean; createdMax?: number
   return { implementation, counts };
 }
 
-function search(implementation: Implementation, overrides: Partial<ExploreOptions> = {}) {
-  return explore({
-    implementation,
-    nodes: 3,
-    strategy: 'bfs',
-    bounds: { ...defaultExploreBounds, depthMax: 6, termMax: 2, crashesMax: 1 },
-    implementationOptions: exploreImplementationOptions,
-    symmetry: false,
-    clone: true,
-    seed: 1,
-    walksMax: 0,
-    pctDepth: 1,
-    ...overrides,
-  });
-}
+const search = smallExplore;
 
 describe('an implementation without clone() in the explorer', () => {
   const small = counted({ clone: false });

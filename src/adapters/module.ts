@@ -112,7 +112,20 @@ function shapeProblem(value: unknown): string | null {
   if (typeof candidate.name !== 'string' || candidate.name.length === 0) return 'its name is not a non-empty string';
   if (typeof candidate.version !== 'string') return 'its version is not a string';
   if (typeof candidate.createNode !== 'function') return 'its createNode is not a function';
+  if (candidate.exploration !== undefined) return explorationProblem(candidate.exploration);
   return null;
+}
+
+const explorationFunctions = ['digestNode', 'digestNodeIds', 'digestMessage', 'digestMessageIds', 'digestRecord', 'digestRecordIds', 'compact'] as const;
+
+/** The optional exploration hook, checked here so that a broken one fails at load, not deep in a search. */
+function explorationProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object') return `its exploration hook is not an object (got ${value === null ? 'null' : typeof value})`;
+  const hook = value as Record<string, unknown>;
+  if (typeof hook.symmetric !== 'boolean') return 'its exploration hook\'s symmetric is not true or false';
+  if (typeof hook.symmetryNote !== 'string') return 'its exploration hook\'s symmetryNote is not a string';
+  const missing = explorationFunctions.filter((name) => typeof hook[name] !== 'function');
+  return missing.length === 0 ? null : `its exploration hook's ${missing.join(', ')} ${missing.length === 1 ? 'is not a function' : 'are not functions'}`;
 }
 
 function describeError(error: unknown): string {

@@ -4,7 +4,9 @@
 export type {
   AppliedEntry,
   Command,
+  DigestSink,
   DurableRecord,
+  ExplorationHook,
   Implementation,
   ImplementationOptions,
   Input,

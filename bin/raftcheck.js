@@ -48,5 +48,6 @@ if (buildNeeded()) {
   }
 }
 
-const { main } = await import('../dist/src/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+// run, shrink and explore run on a thread of their own, so that SIGINT and SIGTERM keep their results.
+const { runCommandLine } = await import('../dist/src/cli/interruptible.js');
+process.exitCode = await runCommandLine(process.argv.slice(2));

@@ -5,6 +5,8 @@
 import type { Implementation } from '../contract/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { wallClockMs } from '../core/wallClock.js';
+import type { InterruptSignal } from '../core/interrupt.js';
+import { interruptRequested } from '../core/interrupt.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
@@ -85,6 +87,8 @@ export interface CampaignResult {
   violationsByInvariant: Record<string, number>;
   /** True when failuresMax stopped the campaign early. */
   stoppedEarly: boolean;
+  /** The signal that interrupted the campaign before its last seed (src/core/interrupt.ts), or null. */
+  interrupted: InterruptSignal | null;
   /**
    * Seeds with no violation that a bound kept from deciding (the scenario's event bound, or a
    * check's search budget): not failures, and not passes either.
@@ -172,6 +176,7 @@ export class CampaignTally {
   private simulatedMs = 0;
   private seedsDone = 0;
   private stoppedEarly = false;
+  private interrupted: InterruptSignal | null = null;
   private callbackMs = 0;
   readonly implementation: Implementation;
   readonly scenario: Scenario;
@@ -225,7 +230,9 @@ export class CampaignTally {
       this.stoppedEarly = true;
       return false;
     }
-    return true;
+    // An interrupt keeps the seeds done: the campaign ends here as if they were all it had.
+    this.interrupted = this.seedsDone < options.seeds.length ? interruptRequested() : null;
+    return this.interrupted === null;
   }
 
   private countInconclusive(seed: number, inconclusive: InconclusiveRun): void {
@@ -247,6 +254,7 @@ export class CampaignTally {
       failures: this.failures,
       violationsByInvariant: this.violationsByInvariant,
       stoppedEarly: this.stoppedEarly,
+      interrupted: this.interrupted,
       inconclusiveSeeds: this.inconclusiveSeeds,
       inconclusive: this.inconclusive,
       inconclusiveByBound: this.inconclusiveByBound,

@@ -21,6 +21,7 @@ import type { Scenario } from '../sim/scenario.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import type { TraceFile, TraceShrinkInfo } from '../sim/trace.js';
 import { writeJsonAtomic } from '../core/files.js';
+import { interruptRequested } from '../core/interrupt.js';
 import { liftRun } from '../shrink/lift.js';
 import type { PassReport, ShrinkOptions, ShrinkResult, ShrinkState } from '../shrink/shrink.js';
 import { failureSignature, failureSignatures, runLivenessBound, shrink, ShrinkError } from '../shrink/shrink.js';
@@ -122,7 +123,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   const runsToLift = [recent.at(-1), recent.at(-2), recent.at(-4), { scenario: options.scenario, choices: options.choices }].filter((run) => run !== undefined);
   let steps: StepShrinkResult | null = null;
   for (const run of runsToLift) {
-    if (steps !== null || remaining().timeBudgetMs <= 0 || remaining().runsMax <= 0) break;
+    if (steps !== null || remaining().timeBudgetMs <= 0 || remaining().runsMax <= 0 || interruptRequested() !== null) break;
     const lifted = liftRun({ implementation: options.implementation, scenario: run.scenario, invariants, choices: run.choices });
     runs += 1;
     const runsBefore = runs;

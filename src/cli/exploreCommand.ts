@@ -16,6 +16,7 @@ import type { ExploreStep } from '../world/system.js';
 import { exploreTraceOf } from '../shrink/paths.js';
 import { ProgressLine } from '../report/console.js';
 import { exitCodeOf } from '../report/exitCodes.js';
+import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { failureRecord } from '../report/failureRecord.js';
 import { formatCount } from '../report/format.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
@@ -115,7 +116,8 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   }
   // A search a stopping bound cut short found nothing, but did not cover its bounded space either.
   const verdict = result.status === 'ok' && result.coverage === 'cut short' ? 'inconclusive' : result.status;
-  const exitCode = exitCodeOf(verdict);
+  const interrupted = result.stoppedBy === 'interrupted' ? interruptRequested() : null;
+  const exitCode = interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(verdict);
   if (args.json) {
     io.stdout.write(
       `${JSON.stringify({
@@ -132,6 +134,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
         statesPerSecond: result.statesPerSecond,
         wallMs: Math.round(result.wallMs),
         stoppedBy: result.stoppedBy,
+        interrupted,
         complete: result.complete,
         coverage: result.coverage,
         boundsHit: result.boundsHit,
@@ -222,7 +225,9 @@ function summaryLine(result: ExploreResult): string {
           ? result.stoppedBy === 'walks'
             ? 'bounded: walks sample the space, they do not cover it'
             : 'bounded, not complete: explored everything within the bounds, and the bounds withheld states'
-          : `inconclusive: stopped by the ${result.stoppedBy} bound before it explored everything within the bounds`;
+          : result.stoppedBy === 'interrupted'
+            ? 'interrupted before it explored everything within the bounds: inconclusive, and no failure found so far'
+            : `inconclusive: stopped by the ${result.stoppedBy} bound before it explored everything within the bounds`;
   return (
     `${formatCount(result.distinctStates)} distinct states (${symmetry}), ${formatCount(result.transitions)} transitions, depth ${result.depth}, ` +
     `${formatCount(result.statesPerSecond)} states/s, ${(result.wallMs / 1000).toFixed(1)} s; ${stop}` +

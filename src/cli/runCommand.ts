@@ -16,6 +16,7 @@ import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/fa
 import type { FailureRecord } from '../report/failureRecord.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import type { ReportDirectory } from '../report/reportDirectory.js';
+import { interruptExitCode } from '../core/interrupt.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
@@ -123,9 +124,11 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   progress.clear();
 
   const options = describeOptions(scenario, seeds, args);
+  // An interrupted campaign reports the seeds it did, with the signal's exit code.
+  const exitCode = campaign.interrupted !== null ? interruptExitCode(campaign.interrupted) : exitCodeOf(campaign.result);
   const summary = {
     result: campaign.result,
-    exitCode: exitCodeOf(campaign.result),
+    exitCode,
     implementation: implementation.name,
     scenario: scenario.name,
     options,
@@ -138,6 +141,8 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     failuresWallMs: Math.round(campaign.failuresWallMs),
     violationsByInvariant: campaign.violationsByInvariant,
     stoppedEarly: campaign.stoppedEarly,
+    interrupted: campaign.interrupted,
+    seedsPlanned: seeds.length,
     inconclusiveSeeds: campaign.inconclusiveSeeds,
     inconclusive: campaign.inconclusive,
     inconclusiveByBound: campaign.inconclusiveByBound,
@@ -157,7 +162,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
       )}\n`,
     );
   }
-  return exitCodeOf(campaign.result);
+  return exitCode;
 }
 
 /** The options that name an implementation (run and explore). */

@@ -11,6 +11,7 @@ import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { RunStatus } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { checkFileWritable, writeJsonAtomic } from '../core/files.js';
+import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
@@ -200,19 +201,25 @@ export async function shrinkTraceCommand(
   const before = trace.shrink?.eventsBefore ?? trace.result.events;
   writeJsonAtomic(out, { ...shrunk.trace, shrink: { ...shrunk.trace.shrink!, eventsBefore: before } });
   const result = shrunk.shrink;
+  // Interrupted, the shrink ended at its next check with the best trace so far: written above.
+  const interrupted = interruptRequested();
+  const stoppedBy = interrupted !== null ? 'interrupted' : result.stoppedBy;
   if (args.json) {
     io.stdout.write(
-      `${JSON.stringify({ trace: out, eventsBefore: before, eventsAfter: result.eventsAfter, runs: result.runs, stoppedBy: result.stoppedBy, passes: result.passes, signature: result.signature })}\n`,
+      `${JSON.stringify({ trace: out, eventsBefore: before, eventsAfter: result.eventsAfter, runs: result.runs, stoppedBy, passes: result.passes, signature: result.signature, interrupted })}\n`,
     );
   } else {
+    const stop =
+      interrupted !== null
+        ? `interrupted by ${interrupted}: the trace below is the best so far`
+        : `stopped by ${result.stoppedBy === 'fixpoint' ? 'a fixpoint (no pass helps any more)' : `the ${result.stoppedBy} bound`}`;
     io.stdout.write(
-      `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} (${before} originally) in ${result.runs} ${plural(result.runs, 'run')}, ` +
-        `stopped by ${result.stoppedBy === 'fixpoint' ? 'a fixpoint (no pass helps any more)' : `the ${result.stoppedBy} bound`}\n` +
+      `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} (${before} originally) in ${result.runs} ${plural(result.runs, 'run')}, ${stop}\n` +
         (keptFailureNote(result) === null ? '' : `  ${keptFailureNote(result)}\n`) +
         `  trace: ${out}\n  replay: npx raftcheck replay ${out}\n`,
     );
   }
-  return exitCodeOf(result.result.status);
+  return interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(result.result.status);
 }
 
 export async function showTraceCommand(args: { trace: string; all: boolean; ticks: boolean; width?: number; replay?: boolean }, io: CommandIo): Promise<number> {

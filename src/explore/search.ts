@@ -17,6 +17,7 @@
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
+import { interruptRequested } from '../core/interrupt.js';
 import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from '../world/system.js';
 import { TransitionSystem } from '../world/system.js';
 import type { InstancePoolStatistics } from '../world/instancePool.js';
@@ -103,7 +104,7 @@ export interface ExploreProgress {
   wallMs: number;
 }
 
-export type ExploreStop = 'exhausted' | 'violation' | 'implementationError' | 'states' | 'time' | 'memory' | 'walks';
+export type ExploreStop = 'exhausted' | 'violation' | 'implementationError' | 'states' | 'time' | 'memory' | 'walks' | 'interrupted';
 
 /**
  * What the search covered: `complete` (everything reachable; no bound withheld a state or choice),
@@ -389,7 +390,7 @@ class Search {
     const exhaustive = this.options.strategy === 'bfs' || this.options.strategy === 'dfs';
     const withheld = Object.values(this.boundsHit).some((count) => count > 0);
     const coverage: ExploreCoverage =
-      this.stoppedBy === 'states' || this.stoppedBy === 'time' || this.stoppedBy === 'memory'
+      this.stoppedBy === 'states' || this.stoppedBy === 'time' || this.stoppedBy === 'memory' || this.stoppedBy === 'interrupted'
         ? 'cut short'
         : exhaustive && this.stoppedBy === 'exhausted' && !withheld
           ? 'complete'
@@ -518,7 +519,8 @@ class Search {
       frontier: Math.max(frontier, this.frontierSize),
       wallMs,
     });
-    if (this.visited.size >= bounds.statesMax) this.stoppedBy = 'states';
+    if (interruptRequested() !== null) this.stoppedBy = 'interrupted';
+    else if (this.visited.size >= bounds.statesMax) this.stoppedBy = 'states';
     else if (wallMs >= bounds.timeMs) this.stoppedBy = 'time';
     else if (process.memoryUsage().heapUsed >= bounds.memoryBytesMax) this.stoppedBy = 'memory';
     else return false;

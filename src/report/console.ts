@@ -179,7 +179,8 @@ export function formatSummary(campaign: CampaignResult, context: SummaryContext,
   const lines = [
     `raftcheck run: ${escapeControlCharacters(context.implementation)} on scenario ${escapeControlCharacters(context.scenario)}`,
     `  options     ${escapeControlCharacters(context.options)}`,
-    `  result      ${verdict}${campaign.stoppedEarly ? ' (stopped early at the failure limit)' : ''}`,
+    `  result      ${verdict}${campaign.stoppedEarly ? ' (stopped early at the failure limit)' : ''}` +
+      (campaign.interrupted !== null ? `; ${c.yellow.bold(`interrupted by ${campaign.interrupted}`)}: the seeds done so far` : ''),
     `  seeds       ${formatCount(campaign.seeds)}`,
     `  events      ${formatCount(campaign.events)} (${formatCount(campaign.eventsPerSecond)} events/s)`,
     `  time        ${formatSeconds(campaign.simulatedMs)} simulated in ${formatSeconds(campaign.wallMs)} wall (${speedup})` +

@@ -29,4 +29,5 @@ export const exitCodeHelp = [
   '  4  implementation error (the implementation crashed, hung, broke the protocol or was nondeterministic)',
   '  5  harness error (a bug in raftcheck itself)',
   '  6  inconclusive: no failure, but a bound cut a run short before it could decide (eventsMax, a check\'s search budget, an explore stopping bound)',
+  '  130, 143  interrupted by SIGINT or SIGTERM: run, shrink and explore stop at their next check, write what they found (summary.json marked interrupted, the best trace so far) and print their summary',
 ].join('\n');

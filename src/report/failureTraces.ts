@@ -120,7 +120,8 @@ export function formatFailureOnDisk(written: FailureOnDisk, style: ConsoleStyle)
 
 export function describeShrink(result: ShrinkResult): string {
   const helped = result.passes.filter((pass) => pass.improvements > 0).map((pass) => pass.pass);
-  const stop = result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : `until the ${result.stoppedBy} bound (--shrink-time)`;
+  const stop =
+    result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : result.stoppedBy === 'interrupted' ? 'until interrupted (the best so far)' : `until the ${result.stoppedBy} bound (--shrink-time)`;
   const kept = keptFailureNote(result);
   return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} in ${result.runs} ${plural(result.runs, 'run')}, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
 }

@@ -22,6 +22,7 @@ import { ProcessExitError, ProcessProtocolError, ProcessTimeoutError } from '../
 import type { Choices } from '../core/random.js';
 import { choiceCount } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
+import { interruptRequested } from '../core/interrupt.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario, shortenScenario } from '../sim/scenario.js';
@@ -94,7 +95,8 @@ export interface ShrinkResult extends ShrinkState {
   runs: number;
   rounds: number;
   passes: PassReport[];
-  stoppedBy: 'fixpoint' | 'time' | 'runs';
+  /** What ended the shrink: no pass helps any more, a budget, or an interrupt (SIGINT, SIGTERM). */
+  stoppedBy: 'fixpoint' | 'time' | 'runs' | 'interrupted';
   wallMs: number;
 }
 
@@ -226,6 +228,10 @@ export function shrink(subject: ShrinkSubject, options: ShrinkOptions = {}): Shr
   const eventsBefore = original.events;
 
   const outOfBudget = (): boolean => {
+    if (interruptRequested() !== null) {
+      stoppedBy = 'interrupted';
+      return true;
+    }
     if (runs >= runsMax) {
       stoppedBy = 'runs';
       return true;

@@ -24,6 +24,7 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import type { NodeId } from '../core/ids.js';
 import { allInvariants } from '../../invariants/index.js';
 import { wallClockMs } from '../core/wallClock.js';
+import { interruptRequested } from '../core/interrupt.js';
 import { DeliveredMessages, replayExplorePath, replaySystem } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
 import type { TransitionSystem } from '../world/system.js';
@@ -61,7 +62,7 @@ export interface StepShrinkResult {
   eventsBefore: number;
   runs: number;
   improvements: number;
-  stoppedBy: 'fixpoint' | 'time' | 'runs';
+  stoppedBy: 'fixpoint' | 'time' | 'runs' | 'interrupted';
 }
 
 interface Candidate {
@@ -118,7 +119,8 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   let best = lifted;
 
   const outOfBudget = (): boolean => {
-    if (runs >= options.runsMax) stoppedBy = 'runs';
+    if (interruptRequested() !== null) stoppedBy = 'interrupted';
+    else if (runs >= options.runsMax) stoppedBy = 'runs';
     else if (wallClockMs() - startedMs >= options.timeBudgetMs) stoppedBy = 'time';
     return stoppedBy !== 'fixpoint';
   };

@@ -22,6 +22,8 @@ function tinyClone(): string {
     JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022'], types: [], outDir: 'dist', rootDir: '.' }, include: ['src/**/*.ts'] }),
   );
   writeFileSync(join(folder, 'src/cli/main.ts'), "declare const process: { stdout: { write(text: string): void } };\nexport async function main(argv: string[]): Promise<number> { process.stdout.write(`ran ${argv.join(' ')}\\n`); return 0; }\n");
+  // The entry the script calls: it runs interruptible commands on a thread of their own, the rest through main.
+  writeFileSync(join(folder, 'src/cli/interruptible.ts'), "import { main } from './main.js';\nexport function runCommandLine(argv: string[]): Promise<number> { return main(argv); }\n");
   return folder;
 }
 

@@ -11,8 +11,8 @@
 // done when a node becomes leader, when a leader's log changes, and for every current leader
 // when the committed history grows: O(nodes) per commit, never O(log length).
 
-import type { InvariantDefinition } from './types.js';
-import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
+import type { ObservedCluster, ObservedNode, Violation } from '../src/contract/observation.js';
 import { becameLeader, committedEntryLabel, firstDifferenceFromCommitted, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'leader-completeness';
@@ -22,44 +22,57 @@ export const leaderCompleteness: InvariantDefinition = {
   kind: 'safety',
   description: 'Every committed entry is in the log of every leader of a later term.',
   create() {
-    let checkedVersion = 0;
-    return {
-      name,
-      afterStep({ change, cluster }) {
-        const mirror = cluster.mirror(change.node);
-        if (mirror.hasLog && mirror.role === 'leader') {
-          const rewrote = change.logChangedFrom !== Number.POSITIVE_INFINITY;
-          if (becameLeader(mirror, change) || rewrote) {
-            const found = checkLeader(cluster, mirror, change.eventNumber, change.timeMs);
-            if (found !== null) return found;
-          }
-        }
-        if (cluster.committedVersion !== checkedVersion) {
-          checkedVersion = cluster.committedVersion;
-          for (const leader of cluster.nodes.values()) {
-            if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
-            const found = checkLeader(cluster, leader, change.eventNumber, change.timeMs);
-            if (found !== null) return found;
-          }
-        }
-        return null;
-      },
-      audit(cluster, eventNumber, timeMs) {
-        for (const leader of cluster.nodes.values()) {
-          if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
-          // From scratch: every committed index whose commit-term bound is below the leader's term.
-          let upTo = 0;
-          for (let index = 1; index <= cluster.committedLength; index += 1) {
-            if (cluster.commitTermOf(index) < leader.term) upTo = index;
-          }
-          const differsAt = firstDifferenceFromCommitted(cluster, leader, upTo);
-          if (differsAt !== -1) return missing(cluster, leader, differsAt, eventNumber, timeMs, 'audit: ');
-        }
-        return null;
-      },
-    };
+    return new LeaderCompleteness(0);
   },
 };
+
+/**
+ * The checker, having checked every leader at committed version `checkedVersion`. Nothing to
+ * digest: after every step the version checked is the observation's own.
+ */
+class LeaderCompleteness implements InvariantChecker {
+  readonly name = name;
+
+  constructor(private checkedVersion: number) {}
+
+  fork(): InvariantChecker {
+    return new LeaderCompleteness(this.checkedVersion);
+  }
+
+  afterStep({ change, cluster }: CheckContext): Violation | null {
+    const mirror = cluster.mirror(change.node);
+    if (mirror.hasLog && mirror.role === 'leader') {
+      const rewrote = change.logChangedFrom !== Number.POSITIVE_INFINITY;
+      if (becameLeader(mirror, change) || rewrote) {
+        const found = checkLeader(cluster, mirror, change.eventNumber, change.timeMs);
+        if (found !== null) return found;
+      }
+    }
+    if (cluster.committedVersion !== this.checkedVersion) {
+      this.checkedVersion = cluster.committedVersion;
+      for (const leader of cluster.nodes.values()) {
+        if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
+        const found = checkLeader(cluster, leader, change.eventNumber, change.timeMs);
+        if (found !== null) return found;
+      }
+    }
+    return null;
+  }
+
+  audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | null {
+    for (const leader of cluster.nodes.values()) {
+      if (!leader.up || !leader.hasLog || leader.role !== 'leader') continue;
+      // From scratch: every committed index whose commit-term bound is below the leader's term.
+      let upTo = 0;
+      for (let index = 1; index <= cluster.committedLength; index += 1) {
+        if (cluster.commitTermOf(index) < leader.term) upTo = index;
+      }
+      const differsAt = firstDifferenceFromCommitted(cluster, leader, upTo);
+      if (differsAt !== -1) return missing(cluster, leader, differsAt, eventNumber, timeMs, 'audit: ');
+    }
+    return null;
+  }
+}
 
 function checkLeader(cluster: ObservedCluster, leader: ObservedNode, eventNumber: number, timeMs: number) {
   const upTo = cluster.lastIndexCommittedBeforeTerm(leader.term);

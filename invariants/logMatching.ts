@@ -8,9 +8,10 @@
 
 import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
-import type { InvariantDefinition } from './types.js';
-import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
-import { entryLabel, harnessError, mirrorEntryLabel, violation } from './support.js';
+import { mix32 } from '../src/core/hash.js';
+import type { CheckContext, DigestSink, InvariantChecker, InvariantDefinition } from './types.js';
+import type { HarnessError, ObservedCluster, ObservedNode, StepChange, Violation } from '../src/contract/observation.js';
+import { entryLabel, ForkableState, harnessError, mirrorEntryLabel, violation } from './support.js';
 
 const name = 'log-matching';
 
@@ -37,65 +38,109 @@ export const logMatching: InvariantDefinition = {
   kind: 'safety',
   description: 'Two logs holding an entry with the same index and term are identical up to that index.',
   create() {
-    /** index -> term -> first seen prefix */
-    const seen = new Map<number, Map<number, FirstSeen>>();
-    return {
-      name,
-      afterStep({ change, cluster }) {
-        if (change.logChangedFrom === Number.POSITIVE_INFINITY) return null;
-        const mirror = cluster.mirror(change.node);
-        for (let index = change.logChangedFrom; index <= mirror.lastIndex; index += 1) {
-          const term = mirror.terms[index];
-          let byTerm = seen.get(index);
-          if (byTerm === undefined) {
-            byTerm = new Map();
-            seen.set(index, byTerm);
-          }
-          const first = byTerm.get(term);
-          if (first === undefined) {
-            byTerm.set(term, { prefixHash: mirror.prefixHashes[index], node: change.node, eventNumber: change.eventNumber, window: windowOf(mirror, index) });
-            continue;
-          }
-          if (first.prefixHash === mirror.prefixHashes[index]) continue;
-          const theirWindow = first.window;
-          const ourWindow = windowOf(mirror, index);
-          const windowStart = Math.max(theirWindow.from, ourWindow.from);
-          let differsAt = windowStart;
-          while (differsAt <= index && labelAt(theirWindow, differsAt) === labelAt(ourWindow, differsAt)) differsAt += 1;
-          // The prefix hashes differ, so the logs do. A difference found at the window's first
-          // entry may have started earlier, outside what was kept; none in the window: before it.
-          const exact = differsAt <= index && (differsAt > windowStart || windowStart === 1);
-          const where =
-            differsAt > index
-              ? `before index ${windowStart}`
-              : `${exact ? 'at' : 'at or before'} index ${differsAt} (${labelAt(ourWindow, differsAt)} vs ${labelAt(theirWindow, differsAt)})`;
-          const shownFrom = Math.max(windowStart, Math.min(differsAt, index) - 2);
-          const labels = (window: EntryWindow) => Array.from({ length: index - shownFrom + 1 }, (_, offset) => labelAt(window, shownFrom + offset));
-          return violation({
-            invariant: name,
-            message: `n${change.node} and n${first.node} both hold an entry at index ${index} in term ${term}, but their logs differ ${where}`,
-            nodes: change.node === first.node ? [change.node] : [change.node, first.node],
-            eventNumber: change.eventNumber,
-            timeMs: change.timeMs,
-            evidence: {
-              index,
-              term,
-              differsAtIndex: exact ? differsAt : null,
-              [`n${change.node}`]: labels(ourWindow),
-              [`n${first.node}`]: labels(theirWindow),
-              firstSeenAtEvent: first.eventNumber,
-              entriesFromIndex: shownFrom,
-            },
-          });
-        }
-        return null;
-      },
-      audit(cluster, eventNumber, timeMs) {
-        return auditPrefixHashes(cluster, eventNumber, timeMs) ?? auditPairs(cluster, eventNumber, timeMs);
-      },
-    };
+    return new LogMatching(new ForkableState<Sightings>({ seen: new Map(), digestHigh: 0, digestLow: 0 }, copySightings));
   },
 };
+
+/**
+ * Every (index, term) seen, with the prefix first seen up to it, and an order-free digest of
+ * them: the sum of one mix per (index, term, prefix hash). Insertions commute (a second, different
+ * prefix at a known (index, term) is a violation in either order), so no sharedVersion.
+ */
+interface Sightings {
+  /** keyOf(index, term) -> the prefix first seen up to that entry */
+  seen: Map<number, FirstSeen>;
+  digestHigh: number;
+  digestLow: number;
+}
+
+/** One number for (index, term): exact while index < 2^21 (logs far longer than any run's). */
+function keyOf(index: number, term: number): number {
+  return index * 0x100000000 + term;
+}
+
+function copySightings(sightings: Sightings): Sightings {
+  return { ...sightings, seen: new Map(sightings.seen) };
+}
+
+class LogMatching implements InvariantChecker {
+  readonly name = name;
+
+  constructor(private readonly state: ForkableState<Sightings>) {}
+
+  fork(): InvariantChecker {
+    return new LogMatching(this.state.fork());
+  }
+
+  get version(): number {
+    return this.state.version;
+  }
+
+  digest(sink: DigestSink): void {
+    sink.number(this.state.read.digestHigh).number(this.state.read.digestLow);
+  }
+
+  afterStep({ change, cluster }: CheckContext): Violation | null {
+    if (change.logChangedFrom === Number.POSITIVE_INFINITY) return null;
+    const mirror = cluster.mirror(change.node);
+    for (let index = change.logChangedFrom; index <= mirror.lastIndex; index += 1) {
+      const term = mirror.terms[index];
+      const first = this.state.read.seen.get(keyOf(index, term));
+      if (first === undefined) {
+        this.record(index, term, { prefixHash: mirror.prefixHashes[index], node: change.node, eventNumber: change.eventNumber, window: windowOf(mirror, index) });
+        continue;
+      }
+      if (first.prefixHash !== mirror.prefixHashes[index]) return differs(change, mirror, index, term, first);
+    }
+    return null;
+  }
+
+  audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | HarnessError | null {
+    return auditPrefixHashes(cluster, eventNumber, timeMs) ?? auditPairs(cluster, eventNumber, timeMs);
+  }
+
+  private record(index: number, term: number, first: FirstSeen): void {
+    const sightings = this.state.write();
+    sightings.seen.set(keyOf(index, term), first);
+    const key = Math.imul(index, 0x9e3779b1) ^ Math.imul(term, 0x85ebca6b) ^ first.prefixHash;
+    sightings.digestHigh = (sightings.digestHigh + mix32(key)) | 0;
+    sightings.digestLow = (sightings.digestLow + mix32(key ^ 0x5bd1e995)) | 0;
+  }
+}
+
+/** The violation of a log that holds (index, term) over another prefix than the one first seen there. */
+function differs(change: StepChange, mirror: ObservedNode, index: number, term: number, first: FirstSeen): Violation {
+  const theirWindow = first.window;
+  const ourWindow = windowOf(mirror, index);
+  const windowStart = Math.max(theirWindow.from, ourWindow.from);
+  let differsAt = windowStart;
+  while (differsAt <= index && labelAt(theirWindow, differsAt) === labelAt(ourWindow, differsAt)) differsAt += 1;
+  // The prefix hashes differ, so the logs do. A difference found at the window's first
+  // entry may have started earlier, outside what was kept; none in the window: before it.
+  const exact = differsAt <= index && (differsAt > windowStart || windowStart === 1);
+  const where =
+    differsAt > index
+      ? `before index ${windowStart}`
+      : `${exact ? 'at' : 'at or before'} index ${differsAt} (${labelAt(ourWindow, differsAt)} vs ${labelAt(theirWindow, differsAt)})`;
+  const shownFrom = Math.max(windowStart, Math.min(differsAt, index) - 2);
+  const labels = (window: EntryWindow) => Array.from({ length: index - shownFrom + 1 }, (_, offset) => labelAt(window, shownFrom + offset));
+  return violation({
+    invariant: name,
+    message: `n${change.node} and n${first.node} both hold an entry at index ${index} in term ${term}, but their logs differ ${where}`,
+    nodes: change.node === first.node ? [change.node] : [change.node, first.node],
+    eventNumber: change.eventNumber,
+    timeMs: change.timeMs,
+    evidence: {
+      index,
+      term,
+      differsAtIndex: exact ? differsAt : null,
+      [`n${change.node}`]: labels(ourWindow),
+      [`n${first.node}`]: labels(theirWindow),
+      firstSeenAtEvent: first.eventNumber,
+      entriesFromIndex: shownFrom,
+    },
+  });
+}
 
 function windowOf(mirror: ObservedNode, upTo: number): EntryWindow {
   const from = Math.max(1, upTo - evidenceEntries + 1);

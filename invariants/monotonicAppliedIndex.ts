@@ -2,9 +2,10 @@
 // are consecutive indexes, and the view's applied index never decreases.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { InvariantDefinition } from './types.js';
+import type { HarnessError, ObservedCluster, Violation } from '../src/contract/observation.js';
+import type { CheckContext, DigestSink, InvariantChecker, InvariantDefinition } from './types.js';
 import { monotonicInvariant } from './monotonic.js';
-import { harnessError, violation } from './support.js';
+import { ForkableState, harnessError, violation } from './support.js';
 
 const name = 'monotonic-applied-index';
 
@@ -19,47 +20,69 @@ const viewField = monotonicInvariant({
 export const monotonicAppliedIndex: InvariantDefinition = {
   ...viewField,
   create() {
-    const viewChecker = viewField.create();
-    /** Last applied index per node in its current incarnation, from the applied outputs. */
-    const lastApplied = new Map<NodeId, number>();
-    return {
-      name,
-      afterStep(context) {
-        const { change } = context;
-        if (change.started) lastApplied.set(change.node, 0);
-        let last = lastApplied.get(change.node) ?? 0;
-        for (const entry of change.applied) {
-          if (entry.index !== last + 1) {
-            return violation({
-              invariant: name,
-              message: `n${change.node} applied index ${entry.index} after ${last} (entries must be applied in order, once)`,
-              nodes: [change.node],
-              eventNumber: change.eventNumber,
-              timeMs: change.timeMs,
-              evidence: { previousApplied: last, applied: entry.index },
-            });
-          }
-          last = entry.index;
-        }
-        lastApplied.set(change.node, last);
-        return viewChecker.afterStep(context);
-      },
-      audit(cluster, eventNumber, timeMs) {
-        for (const [node, last] of lastApplied) {
-          const mirror = cluster.mirror(node);
-          if (mirror.up && mirror.lastAppliedSeen !== last) {
-            return harnessError({
-              invariant: name,
-              message: `audit: n${node} applied up to ${mirror.lastAppliedSeen}, the incremental count says ${last}`,
-              nodes: [node],
-              eventNumber,
-              timeMs,
-              evidence: { observed: mirror.lastAppliedSeen, counted: last },
-            });
-          }
-        }
-        return viewChecker.audit(cluster, eventNumber, timeMs);
-      },
-    };
+    return new MonotonicAppliedIndex(viewField.create(), new ForkableState<number[]>([], (last) => last.slice()));
   },
 };
+
+/**
+ * The checker, over the view-field checker and the last applied index per node (by id) in its
+ * current incarnation, from the applied outputs (one state, possibly shared). Nothing more to
+ * digest: the last applied index is the mirror's lastAppliedSeen.
+ */
+class MonotonicAppliedIndex implements InvariantChecker {
+  readonly name = name;
+
+  constructor(
+    private readonly viewChecker: InvariantChecker,
+    private readonly lastApplied: ForkableState<number[]>,
+  ) {}
+
+  fork(): InvariantChecker {
+    return new MonotonicAppliedIndex(this.viewChecker.fork(), this.lastApplied.fork());
+  }
+
+  get version(): number {
+    return this.lastApplied.version + (this.viewChecker.version ?? 0);
+  }
+
+  digest(sink: DigestSink, rename: readonly NodeId[]): void {
+    this.viewChecker.digest?.(sink, rename);
+  }
+
+  afterStep(context: CheckContext): Violation | null {
+    const { change } = context;
+    let last = change.started ? 0 : (this.lastApplied.read[change.node] ?? 0);
+    for (const entry of change.applied) {
+      if (entry.index !== last + 1) {
+        return violation({
+          invariant: name,
+          message: `n${change.node} applied index ${entry.index} after ${last} (entries must be applied in order, once)`,
+          nodes: [change.node],
+          eventNumber: change.eventNumber,
+          timeMs: change.timeMs,
+          evidence: { previousApplied: last, applied: entry.index },
+        });
+      }
+      last = entry.index;
+    }
+    if (this.lastApplied.read[change.node] !== last) this.lastApplied.write()[change.node] = last;
+    return this.viewChecker.afterStep(context);
+  }
+
+  audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | HarnessError | null {
+    const counted = this.lastApplied.read;
+    for (const mirror of cluster.nodes) {
+      const last = counted[mirror.id];
+      if (last === undefined || !mirror.up || mirror.lastAppliedSeen === last) continue;
+      return harnessError({
+        invariant: name,
+        message: `audit: n${mirror.id} applied up to ${mirror.lastAppliedSeen}, the incremental count says ${last}`,
+        nodes: [mirror.id],
+        eventNumber,
+        timeMs,
+        evidence: { observed: mirror.lastAppliedSeen, counted: last },
+      });
+    }
+    return this.viewChecker.audit(cluster, eventNumber, timeMs);
+  }
+}

@@ -10,6 +10,8 @@ export const monotonicTerm = monotonicInvariant({
   noun: 'term',
   current: (mirror) => mirror.term,
   previous: (change) => change.previousTerm,
-  floorAfterStart: (mirror) =>
-    mirror.termRevealed > 0 ? { floor: mirror.termRevealed, why: 'it had sent messages in that term before crashing' } : null,
+  floorAfterStart: (mirror, cluster) => {
+    const revealed = cluster.termRevealed(mirror.id);
+    return revealed > 0 ? { floor: revealed, why: 'it had sent messages in that term before crashing' } : null;
+  },
 });

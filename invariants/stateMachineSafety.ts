@@ -18,6 +18,10 @@ export const stateMachineSafety: InvariantDefinition = {
   create() {
     return {
       name,
+      // Stateless: it reads only the observation.
+      fork() {
+        return this;
+      },
       afterStep({ change, cluster }) {
         for (const entry of change.applied) {
           if (entry.index > cluster.committedLength) continue;

@@ -54,3 +54,46 @@ export function committedEntryLabel(cluster: ObservedCluster, index: number): st
 export function becameLeader(mirror: ObservedNode, change: { started: boolean; previousRole: string; previousTerm: number }): boolean {
   return mirror.role === 'leader' && (change.started || change.previousRole !== 'leader' || change.previousTerm !== mirror.term);
 }
+
+/**
+ * A checker's state shared between forks until one of them writes it (copy-on-write): a run that
+ * never forks never copies, and a fork costs nothing until it changes something. `version`
+ * counts the writes, so a caller can tell whether a step changed the state at all.
+ */
+export class ForkableState<State> {
+  version = 0;
+
+  constructor(
+    private value: State,
+    private readonly copy: (state: State) => State,
+    private owned = true,
+  ) {}
+
+  /** The state, to read only. */
+  get read(): State {
+    return this.value;
+  }
+
+  /** The state, to change: copied first if a fork shares it. */
+  write(): State {
+    if (!this.owned) {
+      this.value = this.copy(this.value);
+      this.owned = true;
+    }
+    this.version += 1;
+    return this.value;
+  }
+
+  /** A second handle on the same state; from now on each side copies before it writes. */
+  fork(): ForkableState<State> {
+    this.owned = false;
+    const forked = new ForkableState(this.value, this.copy, false);
+    forked.version = this.version;
+    return forked;
+  }
+}
+
+/** The ids of a set of nodes renamed, in ascending order (a digest that does not depend on the path). */
+export function renamedSorted(nodes: Iterable<NodeId>, rename: readonly NodeId[]): number[] {
+  return [...nodes].map((node) => rename[node]).sort((a, b) => a - b);
+}

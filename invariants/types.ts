@@ -26,6 +26,36 @@ export interface InvariantChecker {
   audit(cluster: ObservedCluster, eventNumber: number, timeMs: number): Violation | HarnessError | null;
   /** Judges the clients' history: at the end of a run with clients, and periodically if asked. */
   checkHistory?(context: HistoryCheckContext): HistoryVerdict;
+  /**
+   * A checker that goes on from this one's state independently: the explorer keeps one per world
+   * and forks it at every branch. Parts may be shared until one side writes them (copy-on-write);
+   * a stateless checker may return itself.
+   */
+  fork(): InvariantChecker;
+  /**
+   * Adds to `sink` what of the checker's state can change a later verdict and is not already in
+   * the observation, node ids renamed by `rename` (rename[id]), in an order that does not depend
+   * on the path: the explorer merges two worlds whose digests agree, so they must judge every
+   * later step alike. Absent: the checker keeps nothing of the kind (its module says why).
+   */
+  digest?(sink: DigestSink, rename: readonly NodeId[]): void;
+  /**
+   * Increases when a step changes the checker's state in a way that does not commute with the
+   * steps of other nodes (the first leader of a term, say); the explorer's partial-order
+   * reduction then treats that step as dependent on every other. Absent: its updates commute.
+   */
+  readonly sharedVersion?: number;
+  /**
+   * Increases whenever the checker's state changes at all (a fork starts from its parent's), so
+   * that the explorer keeps a world's judgement when no checker changed. Absent: the checker keeps
+   * nothing a later step needs that the observation does not hold.
+   */
+  readonly version?: number;
+}
+
+/** Where digests go (src/world/lanes.ts is one): a stream of 32-bit numbers. */
+export interface DigestSink {
+  number(value: number): DigestSink;
 }
 
 export interface HistoryCheckContext {

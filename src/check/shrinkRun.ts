@@ -132,6 +132,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
       { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
       {
         signatures: choices.signatures,
+        invariants,
         ...remaining(),
         onProgress: (progress) =>
           options.onProgress?.({ pass: 'steps', runs: runsBefore + progress.runs, eventsBefore: choices.eventsBefore, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
@@ -150,7 +151,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   }
   if (steps === null || steps.steps.length >= choices.eventsAfter) return choiceResult();
 
-  const explored = stepTraceOf(options, steps);
+  const explored = stepTraceOf({ ...options, invariants }, steps);
   const result: ShrinkResult = {
     choices: {},
     scenario: explored.replay.scenario,
@@ -192,21 +193,23 @@ function mergedPasses(passes: readonly PassReport[]): PassReport[] {
  * Shrinks an explore trace (a path of `raftcheck explore`, or one this shrink wrote) by the
  * step stage alone: its steps are explicit already.
  */
-export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { implementation: Implementation }): ShrunkTrace {
+export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { implementation: Implementation; invariants?: readonly InvariantDefinition[] }): ShrunkTrace {
   const startedMs = wallClockMs();
   const info = exploreInfoOf(trace);
   if (typeof info === 'string') throw new ShrinkError(`not an explore trace: ${info}`);
   const signature = failureSignature(trace.result);
   if (signature === null) throw new ShrinkError('the trace does not fail: nothing to shrink');
   const signatures = failureSignatures(trace.result);
+  const invariants = options.invariants ?? allInvariants;
   const steps = shrinkSteps(options.implementation, info, {
     signatures,
+    invariants,
     timeBudgetMs: options.timeBudgetMs ?? 30_000,
     runsMax: options.runsMax ?? 20_000,
     onProgress: (progress) => options.onProgress?.({ pass: 'steps', runs: progress.runs, eventsBefore: trace.result.events, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
   });
   if (steps === null) throw new ShrinkError(`the trace's path no longer fails as recorded (${signature})`);
-  const explored = stepTraceOf({ implementation: options.implementation, bugs: trace.implementation.bugs }, steps);
+  const explored = stepTraceOf({ implementation: options.implementation, invariants, bugs: trace.implementation.bugs }, steps);
   const result: ShrinkResult = {
     choices: {},
     scenario: explored.replay.scenario,
@@ -230,12 +233,13 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
 }
 
 /** The explore trace of a shrunk step path, and its replay. */
-function stepTraceOf(options: { implementation: Implementation; bugs?: readonly string[] }, steps: StepShrinkResult): { trace: TraceFile; replay: SimulationResult } {
+function stepTraceOf(options: { implementation: Implementation; invariants: readonly InvariantDefinition[]; bugs?: readonly string[] }, steps: StepShrinkResult): { trace: TraceFile; replay: SimulationResult } {
   const explored = exploreTraceOf(
     // Not a search: the path is this shrink's, and no states were counted.
     { path: steps.steps, strategy: 'shrink', distinctStates: 0 },
     {
       implementation: options.implementation,
+      invariants: options.invariants,
       bugs: options.bugs ?? [],
       nodes: steps.replay.scenario.nodes,
       implementationOptions: steps.replay.scenario.implementation,

@@ -3,6 +3,7 @@
 
 import { allInvariants } from '../../invariants/index.js';
 import { readTextFile, writeJsonAtomic } from '../core/files.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { exploreInfoOf, replayExplorePath } from '../shrink/paths.js';
 import { UnknownBugError } from '../raft/bugs.js';
@@ -81,13 +82,13 @@ export interface Replay {
  * Re-executes a trace from its choices, with a recorded event log, on the trace's own
  * implementation (which must then be the reference) or on the one given (loaded beforehand).
  */
-export function replayTrace(trace: TraceFile, implementation: Implementation = implementationOfTrace(trace)): Replay {
+export function replayTrace(trace: TraceFile, implementation: Implementation = implementationOfTrace(trace), invariants: readonly InvariantDefinition[] = allInvariants): Replay {
   if (trace.explore !== undefined) {
     // An explore trace (format version 2) is a path of the explorer, replayed by it.
     const info = exploreInfoOf(trace);
     if (typeof info === 'string') throw new TraceFileError(`not a raftcheck explore trace: ${info}`);
     const startedMs = wallClockMs();
-    const replayed = replayExplorePath(implementation, info);
+    const replayed = replayExplorePath(implementation, info, invariants);
     if ('error' in replayed) throw new PathPartedError(`the explore path does not replay on ${implementation.name}: ${replayed.error}`);
     const run: SeedResult = { ...replayed, seed: trace.seed, implementation, wallMs: wallClockMs() - startedMs };
     return { run, matches: run.traceHash === trace.traceHash };

@@ -9,6 +9,7 @@ import type { ImplementationOptions } from '../contract/contract.js';
 import { implementationRecord } from '../check/run.js';
 import { checkFolderWritable, writeJsonAtomic } from '../core/files.js';
 import { plural, terminalText } from '../core/text.js';
+import { allInvariants } from '../../invariants/index.js';
 import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
 import { exploreOptionProblems } from '../explore/options.js';
@@ -103,7 +104,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   progress.clear();
 
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
-  const traced = exploreTraceOf(result, { implementation, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
+  const traced = exploreTraceOf(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
   let tracePath: string | null = null;
   let failures: ReturnType<typeof failureRecord>[] = [];
   if (traced !== null) {

@@ -78,15 +78,14 @@ export interface ObservedNode {
   readonly prefixHashes: readonly number[];
   /** Index of the last entry applied in this incarnation, from the applied outputs. */
   readonly lastAppliedSeen: number;
-  /** The highest term this node revealed through a message another node received (survives crashes). */
-  readonly termRevealed: number;
   readonly lastIndex: number;
   termAt(index: number): number;
 }
 
 /** The cluster as observed: every node's mirror and the committed history. */
 export interface ObservedCluster {
-  readonly nodes: ReadonlyMap<NodeId, ObservedNode>;
+  /** Every node's mirror, in id order (nodes[id - 1] is node id's). */
+  readonly nodes: readonly ObservedNode[];
   /** The committed history: committedTerms[i], committedIds[i], committedPrefix[i] for index i. */
   readonly committedTerms: readonly number[];
   readonly committedIds: readonly number[];
@@ -97,6 +96,8 @@ export interface ObservedCluster {
   readonly committedVersion: number;
   readonly committedLength: number;
   mirror(id: NodeId): ObservedNode;
+  /** The highest term node `id` revealed through a message another node received (survives crashes). */
+  termRevealed(id: NodeId): number;
   /** The highest committed index known to have been committed in a term below `term`. */
   lastIndexCommittedBeforeTerm(term: number): number;
   /** The bound on the term index was committed in (Infinity if unknown). */

@@ -102,3 +102,14 @@ export function chainHash(previous: number, term: number, id: number): number {
   const low26 = finalizeLane(b) >>> 6;
   return high26 * 0x4000000 + low26;
 }
+
+/** The murmur3 finalizer: a 32-bit value with every bit mixed into every other. */
+export function mix32(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}

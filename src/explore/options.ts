@@ -54,6 +54,7 @@ const boundsFields: Record<keyof ExploreBounds, Schema> = {
 /** Keyed by every field of ExploreOptions, so a field added there without a rule here does not compile. */
 const optionFields: Record<keyof ExploreOptions, Schema> = {
   implementation: { type: 'any' },
+  invariants: { type: 'any', ...optional },
   nodes: { type: 'number', integer: true, minimum: 1, maximum: exploreNodesMax },
   strategy: { type: 'enum', values: exploreStrategies },
   bounds: { type: 'object', fields: boundsFields },

@@ -30,10 +30,14 @@
 //     overtakes which, and so the reorder budget);
 //   - they do not both spend one budget (crashes, requests, drops, reorders): one may use up
 //     what the other needs, and a proposal's command id is the count of requests;
-//   - neither changes the explorer's History (a leader of a term, the committed entries): the
-//     History is global and its updates do not all commute (commitTerms are lowered only when
-//     the committed prefix grows). Whether a step changes it depends only on the stepping
-//     node's state and the History, which an independent step leaves as they were.
+//   - neither changes the shared part of the judgement (the committed history, a checker's
+//     shared state such as the first leader of a term: Transition.changedShared): it is global
+//     and its updates do not all commute (commit terms are lowered only when the committed prefix
+//     grows). Whether a step changes it depends only on the stepping node's state and the
+//     judgement, which an independent step leaves as they were;
+//   - a delivery that raises the term its sender revealed (Transition.revealsSender) and a
+//     restart of that sender (whose monotonic-term floor reads it). Revealed terms are a maximum,
+//     so two deliveries that raise them commute.
 // A transition is named by a key that survives the steps independent of it: a delivery or drop
 // by its link and its place in the link's queue (FIFO; only the link's receiver or a drop on
 // the link removes from it, and both are dependent), a node's choice by its node. With symmetry
@@ -51,8 +55,9 @@ const spendsCrash = 2;
 const spendsRequest = 4;
 const spendsDrop = 8;
 const spendsReorder = 16;
+const revealsSender = 32;
 const budgets = spendsCrash | spendsRequest | spendsDrop | spendsReorder;
-const effects = changesHistory | budgets;
+const effects = changesHistory | budgets | revealsSender;
 /** Above the effect bits: the change in messages in flight, offset to be positive. */
 const messagesShift = 8;
 const messagesOffset = 64;
@@ -85,6 +90,11 @@ function steppedNode(value: number): number {
   return (value >>> 3) & 15;
 }
 
+/** Whether `restart` is a restart of the sender of the delivery `delivery`. */
+function restartsSenderOf(restart: number, delivery: number): boolean {
+  return (restart & 7) === kindCodes.restart && ((restart >>> 3) & 15) === ((delivery >>> 3) & 15);
+}
+
 /** The link of a delivery or drop as sender * 16 + receiver; -1 for other kinds. */
 function linkOf(value: number): number {
   const kind = value & 7;
@@ -114,7 +124,8 @@ export function choiceKey(world: World, choice: Choice): number {
 /** What a kept transition changed that makes it dependent on others. */
 export function effectMask(before: World, transition: Transition): number {
   const after = transition.world;
-  let mask = after.history !== before.history ? changesHistory : 0;
+  let mask = transition.changedShared ? changesHistory : 0;
+  if (transition.revealsSender) mask |= revealsSender;
   if (after.crashes !== before.crashes) mask |= spendsCrash;
   if (after.requests !== before.requests) mask |= spendsRequest;
   if (after.drops !== before.drops) mask |= spendsDrop;
@@ -125,6 +136,8 @@ export function effectMask(before: World, transition: Transition): number {
 export function independent(keyA: number, maskA: number, keyB: number, maskB: number): boolean {
   if (((maskA | maskB) & changesHistory) !== 0) return false;
   if ((maskA & maskB & budgets) !== 0) return false;
+  if ((maskA & revealsSender) !== 0 && restartsSenderOf(keyB, keyA)) return false;
+  if ((maskB & revealsSender) !== 0 && restartsSenderOf(keyA, keyB)) return false;
   const nodeA = steppedNode(keyA);
   if (nodeA !== 0 && nodeA === steppedNode(keyB)) return false;
   const linkA = linkOf(keyA);

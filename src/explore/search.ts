@@ -14,6 +14,8 @@
 // and memory stop the search, and the result says which bound was hit. Same options, same counts,
 // same path (the wall-clock bounds aside, which are reported when they stop a search).
 
+import { allInvariants } from '../../invariants/index.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
@@ -64,6 +66,8 @@ export interface ExploreBounds extends PathBounds {
 
 export interface ExploreOptions {
   implementation: Implementation;
+  /** The invariants every state is judged by; default: every registered one. */
+  invariants?: readonly InvariantDefinition[];
   nodes: number;
   strategy: ExploreStrategy;
   bounds: ExploreBounds;
@@ -152,6 +156,7 @@ export function explore(options: ExploreOptions): ExploreResult {
   if (problems.length > 0) throw new ExploreOptionsError(problems);
   const system = new TransitionSystem({
     implementation: options.implementation,
+    invariants: options.invariants ?? allInvariants,
     nodes: options.nodes,
     implementationOptions: options.implementationOptions,
     symmetry: options.symmetry,

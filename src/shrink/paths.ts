@@ -16,10 +16,10 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import { Hasher } from '../core/hash.js';
 import { assert } from '../core/assert.js';
 import type { NodeId } from '../core/ids.js';
-import { allInvariants } from '../../invariants/index.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
+import type { Output } from '../contract/contract.js';
 import type { TraceEvent } from '../sim/events.js';
-import { judgeHistory, violationOfStep } from '../world/judge.js';
-import { ClusterObservation } from '../world/observation.js';
+import type { ClusterJudge } from '../world/judge.js';
 import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
@@ -30,7 +30,8 @@ import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import { StepClients } from '../world/clientSteps.js';
 import type { ExploreStep, StepObserver, World } from '../world/system.js';
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
-import type { Inconclusive, Violation } from '../contract/observation.js';
+import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
+import { isHarnessError } from '../contract/observation.js';
 
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
@@ -66,10 +67,11 @@ export function exploreScenario(nodes: number, implementationOptions: Implementa
  * The transition system a path replays in: no symmetry (the steps name real node ids) and no
  * bound, since a path is judged for what it does, not for the search that found it.
  */
-export function replaySystem(implementation: Implementation, nodes: number, implementationOptions: ImplementationOptions): TransitionSystem {
+export function replaySystem(implementation: Implementation, nodes: number, implementationOptions: ImplementationOptions, invariants: readonly InvariantDefinition[]): TransitionSystem {
   const unbounded = Number.POSITIVE_INFINITY;
   return new TransitionSystem({
     implementation,
+    invariants,
     nodes,
     implementationOptions,
     symmetry: false,
@@ -80,12 +82,22 @@ export function replaySystem(implementation: Implementation, nodes: number, impl
     dropsMax: unbounded,
     reordersMax: unbounded,
     messagesInFlightMax: unbounded,
+    // Nothing shared: a violation's evidence is this path's own.
+    intern: false,
   });
 }
 
-/** Replays steps through the real invariants; the result has the simulator's shape. */
-export function replayExplorePath(implementation: Implementation, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
-  const system = replaySystem(implementation, info.nodes, info.implementationOptions);
+/**
+ * Replays steps through the transition system, judged by `invariants` as every driver judges a
+ * step (src/world/judge.ts), with the clients' history checked at every completion and the
+ * end-of-run audit at the end; the result has the simulator's shape.
+ */
+export function replayExplorePath(
+  implementation: Implementation,
+  info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>,
+  invariants: readonly InvariantDefinition[],
+): SimulationResult | { error: string } {
+  const system = replaySystem(implementation, info.nodes, info.implementationOptions, invariants);
   try {
     return replayIn(system, info);
   } finally {
@@ -95,25 +107,27 @@ export function replayExplorePath(implementation: Implementation, info: Omit<Exp
 }
 
 function replayIn(system: TransitionSystem, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
-  const replay = new ObservedReplay(system.members);
-  let transition = system.initial(replay);
-  let explorerViolation: Violation | null = transition.violation;
+  const recorder = new PathRecorder();
+  let transition = system.initial(recorder);
   let world: World = transition.world;
+  if (transition.implementationError !== null) return recorder.result(info, world, null, { ...transition.implementationError, eventNumber: 0, timeMs: 0 });
   const delivered = new DeliveredMessages();
   for (const [index, step] of info.steps.entries()) {
+    if (transition.violation !== null) break;
     const choice = delivered.allows(step) ? system.choiceOf(world, step) : null;
     if (choice === null) return { error: `step ${index + 1} (${step.kind}) is not possible in the state the steps before it reach` };
     delivered.note(step);
-    replay.begin(index + 1, step);
-    transition = system.apply(world, choice, replay);
+    recorder.begin(index + 1, step);
+    transition = system.apply(world, choice, recorder, index + 1);
     world = transition.world;
-    if (explorerViolation === null && transition.violation !== null) explorerViolation = { ...transition.violation, eventNumber: index + 1, timeMs: index + 1 };
     if (transition.implementationError !== null) {
-      return replay.result(info, null, { ...transition.implementationError, eventNumber: index + 1, timeMs: index + 1 });
+      return recorder.result(info, world, null, { ...transition.implementationError, eventNumber: index + 1, timeMs: index + 1 });
     }
-    if (replay.violation !== null) break;
+    if (transition.violation === null && recorder.completedSince()) transition = { ...transition, violation: recorder.checkHistory(system.judgeOf(world)) };
   }
-  return replay.result(info, replay.violation ?? explorerViolation, null);
+  const steps = recorder.events.length;
+  const violation = transition.violation ?? system.judgeOf(world).audit(steps, steps);
+  return recorder.result(info, world, violation, null);
 }
 
 /**
@@ -136,102 +150,69 @@ export class DeliveredMessages {
   }
 }
 
-/** Feeds each step into a ClusterObservation and the invariants, and keeps readable events. */
-class ObservedReplay implements StepObserver {
-  readonly observation: ClusterObservation;
-  private readonly checkers = allInvariants.map((definition) => definition.create());
+/** Keeps a replayed path's readable events, its hash and its clients' history; the judging is the system's. */
+class PathRecorder implements StepObserver {
   private readonly hasher = new Hasher();
   private readonly clients = new StepClients();
   private readonly inconclusive: Inconclusive[] = [];
   readonly events: TraceEvent[] = [];
-  violation: Violation | null = null;
   private stepNumber = 0;
   private event: TraceEvent | null = null;
-
-  constructor(members: readonly NodeId[]) {
-    this.observation = new ClusterObservation(members);
-  }
+  private completed = false;
 
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
-    const event: TraceEvent = { n: stepNumber, t: stepNumber, kind: 'tick' };
-    switch (step.kind) {
-      case 'deliver':
-      case 'drop':
-      case 'duplicate':
-        Object.assign(event, { kind: 'deliver', node: step.to, from: step.from, type: step.message.type });
-        if (step.kind === 'drop') event.note = 'dropped';
-        if (step.kind === 'duplicate') event.note = 'duplicate';
-        break;
-      case 'timeout':
-        Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });
-        break;
-      case 'propose':
-      case 'read':
-        if (step.command.client !== undefined) {
-          Object.assign(event, { kind: 'clientRequest', node: step.node, commandId: step.command.id, type: step.kind === 'read' ? 'read' : step.command.op, note: `client c${step.command.client}` });
-          this.clients.sent(step.node, step.command, step.kind === 'read', stepNumber);
-        } else {
-          Object.assign(event, { kind: 'propose', node: step.node, commandId: step.command.id, type: step.command.op });
-        }
-        break;
-      case 'crash':
-        Object.assign(event, { kind: 'crash', node: step.node });
-        break;
-      case 'restart':
-        Object.assign(event, { kind: 'restart', node: step.node });
-        break;
-    }
+    this.event = eventOfStep(stepNumber, step);
+    if ((step.kind === 'propose' || step.kind === 'read') && step.command.client !== undefined) this.clients.sent(step.node, step.command, step.kind === 'read', stepNumber);
     this.hasher.string(JSON.stringify(step));
-    this.event = event;
-    this.events.push(event);
+    this.events.push(this.event);
   }
 
-  delivered(from: NodeId, _to: NodeId, senderTerm: number): void {
-    this.observation.revealed(from, senderTerm);
-  }
-
-  stepped(node: NodeId, _input: unknown, output: Parameters<StepObserver['stepped']>[2], started: boolean): void {
-    const change = this.observation.observe(node, output, started, this.stepNumber, this.stepNumber);
+  stepped(node: NodeId, output: Output, change: StepChange, mirror: ObservedNode): void {
     this.hasher.number(node).number(output.messages.length).number(output.records.length).number(output.applied.length);
-    const mirror = this.observation.mirror(node);
     if (this.event !== null && this.event.node === node) {
-      if (started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
+      if (change.started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
         this.event.role = mirror.role;
         this.event.term = mirror.term;
       }
       if (change.previousCommitIndex !== mirror.commitIndex) this.event.commitIndex = mirror.commitIndex;
     }
-    this.observation.extendCommitted(change);
-    if (this.violation !== null) return;
-    const context = { change, cluster: this.observation };
-    this.violation = violationOfStep(this.checkers, (checker) => checker.afterStep(context));
-    if (this.violation !== null) return;
-    if (this.clients.stepped(node, output, this.stepNumber)) this.checkHistory();
-  }
-
-  /** Hands the clients' history to the checkers that judge histories, as the simulator does. */
-  private checkHistory(): void {
-    const context = { history: this.clients.checked(), stepsMax: defaultClientOptions().checkStepsMax, eventNumber: this.stepNumber, timeMs: this.stepNumber };
-    this.violation = judgeHistory(this.checkers, context, this.inconclusive);
+    if (this.clients.stepped(node, output, this.stepNumber)) this.completed = true;
   }
 
   crashed(node: NodeId, unsyncedLost: number): void {
     if (this.event !== null && unsyncedLost > 0) this.event.note = `lost ${unsyncedLost} unsynced record(s)`;
-    this.observation.crashed(node);
     this.clients.crashed(node);
-    if (this.violation !== null) return;
-    this.violation = violationOfStep(this.checkers, (checker) => checker.afterCrash?.(node, this.observation, this.stepNumber, this.stepNumber) ?? null);
   }
 
-  result(info: { nodes: number; implementationOptions: ImplementationOptions }, violation: Violation | null, implementationError: SimulationResult['implementationError']): SimulationResult {
-    const status = implementationError !== null ? 'implementationError' : violation !== null ? violation.kind : 'ok';
+  /** Whether an operation completed in the step just replayed (then the history is checked). */
+  completedSince(): boolean {
+    const completed = this.completed;
+    this.completed = false;
+    return completed;
+  }
+
+  /** Hands the clients' history to the checkers that judge histories, as the simulator does. */
+  checkHistory(judge: ClusterJudge): Violation | null {
+    const context = { history: this.clients.checked(), stepsMax: defaultClientOptions().checkStepsMax, eventNumber: this.stepNumber, timeMs: this.stepNumber };
+    return judge.judgeHistory(context, this.inconclusive);
+  }
+
+  result(
+    info: { nodes: number; implementationOptions: ImplementationOptions },
+    world: World,
+    finding: Violation | HarnessError | null,
+    implementationError: SimulationResult['implementationError'],
+  ): SimulationResult {
+    const harnessError = finding !== null && isHarnessError(finding) ? finding : null;
+    const violation = finding !== null && !isHarnessError(finding) ? finding : null;
+    const status = harnessError !== null ? 'harnessError' : implementationError !== null ? 'implementationError' : violation !== null ? violation.kind : 'ok';
     const history = this.clients.operations();
     return {
       status,
       violation,
       implementationError,
-      harnessError: null,
+      harnessError,
       events: this.events.length,
       simulatedMs: this.events.length,
       traceHash: this.hasher.hex(),
@@ -248,7 +229,7 @@ class ObservedReplay implements StepObserver {
         crashes: this.events.filter((event) => event.kind === 'crash').length,
         restarts: this.events.filter((event) => event.kind === 'restart').length,
         proposals: this.events.filter((event) => event.kind === 'propose').length,
-        entriesCommitted: this.observation.committedLength,
+        entriesCommitted: world.judgement.shared.terms.length - 1,
       },
     };
   }
@@ -257,7 +238,14 @@ class ObservedReplay implements StepObserver {
 /** The trace file of an explore result with a path; null without one. */
 export function exploreTraceOf(
   result: { path: readonly ExploreStep[] | null; distinctStates: number; strategy: string },
-  options: { implementation: Implementation; bugs: readonly string[]; nodes: number; implementationOptions: ImplementationOptions; bounds: Record<string, number> },
+  options: {
+    implementation: Implementation;
+    invariants: readonly InvariantDefinition[];
+    bugs: readonly string[];
+    nodes: number;
+    implementationOptions: ImplementationOptions;
+    bounds: Record<string, number>;
+  },
 ): { trace: TraceFile; replay: SimulationResult } | null {
   if (result.path === null) return null;
   const info: ExploreTraceInfo = {
@@ -268,7 +256,7 @@ export function exploreTraceOf(
     distinctStates: result.distinctStates,
     steps: [...result.path],
   };
-  const replay = replayExplorePath(options.implementation, info);
+  const replay = replayExplorePath(options.implementation, info, options.invariants);
   if ('error' in replay) throw new Error(`explore: the path found does not replay: ${replay.error}`);
   const trace: TraceFile = {
     format: traceFormat,
@@ -296,4 +284,36 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   const options = info.implementationOptions;
   if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
   return info as ExploreTraceInfo;
+}
+
+/** The readable event of an explore step (time counts steps). */
+function eventOfStep(stepNumber: number, step: ExploreStep): TraceEvent {
+  const event: TraceEvent = { n: stepNumber, t: stepNumber, kind: 'tick' };
+  switch (step.kind) {
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+      Object.assign(event, { kind: 'deliver', node: step.to, from: step.from, type: step.message.type });
+      if (step.kind === 'drop') event.note = 'dropped';
+      if (step.kind === 'duplicate') event.note = 'duplicate';
+      break;
+    case 'timeout':
+      Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });
+      break;
+    case 'propose':
+    case 'read':
+      if (step.command.client !== undefined) {
+        Object.assign(event, { kind: 'clientRequest', node: step.node, commandId: step.command.id, type: step.kind === 'read' ? 'read' : step.command.op, note: `client c${step.command.client}` });
+      } else {
+        Object.assign(event, { kind: 'propose', node: step.node, commandId: step.command.id, type: step.command.op });
+      }
+      break;
+    case 'crash':
+      Object.assign(event, { kind: 'crash', node: step.node });
+      break;
+    case 'restart':
+      Object.assign(event, { kind: 'restart', node: step.node });
+      break;
+  }
+  return event;
 }

@@ -11,12 +11,14 @@
 // invariants through replayExplorePath (the explorer's own checks, when they see this failure
 // where the invariants do, pick the states worth that replay).
 
+import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import type { ExploreStep, PathBounds, World } from '../world/system.js';
 import { TransitionSystem } from '../world/system.js';
 
 export interface ShortestOptions {
   implementation: Implementation;
+  invariants: readonly InvariantDefinition[];
   nodes: number;
   implementationOptions: ImplementationOptions;
   bounds: PathBounds;
@@ -49,6 +51,7 @@ export function shortestFailingPath(options: ShortestOptions): ExploreStep[] | n
   const system = new TransitionSystem({
     ...options.bounds,
     implementation: options.implementation,
+    invariants: options.invariants,
     nodes: options.nodes,
     implementationOptions: options.implementationOptions,
     symmetry: false,

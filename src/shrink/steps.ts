@@ -22,7 +22,7 @@
 
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
-import { allInvariants } from '../../invariants/index.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { interruptRequested } from '../core/interrupt.js';
 import { DeliveredMessages, replayExplorePath, replaySystem } from './paths.js';
@@ -47,6 +47,8 @@ export interface StepPath {
 export interface StepShrinkOptions {
   /** The failures to keep: failureSignatures of the run the path was lifted from. */
   signatures: readonly string[];
+  /** The invariants a candidate is judged by (the run's). */
+  invariants: readonly InvariantDefinition[];
   timeBudgetMs: number;
   /** Deterministic bound on candidate replays. */
   runsMax: number;
@@ -75,7 +77,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   const startedMs = wallClockMs();
   /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
   let nodes = path.nodes;
-  let replayer = new TolerantReplay(implementation, path);
+  let replayer = new TolerantReplay(implementation, path, options.invariants);
   let runs = 0;
   let improvements = 0;
   let stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
@@ -91,7 +93,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
   const replayed = (steps: ExploreStep[]) => {
     runs += 1;
-    return replayExplorePath(implementation, { nodes, implementationOptions: path.implementationOptions, steps });
+    return replayExplorePath(implementation, { nodes, implementationOptions: path.implementationOptions, steps }, options.invariants);
   };
 
   const evaluate = (steps: readonly ExploreStep[]): Candidate | null => {
@@ -168,7 +170,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
         if (outOfBudget()) return false;
         const before = { nodes, replayer };
         nodes = size;
-        replayer = new TolerantReplay(implementation, { ...path, nodes });
+        replayer = new TolerantReplay(implementation, { ...path, nodes }, options.invariants);
         const candidate = evaluate(withoutNodes(best.steps, removed));
         if (candidate !== null && candidate.steps.length <= best.steps.length) {
           best = candidate;
@@ -216,6 +218,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
       implementation,
+      invariants: options.invariants,
       nodes,
       implementationOptions: path.implementationOptions,
       bounds: {
@@ -224,7 +227,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
         dropsMax: 0,
         reordersMax: last.reorders,
         messagesInFlightMax: Math.max(...worlds.map((world) => world.messages.length)),
-        termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.view.term)))),
+        termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.mirror.term)))),
       },
       depthMax: best.steps.length - 1,
       statesMax: searchStatesMax,
@@ -251,7 +254,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   }
   // The search proposes the explorer's own commands only, which no client history records: it
   // cannot reproduce a failure judged on one.
-  if (!outOfBudget() && !judgedOnHistory(best.replay, allInvariants)) searchShorter();
+  if (!outOfBudget() && !judgedOnHistory(best.replay, options.invariants)) searchShorter();
   replayer.dispose();
   return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
 }
@@ -260,8 +263,8 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
  * The steps of `steps` that are possible where they stand in a fresh world of the path's
  * cluster, each as the explorer takes it (what a candidate becomes before it is judged).
  */
-export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): ExploreStep[] {
-  const replayer = new TolerantReplay(implementation, path);
+export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[], invariants: readonly InvariantDefinition[]): ExploreStep[] {
+  const replayer = new TolerantReplay(implementation, path, invariants);
   try {
     return replayer.concrete(steps, false).steps;
   } finally {
@@ -322,8 +325,8 @@ class TolerantReplay {
   /** The nodes did not even start: no step is possible (the replay reports the error). */
   private readonly failedToStart: boolean;
 
-  constructor(implementation: Implementation, path: Omit<StepPath, 'steps'>) {
-    this.system = replaySystem(implementation, path.nodes, path.implementationOptions);
+  constructor(implementation: Implementation, path: Omit<StepPath, 'steps'>, invariants: readonly InvariantDefinition[]) {
+    this.system = replaySystem(implementation, path.nodes, path.implementationOptions, invariants);
     const initial = this.system.initial();
     this.initial = initial.world;
     this.failedToStart = initial.implementationError !== null;

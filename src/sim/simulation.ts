@@ -21,12 +21,14 @@ import type { EventBody, SimEvent, TraceEvent } from './events.js';
 import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } from './events.js';
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
-import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
-import { judgeAudit, judgeHistory, violationOfStep } from '../world/judge.js';
+import type { InvariantDefinition } from '../../invariants/types.js';
+import { ClusterJudge } from '../world/judge.js';
+import { runInput } from '../world/step.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
-import { ClusterObservation, ViewError } from '../world/observation.js';
+import type { ClusterObservation } from '../world/observation.js';
+import { ViewError } from '../world/observation.js';
 import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
@@ -167,7 +169,8 @@ class ImplementationFault extends Error {}
 export class Simulation implements FaultWorld, LivenessWorld {
   readonly scenario: Scenario;
   readonly members: readonly NodeId[];
-  readonly observation: ClusterObservation;
+  /** The observation and the checkers of the run's invariants: the world's one judge. */
+  private readonly judge: ClusterJudge;
   private readonly implementation: Implementation;
   private readonly random: Random;
   private readonly choiceSource: ChoiceSource;
@@ -176,7 +179,6 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly network: Network;
   private readonly faults: FaultProcesses;
   private readonly liveness: LivenessMonitor | null;
-  private readonly checkers: InvariantChecker[];
   private readonly hasher = new Hasher();
   private readonly eventLog: TraceEvent[] | null;
   private readonly eventDigests: number[] | null;
@@ -213,8 +215,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.network = new Network(scenario.nodes, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
-    this.observation = new ClusterObservation(this.members);
-    this.checkers = options.invariants.map((definition) => definition.create());
+    this.judge = ClusterJudge.create(this.members, options.invariants);
     this.eventLog = options.recordEvents ? [] : null;
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
@@ -319,6 +320,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
       history: this.clients === null ? null : this.clients.operations().map((operation) => ({ ...operation })),
       inconclusive: [...this.inconclusive],
     };
+  }
+
+  get observation(): ClusterObservation {
+    return this.judge.observation;
   }
 
   get eventsProcessed(): number {
@@ -544,7 +549,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       this.schedule(this.now + receiver.slowExtraDelayMs, { ...event, slowed: true });
       return;
     }
-    this.observation.revealed(event.from, event.senderTerm);
+    this.judge.revealed(event.from, event.senderTerm);
     this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
   }
 
@@ -636,10 +641,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
     slot.durableAtCrash[slot.incarnation] = slot.storage.writtenCount;
     this.statistics.unsyncedRecordsLost += lost;
     if (lost > 0) this.note(`lost ${lost} unsynced record(s)${kept > 0 ? `, kept a torn ${kept}` : ''}`);
-    this.observation.crashed(id);
+    const violation = this.judge.crashed(id, this.eventCount, this.now);
     if (this.leaderBelief === id) this.leaderBelief = null;
     this.clients?.onCrash(id);
-    const violation = violationOfStep(this.checkers, (checker) => checker.afterCrash?.(id, this.observation, this.eventCount, this.now) ?? null);
     if (violation !== null) this.report(violation);
   }
 
@@ -648,41 +652,31 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const slot = this.slots[id];
     const instance = slot.instance;
     assert(instance !== null, `step on a crashed node ${id}`);
-    let output: Output;
-    try {
-      output = instance.step(input);
-    } catch (error) {
-      this.failImplementation(id, input, `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    }
-    this.checkOutput(id, input, output);
+    const outcome = runInput(instance, input, id, this.members);
+    if (outcome.problem !== null) this.failImplementation(id, input, outcome.problem);
+    const output = outcome.output;
 
     const storage = slot.storage;
     let departMs = this.now;
     if (output.records.length > 0) storage.append(output.records);
     if (output.sync) departMs = this.requestSync(slot);
 
-    let change: StepChange;
+    let judged: { change: StepChange; violation: Violation | null };
     try {
-      change = this.observation.observe(id, output, started, this.eventCount, this.now);
+      judged = this.judge.stepped(id, output, started, this.eventCount, this.now);
     } catch (error) {
       if (error instanceof ViewError) this.failImplementation(id, input, `state view: ${error.message}`);
       throw error;
     }
+    const change = judged.change;
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;
     for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, term);
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
-
     if (this.faultPhase && !started) this.maybeCrashAfterCommit(id, change);
-
-    // Extend the committed history first, so that checkers see this step's commits; comparisons
-    // against what was committed before use change.committedLengthBefore.
-    this.observation.extendCommitted(change);
-    const context = { change, cluster: this.observation };
-    const violation = violationOfStep(this.checkers, (checker) => checker.afterStep(context));
-    if (violation !== null) this.report(violation);
+    if (judged.violation !== null) this.report(judged.violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.
     const clients = this.clients;
@@ -730,28 +724,6 @@ export class Simulation implements FaultWorld, LivenessWorld {
     slot.syncBarrierMs = doneMs;
     this.schedule(doneMs, { kind: 'syncComplete', node: slot.id, incarnation: slot.incarnation, upTo: slot.storage.writtenCount });
     return doneMs;
-  }
-
-  private checkOutput(id: NodeId, input: Input, output: Output): void {
-    if (
-      output === null ||
-      typeof output !== 'object' ||
-      !Array.isArray(output.messages) ||
-      !Array.isArray(output.records) ||
-      !Array.isArray(output.applied) ||
-      !Array.isArray(output.answers)
-    ) {
-      this.failImplementation(id, input, 'returned something that is not an output (messages, records, sync, applied, answers)');
-    }
-    for (const outbound of output.messages) {
-      if (outbound === null || typeof outbound !== 'object' || outbound.message === null || typeof outbound.message !== 'object') {
-        this.failImplementation(id, input, 'sent a message that is not {to, message: {type, body}}');
-      }
-      if (outbound.to === id) this.failImplementation(id, input, `sent a ${outbound.message.type} message to itself`);
-      if (!this.members.includes(outbound.to)) {
-        this.failImplementation(id, input, `sent a ${outbound.message.type} message to unknown node ${String(outbound.to)}`);
-      }
-    }
   }
 
   private failImplementation(id: NodeId, input: Input, message: string): never {
@@ -983,7 +955,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   private finish(): void {
     this.finished = true;
-    const finding = judgeAudit(this.checkers, (checker) => checker.audit(this.observation, this.eventCount, this.now));
+    const finding = this.judge.audit(this.eventCount, this.now);
     if (finding !== null && isHarnessError(finding)) this.harnessError = finding;
     else if (finding !== null) this.report(finding);
     else if (this.violation === null) this.checkHistory();
@@ -994,7 +966,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const clients = this.clients;
     if (clients === null || this.scenario.clients === undefined) return;
     const context = { history: checkedHistory(clients.operations()), stepsMax: this.scenario.clients.checkStepsMax, eventNumber: this.eventCount, timeMs: this.now };
-    const violation = judgeHistory(this.checkers, context, this.inconclusive);
+    const violation = this.judge.judgeHistory(context, this.inconclusive);
     if (violation !== null) this.report(violation);
   }
 

@@ -1,25 +1,170 @@
-// Judging one step with the invariants given: the first violation in registry order, naming the
-// others the same step broke; the end-of-run audit, which tells the harness's own errors from the
-// implementation's violations; and the clients' history handed to the checkers that judge histories.
+// Judging a cluster step by step, for every driver: one ClusterJudge holds the observation and the
+// checkers of the invariants a run asked for, applies each node output to the observation and
+// asks every checker about it. The simulator keeps one judge for its run; the explorer forks one
+// per world (both the observation and the checkers fork copy-on-write), so both judge a step by
+// the same rules and the same invariants. The end-of-run audit tells the harness's own errors
+// from the implementation's violations.
 
-import type { HarnessError, Inconclusive, Violation } from '../contract/observation.js';
+import type { Output } from '../contract/contract.js';
+import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
-import type { HistoryCheckContext, InvariantChecker } from '../../invariants/types.js';
+import type { NodeId } from '../core/ids.js';
+import type { DigestSink, HistoryCheckContext, InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import type { NodeMirror, SharedObservation } from './observation.js';
+import { ClusterObservation } from './observation.js';
+import { Lanes } from './lanes.js';
+
+const roleCodes = { follower: 1, candidate: 2, leader: 3 } as const;
+
+export class ClusterJudge {
+  constructor(
+    readonly observation: ClusterObservation,
+    readonly checkers: readonly InvariantChecker[],
+  ) {}
+
+  static create(members: readonly NodeId[], invariants: readonly InvariantDefinition[]): ClusterJudge {
+    return new ClusterJudge(new ClusterObservation(members), invariants.map((definition) => definition.create()));
+  }
+
+  /**
+   * Node `id` answered an input with `output`: its mirror takes it in, then the step is judged
+   * (judgeChange). Throws ViewError when the output's view cannot apply.
+   */
+  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number): { change: StepChange; violation: Violation | null } {
+    const change = this.observation.observe(id, output, started, eventNumber, timeMs);
+    return { change, violation: this.judgeChange(change) };
+  }
+
+  /**
+   * Judges a step whose mirror change is already in place: the committed history takes in what
+   * it newly committed first, so that checkers see this step's commits (comparisons against what
+   * was committed before use change.committedLengthBefore), then every checker.
+   */
+  judgeChange(change: StepChange): Violation | null {
+    this.observation.extendCommitted(change);
+    const context = { change, cluster: this.observation };
+    // violationOfStep's loop, without a closure per step (this is the explorer's hot path).
+    const verdict = new StepVerdict();
+    for (const checker of this.checkers) verdict.add(checker.afterStep(context));
+    return verdict.result;
+  }
+
+  /** Node `id` crashed: its mirror goes down, and the checkers that care judge it. */
+  crashed(id: NodeId, eventNumber: number, timeMs: number): Violation | null {
+    this.observation.crashed(id);
+    return this.judgeCrash(id, eventNumber, timeMs);
+  }
+
+  /** Judges a crash whose mirror is already down. */
+  judgeCrash(id: NodeId, eventNumber: number, timeMs: number): Violation | null {
+    return violationOfStep(this.checkers, (checker) => checker.afterCrash?.(id, this.observation, eventNumber, timeMs) ?? null);
+  }
+
+  /** Another node received a message node `id` sent in `term`; whether that raised what it revealed. */
+  revealed(id: NodeId, term: number): boolean {
+    return this.observation.revealed(id, term);
+  }
+
+  /** The end-of-run audit of every checker: a harness error before any violation (judgeAudit). */
+  audit(eventNumber: number, timeMs: number): Violation | HarnessError | null {
+    return judgeAudit(this.checkers, (checker) => checker.audit(this.observation, eventNumber, timeMs));
+  }
+
+  /** Hands a history to the checkers that judge histories (see judgeHistory). */
+  judgeHistory(context: HistoryCheckContext, inconclusive: Inconclusive[]): Violation | null {
+    return judgeHistory(this.checkers, context, inconclusive);
+  }
+
+  /** Changes whenever a step changed what other nodes' steps may read (see SharedObservation.sharedVersion). */
+  get sharedVersion(): number {
+    return this.observation.sharedVersion + checkersVersion(this.checkers);
+  }
+}
+
+/** The sum of the checkers' shared versions (see InvariantChecker.sharedVersion). */
+export function checkersVersion(checkers: readonly InvariantChecker[]): number {
+  let version = 0;
+  for (const checker of checkers) version += checker.sharedVersion ?? 0;
+  return version;
+}
+
+/** Whether any checker's state changed between `before` and their forks `after` (InvariantChecker.version). */
+export function checkersChanged(before: readonly InvariantChecker[], after: readonly InvariantChecker[]): boolean {
+  for (let index = 0; index < before.length; index += 1) if ((before[index].version ?? 0) !== (after[index].version ?? 0)) return true;
+  return false;
+}
+
+/**
+ * What of a judgement can change a later verdict beyond the nodes' own states, node ids renamed
+ * by `rename`, nodes taken in `order`: the committed history with its commit-term bounds, the
+ * terms each node revealed, and the checkers' own digests. Not who committed an index (evidence
+ * only) nor the version counters. A node's mirror goes with the node (digestDownMirror).
+ */
+export function digestJudgement(
+  judgement: { shared: SharedObservation; revealed: readonly number[]; checkers: readonly InvariantChecker[] },
+  sink: DigestSink,
+  rename: readonly NodeId[],
+  order: readonly NodeId[],
+): void {
+  const { shared, revealed, checkers } = judgement;
+  const committed = (shared.digest ??= digestCommitted(shared));
+  sink.number(committed[0]).number(committed[1]);
+  for (const id of order) sink.number(revealed[id]);
+  for (const checker of checkers) checker.digest?.(sink, rename);
+}
+
+/** The committed history and its commit-term bounds, as two lanes (no node ids in it). */
+function digestCommitted(shared: SharedObservation): readonly [number, number] {
+  const lanes = new Lanes().reset();
+  const length = shared.terms.length - 1;
+  lanes.number(length).number(shared.prefix[length]);
+  for (const run of shared.termRuns) lanes.number(run.from).number(run.term === Number.POSITIVE_INFINITY ? -1 : run.term);
+  const out: number[] = [];
+  lanes.digestInto(out, 0);
+  return [out[0], out[1]];
+}
+
+/**
+ * The mirror of a node that is down, for its digest. A running node's mirror is not digested: it
+ * is a function of the node's state, which the explorer digests itself; a node that is down keeps
+ * the view it had. Nor its incarnation count: checkers compare it only for equality within one
+ * node, for the end-of-run audit.
+ */
+export function digestDownMirror(mirror: NodeMirror, sink: DigestSink): void {
+  sink.number(mirror.hasView ? roleCodes[mirror.role] : 0).number(mirror.term).number(mirror.commitIndex).number(mirror.appliedIndex);
+  sink.number(mirror.lastIndex).number(mirror.prefixHashes[mirror.lastIndex]).number(mirror.lastAppliedSeen).number(mirror.hasLog ? 1 : 0);
+}
+
+/** Whether every checker can fork (the explorer needs it of every invariant it checks); a message if not. */
+export function unforkableInvariant(invariants: readonly InvariantDefinition[]): string | null {
+  const checker = invariants.map((definition) => definition.create()).find((created) => typeof created.fork !== 'function');
+  return checker === undefined ? null : `invariant ${checker.name} cannot fork its state (InvariantChecker.fork), which the explorer needs`;
+}
 
 /**
  * Asks every checker about one step (a node's output, a crash, the end of the run): the first
  * violation in registry order, carrying the names of the others the same step violated.
  */
 export function violationOfStep(checkers: readonly InvariantChecker[], check: (checker: InvariantChecker) => Violation | null): Violation | null {
-  let first: Violation | null = null;
-  const others: string[] = [];
-  for (const checker of checkers) {
-    const violation = check(checker);
-    if (violation === null) continue;
-    if (first === null) first = violation;
-    else if (violation.invariant !== first.invariant && !others.includes(violation.invariant)) others.push(violation.invariant);
+  const verdict = new StepVerdict();
+  for (const checker of checkers) verdict.add(check(checker));
+  return verdict.result;
+}
+
+/** The first violation of one step, in registry order, with the names of the others it broke. */
+class StepVerdict {
+  private first: Violation | null = null;
+  private others: string[] | null = null;
+
+  add(violation: Violation | null): void {
+    if (violation === null) return;
+    if (this.first === null) this.first = violation;
+    else if (violation.invariant !== this.first.invariant && !(this.others ??= []).includes(violation.invariant)) this.others.push(violation.invariant);
   }
-  return first === null || others.length === 0 ? first : { ...first, alsoViolated: others };
+
+  get result(): Violation | null {
+    return this.first === null || this.others === null || this.others.length === 0 ? this.first : { ...this.first, alsoViolated: this.others };
+  }
 }
 
 /**

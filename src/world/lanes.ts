@@ -4,6 +4,8 @@
 // 53-bit values, and is allocated per digest) measured three times slower. Values hashed here
 // are 32-bit integers or small counts; anything larger is folded to 32 bits first.
 
+import { mix32 } from '../core/hash.js';
+
 export class Lanes {
   high = 0;
   low = 0;
@@ -43,17 +45,6 @@ export class Lanes {
     out[offset] = mix32(this.high ^ this.count);
     out[offset + 1] = mix32(this.low ^ Math.imul(this.count, 31));
   }
-}
-
-/** The murmur3 finalizer: a 32-bit value with every bit mixed into every other. */
-export function mix32(value: number): number {
-  let h = value;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
 }
 
 function foldToInt32(value: number): number {

@@ -4,6 +4,11 @@
 //
 // Every update costs O(entries changed), never O(log length): logs arrive as deltas, prefix
 // hashes extend incrementally, and the committed history grows by appending.
+//
+// One observation serves every driver. The simulator keeps one and updates it in place. The
+// explorer keeps each node's mirror with the node's state (computed once per node state and
+// input, by the same observeOutput) and the rest, the shared part, with each world: an
+// observation laid over them copies the shared part before it first writes it.
 
 import type { Output, Role, StateView } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
@@ -27,14 +32,12 @@ export class NodeMirror implements ObservedNode {
   appliedIndex = 0;
   leaderHint: NodeId | null = null;
   /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
-  readonly terms: number[] = [0];
-  readonly commandIds: number[] = [0];
+  terms: number[] = [0];
+  commandIds: number[] = [0];
   /** prefixHashes[i] digests entries 1..i (0 for the empty prefix). */
-  readonly prefixHashes: number[] = [0];
+  prefixHashes: number[] = [0];
   /** Index of the last entry applied in this incarnation, from the applied outputs. */
   lastAppliedSeen = 0;
-  /** The highest term this node revealed through a message another node received (survives crashes). */
-  termRevealed = 0;
 
   constructor(readonly id: NodeId) {}
 
@@ -45,40 +48,226 @@ export class NodeMirror implements ObservedNode {
   termAt(index: number): number {
     return index <= this.lastIndex ? this.terms[index] : -1;
   }
+
+  /** An independent copy (its arrays copied too). */
+  copy(): NodeMirror {
+    const copy = new NodeMirror(this.id);
+    copy.up = this.up;
+    copy.incarnation = this.incarnation;
+    copy.hasView = this.hasView;
+    copy.hasLog = this.hasLog;
+    copy.role = this.role;
+    copy.term = this.term;
+    copy.votedFor = this.votedFor;
+    copy.commitIndex = this.commitIndex;
+    copy.appliedIndex = this.appliedIndex;
+    copy.leaderHint = this.leaderHint;
+    copy.terms = this.terms.slice();
+    copy.commandIds = this.commandIds.slice();
+    copy.prefixHashes = this.prefixHashes.slice();
+    copy.lastAppliedSeen = this.lastAppliedSeen;
+    return copy;
+  }
+}
+
+/**
+ * Applies one output of a node to its mirror (in place) and describes the change. The change's
+ * committedLengthBefore is left 0: it belongs to the cluster (ClusterObservation.observe sets it).
+ * Throws ViewError when the view's log delta cannot apply.
+ */
+export function observeOutput(mirror: NodeMirror, output: Output, started: boolean, eventNumber: number, timeMs: number): StepChange {
+  const change: StepChange = {
+    node: mirror.id,
+    eventNumber,
+    timeMs,
+    started,
+    previousRole: mirror.role,
+    previousTerm: mirror.term,
+    previousCommitIndex: mirror.commitIndex,
+    previousAppliedIndex: mirror.appliedIndex,
+    previousLastIndex: mirror.lastIndex,
+    previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
+    logChangedFrom: Number.POSITIVE_INFINITY,
+    applied: output.applied,
+    hasView: output.state !== undefined,
+    committedLengthBefore: 0,
+  };
+  if (started) {
+    mirror.up = true;
+    mirror.incarnation += 1;
+    mirror.lastAppliedSeen = 0;
+    // Volatile state starts over; the durable log arrives in the start output's view.
+    mirror.commitIndex = 0;
+    mirror.appliedIndex = 0;
+    change.previousCommitIndex = 0;
+    change.previousAppliedIndex = 0;
+  }
+  const view = output.state;
+  if (view !== undefined) {
+    mirror.hasView = true;
+    if (view.log !== undefined) mirror.hasLog = true;
+    applyView(mirror, view, change);
+  }
+  if (output.applied.length > 0) mirror.lastAppliedSeen = output.applied[output.applied.length - 1].index;
+  return change;
+}
+
+function applyView(mirror: NodeMirror, view: StateView, change: StepChange): void {
+  mirror.role = view.role;
+  mirror.term = view.term;
+  mirror.votedFor = view.votedFor;
+  mirror.commitIndex = view.commitIndex;
+  mirror.appliedIndex = view.appliedIndex;
+  mirror.leaderHint = view.leaderHint;
+  const log = view.log;
+  if (log === undefined) return;
+  const from = Math.max(1, log.from);
+  if (from > mirror.lastIndex + 1) {
+    throw new ViewError(`log delta starts at ${log.from}, past the end of the log (${mirror.lastIndex})`);
+  }
+  mirror.terms.length = from;
+  mirror.commandIds.length = from;
+  mirror.prefixHashes.length = from;
+  let previousHash = mirror.prefixHashes[from - 1];
+  for (const entry of log.entries) {
+    mirror.terms.push(entry.term);
+    mirror.commandIds.push(entry.commandId);
+    previousHash = chainHash(previousHash, entry.term, entry.commandId);
+    mirror.prefixHashes.push(previousHash);
+  }
+  change.logChangedFrom = from;
+}
+
+/**
+ * What the observation holds beyond the nodes' own mirrors: the committed history with its
+ * commit-term bounds, the terms each node revealed, and two version counters. Shared between
+ * observations copy-on-write; the explorer keeps one per world and shares equal ones.
+ */
+export interface SharedObservation {
+  /** The committed history: terms[i], ids[i], prefix[i] for index i. */
+  terms: number[];
+  ids: number[];
+  prefix: number[];
+  /** Who first established each committed index (node id), for evidence. */
+  by: NodeId[];
+  /**
+   * Upper bounds on the term in which each committed index was committed, as runs of indexes
+   * with non-decreasing terms: termRuns[k] covers indexes from its `from` to the next run's
+   * `from` - 1. An index is committed in the term of the leader that committed it, which may be
+   * later than the entry's own term (Raft Figure 8); whoever observes a commit while in term x
+   * proves it happened in a term <= x. True commit terms never decrease along the log, so a lower
+   * bound seen at index j also bounds every index below j (kept as a suffix minimum).
+   */
+  termRuns: { from: number; term: number }[];
+  /** Increases whenever the committed history or its commit terms change. */
+  committedVersion: number;
+  /**
+   * Increases whenever a step changes the committed history: the explorer's partial-order
+   * reduction treats such steps as dependent on every other.
+   */
+  sharedVersion: number;
+  /** The explorer's digest of this part once it is final (src/world/judge.ts); dropped by a copy. */
+  digest?: readonly [number, number];
+}
+
+export function emptySharedObservation(): SharedObservation {
+  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0, sharedVersion: 0 };
+}
+
+function copyShared(shared: SharedObservation): SharedObservation {
+  const { terms, ids, prefix, by, termRuns } = shared;
+  return { ...shared, terms: terms.slice(), ids: ids.slice(), prefix: prefix.slice(), by: by.slice(), termRuns: termRuns.slice(), digest: undefined };
 }
 
 export class ClusterObservation implements ObservedCluster {
-  readonly nodes = new Map<NodeId, NodeMirror>();
-  /** The committed history: committedTerms[i], committedIds[i], committedPrefix[i] for index i. */
-  readonly committedTerms: number[] = [0];
-  readonly committedIds: number[] = [0];
-  readonly committedPrefix: number[] = [0];
-  /** Who first established each committed index (node id), for evidence. */
-  readonly committedBy: NodeId[] = [0];
+  /** nodes[id - 1] is node id's mirror. */
+  readonly nodes: NodeMirror[];
+  private sharedPart: SharedObservation;
+  private sharedOwned: boolean;
   /**
-   * Upper bounds on the term in which each committed index was committed, as runs of indexes
-   * with non-decreasing terms: commitTermRuns[k] covers indexes from its `from` to the next
-   * run's `from` - 1. An index is committed in the term of the leader that committed it, which
-   * may be later than the entry's own term (Raft Figure 8); whoever observes a commit while in
-   * term x proves it happened in a term <= x. True commit terms never decrease along the log,
-   * so a lower bound seen at index j also bounds every index below j (kept as a suffix minimum).
+   * revealed[id]: the highest term node id revealed through a message another node received
+   * (survives crashes). Apart from the shared part: it changes often, and its updates commute.
    */
-  readonly commitTermRuns: { from: number; term: number }[] = [];
-  /** Increases whenever the committed history or its commit terms change. */
-  committedVersion = 0;
+  private revealedPart: number[];
+  private revealedOwned: boolean;
 
-  constructor(members: readonly NodeId[]) {
-    for (const id of members) this.nodes.set(id, new NodeMirror(id));
+  /**
+   * The simulator's observation owns its mirrors and updates them in place. The explorer's is
+   * laid over a world's mirrors and shared part (`over`): it copies the shared part before its
+   * first write, and never writes a mirror (it hands the node's new mirror in with `adopt`).
+   */
+  constructor(members: readonly NodeId[], over?: { mirrors: NodeMirror[]; shared: SharedObservation; revealed: readonly number[] }) {
+    this.nodes = over?.mirrors ?? members.map((id) => new NodeMirror(id));
+    this.sharedPart = over?.shared ?? emptySharedObservation();
+    this.sharedOwned = over === undefined;
+    this.revealedPart = (over?.revealed as number[] | undefined) ?? new Array<number>(members.length + 1).fill(0);
+    this.revealedOwned = over === undefined;
+  }
+
+  /** The revealed terms as they stand (to keep with a world). */
+  get revealedTerms(): readonly number[] {
+    return this.revealedPart;
+  }
+
+  /** The shared part as it stands (to keep with a world once the step is judged). */
+  get shared(): SharedObservation {
+    return this.sharedPart;
+  }
+
+  get committedTerms(): readonly number[] {
+    return this.sharedPart.terms;
+  }
+
+  get committedIds(): readonly number[] {
+    return this.sharedPart.ids;
+  }
+
+  get committedPrefix(): readonly number[] {
+    return this.sharedPart.prefix;
+  }
+
+  get committedBy(): readonly NodeId[] {
+    return this.sharedPart.by;
+  }
+
+  get commitTermRuns(): readonly { readonly from: number; readonly term: number }[] {
+    return this.sharedPart.termRuns;
+  }
+
+  get committedVersion(): number {
+    return this.sharedPart.committedVersion;
+  }
+
+  get sharedVersion(): number {
+    return this.sharedPart.sharedVersion;
   }
 
   get committedLength(): number {
-    return this.committedTerms.length - 1;
+    return this.sharedPart.terms.length - 1;
+  }
+
+  termRevealed(id: NodeId): number {
+    return this.revealedPart[id];
   }
 
   mirror(id: NodeId): NodeMirror {
-    const mirror = this.nodes.get(id);
+    const mirror = this.nodes[id - 1];
     assert(mirror !== undefined, `no node ${id} in the observation`);
     return mirror;
+  }
+
+  /** Puts node `id`'s mirror in place (the explorer's, computed once per node state and input). */
+  adopt(mirror: NodeMirror): void {
+    this.nodes[mirror.id - 1] = mirror;
+  }
+
+  /** The shared part, copied first if it is shared. */
+  private writableShared(): SharedObservation {
+    if (!this.sharedOwned) {
+      this.sharedPart = copyShared(this.sharedPart);
+      this.sharedOwned = true;
+    }
+    return this.sharedPart;
   }
 
   /**
@@ -87,7 +276,7 @@ export class ClusterObservation implements ObservedCluster {
    * An upper bound, for the liveness phase's catch-up allowance; 0 when no node shows its log.
    */
   catchUpEntries(): number {
-    const withLogs = [...this.nodes.values()].filter((mirror) => mirror.hasLog);
+    const withLogs = this.nodes.filter((mirror) => mirror.hasLog);
     if (withLogs.length === 0) return 0;
     const longest = Math.max(...withLogs.map((mirror) => mirror.lastIndex));
     let most = 0;
@@ -105,75 +294,22 @@ export class ClusterObservation implements ObservedCluster {
     this.mirror(id).up = false;
   }
 
-  /** Applies one output of node `id` to its mirror and describes the change. */
+  /** Applies one output of node `id` to its mirror (in place) and describes the change. */
   observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number): StepChange {
-    const mirror = this.mirror(id);
-    const change: StepChange = {
-      node: id,
-      eventNumber,
-      timeMs,
-      started,
-      previousRole: mirror.role,
-      previousTerm: mirror.term,
-      previousCommitIndex: mirror.commitIndex,
-      previousAppliedIndex: mirror.appliedIndex,
-      previousLastIndex: mirror.lastIndex,
-      previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
-      logChangedFrom: Number.POSITIVE_INFINITY,
-      applied: output.applied,
-      hasView: output.state !== undefined,
-      committedLengthBefore: this.committedLength,
-    };
-    if (started) {
-      mirror.up = true;
-      mirror.incarnation += 1;
-      mirror.lastAppliedSeen = 0;
-      // Volatile state starts over; the durable log arrives in the start output's view.
-      mirror.commitIndex = 0;
-      mirror.appliedIndex = 0;
-      change.previousCommitIndex = 0;
-      change.previousAppliedIndex = 0;
-    }
-    const view = output.state;
-    if (view !== undefined) {
-      mirror.hasView = true;
-      if (view.log !== undefined) mirror.hasLog = true;
-      this.applyView(mirror, view, change);
-    }
-    if (output.applied.length > 0) mirror.lastAppliedSeen = output.applied[output.applied.length - 1].index;
+    const change = observeOutput(this.mirror(id), output, started, eventNumber, timeMs);
+    change.committedLengthBefore = this.committedLength;
     return change;
   }
 
-  /** Notes that another node received a message the node sent while in `term`. */
-  revealed(id: NodeId, term: number): void {
-    const mirror = this.mirror(id);
-    if (term > mirror.termRevealed) mirror.termRevealed = term;
-  }
-
-  private applyView(mirror: NodeMirror, view: StateView, change: StepChange): void {
-    mirror.role = view.role;
-    mirror.term = view.term;
-    mirror.votedFor = view.votedFor;
-    mirror.commitIndex = view.commitIndex;
-    mirror.appliedIndex = view.appliedIndex;
-    mirror.leaderHint = view.leaderHint;
-    const log = view.log;
-    if (log === undefined) return;
-    const from = Math.max(1, log.from);
-    if (from > mirror.lastIndex + 1) {
-      throw new ViewError(`log delta starts at ${log.from}, past the end of the log (${mirror.lastIndex})`);
+  /** Notes that another node received a message the node sent while in `term`; whether that raised its revealed term. */
+  revealed(id: NodeId, term: number): boolean {
+    if (term <= this.revealedPart[id]) return false;
+    if (!this.revealedOwned) {
+      this.revealedPart = this.revealedPart.slice();
+      this.revealedOwned = true;
     }
-    mirror.terms.length = from;
-    mirror.commandIds.length = from;
-    mirror.prefixHashes.length = from;
-    let previousHash = mirror.prefixHashes[from - 1];
-    for (const entry of log.entries) {
-      mirror.terms.push(entry.term);
-      mirror.commandIds.push(entry.commandId);
-      previousHash = chainHash(previousHash, entry.term, entry.commandId);
-      mirror.prefixHashes.push(previousHash);
-    }
-    change.logChangedFrom = from;
+    this.revealedPart[id] = term;
+    return true;
   }
 
   /**
@@ -198,21 +334,24 @@ export class ClusterObservation implements ObservedCluster {
       // A node without a view tells us nothing about the term: bound it by infinity, so that
       // no leader is held to these entries on its account.
       this.boundCommitTerm(lengthBefore + 1, mirror.hasView ? mirror.term : Number.POSITIVE_INFINITY);
-      this.committedVersion += 1;
+      const shared = this.writableShared();
+      shared.committedVersion += 1;
+      shared.sharedVersion += 1;
     }
   }
 
   private appendCommitted(term: number, commandId: number, by: NodeId): void {
-    const previous = this.committedPrefix[this.committedPrefix.length - 1];
-    this.committedTerms.push(term);
-    this.committedIds.push(commandId);
-    this.committedPrefix.push(chainHash(previous, term, commandId));
-    this.committedBy.push(by);
+    const committed = this.writableShared();
+    const previous = committed.prefix[committed.prefix.length - 1];
+    committed.terms.push(term);
+    committed.ids.push(commandId);
+    committed.prefix.push(chainHash(previous, term, commandId));
+    committed.by.push(by);
   }
 
   /** Indexes from `from` to the end were committed in a term <= term; so were all below them. */
   private boundCommitTerm(from: number, term: number): void {
-    const runs = this.commitTermRuns;
+    const runs = this.writableShared().termRuns;
     let start = from;
     while (runs.length > 0 && runs[runs.length - 1].term >= term) start = runs.pop()!.from;
     runs.push({ from: start, term });
@@ -220,7 +359,7 @@ export class ClusterObservation implements ObservedCluster {
 
   /** The highest committed index known to have been committed in a term below `term`. */
   lastIndexCommittedBeforeTerm(term: number): number {
-    const runs = this.commitTermRuns;
+    const runs = this.sharedPart.termRuns;
     let low = -1;
     let high = runs.length - 1;
     while (low < high) {

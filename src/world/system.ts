@@ -25,19 +25,23 @@
 // chosen prefix of the unsynced ones: all of them (the disk got them anyway), none (lost), or a
 // torn part; each way is its own choice and costs one crash of the crash bound.
 
-import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, Message, NodeInstance, Output, StateView } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, Message, NodeInstance, Output } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
-import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
-import type { History, NodeView, ViewChange } from './checks.js';
-import { checkStep, emptyHistory, emptyView } from './checks.js';
+import type { StepChange } from '../contract/observation.js';
+import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import { checkersChanged, checkersVersion, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
+import type { SharedObservation } from './observation.js';
+import { ClusterObservation, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
+import { runInput } from './step.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
 import type { InstancePoolStatistics, ReplayedNode } from './instancePool.js';
 import { InstancePool, liveInstancesMaxDefault } from './instancePool.js';
-import { Lanes, mix32 } from './lanes.js';
+import { Lanes } from './lanes.js';
+import { mix32 } from '../core/hash.js';
 import type { Violation } from '../contract/observation.js';
 
 export interface NodeState {
@@ -48,7 +52,8 @@ export interface NodeState {
   readonly instance: NodeInstance | null;
   /** Digest of the inputs since start, for opaque nodes without stateDigest. */
   readonly inputDigest: readonly [number, number];
-  readonly view: NodeView;
+  /** What the harness observes of the node (src/world/observation.ts), as this state left it. */
+  readonly mirror: NodeMirror;
   readonly synced: readonly DurableRecord[];
   readonly unsynced: readonly DurableRecord[];
   /**
@@ -82,7 +87,23 @@ export interface World {
   readonly requests: number;
   readonly drops: number;
   readonly reorders: number;
-  readonly history: History;
+  /** The judgement of the path so far: the shared part of the observation and the checkers' states. */
+  readonly judgement: Judgement;
+}
+
+/**
+ * What the invariants know of a path beyond its nodes' mirrors: shared between worlds (equal
+ * ones interned by digest), never changed once a world holds it.
+ */
+export interface Judgement {
+  readonly shared: SharedObservation;
+  /** The term each node revealed (ClusterObservation.termRevealed), by id. */
+  readonly revealed: readonly number[];
+  readonly checkers: readonly InvariantChecker[];
+  /** Two lanes per permutation, computed when first needed (NaN until then). */
+  digests?: number[];
+  /** Its place among the system's encoded judgements (src/explore/frontier.ts), once encoded. */
+  index?: number;
 }
 
 export type Choice =
@@ -123,12 +144,22 @@ export interface Transition {
   implementationError: ExploreImplementationError | null;
   /** Set when the new world is past a bound: it is not explored. */
   pruned: PruneReason | null;
+  /**
+   * The step changed what other nodes' steps may read (the committed history, a revealed term,
+   * a checker's shared state): the partial-order reduction holds it dependent on every other.
+   */
+  changedShared: boolean;
+  /**
+   * A delivery raised the term its sender revealed, which that sender's restart reads (the
+   * monotonic-term floor): the reduction holds it dependent on a restart of the sender.
+   */
+  revealsSender: boolean;
 }
 
-/** Hooks for a replay that feeds the real invariants (src/shrink/paths.ts). */
+/** Hooks for a replay that records what happens (src/shrink/paths.ts); the judging is the system's. */
 export interface StepObserver {
-  delivered(from: NodeId, to: NodeId, senderTerm: number): void;
-  stepped(node: NodeId, input: Input, output: Output, started: boolean): void;
+  delivered?(from: NodeId, to: NodeId, senderTerm: number): void;
+  stepped(node: NodeId, output: Output, change: StepChange, mirror: NodeMirror): void;
   crashed(node: NodeId, unsyncedLost: number): void;
 }
 
@@ -157,6 +188,8 @@ export interface PathBounds {
 
 export interface SystemOptions extends PathBounds {
   implementation: Implementation;
+  /** The invariants every step is judged by (each checker must fork: InvariantChecker.fork). */
+  invariants: readonly InvariantDefinition[];
   nodes: number;
   implementationOptions: ImplementationOptions;
   /** Permute node ids (when the implementation allows it). */
@@ -169,7 +202,7 @@ export interface SystemOptions extends PathBounds {
    */
   liveInstancesMax?: number;
   /**
-   * Share one copy of each distinct node state, message and history between worlds
+   * Share one copy of each distinct node state, message and judgement between worlds
    * (src/world/intern.ts). Default true; false only to measure what it saves.
    */
   intern?: boolean;
@@ -208,24 +241,18 @@ export class TransitionSystem {
   private readonly sums: number[];
   private readonly tried: number[] = [];
   private readonly linkPlaces: Int32Array;
-  /** Digests of each history per permutation; histories are immutable and shared between states. */
-  private readonly historyCache = new WeakMap<History, readonly number[]>();
   private readonly interning: boolean;
   private readonly memoizing: boolean;
   /** Numbers that name a node's inputs in its memo: -id a timer, -stride - id a restart, k * stride + id proposal k. */
   private readonly inputStride: number;
   private readonly nodeStates = new InternTable<NodeState>();
   private readonly inFlights = new InternTable<InFlight>();
-  private readonly histories = new InternTable<History>();
+  private readonly judgements = new InternTable<Judgement>();
+  private readonly judgementLanes = new Lanes();
   /** The parts of encoded worlds by index (src/explore/frontier.ts), and each part's index. */
   private readonly encodedNodes: NodeState[] = [];
   private readonly encodedMessages: InFlight[] = [];
-  private readonly encodedHistories: History[] = [];
-  private readonly historyIndexes = new WeakMap<History, number>();
-  /** The history encoded or digested last: siblings mostly share their parent's. */
-  private lastHistory: History | null = null;
-  private lastHistoryIndex = -1;
-  private lastHistoryDigests: readonly number[] = [];
+  private readonly encodedJudgements: Judgement[] = [];
 
   constructor(readonly options: SystemOptions) {
     this.members = nodeIds(options.nodes);
@@ -281,19 +308,23 @@ export class TransitionSystem {
 
   /** Every node started over empty storage. */
   initial(observer?: StepObserver): Transition {
-    const down: NodeState = { instance: null, inputDigest: [0, 0], view: emptyView, synced: emptyList, unsynced: emptyList, digests: null };
+    const judgement: Judgement = {
+      shared: emptySharedObservation(),
+      revealed: new Array<number>(this.members.length + 1).fill(0),
+      checkers: this.options.invariants.map((definition) => definition.create()),
+    };
     const world: World = {
-      nodes: this.members.map(() => down),
+      nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null })),
       messages: [],
       crashes: 0,
       requests: 0,
       drops: 0,
       reorders: 0,
-      history: emptyHistory,
+      judgement,
     };
-    const draft = new Draft(world, observer);
+    const draft = new Draft(this, world, observer, 0);
     for (const id of this.members) {
-      this.perform(draft, id, -this.inputStride - id, (node) => [this.start(node, id, observer)]);
+      this.perform(draft, id, -this.inputStride - id, (node) => [this.start(node, id)]);
       if (draft.implementationError !== null) break;
     }
     return draft.finish();
@@ -324,7 +355,7 @@ export class TransitionSystem {
       for (const id of this.members) {
         const node = world.nodes[id - 1];
         // Proposals go to nodes that claim to lead; a follower would only answer notLeader.
-        if (node.instance !== null && (!node.view.hasView || node.view.role === 'leader')) choices.push({ kind: 'propose', node: id });
+        if (node.instance !== null && (!node.mirror.hasView || node.mirror.role === 'leader')) choices.push({ kind: 'propose', node: id });
       }
     }
     if (world.crashes < this.options.crashesMax) {
@@ -341,7 +372,7 @@ export class TransitionSystem {
   /** Whether the budget of crashes or requests withheld a choice in this world. */
   budgetsHit(world: World): { crashes: boolean; requests: boolean; drops: boolean } {
     const anyUp = world.nodes.some((node) => node.instance !== null);
-    const anyLeader = world.nodes.some((node) => node.instance !== null && (!node.view.hasView || node.view.role === 'leader'));
+    const anyLeader = world.nodes.some((node) => node.instance !== null && (!node.mirror.hasView || node.mirror.role === 'leader'));
     return {
       crashes: anyUp && world.crashes >= this.options.crashesMax,
       requests: anyLeader && world.requests >= this.options.requestsMax,
@@ -349,15 +380,17 @@ export class TransitionSystem {
     };
   }
 
-  apply(world: World, choice: Choice, observer?: StepObserver): Transition {
-    const draft = new Draft(world, observer);
+  /** The world after `choice`, judged; `eventNumber` numbers the step in violations (a replay's). */
+  apply(world: World, choice: Choice, observer?: StepObserver, eventNumber = 0): Transition {
+    const draft = new Draft(this, world, observer, eventNumber);
     switch (choice.kind) {
       case 'deliver': {
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
         const message = draft.removeMessage(choice.message);
-        observer?.delivered(message.from, message.to, message.senderTerm);
+        observer?.delivered?.(message.from, message.to, message.senderTerm);
+        if (draft.judge().revealed(message.from, message.senderTerm)) draft.revealsSender = true;
         const input: Input = { kind: 'deliver', from: message.from, message: message.message };
-        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false, observer)]);
+        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
         break;
       }
       case 'drop':
@@ -366,26 +399,26 @@ export class TransitionSystem {
         draft.removeMessage(choice.message);
         break;
       case 'timeout':
-        this.perform(draft, choice.node, -choice.node, (node) => this.fire(node, choice.node, observer));
+        this.perform(draft, choice.node, -choice.node, (node) => this.fire(node, choice.node));
         break;
       case 'propose': {
         draft.requests += 1;
         const input: Input = { kind: 'propose', command: choice.command ?? explorerCommand(draft.requests) };
         // A named command is not the numbered one the memo key stands for: computed afresh.
         const key = choice.command === undefined ? draft.requests * this.inputStride + choice.node : null;
-        this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, input, false, observer)]);
+        this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, input, false)]);
         break;
       }
       case 'read': {
         const input: Input = { kind: 'read', command: choice.command };
-        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false, observer)]);
+        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false)]);
         break;
       }
       case 'duplicate': {
         // Nothing leaves the network: the copy was never counted in it. Whether the message was
         // delivered before is the replay's to check (a copy of a message never sent is a forgery).
         const input: Input = { kind: 'deliver', from: choice.from, message: choice.message };
-        this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, input, false, observer)]);
+        this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, input, false)]);
         break;
       }
       case 'crash': {
@@ -393,25 +426,28 @@ export class TransitionSystem {
         const node = draft.nodes[choice.node - 1];
         const kept = node.unsynced.slice(0, choice.unsyncedKept);
         // Not disposed: other worlds share this node state (and its instance) with this one.
+        const mirror = node.mirror.copy();
+        mirror.up = false;
         draft.nodes[choice.node - 1] = this.shared(choice.node, {
           instance: null,
           inputDigest: [0, 0],
-          view: node.view,
+          mirror,
           synced: kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced,
           unsynced: emptyList,
           digests: null,
         });
         observer?.crashed(choice.node, node.unsynced.length - kept.length);
+        draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
         break;
       }
       case 'restart':
-        this.perform(draft, choice.node, -this.inputStride - choice.node, (node) => [this.start(node, choice.node, observer)]);
+        this.perform(draft, choice.node, -this.inputStride - choice.node, (node) => [this.start(node, choice.node)]);
         break;
     }
     const transition = draft.finish();
     if (transition.violation === null && transition.implementationError === null) {
       if (transition.world.messages.length > this.options.messagesInFlightMax) transition.pruned = 'messages';
-      else if (transition.world.nodes.some((node) => node.view.term > this.options.termMax)) transition.pruned = 'term';
+      else if (transition.world.nodes.some((node) => node.mirror.term > this.options.termMax)) transition.pruned = 'term';
     }
     return transition;
   }
@@ -475,7 +511,7 @@ export class TransitionSystem {
    */
   fingerprint(world: World): Fingerprint {
     const count = this.renames.length;
-    // Its own lanes: node and history digests computed on demand inside the loop use this.lanes.
+    // Its own lanes: node and judgement digests computed on demand inside the loop use others.
     const lanes = this.worldLanes;
     const out = this.permutationDigests;
     const tried = this.tried;
@@ -501,7 +537,6 @@ export class TransitionSystem {
     let bestLow = 0;
     let best = 0;
     let distinct = 0;
-    const history = this.historyDigests(world.history);
     const messageSums = this.messageSums(world.messages, tried);
     for (let t = 0; t < tried.length; t += 1) {
       const p = tried[t];
@@ -517,9 +552,9 @@ export class TransitionSystem {
         .number(world.crashes)
         .number(world.requests)
         .number(world.drops)
-        .number(world.reorders)
-        .number(history[2 * p])
-        .number(history[2 * p + 1]);
+        .number(world.reorders);
+      const judgement = this.judgementDigests(world.judgement, p);
+      lanes.number(judgement[2 * p]).number(judgement[2 * p + 1]);
       lanes.digestInto(out, 2 * p);
       const high = out[2 * p] >>> 0;
       const low = out[2 * p + 1] >>> 0;
@@ -567,11 +602,7 @@ export class TransitionSystem {
       }
       draft.nodes[id - 1] = step.node;
       for (const message of step.messages) draft.addMessage(message);
-      if (draft.violation === null) {
-        const outcome = checkStep(draft.history, draft.nodes, step.change);
-        draft.history = outcome.history === draft.history || outcome.violation !== null ? outcome.history : this.sharedHistory(outcome.history);
-        draft.violation = outcome.violation;
-      }
+      if (draft.violation === null) draft.judgeStep(step);
       if (draft.violation !== null) return;
     }
   }
@@ -580,22 +611,22 @@ export class TransitionSystem {
    * A timer firing: ticks until the node shows something (a message, a role or term change).
    * Each tick steps its own copy, so that every state passed through stays as it was.
    */
-  private *fire(before: NodeState, id: NodeId, observer: StepObserver | undefined): Generator<NodeStep> {
+  private *fire(before: NodeState, id: NodeId): Generator<NodeStep> {
     let node = before;
     for (let tick = 0; tick < this.ticksMax; tick += 1) {
-      const step = this.step(node, id, { kind: 'tick' }, false, observer);
+      const step = this.step(node, id, { kind: 'tick' }, false);
       yield step;
       if (step.error !== null) return;
       node = step.node;
-      if (step.messages.length > 0 || node.view.role !== before.view.role || node.view.term !== before.view.term) return;
+      if (step.messages.length > 0 || node.mirror.role !== before.mirror.role || node.mirror.term !== before.mirror.term) return;
     }
   }
 
-  private start(down: NodeState, id: NodeId, observer: StepObserver | undefined): NodeStep {
+  private start(down: NodeState, id: NodeId): NodeStep {
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
     const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options: this.options.implementationOptions };
-    return this.step({ ...down, view: emptyView, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true, observer);
+    return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true);
   }
 
   /** The instance that takes the input: a fresh one for a start, else a copy of the node's. */
@@ -605,20 +636,20 @@ export class TransitionSystem {
   }
 
   /**
-   * One input to one node in state `before`, stepped in a copy of its instance: what it did. What
-   * the implementation throws (creating, copying or stepping an instance) is its error.
+   * One input to one node in state `before`, stepped in a copy of its instance: what it did, with
+   * the node's mirror as the world's one semantics of a step leaves it (runInput, observeOutput).
+   * What the implementation throws (creating, copying or stepping an instance) is its error.
    */
-  private step(before: NodeState, id: NodeId, input: Input, started: boolean, observer: StepObserver | undefined): NodeStep {
-    let output: Output;
+  private step(before: NodeState, id: NodeId, input: Input, started: boolean): NodeStep {
     let instance: NodeInstance;
     try {
       instance = this.instanceFor(before, started);
-      output = instance.step(input);
     } catch (error) {
       return failedStep(before, id, input, `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
-    const problem = outputProblem(output, id, this.members.length);
-    if (problem !== null) return failedStep(before, id, input, problem);
+    const outcome = runInput(instance, input, id, this.members);
+    if (outcome.problem !== null) return failedStep(before, id, input, outcome.problem);
+    const output = outcome.output;
     let synced = before.synced;
     let unsynced = before.unsynced;
     if (output.records.length > 0) unsynced = unsynced.length === 0 ? output.records : [...unsynced, ...output.records];
@@ -626,50 +657,55 @@ export class TransitionSystem {
       synced = this.knowledge.compact(synced.length === 0 ? unsynced : [...synced, ...unsynced]);
       unsynced = emptyList;
     }
-    const change: ViewChange = { node: id, started, previousCommitIndex: before.view.commitIndex, logChangedFrom: Number.POSITIVE_INFINITY, applied: output.applied };
-    let view = started ? emptyView : before.view;
-    if (output.state !== undefined) {
-      try {
-        view = applyView(view, output.state, change);
-      } catch (error) {
-        return failedStep(before, id, input, `state view: ${(error as Error).message}`);
-      }
+    const mirror = before.mirror.copy();
+    let change: StepChange;
+    try {
+      change = observeOutput(mirror, output, started, 0, 0);
+    } catch (error) {
+      if (error instanceof ViewError) return failedStep(before, id, input, `state view: ${error.message}`);
+      throw error;
     }
     const node = this.shared(id, {
       instance,
       inputDigest: this.needsInputs ? digestInput(started ? [0, 0] : before.inputDigest, input) : before.inputDigest,
-      view,
+      mirror,
       synced,
       unsynced,
       digests: null,
     });
-    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, view.term));
-    observer?.stepped(id, input, output, started);
-    return { node, change, messages, error: null };
+    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, mirror.term));
+    return { node, output, change, messages, error: null };
   }
 
   /**
-   * The shared copy of a node state equal to `node` (by its digest under the identity, which
-   * names node `id`'s ids; `id` is mixed in for implementations whose digests name no ids).
-   * A node stepped into a state some other world holds already is let go for that one (not
-   * disposed: a timer firing may step the same instance again, and discarded worlds never were).
+   * The shared copy of a node state equal to `node`: by its digest under the identity (which
+   * names node `id`'s ids; `id` is mixed in for implementations whose digests name no ids) and its
+   * mirror's incarnation (which no digest holds). A node stepped into a state some other world
+   * holds already is let go for that one (not disposed: a timer firing may step the same instance
+   * again, and discarded worlds never were).
    */
   private shared(id: NodeId, node: NodeState): NodeState {
     if (!this.interning) return node;
     const digests = this.nodeDigests(node, 0);
-    return this.nodeStates.intern(digests[0] ^ Math.imul(id, 0x9e3779b1), digests[1], node);
+    return this.nodeStates.intern(digests[0] ^ Math.imul(id, 0x9e3779b1) ^ Math.imul(node.mirror.incarnation, 0x7feb352d), digests[1], node);
   }
 
   /**
-   * The shared copy of a history equal to `history` by its digest. The digest leaves out who
-   * established each committed index (evidence for a violation's message only), so a shared
-   * history may name another node there; the violation reported is the replay's, which shares
-   * nothing across paths.
+   * The shared copy of a judgement equal to `judgement` by its digest. The digest leaves out
+   * evidence (who committed an index, the event a leader was first seen), so a shared judgement
+   * may name another path's there; a path's violation is reported by its replay, which runs on a
+   * system of its own.
    */
-  private sharedHistory(history: History): History {
-    if (!this.interning) return history;
-    const digests = this.historyDigests(history);
-    return this.histories.intern(digests[0], digests[1], history);
+  sharedJudgement(judgement: Judgement): Judgement {
+    if (!this.interning) return judgement;
+    const digests = this.judgementDigests(judgement, 0);
+    return this.judgements.intern(digests[0], digests[1], judgement);
+  }
+
+  /** A judge over a world as it stands (to read: a history check, the audit); it must not judge a step. */
+  judgeOf(world: World): ClusterJudge {
+    const observation = new ClusterObservation(this.members, { mirrors: world.nodes.map((node) => node.mirror), shared: world.judgement.shared, revealed: world.judgement.revealed });
+    return new ClusterJudge(observation, world.judgement.checkers);
   }
 
   // ---- worlds as integers (src/explore/frontier.ts) -----------------------------------------
@@ -678,10 +714,15 @@ export class TransitionSystem {
     return 5 + world.nodes.length + 1 + world.messages.length;
   }
 
-  /** Writes the world at data[offset...]: history, counters, nodes, messages, by index. */
+  /** Writes the world at data[offset...]: judgement, counters, nodes, messages, by index. */
   encode(world: World, data: Int32Array, offset: number): void {
     let at = offset;
-    data[at++] = this.historyIndex(world.history);
+    const judgement = world.judgement;
+    if (judgement.index === undefined) {
+      judgement.index = this.encodedJudgements.length;
+      this.encodedJudgements.push(judgement);
+    }
+    data[at++] = judgement.index;
     data[at++] = world.crashes;
     data[at++] = world.requests;
     data[at++] = world.drops;
@@ -705,7 +746,7 @@ export class TransitionSystem {
 
   decode(data: Int32Array, offset: number): World {
     let at = offset;
-    const history = this.encodedHistories[data[at++]];
+    const judgement = this.encodedJudgements[data[at++]];
     const crashes = data[at++];
     const requests = data[at++];
     const drops = data[at++];
@@ -714,21 +755,7 @@ export class TransitionSystem {
     for (let index = 0; index < nodes.length; index += 1) nodes[index] = this.encodedNodes[data[at++]];
     const messages: InFlight[] = new Array<InFlight>(data[at++]);
     for (let index = 0; index < messages.length; index += 1) messages[index] = this.encodedMessages[data[at++]];
-    return { nodes, messages, crashes, requests, drops, reorders, history };
-  }
-
-  private historyIndex(history: History): number {
-    if (history === this.lastHistory && this.lastHistoryIndex !== -1) return this.lastHistoryIndex;
-    let index = this.historyIndexes.get(history);
-    if (index === undefined) {
-      index = this.encodedHistories.length;
-      this.encodedHistories.push(history);
-      this.historyIndexes.set(history, index);
-    }
-    if (history !== this.lastHistory) this.lastHistoryDigests = [];
-    this.lastHistory = history;
-    this.lastHistoryIndex = index;
-    return index;
+    return { nodes, messages, crashes, requests, drops, reorders, judgement };
   }
 
   private inFlight(from: NodeId, to: NodeId, message: Message, senderTerm: number): InFlight {
@@ -801,6 +828,7 @@ export class TransitionSystem {
     const knowledge = this.knowledge;
     lanes.number(node.instance === null ? 0 : 1);
     if (node.instance !== null) knowledge.digestNode(this.digested(node.instance), node.inputDigest, lanes);
+    else digestDownMirror(node.mirror, lanes);
     lanes.number(node.synced.length);
     for (const record of node.synced) knowledge.digestRecord(record, lanes);
     lanes.number(node.unsynced.length);
@@ -830,33 +858,14 @@ export class TransitionSystem {
     return this.pool !== null && this.knowledge.readsInternals ? (instance as ReplayedNode).inspect() : instance;
   }
 
-  private rememberHistory(history: History, digests: readonly number[]): void {
-    if (history !== this.lastHistory) this.lastHistoryIndex = -1;
-    this.lastHistory = history;
-    this.lastHistoryDigests = digests;
-  }
-
-  private historyDigests(history: History): readonly number[] {
-    if (history === this.lastHistory && this.lastHistoryDigests.length > 0) return this.lastHistoryDigests;
-    const cached = this.historyCache.get(history);
-    if (cached !== undefined) {
-      this.rememberHistory(history, cached);
-      return cached;
-    }
-    const count = this.renames.length;
-    const digests = new Array<number>(2 * count);
-    const length = history.committedTerms.length - 1;
-    const lanes = this.lanes;
-    for (let p = 0; p < count; p += 1) {
-      const rename = this.renames[p];
-      lanes.reset().number(history.leaders.length);
-      for (const leader of history.leaders) lanes.number(leader === undefined || leader === 0 ? 0 : rename[leader]);
-      lanes.number(length).number(history.committedPrefix[length]);
-      for (let index = 1; index <= length; index += 1) lanes.number(history.commitTerms[index] === Number.POSITIVE_INFINITY ? -1 : history.commitTerms[index]);
+  /** The judgement's digests, with the lanes of permutation p computed. */
+  private judgementDigests(judgement: Judgement, p: number): number[] {
+    const digests = (judgement.digests ??= new Array<number>(2 * this.renames.length).fill(Number.NaN));
+    if (Number.isNaN(digests[2 * p])) {
+      const lanes = this.judgementLanes.reset();
+      digestJudgement(judgement, lanes, this.renames[p], this.positions[p]);
       lanes.digestInto(digests, 2 * p);
     }
-    this.historyCache.set(history, digests);
-    this.rememberHistory(history, digests);
     return digests;
   }
 }
@@ -864,18 +873,23 @@ export class TransitionSystem {
 /** What one input did to one node: its next state, what the checks read, the messages it sent. */
 interface NodeStep {
   readonly node: NodeState;
-  readonly change: ViewChange;
+  readonly output: Output | null;
+  /** What the step changed in the node's mirror (committedLengthBefore and the event number are the world's). */
+  readonly change: StepChange | null;
   readonly messages: readonly InFlight[];
   /** Set when the node failed the contract on this input (the rest is then the state before). */
   readonly error: ExploreImplementationError | null;
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
-  const change: ViewChange = { node: id, started: false, previousCommitIndex: 0, logChangedFrom: Number.POSITIVE_INFINITY, applied: emptyList };
-  return { node: before, change, messages: emptyList, error: { node: id, input: input.kind, message } };
+  return { node: before, output: null, change: null, messages: emptyList, error: { node: id, input: input.kind, message } };
 }
 
-/** A world under construction: copies of the parent's arrays, changed in place, then frozen. */
+/**
+ * A world under construction: copies of the parent's arrays, changed in place, then frozen. Its
+ * judge is made on the first step it judges: an observation over the nodes' mirrors and the
+ * parent's shared part, and forks of the parent's checkers (both copy-on-write).
+ */
 class Draft {
   readonly nodes: NodeState[];
   readonly messages: InFlight[];
@@ -883,18 +897,54 @@ class Draft {
   requests: number;
   drops: number;
   reorders: number;
-  history: History;
   violation: Violation | null = null;
   implementationError: ExploreImplementationError | null = null;
+  /** A delivery raised what its sender revealed (Transition.revealsSender). */
+  revealsSender = false;
+  private active: ClusterJudge | null = null;
 
-  constructor(world: World, readonly observer: StepObserver | undefined) {
+  constructor(
+    private readonly system: TransitionSystem,
+    private readonly world: World,
+    readonly observer: StepObserver | undefined,
+    private readonly eventNumber: number,
+  ) {
     this.nodes = world.nodes.slice();
     this.messages = world.messages.slice();
     this.crashes = world.crashes;
     this.requests = world.requests;
     this.drops = world.drops;
     this.reorders = world.reorders;
-    this.history = world.history;
+  }
+
+  judge(): ClusterJudge {
+    if (this.active === null) {
+      const parent = this.world.judgement;
+      const observation = new ClusterObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: parent.shared, revealed: parent.revealed });
+      this.active = new ClusterJudge(observation, parent.checkers.map((checker) => checker.fork()));
+    }
+    return this.active;
+  }
+
+  /** Judges a node step whose new state is in place: its mirror, then the committed history and every checker. */
+  judgeStep(step: NodeStep): void {
+    const judge = this.judge();
+    const mirror = step.node.mirror;
+    judge.observation.adopt(mirror);
+    // The memo's change, completed for this world in place: no checker keeps it past the call.
+    const change = step.change!;
+    change.eventNumber = this.eventNumber;
+    change.timeMs = this.eventNumber;
+    change.committedLengthBefore = judge.observation.committedLength;
+    this.observer?.stepped(mirror.id, step.output!, change, mirror);
+    this.violation = judge.judgeChange(change);
+  }
+
+  /** Judges a crash whose down state (with its mirror) is in place. */
+  judgeCrash(id: NodeId, mirror: NodeMirror): void {
+    const judge = this.judge();
+    judge.observation.adopt(mirror);
+    if (this.violation === null) this.violation = judge.judgeCrash(id, this.eventNumber, this.eventNumber);
   }
 
   removeMessage(index: number): InFlight {
@@ -910,6 +960,18 @@ class Draft {
   }
 
   finish(): Transition {
+    const parent = this.world.judgement;
+    let judgement = parent;
+    let changedShared = false;
+    const judge = this.active;
+    if (judge !== null) {
+      const { observation, checkers } = judge;
+      changedShared = observation.sharedVersion !== parent.shared.sharedVersion || checkersVersion(checkers) !== checkersVersion(parent.checkers);
+      // The parent's judgement stands when nothing in it changed: no digest, nothing new kept.
+      if (observation.shared !== parent.shared || observation.revealedTerms !== parent.revealed || checkersChanged(parent.checkers, checkers)) {
+        judgement = this.system.sharedJudgement({ shared: observation.shared, revealed: observation.revealedTerms, checkers });
+      }
+    }
     const world: World = {
       nodes: this.nodes,
       messages: this.messages,
@@ -917,9 +979,9 @@ class Draft {
       requests: this.requests,
       drops: this.drops,
       reorders: this.reorders,
-      history: this.history,
+      judgement,
     };
-    return { world, violation: this.violation, implementationError: this.implementationError, pruned: null };
+    return { world, violation: this.violation, implementationError: this.implementationError, pruned: null, changedShared, revealsSender: this.revealsSender };
   }
 }
 
@@ -932,41 +994,6 @@ function hasEarlierOnLink(messages: readonly InFlight[], index: number): boolean
   const { from, to } = messages[index];
   for (let other = 0; other < index; other += 1) if (messages[other].from === from && messages[other].to === to) return true;
   return false;
-}
-
-function applyView(previous: NodeView, state: StateView, change: ViewChange): NodeView {
-  let { terms, ids, prefix } = previous;
-  const log = state.log;
-  if (log !== undefined) {
-    const from = Math.max(1, log.from);
-    if (from > terms.length) throw new Error(`log delta starts at ${log.from}, past the end of the log (${terms.length - 1})`);
-    const newTerms = terms.slice(0, from);
-    const newIds = ids.slice(0, from);
-    const newPrefix = prefix.slice(0, from);
-    let hash = newPrefix[from - 1];
-    for (const entry of log.entries) {
-      newTerms.push(entry.term);
-      newIds.push(entry.commandId);
-      hash = chainHash(hash, entry.term, entry.commandId);
-      newPrefix.push(hash);
-    }
-    terms = newTerms;
-    ids = newIds;
-    prefix = newPrefix;
-    change.logChangedFrom = from;
-  }
-  return { hasView: true, hasLog: previous.hasLog || log !== undefined, role: state.role, term: state.term, commitIndex: state.commitIndex, terms, ids, prefix };
-}
-
-function outputProblem(output: Output, id: NodeId, nodes: number): string | null {
-  if (output === null || typeof output !== 'object' || !Array.isArray(output.messages) || !Array.isArray(output.records) || !Array.isArray(output.applied)) {
-    return 'returned something that is not an output (messages, records, sync, applied, answers)';
-  }
-  for (const outbound of output.messages) {
-    if (outbound.to === id) return `sent a ${outbound.message.type} message to itself`;
-    if (!Number.isInteger(outbound.to) || outbound.to < 1 || outbound.to > nodes) return `sent a ${outbound.message.type} message to unknown node ${String(outbound.to)}`;
-  }
-  return null;
 }
 
 function digestInput(previous: readonly [number, number], input: Input): readonly [number, number] {

@@ -2,6 +2,7 @@
 // paths, the correct reference passes a bounded exhaustive run with exact, repeatable counts,
 // symmetry reduction merges exactly the permuted states, and node copies are independent.
 
+import { allInvariants } from '../../invariants/index.js';
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import type { ExploreBounds, ExploreOptions } from '../../src/explore/search.js';
@@ -136,6 +137,7 @@ describe('the default bounds', () => {
 
   it('admit figure8 by a path of 21 steps, FIFO, with at most 10 messages in flight', () => {
     const system = new TransitionSystem({
+      invariants: allInvariants,
       implementation: referenceImplementation(bugsFromNames(['figure8'])),
       nodes: 3,
       implementationOptions: exploreImplementationOptions,
@@ -156,7 +158,7 @@ describe('the default bounds', () => {
     }
     expect(invariants.indexOf('leader-completeness')).toBe(20);
     expect(world.reorders).toBe(0);
-    const replay = replayExplorePath(referenceImplementation(bugsFromNames(['figure8'])), { nodes: 3, implementationOptions: exploreImplementationOptions, steps });
+    const replay = replayExplorePath(referenceImplementation(bugsFromNames(['figure8'])), { nodes: 3, implementationOptions: exploreImplementationOptions, steps }, allInvariants);
     expect('error' in replay ? replay.error : replay.violation?.invariant).toBe('leader-completeness');
   });
 });
@@ -181,7 +183,7 @@ describe('shared node states, messages and histories, and steps computed once', 
   }
 
   it('decodes a world of the frontier to one with the same fingerprint', () => {
-    const system = new TransitionSystem({ implementation: referenceImplementation(), nodes: 3, implementationOptions: exploreImplementationOptions, symmetry: true, clone: true, ...bounds });
+    const system = new TransitionSystem({ implementation: referenceImplementation(), invariants: allInvariants, nodes: 3, implementationOptions: exploreImplementationOptions, symmetry: true, clone: true, ...bounds });
     let world = system.initial().world;
     for (const choice of [{ kind: 'timeout', node: 2 }, { kind: 'deliver', message: 0 }] as const) world = system.apply(world, choice).world;
     const data = new Int32Array(system.encodedSize(world));
@@ -194,6 +196,7 @@ describe('shared node states, messages and histories, and steps computed once', 
 
 describe('world fingerprints', () => {
   const system = new TransitionSystem({
+    invariants: allInvariants,
     implementation: referenceImplementation(),
     nodes: 3,
     implementationOptions: exploreImplementationOptions,

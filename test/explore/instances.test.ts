@@ -4,6 +4,7 @@
 // replayed once hands each input once; and an implementation that fails, even while a state is
 // re-created, is an implementation error with its path, never an exception.
 
+import { allInvariants } from '../../invariants/index.js';
 import { describe, expect, it } from 'vitest';
 import type { Implementation, NodeInstance } from '../../src/contract/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
@@ -97,7 +98,7 @@ describe('a path replayed without clone()', () => {
   const path = search(referenceImplementation(bugsFromNames(['leader-votes-for-other']))).path!;
   const replay = (clone: boolean) => {
     const { implementation, counts } = counted({ bugs: ['leader-votes-for-other'], clone });
-    const result = replayExplorePath(implementation, { nodes: 3, implementationOptions: exploreImplementationOptions, steps: path });
+    const result = replayExplorePath(implementation, { nodes: 3, implementationOptions: exploreImplementationOptions, steps: path }, allInvariants);
     return { result, counts };
   };
 

@@ -36,6 +36,9 @@ function activityProbe(activity: Activity): InvariantDefinition {
     create() {
       return {
         name: 'activity-probe',
+        fork() {
+          return this;
+        },
         afterStep({ change, cluster }) {
           activity.steps += 1;
           const mirror = cluster.mirror(change.node);

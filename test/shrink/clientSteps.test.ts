@@ -90,7 +90,7 @@ describe('lifted client runs on the correct reference', () => {
       expect(steps.some((step) => step.kind === 'read')).toBe(true);
       // What the explorer cannot express (records lost with a sync in flight) may make a step
       // impossible further on: taken as the shrinker takes it, skipping those.
-      const replay = replayExplorePath(implementation, { ...path(index), steps: possibleSteps(implementation, path(index), steps) });
+      const replay = replayExplorePath(implementation, { ...path(index), steps: possibleSteps(implementation, path(index), steps, allInvariants) }, allInvariants);
       if ('error' in replay) throw new Error(replay.error);
       expect(replay.status).toBe('ok');
       expect(replay.history?.filter((operation) => operation.completion !== undefined).length).toBeGreaterThan(5);
@@ -126,8 +126,8 @@ describe('shrinking a client history failure by its steps', () => {
     const info = exploreInfoOf(parsed.trace);
     if (typeof info === 'string') throw new Error(info);
     const correct = referenceImplementation();
-    const steps: ExploreStep[] = possibleSteps(correct, info, info.steps);
-    const onCorrect = replayExplorePath(correct, { ...info, steps });
+    const steps: ExploreStep[] = possibleSteps(correct, info, info.steps, allInvariants);
+    const onCorrect = replayExplorePath(correct, { ...info, steps }, allInvariants);
     if ('error' in onCorrect) throw new Error(onCorrect.error);
     expect(onCorrect.status).toBe('ok');
   });

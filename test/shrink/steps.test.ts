@@ -134,7 +134,7 @@ describe('duplicated messages in explore paths', () => {
   it('lifts the second copy of a duplicated message as a duplicate step, and the path replays step for step', () => {
     for (const [index, { steps }] of lifted.entries()) {
       expect(steps.some((step) => step.kind === 'duplicate')).toBe(true);
-      const replay = replayExplorePath(implementation, { ...pathOf(index), steps });
+      const replay = replayExplorePath(implementation, { ...pathOf(index), steps }, allInvariants);
       if ('error' in replay) throw new Error(replay.error);
       expect(replay.status).toBe('ok');
     }
@@ -146,7 +146,7 @@ describe('duplicated messages in explore paths', () => {
     const original = steps.findIndex((step) => step.kind === 'deliver' && JSON.stringify(step) === JSON.stringify({ ...steps[first], kind: 'deliver' }));
     expect(original).toBeGreaterThanOrEqual(0);
     const forged = steps.filter((_, index) => index !== original);
-    const replay = replayExplorePath(implementation, { ...pathOf(0), steps: forged.slice(0, first) });
+    const replay = replayExplorePath(implementation, { ...pathOf(0), steps: forged.slice(0, first) }, allInvariants);
     expect(replay).toEqual({ error: expect.stringContaining('(duplicate) is not possible') });
   });
 
@@ -188,7 +188,7 @@ describe('shrinking an explore trace', () => {
       walksMax: 2000,
       pctDepth: 3,
     });
-    const walk = exploreTraceOf(explored, { implementation, bugs: [bug], nodes: 3, implementationOptions: exploreImplementationOptions, bounds: {} })!.trace;
+    const walk = exploreTraceOf(explored, { implementation, invariants: allInvariants, bugs: [bug], nodes: 3, implementationOptions: exploreImplementationOptions, bounds: {} })!.trace;
     const { shrink, trace } = shrinkExploreTrace(walk, { implementation, runsMax: 300, timeBudgetMs: 600_000 });
     expect(shrink.eventsAfter).toBeLessThan(walk.events.length / 2);
     expect(shrink.passes).toEqual([expect.objectContaining({ pass: 'steps' })]);

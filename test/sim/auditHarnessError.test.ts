@@ -65,7 +65,7 @@ describe('judgeAudit', () => {
   const nodes = [1];
   const found = violation({ invariant: 'first', message: 'two leaders', nodes, eventNumber: 9, timeMs: 90, evidence: {} });
   const broken = harnessError({ invariant: 'second', message: 'a count is off', nodes, eventNumber: 9, timeMs: 90, evidence: {} });
-  const checker = (name: string, finding: Violation | ReturnType<typeof harnessError> | null): InvariantChecker => ({ name, afterStep: () => null, audit: () => finding });
+  const checker = (name: string, finding: Violation | ReturnType<typeof harnessError> | null): InvariantChecker => ({ name, fork: () => checker(name, finding), afterStep: () => null, audit: () => finding });
 
   it('puts a harness error before a violation another checker found in the same audit', () => {
     const finding = judgeAudit([checker('first', found), checker('second', broken)], (candidate) => candidate.audit(null as never, 9, 90));

@@ -14,6 +14,9 @@ export const prefixHashCorruptor: InvariantDefinition = {
   description: 'Test only: corrupts a prefix hash at the end of the run; never fires itself.',
   create: () => ({
     name,
+    fork() {
+      return this;
+    },
     afterStep: () => null,
     audit(cluster) {
       const mirror = [...cluster.nodes.values()].find((candidate) => candidate.lastIndex > 0);

@@ -1,6 +1,7 @@
 // The property both step-path suites check: on the correct reference, removing steps from a
 // lifted path at random (as the step shrinker removes them) never yields a violation.
 
+import { allInvariants } from '../../invariants/index.js';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Implementation, ImplementationOptions } from '../../src/contract/contract.js';
@@ -24,7 +25,7 @@ export function assertNoViolationAfterRandomRemoval(implementation: Implementati
         state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
         return state % 100 >= percent;
       });
-      const replay = replayExplorePath(implementation, { ...path, steps: possibleSteps(implementation, path, kept) });
+      const replay = replayExplorePath(implementation, { ...path, steps: possibleSteps(implementation, path, kept, allInvariants) }, allInvariants);
       if ('error' in replay) throw new Error(replay.error);
       expect(replay.violation).toBeNull();
     }),

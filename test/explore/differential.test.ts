@@ -1,0 +1,141 @@
+// One world, two ways of judging it (DESIGN.md, "Layers": one world, several drivers). The
+// explorer judges a step in a world of its own: a judgement forked copy-on-write from the
+// parent's, node steps computed once per node state and shared between worlds, equal judgements
+// interned. The simulator keeps one observation and updates it in place. Random step paths on three
+// nodes, for the correct reference and for every bug of the corpus, are judged both ways (the
+// explorer's with a sibling branch taken from every parent first, so that any state a branch leaks
+// into its parent shows); both must name the same first violation, invariant and step, or none,
+// and without one, end with the same observation (committed history, commit terms, revealed
+// terms, every mirror).
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { allInvariants } from '../../invariants/index.js';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
+import type { Implementation, Output } from '../../src/contract/contract.js';
+import type { ObservedCluster, StepChange } from '../../src/contract/observation.js';
+import type { NodeId } from '../../src/core/ids.js';
+import { bugCatalog, bugsFromNames } from '../../src/raft/bugs.js';
+import { ClusterJudge } from '../../src/world/judge.js';
+import type { StepObserver, World } from '../../src/world/system.js';
+import { TransitionSystem } from '../../src/world/system.js';
+
+const unbounded = Number.POSITIVE_INFINITY;
+const nodes = 3;
+
+function system(implementation: Implementation, searching: boolean): TransitionSystem {
+  return new TransitionSystem({
+    implementation,
+    invariants: allInvariants,
+    nodes,
+    implementationOptions: exploreImplementationOptions,
+    symmetry: searching,
+    clone: true,
+    intern: searching,
+    memoize: searching,
+    termMax: unbounded,
+    crashesMax: 2,
+    requestsMax: 3,
+    dropsMax: 2,
+    reordersMax: 2,
+    messagesInFlightMax: unbounded,
+  });
+}
+
+/** Judges what a replay shows it with the simulator's judge: one observation, updated in place. */
+class SimulatorJudging implements StepObserver {
+  readonly judge = ClusterJudge.create([1, 2, 3], allInvariants);
+  violation: string | null = null;
+  step = 0;
+
+  delivered(from: NodeId, _to: NodeId, senderTerm: number): void {
+    this.judge.revealed(from, senderTerm);
+  }
+
+  stepped(node: NodeId, output: Output, change: StepChange): void {
+    this.note(this.judge.stepped(node, output, change.started, this.step, this.step).violation?.invariant);
+  }
+
+  crashed(node: NodeId): void {
+    this.note(this.judge.crashed(node, this.step, this.step)?.invariant);
+  }
+
+  private note(invariant: string | undefined): void {
+    if (this.violation === null && invariant !== undefined) this.violation = `${invariant} at step ${this.step}`;
+  }
+}
+
+/** What an observation holds, as plain data: the committed history, revealed terms and every mirror. */
+function observed(observation: ObservedCluster) {
+  return {
+    committed: observation.committedTerms.map((term, index) => `${term}:${observation.committedIds[index]}`),
+    commitTerms: observation.committedTerms.map((_, index) => observation.commitTermOf(index)),
+    revealed: [1, 2, 3].map((id) => observation.termRevealed(id)),
+    mirrors: observation.nodes.map((mirror) => ({ up: mirror.up, role: mirror.role, term: mirror.term, commitIndex: mirror.commitIndex, log: mirror.prefixHashes[mirror.lastIndex], applied: mirror.lastAppliedSeen })),
+  };
+}
+
+/** The first violation of the path `picks` chooses, as the explorer sees it, the path, and the observation at its end. */
+function explored(implementation: Implementation, picks: readonly number[]) {
+  const explorer = system(implementation, true);
+  let world: World = explorer.initial().world;
+  const steps = [];
+  let violation: string | null = null;
+  for (const [index, pick] of picks.entries()) {
+    const choices = explorer.choices(world);
+    if (choices.length === 0) break;
+    // A sibling first: it shares the parent's judgement and node states, and must change neither.
+    const parent = observed(explorer.judgeOf(world).observation);
+    explorer.apply(world, choices[(pick + 1) % choices.length]);
+    const choice = choices[pick % choices.length];
+    steps.push(explorer.describe(world, choice));
+    const transition = explorer.apply(world, choice);
+    expect(observed(explorer.judgeOf(world).observation)).toEqual(parent);
+    if (transition.implementationError !== null) violation = `error at step ${index + 1}`;
+    else if (transition.violation !== null) violation = `${transition.violation.invariant} at step ${index + 1}`;
+    if (violation !== null) break;
+    world = transition.world;
+  }
+  return { violation, steps, observation: violation === null ? observed(explorer.judgeOf(world).observation) : null };
+}
+
+/** The same steps, replayed, with the simulator's judge watching: its first violation and its observation. */
+function simulated(implementation: Implementation, steps: ReturnType<typeof explored>['steps']) {
+  const replay = system(implementation, false);
+  const judging = new SimulatorJudging();
+  let world = replay.initial(judging).world;
+  for (const step of steps) {
+    judging.step += 1;
+    const choice = replay.choiceOf(world, step);
+    if (choice === null) throw new Error(`step ${judging.step} does not replay`);
+    const transition = replay.apply(world, choice, judging, judging.step);
+    if (transition.implementationError !== null) return { violation: `error at step ${judging.step}`, steps, observation: null };
+    if (judging.violation !== null) return { violation: judging.violation, steps, observation: null };
+    world = transition.world;
+  }
+  return { violation: null, steps, observation: observed(judging.judge.observation) };
+}
+
+const subjects = [null, ...bugCatalog.map((bug) => bug.name)];
+
+describe('the explorer and the simulator judge a step path alike', () => {
+  for (const bug of subjects) {
+    it(`names the same first violation, or none, on random paths of ${bug ?? 'the correct reference'}`, () => {
+      const implementation = referenceImplementation(bugsFromNames(bug === null ? [] : [bug]));
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 30 }), (picks) => {
+          const explorer = explored(implementation, picks);
+          expect(simulated(implementation, explorer.steps)).toEqual(explorer);
+        }),
+        { numRuns: 60, seed: 4242 },
+      );
+    });
+  }
+
+  it('sees violations on such paths at all (the comparison is not between two silences)', () => {
+    const implementation = referenceImplementation(bugsFromNames(['term-rollback']));
+    const found = fc.sample(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 16 }), { numRuns: 60, seed: 4242 }).map((picks) => explored(implementation, picks).violation);
+    expect(found.filter((violation) => violation !== null).length).toBeGreaterThan(0);
+  });
+});

@@ -25,6 +25,7 @@ import { explainViolation, keyLabel } from './linearizability/explain.js';
 import { partitionByKey } from './linearizability/history.js';
 import type { HistoryOperation } from './linearizability/history.js';
 import { createBudget, searchKey } from './linearizability/search.js';
+import { stateless } from './support.js';
 
 export type { HistoryOperation, OperationKind } from './linearizability/history.js';
 
@@ -107,9 +108,7 @@ export const linearizability: InvariantDefinition = {
   create: () => ({
     name: linearizabilityInvariant,
     // Stateless: the history it judges is handed to it whole.
-    fork() {
-      return this;
-    },
+    fork: stateless,
     afterStep: () => null,
     audit: () => null,
     checkHistory: checkClientHistory,

@@ -7,7 +7,7 @@
 // applied entries and by prefix hash for commit indexes, so the cost does not grow with the log.
 
 import type { InvariantDefinition } from './types.js';
-import { committedEntryLabel, entryLabel, firstDifferenceFromCommitted, mirrorEntryLabel, violation } from './support.js';
+import { committedEntryLabel, entryLabel, firstDifferenceFromCommitted, mirrorEntryLabel, stateless, violation } from './support.js';
 
 const name = 'state-machine-safety';
 
@@ -18,16 +18,11 @@ export const stateMachineSafety: InvariantDefinition = {
   create() {
     return {
       name,
-      // Stateless: it reads only the observation.
-      fork() {
-        return this;
-      },
+      fork: stateless,
       afterStep({ change, cluster }) {
         for (const entry of change.applied) {
           if (entry.index > cluster.committedLength) continue;
-          const committedTerm = cluster.committedTerms[entry.index];
-          const committedId = cluster.committedIds[entry.index];
-          if (committedTerm === entry.term && committedId === entry.commandId) continue;
+          if (cluster.committedTerms[entry.index] === entry.term && cluster.committedIds[entry.index] === entry.commandId) continue;
           const by = cluster.committedBy[entry.index];
           return violation({
             invariant: name,

@@ -97,3 +97,8 @@ export class ForkableState<State> {
 export function renamedSorted(nodes: Iterable<NodeId>, rename: readonly NodeId[]): number[] {
   return [...nodes].map((node) => rename[node]).sort((a, b) => a - b);
 }
+
+/** fork() of a checker that keeps no state (it reads only the observation or what it is handed). */
+export function stateless<Checker>(this: Checker): Checker {
+  return this;
+}

@@ -131,8 +131,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
       options.implementation,
       { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
       {
-        signatures: choices.signatures,
-        invariants,
+        ...{ signatures: choices.signatures, invariants },
         ...remaining(),
         onProgress: (progress) =>
           options.onProgress?.({ pass: 'steps', runs: runsBefore + progress.runs, eventsBefore: choices.eventsBefore, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),

@@ -217,8 +217,7 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
     const worlds = replayer.worlds(best.steps);
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
-      implementation,
-      invariants: options.invariants,
+      ...{ implementation, invariants: options.invariants },
       nodes,
       implementationOptions: path.implementationOptions,
       bounds: {

@@ -36,8 +36,6 @@ const allowlist: Record<string, number> = {
   'src/report/timeline.ts formatTimeline': 100,
   'src/shrink/lift.ts stepsOf': 90,
   'src/sim/faults.ts FaultProcesses.decide': 78,
-  'src/world/checks.ts checkStep': 74,
-  'invariants/monotonic.ts monotonicInvariant': 73,
   'invariants/stateMachineSafety.ts create': 72,
 };
 

@@ -110,7 +110,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   const hashes = recordedOn !== null ? replayedOnOther(run, recordedOn) : `trace hash ${run.traceHash}${matches ? ', as recorded' : ''}`;
   if (run.status === 'ok') {
     const found = inconclusive === null ? 'no violation' : `inconclusive, not a pass: ${inconclusive.reason}`;
-    io.stdout.write(`raftcheck replay: ${args.trace}: ${found} (${run.events} ${plural(run.events, 'event')}, ${hashes})\n`);
+    io.stdout.write(`raftcheck replay: ${escapeControlCharacters(args.trace)}: ${found} (${run.events} ${plural(run.events, 'event')}, ${hashes})\n`);
     return exitCode;
   }
   const failure = { seed: trace.seed, status: run.status, run, determinism: null };
@@ -148,7 +148,7 @@ function reportPartedPath(trace: TraceFile, implementation: Implementation, erro
     const recordedOn = { implementation: trace.implementation.name, version: trace.implementation.version, traceHash: trace.traceHash };
     io.stdout.write(`${JSON.stringify({ result: 'inconclusive', exitCode, implementation: implementation.name, seeds: 1, recordedOn, pathParted: reason, failures: [] })}\n`);
   } else {
-    io.stdout.write(`raftcheck replay: ${args.trace}: inconclusive, not a pass: ${escapeControlCharacters(reason)}\n`);
+    io.stdout.write(`raftcheck replay: ${escapeControlCharacters(args.trace)}: inconclusive, not a pass: ${escapeControlCharacters(reason)}\n`);
   }
   return exitCode;
 }
@@ -216,7 +216,7 @@ export async function shrinkTraceCommand(
     io.stdout.write(
       `raftcheck shrink: ${result.signature}: ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} (${before} originally) in ${result.runs} ${plural(result.runs, 'run')}, ${stop}\n` +
         (keptFailureNote(result) === null ? '' : `  ${keptFailureNote(result)}\n`) +
-        `  trace: ${out}\n  replay: npx raftcheck replay ${out}\n`,
+        `  trace: ${escapeControlCharacters(out)}\n  replay: npx raftcheck replay ${escapeControlCharacters(out)}\n`,
     );
   }
   return interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(result.result.status);

@@ -5,11 +5,13 @@
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../support/cli.js';
 import { raftcheck, root } from '../support/cli.js';
 import { assertRaft } from '../../src/report/assertRaft.js';
+import { runSeed, traceOf } from '../../src/check/run.js';
+import { defaultScenario } from '../../src/sim/scenario.js';
 
 const hostile = '\x1b]0;pwned\x07\x1b[2J';
 const shown = '\\x1b]0;pwned\\x07\\x1b[2J';
@@ -118,6 +120,17 @@ describe('hostile text in files and arguments', () => {
     const result = raftcheck(['replay', tracePath, '--impl', `./missing${hostile}.mjs`]);
     expect(result.status).toBe(2);
     expectNeutralised(result);
+  });
+
+  it('replay and shrink escape the trace paths they print', () => {
+    const passing = traceOf(runSeed({ seed: 1, scenario: defaultScenario(), recordEvents: true }));
+    const hostilePath = temporaryFile(`ok${hostile}.trace.json`, JSON.stringify(passing));
+    const replay = raftcheck(['replay', hostilePath]);
+    expect(replay.status).toBe(0);
+    expectNeutralised(replay);
+    const shrink = raftcheck(['shrink', tracePath, '--shrink-time', '1', '--out', join(dirname(hostilePath), `shrunk${hostile}.trace.json`)]);
+    expect(shrink.status).toBe(1);
+    expectNeutralised(shrink);
   });
 
   it('escapes unknown keys of a scenario file', () => {

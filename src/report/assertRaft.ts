@@ -104,7 +104,7 @@ export async function assertRaft(options: AssertRaftOptions = {}): Promise<Campa
   const scenario = typeof options.scenario === 'string' ? loadScenario(options.scenario) : (options.scenario ?? loadScenario('swarm'));
   const given = options.implementation ?? referenceImplementation();
   const implementation = typeof given === 'string' ? await loadImplementation({ name: given, source: sourceFromArgument(given) }) : given;
-  const seeds = typeof options.seeds === 'object' ? options.seeds : seedRange(options.firstSeed ?? 1, options.seeds ?? assertRaftSeedsDefault);
+  const seeds = seedsOf(options);
   const spec = implementationSpecOf(implementation);
   let report: ReportDirectory | null = null;
   const failures: FailureOnDisk[] = [];
@@ -142,6 +142,17 @@ export async function assertRaft(options: AssertRaftOptions = {}): Promise<Campa
   if (failures.length === 0 && (campaign.result !== 'inconclusive' || options.allowInconclusive === true)) return campaign;
   if (failures.length === 0) throw new RaftCheckInconclusive(inconclusiveMessage(campaign), campaign);
   throw new RaftCheckFailure(failureMessage(failures, campaign, { implementation: implementation.name, scenario: scenario.name, seeds }), failures, campaign);
+}
+
+/** The seeds to run; a campaign of no seeds would pass without running anything, so it is refused. */
+function seedsOf(options: AssertRaftOptions): readonly number[] {
+  const seeds = typeof options.seeds === 'object' ? options.seeds : seedRange(options.firstSeed ?? 1, options.seeds ?? assertRaftSeedsDefault);
+  const count = typeof options.seeds === 'number' ? options.seeds : seeds.length;
+  if (!Number.isSafeInteger(count) || count < 1 || !seeds.every((seed) => Number.isSafeInteger(seed) && seed >= 0)) {
+    const given = typeof options.seeds === 'object' ? `[${options.seeds.join(', ')}]` : String(options.seeds);
+    throw new RangeError(`assertRaft: seeds must be a count of at least 1 or a non-empty list of seeds (safe integers from 0), and firstSeed a safe integer from 0; got seeds ${given}, firstSeed ${options.firstSeed ?? 1}`);
+  }
+  return seeds;
 }
 
 /** The error's message: the seed and what failed first, then the message and the replay command. */

@@ -71,6 +71,14 @@ describe('assertRaft', () => {
     expect((await assertRaft({ scenario, seeds: 4, allowInconclusive: true })).result).toBe('inconclusive');
   });
 
+  it.each([[0], [-3], [Number.NaN], [1.5], [[]], [[1, -1]]])('refuses seeds %j rather than pass a campaign that ran nothing', async (seeds) => {
+    await expect(assertRaft({ seeds: seeds as number | number[] })).rejects.toThrow(/^assertRaft: seeds must be a count of at least 1 or a non-empty list of seeds/);
+  });
+
+  it('refuses a first seed past the safe integers', async () => {
+    await expect(assertRaft({ seeds: 2, firstSeed: Number.MAX_SAFE_INTEGER })).rejects.toThrow(/firstSeed 9007199254740991/);
+  });
+
   it('takes what --impl takes: the reference by name', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'raftcheck-assert-')), 'reports');
     const campaign = await assertRaft({ implementation: 'reference', scenario: 'default', seeds: 2, out });

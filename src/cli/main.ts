@@ -22,6 +22,15 @@ import type { ExploreStrategy } from '../explore/search.js';
 import { defaultExploreBounds } from '../explore/search.js';
 import { liveInstancesMaxDefault } from '../world/instancePool.js';
 
+/** What each command's definition needs: the streams, the arguments as typed, the option checks. */
+interface CommandContext {
+  io: CommandIo;
+  argv: readonly string[];
+  checks: OptionChecks;
+  /** Runs a command's action, the exit code set from its result or from what it threw. */
+  guarded: (action: () => number | Promise<number>) => Promise<void>;
+}
+
 export async function main(argv: readonly string[], streams: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // Every command gets the --color / --no-color flag with its streams (set once parsed, below).
   const io: CommandIo = { ...streams };
@@ -36,257 +45,301 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
     try {
       exitCode = await action();
     } catch (error) {
-      if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || error instanceof ImplementationSpecError || error instanceof FileError) {
-        fail(error.message, exitCodes.usage);
-      }
-      else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+      if (isBadInput(error)) fail(error.message, exitCodes.usage);
+      else fail(harnessErrorMessage(error), exitCodes.harnessError);
     }
   };
-
-  const { checkInteger, checkPositive, checkNotEmpty } = optionChecks(argv);
-  const parser = yargs([...argv])
-    .scriptName('raftcheck')
-    .usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.')
-    .command(
-      'run',
-      'Run seeded simulations of a Raft cluster under faults: safety invariants after every event, liveness once the faults stop; failures are shrunk.',
-      (command) =>
-        valuesRequired(command
-          .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process: and etcd)` })
-          .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
-          .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
-          .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })
-          .option('scenario', { type: 'string', default: 'swarm', describe: 'Shipped scenario name, or a path to a scenario .json file (default swarm: each seed draws its fault mix)' })
-          .option('strategy', {
-            choices: ['portfolio', 'random', 'pct', 'bfs', 'dfs'] as const,
-            describe: "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). bfs and dfs: see raftcheck explore",
-          })
-          .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
-          .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
-          .option('out', { type: 'string', default: 'reports', describe: 'Folder for report folders (summary.json, failing traces)' })
-          .option('shrink', { type: 'boolean', default: true, describe: 'Shrink every failure to a minimal trace (--no-shrink to skip)' })
-          .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound of each shrink, in seconds' })
-          .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
-          .option('impl', { type: 'string', describe: implDescription })
-          .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
-          .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
-          .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
-          .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
-          .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
-          .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
-          .check((args) => {
-            checkInteger('seeds', args.seeds, 1, 10_000_000);
-            checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
-            checkInteger('first-seed', args['first-seed'], 0, Number.MAX_SAFE_INTEGER);
-            checkInteger('nodes', args.nodes, 1, 15);
-            checkInteger('failures-max', args['failures-max'], 1, 10_000_000);
-            checkInteger('clients', args.clients, 1, 100);
-            checkInteger('jobs', args.jobs, 1, 64);
-            checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
-            checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
-            checkPositive('shrink-time', args['shrink-time']);
-            checkNotEmpty('out', args.out);
-            return true;
-          })
-          .epilogue(exitCodeHelp)),
-      (args) =>
-        guarded(() =>
-          runCommand(
-            {
-              seeds: args.seeds,
-              seed: args.seed,
-              firstSeed: args['first-seed'],
-              nodes: args.nodes,
-              scenario: args.scenario,
-              checkDeterminism: args['check-determinism'],
-              json: args.json,
-              out: args.out,
-              failuresMax: args['failures-max'],
-              bugs: args.bug,
-              shrink: args.shrink,
-              shrinkTimeSeconds: args['shrink-time'],
-              clients: args.clients,
-              reads: args.reads,
-              routing: args.routing,
-              jobs: args.jobs,
-              strategy: args.strategy,
-              impl: args.impl,
-              implTimeoutMs: args['impl-timeout-ms'],
-              implOutputBytesMax: args['impl-output-bytes-max'],
-            },
-            io,
-          ),
-        ),
-    )
-    .command(
-      'scenarios',
-      'List the shipped scenarios with a one-line description.',
-      (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description}' }),
-      (args) => guarded(() => scenariosCommand({ json: args.json }, io)),
-    )
-    .command(
-      'bugs',
-      'List the switchable bugs of the reference Raft with the invariant expected to catch each.',
-      (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description, invariant}' }),
-      (args) => guarded(() => bugsCommand({ json: args.json }, io)),
-    )
-    .command(
-      'replay <trace>',
-      'Re-execute a trace file bit for bit (checking its trace hash) and print its verdict; exit code as for run.',
-      (command) =>
-        valuesRequired(command
-          .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file written by run, shrink or explore' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
-          .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl), a fixed build say: exit by its verdict" })
-          .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
-          .epilogue(exitCodeHelp)),
-      (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),
-    )
-    .command(
-      'shrink <trace>',
-      'Shrink a failing trace further, to a new trace file beside it (resumable: the best so far is kept on disk).',
-      (command) =>
-        valuesRequired(command
-          .positional('trace', { type: 'string', demandOption: true, describe: 'A failing trace file' })
-          .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound, in seconds' })
-          .option('out', { type: 'string', describe: 'Where to write the shrunk trace (default: NAME.shrunk.trace.json beside it)' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
-          .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
-          .check((args) => {
-            checkPositive('shrink-time', args['shrink-time']);
-            checkNotEmpty('out', args.out);
-            return true;
-          })
-          .epilogue(exitCodeHelp)),
-      (args) =>
-        guarded(() =>
-          shrinkTraceCommand({ trace: args.trace, shrinkTimeSeconds: args['shrink-time'], out: args.out, json: args.json, implTimeoutMs: args['impl-timeout-ms'] }, io),
-        ),
-    )
-    .command(
-      'show <trace>',
-      'Print a trace as a timeline: one column per node, faults, role and term changes, commits, the violation marked.',
-      (command) =>
-        valuesRequired(command
-          .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
-          .option('all', { type: 'boolean', default: false, describe: 'Print every row (default: at most 2,000)' })
-          .option('ticks', { type: 'boolean', default: false, describe: 'Show ticks that changed nothing too' })
-          .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' })
-          .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' })
-          .check((args) => {
-            checkInteger('width', args.width, showWidthMin, showWidthMax);
-            return true;
-          })),
-      (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width, replay: args.replay }, io)),
-    )
-    .command(
-      'explore',
-      'Search every interleaving of deliveries, timer firings, crashes, restarts and proposals, breadth-first (the shortest counterexample) within bounds.',
-      (command) =>
-        valuesRequired(command
-          .option('nodes', { type: 'number', default: 3, describe: 'Cluster size' })
-          .option('strategy', { type: 'string', choices: ['bfs', 'dfs', 'random', 'pct'], default: 'bfs', describe: 'bfs (shortest path), dfs, random walks, pct walks' })
-          .option('depth', { type: 'number', default: defaultExploreBounds.depthMax, describe: 'Most steps from the initial state' })
-          .option('max-term', { type: 'number', default: defaultExploreBounds.termMax, describe: 'Highest term a node may reach' })
-          .option('max-crashes', { type: 'number', default: defaultExploreBounds.crashesMax, describe: 'Crashes over a path' })
-          .option('max-requests', { type: 'number', default: defaultExploreBounds.requestsMax, describe: 'Client proposals over a path' })
-          .option('max-drops', { type: 'number', default: defaultExploreBounds.dropsMax, describe: 'Dropped messages over a path (a drop adds nothing to safety but room in flight)' })
-          .option('max-reorders', { type: 'number', default: defaultExploreBounds.reordersMax, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
-          .option('max-in-flight', { type: 'number', default: defaultExploreBounds.messagesInFlightMax, describe: 'Messages in flight at once' })
-          .option('max-states', { type: 'number', default: defaultExploreBounds.statesMax, describe: 'Distinct states before the search stops' })
-          .option('max-memory', { type: 'number', default: defaultExploreBounds.memoryBytesMax / (1024 * 1024), describe: 'Heap in use before the search stops, in MB' })
-          .option('time', { type: 'number', default: defaultExploreBounds.timeMs / 1000, describe: 'Wall-clock bound, in seconds' })
-          .option('symmetry', { type: 'boolean', default: true, describe: 'Symmetry reduction over node ids (--no-symmetry to count every permutation)' })
-          .option('clone', { type: 'boolean', default: true, describe: 'Copy nodes by clone() (--no-clone: by replaying their inputs)' })
-          .option('reduction', { type: 'boolean', default: true, describe: 'Partial-order reduction by sleep sets in bfs: the same states, fewer transitions (--no-reduction: take every transition)' })
-          .option('seed', { type: 'number', default: 1, describe: 'Seed of the random and pct strategies' })
-          .option('walks', { type: 'number', default: 100_000, describe: 'Walks of the random and pct strategies' })
-          .option('pct-depth', { type: 'number', default: 3, describe: "PCT's d: d - 1 priority change points per walk" })
-          .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
-          .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
-          .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
-          .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
-          .option('max-instances', {
-            type: 'number',
-            default: liveInstancesMaxDefault,
-            describe: 'Implementations without clone(): live node instances at once (processes, for process:... and etcd); others are re-created by replay',
-          })
-          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
-          .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
-          .check((args) => {
-            // The search's own options are checked by the library, all at once (src/explore/options.ts);
-            // here only what the command adds: its cap on live processes, the process settings, units.
-            checkInteger('max-instances', args['max-instances'], 1, 4096);
-            checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
-            checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
-            checkPositive('time', args.time);
-            checkPositive('max-memory', args['max-memory']);
-            checkNotEmpty('out', args.out);
-            return true;
-          })
-          .epilogue(exitCodeHelp)),
-      (args) =>
-        guarded(() =>
-          exploreCommand(
-            {
-              nodes: args.nodes,
-              strategy: args.strategy as ExploreStrategy,
-              depth: args.depth,
-              maxTerm: args['max-term'],
-              maxCrashes: args['max-crashes'],
-              maxRequests: args['max-requests'],
-              maxDrops: args['max-drops'],
-              maxReorders: args['max-reorders'],
-              maxInFlight: args['max-in-flight'],
-              maxStates: args['max-states'],
-              maxMemoryMb: args['max-memory'],
-              timeSeconds: args.time,
-              symmetry: args.symmetry,
-              clone: args.clone,
-              reduction: args.reduction,
-              seed: args.seed,
-              walks: args.walks,
-              pctDepth: args['pct-depth'],
-              bugs: args.bug,
-              impl: args.impl,
-              implTimeoutMs: args['impl-timeout-ms'],
-              implOutputBytesMax: args['impl-output-bytes-max'],
-              maxInstances: args['max-instances'],
-              json: args.json,
-              out: args.out,
-              typedValue: (flag) => typedValue(argv, flag),
-            },
-            io,
-          ),
-        ),
-    )
-    .option('color', { type: 'boolean', describe: 'Colour the output (--no-color: never); default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)' })
-    .middleware((args) => {
-      io.color = args.color;
-    })
-    .demandCommand(1, 'Name a command: run, replay, shrink, show, explore, scenarios or bugs (see --help).')
-    .strict()
-    .epilogue(exitCodeHelp)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .exitProcess(false)
-    // yargs runs the command handler after a non-throwing fail handler: throw to stop it.
-    .fail((message, error) => {
-      // A YError is yargs' own verdict on the arguments ("Not enough arguments following: seeds").
-      if (error !== undefined && error !== null && !(error instanceof UsageError) && error.name !== 'YError') throw error;
-      throw new UsageError(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`);
-    });
-
+  const context: CommandContext = { io, argv, checks: optionChecks(argv), guarded };
+  let parser = yargs([...argv]).scriptName('raftcheck').usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.');
+  for (const addCommands of [addRunCommand, addListCommands, addTraceCommands, addExploreCommand]) parser = addCommands(parser, context);
   try {
-    await parser.parseAsync();
+    await withGlobalOptions(parser, io).parseAsync();
   } catch (error) {
     if (error instanceof UsageError) fail(error.message, exitCodes.usage);
-    else fail(`harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`, exitCodes.harnessError);
+    else fail(harnessErrorMessage(error), exitCodes.harnessError);
   } finally {
     // No program of a process implementation outlives the command.
     closeProcessHost();
   }
   return exitCode;
+}
+
+/** Errors that are the user's input, not raftcheck's bug: exit code 2 with their message. */
+function isBadInput(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || error instanceof ImplementationSpecError || error instanceof FileError;
+}
+
+function harnessErrorMessage(error: unknown): string {
+  return `harness error (a bug in raftcheck, please report it):\n${error instanceof Error ? error.stack : String(error)}`;
+}
+
+function addRunCommand(parser: Argv, context: CommandContext): Argv {
+  const { io, guarded } = context;
+  return parser.command(
+    'run',
+    'Run seeded simulations of a Raft cluster under faults: safety invariants after every event, liveness once the faults stop; failures are shrunk.',
+    (command) => runOptions(command, context.checks),
+    (args) =>
+      guarded(() =>
+        runCommand(
+          {
+            seeds: args.seeds,
+            seed: args.seed,
+            firstSeed: args['first-seed'],
+            nodes: args.nodes,
+            scenario: args.scenario,
+            checkDeterminism: args['check-determinism'],
+            json: args.json,
+            out: args.out,
+            failuresMax: args['failures-max'],
+            bugs: args.bug,
+            shrink: args.shrink,
+            shrinkTimeSeconds: args['shrink-time'],
+            clients: args.clients,
+            reads: args.reads,
+            routing: args.routing,
+            jobs: args.jobs,
+            strategy: args.strategy,
+            impl: args.impl,
+            implTimeoutMs: args['impl-timeout-ms'],
+            implOutputBytesMax: args['impl-output-bytes-max'],
+          },
+          io,
+        ),
+      )
+  );
+}
+
+/** The options of `run`. */
+function runOptions(command: Argv, checks: OptionChecks) {
+  const { checkInteger, checkPositive, checkNotEmpty } = checks;
+  return (
+    valuesRequired(command
+      .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process: and etcd)` })
+      .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
+      .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
+      .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })
+      .option('scenario', { type: 'string', default: 'swarm', describe: 'Shipped scenario name, or a path to a scenario .json file (default swarm: each seed draws its fault mix)' })
+      .option('strategy', {
+        choices: ['portfolio', 'random', 'pct', 'bfs', 'dfs'] as const,
+        describe: "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). bfs and dfs: see raftcheck explore",
+      })
+      .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
+      .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
+      .option('out', { type: 'string', default: 'reports', describe: 'Folder for report folders (summary.json, failing traces)' })
+      .option('shrink', { type: 'boolean', default: true, describe: 'Shrink every failure to a minimal trace (--no-shrink to skip)' })
+      .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound of each shrink, in seconds' })
+      .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
+      .option('impl', { type: 'string', describe: implDescription })
+      .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
+      .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
+      .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
+      .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
+      .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
+      .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
+      .check((args) => {
+        checkInteger('seeds', args.seeds, 1, 10_000_000);
+        checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
+        checkInteger('first-seed', args['first-seed'], 0, Number.MAX_SAFE_INTEGER);
+        checkInteger('nodes', args.nodes, 1, 15);
+        checkInteger('failures-max', args['failures-max'], 1, 10_000_000);
+        checkInteger('clients', args.clients, 1, 100);
+        checkInteger('jobs', args.jobs, 1, 64);
+        checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
+        checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
+        checkPositive('shrink-time', args['shrink-time']);
+        checkNotEmpty('out', args.out);
+        return true;
+      })
+      .epilogue(exitCodeHelp))
+  );
+}
+
+/** `scenarios` and `bugs`: the lists. */
+function addListCommands(parser: Argv, context: CommandContext): Argv {
+  const { io, guarded } = context;
+  return parser
+  .command(
+    'scenarios',
+    'List the shipped scenarios with a one-line description.',
+    (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description}' }),
+    (args) => guarded(() => scenariosCommand({ json: args.json }, io)),
+  )
+  .command(
+    'bugs',
+    'List the switchable bugs of the reference Raft with the invariant expected to catch each.',
+    (command) => command.option('json', { type: 'boolean', default: false, describe: 'Print a JSON list of {name, description, invariant}' }),
+    (args) => guarded(() => bugsCommand({ json: args.json }, io)),
+  );
+}
+
+/** `replay`, `shrink` and `show`: the commands that take a trace file. */
+function addTraceCommands(parser: Argv, context: CommandContext): Argv {
+  const { io, guarded } = context;
+  const { checkInteger, checkPositive, checkNotEmpty } = context.checks;
+  return parser
+  .command(
+    'replay <trace>',
+    'Re-execute a trace file bit for bit (checking its trace hash) and print its verdict; exit code as for run.',
+    (command) =>
+      valuesRequired(command
+        .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file written by run, shrink or explore' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
+        .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl), a fixed build say: exit by its verdict" })
+        .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
+        .epilogue(exitCodeHelp)),
+    (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),
+  )
+  .command(
+    'shrink <trace>',
+    'Shrink a failing trace further, to a new trace file beside it (resumable: the best so far is kept on disk).',
+    (command) =>
+      valuesRequired(command
+        .positional('trace', { type: 'string', demandOption: true, describe: 'A failing trace file' })
+        .option('shrink-time', { type: 'number', default: 30, describe: 'Wall-clock bound, in seconds' })
+        .option('out', { type: 'string', describe: 'Where to write the shrunk trace (default: NAME.shrunk.trace.json beside it)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
+        .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
+        .check((args) => {
+          checkPositive('shrink-time', args['shrink-time']);
+          checkNotEmpty('out', args.out);
+          return true;
+        })
+        .epilogue(exitCodeHelp)),
+    (args) =>
+      guarded(() =>
+        shrinkTraceCommand({ trace: args.trace, shrinkTimeSeconds: args['shrink-time'], out: args.out, json: args.json, implTimeoutMs: args['impl-timeout-ms'] }, io),
+      ),
+  )
+  .command(
+    'show <trace>',
+    'Print a trace as a timeline: one column per node, faults, role and term changes, commits, the violation marked.',
+    (command) =>
+      valuesRequired(command
+        .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
+        .option('all', { type: 'boolean', default: false, describe: 'Print every row (default: at most 2,000)' })
+        .option('ticks', { type: 'boolean', default: false, describe: 'Show ticks that changed nothing too' })
+        .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' })
+        .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' })
+        .check((args) => {
+          checkInteger('width', args.width, showWidthMin, showWidthMax);
+          return true;
+        })),
+    (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width, replay: args.replay }, io)),
+  );
+}
+
+function addExploreCommand(parser: Argv, context: CommandContext): Argv {
+  const { io, guarded, argv } = context;
+  return parser.command(
+    'explore',
+    'Search every interleaving of deliveries, timer firings, crashes, restarts and proposals, breadth-first (the shortest counterexample) within bounds.',
+    (command) => exploreOptions(command, context.checks),
+    (args) =>
+      guarded(() =>
+        exploreCommand(
+          {
+            nodes: args.nodes,
+            strategy: args.strategy as ExploreStrategy,
+            depth: args.depth,
+            maxTerm: args['max-term'],
+            maxCrashes: args['max-crashes'],
+            maxRequests: args['max-requests'],
+            maxDrops: args['max-drops'],
+            maxReorders: args['max-reorders'],
+            maxInFlight: args['max-in-flight'],
+            maxStates: args['max-states'],
+            maxMemoryMb: args['max-memory'],
+            timeSeconds: args.time,
+            symmetry: args.symmetry,
+            clone: args.clone,
+            reduction: args.reduction,
+            seed: args.seed,
+            walks: args.walks,
+            pctDepth: args['pct-depth'],
+            bugs: args.bug,
+            impl: args.impl,
+            implTimeoutMs: args['impl-timeout-ms'],
+            implOutputBytesMax: args['impl-output-bytes-max'],
+            maxInstances: args['max-instances'],
+            json: args.json,
+            out: args.out,
+            typedValue: (flag) => typedValue(argv, flag),
+          },
+          io,
+        ),
+      )
+  );
+}
+
+/** The options of `explore`. */
+function exploreOptions(command: Argv, checks: OptionChecks) {
+  const { checkInteger, checkPositive, checkNotEmpty } = checks;
+  return (
+    valuesRequired(command
+      .option('nodes', { type: 'number', default: 3, describe: 'Cluster size' })
+      .option('strategy', { type: 'string', choices: ['bfs', 'dfs', 'random', 'pct'], default: 'bfs', describe: 'bfs (shortest path), dfs, random walks, pct walks' })
+      .option('depth', { type: 'number', default: defaultExploreBounds.depthMax, describe: 'Most steps from the initial state' })
+      .option('max-term', { type: 'number', default: defaultExploreBounds.termMax, describe: 'Highest term a node may reach' })
+      .option('max-crashes', { type: 'number', default: defaultExploreBounds.crashesMax, describe: 'Crashes over a path' })
+      .option('max-requests', { type: 'number', default: defaultExploreBounds.requestsMax, describe: 'Client proposals over a path' })
+      .option('max-drops', { type: 'number', default: defaultExploreBounds.dropsMax, describe: 'Dropped messages over a path (a drop adds nothing to safety but room in flight)' })
+      .option('max-reorders', { type: 'number', default: defaultExploreBounds.reordersMax, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
+      .option('max-in-flight', { type: 'number', default: defaultExploreBounds.messagesInFlightMax, describe: 'Messages in flight at once' })
+      .option('max-states', { type: 'number', default: defaultExploreBounds.statesMax, describe: 'Distinct states before the search stops' })
+      .option('max-memory', { type: 'number', default: defaultExploreBounds.memoryBytesMax / (1024 * 1024), describe: 'Heap in use before the search stops, in MB' })
+      .option('time', { type: 'number', default: defaultExploreBounds.timeMs / 1000, describe: 'Wall-clock bound, in seconds' })
+      .option('symmetry', { type: 'boolean', default: true, describe: 'Symmetry reduction over node ids (--no-symmetry to count every permutation)' })
+      .option('clone', { type: 'boolean', default: true, describe: 'Copy nodes by clone() (--no-clone: by replaying their inputs)' })
+      .option('reduction', { type: 'boolean', default: true, describe: 'Partial-order reduction by sleep sets in bfs: the same states, fewer transitions (--no-reduction: take every transition)' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of the random and pct strategies' })
+      .option('walks', { type: 'number', default: 100_000, describe: 'Walks of the random and pct strategies' })
+      .option('pct-depth', { type: 'number', default: 3, describe: "PCT's d: d - 1 priority change points per walk" })
+      .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
+      .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
+      .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
+      .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
+      .option('max-instances', {
+        type: 'number',
+        default: liveInstancesMaxDefault,
+        describe: 'Implementations without clone(): live node instances at once (processes, for process:... and etcd); others are re-created by replay',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
+      .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
+      .check((args) => {
+        // The search's own options are checked by the library, all at once (src/explore/options.ts);
+        // here only what the command adds: its cap on live processes, the process settings, units.
+        checkInteger('max-instances', args['max-instances'], 1, 4096);
+        checkInteger('impl-timeout-ms', args['impl-timeout-ms'], 1, 2_000_000_000);
+        checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
+        checkPositive('time', args.time);
+        checkPositive('max-memory', args['max-memory']);
+        checkNotEmpty('out', args.out);
+        return true;
+      })
+      .epilogue(exitCodeHelp))
+  );
+}
+
+/** The options every command takes, and how yargs itself behaves. */
+function withGlobalOptions(parser: Argv, io: CommandIo) {
+  return parser
+  .option('color', { type: 'boolean', describe: 'Colour the output (--no-color: never); default: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it)' })
+  .middleware((args) => {
+    io.color = args.color;
+  })
+  .demandCommand(1, 'Name a command: run, replay, shrink, show, explore, scenarios or bugs (see --help).')
+  .strict()
+  .epilogue(exitCodeHelp)
+  .wrap(Math.min(110, process.stdout.columns ?? 100))
+  .exitProcess(false)
+  // yargs runs the command handler after a non-throwing fail handler: throw to stop it.
+  .fail((message, error) => {
+    // A YError is yargs' own verdict on the arguments ("Not enough arguments following: seeds").
+    if (error !== undefined && error !== null && !(error instanceof UsageError) && error.name !== 'YError') throw error;
+    throw new UsageError(`${message ?? error?.message}\nRun "raftcheck --help" for usage.`);
+  });
 }
 
 /** show --width: narrower than this, no table says anything; wider, no terminal shows it. */
@@ -308,6 +361,8 @@ function valuesRequired<T>(command: Argv<T>): Argv<T> {
   const flags = new Set([...options.boolean, ...options.count]);
   return command.requiresArg(Object.keys(options.key).filter((key) => !flags.has(key)));
 }
+
+type OptionChecks = ReturnType<typeof optionChecks>;
 
 /** The checks of option values; a bad value is quoted as the user typed it. */
 function optionChecks(argv: readonly string[]) {

@@ -9,7 +9,8 @@
 import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
 import { mix32 } from '../src/core/hash.js';
-import type { CheckContext, DigestSink, InvariantChecker, InvariantDefinition } from './types.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
+import type { DigestSink } from '../src/contract/contract.js';
 import type { HarnessError, ObservedCluster, ObservedNode, StepChange, Violation } from '../src/contract/observation.js';
 import { entryLabel, ForkableState, harnessError, mirrorEntryLabel, violation } from './support.js';
 

@@ -3,7 +3,8 @@
 // what a restart may do to it.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { CheckContext, DigestSink, InvariantChecker, InvariantDefinition } from './types.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
+import type { DigestSink } from '../src/contract/contract.js';
 import type { ObservedCluster, ObservedNode, StepChange, Violation } from '../src/contract/observation.js';
 import { ForkableState, renamedSorted, violation } from './support.js';
 

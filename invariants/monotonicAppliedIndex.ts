@@ -3,7 +3,8 @@
 
 import type { NodeId } from '../src/core/ids.js';
 import type { HarnessError, ObservedCluster, Violation } from '../src/contract/observation.js';
-import type { CheckContext, DigestSink, InvariantChecker, InvariantDefinition } from './types.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
+import type { DigestSink } from '../src/contract/contract.js';
 import { monotonicInvariant } from './monotonic.js';
 import { ForkableState, harnessError, violation } from './support.js';
 

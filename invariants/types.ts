@@ -2,6 +2,7 @@
 // one file each; the simulator only knows this interface, so data flows downward.
 
 import type { NodeId } from '../src/core/ids.js';
+import type { DigestSink } from '../src/contract/contract.js';
 import type { ClientOperation, HarnessError, InvariantKind, ObservedCluster, StepChange, Violation } from '../src/contract/observation.js';
 
 
@@ -53,10 +54,6 @@ export interface InvariantChecker {
   readonly version?: number;
 }
 
-/** Where digests go (src/world/lanes.ts is one): a stream of 32-bit numbers. */
-export interface DigestSink {
-  number(value: number): DigestSink;
-}
 
 export interface HistoryCheckContext {
   /** Every operation so far; one without completion is indeterminate (given up, or still in flight). */

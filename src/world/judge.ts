@@ -5,11 +5,11 @@
 // the same rules and the same invariants. The end-of-run audit tells the harness's own errors
 // from the implementation's violations.
 
-import type { Output } from '../contract/contract.js';
+import type { DigestSink, Output } from '../contract/contract.js';
 import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
-import type { DigestSink, HistoryCheckContext, InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import type { HistoryCheckContext, InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
 import type { NodeMirror, SharedObservation } from './observation.js';
 import { ClusterObservation } from './observation.js';
 import { Lanes } from './lanes.js';

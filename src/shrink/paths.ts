@@ -43,8 +43,8 @@ export interface ExploreTraceInfo {
   steps: ExploreStep[];
 }
 
-/** The scenario an explore trace carries: the cluster and the node options; no fault processes. */
-export function exploreScenario(nodes: number, implementationOptions: ImplementationOptions): Scenario {
+/** The scenario an explore path runs in, or what is wrong with its cluster size and node options. */
+function parseExploreScenario(nodes: number, implementationOptions: ImplementationOptions): { ok: true; scenario: Scenario } | { ok: false; message: string } {
   const parsed = parseScenario(
     {
       name: 'explore',
@@ -58,8 +58,14 @@ export function exploreScenario(nodes: number, implementationOptions: Implementa
     },
     'explore',
   );
-  // Built here from fixed values: a scenario that does not parse is raftcheck's bug.
-  assert(parsed.ok, `explore scenario: ${parsed.ok ? '' : parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`);
+  return parsed.ok ? parsed : { ok: false, message: parsed.errors.map((error) => `${error.path}: ${error.message}`).join('; ') };
+}
+
+/** The scenario an explore trace carries: the cluster and the node options; no fault processes. */
+export function exploreScenario(nodes: number, implementationOptions: ImplementationOptions): Scenario {
+  const parsed = parseExploreScenario(nodes, implementationOptions);
+  // A trace's options are checked when it is read (exploreInfoOf); the explorer's own are fixed values.
+  assert(parsed.ok, `explore scenario: ${parsed.ok ? '' : parsed.message}`);
   return parsed.scenario;
 }
 
@@ -283,6 +289,9 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
   const options = info.implementationOptions;
   if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
+  // The scenario the path replays in: a cluster size or node options it cannot have are the file's fault.
+  const scenario = parseExploreScenario(info.nodes!, options);
+  if (!scenario.ok) return `explore.nodes and explore.implementationOptions do not make a scenario: ${scenario.message.replace(/\bimplementation\./g, 'implementationOptions.')}`;
   return info as ExploreTraceInfo;
 }
 

@@ -55,6 +55,23 @@ describe('inputs the fuzzer found', () => {
   });
 });
 
+describe('inputs the 10,000-case fuzz run found', () => {
+  it.each([
+    [{ electionTicksMin: 4, electionTicksMax: 4, heartbeatTicks: 1, entriesPerMessageMax: 1, 'unknown\u001b[2J': 1 }, 'unknown field'],
+    [{ electionTicksMin: 4, electionTicksMax: 4, heartbeatTicks: 9, entriesPerMessageMax: 1 }, 'must be below electionTicksMin'],
+  ])('refuses an explore trace whose node options %j do not make a scenario, with exit code 2', async (options, reason) => {
+    const explored = fixtures.traces.find((trace) => JSON.parse(trace.text).explore !== undefined);
+    const trace = JSON.parse(explored!.text);
+    trace.explore.implementationOptions = options;
+    for (const command of ['shrink', 'replay']) {
+      const outcome = await runCase(folder, { kind: 'trace', argv: [command, 'damaged.trace.json'], files: [{ path: 'damaged.trace.json', contents: JSON.stringify(trace) }] }, false);
+      expect(outcome).toMatchObject({ exitCode: 2, problems: [] });
+      expect(outcome.output).toContain('explore.nodes and explore.implementationOptions do not make a scenario');
+      expect(outcome.output).toContain(reason);
+    }
+  });
+});
+
 describe('the fuzz judge', () => {
   const folderWith = (...paths: string[]) => {
     const made = mkdtempSync(join(tmpdir(), 'raftcheck-judge-'));

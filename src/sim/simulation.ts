@@ -411,128 +411,162 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   private process(event: SimEvent): void {
     switch (event.kind) {
-      case 'tick': {
-        this.stepNode(event.node, { kind: 'tick' }, false);
-        const slot = this.slots[event.node];
-        if (slot.instance !== null && slot.tickGeneration === event.generation) this.scheduleNextTick(event.node);
-        return;
-      }
+      case 'tick':
+        return this.processTick(event);
       case 'deliver':
         return this.deliver(event);
-      case 'propose': {
-        const slot = this.slots[event.node];
-        if (slot.instance === null) return this.note('lost: node down');
-        if (slot.paused) return this.hold(slot, event);
-        this.statistics.proposals += 1;
-        const output = this.stepNode(event.node, { kind: 'propose', command: event.command }, false);
-        for (const answer of output.answers) {
-          if (answer.commandId === event.command.id) this.handleAnswer(event, answer);
-        }
-        return;
-      }
-      case 'crash': {
-        const node = this.resolveTarget(event.node, true);
-        if (node === null) return this.note(`no ${event.node} to crash`);
-        this.crashNode(node);
-        if (event.restartAfterMs !== undefined) this.schedule(this.now + event.restartAfterMs, { kind: 'restart', node });
-        return;
-      }
-      case 'restart': {
-        const node = this.resolveTarget(event.node, false);
-        if (node === null || this.slots[node].instance !== null) return this.note('already up');
-        this.statistics.restarts += 1;
-        this.noteNode(node);
-        return this.startNode(node);
-      }
+      case 'propose':
+        return this.processPropose(event);
+      case 'crash':
+        return this.processCrash(event);
+      case 'restart':
+        return this.processRestart(event);
       case 'partition':
         this.statistics.partitions += 1;
         this.network.applyCut(event.cut.links);
         return;
-      case 'isolate': {
-        const node = this.resolveTarget(event.node, false);
-        if (node === null) return this.note(`no ${event.node} to isolate`);
-        this.noteNode(node);
-        this.statistics.partitions += 1;
-        this.network.applyCut(isolateCut(node, this.members).links);
-        return;
-      }
+      case 'isolate':
+        return this.processIsolate(event);
       case 'heal':
         this.network.healAll();
         return;
-      case 'pause': {
-        const node = this.resolveTarget(event.node, true);
-        if (node === null || this.slots[node].paused) return this.note('nothing to pause');
-        this.noteNode(node);
-        this.statistics.pauses += 1;
-        this.slots[node].paused = true;
-        if (event.durationMs !== undefined) this.schedule(this.now + event.durationMs, { kind: 'resume', node });
-        return;
-      }
-      case 'resume': {
-        const node = this.resolveTarget(event.node, false);
-        if (node === null) return this.note('nothing to resume');
-        this.noteNode(node);
-        return this.resumeNode(node);
-      }
-      case 'slow': {
-        const node = this.resolveTarget(event.node, true);
-        if (node === null) return this.note('nothing to slow');
-        this.noteNode(node);
-        this.statistics.slowdowns += 1;
-        const slot = this.slots[node];
-        slot.slowUntilMs = this.now + event.durationMs;
-        slot.slowExtraDelayMs = event.extraDelayMs;
-        slot.slowTickFactor = event.tickFactor;
-        return;
-      }
-      case 'clockJump': {
-        const node = this.resolveTarget(event.node, true);
-        if (node === null) return this.note('no clock to jump');
-        this.noteNode(node);
-        return this.jumpClock(node, event.ms);
-      }
-      case 'corrupt': {
-        const node = this.resolveTarget(event.node, false);
-        if (node === null) return;
-        this.noteNode(node);
-        this.statistics.corruptions += 1;
-        const lost = this.slots[node].storage.corruptSynced(event.records);
-        return this.note(`corrupted: lost ${lost} synced record(s) (breaks Raft's assumptions)`);
-      }
-      case 'syncComplete': {
-        const slot = this.slots[event.node];
-        if (slot.incarnation === event.incarnation && slot.instance !== null) slot.storage.syncUpTo(event.upTo);
-        return;
-      }
+      case 'pause':
+        return this.processPause(event);
+      case 'resume':
+        return this.processResume(event);
+      case 'slow':
+        return this.processSlow(event);
+      case 'clockJump':
+        return this.processClockJump(event);
+      case 'corrupt':
+        return this.processCorrupt(event);
+      case 'syncComplete':
+        return this.processSyncComplete(event);
       case 'faultClock':
-        if (!this.faultPhase) return;
-        this.faults.decide(this);
-        this.schedule(this.now + this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
-        return;
+        return this.processFaultClock();
       case 'workloadClock':
-        if (!this.faultPhase) return;
-        this.drawProposal();
-        this.schedule(this.now + this.nextArrivalMs(), { kind: 'workloadClock' });
-        return;
+        return this.processWorkloadClock();
       case 'clientClock':
         return this.clients?.onClock(event.client);
       case 'clientTimeout':
         return this.clients?.onTimeout(event.client);
-      case 'clientRequest': {
-        const slot = this.slots[event.node];
-        if (this.clients === null) return;
-        if (slot.instance === null) return this.clients.onRefused(event);
-        if (slot.paused) return this.hold(slot, event);
-        const command = this.clients.onArrival(event, slot.incarnation);
-        if (command === null) return this.note('stale request');
-        this.stepNode(event.node, event.read ? { kind: 'read', command } : { kind: 'propose', command }, false);
-        return;
-      }
+      case 'clientRequest':
+        return this.processClientRequest(event);
       case 'recover':
         return this.recover();
       case 'livenessCheck':
         return this.checkLiveness();
     }
+  }
+
+  private processTick(event: SimEvent & { kind: 'tick' }): void {
+    this.stepNode(event.node, { kind: 'tick' }, false);
+    const slot = this.slots[event.node];
+    if (slot.instance !== null && slot.tickGeneration === event.generation) this.scheduleNextTick(event.node);
+  }
+
+  private processPropose(event: SimEvent & { kind: 'propose' }): void {
+    const slot = this.slots[event.node];
+    if (slot.instance === null) return this.note('lost: node down');
+    if (slot.paused) return this.hold(slot, event);
+    this.statistics.proposals += 1;
+    const output = this.stepNode(event.node, { kind: 'propose', command: event.command }, false);
+    for (const answer of output.answers) {
+      if (answer.commandId === event.command.id) this.handleAnswer(event, answer);
+    }
+  }
+
+  private processCrash(event: SimEvent & { kind: 'crash' }): void {
+    const node = this.resolveTarget(event.node, true);
+    if (node === null) return this.note(`no ${event.node} to crash`);
+    this.crashNode(node);
+    if (event.restartAfterMs !== undefined) this.schedule(this.now + event.restartAfterMs, { kind: 'restart', node });
+  }
+
+  private processRestart(event: SimEvent & { kind: 'restart' }): void {
+    const node = this.resolveTarget(event.node, false);
+    if (node === null || this.slots[node].instance !== null) return this.note('already up');
+    this.statistics.restarts += 1;
+    this.noteNode(node);
+    return this.startNode(node);
+  }
+
+  private processIsolate(event: SimEvent & { kind: 'isolate' }): void {
+    const node = this.resolveTarget(event.node, false);
+    if (node === null) return this.note(`no ${event.node} to isolate`);
+    this.noteNode(node);
+    this.statistics.partitions += 1;
+    this.network.applyCut(isolateCut(node, this.members).links);
+  }
+
+  private processPause(event: SimEvent & { kind: 'pause' }): void {
+    const node = this.resolveTarget(event.node, true);
+    if (node === null || this.slots[node].paused) return this.note('nothing to pause');
+    this.noteNode(node);
+    this.statistics.pauses += 1;
+    this.slots[node].paused = true;
+    if (event.durationMs !== undefined) this.schedule(this.now + event.durationMs, { kind: 'resume', node });
+  }
+
+  private processResume(event: SimEvent & { kind: 'resume' }): void {
+    const node = this.resolveTarget(event.node, false);
+    if (node === null) return this.note('nothing to resume');
+    this.noteNode(node);
+    return this.resumeNode(node);
+  }
+
+  private processSlow(event: SimEvent & { kind: 'slow' }): void {
+    const node = this.resolveTarget(event.node, true);
+    if (node === null) return this.note('nothing to slow');
+    this.noteNode(node);
+    this.statistics.slowdowns += 1;
+    const slot = this.slots[node];
+    slot.slowUntilMs = this.now + event.durationMs;
+    slot.slowExtraDelayMs = event.extraDelayMs;
+    slot.slowTickFactor = event.tickFactor;
+  }
+
+  private processClockJump(event: SimEvent & { kind: 'clockJump' }): void {
+    const node = this.resolveTarget(event.node, true);
+    if (node === null) return this.note('no clock to jump');
+    this.noteNode(node);
+    return this.jumpClock(node, event.ms);
+  }
+
+  private processCorrupt(event: SimEvent & { kind: 'corrupt' }): void {
+    const node = this.resolveTarget(event.node, false);
+    if (node === null) return;
+    this.noteNode(node);
+    this.statistics.corruptions += 1;
+    const lost = this.slots[node].storage.corruptSynced(event.records);
+    return this.note(`corrupted: lost ${lost} synced record(s) (breaks Raft's assumptions)`);
+  }
+
+  private processSyncComplete(event: SimEvent & { kind: 'syncComplete' }): void {
+    const slot = this.slots[event.node];
+    if (slot.incarnation === event.incarnation && slot.instance !== null) slot.storage.syncUpTo(event.upTo);
+  }
+
+  private processFaultClock(): void {
+    if (!this.faultPhase) return;
+    this.faults.decide(this);
+    this.schedule(this.now + this.scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
+  }
+
+  private processWorkloadClock(): void {
+    if (!this.faultPhase) return;
+    this.drawProposal();
+    this.schedule(this.now + this.nextArrivalMs(), { kind: 'workloadClock' });
+  }
+
+  private processClientRequest(event: SimEvent & { kind: 'clientRequest' }): void {
+    const slot = this.slots[event.node];
+    if (this.clients === null) return;
+    if (slot.instance === null) return this.clients.onRefused(event);
+    if (slot.paused) return this.hold(slot, event);
+    const command = this.clients.onArrival(event, slot.incarnation);
+    if (command === null) return this.note('stale request');
+    this.stepNode(event.node, event.read ? { kind: 'read', command } : { kind: 'propose', command }, false);
   }
 
   private deliver(event: SimEvent & { kind: 'deliver' }): void {

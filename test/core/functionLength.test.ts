@@ -25,7 +25,6 @@ const allowlist: Record<string, number> = {
   'src/adapters/process/worker.ts processWorkerMain': 253,
   'src/shrink/shrink.ts shrink': 248,
   'src/shrink/steps.ts shrinkSteps': 184,
-  'src/sim/simulation.ts Simulation.process': 125,
   // Others:
   'src/check/shrinkRun.ts shrinkToTrace': 117,
   'src/check/workers.ts runCampaignInWorkers': 81,

@@ -5,7 +5,7 @@
 //
 //   npm run fuzz -- [--cases 10000] [--seed S] [--child-every 100] [--json FILE]
 
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { option } from './arguments.js';
@@ -62,4 +62,5 @@ for (const [problem, examples] of byProblem) {
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 if (jsonPath !== '') writeFileSync(jsonPath, `${JSON.stringify({ cases: index, seed, wallMs: Math.round(wallMs), counts, exitCodes, failures }, null, 2)}\n`);
+rmSync(folder, { recursive: true, force: true });
 process.exitCode = failures.length > 0 ? 1 : 0;

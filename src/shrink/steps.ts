@@ -74,87 +74,129 @@ interface Candidate {
 
 /** Null when the lifted path does not fail the same way (the divergence was too large). */
 export function shrinkSteps(implementation: Implementation, path: StepPath, options: StepShrinkOptions): StepShrinkResult | null {
-  const startedMs = wallClockMs();
-  /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
-  let nodes = path.nodes;
-  let replayer = new TolerantReplay(implementation, path, options.invariants);
-  let runs = 0;
-  let improvements = 0;
-  let stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
+  const shrinker = new StepShrinker(implementation, path, options);
+  const lifted = shrinker.evaluate(path.steps);
+  if (lifted === null) {
+    shrinker.dispose();
+    return null;
+  }
+  return shrinker.run(lifted);
+}
 
+/** One shrink of a step path: its budgets, the cluster it runs on, the best failing path so far. */
+class StepShrinker {
+  private readonly startedMs = wallClockMs();
+  /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
+  private nodes: number;
+  private replayer: TolerantReplay;
+  private runs = 0;
+  private improvements = 0;
+  private stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
   /**
    * Whether the explorer's own checks see this failure where the real invariants do. Then a
    * candidate is cut at the explorer's first violation and replayed through the invariants only
    * if that is the same invariant: most candidates fail to fail, and this halves their cost.
    */
-  let explorerAgrees = false;
-  const invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
+  private explorerAgrees = false;
+  private readonly invariants: string[];
+  /** The best failing path so far: the lifted path until a pass improves on it (set by run). */
+  private best!: Candidate;
+
+  constructor(
+    private readonly implementation: Implementation,
+    private readonly path: StepPath,
+    private readonly options: StepShrinkOptions,
+  ) {
+    this.nodes = path.nodes;
+    this.replayer = new TolerantReplay(implementation, path, options.invariants);
+    this.invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
+  }
+
+  run(lifted: Candidate): StepShrinkResult {
+    this.best = lifted;
+    for (;;) {
+      // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
+      // each one carries the deliveries it causes away with it), then every step.
+      const dropped = !this.outOfBudget() && this.dropNodes();
+      const externals = !this.outOfBudget() && this.removeChunks((step) => step.kind !== 'deliver');
+      const improved = this.removeChunks(() => true) || externals;
+      const edited = !this.outOfBudget() && this.editCrashes();
+      if ((!improved && !edited && !dropped) || this.outOfBudget()) break;
+    }
+    // The search proposes the explorer's own commands only, which no client history records: it
+    // cannot reproduce a failure judged on one.
+    if (!this.outOfBudget() && !judgedOnHistory(this.best.replay, this.options.invariants)) this.searchShorter();
+    this.dispose();
+    const { best, runs, improvements, stoppedBy } = this;
+    return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+  }
+
+  dispose(): void {
+    this.replayer.dispose();
+  }
 
   /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
-  const replayed = (steps: ExploreStep[]) => {
-    runs += 1;
-    return replayExplorePath(implementation, { nodes, implementationOptions: path.implementationOptions, steps }, options.invariants);
-  };
+  private replayed(steps: ExploreStep[]) {
+    this.runs += 1;
+    return replayExplorePath(this.implementation, { nodes: this.nodes, implementationOptions: this.path.implementationOptions, steps }, this.options.invariants);
+  }
 
-  const evaluate = (steps: readonly ExploreStep[]): Candidate | null => {
-    const resolved = replayer.concrete(steps, explorerAgrees);
-    if (explorerAgrees && !invariants.includes(resolved.violation?.invariant ?? '')) {
-      runs += 1;
+  evaluate(steps: readonly ExploreStep[]): Candidate | null {
+    const resolved = this.replayer.concrete(steps, this.explorerAgrees);
+    if (this.explorerAgrees && !this.invariants.includes(resolved.violation?.invariant ?? '')) {
+      this.runs += 1;
       return null;
     }
-    const replay = replayed(resolved.steps);
+    const replay = this.replayed(resolved.steps);
     // A concrete path is possible step by step by construction; an error would be a harness bug
     // in the tolerant replay, and rejecting the candidate keeps the best path valid regardless.
-    if ('error' in replay || !failsAs(replay, options.signatures)) return null;
+    if ('error' in replay || !failsAs(replay, this.options.signatures)) return null;
     const agrees = resolved.violation !== null && resolved.violation.invariant === replay.violation?.invariant && resolved.violation.steps === replay.events;
-    if (runs === 1) explorerAgrees = agrees;
+    if (this.runs === 1) this.explorerAgrees = agrees;
     // Under agreement every accepted path keeps it, so that the cut above stays right.
-    else if (explorerAgrees && !agrees) return null;
+    else if (this.explorerAgrees && !agrees) return null;
     return { steps: resolved.steps.slice(0, replay.events), replay };
-  };
-
-  const lifted = evaluate(path.steps);
-  if (lifted === null) {
-    replayer.dispose();
-    return null;
   }
-  let best = lifted;
 
-  const outOfBudget = (): boolean => {
-    if (interruptRequested() !== null) stoppedBy = 'interrupted';
-    else if (runs >= options.runsMax) stoppedBy = 'runs';
-    else if (wallClockMs() - startedMs >= options.timeBudgetMs) stoppedBy = 'time';
-    return stoppedBy !== 'fixpoint';
-  };
-  const attempt = (steps: readonly ExploreStep[]): boolean => {
-    const candidate = evaluate(steps);
-    if (candidate === null || !shorter(candidate.steps, best.steps)) return false;
-    best = candidate;
-    improvements += 1;
+  private outOfBudget(): boolean {
+    if (interruptRequested() !== null) this.stoppedBy = 'interrupted';
+    else if (this.runs >= this.options.runsMax) this.stoppedBy = 'runs';
+    else if (wallClockMs() - this.startedMs >= this.options.timeBudgetMs) this.stoppedBy = 'time';
+    return this.stoppedBy !== 'fixpoint';
+  }
+
+  private attempt(steps: readonly ExploreStep[]): boolean {
+    const candidate = this.evaluate(steps);
+    if (candidate === null || !shorter(candidate.steps, this.best.steps)) return false;
+    this.best = candidate;
+    this.improvements += 1;
     return true;
-  };
-  const progress = () => options.onProgress?.({ runs, eventsNow: best.steps.length });
+  }
+
+  private progress(): void {
+    this.options.onProgress?.({ runs: this.runs, eventsNow: this.best.steps.length });
+  }
 
   /**
    * ddmin's removal half over the steps that pass the filter: chunks from half of them down by
    * halves to single steps.
    */
-  const removeChunks = (eligible: (step: ExploreStep) => boolean): boolean => {
+  private removeChunks(eligible: (step: ExploreStep) => boolean): boolean {
     let improved = false;
-    const positions = () => best.steps.flatMap((step, index) => (eligible(step) ? [index] : []));
+    const positions = () => this.best.steps.flatMap((step, index) => (eligible(step) ? [index] : []));
     for (let size = Math.max(1, Math.floor(positions().length / 2)); ; size = Math.max(1, Math.floor(size / 2))) {
       for (let start = 0; start < positions().length; start += size) {
-        if (outOfBudget()) return improved;
+        if (this.outOfBudget()) return improved;
         const removed = new Set(positions().slice(start, start + size));
-        if (attempt(best.steps.filter((_, index) => !removed.has(index)))) {
+        if (this.attempt(this.best.steps.filter((_, index) => !removed.has(index)))) {
           improved = true;
           start -= size; // the same position holds other steps now: try it again
         }
       }
-      progress();
+      this.progress();
       if (size === 1) return improved;
     }
-  };
+  }
 
   /**
    * A smaller cluster, down to three nodes, as a hand-written reproduction would choose: some
@@ -164,62 +206,64 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
    * from five to four nodes raises nothing a majority needs, from five to three does); kept when
    * the path fails the same way in no more steps.
    */
-  const dropNodes = (): boolean => {
-    for (let size = nodesMin; size < nodes; size += 1) {
-      for (const removed of subsets(nodes, nodes - size)) {
-        if (outOfBudget()) return false;
-        const before = { nodes, replayer };
-        nodes = size;
-        replayer = new TolerantReplay(implementation, { ...path, nodes }, options.invariants);
-        const candidate = evaluate(withoutNodes(best.steps, removed));
-        if (candidate !== null && candidate.steps.length <= best.steps.length) {
-          best = candidate;
-          improvements += 1;
-          progress();
+  private dropNodes(): boolean {
+    for (let size = nodesMin; size < this.nodes; size += 1) {
+      for (const removed of subsets(this.nodes, this.nodes - size)) {
+        if (this.outOfBudget()) return false;
+        const before = { nodes: this.nodes, replayer: this.replayer };
+        this.nodes = size;
+        this.replayer = new TolerantReplay(this.implementation, { ...this.path, nodes: size }, this.options.invariants);
+        const candidate = this.evaluate(withoutNodes(this.best.steps, removed));
+        if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
+          this.best = candidate;
+          this.improvements += 1;
+          this.progress();
           before.replayer.dispose();
           return true;
         }
-        replayer.dispose();
-        ({ nodes, replayer } = before);
+        this.replayer.dispose();
+        ({ nodes: this.nodes, replayer: this.replayer } = before);
       }
     }
     return false;
-  };
+  }
 
   /**
    * Edits that ddmin's contiguous chunks miss: a crash together with the restart of the same
    * node (often far apart), and a crash that keeps none of its unsynced records (a simpler
    * crash that may let more steps go).
    */
-  const editCrashes = (): boolean => {
+  private editCrashes(): boolean {
     let improved = false;
-    for (let index = 0; index < best.steps.length; index += 1) {
-      const step = best.steps[index];
+    for (let index = 0; index < this.best.steps.length; index += 1) {
+      const step = this.best.steps[index];
       if (step.kind !== 'crash') continue;
-      if (outOfBudget()) return improved;
-      const restart = best.steps.findIndex((other, at) => at > index && other.kind === 'restart' && other.node === step.node);
-      if (restart !== -1 && attempt(best.steps.filter((_, at) => at !== index && at !== restart))) {
+      if (this.outOfBudget()) return improved;
+      const restart = this.best.steps.findIndex((other, at) => at > index && other.kind === 'restart' && other.node === step.node);
+      if (restart !== -1 && this.attempt(this.best.steps.filter((_, at) => at !== index && at !== restart))) {
         improved = true;
         index -= 1;
         continue;
       }
-      if (step.unsyncedKept > 0 && !outOfBudget() && attempt(best.steps.map((other, at) => (at === index ? { ...step, unsyncedKept: 0 } : other)))) improved = true;
+      if (step.unsyncedKept > 0 && !this.outOfBudget() && this.attempt(this.best.steps.map((other, at) => (at === index ? { ...step, unsyncedKept: 0 } : other)))) {
+        improved = true;
+      }
     }
-    progress();
+    this.progress();
     return improved;
-  };
+  }
 
   /**
    * A breadth-first search for a path of another shape (src/shrink/shortest.ts), near the best
    * one: no more crashes, proposals, reorders, messages in flight or terms than it has.
    */
-  const searchShorter = (): boolean => {
-    const worlds = replayer.worlds(best.steps);
+  private searchShorter(): boolean {
+    const worlds = this.replayer.worlds(this.best.steps);
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
-      ...{ implementation, invariants: options.invariants },
-      nodes,
-      implementationOptions: path.implementationOptions,
+      ...{ implementation: this.implementation, invariants: this.options.invariants },
+      nodes: this.nodes,
+      implementationOptions: this.path.implementationOptions,
       bounds: {
         crashesMax: last.crashes,
         requestsMax: last.requests,
@@ -228,34 +272,19 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
         messagesInFlightMax: Math.max(...worlds.map((world) => world.messages.length)),
         termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.mirror.term)))),
       },
-      depthMax: best.steps.length - 1,
+      depthMax: this.best.steps.length - 1,
       statesMax: searchStatesMax,
-      stop: outOfBudget,
-      explorerInvariants: explorerAgrees ? invariants : null,
+      stop: () => this.outOfBudget(),
+      explorerInvariants: this.explorerAgrees ? this.invariants : null,
       judge: (steps) => {
-        const replay = replayed(steps);
+        const replay = this.replayed(steps);
         if ('error' in replay || replay.status === 'ok') return 'passes';
-        return failsAs(replay, options.signatures) ? 'same' : 'other';
+        return failsAs(replay, this.options.signatures) ? 'same' : 'other';
       },
     });
-    progress();
-    return found !== null && attempt(found);
-  };
-
-  for (;;) {
-    // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
-    // each one carries the deliveries it causes away with it), then every step.
-    const dropped = !outOfBudget() && dropNodes();
-    const externals = !outOfBudget() && removeChunks((step) => step.kind !== 'deliver');
-    const improved = removeChunks(() => true) || externals;
-    const edited = !outOfBudget() && editCrashes();
-    if ((!improved && !edited && !dropped) || outOfBudget()) break;
+    this.progress();
+    return found !== null && this.attempt(found);
   }
-  // The search proposes the explorer's own commands only, which no client history records: it
-  // cannot reproduce a failure judged on one.
-  if (!outOfBudget() && !judgedOnHistory(best.replay, options.invariants)) searchShorter();
-  replayer.dispose();
-  return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { HarnessError, ObservedCluster, Violation } from '../src/contract/o
 import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
 import type { DigestSink } from '../src/contract/contract.js';
 import { monotonicInvariant } from './monotonic.js';
+import { mix32 } from '../src/core/hash.js';
 import { ForkableState, harnessError, violation } from './support.js';
 
 const name = 'monotonic-applied-index';
@@ -27,8 +28,9 @@ export const monotonicAppliedIndex: InvariantDefinition = {
 
 /**
  * The checker, over the view-field checker and the last applied index per node (by id) in its
- * current incarnation, from the applied outputs (one state, possibly shared). Nothing more to
- * digest: the last applied index is the mirror's lastAppliedSeen.
+ * current incarnation, from the applied outputs (one state, possibly shared). The last applied
+ * indexes are digested (an order-free sum over renamed ids): a step is judged against them, and
+ * two worlds whose counts differ must not be merged.
  */
 class MonotonicAppliedIndex implements InvariantChecker {
   readonly name = name;
@@ -48,6 +50,11 @@ class MonotonicAppliedIndex implements InvariantChecker {
 
   digest(sink: DigestSink, rename: readonly NodeId[]): void {
     this.viewChecker.digest?.(sink, rename);
+    let sum = 0;
+    this.lastApplied.read.forEach((last, node) => {
+      sum = (sum + mix32(Math.imul(rename[node], 0x9e3779b1) ^ last)) | 0;
+    });
+    sink.number(sum);
   }
 
   afterStep(context: CheckContext): Violation | null {

@@ -16,6 +16,7 @@ import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import type { Implementation, Output } from '../../src/contract/contract.js';
 import type { ObservedCluster, StepChange } from '../../src/contract/observation.js';
 import type { NodeId } from '../../src/core/ids.js';
+import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import { bugCatalog, bugsFromNames } from '../../src/raft/bugs.js';
 import { ClusterJudge } from '../../src/world/judge.js';
 import type { StepObserver, World } from '../../src/world/system.js';
@@ -132,6 +133,25 @@ describe('the explorer and the simulator judge a step path alike', () => {
       );
     });
   }
+
+  it('merges worlds only where every later verdict agrees: a breadth-first search of the correct reference finds nothing', () => {
+    // Depth 13 at the command's bounds is where merging two worlds whose checkers kept different
+    // counts (applied indexes, before they were digested) first made a false alarm.
+    const result = explore({
+      implementation: referenceImplementation(),
+      nodes,
+      strategy: 'bfs',
+      bounds: { ...defaultExploreBounds, depthMax: 13 },
+      implementationOptions: exploreImplementationOptions,
+      symmetry: true,
+      clone: true,
+      seed: 1,
+      walksMax: 0,
+      pctDepth: 3,
+    });
+    expect(result.violation).toBeNull();
+    expect(result.stoppedBy).toBe('exhausted');
+  });
 
   it('sees violations on such paths at all (the comparison is not between two silences)', () => {
     const implementation = referenceImplementation(bugsFromNames(['term-rollback']));

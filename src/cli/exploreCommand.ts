@@ -115,10 +115,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     tracePath = report.display(path);
     failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
   }
-  // A search a stopping bound cut short found nothing, but did not cover its bounded space either.
-  const verdict = result.status === 'ok' && result.coverage === 'cut short' ? 'inconclusive' : result.status;
-  const interrupted = result.stoppedBy === 'interrupted' ? interruptRequested() : null;
-  const exitCode = interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(verdict);
+  const { verdict, interrupted, exitCode } = exploreVerdict(result);
   if (args.json) {
     io.stdout.write(
       `${JSON.stringify({
@@ -208,6 +205,13 @@ function checkOptions(options: ExploreOptions, typedValue: ExploreArguments['typ
     return `  ${where}: ${typed === undefined ? problem.reason : problem.reason.replace(/, got .*$/, `, got ${JSON.stringify(typed)}`)}`;
   });
   throw new UsageError(`explore: ${problems.length === 1 ? 'an option is' : `${problems.length} options are`} not valid:\n${lines.join('\n')}`);
+}
+
+/** The search's verdict and exit code: cut short by a stopping bound with no failure, it is inconclusive; interrupted, it exits by the signal. */
+function exploreVerdict(result: ExploreResult) {
+  const verdict = result.status === 'ok' && result.coverage === 'cut short' ? 'inconclusive' : result.status;
+  const interrupted = result.stoppedBy === 'interrupted' ? interruptRequested() : null;
+  return { verdict, interrupted, exitCode: interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(verdict) };
 }
 
 function summaryLine(result: ExploreResult): string {

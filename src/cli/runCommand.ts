@@ -2,6 +2,7 @@
 // folder, and for every failure its replay command and trace file.
 
 import { join } from 'node:path';
+import type { CampaignResult } from '../check/campaign.js';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { loadScenario } from '../check/scenarios.js';
@@ -124,31 +125,8 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   progress.clear();
 
   const options = describeOptions(scenario, seeds, args);
-  // An interrupted campaign reports the seeds it did, with the signal's exit code.
-  const exitCode = campaign.interrupted !== null ? interruptExitCode(campaign.interrupted) : exitCodeOf(campaign.result);
-  const summary = {
-    result: campaign.result,
-    exitCode,
-    implementation: implementation.name,
-    scenario: scenario.name,
-    options,
-    seeds: campaign.seeds,
-    firstSeed: seeds[0],
-    events: campaign.events,
-    eventsPerSecond: campaign.eventsPerSecond,
-    simulatedMs: campaign.simulatedMs,
-    wallMs: Math.round(campaign.wallMs),
-    failuresWallMs: Math.round(campaign.failuresWallMs),
-    violationsByInvariant: campaign.violationsByInvariant,
-    stoppedEarly: campaign.stoppedEarly,
-    interrupted: campaign.interrupted,
-    seedsPlanned: seeds.length,
-    inconclusiveSeeds: campaign.inconclusiveSeeds,
-    inconclusive: campaign.inconclusive,
-    inconclusiveByBound: campaign.inconclusiveByBound,
-    failures,
-    reportDirectory: report.display(report.path),
-  };
+  const summary = campaignSummary(campaign, { setup, options, failures });
+  const exitCode = summary.exitCode;
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
 
   if (args.json) {
@@ -163,6 +141,36 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     );
   }
   return exitCode;
+}
+
+/** summary.json, and run --json: the campaign's verdict, counts, failures and where the report went. */
+function campaignSummary(campaign: CampaignResult, context: { setup: CampaignSetup; options: ReturnType<typeof describeOptions>; failures: FailureRecord[] }) {
+  const { implementation, scenario, seeds, report } = context.setup;
+  // An interrupted campaign reports the seeds it did, with the signal's exit code.
+  const exitCode = campaign.interrupted !== null ? interruptExitCode(campaign.interrupted) : exitCodeOf(campaign.result);
+  return {
+    result: campaign.result,
+    exitCode,
+    implementation: implementation.name,
+    scenario: scenario.name,
+    options: context.options,
+    seeds: campaign.seeds,
+    firstSeed: seeds[0],
+    events: campaign.events,
+    eventsPerSecond: campaign.eventsPerSecond,
+    simulatedMs: campaign.simulatedMs,
+    wallMs: Math.round(campaign.wallMs),
+    failuresWallMs: Math.round(campaign.failuresWallMs),
+    violationsByInvariant: campaign.violationsByInvariant,
+    stoppedEarly: campaign.stoppedEarly,
+    interrupted: campaign.interrupted,
+    seedsPlanned: seeds.length,
+    inconclusiveSeeds: campaign.inconclusiveSeeds,
+    inconclusive: campaign.inconclusive,
+    inconclusiveByBound: campaign.inconclusiveByBound,
+    failures: context.failures,
+    reportDirectory: report.display(report.path),
+  };
 }
 
 /** The options that name an implementation (run and explore). */

@@ -290,19 +290,8 @@ class ChoiceShrinker {
   }
 
   private outOfBudget(): boolean {
-    if (interruptRequested() !== null) {
-      this.stoppedBy = 'interrupted';
-      return true;
-    }
-    if (this.runs >= this.runsMax) {
-      this.stoppedBy = 'runs';
-      return true;
-    }
-    if (wallClockMs() - this.startedMs >= this.timeBudgetMs) {
-      this.stoppedBy = 'time';
-      return true;
-    }
-    return false;
+    this.stoppedBy = budgetStop(this.runs, this.runsMax, wallClockMs() - this.startedMs, this.timeBudgetMs) ?? this.stoppedBy;
+    return this.stoppedBy !== 'fixpoint';
   }
 
   /**
@@ -487,6 +476,11 @@ class ChoiceShrinker {
 
 /** How finely the span passes cut a stream (see ChoiceShrinker.spans): down to single choices. */
 const spanGranularity = Number.POSITIVE_INFINITY;
+
+/** What ends a shrink at one of its checks: an interrupt, then the runs budget, then the time budget; null: go on. */
+export function budgetStop(runs: number, runsMax: number, elapsedMs: number, timeBudgetMs: number): 'interrupted' | 'runs' | 'time' | null {
+  return interruptRequested() !== null ? 'interrupted' : runs >= runsMax ? 'runs' : elapsedMs >= timeBudgetMs ? 'time' : null;
+}
 
 /** The order shrinking minimizes: fewer events, then fewer choices, then smaller ones (shortlex). */
 function smaller(candidate: SimulationResult, best: SimulationResult): boolean {

@@ -24,13 +24,12 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import type { NodeId } from '../core/ids.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { interruptRequested } from '../core/interrupt.js';
 import { DeliveredMessages, replayExplorePath, replaySystem } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
 import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { shortestFailingPath } from './shortest.js';
-import { failsAs, judgedOnHistory } from './shrink.js';
+import { budgetStop, failsAs, judgedOnHistory } from './shrink.js';
 
 /**
  * States the closing search may visit: measured, 50,000 states are a few seconds on a loaded
@@ -159,9 +158,7 @@ class StepShrinker {
   }
 
   private outOfBudget(): boolean {
-    if (interruptRequested() !== null) this.stoppedBy = 'interrupted';
-    else if (this.runs >= this.options.runsMax) this.stoppedBy = 'runs';
-    else if (wallClockMs() - this.startedMs >= this.options.timeBudgetMs) this.stoppedBy = 'time';
+    this.stoppedBy = budgetStop(this.runs, this.options.runsMax, wallClockMs() - this.startedMs, this.options.timeBudgetMs) ?? this.stoppedBy;
     return this.stoppedBy !== 'fixpoint';
   }
 

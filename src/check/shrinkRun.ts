@@ -287,3 +287,39 @@ export function traceOfChoices(
   const run = runSeed({ seed: options.seed, implementation: options.implementation, scenario: options.scenario, invariants, choices, recordEvents: true });
   return traceOf(run, options.bugs ?? []);
 }
+
+export interface TraceFileShrinkOptions {
+  implementation: Implementation;
+  /** Where the shrunk trace goes; the best so far is written there while the shrink runs. */
+  out: string;
+  timeBudgetMs: number;
+  onProgress?: ShrinkOptions['onProgress'];
+}
+
+/**
+ * Shrinks a failing trace file further (`raftcheck shrink`): an explore trace by its steps, any
+ * other by its choices and then its steps. Writes the shrunk trace to options.out, keeping the
+ * event count of the trace's first, unshrunk run. Throws ShrinkError when the trace does not fail.
+ */
+export function shrinkTraceFile(trace: TraceFile, options: TraceFileShrinkOptions): { shrink: ShrinkResult; eventsBefore: number } {
+  const { implementation, timeBudgetMs, onProgress } = options;
+  const shrunk =
+    trace.explore !== undefined
+      ? // An explore trace (from explore, or a shrink that ended in explore steps): its steps are shrunk directly.
+        shrinkExploreTrace(trace, { implementation, timeBudgetMs, onProgress })
+      : shrinkToTrace({
+          implementation,
+          scenario: trace.scenario,
+          choices: trace.choices,
+          seed: trace.seed,
+          bugs: trace.implementation.bugs,
+          timeBudgetMs,
+          onProgress,
+          // Resumable: the best trace so far is always on disk.
+          bestSoFarPath: options.out,
+          runLivenessElectionTimeouts: trace.shrink?.livenessElectionTimeouts,
+        });
+  const eventsBefore = trace.shrink?.eventsBefore ?? trace.result.events;
+  writeJsonAtomic(options.out, { ...shrunk.trace, shrink: { ...shrunk.trace.shrink!, eventsBefore } });
+  return { shrink: shrunk.shrink, eventsBefore };
+}

@@ -5,7 +5,7 @@ import { allInvariants } from '../../invariants/index.js';
 import { readTextFile, writeJsonAtomic } from '../core/files.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { exploreInfoOf, replayExplorePath } from '../shrink/paths.js';
+import { exploreInfoOf, exploreTraceOf, replayExplorePath } from '../shrink/paths.js';
 import { UnknownBugError } from '../raft/bugs.js';
 import type { TraceFile } from '../sim/trace.js';
 import { parseTrace } from '../sim/trace.js';
@@ -13,7 +13,8 @@ import type { Implementation } from '../contract/contract.js';
 import type { ImplementationSource, ImplementationSpec, LoadOptions } from './implementations.js';
 import { ImplementationSpecError, implementationFromSpec, loadImplementation } from './implementations.js';
 import type { SeedResult } from './run.js';
-import { runSeed } from './run.js';
+import { implementationRecord, runSeed } from './run.js';
+import type { SimulationResult } from '../sim/simulation.js';
 
 /** A trace file that cannot be used: missing, corrupted, truncated, from a newer raftcheck. */
 export class TraceFileError extends Error {
@@ -102,4 +103,17 @@ export function replayTrace(trace: TraceFile, implementation: Implementation = i
     recordEvents: true,
   });
   return { run, matches: run.traceHash === trace.traceHash };
+}
+
+/**
+ * The failing path of a search (`raftcheck explore`) as a trace, with how to load the
+ * implementation again, as a run's trace has it; and its replay. Null when the search found none.
+ */
+export function exploreFailureTrace(
+  result: Parameters<typeof exploreTraceOf>[0],
+  options: Parameters<typeof exploreTraceOf>[1],
+): { trace: TraceFile; replay: SimulationResult } | null {
+  const traced = exploreTraceOf(result, options);
+  if (traced === null) return null;
+  return { trace: { ...traced.trace, implementation: implementationRecord(options.implementation, options.bugs) }, replay: traced.replay };
 }

@@ -6,15 +6,14 @@
 
 import { join } from 'node:path';
 import type { ImplementationOptions } from '../contract/contract.js';
-import { implementationRecord } from '../check/run.js';
-import { checkFolderWritable, writeJsonAtomic } from '../core/files.js';
+import { exploreFailureTrace, writeTraceFile } from '../check/traces.js';
+import { checkFolderWritable } from '../core/files.js';
 import { plural, terminalText } from '../core/text.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } from '../explore/search.js';
 import { explore } from '../explore/search.js';
 import { exploreOptionProblems } from '../explore/options.js';
 import type { ExploreStep } from '../world/system.js';
-import { exploreTraceOf } from '../shrink/paths.js';
 import { ProgressLine } from '../report/console.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
@@ -104,14 +103,13 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   progress.clear();
 
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
-  const traced = exploreTraceOf(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
+  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
   let tracePath: string | null = null;
   let failures: ReturnType<typeof failureRecord>[] = [];
   if (traced !== null) {
     const report = createReportDirectory(args.out, 'explore');
     const path = join(report.path, 'explore.trace.json');
-    // With how to load the implementation again, as a run's trace has it.
-    writeJsonAtomic(path, { ...traced.trace, implementation: implementationRecord(implementation, bugNames) });
+    writeTraceFile(path, traced.trace);
     tracePath = report.display(path);
     failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
   }

@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { shrinkExploreTrace, shrinkToTrace } from '../check/shrinkRun.js';
+import { shrinkTraceFile } from '../check/shrinkRun.js';
 import { loadImplementationOfTrace, PathPartedError, readTraceFile, replayTrace, TraceFileError } from '../check/traces.js';
 import { loadImplementation, sourceFromArgument } from '../check/implementations.js';
 import type { Implementation } from '../contract/contract.js';
@@ -10,7 +10,7 @@ import type { ShrinkProgress } from '../shrink/shrink.js';
 import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { RunStatus } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
-import { checkFileWritable, writeJsonAtomic } from '../core/files.js';
+import { checkFileWritable } from '../core/files.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
@@ -173,33 +173,16 @@ export async function shrinkTraceCommand(
   checkFileWritable(out, args.out !== undefined ? `--out ${out}` : `the shrunk trace ${out}`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}  ${state.runs} ${plural(state.runs, 'run')}`);
-  const shrinkTrace = () =>
-    trace.explore !== undefined
-      ? // An explore trace (from explore, or a shrink that ended in explore steps): its steps are shrunk directly.
-        shrinkExploreTrace(trace, { implementation, timeBudgetMs: args.shrinkTimeSeconds * 1000, onProgress })
-      : shrinkToTrace({
-          implementation,
-          scenario: trace.scenario,
-          choices: trace.choices,
-          seed: trace.seed,
-          bugs: trace.implementation.bugs,
-          timeBudgetMs: args.shrinkTimeSeconds * 1000,
-          onProgress,
-          // Resumable: the best trace so far is always on disk.
-          bestSoFarPath: out,
-          runLivenessElectionTimeouts: trace.shrink?.livenessElectionTimeouts,
-        });
-  let shrunk: ReturnType<typeof shrinkTrace>;
+  let shrunk: ReturnType<typeof shrinkTraceFile>;
   try {
-    shrunk = shrinkTrace();
+    shrunk = shrinkTraceFile(trace, { implementation, out, timeBudgetMs: args.shrinkTimeSeconds * 1000, onProgress });
   } catch (error) {
     // A trace that does not fail (any more) is bad input, not a harness bug.
     if (error instanceof ShrinkError) throw new UsageError(`${args.trace}: ${error.message}`);
     throw error;
   }
   progress.clear();
-  const before = trace.shrink?.eventsBefore ?? trace.result.events;
-  writeJsonAtomic(out, { ...shrunk.trace, shrink: { ...shrunk.trace.shrink!, eventsBefore: before } });
+  const before = shrunk.eventsBefore;
   const result = shrunk.shrink;
   // Interrupted, the shrink ended at its next check with the best trace so far: written above.
   const interrupted = interruptRequested();

@@ -65,4 +65,15 @@ describe('the import rules of DESIGN.md', () => {
     expect(upwardImports('src/sim/x.ts', "import { run } from '../index.js';")).toEqual(['src/sim/x.ts -> src/index.js']);
     expect(upwardImports('src/sim/x.ts', "import { Hasher } from '../core/hash.js';")).toEqual([]);
   });
+
+  it('keeps failure handling out of src/cli: no command shrinks a failure or builds its trace itself', () => {
+    // DESIGN.md: the CLI parses and prints; writing traces and shrinking live in src/check.
+    const handling = /\b(shrinkToTrace|shrinkExploreTrace|exploreTraceOf|shrinkSteps|traceOf|shrink)\(/;
+    const found = sourceFiles('src/cli').flatMap((path) =>
+      readFileSync(join(root, path), 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (handling.test(line) ? [`${path}:${index + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
 });

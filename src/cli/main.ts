@@ -220,7 +220,7 @@ function addTraceCommands(parser: Argv, context: CommandContext): Argv {
         .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
         .option('all', { type: 'boolean', default: false, describe: 'Print every row (default: at most 2,000)' })
         .option('ticks', { type: 'boolean', default: false, describe: 'Show ticks that changed nothing too' })
-        .option('width', { type: 'number', describe: 'Table width in columns (default: the terminal width)' })
+        .option('width', { type: 'number', describe: 'Width of every line printed, in columns, 40 to 1000 (default: the terminal width, 80 to 200)' })
         .option('replay', { type: 'boolean', describe: 'Replay the trace and show the replay (default: for the reference only; --replay runs the program or module a trace names)' })
         .check((args) => {
           checkInteger('width', args.width, showWidthMin, showWidthMax);

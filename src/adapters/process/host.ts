@@ -16,7 +16,7 @@ import { assert } from '../../core/assert.js';
 import { stderrLinesMax } from './protocol.js';
 import { readSome, writeAll } from './syncIo.js';
 import type { ProgramSpec, WorkerAnswer, WorkerData, WorkerRequest } from './worker.js';
-import { processWorkerMain, reaperSource, watchSlots } from './worker.js';
+import { processWorkerSource, reaperSource, watchSlots } from './worker.js';
 
 /** Live children at once; more is a harness bug (every instance is disposed). */
 const childrenMax = 4096;
@@ -51,7 +51,7 @@ export class ProcessHost {
     this.watch = new Int32Array(new SharedArrayBuffer(4 * watchSlots.size));
     this.pids = new Int32Array(new SharedArrayBuffer(4 * childrenMax));
     const workerData: WorkerData = { port: channel.port2, watch: this.watch, pids: this.pids, stderrLinesMax, reaperSource };
-    this.worker = new Worker(`(${processWorkerMain.toString()})(require);`, { eval: true, workerData, transferList: [channel.port2] });
+    this.worker = new Worker(processWorkerSource(), { eval: true, workerData, transferList: [channel.port2] });
     // The worker must never keep the harness alive.
     this.worker.unref();
     this.worker.on('error', () => {

@@ -292,6 +292,11 @@ export class TransitionSystem {
     this.pool?.dispose();
   }
 
+  /** Whether what an input does to a node state is computed once (and its judging with it). */
+  get memoizesSteps(): boolean {
+    return this.memoizing;
+  }
+
   get permutationCount(): number {
     return this.renames.length;
   }
@@ -388,7 +393,7 @@ export class TransitionSystem {
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
         const message = draft.removeMessage(choice.message);
         observer?.delivered?.(message.from, message.to, message.senderTerm);
-        if (draft.judge().revealed(message.from, message.senderTerm)) draft.revealsSender = true;
+        draft.reveal(message.from, message.senderTerm);
         const input: Input = { kind: 'deliver', from: message.from, message: message.message };
         this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
         break;
@@ -879,6 +884,8 @@ interface NodeStep {
   readonly messages: readonly InFlight[];
   /** Set when the node failed the contract on this input (the rest is then the state before). */
   readonly error: ExploreImplementationError | null;
+  /** What judging it from a judgement left (Draft.judgeStep), by that judgement. */
+  judged?: Map<Judgement, { judgement: Judgement; changedShared: boolean }>;
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
@@ -901,11 +908,15 @@ class Draft {
   implementationError: ExploreImplementationError | null = null;
   /** A delivery raised what its sender revealed (Transition.revealsSender). */
   revealsSender = false;
+  /** The judgement as judged so far: the parent's, then each settled step's. */
+  private current: Judgement;
+  private changedShared = false;
+  /** The judge of the steps not settled yet, forked from `current`. */
   private active: ClusterJudge | null = null;
 
   constructor(
     private readonly system: TransitionSystem,
-    private readonly world: World,
+    world: World,
     readonly observer: StepObserver | undefined,
     private readonly eventNumber: number,
   ) {
@@ -915,19 +926,39 @@ class Draft {
     this.requests = world.requests;
     this.drops = world.drops;
     this.reorders = world.reorders;
+    this.current = world.judgement;
   }
 
   judge(): ClusterJudge {
     if (this.active === null) {
-      const parent = this.world.judgement;
-      const observation = new ClusterObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: parent.shared, revealed: parent.revealed });
-      this.active = new ClusterJudge(observation, parent.checkers.map((checker) => checker.fork()));
+      const current = this.current;
+      const observation = new ClusterObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: current.shared, revealed: current.revealed });
+      this.active = new ClusterJudge(observation, current.checkers.map((checker) => checker.fork()));
     }
     return this.active;
   }
 
-  /** Judges a node step whose new state is in place: its mirror, then the committed history and every checker. */
+  /** A delivery of a message `from` sent in `senderTerm`: what it reveals of its sender. */
+  reveal(from: NodeId, senderTerm: number): void {
+    if (this.active === null && senderTerm <= this.current.revealed[from]) return;
+    if (this.judge().revealed(from, senderTerm)) this.revealsSender = true;
+  }
+
+  /**
+   * Judges a node step whose new state is in place: its mirror, then the committed history and
+   * every checker. A step that leaves the committed history as it was reads no node's mirror but
+   * its own, which its node state holds: its outcome from a given judgement is kept with the
+   * (memoized) step, and found there the next time, in any world that holds that judgement.
+   */
   judgeStep(step: NodeStep): void {
+    const before = this.current;
+    const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
+    const known = memoizable ? step.judged?.get(before) : undefined;
+    if (known !== undefined) {
+      this.current = known.judgement;
+      this.changedShared ||= known.changedShared;
+      return;
+    }
     const judge = this.judge();
     const mirror = step.node.mirror;
     judge.observation.adopt(mirror);
@@ -938,6 +969,21 @@ class Draft {
     change.committedLengthBefore = judge.observation.committedLength;
     this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
+    if (memoizable && this.violation === null && judge.observation.shared === before.shared) (step.judged ??= new Map()).set(before, this.settle());
+  }
+
+  /** Ends the active judge: the judgement it leaves (the current one when nothing in it changed, else a shared copy). */
+  private settle(): { judgement: Judgement; changedShared: boolean } {
+    const judge = this.active!;
+    const current = this.current;
+    const { observation, checkers } = judge;
+    const changedShared = observation.sharedVersion !== current.shared.sharedVersion || checkersVersion(checkers) !== checkersVersion(current.checkers);
+    if (observation.shared !== current.shared || observation.revealedTerms !== current.revealed || checkersChanged(current.checkers, checkers)) {
+      this.current = this.system.sharedJudgement({ shared: observation.shared, revealed: observation.revealedTerms, checkers });
+    }
+    this.active = null;
+    this.changedShared ||= changedShared;
+    return { judgement: this.current, changedShared };
   }
 
   /** Judges a crash whose down state (with its mirror) is in place. */
@@ -960,18 +1006,9 @@ class Draft {
   }
 
   finish(): Transition {
-    const parent = this.world.judgement;
-    let judgement = parent;
-    let changedShared = false;
-    const judge = this.active;
-    if (judge !== null) {
-      const { observation, checkers } = judge;
-      changedShared = observation.sharedVersion !== parent.shared.sharedVersion || checkersVersion(checkers) !== checkersVersion(parent.checkers);
-      // The parent's judgement stands when nothing in it changed: no digest, nothing new kept.
-      if (observation.shared !== parent.shared || observation.revealedTerms !== parent.revealed || checkersChanged(parent.checkers, checkers)) {
-        judgement = this.system.sharedJudgement({ shared: observation.shared, revealed: observation.revealedTerms, checkers });
-      }
-    }
+    if (this.active !== null) this.settle();
+    const judgement = this.current;
+    const changedShared = this.changedShared;
     const world: World = {
       nodes: this.nodes,
       messages: this.messages,

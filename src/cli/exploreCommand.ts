@@ -5,7 +5,8 @@
 // trace file that `raftcheck replay` and `raftcheck show` take. Exit codes as for run.
 
 import { join } from 'node:path';
-import type { ImplementationOptions } from '../contract/contract.js';
+import type { Implementation, ImplementationOptions } from '../contract/contract.js';
+import type { SimulationResult } from '../sim/simulation.js';
 import { exploreFailureTrace, writeTraceFile } from '../check/traces.js';
 import { checkFolderWritable } from '../core/files.js';
 import { plural, terminalText } from '../core/text.js';
@@ -66,6 +67,38 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   const implementation = await implementationOfArguments(args, bugNames, io);
   // A failure's trace is written after the search: a bad --out must fail before it.
   checkFolderWritable(args.out, `--out ${args.out}`);
+  const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
+  const options = exploreOptionsOf(args, implementation, progress);
+  checkOptions(options, args.typedValue);
+  const result = explore(options);
+  progress.clear();
+
+  const bounds = options.bounds;
+  const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
+  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
+  let tracePath: string | null = null;
+  let failures: ReturnType<typeof failureRecord>[] = [];
+  if (traced !== null) {
+    const report = createReportDirectory(args.out, 'explore');
+    const path = join(report.path, 'explore.trace.json');
+    writeTraceFile(path, traced.trace);
+    tracePath = report.display(path);
+    failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
+  }
+  const { verdict, interrupted, exitCode } = exploreVerdict(result);
+  if (args.json) {
+    const summary = { result: verdict, exitCode, implementation: implementation.name, strategy: result.strategy, nodes: args.nodes, bounds };
+    io.stdout.write(`${JSON.stringify({ ...summary, ...searchFigures(result, interrupted), failures })}\n`);
+    return exitCode;
+  }
+  const lines = textLines(args, { implementation, bounds, result, replay: traced?.replay ?? null, tracePath });
+  // The implementation's name, messages and errors are its own text: neutralised.
+  io.stdout.write(`${terminalText(lines.join('\n'))}\n`);
+  return exitCode;
+}
+
+/** The search's options from the command's arguments, with its progress line. */
+function exploreOptionsOf(args: ExploreArguments, implementation: Implementation, progress: ProgressLine): ExploreOptions {
   const bounds: ExploreBounds = {
     depthMax: args.depth,
     termMax: args.maxTerm,
@@ -78,8 +111,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     timeMs: args.timeSeconds * 1000,
     memoryBytesMax: args.maxMemoryMb * 1024 * 1024,
   };
-  const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const options: ExploreOptions = {
+  return {
     implementation,
     nodes: args.nodes,
     strategy: args.strategy,
@@ -98,60 +130,44 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
           `frontier ${formatCount(state.frontier)}  ${Math.round(state.wallMs / 1000)} s`,
       ),
   };
-  checkOptions(options, args.typedValue);
-  const result = explore(options);
-  progress.clear();
+}
 
-  const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
-  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
-  let tracePath: string | null = null;
-  let failures: ReturnType<typeof failureRecord>[] = [];
-  if (traced !== null) {
-    const report = createReportDirectory(args.out, 'explore');
-    const path = join(report.path, 'explore.trace.json');
-    writeTraceFile(path, traced.trace);
-    tracePath = report.display(path);
-    failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
-  }
-  const { verdict, interrupted, exitCode } = exploreVerdict(result);
-  if (args.json) {
-    io.stdout.write(
-      `${JSON.stringify({
-        result: verdict,
-        exitCode,
-        implementation: implementation.name,
-        strategy: result.strategy,
-        nodes: args.nodes,
-        bounds,
-        distinctStates: result.distinctStates,
-        distinctStatesWithoutSymmetry: result.distinctStatesWithoutSymmetry,
-        transitions: result.transitions,
-        depth: result.depth,
-        statesPerSecond: result.statesPerSecond,
-        wallMs: Math.round(result.wallMs),
-        stoppedBy: result.stoppedBy,
-        interrupted,
-        complete: result.complete,
-        coverage: result.coverage,
-        boundsHit: result.boundsHit,
-        symmetry: result.symmetry,
-        clone: result.clone,
-        instances: result.instances,
-        reduction: result.reduction,
-        failures,
-      })}\n`,
-    );
-    return exitCode;
-  }
+/** What explore --json reports of the search, after the result and the bounds. */
+function searchFigures(result: ExploreResult, interrupted: ReturnType<typeof exploreVerdict>['interrupted']) {
+  return {
+    distinctStates: result.distinctStates,
+    distinctStatesWithoutSymmetry: result.distinctStatesWithoutSymmetry,
+    transitions: result.transitions,
+    depth: result.depth,
+    statesPerSecond: result.statesPerSecond,
+    wallMs: Math.round(result.wallMs),
+    stoppedBy: result.stoppedBy,
+    interrupted,
+    complete: result.complete,
+    coverage: result.coverage,
+    boundsHit: result.boundsHit,
+    symmetry: result.symmetry,
+    clone: result.clone,
+    instances: result.instances,
+    reduction: result.reduction,
+  };
+}
+
+/** The text report: the command's bounds, the failure with its path if there is one, the summary. */
+function textLines(
+  args: ExploreArguments,
+  found: { implementation: Implementation; bounds: ExploreBounds; result: ExploreResult; replay: SimulationResult | null; tracePath: string | null },
+): string[] {
+  const { implementation, bounds, result, tracePath } = found;
   const lines = [
     `raftcheck explore: ${implementation.name}, ${args.nodes} ${plural(args.nodes, 'node')}, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
       `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}`,
   ];
-  if (traced !== null && result.path !== null) {
-    const violation = traced.replay.violation;
+  if (found.replay !== null && result.path !== null) {
+    const violation = found.replay.violation;
     // The search's own error when the replay did not meet it again (a program failing for want of
     // resources, say, rather than on its inputs).
-    const error = traced.replay.implementationError ?? result.implementationError;
+    const error = found.replay.implementationError ?? result.implementationError;
     lines.push(
       '',
       `FAILED: ${violation !== null ? `${violation.kind} violation of ${violation.invariant}` : `implementation error: ${error?.message ?? ''}`} after ${result.path.length} ${plural(result.path.length, 'step')}` +
@@ -164,9 +180,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     );
   }
   lines.push('', summaryLine(result));
-  // The implementation's name, messages and errors are its own text: neutralised.
-  io.stdout.write(`${terminalText(lines.join('\n'))}\n`);
-  return exitCode;
+  return lines;
 }
 
 /** The command-line flag that sets each option (by its field path in ExploreOptions). */

@@ -58,73 +58,85 @@ export async function runCampaignInWorkers(options: WorkerCampaignOptions): Prom
     scenario: tally.scenario,
     checkDeterminism: options.checkDeterminism === true,
   };
-  const seeds = options.seeds;
+  const workers: Worker[] = [];
+  try {
+    await dealSeeds({ seeds: options.seeds, jobs, setup, tally, workers });
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return tally.finish();
+}
+
+/**
+ * Deals the seeds to `jobs` workers (started into `workers`, which the caller terminates) and
+ * hands their outcomes to the tally in seed order, until the tally stops or the seeds run out.
+ */
+async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: WorkerSetup; tally: CampaignTally; workers: Worker[] }): Promise<void> {
+  const { seeds, jobs, setup, tally, workers } = deal;
   const aheadMax = aheadPerWorker * jobs;
   const outcomes = new Map<number, SeedOutcome>();
-  const workers: Worker[] = [];
   const idle: Worker[] = [];
   let nextToSend = 0;
   let nextToTake = 0;
   let stopped = false;
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error) => {
-        if (stopped) return;
-        stopped = true;
-        reject(error);
-      };
-      const dispatch = () => {
-        while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax) {
-          const worker = idle.pop()!;
-          worker.postMessage({ index: nextToSend, seed: seeds[nextToSend] });
-          nextToSend += 1;
-        }
-      };
-      const takeReady = () => {
-        while (!stopped && outcomes.has(nextToTake)) {
-          const outcome = outcomes.get(nextToTake)!;
-          outcomes.delete(nextToTake);
-          nextToTake += 1;
-          // The last failure: its event log is recorded here next, so the seeds the workers run
-          // ahead would only compete with it for the cores.
-          if (tally.endsWith(outcome)) for (const worker of workers) void worker.terminate();
-          // The books, callbacks included (shrinking a failure), run here while workers go on.
-          let goOn: boolean;
-          try {
-            goOn = tally.take(outcome);
-          } catch (error) {
-            fail(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
-          if (!goOn || nextToTake === seeds.length) {
-            stopped = true;
-            resolve();
-            return;
-          }
-        }
-      };
-      for (let index = 0; index < jobs; index += 1) {
-        const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup });
-        workers.push(worker);
-        idle.push(worker);
-        worker.on('message', (reply: WorkerReply) => {
-          if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));
-          outcomes.set(reply.index, reply.outcome);
-          idle.push(worker);
-          takeReady();
-          dispatch();
-        });
-        worker.on('error', (error) => fail(new Error(`a campaign worker failed: ${error.message}`)));
-        worker.on('exit', (code) => {
-          if (code !== 0) fail(new Error(`a campaign worker exited with code ${code}`));
-        });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: Error) => {
+      if (stopped) return;
+      stopped = true;
+      reject(error);
+    };
+    const dispatch = () => {
+      while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax) {
+        const worker = idle.pop()!;
+        worker.postMessage({ index: nextToSend, seed: seeds[nextToSend] });
+        nextToSend += 1;
       }
-      dispatch();
-    });
+    };
+    const takeReady = () => {
+      while (!stopped && outcomes.has(nextToTake)) {
+        const outcome = outcomes.get(nextToTake)!;
+        outcomes.delete(nextToTake);
+        nextToTake += 1;
+        // The last failure: its event log is recorded here next, so the seeds the workers run
+        // ahead would only compete with it for the cores.
+        if (tally.endsWith(outcome)) for (const worker of workers) void worker.terminate();
+        // The books, callbacks included (shrinking a failure), run here while workers go on.
+        let goOn: boolean;
+        try {
+          goOn = tally.take(outcome);
+        } catch (error) {
+          fail(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (!goOn || nextToTake === seeds.length) {
+          stopped = true;
+          resolve();
+          return;
+        }
+      }
+    };
+    for (let index = 0; index < jobs; index += 1) {
+      const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup });
+      workers.push(worker);
+      idle.push(worker);
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));
+        outcomes.set(reply.index, reply.outcome);
+        idle.push(worker);
+        takeReady();
+        dispatch();
+      });
+      worker.on('error', (error) => fail(new Error(`a campaign worker failed: ${error.message}`)));
+      worker.on('exit', (code) => {
+        if (code !== 0) fail(new Error(`a campaign worker exited with code ${code}`));
+      });
+    }
+    dispatch();
+  });
   } finally {
     stopped = true;
-    await Promise.all(workers.map((worker) => worker.terminate()));
   }
-  return tally.finish();
 }
+

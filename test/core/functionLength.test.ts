@@ -21,7 +21,6 @@ const linesMax = 70;
  */
 const allowlist: Record<string, number> = {
   'src/check/shrinkRun.ts shrinkToTrace': 117,
-  'src/check/workers.ts runCampaignInWorkers': 81,
   'src/explore/search.ts Search.breadthFirst': 74,
   'src/report/timeline.ts formatTimeline': 100,
   'src/shrink/lift.ts stepsOf': 90,

@@ -357,9 +357,26 @@ const implDescription =
  */
 function valuesRequired<T>(command: Argv<T>): Argv<T> {
   // getOptions() is public on a yargs instance; @types/yargs leaves it out.
-  const options = (command as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; count: string[] } }).getOptions();
+  const options = (command as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; count: string[]; array: string[] } }).getOptions();
   const flags = new Set([...options.boolean, ...options.count]);
-  return command.requiresArg(Object.keys(options.key).filter((key) => !flags.has(key)));
+  const arrays = new Set(options.array);
+  // Before the checks of values, which would otherwise judge one of the values given twice.
+  return command.requiresArg(Object.keys(options.key).filter((key) => !flags.has(key))).middleware((args) => void onceEach(args, arrays), true);
+}
+
+/**
+ * Refuses what yargs would take silently: an option given twice (an array where one value is
+ * meant, which no check expects), and words beyond the command's positionals (a stray word, or
+ * options written after "--", which are then not options at all).
+ */
+function onceEach(args: Record<string, unknown>, arrays: ReadonlySet<string>): true {
+  for (const [key, value] of Object.entries(args)) {
+    if (key === '_' || key === '--' || key === '$0' || arrays.has(key) || !Array.isArray(value)) continue;
+    throw new UsageError(`--${key} was given ${value.length} times (${value.map((item) => JSON.stringify(item)).join(', ')}): give it once`);
+  }
+  const extra = [...(args._ as unknown[]).slice(1), ...((args['--'] as unknown[] | undefined) ?? [])];
+  if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length === 1 ? '' : 's'} ${extra.map((item) => JSON.stringify(String(item))).join(', ')}: options go before any "--", and only a trace file may follow the command`);
+  return true;
 }
 
 type OptionChecks = ReturnType<typeof optionChecks>;

@@ -109,3 +109,32 @@ describe('counts in what is printed', () => {
     expect(raftcheck(['explore', '--nodes', '1', '--depth', '1', '--out', emptyFolder()]).stdout).toContain('raftcheck explore: reference, 1 node, ');
   });
 });
+
+describe('arguments yargs would take silently', () => {
+  it('refuses an option given twice, naming both values, in every command, before any other check', () => {
+    const cases = [
+      ['run', '--seeds', '2', '--seeds', '3'],
+      ['run', '--scenario', 'scenarios/../package.json', '--scenario', ''],
+      ['replay', trace, '--impl', 'reference', '--impl', 'process:'],
+      ['explore', '--impl', 'process:/no/such/program', '--impl', 'X'],
+    ];
+    for (const args of cases) {
+      const result = raftcheck(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^raftcheck: --\w+ was given 2 times \(.*\): give it once/);
+    }
+  });
+
+  it('still takes a repeatable option (--bug) as often as it is given', () => {
+    const result = raftcheck(['run', '--seeds', '1', '--no-shrink', '--out', emptyFolder(), '--bug', 'figure8', '--bug', 'term-rollback', '--json']);
+    expect(JSON.parse(result.stdout).implementation).toBe('reference+figure8+term-rollback');
+  });
+
+  it('refuses options written after "--" and stray words, instead of running with the defaults', () => {
+    for (const args of [['explore', '--', '--max-states', '3000', '--time', '2'], ['show', trace, 'extra']]) {
+      const result = raftcheck(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('unexpected argument');
+    }
+  });
+});

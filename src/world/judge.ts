@@ -74,11 +74,6 @@ export class ClusterJudge {
   judgeHistory(context: HistoryCheckContext, inconclusive: Inconclusive[]): Violation | null {
     return judgeHistory(this.checkers, context, inconclusive);
   }
-
-  /** Changes whenever a step changed what other nodes' steps may read (see SharedObservation.sharedVersion). */
-  get sharedVersion(): number {
-    return this.observation.sharedVersion + checkersVersion(this.checkers);
-  }
 }
 
 /** The sum of the checkers' shared versions (see InvariantChecker.sharedVersion). */
@@ -133,12 +128,6 @@ function digestCommitted(shared: SharedObservation): readonly [number, number] {
 export function digestDownMirror(mirror: NodeMirror, sink: DigestSink): void {
   sink.number(mirror.hasView ? roleCodes[mirror.role] : 0).number(mirror.term).number(mirror.commitIndex).number(mirror.appliedIndex);
   sink.number(mirror.lastIndex).number(mirror.prefixHashes[mirror.lastIndex]).number(mirror.lastAppliedSeen).number(mirror.hasLog ? 1 : 0);
-}
-
-/** Whether every checker can fork (the explorer needs it of every invariant it checks); a message if not. */
-export function unforkableInvariant(invariants: readonly InvariantDefinition[]): string | null {
-  const checker = invariants.map((definition) => definition.create()).find((created) => typeof created.fork !== 'function');
-  return checker === undefined ? null : `invariant ${checker.name} cannot fork its state (InvariantChecker.fork), which the explorer needs`;
 }
 
 /**

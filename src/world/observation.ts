@@ -159,19 +159,17 @@ export interface SharedObservation {
    * bound seen at index j also bounds every index below j (kept as a suffix minimum).
    */
   termRuns: { from: number; term: number }[];
-  /** Increases whenever the committed history or its commit terms change. */
-  committedVersion: number;
   /**
-   * Increases whenever a step changes the committed history: the explorer's partial-order
-   * reduction treats such steps as dependent on every other.
+   * Increases whenever the committed history or its commit terms change (the explorer's
+   * partial-order reduction holds such a step dependent on every other).
    */
-  sharedVersion: number;
+  committedVersion: number;
   /** The explorer's digest of this part once it is final (src/world/judge.ts); dropped by a copy. */
   digest?: readonly [number, number];
 }
 
 export function emptySharedObservation(): SharedObservation {
-  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0, sharedVersion: 0 };
+  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0 };
 }
 
 function copyShared(shared: SharedObservation): SharedObservation {
@@ -238,9 +236,6 @@ export class ClusterObservation implements ObservedCluster {
     return this.sharedPart.committedVersion;
   }
 
-  get sharedVersion(): number {
-    return this.sharedPart.sharedVersion;
-  }
 
   get committedLength(): number {
     return this.sharedPart.terms.length - 1;
@@ -336,7 +331,6 @@ export class ClusterObservation implements ObservedCluster {
       this.boundCommitTerm(lengthBefore + 1, mirror.hasView ? mirror.term : Number.POSITIVE_INFINITY);
       const shared = this.writableShared();
       shared.committedVersion += 1;
-      shared.sharedVersion += 1;
     }
   }
 

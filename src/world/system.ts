@@ -977,7 +977,7 @@ class Draft {
     const judge = this.active!;
     const current = this.current;
     const { observation, checkers } = judge;
-    const changedShared = observation.sharedVersion !== current.shared.sharedVersion || checkersVersion(checkers) !== checkersVersion(current.checkers);
+    const changedShared = observation.committedVersion !== current.shared.committedVersion || checkersVersion(checkers) !== checkersVersion(current.checkers);
     if (observation.shared !== current.shared || observation.revealedTerms !== current.revealed || checkersChanged(current.checkers, checkers)) {
       this.current = this.system.sharedJudgement({ shared: observation.shared, revealed: observation.revealedTerms, checkers });
     }

@@ -37,10 +37,46 @@ export interface OutboundMessage {
 /** An opaque durable record, appended to the node's write-ahead storage. */
 export type DurableRecord = unknown;
 
+/**
+ * The optional parts of the contract (protocol v2) an implementation may support. The harness
+ * sends an input, option or step of a feature only to an implementation that lists it; one that
+ * lists none is driven exactly as before (protocol v1).
+ */
+export type Feature = 'membership' | 'snapshots';
+export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots']);
+
+/**
+ * A cluster configuration. `votersOutgoing` is non-empty only while a joint configuration is in
+ * force (Raft thesis 4.3, etcd's ConfChangeV2): then a decision needs a majority of `voters` and a
+ * majority of `votersOutgoing`. Learners receive the log but never vote and are never counted.
+ */
+export interface Configuration {
+  voters: readonly NodeId[];
+  learners: readonly NodeId[];
+  votersOutgoing: readonly NodeId[];
+}
+
+/** One change to the membership; several in one request make a joint change. */
+export interface MembershipStep {
+  action: 'addVoter' | 'addLearner' | 'promote' | 'remove';
+  node: NodeId;
+}
+
+/** An administrator's request to change the membership, sent to the node believed to lead. */
+export interface MembershipChange {
+  /** Unique per request in a run, drawn from the same counter as command ids; its answer names it. */
+  id: number;
+  steps: readonly MembershipStep[];
+}
+
 export interface StartInput {
   kind: 'start';
   id: NodeId;
-  /** The cluster configuration: every voting member's id. */
+  /**
+   * The cluster's bootstrap configuration: every voting member's id. Empty for a node that joins a
+   * running cluster (feature 'membership'): it learns the configuration from a leader's log or
+   * snapshot, and never campaigns while it is not a voter of the configuration it knows.
+   */
   members: readonly NodeId[];
   /** A 32-bit seed for the node's own randomized decisions (election timeouts), drawn by the harness. */
   seed: number;
@@ -56,6 +92,11 @@ export interface ImplementationOptions {
   heartbeatTicks: number;
   /** Most entries one replication message may carry. */
   entriesPerMessageMax: number;
+  /**
+   * Feature 'snapshots': compact the log into a snapshot once this many applied entries follow the
+   * last snapshot (the implementation's own policy decides exactly when). Absent: never compact.
+   */
+  snapshotEntriesThreshold?: number;
 }
 
 export type Input =
@@ -68,7 +109,13 @@ export type Input =
    * 'get'. Its answer may come with a later output. An implementation without fast reads answers
    * notLeader with leaderHint null.
    */
-  | { kind: 'read'; command: Command };
+  | { kind: 'read'; command: Command }
+  /**
+   * Feature 'membership': an administrator asks the node to change the membership. A leader
+   * answers accepted (with the configuration entry's index and term), rejected (a change is still
+   * in progress, or it has not yet committed an entry of its term) or notLeader with a hint.
+   */
+  | { kind: 'changeMembership'; change: MembershipChange };
 
 /** An entry the node applied to its state machine, in log order. */
 export interface AppliedEntry {
@@ -84,7 +131,9 @@ export type ProposalAnswer =
   | { commandId: number; kind: 'accepted'; index: number; term: number }
   | { commandId: number; kind: 'notLeader'; leaderHint: NodeId | null }
   /** The value a read input read (null: the key is missing). */
-  | { commandId: number; kind: 'read'; value: string | null };
+  | { commandId: number; kind: 'read'; value: string | null }
+  /** A membership change refused (commandId is the change's id): the reason, for reports. */
+  | { commandId: number; kind: 'rejected'; reason: string };
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -108,9 +157,33 @@ export interface StateView {
   appliedIndex: number;
   leaderHint: NodeId | null;
   log?: { from: number; entries: readonly LogEntryView[] };
-  /** The index and term of the last entry folded into a snapshot (0, 0 without snapshots). */
+  /**
+   * Feature 'snapshots': the index and term of the last entry folded into the node's latest
+   * snapshot (0, 0 without one). The view's log then holds only entries after snapshotIndex.
+   */
   snapshotIndex?: number;
   snapshotTerm?: number;
+  /** Feature 'membership': the configuration in force (the latest appended) and the latest committed. */
+  configuration?: ConfigurationView;
+}
+
+export interface ConfigurationView {
+  latest: Configuration;
+  /** The index of the entry (or snapshot) that holds `latest`; 0 for the bootstrap configuration. */
+  latestIndex: number;
+  committed: Configuration;
+  committedIndex: number;
+}
+
+/**
+ * Feature 'snapshots': a snapshot the node took or installed, in full, so that the harness can
+ * judge it against the committed prefix. `data` is the key-value state machine's contents.
+ */
+export interface SnapshotView {
+  index: number;
+  term: number;
+  configuration: Configuration;
+  data: Readonly<Record<string, string>>;
 }
 
 /** What a node answers to one input. */
@@ -127,6 +200,13 @@ export interface Output {
   answers: readonly ProposalAnswer[];
   /** The white-box view after this input, if the implementation offers one. */
   state?: StateView;
+  /**
+   * Feature 'snapshots': the node replaced its state machine with this snapshot (installed from a
+   * leader, or restored at start). Entries up to its index are not applied one by one; applying
+   * goes on from index + 1. A snapshot the node took of its own state is reported in `snapshotTaken`.
+   */
+  snapshotInstalled?: SnapshotView;
+  snapshotTaken?: SnapshotView;
 }
 
 /** One running instance of a node. Dropped on crash; a restart makes a new one. */
@@ -155,6 +235,8 @@ export interface Implementation {
   version: string;
   /** Makes a fresh instance; the harness then sends it a start input. */
   createNode(): NodeInstance;
+  /** The optional parts of the contract it supports (protocol v2); absent means none. */
+  features?: readonly Feature[];
   /**
    * What the exhaustive explorer may know of this implementation beyond the contract, for its
    * symmetry reduction and its storage model (docs/CONTRACT.md, "The exploration hook").

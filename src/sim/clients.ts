@@ -176,7 +176,7 @@ export class Clients {
         client.leaderBelief = node;
       } else if (answer.kind === 'read') {
         this.complete(client, node, answer.value);
-      } else {
+      } else if (answer.kind === 'notLeader') {
         const hint = answer.leaderHint;
         const hinted = hint !== null && hint !== node && this.world.members.includes(hint);
         client.leaderBelief = hinted ? hint : null;

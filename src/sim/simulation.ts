@@ -7,7 +7,7 @@
 // trace hash; each node step is followed by every invariant. Everything has a bound: the run
 // length in virtual time, the events per run, the queue's capacity, a paused node's inbox.
 
-import type { Command, Implementation, Input, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
+import type { Command, Implementation, Input, MembershipStep, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
@@ -1115,5 +1115,11 @@ export function describeInput(input: Input): string {
       return `propose command ${input.command.id} (${input.command.op} ${input.command.key})`;
     case 'read':
       return `read command ${input.command.id} (${input.command.key})`;
+    case 'changeMembership':
+      return `change membership ${input.change.id} (${describeMembershipSteps(input.change.steps)})`;
   }
+}
+
+export function describeMembershipSteps(steps: readonly MembershipStep[]): string {
+  return steps.map((step) => `${step.action} ${nodeName(step.node)}`).join(', ');
 }

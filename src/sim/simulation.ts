@@ -23,7 +23,7 @@ import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { ClusterJudge } from '../world/judge.js';
-import { runInput } from '../world/step.js';
+import { createInstance, runInput } from '../world/step.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -628,19 +628,18 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   private startNode(id: NodeId): void {
     const slot = this.slots[id];
-    slot.instance = this.implementation.createNode();
+    const seed = this.random.seed32(`timers/${nodeName(id)}`);
+    const start: Input = { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options: this.scenario.implementation };
+    const created = createInstance(this.implementation);
+    if (created.problem !== null) this.failImplementation(id, start, created.problem);
+    slot.instance = created.instance;
     slot.incarnation += 1;
     slot.tickGeneration += 1;
     slot.paused = false;
     slot.inbox.length = 0;
     slot.syncBarrierMs = this.now;
     slot.syncRequestedUpTo = slot.storage.writtenCount;
-    const seed = this.random.seed32(`timers/${nodeName(id)}`);
-    this.stepNode(
-      id,
-      { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options: this.scenario.implementation },
-      true,
-    );
+    this.stepNode(id, start, true);
     // Nodes do not tick in lockstep: the first tick comes after a drawn phase.
     const phaseMs = this.random.integer(`timers/${nodeName(id)}`, 0, this.scenario.tickMs - 1);
     slot.nextTickExactMs = this.now + phaseMs;

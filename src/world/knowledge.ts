@@ -13,6 +13,7 @@
 
 import type { DurableRecord, ExplorationHook, Implementation, Message, NodeInstance } from '../contract/contract.js';
 import type { Lanes } from './lanes.js';
+import { createInstance } from './step.js';
 
 /**
  * The hook's functions as the explorer calls them, with what an opaque implementation needs
@@ -34,9 +35,9 @@ export function knowledgeOf(implementation: Implementation): ImplementationKnowl
 /** An opaque implementation without stateDigest: nodes are told apart by their inputs since start. */
 export function knowledgeNeedsInputs(knowledge: ImplementationKnowledge, implementation: Implementation): boolean {
   if (knowledge !== opaqueKnowledge) return false;
-  const probe = implementation.createNode();
-  probe.dispose?.();
-  return probe.stateDigest === undefined;
+  const probe = createInstance(implementation).instance;
+  probe?.dispose?.();
+  return probe?.stateDigest === undefined;
 }
 
 const ignoreIds = () => undefined;

@@ -2,9 +2,30 @@
 // transition system and the replays. What the instance answers is checked against the contract;
 // a throw or a malformed output is the implementation's error, as a value with a message.
 
-import type { Input, NodeInstance, Output } from '../contract/contract.js';
+import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
 import { validateOutput } from '../contract/validate.js';
 import type { NodeId } from '../core/ids.js';
+
+export type InstanceOutcome = { instance: NodeInstance; problem: null } | { instance: null; problem: string };
+
+/** A fresh instance of `implementation`, or what was wrong: a throwing createNode() is the implementation's error. */
+export function createInstance(implementation: Implementation): InstanceOutcome {
+  let instance: NodeInstance;
+  try {
+    instance = implementation.createNode();
+  } catch (error) {
+    return { instance: null, problem: `createNode() ${describeThrow(error)}` };
+  }
+  if (instance === null || typeof instance !== 'object' || typeof instance.step !== 'function') {
+    return { instance: null, problem: 'createNode() returned something that is not a node instance (an object with a step function)' };
+  }
+  return { instance, problem: null };
+}
+
+/** What a throw from an implementation was, for its error message. */
+export function describeThrow(error: unknown): string {
+  return `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+}
 
 export type InputOutcome = { output: Output; problem: null } | { output: null; problem: string };
 
@@ -14,7 +35,7 @@ export function runInput(instance: NodeInstance, input: Input, id: NodeId, membe
   try {
     output = instance.step(input);
   } catch (error) {
-    return { output: null, problem: `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
+    return { output: null, problem: describeThrow(error) };
   }
   const problem = validateOutput(output, id, members);
   return problem === null ? { output, problem: null } : { output: null, problem };

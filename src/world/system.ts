@@ -34,7 +34,7 @@ import type { InvariantChecker, InvariantDefinition } from '../../invariants/typ
 import { checkersChanged, checkersVersion, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
 import type { SharedObservation } from './observation.js';
 import { ClusterObservation, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
-import { runInput } from './step.js';
+import { createInstance, describeThrow, runInput } from './step.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
@@ -258,9 +258,10 @@ export class TransitionSystem {
     this.members = nodeIds(options.nodes);
     this.knowledge = knowledgeOf(options.implementation);
     this.symmetric = options.symmetry && this.knowledge.symmetric && options.implementationOptions.electionTicksMin === options.implementationOptions.electionTicksMax;
-    const probe = options.implementation.createNode();
-    this.usesClone = options.clone && typeof probe.clone === 'function';
-    probe.dispose?.();
+    // A createNode() that fails here fails again at the first start, as that node's error.
+    const probe = createInstance(options.implementation).instance;
+    this.usesClone = options.clone && typeof probe?.clone === 'function';
+    probe?.dispose?.();
     this.pool = this.usesClone ? null : new InstancePool(options.implementation, options.liveInstancesMax ?? liveInstancesMaxDefault);
     this.needsInputs = knowledgeNeedsInputs(this.knowledge, options.implementation);
     this.renames = this.symmetric ? permutations(options.nodes) : [[0, ...this.members]];
@@ -650,7 +651,7 @@ export class TransitionSystem {
     try {
       instance = this.instanceFor(before, started);
     } catch (error) {
-      return failedStep(before, id, input, `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      return failedStep(before, id, input, describeThrow(error));
     }
     const outcome = runInput(instance, input, id, this.members);
     if (outcome.problem !== null) return failedStep(before, id, input, outcome.problem);

@@ -72,6 +72,13 @@ describe('a failing campaign', () => {
     expect(campaign.failures[0].run.implementationError).toMatchObject({ input: 'tick', message: 'threw Error: boom' });
   });
 
+  it('reports a createNode() that throws as an implementation error at the start, not a harness crash', () => {
+    const cannotCreate: Implementation = { name: 'cannot-create', version: '1', createNode: () => { throw new Error('no memory'); } };
+    const campaign = runCampaign({ seeds: [1], implementation: cannotCreate });
+    expect(campaign.result).toBe('implementationError');
+    expect(campaign.failures[0].run.implementationError).toMatchObject({ input: 'start (0 durable records)', message: 'createNode() threw Error: no memory' });
+  });
+
   it('refuses a trace from a newer format version with a clear message', () => {
     const parsed = parseTrace(JSON.stringify({ format: 'raftcheck-trace', formatVersion: 99 }));
     expect(parsed).toEqual({ ok: false, message: expect.stringContaining('format version 99 is newer') });

@@ -112,6 +112,15 @@ describe('a path replayed without clone()', () => {
 });
 
 describe('an implementation that fails in the explorer', () => {
+  it('is an implementation error at the first start, not an exception, when createNode() throws', () => {
+    for (const clone of [true, false]) {
+      const cannotCreate = { name: 'cannot-create', version: '1', createNode: () => { throw new Error('no memory'); } };
+      const result = search(cannotCreate, { clone, liveInstancesMax: 3 });
+      expect(result.status).toBe('implementationError');
+      expect(result.implementationError?.message).toBe('threw Error: no memory');
+    }
+  });
+
   it('is an implementation error with its path when re-creating a state fails, not an exception', () => {
     const { implementation, counts } = counted({ clone: false, createdMax: 40 });
     const result = search(implementation, { liveInstancesMax: 1 });

@@ -9,8 +9,9 @@ import { unreachable } from '../core/assert.js';
 import { hashEntries, RaftLog, replayRecords } from './log.js';
 import type { RaftMessage, RaftRecord } from './messages.js';
 import { RaftNode } from './node.js';
+import { digestSnapshot, digestSnapshotIds } from './snapshot.js';
 
-const messageCodes = { RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3, AppendEntriesResponse: 4 } as const;
+const messageCodes = { RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3, AppendEntriesResponse: 4, InstallSnapshot: 5 } as const;
 
 export const referenceExploration: ExplorationHook = {
   symmetric: true,
@@ -28,26 +29,36 @@ export const referenceExploration: ExplorationHook = {
     const body = message.body as RaftMessage;
     if (body.type === 'RequestVote') sink.number(rename[body.candidate]);
     else if (body.type === 'AppendEntries') sink.number(rename[body.leader]);
+    else if (body.type === 'InstallSnapshot') {
+      sink.number(rename[body.leader]);
+      digestSnapshotIds(body.snapshot, rename, sink);
+    }
   },
   digestRecord(record, sink) {
     const raft = record as RaftRecord;
     if (raft.kind === 'hardState') sink.number(1).number(raft.term).number(raft.votedFor === null ? 0 : 1);
-    else {
+    else if (raft.kind === 'entries') {
       sink.number(2).number(raft.from);
       hashEntries(raft.entries, sink);
+    } else {
+      sink.number(3);
+      digestSnapshot(raft.snapshot, sink);
     }
   },
   digestRecordIds(record, rename, sink) {
     const raft = record as RaftRecord;
     if (raft.kind === 'hardState' && raft.votedFor !== null) sink.number(rename[raft.votedFor]);
+    else if (raft.kind === 'snapshot') digestSnapshotIds(raft.snapshot, rename, sink);
   },
   compact(records) {
-    // What a start rebuilds: the last hard state, and the log the entry records leave.
+    // What a start rebuilds: the last hard state, the latest snapshot and the log the entry
+    // records leave after it.
     const log = new RaftLog(true);
-    const hardState = replayRecords(records as readonly RaftRecord[], log);
+    const { hardState, snapshot } = replayRecords(records as readonly RaftRecord[], log);
     const compacted: RaftRecord[] = [];
     if (hardState !== null) compacted.push(hardState);
-    if (log.entries.length > 0) compacted.push({ kind: 'entries', from: 1, entries: log.entries });
+    if (snapshot !== null) compacted.push({ kind: 'snapshot', snapshot });
+    if (log.entries.length > 0) compacted.push({ kind: 'entries', from: log.snapshotIndex + 1, entries: log.entries });
     return compacted;
   },
 };
@@ -73,6 +84,10 @@ function digestMessageBody(body: RaftMessage, sink: DigestSink): void {
         .number(body.matchIndex)
         .number(body.retryIndex)
         .number(body.readRound ?? -1);
+      return;
+    case 'InstallSnapshot':
+      sink.number(messageCodes.InstallSnapshot).number(body.term).number(body.readRound ?? -1);
+      digestSnapshot(body.snapshot, sink);
       return;
     default:
       // A message type added to RaftMessage must be digested here (its ids renamed), or states

@@ -2,15 +2,22 @@
 // terms, matching a leader's append against them, truncation at a conflict, and the commit and
 // apply indexes. It writes nothing durable itself: RaftNode turns every change into a record.
 // Its fields are public to RaftNode's field list (src/raft/node.ts), which copies and digests them.
+//
+// Compaction (feature 'snapshots', paper section 7): the entries up to snapshotIndex are folded
+// into a snapshot and gone; the log keeps only those after it, and knows the last folded entry's
+// term so that appends right after the snapshot still match. Indexes stay absolute.
 
 import type { DigestSink, LogEntryView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { assert } from '../core/assert.js';
-import type { Entry, RaftRecord } from './messages.js';
+import type { Entry, RaftRecord, Snapshot } from './messages.js';
 
 export class RaftLog {
-  /** entries[i - 1] is the entry at index i. */
+  /** entries[i - snapshotIndex - 1] is the entry at index i. */
   entries: Entry[] = [];
+  /** The last index and its term folded into the latest snapshot (0, 0: none). */
+  snapshotIndex = 0;
+  snapshotTerm = 0;
   commitIndex = 0;
   appliedIndex = 0;
   /** Lowest index changed since the last view was taken (Infinity: none). */
@@ -23,20 +30,28 @@ export class RaftLog {
   constructor(public committedMayBreak: boolean) {}
 
   lastIndex(): number {
-    return this.entries.length;
+    return this.snapshotIndex + this.entries.length;
   }
 
+  /** The term of the entry at index, which must not be compacted (the snapshot's own is known). */
   termAt(index: number): number {
-    return index === 0 ? 0 : this.entries[index - 1].term;
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    assert(index > this.snapshotIndex, `the term of compacted index ${index} (snapshot ${this.snapshotIndex})`);
+    return this.entries[index - this.snapshotIndex - 1].term;
   }
 
   entryAt(index: number): Entry {
-    return this.entries[index - 1];
+    return this.entries[index - this.snapshotIndex - 1];
   }
 
-  /** The entries after index `after`, up to index `last` included. */
+  /** Is the entry at index folded into the snapshot (its term no longer known)? */
+  compacted(index: number): boolean {
+    return index < this.snapshotIndex;
+  }
+
+  /** The entries after index `after` (not compacted), up to index `last` included. */
   slice(after: number, last: number): readonly Entry[] {
-    return last > after ? this.entries.slice(after, last) : emptyList;
+    return last > after ? this.entries.slice(after - this.snapshotIndex, last - this.snapshotIndex) : emptyList;
   }
 
   /** Is a log ending at (lastIndex, lastTerm) at least as up to date as this one (section 5.4.1)? */
@@ -71,9 +86,28 @@ export class RaftLog {
 
   /** Writes entries at index from as a durable record holds them: no checks, for a restart. */
   replay(from: number, entries: readonly Entry[]): void {
-    this.entries.length = from - 1;
-    for (const entry of entries) this.entries.push(entry);
-    if (from < this.changedFrom) this.changedFrom = from;
+    // Entries at compacted indexes are committed, and the snapshot holds them already.
+    const skipped = Math.max(0, this.snapshotIndex + 1 - from);
+    this.entries.length = from + skipped - 1 - this.snapshotIndex;
+    for (let position = skipped; position < entries.length; position += 1) this.entries.push(entries[position]);
+    if (from + skipped < this.changedFrom) this.changedFrom = from + skipped;
+  }
+
+  /**
+   * Folds the log up to snapshot's index into it. A log that holds the snapshot's last entry keeps
+   * the entries after it (section 7: they may be newer than the snapshot); any other is discarded
+   * whole. Commit and apply indexes rise to the snapshot's index. Ignores a snapshot older than
+   * the one folded in already.
+   */
+  foldInto(snapshot: Snapshot): void {
+    if (snapshot.index <= this.snapshotIndex) return;
+    const keepsSuffix = snapshot.index <= this.lastIndex() && this.termAt(snapshot.index) === snapshot.term;
+    this.entries = keepsSuffix ? this.entries.slice(snapshot.index - this.snapshotIndex) : [];
+    this.snapshotIndex = snapshot.index;
+    this.snapshotTerm = snapshot.term;
+    if (!keepsSuffix && snapshot.index + 1 < this.changedFrom) this.changedFrom = snapshot.index + 1;
+    this.commitTo(snapshot.index);
+    if (this.appliedIndex < snapshot.index) this.appliedIndex = snapshot.index;
   }
 
   /** Raises the commit index; it never goes back. */
@@ -94,10 +128,11 @@ export class RaftLog {
   /** The entries changed since the last view, as the white-box view carries them (null: none). */
   takeChangedView(): StateView['log'] | null {
     if (this.changedFrom === Number.POSITIVE_INFINITY) return null;
-    const from = this.changedFrom;
+    // A change below the snapshot is the snapshot's: the view's log starts after it.
+    const from = Math.max(this.changedFrom, this.snapshotIndex + 1);
     const entries: LogEntryView[] = [];
     for (let index = from; index <= this.lastIndex(); index += 1) {
-      const entry = this.entries[index - 1];
+      const entry = this.entryAt(index);
       entries.push({ term: entry.term, commandId: entry.command === null ? 0 : entry.command.id });
     }
     this.changedFrom = Number.POSITIVE_INFINITY;
@@ -105,18 +140,28 @@ export class RaftLog {
   }
 }
 
+/** What a restart rebuilds besides the log: the last hard state and the latest snapshot (null: none). */
+export interface Replayed {
+  hardState: Extract<RaftRecord, { kind: 'hardState' }> | null;
+  snapshot: Snapshot | null;
+}
+
 /**
- * What a restart rebuilds from durable records, in the order they were written: the entry records
- * replayed into `log`, and the last hard state (null: none). RaftNode's start and the explorer's
- * fold of records (src/raft/exploration.ts) both go through it.
+ * What a restart rebuilds from durable records, in the order they were written: the entry and
+ * snapshot records replayed into `log`, the last hard state and the latest snapshot. RaftNode's
+ * start and the explorer's fold of records (src/raft/exploration.ts) both go through it.
  */
-export function replayRecords(records: readonly RaftRecord[], log: RaftLog): Extract<RaftRecord, { kind: 'hardState' }> | null {
-  let hardState: Extract<RaftRecord, { kind: 'hardState' }> | null = null;
+export function replayRecords(records: readonly RaftRecord[], log: RaftLog): Replayed {
+  const replayed: Replayed = { hardState: null, snapshot: null };
   for (const record of records) {
-    if (record.kind === 'hardState') hardState = record;
-    else log.replay(record.from, record.entries);
+    if (record.kind === 'hardState') replayed.hardState = record;
+    else if (record.kind === 'entries') log.replay(record.from, record.entries);
+    else if (record.snapshot.index > log.snapshotIndex) {
+      log.foldInto(record.snapshot);
+      replayed.snapshot = record.snapshot;
+    }
   }
-  return hardState;
+  return replayed;
 }
 
 /** Entries by term and command id, for the digests: commands are told apart by their id. */

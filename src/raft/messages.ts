@@ -1,7 +1,8 @@
 // Wire messages of the reference Raft (Raft paper, Figure 2). Plain data, so they can be
 // fingerprinted, written into traces and sent over the process protocol unchanged.
 
-import type { Command } from '../contract/contract.js';
+import type { Command, Configuration } from '../contract/contract.js';
+import type { ClientSession } from '../contract/keyValueStore.js';
 import type { NodeId } from '../core/ids.js';
 
 export interface Entry {
@@ -48,10 +49,37 @@ export interface AppendEntriesResponse {
   readRound?: number;
 }
 
-export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse;
+/**
+ * A compacted prefix of the log (Raft paper, section 7): the state machine after applying entries
+ * 1..index, the client sessions with it (so that exactly-once survives compaction) and the
+ * configuration in force at index. Never changed once made: nodes, records and messages share it.
+ */
+export interface Snapshot {
+  index: number;
+  term: number;
+  configuration: Configuration;
+  /** The key-value contents, keys in ascending order. */
+  data: Readonly<Record<string, string>>;
+  sessions: readonly ClientSession[];
+}
+
+/** A leader's offer of its snapshot to a follower whose next entry it compacted (section 7). */
+export interface InstallSnapshot {
+  type: 'InstallSnapshot';
+  term: number;
+  leader: NodeId;
+  snapshot: Snapshot;
+  /** As in AppendEntries: the leader's latest read round, while reads wait for it. */
+  readRound?: number;
+}
+
+/** Answered with an AppendEntriesResponse: its matchIndex is what the follower then holds. */
+export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse | InstallSnapshot;
 
 /** What the reference writes to durable storage; replayed in order on restart. */
 export type RaftRecord =
   | { kind: 'hardState'; term: number; votedFor: NodeId | null }
   /** Truncate the log after from - 1, then append these entries starting at index from. */
-  | { kind: 'entries'; from: number; entries: readonly Entry[] };
+  | { kind: 'entries'; from: number; entries: readonly Entry[] }
+  /** The log up to snapshot.index is folded into this snapshot: a restart starts from it. */
+  | { kind: 'snapshot'; snapshot: Snapshot };

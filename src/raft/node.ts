@@ -15,6 +15,13 @@
 // AppendEntries acknowledged by a majority of its term, and answers once it has applied up to the
 // read index. A leader that steps down answers its pending reads notLeader.
 //
+// Snapshots (feature 'snapshots', paper section 7): with options.snapshotEntriesThreshold set, the
+// node folds its applied prefix into a snapshot (state machine, client sessions, configuration),
+// written as a durable record; a leader whose follower needs a compacted entry sends its snapshot
+// instead (InstallSnapshot); a follower installs one newer than its commit index, keeping the
+// entries after it if it holds the snapshot's last entry, and ignores an older one; a restart
+// starts from the latest snapshot record and the entry records after it. Helpers in snapshot.ts.
+//
 // Rooms, as etcd-io/raft has them: the log (log.ts, etcd's log.go), the ReadIndex queue
 // (readOnly.ts, read_only.go) and the votes and replication progress (tracker.ts, tracker/). The
 // role is dispatched on once, when it changes (etcd's r.step and r.tick): the role is an object
@@ -26,7 +33,7 @@
 // switches, fixed at construction, and each bug's code path sits beside the correct one, marked
 // "Bug <name>:". With every switch off (the default) those paths are dead and the rules above hold.
 
-import type { AppliedEntry, Command, DigestSink, ImplementationOptions, Input, OutboundMessage, Output, ProposalAnswer, Role, StateView } from '../contract/contract.js';
+import type { AppliedEntry, Command, Configuration, DigestSink, ImplementationOptions, Input, OutboundMessage, Output, ProposalAnswer, Role, SnapshotView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
@@ -35,11 +42,12 @@ import type { BugSwitches, RaftBugs } from './bugs.js';
 import { bugSwitches, noBugs } from './bugs.js';
 import type { NodeField } from './fields.js';
 import { arrayCopy, blankRoom, FieldList, hashLength, hashMemberFlag, hashMemberNumber, hashNumber, mapCopy, same, setCopy } from './fields.js';
-import { KeyValueStore } from './kv.js';
+import { KeyValueStore } from '../contract/keyValueStore.js';
 import { hashEntries, RaftLog, replayRecords } from './log.js';
-import type { AppendEntries, AppendEntriesResponse, Entry, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse } from './messages.js';
+import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
+import { bootstrapConfiguration, compactionDue, snapshotView } from './snapshot.js';
 import { ProgressTracker, quorumSize, quorumValue } from './tracker.js';
 
 /**
@@ -118,12 +126,16 @@ export class RaftNode {
   private tracker = new ProgressTracker();
   private readOnly = new ReadOnly();
   private store: KeyValueStore;
+  /** The latest snapshot, taken or installed (null: none); the log starts after its index. */
+  private snapshot: Snapshot | null = null;
 
   // Outputs collected while handling one input.
   private messages: OutboundMessage[] = [];
   private records: RaftRecord[] = [];
   private applied: AppliedEntry[] = [];
   private answers: ProposalAnswer[] = [];
+  private snapshotTaken: SnapshotView | null = null;
+  private snapshotInstalled: SnapshotView | null = null;
   /** Set only by the not-persisted bugs: this output's records go out unsynced. */
   private withholdSync = false;
 
@@ -157,6 +169,7 @@ export class RaftNode {
         break;
     }
     this.applyCommitted();
+    this.maybeCompact();
     this.role.serveReads(this);
     return this.takeOutput();
   }
@@ -172,7 +185,8 @@ export class RaftNode {
     // sequence hands every node 0) must still draw different election timeouts, or every
     // election splits the vote and the cluster never elects a leader.
     this.randomState = (seed ^ Math.imul(id, 0x9e3779b9)) | 0;
-    const hardState = replayRecords(records, this.log);
+    const { hardState, snapshot } = replayRecords(records, this.log);
+    if (snapshot !== null) this.adoptSnapshot(snapshot);
     if (hardState !== null) {
       this.currentTerm = hardState.term;
       this.votedFor = hardState.votedFor;
@@ -280,6 +294,9 @@ export class RaftNode {
         break;
       case 'AppendEntriesResponse':
         this.role.appendResponse(this, from, message);
+        break;
+      case 'InstallSnapshot':
+        this.handleInstallSnapshot(from, message);
         break;
     }
   }
@@ -402,6 +419,10 @@ export class RaftNode {
   private sendAppendEntries(peer: NodeId): void {
     const next = this.tracker.next(peer, this.log.lastIndex() + 1);
     const previousLogIndex = next - 1;
+    if (this.log.compacted(previousLogIndex)) {
+      this.sendSnapshot(peer);
+      return;
+    }
     const request: AppendEntries = {
       type: 'AppendEntries',
       term: this.currentTerm,
@@ -416,17 +437,32 @@ export class RaftNode {
     this.send(peer, request);
   }
 
-  private handleAppendEntries(from: NodeId, request: AppendEntries): void {
+  /**
+   * An append or snapshot from a leader: false (and refused) if it is of an older term; otherwise
+   * its sender leads our term, and we follow it.
+   */
+  private heardFromLeader(from: NodeId, request: AppendEntries | InstallSnapshot): boolean {
     // Bug accept-old-term-append: no "reply false if term < currentTerm" (Figure 2, step 1), so a
     // deposed leader's appends are taken, and it for the leader, as though it led our term.
     if (request.term < this.currentTerm && !this.bugs['accept-old-term-append']) {
       this.send(from, this.appendResponse(false, 0, this.log.lastIndex(), request));
-      return;
+      return false;
     }
     // Same term: whoever sent this is the leader of our term.
     if (this.role !== RaftNode.follower || this.leaderId !== from) this.becomeFollower(request.term, from);
     this.resetElectionTimer();
+    return true;
+  }
+
+  private handleAppendEntries(from: NodeId, request: AppendEntries): void {
+    if (!this.heardFromLeader(from, request)) return;
     const previousIndex = request.previousLogIndex;
+    if (this.log.compacted(previousIndex)) {
+      // It starts inside our snapshot, which holds only committed entries, as the leader's log
+      // does: we hold what it covers up to our commit index (etcd's handleAppendEntries).
+      this.send(from, this.appendResponse(true, this.log.commitIndex, 0, request));
+      return;
+    }
     if (!this.log.matches(previousIndex, request.previousLogTerm)) {
       const retryIndex = Math.min(this.log.lastIndex(), previousIndex - 1);
       this.send(from, this.appendResponse(false, 0, retryIndex, request));
@@ -471,7 +507,7 @@ export class RaftNode {
     if (this.tracker.retryFrom(from, response.retryIndex, next)) this.sendAppendEntries(from);
   }
 
-  private appendResponse(success: boolean, matchIndex: number, retryIndex: number, request: AppendEntries): AppendEntriesResponse {
+  private appendResponse(success: boolean, matchIndex: number, retryIndex: number, request: AppendEntries | InstallSnapshot): AppendEntriesResponse {
     const response: AppendEntriesResponse = { type: 'AppendEntriesResponse', term: this.currentTerm, success, matchIndex, retryIndex: Math.max(0, retryIndex) };
     if (request.readRound !== undefined) response.readRound = request.readRound;
     return response;
@@ -500,6 +536,58 @@ export class RaftNode {
         ...(result === undefined ? {} : { result }),
       });
     }
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------------
+
+  /** The policy's compaction: the applied prefix folded into a snapshot, written durably. */
+  private maybeCompact(): void {
+    const appliedIndex = this.log.appliedIndex;
+    if (!compactionDue(this.options.snapshotEntriesThreshold, appliedIndex, this.log.snapshotIndex)) return;
+    const snapshot: Snapshot = {
+      index: appliedIndex,
+      term: this.log.termAt(appliedIndex),
+      configuration: this.configurationAt(appliedIndex),
+      data: this.store.contents(),
+      sessions: this.store.sessions(),
+    };
+    this.log.foldInto(snapshot);
+    this.snapshot = snapshot;
+    this.records.push({ kind: 'snapshot', snapshot });
+    this.snapshotTaken = snapshotView(snapshot);
+  }
+
+  /** The configuration in force at index: the bootstrap members, while membership never changes. */
+  private configurationAt(_index: number): Configuration {
+    return bootstrapConfiguration(this.members);
+  }
+
+  /** A leader's, for a follower whose next entry is compacted: the whole snapshot, in one message. */
+  private sendSnapshot(peer: NodeId): void {
+    const request: InstallSnapshot = { type: 'InstallSnapshot', term: this.currentTerm, leader: this.id, snapshot: this.snapshot! };
+    if (this.readOnly.pending.length > 0) request.readRound = this.readOnly.round;
+    this.send(peer, request);
+  }
+
+  private handleInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
+    if (!this.heardFromLeader(from, request)) return;
+    const snapshot = request.snapshot;
+    // No newer than what we committed: our log and state machine hold it already (etcd's restore).
+    if (snapshot.index <= this.log.commitIndex) {
+      this.send(from, this.appendResponse(true, this.log.commitIndex, 0, request));
+      return;
+    }
+    this.log.foldInto(snapshot);
+    this.adoptSnapshot(snapshot);
+    this.records.push({ kind: 'snapshot', snapshot });
+    this.send(from, this.appendResponse(true, snapshot.index, 0, request));
+  }
+
+  /** The state machine becomes the snapshot's (installed from a leader, or restored at start). */
+  private adoptSnapshot(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+    this.store = this.store.restored(snapshot.data, snapshot.sessions);
+    this.snapshotInstalled = snapshotView(snapshot);
   }
 
   // ---- storage and messages -----------------------------------------------------------------
@@ -544,6 +632,14 @@ export class RaftNode {
     this.withholdSync = false;
     if (this.applied.length > 0) this.applied = [];
     if (this.answers.length > 0) this.answers = [];
+    if (this.snapshotTaken !== null) {
+      output.snapshotTaken = this.snapshotTaken;
+      this.snapshotTaken = null;
+    }
+    if (this.snapshotInstalled !== null) {
+      output.snapshotInstalled = this.snapshotInstalled;
+      this.snapshotInstalled = null;
+    }
     return output;
   }
 
@@ -558,6 +654,10 @@ export class RaftNode {
     };
     const log = this.log.takeChangedView();
     if (log !== null) view.log = log;
+    if (this.options.snapshotEntriesThreshold !== undefined) {
+      view.snapshotIndex = this.log.snapshotIndex;
+      view.snapshotTerm = this.log.snapshotTerm;
+    }
     return view;
   }
 
@@ -621,6 +721,8 @@ export class RaftNode {
     }),
     counter('log.commitIndex', (node) => node.log.commitIndex, (node, index) => (node.log.commitIndex = index)),
     counter('log.appliedIndex', (node) => node.log.appliedIndex, (node, index) => (node.log.appliedIndex = index)),
+    counter('log.snapshotIndex', (node) => node.log.snapshotIndex, (node, index) => (node.log.snapshotIndex = index)),
+    counter('log.snapshotTerm', (node) => node.log.snapshotTerm, (node, term) => (node.log.snapshotTerm = term)),
     counter('electionElapsedTicks', (node) => node.electionElapsedTicks, (node, ticks) => (node.electionElapsedTicks = ticks)),
     counter('electionTimeoutTicks', (node) => node.electionTimeoutTicks, (node, ticks) => (node.electionTimeoutTicks = ticks)),
     counter('heartbeatElapsedTicks', (node) => node.heartbeatElapsedTicks, (node, ticks) => (node.heartbeatElapsedTicks = ticks)),
@@ -686,12 +788,15 @@ export class RaftNode {
       get: (node) => node.store,
       set: (node, store) => (node.store = store),
       copy: (store) => store.clone(),
-      digest: { part: 'none', why: 'the entries applied so far: the log up to the applied index decides it (unless a bug rewrote an applied entry, itself a violation)' },
+      digest: { part: 'none', why: 'the entries applied so far: the snapshot and the log up to the applied index decide it (unless a bug rewrote an applied entry, itself a violation)' },
     }),
+    shared('snapshot', (node) => node.snapshot, (node, snapshot) => (node.snapshot = snapshot), 'log.snapshotIndex and log.snapshotTerm name it: a snapshot of committed entries, the same on every correct node'),
     output('messages', (node) => node.messages, (node, messages) => (node.messages = messages)),
     output('records', (node) => node.records, (node, records) => (node.records = records)),
     output('applied', (node) => node.applied, (node, applied) => (node.applied = applied)),
     output('answers', (node) => node.answers, (node, answers) => (node.answers = answers)),
+    outputSnapshot('snapshotTaken', (node) => node.snapshotTaken, (node, view) => (node.snapshotTaken = view)),
+    outputSnapshot('snapshotInstalled', (node) => node.snapshotInstalled, (node, view) => (node.snapshotInstalled = view)),
     field<boolean>({
       path: 'withholdSync',
       get: (node) => node.withholdSync,
@@ -740,6 +845,11 @@ function shared<Value>(path: string, get: (node: RaftNode) => Value, set: (node:
 /** Outputs collected while handling one input: empty between inputs, when clones are taken. */
 function output<Element>(path: string, get: (node: RaftNode) => Element[], set: (node: RaftNode, list: Element[]) => void): NodeField<RaftNode, unknown> {
   return field<Element[]>({ path, get, set, copy: () => [], digest: { part: 'none', why: 'outputs: empty between inputs, step hands them over' } });
+}
+
+/** A snapshot reported in this step's output: null between inputs, when clones are taken. */
+function outputSnapshot(path: string, get: (node: RaftNode) => SnapshotView | null, set: (node: RaftNode, view: SnapshotView | null) => void): NodeField<RaftNode, unknown> {
+  return field<SnapshotView | null>({ path, get, set, copy: () => null, digest: { part: 'none', why: 'outputs: null between inputs, step hands them over' } });
 }
 
 function hashPendingReads(reads: readonly PendingRead[], sink: DigestSink): void {

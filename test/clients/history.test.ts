@@ -6,7 +6,7 @@ import { referenceImplementation } from '../../src/adapters/reference.js';
 import { runCampaign } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
-import { KeyValueStore } from '../../src/raft/kv.js';
+import { KeyValueStore } from '../../src/contract/keyValueStore.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { defaultClientOptions, defaultScenario } from '../../src/sim/scenario.js';
 import { parseScenario } from '../../src/sim/scenarioSchema.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DurableRecord, ImplementationOptions, Message } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import { referenceExploration } from '../../src/raft/exploration.js';
-import type { Entry, RaftMessage, RaftRecord } from '../../src/raft/messages.js';
+import type { Entry, RaftMessage, RaftRecord, Snapshot } from '../../src/raft/messages.js';
 import { RaftNode } from '../../src/raft/node.js';
 import { Lanes } from '../../src/world/lanes.js';
 
@@ -20,9 +20,17 @@ const entry = (term: number, id: number): Entry => ({ term, command: { id, op: '
 
 function restarted(records: readonly DurableRecord[]): RaftNode {
   const node = new RaftNode();
-  node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records, options });
+  node.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 0, records, options: { ...options, snapshotEntriesThreshold: 8 } });
   return node;
 }
+
+const snapshot = (index: number, voters: readonly NodeId[], data: Record<string, string> = { k: String(index) }): Snapshot => ({
+  index,
+  term: 1,
+  configuration: { voters, learners: [], votersOutgoing: [] },
+  data,
+  sessions: [],
+});
 
 /** Both parts of a digest, the id part under `rename`. */
 function digest(part: (lanes: Lanes) => void, ids: (lanes: Lanes) => void): string {
@@ -64,6 +72,34 @@ describe("the reference's exploration hook", () => {
       { kind: 'entries', from: 1, entries: [entry(1, 1), entry(2, 3), entry(2, 4)] },
     ]);
     expect(restarted(compacted).stateDigest()).toBe(restarted(records).stateDigest());
+  });
+
+  it('compacts records to the hard state, the latest snapshot and the entries after it, from which a start rebuilds the same node', () => {
+    const records: RaftRecord[] = [
+      { kind: 'hardState', term: 1, votedFor: 1 },
+      { kind: 'entries', from: 1, entries: [entry(1, 1), entry(1, 2), entry(1, 3)] },
+      { kind: 'snapshot', snapshot: snapshot(1, [1, 2, 3]) },
+      { kind: 'snapshot', snapshot: snapshot(2, [1, 2, 3]) },
+      { kind: 'entries', from: 4, entries: [entry(1, 4)] },
+    ];
+    const compacted = referenceExploration.compact(records);
+    expect(compacted).toEqual([
+      { kind: 'hardState', term: 1, votedFor: 1 },
+      { kind: 'snapshot', snapshot: snapshot(2, [1, 2, 3]) },
+      { kind: 'entries', from: 3, entries: [entry(1, 3), entry(1, 4)] },
+    ]);
+    expect(restarted(compacted).stateDigest()).toBe(restarted(records).stateDigest());
+  });
+
+  it('digests snapshots in messages and records apart by contents, and alike under a renaming of their configuration', () => {
+    const offer = (leader: NodeId, voters: readonly NodeId[], data?: Record<string, string>): RaftMessage => ({ type: 'InstallSnapshot', term: 1, leader, snapshot: snapshot(2, voters, data) });
+    expect(messageDigest(offer(1, [1, 3]), swap)).toBe(messageDigest(offer(2, [2, 3]), identity));
+    expect(messageDigest(offer(1, [1, 3]), swap)).not.toBe(messageDigest(offer(2, [1, 3]), identity));
+    expect(messageDigest(offer(1, [1, 3]), identity)).not.toBe(messageDigest(offer(1, [1, 3], { k: 'other' }), identity));
+    const record = (voters: readonly NodeId[], index = 2): RaftRecord => ({ kind: 'snapshot', snapshot: snapshot(index, voters) });
+    expect(recordDigest(record([1, 3]), swap)).toBe(recordDigest(record([2, 3]), identity));
+    expect(recordDigest(record([1, 3]), swap)).not.toBe(recordDigest(record([1, 3]), identity));
+    expect(recordDigest(record([1, 3], 2), identity)).not.toBe(recordDigest(record([1, 3], 3), identity));
   });
 
   it('compacts no records to none', () => {

@@ -79,7 +79,7 @@ describe("the reference node's field list", () => {
     const undigested = fields.filter((field) => field.digest.part === 'none');
     for (const field of undigested) if (field.digest.part === 'none') expect(field.digest.why.length, field.path).toBeGreaterThan(10);
     expect(undigested.map((field) => field.path).sort()).toEqual(
-      ['answers', 'applied', 'bugs', 'log', 'log.changedFrom', 'log.committedMayBreak', 'members', 'messages', 'options', 'peers', 'readOnly', 'records', 'store', 'tracker', 'withholdSync'].sort(),
+      ['answers', 'applied', 'bugs', 'log', 'log.changedFrom', 'log.committedMayBreak', 'members', 'messages', 'options', 'peers', 'readOnly', 'records', 'snapshot', 'snapshotInstalled', 'snapshotTaken', 'store', 'tracker', 'withholdSync'].sort(),
     );
   });
 

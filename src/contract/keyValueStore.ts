@@ -1,12 +1,20 @@
 // The replicated key-value state machine every reference node applies committed entries to.
 // Sessions (client id, last sequence applied) make retried commands apply exactly once
-// (Raft thesis 6.3).
+// (Raft thesis 6.3). Its semantics live here, below both the reference and the invariants, so
+// that a snapshot's contents can be judged against the committed commands by the same rules.
 
 import type { Command } from '../contract/contract.js';
 
 export interface KeyValueStoreOptions {
   /** Apply a client's command once, however often it is retried (false only for a bug of the corpus). */
   deduplicate: boolean;
+}
+
+/** A client's session as a snapshot carries it: the last sequence applied and its result. */
+export interface ClientSession {
+  client: number;
+  sequence: number;
+  result: string | null;
 }
 
 export class KeyValueStore {
@@ -53,6 +61,25 @@ export class KeyValueStore {
     for (const [key, value] of this.values) copy.values.set(key, value);
     for (const [client, session] of this.lastSequenceByClient) copy.lastSequenceByClient.set(client, session);
     return copy;
+  }
+
+  /** The contents with keys in ascending order, as a snapshot carries them. */
+  contents(): Record<string, string> {
+    return Object.fromEntries(this.entries());
+  }
+
+  /** The sessions in ascending client order, as a snapshot carries them. */
+  sessions(): ClientSession[] {
+    const clients = [...this.lastSequenceByClient.keys()].sort((a, b) => a - b);
+    return clients.map((client) => ({ client, ...this.lastSequenceByClient.get(client)! }));
+  }
+
+  /** A store with this one's options holding a snapshot's contents and sessions, applying on from there. */
+  restored(contents: Readonly<Record<string, string>>, sessions: readonly ClientSession[]): KeyValueStore {
+    const store = new KeyValueStore(this.options);
+    for (const key of Object.keys(contents)) store.values.set(key, contents[key]);
+    for (const session of sessions) store.lastSequenceByClient.set(session.client, { sequence: session.sequence, result: session.result });
+    return store;
   }
 
   /** Entries sorted by key, for digests. */

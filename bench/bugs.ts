@@ -44,6 +44,9 @@ interface Row {
   events: number | null;
   shrunkEvents: number | null;
   shrinkStoppedBy: string | null;
+  /** Candidate runs and wall time of the shrink (both stages). */
+  shrinkRuns: number | null;
+  shrinkWallMs: number | null;
   /** The invariant the shrunk trace fails (another of the failing step's, at times). */
   shrunkInvariant: string | null;
   /** The hand-written scenario compared with: its file name without .json. */
@@ -83,11 +86,15 @@ for (const bug of bugs) {
   let shrunkEvents: number | null = null;
   let stoppedBy: string | null = null;
   let shrunkInvariant: string | null = null;
+  let shrinkRuns: number | null = null;
+  let shrinkWallMs: number | null = null;
   if (found !== null) {
     const shrunk = shrinkToTrace({ implementation, scenario, choices: found.choices, seed: found.seed, bugs: [bug.name], timeBudgetMs: shrinkTimeMs });
     shrunkEvents = shrunk.shrink.eventsAfter;
     stoppedBy = shrunk.shrink.stoppedBy;
     shrunkInvariant = shrunk.shrink.result.violation?.invariant ?? shrunk.shrink.result.status;
+    shrinkRuns = shrunk.shrink.runs;
+    shrinkWallMs = Math.round(shrunk.shrink.wallMs);
   }
   const minimal = handMinimal(bug.name, shrunkInvariant, implementation);
   const handMinimalEvents = minimal?.events ?? null;
@@ -100,13 +107,15 @@ for (const bug of bugs) {
     events: found?.events ?? null,
     shrunkEvents,
     shrinkStoppedBy: stoppedBy,
+    shrinkRuns,
+    shrinkWallMs,
     shrunkInvariant,
     handMinimalForm: minimal?.form ?? null,
     handMinimalEvents,
     ratioToHandMinimal: shrunkEvents !== null && handMinimalEvents !== null ? Number((shrunkEvents / handMinimalEvents).toFixed(2)) : null,
   };
   rows.push(row);
-  if (!json) process.stderr.write(`${bug.name}: ${row.found ? `found at seed ${row.seedsToFirstFailure} (${row.invariant}), shrunk ${row.events} -> ${row.shrunkEvents}` : `not found in ${seeds} seeds`}\n`);
+  if (!json) process.stderr.write(`${bug.name}: ${row.found ? `found at seed ${row.seedsToFirstFailure} (${row.invariant}), shrunk ${row.events} -> ${row.shrunkEvents} in ${row.shrinkRuns} runs, ${row.shrinkWallMs} ms` : `not found in ${seeds} seeds`}\n`);
 }
 
 const foundCount = rows.filter((row) => row.found).length;

@@ -172,7 +172,7 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
         break;
       case 'read':
         // Commands carry their client sessions, so the replay rebuilds the clients' history
-        // (src/world/clientSteps.ts); a read answered notLeader changed nothing.
+        // (src/world/history.ts); a read answered notLeader changed nothing.
         if (!output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'notLeader')) {
           steps.push({ kind: 'read', node: entry.node, command: input.command });
         }

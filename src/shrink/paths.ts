@@ -8,7 +8,7 @@
 // ClusterObservation and the real invariants/ checkers, as the simulator does: the violation a
 // trace reports is theirs (the explorer's own checks, src/world/checks.ts, only choose which
 // states to report). If only the explorer's checks fire, that violation is reported instead.
-// Steps that carry clients' commands build a client history (src/world/clientSteps.ts), which
+// Steps that carry clients' commands build a client history (src/world/history.ts), which
 // is checked for linearizability each time an operation completes, so a path stops at the first
 // completion that leaves the history without a linearization.
 
@@ -27,7 +27,7 @@ import type { SimulationResult } from '../sim/simulation.js';
 import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
-import { StepClients } from '../world/clientSteps.js';
+import { ClientHistory, recordSessionCommand } from '../world/history.js';
 import type { ExploreStep, StepObserver, World } from '../world/system.js';
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
@@ -159,7 +159,7 @@ export class DeliveredMessages {
 /** Keeps a replayed path's readable events, its hash and its clients' history; the judging is the system's. */
 class PathRecorder implements StepObserver {
   private readonly hasher = new Hasher();
-  private readonly clients = new StepClients();
+  private readonly clients = new ClientHistory();
   private readonly inconclusive: Inconclusive[] = [];
   readonly events: TraceEvent[] = [];
   private stepNumber = 0;
@@ -169,7 +169,7 @@ class PathRecorder implements StepObserver {
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
     this.event = eventOfStep(stepNumber, step);
-    if ((step.kind === 'propose' || step.kind === 'read') && step.command.client !== undefined) this.clients.sent(step.node, step.command, step.kind === 'read', stepNumber);
+    if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     this.hasher.string(JSON.stringify(step));
     this.events.push(this.event);
   }
@@ -183,7 +183,7 @@ class PathRecorder implements StepObserver {
       }
       if (change.previousCommitIndex !== mirror.commitIndex) this.event.commitIndex = mirror.commitIndex;
     }
-    if (this.clients.stepped(node, output, this.stepNumber)) this.completed = true;
+    if (this.clients.stepped(node, output, this.stepNumber) > 0) this.completed = true;
   }
 
   crashed(node: NodeId, unsyncedLost: number): void {

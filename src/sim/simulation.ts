@@ -35,7 +35,6 @@ import { NodeStorage } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
 import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
-import { checkedHistory } from '../world/history.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
 
@@ -317,7 +316,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       eventLog: this.eventLog,
       eventDigests: this.eventDigests,
       statistics: { ...this.statistics, entriesCommitted: this.observation.committedLength },
-      history: this.clients === null ? null : this.clients.operations().map((operation) => ({ ...operation })),
+      history: this.clients === null ? null : this.clients.history.operations(),
       inconclusive: [...this.inconclusive],
     };
   }
@@ -564,7 +563,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.clients === null) return;
     if (slot.instance === null) return this.clients.onRefused(event);
     if (slot.paused) return this.hold(slot, event);
-    const command = this.clients.onArrival(event, slot.incarnation);
+    const command = this.clients.onArrival(event);
     if (command === null) return this.note('stale request');
     this.stepNode(event.node, event.read ? { kind: 'read', command } : { kind: 'propose', command }, false);
   }
@@ -714,10 +713,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
     // and a violation the step caused is already reported by the invariant that names it.
     const clients = this.clients;
     if (clients !== null) {
-      const completedBefore = clients.completedCount;
-      clients.onOutput(id, slot.incarnation, output);
+      const completedBefore = clients.history.completedCount;
+      clients.onOutput(id, output);
       const every = this.scenario.clients?.checkEveryOperations ?? 0;
-      const due = every > 0 && Math.floor(clients.completedCount / every) > Math.floor(completedBefore / every);
+      const due = every > 0 && Math.floor(clients.history.completedCount / every) > Math.floor(completedBefore / every);
       if (due && this.violation === null) this.checkHistory();
     }
     return output;
@@ -998,7 +997,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private checkHistory(): void {
     const clients = this.clients;
     if (clients === null || this.scenario.clients === undefined) return;
-    const context = { history: checkedHistory(clients.operations()), stepsMax: this.scenario.clients.checkStepsMax, eventNumber: this.eventCount, timeMs: this.now };
+    const context = { history: clients.history.checked(), stepsMax: this.scenario.clients.checkStepsMax, eventNumber: this.eventCount, timeMs: this.now };
     const violation = this.judge.judgeHistory(context, this.inconclusive);
     if (violation !== null) this.report(violation);
   }

@@ -1,7 +1,8 @@
 // Explore steps that carry clients' commands: the replay rebuilds the clients' history from them
-// (src/world/clientSteps.ts) and checks it for linearizability at every completion, so that a
-// failure judged on a history can be lifted and shrunk by its steps like any other. The rules
-// follow the simulator's clients; a wrong rule would show as a violation on the correct
+// (recordSessionCommand into src/world/history.ts, the recorder the simulator's clients feed too)
+// and checks it for linearizability at every completion, so that a failure judged on a history
+// can be lifted and shrunk by its steps like any other. The rules are the simulator's clients'
+// (one recorder); a wrong mapping of steps to them would show as a violation on the correct
 // reference, which the property below looks for after removing steps at random (what the step
 // shrinker does to a path).
 
@@ -13,7 +14,7 @@ import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkToTrace } from '../../src/check/shrinkRun.js';
 import { replayTrace } from '../../src/check/traces.js';
-import { StepClients } from '../../src/world/clientSteps.js';
+import { ClientHistory, recordSessionCommand } from '../../src/world/history.js';
 import { exploreInfoOf, replayExplorePath } from '../../src/shrink/paths.js';
 import type { ExploreStep } from '../../src/world/system.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
@@ -31,48 +32,67 @@ const accepted = (commandId: number) => output({ answers: [{ commandId, kind: 'a
 const applied = (commandId: number) => output({ applied: [{ index: 1, term: 1, commandId }] });
 
 describe('the clients of an explore path', () => {
+  /** A recorder fed as the replay feeds it: each command reaches its node at its step. */
+  function replayed() {
+    const history = new ClientHistory();
+    return {
+      history,
+      sent: (node: number, sent: Command, read: boolean, stepNumber: number) => recordSessionCommand(history, node, sent, read, stepNumber),
+      completedBy: (node: number, stepped: Output, stepNumber: number) => history.stepped(node, stepped, stepNumber) > 0,
+    };
+  }
+
   it('takes the attempts of one session (client, sequence) as one operation, completed by its latest attempt', () => {
-    const clients = new StepClients();
+    const clients = replayed();
     clients.sent(1, command(10, 1, 1), false, 1);
-    clients.stepped(1, accepted(10), 1);
+    clients.completedBy(1, accepted(10), 1);
     clients.sent(2, command(11, 1, 1), false, 2); // the retry, at another node
-    clients.stepped(2, accepted(11), 2);
-    expect(clients.stepped(1, applied(10), 3)).toBe(false); // the abandoned attempt's node
-    expect(clients.stepped(2, applied(11), 4)).toBe(true);
-    expect(clients.operations()).toEqual([
+    clients.completedBy(2, accepted(11), 2);
+    expect(clients.completedBy(1, applied(10), 3)).toBe(false); // the abandoned attempt's node
+    expect(clients.completedBy(2, applied(11), 4)).toBe(true);
+    expect(clients.history.operations()).toEqual([
       expect.objectContaining({ id: 1, client: 1, kind: 'append', invokeMs: 1, attempts: 2, acceptedAttempts: 2, completion: { completeMs: 4 }, node: 2 }),
     ]);
   });
 
   it('gives up an open operation when the client starts its next one, and ignores a late duplicate', () => {
-    const clients = new StepClients();
+    const clients = replayed();
     clients.sent(1, command(10, 1, 1), false, 1);
-    clients.stepped(1, accepted(10), 1);
+    clients.completedBy(1, accepted(10), 1);
     clients.sent(1, command(12, 1, 2, 'set'), false, 2);
     clients.sent(1, command(13, 1, 1), false, 3); // sequence 1 again: a duplicate from the network
-    clients.stepped(1, applied(10), 4);
-    const [first, second] = clients.operations();
+    clients.completedBy(1, applied(10), 4);
+    const [first, second] = clients.history.operations();
     expect(first.completion).toBeUndefined(); // indeterminate: it may have taken effect
     expect(first.acceptedAttempts).toBe(1);
     expect(second).toMatchObject({ kind: 'put', invokeMs: 2, attempts: 1 });
-    expect(clients.operations()).toHaveLength(2);
+    expect(clients.history.operations()).toHaveLength(2);
+  });
+
+  it('ignores a late duplicate of an operation that already completed', () => {
+    const clients = replayed();
+    clients.sent(1, command(10, 1, 1), false, 1);
+    clients.completedBy(1, accepted(10), 1);
+    clients.completedBy(1, applied(10), 2);
+    clients.sent(2, command(11, 1, 1), false, 3);
+    expect(clients.history.operations()).toEqual([expect.objectContaining({ attempts: 1, completion: { completeMs: 2 } })]);
   });
 
   it('does not complete an operation whose node crashed after taking it (the connection died)', () => {
-    const clients = new StepClients();
+    const clients = replayed();
     clients.sent(1, command(10, 1, 1), false, 1);
-    clients.stepped(1, accepted(10), 1);
-    clients.crashed(1);
-    expect(clients.stepped(1, applied(10), 3)).toBe(false);
-    expect(clients.checked()).toHaveLength(1); // accepted, so it may have taken effect
+    clients.completedBy(1, accepted(10), 1);
+    clients.history.crashed(1);
+    expect(clients.completedBy(1, applied(10), 3)).toBe(false);
+    expect(clients.history.checked()).toHaveLength(1); // accepted, so it may have taken effect
   });
 
   it('completes a read with the value its node answers, and records nothing for commands without a session', () => {
-    const clients = new StepClients();
+    const clients = replayed();
     clients.sent(1, { id: 20, op: 'get', key: 'x1', client: 2, sequence: 1 }, true, 1);
     clients.sent(1, { id: 21, op: 'set', key: 'k', value: 'v1' }, false, 2);
-    expect(clients.stepped(1, output({ answers: [{ commandId: 20, kind: 'read', value: 'c1.1;' }] }), 3)).toBe(true);
-    expect(clients.operations()).toEqual([expect.objectContaining({ kind: 'get', completion: { completeMs: 3, result: 'c1.1;' } })]);
+    expect(clients.completedBy(1, output({ answers: [{ commandId: 20, kind: 'read', value: 'c1.1;' }] }), 3)).toBe(true);
+    expect(clients.history.operations()).toEqual([expect.objectContaining({ kind: 'get', completion: { completeMs: 3, result: 'c1.1;' } })]);
   });
 });
 

@@ -109,6 +109,13 @@ export const inconclusiveListedMax = 100;
  */
 const severity: Record<RunStatus, number> = { ok: 0, implementationError: 1, liveness: 2, safety: 3, harnessError: 4 };
 
+/** The verdict of campaigns (or shards of one) taken together: the worst failure, else inconclusive if any was. */
+export function combinedVerdict(verdicts: readonly CampaignVerdict[]): CampaignVerdict {
+  let worst: RunStatus = 'ok';
+  for (const verdict of verdicts) if (verdict !== 'inconclusive' && severity[verdict] > severity[worst]) worst = verdict;
+  return worst === 'ok' && verdicts.includes('inconclusive') ? 'inconclusive' : worst;
+}
+
 /**
  * The name a failure is counted and reported under: the invariant violated, else what failed
  * instead (the same seed ran two ways, raftcheck's own state, or the implementation).

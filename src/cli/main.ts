@@ -18,6 +18,7 @@ import { defaultSeedCount, defaultSeedCountOverPipes, runCommand } from './runCo
 import { scenariosCommand } from './scenariosCommand.js';
 import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
 import { exploreCommand } from './exploreCommand.js';
+import { mergeCommand } from './mergeCommand.js';
 import type { ExploreStrategy } from '../explore/search.js';
 import { defaultExploreBounds } from '../explore/search.js';
 import { liveInstancesMaxDefault } from '../world/instancePool.js';
@@ -51,7 +52,7 @@ export async function main(argv: readonly string[], streams: CommandIo = { stdou
   };
   const context: CommandContext = { io, argv, checks: optionChecks(argv), guarded };
   let parser = yargs([...argv]).scriptName('raftcheck').usage('$0 <command> [options]\n\nA deterministic fault-injection test harness for Raft.');
-  for (const addCommands of [addRunCommand, addListCommands, addTraceCommands, addExploreCommand]) parser = addCommands(parser, context);
+  for (const addCommands of [addRunCommand, addMergeCommand, addListCommands, addTraceCommands, addExploreCommand]) parser = addCommands(parser, context);
   try {
     await withGlobalOptions(parser, io).parseAsync();
   } catch (error) {
@@ -103,10 +104,33 @@ function addRunCommand(parser: Argv, context: CommandContext): Argv {
             impl: args.impl,
             implTimeoutMs: args['impl-timeout-ms'],
             implOutputBytesMax: args['impl-output-bytes-max'],
+            shard: args.shard,
           },
           io,
         ),
       )
+  );
+}
+
+/** `merge`: a sharded campaign's reports as one. */
+function addMergeCommand(parser: Argv, context: CommandContext): Argv {
+  const { io, guarded } = context;
+  return parser.command(
+    'merge <folders..>',
+    'Merge the report folders of the shards of one campaign (run --shard I/N) into one report, as the unsharded run writes it.',
+    (command) =>
+      valuesRequired(
+        command
+          .positional('folders', { type: 'string', array: true, describe: 'The report folders of every shard' })
+          .option('out', { type: 'string', default: 'reports', describe: 'Folder for the merged report folder' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the merged summary as one JSON object' })
+          .check((args) => {
+            context.checks.checkNotEmpty('out', args.out);
+            return true;
+          })
+          .epilogue(exitCodeHelp),
+      ),
+    (args) => guarded(() => mergeCommand({ folders: (args.folders ?? []).map(String), out: args.out, json: args.json }, io)),
   );
 }
 
@@ -138,6 +162,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
       .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
       .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
+      .option('shard', { type: 'string', describe: 'Run shard I of N of the seed range (I/N: every Nth seed from the Ith); raftcheck merge joins the shards\' reports' })
       .check((args) => {
         checkInteger('seeds', args.seeds, 1, 10_000_000);
         checkInteger('seed', args.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -329,7 +354,7 @@ function withGlobalOptions(parser: Argv, io: CommandIo) {
   .middleware((args) => {
     io.color = args.color;
   })
-  .demandCommand(1, 'Name a command: run, replay, shrink, show, explore, scenarios or bugs (see --help).')
+  .demandCommand(1, 'Name a command: run, merge, replay, shrink, show, explore, scenarios or bugs (see --help).')
   .strict()
   .epilogue(exitCodeHelp)
   .wrap(Math.min(110, process.stdout.columns ?? 100))

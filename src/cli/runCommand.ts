@@ -2,7 +2,6 @@
 // folder, and for every failure its replay command and trace file.
 
 import { join } from 'node:path';
-import type { CampaignResult } from '../check/campaign.js';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { loadScenario } from '../check/scenarios.js';
@@ -15,9 +14,10 @@ import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from
 import { formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
-import { exitCodeOf } from '../report/exitCodes.js';
+import { campaignSummary } from '../report/campaignSummary.js';
+import type { Shard } from '../check/shard.js';
+import { parseShard, shardSeeds } from '../check/shard.js';
 import type { ReportDirectory } from '../report/reportDirectory.js';
-import { interruptExitCode } from '../core/interrupt.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
@@ -54,6 +54,8 @@ export interface RunArguments {
   implOutputBytesMax?: number;
   /** Threads that run seeds (--jobs); by default one per core, up to 8 (one for process:...). */
   jobs?: number;
+  /** Run only shard I of N of the seed range (--shard I/N); `raftcheck merge` joins the shards. */
+  shard?: string;
 }
 
 export async function runCommand(args: RunArguments, io: CommandIo): Promise<number> {
@@ -66,10 +68,12 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const implementation = await implementationOfArguments(args, bugNames, io);
   const source = sourceOf(implementation);
   const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
-  const seeds = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
-  const report = createReportDirectory(args.out, scenario.name);
+  const range = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
+  const shard = shardOfArguments(args);
+  const seeds = shard === null ? range : shardSeeds(range, shard);
+  const report = createReportDirectory(args.out, shard === null ? scenario.name : `${scenario.name}-shard-${shard.index}-of-${shard.count}`);
   try {
-    return await campaignIntoReport(args, io, { scenario, bugNames, implementation, source, seeds, report });
+    return await campaignIntoReport(args, io, { scenario, bugNames, implementation, source, range, shard, seeds, report });
   } finally {
     // A campaign that ended before writing anything (a harness error) leaves no empty folder.
     report.removeIfEmpty();
@@ -81,8 +85,19 @@ interface CampaignSetup {
   bugNames: readonly string[];
   implementation: Implementation;
   source: ReturnType<typeof sourceOf>;
+  /** The campaign's seed range, and the part of it this run runs (all of it unless sharded). */
+  range: readonly number[];
+  shard: Shard | null;
   seeds: readonly number[];
   report: ReportDirectory;
+}
+
+function shardOfArguments(args: RunArguments): Shard | null {
+  if (args.shard === undefined) return null;
+  if (args.seed !== undefined) throw new UsageError('--shard splits a range of seeds: give it with --seeds N, not --seed S');
+  const parsed = parseShard(args.shard);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.shard;
 }
 
 /** Runs the campaign, writing failures and the summary into the report folder as they come. */
@@ -101,7 +116,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     implementation,
     scenario,
     checkDeterminism: args.checkDeterminism,
-    failuresMax: args.failuresMax ?? defaultFailuresMax,
+    failuresMax: failuresMaxOf(args),
     onProgress: (state) => progress.update(progressText(state), state.seedsDone === state.seedsTotal),
     onFailure: (failure) => {
       const written = writeFailureTraces(failure, {
@@ -124,8 +139,17 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   });
   progress.clear();
 
-  const options = describeOptions(scenario, seeds, args);
-  const summary = campaignSummary(campaign, { setup, options, failures });
+  const options = describeOptions(scenario, setup.range, args);
+  const summary = campaignSummary(campaign, {
+    implementation: implementation.name,
+    scenario: scenario.name,
+    options,
+    seedRange: { first: setup.range[0], count: setup.range.length },
+    shard: setup.shard,
+    failuresMax: failuresMaxOf(args),
+    failures,
+    reportDirectory: report.display(report.path),
+  });
   const exitCode = summary.exitCode;
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
 
@@ -135,42 +159,12 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     io.stdout.write(
       `${formatSummary(
         campaign,
-        { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options) },
+        { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard) },
         { color },
       )}\n`,
     );
   }
   return exitCode;
-}
-
-/** summary.json, and run --json: the campaign's verdict, counts, failures and where the report went. */
-function campaignSummary(campaign: CampaignResult, context: { setup: CampaignSetup; options: ReturnType<typeof describeOptions>; failures: FailureRecord[] }) {
-  const { implementation, scenario, seeds, report } = context.setup;
-  // An interrupted campaign reports the seeds it did, with the signal's exit code.
-  const exitCode = campaign.interrupted !== null ? interruptExitCode(campaign.interrupted) : exitCodeOf(campaign.result);
-  return {
-    result: campaign.result,
-    exitCode,
-    implementation: implementation.name,
-    scenario: scenario.name,
-    options: context.options,
-    seeds: campaign.seeds,
-    firstSeed: seeds[0],
-    events: campaign.events,
-    eventsPerSecond: campaign.eventsPerSecond,
-    simulatedMs: campaign.simulatedMs,
-    wallMs: Math.round(campaign.wallMs),
-    failuresWallMs: Math.round(campaign.failuresWallMs),
-    violationsByInvariant: campaign.violationsByInvariant,
-    stoppedEarly: campaign.stoppedEarly,
-    interrupted: campaign.interrupted,
-    seedsPlanned: seeds.length,
-    inconclusiveSeeds: campaign.inconclusiveSeeds,
-    inconclusive: campaign.inconclusive,
-    inconclusiveByBound: campaign.inconclusiveByBound,
-    failures: context.failures,
-    reportDirectory: report.display(report.path),
-  };
 }
 
 /** The options that name an implementation (run and explore). */
@@ -207,6 +201,8 @@ export const defaultSeedCountOverPipes = 300;
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;
 
+const failuresMaxOf = (args: RunArguments): number => args.failuresMax ?? defaultFailuresMax;
+
 /** The exact command that re-runs one seed as this run ran it. */
 export function replayCommand(seed: number, args: RunArguments): string {
   const parts = ['npx raftcheck run', `--seed ${seed}`, `--scenario ${shellWord(args.scenario)}`];
@@ -235,8 +231,9 @@ function describeOptions(scenario: Scenario, seeds: readonly number[], args: Run
   };
 }
 
-function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>): string {
+function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>, shard: Shard | null): string {
   return (
+    (shard === null ? '' : `shard ${shard.index}/${shard.count} (one seed in ${shard.count} of the range); `) +
     `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes} nodes` : `${options.nodes} ${plural(options.nodes, 'node')}`}, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
     (scenario.swarm ? 'swarm: each seed draws its own fault mix and cluster size' : faultSummary(scenario)) +
     (options.checkDeterminism ? '; determinism checked' : '')

@@ -140,7 +140,7 @@ const boundNames: Record<InconclusiveBound, string> = {
 };
 
 /** Inconclusive seeds are never passes: counted by bound, and the first few with how far they got. */
-function formatInconclusive(campaign: CampaignResult, c: ReturnType<typeof palette>): string[] {
+function formatInconclusive(campaign: SummaryFigures, c: ReturnType<typeof palette>): string[] {
   const seeds = campaign.inconclusiveSeeds ?? [];
   if (seeds.length === 0) return [];
   const byBound = Object.entries(campaign.inconclusiveByBound ?? {})
@@ -166,7 +166,13 @@ export interface SummaryContext {
   options: string;
 }
 
-export function formatSummary(campaign: CampaignResult, context: SummaryContext, style: ConsoleStyle): string {
+/** What the summary prints: a campaign's result, or a summary.json's (merge). */
+export type SummaryFigures = Pick<
+  CampaignResult,
+  'result' | 'stoppedEarly' | 'interrupted' | 'seeds' | 'events' | 'eventsPerSecond' | 'simulatedMs' | 'wallMs' | 'failuresWallMs' | 'violationsByInvariant' | 'inconclusiveSeeds' | 'inconclusive' | 'inconclusiveByBound'
+>;
+
+export function formatSummary(campaign: SummaryFigures, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
   const verdict =
     campaign.result === 'ok'

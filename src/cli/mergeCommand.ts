@@ -1,0 +1,98 @@
+// `raftcheck merge DIR...`: the report folders of a sharded campaign's shards (run --shard I/N)
+// joined into one report folder whose summary.json is the unsharded campaign's (wall times
+// aside), with every shard's failure traces beside it.
+
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileProblem, FileError, readTextFile, writeJsonAtomic } from '../core/files.js';
+import { validate } from '../core/schema.js';
+import type { Schema } from '../core/schema.js';
+import type { CampaignSummary } from '../report/campaignSummary.js';
+import { mergeProblem, mergeSummaries } from '../report/campaignSummary.js';
+import { formatSummary } from '../report/console.js';
+import { createReportDirectory } from '../report/reportDirectory.js';
+import type { CommandIo } from './io.js';
+import { stdoutColor, UsageError } from './io.js';
+
+export interface MergeArguments {
+  folders: readonly string[];
+  out: string;
+  json: boolean;
+}
+
+/** The fields merge reads: enough to refuse a file that is not a campaign's summary.json, naming the field. */
+const summarySchema: Schema = {
+  type: 'object',
+  allowUnknown: true,
+  fields: {
+    result: { type: 'string' },
+    implementation: { type: 'string' },
+    scenario: { type: 'string' },
+    options: { type: 'object', fields: {}, allowUnknown: true },
+    seeds: { type: 'number', integer: true, minimum: 0 },
+    seedRange: { type: 'object', fields: { first: { type: 'number' }, count: { type: 'number' } } },
+    shard: { type: 'object', nullable: true, fields: { index: { type: 'number', integer: true }, count: { type: 'number', integer: true } } },
+    events: { type: 'number', minimum: 0 },
+    simulatedMs: { type: 'number', minimum: 0 },
+    wallMs: { type: 'number', minimum: 0 },
+    failuresWallMs: { type: 'number', minimum: 0 },
+    violationsByInvariant: { type: 'object', fields: {}, allowUnknown: true },
+    inconclusiveSeeds: { type: 'array', items: { type: 'number' } },
+    inconclusive: { type: 'array', items: { type: 'object', fields: { seed: { type: 'number' } }, allowUnknown: true } },
+    inconclusiveByBound: { type: 'object', fields: {}, allowUnknown: true },
+    failures: { type: 'array', items: { type: 'object', fields: { seed: { type: 'number' }, invariant: { type: 'string' } }, allowUnknown: true } },
+  },
+};
+
+export function mergeCommand(args: MergeArguments, io: CommandIo): number {
+  const parts = args.folders.map((folder) => ({ name: folder, summary: readSummary(folder) }));
+  const problem = mergeProblem(parts);
+  if (problem !== null) throw new UsageError(`merge: ${problem}`);
+  const report = createReportDirectory(args.out, `${parts[0].summary.scenario}-merged`);
+  const merged = mergeSummaries(
+    parts.map((part) => part.summary),
+    report.display(report.path),
+  );
+  copyShardFiles(args.folders, report.path);
+  for (const failure of merged.failures) {
+    if (failure.trace !== null) failure.trace = report.display(join(report.path, basename(failure.trace)));
+  }
+  writeJsonAtomic(join(report.path, 'summary.json'), merged);
+  if (args.json) io.stdout.write(`${JSON.stringify(merged)}\n`);
+  else {
+    const options = `merged from ${parts.length} shard${parts.length === 1 ? '' : 's'}; seeds ${String(merged.options.seeds ?? '')}`;
+    io.stdout.write(`${formatSummary(merged, { implementation: merged.implementation, scenario: merged.scenario, reportDirectory: merged.reportDirectory, options }, { color: stdoutColor(io) && !args.json })}\n`);
+  }
+  return merged.exitCode;
+}
+
+function readSummary(folder: string): CampaignSummary {
+  const path = join(folder, 'summary.json');
+  const read = readTextFile(path, 'summary');
+  if (!read.ok) throw new UsageError(`merge: ${read.message} (name the report folder a run --shard I/N wrote)`);
+  let data: unknown;
+  try {
+    data = JSON.parse(read.text);
+  } catch (error) {
+    throw new UsageError(`merge: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const errors = validate(data, summarySchema);
+  if (errors.length > 0) throw new UsageError(`merge: ${path} is not a campaign summary: ${errors[0].path}: ${errors[0].message}`);
+  return data as CampaignSummary;
+}
+
+/** Every shard's files but its summary (failure traces, seed-named: no two shards run a seed). */
+function copyShardFiles(folders: readonly string[], target: string): void {
+  for (const folder of folders) {
+    for (const name of readdirSync(folder)) {
+      if (name === 'summary.json') continue;
+      const destination = join(target, name);
+      if (existsSync(destination)) throw new UsageError(`merge: two shards hold ${name} (${folder} is one): were they run over overlapping seeds?`);
+      try {
+        copyFileSync(join(folder, name), destination);
+      } catch (error) {
+        throw new FileError(`merge: copying ${join(folder, name)}: ${fileProblem(error)}`);
+      }
+    }
+  }
+}

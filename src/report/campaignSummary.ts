@@ -1,0 +1,131 @@
+// summary.json of a campaign (and `run --json`): its verdict, counts, failures and where its report
+// went; and the merge of the summaries of a sharded campaign's shards (src/check/shard.ts) into
+// the summary the unsharded campaign writes. Only wall times (and the rates drawn from them) may
+// differ: every count, failure and trace is a pure function of the seeds.
+
+import type { CampaignResult } from '../check/campaign.js';
+import { combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
+import type { Shard } from '../check/shard.js';
+import { interruptExitCode } from '../core/interrupt.js';
+import type { FailureRecord } from './failureRecord.js';
+import { exitCodeOf } from './exitCodes.js';
+
+export interface CampaignSummaryContext {
+  implementation: string;
+  scenario: string;
+  /** The run's options as printed (describeOptions of the run command). */
+  options: Record<string, unknown>;
+  /** The whole campaign's seed range; a shard runs part of it. */
+  seedRange: { first: number; count: number };
+  shard: Shard | null;
+  failuresMax: number;
+  failures: FailureRecord[];
+  reportDirectory: string;
+}
+
+export function campaignSummary(campaign: CampaignResult, context: CampaignSummaryContext) {
+  // An interrupted campaign reports the seeds it did, with the signal's exit code.
+  const exitCode = campaign.interrupted !== null ? interruptExitCode(campaign.interrupted) : exitCodeOf(campaign.result);
+  return {
+    result: campaign.result,
+    exitCode,
+    implementation: context.implementation,
+    scenario: context.scenario,
+    options: context.options,
+    seeds: campaign.seeds,
+    firstSeed: context.seedRange.first,
+    seedRange: context.seedRange,
+    shard: context.shard,
+    failuresMax: context.failuresMax,
+    events: campaign.events,
+    eventsPerSecond: campaign.eventsPerSecond,
+    simulatedMs: campaign.simulatedMs,
+    wallMs: Math.round(campaign.wallMs),
+    failuresWallMs: Math.round(campaign.failuresWallMs),
+    violationsByInvariant: campaign.violationsByInvariant,
+    stoppedEarly: campaign.stoppedEarly,
+    interrupted: campaign.interrupted,
+    seedsPlanned: seedsOfShard(context.seedRange.count, context.shard),
+    inconclusiveSeeds: campaign.inconclusiveSeeds,
+    inconclusive: campaign.inconclusive,
+    inconclusiveByBound: campaign.inconclusiveByBound,
+    failures: context.failures,
+    reportDirectory: context.reportDirectory,
+  };
+}
+
+export type CampaignSummary = ReturnType<typeof campaignSummary>;
+
+/** Seeds of a range of `count` that a shard runs (round robin: the first shards take one more). */
+export function seedsOfShard(count: number, shard: Shard | null): number {
+  if (shard === null) return count;
+  return Math.floor(count / shard.count) + (shard.index - 1 < count % shard.count ? 1 : 0);
+}
+
+/** Why these summaries are not the shards of one campaign, or null when they are. */
+export function mergeProblem(parts: readonly { name: string; summary: CampaignSummary }[]): string | null {
+  if (parts.length === 0) return 'nothing to merge: name the report folders of the shards';
+  const first = parts[0];
+  const count = first.summary.shard?.count;
+  const seen = new Map<number, string>();
+  for (const { name, summary } of parts) {
+    if (summary.shard === null) return `${name} is not a shard (run it with --shard I/N)`;
+    if (summary.shard.count !== count) return `${name} is shard ${summary.shard.index}/${summary.shard.count}, but ${first.name} is one of ${count}`;
+    for (const field of ['implementation', 'scenario', 'options', 'seedRange', 'failuresMax'] as const) {
+      if (JSON.stringify(summary[field]) !== JSON.stringify(first.summary[field])) {
+        return `${name} and ${first.name} are shards of different campaigns: their ${field} differ (${JSON.stringify(summary[field])} and ${JSON.stringify(first.summary[field])})`;
+      }
+    }
+    const twin = seen.get(summary.shard.index);
+    if (twin !== undefined) return `${name} and ${twin} are both shard ${summary.shard.index}/${count}`;
+    seen.set(summary.shard.index, name);
+  }
+  const missing = Array.from({ length: count! }, (_, index) => index + 1).filter((index) => !seen.has(index));
+  if (missing.length > 0) return `shard${missing.length > 1 ? 's' : ''} ${missing.map((index) => `${index}/${count}`).join(', ')} missing: merge needs every shard of the campaign`;
+  return null;
+}
+
+/** The shards' summaries as one: counts added, failures and inconclusive seeds in seed order. */
+export function mergeSummaries(parts: readonly CampaignSummary[], reportDirectory: string): CampaignSummary {
+  const first = parts[0];
+  const sum = (field: 'seeds' | 'events' | 'simulatedMs' | 'wallMs' | 'failuresWallMs') => parts.reduce((total, part) => total + part[field], 0);
+  const result = combinedVerdict(parts.map((part) => part.result));
+  const interrupted = parts.find((part) => part.interrupted !== null)?.interrupted ?? null;
+  // Shards ran side by side: the campaign's wall time is the slowest shard's, its rate over that.
+  const wallMs = Math.max(...parts.map((part) => part.wallMs));
+  const events = sum('events');
+  const inconclusive = parts.flatMap((part) => part.inconclusive).sort((a, b) => a.seed - b.seed);
+  const failures = parts.flatMap((part) => part.failures).sort((a, b) => a.seed - b.seed);
+  return {
+    ...first,
+    result,
+    exitCode: interrupted !== null ? interruptExitCode(interrupted) : exitCodeOf(result),
+    seeds: sum('seeds'),
+    shard: null,
+    events,
+    eventsPerSecond: wallMs > 0 ? Math.round((events / wallMs) * 1000) : 0,
+    simulatedMs: sum('simulatedMs'),
+    wallMs,
+    failuresWallMs: Math.max(...parts.map((part) => part.failuresWallMs)),
+    // Keys in the order an unsharded campaign meets them: by the first seed that counted each.
+    violationsByInvariant: addCounts(parts.map((part) => part.violationsByInvariant), failures.map((failure) => failure.runInvariant ?? failure.invariant)) as Record<string, number>,
+    stoppedEarly: parts.some((part) => part.stoppedEarly),
+    interrupted,
+    seedsPlanned: first.seedRange.count,
+    inconclusiveSeeds: parts.flatMap((part) => part.inconclusiveSeeds).sort((a, b) => a - b),
+    inconclusive: inconclusive.slice(0, inconclusiveListedMax),
+    inconclusiveByBound: addCounts(parts.map((part) => part.inconclusiveByBound), inconclusive.map((seed) => seed.bound)),
+    failures,
+    reportDirectory,
+  };
+}
+
+/** Counts added key by key; keys in the order of `order` first, then the rest sorted, so equal campaigns write equal files. */
+function addCounts<Key extends string>(counts: readonly Partial<Record<Key, number>>[], order: readonly string[]): Partial<Record<Key, number>> {
+  const total = new Map<string, number>();
+  for (const count of counts) {
+    for (const [key, value] of Object.entries(count) as [Key, number][]) total.set(key, (total.get(key) ?? 0) + value);
+  }
+  const keys = [...new Set([...order.filter((key) => total.has(key)), ...[...total.keys()].sort()])];
+  return Object.fromEntries(keys.map((key) => [key, total.get(key)])) as Partial<Record<Key, number>>;
+}

@@ -33,7 +33,7 @@ describe('run --shard and merge', () => {
     const range = Array.from({ length: 10 }, (_, index) => 5 + index);
     const dealt = [1, 2, 3].map((index) => shardSeeds(range, { index, count: 3 }));
     expect(dealt).toEqual([[5, 8, 11, 14], [6, 9, 12], [7, 10, 13]]);
-    expect(dealt.map((seeds, index) => seedsOfShard(10, { index: index + 1, count: 3 }))).toEqual([4, 3, 3]);
+    expect(dealt.map((_, index) => seedsOfShard(10, { index: index + 1, count: 3 }))).toEqual([4, 3, 3]);
   });
 
   it('runs a third of the seeds in each shard, with failures only of its own seeds', () => {

@@ -105,6 +105,7 @@ function addRunCommand(parser: Argv, context: CommandContext): Argv {
             implTimeoutMs: args['impl-timeout-ms'],
             implOutputBytesMax: args['impl-output-bytes-max'],
             shard: args.shard,
+            junit: args.junit,
           },
           io,
         ),
@@ -124,13 +125,15 @@ function addMergeCommand(parser: Argv, context: CommandContext): Argv {
           .positional('folders', { type: 'string', array: true, describe: 'The report folders of every shard' })
           .option('out', { type: 'string', default: 'reports', describe: 'Folder for the merged report folder' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the merged summary as one JSON object' })
+          .option('junit', { type: 'string', describe: 'Also write the merged campaign as JUnit XML to this file' })
           .check((args) => {
             context.checks.checkNotEmpty('out', args.out);
+            context.checks.checkNotEmpty('junit', args.junit);
             return true;
           })
           .epilogue(exitCodeHelp),
       ),
-    (args) => guarded(() => mergeCommand({ folders: (args.folders ?? []).map(String), out: args.out, json: args.json }, io)),
+    (args) => guarded(() => mergeCommand({ folders: (args.folders ?? []).map(String), out: args.out, json: args.json, junit: args.junit }, io)),
   );
 }
 
@@ -162,6 +165,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
       .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
       .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
+      .option('junit', { type: 'string', describe: 'Also write the campaign as JUnit XML to this file (a test case per failing seed, the replay command in its text)' })
       .option('shard', { type: 'string', describe: 'Run shard I of N of the seed range (I/N: every Nth seed from the Ith); raftcheck merge joins the shards\' reports' })
       .check((args) => {
         checkInteger('seeds', args.seeds, 1, 10_000_000);
@@ -175,6 +179,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
         checkInteger('impl-output-bytes-max', args['impl-output-bytes-max'], 1, 1024 * 1024 * 1024);
         checkPositive('shrink-time', args['shrink-time']);
         checkNotEmpty('out', args.out);
+        checkNotEmpty('junit', args.junit);
         return true;
       })
       .epilogue(exitCodeHelp))

@@ -4,7 +4,8 @@
 
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileProblem, FileError, readTextFile, writeJsonAtomic } from '../core/files.js';
+import { checkFileWritable, fileProblem, FileError, readTextFile, writeFileAtomic, writeJsonAtomic } from '../core/files.js';
+import { junitXml } from '../report/junit.js';
 import { validate } from '../core/schema.js';
 import type { Schema } from '../core/schema.js';
 import type { CampaignSummary } from '../report/campaignSummary.js';
@@ -18,6 +19,8 @@ export interface MergeArguments {
   folders: readonly string[];
   out: string;
   json: boolean;
+  /** Also write the merged campaign as JUnit XML to this file. */
+  junit?: string;
 }
 
 /** The fields merge reads: enough to refuse a file that is not a campaign's summary.json, naming the field. */
@@ -46,6 +49,7 @@ const summarySchema: Schema = {
 
 export function mergeCommand(args: MergeArguments, io: CommandIo): number {
   const parts = args.folders.map((folder) => ({ name: folder, summary: readSummary(folder) }));
+  if (args.junit !== undefined) checkFileWritable(args.junit, `--junit file ${args.junit}`);
   const problem = mergeProblem(parts);
   if (problem !== null) throw new UsageError(`merge: ${problem}`);
   const report = createReportDirectory(args.out, `${parts[0].summary.scenario}-merged`);
@@ -58,6 +62,7 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
     if (failure.trace !== null) failure.trace = report.display(join(report.path, basename(failure.trace)));
   }
   writeJsonAtomic(join(report.path, 'summary.json'), merged);
+  if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(merged));
   if (args.json) io.stdout.write(`${JSON.stringify(merged)}\n`);
   else {
     const options = `merged from ${parts.length} shard${parts.length === 1 ? '' : 's'}; seeds ${String(merged.options.seeds ?? '')}`;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { loadScenario } from '../check/scenarios.js';
-import { writeJsonAtomic } from '../core/files.js';
+import { checkFileWritable, writeFileAtomic, writeJsonAtomic } from '../core/files.js';
+import { junitXml } from '../report/junit.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
@@ -56,6 +57,8 @@ export interface RunArguments {
   jobs?: number;
   /** Run only shard I of N of the seed range (--shard I/N); `raftcheck merge` joins the shards. */
   shard?: string;
+  /** Also write the campaign as JUnit XML to this file (--junit FILE). */
+  junit?: string;
 }
 
 export async function runCommand(args: RunArguments, io: CommandIo): Promise<number> {
@@ -70,6 +73,8 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
   const range = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
   const shard = shardOfArguments(args);
+  // A file that cannot be written fails before the campaign, not after it.
+  if (args.junit !== undefined) checkFileWritable(args.junit, `--junit file ${args.junit}`);
   const seeds = shard === null ? range : shardSeeds(range, shard);
   const report = createReportDirectory(args.out, shard === null ? scenario.name : `${scenario.name}-shard-${shard.index}-of-${shard.count}`);
   try {
@@ -152,6 +157,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   });
   const exitCode = summary.exitCode;
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
+  if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(summary));
 
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -18,7 +18,7 @@ export function referenceImplementation(bugs: RaftBugs = noBugs): Implementation
     name: names.length === 0 ? 'reference' : `reference+${names.join('+')}`,
     version: referenceVersion,
     createNode: () => new RaftNode(bugs),
-    features: ['snapshots'],
+    features: ['membership', 'snapshots'],
     exploration: referenceExploration,
   };
   bugNamesOf.set(implementation, names);

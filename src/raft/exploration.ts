@@ -1,12 +1,12 @@
 // The reference Raft's exploration hook (the contract's ExplorationHook): what the exhaustive
 // explorer may know of it beyond the contract. It knows its own message and record shapes and its
-// node's field list, so it renames every node id they hold, and symmetry reduction is exact: two
+// node's field list, so it renames every node id they hold (configuration entries' included), and symmetry reduction is exact: two
 // states digest alike under a renaming exactly when they are equal up to that renaming. The
 // reference adapter (src/adapters/reference.ts) offers it, as any implementation may offer its own.
 
 import type { DigestSink, ExplorationHook } from '../contract/contract.js';
 import { unreachable } from '../core/assert.js';
-import { hashEntries, RaftLog, replayRecords } from './log.js';
+import { hashEntries, hashEntryConfigurations, RaftLog, replayRecords } from './log.js';
 import type { RaftMessage, RaftRecord } from './messages.js';
 import { RaftNode } from './node.js';
 import { digestSnapshot, digestSnapshotIds } from './snapshot.js';
@@ -28,8 +28,10 @@ export const referenceExploration: ExplorationHook = {
   digestMessageIds(message, rename, sink) {
     const body = message.body as RaftMessage;
     if (body.type === 'RequestVote') sink.number(rename[body.candidate]);
-    else if (body.type === 'AppendEntries') sink.number(rename[body.leader]);
-    else if (body.type === 'InstallSnapshot') {
+    else if (body.type === 'AppendEntries') {
+      sink.number(rename[body.leader]);
+      hashEntryConfigurations(body.entries, rename, sink);
+    } else if (body.type === 'InstallSnapshot') {
       sink.number(rename[body.leader]);
       digestSnapshotIds(body.snapshot, rename, sink);
     }
@@ -49,6 +51,7 @@ export const referenceExploration: ExplorationHook = {
     const raft = record as RaftRecord;
     if (raft.kind === 'hardState' && raft.votedFor !== null) sink.number(rename[raft.votedFor]);
     else if (raft.kind === 'snapshot') digestSnapshotIds(raft.snapshot, rename, sink);
+    else if (raft.kind === 'entries') hashEntryConfigurations(raft.entries, rename, sink);
   },
   compact(records) {
     // What a start rebuilds: the last hard state, the latest snapshot and the log the entry

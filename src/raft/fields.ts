@@ -18,6 +18,8 @@ export type FieldDigest<Node, Value> =
   | { part: 'withoutIds'; hash(value: Value, sink: DigestSink): void; included?(node: Node, exact: boolean): boolean }
   /** A node id or none, renamed under symmetry. */
   | { part: 'id' }
+  /** A value that names nodes (a configuration), hashed with every id written as rename[id] (null: as it is). */
+  | { part: 'ids'; hash(value: Value, rename: readonly NodeId[] | null, sink: DigestSink): void }
   /** Per member, hashed in the order of the members' images under symmetry. */
   | { part: 'member'; hash(value: Value, member: NodeId, sink: DigestSink): void; included?(node: Node, exact: boolean): boolean }
   /** Left out of the digests, and why. */
@@ -37,11 +39,13 @@ export interface NodeField<Node, Value> {
 export class FieldList<Node> {
   private readonly withoutIds: readonly NodeField<Node, unknown>[];
   private readonly ids: readonly NodeField<Node, unknown>[];
+  private readonly namingNodes: readonly NodeField<Node, unknown>[];
   private readonly members: readonly NodeField<Node, unknown>[];
 
   constructor(readonly all: readonly NodeField<Node, unknown>[]) {
     this.withoutIds = all.filter((field) => field.digest.part === 'withoutIds');
     this.ids = all.filter((field) => field.digest.part === 'id');
+    this.namingNodes = all.filter((field) => field.digest.part === 'ids');
     this.members = all.filter((field) => field.digest.part === 'member');
   }
 
@@ -64,16 +68,22 @@ export class FieldList<Node> {
   }
 
   /**
-   * The part that names nodes, every id mapped through rename (rename[id] is its image; null: ids
-   * as they are, and members in their own order). Allocates nothing: it runs per permutation.
+   * The part that names nodes, every id mapped through rename (rename[id] is its image, a
+   * permutation of the world's ids; null: ids as they are, per-member values for the ids 1 to
+   * idBound, the highest the node may hold values for). Allocates nothing: it runs per permutation.
    */
-  digestIds(node: Node, sink: DigestSink, members: readonly NodeId[], rename: readonly NodeId[] | null, exact: boolean): void {
+  digestIds(node: Node, sink: DigestSink, idBound: number, rename: readonly NodeId[] | null, exact: boolean): void {
     for (const field of this.ids) {
       const id = field.get(node) as NodeId | null;
       sink.number(id === null ? 0 : rename === null ? id : rename[id]);
     }
-    for (let position = 1; position <= members.length; position += 1) {
-      const member = rename === null ? members[position - 1] : preimage(members, rename, position);
+    for (const field of this.namingNodes) {
+      const digest = field.digest as Extract<FieldDigest<Node, unknown>, { part: 'ids' }>;
+      digest.hash(field.get(node), rename, sink);
+    }
+    const positions = rename === null ? idBound : rename.length - 1;
+    for (let position = 1; position <= positions; position += 1) {
+      const member = rename === null ? position : preimage(rename, position);
       for (const field of this.members) {
         const digest = field.digest as Extract<FieldDigest<Node, unknown>, { part: 'member' }>;
         if (digest.included === undefined || digest.included(node, exact)) digest.hash(field.get(node), member, sink);
@@ -83,11 +93,10 @@ export class FieldList<Node> {
   }
 }
 
-/** The member whose image is `image` (0 if none). */
-function preimage(members: readonly NodeId[], rename: readonly NodeId[], image: number): NodeId {
-  let member = 0;
-  for (const candidate of members) if (rename[candidate] === image) member = candidate;
-  return member;
+/** The id whose image is `image` (0 if none). */
+function preimage(rename: readonly NodeId[], image: number): NodeId {
+  for (let candidate = 1; candidate < rename.length; candidate += 1) if (rename[candidate] === image) return candidate;
+  return 0;
 }
 
 /** Copies for the list: the value itself (never mutated in place), or a container one level deep. */

@@ -10,6 +10,8 @@
 import type { DigestSink, LogEntryView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { assert } from '../core/assert.js';
+import type { NodeId } from '../core/ids.js';
+import { digestConfiguration } from './membership.js';
 import type { Entry, RaftRecord, Snapshot } from './messages.js';
 
 export class RaftLog {
@@ -133,7 +135,7 @@ export class RaftLog {
     const entries: LogEntryView[] = [];
     for (let index = from; index <= this.lastIndex(); index += 1) {
       const entry = this.entryAt(index);
-      entries.push({ term: entry.term, commandId: entry.command === null ? 0 : entry.command.id });
+      entries.push({ term: entry.term, commandId: entryId(entry) });
     }
     this.changedFrom = Number.POSITIVE_INFINITY;
     return { from, entries };
@@ -164,11 +166,28 @@ export function replayRecords(records: readonly RaftRecord[], log: RaftLog): Rep
   return replayed;
 }
 
-/** Entries by term and command id, for the digests: commands are told apart by their id. */
+/**
+ * The id the harness knows an entry by: its command's, its configuration change's, or 0 for one
+ * the node made itself (the no-op of a term, the entry that leaves a joint configuration).
+ */
+export function entryId(entry: Entry): number {
+  if (entry.command !== null) return entry.command.id;
+  return entry.change === undefined ? 0 : entry.change.id;
+}
+
+/**
+ * Entries by term and id, for the digests: commands are told apart by their id, configuration
+ * entries by a negative code (their configurations name nodes: hashEntryConfigurations has them).
+ */
 export function hashEntries(entries: readonly Entry[], sink: DigestSink): void {
   sink.number(entries.length);
   for (const entry of entries) {
     sink.number(entry.term);
-    sink.number(entry.command === null ? 0 : entry.command.id);
+    sink.number(entry.change === undefined ? entryId(entry) : -1 - entry.change.id);
   }
+}
+
+/** The configurations of the configuration entries among these, every id renamed (null: as it is). */
+export function hashEntryConfigurations(entries: readonly Entry[], rename: readonly NodeId[] | null, sink: DigestSink): void {
+  for (const entry of entries) if (entry.change !== undefined) digestConfiguration(entry.change.configuration, rename, sink);
 }

@@ -7,8 +7,13 @@ import type { NodeId } from '../core/ids.js';
 
 export interface Entry {
   term: number;
-  /** null for the no-op a new leader appends. */
+  /** null for the no-op a new leader appends, and for a configuration entry. */
   command: Command | null;
+  /**
+   * Feature 'membership': a configuration entry, in force once appended. id is the change's id
+   * (0 for the entry by which a leader leaves a joint configuration on its own).
+   */
+  change?: { id: number; configuration: Configuration };
 }
 
 export interface RequestVote {

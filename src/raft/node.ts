@@ -33,7 +33,7 @@
 // switches, fixed at construction, and each bug's code path sits beside the correct one, marked
 // "Bug <name>:". With every switch off (the default) those paths are dead and the rules above hold.
 
-import type { AppliedEntry, Command, Configuration, DigestSink, ImplementationOptions, Input, OutboundMessage, Output, ProposalAnswer, Role, SnapshotView, StateView } from '../contract/contract.js';
+import type { AppliedEntry, Command, Configuration, ConfigurationView, DigestSink, ImplementationOptions, Input, MembershipChange, OutboundMessage, Output, ProposalAnswer, Role, SnapshotView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
@@ -43,12 +43,14 @@ import { bugSwitches, noBugs } from './bugs.js';
 import type { NodeField } from './fields.js';
 import { arrayCopy, blankRoom, FieldList, hashLength, hashMemberFlag, hashMemberNumber, hashNumber, mapCopy, same, setCopy } from './fields.js';
 import { KeyValueStore } from '../contract/keyValueStore.js';
-import { hashEntries, RaftLog, replayRecords } from './log.js';
+import { entryId, hashEntries, RaftLog, replayRecords } from './log.js';
+import type { ConfigurationAt } from './membership.js';
+import { changedConfiguration, digestConfiguration, hasQuorum, isJoint, isVoter, leaveJoint, Membership, quorumSize, quorumValue, replicationPeers, votingPeers } from './membership.js';
 import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
-import { bootstrapConfiguration, compactionDue, snapshotView } from './snapshot.js';
-import { ProgressTracker, quorumSize, quorumValue } from './tracker.js';
+import { compactionDue, snapshotView } from './snapshot.js';
+import { ProgressTracker } from './tracker.js';
 
 /**
  * What a role does with the inputs that depend on it. The node holds the role as one of these,
@@ -63,6 +65,7 @@ interface RoleRules {
   tick(node: RaftNode): void;
   propose(node: RaftNode, command: Command): void;
   read(node: RaftNode, command: Command): void;
+  changeMembership(node: RaftNode, change: MembershipChange): void;
   /** Runs after every input: answers the reads that may be answered now. */
   serveReads(node: RaftNode): void;
   voteResponse(node: RaftNode, from: NodeId, response: RequestVoteResponse): void;
@@ -79,8 +82,9 @@ export class RaftNode {
     code: 0,
     grantsVotes: true,
     tick: (node) => node.tickElection(),
-    propose: (node, command) => node.redirect(command),
-    read: (node, command) => node.redirect(command),
+    propose: (node, command) => node.redirect(command.id),
+    read: (node, command) => node.redirect(command.id),
+    changeMembership: (node, change) => node.redirect(change.id),
     serveReads: ignore,
     voteResponse: ignore,
     appendResponse: ignore,
@@ -101,13 +105,14 @@ export class RaftNode {
     tick: (node) => node.tickHeartbeat(),
     propose: (node, command) => node.appendProposal(command),
     read: (node, command) => node.startRead(command),
+    changeMembership: (node, change) => node.changeMembership(change),
     serveReads: (node) => node.serveReads(),
     voteResponse: ignore,
     appendResponse: (node, from, response) => node.handleAppendEntriesResponse(from, response),
   };
 
   private id: NodeId = 0;
-  private members: readonly NodeId[] = [];
+  /** The nodes a leader replicates to: every node the configuration in force names but this one. */
   private peers: readonly NodeId[] = [];
   private options!: ImplementationOptions;
   private randomState = 0;
@@ -125,6 +130,7 @@ export class RaftNode {
   private heartbeatElapsedTicks = 0;
   private tracker = new ProgressTracker();
   private readOnly = new ReadOnly();
+  private membership = new Membership();
   private store: KeyValueStore;
   /** The latest snapshot, taken or installed (null: none); the log starts after its index. */
   private snapshot: Snapshot | null = null;
@@ -167,6 +173,9 @@ export class RaftNode {
       case 'read':
         this.role.read(this, input.command);
         break;
+      case 'changeMembership':
+        this.role.changeMembership(this, input.change);
+        break;
     }
     this.applyCommitted();
     this.maybeCompact();
@@ -178,8 +187,7 @@ export class RaftNode {
 
   private start(id: NodeId, members: readonly NodeId[], seed: number, records: readonly RaftRecord[], options: ImplementationOptions): void {
     this.id = id;
-    this.members = members;
-    this.peers = members.filter((member) => member !== id);
+    this.membership.bootstrap(members, id);
     this.options = options;
     // The node's own id goes into its randomness: nodes handed the same seed (a shrunk choice
     // sequence hands every node 0) must still draw different election timeouts, or every
@@ -192,11 +200,21 @@ export class RaftNode {
       this.votedFor = hardState.votedFor;
     }
     this.log.changedFrom = 1;
+    // The configuration is recovered from the log's configuration entries, as it was appended.
+    if (snapshot !== null) this.membership.snapshotFolded(snapshot.index, snapshot.configuration, this.log.lastIndex());
+    this.membership.entriesWritten(this.log.snapshotIndex + 1, this.log.entries);
+    this.configurationChanged();
     this.becomeFollower(this.currentTerm, null);
     this.resetElectionTimer();
   }
 
   private tickElection(): void {
+    // A learner, a removed node or one still joining never campaigns (thesis 4.2.1, 4.2.2): its
+    // timer stops at the timeout, so that it campaigns at the next tick once it is a voter.
+    if (!isVoter(this.membership.latest(), this.id)) {
+      if (this.electionElapsedTicks < this.electionTimeoutTicks) this.electionElapsedTicks += 1;
+      return;
+    }
     this.electionElapsedTicks += 1;
     if (this.electionElapsedTicks >= this.electionTimeoutTicks) this.campaign();
   }
@@ -215,17 +233,62 @@ export class RaftNode {
     }
   }
 
-  /** A proposal or read to a node that does not lead: the client should ask the leader we know. */
-  private redirect(command: Command): void {
-    this.answers.push({ commandId: command.id, kind: 'notLeader', leaderHint: this.leaderId });
+  /** A proposal, read or change to a node that does not lead: ask the leader we know. */
+  private redirect(id: number): void {
+    this.answers.push({ commandId: id, kind: 'notLeader', leaderHint: this.leaderId });
   }
 
   private appendProposal(command: Command): void {
-    const index = this.appendEntries(this.log.lastIndex() + 1, [{ term: this.currentTerm, command }]);
+    const index = this.appendOwnEntry({ term: this.currentTerm, command });
     this.answers.push({ commandId: command.id, kind: 'accepted', index, term: this.currentTerm });
-    this.tracker.matchIndex.set(this.id, this.log.lastIndex());
+  }
+
+  /** A leader's entry: appended, counted as ours, committed if we alone are a quorum, sent. */
+  private appendOwnEntry(entry: Entry): number {
+    const index = this.appendEntries(this.log.lastIndex() + 1, [entry]);
+    this.tracker.matchIndex.set(this.id, index);
     this.maybeAdvanceCommit();
-    this.broadcastAppendEntries();
+    if (this.role === RaftNode.leader) this.broadcastAppendEntries();
+    return index;
+  }
+
+  /**
+   * A membership change, as a configuration entry in force once appended (thesis 4.1). Refused
+   * until an entry of this term is committed (the 2015 fix: a new leader's configuration may not
+   * yet be the one a quorum knows) and while an earlier change is not committed (one at a time).
+   */
+  private changeMembership(change: MembershipChange): void {
+    const next = this.membershipRefusal() ?? changedConfiguration(this.membership.latest(), change.steps);
+    if (typeof next === 'string') {
+      this.answers.push({ commandId: change.id, kind: 'rejected', reason: next });
+      return;
+    }
+    const index = this.appendOwnEntry({ term: this.currentTerm, command: null, change: { id: change.id, configuration: next } });
+    this.answers.push({ commandId: change.id, kind: 'accepted', index, term: this.currentTerm });
+  }
+
+  /** Why a leader may not change its membership now, or null if it may. */
+  private membershipRefusal(): string | null {
+    if (!this.log.committedInTerm(this.currentTerm)) return 'no entry of this term is committed yet';
+    if (this.membership.latestIndex() > this.log.commitIndex) return 'the previous configuration change is not committed yet';
+    return null;
+  }
+
+  /**
+   * Once the configuration in force is committed, a leader leaves a joint configuration on its own
+   * (etcd's AutoLeave) and steps down if it is no longer a voter (thesis 4.2.2).
+   */
+  private followCommittedConfiguration(): void {
+    if (this.membership.latestIndex() > this.log.commitIndex) return;
+    const latest = this.membership.latest();
+    if (isJoint(latest)) this.appendOwnEntry({ term: this.currentTerm, command: null, change: { id: 0, configuration: leaveJoint(latest) } });
+    else if (!isVoter(latest, this.id)) this.becomeFollower(this.currentTerm, null);
+  }
+
+  /** The configuration in force changed: replicate to its nodes, and track the progress of new ones. */
+  private configurationChanged(): void {
+    this.peers = replicationPeers(this.membership.latest(), this.id);
+    if (this.role === RaftNode.leader) this.tracker.followPeers(this.peers, this.log.lastIndex());
   }
 
   private startRead(command: Command): void {
@@ -259,7 +322,7 @@ export class RaftNode {
       this.startReads(this.readOnly.takeAwaiting());
     }
     if (this.readOnly.pending.length === 0) return;
-    const confirmedRound = this.readOnly.confirmedRound(this.members, this.id);
+    const confirmedRound = this.readOnly.confirmedRound(this.membership.latest(), this.id);
     for (const read of this.readOnly.takeAnswerable(confirmedRound, this.log.appliedIndex)) {
       this.answers.push({ commandId: read.command.id, kind: 'read', value: this.store.get(read.command.key) });
     }
@@ -271,6 +334,12 @@ export class RaftNode {
   }
 
   private receive(from: NodeId, message: RaftMessage): void {
+    if (message.type === 'RequestVote' && message.term > this.currentTerm && this.hearsFromLeader()) {
+      // Thesis 4.2.3: within the minimum election timeout of hearing from a current leader, a
+      // RequestVote neither raises our term nor gets a vote, so a removed server that times out
+      // again and again cannot depose a leader it no longer hears from.
+      return;
+    }
     if (message.term > this.currentTerm) {
       // A newer term: step down. Only an AppendEntries tells us who leads it.
       this.becomeFollower(message.term, message.type === 'AppendEntries' ? from : null);
@@ -303,6 +372,16 @@ export class RaftNode {
 
   // ---- elections ----------------------------------------------------------------------------
 
+  /**
+   * Has this node heard from a current leader within the minimum election timeout (a leader hears
+   * itself)? Only once the membership has changed: before, there is no removed server to fear,
+   * and a cluster runs as Figure 2 has it.
+   */
+  private hearsFromLeader(): boolean {
+    if (!this.membership.changed() || this.leaderId === null) return false;
+    return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
+  }
+
   private campaign(): void {
     this.role = RaftNode.candidate;
     this.leaderId = null;
@@ -311,7 +390,7 @@ export class RaftNode {
     this.persistHardState();
     this.tracker.startCampaign(this.id);
     this.resetElectionTimer();
-    if (this.hasQuorum(this.tracker.votesGranted.size)) {
+    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) {
       this.becomeLeader();
       return;
     }
@@ -322,7 +401,7 @@ export class RaftNode {
       lastLogIndex: this.log.lastIndex(),
       lastLogTerm: this.log.termAt(this.log.lastIndex()),
     };
-    for (const peer of this.peers) this.send(peer, request);
+    for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
   }
 
   private handleRequestVote(from: NodeId, request: RequestVote): void {
@@ -361,11 +440,12 @@ export class RaftNode {
       // "term confusion" of the Students' Guide to Raft.
       if (!response.voteGranted) return;
       this.tracker.grantedResponseCount += 1;
-      if (this.hasQuorum(this.tracker.grantedResponseCount)) this.becomeLeader();
+      if (this.tracker.grantedResponseCount >= quorumSize(this.membership.latest().voters.length)) this.becomeLeader();
       return;
     }
     if (response.term !== this.currentTerm || !response.voteGranted) return;
-    if (this.hasQuorum(this.tracker.recordVote(from))) this.becomeLeader();
+    this.tracker.recordVote(from);
+    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) this.becomeLeader();
   }
 
   private becomeFollower(term: number, leader: NodeId | null): void {
@@ -497,6 +577,8 @@ export class RaftNode {
     if (response.success) {
       const advanced = this.tracker.acknowledge(from, response.matchIndex, next);
       this.maybeAdvanceCommit();
+      // A leader whose removal just committed has stepped down, and sends nothing more.
+      if (this.role !== RaftNode.leader) return;
       // The next entries go out on progress only: a response that moved nothing (a duplicate, a
       // heartbeat's, one of an older round) would start one more chain of append and response
       // beside the one already catching the follower up, and chains would pile up with every
@@ -514,12 +596,13 @@ export class RaftNode {
   }
 
   private maybeAdvanceCommit(): void {
-    const quorumIndex = quorumValue(this.members, (member) => (member === this.id ? this.log.lastIndex() : this.tracker.match(member)));
+    const quorumIndex = quorumValue(this.membership.latest(), (member) => (member === this.id ? this.log.lastIndex() : this.tracker.match(member)));
     // Only entries of the current term are committed by counting replicas (Figure 8).
     // Bug figure8: any entry a quorum holds is taken as committed, whatever its term (the
     // scenario of Figure 8 and section 5.4.2).
     if (quorumIndex > this.log.commitIndex && (this.log.termAt(quorumIndex) === this.currentTerm || this.bugs.figure8)) {
       this.log.commitTo(quorumIndex);
+      this.followCommittedConfiguration();
     }
   }
 
@@ -532,7 +615,7 @@ export class RaftNode {
       this.applied.push({
         index: this.log.appliedIndex,
         term: entry.term,
-        commandId: entry.command === null ? 0 : entry.command.id,
+        commandId: entryId(entry),
         ...(result === undefined ? {} : { result }),
       });
     }
@@ -551,15 +634,21 @@ export class RaftNode {
       data: this.store.contents(),
       sessions: this.store.sessions(),
     };
-    this.log.foldInto(snapshot);
+    this.foldSnapshot(snapshot);
     this.snapshot = snapshot;
     this.records.push({ kind: 'snapshot', snapshot });
     this.snapshotTaken = snapshotView(snapshot);
   }
 
-  /** The configuration in force at index: the bootstrap members, while membership never changes. */
-  private configurationAt(_index: number): Configuration {
-    return bootstrapConfiguration(this.members);
+  /** The configuration in force at index, once every entry up to it is appended. */
+  private configurationAt(index: number): Configuration {
+    return this.membership.at(index).configuration;
+  }
+
+  /** The log folded up to the snapshot's index; the configurations follow. */
+  private foldSnapshot(snapshot: Snapshot): void {
+    this.log.foldInto(snapshot);
+    if (this.membership.snapshotFolded(snapshot.index, snapshot.configuration, this.log.lastIndex())) this.configurationChanged();
   }
 
   /** A leader's, for a follower whose next entry is compacted: the whole snapshot, in one message. */
@@ -577,7 +666,7 @@ export class RaftNode {
       this.send(from, this.appendResponse(true, this.log.commitIndex, 0, request));
       return;
     }
-    this.log.foldInto(snapshot);
+    this.foldSnapshot(snapshot);
     this.adoptSnapshot(snapshot);
     this.records.push({ kind: 'snapshot', snapshot });
     this.send(from, this.appendResponse(true, snapshot.index, 0, request));
@@ -596,15 +685,12 @@ export class RaftNode {
   private appendEntries(from: number, entries: readonly Entry[]): number {
     const lastIndex = this.log.write(from, entries);
     this.records.push({ kind: 'entries', from, entries });
+    if (this.membership.entriesWritten(from, entries)) this.configurationChanged();
     return lastIndex;
   }
 
   private persistHardState(): void {
     this.records.push({ kind: 'hardState', term: this.currentTerm, votedFor: this.votedFor });
-  }
-
-  private hasQuorum(count: number): boolean {
-    return count >= quorumSize(this.members.length);
   }
 
   private send(to: NodeId, body: RaftMessage): void {
@@ -658,7 +744,19 @@ export class RaftNode {
       view.snapshotIndex = this.log.snapshotIndex;
       view.snapshotTerm = this.log.snapshotTerm;
     }
+    const configuration = this.configurationView();
+    if (configuration !== null) view.configuration = configuration;
     return view;
+  }
+
+  /** The configurations, when they changed since the last view (at start, always); else null. */
+  private configurationView(): ConfigurationView | null {
+    const membership = this.membership;
+    const committed: ConfigurationAt = membership.at(this.log.commitIndex);
+    if (!membership.viewStale && committed.index === membership.reportedCommittedIndex) return null;
+    membership.viewStale = false;
+    membership.reportedCommittedIndex = committed.index;
+    return { latest: membership.latest(), latestIndex: membership.latestIndex(), committed: committed.configuration, committedIndex: committed.index };
   }
 
   // ---- copies and digests -------------------------------------------------------------------
@@ -684,14 +782,14 @@ export class RaftNode {
   }
 
   digestIds(hasher: DigestSink, rename: readonly NodeId[]): void {
-    RaftNode.fields.digestIds(this, hasher, this.members, rename, false);
+    RaftNode.fields.digestIds(this, hasher, this.membership.idBound, rename, false);
   }
 
   /** A digest of the complete state, for world fingerprints: equal digests, equal behaviour. */
   stateDigest(): string {
     const hasher = new Hasher();
     RaftNode.fields.digestWithoutIds(this, hasher, true);
-    RaftNode.fields.digestIds(this, hasher, this.members, null, true);
+    RaftNode.fields.digestIds(this, hasher, this.membership.idBound, null, true);
     return hasher.hex();
   }
 
@@ -709,6 +807,7 @@ export class RaftNode {
     room('log', (node) => node.log, (node, log) => (node.log = log)),
     room('tracker', (node) => node.tracker, (node, tracker) => (node.tracker = tracker)),
     room('readOnly', (node) => node.readOnly, (node, readOnly) => (node.readOnly = readOnly)),
+    room('membership', (node) => node.membership, (node, membership) => (node.membership = membership)),
 
     // The part without ids.
     counter('currentTerm', (node) => node.currentTerm, (node, term) => (node.currentTerm = term)),
@@ -739,6 +838,7 @@ export class RaftNode {
     }),
     // stateDigest takes the reads' state only while reads are held: without them the round
     // numbers decide nothing (the next round is higher than any acknowledged).
+    counter('membership.baseIndex', (node) => node.membership.baseIndex, (node, index) => (node.membership.baseIndex = index)),
     counter('readOnly.round', (node) => node.readOnly.round, (node, round) => (node.readOnly.round = round), RaftNode.readsDecide),
     field<Command[]>({
       path: 'readOnly.awaitingTermCommit',
@@ -766,13 +866,41 @@ export class RaftNode {
       copy: setCopy,
       digest: { part: 'member', hash: hashMemberFlag },
     }),
+    field<Configuration>({
+      path: 'membership.initial',
+      get: (node) => node.membership.initial,
+      set: (node, configuration) => (node.membership.initial = configuration),
+      copy: same,
+      digest: { part: 'ids', hash: digestConfiguration },
+    }),
+    field<Configuration>({
+      path: 'membership.base',
+      get: (node) => node.membership.base,
+      set: (node, configuration) => (node.membership.base = configuration),
+      copy: same,
+      digest: { part: 'ids', hash: digestConfiguration },
+    }),
+    field<ConfigurationAt[]>({
+      path: 'membership.entries',
+      get: (node) => node.membership.entries,
+      set: (node, entries) => (node.membership.entries = entries),
+      copy: arrayCopy,
+      digest: { part: 'ids', hash: hashConfigurationEntries },
+    }),
     perMember('tracker.nextIndex', (node) => node.tracker.nextIndex, (node, indexes) => (node.tracker.nextIndex = indexes)),
     perMember('tracker.matchIndex', (node) => node.tracker.matchIndex, (node, indexes) => (node.tracker.matchIndex = indexes)),
     perMember('readOnly.roundAcked', (node) => node.readOnly.roundAcked, (node, rounds) => (node.readOnly.roundAcked = rounds), RaftNode.readsDecide),
 
     // Left out of the digests.
-    shared('members', (node) => node.members, (node, members) => (node.members = members), 'the configuration: the same for every node of a run (the member loops above follow it)'),
-    shared('peers', (node) => node.peers, (node, peers) => (node.peers = peers), 'the members but this node'),
+    shared('peers', (node) => node.peers, (node, peers) => (node.peers = peers), 'follows from the configuration in force (replaced, never changed in place)'),
+    shared('membership.idBound', (node) => node.membership.idBound, (node, bound) => (node.membership.idBound = bound), 'how far the per-member digests go: the configurations decide it'),
+    shared('membership.viewStale', (node) => node.membership.viewStale, (node, stale) => (node.membership.viewStale = stale), "what the next view reports: the observation's copy, not the node's behaviour"),
+    shared(
+      'membership.reportedCommittedIndex',
+      (node) => node.membership.reportedCommittedIndex,
+      (node, index) => (node.membership.reportedCommittedIndex = index),
+      "what the next view reports: the observation's copy, not the node's behaviour",
+    ),
     shared('options', (node) => node.options, (node, options) => (node.options = options), 'the same for every node of a run'),
     shared('bugs', (node) => node.bugs, (node, bugs) => (node.bugs = bugs), 'the same for every node of a run'),
     shared('log.committedMayBreak', (node) => node.log.committedMayBreak, (node, may) => (node.log.committedMayBreak = may), 'follows from the bugs'),
@@ -850,6 +978,15 @@ function output<Element>(path: string, get: (node: RaftNode) => Element[], set: 
 /** A snapshot reported in this step's output: null between inputs, when clones are taken. */
 function outputSnapshot(path: string, get: (node: RaftNode) => SnapshotView | null, set: (node: RaftNode, view: SnapshotView | null) => void): NodeField<RaftNode, unknown> {
   return field<SnapshotView | null>({ path, get, set, copy: () => null, digest: { part: 'none', why: 'outputs: null between inputs, step hands them over' } });
+}
+
+/** The log's configuration entries: each index, and its configuration with ids renamed. */
+function hashConfigurationEntries(entries: readonly ConfigurationAt[], rename: readonly NodeId[] | null, sink: DigestSink): void {
+  sink.number(entries.length);
+  for (const entry of entries) {
+    sink.number(entry.index);
+    digestConfiguration(entry.configuration, rename, sink);
+  }
 }
 
 function hashPendingReads(reads: readonly PendingRead[], sink: DigestSink): void {

@@ -4,9 +4,9 @@
 // read may start and answers it; this keeps the queue. Its fields are public to RaftNode's field
 // list (src/raft/node.ts), which copies and digests them.
 
-import type { Command } from '../contract/contract.js';
+import type { Command, Configuration } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
-import { quorumValue } from './tracker.js';
+import { quorumValue } from './membership.js';
 
 /** A read input the leader holds until it may answer it. */
 export interface PendingRead {
@@ -57,9 +57,9 @@ export class ReadOnly {
     if (round !== undefined && round > (this.roundAcked.get(peer) ?? 0)) this.roundAcked.set(peer, round);
   }
 
-  /** The highest read round a majority of this term (the leader, self, included) has acknowledged. */
-  confirmedRound(members: readonly NodeId[], self: NodeId): number {
-    return quorumValue(members, (member) => (member === self ? this.round : this.roundAcked.get(member) ?? 0));
+  /** The highest read round a quorum of this term (the leader, self, included if it votes) has acknowledged. */
+  confirmedRound(configuration: Configuration, self: NodeId): number {
+    return quorumValue(configuration, (member) => (member === self ? this.round : this.roundAcked.get(member) ?? 0));
   }
 
   /** Takes out, in order, the pending reads confirmed and applied up to their read index. */

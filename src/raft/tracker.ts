@@ -1,7 +1,8 @@
 // Progress tracking of the reference Raft, in the room etcd-io/raft gives it (tracker/): the votes
 // of a candidacy, and a leader's view of each follower's log (the next index to send, the highest
-// index known replicated), with the quorum arithmetic both rest on. Its fields are public to
-// RaftNode's field list (src/raft/node.ts), which copies and digests them.
+// index known replicated), which gains and loses peers as the configuration changes. The quorum
+// arithmetic they are judged by is membership.ts's. Its fields are public to RaftNode's field list
+// (src/raft/node.ts), which copies and digests them.
 
 import type { NodeId } from '../core/ids.js';
 
@@ -38,6 +39,23 @@ export class ProgressTracker {
     this.matchIndex.set(self, lastIndex);
   }
 
+  /**
+   * The configuration changed under a leader: a new peer is sent from lastIndex (it answers where
+   * its log really ends) and known to match nothing; a peer no longer in it is forgotten.
+   */
+  followPeers(peers: readonly NodeId[], lastIndex: number): void {
+    for (const peer of peers) {
+      if (this.nextIndex.has(peer)) continue;
+      this.nextIndex.set(peer, lastIndex);
+      this.matchIndex.set(peer, 0);
+    }
+    for (const peer of [...this.nextIndex.keys()]) {
+      if (peers.includes(peer)) continue;
+      this.nextIndex.delete(peer);
+      this.matchIndex.delete(peer);
+    }
+  }
+
   forgetProgress(): void {
     this.nextIndex.clear();
     this.matchIndex.clear();
@@ -69,15 +87,4 @@ export class ProgressTracker {
     this.nextIndex.set(peer, retryNext);
     return true;
   }
-}
-
-export function quorumSize(memberCount: number): number {
-  return Math.floor(memberCount / 2) + 1;
-}
-
-/** The highest value a quorum of the members has reached (the quorum-th highest). */
-export function quorumValue(members: readonly NodeId[], valueOf: (member: NodeId) => number): number {
-  const values = members.map(valueOf);
-  values.sort((a, b) => b - a);
-  return values[quorumSize(members.length) - 1];
 }

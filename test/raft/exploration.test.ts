@@ -126,4 +126,22 @@ describe("the reference's exploration hook", () => {
     expect(recordDigest(voted(1), swap)).not.toBe(recordDigest(voted(3), identity));
     expect(recordDigest(voted(1), swap)).not.toBe(recordDigest(voted(null), identity));
   });
+
+  it('digests configuration entries naming n1 renamed to n2 as entries naming n2, in messages, records and node states alike', () => {
+    const change = (voter: NodeId): Entry => ({ term: 1, command: null, change: { id: 5, configuration: { voters: [voter, 3], learners: [], votersOutgoing: [] } } });
+    const append = (voter: NodeId): RaftMessage => ({ type: 'AppendEntries', term: 1, leader: 3, previousLogIndex: 0, previousLogTerm: 0, entries: [change(voter)], leaderCommit: 0 });
+    expect(messageDigest(append(1), swap)).toBe(messageDigest(append(2), identity));
+    expect(messageDigest(append(1), swap)).not.toBe(messageDigest(append(1), identity));
+    const written = (voter: NodeId): RaftRecord => ({ kind: 'entries', from: 1, entries: [change(voter)] });
+    expect(recordDigest(written(1), swap)).toBe(recordDigest(written(2), identity));
+    expect(recordDigest(written(1), swap)).not.toBe(recordDigest(written(1), identity));
+    const nodeDigest = (voter: NodeId, rename: readonly NodeId[]): string => {
+      const node = restarted([written(voter)]);
+      return digest(
+        (lanes) => referenceExploration.digestNode(node, lanes),
+        (lanes) => referenceExploration.digestNodeIds(node, rename, lanes),
+      );
+    };
+    expect(nodeDigest(1, identity)).not.toBe(nodeDigest(2, identity));
+  });
 });

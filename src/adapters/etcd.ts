@@ -6,10 +6,10 @@
 // only when the binary is missing or older than the adapter's sources, so a run never pays for it
 // twice; Go's own build cache makes a rebuild of unchanged sources cheap anyway.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../core/paths.js';
+import { goBuild, goMissingMessage as goNeeded } from './goBuild.js';
 
 export interface EtcdAdapterOptions {
   /** Build the adapter if its binary is missing or stale (needs Go on PATH). */
@@ -18,8 +18,7 @@ export interface EtcdAdapterOptions {
   log: (line: string) => void;
 }
 
-const goMissingMessage =
-  'the etcd adapter needs Go 1.26 or later on PATH (Go 1.21 or later fetches 1.26 by itself): install Go from https://go.dev/dl or your package manager, then rerun; or build it once with npm run build:etcd';
+const goMissingMessage = `${goNeeded}; or build it once with npm run build:etcd`;
 
 export function etcdAdapterFolder(): string {
   return join(packageRoot(), 'adapters', 'etcd-raft');
@@ -48,22 +47,8 @@ export function etcdAdapterCommand(options: EtcdAdapterOptions): { command: stri
 /** Runs `go build` in the adapter's folder, with a clear error when Go is missing or fails. */
 export function buildEtcdAdapter(log: (line: string) => void): void {
   const folder = etcdAdapterFolder();
-  const binary = etcdAdapterBinary();
   log(`building the etcd adapter: go build in ${folder}`);
-  try {
-    // -buildvcs=false: the folder sits in raftcheck's git checkout, whose state is no business of
-    // the binary's (and stamping it fails where git is missing or the checkout is not ours).
-    execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-o', binary, '.'], {
-      cwd: folder,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error(goMissingMessage);
-    const stderr = (failure.stderr ?? '').trim().split('\n').slice(-20).join('\n    ');
-    throw new Error(`building the etcd adapter failed (go build in ${folder}):\n    ${stderr || failure.message}\n${goMissingMessage}`);
-  }
+  goBuild({ folder, output: etcdAdapterBinary(), wasm: false, what: 'the etcd adapter' });
 }
 
 /** The newest modification time of the files the binary is built from. */

@@ -159,7 +159,7 @@ function describeFailure(settings: ProgramSettings, connection: ProgramConnectio
   return result.problem === 'ended' ? new ProcessExitError(message) : new ProcessProtocolError(message);
 }
 
-function formatStderr(lines: readonly string[]): string {
+export function formatStderr(lines: readonly string[]): string {
   const kept = lines.filter((line, index) => line.length > 0 || index < lines.length - 1);
   if (kept.length === 0) return '; its stderr was empty';
   return `; its stderr ended with:\n    ${kept.map((line) => excerpt(line, 500)).join('\n    ')}`;

@@ -19,6 +19,7 @@
 
 import type { Implementation } from '../contract/contract.js';
 import { ProcessExitError, ProcessProtocolError, ProcessTimeoutError } from '../adapters/process.js';
+import { WasmExitError, WasmFuelError, WasmProtocolError } from '../adapters/wasm/host.js';
 import type { Choices } from '../core/random.js';
 import { choiceCount } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
@@ -116,9 +117,10 @@ export function failureSignature(result: RunFailure): string | null {
 }
 
 /**
- * How an implementation failed: exited (or closed its pipes), timedOut, protocol (a program's
- * malformed or oversized answer, a wrong hello), threw (an in-process exception), badOutput (an
- * output that breaks the contract). Read from the message, which the simulation and the explorer
+ * How an implementation failed: exited (or closed its pipes; a wasm guest called proc_exit),
+ * timedOut (a wasm guest: out of fuel), protocol (a program's or a guest's malformed or oversized
+ * answer, a wrong hello), threw (an in-process exception, a guest's trap), badOutput (an output
+ * that breaks the contract). Read from the message, which the simulation and the explorer
  * both begin with `threw NAME:` for what a node threw and with their own words otherwise, so that
  * traces written before the kinds existed classify the same.
  */
@@ -127,9 +129,9 @@ export type ImplementationErrorKind = 'exited' | 'timedOut' | 'protocol' | 'thre
 export function implementationErrorKind(message: string): ImplementationErrorKind {
   if (!message.startsWith('threw ')) return 'badOutput';
   const name = /^threw (\w+): /.exec(message)?.[1];
-  if (name === ProcessExitError.name) return 'exited';
-  if (name === ProcessTimeoutError.name) return 'timedOut';
-  if (name === ProcessProtocolError.name) return 'protocol';
+  if (name === ProcessExitError.name || name === WasmExitError.name) return 'exited';
+  if (name === ProcessTimeoutError.name || name === WasmFuelError.name) return 'timedOut';
+  if (name === ProcessProtocolError.name || name === WasmProtocolError.name) return 'protocol';
   return 'threw';
 }
 

@@ -1,0 +1,35 @@
+// `go build` for the Go programs raftcheck builds itself (the etcd adapter as a process and as
+// wasm, the hashicorp adapter, test guests), with one clear error when Go is missing or fails.
+// A wasm build is a WASI preview-1 reactor (GOOS=wasip1, -buildmode=c-shared), the shape the
+// wasm host runs (src/adapters/wasm/host.ts).
+
+import { execFileSync } from 'node:child_process';
+
+export const goMissingMessage =
+  'building it needs Go 1.26 or later on PATH (Go 1.21 or later fetches 1.26 by itself): install Go from https://go.dev/dl or your package manager, then rerun';
+
+export interface GoBuildOptions {
+  /** The module's folder (where go.mod is). */
+  folder: string;
+  /** Where the binary or module goes. */
+  output: string;
+  /** Build a WASI reactor module instead of a native program. */
+  wasm: boolean;
+  /** What is built, for messages ("the etcd adapter"). */
+  what: string;
+}
+
+export function goBuild(options: GoBuildOptions): void {
+  // -buildvcs=false: the folder sits in raftcheck's git checkout, whose state is no business of
+  // the binary's (and stamping it fails where git is missing or the checkout is not ours).
+  const args = ['build', '-trimpath', '-buildvcs=false', ...(options.wasm ? ['-buildmode=c-shared'] : []), '-o', options.output, '.'];
+  const env = options.wasm ? { ...process.env, GOOS: 'wasip1', GOARCH: 'wasm' } : process.env;
+  try {
+    execFileSync('go', args, { cwd: options.folder, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stderr?: string };
+    if (failure.code === 'ENOENT') throw new Error(`${options.what}: ${goMissingMessage}`);
+    const stderr = (failure.stderr ?? '').trim().split('\n').slice(-20).join('\n    ');
+    throw new Error(`building ${options.what} failed (go ${args.join(' ')} in ${options.folder}):\n    ${stderr || failure.message}\n${goMissingMessage}`);
+  }
+}

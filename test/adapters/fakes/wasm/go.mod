@@ -1,0 +1,3 @@
+module github.com/raftcheck/test/wasm-guest
+
+go 1.26

@@ -16,7 +16,7 @@ import { endQuietlyWhenClosed, UsageError } from './io.js';
 import { bugsCommand } from './bugsCommand.js';
 import { defaultSeedCount, defaultSeedCountOverPipes, runCommand } from './runCommand.js';
 import { scenariosCommand } from './scenariosCommand.js';
-import { replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
+import { exportTraceCommand, replayTraceCommand, showTraceCommand, shrinkTraceCommand } from './traceCommands.js';
 import { exploreCommand } from './exploreCommand.js';
 import { mergeCommand } from './mergeCommand.js';
 import type { ExploreStrategy } from '../explore/search.js';
@@ -257,6 +257,21 @@ function addTraceCommands(parser: Argv, context: CommandContext): Argv {
           return true;
         })),
     (args) => guarded(() => showTraceCommand({ trace: args.trace, all: args.all, ticks: args.ticks, width: args.width, replay: args.replay }, io)),
+  )
+  .command(
+    'export <trace>',
+    'Write a trace for a trace viewer: --format perfetto is Chrome trace-event JSON (a track per node, messages as arrows) for ui.perfetto.dev.',
+    (command) =>
+      valuesRequired(command
+        .positional('trace', { type: 'string', demandOption: true, describe: 'A trace file' })
+        .option('format', { choices: ['perfetto'] as const, default: 'perfetto' as const, describe: 'The output format' })
+        .option('out', { type: 'string', describe: 'Where to write it ("-": stdout; default NAME.perfetto.json beside the trace)' })
+        .option('replay', { type: 'boolean', describe: 'Replay the trace and export the replay (default: for the reference only, as show)' })
+        .check((args) => {
+          checkNotEmpty('out', args.out);
+          return true;
+        })),
+    (args) => guarded(() => exportTraceCommand({ trace: args.trace, format: args.format, out: args.out, replay: args.replay }, io)),
   );
 }
 
@@ -359,7 +374,7 @@ function withGlobalOptions(parser: Argv, io: CommandIo) {
   .middleware((args) => {
     io.color = args.color;
   })
-  .demandCommand(1, 'Name a command: run, merge, replay, shrink, show, explore, scenarios or bugs (see --help).')
+  .demandCommand(1, 'Name a command: run, merge, replay, shrink, show, export, explore, scenarios or bugs (see --help).')
   .strict()
   .epilogue(exitCodeHelp)
   .wrap(Math.min(110, process.stdout.columns ?? 100))

@@ -10,7 +10,8 @@ import type { ShrinkProgress } from '../shrink/shrink.js';
 import { keptFailureNote, ShrinkError } from '../shrink/shrink.js';
 import type { RunStatus } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
-import { checkFileWritable } from '../core/files.js';
+import { checkFileWritable, writeFileAtomic } from '../core/files.js';
+import { perfettoTrace } from '../report/perfetto.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
@@ -211,6 +212,33 @@ export async function showTraceCommand(args: { trace: string; all: boolean; tick
   const width = args.width ?? Math.max(80, Math.min(200, io.stdout.columns ?? 120));
   const eventsMax = args.all ? { eventsMax: Number.POSITIVE_INFINITY } : {};
   io.stdout.write(`${formatTimeline(shown, { color: stdoutColor(io), width, ticks: args.ticks, replay, ...eventsMax })}\n`);
+  return exitCodes.ok;
+}
+
+export interface ExportArguments {
+  trace: string;
+  format: 'perfetto';
+  /** Where to write; '-' for stdout; default NAME.perfetto.json beside the trace. */
+  out?: string;
+  replay?: boolean;
+}
+
+/** `export TRACE --format perfetto`: the trace as Chrome trace-event JSON, replayed first as show does. */
+export async function exportTraceCommand(args: ExportArguments, io: CommandIo): Promise<number> {
+  const out = args.out ?? join(dirname(args.trace), `${basename(args.trace).replace(/(\.trace)?\.json$/, '')}.perfetto.json`);
+  if (out !== '-') checkFileWritable(out, `--out file ${out}`);
+  const recorded = readTraceFile(args.trace);
+  const { shown, replay } = await replayForShow(recorded, args.replay);
+  const exported = perfettoTrace(shown);
+  if (out === '-') io.stdout.write(`${exported.json}\n`);
+  else {
+    writeFileAtomic(out, `${exported.json}\n`);
+    io.stdout.write(`raftcheck export: ${escapeControlCharacters(out)} (open it in ui.perfetto.dev or chrome://tracing)\n`);
+  }
+  if (!replay.replayed) io.stderr.write(`raftcheck export: not replayed (${escapeControlCharacters(replay.reason)}): the file's own events are exported\n`);
+  if (exported.unmatchedDeliveries > 0) {
+    io.stderr.write(`raftcheck export: ${exported.unmatchedDeliveries} ${plural(exported.unmatchedDeliveries, 'delivery', 'deliveries')} without a recorded send, drawn without an arrow (an explore path, or a trace written before sends were recorded and not replayed)\n`);
+  }
   return exitCodes.ok;
 }
 

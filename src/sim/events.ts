@@ -90,6 +90,12 @@ export interface TraceEvent {
   from?: NodeId;
   type?: string;
   messageId?: number;
+  /**
+   * The ids of the messages sent while this event was handled, first and last (ids count up, so
+   * they are consecutive): a deliver event's messageId finds its send here. Sends the network lost
+   * at once have no deliver event.
+   */
+  sent?: [number, number];
   commandId?: number;
   /** What happened: "lost: link cut", "not leader", "partition {1,2} | {3,4,5}", ... */
   note?: string;

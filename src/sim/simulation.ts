@@ -766,6 +766,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private send(from: NodeId, to: NodeId, message: Message, departMs: number, requiresDurable: number, senderTerm: number): void {
     this.statistics.messagesSent += 1;
     this.messageCounter += 1;
+    const logEvent = this.currentLogEvent;
+    if (logEvent !== null) logEvent.sent = [logEvent.sent?.[0] ?? this.messageCounter, this.messageCounter];
     const transmission = this.network.transmit(from, to, this.random, this.now);
     if (transmission.dropped) {
       this.statistics.messagesDropped += 1;

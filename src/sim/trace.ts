@@ -131,6 +131,7 @@ const eventSchema: Schema = {
     from: { ...integer, ...optional },
     type: { type: 'string', ...optional },
     messageId: { ...integer, ...optional },
+    sent: { type: 'array', items: integer, minimumLength: 2, maximumLength: 2, ...optional },
     commandId: { ...integer, ...optional },
     note: { type: 'string', ...optional },
     role: { type: 'string', ...optional },

@@ -1,6 +1,7 @@
 // The invariant registry: every checker by name. A run checks all of them unless told otherwise.
 
 import type { InvariantDefinition } from './types.js';
+import { configurationSafety } from './configurationSafety.js';
 import { electionSafety } from './electionSafety.js';
 import { leaderAppendOnly } from './leaderAppendOnly.js';
 import { leaderCompleteness } from './leaderCompleteness.js';
@@ -21,6 +22,7 @@ export const allInvariants: readonly InvariantDefinition[] = [
   monotonicCommitIndex,
   monotonicAppliedIndex,
   linearizability,
+  configurationSafety,
 ];
 
 export function invariantByName(name: string): InvariantDefinition | undefined {
@@ -28,6 +30,7 @@ export function invariantByName(name: string): InvariantDefinition | undefined {
 }
 
 export {
+  configurationSafety,
   electionSafety,
   leaderAppendOnly,
   leaderCompleteness,

@@ -3,7 +3,7 @@
 // step made, the clients' history, and the violations the checkers report. Below both the world
 // (src/world, which keeps and updates the observation) and invariants/ (which only read it).
 
-import type { AppliedEntry, Role } from './contract.js';
+import type { AppliedEntry, ConfigurationView, Role } from './contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export type InvariantKind = 'safety' | 'liveness';
@@ -78,6 +78,8 @@ export interface ObservedNode {
   readonly prefixHashes: readonly number[];
   /** Index of the last entry applied in this incarnation, from the applied outputs. */
   readonly lastAppliedSeen: number;
+  /** Feature 'membership': the configurations the node last reported (null: never). */
+  readonly configuration: ConfigurationView | null;
   readonly lastIndex: number;
   termAt(index: number): number;
 }

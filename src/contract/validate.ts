@@ -2,10 +2,14 @@
 // the implementation's error (a value with a message), never the harness's.
 
 import type { NodeId } from '../core/ids.js';
-import type { Output } from './contract.js';
+import type { Input, Output } from './contract.js';
 
-/** What is wrong with node `id`'s output in a cluster of `members`; null when nothing is. */
-export function validateOutput(output: Output, id: NodeId, members: readonly NodeId[]): string | null {
+/**
+ * What is wrong with node `id`'s output to `input` in a cluster whose node ids are `members` (every
+ * node that may run: with membership changes, the spare nodes that may join too); null when
+ * nothing is.
+ */
+export function validateOutput(output: Output, id: NodeId, members: readonly NodeId[], input: Input): string | null {
   if (
     output === null ||
     typeof output !== 'object' ||
@@ -22,6 +26,17 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
     }
     if (outbound.to === id) return `sent a ${String(outbound.message.type)} message to itself`;
     if (!members.includes(outbound.to)) return `sent a ${String(outbound.message.type)} message to unknown node ${String(outbound.to)}`;
+  }
+  return rejectionProblem(output, input);
+}
+
+/** Only a membership change is ever rejected, and in the output of its own input. */
+function rejectionProblem(output: Output, input: Input): string | null {
+  for (const answer of output.answers) {
+    if (answer === null || typeof answer !== 'object' || answer.kind !== 'rejected') continue;
+    if (input.kind !== 'changeMembership' || input.change.id !== answer.commandId) {
+      return `answered rejected to ${String(answer.commandId)}, which is not the membership change of this input`;
+    }
   }
   return null;
 }

@@ -10,7 +10,7 @@
 // input, by the same observeOutput) and the rest, the shared part, with each world: an
 // observation laid over them copies the shared part before it first writes it.
 
-import type { Output, Role, StateView } from '../contract/contract.js';
+import type { ConfigurationView, Output, Role, StateView } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { assert } from '../core/assert.js';
@@ -38,6 +38,8 @@ export class NodeMirror implements ObservedNode {
   prefixHashes: number[] = [0];
   /** Index of the last entry applied in this incarnation, from the applied outputs. */
   lastAppliedSeen = 0;
+  /** Feature 'membership': the configurations last reported (views send them when they change). */
+  configuration: ConfigurationView | null = null;
 
   constructor(readonly id: NodeId) {}
 
@@ -66,6 +68,7 @@ export class NodeMirror implements ObservedNode {
     copy.commandIds = this.commandIds.slice();
     copy.prefixHashes = this.prefixHashes.slice();
     copy.lastAppliedSeen = this.lastAppliedSeen;
+    copy.configuration = this.configuration;
     return copy;
   }
 }
@@ -119,6 +122,7 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
   mirror.commitIndex = view.commitIndex;
   mirror.appliedIndex = view.appliedIndex;
   mirror.leaderHint = view.leaderHint;
+  if (view.configuration !== undefined) mirror.configuration = view.configuration;
   const log = view.log;
   if (log === undefined) return;
   const from = Math.max(1, log.from);

@@ -37,6 +37,6 @@ export function runInput(instance: NodeInstance, input: Input, id: NodeId, membe
   } catch (error) {
     return { output: null, problem: describeThrow(error) };
   }
-  const problem = validateOutput(output, id, members);
+  const problem = validateOutput(output, id, members, input);
   return problem === null ? { output, problem: null } : { output: null, problem };
 }

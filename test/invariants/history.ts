@@ -107,6 +107,7 @@ export class History {
       commitIndex: options.commitIndex ?? 0,
       appliedIndex: options.appliedIndex ?? 0,
       leaderHint: options.leaderHint ?? null,
+      ...(options.configuration === undefined ? {} : { configuration: options.configuration }),
     };
     const log = options.log ?? entriesOf(this.mirror(node));
     return this.emit(node, view, { from: 1, entries: log.map(entryView) }, [], options, true);
@@ -123,6 +124,8 @@ export class History {
       commitIndex: options.commitIndex ?? previous.commitIndex,
       appliedIndex: options.appliedIndex ?? previous.appliedIndex,
       leaderHint: options.leaderHint !== undefined ? options.leaderHint : previous.leaderHint,
+      // Sent when it changes, as the contract has it: not carried over from the previous step.
+      ...(options.configuration === undefined ? {} : { configuration: options.configuration }),
     };
     let log: StateView['log'];
     if (options.replaceFrom !== undefined) {

@@ -1,0 +1,234 @@
+// Configuration safety (Raft thesis, chapter 4): any two quorums that could decide in the same
+// term intersect. Judged from the configurations nodes report (feature 'membership'; a node that
+// reports none is not judged), by rules every correct Raft keeps, whether a configuration takes
+// effect when appended (the thesis) or when applied (etcd-io/raft):
+//
+// - one change at a time, of one voter (thesis 4.1): a leader's successive configurations within
+//   its term differ by at most one voter, or enter a joint configuration whose outgoing half is the
+//   previous voters, or leave one to its incoming voters (thesis 4.3; etcd's confchange.Simple,
+//   EnterJoint and LeaveJoint refuse anything else);
+// - a leader appends a configuration only once the previous one is committed (thesis 4.1; etcd
+//   refuses a change while one is unapplied);
+// - a node that becomes leader of term t holds the votes of term t of a quorum of its
+//   configuration, both majorities of a joint one, learners never counted. Votes are read from
+//   each voter's own view (votedFor in term t). Its configuration is the latest it appended or the
+//   latest it committed: the thesis decides by the first, etcd by what it applied, which lies
+//   between the two in every state a view shows. A learner may grant a vote (etcd's do); being
+//   counted is what is wrong. Judged once the run's membership has changed (some node reported a
+//   configuration other than the first one seen): until then every node decides by the bootstrap
+//   configuration, where a leader without a true quorum is the classic vote-counting bug whose
+//   consequences election safety and leader completeness judge, as they always have.
+//
+// Not judged here: that a leader commits an entry of its own term before a change (the 2015 fix).
+// etcd-io/raft keeps the 2015 bug away differently (configurations in force once applied, and no
+// change until everything before the leader's term is applied), so the rule is the thesis's way,
+// not a property of every correct Raft; what the bug breaks (committed entries overwritten) is
+// what state-machine safety and leader completeness judge.
+
+import type { Configuration, DigestSink } from '../src/contract/contract.js';
+import type { ObservedCluster, ObservedNode, Violation } from '../src/contract/observation.js';
+import type { NodeId } from '../src/core/ids.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
+import { becameLeader, ForkableState, renamedSorted, violation } from './support.js';
+
+const name = 'configuration-safety';
+
+/** Node ids and terms packed into one number per vote (ids below 4096). */
+const idSpan = 4096;
+
+interface Leadership {
+  term: number;
+  configuration: Configuration;
+  index: number;
+}
+
+interface ConfigurationState {
+  /** Every vote seen in a view: (term, voter, candidate), packed by voteKey. */
+  votes: Set<number>;
+  /** What each current leader last reported of its configuration in its term. */
+  leaders: Map<NodeId, Leadership>;
+  /** The first configuration any node reported, and whether one has differed from it since. */
+  first: Configuration | null;
+  changed: boolean;
+}
+
+function copyState(state: ConfigurationState): ConfigurationState {
+  return { ...state, votes: new Set(state.votes), leaders: new Map(state.leaders) };
+}
+
+export const configurationSafety: InvariantDefinition = {
+  name,
+  kind: 'safety',
+  description: 'Quorums that may decide in the same term intersect: one voter changed at a time (or through a joint configuration), one change at a time, leaders elected by a quorum of voters.',
+  create() {
+    return new ConfigurationSafety(new ForkableState<ConfigurationState>({ votes: new Set(), leaders: new Map(), first: null, changed: false }, copyState));
+  },
+};
+
+function voteKey(term: number, voter: NodeId, candidate: NodeId): number {
+  return (term * idSpan + voter) * idSpan + candidate;
+}
+
+/** The checker over one (possibly shared) state; the votes and the leaders' configurations decide later verdicts, so both are digested. */
+class ConfigurationSafety implements InvariantChecker {
+  readonly name = name;
+
+  constructor(private readonly state: ForkableState<ConfigurationState>) {}
+
+  fork(): InvariantChecker {
+    return new ConfigurationSafety(this.state.fork());
+  }
+
+  get version(): number {
+    return this.state.version;
+  }
+
+  digest(sink: DigestSink, rename: readonly NodeId[]): void {
+    const { votes, leaders, first, changed } = this.state.read;
+    sink.number(changed ? 1 : 0);
+    if (first !== null) digestConfiguration(first, rename, sink);
+    const renamedVotes = [...votes].map((key) => {
+      const candidate = key % idSpan;
+      const voter = Math.floor(key / idSpan) % idSpan;
+      return voteKey(Math.floor(key / idSpan / idSpan), rename[voter], rename[candidate]);
+    });
+    renamedVotes.sort((a, b) => a - b);
+    sink.number(renamedVotes.length);
+    for (const key of renamedVotes) sink.number(key);
+    for (const node of renamedSorted(leaders.keys(), rename)) {
+      const original = rename.indexOf(node);
+      const leadership = leaders.get(original)!;
+      sink.number(node).number(leadership.term).number(leadership.index);
+      digestConfiguration(leadership.configuration, rename, sink);
+    }
+  }
+
+  afterStep({ change, cluster }: CheckContext): Violation | null {
+    const mirror = cluster.mirror(change.node);
+    const view = mirror.configuration;
+    if (view === null) return null;
+    this.noteConfigurations(view.latest, view.committed);
+    if (mirror.votedFor !== null) this.recordVote(mirror.term, mirror.id, mirror.votedFor);
+    const known = this.state.read.leaders.get(mirror.id);
+    if (mirror.role !== 'leader') {
+      if (known !== undefined) this.state.write().leaders.delete(mirror.id);
+      return null;
+    }
+    const leadership: Leadership = { term: mirror.term, configuration: view.latest, index: view.latestIndex };
+    if (becameLeader(mirror, change) || known === undefined || known.term !== mirror.term) {
+      this.state.write().leaders.set(mirror.id, leadership);
+      return this.electionProblem(mirror, change.eventNumber, change.timeMs);
+    }
+    if (view.latestIndex <= known.index) return null;
+    this.state.write().leaders.set(mirror.id, leadership);
+    return this.changeProblem(mirror, known, change.eventNumber, change.timeMs);
+  }
+
+  audit(_cluster: ObservedCluster, _eventNumber: number, _timeMs: number): Violation | null {
+    // Every rule is about one step (an election, an appended configuration), judged when it
+    // happens against what was seen before it; the end state holds nothing more to recompute.
+    return null;
+  }
+
+  private noteConfigurations(latest: Configuration, committed: Configuration): void {
+    const { first, changed } = this.state.read;
+    if (changed) return;
+    if (first === null) this.state.write().first = latest;
+    else if (!sameConfiguration(first, latest) || !sameConfiguration(first, committed)) this.state.write().changed = true;
+  }
+
+  private recordVote(term: number, voter: NodeId, candidate: NodeId): void {
+    const key = voteKey(term, voter, candidate);
+    if (!this.state.read.votes.has(key)) this.state.write().votes.add(key);
+  }
+
+  private votedFor(term: number, candidate: NodeId): (voter: NodeId) => boolean {
+    const votes = this.state.read.votes;
+    return (voter) => votes.has(voteKey(term, voter, candidate));
+  }
+
+  /** A new leader without the votes of a quorum of its latest or committed configuration. */
+  private electionProblem(mirror: ObservedNode, eventNumber: number, timeMs: number): Violation | null {
+    if (!this.state.read.changed) return null;
+    const view = mirror.configuration!;
+    const voted = this.votedFor(mirror.term, mirror.id);
+    if (hasQuorum(view.latest, voted) || hasQuorum(view.committed, voted)) return null;
+    const voters = [...new Set([...view.latest.voters, ...view.latest.votersOutgoing, ...view.committed.voters, ...view.committed.votersOutgoing])].sort((a, b) => a - b);
+    const votes = voters.filter(voted);
+    return violation({
+      invariant: name,
+      message: `n${mirror.id} became leader of term ${mirror.term} without the votes of a quorum of its configuration (votes seen from ${describeIds(votes)})`,
+      nodes: [mirror.id],
+      eventNumber,
+      timeMs,
+      evidence: { term: mirror.term, leader: mirror.id, votesFrom: votes, latest: view.latest, committed: view.committed },
+    });
+  }
+
+  /** A leader's new configuration that changes too much at once, or comes before the previous one committed. */
+  private changeProblem(mirror: ObservedNode, previous: Leadership, eventNumber: number, timeMs: number): Violation | null {
+    const view = mirror.configuration!;
+    let problem = transitionProblem(previous.configuration, view.latest);
+    if (problem === null && previous.index > mirror.commitIndex) {
+      problem = `it appended it while the previous configuration (index ${previous.index}) was not committed (commit index ${mirror.commitIndex})`;
+    }
+    if (problem === null) return null;
+    return violation({
+      invariant: name,
+      message: `leader n${mirror.id} of term ${mirror.term} changed its configuration at index ${view.latestIndex}: ${problem}`,
+      nodes: [mirror.id],
+      eventNumber,
+      timeMs,
+      evidence: { term: mirror.term, leader: mirror.id, previous: previous.configuration, previousIndex: previous.index, next: view.latest, nextIndex: view.latestIndex, commitIndex: mirror.commitIndex },
+    });
+  }
+}
+
+/** Do the voters who voted form a majority of the voters, and of the outgoing voters if any? */
+function hasQuorum(configuration: Configuration, voted: (voter: NodeId) => boolean): boolean {
+  return isMajority(configuration.voters, voted) && (configuration.votersOutgoing.length === 0 || isMajority(configuration.votersOutgoing, voted));
+}
+
+function isMajority(voters: readonly NodeId[], voted: (voter: NodeId) => boolean): boolean {
+  return voters.length > 0 && voters.filter(voted).length * 2 > voters.length;
+}
+
+/** Why `after` may not follow `before` in one step of one leader, or null if it may. */
+export function transitionProblem(before: Configuration, after: Configuration): string | null {
+  const joint = before.votersOutgoing.length > 0;
+  if (joint) {
+    if (after.votersOutgoing.length === 0 && sameIds(after.voters, before.voters)) return null;
+    return 'a joint configuration may only be left, to its incoming voters';
+  }
+  if (after.votersOutgoing.length > 0) {
+    return sameIds(after.votersOutgoing, before.voters) ? null : 'a joint configuration must keep the previous voters as its outgoing half';
+  }
+  const changed = symmetricDifference(before.voters, after.voters);
+  return changed.length <= 1 ? null : `voters ${describeIds(changed)} changed at once without a joint configuration`;
+}
+
+function sameConfiguration(a: Configuration, b: Configuration): boolean {
+  return sameIds(a.voters, b.voters) && sameIds(a.learners, b.learners) && sameIds(a.votersOutgoing, b.votersOutgoing);
+}
+
+/** A configuration's three halves, each as its renamed ids in ascending order. */
+function digestConfiguration(configuration: Configuration, rename: readonly NodeId[], sink: DigestSink): void {
+  for (const half of [configuration.voters, configuration.learners, configuration.votersOutgoing]) {
+    const images = renamedSorted(half, rename);
+    sink.number(images.length);
+    for (const image of images) sink.number(image);
+  }
+}
+
+function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  return symmetricDifference(a, b).length === 0;
+}
+
+function symmetricDifference(a: readonly NodeId[], b: readonly NodeId[]): NodeId[] {
+  const difference = [...a.filter((id) => !b.includes(id)), ...b.filter((id) => !a.includes(id))];
+  return difference.sort((x, y) => x - y);
+}
+
+function describeIds(ids: readonly NodeId[]): string {
+  return ids.length === 0 ? 'none' : ids.map((id) => `n${id}`).join(', ');
+}

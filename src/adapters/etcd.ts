@@ -1,10 +1,12 @@
-// Finds (and, when allowed, builds) the program that runs etcd's raft library under the process
-// protocol: adapters/etcd-raft/, a Go module, built into its git-ignored bin/ folder. The CLI's
-// `--impl etcd` hands the command this returns to processImplementation.
+// Finds (and, when allowed, builds) etcd's raft library under raftcheck: adapters/etcd-raft/, a Go
+// module, built into its git-ignored bin/ folder twice from the same source: a WebAssembly
+// reactor (`--impl etcd`, run in-process by src/adapters/wasm) and a native program for the
+// process protocol (`--impl etcd-process`).
 //
-// The build is `go build` in the adapter's folder, the same as `npm run build:etcd`. It happens
-// only when the binary is missing or older than the adapter's sources, so a run never pays for it
-// twice; Go's own build cache makes a rebuild of unchanged sources cheap anyway.
+// The build is `go build` in the adapter's folder, the same as `npm run build:etcd` and
+// `npm run build:wasm`. It happens only when a build is missing or older than the adapter's
+// sources, so a run never pays for it twice; Go's own build cache makes a rebuild of unchanged
+// sources cheap anyway.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,25 +32,34 @@ export function etcdAdapterBinary(): string {
 
 /** The command that starts one etcd node; builds the adapter first when needed and allowed. */
 export function etcdAdapterCommand(options: EtcdAdapterOptions): { command: string; args: string[] } {
-  const binary = etcdAdapterBinary();
-  const missing = !existsSync(binary);
-  const stale = !missing && newestSourceMs() > statSync(binary).mtimeMs;
-  if (missing || stale) {
-    if (!options.build) {
-      if (missing) throw new Error(`the etcd adapter is not built (${binary} is missing); ${goMissingMessage}`);
-      options.log(`warning: the etcd adapter binary is older than its sources in ${etcdAdapterFolder()}; run npm run build:etcd to rebuild it`);
-    } else {
-      buildEtcdAdapter(options.log);
-    }
-  }
-  return { command: binary, args: [] };
+  return { command: freshBuild(etcdAdapterBinary(), false, options), args: [] };
 }
 
-/** Runs `go build` in the adapter's folder, with a clear error when Go is missing or fails. */
-export function buildEtcdAdapter(log: (line: string) => void): void {
+/** The adapter's WebAssembly build (the same source, GOOS=wasip1); built first when needed and allowed. */
+export function etcdAdapterModule(options: EtcdAdapterOptions): string {
+  return freshBuild(etcdAdapterWasm(), true, options);
+}
+
+export function etcdAdapterWasm(): string {
+  return join(etcdAdapterFolder(), 'bin', 'etcd-raft.wasm');
+}
+
+/** The build at `output`, made again when it is missing or older than the sources. */
+function freshBuild(output: string, wasm: boolean, options: EtcdAdapterOptions): string {
+  const missing = !existsSync(output);
+  const stale = !missing && newestSourceMs() > statSync(output).mtimeMs;
+  if (!missing && !stale) return output;
+  if (options.build) buildEtcdAdapter(options.log, wasm);
+  else if (missing) throw new Error(`the etcd adapter is not built (${output} is missing); ${goMissingMessage}`);
+  else options.log(`warning: the etcd adapter's build ${output} is older than its sources in ${etcdAdapterFolder()}; run npm run build:etcd to rebuild it`);
+  return output;
+}
+
+/** Runs `go build` in the adapter's folder (for wasip1 when `wasm`), with a clear error when Go is missing or fails. */
+export function buildEtcdAdapter(log: (line: string) => void, wasm = false): void {
   const folder = etcdAdapterFolder();
-  log(`building the etcd adapter: go build in ${folder}`);
-  goBuild({ folder, output: etcdAdapterBinary(), wasm: false, what: 'the etcd adapter' });
+  log(`building the etcd adapter${wasm ? ' for wasm' : ''}: go build in ${folder}`);
+  goBuild({ folder, output: wasm ? etcdAdapterWasm() : etcdAdapterBinary(), wasm, what: 'the etcd adapter' });
 }
 
 /** The newest modification time of the files the binary is built from. */

@@ -1,6 +1,8 @@
 // Implementations by description. `--impl` on the command line and the `implementation` of a
 // trace file both name an implementation and how to load it: the reference (with bugs), a
-// JavaScript or TypeScript module, a program speaking the process protocol, or the etcd adapter.
+// JavaScript or TypeScript module, a program speaking the process protocol, a WebAssembly module
+// run in-process, or the etcd adapter (its wasm build by default, its native program over pipes
+// as etcd-process: the same Go source, so the same trace hashes).
 // A trace records the source of its implementation, so that replay and shrink work on their own.
 //
 // Loading a module is asynchronous (import), so loadImplementation is; implementationFromSpec
@@ -11,6 +13,7 @@ import type { Implementation } from '../contract/contract.js';
 import { ModuleLoadError, moduleImplementation } from '../adapters/module.js';
 import { ProcessStartError, processImplementation } from '../adapters/process.js';
 import { parseCommandLine } from '../adapters/process/protocol.js';
+import { WasmLoadError, wasmImplementation } from '../adapters/wasm/host.js';
 import { referenceBugNames, referenceImplementation } from '../adapters/reference.js';
 import { bugsFromNames } from '../raft/bugs.js';
 
@@ -21,8 +24,12 @@ export type ImplementationSource =
   | { kind: 'module'; path: string }
   /** A program speaking the process protocol, started in `cwd`. */
   | { kind: 'process'; command: string; args: string[]; cwd: string }
-  /** The etcd raft adapter (adapters/etcd-raft), found or built by src/adapters/etcd.ts. */
-  | { kind: 'etcd' };
+  /** A WebAssembly guest (docs/PROTOCOL.md, "WebAssembly guests"), by absolute path. */
+  | { kind: 'wasm'; path: string }
+  /** The etcd raft adapter (adapters/etcd-raft) built for wasm, found or built by src/adapters/etcd.ts. */
+  | { kind: 'etcd' }
+  /** The same adapter as a native program over the process protocol. */
+  | { kind: 'etcd-process' };
 
 export interface ImplementationSpec {
   /** "reference" (possibly "reference+bug+bug"), or the name the implementation gave itself. */
@@ -32,11 +39,11 @@ export interface ImplementationSpec {
   source?: ImplementationSource;
 }
 
-/** Settings of process implementations (the etcd adapter included). */
+/** Settings of process and wasm implementations (the etcd adapter included). */
 export interface ProcessSettings {
   /** Longest wait for one answer, in milliseconds. */
   timeoutMs?: number;
-  /** Longest line a program may write, in bytes. */
+  /** Longest line a program or a wasm guest may write, in bytes. */
   outputBytesMax?: number;
 }
 
@@ -72,12 +79,17 @@ export function implementationSpecOf(implementation: Implementation): Implementa
 }
 
 /**
- * Reads the value of `--impl`: "reference", "etcd", "process:COMMAND ARGS..." or a path to a
- * module (anything with a / or a module extension).
+ * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "process:COMMAND ARGS...",
+ * "wasm:PATH" or a path to a module (anything with a / or a module extension).
  */
 export function sourceFromArgument(text: string): ImplementationSource {
   if (text === 'reference') return { kind: 'reference' };
   if (text === 'etcd') return { kind: 'etcd' };
+  if (text === 'etcd-process') return { kind: 'etcd-process' };
+  if (text.startsWith('wasm:')) {
+    if (text.length === 'wasm:'.length) throw new ImplementationSpecError('--impl wasm: needs the path of a module: write --impl wasm:PATH');
+    return { kind: 'wasm', path: resolve(text.slice('wasm:'.length)) };
+  }
   if (text.startsWith('process:')) {
     const parsed = parseCommandLine(text.slice('process:'.length));
     if (!parsed.ok) throw new ImplementationSpecError(`--impl ${text}: ${parsed.message}`);
@@ -85,7 +97,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   }
   if (/[\\/]/.test(text) || /\.(m|c)?[jt]s$/.test(text)) return { kind: 'module', path: resolve(text) };
   throw new ImplementationSpecError(
-    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, process:"COMMAND ARGS..." or a path to a .js, .mjs or .ts module`,
+    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
   );
 }
 
@@ -111,10 +123,23 @@ export async function loadImplementation(spec: ImplementationSpec, options: Load
       }
     case 'process':
       return remember(startProcess(source, options), source);
-    case 'etcd': {
-      const command = await etcdCommand(options);
+    case 'wasm':
+      return remember(startWasm(source.path, options), source);
+    case 'etcd':
+      return remember(startWasm((await etcdAdapter()).etcdAdapterModule(etcdOptions(options)), options), source);
+    case 'etcd-process': {
+      const command = (await etcdAdapter()).etcdAdapterCommand(etcdOptions(options));
       return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
     }
+  }
+}
+
+function startWasm(path: string, settings: ProcessSettings): Implementation {
+  try {
+    return wasmImplementation({ path, outputBytesMax: settings.outputBytesMax });
+  } catch (error) {
+    if (error instanceof WasmLoadError) throw new ImplementationSpecError(error.message);
+    throw error;
   }
 }
 
@@ -134,9 +159,11 @@ function startProcess(source: ImplementationSource & { kind: 'process' }, settin
 
 interface EtcdModule {
   etcdAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
+  etcdAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
 }
 
-async function etcdCommand(options: LoadOptions): Promise<{ command: string; args: string[] }> {
+/** The etcd adapter's finder; its failures (Go missing, a failed build) are usage errors. */
+async function etcdAdapter(): Promise<EtcdModule> {
   let etcd: EtcdModule;
   try {
     // A variable specifier: the adapter is optional, and its absence must not break the build.
@@ -145,11 +172,20 @@ async function etcdCommand(options: LoadOptions): Promise<{ command: string; arg
   } catch (error) {
     throw new ImplementationSpecError(`--impl etcd is not available in this raftcheck (the etcd adapter failed to load: ${(error as Error).message})`);
   }
-  try {
-    return etcd.etcdAdapterCommand({ build: options.buildEtcd ?? true, log: options.log ?? (() => {}) });
-  } catch (error) {
-    throw new ImplementationSpecError(`--impl etcd: ${(error as Error).message}`);
-  }
+  const guard =
+    <T>(find: (options: { build: boolean; log: (line: string) => void }) => T) =>
+    (findOptions: { build: boolean; log: (line: string) => void }): T => {
+      try {
+        return find(findOptions);
+      } catch (error) {
+        throw new ImplementationSpecError(`--impl etcd: ${(error as Error).message}`);
+      }
+    };
+  return { etcdAdapterCommand: guard(etcd.etcdAdapterCommand), etcdAdapterModule: guard(etcd.etcdAdapterModule) };
+}
+
+function etcdOptions(options: LoadOptions): { build: boolean; log: (line: string) => void } {
+  return { build: options.buildEtcd ?? true, log: options.log ?? (() => {}) };
 }
 
 function remember(implementation: Implementation, source: ImplementationSource): Implementation {

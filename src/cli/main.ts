@@ -142,7 +142,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
   const { checkInteger, checkPositive, checkNotEmpty } = checks;
   return (
     valuesRequired(command
-      .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process: and etcd)` })
+      .option('seeds', { type: 'number', describe: `Number of seeds to run (default ${defaultSeedCount}; ${defaultSeedCountOverPipes} for process:, wasm: and etcd)` })
       .option('seed', { type: 'number', describe: 'Run exactly this one seed' })
       .option('first-seed', { type: 'number', default: 1, describe: 'First seed of the range given by --seeds' })
       .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })
@@ -348,7 +348,7 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
       .option('max-instances', {
         type: 'number',
         default: liveInstancesMaxDefault,
-        describe: 'Implementations without clone(): live node instances at once (processes, for process:... and etcd); others are re-created by replay',
+        describe: 'Implementations without clone(): live node instances at once (processes or wasm instances, for process:, wasm: and etcd); others are re-created by replay',
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object: result, distinctStates, transitions, depth, statesPerSecond, failures' })
       .option('out', { type: 'string', default: 'reports', describe: 'Folder for the report folder holding the trace of a failure' })
@@ -392,8 +392,10 @@ const showWidthMin = 40;
 const showWidthMax = 1000;
 
 const implDescription =
-  'The implementation under test: reference (default), etcd (the etcd raft adapter; needs Go), ' +
+  'The implementation under test: reference (default), etcd (the etcd raft adapter built for wasm, in-process; needs Go), ' +
+  'etcd-process (the same adapter as a program over pipes), ' +
   '"process:COMMAND ARGS..." (a program speaking docs/PROTOCOL.md, one process per node), ' +
+  'wasm:PATH (a WASI module speaking the same protocol in-process, docs/PROTOCOL.md), ' +
   'or a path to a .js, .mjs or .ts module exporting an Implementation (docs/CONTRACT.md)';
 
 /**

@@ -70,8 +70,9 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
   const source = sourceOf(implementation);
-  const overPipes = source?.kind === 'process' || source?.kind === 'etcd';
-  const range = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (overPipes ? defaultSeedCountOverPipes : defaultSeedCount));
+  // Programs and wasm guests run a seed in about a second, the reference in tens of milliseconds.
+  const external = source !== undefined && source.kind !== 'reference' && source.kind !== 'module';
+  const range = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (external ? defaultSeedCountOverPipes : defaultSeedCount));
   const shard = shardOfArguments(args);
   // A file that cannot be written fails before the campaign, not after it.
   if (args.junit !== undefined) checkFileWritable(args.junit, `--junit file ${args.junit}`);
@@ -199,7 +200,7 @@ function seedRangeOfArguments(first: number, count: number): number[] {
 /**
  * Seeds of a campaign unless told: about half a minute of the swarm on two cores for the
  * reference (a seed takes 15 to 30 ms), a few minutes for a program whose every input crosses a
- * pipe (about a second a seed).
+ * pipe or a wasm guest (about a second a seed).
  */
 export const defaultSeedCount = 2000;
 export const defaultSeedCountOverPipes = 300;

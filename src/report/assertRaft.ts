@@ -137,7 +137,7 @@ export async function assertRaft(options: AssertRaftOptions = {}): Promise<Campa
     });
   } finally {
     // Programs this call started (implementation "process:...") do not outlive it.
-    if (typeof given === 'string' && (spec?.source?.kind === 'process' || spec?.source?.kind === 'etcd')) closeProcessHost();
+    if (typeof given === 'string' && (spec?.source?.kind === 'process' || spec?.source?.kind === 'etcd-process')) closeProcessHost();
   }
   if (failures.length === 0 && (campaign.result !== 'inconclusive' || options.allowInconclusive === true)) return campaign;
   if (failures.length === 0) throw new RaftCheckInconclusive(inconclusiveMessage(campaign), campaign);

@@ -165,6 +165,8 @@ const sourceSchema: Schema = {
     module: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
     process: { type: 'object', fields: { kind: { type: 'string' }, command: { type: 'string' }, args: { type: 'array', items: { type: 'string' } }, cwd: { type: 'string' } } },
     etcd: { type: 'object', fields: { kind: { type: 'string' } } },
+    'etcd-process': { type: 'object', fields: { kind: { type: 'string' } } },
+    wasm: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
   },
 };
 

@@ -14,7 +14,7 @@ import { goBuild } from '../../src/adapters/goBuild.js';
 import type { WasmImplementationOptions } from '../../src/adapters/wasm/host.js';
 import { WasmLoadError, wasmImplementation } from '../../src/adapters/wasm/host.js';
 import { implementationErrorKind } from '../../src/shrink/shrink.js';
-import { root } from '../support/cli.js';
+import { raftcheck, root } from '../support/cli.js';
 
 const guestFolder = join(root, 'test/adapters/fakes/wasm');
 const guestPath = join(guestFolder, 'bin/guest.wasm');
@@ -155,6 +155,12 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
 describe('a wasm module that cannot be a guest', () => {
   it('is refused when the file is missing', () => {
     expect(() => wasmImplementation({ path: join(tmpdir(), 'no-such-module.wasm') })).toThrow(WasmLoadError);
+  });
+
+  it('is a usage error (exit code 2) on the command line, naming the path', () => {
+    const { status, stderr } = raftcheck(['run', '--impl', 'wasm:no-such-module.wasm', '--seeds', '1']);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/wasm module \S*no-such-module\.wasm does not exist/);
   });
 
   it('is refused when it is not WebAssembly, saying so', () => {

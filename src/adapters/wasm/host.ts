@@ -263,11 +263,11 @@ class WasmNode implements NodeInstance {
     if (!(error instanceof Wasm.RuntimeError) && !(error instanceof RangeError)) throw error;
     const cause = running.wasi.cause() ?? '';
     if (running.fuel.value === 0) {
-      return this.error(WasmFuelError, `never became idle during ${what}: it ran ${this.settings.fuelPerInput} loop iterations without answering (a busy loop, or goroutines that never all block; --wasm-fuel sets the bound)`);
+      return this.error(WasmFuelError, `never became idle during ${what}: it ran ${this.settings.fuelPerInput} loop iterations without answering (a busy loop, or goroutines that never all block; the bound is the wasm host option fuelPerInput)`);
     }
     if (cause.includes('all goroutines are asleep - deadlock')) return this.error(WasmDeadlockError, `deadlocked during ${what}: every goroutine is blocked and no timer is pending`);
     if (cause.includes('out of memory') || running.memory.buffer.byteLength + 65_536 * 16 > this.settings.memoryBytesMax) {
-      return this.error(WasmMemoryError, `ran out of memory during ${what}: it may use at most ${this.settings.memoryBytesMax} bytes (--wasm-memory-bytes-max) and had ${running.memory.buffer.byteLength}${cause === '' ? '' : ` (${cause})`}`);
+      return this.error(WasmMemoryError, `ran out of memory during ${what}: it may use at most ${this.settings.memoryBytesMax} bytes (the wasm host option memoryBytesMax) and had ${running.memory.buffer.byteLength}${cause === '' ? '' : ` (${cause})`}`);
     }
     if (cause.startsWith('panic: ')) return this.error(WasmTrapError, `panicked during ${what}: ${cause}`);
     return this.error(WasmTrapError, `trapped during ${what} (${(error as Error).message})${cause === '' ? '' : `: ${cause}`}`);

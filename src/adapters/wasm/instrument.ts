@@ -110,7 +110,7 @@ function boundMemory(body: Uint8Array, memoryBytesMax: number): Uint8Array {
     if ((flags & ~1) !== 0) throw new WasmInstrumentError(`a memory with flags ${flags} (shared or 64-bit memories are not supported)`);
     const minimum = reader.u32();
     const maximum = flags === 1 ? reader.u32() : Infinity;
-    if (minimum > pagesBound) throw new WasmInstrumentError(`the module's memory starts at ${minimum * pageBytes} bytes, over the bound of ${memoryBytesMax} (--wasm-memory-bytes-max)`);
+    if (minimum > pagesBound) throw new WasmInstrumentError(`the module's memory starts at ${minimum * pageBytes} bytes, over the bound of ${memoryBytesMax} (the wasm host option memoryBytesMax)`);
     writer.byte(1);
     writer.u32(minimum);
     writer.u32(Math.min(maximum, pagesBound));

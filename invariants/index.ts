@@ -10,6 +10,7 @@ import { logMatching } from './logMatching.js';
 import { monotonicAppliedIndex } from './monotonicAppliedIndex.js';
 import { monotonicCommitIndex } from './monotonicCommitIndex.js';
 import { monotonicTerm } from './monotonicTerm.js';
+import { snapshotConsistency } from './snapshotConsistency.js';
 import { stateMachineSafety } from './stateMachineSafety.js';
 
 export const allInvariants: readonly InvariantDefinition[] = [
@@ -21,6 +22,7 @@ export const allInvariants: readonly InvariantDefinition[] = [
   monotonicTerm,
   monotonicCommitIndex,
   monotonicAppliedIndex,
+  snapshotConsistency,
   linearizability,
   configurationSafety,
 ];
@@ -39,5 +41,6 @@ export {
   monotonicAppliedIndex,
   monotonicCommitIndex,
   monotonicTerm,
+  snapshotConsistency,
   stateMachineSafety,
 };

@@ -77,7 +77,7 @@ class LeaderCompleteness implements InvariantChecker {
 function checkLeader(cluster: ObservedCluster, leader: ObservedNode, eventNumber: number, timeMs: number) {
   const upTo = cluster.lastIndexCommittedBeforeTerm(leader.term);
   if (upTo === 0) return null;
-  if (upTo <= leader.lastIndex && leader.prefixHashes[upTo] === cluster.committedPrefix[upTo]) return null;
+  if (upTo <= leader.lastIndex && cluster.prefixHashesOf(leader)[upTo] === cluster.committedPrefix[upTo]) return null;
   return missing(cluster, leader, firstDifferenceFromCommitted(cluster, leader, upTo), eventNumber, timeMs);
 }
 

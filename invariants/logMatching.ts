@@ -84,14 +84,17 @@ class LogMatching implements InvariantChecker {
   afterStep({ change, cluster }: CheckContext): Violation | null {
     if (change.logChangedFrom === Number.POSITIVE_INFINITY) return null;
     const mirror = cluster.mirror(change.node);
+    // A node that holds its prefix through an installed snapshot is compared as holding the
+    // committed history's (the snapshot-consistency invariant judges that it does).
+    const prefixHashes = cluster.prefixHashesOf(mirror);
     for (let index = change.logChangedFrom; index <= mirror.lastIndex; index += 1) {
       const term = mirror.terms[index];
       const first = this.state.read.seen.get(keyOf(index, term));
       if (first === undefined) {
-        this.record(index, term, { prefixHash: mirror.prefixHashes[index], node: change.node, eventNumber: change.eventNumber, window: windowOf(mirror, index) });
+        this.record(index, term, { prefixHash: prefixHashes[index], node: change.node, eventNumber: change.eventNumber, window: windowOf(mirror, index) });
         continue;
       }
-      if (first.prefixHash !== mirror.prefixHashes[index]) return differs(change, mirror, index, term, first);
+      if (first.prefixHash !== prefixHashes[index]) return differs(change, mirror, index, term, first);
     }
     return null;
   }
@@ -174,7 +177,10 @@ function auditPrefixHashes(cluster: ObservedCluster, eventNumber: number, timeMs
   return null;
 }
 
-/** The textbook check, pair by pair and entry by entry, over the logs as they are now. */
+/**
+ * The textbook check, pair by pair and entry by entry, over the logs as they are now: over what
+ * both hold, so past the entries either holds only through an installed snapshot.
+ */
 function auditPairs(cluster: ObservedCluster, eventNumber: number, timeMs: number) {
   const mirrors = [...cluster.nodes.values()].filter((mirror) => mirror.hasLog);
   for (let a = 0; a < mirrors.length; a += 1) {
@@ -182,14 +188,15 @@ function auditPairs(cluster: ObservedCluster, eventNumber: number, timeMs: numbe
       const left = mirrors[a];
       const right = mirrors[b];
       const shared = Math.min(left.lastIndex, right.lastIndex);
+      const held = Math.max(left.anchorIndex, right.anchorIndex) + 1;
       let lastMatchingTerm = 0;
-      for (let index = shared; index >= 1; index -= 1) {
+      for (let index = shared; index >= held; index -= 1) {
         if (left.terms[index] === right.terms[index]) {
           lastMatchingTerm = index;
           break;
         }
       }
-      for (let index = 1; index <= lastMatchingTerm; index += 1) {
+      for (let index = held; index <= lastMatchingTerm; index += 1) {
         if (left.terms[index] !== right.terms[index] || left.commandIds[index] !== right.commandIds[index]) {
           return violation({
             invariant: name,

@@ -60,6 +60,8 @@ class MonotonicAppliedIndex implements InvariantChecker {
   afterStep(context: CheckContext): Violation | null {
     const { change } = context;
     let last = change.started ? 0 : (this.lastApplied.read[change.node] ?? 0);
+    // An installed snapshot's entries are not applied one by one: applying goes on after it.
+    if (change.snapshotInstalled !== undefined) last = change.snapshotInstalled.index;
     for (const entry of change.applied) {
       if (entry.index !== last + 1) {
         return violation({

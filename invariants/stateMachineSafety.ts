@@ -47,7 +47,7 @@ export const stateMachineSafety: InvariantDefinition = {
         if (!commitChanged && !committedPartRewritten) return null;
         const upTo = Math.min(mirror.commitIndex, change.committedLengthBefore);
         if (upTo === 0) return null;
-        if (upTo <= mirror.lastIndex && mirror.prefixHashes[upTo] === cluster.committedPrefix[upTo]) return null;
+        if (upTo <= mirror.lastIndex && cluster.prefixHashesOf(mirror)[upTo] === cluster.committedPrefix[upTo]) return null;
         const index = firstDifferenceFromCommitted(cluster, mirror, upTo);
         const by = cluster.committedBy[index];
         return violation({

@@ -22,9 +22,12 @@ export function harnessError(options: Omit<HarnessError, 'harness'>): HarnessErr
   return { harness: true, ...options };
 }
 
-/** The first index in 1..upTo where the mirror's log differs from the committed history. */
+/**
+ * The first index in 1..upTo where the mirror's log differs from the committed history; entries
+ * the node holds only through an installed snapshot count as the history's (ObservedNode.anchorIndex).
+ */
 export function firstDifferenceFromCommitted(cluster: ObservedCluster, mirror: ObservedNode, upTo: number): number {
-  for (let index = 1; index <= upTo; index += 1) {
+  for (let index = mirror.anchorIndex + 1; index <= upTo; index += 1) {
     if (
       index > mirror.lastIndex ||
       mirror.terms[index] !== cluster.committedTerms[index] ||

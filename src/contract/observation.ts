@@ -3,7 +3,7 @@
 // step made, the clients' history, and the violations the checkers report. Below both the world
 // (src/world, which keeps and updates the observation) and invariants/ (which only read it).
 
-import type { AppliedEntry, ConfigurationView, Role } from './contract.js';
+import type { AppliedEntry, Command, ConfigurationView, Role, SnapshotView } from './contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export type InvariantKind = 'safety' | 'liveness';
@@ -76,11 +76,22 @@ export interface ObservedNode {
   readonly commandIds: readonly number[];
   /** prefixHashes[i] digests entries 1..i (0 for the empty prefix). */
   readonly prefixHashes: readonly number[];
-  /** Index of the last entry applied in this incarnation, from the applied outputs. */
+  /** Index of the last entry applied in this incarnation, from the applied outputs (or its snapshot's). */
   readonly lastAppliedSeen: number;
   /** Feature 'membership': the configurations the node last reported (null: never). */
   readonly configuration: ConfigurationView | null;
   readonly lastIndex: number;
+  /** Feature 'snapshots': the view's snapshot index and term (0, 0: none). */
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  /**
+   * 0, or an index up to which the node holds its log only through a snapshot it installed: the
+   * mirror never saw those entries, so entries 1..anchorIndex are placeholders (term -1, but the
+   * snapshot's term at its own index) and the prefix hashes are the mirror's own. Compare prefix
+   * hashes across nodes through ObservedCluster.prefixHashesOf, which rebases them on the
+   * committed history.
+   */
+  readonly anchorIndex: number;
   termAt(index: number): number;
 }
 
@@ -104,6 +115,14 @@ export interface ObservedCluster {
   lastIndexCommittedBeforeTerm(term: number): number;
   /** The bound on the term index was committed in (Infinity if unknown). */
   commitTermOf(index: number): number;
+  /**
+   * The node's prefix hashes, comparable with other nodes' and the committed history's: its own,
+   * or for an anchored node (anchorIndex > 0) the committed history's up to its anchor and its
+   * own entries chained on from there (its snapshot stands for the committed prefix; the
+   * snapshot-consistency invariant judges whether it does). Until the committed history reaches
+   * the anchor, its own.
+   */
+  prefixHashesOf(node: ObservedNode): readonly number[];
 }
 
 /** What one step changed on one node: the invariants' incremental input. */
@@ -127,6 +146,11 @@ export interface StepChange {
   applied: readonly AppliedEntry[];
   /** The view in this output, if any. */
   hasView: boolean;
+  /** Feature 'snapshots': what the output reported (absent: nothing). */
+  snapshotTaken?: SnapshotView;
+  snapshotInstalled?: SnapshotView;
+  /** The command of the propose or read input this step handled (absent: another input). */
+  command?: Command;
   /** Length of the committed history before this step. */
   committedLengthBefore: number;
 }

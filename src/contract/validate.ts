@@ -2,7 +2,7 @@
 // the implementation's error (a value with a message), never the harness's.
 
 import type { NodeId } from '../core/ids.js';
-import type { Input, Output } from './contract.js';
+import type { Input, Output, SnapshotView } from './contract.js';
 
 /**
  * What is wrong with node `id`'s output to `input` in a cluster whose node ids are `members` (every
@@ -27,7 +27,7 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
     if (outbound.to === id) return `sent a ${String(outbound.message.type)} message to itself`;
     if (!members.includes(outbound.to)) return `sent a ${String(outbound.message.type)} message to unknown node ${String(outbound.to)}`;
   }
-  return rejectionProblem(output, input);
+  return rejectionProblem(output, input) ?? validateSnapshots(output);
 }
 
 /** Only a membership change is ever rejected, and in the output of its own input. */
@@ -38,5 +38,40 @@ function rejectionProblem(output: Output, input: Input): string | null {
       return `answered rejected to ${String(answer.commandId)}, which is not the membership change of this input`;
     }
   }
+  return null;
+}
+
+const isIndex = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+
+/** Feature 'snapshots': the view's snapshot index and term, and the snapshots an output reports. */
+function validateSnapshots(output: Output): string | null {
+  const state = output.state as Partial<Record<'snapshotIndex' | 'snapshotTerm', unknown>> | undefined;
+  if (state !== undefined && state !== null) {
+    for (const field of ['snapshotIndex', 'snapshotTerm'] as const) {
+      if (state[field] !== undefined && !isIndex(state[field])) return `sent a view whose ${field} is not a whole number >= 0`;
+    }
+  }
+  for (const field of ['snapshotTaken', 'snapshotInstalled'] as const) {
+    const snapshot = output[field];
+    if (snapshot === undefined) continue;
+    const problem = snapshotProblem(snapshot);
+    if (problem !== null) return `reported a ${field} that is not a snapshot {index, term, configuration, data}: ${problem}`;
+  }
+  return null;
+}
+
+function snapshotProblem(snapshot: SnapshotView): string | null {
+  if (snapshot === null || typeof snapshot !== 'object') return 'not an object';
+  if (!isIndex(snapshot.index) || snapshot.index === 0) return 'index is not a whole number >= 1';
+  if (!isIndex(snapshot.term)) return 'term is not a whole number >= 0';
+  const configuration = snapshot.configuration as unknown as Record<string, unknown> | null;
+  if (configuration === null || typeof configuration !== 'object') return 'configuration is not an object';
+  for (const part of ['voters', 'learners', 'votersOutgoing']) {
+    const members = configuration[part];
+    if (!Array.isArray(members) || !members.every((member) => Number.isInteger(member))) return `configuration.${part} is not a list of node ids`;
+  }
+  const data = snapshot.data as unknown;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data is not an object of strings';
+  for (const [key, value] of Object.entries(data)) if (typeof value !== 'string') return `data[${JSON.stringify(key)}] is not a string`;
   return null;
 }

@@ -40,7 +40,17 @@ function action(fields: Record<string, Schema>): Schema & { type: 'object' } {
  */
 export function implementationOptionsSchema(fieldsOptional: boolean): Schema & { type: 'object' } {
   const field = (maximum: number): Schema => ({ type: 'number', minimum: 1, maximum, integer: true, optional: fieldsOptional });
-  return { type: 'object', fields: { electionTicksMin: field(100_000), electionTicksMax: field(100_000), heartbeatTicks: field(100_000), entriesPerMessageMax: field(10_000) } };
+  return {
+    type: 'object',
+    fields: {
+      electionTicksMin: field(100_000),
+      electionTicksMax: field(100_000),
+      heartbeatTicks: field(100_000),
+      entriesPerMessageMax: field(10_000),
+      // Feature 'snapshots', absent by default (never compact); handed only to an implementation that lists it.
+      snapshotEntriesThreshold: { type: 'number', minimum: 1, maximum: 1_000_000, integer: true, optional: true },
+    },
+  };
 }
 
 export const scenarioSchema: Schema = {

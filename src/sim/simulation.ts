@@ -23,12 +23,12 @@ import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { ClusterJudge } from '../world/judge.js';
-import { createInstance, runInput } from '../world/step.js';
+import { createInstance, implementationOptionsFor, runInput } from '../world/step.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
 import type { ClusterObservation } from '../world/observation.js';
-import { ViewError } from '../world/observation.js';
+import { commandOf, ViewError } from '../world/observation.js';
 import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
@@ -628,7 +628,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private startNode(id: NodeId): void {
     const slot = this.slots[id];
     const seed = this.random.seed32(`timers/${nodeName(id)}`);
-    const start: Input = { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options: this.scenario.implementation };
+    const options = implementationOptionsFor(this.implementation, this.scenario.implementation);
+    const start: Input = { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options };
     const created = createInstance(this.implementation);
     if (created.problem !== null) this.failImplementation(id, start, created.problem);
     slot.instance = created.instance;
@@ -695,7 +696,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
     let judged: { change: StepChange; violation: Violation | null };
     try {
-      judged = this.judge.stepped(id, output, started, this.eventCount, this.now);
+      judged = this.judge.stepped(id, output, started, this.eventCount, this.now, commandOf(input));
     } catch (error) {
       if (error instanceof ViewError) this.failImplementation(id, input, `state view: ${error.message}`);
       throw error;

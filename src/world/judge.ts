@@ -5,7 +5,7 @@
 // the same rules and the same invariants. The end-of-run audit tells the harness's own errors
 // from the implementation's violations.
 
-import type { DigestSink, Output } from '../contract/contract.js';
+import type { Command, DigestSink, Output } from '../contract/contract.js';
 import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
@@ -30,8 +30,8 @@ export class ClusterJudge {
    * Node `id` answered an input with `output`: its mirror takes it in, then the step is judged
    * (judgeChange). Throws ViewError when the output's view cannot apply.
    */
-  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number): { change: StepChange; violation: Violation | null } {
-    const change = this.observation.observe(id, output, started, eventNumber, timeMs);
+  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): { change: StepChange; violation: Violation | null } {
+    const change = this.observation.observe(id, output, started, eventNumber, timeMs, command);
     return { change, violation: this.judgeChange(change) };
   }
 
@@ -128,6 +128,8 @@ function digestCommitted(shared: SharedObservation): readonly [number, number] {
 export function digestDownMirror(mirror: NodeMirror, sink: DigestSink): void {
   sink.number(mirror.hasView ? roleCodes[mirror.role] : 0).number(mirror.term).number(mirror.commitIndex).number(mirror.appliedIndex);
   sink.number(mirror.lastIndex).number(mirror.prefixHashes[mirror.lastIndex]).number(mirror.lastAppliedSeen).number(mirror.hasLog ? 1 : 0);
+  // Only where there is a snapshot, so that digests without one stay as they were.
+  if (mirror.snapshotIndex !== 0 || mirror.anchorIndex !== 0) sink.number(-1).number(mirror.snapshotIndex).number(mirror.snapshotTerm).number(mirror.anchorIndex);
 }
 
 /**

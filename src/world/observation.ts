@@ -9,8 +9,15 @@
 // explorer keeps each node's mirror with the node's state (computed once per node state and
 // input, by the same observeOutput) and the rest, the shared part, with each world: an
 // observation laid over them copies the shared part before it first writes it.
+//
+// Snapshots (feature 'snapshots'): a view's log starts after its snapshot index. A node that
+// compacted its own log keeps its entries in the mirror (it showed them before). A node that
+// installed a snapshot in place of entries it never showed is anchored: the mirror holds
+// placeholders up to the anchor, and its prefix hashes are rebased on the committed history only
+// where they are compared across nodes (ClusterObservation.prefixHashesOf), so that a mirror stays
+// a function of its node's outputs alone (the explorer keeps one per node state).
 
-import type { ConfigurationView, Output, Role, StateView } from '../contract/contract.js';
+import type { Command, ConfigurationView, Input, Output, Role, StateView } from '../contract/contract.js';
 import { chainHash } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { assert } from '../core/assert.js';
@@ -36,10 +43,20 @@ export class NodeMirror implements ObservedNode {
   commandIds: number[] = [0];
   /** prefixHashes[i] digests entries 1..i (0 for the empty prefix). */
   prefixHashes: number[] = [0];
-  /** Index of the last entry applied in this incarnation, from the applied outputs. */
+  /** Index of the last entry applied in this incarnation, from the applied outputs (or its snapshot's). */
   lastAppliedSeen = 0;
   /** Feature 'membership': the configurations last reported (views send them when they change). */
   configuration: ConfigurationView | null = null;
+  snapshotIndex = 0;
+  snapshotTerm = 0;
+  /** See ObservedNode.anchorIndex. */
+  anchorIndex = 0;
+  /**
+   * The prefix hashes rebased on a committed prefix hash at the anchor (`base`), kept until the
+   * log changes: a pure function of this mirror and the base, so a mirror shared by several of
+   * the explorer's worlds may keep it.
+   */
+  rebased: { base: number; hashes: readonly number[] } | null = null;
 
   constructor(readonly id: NodeId) {}
 
@@ -69,6 +86,10 @@ export class NodeMirror implements ObservedNode {
     copy.prefixHashes = this.prefixHashes.slice();
     copy.lastAppliedSeen = this.lastAppliedSeen;
     copy.configuration = this.configuration;
+    copy.snapshotIndex = this.snapshotIndex;
+    copy.snapshotTerm = this.snapshotTerm;
+    copy.anchorIndex = this.anchorIndex;
+    copy.rebased = this.rebased;
     return copy;
   }
 }
@@ -78,7 +99,7 @@ export class NodeMirror implements ObservedNode {
  * committedLengthBefore is left 0: it belongs to the cluster (ClusterObservation.observe sets it).
  * Throws ViewError when the view's log delta cannot apply.
  */
-export function observeOutput(mirror: NodeMirror, output: Output, started: boolean, eventNumber: number, timeMs: number): StepChange {
+export function observeOutput(mirror: NodeMirror, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): StepChange {
   const change: StepChange = {
     node: mirror.id,
     eventNumber,
@@ -95,6 +116,9 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     hasView: output.state !== undefined,
     committedLengthBefore: 0,
   };
+  if (command !== undefined) change.command = command;
+  if (output.snapshotTaken !== undefined) change.snapshotTaken = output.snapshotTaken;
+  if (output.snapshotInstalled !== undefined) change.snapshotInstalled = output.snapshotInstalled;
   if (started) {
     mirror.up = true;
     mirror.incarnation += 1;
@@ -111,6 +135,8 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     if (view.log !== undefined) mirror.hasLog = true;
     applyView(mirror, view, change);
   }
+  // Applying goes on after an installed snapshot, whose entries are not applied one by one.
+  if (output.snapshotInstalled !== undefined) mirror.lastAppliedSeen = output.snapshotInstalled.index;
   if (output.applied.length > 0) mirror.lastAppliedSeen = output.applied[output.applied.length - 1].index;
   return change;
 }
@@ -123,12 +149,16 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
   mirror.appliedIndex = view.appliedIndex;
   mirror.leaderHint = view.leaderHint;
   if (view.configuration !== undefined) mirror.configuration = view.configuration;
+  if (view.snapshotIndex !== undefined) observeSnapshotIndex(mirror, view.snapshotIndex, view.snapshotTerm ?? 0);
   const log = view.log;
   if (log === undefined) return;
   const from = Math.max(1, log.from);
   if (from > mirror.lastIndex + 1) {
     throw new ViewError(`log delta starts at ${log.from}, past the end of the log (${mirror.lastIndex})`);
   }
+  // Entries written again below the anchor are the node's own once more.
+  if (from <= mirror.anchorIndex) mirror.anchorIndex = from - 1;
+  mirror.rebased = null;
   mirror.terms.length = from;
   mirror.commandIds.length = from;
   mirror.prefixHashes.length = from;
@@ -140,6 +170,45 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
     mirror.prefixHashes.push(previousHash);
   }
   change.logChangedFrom = from;
+}
+
+/**
+ * A view's snapshot index and term. A mirror that holds the snapshot's last entry keeps its
+ * entries (the node folded its own, or kept the log after it, paper section 7); any other is
+ * anchored there: placeholders up to it, until the log delta from snapshotIndex + 1 that must
+ * come with it.
+ */
+function observeSnapshotIndex(mirror: NodeMirror, snapshotIndex: number, snapshotTerm: number): void {
+  if (snapshotIndex === mirror.snapshotIndex && snapshotTerm === mirror.snapshotTerm) return;
+  mirror.snapshotIndex = snapshotIndex;
+  mirror.snapshotTerm = snapshotTerm;
+  const holdsLastEntry = snapshotIndex > mirror.anchorIndex && snapshotIndex <= mirror.lastIndex && mirror.terms[snapshotIndex] === snapshotTerm;
+  if (snapshotIndex === 0 || holdsLastEntry) return;
+  mirror.terms.length = 1;
+  mirror.commandIds.length = 1;
+  mirror.prefixHashes.length = 1;
+  let previousHash = 0;
+  for (let index = 1; index <= snapshotIndex; index += 1) {
+    const term = index === snapshotIndex ? snapshotTerm : -1;
+    mirror.terms.push(term);
+    mirror.commandIds.push(0);
+    previousHash = chainHash(previousHash, term, 0);
+    mirror.prefixHashes.push(previousHash);
+  }
+  mirror.anchorIndex = snapshotIndex;
+  mirror.rebased = null;
+}
+
+/** See ObservedCluster.prefixHashesOf; `committedPrefix` is the committed history's prefix hashes. */
+export function rebasedPrefixHashes(mirror: NodeMirror, committedPrefix: readonly number[]): readonly number[] {
+  const anchor = mirror.anchorIndex;
+  if (anchor === 0 || anchor >= committedPrefix.length) return mirror.prefixHashes;
+  const base = committedPrefix[anchor];
+  if (mirror.rebased !== null && mirror.rebased.base === base) return mirror.rebased.hashes;
+  const hashes = committedPrefix.slice(0, anchor + 1);
+  for (let index = anchor + 1; index <= mirror.lastIndex; index += 1) hashes.push(chainHash(hashes[index - 1], mirror.terms[index], mirror.commandIds[index]));
+  mirror.rebased = { base, hashes };
+  return hashes;
 }
 
 /**
@@ -282,7 +351,8 @@ export class ClusterObservation implements ObservedCluster {
     for (const mirror of withLogs) {
       // Prefix hashes equal at k mean equal prefixes 1..k, so the first match from the top is the longest.
       let matched = Math.min(mirror.lastIndex, this.committedLength);
-      while (matched > 0 && mirror.prefixHashes[matched] !== this.committedPrefix[matched]) matched -= 1;
+      const prefixHashes = this.prefixHashesOf(mirror);
+      while (matched > 0 && prefixHashes[matched] !== this.committedPrefix[matched]) matched -= 1;
       most = Math.max(most, longest - matched);
     }
     return most;
@@ -293,9 +363,13 @@ export class ClusterObservation implements ObservedCluster {
     this.mirror(id).up = false;
   }
 
+  prefixHashesOf(node: NodeMirror): readonly number[] {
+    return node.anchorIndex === 0 ? node.prefixHashes : rebasedPrefixHashes(node, this.sharedPart.prefix);
+  }
+
   /** Applies one output of node `id` to its mirror (in place) and describes the change. */
-  observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number): StepChange {
-    const change = observeOutput(this.mirror(id), output, started, eventNumber, timeMs);
+  observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): StepChange {
+    const change = observeOutput(this.mirror(id), output, started, eventNumber, timeMs, command);
     change.committedLengthBefore = this.committedLength;
     return change;
   }
@@ -320,7 +394,8 @@ export class ClusterObservation implements ObservedCluster {
   extendCommitted(change: StepChange): void {
     const mirror = this.mirror(change.node);
     const lengthBefore = this.committedLength;
-    if (mirror.hasLog) {
+    // An anchored mirror holds placeholders up to its anchor: it extends the history only past it.
+    if (mirror.hasLog && this.committedLength >= mirror.anchorIndex) {
       const commitIndex = Math.min(mirror.commitIndex, mirror.lastIndex);
       for (let index = this.committedLength + 1; index <= commitIndex; index += 1) {
         this.appendCommitted(mirror.terms[index], mirror.commandIds[index], change.node);
@@ -378,6 +453,11 @@ export class ClusterObservation implements ObservedCluster {
     }
     return result;
   }
+}
+
+/** The command an input hands a node (a proposal's or a read's), which the world records with the step. */
+export function commandOf(input: Input): Command | undefined {
+  return input.kind === 'propose' || input.kind === 'read' ? input.command : undefined;
 }
 
 /** A view that cannot be applied: the implementation broke the view protocol. */

@@ -2,7 +2,7 @@
 // transition system and the replays. What the instance answers is checked against the contract;
 // a throw or a malformed output is the implementation's error, as a value with a message.
 
-import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
+import type { Implementation, ImplementationOptions, Input, NodeInstance, Output } from '../contract/contract.js';
 import { validateOutput } from '../contract/validate.js';
 import type { NodeId } from '../core/ids.js';
 
@@ -20,6 +20,17 @@ export function createInstance(implementation: Implementation): InstanceOutcome 
     return { instance: null, problem: 'createNode() returned something that is not a node instance (an object with a step function)' };
   }
   return { instance, problem: null };
+}
+
+/**
+ * The options a start hands `implementation`'s nodes: those of a feature it does not list left
+ * out (protocol v2: an implementation is driven only by the features it supports), the same
+ * object otherwise.
+ */
+export function implementationOptionsFor(implementation: Implementation, options: ImplementationOptions): ImplementationOptions {
+  if (options.snapshotEntriesThreshold === undefined || (implementation.features ?? []).includes('snapshots')) return options;
+  const { snapshotEntriesThreshold: _left, ...supported } = options;
+  return supported;
 }
 
 /** What a throw from an implementation was, for its error message. */

@@ -33,8 +33,8 @@ import type { StepChange } from '../contract/observation.js';
 import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
 import { checkersChanged, checkersVersion, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
 import type { SharedObservation } from './observation.js';
-import { ClusterObservation, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
-import { createInstance, describeThrow, runInput } from './step.js';
+import { ClusterObservation, commandOf, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
+import { createInstance, describeThrow, implementationOptionsFor, runInput } from './step.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
@@ -631,7 +631,8 @@ export class TransitionSystem {
   private start(down: NodeState, id: NodeId): NodeStep {
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
-    const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options: this.options.implementationOptions };
+    const options = implementationOptionsFor(this.options.implementation, this.options.implementationOptions);
+    const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options };
     return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true);
   }
 
@@ -666,7 +667,7 @@ export class TransitionSystem {
     const mirror = before.mirror.copy();
     let change: StepChange;
     try {
-      change = observeOutput(mirror, output, started, 0, 0);
+      change = observeOutput(mirror, output, started, 0, 0, commandOf(input));
     } catch (error) {
       if (error instanceof ViewError) return failedStep(before, id, input, `state view: ${error.message}`);
       throw error;

@@ -7,7 +7,7 @@
 // Each node's scalar view (role, term, vote, commit and applied index) carries over between
 // steps, so a step only names what changed; log entries are written as [term, commandId].
 
-import type { AppliedEntry, LogEntryView, OutboundMessage, Output, StateView } from '../../src/contract/contract.js';
+import type { AppliedEntry, Command, LogEntryView, OutboundMessage, Output, SnapshotView, StateView } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
 import type { NodeMirror } from '../../src/world/observation.js';
@@ -29,10 +29,19 @@ export interface HistoryOptions {
   invariants?: readonly InvariantDefinition[];
 }
 
-/** The scalar part of a view; a step names only the fields that changed. */
-export type ScalarView = Omit<StateView, 'log' | 'snapshotIndex' | 'snapshotTerm'>;
+/** The scalar part of a view (the snapshot index and term included); a step names only the fields that changed. */
+export type ScalarView = Omit<StateView, 'log'>;
 
-export interface StepOptions extends Partial<ScalarView> {
+/** Feature 'snapshots' and commands: what an output reports beyond its view. */
+export interface ReportOptions {
+  /** The snapshot the node took, or installed (at a start: restored). */
+  taken?: SnapshotView;
+  installed?: SnapshotView;
+  /** The command of the input this step handled (a proposal's), which the world records. */
+  command?: Command;
+}
+
+export interface StepOptions extends Partial<ScalarView>, ReportOptions {
   /** Entries appended after the node's last entry. */
   append?: readonly EntrySpec[];
   /** Every entry from this index on is replaced by `entries` (everything after is gone). */
@@ -46,9 +55,11 @@ export interface StepOptions extends Partial<ScalarView> {
   withoutView?: boolean;
 }
 
-export interface StartOptions extends Partial<ScalarView> {
+export interface StartOptions extends Partial<ScalarView>, ReportOptions {
   /** The durable log the node starts over; by default the log its mirror holds. */
   log?: readonly EntrySpec[];
+  /** Where the start view's log begins (after a snapshot); 1 by default. */
+  logFrom?: number;
   send?: boolean;
   withoutView?: boolean;
 }
@@ -108,9 +119,10 @@ export class History {
       appliedIndex: options.appliedIndex ?? 0,
       leaderHint: options.leaderHint ?? null,
       ...(options.configuration === undefined ? {} : { configuration: options.configuration }),
+      ...snapshotFields(options, previous),
     };
     const log = options.log ?? entriesOf(this.mirror(node));
-    return this.emit(node, view, { from: 1, entries: log.map(entryView) }, [], options, true);
+    return this.emit(node, view, { from: options.logFrom ?? 1, entries: log.map(entryView) }, [], options, true);
   }
 
   /** The node handles one input; `options` says what its output shows. */
@@ -126,6 +138,7 @@ export class History {
       leaderHint: options.leaderHint !== undefined ? options.leaderHint : previous.leaderHint,
       // Sent when it changes, as the contract has it: not carried over from the previous step.
       ...(options.configuration === undefined ? {} : { configuration: options.configuration }),
+      ...snapshotFields(options, previous),
     };
     let log: StateView['log'];
     if (options.replaceFrom !== undefined) {
@@ -209,7 +222,7 @@ export class History {
     view: ScalarView,
     log: StateView['log'],
     applied: AppliedEntry[],
-    options: { send?: boolean; withoutView?: boolean },
+    options: { send?: boolean; withoutView?: boolean } & ReportOptions,
     started: boolean,
   ): Violation | null {
     this.events += 1;
@@ -225,10 +238,12 @@ export class History {
       applied,
       answers: [],
       ...(options.withoutView === true ? {} : { state: { ...view, ...(log === undefined ? {} : { log }) } }),
+      ...(options.taken === undefined ? {} : { snapshotTaken: options.taken }),
+      ...(options.installed === undefined ? {} : { snapshotInstalled: options.installed }),
     };
     if (options.withoutView !== true) this.views.set(node, view);
     else if (!this.views.has(node)) this.views.set(node, view);
-    const change: StepChange = this.observation.observe(node, output, started, this.events, this.timeMs);
+    const change: StepChange = this.observation.observe(node, output, started, this.events, this.timeMs, options.command);
     if (messages.length > 0) this.observation.revealed(node, this.observation.mirror(node).term);
     this.observation.extendCommitted(change);
     const found: Violation[] = [];
@@ -245,6 +260,13 @@ export class History {
     this.violations.push(...found);
     return found[0] ?? null;
   }
+}
+
+/** The view's snapshot index and term: as given, else as before (absent: a node without snapshots). */
+function snapshotFields(options: Partial<ScalarView>, previous: ScalarView | undefined): Pick<StateView, 'snapshotIndex' | 'snapshotTerm'> {
+  const snapshotIndex = options.snapshotIndex ?? previous?.snapshotIndex;
+  const snapshotTerm = options.snapshotTerm ?? previous?.snapshotTerm;
+  return snapshotIndex === undefined ? {} : { snapshotIndex, snapshotTerm: snapshotTerm ?? 0 };
 }
 
 function entryView([term, commandId]: EntrySpec): LogEntryView {

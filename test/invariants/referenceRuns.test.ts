@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultClientOptions, defaultScenario } from '../../src/sim/scenario.js';
 import type { SimulationResult } from '../../src/sim/simulation.js';
 import { Simulation } from '../../src/sim/simulation.js';
 import { allInvariants } from '../../invariants/index.js';
 
 const seedCount = 150;
+const snapshotSeedCount = 60;
 
 interface Activity {
   /** Steps in which a node became leader (of a new term, or after a restart). */
@@ -25,6 +26,14 @@ interface Activity {
   restarts: number;
   steps: number;
   audits: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
+  /** Steps of a node whose mirror held its prefix only through an installed snapshot. */
+  anchoredSteps: number;
+}
+
+function noActivity(): Activity {
+  return { elections: 0, termsLed: new Set(), leaders: new Set(), restarts: 0, steps: 0, audits: 0, snapshotsTaken: 0, snapshotsInstalled: 0, anchoredSteps: 0 };
 }
 
 /** An "invariant" that never fires and only counts, so the test can tell the runs did something. */
@@ -43,6 +52,9 @@ function activityProbe(activity: Activity): InvariantDefinition {
           activity.steps += 1;
           const mirror = cluster.mirror(change.node);
           if (change.started && mirror.incarnation > 1) activity.restarts += 1;
+          if (change.snapshotTaken !== undefined) activity.snapshotsTaken += 1;
+          if (change.snapshotInstalled !== undefined && !change.started) activity.snapshotsInstalled += 1;
+          if (mirror.anchorIndex > 0) activity.anchoredSteps += 1;
           const becameLeader = mirror.role === 'leader' && (change.previousRole !== 'leader' || change.previousTerm !== mirror.term);
           if (becameLeader) {
             activity.elections += 1;
@@ -71,7 +83,7 @@ describe('the invariants on runs of the reference Raft', () => {
     let audits = 0;
     const leadersAcrossRuns = new Set<NodeId>();
     for (let seed = 1; seed <= seedCount; seed += 1) {
-      const activity: Activity = { elections: 0, termsLed: new Set(), leaders: new Set(), restarts: 0, steps: 0, audits: 0 };
+      const activity = noActivity();
       const result: SimulationResult = new Simulation({
         implementation: referenceImplementation(),
         scenario: defaultScenario(),
@@ -103,5 +115,31 @@ describe('the invariants on runs of the reference Raft', () => {
     expect(restarts).toBeGreaterThan(0);
     // Every run reached its end-of-run audit (the probe's audit runs after the invariants').
     expect(audits).toBe(seedCount);
+  });
+
+  it(`raise no false alarm over ${snapshotSeedCount} seeds with snapshots every 4 entries, in runs that take, install and restart from them`, () => {
+    const failures: string[] = [];
+    const total = noActivity();
+    const scenario = defaultScenario();
+    scenario.implementation.snapshotEntriesThreshold = 4;
+    // Clients retry through crashes, so exactly-once must survive compaction (their sessions are in the snapshot).
+    scenario.clients = defaultClientOptions();
+    for (let seed = 1; seed <= snapshotSeedCount; seed += 1) {
+      const activity = noActivity();
+      const result = new Simulation({ implementation: referenceImplementation(), scenario, seed, invariants: [...allInvariants, activityProbe(activity)] }).run();
+      if (result.status !== 'ok') {
+        failures.push(`seed ${seed}: ${result.status}: ${result.violation?.invariant ?? ''} ${result.violation?.message ?? result.implementationError?.message ?? ''}`);
+        continue;
+      }
+      total.snapshotsTaken += activity.snapshotsTaken;
+      total.snapshotsInstalled += activity.snapshotsInstalled;
+      total.anchoredSteps += activity.anchoredSteps;
+      total.audits += activity.audits;
+    }
+    expect(failures).toEqual([]);
+    expect(total.snapshotsTaken).toBeGreaterThan(snapshotSeedCount * 5);
+    expect(total.snapshotsInstalled).toBeGreaterThan(snapshotSeedCount * 5);
+    expect(total.anchoredSteps).toBeGreaterThan(0);
+    expect(total.audits).toBe(snapshotSeedCount);
   });
 });

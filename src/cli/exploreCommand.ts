@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { exploreFailureTrace, writeTraceFile } from '../check/traces.js';
-import { checkFolderWritable } from '../core/files.js';
+import { checkFolderWritable, writeFileAtomic } from '../core/files.js';
 import { plural, terminalText } from '../core/text.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } from '../explore/search.js';
@@ -25,6 +25,7 @@ import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
 import type { ImplementationArguments } from './runCommand.js';
 import { implementationOfArguments } from './runCommand.js';
+import { failurePage } from '../report/html.js';
 
 export interface ExploreArguments extends ImplementationArguments {
   nodes: number;
@@ -83,6 +84,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
     const path = join(report.path, 'explore.trace.json');
     writeTraceFile(path, traced.trace);
     tracePath = report.display(path);
+    writeFileAtomic(join(report.path, 'explore.html'), failurePage(traced.trace, { replayCommand: `npx raftcheck replay ${tracePath}` }));
     failures = [failureRecord(traced.replay, { seed: 0, replay: `npx raftcheck replay ${tracePath}`, trace: tracePath })];
   }
   const { verdict, interrupted, exitCode } = exploreVerdict(result);
@@ -175,6 +177,7 @@ function textLines(
       `  replay: npx raftcheck replay ${tracePath}`,
       ...(violation !== null ? [`  ${violation.message}`, `  evidence ${JSON.stringify(violation.evidence)}`] : []),
       `  show:   npx raftcheck show ${tracePath}`,
+      `  report: ${(tracePath ?? '').replace(/explore\.trace\.json$/, 'explore.html')}`,
       '  path:',
       ...result.path.map((step, index) => `  ${String(index + 1).padStart(4)}. ${describeStep(step)}`),
     );

@@ -106,6 +106,7 @@ function addRunCommand(parser: Argv, context: CommandContext): Argv {
             implOutputBytesMax: args['impl-output-bytes-max'],
             shard: args.shard,
             junit: args.junit,
+            html: args.html,
           },
           io,
         ),
@@ -165,6 +166,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
       .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core, up to 8; 1 for process:...)' })
       .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
+      .option('html', { type: 'boolean', default: true, describe: 'Write HTML pages into the report folder: index.html for the campaign, seed-N.html per failure with its space-time diagram (--no-html to skip)' })
       .option('junit', { type: 'string', describe: 'Also write the campaign as JUnit XML to this file (a test case per failing seed, the replay command in its text)' })
       .option('shard', { type: 'string', describe: 'Run shard I of N of the seed range (I/N: every Nth seed from the Ith); raftcheck merge joins the shards\' reports' })
       .check((args) => {
@@ -218,8 +220,9 @@ function addTraceCommands(parser: Argv, context: CommandContext): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object shaped as run --json' })
         .option('impl', { type: 'string', describe: "Replay on this implementation instead of the trace's own (as run --impl), a fixed build say: exit by its verdict" })
         .option('impl-timeout-ms', { type: 'number', describe: 'Process implementations: longest wait for one answer, in ms' })
+        .option('html', { type: 'boolean', default: false, describe: 'Also write the replay as an HTML page (space-time diagram) beside the trace, NAME.html' })
         .epilogue(exitCodeHelp)),
-    (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'] }, io)),
+    (args) => guarded(() => replayTraceCommand({ trace: args.trace, json: args.json, impl: args.impl, implTimeoutMs: args['impl-timeout-ms'], html: args.html }, io)),
   )
   .command(
     'shrink <trace>',

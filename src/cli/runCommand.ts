@@ -7,6 +7,7 @@ import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { loadScenario } from '../check/scenarios.js';
 import { checkFileWritable, writeFileAtomic, writeJsonAtomic } from '../core/files.js';
 import { junitXml } from '../report/junit.js';
+import { campaignPage } from '../report/html.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
@@ -59,6 +60,8 @@ export interface RunArguments {
   shard?: string;
   /** Also write the campaign as JUnit XML to this file (--junit FILE). */
   junit?: string;
+  /** HTML pages: index.html for the campaign and one per failure (default on; --no-html). */
+  html?: boolean;
 }
 
 export async function runCommand(args: RunArguments, io: CommandIo): Promise<number> {
@@ -111,6 +114,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   const { scenario, bugNames, implementation, source, seeds, report } = setup;
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
   const failures: FailureRecord[] = [];
+  const failurePages = new Map<number, string>();
   const color = stdoutColor(io) && !args.json;
 
   const campaign = await runCampaignInWorkers({
@@ -133,10 +137,12 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
         rerunCommand: replayCommand(failure.seed, args),
         shrink: args.shrink,
         shrinkTimeMs: args.shrinkTimeSeconds * 1000,
+        html: args.html !== false,
         onShrinkProgress: (state) =>
           progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}, ${state.runs} ${plural(state.runs, 'run')} (${state.pass})`),
       });
       failures.push(written.record);
+      if (written.htmlPath !== null) failurePages.set(failure.seed, `seed-${failure.seed}.html`);
       if (!args.json) {
         progress.clear();
         io.stdout.write(`${formatFailureOnDisk(written, { color })}\n\n`);
@@ -159,6 +165,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   const exitCode = summary.exitCode;
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
   if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(summary));
+  if (args.html !== false) writeFileAtomic(join(report.path, 'index.html'), campaignPage(summary, failurePages));
 
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -12,6 +12,7 @@ import type { RunStatus } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { checkFileWritable, writeFileAtomic } from '../core/files.js';
 import { perfettoTrace } from '../report/perfetto.js';
+import { failurePage } from '../report/html.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { formatFailure, ProgressLine } from '../report/console.js';
@@ -67,7 +68,7 @@ function replayVerdict(trace: TraceFile, run: SeedResult, matches: boolean): Rep
   };
 }
 
-export async function replayTraceCommand(args: { trace: string; json: boolean; impl?: string; implTimeoutMs?: number }, io: CommandIo): Promise<number> {
+export async function replayTraceCommand(args: { trace: string; json: boolean; impl?: string; implTimeoutMs?: number; html?: boolean }, io: CommandIo): Promise<number> {
   const trace = readTraceFile(args.trace);
   const implementation = await implementationFor(trace, args);
   const startedMs = wallClockMs();
@@ -84,6 +85,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
   const { verdict, diverged, recordedOn, inconclusive } = replayVerdict(trace, run, matches);
   const exitCode = exitCodeOf(verdict);
   const failures = run.status === 'ok' ? [] : [failureRecord(run, { seed: trace.seed, replay: command, trace: args.trace })];
+  if (args.html === true) writeReplayPage(args.trace, replayedTrace(trace, run), command, io);
   if (args.json) {
     const summary = {
       result: verdict,
@@ -215,6 +217,13 @@ export async function showTraceCommand(args: { trace: string; all: boolean; tick
   return exitCodes.ok;
 }
 
+/** `replay --html`: the replay's page beside the trace (NAME.html), its path on stderr. */
+function writeReplayPage(tracePath: string, replayed: TraceFile, command: string, io: CommandIo): void {
+  const path = join(dirname(tracePath), `${basename(tracePath).replace(/(\.trace)?\.json$/, '')}.html`);
+  writeFileAtomic(path, failurePage(replayed, { replayCommand: command }));
+  io.stderr.write(`raftcheck replay: report ${escapeControlCharacters(path)}\n`);
+}
+
 export interface ExportArguments {
   trace: string;
   format: 'perfetto';
@@ -242,6 +251,16 @@ export async function exportTraceCommand(args: ExportArguments, io: CommandIo): 
   return exitCodes.ok;
 }
 
+/** The trace file's account replaced by what its replay did. */
+function replayedTrace(recorded: TraceFile, run: ReturnType<typeof replayTrace>['run']): TraceFile {
+  return {
+    ...recorded,
+    traceHash: run.traceHash,
+    result: { status: run.status, events: run.events, simulatedMs: run.simulatedMs, violation: run.violation, implementationError: run.implementationError },
+    events: [...(run.eventLog ?? [])],
+  };
+}
+
 /**
  * What `show` prints: the trace's run as a replay of its choices makes it, so that nothing the
  * file merely claims (a verdict, a note, an event) is shown as fact. A reference trace is
@@ -262,12 +281,6 @@ async function replayForShow(recorded: TraceFile, replayWanted: boolean | undefi
     if (error instanceof TraceFileError) return { shown: recorded, replay: { replayed: false, reason: error.message } };
     throw error;
   }
-  const { run } = replayed;
-  const shown: TraceFile = {
-    ...recorded,
-    traceHash: run.traceHash,
-    result: { status: run.status, events: run.events, simulatedMs: run.simulatedMs, violation: run.violation, implementationError: run.implementationError },
-    events: [...(run.eventLog ?? [])],
-  };
+  const shown = replayedTrace(recorded, replayed.run);
   return { shown, replay: { replayed: true, matches: replayed.matches, recordedHash: recorded.traceHash, recordedStatus: recorded.result.status } };
 }

@@ -10,8 +10,9 @@ import { faultsExercised, faultSummary } from '../check/options.js';
 import { traceOf } from '../check/run.js';
 import { shrinkToTrace } from '../check/shrinkRun.js';
 import type { Implementation } from '../contract/contract.js';
-import { writeJsonAtomic } from '../core/files.js';
-import { plural } from '../core/text.js';
+import { writeFileAtomic, writeJsonAtomic } from '../core/files.js';
+import { failurePage } from './html.js';
+import { escapeControlCharacters, plural } from '../core/text.js';
 import type { ShrinkProgress, ShrinkResult } from '../shrink/shrink.js';
 import { keptFailureNote } from '../shrink/shrink.js';
 import type { Scenario } from '../sim/scenario.js';
@@ -37,6 +38,8 @@ export interface FailureTraceOptions {
   /** Wall-clock bound of the shrink, in milliseconds. */
   shrinkTimeMs: number;
   onShrinkProgress?: (progress: ShrinkProgress) => void;
+  /** Also write the failure's HTML page (seed-N.html) beside its traces (default on). */
+  html?: boolean;
 }
 
 export interface FailureOnDisk {
@@ -53,12 +56,15 @@ export interface FailureOnDisk {
   /** The faults of the trace shown: the seed's fault mix, or what happened in the shrunk trace. */
   faults: string;
   record: FailureRecord;
+  /** The failure's HTML page, for display, when written. */
+  htmlPath: string | null;
 }
 
 export function writeFailureTraces(failure: CampaignFailure, options: FailureTraceOptions): FailureOnDisk {
   const { report } = options;
   const originalTrace = join(report.path, `seed-${failure.seed}.trace.json`);
-  writeJsonAtomic(originalTrace, traceOf(failure.run, options.bugs));
+  let traceShown = traceOf(failure.run, options.bugs);
+  writeJsonAtomic(originalTrace, traceShown);
   let shown = failure.run;
   let tracePath = originalTrace;
   let shrinkLine: string | null = null;
@@ -80,6 +86,7 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
       bestSoFarPath: shrunkTrace,
     });
     writeJsonAtomic(shrunkTrace, shrunk.trace);
+    traceShown = shrunk.trace;
     // An explore trace has no fault processes: the faults shown stay those the seed's run exercised.
     shown = { ...failure.run, ...shrunk.shrink.result, ...(shrunk.trace.explore !== undefined ? { scenario: failure.run.scenario } : {}) };
     tracePath = shrunkTrace;
@@ -90,6 +97,8 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
   }
   const replayTrace = `npx raftcheck replay ${shellWord(report.display(tracePath))}`;
   const replayCommand = tracePath === originalTrace && options.rerunCommand !== null ? options.rerunCommand : replayTrace;
+  const htmlPath = options.html === false ? null : join(report.path, `seed-${failure.seed}.html`);
+  if (htmlPath !== null) writeFileAtomic(htmlPath, failurePage(traceShown, { replayCommand }));
   const record = failureRecord(shown, {
     seed: failure.seed,
     replay: replayCommand,
@@ -107,6 +116,7 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
     shrinkLine,
     faults,
     record,
+    htmlPath: htmlPath === null ? null : report.display(htmlPath),
   };
 }
 
@@ -115,6 +125,7 @@ export function formatFailureOnDisk(written: FailureOnDisk, style: ConsoleStyle)
   const lines = [formatFailure({ failure: written.failure, replayCommand: written.replayCommand, tracePath: written.tracePath, faults: written.faults }, style)];
   if (written.shrinkLine !== null) lines.push(`  ${written.shrinkLine}`);
   if (written.shrinkLine !== null && written.rerunCommand !== null) lines.push(`  rerun the seed: ${written.rerunCommand}`);
+  if (written.htmlPath !== null) lines.push(`  report: ${escapeControlCharacters(written.htmlPath)}`);
   return lines.join('\n');
 }
 

@@ -28,7 +28,7 @@ import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import { ClientHistory, recordSessionCommand } from '../world/history.js';
-import type { ExploreStep, StepObserver, World } from '../world/system.js';
+import type { ExploreStep, InFlight, StepObserver, World } from '../world/system.js';
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
@@ -165,6 +165,9 @@ class PathRecorder implements StepObserver {
   private stepNumber = 0;
   private event: TraceEvent | null = null;
   private completed = false;
+  /** Ids of the messages in flight, counted up as they are sent, as the simulator numbers them: for the trace's arrows. */
+  private readonly messageIds = new Map<InFlight, number>();
+  private messagesSent = 0;
 
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
@@ -172,6 +175,18 @@ class PathRecorder implements StepObserver {
     if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     this.hasher.string(JSON.stringify(step));
     this.events.push(this.event);
+  }
+
+  sent(message: InFlight): void {
+    this.messagesSent += 1;
+    this.messageIds.set(message, this.messagesSent);
+    if (this.event !== null) this.event.sent = [this.event.sent?.[0] ?? this.messagesSent, this.messagesSent];
+  }
+
+  delivered(message: InFlight): void {
+    const id = this.messageIds.get(message);
+    this.messageIds.delete(message);
+    if (this.event !== null && id !== undefined) this.event.messageId = id;
   }
 
   stepped(node: NodeId, output: Output, change: StepChange, mirror: ObservedNode): void {

@@ -158,7 +158,10 @@ export interface Transition {
 
 /** Hooks for a replay that records what happens (src/shrink/paths.ts); the judging is the system's. */
 export interface StepObserver {
-  delivered?(from: NodeId, to: NodeId, senderTerm: number): void;
+  /** A message a step sent entered the network (before the step is judged). */
+  sent?(message: InFlight): void;
+  /** A message left the network to be handed to its receiver (before the receiver steps). */
+  delivered?(message: InFlight): void;
   stepped(node: NodeId, output: Output, change: StepChange, mirror: NodeMirror): void;
   crashed(node: NodeId, unsyncedLost: number): void;
 }
@@ -393,7 +396,7 @@ export class TransitionSystem {
       case 'deliver': {
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
         const message = draft.removeMessage(choice.message);
-        observer?.delivered?.(message.from, message.to, message.senderTerm);
+        observer?.delivered?.(message);
         draft.reveal(message.from, message.senderTerm);
         const input: Input = { kind: 'deliver', from: message.from, message: message.message };
         this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
@@ -1005,6 +1008,7 @@ class Draft {
 
   addMessage(message: InFlight): void {
     this.messages.push(message);
+    this.observer?.sent?.(message);
   }
 
   finish(): Transition {

@@ -19,7 +19,7 @@ import type { NodeId } from '../../src/core/ids.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import { bugCatalog, bugsFromNames } from '../../src/raft/bugs.js';
 import { ClusterJudge } from '../../src/world/judge.js';
-import type { StepObserver, World } from '../../src/world/system.js';
+import type { InFlight, StepObserver, World } from '../../src/world/system.js';
 import { TransitionSystem } from '../../src/world/system.js';
 
 const unbounded = Number.POSITIVE_INFINITY;
@@ -50,8 +50,8 @@ class SimulatorJudging implements StepObserver {
   violation: string | null = null;
   step = 0;
 
-  delivered(from: NodeId, _to: NodeId, senderTerm: number): void {
-    this.judge.revealed(from, senderTerm);
+  delivered(message: InFlight): void {
+    this.judge.revealed(message.from, message.senderTerm);
   }
 
   stepped(node: NodeId, output: Output, change: StepChange): void {

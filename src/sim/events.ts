@@ -1,7 +1,7 @@
 // The events of the simulated world and their readable form. Every fault is an event, so the
 // trace shows it, the trace hash covers it and the shrinker can remove it.
 
-import type { Command, Message } from '../contract/contract.js';
+import type { Command, MembershipChange, Message } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import type { Scheduled } from '../core/queue.js';
 import type { Cut } from './partitions.js';
@@ -48,6 +48,10 @@ export type EventBody =
   | { kind: 'clientRequest'; client: number; node: NodeId; command: Command; read: boolean }
   /** A try of a client's operation timed out. Stale once the operation completed or moved on. */
   | { kind: 'clientTimeout'; client: number; operationId: number; tryNumber: number }
+  /** The membership administrator may change the membership (src/sim/membership.ts). */
+  | { kind: 'membershipClock' }
+  /** A membership change reaches a node (the believed leader, or one a hint pointed to). */
+  | { kind: 'membershipRequest'; node: NodeId; change: MembershipChange; redirects: number; retries: number }
   /** The end of the fault phase: everything heals, and the liveness phase begins. */
   | { kind: 'recover' }
   | { kind: 'livenessCheck' };
@@ -77,6 +81,8 @@ export const eventKindCodes: Record<EventKind, number> = {
   clientClock: 19,
   clientRequest: 20,
   clientTimeout: 21,
+  membershipClock: 22,
+  membershipRequest: 23,
 };
 
 /** One processed event in readable form, for trace files and reports. */
@@ -152,6 +158,12 @@ export function describeEvent(event: SimEvent, eventNumber: number): TraceEvent 
       break;
     case 'partition':
       base.note = event.cut.label;
+      break;
+    case 'membershipRequest':
+      base.node = event.node;
+      base.commandId = event.change.id;
+      base.type = 'changeMembership';
+      base.note = event.change.steps.map((step) => `${step.action} n${step.node}`).join(', ');
       break;
     default:
       break;

@@ -202,6 +202,25 @@ export function defaultClientOptions(): ClientOptions {
   };
 }
 
+/**
+ * Membership churn (src/sim/membership.ts), for implementations with the 'membership' feature:
+ * spare nodes that may join, and an administrator that changes the membership at random.
+ */
+export interface MembershipOptions {
+  /** Brand-new nodes that may join the cluster, ids nodes + 1 .. nodes + spares. */
+  spares: number;
+  /** Expected membership changes per second of virtual time. */
+  changesPerSecond: number;
+  /** A change is a replacement through a joint configuration (two steps) with this probability. */
+  jointProbability: number;
+  /** Once its removal is committed, a node is stopped and its storage wiped, or keeps running (a fault). */
+  removed: 'wipe' | 'keep';
+}
+
+export function defaultMembershipOptions(): MembershipOptions {
+  return { spares: 2, changesPerSecond: 2, jointProbability: 0.25, removed: 'wipe' };
+}
+
 export interface LivenessOptions {
   enabled: boolean;
   /**
@@ -244,6 +263,8 @@ export interface Scenario {
   workload: WorkloadOptions;
   /** Clients with a checked history; absent: only the workload's fire-and-forget proposals. */
   clients?: ClientOptions;
+  /** Membership churn; absent: the membership never changes. */
+  membership?: MembershipOptions;
   liveness: LivenessOptions;
   schedule: ScheduledFault[];
   /** Let the seed draw which fault processes are on and at what rates (src/sim/swarm.ts). */

@@ -6,7 +6,7 @@ import type { ImplementationOptions } from '../contract/contract.js';
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
-import { defaultClientOptions, defaultScenario, minorityOf, partitionShapes, schedulingStrategies } from './scenario.js';
+import { defaultClientOptions, defaultMembershipOptions, defaultScenario, minorityOf, partitionShapes, schedulingStrategies } from './scenario.js';
 
 const optional = { optional: true } as const;
 const probability: Schema = { type: 'number', minimum: 0, maximum: 1, ...optional };
@@ -170,6 +170,16 @@ export const scenarioSchema: Schema = {
         checkStepsMax: { type: 'number', minimum: 1, maximum: 1_000_000_000, integer: true, ...optional },
       },
     },
+    membership: {
+      type: 'object',
+      ...optional,
+      fields: {
+        spares: { type: 'number', minimum: 0, maximum: 14, integer: true, ...optional },
+        changesPerSecond: rate,
+        jointProbability: probability,
+        removed: { type: 'enum', values: ['wipe', 'keep'], ...optional },
+      },
+    },
     liveness: {
       type: 'object',
       ...optional,
@@ -228,6 +238,8 @@ export function parseScenario(data: unknown, fallbackName: string): ScenarioPars
   const scenario = mergeDefaults(base, file) as Scenario;
   // Clients are off unless the file asks for them; then every missing field has its default.
   if (file.clients !== undefined) scenario.clients = mergeDefaults(defaultClientOptions(), file.clients) as Scenario['clients'];
+  // Membership churn likewise: off unless asked for, then filled in from its defaults.
+  if (file.membership !== undefined) scenario.membership = mergeDefaults(defaultMembershipOptions(), file.membership) as Scenario['membership'];
   scenario.name = file.name ?? fallbackName;
   scenario.description = file.description ?? '';
   const semanticErrors = checkScenario(scenario);
@@ -285,6 +297,7 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
       errors.push({ path: 'clients.operations', message: 'at least one of get, put and append needs a weight above 0' });
     }
   }
+  errors.push(...membershipProblems(scenario));
   if (scenario.faults.crash.downMax > scenario.nodes) {
     errors.push({ path: 'faults.crash.downMax', message: `is ${scenario.faults.crash.downMax}, but the cluster has only ${scenario.nodes} nodes` });
   }
@@ -330,4 +343,11 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
     }
   });
   return errors;
+}
+
+/** The membership block: the spares join the cluster, so they count against its 15 nodes. */
+function membershipProblems(scenario: Scenario): SchemaError[] {
+  const membership = scenario.membership;
+  if (membership === undefined || scenario.nodes + membership.spares <= 15) return [];
+  return [{ path: 'membership.spares', message: `${scenario.nodes} nodes and ${membership.spares} spares make more than 15 nodes` }];
 }

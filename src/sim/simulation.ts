@@ -35,6 +35,8 @@ import { NodeStorage } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
 import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
+import type { MembershipWorld } from './membership.js';
+import { MembershipAdmin } from './membership.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
 
@@ -167,7 +169,12 @@ class ImplementationFault extends Error {}
 
 export class Simulation implements FaultWorld, LivenessWorld {
   readonly scenario: Scenario;
-  readonly members: readonly NodeId[];
+  /** The bootstrap members: the voters every initial node starts with. */
+  private readonly initialMembers: readonly NodeId[];
+  /** Every node id of the run: the bootstrap members and the spares that may join. */
+  private readonly universe: readonly NodeId[];
+  /** Membership churn, for an implementation with the feature and a scenario that asks for it. */
+  private readonly membership: MembershipAdmin | null;
   /** The observation and the checkers of the run's invariants: the world's one judge. */
   private readonly judge: ClusterJudge;
   private readonly implementation: Implementation;
@@ -209,12 +216,14 @@ export class Simulation implements FaultWorld, LivenessWorld {
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
     this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random) : options.scenario;
     const scenario = this.scenario;
-    this.members = nodeIds(scenario.nodes);
-    this.slots = [new NodeSlot(0), ...this.members.map((id) => new NodeSlot(id))];
-    this.network = new Network(scenario.nodes, scenario.network, this.random, scenario.durationMs);
+    this.initialMembers = nodeIds(scenario.nodes);
+    this.membership = this.createMembership(options.implementation);
+    this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
+    this.slots = [new NodeSlot(0), ...this.universe.map((id) => new NodeSlot(id))];
+    this.network = new Network(this.universe.length, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
-    this.judge = ClusterJudge.create(this.members, options.invariants);
+    this.judge = ClusterJudge.create(this.universe, options.invariants);
     this.eventLog = options.recordEvents ? [] : null;
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
@@ -222,10 +231,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
     // Before the nodes start: their outputs go to the clients from the first step on.
     this.clients = scenario.clients === undefined ? null : new Clients(scenario.clients, this.clientWorld(), this.random);
 
-    for (const id of this.members) this.slots[id].tickIntervalMs = this.drawTickInterval(id);
-    for (const id of this.members) {
+    for (const id of this.universe) this.slots[id].tickIntervalMs = this.drawTickInterval(id);
+    for (const id of this.initialMembers) {
       if (!this.guarded(() => this.startNode(id))) break;
     }
+    this.membership?.start(this.membershipWorld());
     for (const fault of scenario.schedule) this.scheduleFault(fault);
     if (this.faults.active) this.schedule(scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
     if (scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
@@ -333,6 +343,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
     return this.now;
   }
 
+  /** The nodes in the run: started and not removed for good (the bootstrap members without membership churn). */
+  get members(): readonly NodeId[] {
+    return this.membership?.nodesInRun ?? this.initialMembers;
+  }
+
   get believedLeader(): NodeId | null {
     return this.leaderBelief;
   }
@@ -361,7 +376,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
    */
   fingerprint(): string {
     const hasher = new Hasher();
-    for (const id of this.members) {
+    for (const id of this.universe) {
       const slot = this.slots[id];
       const mirror = this.observation.mirror(id);
       hasher.number(id).number(slot.instance === null ? 0 : 1).number(slot.paused ? 1 : 0).number(slot.inbox.length);
@@ -455,6 +470,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
         return this.recover();
       case 'livenessCheck':
         return this.checkLiveness();
+      case 'membershipClock':
+        return this.membership?.onClock(this.membershipWorld());
+      case 'membershipRequest':
+        return this.membership?.onRequest(this.membershipWorld(), event);
     }
   }
 
@@ -484,6 +503,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   private processRestart(event: SimEvent & { kind: 'restart' }): void {
     const node = this.resolveTarget(event.node, false);
+    if (node !== null && !this.members.includes(node)) return this.note('removed for good');
     if (node === null || this.slots[node].instance !== null) return this.note('already up');
     this.statistics.restarts += 1;
     this.noteNode(node);
@@ -629,7 +649,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const slot = this.slots[id];
     const seed = this.random.seed32(`timers/${nodeName(id)}`);
     const options = implementationOptionsFor(this.implementation, this.scenario.implementation);
-    const start: Input = { kind: 'start', id, members: this.members, seed, records: slot.storage.surviving(), options };
+    // A spare starts knowing no configuration: it joins, and learns one from a leader.
+    const members = this.membership === null || this.membership.isInitialMember(id) ? this.initialMembers : [];
+    const start: Input = { kind: 'start', id, members, seed, records: slot.storage.surviving(), options };
     const created = createInstance(this.implementation);
     if (created.problem !== null) this.failImplementation(id, start, created.problem);
     slot.instance = created.instance;
@@ -685,7 +707,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const slot = this.slots[id];
     const instance = slot.instance;
     assert(instance !== null, `step on a crashed node ${id}`);
-    const outcome = runInput(instance, input, id, this.members);
+    const outcome = runInput(instance, input, id, this.universe);
     if (outcome.problem !== null) this.failImplementation(id, input, outcome.problem);
     const output = outcome.output;
 
@@ -925,6 +947,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   /** The end of the fault phase: heal everything, restart and resume every node, stop faults. */
   private recover(): void {
     this.faultPhase = false;
+    this.membership?.stop();
     // Faults already queued (the rest of a flap, a pending heal-and-cut) must not strike now.
     const cancelled = this.queue.removeWhere((event) => isFault(event));
     if (cancelled > 0) this.note(`cancelled ${cancelled} pending fault(s)`);
@@ -948,7 +971,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private checkLiveness(): void {
     const liveness = this.liveness;
     if (liveness === null) return;
-    const verdict = liveness.check(this);
+    const verdict = liveness.check(this.livenessWorld());
     if (verdict === 'done') {
       this.note('recovered');
       this.finish();
@@ -1005,11 +1028,70 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (violation !== null) this.report(violation);
   }
 
+  // ---- membership churn (src/sim/membership.ts) ---------------------------------------------
+
+  /** The administrator, where both the scenario and the implementation take membership changes. */
+  private createMembership(implementation: Implementation): MembershipAdmin | null {
+    const options = this.scenario.membership;
+    if (options === undefined || !(implementation.features ?? []).includes('membership')) return null;
+    const retryDelayMs = this.scenario.implementation.electionTicksMin * this.scenario.tickMs;
+    return new MembershipAdmin(options, this.initialMembers, this.random, retryDelayMs);
+  }
+
+  /** The world as the membership administrator sees it. */
+  private membershipWorld(): MembershipWorld {
+    const simulation = this;
+    return {
+      get nowMs() {
+        return simulation.now;
+      },
+      observation: this.observation,
+      isUp: (node) => this.isUp(node),
+      isPaused: (node) => this.isPaused(node),
+      newCommandId: () => this.newCommandId(),
+      schedule: (timeMs, body) => this.schedule(timeMs, body),
+      note: (text) => this.note(text),
+      startSpare: (node) => this.startNode(node),
+      wipe: (node) => {
+        if (this.slots[node].instance !== null) this.crashNode(node);
+        this.slots[node].storage.wipe();
+      },
+      changeMembership: (node, change) => {
+        const output = this.stepNode(node, { kind: 'changeMembership', change }, false);
+        return output.answers.find((answer) => answer.commandId === change.id) ?? null;
+      },
+    };
+  }
+
+  /**
+   * The world the liveness phase judges. With membership churn, the nodes of the final committed
+   * configuration: a removed node left running is no member whose progress is owed.
+   */
+  private livenessWorld(): LivenessWorld {
+    const configuration = this.membership?.finalConfiguration(this.observation) ?? null;
+    if (configuration === null) return this;
+    const simulation = this;
+    const inConfiguration = new Set([...configuration.voters, ...configuration.learners, ...configuration.votersOutgoing]);
+    return {
+      members: this.members.filter((node) => inConfiguration.has(node)),
+      get nowMs() {
+        return simulation.now;
+      },
+      observation: this.observation,
+      believedLeader: this.believedLeader,
+      isUp: (node) => this.isUp(node),
+      propose: (node, command) => this.propose(node, command),
+      newCommandId: () => this.newCommandId(),
+    };
+  }
+
   /** The world as the clients see it. */
   private clientWorld(): ClientWorld {
     const simulation = this;
     return {
-      members: this.members,
+      get members() {
+        return simulation.members;
+      },
       get nowMs() {
         return simulation.now;
       },
@@ -1051,6 +1133,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
         break;
       case 'partition':
         hasher.string(event.cut.label);
+        break;
+      case 'membershipRequest':
+        hasher.number(event.node).number(event.change.id);
         break;
       default:
         break;

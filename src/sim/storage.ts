@@ -57,6 +57,12 @@ export class NodeStorage {
     return lost;
   }
 
+  /** Everything gone, durable or not: a removed node's disk wiped. */
+  wipe(): void {
+    this.records.length = 0;
+    this.durableCount = 0;
+  }
+
   /** What a restarted node is handed: the surviving records, in write order. */
   surviving(): readonly DurableRecord[] {
     return this.records.slice(0, this.durableCount);

@@ -1,0 +1,223 @@
+// Membership churn in the simulator (feature 'membership'): an administrator that, at random
+// times drawn from a stream of its own ('membership'), asks the node it believes leads to change
+// the membership: add a spare as a learner or a voter (starting it as a brand-new, empty node),
+// promote a learner, remove a voter (the leader too) or a learner, or replace a voter through a
+// joint configuration of two steps. It follows notLeader hints, tries a rejected change again a
+// little later, and once a removal is committed either stops the removed node and wipes its
+// storage, or lets it run on, cut off from the new configuration (scenario option `removed`).
+//
+// It knows the cluster only as the harness does: from the nodes' configuration views. It runs
+// in the fault phase only; the liveness phase then judges the final configuration.
+
+import type { Configuration, MembershipChange, MembershipStep, ProposalAnswer } from '../contract/contract.js';
+import type { NodeId } from '../core/ids.js';
+import { nodeName } from '../core/ids.js';
+import type { Random } from '../core/random.js';
+import type { ClusterObservation } from '../world/observation.js';
+import type { EventBody, SimEvent } from './events.js';
+import type { MembershipOptions } from './scenario.js';
+
+const stream = 'membership';
+/** Redirects of one request along notLeader hints, and tries of a rejected one, before it is dropped. */
+const redirectsMax = 3;
+const retriesMax = 3;
+
+/** What the administrator needs of the simulated world. */
+export interface MembershipWorld {
+  readonly nowMs: number;
+  readonly observation: ClusterObservation;
+  isUp(node: NodeId): boolean;
+  isPaused(node: NodeId): boolean;
+  newCommandId(): number;
+  schedule(timeMs: number, body: EventBody): void;
+  note(text: string): void;
+  /** Starts a spare as a brand-new node that joins (start with members []). */
+  startSpare(node: NodeId): void;
+  /** Stops a removed node for good and wipes its storage. */
+  wipe(node: NodeId): void;
+  /** Hands a change to a node; its answer to it (null: none). */
+  changeMembership(node: NodeId, change: MembershipChange): ProposalAnswer | null;
+}
+
+export type MembershipRequest = SimEvent & { kind: 'membershipRequest' };
+
+export class MembershipAdmin {
+  /** Spares started so far; a spare is started once. */
+  private readonly joined = new Set<NodeId>();
+  /** Nodes whose removal a leader accepted, until it is seen committed. */
+  private readonly removing = new Set<NodeId>();
+  /** Nodes a leader accepted to remove: never added again (a wiped node must not come back). */
+  private readonly removedOnce = new Set<NodeId>();
+  private inFlight = false;
+  private active = true;
+  private inRun: readonly NodeId[];
+
+  constructor(
+    private readonly options: MembershipOptions,
+    private readonly initialMembers: readonly NodeId[],
+    private readonly random: Random,
+    private readonly retryDelayMs: number,
+  ) {
+    this.inRun = initialMembers;
+  }
+
+  /** The spares' ids: after the initial members. */
+  get spares(): NodeId[] {
+    return Array.from({ length: this.options.spares }, (_, offset) => this.initialMembers.length + 1 + offset);
+  }
+
+  /** Every node that has been started and not wiped: the nodes faults, clients and restarts reach. */
+  get nodesInRun(): readonly NodeId[] {
+    return this.inRun;
+  }
+
+  isInitialMember(node: NodeId): boolean {
+    return node <= this.initialMembers.length;
+  }
+
+  /** The first change comes after a drawn wait. */
+  start(world: MembershipWorld): void {
+    world.schedule(world.nowMs + this.nextWaitMs(), { kind: 'membershipClock' });
+  }
+
+  /** The faults stop: no more changes; requests still travelling are dropped. */
+  stop(): void {
+    this.active = false;
+  }
+
+  onClock(world: MembershipWorld): void {
+    if (!this.active) return;
+    world.schedule(world.nowMs + this.nextWaitMs(), { kind: 'membershipClock' });
+    this.retireRemoved(world);
+    if (this.inFlight) return world.note('a change is still in flight');
+    const leader = this.believedLeader(world);
+    if (leader === null) return world.note('no leader to ask');
+    const latest = world.observation.mirror(leader).configuration!.latest;
+    const steps = this.drawSteps(latest, leader);
+    if (steps === null) return world.note('no change to make');
+    for (const step of steps) if (this.isSpare(step.node) && !this.joined.has(step.node)) this.join(world, step.node);
+    this.inFlight = true;
+    const change: MembershipChange = { id: world.newCommandId(), steps };
+    world.schedule(world.nowMs, { kind: 'membershipRequest', node: leader, change, redirects: 0, retries: 0 });
+  }
+
+  onRequest(world: MembershipWorld, event: MembershipRequest): void {
+    if (!this.active) return world.note('dropped: the faults are over');
+    if (!world.isUp(event.node) || world.isPaused(event.node)) {
+      this.inFlight = false;
+      return world.note('lost: node down');
+    }
+    const answer = world.changeMembership(event.node, event.change);
+    if (answer === null) {
+      this.inFlight = false;
+      return;
+    }
+    if (answer.kind === 'accepted') {
+      this.inFlight = false;
+      for (const step of event.change.steps) {
+        if (step.action !== 'remove') continue;
+        this.removing.add(step.node);
+        this.removedOnce.add(step.node);
+      }
+      return world.note('accepted');
+    }
+    if (answer.kind === 'notLeader' && answer.leaderHint !== null && answer.leaderHint !== event.node && event.redirects < redirectsMax) {
+      world.note(`not leader, redirected to ${nodeName(answer.leaderHint)}`);
+      return world.schedule(world.nowMs + 1, { ...event, node: answer.leaderHint, redirects: event.redirects + 1 });
+    }
+    if (answer.kind === 'rejected' && event.retries < retriesMax) {
+      world.note(`rejected (${answer.reason}); tried again later`);
+      return world.schedule(world.nowMs + this.retryDelayMs, { ...event, retries: event.retries + 1 });
+    }
+    this.inFlight = false;
+    world.note(answer.kind === 'rejected' ? `rejected (${answer.reason})` : 'not leader');
+  }
+
+  /**
+   * The configuration the liveness phase judges: the latest committed one any node reports
+   * (null: none reported). Its nodes must all catch up, and a leader must hold their term.
+   */
+  finalConfiguration(observation: ClusterObservation): Configuration | null {
+    let best: { index: number; configuration: Configuration } | null = null;
+    for (const node of this.inRun) {
+      const view = observation.mirror(node).configuration;
+      if (view !== null && (best === null || view.committedIndex > best.index)) best = { index: view.committedIndex, configuration: view.committed };
+    }
+    return best?.configuration ?? null;
+  }
+
+  private isSpare(node: NodeId): boolean {
+    return !this.isInitialMember(node);
+  }
+
+  private join(world: MembershipWorld, node: NodeId): void {
+    this.joined.add(node);
+    this.inRun = [...this.inRun, node].sort((a, b) => a - b);
+    world.note(`${nodeName(node)} joins`);
+    world.startSpare(node);
+  }
+
+  /** Removals seen committed: the removed node is wiped (or runs on, if the scenario keeps it). */
+  private retireRemoved(world: MembershipWorld): void {
+    if (this.removing.size === 0) return;
+    const committed = this.finalConfiguration(world.observation);
+    if (committed === null) return;
+    const members = new Set([...committed.voters, ...committed.learners, ...committed.votersOutgoing]);
+    for (const node of [...this.removing].sort((a, b) => a - b)) {
+      if (members.has(node)) continue;
+      this.removing.delete(node);
+      if (this.options.removed === 'keep') {
+        world.note(`${nodeName(node)} removed, runs on`);
+        continue;
+      }
+      this.inRun = this.inRun.filter((other) => other !== node);
+      world.note(`${nodeName(node)} removed: stopped and wiped`);
+      world.wipe(node);
+    }
+  }
+
+  /** The up leader of the highest term that reports a configuration. */
+  private believedLeader(world: MembershipWorld): NodeId | null {
+    let best: NodeId | null = null;
+    for (const node of this.inRun) {
+      const mirror = world.observation.mirror(node);
+      if (!world.isUp(node) || mirror.role !== 'leader' || mirror.configuration === null) continue;
+      if (best === null || mirror.term > world.observation.mirror(best).term) best = node;
+    }
+    return best;
+  }
+
+  /**
+   * A change to the latest configuration: with jointProbability a replacement (a spare in as a
+   * voter, a voter out, through a joint configuration), else one single-server step among those
+   * that fit. Never below min(3, initial members) voters; never a node removed before.
+   */
+  private drawSteps(latest: Configuration, leader: NodeId): MembershipStep[] | null {
+    if (latest.votersOutgoing.length > 0) return null;
+    const free = this.spares.filter((node) => !this.removedOnce.has(node) && !latest.voters.includes(node) && !latest.learners.includes(node));
+    const votersMin = Math.min(3, this.initialMembers.length);
+    const removable = latest.voters.filter((node) => !this.removing.has(node));
+    const spare = free.length > 0 ? free[this.random.index(stream, free.length)] : null;
+    const voter = removable.length > 0 ? removable[this.random.index(stream, removable.length)] : leader;
+    const joint = this.random.chance(stream, this.options.jointProbability);
+    if (joint && spare !== null && removable.length > 0) {
+      return [
+        { action: 'addVoter', node: spare },
+        { action: 'remove', node: voter },
+      ];
+    }
+    const menu: MembershipStep[] = [];
+    if (spare !== null) menu.push({ action: 'addLearner', node: spare }, { action: 'addVoter', node: spare });
+    for (const learner of latest.learners) menu.push({ action: 'promote', node: learner });
+    if (latest.voters.length > votersMin && removable.length > 0) menu.push({ action: 'remove', node: voter });
+    for (const learner of latest.learners) menu.push({ action: 'remove', node: learner });
+    if (menu.length === 0) return null;
+    return [menu[this.random.index(stream, menu.length)]];
+  }
+
+  private nextWaitMs(): number {
+    const meanMs = 1000 / Math.max(this.options.changesPerSecond, 0.001);
+    const unit = this.random.unit(stream);
+    return Math.max(1, Math.round(-Math.log(Math.max(unit, 1e-9)) * meanMs));
+  }
+}

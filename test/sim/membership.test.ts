@@ -1,0 +1,102 @@
+// Membership churn in the simulator (src/sim/membership.ts): the scenario block and its checks,
+// an administrator that really changes the membership of the reference (spares join, voters and
+// the leader leave, joint replacements), removed nodes wiped or left running, the liveness phase
+// judged against the final configuration, and nothing of it for an implementation without the
+// feature.
+
+import { describe, expect, it } from 'vitest';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { runCampaign, seedRange } from '../../src/check/campaign.js';
+import { withClients } from '../../src/check/options.js';
+import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import type { Implementation } from '../../src/contract/contract.js';
+import type { TraceEvent } from '../../src/sim/events.js';
+import { describeEvent } from '../../src/sim/events.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { parseScenario } from '../../src/sim/scenarioSchema.js';
+
+const churn = loadScenario('membership-churn');
+const withRemoved = (removed: 'wipe' | 'keep'): Scenario => ({ ...churn, membership: { ...churn.membership!, removed } });
+
+function errorsOf(data: unknown): string[] {
+  const parsed = parseScenario(data, 'test');
+  return parsed.ok ? [] : parsed.errors.map((error) => `${error.path}: ${error.message}`);
+}
+
+/** How many events of a run carry a note with this text. */
+function noted(events: readonly TraceEvent[], text: string): number {
+  return events.filter((event) => event.note?.includes(text)).length;
+}
+
+describe('the membership block of a scenario', () => {
+  it('is off unless asked for, and filled in from its defaults when it is', () => {
+    expect(loadScenario('default').membership).toBeUndefined();
+    const parsed = parseScenario({ membership: { spares: 1 } }, 'test');
+    expect(parsed.ok && parsed.scenario.membership).toEqual({ spares: 1, changesPerSecond: 2, jointProbability: 0.25, removed: 'wipe' });
+  });
+
+  it('refuses spares past 15 nodes in all, and a removal mode it does not know, naming the field', () => {
+    expect(errorsOf({ nodes: 13, membership: { spares: 3 } })).toEqual(['membership.spares: 13 nodes and 3 spares make more than 15 nodes']);
+    expect(errorsOf({ membership: { removed: 'forget' } })[0]).toMatch(/^membership\.removed: /);
+    expect(errorsOf({ membership: { jointProbability: 2 } })[0]).toMatch(/^membership\.jointProbability: /);
+  });
+});
+
+describe('membership churn on the correct reference', () => {
+  it('changes the membership for real: spares join, changes are accepted, removed nodes are wiped', () => {
+    const events: TraceEvent[] = [];
+    for (const seed of [1, 2, 3]) events.push(...(runSeed({ seed, scenario: churn, recordEvents: true }).eventLog ?? []));
+    expect(noted(events, 'joins')).toBeGreaterThan(0);
+    expect(noted(events, 'accepted')).toBeGreaterThan(3);
+    expect(noted(events, 'stopped and wiped')).toBeGreaterThan(0);
+    expect(events.some((event) => event.kind === 'membershipRequest' && event.note?.includes('remove'))).toBe(true);
+  });
+
+  it('passes 30 seeds of membership-churn without a violation, configuration safety and liveness included', () => {
+    const campaign = runCampaign({ seeds: seedRange(1, 30), scenario: churn });
+    expect(campaign.failures.map((failure) => `seed ${failure.seed}: ${failure.run.violation?.message ?? failure.status}`)).toEqual([]);
+    expect(campaign.inconclusiveSeeds).toEqual([]);
+  });
+
+  it('passes 20 seeds with removed nodes left running, judging liveness by the final configuration', () => {
+    const scenario = withRemoved('keep');
+    const campaign = runCampaign({ seeds: seedRange(1, 20), scenario });
+    expect(campaign.failures.map((failure) => `seed ${failure.seed}: ${failure.run.violation?.message ?? failure.status}`)).toEqual([]);
+    const events = runSeed({ seed: 1, scenario, recordEvents: true }).eventLog ?? [];
+    expect(noted(events, 'runs on')).toBeGreaterThan(0);
+  });
+
+  it('passes 10 seeds with clients reading by ReadIndex, every history linearizable', () => {
+    const campaign = runCampaign({ seeds: seedRange(1, 10), scenario: withClients(churn, { count: 3, reads: 'readIndex' }) });
+    expect(campaign.failures.map((failure) => `seed ${failure.seed}: ${failure.run.violation?.message ?? failure.status}`)).toEqual([]);
+    expect(campaign.inconclusiveSeeds).toEqual([]);
+  });
+
+  it('replays a seed to the same trace hash', () => {
+    expect(runSeed({ seed: 7, scenario: churn }).traceHash).toBe(runSeed({ seed: 7, scenario: churn }).traceHash);
+  });
+});
+
+describe('an implementation without the membership feature', () => {
+  it('is run exactly as without the membership block: no spares, no changes, the same trace', () => {
+    const reference = referenceImplementation();
+    const withoutFeature: Implementation = { ...reference, features: [] };
+    const { membership: _membership, ...without } = churn;
+    for (const seed of [1, 2]) {
+      const run = runSeed({ seed, scenario: churn, implementation: withoutFeature, recordEvents: true });
+      expect(run.traceHash).toBe(runSeed({ seed, scenario: without, implementation: withoutFeature }).traceHash);
+      expect(run.eventLog!.some((event) => event.kind.startsWith('membership'))).toBe(false);
+    }
+  });
+});
+
+describe('the readable form of a membership request', () => {
+  it('names the node, the change id and its steps', () => {
+    const event = describeEvent(
+      { kind: 'membershipRequest', node: 2, change: { id: 9, steps: [{ action: 'addVoter', node: 4 }, { action: 'remove', node: 1 }] }, redirects: 0, retries: 0, timeMs: 5, sequence: 0 },
+      3,
+    );
+    expect(event).toEqual({ n: 3, t: 5, kind: 'membershipRequest', node: 2, commandId: 9, type: 'changeMembership', note: 'addVoter n4, remove n1' });
+  });
+});

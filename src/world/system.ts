@@ -104,6 +104,8 @@ export interface Judgement {
   digests?: number[];
   /** Its place among the system's encoded judgements (src/explore/frontier.ts), once encoded. */
   index?: number;
+  /** This judgement with one node's revealed term raised (TransitionSystem.revealedJudgement), by term x (nodes + 1) + node. */
+  revealedAfter?: Map<number, Judgement>;
 }
 
 export type Choice =
@@ -323,7 +325,7 @@ export class TransitionSystem {
       checkers: this.options.invariants.map((definition) => definition.create()),
     };
     const world: World = {
-      nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null })),
+      nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined })),
       messages: [],
       crashes: 0,
       requests: 0,
@@ -444,6 +446,8 @@ export class TransitionSystem {
           synced: kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced,
           unsynced: emptyList,
           digests: null,
+          memo: undefined,
+          index: undefined,
         });
         observer?.crashed(choice.node, node.unsynced.length - kept.length);
         draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
@@ -592,7 +596,6 @@ export class TransitionSystem {
    */
   private perform(draft: Draft, id: NodeId, key: InFlight | number | null, compute: (node: NodeState) => Iterable<NodeStep>): void {
     const node = draft.nodes[id - 1];
-    let steps: Iterable<NodeStep>;
     if (this.memoizing && draft.observer === undefined && key !== null) {
       const memo = (node.memo ??= new Map());
       let known = memo.get(key);
@@ -600,19 +603,9 @@ export class TransitionSystem {
         known = [...compute(node)];
         memo.set(key, known);
       }
-      steps = known;
+      for (let index = 0; index < known.length; index += 1) if (!foldStep(draft, id, known[index])) return;
     } else {
-      steps = compute(node);
-    }
-    for (const step of steps) {
-      if (step.error !== null) {
-        draft.implementationError = step.error;
-        return;
-      }
-      draft.nodes[id - 1] = step.node;
-      for (const message of step.messages) draft.addMessage(message);
-      if (draft.violation === null) draft.judgeStep(step);
-      if (draft.violation !== null) return;
+      for (const step of compute(node)) if (!foldStep(draft, id, step)) return;
     }
   }
 
@@ -682,9 +675,11 @@ export class TransitionSystem {
       synced,
       unsynced,
       digests: null,
+      memo: undefined,
+      index: undefined,
     });
     const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, mirror.term));
-    return { node, output, change, messages, error: null };
+    return nodeStep(node, output, change, messages, null);
   }
 
   /**
@@ -710,6 +705,18 @@ export class TransitionSystem {
     if (!this.interning) return judgement;
     const digests = this.judgementDigests(judgement, 0);
     return this.judgements.intern(digests[0], digests[1], judgement);
+  }
+
+  /** `judgement` with node `from`'s revealed term raised to `term` (above its own), shared, computed once. */
+  revealedJudgement(judgement: Judgement, from: NodeId, term: number): Judgement {
+    const key = term * this.inputStride + from;
+    const known = judgement.revealedAfter?.get(key);
+    if (known !== undefined) return known;
+    const revealed = judgement.revealed.slice();
+    revealed[from] = term;
+    const next = this.sharedJudgement({ shared: judgement.shared, revealed, checkers: judgement.checkers });
+    (judgement.revealedAfter ??= new Map()).set(key, next);
+    return next;
   }
 
   /** A judge over a world as it stands (to read: a history check, the audit); it must not judge a step. */
@@ -889,12 +896,34 @@ interface NodeStep {
   readonly messages: readonly InFlight[];
   /** Set when the node failed the contract on this input (the rest is then the state before). */
   readonly error: ExploreImplementationError | null;
-  /** What judging it from a judgement left (Draft.judgeStep), by that judgement. */
-  judged?: Map<Judgement, { judgement: Judgement; changedShared: boolean }>;
+  /** What judging it from a judgement left (Draft.judgeStep), by that judgement (null until judged). */
+  judged: Map<Judgement, Judged> | null;
+  /** The judgement last looked up in `judged`, and what it found there: worlds met one after another often share it. */
+  lastJudgedFrom: Judgement | null;
+  lastJudged: Judged | undefined;
+}
+
+/** What judging a node step from a judgement left: the next judgement, and whether it changed what other steps read. */
+interface Judged {
+  readonly judgement: Judgement;
+  readonly changedShared: boolean;
+}
+
+function nodeStep(node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
+  return { node, output, change, messages, error, judged: null, lastJudgedFrom: null, lastJudged: undefined };
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
-  return { node: before, output: null, change: null, messages: emptyList, error: { node: id, input: input.kind, message } };
+  return nodeStep(before, null, null, emptyList, { node: id, input: input.kind, message });
+}
+
+/** What judging `step` from `before` left, if it was kept (Draft.judgeStep). */
+function judgedFrom(step: NodeStep, before: Judgement): Judged | undefined {
+  if (step.lastJudgedFrom === before) return step.lastJudged;
+  const judged = step.judged === null ? undefined : step.judged.get(before);
+  step.lastJudgedFrom = before;
+  step.lastJudged = judged;
+  return judged;
 }
 
 /**
@@ -943,10 +972,17 @@ class Draft {
     return this.active;
   }
 
-  /** A delivery of a message `from` sent in `senderTerm`: what it reveals of its sender. */
+  /**
+   * A delivery of a message `from` sent in `senderTerm`: what it reveals of its sender. Before any
+   * step is judged it moves to the judgement with that term revealed (kept with the parent's), so
+   * that the step judged next is still found in its node step's memo.
+   */
   reveal(from: NodeId, senderTerm: number): void {
     if (this.active === null && senderTerm <= this.current.revealed[from]) return;
-    if (this.judge().revealed(from, senderTerm)) this.revealsSender = true;
+    if (this.active === null && this.observer === undefined && this.system.memoizesSteps) {
+      this.current = this.system.revealedJudgement(this.current, from, senderTerm);
+      this.revealsSender = true;
+    } else if (this.judge().revealed(from, senderTerm)) this.revealsSender = true;
   }
 
   /**
@@ -958,7 +994,7 @@ class Draft {
   judgeStep(step: NodeStep): void {
     const before = this.current;
     const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
-    const known = memoizable ? step.judged?.get(before) : undefined;
+    const known = memoizable ? judgedFrom(step, before) : undefined;
     if (known !== undefined) {
       this.current = known.judgement;
       this.changedShared ||= known.changedShared;
@@ -974,11 +1010,16 @@ class Draft {
     change.committedLengthBefore = judge.observation.committedLength;
     this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
-    if (memoizable && this.violation === null && judge.observation.shared === before.shared) (step.judged ??= new Map()).set(before, this.settle());
+    if (memoizable && this.violation === null && judge.observation.shared === before.shared) {
+      const judged = this.settle();
+      (step.judged ??= new Map()).set(before, judged);
+      step.lastJudgedFrom = before;
+      step.lastJudged = judged;
+    }
   }
 
   /** Ends the active judge: the judgement it leaves (the current one when nothing in it changed, else a shared copy). */
-  private settle(): { judgement: Judgement; changedShared: boolean } {
+  private settle(): Judged {
     const judge = this.active!;
     const current = this.current;
     const { observation, checkers } = judge;
@@ -1026,6 +1067,19 @@ class Draft {
     };
     return { world, violation: this.violation, implementationError: this.implementationError, pruned: null, changedShared, revealsSender: this.revealsSender };
   }
+}
+
+/** Folds one node step into the draft: its state, its messages, its judging. False: the transition ends here. */
+function foldStep(draft: Draft, id: NodeId, step: NodeStep): boolean {
+  if (step.error !== null) {
+    draft.implementationError = step.error;
+    return false;
+  }
+  draft.nodes[id - 1] = step.node;
+  const messages = step.messages;
+  for (let index = 0; index < messages.length; index += 1) draft.addMessage(messages[index]);
+  if (draft.violation === null) draft.judgeStep(step);
+  return draft.violation === null;
 }
 
 /** The explorer's own command for its n-th proposal (it has no clients). */

@@ -102,8 +102,19 @@ function preimage(rename: readonly NodeId[], image: number): NodeId {
 /** Copies for the list: the value itself (never mutated in place), or a container one level deep. */
 export const same = <Value>(value: Value): Value => value;
 export const arrayCopy = <Element>(value: Element[]): Element[] => value.slice();
-export const setCopy = <Element>(value: Set<Element>): Set<Element> => new Set(value);
-export const mapCopy = <Key, Element>(value: Map<Key, Element>): Map<Key, Element> => new Map(value);
+// Sets and maps entry by entry: on Node 20, new Set(set) and new Map(map) take the generic
+// iterator path and cost about twice as much for the few entries a node holds, on the explorer's
+// hot path (every step clones a node). Insertion order, which digests do not read, is kept.
+export const setCopy = <Element>(value: Set<Element>): Set<Element> => {
+  const copy = new Set<Element>();
+  value.forEach((element) => copy.add(element));
+  return copy;
+};
+export const mapCopy = <Key, Element>(value: Map<Key, Element>): Map<Key, Element> => {
+  const copy = new Map<Key, Element>();
+  value.forEach((element, key) => copy.set(key, element));
+  return copy;
+};
 /** A room of the node, blank: the list fills in its fields. */
 export const blankRoom = <Room extends object>(room: Room): Room => Object.create(Object.getPrototypeOf(room) as object) as Room;
 

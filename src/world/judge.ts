@@ -43,10 +43,14 @@ export class ClusterJudge {
   judgeChange(change: StepChange): Violation | null {
     this.observation.extendCommitted(change);
     const context = { change, cluster: this.observation };
-    // violationOfStep's loop, without a closure per step (this is the explorer's hot path).
-    const verdict = new StepVerdict();
-    for (const checker of this.checkers) verdict.add(checker.afterStep(context));
-    return verdict.result;
+    // violationOfStep's loop, without a closure or a verdict per step (this is the explorer's hot path).
+    const checkers = this.checkers;
+    let verdict: StepVerdict | null = null;
+    for (let index = 0; index < checkers.length; index += 1) {
+      const violation = checkers[index].afterStep(context);
+      if (violation !== null) (verdict ??= new StepVerdict()).add(violation);
+    }
+    return verdict === null ? null : verdict.result;
   }
 
   /** Node `id` crashed: its mirror goes down, and the checkers that care judge it. */
@@ -76,17 +80,28 @@ export class ClusterJudge {
   }
 }
 
-/** The sum of the checkers' shared versions (see InvariantChecker.sharedVersion). */
-export function checkersVersion(checkers: readonly InvariantChecker[]): number {
-  let version = 0;
-  for (const checker of checkers) version += checker.sharedVersion ?? 0;
-  return version;
-}
+/** What changed between checkers `before` and their forks `after`, in one pass over them (checkersChange). */
+export const checkerStateChanged = 1;
+export const checkerSharedChanged = 2;
 
-/** Whether any checker's state changed between `before` and their forks `after` (InvariantChecker.version). */
-export function checkersChanged(before: readonly InvariantChecker[], after: readonly InvariantChecker[]): boolean {
-  for (let index = 0; index < before.length; index += 1) if ((before[index].version ?? 0) !== (after[index].version ?? 0)) return true;
-  return false;
+/**
+ * Whether any checker's state changed between `before` and their forks `after` (checkerStateChanged:
+ * InvariantChecker.version), and whether the sum of their shared versions did (checkerSharedChanged:
+ * InvariantChecker.sharedVersion), as bits.
+ */
+export function checkersChange(before: readonly InvariantChecker[], after: readonly InvariantChecker[]): number {
+  let changes = 0;
+  let sharedBefore = 0;
+  let sharedAfter = 0;
+  for (let index = 0; index < before.length; index += 1) {
+    const earlier = before[index];
+    const later = after[index];
+    if (earlier === later) continue;
+    if ((earlier.version ?? 0) !== (later.version ?? 0)) changes = checkerStateChanged;
+    sharedBefore += earlier.sharedVersion ?? 0;
+    sharedAfter += later.sharedVersion ?? 0;
+  }
+  return sharedBefore === sharedAfter ? changes : changes | checkerSharedChanged;
 }
 
 /**

@@ -31,7 +31,7 @@ import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
 import type { StepChange } from '../contract/observation.js';
 import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
-import { checkersChanged, checkersVersion, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
+import { checkersChange, checkerSharedChanged, checkerStateChanged, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
 import type { SharedObservation } from './observation.js';
 import { ClusterObservation, commandOf, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
 import { createInstance, describeThrow, implementationOptionsFor, runInput } from './step.js';
@@ -100,12 +100,26 @@ export interface Judgement {
   /** The term each node revealed (ClusterObservation.termRevealed), by id. */
   readonly revealed: readonly number[];
   readonly checkers: readonly InvariantChecker[];
+  /** The judgement without its revealed terms, which judgements of other revealed terms share. */
+  readonly core: JudgementCore;
   /** Two lanes per permutation, computed when first needed (NaN until then). */
   digests?: number[];
   /** Its place among the system's encoded judgements (src/explore/frontier.ts), once encoded. */
   index?: number;
   /** This judgement with one node's revealed term raised (TransitionSystem.revealedJudgement), by term x (nodes + 1) + node. */
   revealedAfter?: Map<number, Judgement>;
+}
+
+/**
+ * A judgement without its revealed terms: all a node step's judging reads unless a checker asks
+ * for a revealed term (ObservedCluster.termRevealed), which only a restart's floor does. Its
+ * outcome from a core then holds for the judgements of every revealed terms over it.
+ */
+export interface JudgementCore {
+  readonly shared: SharedObservation;
+  readonly checkers: readonly InvariantChecker[];
+  /** Its judgement for each revealed terms (their canonical array), once made (TransitionSystem.judgementOf). */
+  joined: Map<readonly number[], Judgement> | null;
 }
 
 export type Choice =
@@ -254,6 +268,8 @@ export class TransitionSystem {
   private readonly inFlights = new InternTable<InFlight>();
   private readonly judgements = new InternTable<Judgement>();
   private readonly judgementLanes = new Lanes();
+  /** One array for each revealed terms met, by their text: judgements of equal ones share it (judgementOf). */
+  private readonly revealedArrays = new Map<string, readonly number[]>();
   /** The parts of encoded worlds by index (src/explore/frontier.ts), and each part's index. */
   private readonly encodedNodes: NodeState[] = [];
   private readonly encodedMessages: InFlight[] = [];
@@ -319,11 +335,8 @@ export class TransitionSystem {
 
   /** Every node started over empty storage. */
   initial(observer?: StepObserver): Transition {
-    const judgement: Judgement = {
-      shared: emptySharedObservation(),
-      revealed: new Array<number>(this.members.length + 1).fill(0),
-      checkers: this.options.invariants.map((definition) => definition.create()),
-    };
+    const core: JudgementCore = { shared: emptySharedObservation(), checkers: this.options.invariants.map((definition) => definition.create()), joined: null };
+    const judgement = this.judgementOf(core, new Array<number>(this.members.length + 1).fill(0));
     const world: World = {
       nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined })),
       messages: [],
@@ -435,21 +448,9 @@ export class TransitionSystem {
       case 'crash': {
         draft.crashes += 1;
         const node = draft.nodes[choice.node - 1];
-        const kept = node.unsynced.slice(0, choice.unsyncedKept);
         // Not disposed: other worlds share this node state (and its instance) with this one.
-        const mirror = node.mirror.copy();
-        mirror.up = false;
-        draft.nodes[choice.node - 1] = this.shared(choice.node, {
-          instance: null,
-          inputDigest: [0, 0],
-          mirror,
-          synced: kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced,
-          unsynced: emptyList,
-          digests: null,
-          memo: undefined,
-          index: undefined,
-        });
-        observer?.crashed(choice.node, node.unsynced.length - kept.length);
+        draft.nodes[choice.node - 1] = this.crashedState(choice.node, node, choice.unsyncedKept);
+        observer?.crashed(choice.node, Math.max(0, node.unsynced.length - choice.unsyncedKept));
         draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
         break;
       }
@@ -463,6 +464,15 @@ export class TransitionSystem {
       else if (transition.world.nodes.some((node) => node.mirror.term > this.options.termMax)) transition.pruned = 'term';
     }
     return transition;
+  }
+
+  /** Node `id` in state `node` crashed, keeping `unsyncedKept` of its unsynced records: its down state, shared. */
+  private crashedState(id: NodeId, node: NodeState, unsyncedKept: number): NodeState {
+    const kept = node.unsynced.slice(0, unsyncedKept);
+    const mirror = node.mirror.copy();
+    mirror.up = false;
+    const synced = kept.length > 0 ? this.knowledge.compact([...node.synced, ...kept]) : node.synced;
+    return this.shared(id, { instance: null, inputDigest: [0, 0], mirror, synced, unsynced: emptyList, digests: null, memo: undefined, index: undefined });
   }
 
   /** The step a choice takes, as JSON for a trace file. */
@@ -714,9 +724,28 @@ export class TransitionSystem {
     if (known !== undefined) return known;
     const revealed = judgement.revealed.slice();
     revealed[from] = term;
-    const next = this.sharedJudgement({ shared: judgement.shared, revealed, checkers: judgement.checkers });
+    const next = this.judgementOf(judgement.core, revealed);
     (judgement.revealedAfter ??= new Map()).set(key, next);
     return next;
+  }
+
+  /**
+   * The judgement of `core` with `revealed`, shared (sharedJudgement). While steps are memoized,
+   * equal revealed terms are one array and each pair is made once: Draft.judgeStep finds a step's
+   * outcome by core, then the judgement of the revealed terms at hand here.
+   */
+  judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
+    if (!this.memoizing) return this.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
+    const same = core.joined?.get(revealed);
+    if (same !== undefined) return same;
+    const text = revealed.join(',');
+    let canonical = this.revealedArrays.get(text);
+    if (canonical === undefined) this.revealedArrays.set(text, (canonical = revealed));
+    const known = core.joined?.get(canonical);
+    if (known !== undefined) return known;
+    const judgement = this.sharedJudgement({ shared: core.shared, revealed: canonical, checkers: core.checkers, core });
+    (core.joined ??= new Map()).set(canonical, judgement);
+    return judgement;
   }
 
   /** A judge over a world as it stands (to read: a history check, the audit); it must not judge a step. */
@@ -896,8 +925,11 @@ interface NodeStep {
   readonly messages: readonly InFlight[];
   /** Set when the node failed the contract on this input (the rest is then the state before). */
   readonly error: ExploreImplementationError | null;
-  /** What judging it from a judgement left (Draft.judgeStep), by that judgement (null until judged). */
-  judged: Map<Judgement, Judged> | null;
+  /**
+   * What judging it from a judgement left (Draft.judgeStep), by that judgement, or by its core
+   * when the judging read no revealed term (null until judged).
+   */
+  judged: Map<Judgement | JudgementCore, Judged> | null;
   /** The judgement last looked up in `judged`, and what it found there: worlds met one after another often share it. */
   lastJudgedFrom: Judgement | null;
   lastJudged: Judged | undefined;
@@ -917,13 +949,36 @@ function failedStep(before: NodeState, id: NodeId, input: Input, message: string
   return nodeStep(before, null, null, emptyList, { node: id, input: input.kind, message });
 }
 
-/** What judging `step` from `before` left, if it was kept (Draft.judgeStep). */
-function judgedFrom(step: NodeStep, before: Judgement): Judged | undefined {
+/**
+ * What judging `step` from `before` left, if it was kept (Draft.judgeStep): kept for `before`, or
+ * for its core, over which the outcome's core goes with `before`'s revealed terms (kept then for
+ * `before` too).
+ */
+function judgedFrom(system: TransitionSystem, step: NodeStep, before: Judgement): Judged | undefined {
   if (step.lastJudgedFrom === before) return step.lastJudged;
-  const judged = step.judged === null ? undefined : step.judged.get(before);
+  let judged: Judged | undefined;
+  if (step.judged !== null) {
+    judged = step.judged.get(before);
+    const byCore = judged === undefined ? step.judged.get(before.core) : undefined;
+    if (byCore !== undefined) {
+      const outcome = byCore.judgement;
+      judged = outcome.revealed === before.revealed ? byCore : { judgement: system.judgementOf(outcome.core, before.revealed), changedShared: byCore.changedShared };
+      step.judged.set(before, judged);
+    }
+  }
   step.lastJudgedFrom = before;
   step.lastJudged = judged;
   return judged;
+}
+
+/** The explorer's observation of a step being judged: it notes whether a checker read a revealed term. */
+class JudgedObservation extends ClusterObservation {
+  revealedRead = false;
+
+  override termRevealed(id: NodeId): number {
+    this.revealedRead = true;
+    return super.termRevealed(id);
+  }
 }
 
 /**
@@ -966,7 +1021,7 @@ class Draft {
   judge(): ClusterJudge {
     if (this.active === null) {
       const current = this.current;
-      const observation = new ClusterObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: current.shared, revealed: current.revealed });
+      const observation = new JudgedObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: current.shared, revealed: current.revealed });
       this.active = new ClusterJudge(observation, current.checkers.map((checker) => checker.fork()));
     }
     return this.active;
@@ -994,7 +1049,7 @@ class Draft {
   judgeStep(step: NodeStep): void {
     const before = this.current;
     const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
-    const known = memoizable ? judgedFrom(step, before) : undefined;
+    const known = memoizable ? judgedFrom(this.system, step, before) : undefined;
     if (known !== undefined) {
       this.current = known.judgement;
       this.changedShared ||= known.changedShared;
@@ -1011,8 +1066,9 @@ class Draft {
     this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
     if (memoizable && this.violation === null && judge.observation.shared === before.shared) {
+      const revealedRead = (judge.observation as JudgedObservation).revealedRead;
       const judged = this.settle();
-      (step.judged ??= new Map()).set(before, judged);
+      (step.judged ??= new Map()).set(revealedRead ? before : before.core, judged);
       step.lastJudgedFrom = before;
       step.lastJudged = judged;
     }
@@ -1023,9 +1079,12 @@ class Draft {
     const judge = this.active!;
     const current = this.current;
     const { observation, checkers } = judge;
-    const changedShared = observation.committedVersion !== current.shared.committedVersion || checkersVersion(checkers) !== checkersVersion(current.checkers);
-    if (observation.shared !== current.shared || observation.revealedTerms !== current.revealed || checkersChanged(current.checkers, checkers)) {
-      this.current = this.system.sharedJudgement({ shared: observation.shared, revealed: observation.revealedTerms, checkers });
+    const changes = checkersChange(current.checkers, checkers);
+    const changedShared = observation.committedVersion !== current.shared.committedVersion || (changes & checkerSharedChanged) !== 0;
+    if (observation.shared !== current.shared || (changes & checkerStateChanged) !== 0) {
+      this.current = this.system.judgementOf({ shared: observation.shared, checkers, joined: null }, observation.revealedTerms);
+    } else if (observation.revealedTerms !== current.revealed) {
+      this.current = this.system.judgementOf(current.core, observation.revealedTerms);
     }
     this.active = null;
     this.changedShared ||= changedShared;

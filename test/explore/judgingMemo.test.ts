@@ -1,7 +1,8 @@
 // What the explorer computes once: a node step's judging from a given judgement is kept with the
 // (memoized) step and found there by every later world that takes the same step from the same
-// judgement, a delivery that reveals its sender's term included. A checker that counts the steps
-// it is asked about shows which were judged afresh.
+// judgement, a delivery that reveals its sender's term included, or from a judgement that differs
+// only in revealed terms when the judging read none. A checker that counts the steps it is asked
+// about shows which were judged afresh.
 
 import { describe, expect, it } from 'vitest';
 import { allInvariants } from '../../invariants/index.js';
@@ -39,7 +40,7 @@ function countingSystem(memoize: boolean): { system: TransitionSystem; judged: (
     clone: true,
     memoize,
     termMax: 9,
-    crashesMax: 0,
+    crashesMax: 1,
     requestsMax: 0,
     dropsMax: 0,
     reordersMax: 0,
@@ -80,5 +81,30 @@ describe('judging a node step once per judgement', () => {
     expect(second.revealsSender).toBe(true);
     expect(second.world.judgement.revealed).toEqual(first.world.judgement.revealed);
     expect(system.fingerprint(second.world)).toEqual(system.fingerprint(first.world));
+  });
+
+  it('finds a step judged from one judgement for a judgement that differs only in revealed terms, with those terms', () => {
+    const { system, judged } = countingSystem(true);
+    const { world } = candidacy(system);
+    const revealing = { ...world, judgement: system.revealedJudgement(world.judgement, 1, 1) };
+    const first = system.apply(world, { kind: 'timeout', node: 2 });
+    const judgedFirst = judged();
+    const second = system.apply(revealing, { kind: 'timeout', node: 2 });
+    expect(judged()).toBe(judgedFirst);
+    expect(second.world.judgement.revealed).toEqual([0, 1, 0, 0]);
+    expect(first.world.judgement.revealed).toEqual([0, 0, 0, 0]);
+    expect(second.world.judgement.checkers).toBe(first.world.judgement.checkers);
+  });
+
+  it('judges a restart afresh for each revealed terms, since its floor is one of them', () => {
+    const { system, judged } = countingSystem(true);
+    const crashed = system.apply(candidacy(system).world, { kind: 'crash', node: 2, unsyncedKept: 0 }).world;
+    const revealing = { ...crashed, judgement: system.revealedJudgement(crashed.judgement, 2, 1) };
+    const first = system.apply(crashed, { kind: 'restart', node: 2 });
+    const judgedFirst = judged();
+    const second = system.apply(revealing, { kind: 'restart', node: 2 });
+    expect(judged()).toBe(judgedFirst + 1);
+    expect(first.violation).toBeNull();
+    expect(second.violation?.invariant).toBe('monotonic-term');
   });
 });

@@ -40,6 +40,19 @@ describe('election-safety', () => {
     expect(violation).toMatchObject({ invariant: 'election-safety', nodes: [1, 3], eventNumber: 6 });
   });
 
+  it('digests the leader of each term in ascending order of terms, whatever order the terms were first led in', () => {
+    // The explorer merges worlds whose digests agree: the order in which a path met the terms must not matter.
+    const inOrder = freshCluster();
+    inOrder.becomeLeader(1, 2);
+    inOrder.becomeLeader(2, 3);
+    const outOfOrder = freshCluster();
+    outOfOrder.becomeLeader(2, 3);
+    outOfOrder.becomeLeader(1, 2);
+
+    expect(inOrder.digestOf('election-safety')).toEqual([2, 1, 3, 2]);
+    expect(outOfOrder.digestOf('election-safety')).toEqual([2, 1, 3, 2]);
+  });
+
   it('does not fire on two leaders of different terms at the same time', () => {
     // n1 is a stale leader of term 2 (say, cut off); n2 legitimately leads term 3 meanwhile.
     const history = freshCluster();

@@ -217,6 +217,16 @@ export class History {
     return checker.audit(this.observation, this.events, this.timeMs);
   }
 
+  /** What one invariant's checker adds to a digest, ids as they are (InvariantChecker.digest). */
+  digestOf(name: string): number[] {
+    const checker = this.checkers.find((candidate) => candidate.name === name);
+    if (checker === undefined) throw new Error(`test bug: no checker ${name} in this history`);
+    const numbers: number[] = [];
+    const sink = { number: (value: number) => (numbers.push(value), sink) };
+    checker.digest?.(sink, [0, ...this.members]);
+    return numbers;
+  }
+
   private emit(
     node: NodeId,
     view: ScalarView,

@@ -15,11 +15,11 @@ import type { ExploreBounds, ExploreOptions, ExploreResult, ExploreStrategy } fr
 import { explore } from '../explore/search.js';
 import { exploreOptionProblems } from '../explore/options.js';
 import type { ExploreStep } from '../world/system.js';
-import { ProgressLine } from '../report/console.js';
+import { boundedProgress, ProgressLine } from '../report/console.js';
 import { exitCodeOf } from '../report/exitCodes.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { failureRecord } from '../report/failureRecord.js';
-import { formatCount } from '../report/format.js';
+import { formatCount, formatRate } from '../report/format.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { UsageError } from './io.js';
@@ -128,8 +128,8 @@ function exploreOptionsOf(args: ExploreArguments, implementation: Implementation
     pctDepth: args.pctDepth,
     onProgress: (state) =>
       progress.update(
-        `raftcheck explore: depth ${state.depth}  ${formatCount(state.distinctStates)} states  ${formatCount(state.transitions)} transitions  ` +
-          `frontier ${formatCount(state.frontier)}  ${Math.round(state.wallMs / 1000)} s`,
+        `raftcheck explore: ${boundedProgress(state.wallMs, args.timeSeconds * 1000, state.distinctStates, args.maxStates)}  depth ${state.depth}  ` +
+          `${formatCount(state.distinctStates)} states  ${formatRate(state.distinctStates, state.wallMs)} states/s  frontier ${formatCount(state.frontier)}`,
       ),
   };
 }

@@ -13,7 +13,7 @@ import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
-import { formatSummary, ProgressLine, progressText } from '../report/console.js';
+import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
 import { campaignSummary } from '../report/campaignSummary.js';
@@ -139,7 +139,9 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
         shrinkTimeMs: args.shrinkTimeSeconds * 1000,
         html: args.html !== false,
         onShrinkProgress: (state) =>
-          progress.update(`raftcheck: shrinking seed ${failure.seed}: ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}, ${state.runs} ${plural(state.runs, 'run')} (${state.pass})`),
+          progress.update(
+            `raftcheck: shrinking seed ${failure.seed}: ${boundedProgress(state.wallMs, args.shrinkTimeSeconds * 1000)}  ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}, ${state.runs} ${plural(state.runs, 'run')} (${state.pass})`,
+          ),
       });
       failures.push(written.record);
       if (written.htmlPath !== null) failurePages.set(failure.seed, `seed-${failure.seed}.html`);

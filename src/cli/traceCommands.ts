@@ -15,7 +15,7 @@ import { perfettoTrace } from '../report/perfetto.js';
 import { failurePage } from '../report/html.js';
 import { interruptExitCode, interruptRequested } from '../core/interrupt.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { formatFailure, ProgressLine } from '../report/console.js';
+import { boundedProgress, formatFailure, ProgressLine } from '../report/console.js';
 import { exitCodeOf, exitCodes } from '../report/exitCodes.js';
 import type { InconclusiveRun, SeedResult } from '../check/run.js';
 import { inconclusiveOf } from '../check/run.js';
@@ -175,7 +175,8 @@ export async function shrinkTraceCommand(
   // Before the shrink, not after its whole budget: the best trace so far is written there as it goes.
   checkFileWritable(out, args.out !== undefined ? `--out ${out}` : `the shrunk trace ${out}`);
   const progress = new ProgressLine(io.stderr, io.stderr.isTTY === true);
-  const onProgress = (state: ShrinkProgress) => progress.update(`raftcheck shrink: ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}  ${state.runs} ${plural(state.runs, 'run')}`);
+  const onProgress = (state: ShrinkProgress) =>
+    progress.update(`raftcheck shrink: ${boundedProgress(state.wallMs, args.shrinkTimeSeconds * 1000)}  ${state.pass}  ${state.eventsBefore} -> ${state.eventsNow} ${plural(state.eventsNow, 'event')}  ${state.runs} ${plural(state.runs, 'run')}`);
   let shrunk: ReturnType<typeof shrinkTraceFile>;
   try {
     shrunk = shrinkTraceFile(trace, { implementation, out, timeBudgetMs: args.shrinkTimeSeconds * 1000, onProgress });

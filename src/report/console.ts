@@ -60,11 +60,41 @@ export function clearFrame(columns: number | undefined): string {
 }
 
 export function progressText(progress: CampaignProgress): string {
+  const fraction = progress.seedsTotal > 0 ? progress.seedsDone / progress.seedsTotal : 1;
+  const left = progress.seedsDone > 0 ? (progress.wallMs / progress.seedsDone) * (progress.seedsTotal - progress.seedsDone) : null;
   return (
-    `raftcheck: seed ${formatCount(progress.seedsDone)}/${formatCount(progress.seedsTotal)}` +
-    `  ${formatCount(progress.events)} events  ${formatRate(progress.events, progress.wallMs)} events/s` +
-    `  failures ${progress.failures}`
+    `raftcheck: ${progressBar(fraction)} seed ${formatCount(progress.seedsDone)}/${formatCount(progress.seedsTotal)}` +
+    `  ${timeLeft(left)}  ${formatRate(progress.events, progress.wallMs)} events/s  failures ${progress.failures}`
   );
+}
+
+/** A bar of `width` cells for a fraction done, and the percentage: "[#####-----]  50%". */
+export function progressBar(fraction: number, width = 20): string {
+  const done = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.floor(done * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(done * 100)).padStart(3)}%`;
+}
+
+/** "~1 min 20 s left", or "time left: -" before there is a rate to go by. */
+export function timeLeft(milliseconds: number | null): string {
+  if (milliseconds === null || !Number.isFinite(milliseconds)) return 'time left: -';
+  const seconds = Math.ceil(milliseconds / 1000);
+  if (seconds < 60) return `~${seconds} s left`;
+  if (seconds < 3600) return `~${Math.floor(seconds / 60)} min ${seconds % 60} s left`;
+  return `~${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min left`;
+}
+
+/**
+ * Progress of work bounded by wall time and, for a search, a state budget: how far toward the
+ * nearer bound, and the time left to it (an exhaustive search may finish sooner: the bar says how
+ * long at most).
+ */
+export function boundedProgress(wallMs: number, timeMsMax: number, count = 0, countMax = Number.POSITIVE_INFINITY): string {
+  const byTime = timeMsMax > 0 && Number.isFinite(timeMsMax) ? wallMs / timeMsMax : 0;
+  const byCount = countMax > 0 && Number.isFinite(countMax) ? count / countMax : 0;
+  const fraction = Math.max(byTime, byCount);
+  const left = fraction > 0 ? (wallMs / fraction) * (1 - fraction) : null;
+  return `${progressBar(fraction)} ${timeLeft(left)} at most`;
 }
 
 export interface FailureReport {

@@ -11,7 +11,7 @@
 // node and the input.
 
 import { availableParallelism } from 'node:os';
-import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
+import type { Implementation, Input, NodeInstance, Output, Timing } from '../contract/contract.js';
 import type { CallResult, ProgramConnection } from './process/host.js';
 import { processHost } from './process/host.js';
 import type { ProgramCommand } from './process/protocol.js';
@@ -88,6 +88,7 @@ export function processImplementation(options: ProcessImplementationOptions): Im
   return {
     name,
     version: probe.ok ? probe.version : 'unknown',
+    ...(probe.ok && probe.timing === 'clock' ? { timing: probe.timing } : {}),
     createNode: () => new ProcessNode(settings, name),
   };
 }
@@ -98,7 +99,7 @@ export function processImplementation(options: ProcessImplementationOptions): Im
  */
 const defaultSpares = availableParallelism() > 2 ? 2 : 0;
 
-type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean } | { ok: false; cannotStart: boolean; error: ProcessProtocolError };
+type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean; timing: Timing } | { ok: false; cannotStart: boolean; error: ProcessProtocolError };
 
 /**
  * Idle processes of restartable programs, by program: an instance that ends (a crash, the end of

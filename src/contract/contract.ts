@@ -87,6 +87,12 @@ export interface StartInput {
 }
 
 export interface ImplementationOptions {
+  /**
+   * Time-driven implementations only (timing 'clock'): the local milliseconds one tick stands for,
+   * so that the timeouts below, given in ticks, can configure the node's own timers
+   * (electionTicksMin x tickMs milliseconds). Absent for tick-driven implementations.
+   */
+  tickMs?: number;
   electionTicksMin: number;
   electionTicksMax: number;
   heartbeatTicks: number;
@@ -102,6 +108,14 @@ export interface ImplementationOptions {
 export type Input =
   | StartInput
   | { kind: 'tick' }
+  /**
+   * Time-driven implementations only (timing 'clock'), instead of ticks: the node's local clock
+   * moved forward by elapsedMs (drift and jumps included); the node runs until it is idle, every
+   * task blocked and its next timer past the new time, and answers with what it did. Its clock
+   * is brought up to date this way before every other input too, so that a message is never
+   * handled at a stale time.
+   */
+  | { kind: 'advance'; elapsedMs: number }
   | { kind: 'deliver'; from: NodeId; message: Message }
   | { kind: 'propose'; command: Command }
   /**
@@ -207,7 +221,19 @@ export interface Output {
    */
   snapshotInstalled?: SnapshotView;
   snapshotTaken?: SnapshotView;
+  /**
+   * Time-driven implementations only: local milliseconds from now until the node's earliest
+   * timer, so that the harness advances its clock then and not at every tick (null: no timer is
+   * pending, only an input wakes it). Absent: the node is advanced at every tick.
+   */
+  wakeAfterMs?: number | null;
 }
+
+/**
+ * How a node's time is driven: 'ticks' (one tick input per unit of its local clock: a pure state
+ * machine) or 'clock' (advance inputs: a node with its own timers, goroutines, async tasks).
+ */
+export type Timing = 'ticks' | 'clock';
 
 /** One running instance of a node. Dropped on crash; a restart makes a new one. */
 export interface NodeInstance {
@@ -237,6 +263,8 @@ export interface Implementation {
   createNode(): NodeInstance;
   /** The optional parts of the contract it supports (protocol v2); absent means none. */
   features?: readonly Feature[];
+  /** How its time is driven; absent means 'ticks'. */
+  timing?: Timing;
   /**
    * What the exhaustive explorer may know of this implementation beyond the contract, for its
    * symmetry reduction and its storage model (docs/CONTRACT.md, "The exploration hook").

@@ -27,6 +27,10 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
     if (outbound.to === id) return `sent a ${String(outbound.message.type)} message to itself`;
     if (!members.includes(outbound.to)) return `sent a ${String(outbound.message.type)} message to unknown node ${String(outbound.to)}`;
   }
+  const wake = output.wakeAfterMs;
+  if (wake !== undefined && wake !== null && !(typeof wake === 'number' && Number.isFinite(wake) && wake >= 0)) {
+    return `answered wakeAfterMs ${String(wake)}: expected a number of milliseconds >= 0, or null`;
+  }
   return rejectionProblem(output, input) ?? validateSnapshots(output);
 }
 

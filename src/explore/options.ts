@@ -76,9 +76,12 @@ export function exploreOptionProblems(options: unknown): ExploreOptionProblem[] 
   const problems = validate(options, { type: 'object', fields: optionFields }).map((error) => ({ field: error.path, reason: error.message }));
   if (problems.some((problem) => problem.field === '(top level)')) return problems;
   const given = options as Partial<Record<keyof ExploreOptions, unknown>>;
-  const implementation = given.implementation as { name?: unknown; createNode?: unknown } | undefined;
+  const implementation = given.implementation as { name?: unknown; createNode?: unknown; timing?: unknown } | undefined;
   if (implementation !== undefined && (implementation === null || typeof implementation !== 'object' || typeof implementation.createNode !== 'function' || typeof implementation.name !== 'string')) {
     problems.push({ field: 'implementation', reason: 'expected an Implementation: an object with a name and a createNode() function (docs/CONTRACT.md)' });
+  } else if (implementation?.timing === 'clock') {
+    // The explorer's steps are ticks; a time-driven node's timers run in the simulator only.
+    problems.push({ field: 'implementation', reason: `${String(implementation.name)} is time-driven (timing 'clock'): explore steps tick-driven implementations only; check it with raftcheck run` });
   }
   if (given.onProgress !== undefined && typeof given.onProgress !== 'function') problems.push({ field: 'onProgress', reason: 'expected a function' });
   if (!problems.some((problem) => problem.field.startsWith('implementationOptions'))) {

@@ -37,6 +37,7 @@ import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation
 import { isHarnessError } from '../contract/observation.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
+import { NodeClock } from '../world/clock.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
 
@@ -161,7 +162,11 @@ class NodeSlot {
   syncBarrierMs = 0;
   /** Records written when the last sync was requested. */
   syncRequestedUpTo = 0;
-  constructor(readonly id: NodeId) {}
+  constructor(
+    readonly id: NodeId,
+    /** Which ticks reach the node, and as what (ticks, or advances for a time-driven node). */
+    readonly clock: NodeClock,
+  ) {}
 }
 
 /** Thrown inside a step to end the run with an implementation error. */
@@ -219,7 +224,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);
     this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
-    this.slots = [new NodeSlot(0), ...this.universe.map((id) => new NodeSlot(id))];
+    this.slots = [0, ...this.universe].map((id) => new NodeSlot(id, new NodeClock(this.implementation, this.scenario.tickMs)));
     this.network = new Network(this.universe.length, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
@@ -478,8 +483,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   }
 
   private processTick(event: SimEvent & { kind: 'tick' }): void {
-    this.stepNode(event.node, { kind: 'tick' }, false);
     const slot = this.slots[event.node];
+    for (const input of slot.clock.ticked(1)) this.stepNode(event.node, input, false);
     if (slot.instance !== null && slot.tickGeneration === event.generation) this.scheduleNextTick(event.node);
   }
 
@@ -632,10 +637,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const slot = this.slots[node];
     if (slot.instance === null || slot.paused) return;
     if (ms > 0) {
-      // The clock leaps forward: every tick it skipped arrives at once.
+      // The clock leaps forward: every tick it skipped arrives at once (one advance, for a time-driven node).
       const ticks = Math.min(clockJumpTicksMax, Math.floor(ms / this.scenario.tickMs));
-      for (let tick = 0; tick < ticks && slot.instance !== null && this.violation === null; tick += 1) {
-        this.stepNode(node, { kind: 'tick' }, false);
+      for (const input of slot.clock.ticked(ticks)) {
+        if (slot.instance === null || this.violation !== null) break;
+        this.stepNode(node, input, false);
       }
       return;
     }
@@ -648,10 +654,12 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private startNode(id: NodeId): void {
     const slot = this.slots[id];
     const seed = this.random.seed32(`timers/${nodeName(id)}`);
-    const options = implementationOptionsFor(this.implementation, this.scenario.implementation);
+    const supported = implementationOptionsFor(this.implementation, this.scenario.implementation);
+    const options = slot.clock.timing === 'clock' ? { ...supported, tickMs: this.scenario.tickMs } : supported;
     // A spare starts knowing no configuration: it joins, and learns one from a leader.
     const members = this.membership === null || this.membership.isInitialMember(id) ? this.initialMembers : [];
     const start: Input = { kind: 'start', id, members, seed, records: slot.storage.surviving(), options };
+    slot.clock.started();
     const created = createInstance(this.implementation);
     if (created.problem !== null) this.failImplementation(id, start, created.problem);
     slot.instance = created.instance;
@@ -704,12 +712,22 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   /** Sends one input to a node and handles its output. Throws ImplementationFault to end the run. */
   private stepNode(id: NodeId, input: Input, started: boolean): Output {
+    const catchUp = input.kind === 'tick' || input.kind === 'advance' || started ? null : this.slots[id].clock.catchUp();
+    if (catchUp !== null) {
+      const caughtUp = this.stepNodeOnce(id, catchUp, false);
+      if (this.violation !== null || this.slots[id].instance === null) return caughtUp;
+    }
+    return this.stepNodeOnce(id, input, started);
+  }
+
+  private stepNodeOnce(id: NodeId, input: Input, started: boolean): Output {
     const slot = this.slots[id];
     const instance = slot.instance;
     assert(instance !== null, `step on a crashed node ${id}`);
     const outcome = runInput(instance, input, id, this.universe);
     if (outcome.problem !== null) this.failImplementation(id, input, outcome.problem);
     const output = outcome.output;
+    slot.clock.answered(output);
 
     const storage = slot.storage;
     let departMs = this.now;
@@ -1195,6 +1213,8 @@ export function describeInput(input: Input): string {
       return `start (${input.records.length} durable records)`;
     case 'tick':
       return 'tick';
+    case 'advance':
+      return `advance ${input.elapsedMs} ms`;
     case 'deliver':
       return `deliver ${input.message?.type ?? '?'} from ${nodeName(input.from)}`;
     case 'propose':

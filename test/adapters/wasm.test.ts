@@ -63,7 +63,7 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
 
   it('answers each input with the line it wrote on its stdout', () => {
     const node = wasmImplementation({ path: guestPath }).createNode();
-    expect(node.step(start(1))).toEqual({ messages: [], records: [], sync: false, applied: [], answers: [] });
+    expect(node.step(start(1))).toEqual({ messages: [], records: [], sync: false, applied: [], answers: [], wakeAfterMs: null });
     expect(node.step(propose('nothing')).answers).toEqual([{ commandId: 7, kind: 'read', value: 'ok' }]);
   });
 
@@ -137,6 +137,21 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
     node.step(start(1));
     expect(() => node.step(propose('exit'))).toThrow(/proc_exit\(3\)/);
     expect(() => node.step({ kind: 'tick' })).toThrow(/proc_exit\(3\)/);
+  });
+
+  it('is time-driven when its hello says timing "clock"', () => {
+    expect(wasmImplementation({ path: guestPath }).timing).toBe('clock');
+  });
+
+  it("runs a time-driven guest's timers up to the end of an advance and no further, and says when the next is due", () => {
+    const node = wasmImplementation({ path: guestPath }).createNode();
+    expect(node.step(start(1)).wakeAfterMs).toBeNull();
+    // A goroutine that sleeps 100 ms and counts, forever.
+    expect(node.step(propose('ticker')).wakeAfterMs).toBe(100);
+    expect(node.step({ kind: 'advance', elapsedMs: 250 }).wakeAfterMs).toBe(50);
+    expect(node.step(propose('beats')).answers).toEqual([{ commandId: 7, kind: 'read', value: '2' }]);
+    expect(node.step({ kind: 'advance', elapsedMs: 50 }).wakeAfterMs).toBe(100);
+    expect(node.step(propose('beats')).answers).toEqual([{ commandId: 7, kind: 'read', value: '3' }]);
   });
 
   it('starts each node instance afresh: a new instance after a crash forgets the clock and randomness the old one used', () => {

@@ -4,7 +4,7 @@
 // line the program wrote is an Output. Everything here returns a problem as a string naming the
 // field and what was wrong, so that the caller can put it in an implementation error.
 
-import type { Output } from '../../contract/contract.js';
+import type { Output, Timing } from '../../contract/contract.js';
 
 export const protocolVersion = 1;
 
@@ -77,6 +77,8 @@ export interface Hello {
    * harness may hand one process several instances in turn instead of starting one per instance.
    */
   restartable: boolean;
+  /** "clock": a time-driven implementation, driven by advance inputs instead of ticks. */
+  timing: Timing;
 }
 
 /** The program's answer to hello, or what is wrong with it. */
@@ -97,7 +99,9 @@ export function parseHello(line: string): { ok: true; hello: Hello } | { ok: fal
   if (typeof data.name !== 'string' || data.name.length === 0) return { ok: false, message: `answered hello without a name (a non-empty string): ${excerpt(line)}` };
   if (typeof data.version !== 'string') return { ok: false, message: `answered hello without a version (a string): ${excerpt(line)}` };
   if (data.restartable !== undefined && typeof data.restartable !== 'boolean') return { ok: false, message: `answered hello with restartable not a boolean: ${excerpt(line)}` };
-  return { ok: true, hello: { name: data.name, version: data.version, restartable: data.restartable === true } };
+  if (data.timing !== undefined && data.timing !== 'ticks' && data.timing !== 'clock') return { ok: false, message: `answered hello with timing ${JSON.stringify(data.timing)}: expected "ticks" or "clock"` };
+  const timing = data.timing === 'clock' ? 'clock' : 'ticks';
+  return { ok: true, hello: { name: data.name, version: data.version, restartable: data.restartable === true, timing } };
 }
 
 /** An Output as the program wrote it, plus its optional state digest. */

@@ -15,7 +15,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Implementation, Input, NodeInstance, Output } from '../../contract/contract.js';
+import type { Implementation, Input, NodeInstance, Output, Timing } from '../../contract/contract.js';
 import { formatStderr } from '../process.js';
 import { helloLine, outputBytesMaxDefault, parseHello, parseOutput, stderrLinesMax } from '../process/protocol.js';
 import { fuelExportName, instrumentModule, WasmInstrumentError } from './instrument.js';
@@ -105,6 +105,7 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
   return {
     name,
     version: hello.ok ? hello.version : 'unknown',
+    ...(hello.ok && hello.timing === 'clock' ? { timing: hello.timing } : {}),
     createNode: () => (hello.ok ? new WasmNode(settings, name) : new FailedNode(hello.error)),
   };
 }
@@ -190,10 +191,12 @@ class WasmNode implements NodeInstance {
     } else if (this.running === null) {
       this.fail(new WasmProtocolError(`the host was asked for a ${input.kind} input before the node's start (a harness bug)`));
     }
-    const line = this.call(JSON.stringify(input), `its ${input.kind} input`);
+    const { line, wakeAfterMs } = this.call(JSON.stringify(input), `its ${input.kind} input`, input.kind === 'advance' ? input.elapsedMs : 0);
     const parsed = parseOutput(line);
     if (!parsed.ok) this.fail(new WasmProtocolError(`the module (${this.settings.path}) ${parsed.message}`));
     const output = parsed.output;
+    // The host saw when the guest became idle, and its earliest timer then: the guest need not say.
+    if (output.wakeAfterMs === undefined && wakeAfterMs !== undefined) output.wakeAfterMs = wakeAfterMs;
     if (output.digest !== undefined) {
       this.digest = output.digest;
       this.stateDigest ??= () => this.digest as string;
@@ -202,12 +205,12 @@ class WasmNode implements NodeInstance {
   }
 
   /** Makes a fresh instance seeded with `seed` and does the hello exchange. */
-  hello(seed: number): { ok: true; name: string; version: string } | { ok: false; error: WasmGuestError } {
+  hello(seed: number): { ok: true; name: string; version: string; timing: Timing } | { ok: false; error: WasmGuestError } {
     try {
       this.instantiate(seed);
-      const hello = parseHello(this.call(helloLine, 'hello'));
+      const hello = parseHello(this.call(helloLine, 'hello', 0).line);
       if (!hello.ok) return { ok: false, error: new WasmProtocolError(`the module (${this.settings.path}) ${hello.message}`) };
-      return { ok: true, name: hello.hello.name, version: hello.hello.version };
+      return { ok: true, name: hello.hello.name, version: hello.hello.version, timing: hello.hello.timing };
     } catch (error) {
       if (error instanceof WasmGuestError) return { ok: false, error };
       throw error;
@@ -229,17 +232,17 @@ class WasmNode implements NodeInstance {
     if (typeof initialize === 'function') this.guarded(() => initialize(), 'its initialization (_initialize)');
   }
 
-  /** Hands the guest one line and returns the one line it answered. */
-  private call(line: string, what: string): string {
+  /** Hands the guest one line (its timers may run `advanceMs` ahead) and returns the one line it answered. */
+  private call(line: string, what: string, advanceMs: number): { line: string; wakeAfterMs: number | null | undefined } {
     const running = this.running as Running;
-    running.wasi.beginInput(line);
+    running.wasi.beginInput(line, advanceMs);
     this.guarded(running.step, what);
-    const { stdout, unreadBytes } = running.wasi.endInput();
+    const { stdout, unreadBytes, wakeAfterMs } = running.wasi.endInput();
     if (unreadBytes > 0) this.fail(this.error(WasmProtocolError, `left ${unreadBytes} bytes of ${what} unread`));
     const newline = stdout.indexOf('\n');
     if (newline === -1) this.fail(this.error(WasmProtocolError, `answered ${what} with ${stdout.length === 0 ? 'nothing' : 'a line without its newline'} on stdout`));
     if (newline !== stdout.length - 1) this.fail(this.error(WasmProtocolError, `wrote more than one line for ${what}: ${JSON.stringify(stdout.slice(newline + 1, newline + 201))}`));
-    return stdout.endsWith('\r\n') ? stdout.slice(0, -2) : stdout.slice(0, -1);
+    return { line: stdout.endsWith('\r\n') ? stdout.slice(0, -2) : stdout.slice(0, -1), wakeAfterMs };
   }
 
   /** Runs guest code with a full tank; whatever goes wrong becomes the guest's error. */

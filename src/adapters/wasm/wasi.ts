@@ -49,6 +49,13 @@ const stdoutFd = 1;
 const stderrFd = 2;
 /** A directory "/" that exists only so that opening a path reaches path_open, which refuses it by name. */
 const rootFd = 3;
+/**
+ * The idle signal of time-driven guests: a non-blocking fd whose read blocks the reading
+ * goroutine until every other goroutine is blocked and no timer is due before the input's end
+ * time (docs/PROTOCOL.md, "Time-driven guests"). The host sees that moment as a poll_oneoff that
+ * waits on this fd and on nothing sooner.
+ */
+export const idleFd = 4;
 const nonblockFlag = 4;
 
 type HostFunction = (...args: any[]) => number;
@@ -77,13 +84,25 @@ export class VirtualWasi {
   private stderrCause: string | null = null;
   private wakes = 0;
   private readonly fdFlags = [0, 0, 0];
+  /** The virtual time the current input runs to: timers up to it fire, later ones wait. */
+  private targetNs = 0;
+  /** The guest became idle and has not read the idle fd since. */
+  private idleReady = false;
+  /** When the guest last became idle in this input: its earliest timer then (null: none); undefined: it never did. */
+  private idleWakeNs: number | null | undefined = undefined;
 
   constructor(private readonly options: VirtualWasiOptions) {
     this.random = seedrandom.alea(`raftcheck:wasm:${options.seed}`);
   }
 
-  /** Hands the guest one input line on stdin and clears its stdout. */
-  beginInput(line: string): void {
+  /**
+   * Hands the guest one input line on stdin and clears its stdout; the input may run the guest's
+   * timers up to `advanceMs` of virtual time from now (0 but for an advance input).
+   */
+  beginInput(line: string, advanceMs = 0): void {
+    this.targetNs = this.elapsedNs + advanceMs * 1e6;
+    this.idleReady = false;
+    this.idleWakeNs = undefined;
     this.stdin = Buffer.from(`${line}\n`, 'utf8');
     this.stdinOffset = 0;
     this.stdout = [];
@@ -91,9 +110,16 @@ export class VirtualWasi {
     this.wakes = 0;
   }
 
-  /** What the guest wrote on stdout for this input, and how much of its input it left unread. */
-  endInput(): { stdout: string; unreadBytes: number } {
-    return { stdout: Buffer.concat(this.stdout).toString('utf8'), unreadBytes: this.stdin.length - this.stdinOffset };
+  /**
+   * What the guest wrote on stdout for this input, how much of its input it left unread, and,
+   * if it waited for idleness, local ms until its earliest timer (null: none). The clock then
+   * stands at the input's end time, whether or not the guest waited for it.
+   */
+  endInput(): { stdout: string; unreadBytes: number; wakeAfterMs: number | null | undefined } {
+    this.elapsedNs = Math.max(this.elapsedNs, this.targetNs);
+    const wake = this.idleWakeNs;
+    const wakeAfterMs = wake === undefined || wake === null ? wake : Math.max(0, (wake - this.elapsedNs) / 1e6);
+    return { stdout: Buffer.concat(this.stdout).toString('utf8'), unreadBytes: this.stdin.length - this.stdinOffset, wakeAfterMs };
   }
 
   /** The last lines of stderr (Go's panic messages and tracebacks land here). */
@@ -189,7 +215,8 @@ export class VirtualWasi {
   }
 
   private read(fd: number, vectors: number, vectorCount: number, readPointer: number): number {
-    if (fd !== stdinFd) throw new GuestFault('refused', `called fd_read on fd ${fd}: a wasm guest may read only its stdin`);
+    if (fd === idleFd) return this.readIdle(vectors, vectorCount, readPointer);
+    if (fd !== stdinFd) throw new GuestFault('refused', `called fd_read on fd ${fd}: a wasm guest may read only its stdin and the idle signal (fd ${idleFd})`);
     const view = this.view();
     let total = 0;
     for (let index = 0; index < vectorCount && this.stdinOffset < this.stdin.length; index += 1) {
@@ -205,6 +232,17 @@ export class VirtualWasi {
       throw new GuestFault('protocol', 'read its stdin past the input line it was handed (the host hands one line per call of raftcheck_step)');
     }
     view.setUint32(readPointer, total, true);
+    return errno.success;
+  }
+
+  /** One byte once the guest has become idle; EAGAIN (wait in poll_oneoff) until then. */
+  private readIdle(vectors: number, vectorCount: number, readPointer: number): number {
+    if (!this.idleReady) return errno.again;
+    const view = this.view();
+    if (vectorCount === 0 || view.getUint32(vectors + 4, true) === 0) throw new GuestFault('protocol', `read the idle signal (fd ${idleFd}) into no buffer`);
+    this.bytes(view.getUint32(vectors, true), 1)[0] = 1;
+    this.idleReady = false;
+    view.setUint32(readPointer, 1, true);
     return errno.success;
   }
 
@@ -239,11 +277,12 @@ export class VirtualWasi {
   }
 
   private fdStat(fd: number, resultPointer: number): number {
-    if (fd > rootFd) return errno.badf;
+    if (fd > idleFd) return errno.badf;
     const view = this.view();
-    // Character devices for stdio, a directory for the root; every right, so that Go uses them as given.
+    // Character devices for stdio and the idle signal (non-blocking, so that Go's poller waits on
+    // it), a directory for the root; every right, so that Go uses them as given.
     view.setUint8(resultPointer, fd === rootFd ? 3 : 2);
-    view.setUint16(resultPointer + 2, fd === rootFd ? 0 : this.fdFlags[fd], true);
+    view.setUint16(resultPointer + 2, fd === rootFd ? 0 : fd === idleFd ? nonblockFlag : this.fdFlags[fd], true);
     view.setUint32(resultPointer + 8, 0xffffffff, true);
     view.setUint32(resultPointer + 12, 0x1fffffff, true);
     view.setUint32(resultPointer + 16, 0xffffffff, true);
@@ -273,8 +312,10 @@ export class VirtualWasi {
 
   /**
    * The guest has nothing to run until one of its subscriptions fires. Stdio that is ready
-   * answers at once; otherwise the virtual clock jumps to the earliest clock deadline. A guest
-   * that waits only for more stdin would wait forever: that is its error, not a hang.
+   * answers at once; a guest waiting on the idle signal with no timer due before the input's
+   * end time is idle, and the signal fires; otherwise the virtual clock jumps to the earliest
+   * clock deadline. A guest that waits only for more stdin would wait forever: that is its
+   * error, not a hang.
    */
   private poll(subscriptions: number, events: number, count: number, eventCountPointer: number): number {
     this.wakes += 1;
@@ -284,6 +325,7 @@ export class VirtualWasi {
     const view = this.view();
     const ready: { userdata: bigint; type: number }[] = [];
     let earliest: { userdata: bigint; deadlineNs: number } | null = null;
+    let idle: { userdata: bigint; type: number } | null = null;
     for (let index = 0; index < count; index += 1) {
       const base = subscriptions + 48 * index;
       const userdata = view.getBigUint64(base, true);
@@ -291,12 +333,23 @@ export class VirtualWasi {
       if (tag === 0) {
         const deadlineNs = this.deadline(view, base);
         if (earliest === null || deadlineNs < earliest.deadlineNs) earliest = { userdata, deadlineNs };
+      } else if (tag === 1 && view.getUint32(base + 16, true) === idleFd) {
+        idle = { userdata, type: tag };
+        if (this.idleReady) ready.push(idle);
       } else if (this.fdReady(tag, view.getUint32(base + 16, true))) ready.push({ userdata, type: tag });
     }
     if (ready.length === 0) {
-      if (earliest === null) throw new GuestFault('protocol', 'waits in poll_oneoff for input that never comes (it read past its input line, or waits on nothing)');
-      this.elapsedNs = Math.max(this.elapsedNs, earliest.deadlineNs);
-      ready.push({ userdata: earliest.userdata, type: 0 });
+      if (idle !== null && (earliest === null || earliest.deadlineNs > this.targetNs)) {
+        // Nothing runs and nothing is due before the input's end: the guest is idle at that time.
+        this.elapsedNs = Math.max(this.elapsedNs, this.targetNs);
+        this.idleReady = true;
+        this.idleWakeNs = earliest === null ? null : earliest.deadlineNs;
+        ready.push(idle);
+      } else {
+        if (earliest === null) throw new GuestFault('protocol', 'waits in poll_oneoff for input that never comes (it read past its input line, or waits on nothing)');
+        this.elapsedNs = Math.max(this.elapsedNs, earliest.deadlineNs);
+        ready.push({ userdata: earliest.userdata, type: 0 });
+      }
     }
     for (let index = 0; index < ready.length; index += 1) {
       const base = events + 32 * index;

@@ -1,5 +1,7 @@
 // A wasm guest for the host's tests (test/adapters/wasm.test.ts): it speaks the process protocol
 // correctly until a propose input's key names a way to misbehave, and then misbehaves that way.
+// It is time-driven (hello says timing "clock"): after each input it waits until it is idle, so
+// that an advance input runs its timers (a propose of "ticker" starts one) up to the new time.
 // Built as a reactor: GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared.
 package main
 
@@ -23,10 +25,21 @@ type input struct {
 }
 
 var (
-	stdin  = bufio.NewReader(os.Stdin)
-	hoard  [][]byte
-	spins  int
+	stdin = bufio.NewReader(os.Stdin)
+	// The host's idle signal: a read returns once every goroutine is blocked and no timer is due
+	// before the input's end time.
+	idle  = os.NewFile(4, "raftcheck-idle")
+	hoard [][]byte
+	spins int
+	beats int
 )
+
+func waitIdle() {
+	var signal [1]byte
+	if _, err := idle.Read(signal[:]); err != nil {
+		panic(err)
+	}
+}
 
 func main() {}
 
@@ -45,12 +58,15 @@ func step() {
 	}
 	switch in.Kind {
 	case "hello":
-		fmt.Println(`{"protocol":1,"name":"misbehaving-guest","version":"1"}`)
+		fmt.Println(`{"protocol":1,"name":"misbehaving-guest","version":"1","timing":"clock"}`)
 		return
 	case "propose":
-		answer(in.Command.ID, misbehave(in.Command.Key))
+		value := misbehave(in.Command.Key)
+		waitIdle()
+		answer(in.Command.ID, value)
 		return
 	}
+	waitIdle()
 	fmt.Println(`{"messages":[],"records":[],"sync":false,"applied":[],"answers":[]}`)
 }
 
@@ -97,6 +113,15 @@ func misbehave(key string) string {
 		var now uint64
 		clockTimeGet(2, 0, unsafe.Pointer(&now))
 		return fmt.Sprint(now)
+	case "ticker":
+		go func() {
+			for {
+				time.Sleep(100 * time.Millisecond)
+				beats++
+			}
+		}()
+	case "beats":
+		return fmt.Sprint(beats)
 	case "twolines":
 		fmt.Println("{}")
 	case "sleep":

@@ -1,0 +1,3 @@
+module example.com/raftcheck-wasm-guest
+
+go 1.26

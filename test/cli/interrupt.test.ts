@@ -97,7 +97,7 @@ describe('an interrupted explore search', () => {
     // script(1) gives the command a terminal, so its progress line shows and ^C is a real SIGINT.
     const command = `${process.execPath} ${bin} explore --depth 40 --max-term 6 --max-states 100000000`;
     const running = start('script', ['-qfec', command, '/dev/null']);
-    await until(() => running.output().includes('raftcheck explore: depth'), 'the progress line');
+    await until(() => running.output().includes('raftcheck explore: ['), 'the progress line');
     running.child.stdin!.write('\x03');
     const ended = await running.ended;
     expect(ended.status).toBe(130);

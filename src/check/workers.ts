@@ -39,10 +39,25 @@ export interface WorkerSetup {
 /** A worker's answer: the outcome of the seed at `index` of the campaign's seeds, or why it could not run. */
 export type WorkerReply = { kind: 'outcome'; index: number; outcome: SeedOutcome } | { kind: 'failed'; message: string };
 
-/** One thread per core, up to 8: seeds are independent, and the results do not depend on it. */
+/** One thread per core: seeds are independent, and the results do not depend on it. */
 export function defaultJobs(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Math.max(1, availableParallelism());
 }
+
+/**
+ * Seeds sent to a worker before its first answer: with two, a worker has its next seed while its
+ * last answer crosses to this thread and this thread takes it, instead of waiting for the round
+ * trip (and for this thread, which a failure's shrink keeps busy).
+ */
+const seedsInFlightPerWorker = 2;
+
+/**
+ * Each worker's young generation, in MB: a run allocates short-lived objects fast, and Node's
+ * default (16 MB semi-spaces on 64-bit) makes every thread scavenge often; the collections of
+ * all threads share V8's small pool of helper threads, which is one of the things that keeps many
+ * threads from scaling (bench/scale.ts).
+ */
+const workerYoungGenerationMb = 64;
 
 /** Seeds a worker may run ahead of the oldest outcome not yet taken, per worker. */
 const aheadPerWorker = 32;
@@ -87,9 +102,10 @@ async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: 
       stopped = true;
       reject(error);
     };
+    // A worker is in `idle` once per free slot (seedsInFlightPerWorker slots each).
     const dispatch = () => {
       while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax) {
-        const worker = idle.pop()!;
+        const worker = idle.shift()!;
         worker.postMessage({ index: nextToSend, seed: seeds[nextToSend] });
         nextToSend += 1;
       }
@@ -118,9 +134,8 @@ async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: 
       }
     };
     for (let index = 0; index < jobs; index += 1) {
-      const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup });
+      const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb } });
       workers.push(worker);
-      idle.push(worker);
       worker.on('message', (reply: WorkerReply) => {
         if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));
         outcomes.set(reply.index, reply.outcome);
@@ -133,6 +148,8 @@ async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: 
         if (code !== 0) fail(new Error(`a campaign worker exited with code ${code}`));
       });
     }
+    // First slots first, so that every worker has a seed before any has two.
+    for (let slot = 0; slot < seedsInFlightPerWorker; slot += 1) idle.push(...workers);
     dispatch();
   });
   } finally {

@@ -54,7 +54,7 @@ export interface RunArguments {
   /** Process implementations: bound on one answer (--impl-timeout-ms) and on one line (--impl-output-bytes-max). */
   implTimeoutMs?: number;
   implOutputBytesMax?: number;
-  /** Threads that run seeds (--jobs); by default one per core, up to 8 (one for process:...). */
+  /** Threads that run seeds (--jobs); by default one per core (one for process:...). */
   jobs?: number;
   /** Run only shard I of N of the seed range (--shard I/N); `raftcheck merge` joins the shards. */
   shard?: string;

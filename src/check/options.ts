@@ -80,6 +80,8 @@ export function faultSummary(scenario: Scenario): string {
   const range = (value: { minMs: number; maxMs: number }) => (value.minMs === value.maxMs ? `${value.minMs}` : `${value.minMs}-${value.maxMs}`);
   if (faults.crash.perSecond > 0) parts.push(`crash ${faults.crash.perSecond}/s (${faults.crash.target}, restart ${range(faults.crash.restartDelayMs)} ms)`);
   if (faults.crash.afterLeaderCommitProbability > 0) parts.push(`leader crash after commit ${faults.crash.afterLeaderCommitProbability}`);
+  if ((faults.crash.afterSnapshotProbability ?? 0) > 0) parts.push(`crash after snapshot ${faults.crash.afterSnapshotProbability}`);
+  if (scenario.implementation.snapshotEntriesThreshold !== undefined) parts.push(`snapshot every ${scenario.implementation.snapshotEntriesThreshold} entries`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
   if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);

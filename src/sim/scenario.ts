@@ -6,7 +6,7 @@
 // clocks), drawn from the seed, and a schedule of actions at fixed virtual times. A swarm
 // scenario lets the seed itself choose which processes are on and how hard they push.
 
-import type { ImplementationOptions } from '../contract/contract.js';
+import type { Feature, ImplementationOptions } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export interface MillisecondRange {
@@ -83,6 +83,11 @@ export interface CrashProcess {
    * not know yet), which crashes at random times rarely hit. Needs the white-box view.
    */
   afterLeaderCommitProbability: number;
+  /**
+   * Feature 'snapshots': a node crashes right after a step in which it took or installed a
+   * snapshot, with this probability, while the snapshot record may be unsynced (absent: 0).
+   */
+  afterSnapshotProbability?: number;
 }
 
 export interface PartitionProcess {
@@ -275,6 +280,12 @@ export interface Scenario {
    * takes the same choices as the first even when the drawn cluster is smaller.
    */
   swarmNodesMax?: number;
+  /**
+   * The optional features (protocol v2) whose pressure a swarm seed may draw, for an
+   * implementation that lists them (snapshots: src/sim/snapshots.ts). Absent: none, so that the
+   * seeds of an existing swarm scenario draw and run what they always did.
+   */
+  swarmFeatures?: Feature[];
   /** Allow faults that break Raft's own assumptions (corrupting synced data). */
   unsafeFaults: boolean;
   /** A hard bound on events per run; reaching it ends the run and is reported. */

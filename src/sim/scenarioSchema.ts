@@ -3,6 +3,7 @@
 // field path and what was expected; parsing never throws on bad data.
 
 import type { ImplementationOptions } from '../contract/contract.js';
+import { allFeatures } from '../contract/contract.js';
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
@@ -64,6 +65,7 @@ export const scenarioSchema: Schema = {
     eventsMax: { type: 'number', minimum: 1, maximum: 100_000_000, integer: true, ...optional },
     swarm: { type: 'boolean', ...optional },
     swarmNodesMax: { type: 'number', minimum: 1, maximum: 15, integer: true, ...optional },
+    swarmFeatures: { type: 'array', items: { type: 'enum', values: allFeatures }, ...optional },
     unsafeFaults: { type: 'boolean', ...optional },
     implementation: { ...implementationOptionsSchema(true), ...optional },
     network: {
@@ -106,6 +108,7 @@ export const scenarioSchema: Schema = {
             downMax: { type: 'number', minimum: 0, maximum: 15, integer: true, ...optional },
             target: { type: 'enum', values: ['any', 'leader', 'follower'], ...optional },
             afterLeaderCommitProbability: probability,
+            afterSnapshotProbability: probability,
           },
         },
         partition: {

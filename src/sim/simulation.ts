@@ -33,6 +33,7 @@ import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './par
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
+import { crashAfterSnapshot } from './snapshots.js';
 import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 import type { MembershipWorld } from './membership.js';
@@ -219,7 +220,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.random = new Random(this.choiceSource);
     this.queue = new EventQueue<SimEvent>(options.eventQueueCapacity);
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
-    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random) : options.scenario;
+    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random, options.implementation.features ?? []) : options.scenario;
     const scenario = this.scenario;
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);
@@ -748,7 +749,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
-    if (this.faultPhase && !started) this.maybeCrashAfterCommit(id, change);
+    if (this.faultPhase && !started && !this.maybeCrashAfterCommit(id, change)) this.maybeCrashAfterSnapshot(id, change);
     if (judged.violation !== null) this.report(judged.violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.
@@ -768,15 +769,28 @@ export class Simulation implements FaultWorld, LivenessWorld {
    * happens (its messages of this step are already on the wire). Drawn on its own stream, only
    * at those moments, so it shifts no other choice.
    */
-  private maybeCrashAfterCommit(id: NodeId, change: StepChange): void {
+  private maybeCrashAfterCommit(id: NodeId, change: StepChange): boolean {
     const crash = this.scenario.faults.crash;
-    if (crash.afterLeaderCommitProbability <= 0) return;
+    if (crash.afterLeaderCommitProbability <= 0) return false;
     const mirror = this.observation.mirror(id);
-    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return;
+    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return false;
     const strikes = this.random.chance('triggers', crash.afterLeaderCommitProbability);
     const restartAfterMs = this.random.integer('triggers', crash.restartDelayMs.minMs, crash.restartDelayMs.maxMs);
+    return strikes && this.crashNow(id, restartAfterMs);
+  }
+
+  /** The crash right after a snapshot write (src/sim/snapshots.ts), while the record may be unsynced. */
+  private maybeCrashAfterSnapshot(id: NodeId, change: StepChange): void {
+    const restartAfterMs = crashAfterSnapshot(this.scenario.faults.crash, change, this.random);
+    if (restartAfterMs !== null) this.crashNow(id, restartAfterMs);
+  }
+
+  /** Schedules a triggered crash of node `id` now, unless as many nodes as may be are down; whether it did. */
+  private crashNow(id: NodeId, restartAfterMs: number): boolean {
     const down = this.members.filter((node) => this.slots[node].instance === null).length;
-    if (strikes && down < crash.downMax) this.schedule(this.now, { kind: 'crash', node: id, restartAfterMs });
+    if (down >= this.scenario.faults.crash.downMax) return false;
+    this.schedule(this.now, { kind: 'crash', node: id, restartAfterMs });
+    return true;
   }
 
   /**

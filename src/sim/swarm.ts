@@ -6,9 +6,11 @@
 // Every draw is on the "swarm" stream and so in the choice sequence: a 0 choice turns a process
 // off, so shrinking a failing run's choices also switches off the faults it did not need.
 
+import type { Feature } from '../contract/contract.js';
 import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
 import { defaultClientOptions, partitionShapes, resizeScenario } from './scenario.js';
+import { drawSnapshotPressure } from './snapshots.js';
 
 const stream = 'swarm';
 
@@ -22,8 +24,12 @@ function rounded(value: number, digits = 3): number {
   return Math.round(value * scale) / scale;
 }
 
-/** The scenario a swarm seed runs: the base scenario with its fault processes drawn. */
-export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
+/**
+ * The scenario a swarm seed runs: the base scenario with its fault processes drawn, and the
+ * pressure of each feature both the scenario's swarmFeatures and the implementation (`features`)
+ * list (none: nothing more is drawn).
+ */
+export function drawSwarmScenario(base: Scenario, random: Random, features: readonly Feature[] = []): Scenario {
   const scenario: Scenario = structuredClone(base);
   // Drawing again from a drawn scenario (a trace's) must take the same draws: size as the first time.
   const nodesMax = base.swarmNodesMax ?? base.nodes;
@@ -63,6 +69,7 @@ export function drawSwarmScenario(base: Scenario, random: Random): Scenario {
   drawImplementationOptions(scenario, random, on);
   drawLinkAsymmetry(scenario, random, on, nodesMax);
   drawSwarmClients(scenario, random);
+  drawSnapshotPressure(scenario, random, features.filter((feature) => base.swarmFeatures?.includes(feature) === true));
   return drawClusterSize(scenario, random, nodesMax);
 }
 

@@ -49,6 +49,11 @@ export interface ExploreArguments extends ImplementationArguments {
   seed: number;
   walks: number;
   pctDepth: number;
+  /**
+   * Feature 'snapshots': compact every so many applied entries (absent: never, so that the
+   * search's figures stay what they were; 1 or 2 reach InstallSnapshot within a few steps).
+   */
+  snapshotThreshold?: number;
   bugs?: readonly string[];
   json: boolean;
   out: string;
@@ -76,7 +81,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
 
   const bounds = options.bounds;
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
-  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: exploreImplementationOptions, bounds: boundsShown });
+  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: options.implementationOptions, bounds: boundsShown });
   let tracePath: string | null = null;
   let failures: ReturnType<typeof failureRecord>[] = [];
   if (traced !== null) {
@@ -118,7 +123,7 @@ function exploreOptionsOf(args: ExploreArguments, implementation: Implementation
     nodes: args.nodes,
     strategy: args.strategy,
     bounds,
-    implementationOptions: exploreImplementationOptions,
+    implementationOptions: args.snapshotThreshold === undefined ? exploreImplementationOptions : { ...exploreImplementationOptions, snapshotEntriesThreshold: args.snapshotThreshold },
     symmetry: args.symmetry,
     clone: args.clone,
     liveInstancesMax: args.maxInstances,
@@ -204,6 +209,7 @@ const flagOfField: Readonly<Record<string, string>> = {
   seed: '--seed',
   walksMax: '--walks',
   pctDepth: '--pct-depth',
+  'implementationOptions.snapshotEntriesThreshold': '--snapshot-threshold',
 };
 
 /**

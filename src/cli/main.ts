@@ -306,6 +306,7 @@ function addExploreCommand(parser: Argv, context: CommandContext): Argv {
             seed: args.seed,
             walks: args.walks,
             pctDepth: args['pct-depth'],
+            snapshotThreshold: args['snapshot-threshold'],
             bugs: args.bug,
             impl: args.impl,
             implTimeoutMs: args['impl-timeout-ms'],
@@ -344,6 +345,10 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
       .option('seed', { type: 'number', default: 1, describe: 'Seed of the random and pct strategies' })
       .option('walks', { type: 'number', default: 100_000, describe: 'Walks of the random and pct strategies' })
       .option('pct-depth', { type: 'number', default: 3, describe: "PCT's d: d - 1 priority change points per walk" })
+      .option('snapshot-threshold', {
+        type: 'number',
+        describe: 'Implementations that list snapshots: compact every N applied entries (default: never; 1 reaches InstallSnapshot within a few steps)',
+      })
       .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
       .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
       .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })

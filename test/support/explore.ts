@@ -6,12 +6,14 @@ import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import type { ExploreOptions, ExploreResult } from '../../src/explore/search.js';
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 
+const smallBounds = { ...defaultExploreBounds, depthMax: 6, termMax: 2, crashesMax: 1 };
+
 export function smallExplore(implementation: Implementation, overrides: Partial<ExploreOptions> = {}): ExploreResult {
   return explore({
     implementation,
     nodes: 3,
     strategy: 'bfs',
-    bounds: { ...defaultExploreBounds, depthMax: 6, termMax: 2, crashesMax: 1 },
+    bounds: smallBounds,
     implementationOptions: exploreImplementationOptions,
     symmetry: false,
     clone: true,
@@ -21,3 +23,6 @@ export function smallExplore(implementation: Implementation, overrides: Partial<
     ...overrides,
   });
 }
+
+/** The bounds smallExplore searches within, for a test that changes one of them. */
+smallExplore.bounds = smallBounds;

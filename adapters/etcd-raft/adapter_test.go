@@ -415,7 +415,7 @@ func TestTheKeyValueStoreMatchesTheReference(t *testing.T) {
 		{command{ID: 17, Op: "get", Key: "d"}, "pq"},
 	}
 	for _, step := range steps {
-		if got := show(s.apply(&step.c)); got != step.want {
+		if got := show(s.Apply(&step.c)); got != step.want {
 			t.Fatalf("command %d: got %s, want %s", step.c.ID, got, step.want)
 		}
 	}

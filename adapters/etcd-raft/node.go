@@ -344,7 +344,7 @@ func (n *node) serveReads(out *output) {
 	for _, r := range n.reads {
 		switch {
 		case r.confirmed && n.appliedIndex >= r.index:
-			out.Answers = append(out.Answers, readAnswer{CommandID: r.command.ID, Kind: "read", Value: n.store.get(r.command.Key)})
+			out.Answers = append(out.Answers, readAnswer{CommandID: r.command.ID, Kind: "read", Value: n.store.Get(r.command.Key)})
 		case !r.confirmed && (!stillLeader || status.HardState.GetTerm() != r.term):
 			out.Answers = append(out.Answers, notLeaderAnswer{CommandID: r.command.ID, Kind: "notLeader", LeaderHint: optionalID(status.Lead)})
 		default:
@@ -449,7 +449,7 @@ func (n *node) apply(e *pb.Entry) appliedEntry {
 		panic(fmt.Sprintf("entry %d holds data that is not a command: %v", e.GetIndex(), err))
 	}
 	applied.CommandID = c.ID
-	applied.Result, _ = json.Marshal(n.store.apply(&c))
+	applied.Result, _ = json.Marshal(n.store.Apply(&c))
 	return applied
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/raftcheck/adapters/raftcheck-go"
 	pb "go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/protobuf/proto"
 )
@@ -54,16 +55,20 @@ type options struct {
 	EntriesPerMessageMax int `json:"entriesPerMessageMax"`
 }
 
-// command is a client command (Command in contract.ts). It is also the entry data this adapter
-// proposes, so its field order fixes the bytes of every entry.
-type command struct {
-	ID       int64   `json:"id"`
-	Op       string  `json:"op"`
-	Key      string  `json:"key"`
-	Value    *string `json:"value,omitempty"`
-	Client   *int64  `json:"client,omitempty"`
-	Sequence *int64  `json:"sequence,omitempty"`
-}
+// The shared shapes (adapters/raftcheck-go), under this adapter's names.
+type (
+	command         = raftcheck.Command
+	appliedEntry    = raftcheck.AppliedEntry
+	acceptedAnswer  = raftcheck.AcceptedAnswer
+	notLeaderAnswer = raftcheck.NotLeaderAnswer
+	readAnswer      = raftcheck.ReadAnswer
+	logEntryView    = raftcheck.LogEntryView
+	logDelta        = raftcheck.LogDelta
+	stateView       = raftcheck.StateView
+	keyValueStore   = raftcheck.KeyValueStore
+)
+
+var newKeyValueStore = raftcheck.NewKeyValueStore
 
 // wireEnvelope is a message as the harness carries it: a label, the sender's term, and the body,
 // here the raftpb.Message as base64 of its protobuf bytes.
@@ -76,54 +81,6 @@ type wireEnvelope struct {
 type outboundMessage struct {
 	To      uint64       `json:"to"`
 	Message wireEnvelope `json:"message"`
-}
-
-type appliedEntry struct {
-	Index     uint64 `json:"index"`
-	Term      uint64 `json:"term"`
-	CommandID int64  `json:"commandId"`
-	// Result is the state machine's answer as JSON (a string or null); absent for entries that
-	// carry no command, as in the reference.
-	Result json.RawMessage `json:"result,omitempty"`
-}
-
-type acceptedAnswer struct {
-	CommandID int64  `json:"commandId"`
-	Kind      string `json:"kind"` // "accepted"
-	Index     uint64 `json:"index"`
-	Term      uint64 `json:"term"`
-}
-
-type notLeaderAnswer struct {
-	CommandID  int64   `json:"commandId"`
-	Kind       string  `json:"kind"` // "notLeader"
-	LeaderHint *uint64 `json:"leaderHint"`
-}
-
-type readAnswer struct {
-	CommandID int64   `json:"commandId"`
-	Kind      string  `json:"kind"` // "read"
-	Value     *string `json:"value"`
-}
-
-type logEntryView struct {
-	Term      uint64 `json:"term"`
-	CommandID int64  `json:"commandId"`
-}
-
-type logDelta struct {
-	From    uint64         `json:"from"`
-	Entries []logEntryView `json:"entries"`
-}
-
-type stateView struct {
-	Role         string    `json:"role"`
-	Term         uint64    `json:"term"`
-	VotedFor     *uint64   `json:"votedFor"`
-	CommitIndex  uint64    `json:"commitIndex"`
-	AppliedIndex uint64    `json:"appliedIndex"`
-	LeaderHint   *uint64   `json:"leaderHint"`
-	Log          *logDelta `json:"log,omitempty"`
 }
 
 // output answers one input. Slices are never nil, so that they encode as [] and not null.

@@ -29,7 +29,9 @@ export type ImplementationSource =
   /** The etcd raft adapter (adapters/etcd-raft) built for wasm, found or built by src/adapters/etcd.ts. */
   | { kind: 'etcd' }
   /** The same adapter as a native program over the process protocol. */
-  | { kind: 'etcd-process' };
+  | { kind: 'etcd-process' }
+  /** hashicorp/raft through adapters/hashicorp-raft, built for wasm (src/adapters/hashicorp.ts). */
+  | { kind: 'hashicorp' };
 
 export interface ImplementationSpec {
   /** "reference" (possibly "reference+bug+bug"), or the name the implementation gave itself. */
@@ -79,13 +81,14 @@ export function implementationSpecOf(implementation: Implementation): Implementa
 }
 
 /**
- * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "process:COMMAND ARGS...",
+ * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "hashicorp", "process:COMMAND ARGS...",
  * "wasm:PATH" or a path to a module (anything with a / or a module extension).
  */
 export function sourceFromArgument(text: string): ImplementationSource {
   if (text === 'reference') return { kind: 'reference' };
   if (text === 'etcd') return { kind: 'etcd' };
   if (text === 'etcd-process') return { kind: 'etcd-process' };
+  if (text === 'hashicorp') return { kind: 'hashicorp' };
   if (text.startsWith('wasm:')) {
     if (text.length === 'wasm:'.length) throw new ImplementationSpecError('--impl wasm: needs the path of a module: write --impl wasm:PATH');
     return { kind: 'wasm', path: resolve(text.slice('wasm:'.length)) };
@@ -97,7 +100,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   }
   if (/[\\/]/.test(text) || /\.(m|c)?[jt]s$/.test(text)) return { kind: 'module', path: resolve(text) };
   throw new ImplementationSpecError(
-    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
+    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, hashicorp, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
   );
 }
 
@@ -127,6 +130,8 @@ export async function loadImplementation(spec: ImplementationSpec, options: Load
       return remember(startWasm(source.path, options), source);
     case 'etcd':
       return remember(startWasm((await etcdAdapter()).etcdAdapterModule(etcdOptions(options)), options), source);
+    case 'hashicorp':
+      return remember(startWasm((await etcdAdapter()).hashicorpAdapterModule(etcdOptions(options)), options), source);
     case 'etcd-process': {
       const command = (await etcdAdapter()).etcdAdapterCommand(etcdOptions(options));
       return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
@@ -160,17 +165,18 @@ function startProcess(source: ImplementationSource & { kind: 'process' }, settin
 interface EtcdModule {
   etcdAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
   etcdAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
+  hashicorpAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
 }
 
-/** The etcd adapter's finder; its failures (Go missing, a failed build) are usage errors. */
+/** The Go adapters' finders (etcd, hashicorp); their failures (Go missing, a failed build) are usage errors. */
 async function etcdAdapter(): Promise<EtcdModule> {
   let etcd: EtcdModule;
   try {
-    // A variable specifier: the adapter is optional, and its absence must not break the build.
-    const specifier = '../adapters/etcd.js';
-    etcd = (await import(specifier)) as EtcdModule;
+    // Variable specifiers: the adapters are optional, and their absence must not break the build.
+    const [etcdSpecifier, hashicorpSpecifier] = ['../adapters/etcd.js', '../adapters/hashicorp.js'];
+    etcd = { ...((await import(etcdSpecifier)) as EtcdModule), ...((await import(hashicorpSpecifier)) as EtcdModule) };
   } catch (error) {
-    throw new ImplementationSpecError(`--impl etcd is not available in this raftcheck (the etcd adapter failed to load: ${(error as Error).message})`);
+    throw new ImplementationSpecError(`--impl etcd and hashicorp are not available in this raftcheck (the Go adapters failed to load: ${(error as Error).message})`);
   }
   const guard =
     <T>(find: (options: { build: boolean; log: (line: string) => void }) => T) =>
@@ -178,10 +184,10 @@ async function etcdAdapter(): Promise<EtcdModule> {
       try {
         return find(findOptions);
       } catch (error) {
-        throw new ImplementationSpecError(`--impl etcd: ${(error as Error).message}`);
+        throw new ImplementationSpecError(`--impl: ${(error as Error).message}`);
       }
     };
-  return { etcdAdapterCommand: guard(etcd.etcdAdapterCommand), etcdAdapterModule: guard(etcd.etcdAdapterModule) };
+  return { etcdAdapterCommand: guard(etcd.etcdAdapterCommand), etcdAdapterModule: guard(etcd.etcdAdapterModule), hashicorpAdapterModule: guard(etcd.hashicorpAdapterModule) };
 }
 
 function etcdOptions(options: LoadOptions): { build: boolean; log: (line: string) => void } {

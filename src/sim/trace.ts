@@ -166,6 +166,7 @@ const sourceSchema: Schema = {
     process: { type: 'object', fields: { kind: { type: 'string' }, command: { type: 'string' }, args: { type: 'array', items: { type: 'string' } }, cwd: { type: 'string' } } },
     etcd: { type: 'object', fields: { kind: { type: 'string' } } },
     'etcd-process': { type: 'object', fields: { kind: { type: 'string' } } },
+    hashicorp: { type: 'object', fields: { kind: { type: 'string' } } },
     wasm: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
   },
 };

@@ -1,28 +1,31 @@
 // The replicated key-value state machine, with exactly the semantics of raftcheck's reference
 // (src/raft/kv.ts): the harness compares results across implementations and checks client
-// histories for linearizability, so any difference here would read as a bug in etcd.
+// histories for linearizability, so any difference here would read as a bug in the library
+// under test. Shared by raftcheck's Go adapters (etcd-raft, hashicorp-raft).
 
-package main
+package raftcheck
 
 type clientSession struct {
 	sequence int64
 	result   *string
 }
 
-type keyValueStore struct {
+// KeyValueStore is the state machine.
+type KeyValueStore struct {
 	values map[string]string
 	// Client sessions (client id -> last sequence applied and its result) make a retried command
 	// apply exactly once (Raft thesis 6.3).
 	sessions map[int64]clientSession
 }
 
-func newKeyValueStore() *keyValueStore {
-	return &keyValueStore{values: map[string]string{}, sessions: map[int64]clientSession{}}
+// NewKeyValueStore is an empty state machine.
+func NewKeyValueStore() *KeyValueStore {
+	return &KeyValueStore{values: map[string]string{}, sessions: map[int64]clientSession{}}
 }
 
-// apply applies a command and returns its result: the value read for get, the previous value for
+// Apply applies a command and returns its result: the value read for get, the previous value for
 // set, append and del; nil is null (no value).
-func (s *keyValueStore) apply(c *command) *string {
+func (s *KeyValueStore) Apply(c *Command) *string {
 	hasSession := c.Client != nil && c.Sequence != nil
 	if hasSession {
 		if last, ok := s.sessions[*c.Client]; ok && *c.Sequence <= last.sequence {
@@ -62,8 +65,8 @@ func (s *keyValueStore) apply(c *command) *string {
 	return result
 }
 
-// get reads a key without applying anything (for reads served by ReadIndex).
-func (s *keyValueStore) get(key string) *string {
+// Get reads a key without applying anything (for reads served by ReadIndex).
+func (s *KeyValueStore) Get(key string) *string {
 	if value, ok := s.values[key]; ok {
 		return &value
 	}

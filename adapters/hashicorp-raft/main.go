@@ -1,0 +1,218 @@
+//go:build wasip1
+
+// hashicorp-raft is raftcheck's adapter for hashicorp/raft (the library under Consul, Nomad and
+// Vault), built for wasip1 and run in-process by raftcheck's wasm host, in virtual time
+// (docs/PROTOCOL.md, "Time-driven guests"). One wasm instance is one node: hashicorp's own
+// goroutines, timers and math/rand run unmodified; the host's clock, seeded randomness and idle
+// signal make the run a function of the inputs and the seed.
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o bin/hashicorp-raft.wasm .
+
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+)
+
+const raftModule = "github.com/hashicorp/raft"
+
+var (
+	stdin = bufio.NewReaderSize(os.Stdin, 1<<16)
+	// The host's idle signal: a read returns once every goroutine is blocked and no timer is due
+	// before the input's end time.
+	idle    = os.NewFile(4, "raftcheck-idle")
+	current *node
+)
+
+func main() {} // a reactor: the host calls _initialize, then raftcheck_step
+
+//go:wasmexport raftcheck_step
+func raftcheckStep() {
+	line, err := stdin.ReadBytes('\n')
+	if err != nil {
+		panic(fmt.Sprintf("hashicorp-raft adapter: reading the input line: %v", err))
+	}
+	answer, err := handle(line)
+	if err != nil {
+		panic(fmt.Sprintf("hashicorp-raft adapter: %v", err))
+	}
+	os.Stdout.Write(append(answer, '\n'))
+}
+
+func waitIdle() {
+	var signal [1]byte
+	if _, err := idle.Read(signal[:]); err != nil {
+		panic(err)
+	}
+}
+
+func handle(line []byte) ([]byte, error) {
+	var in input
+	if err := json.Unmarshal(line, &in); err != nil {
+		return nil, fmt.Errorf("input is not JSON: %w: %.200q", err, line)
+	}
+	if in.Kind == "hello" {
+		return json.Marshal(map[string]any{"protocol": 1, "name": "hashicorp-raft", "version": raftVersion(), "timing": "clock"})
+	}
+	if in.Kind == "start" {
+		if current != nil {
+			return nil, fmt.Errorf("a second start: the host makes a new instance for each")
+		}
+		n, err := startNode(&in)
+		if err != nil {
+			return nil, err
+		}
+		current = n
+	} else if current == nil {
+		return nil, fmt.Errorf("%q before start", in.Kind)
+	}
+	return current.step(&in)
+}
+
+type node struct {
+	id        uint64
+	raft      *raft.Raft
+	stores    *stores
+	transport *transport
+	fsm       *fsm
+	// Proposals accepted by raft.Apply whose index is not answered yet.
+	proposals []int64
+	answers   []any
+	// The first output sends the whole log.
+	viewed bool
+}
+
+func startNode(in *input) (*node, error) {
+	n := &node{id: in.ID, stores: newStores(), fsm: newFSM(), answers: []any{}}
+	if err := n.stores.replay(in.Records); err != nil {
+		return nil, err
+	}
+	tickMs := time.Duration(in.Options.TickMs) * time.Millisecond
+	election := time.Duration(in.Options.ElectionTicksMin) * tickMs
+	n.transport = newTransport(in.ID, 2*time.Duration(in.Options.ElectionTicksMax)*tickMs)
+	config := raft.DefaultConfig()
+	config.LocalID = raft.ServerID(strconv.FormatUint(in.ID, 10))
+	config.HeartbeatTimeout = election
+	config.ElectionTimeout = election
+	config.LeaderLeaseTimeout = election
+	config.CommitTimeout = time.Duration(in.Options.HeartbeatTicks) * tickMs
+	config.SnapshotThreshold = 1 << 62
+	config.SnapshotInterval = 1 << 62
+	config.Logger = hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
+	snapshots := raft.NewDiscardSnapshotStore()
+	servers := make([]raft.Server, 0, len(in.Members))
+	for _, member := range in.Members {
+		servers = append(servers, raft.Server{ID: raft.ServerID(strconv.FormatUint(member, 10)), Address: address(member)})
+	}
+	// A node with state of its own ignores this (ErrCantBootstrap); a fresh one writes the
+	// cluster's configuration as entry 1, the same on every node.
+	if err := raft.BootstrapCluster(config, n.stores, n.stores, snapshots, n.transport, raft.Configuration{Servers: servers}); err != nil && err != raft.ErrCantBootstrap {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	r, err := raft.NewRaft(config, n.fsm, n.stores, n.stores, snapshots, n.transport)
+	if err != nil {
+		return nil, fmt.Errorf("NewRaft: %w", err)
+	}
+	n.raft = r
+	return n, nil
+}
+
+func (n *node) step(in *input) ([]byte, error) {
+	switch in.Kind {
+	case "deliver":
+		if err := n.transport.deliver(in.From, in.Message); err != nil {
+			return nil, err
+		}
+	case "propose":
+		n.propose(in.Command)
+	case "read":
+		n.answers = append(n.answers, notLeaderAnswer{CommandID: in.Command.ID, Kind: "notLeader"})
+	}
+	// start, advance, and everything each input set off: run until idle.
+	waitIdle()
+	return json.Marshal(n.output())
+}
+
+func (n *node) propose(c *command) {
+	if n.raft.State() != raft.Leader {
+		n.answers = append(n.answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader", LeaderHint: n.leaderHint()})
+		return
+	}
+	data, _ := json.Marshal(c)
+	n.raft.Apply(data, 0)
+	n.proposals = append(n.proposals, c.ID)
+}
+
+func (n *node) output() *output {
+	out := &output{Messages: n.transport.takeMessages(), Answers: n.answers, Applied: n.fsm.takeApplied(n.stores, n.raft.AppliedIndex())}
+	n.answers = []any{}
+	for _, id := range n.proposals {
+		if index, term, ok := n.stores.indexOf(id); ok {
+			out.Answers = append(out.Answers, acceptedAnswer{CommandID: id, Kind: "accepted", Index: index, Term: term})
+		} else {
+			out.Answers = append(out.Answers, notLeaderAnswer{CommandID: id, Kind: "notLeader", LeaderHint: n.leaderHint()})
+		}
+	}
+	n.proposals = nil
+	out.Records = n.stores.takeRecords()
+	out.Sync = len(out.Records) > 0
+	out.State = n.view()
+	return out
+}
+
+func (n *node) leaderHint() *uint64 {
+	address, _ := n.raft.LeaderWithID()
+	if address == "" {
+		return nil
+	}
+	id := nodeOf(address)
+	return &id
+}
+
+func (n *node) view() *stateView {
+	term, _ := n.stores.GetUint64([]byte("CurrentTerm"))
+	voteTerm, _ := n.stores.GetUint64([]byte("LastVoteTerm"))
+	var votedFor *uint64
+	if candidate, err := n.stores.Get([]byte("LastVoteCand")); err == nil && voteTerm == term && len(candidate) > 0 {
+		id := nodeOf(raft.ServerAddress(candidate))
+		votedFor = &id
+	}
+	roles := map[raft.RaftState]string{raft.Follower: "follower", raft.Candidate: "candidate", raft.Leader: "leader", raft.Shutdown: "follower"}
+	view := &stateView{Role: roles[n.raft.State()], Term: term, VotedFor: votedFor, CommitIndex: n.raft.CommitIndex(), AppliedIndex: n.fsm.appliedIndex, LeaderHint: n.leaderHint()}
+	from := n.stores.lowestChanged
+	if !n.viewed {
+		from = 1
+		n.viewed = true
+	}
+	if from != 0 {
+		entries := []logEntryView{}
+		for index := from; index <= n.stores.last && n.stores.last != 0; index++ {
+			entries = append(entries, n.stores.entryView(index))
+		}
+		view.Log = &logDelta{From: from, Entries: entries}
+		n.stores.lowestChanged = 0
+	}
+	return view
+}
+
+// raftVersion is the version of hashicorp/raft this module was built with.
+func raftVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dependency := range info.Deps {
+			if dependency.Path == raftModule {
+				return dependency.Version
+			}
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,81 @@
+//go:build wasip1
+
+// The JSON shapes of raftcheck's protocol (docs/PROTOCOL.md) this adapter reads and writes.
+
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/raftcheck/adapters/raftcheck-go"
+)
+
+// The shared shapes (adapters/raftcheck-go), under this adapter's names.
+type (
+	command         = raftcheck.Command
+	appliedEntry    = raftcheck.AppliedEntry
+	logEntryView    = raftcheck.LogEntryView
+	logDelta        = raftcheck.LogDelta
+	stateView       = raftcheck.StateView
+	keyValueStore   = raftcheck.KeyValueStore
+	acceptedAnswer  = raftcheck.AcceptedAnswer
+	notLeaderAnswer = raftcheck.NotLeaderAnswer
+)
+
+var newKeyValueStore = raftcheck.NewKeyValueStore
+
+type input struct {
+	Kind    string            `json:"kind"`
+	ID      uint64            `json:"id,omitempty"`
+	Members []uint64          `json:"members,omitempty"`
+	Records []json.RawMessage `json:"records,omitempty"`
+	Options options           `json:"options"`
+	From    uint64            `json:"from,omitempty"`
+	Message *envelope         `json:"message,omitempty"`
+	Command *command          `json:"command,omitempty"`
+}
+
+type options struct {
+	TickMs           int `json:"tickMs"`
+	ElectionTicksMin int `json:"electionTicksMin"`
+	ElectionTicksMax int `json:"electionTicksMax"`
+	HeartbeatTicks   int `json:"heartbeatTicks"`
+}
+
+// envelope is a protocol message: the RPC's kind as its type, the term for reports, the body.
+type envelope struct {
+	Type string `json:"type"`
+	Term uint64 `json:"term"`
+	Body body   `json:"body"`
+}
+
+// body carries one RPC request or response: its number (per sender) and hashicorp's own struct.
+type body struct {
+	Call    uint64          `json:"call"`
+	Error   string          `json:"error,omitempty"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+type outbound struct {
+	To      uint64   `json:"to"`
+	Message envelope `json:"message"`
+}
+
+type output struct {
+	Messages []outbound     `json:"messages"`
+	Records  []any          `json:"records"`
+	Sync     bool           `json:"sync"`
+	Applied  []appliedEntry `json:"applied"`
+	Answers  []any          `json:"answers"`
+	State    *stateView     `json:"state,omitempty"`
+}
+
+// record is one durable write, in the order hashicorp made them: logs stored, a range of logs
+// deleted, or a stable-store key set. A start replays them in order.
+type record struct {
+	Logs       []json.RawMessage `json:"logs,omitempty"`
+	DeleteFrom uint64            `json:"deleteFrom,omitempty"`
+	DeleteTo   uint64            `json:"deleteTo,omitempty"`
+	Key        string            `json:"key,omitempty"`
+	Value      []byte            `json:"value,omitempty"`
+}

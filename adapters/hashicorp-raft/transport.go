@@ -1,0 +1,166 @@
+//go:build wasip1
+
+// hashicorp/raft's Transport over raftcheck's messages: an RPC is two messages, the request and
+// its response, matched by a call number. The calling goroutine blocks until the response is
+// delivered or its timeout passes (in virtual time), as it would on a network transport; the
+// harness may delay, drop, duplicate or reorder either message. A request delivered to this node
+// goes to raft's consumer channel, and its response leaves as a message once raft answers.
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+var errRPCTimeout = errors.New("rpc timed out (request or response lost or late)")
+
+type transport struct {
+	id       uint64
+	consumer chan raft.RPC
+	timeout  time.Duration
+	mutex    sync.Mutex
+	nextCall uint64
+	pending  map[uint64]chan body
+	outbound []outbound
+}
+
+func newTransport(id uint64, timeout time.Duration) *transport {
+	return &transport{id: id, consumer: make(chan raft.RPC), timeout: timeout, pending: map[uint64]chan body{}}
+}
+
+func address(id uint64) raft.ServerAddress { return raft.ServerAddress(strconv.FormatUint(id, 10)) }
+
+func nodeOf(address raft.ServerAddress) uint64 {
+	id, _ := strconv.ParseUint(string(address), 10, 64)
+	return id
+}
+
+func (t *transport) Consumer() <-chan raft.RPC          { return t.consumer }
+func (t *transport) LocalAddr() raft.ServerAddress      { return address(t.id) }
+func (t *transport) SetHeartbeatHandler(func(raft.RPC)) {}
+func (t *transport) EncodePeer(_ raft.ServerID, addr raft.ServerAddress) []byte {
+	return []byte(addr)
+}
+func (t *transport) DecodePeer(peer []byte) raft.ServerAddress { return raft.ServerAddress(peer) }
+
+func (t *transport) AppendEntriesPipeline(raft.ServerID, raft.ServerAddress) (raft.AppendPipeline, error) {
+	return nil, raft.ErrPipelineReplicationNotSupported
+}
+
+func (t *transport) AppendEntries(_ raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
+	return t.call(target, "AppendEntries", args.Term, args, resp)
+}
+
+func (t *transport) RequestVote(_ raft.ServerID, target raft.ServerAddress, args *raft.RequestVoteRequest, resp *raft.RequestVoteResponse) error {
+	return t.call(target, "RequestVote", args.Term, args, resp)
+}
+
+func (t *transport) TimeoutNow(_ raft.ServerID, target raft.ServerAddress, args *raft.TimeoutNowRequest, resp *raft.TimeoutNowResponse) error {
+	return t.call(target, "TimeoutNow", 0, args, resp)
+}
+
+func (t *transport) InstallSnapshot(raft.ServerID, raft.ServerAddress, *raft.InstallSnapshotRequest, *raft.InstallSnapshotResponse, io.Reader) error {
+	return errors.New("this adapter takes no snapshots")
+}
+
+// call sends a request and waits for its response or the timeout.
+func (t *transport) call(target raft.ServerAddress, kind string, term uint64, args any, resp any) error {
+	payload, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	answer := make(chan body, 1)
+	t.mutex.Lock()
+	t.nextCall++
+	call := t.nextCall
+	t.pending[call] = answer
+	t.outbound = append(t.outbound, outbound{To: nodeOf(target), Message: envelope{Type: kind, Term: term, Body: body{Call: call, Payload: payload}}})
+	t.mutex.Unlock()
+	timer := time.NewTimer(t.timeout)
+	defer timer.Stop()
+	select {
+	case response := <-answer:
+		if response.Error != "" {
+			return errors.New(response.Error)
+		}
+		return json.Unmarshal(response.Payload, resp)
+	case <-timer.C:
+		t.mutex.Lock()
+		delete(t.pending, call)
+		t.mutex.Unlock()
+		return errRPCTimeout
+	}
+}
+
+// deliver takes a message from a peer: a response wakes its caller (a late or duplicate one is
+// dropped), a request goes to raft, and its answer leaves as a response message.
+func (t *transport) deliver(from uint64, message *envelope) error {
+	if len(message.Type) > 8 && message.Type[len(message.Type)-8:] == "Response" {
+		t.mutex.Lock()
+		answer, ok := t.pending[message.Body.Call]
+		delete(t.pending, message.Body.Call)
+		t.mutex.Unlock()
+		if ok {
+			answer <- message.Body
+		}
+		return nil
+	}
+	var command any
+	switch message.Type {
+	case "AppendEntries":
+		command = &raft.AppendEntriesRequest{}
+	case "RequestVote":
+		command = &raft.RequestVoteRequest{}
+	case "TimeoutNow":
+		command = &raft.TimeoutNowRequest{}
+	default:
+		return fmt.Errorf("a message of unknown type %q", message.Type)
+	}
+	if err := json.Unmarshal(message.Body.Payload, command); err != nil {
+		return fmt.Errorf("%s from %d: %w", message.Type, from, err)
+	}
+	respond := make(chan raft.RPCResponse, 1)
+	go func() {
+		t.consumer <- raft.RPC{Command: command, RespChan: respond}
+		response := <-respond
+		reply := body{Call: message.Body.Call}
+		if response.Error != nil {
+			reply.Error = response.Error.Error()
+		}
+		reply.Payload, _ = json.Marshal(response.Response)
+		t.mutex.Lock()
+		t.outbound = append(t.outbound, outbound{To: from, Message: envelope{Type: message.Type + "Response", Term: responseTerm(response.Response), Body: reply}})
+		t.mutex.Unlock()
+	}()
+	return nil
+}
+
+func responseTerm(response any) uint64 {
+	switch typed := response.(type) {
+	case *raft.AppendEntriesResponse:
+		return typed.Term
+	case *raft.RequestVoteResponse:
+		return typed.Term
+	}
+	return 0
+}
+
+// takeMessages returns the messages sent since the last call.
+func (t *transport) takeMessages() []outbound {
+	t.mutex.Lock()
+	defer t.mutex.Unlock()
+	messages := t.outbound
+	t.outbound = nil
+	if messages == nil {
+		return []outbound{}
+	}
+	return messages
+}

@@ -1,0 +1,3 @@
+module github.com/raftcheck/adapters/raftcheck-go
+
+go 1.26

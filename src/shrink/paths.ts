@@ -4,13 +4,12 @@
 // field holding the options and the steps; `raftcheck replay` dispatches on that field and
 // `raftcheck show` prints its events like any other trace's.
 //
-// The replay drives the same transition system and feeds every step into a fresh
-// ClusterObservation and the real invariants/ checkers, as the simulator does: the violation a
-// trace reports is theirs (the explorer's own checks, src/world/checks.ts, only choose which
-// states to report). If only the explorer's checks fire, that violation is reported instead.
+// The replay drives the same transition system, whose steps the real invariants/ checkers judge
+// as the simulator's are (src/world/judge.ts); the end-of-run audit judges the last world.
 // Steps that carry clients' commands build a client history (src/world/history.ts), which
 // is checked for linearizability each time an operation completes, so a path stops at the first
-// completion that leaves the history without a linearization.
+// completion that leaves the history without a linearization. The step shrinker's candidates go
+// through this same replay (PathReplay), tolerant of steps that no longer fit (StepResolution).
 
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
@@ -28,7 +27,7 @@ import { emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import { ClientHistory, recordSessionCommand } from '../world/history.js';
-import type { ExploreStep, InFlight, StepObserver, World } from '../world/system.js';
+import type { Choice, ExploreStep, InFlight, StepObserver, Transition, World } from '../world/system.js';
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
@@ -94,6 +93,30 @@ export function replaySystem(implementation: Implementation, nodes: number, impl
 }
 
 /**
+ * How a replay takes the steps of a path. A trace's replay is strict: each step must be possible
+ * exactly as written. The step shrinker's candidates are tolerant (src/shrink/steps.ts): a step
+ * not possible where it stands is skipped, and a delivery may take the nearest message on its
+ * link; the replay then records each step as it was taken, so that the concrete path it returns
+ * replays strictly to the same result.
+ */
+export interface StepResolution {
+  /** The choice a step stands for in this world, or null when it is not possible. */
+  choiceOf(system: TransitionSystem, world: World, step: ExploreStep): Choice | null;
+  /** Skip a step that is not possible (a shrink candidate), rather than fail the replay (a trace). */
+  readonly skipsImpossible: boolean;
+}
+
+const strictResolution: StepResolution = { choiceOf: (system, world, step) => system.choiceOf(world, step), skipsImpossible: false };
+
+/** A replayed path: the steps as taken (up to where the replay stopped), and the result. */
+export interface ReplayedPath {
+  steps: ExploreStep[];
+  result: SimulationResult;
+  /** Whether the finding, if any, came from judging a step (not from the clients' history or the end-of-run audit). */
+  foundAtStep: boolean;
+}
+
+/**
  * Replays steps through the transition system, judged by `invariants` as every driver judges a
  * step (src/world/judge.ts), with the clients' history checked at every completion and the
  * end-of-run audit at the end; the result has the simulator's shape.
@@ -103,37 +126,78 @@ export function replayExplorePath(
   info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>,
   invariants: readonly InvariantDefinition[],
 ): SimulationResult | { error: string } {
-  const system = replaySystem(implementation, info.nodes, info.implementationOptions, invariants);
+  const replay = new PathReplay(implementation, info, invariants);
   try {
-    return replayIn(system, info);
+    const replayed = replay.replay(info.steps, { record: true });
+    return 'error' in replayed ? replayed : replayed.result;
   } finally {
     // A shrink replays thousands of paths: none may keep its instances (processes) alive.
-    system.dispose();
+    replay.dispose();
   }
 }
 
-function replayIn(system: TransitionSystem, info: Omit<ExploreTraceInfo, 'strategy' | 'bounds' | 'distinctStates'>): SimulationResult | { error: string } {
-  const recorder = new PathRecorder();
-  let transition = system.initial(recorder);
-  let world: World = transition.world;
-  if (transition.implementationError !== null) return recorder.result(info, world, null, { ...transition.implementationError, eventNumber: 0, timeMs: 0 });
-  const delivered = new DeliveredMessages();
-  for (const [index, step] of info.steps.entries()) {
-    if (transition.violation !== null) break;
-    const choice = delivered.allows(step) ? system.choiceOf(world, step) : null;
-    if (choice === null) return { error: `step ${index + 1} (${step.kind}) is not possible in the state the steps before it reach` };
-    delivered.note(step);
-    recorder.begin(index + 1, step);
-    transition = system.apply(world, choice, recorder, index + 1);
-    world = transition.world;
-    if (transition.implementationError !== null) {
-      return recorder.result(info, world, null, { ...transition.implementationError, eventNumber: index + 1, timeMs: index + 1 });
-    }
-    if (transition.violation === null && recorder.completedSince()) transition = { ...transition, violation: recorder.checkHistory(system.judgeOf(world)) };
+/**
+ * Replays paths, one after another, in one transition system; each replay starts from a fresh
+ * initial world and stops at the first violation. With `record`, or when the path carries
+ * clients' commands (whose history the replay judges), every node step is observed: the result
+ * has the readable events, their states and the trace hash that a trace file holds. Without, the
+ * system computes each (node state, input) once over all the replays (TransitionSystem.perform),
+ * and the result is a verdict: status, finding and the number of steps, no events, no trace hash.
+ */
+export class PathReplay {
+  private readonly system: TransitionSystem;
+  /** The initial world of every verdict: its node states keep what the system computed from them. */
+  private initial: Transition | null = null;
+
+  constructor(
+    implementation: Implementation,
+    path: { nodes: number; implementationOptions: ImplementationOptions },
+    invariants: readonly InvariantDefinition[],
+    private readonly resolution: StepResolution = strictResolution,
+  ) {
+    this.system = replaySystem(implementation, path.nodes, path.implementationOptions, invariants);
   }
-  const steps = recorder.events.length;
-  const violation = transition.violation ?? system.judgeOf(world).audit(steps, steps);
-  return recorder.result(info, world, violation, null);
+
+  /** Disposes the live instances of the nodes (it stays usable: they are re-created). */
+  dispose(): void {
+    this.system.dispose();
+  }
+
+  /** With `onWorld`, it is handed every world the path goes through, the initial one first. */
+  replay(steps: readonly ExploreStep[], options: { record: boolean; onWorld?: (world: World) => void }): ReplayedPath | { error: string } {
+    const system = this.system;
+    const info = { nodes: system.members.length, implementationOptions: system.options.implementationOptions };
+    const recorder = new PathRecorder(options.record || steps.some(hasClientCommand));
+    let transition = recorder.observer === undefined ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
+    let world: World = transition.world;
+    options.onWorld?.(world);
+    const taken: ExploreStep[] = [];
+    const done = (finding: Violation | HarnessError | null, implementationError: SimulationResult['implementationError'], foundAtStep: boolean) => ({ steps: taken, result: recorder.result(info, world, finding, implementationError), foundAtStep });
+    if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: 0, timeMs: 0 }, false);
+    const delivered = new DeliveredMessages();
+    for (const [index, step] of steps.entries()) {
+      if (transition.violation !== null) return done(transition.violation, null, !recorder.historyFound);
+      const choice = delivered.allows(step) ? this.resolution.choiceOf(system, world, step) : null;
+      if (choice === null && this.resolution.skipsImpossible) continue;
+      if (choice === null) return { error: `step ${index + 1} (${step.kind}) is not possible in the state the steps before it reach` };
+      // A tolerant replay records the step it took; a strict one the step as written (its trace hash).
+      const recorded = this.resolution.skipsImpossible ? system.describe(world, choice) : step;
+      delivered.note(recorded);
+      taken.push(recorded);
+      recorder.begin(taken.length, recorded);
+      transition = system.apply(world, choice, recorder.observer, taken.length);
+      world = transition.world;
+      options.onWorld?.(world);
+      if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: taken.length, timeMs: taken.length }, false);
+      if (transition.violation === null && recorder.completedSince()) transition = { ...transition, violation: recorder.checkHistory(system.judgeOf(world)) };
+    }
+    if (transition.violation !== null) return done(transition.violation, null, !recorder.historyFound);
+    return done(system.judgeOf(world).audit(taken.length, taken.length), null, false);
+  }
+}
+
+function hasClientCommand(step: ExploreStep): boolean {
+  return (step.kind === 'propose' || step.kind === 'read') && step.command.client !== undefined;
 }
 
 /**
@@ -156,21 +220,34 @@ export class DeliveredMessages {
   }
 }
 
-/** Keeps a replayed path's readable events, its hash and its clients' history; the judging is the system's. */
+/**
+ * Keeps a replayed path's readable events, its hash and its clients' history; the judging is the
+ * system's. Without recording it only counts the steps (the replay is then a verdict).
+ */
 class PathRecorder implements StepObserver {
   private readonly hasher = new Hasher();
   private readonly clients = new ClientHistory();
   private readonly inconclusive: Inconclusive[] = [];
-  readonly events: TraceEvent[] = [];
+  private readonly events: TraceEvent[] = [];
   private stepNumber = 0;
   private event: TraceEvent | null = null;
   private completed = false;
   /** Ids of the messages in flight, counted up as they are sent, as the simulator numbers them: for the trace's arrows. */
   private readonly messageIds = new Map<InFlight, number>();
   private messagesSent = 0;
+  /** Set when the clients' history check found the violation. */
+  historyFound = false;
+
+  constructor(private readonly recording: boolean) {}
+
+  /** The system's observer: none for a verdict, so that the system may reuse what it computed. */
+  get observer(): StepObserver | undefined {
+    return this.recording ? this : undefined;
+  }
 
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
+    if (!this.recording) return;
     this.event = eventOfStep(stepNumber, step);
     if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     this.hasher.string(JSON.stringify(step));
@@ -216,7 +293,9 @@ class PathRecorder implements StepObserver {
   /** Hands the clients' history to the checkers that judge histories, as the simulator does. */
   checkHistory(judge: ClusterJudge): Violation | null {
     const context = { history: this.clients.checked(), stepsMax: defaultClientOptions().checkStepsMax, eventNumber: this.stepNumber, timeMs: this.stepNumber };
-    return judge.judgeHistory(context, this.inconclusive);
+    const violation = judge.judgeHistory(context, this.inconclusive);
+    this.historyFound = violation !== null;
+    return violation;
   }
 
   result(
@@ -234,13 +313,14 @@ class PathRecorder implements StepObserver {
       violation,
       implementationError,
       harnessError,
-      events: this.events.length,
-      simulatedMs: this.events.length,
-      traceHash: this.hasher.hex(),
+      events: this.stepNumber,
+      simulatedMs: this.stepNumber,
+      // A verdict has no trace hash: no trace holds it.
+      traceHash: this.recording ? this.hasher.hex() : '',
       choices: {},
       scenario: exploreScenario(info.nodes, info.implementationOptions),
       boundReached: null,
-      eventLog: this.events,
+      eventLog: this.recording ? this.events : null,
       eventDigests: null,
       history: history.length > 0 ? history : null,
       inconclusive: [...this.inconclusive],

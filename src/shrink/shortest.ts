@@ -8,8 +8,9 @@
 // and by the shrink's own budget, so it only ever adds a pass that may help.
 //
 // Each state the search reaches is judged as the step stage judges candidates: by the real
-// invariants through replayExplorePath (the explorer's own checks, when they see this failure
-// where the invariants do, pick the states worth that replay).
+// invariants through the path's replay (src/shrink/paths.ts). When the failure is one a step's
+// judgement finds, the system's own judgement of each transition picks the states worth that
+// replay.
 
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Implementation, ImplementationOptions } from '../contract/contract.js';
@@ -29,10 +30,10 @@ export interface ShortestOptions {
   /** Asked before every transition: true ends the search (the caller's run or time budget). */
   stop: () => boolean;
   /**
-   * The invariants the explorer's checks report for this failure, when they agree with the real
-   * invariants: then only states where one fires are judged. Null: every state is judged.
+   * The failure's invariants, when a step's judgement finds it (not the clients' history or the
+   * end-of-run audit): then only states where one of them fires are judged. Null: every state is.
    */
-  explorerInvariants: readonly string[] | null;
+  stepInvariants: readonly string[] | null;
   /** Judges a path by replaying it through the invariants. */
   judge: (steps: ExploreStep[]) => Verdict;
 }
@@ -89,7 +90,7 @@ function searchIn(system: TransitionSystem, options: ShortestOptions): ExploreSt
         seen.add(key);
         const step = system.describe(world, choice);
         let ended = transition.violation !== null || transition.implementationError !== null;
-        const judged = options.explorerInvariants === null || options.explorerInvariants.includes(transition.violation?.invariant ?? '');
+        const judged = options.stepInvariants === null || options.stepInvariants.includes(transition.violation?.invariant ?? '');
         if (judged || transition.implementationError !== null) {
           const steps = pathTo(index, step);
           const verdict = options.judge(steps);

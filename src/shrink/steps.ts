@@ -1,8 +1,8 @@
 // The second shrinking stage: ddmin over an explicit step path (src/shrink/lift.ts lifts a
-// failing run into one). A candidate is the path with some steps removed or edited, replayed in
-// the explorer's transition system and judged by the real invariants through the very replay
-// `raftcheck replay` uses for explore traces (replayExplorePath), so an accepted path is exactly
-// what the written trace reproduces.
+// failing run into one). A candidate is the path with some steps removed or edited, replayed once
+// in the explorer's transition system and judged by the real invariants through the very replay
+// `raftcheck replay` uses for explore traces (PathReplay, tolerant of steps that no longer fit),
+// so an accepted path is exactly what the written trace reproduces.
 //
 // Removing a step changes what later steps find: a message may never have been sent, or was sent
 // with other contents (an entry fewer, another term). As DEMi does, a step that is no longer
@@ -24,7 +24,9 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import type { NodeId } from '../core/ids.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { wallClockMs } from '../core/wallClock.js';
-import { DeliveredMessages, replayExplorePath, replaySystem } from './paths.js';
+import { assert } from '../core/assert.js';
+import type { StepResolution } from './paths.js';
+import { PathReplay } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
 import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
@@ -57,7 +59,7 @@ export interface StepShrinkOptions {
 export interface StepShrinkResult {
   /** The shrunk path, every step possible where it stands (it replays without skipping). */
   steps: ExploreStep[];
-  /** Its replay through the real invariants (replayExplorePath's result). */
+  /** Its replay through the real invariants, recorded as `raftcheck replay` records it. */
   replay: SimulationResult;
   /** Steps of the lifted path up to its violation, before any shrinking. */
   eventsBefore: number;
@@ -68,7 +70,10 @@ export interface StepShrinkResult {
 
 interface Candidate {
   steps: ExploreStep[];
+  /** Its replay's verdict (src/shrink/paths.ts PathReplay). */
   replay: SimulationResult;
+  /** Whether a step's judgement found the failure (not the clients' history or the audit). */
+  foundAtStep: boolean;
 }
 
 /** Null when the lifted path does not fail the same way (the divergence was too large). */
@@ -87,16 +92,10 @@ class StepShrinker {
   private readonly startedMs = wallClockMs();
   /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
   private nodes: number;
-  private replayer: TolerantReplay;
+  private replayer: PathReplay;
   private runs = 0;
   private improvements = 0;
   private stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
-  /**
-   * Whether the explorer's own checks see this failure where the real invariants do. Then a
-   * candidate is cut at the explorer's first violation and replayed through the invariants only
-   * if that is the same invariant: most candidates fail to fail, and this halves their cost.
-   */
-  private explorerAgrees = false;
   private readonly invariants: string[];
   /** The best failing path so far: the lifted path until a pass improves on it (set by run). */
   private best!: Candidate;
@@ -107,7 +106,7 @@ class StepShrinker {
     private readonly options: StepShrinkOptions,
   ) {
     this.nodes = path.nodes;
-    this.replayer = new TolerantReplay(implementation, path, options.invariants);
+    this.replayer = tolerantReplay(implementation, path, options.invariants);
     this.invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
   }
 
@@ -125,36 +124,36 @@ class StepShrinker {
     // The search proposes the explorer's own commands only, which no client history records: it
     // cannot reproduce a failure judged on one.
     if (!this.outOfBudget() && !judgedOnHistory(this.best.replay, this.options.invariants)) this.searchShorter();
+    const replay = this.recorded(this.best);
     this.dispose();
     const { best, runs, improvements, stoppedBy } = this;
-    return { steps: best.steps, replay: best.replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+    return { steps: best.steps, replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+  }
+
+  /** The best path's replay with its events and trace hash: the verdict it was accepted on, recorded. */
+  private recorded(best: Candidate): SimulationResult {
+    const replayed = this.replayer.replay(best.steps, { record: true });
+    assert(!('error' in replayed), 'the best path of a step shrink does not replay');
+    const { result } = replayed;
+    assert(
+      result.status === best.replay.status && result.violation?.invariant === best.replay.violation?.invariant && result.events === best.replay.events,
+      'a step path replays to another verdict when its replay is recorded',
+    );
+    return result;
   }
 
   dispose(): void {
     this.replayer.dispose();
   }
 
-  /** Replays possible steps through the real invariants, as `raftcheck replay` does. */
-  private replayed(steps: ExploreStep[]) {
-    this.runs += 1;
-    return replayExplorePath(this.implementation, { nodes: this.nodes, implementationOptions: this.path.implementationOptions, steps }, this.options.invariants);
-  }
-
+  /** One replay of a candidate, tolerant of the steps that no longer fit: null unless it fails the same way. */
   evaluate(steps: readonly ExploreStep[]): Candidate | null {
-    const resolved = this.replayer.concrete(steps, this.explorerAgrees);
-    if (this.explorerAgrees && !this.invariants.includes(resolved.violation?.invariant ?? '')) {
-      this.runs += 1;
-      return null;
-    }
-    const replay = this.replayed(resolved.steps);
-    // A concrete path is possible step by step by construction; an error would be a harness bug
-    // in the tolerant replay, and rejecting the candidate keeps the best path valid regardless.
-    if ('error' in replay || !failsAs(replay, this.options.signatures)) return null;
-    const agrees = resolved.violation !== null && resolved.violation.invariant === replay.violation?.invariant && resolved.violation.steps === replay.events;
-    if (this.runs === 1) this.explorerAgrees = agrees;
-    // Under agreement every accepted path keeps it, so that the cut above stays right.
-    else if (this.explorerAgrees && !agrees) return null;
-    return { steps: resolved.steps.slice(0, replay.events), replay };
+    this.runs += 1;
+    const replayed = this.replayer.replay(steps, { record: false });
+    // A tolerant replay skips what is not possible: an error would be a harness bug, and
+    // rejecting the candidate keeps the best path valid regardless.
+    if ('error' in replayed || !failsAs(replayed.result, this.options.signatures)) return null;
+    return { steps: replayed.steps, replay: replayed.result, foundAtStep: replayed.foundAtStep };
   }
 
   private outOfBudget(): boolean {
@@ -209,7 +208,7 @@ class StepShrinker {
         if (this.outOfBudget()) return false;
         const before = { nodes: this.nodes, replayer: this.replayer };
         this.nodes = size;
-        this.replayer = new TolerantReplay(this.implementation, { ...this.path, nodes: size }, this.options.invariants);
+        this.replayer = tolerantReplay(this.implementation, { ...this.path, nodes: size }, this.options.invariants);
         const candidate = this.evaluate(withoutNodes(this.best.steps, removed));
         if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
           this.best = candidate;
@@ -250,12 +249,19 @@ class StepShrinker {
     return improved;
   }
 
+  /** The worlds a possible path goes through, the initial one first. */
+  private worlds(steps: readonly ExploreStep[]): World[] {
+    const worlds: World[] = [];
+    this.replayer.replay(steps, { record: false, onWorld: (world) => worlds.push(world) });
+    return worlds;
+  }
+
   /**
    * A breadth-first search for a path of another shape (src/shrink/shortest.ts), near the best
    * one: no more crashes, proposals, reorders, messages in flight or terms than it has.
    */
   private searchShorter(): boolean {
-    const worlds = this.replayer.worlds(this.best.steps);
+    const worlds = this.worlds(this.best.steps);
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
       ...{ implementation: this.implementation, invariants: this.options.invariants },
@@ -272,11 +278,12 @@ class StepShrinker {
       depthMax: this.best.steps.length - 1,
       statesMax: searchStatesMax,
       stop: () => this.outOfBudget(),
-      explorerInvariants: this.explorerAgrees ? this.invariants : null,
+      stepInvariants: this.best.foundAtStep ? this.invariants : null,
       judge: (steps) => {
-        const replay = this.replayed(steps);
-        if ('error' in replay || replay.status === 'ok') return 'passes';
-        return failsAs(replay, this.options.signatures) ? 'same' : 'other';
+        this.runs += 1;
+        const replayed = this.replayer.replay(steps, { record: false });
+        if ('error' in replayed || replayed.result.status === 'ok') return 'passes';
+        return failsAs(replayed.result, this.options.signatures) ? 'same' : 'other';
       },
     });
     this.progress();
@@ -286,12 +293,15 @@ class StepShrinker {
 
 /**
  * The steps of `steps` that are possible where they stand in a fresh world of the path's
- * cluster, each as the explorer takes it (what a candidate becomes before it is judged).
+ * cluster, each as the explorer takes it, up to the first violation (what a candidate becomes
+ * before it is judged).
  */
 export function possibleSteps(implementation: Implementation, path: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[], invariants: readonly InvariantDefinition[]): ExploreStep[] {
-  const replayer = new TolerantReplay(implementation, path, invariants);
+  const replayer = tolerantReplay(implementation, path, invariants);
   try {
-    return replayer.concrete(steps, false).steps;
+    const replayed = replayer.replay(steps, { record: false });
+    assert(!('error' in replayed), 'a tolerant replay refused a step');
+    return replayed.steps;
   } finally {
     replayer.dispose();
   }
@@ -334,73 +344,24 @@ function shorter(candidate: readonly ExploreStep[], best: readonly ExploreStep[]
   return kept(candidate) < kept(best);
 }
 
-interface Resolved {
-  steps: ExploreStep[];
-  /** The explorer's first violation: which invariant, after how many of the steps. */
-  violation: { invariant: string; steps: number } | null;
+/** A replay of candidates: steps that are not possible are skipped, a delivery takes the nearest message. */
+function tolerantReplay(implementation: Implementation, path: Omit<StepPath, 'steps'>, invariants: readonly InvariantDefinition[]): PathReplay {
+  return new PathReplay(implementation, path, invariants, new NearestDelivery());
 }
 
-/** Replays a path in the transition system, skipping what is not possible, into concrete steps. */
-class TolerantReplay {
-  private readonly system: TransitionSystem;
+/**
+ * The tolerant resolution of a step (src/shrink/paths.ts StepResolution): a delivery whose exact
+ * message is not in flight takes the message on the same link, of the same type, that differs
+ * from it in the fewest fields; every other step is taken as the strict replay takes it.
+ */
+class NearestDelivery implements StepResolution {
+  readonly skipsImpossible = true;
   /** JSON of each message in flight (they are shared between worlds, so each is written once). */
   private readonly bodies = new WeakMap<InFlight, string>();
   private readonly stepBodies = new WeakMap<ExploreStep, string>();
-  private readonly initial: World;
-  /** The nodes did not even start: no step is possible (the replay reports the error). */
-  private readonly failedToStart: boolean;
 
-  constructor(implementation: Implementation, path: Omit<StepPath, 'steps'>, invariants: readonly InvariantDefinition[]) {
-    this.system = replaySystem(implementation, path.nodes, path.implementationOptions, invariants);
-    const initial = this.system.initial();
-    this.initial = initial.world;
-    this.failedToStart = initial.implementationError !== null;
-  }
-
-  /**
-   * The steps that apply, in order, as the explorer describes them, and the first violation the
-   * explorer's own checks saw on the way (src/world/checks.ts); with stopAtViolation, the
-   * steps end there.
-   */
-  concrete(steps: readonly ExploreStep[], stopAtViolation: boolean, onWorld?: (world: World) => void): Resolved {
-    const concrete: ExploreStep[] = [];
-    let world = this.initial;
-    let violation: Resolved['violation'] = null;
-    if (this.failedToStart) return { steps: concrete, violation };
-    const delivered = new DeliveredMessages();
-    for (const step of steps) {
-      const choice = delivered.allows(step) ? this.choiceOf(world, step) : null;
-      if (choice === null) continue;
-      // Proposals and reads keep the commands they name, so entries in later messages match.
-      const taken = this.system.describe(world, choice);
-      delivered.note(taken);
-      concrete.push(taken);
-      const transition = this.system.apply(world, choice);
-      world = transition.world;
-      onWorld?.(world);
-      if (transition.implementationError !== null) break;
-      if (violation === null && transition.violation !== null) {
-        violation = { invariant: transition.violation.invariant, steps: concrete.length };
-        if (stopAtViolation) break;
-      }
-    }
-    return { steps: concrete, violation };
-  }
-
-  /** Disposes the live instances of the replay's nodes (it stays usable: they are re-created). */
-  dispose(): void {
-    this.system.dispose();
-  }
-
-  /** The worlds a possible path goes through, the initial one first. */
-  worlds(steps: readonly ExploreStep[]): World[] {
-    const worlds = [this.initial];
-    this.concrete(steps, false, (world) => worlds.push(world));
-    return worlds;
-  }
-
-  private choiceOf(world: World, step: ExploreStep): Choice | null {
-    if (step.kind !== 'deliver') return this.system.choiceOf(world, step);
+  choiceOf(system: TransitionSystem, world: World, step: ExploreStep): Choice | null {
+    if (step.kind !== 'deliver') return system.choiceOf(world, step);
     if (world.nodes[step.to - 1]?.instance === null) return null;
     let body = this.stepBodies.get(step);
     if (body === undefined) {

@@ -18,6 +18,8 @@ import { bugByName, bugsFromNames } from '../../src/raft/bugs.js';
 import { defaultScenario, resizeScenario, shortenScenario } from '../../src/sim/scenario.js';
 import { exploreTraceFormatVersion, parseTrace } from '../../src/sim/trace.js';
 import { liftRun } from '../../src/shrink/lift.js';
+import { shrinkSteps } from '../../src/shrink/steps.js';
+import type { Implementation } from '../../src/contract/contract.js';
 import { failsAs, failureSignatures, keptFailureNote } from '../../src/shrink/shrink.js';
 import { allInvariants } from '../../invariants/index.js';
 import { assertNoViolationAfterRandomRemoval } from '../support/removal.js';
@@ -122,6 +124,21 @@ describe('a step that violates two invariants at once', () => {
     expect(failsAs(other, signatures)).toBe(false);
     expect(failsAs({ ...other, violation: { ...other.violation, invariant: 'monotonic-term' } }, signatures)).toBe(true);
     expect(failsAs({ status: 'liveness', violation: { ...other.violation, invariant: 'monotonic-term' } }, signatures)).toBe(false);
+  });
+});
+
+describe('the step stage\'s candidates', () => {
+  it('are each replayed once, in one transition system from one initial world: nodes start far less often than candidates run', () => {
+    const { implementation, run } = firstFailure('term-rollback');
+    let created = 0;
+    const counting: Implementation = { ...implementation, createNode: () => ((created += 1), implementation.createNode()) };
+    const lifted = liftRun({ implementation, scenario: run.scenario, invariants: allInvariants, choices: run.choices });
+    const path = { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps };
+    const shrunk = shrinkSteps(counting, path, { signatures: failureSignatures(lifted.run), invariants: allInvariants, runsMax: 300, timeBudgetMs: 600_000 });
+    expect(shrunk?.steps.length).toBeLessThanOrEqual(1.5 * handMinimalEvents('term-rollback'));
+    // A replay per candidate from a fresh cluster would start every node for each one.
+    expect(shrunk!.runs).toBeGreaterThan(20);
+    expect(created).toBeLessThan(shrunk!.runs / 2);
   });
 });
 

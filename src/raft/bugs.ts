@@ -68,7 +68,8 @@ const catalog = [
     description: 'A candidate counts granted votes from an earlier term, and counts a voter once per response.',
     // A "majority" of duplicates need not meet the quorum that committed an entry.
     invariant: 'leader-completeness',
-    alsoCaughtBy: ['election-safety'],
+    // Once the membership changed (swarm seeds that draw it), a leader without a true quorum.
+    alsoCaughtBy: ['election-safety', 'configuration-safety'],
     kind: 'safety',
   },
   {

@@ -38,7 +38,7 @@ export class LivenessMonitor {
   /** When the phase must be over: set again by begin(), from the backlog seen when faults stop. */
   private finalDeadlineMs: number;
   /** By this time a stable leader must exist; the rest of the bound is for catching up only. */
-  readonly leaderDeadlineMs: number;
+  leaderDeadlineMs: number;
   /** Checks come this often: half a minimum election timeout. */
   readonly checkIntervalMs: number;
   /** A leader must hold its term this long (two maximum election timeouts) to count as stable. */
@@ -58,8 +58,14 @@ export class LivenessMonitor {
   }
 
   /** The faults stopped: the catch-up allowance now counts the entries a node may still need. */
-  begin(backlogEntries: number): void {
+  begin(backlogEntries: number, membershipChangePending = false): void {
     this.finalDeadlineMs = this.startMs + livenessBoundMs(this.scenario, backlogEntries);
+    if (!membershipChangePending) return;
+    // A membership change still in flight commits only once its new voters have caught up (the
+    // backlog's allowance), and a leader it removes steps down only then: the stable leader is
+    // owed one leader bound after the catch-up, and the phase one leader bound longer.
+    this.leaderDeadlineMs = this.finalDeadlineMs;
+    this.finalDeadlineMs += livenessLeaderBoundMs(this.scenario);
   }
 
   get deadlineMs(): number {

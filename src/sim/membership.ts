@@ -146,6 +146,15 @@ export class MembershipAdmin {
     return best?.configuration ?? null;
   }
 
+  /** Does some node hold a configuration that is not committed yet (a change in flight)? */
+  changePending(observation: ClusterObservation): boolean {
+    for (const node of this.inRun) {
+      const view = observation.mirror(node).configuration;
+      if (view !== null && view.latestIndex > view.committedIndex) return true;
+    }
+    return false;
+  }
+
   private isSpare(node: NodeId): boolean {
     return !this.isInitialMember(node);
   }

@@ -996,7 +996,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
         this.resumeNode(node);
       }
     }
-    this.liveness?.begin(this.observation.catchUpEntries());
+    this.liveness?.begin(this.observation.catchUpEntries(), this.membership?.changePending(this.observation) ?? false);
     this.schedule(this.now, { kind: 'livenessCheck' });
   }
 

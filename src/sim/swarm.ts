@@ -9,7 +9,7 @@
 import type { Feature } from '../contract/contract.js';
 import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
-import { defaultClientOptions, partitionShapes, resizeScenario } from './scenario.js';
+import { defaultClientOptions, defaultMembershipOptions, partitionShapes, resizeScenario } from './scenario.js';
 import { drawSnapshotPressure } from './snapshots.js';
 
 const stream = 'swarm';
@@ -69,7 +69,9 @@ export function drawSwarmScenario(base: Scenario, random: Random, features: read
   drawImplementationOptions(scenario, random, on);
   drawLinkAsymmetry(scenario, random, on, nodesMax);
   drawSwarmClients(scenario, random);
-  drawSnapshotPressure(scenario, random, features.filter((feature) => base.swarmFeatures?.includes(feature) === true));
+  const drawnFeatures = features.filter((feature) => base.swarmFeatures?.includes(feature) === true);
+  drawSnapshotPressure(scenario, random, drawnFeatures);
+  if (drawnFeatures.includes('membership')) drawSwarmMembership(scenario, random);
   return drawClusterSize(scenario, random, nodesMax);
 }
 
@@ -108,6 +110,22 @@ function drawSwarmClients(scenario: Scenario, random: Random): void {
   // Drawn last, so the draws before it are what they were before this dimension existed.
   clients.routing = random.chance(clientStream, 0.5) ? 'any' : 'leader';
   scenario.clients = clients;
+}
+
+/**
+ * Membership churn (feature 'membership'), on for about half the seeds, on a stream of its own: a
+ * 0 choice leaves the scenario's own membership options (none in swarm.json) as they are.
+ */
+function drawSwarmMembership(scenario: Scenario, random: Random): void {
+  const membershipStream = 'swarm/membership';
+  if (!random.chance(membershipStream, 0.5)) return;
+  const between = (minimum: number, maximum: number) => minimum + (random.integer(membershipStream, 0, 1000) / 1000) * (maximum - minimum);
+  const membership = { ...(scenario.membership ?? defaultMembershipOptions()) };
+  membership.spares = Math.round(between(1, 3));
+  membership.changesPerSecond = rounded(between(0.5, 6), 2);
+  membership.jointProbability = rounded(between(0, 0.6), 2);
+  membership.removed = random.chance(membershipStream, 0.5) ? 'keep' : 'wipe';
+  scenario.membership = membership;
 }
 
 /**

@@ -13,6 +13,8 @@ import { loadScenario } from '../../src/check/scenarios.js';
 import type { Implementation } from '../../src/contract/contract.js';
 import type { TraceEvent } from '../../src/sim/events.js';
 import { describeEvent } from '../../src/sim/events.js';
+import { LivenessMonitor } from '../../src/sim/liveness.js';
+import { livenessBoundMs, livenessLeaderBoundMs } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { parseScenario } from '../../src/sim/scenarioSchema.js';
 
@@ -98,5 +100,34 @@ describe('the readable form of a membership request', () => {
       3,
     );
     expect(event).toEqual({ n: 3, t: 5, kind: 'membershipRequest', node: 2, commandId: 9, type: 'changeMembership', note: 'addVoter n4, remove n1' });
+  });
+});
+
+describe('the liveness phase after a membership change still in flight', () => {
+  it('owes a stable leader only after the catch-up allowance, and one leader bound more in all', () => {
+    const settled = new LivenessMonitor(churn);
+    settled.begin(500);
+    const pending = new LivenessMonitor(churn);
+    pending.begin(500, true);
+    const catchUpEndMs = churn.durationMs + livenessBoundMs(churn, 500);
+    expect(settled.leaderDeadlineMs).toBe(churn.durationMs + livenessLeaderBoundMs(churn));
+    expect(pending.leaderDeadlineMs).toBe(catchUpEndMs);
+    expect(pending.deadlineMs).toBe(catchUpEndMs + livenessLeaderBoundMs(churn));
+  });
+});
+
+describe('the swarm', () => {
+  it('draws membership churn for about half the seeds of swarm-membership, for an implementation with the feature only', () => {
+    const swarm = { ...loadScenario('swarm-membership'), durationMs: 50 };
+    const drawn = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => runSeed({ seed, scenario: swarm }).scenario.membership);
+    expect(drawn.filter((membership) => membership !== undefined).length).toBeGreaterThan(1);
+    expect(drawn.filter((membership) => membership === undefined).length).toBeGreaterThan(1);
+    const withoutFeature: Implementation = { ...referenceImplementation(), features: [] };
+    for (const seed of [1, 2, 3, 4]) expect(runSeed({ seed, scenario: swarm, implementation: withoutFeature }).scenario.membership).toBeUndefined();
+  });
+
+  it('draws none in the plain swarm scenario, whose seeds run what they always did', () => {
+    const swarm = { ...loadScenario('swarm'), durationMs: 50 };
+    for (const seed of [1, 2, 3, 4, 5, 6]) expect(runSeed({ seed, scenario: swarm }).scenario.membership).toBeUndefined();
   });
 });

@@ -45,7 +45,7 @@ import { arrayCopy, blankRoom, FieldList, hashLength, hashMemberFlag, hashMember
 import { KeyValueStore } from '../contract/keyValueStore.js';
 import { entryId, hashEntries, RaftLog, replayRecords } from './log.js';
 import type { ConfigurationAt } from './membership.js';
-import { changedConfiguration, digestConfiguration, hasQuorum, isJoint, isVoter, leaveJoint, Membership, quorumSize, quorumValue, replicationPeers, votingPeers } from './membership.js';
+import { changedConfiguration, digestConfiguration, hasQuorum, idsOf, isJoint, isVoter, leaveJoint, Membership, quorumSize, quorumValue, replicationPeers, votingPeers } from './membership.js';
 import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
@@ -334,7 +334,7 @@ export class RaftNode {
   }
 
   private receive(from: NodeId, message: RaftMessage): void {
-    if (message.type === 'RequestVote' && message.term > this.currentTerm && this.hearsFromLeader()) {
+    if (message.type === 'RequestVote' && message.term > this.currentTerm && this.hearsFromLeader(message.candidate)) {
       // Thesis 4.2.3: within the minimum election timeout of hearing from a current leader, a
       // RequestVote neither raises our term nor gets a vote, so a removed server that times out
       // again and again cannot depose a leader it no longer hears from.
@@ -375,10 +375,12 @@ export class RaftNode {
   /**
    * Has this node heard from a current leader within the minimum election timeout (a leader hears
    * itself)? Only once the membership has changed: before, there is no removed server to fear,
-   * and a cluster runs as Figure 2 has it.
+   * and a cluster runs as Figure 2 has it. A candidate outside our configuration is evidence of a
+   * change too (a spare whose joining entry was appended, then truncated away before it reached us).
    */
-  private hearsFromLeader(): boolean {
-    if (!this.membership.changed() || this.leaderId === null) return false;
+  private hearsFromLeader(candidate: NodeId): boolean {
+    if (this.leaderId === null) return false;
+    if (!this.membership.changed() && idsOf(this.membership.latest()).includes(candidate)) return false;
     return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
   }
 

@@ -244,6 +244,14 @@ describe('removed servers (thesis 4.2.3)', () => {
     expect(output.state!.term).toBe(5);
   });
 
+  it('ignores a candidate outside its configuration even before any change of its own (a joining entry truncated away)', () => {
+    const { node } = start(2, [1, 2, 3]);
+    deliver(node, 1, append(1, 0, 0, [{ term: 1, command: null }], 1));
+    const output = deliver(node, 7, { type: 'RequestVote', term: 5, candidate: 7, lastLogIndex: 1, lastLogTerm: 1 });
+    expect(output.messages).toEqual([]);
+    expect(output.state!.term).toBe(1);
+  });
+
   it('is a rule only once the membership changed: a cluster that never changed it runs as Figure 2', () => {
     const { node } = start(2, [1, 2, 3]);
     deliver(node, 1, append(1, 0, 0, [{ term: 1, command: null }], 1));

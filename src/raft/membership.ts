@@ -65,6 +65,11 @@ export class Membership {
     return { index: this.baseIndex, configuration: this.base };
   }
 
+  /** Does this node know the configuration in force at index (a joining node does not, before its first configuration entry)? */
+  knowsConfigurationAt(index: number): boolean {
+    return this.at(index).configuration.voters.length > 0;
+  }
+
   /** Does this node know a configuration other than the one it was started with (or is it joining)? */
   changed(): boolean {
     return this.entries.length > 0 || this.initial.voters.length === 0 || !sameConfiguration(this.base, this.initial);

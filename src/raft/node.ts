@@ -629,6 +629,9 @@ export class RaftNode {
   private maybeCompact(): void {
     const appliedIndex = this.log.appliedIndex;
     if (!compactionDue(this.options.snapshotEntriesThreshold, appliedIndex, this.log.snapshotIndex)) return;
+    // A joining node does not know the configuration the cluster started with (it is in no log
+    // entry): it compacts only past the first configuration entry it holds.
+    if (!this.membership.knowsConfigurationAt(appliedIndex)) return;
     const snapshot: Snapshot = {
       index: appliedIndex,
       term: this.log.termAt(appliedIndex),

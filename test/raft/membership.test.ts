@@ -272,4 +272,13 @@ describe('configurations and snapshots', () => {
     const restarted = new RaftNode().step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 7, records: compacted.records, options });
     expect(restarted.state!.configuration).toEqual({ latest: simple([1, 2, 3], [4]), latestIndex: 2, committed: simple([1, 2, 3], [4]), committedIndex: 2 });
   });
+
+  it('lets a joining node compact only past its first configuration entry, whose configuration it knows', () => {
+    const node = new RaftNode();
+    node.step({ kind: 'start', id: 4, members: [], seed: 7, records: [], options: { ...options, snapshotEntriesThreshold: 1 } });
+    const noop = deliver(node, 1, append(1, 0, 0, [{ term: 1, command: null }], 1));
+    expect(noop.snapshotTaken).toBeUndefined();
+    const joined = deliver(node, 1, append(1, 1, 1, [configurationEntry(1, 10, simple([1, 2, 3], [4]))], 2));
+    expect(joined.snapshotTaken).toMatchObject({ index: 2, configuration: simple([1, 2, 3], [4]) });
+  });
 });

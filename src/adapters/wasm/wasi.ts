@@ -169,7 +169,10 @@ export class VirtualWasi {
       fd_fdstat_set_flags: (fd: number, flags: number) => this.setFlags(fd, flags),
       fd_prestat_get: (fd: number, resultPointer: number) => this.prestat(fd, resultPointer),
       fd_prestat_dir_name: (fd: number, pointer: number, length: number) => this.prestatName(fd, pointer, length),
-      fd_close: (fd: number) => (fd <= rootFd ? refuse('fd_close', `of fd ${fd}: a wasm guest may not close its stdio or the root`)() : errno.badf),
+      fd_close: (fd: number) => {
+        if (fd > idleFd) return errno.badf;
+        throw new GuestFault('refused', `called fd_close of fd ${fd}: a wasm guest may not close its stdio, the root or the idle signal`);
+      },
       fd_seek: (fd: number) => (fd <= stderrFd ? errno.spipe : errno.badf),
       path_open: (_fd: number, _flags: number, pathPointer: number, pathLength: number) => {
         const path = Buffer.from(this.bytes(pathPointer, pathLength)).toString('utf8');

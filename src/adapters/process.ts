@@ -1,8 +1,8 @@
 // Implementations in any language, over the process protocol of docs/PROTOCOL.md: each node
 // instance is one process, driven by newline-delimited JSON on its stdin and stdout. The
 // simulation is synchronous, so every input is a synchronous round trip (./process/host.ts).
-// The hello exchange is done at each spawn; its answer must name the same implementation as the
-// first process's did.
+// The hello exchange is done at each spawn; its answer must name the same implementation, with
+// the same features (protocol 2), as the first process's did.
 //
 // A program that misbehaves (exits, hangs past the timeout, writes malformed JSON or a wrong
 // shape, answers hello wrongly, writes a line over the size limit) never takes the harness down:
@@ -11,10 +11,10 @@
 // node and the input.
 
 import { availableParallelism } from 'node:os';
-import type { Implementation, Input, NodeInstance, Output, Timing } from '../contract/contract.js';
+import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
 import type { CallResult, ProgramConnection } from './process/host.js';
 import { processHost } from './process/host.js';
-import type { ProgramCommand } from './process/protocol.js';
+import type { Hello, ProgramCommand } from './process/protocol.js';
 import { answerTimeoutMsDefault, excerpt, helloLine, outputBytesMaxDefault, parseHello, parseOutput } from './process/protocol.js';
 import type { ProgramSpec } from './process/worker.js';
 
@@ -63,7 +63,8 @@ interface ProgramSettings {
 
 /**
  * Starts one process to read the program's hello (its name and version name the implementation
- * in reports and trace hashes). A program that cannot be started is a ProcessStartError; one
+ * in reports and trace hashes; its features, under protocol 2, say which optional inputs the
+ * harness may send it). A program that cannot be started is a ProcessStartError; one
  * that starts but answers hello wrongly still yields an implementation, whose every node then
  * fails at its start input, so that the run reports it as an implementation error (exit code 4).
  */
@@ -85,11 +86,13 @@ export function processImplementation(options: ProcessImplementationOptions): Im
   if (probe.ok) probe.connection.release();
   else if (probe.cannotStart) throw new ProcessStartError(`process implementation "${settings.commandLine}" ${probe.error.message}`);
   const name = probe.ok ? probe.name : `process:${settings.commandLine}`;
+  const features = probe.ok ? probe.features : [];
   return {
     name,
     version: probe.ok ? probe.version : 'unknown',
     ...(probe.ok && probe.timing === 'clock' ? { timing: probe.timing } : {}),
-    createNode: () => new ProcessNode(settings, name),
+    features,
+    createNode: () => new ProcessNode(settings, { name, features }),
   };
 }
 
@@ -99,7 +102,7 @@ export function processImplementation(options: ProcessImplementationOptions): Im
  */
 const defaultSpares = availableParallelism() > 2 ? 2 : 0;
 
-type Started = { ok: true; connection: ProgramConnection; name: string; version: string; restartable: boolean; timing: Timing } | { ok: false; cannotStart: boolean; error: ProcessProtocolError };
+type Started = ({ ok: true; connection: ProgramConnection } & Hello) | { ok: false; cannotStart: boolean; error: ProcessProtocolError };
 
 /**
  * Idle processes of restartable programs, by program: an instance that ends (a crash, the end of
@@ -166,6 +169,14 @@ export function formatStderr(lines: readonly string[]): string {
   return `; its stderr ended with:\n    ${kept.map((line) => excerpt(line, 500)).join('\n    ')}`;
 }
 
+/** How a process's hello differs from the first process's, which named the implementation; null if it does not. */
+function helloDifference(hello: Hello, first: Pick<Hello, 'name' | 'features'>): string | null {
+  if (hello.name !== first.name) return `answered hello as "${hello.name}", but its first process as "${first.name}"`;
+  const listed = (features: readonly string[]) => (features.length === 0 ? 'none' : features.join(', '));
+  if (hello.features.join() !== first.features.join()) return `answered hello with features ${listed(hello.features)}, but its first process with ${listed(first.features)}`;
+  return null;
+}
+
 /** One node instance: one process. */
 class ProcessNode implements NodeInstance {
   private started: (Started & { ok: true }) | null = null;
@@ -177,15 +188,16 @@ class ProcessNode implements NodeInstance {
 
   constructor(
     private readonly settings: ProgramSettings,
-    name: string,
+    first: Pick<Hello, 'name' | 'features'>,
   ) {
     // Errors wait for the first step: createNode must not throw (the simulation would take it
     // for a harness bug), while a step that throws is an implementation error.
     const started = takeProgram(settings);
+    const differs = started.ok ? helloDifference(started, first) : null;
     if (!started.ok) this.failure = started.error;
-    else if (started.name !== name) {
+    else if (differs !== null) {
       started.connection.release();
-      this.failure = new ProcessProtocolError(`the program (${settings.commandLine}) answered hello as "${started.name}", but its first process as "${name}"`);
+      this.failure = new ProcessProtocolError(`the program (${settings.commandLine}) ${differs}`);
     } else {
       this.started = started;
       this.connection = started.connection;

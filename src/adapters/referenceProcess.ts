@@ -5,13 +5,15 @@
 // Its hello names it exactly as the in-process reference is named ("reference", or
 // "reference+BUG+..." with bugs), with the same version, so that a run over the protocol has the
 // same trace hash as the same run in process: that equality is the test that the protocol
-// carries everything. --digest adds the state digest to every output (for the explorer's world
-// fingerprints; it costs a pass over the log per input).
+// carries everything. It speaks protocol 2 and lists the features the in-process reference
+// declares (src/adapters/reference.ts); to a harness that speaks only protocol 1 it answers as a
+// version 1 program, with no features. --digest adds the state digest to every output (for the
+// explorer's world fingerprints; it costs a pass over the log per input).
 //
 // Reads and writes are synchronous (fs.readSync and fs.writeSync on fds 0 and 1): the program
 // only ever waits for its next input, and skipping the event loop saves a wake-up per input.
 
-import type { Input, NodeInstance } from '../contract/contract.js';
+import type { Implementation, Input, NodeInstance } from '../contract/contract.js';
 import { referenceImplementation } from './reference.js';
 import { protocolVersion } from './process/protocol.js';
 import { readSome, writeAll } from './process/syncIo.js';
@@ -35,16 +37,21 @@ function parseArguments(argv: readonly string[]): { bugs: string[]; digest: bool
   return { bugs, digest };
 }
 
+/** The answer to the harness's hello: version 2 with the reference's features, or version 1 to a harness that speaks only that. */
+function helloAnswer(harnessProtocol: number | undefined, implementation: Implementation): string {
+  const answer = { name: implementation.name, version: implementation.version, restartable: true };
+  if (harnessProtocol === 1) return JSON.stringify({ protocol: 1, ...answer });
+  if (harnessProtocol !== protocolVersion) process.stderr.write(`referenceProcess: the harness speaks protocol ${harnessProtocol}, this program ${protocolVersion}\n`);
+  return JSON.stringify({ protocol: protocolVersion, ...answer, features: implementation.features ?? [] });
+}
+
 function main(): void {
   const { bugs, digest } = parseArguments(process.argv.slice(2));
   const implementation = referenceImplementation(bugsFromNames(bugs));
   let node: NodeInstance | null = null;
   const answer = (line: string): string => {
     const message = JSON.parse(line) as { kind: string; protocol?: number };
-    if (message.kind === 'hello') {
-      if (message.protocol !== protocolVersion) process.stderr.write(`referenceProcess: the harness speaks protocol ${message.protocol}, this program ${protocolVersion}\n`);
-      return JSON.stringify({ protocol: protocolVersion, name: implementation.name, version: implementation.version, restartable: true });
-    }
+    if (message.kind === 'hello') return helloAnswer(message.protocol, implementation);
     // Restartable: every start is a fresh instance, so the harness may reuse this process.
     if (message.kind === 'start' || node === null) node = implementation.createNode();
     const output = node.step(message as Input);

@@ -31,7 +31,7 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
   if (wake !== undefined && wake !== null && !(typeof wake === 'number' && Number.isFinite(wake) && wake >= 0)) {
     return `answered wakeAfterMs ${String(wake)}: expected a number of milliseconds >= 0, or null`;
   }
-  return rejectionProblem(output, input) ?? validateSnapshots(output);
+  return rejectionProblem(output, input) ?? validateSnapshots(output) ?? configurationViewProblem(output);
 }
 
 /** Only a membership change is ever rejected, and in the output of its own input. */
@@ -68,14 +68,36 @@ function snapshotProblem(snapshot: SnapshotView): string | null {
   if (snapshot === null || typeof snapshot !== 'object') return 'not an object';
   if (!isIndex(snapshot.index) || snapshot.index === 0) return 'index is not a whole number >= 1';
   if (!isIndex(snapshot.term)) return 'term is not a whole number >= 0';
-  const configuration = snapshot.configuration as unknown as Record<string, unknown> | null;
-  if (configuration === null || typeof configuration !== 'object') return 'configuration is not an object';
-  for (const part of ['voters', 'learners', 'votersOutgoing']) {
-    const members = configuration[part];
-    if (!Array.isArray(members) || !members.every((member) => Number.isInteger(member))) return `configuration.${part} is not a list of node ids`;
-  }
+  const configuration = configurationProblem(snapshot.configuration);
+  if (configuration !== null) return `configuration${configuration}`;
   const data = snapshot.data as unknown;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'data is not an object of strings';
   for (const [key, value] of Object.entries(data)) if (typeof value !== 'string') return `data[${JSON.stringify(key)}] is not a string`;
+  return null;
+}
+
+/** Feature 'membership': the view's configurations {latest, latestIndex, committed, committedIndex}. */
+function configurationViewProblem(output: Output): string | null {
+  const view = output.state?.configuration as unknown as Record<string, unknown> | null | undefined;
+  if (view === undefined) return null;
+  if (view === null || typeof view !== 'object') return 'sent a view whose configuration is not {latest, latestIndex, committed, committedIndex}';
+  for (const field of ['latestIndex', 'committedIndex']) {
+    if (!isIndex(view[field])) return `sent a view whose configuration.${field} is not a whole number >= 0`;
+  }
+  for (const field of ['latest', 'committed']) {
+    const problem = configurationProblem(view[field]);
+    if (problem !== null) return `sent a view whose configuration.${field}${problem}`;
+  }
+  return null;
+}
+
+/** What is wrong with a configuration {voters, learners, votersOutgoing}, as the rest of a sentence naming it; null if nothing. */
+function configurationProblem(value: unknown): string | null {
+  if (value === null || typeof value !== 'object') return ' is not an object';
+  const configuration = value as Record<string, unknown>;
+  for (const part of ['voters', 'learners', 'votersOutgoing']) {
+    const members = configuration[part];
+    if (!Array.isArray(members) || !members.every((member) => Number.isInteger(member))) return `.${part} is not a list of node ids`;
+  }
   return null;
 }

@@ -1,13 +1,15 @@
 // The process protocol (docs/PROTOCOL.md): well-behaved programs carry a run exactly as in
 // process; misbehaving ones end the run with an implementation error that says what went wrong.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Input } from '../../src/contract/contract.js';
 import { processImplementation } from '../../src/adapters/process.js';
 import { closeProcessHost, processHost } from '../../src/adapters/process/host.js';
-import { referenceImplementation } from '../../src/adapters/reference.js';
+import { referenceImplementation, referenceVersion } from '../../src/adapters/reference.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
@@ -37,13 +39,26 @@ describe('a process implementation', () => {
     expect([implementation.name, implementation.version]).toEqual(['fake', '0.0.1']);
   });
 
+  it('has no features when its program speaks protocol 1', () => {
+    expect(processImplementation({ program: fake('well-behaved') }).features).toEqual([]);
+  });
+
+  it('takes its features from a protocol 2 hello, and hands the inputs of a feature through whole', () => {
+    const implementation = processImplementation({ program: fake('v2-features') });
+    expect([implementation.name, implementation.version, implementation.features]).toEqual(['fake', '0.0.2', ['membership']]);
+    const node = implementation.createNode();
+    const change: Input = { kind: 'changeMembership', change: { id: 41, steps: [{ action: 'addVoter', node: 4 }, { action: 'remove', node: 1 }] } };
+    expect(node.step(change).records).toEqual([change]);
+    node.dispose?.();
+  });
+
   it('sends each input as one JSON line and returns the answer line as the output', () => {
     const node = processImplementation({ program: fake('well-behaved') }).createNode();
     expect(node.step({ kind: 'tick' }).records).toEqual([{ kind: 'tick' }]);
     node.dispose?.();
   });
 
-  it('runs the reference over the protocol with the same status, event count and trace hash as in process', () => {
+  it('runs the reference over the protocol (version 2, with its features) with the same status, event count and trace hash as in process', () => {
     const overProtocol = processImplementation({ program: referenceProgram() });
     for (const scenarioName of ['default', 'majority-minority-partition', 'crash-loses-unsynced-writes']) {
       for (const seed of [1, 2]) {
@@ -57,6 +72,42 @@ describe('a process implementation', () => {
         ]);
       }
     }
+  });
+
+  it('announces, run as a process, the features the in-process reference declares', () => {
+    expect(processImplementation({ program: referenceProgram() }).features).toEqual(referenceImplementation().features);
+  });
+
+  it('answers, run as a process, a harness of protocol 1 as a version 1 program, and one of protocol 2 with its features', () => {
+    const program = referenceProgram();
+    const hellos = `${JSON.stringify({ kind: 'hello', protocol: 1 })}\n${JSON.stringify({ kind: 'hello', protocol: 2 })}\n`;
+    const lines = spawnSync(program.command, program.args, { input: hellos, encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { protocol: 1, name: 'reference', version: referenceVersion, restartable: true },
+      { protocol: 2, name: 'reference', version: referenceVersion, restartable: true, features: ['membership', 'snapshots'] },
+    ]);
+  });
+
+  it('carries the inputs and outputs of protocol 2 whole: the reference answers alike in process and as a process', () => {
+    const options = { electionTicksMin: 3, electionTicksMax: 3, heartbeatTicks: 1, entriesPerMessageMax: 8, snapshotEntriesThreshold: 3 };
+    const inputs: Input[] = [
+      { kind: 'start', id: 1, members: [1], seed: 7, records: [], options },
+      ...Array.from({ length: 4 }, (): Input => ({ kind: 'tick' })),
+      ...Array.from({ length: 5 }, (_, index): Input => ({ kind: 'propose', command: { id: 10 + index, op: 'set', key: 'k', value: `v${index}` } })),
+      { kind: 'changeMembership', change: { id: 20, steps: [{ action: 'addLearner', node: 2 }] } },
+      { kind: 'changeMembership', change: { id: 21, steps: [{ action: 'remove', node: 1 }] } },
+    ];
+    const inProcess = referenceImplementation().createNode();
+    const viaProcess = processImplementation({ program: referenceProgram() }).createNode();
+    const outputs = inputs.map((input) => [inProcess.step(input), viaProcess.step(input)]);
+    viaProcess.dispose?.();
+    for (const [index, [expected, actual]] of outputs.entries()) expect(actual, `output of input ${index} (${inputs[index].kind})`).toEqual(expected);
+    // What passed through: snapshots taken, the configuration in the view, answers to changes.
+    const all = outputs.map(([output]) => output);
+    expect(all.some((output) => output.snapshotTaken !== undefined)).toBe(true);
+    expect(all.at(-2)?.answers).toEqual([expect.objectContaining({ commandId: 20, kind: 'accepted' })]);
+    expect(all.at(-1)?.answers).toEqual([expect.objectContaining({ commandId: 21, kind: 'rejected' })]);
+    expect(all.at(-2)?.state?.configuration?.latest).toEqual({ voters: [1], learners: [2], votersOutgoing: [] });
   });
 
   it('finds a bug of the reference over the protocol exactly as in process', () => {
@@ -145,10 +196,23 @@ describe('a misbehaving program ends the run with an implementation error', () =
     expect(failureOf(fake('wrong-shape')).message).toContain('output.sync: expected true or false');
   });
 
-  it('that names both protocol versions when the hello answer is wrong', () => {
+  it('that names the protocol versions when the hello answer is wrong', () => {
     const error = failureOf(fake('bad-hello'));
     expect(error.input).toContain('start');
-    expect(error.message).toContain('answered hello with protocol 2; this raftcheck speaks protocol 1');
+    expect(error.message).toContain('answered hello with protocol 3; this raftcheck speaks protocols 1 and 2');
+  });
+
+  it('that names the bad value when the hello lists a feature raftcheck does not know', () => {
+    const error = failureOf(fake('unknown-feature'));
+    expect(error.message).toContain('answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots');
+  });
+
+  it('when a later process lists other features than the first one did', () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'raftcheck-features-')), 'marker');
+    const implementation = processImplementation({ program: { ...fake('changes-features'), args: [...fake('changes-features').args, marker] } });
+    expect(implementation.features).toEqual(['snapshots']);
+    const run = runSeed({ seed: 1, implementation, scenario: shortScenario('default') });
+    expect(run.implementationError?.message).toContain('answered hello with features none, but its first process with snapshots');
   });
 
   it('that names the peer when the program sends to an unknown node', () => {

@@ -1,9 +1,10 @@
 // The one check of an output against the contract (src/contract/validate.ts), for the parts
 // membership changes add: messages may go to any node of the run's universe (spares included),
-// and only a membership change is ever answered `rejected`, in the output of its own input.
+// only a membership change is ever answered `rejected`, in the output of its own input, and the
+// view's configurations have their shape.
 
 import { describe, expect, it } from 'vitest';
-import type { Input, Output } from '../../src/contract/contract.js';
+import type { ConfigurationView, Input, Output } from '../../src/contract/contract.js';
 import { emptyOutput } from '../../src/contract/contract.js';
 import { validateOutput } from '../../src/contract/validate.js';
 
@@ -24,5 +25,20 @@ describe('validateOutput', () => {
     const toFour: Output = { ...emptyOutput(), messages: [{ to: 4, message: { type: 'AppendEntries', body: null } }] };
     expect(validateOutput(toFour, 1, [1, 2, 3, 4], { kind: 'tick' })).toBeNull();
     expect(validateOutput(toFour, 1, [1, 2, 3], { kind: 'tick' })).toBe('sent a AppendEntries message to unknown node 4');
+  });
+
+  it('accepts a view with its configurations, and names what is wrong in one', () => {
+    const configuration = { voters: [1, 2, 3], learners: [4], votersOutgoing: [] };
+    const viewed = (view: unknown): Output => ({
+      ...emptyOutput(),
+      state: { role: 'leader', term: 2, votedFor: 1, commitIndex: 3, appliedIndex: 3, leaderHint: 1, configuration: view as ConfigurationView },
+    });
+    const good = { latest: configuration, latestIndex: 3, committed: configuration, committedIndex: 3 };
+    expect(validateOutput(viewed(good), 1, [1, 2, 3, 4], { kind: 'tick' })).toBeNull();
+    expect(validateOutput(viewed({ ...good, latest: { ...configuration, learners: ['n4'] } }), 1, [1, 2, 3, 4], { kind: 'tick' })).toBe(
+      'sent a view whose configuration.latest.learners is not a list of node ids',
+    );
+    expect(validateOutput(viewed({ ...good, committedIndex: undefined }), 1, [1, 2, 3, 4], { kind: 'tick' })).toBe('sent a view whose configuration.committedIndex is not a whole number >= 0');
+    expect(validateOutput(viewed({ ...good, committed: null }), 1, [1, 2, 3, 4], { kind: 'tick' })).toBe('sent a view whose configuration.committed is not an object');
   });
 });

@@ -1,12 +1,19 @@
-// The process protocol, version 1 (docs/PROTOCOL.md): newline-delimited JSON over a program's
-// stdin and stdout, one process per node instance. This file holds the parts that are pure
-// data: the command line of `--impl "process:..."`, the hello exchange, and the check that a
-// line the program wrote is an Output. Everything here returns a problem as a string naming the
-// field and what was wrong, so that the caller can put it in an implementation error.
+// The process protocol, versions 1 and 2 (docs/PROTOCOL.md): newline-delimited JSON over a
+// program's stdin and stdout, one process per node instance. This file holds the parts that are
+// pure data: the command line of `--impl "process:..."`, the hello exchange, and the check that
+// a line the program wrote is an Output. Everything here returns a problem as a string naming
+// the field and what was wrong, so that the caller can put it in an implementation error.
+//
+// Version 2 adds the optional features of the contract (membership, snapshots): a program lists
+// those it supports in its hello answer, and the harness sends an input of a feature only to a
+// program that lists it. A version 1 program lists none and is driven exactly as before.
 
-import type { Output, Timing } from '../../contract/contract.js';
+import type { Feature, Output, Timing } from '../../contract/contract.js';
+import { allFeatures } from '../../contract/contract.js';
 
-export const protocolVersion = 1;
+/** The newest version this harness speaks, which its hello names; it drives every older one too. */
+export const protocolVersion = 2;
+export const protocolVersions: readonly number[] = [1, 2];
 
 /** The first line the harness sends to every process, before any input. */
 export const helloLine = JSON.stringify({ kind: 'hello', protocol: protocolVersion });
@@ -79,6 +86,10 @@ export interface Hello {
   restartable: boolean;
   /** "clock": a time-driven implementation, driven by advance inputs instead of ticks. */
   timing: Timing;
+  /** The version the program answered with. */
+  protocol: number;
+  /** The optional parts of the contract it supports (protocol 2; none under protocol 1), in allFeatures order. */
+  features: readonly Feature[];
 }
 
 /** The program's answer to hello, or what is wrong with it. */
@@ -90,10 +101,10 @@ export function parseHello(line: string): { ok: true; hello: Hello } | { ok: fal
     return { ok: false, message: `answered hello with a line that is not JSON: ${excerpt(line)}` };
   }
   if (!isObject(data)) return { ok: false, message: `answered hello with ${excerpt(line)}, not an object {protocol, name, version}` };
-  if (data.protocol !== protocolVersion) {
+  if (typeof data.protocol !== 'number' || !protocolVersions.includes(data.protocol)) {
     return {
       ok: false,
-      message: `answered hello with protocol ${JSON.stringify(data.protocol)}; this raftcheck speaks protocol ${protocolVersion} (docs/PROTOCOL.md)`,
+      message: `answered hello with protocol ${JSON.stringify(data.protocol)}; this raftcheck speaks protocols ${protocolVersions.join(' and ')} (docs/PROTOCOL.md)`,
     };
   }
   if (typeof data.name !== 'string' || data.name.length === 0) return { ok: false, message: `answered hello without a name (a non-empty string): ${excerpt(line)}` };
@@ -101,7 +112,23 @@ export function parseHello(line: string): { ok: true; hello: Hello } | { ok: fal
   if (data.restartable !== undefined && typeof data.restartable !== 'boolean') return { ok: false, message: `answered hello with restartable not a boolean: ${excerpt(line)}` };
   if (data.timing !== undefined && data.timing !== 'ticks' && data.timing !== 'clock') return { ok: false, message: `answered hello with timing ${JSON.stringify(data.timing)}: expected "ticks" or "clock"` };
   const timing = data.timing === 'clock' ? 'clock' : 'ticks';
-  return { ok: true, hello: { name: data.name, version: data.version, restartable: data.restartable === true, timing } };
+  const features = featuresOf(data.features, data.protocol);
+  if (typeof features === 'string') return { ok: false, message: features };
+  return { ok: true, hello: { name: data.name, version: data.version, restartable: data.restartable === true, timing, protocol: data.protocol, features } };
+}
+
+/** The features a hello lists (none when absent), or what is wrong with them. */
+function featuresOf(listed: unknown, protocol: number): readonly Feature[] | string {
+  if (listed === undefined) return [];
+  if (protocol < 2) return `answered hello with protocol 1 and features ${excerpt(JSON.stringify(listed))}; features need protocol 2 (docs/PROTOCOL.md)`;
+  if (!Array.isArray(listed)) return `answered hello with features ${typeName(listed)}; expected a list of feature names (${allFeatures.join(', ')})`;
+  for (let index = 0; index < listed.length; index += 1) {
+    const feature = listed[index] as unknown;
+    if (!allFeatures.includes(feature as Feature)) {
+      return `answered hello with an unknown feature ${excerpt(JSON.stringify(feature) ?? 'undefined')} (features[${index}]); known features: ${allFeatures.join(', ')}`;
+    }
+  }
+  return allFeatures.filter((feature) => listed.includes(feature));
 }
 
 /** An Output as the program wrote it, plus its optional state digest. */
@@ -131,48 +158,60 @@ function outputProblem(data: unknown): string | null {
     if (!Array.isArray(data[field])) return `output.${field}: expected a list, got ${typeName(data[field])}`;
   }
   if (typeof data.sync !== 'boolean') return `output.sync: expected true or false, got ${typeName(data.sync)}`;
-  const messages = data.messages as unknown[];
-  for (let index = 0; index < messages.length; index += 1) {
-    const outbound = messages[index];
-    const at = `output.messages[${index}]`;
-    if (!isObject(outbound)) return `${at}: expected {to, message}, got ${typeName(outbound)}`;
-    if (!isInteger(outbound.to)) return `${at}.to: expected a node id (an integer), got ${typeName(outbound.to)}`;
-    const message = outbound.message;
-    if (!isObject(message)) return `${at}.message: expected {type, body}, got ${typeName(message)}`;
-    if (typeof message.type !== 'string') return `${at}.message.type: expected a string, got ${typeName(message.type)}`;
-    if (message.term !== undefined && !isInteger(message.term)) return `${at}.message.term: expected an integer, got ${typeName(message.term)}`;
-  }
-  const applied = data.applied as unknown[];
-  for (let index = 0; index < applied.length; index += 1) {
-    const entry = applied[index];
-    const at = `output.applied[${index}]`;
-    if (!isObject(entry)) return `${at}: expected {index, term, commandId}, got ${typeName(entry)}`;
-    for (const field of ['index', 'term', 'commandId'] as const) {
-      if (!isInteger(entry[field])) return `${at}.${field}: expected an integer, got ${typeName(entry[field])}`;
-    }
-    if (entry.result !== undefined && entry.result !== null && typeof entry.result !== 'string') return `${at}.result: expected a string or null, got ${typeName(entry.result)}`;
-  }
-  const answers = data.answers as unknown[];
-  for (let index = 0; index < answers.length; index += 1) {
-    const answer = answers[index];
-    const at = `output.answers[${index}]`;
-    if (!isObject(answer) || !isInteger(answer.commandId)) return `${at}: expected {commandId, kind, ...} with an integer commandId, got ${excerpt(JSON.stringify(answer))}`;
-    if (answer.kind === 'accepted') {
-      if (!isInteger(answer.index) || !isInteger(answer.term)) return `${at}: an accepted answer needs integer index and term`;
-    } else if (answer.kind === 'notLeader') {
-      if (answer.leaderHint !== null && !isInteger(answer.leaderHint)) return `${at}.leaderHint: expected a node id or null, got ${typeName(answer.leaderHint)}`;
-    } else if (answer.kind === 'read') {
-      if (answer.value !== null && typeof answer.value !== 'string') return `${at}.value: expected a string or null, got ${typeName(answer.value)}`;
-    } else {
-      return `${at}.kind: expected "accepted", "notLeader" or "read", got ${typeName(answer.kind)}`;
-    }
-  }
-  if (data.state !== undefined) {
-    const problem = stateProblem(data.state);
-    if (problem !== null) return problem;
-  }
+  const problem =
+    firstProblem(data.messages as unknown[], messageProblem) ??
+    firstProblem(data.applied as unknown[], appliedProblem) ??
+    firstProblem(data.answers as unknown[], answerProblem) ??
+    (data.state === undefined ? null : stateProblem(data.state));
+  if (problem !== null) return problem;
   if (data.digest !== undefined && typeof data.digest !== 'string') return `output.digest: expected a string, got ${typeName(data.digest)}`;
   return null;
+}
+
+function firstProblem(items: unknown[], problemOf: (item: unknown, index: number) => string | null): string | null {
+  for (let index = 0; index < items.length; index += 1) {
+    const problem = problemOf(items[index], index);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+function messageProblem(outbound: unknown, index: number): string | null {
+  const at = `output.messages[${index}]`;
+  if (!isObject(outbound)) return `${at}: expected {to, message}, got ${typeName(outbound)}`;
+  if (!isInteger(outbound.to)) return `${at}.to: expected a node id (an integer), got ${typeName(outbound.to)}`;
+  const message = outbound.message;
+  if (!isObject(message)) return `${at}.message: expected {type, body}, got ${typeName(message)}`;
+  if (typeof message.type !== 'string') return `${at}.message.type: expected a string, got ${typeName(message.type)}`;
+  if (message.term !== undefined && !isInteger(message.term)) return `${at}.message.term: expected an integer, got ${typeName(message.term)}`;
+  return null;
+}
+
+function appliedProblem(entry: unknown, index: number): string | null {
+  const at = `output.applied[${index}]`;
+  if (!isObject(entry)) return `${at}: expected {index, term, commandId}, got ${typeName(entry)}`;
+  for (const field of ['index', 'term', 'commandId'] as const) {
+    if (!isInteger(entry[field])) return `${at}.${field}: expected an integer, got ${typeName(entry[field])}`;
+  }
+  if (entry.result !== undefined && entry.result !== null && typeof entry.result !== 'string') return `${at}.result: expected a string or null, got ${typeName(entry.result)}`;
+  return null;
+}
+
+function answerProblem(answer: unknown, index: number): string | null {
+  const at = `output.answers[${index}]`;
+  if (!isObject(answer) || !isInteger(answer.commandId)) return `${at}: expected {commandId, kind, ...} with an integer commandId, got ${excerpt(JSON.stringify(answer) ?? 'undefined')}`;
+  switch (answer.kind) {
+    case 'accepted':
+      return isInteger(answer.index) && isInteger(answer.term) ? null : `${at}: an accepted answer needs integer index and term`;
+    case 'notLeader':
+      return answer.leaderHint === null || isInteger(answer.leaderHint) ? null : `${at}.leaderHint: expected a node id or null, got ${typeName(answer.leaderHint)}`;
+    case 'read':
+      return answer.value === null || typeof answer.value === 'string' ? null : `${at}.value: expected a string or null, got ${typeName(answer.value)}`;
+    case 'rejected':
+      return typeof answer.reason === 'string' ? null : `${at}.reason: expected a string (why the change was refused), got ${typeName(answer.reason)}`;
+    default:
+      return `${at}.kind: expected "accepted", "notLeader", "read" or "rejected", got ${typeName(answer.kind)}`;
+  }
 }
 
 function stateProblem(state: unknown): string | null {

@@ -1,3 +1,3 @@
-// Claims protocol version 2.
+// Claims protocol version 3.
 import { emptyOutput, serve } from './serve.mjs';
-serve(() => JSON.stringify(emptyOutput), () => JSON.stringify({ protocol: 2, name: 'fake', version: '0.0.1' }));
+serve(() => JSON.stringify(emptyOutput), () => JSON.stringify({ protocol: 3, name: 'fake', version: '0.0.1' }));

@@ -1,0 +1,77 @@
+// The process protocol's pure parts (src/adapters/process/protocol.ts), version 2: a hello that
+// lists the optional features a program supports, version 1 hellos accepted as before with no
+// features, and the new output fields carried whole (the rejected answer checked here; the
+// configuration in the view and the snapshots by the one check of every driver,
+// src/contract/validate.ts).
+
+import { describe, expect, it } from 'vitest';
+import { helloLine, parseHello, parseOutput } from '../../src/adapters/process/protocol.js';
+
+const hello = (fields: Record<string, unknown>) => parseHello(JSON.stringify({ name: 'fake', version: '1.0', ...fields }));
+const problemOf = (result: { ok: true } | { ok: false; message: string }) => (result.ok ? null : result.message);
+const output = (fields: Record<string, unknown>) => parseOutput(JSON.stringify({ messages: [], records: [], sync: false, applied: [], answers: [], ...fields }));
+const configuration = { voters: [1, 2, 3], learners: [4], votersOutgoing: [] };
+const snapshot = { index: 5, term: 2, configuration, data: { k1: 'v1' } };
+
+describe('the hello of protocol 2', () => {
+  it('is what the harness sends first, naming the newest version it speaks', () => {
+    expect(JSON.parse(helloLine)).toEqual({ kind: 'hello', protocol: 2 });
+  });
+
+  it('takes the features a program lists, in the contract order, once each', () => {
+    const parsed = hello({ protocol: 2, features: ['snapshots', 'membership', 'snapshots'] });
+    expect(parsed.ok && parsed.hello).toMatchObject({ protocol: 2, features: ['membership', 'snapshots'] });
+  });
+
+  it('gives a program of protocol 2 that lists nothing no features', () => {
+    const parsed = hello({ protocol: 2 });
+    expect(parsed.ok && parsed.hello.features).toEqual([]);
+  });
+
+  it('still accepts a protocol 1 answer, with no features', () => {
+    const parsed = hello({ protocol: 1, restartable: true });
+    expect(parsed.ok && parsed.hello).toEqual({ name: 'fake', version: '1.0', restartable: true, timing: 'ticks', protocol: 1, features: [] });
+  });
+
+  it('names an unknown feature and where it is in the list', () => {
+    expect(problemOf(hello({ protocol: 2, features: ['membership', 'prevote'] }))).toBe(
+      'answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots',
+    );
+  });
+
+  it('refuses features that are not a list', () => {
+    expect(problemOf(hello({ protocol: 2, features: 'membership' }))).toContain('answered hello with features string "membership"; expected a list of feature names');
+  });
+
+  it('refuses features under protocol 1, which has none', () => {
+    expect(problemOf(hello({ protocol: 1, features: ['snapshots'] }))).toContain('features need protocol 2');
+  });
+
+  it('names the versions it speaks when a program answers with another', () => {
+    expect(problemOf(hello({ protocol: 3 }))).toBe('answered hello with protocol 3; this raftcheck speaks protocols 1 and 2 (docs/PROTOCOL.md)');
+  });
+});
+
+describe('the outputs of protocol 2', () => {
+  it('pass through with a rejected answer, the configuration view and snapshots taken and installed', () => {
+    const fields = {
+      answers: [{ commandId: 41, kind: 'rejected', reason: 'a change is in progress' }],
+      state: {
+        ...{ role: 'leader', term: 3, votedFor: 1, commitIndex: 7, appliedIndex: 7, leaderHint: 1, snapshotIndex: 5, snapshotTerm: 2 },
+        configuration: { latest: configuration, latestIndex: 6, committed: configuration, committedIndex: 6 },
+      },
+      snapshotTaken: snapshot,
+      snapshotInstalled: snapshot,
+    };
+    const parsed = output(fields);
+    expect(parsed.ok && parsed.output).toMatchObject(fields);
+  });
+
+  it('name a rejected answer without a reason', () => {
+    expect(problemOf(output({ answers: [{ commandId: 41, kind: 'rejected' }] }))).toContain('output.answers[0].reason: expected a string');
+  });
+
+  it('name the answer kinds they know when one is unknown', () => {
+    expect(problemOf(output({ answers: [{ commandId: 41, kind: 'refused' }] }))).toContain('output.answers[0].kind: expected "accepted", "notLeader", "read" or "rejected"');
+  });
+});

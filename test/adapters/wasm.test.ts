@@ -56,9 +56,9 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
     }
   });
 
-  it('is named by its hello answer', () => {
+  it('is named by its hello answer, and has the features it lists there (protocol 2)', () => {
     const implementation = wasmImplementation({ path: guestPath });
-    expect([implementation.name, implementation.version]).toEqual(['misbehaving-guest', '1']);
+    expect([implementation.name, implementation.version, implementation.features]).toEqual(['misbehaving-guest', '1', ['membership']]);
   });
 
   it('answers each input with the line it wrote on its stdout', () => {

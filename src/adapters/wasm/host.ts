@@ -15,7 +15,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Implementation, Input, NodeInstance, Output, Timing } from '../../contract/contract.js';
+import type { Feature, Implementation, Input, NodeInstance, Output, Timing } from '../../contract/contract.js';
 import { formatStderr } from '../process.js';
 import { helloLine, outputBytesMaxDefault, parseHello, parseOutput, stderrLinesMax } from '../process/protocol.js';
 import { fuelExportName, instrumentModule, WasmInstrumentError } from './instrument.js';
@@ -106,6 +106,8 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
     name,
     version: hello.ok ? hello.version : 'unknown',
     ...(hello.ok && hello.timing === 'clock' ? { timing: hello.timing } : {}),
+    // Protocol 2: the optional parts of the contract the guest supports, as its hello lists them.
+    features: hello.ok ? hello.features : [],
     createNode: () => (hello.ok ? new WasmNode(settings, name) : new FailedNode(hello.error)),
   };
 }
@@ -205,12 +207,12 @@ class WasmNode implements NodeInstance {
   }
 
   /** Makes a fresh instance seeded with `seed` and does the hello exchange. */
-  hello(seed: number): { ok: true; name: string; version: string; timing: Timing } | { ok: false; error: WasmGuestError } {
+  hello(seed: number): { ok: true; name: string; version: string; timing: Timing; features: readonly Feature[] } | { ok: false; error: WasmGuestError } {
     try {
       this.instantiate(seed);
       const hello = parseHello(this.call(helloLine, 'hello', 0).line);
       if (!hello.ok) return { ok: false, error: new WasmProtocolError(`the module (${this.settings.path}) ${hello.message}`) };
-      return { ok: true, name: hello.hello.name, version: hello.hello.version, timing: hello.hello.timing };
+      return { ok: true, name: hello.hello.name, version: hello.hello.version, timing: hello.hello.timing, features: hello.hello.features };
     } catch (error) {
       if (error instanceof WasmGuestError) return { ok: false, error };
       throw error;

@@ -58,7 +58,8 @@ func step() {
 	}
 	switch in.Kind {
 	case "hello":
-		fmt.Println(`{"protocol":1,"name":"misbehaving-guest","version":"1","timing":"clock"}`)
+		// Protocol 2, listing a feature, so that the host's tests see the features it reads.
+		fmt.Println(`{"protocol":2,"name":"misbehaving-guest","version":"1","timing":"clock","features":["membership"]}`)
 		return
 	case "propose":
 		value := misbehave(in.Command.Key)

@@ -110,6 +110,24 @@ describe('a process implementation', () => {
     expect(all.at(-2)?.state?.configuration?.latest).toEqual({ voters: [1], learners: [2], votersOutgoing: [] });
   });
 
+  it('runs the reference over protocol 2 with membership churn and snapshots on, with the same trace hashes as in process', () => {
+    const overProtocol = processImplementation({ program: referenceProgram() });
+    const churn = { ...loadScenario('membership-churn'), durationMs: 2000 };
+    const snapshotting = { ...churn, implementation: { ...churn.implementation, snapshotEntriesThreshold: 8 } };
+    for (const seed of [1, 2]) {
+      const hashes = [churn, snapshotting].map((scenario, index) => {
+        const inProcess = runSeed({ seed, scenario, recordEvents: true });
+        const viaProcess = runSeed({ seed, scenario, implementation: overProtocol });
+        const label = `${index === 0 ? 'membership-churn' : 'membership-churn with snapshots'} seed ${seed}`;
+        expect(inProcess.eventLog?.some((event) => event.kind === 'membershipRequest'), label).toBe(true);
+        expect([viaProcess.status, viaProcess.events, viaProcess.traceHash], label).toEqual([inProcess.status, inProcess.events, inProcess.traceHash]);
+        return inProcess.traceHash;
+      });
+      // The threshold reached the nodes: snapshots changed the run.
+      expect(hashes[1]).not.toBe(hashes[0]);
+    }
+  });
+
   it('finds a bug of the reference over the protocol exactly as in process', () => {
     const scenario = loadScenario(join(root, 'scenarios/minimal/figure8.json'));
     const inProcess = runSeed({ seed: 1869, scenario, implementation: referenceImplementation(bugsFromNames(['figure8'])) });

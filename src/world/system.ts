@@ -270,6 +270,7 @@ export class TransitionSystem {
   private readonly judgementLanes = new Lanes();
   /** One array for each revealed terms met, by their text: judgements of equal ones share it (judgementOf). */
   private readonly revealedArrays = new Map<string, readonly number[]>();
+  private readonly canonicalArrays = new Set<readonly number[]>();
   /** The parts of encoded worlds by index (src/explore/frontier.ts), and each part's index. */
   private readonly encodedNodes: NodeState[] = [];
   private readonly encodedMessages: InFlight[] = [];
@@ -738,14 +739,24 @@ export class TransitionSystem {
     if (!this.memoizing) return this.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
     const same = core.joined?.get(revealed);
     if (same !== undefined) return same;
-    const text = revealed.join(',');
-    let canonical = this.revealedArrays.get(text);
-    if (canonical === undefined) this.revealedArrays.set(text, (canonical = revealed));
-    const known = core.joined?.get(canonical);
+    const canonical = this.canonicalRevealed(revealed);
+    const known = canonical === revealed ? undefined : core.joined?.get(canonical);
     if (known !== undefined) return known;
     const judgement = this.sharedJudgement({ shared: core.shared, revealed: canonical, checkers: core.checkers, core });
-    (core.joined ??= new Map()).set(canonical, judgement);
+    // A core met here first (a judging changed something) is kept only with a judgement new here.
+    if (core.joined !== null || judgement.core === core) (core.joined ??= new Map()).set(canonical, judgement);
     return judgement;
+  }
+
+  /** The one array of revealed terms equal to `revealed` (it, the first time). */
+  private canonicalRevealed(revealed: readonly number[]): readonly number[] {
+    if (this.canonicalArrays.has(revealed)) return revealed;
+    const text = revealed.join(',');
+    const known = this.revealedArrays.get(text);
+    if (known !== undefined) return known;
+    this.revealedArrays.set(text, revealed);
+    this.canonicalArrays.add(revealed);
+    return revealed;
   }
 
   /** A judge over a world as it stands (to read: a history check, the audit); it must not judge a step. */
@@ -951,21 +962,11 @@ function failedStep(before: NodeState, id: NodeId, input: Input, message: string
 
 /**
  * What judging `step` from `before` left, if it was kept (Draft.judgeStep): kept for `before`, or
- * for its core, over which the outcome's core goes with `before`'s revealed terms (kept then for
- * `before` too).
+ * for its core (then its outcome's core goes with `before`'s revealed terms).
  */
-function judgedFrom(system: TransitionSystem, step: NodeStep, before: Judgement): Judged | undefined {
+function judgedFrom(step: NodeStep, before: Judgement): Judged | undefined {
   if (step.lastJudgedFrom === before) return step.lastJudged;
-  let judged: Judged | undefined;
-  if (step.judged !== null) {
-    judged = step.judged.get(before);
-    const byCore = judged === undefined ? step.judged.get(before.core) : undefined;
-    if (byCore !== undefined) {
-      const outcome = byCore.judgement;
-      judged = outcome.revealed === before.revealed ? byCore : { judgement: system.judgementOf(outcome.core, before.revealed), changedShared: byCore.changedShared };
-      step.judged.set(before, judged);
-    }
-  }
+  const judged = step.judged === null ? undefined : (step.judged.get(before) ?? step.judged.get(before.core));
   step.lastJudgedFrom = before;
   step.lastJudged = judged;
   return judged;
@@ -1049,9 +1050,12 @@ class Draft {
   judgeStep(step: NodeStep): void {
     const before = this.current;
     const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
-    const known = memoizable ? judgedFrom(this.system, step, before) : undefined;
+    const known = memoizable ? judgedFrom(step, before) : undefined;
     if (known !== undefined) {
-      this.current = known.judgement;
+      // Judging reads no revealed term where it was kept by core, nor changes one: the outcome's
+      // core goes with the revealed terms at hand.
+      const outcome = known.judgement;
+      this.current = outcome.revealed === before.revealed ? outcome : this.system.judgementOf(outcome.core, before.revealed);
       this.changedShared ||= known.changedShared;
       return;
     }

@@ -1086,13 +1086,19 @@ class Draft {
     const changes = checkersChange(current.checkers, checkers);
     const changedShared = observation.committedVersion !== current.shared.committedVersion || (changes & checkerSharedChanged) !== 0;
     if (observation.shared !== current.shared || (changes & checkerStateChanged) !== 0) {
-      this.current = this.system.judgementOf({ shared: observation.shared, checkers, joined: null }, observation.revealedTerms);
+      this.current = this.judgementOf({ shared: observation.shared, checkers, joined: null }, observation.revealedTerms);
     } else if (observation.revealedTerms !== current.revealed) {
-      this.current = this.system.judgementOf(current.core, observation.revealedTerms);
+      this.current = this.judgementOf(current.core, observation.revealedTerms);
     }
     this.active = null;
     this.changedShared ||= changedShared;
     return { judgement: this.current, changedShared };
+  }
+
+  /** A replay (with an observer) finds nothing in the memos: its judgements are made as they stand. */
+  private judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
+    if (this.observer === undefined) return this.system.judgementOf(core, revealed);
+    return this.system.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
   }
 
   /** Judges a crash whose down state (with its mirror) is in place. */

@@ -11,6 +11,7 @@ import type { Schema } from '../core/schema.js';
 import type { CampaignSummary } from '../report/campaignSummary.js';
 import { mergeProblem, mergeSummaries } from '../report/campaignSummary.js';
 import { formatSummary } from '../report/console.js';
+import { campaignPage } from '../report/html.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
@@ -63,6 +64,8 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
   }
   writeJsonAtomic(join(report.path, 'summary.json'), merged);
   if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(merged));
+  const pages = new Map(merged.failures.map((failure) => [failure.seed, `seed-${failure.seed}.html`] as const).filter(([, page]) => existsSync(join(report.path, page))));
+  writeFileAtomic(join(report.path, 'index.html'), campaignPage(merged, pages));
   if (args.json) io.stdout.write(`${JSON.stringify(merged)}\n`);
   else {
     const options = `merged from ${parts.length} shard${parts.length === 1 ? '' : 's'}; seeds ${String(merged.options.seeds ?? '')}`;
@@ -86,11 +89,12 @@ function readSummary(folder: string): CampaignSummary {
   return data as CampaignSummary;
 }
 
-/** Every shard's files but its summary (failure traces, seed-named: no two shards run a seed). */
+/** Every shard's files but its summary and page (failure traces and pages, seed-named: no two shards run a seed). */
 function copyShardFiles(folders: readonly string[], target: string): void {
   for (const folder of folders) {
     for (const name of readdirSync(folder)) {
-      if (name === 'summary.json') continue;
+      // Each shard's own summary and campaign page: the merged ones are written afresh.
+      if (name === 'summary.json' || name === 'index.html') continue;
       const destination = join(target, name);
       if (existsSync(destination)) throw new UsageError(`merge: two shards hold ${name} (${folder} is one): were they run over overlapping seeds?`);
       try {

@@ -2,6 +2,7 @@
 // folder, and for every failure its replay command and trace file.
 
 import { join } from 'node:path';
+import type { CampaignResult } from '../check/campaign.js';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
 import { loadScenario } from '../check/scenarios.js';
@@ -152,7 +153,17 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     },
   });
   progress.clear();
+  return writeCampaignReport(args, io, { setup, campaign, failures, failurePages, color });
+}
 
+/** The campaign's summary.json, JUnit file and index.html, and its summary on stdout: its exit code. */
+function writeCampaignReport(
+  args: RunArguments,
+  io: CommandIo,
+  done: { setup: CampaignSetup; campaign: CampaignResult; failures: FailureRecord[]; failurePages: ReadonlyMap<number, string>; color: boolean },
+): number {
+  const { setup, campaign } = done;
+  const { scenario, implementation, report } = setup;
   const options = describeOptions(scenario, setup.range, args);
   const summary = campaignSummary(campaign, {
     implementation: implementation.name,
@@ -161,26 +172,19 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     seedRange: { first: setup.range[0], count: setup.range.length },
     shard: setup.shard,
     failuresMax: failuresMaxOf(args),
-    failures,
+    failures: done.failures,
     reportDirectory: report.display(report.path),
   });
-  const exitCode = summary.exitCode;
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
   if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(summary));
-  if (args.html !== false) writeFileAtomic(join(report.path, 'index.html'), campaignPage(summary, failurePages));
-
+  if (args.html !== false) writeFileAtomic(join(report.path, 'index.html'), campaignPage(summary, done.failurePages));
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    io.stdout.write(
-      `${formatSummary(
-        campaign,
-        { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard) },
-        { color },
-      )}\n`,
-    );
+    const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard) };
+    io.stdout.write(`${formatSummary(campaign, context, { color: done.color })}\n`);
   }
-  return exitCode;
+  return summary.exitCode;
 }
 
 /** The options that name an implementation (run and explore). */

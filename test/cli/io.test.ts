@@ -94,8 +94,17 @@ describe('an --out that cannot hold a report folder', () => {
 describe('a run that ends before writing anything', () => {
   it('leaves no empty report folder', () => {
     const { folder } = sandbox();
-    const result = raftcheck(['run', '--impl', 'test/adapters/fakes/modules/create-node-throws.mjs', '--seeds', '1', '--out', folder]);
-    expect(result.stderr).toContain('createNode is broken on purpose');
+    const result = raftcheck(['run', '--impl', 'test/adapters/fakes/modules/fails-in-workers.mjs', '--seeds', '4', '--jobs', '2', '--out', folder]);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toContain('broken in worker threads on purpose');
     expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('is not what a createNode() that throws is: that is the implementation\'s error, with its report', () => {
+    const { folder } = sandbox();
+    const result = raftcheck(['run', '--impl', 'test/adapters/fakes/modules/create-node-throws.mjs', '--seeds', '1', '--out', folder]);
+    expect(result.status).toBe(4);
+    expect(result.stdout).toContain('createNode() threw Error: createNode is broken on purpose');
+    expect(readdirSync(folder)).toHaveLength(1);
   });
 });

@@ -1,5 +1,4 @@
-// Loads fine, then throws from createNode: the campaign ends with a harness error before any
-// file is written into its report folder.
+// Loads fine, then throws from createNode: the implementation's error (exit 4) at the first start.
 export default {
   name: 'create-node-throws',
   version: '1',

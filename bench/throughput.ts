@@ -1,5 +1,6 @@
 // npm run bench: simulator throughput. Prints events per second for a 5-node reference cluster
-// on the default scenario with every invariant on, the same without invariants, and, in the
+// on the default scenario with every invariant on, the same with membership churn and snapshots
+// on (issue 17's features, the reference lists both), the same without invariants, and, in the
 // same process, a bare event loop on the same queue with a trivial handler: the ceiling.
 // Figures go to docs/BENCHMARKS.md by hand, with the date and the machine.
 
@@ -11,6 +12,7 @@ import { wallClockMs } from '../src/core/wallClock.js';
 import { allInvariants } from '../invariants/index.js';
 import { checkLinearizability } from '../invariants/linearizability.js';
 import type { InvariantDefinition } from '../invariants/types.js';
+import type { Scenario } from '../src/sim/scenario.js';
 import { defaultClientOptions, defaultScenario } from '../src/sim/scenario.js';
 import { Simulation } from '../src/sim/simulation.js';
 import { checkedHistory } from '../src/world/history.js';
@@ -19,9 +21,16 @@ const json = process.argv.includes('--json');
 const seedsArgument = process.argv.find((argument) => argument.startsWith('--seeds='));
 const seedCount = seedsArgument === undefined ? 120 : Number(seedsArgument.split('=')[1]);
 
-function simulationRate(invariants: readonly InvariantDefinition[], seeds: number): { events: number; wallMs: number; rate: number } {
-  const implementation = referenceImplementation();
+/** The default scenario with both features of issue 17 on: two spares joining and leaving, a snapshot every 8 entries. */
+function featuresScenario(): Scenario {
   const scenario = defaultScenario();
+  scenario.implementation.snapshotEntriesThreshold = 8;
+  scenario.membership = { spares: 2, changesPerSecond: 1, jointProbability: 0.3, removed: 'wipe' };
+  return scenario;
+}
+
+function simulationRate(invariants: readonly InvariantDefinition[], seeds: number, scenario: Scenario = defaultScenario()): { events: number; wallMs: number; rate: number } {
+  const implementation = referenceImplementation();
   let events = 0;
   const started = wallClockMs();
   for (let seed = 1; seed <= seeds; seed += 1) {
@@ -80,16 +89,19 @@ function bareLoopRate(eventCount: number): { events: number; wallMs: number; rat
 
 // Warm up the JIT on every path before measuring.
 simulationRate(allInvariants, 10);
+simulationRate(allInvariants, 10, featuresScenario());
 bareLoopRate(500_000);
 
 // Three alternating rounds, medians reported: the machines are shared, and one round can land
 // on a busy moment.
 const rounds = 3;
 const fullRounds: ReturnType<typeof simulationRate>[] = [];
+const featuresRounds: ReturnType<typeof simulationRate>[] = [];
 const bareRounds: ReturnType<typeof simulationRate>[] = [];
 const ceilingRounds: ReturnType<typeof bareLoopRate>[] = [];
 for (let round = 0; round < rounds; round += 1) {
   fullRounds.push(simulationRate(allInvariants, seedCount));
+  featuresRounds.push(simulationRate(allInvariants, seedCount, featuresScenario()));
   bareRounds.push(simulationRate([], seedCount));
   ceilingRounds.push(bareLoopRate(Math.max(2_000_000, fullRounds[0].events)));
 }
@@ -97,6 +109,7 @@ const clientSeeds = Math.max(10, Math.round(seedCount / 4));
 const historyCheck = historyCheckCost(clientSeeds);
 const median = <T extends { rate: number }>(values: T[]): T => [...values].sort((a, b) => a.rate - b.rate)[Math.floor(values.length / 2)];
 const full = median(fullRounds);
+const features = median(featuresRounds);
 const bare = median(bareRounds);
 const ceiling = median(ceilingRounds);
 const result = {
@@ -105,6 +118,7 @@ const result = {
   rounds,
   scenario: 'default (5 nodes)',
   withInvariantsEventsPerSecond: Math.round(full.rate),
+  membershipAndSnapshotsEventsPerSecond: Math.round(features.rate),
   withoutInvariantsEventsPerSecond: Math.round(bare.rate),
   bareLoopEventsPerSecond: Math.round(ceiling.rate),
   ratioToBareLoop: Number((full.rate / ceiling.rate).toFixed(3)),
@@ -122,6 +136,7 @@ if (json) {
   const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)}${value}\n`);
   process.stdout.write(`raftcheck bench: ${result.machine}; medians of ${rounds} rounds\n`);
   line(`simulation, all invariants (${seedCount} seeds)`, `${result.withInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
+  line('simulation, membership and snapshots on', `${result.membershipAndSnapshotsEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('simulation, no invariants', `${result.withoutInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('bare event loop (ceiling)', `${result.bareLoopEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('ratio to the bare loop', `${result.ratioToBareLoop}`);

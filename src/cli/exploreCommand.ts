@@ -182,7 +182,7 @@ function textLines(
       `  replay: npx raftcheck replay ${tracePath}`,
       ...(violation !== null ? [`  ${violation.message}`, `  evidence ${JSON.stringify(violation.evidence)}`] : []),
       `  show:   npx raftcheck show ${tracePath}`,
-      `  report: ${(tracePath ?? '').replace(/explore\.trace\.json$/, 'explore.html')}`,
+      `  page:   ${(tracePath ?? '').replace(/explore\.trace\.json$/, 'explore.html')}`,
       '  path:',
       ...result.path.map((step, index) => `  ${String(index + 1).padStart(4)}. ${describeStep(step)}`),
     );

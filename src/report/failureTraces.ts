@@ -125,7 +125,7 @@ export function formatFailureOnDisk(written: FailureOnDisk, style: ConsoleStyle)
   const lines = [formatFailure({ failure: written.failure, replayCommand: written.replayCommand, tracePath: written.tracePath, faults: written.faults }, style)];
   if (written.shrinkLine !== null) lines.push(`  ${written.shrinkLine}`);
   if (written.shrinkLine !== null && written.rerunCommand !== null) lines.push(`  rerun the seed: ${written.rerunCommand}`);
-  if (written.htmlPath !== null) lines.push(`  report: ${escapeControlCharacters(written.htmlPath)}`);
+  if (written.htmlPath !== null) lines.push(`  page: ${escapeControlCharacters(written.htmlPath)}`);
   return lines.join('\n');
 }
 

@@ -119,8 +119,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
   const color = stdoutColor(io) && !args.json;
 
   const campaign = await runCampaignInWorkers({
-    // A program of the user's may not bear running beside itself (files, ports): one at a time unless told.
-    jobs: args.jobs ?? (source === undefined || source.kind === 'process' ? 1 : defaultJobs()),
+    jobs: args.jobs ?? jobsByDefault(source),
     implementationSpec: { name: implementation.name, bugs: bugNames, ...(source !== undefined ? { source } : {}) },
     processSettings: { timeoutMs: args.implTimeoutMs, outputBytesMax: args.implOutputBytesMax },
     seeds,
@@ -217,6 +216,14 @@ function seedRangeOfArguments(first: number, count: number): number[] {
  */
 export const defaultSeedCount = 2000;
 export const defaultSeedCountOverPipes = 300;
+
+/**
+ * Threads of a campaign unless told: every core, except for a program of the user's, which may not
+ * bear running beside itself (files, ports). The reference has no source (it is built in).
+ */
+export function jobsByDefault(source: ReturnType<typeof sourceOf>): number {
+  return source?.kind === 'process' ? 1 : defaultJobs();
+}
 
 /** A campaign stops after this many failing seeds unless told otherwise: each one is shrunk. */
 export const defaultFailuresMax = 3;

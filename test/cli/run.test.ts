@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bin, raftcheck, root } from '../support/cli.js';
+import { availableParallelism } from 'node:os';
+import { jobsByDefault } from '../../src/cli/runCommand.js';
 
 
 describe('raftcheck run', () => {
@@ -71,6 +73,12 @@ describe('raftcheck run', () => {
     const alone = summaryOf('1');
     expect(JSON.parse(alone).failures).toHaveLength(3);
     expect(summaryOf('3')).toBe(alone);
+  });
+
+  it('runs the reference and modules on every core by default, and a process program alone', () => {
+    expect(jobsByDefault(undefined)).toBe(availableParallelism());
+    expect(jobsByDefault({ kind: 'module', path: 'x.mjs' } as never)).toBe(availableParallelism());
+    expect(jobsByDefault({ kind: 'process', command: ['x'] } as never)).toBe(1);
   });
 
   it('exits 2 for --jobs 0', () => {

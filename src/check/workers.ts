@@ -11,6 +11,8 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CampaignOptions, CampaignResult, SeedOutcome } from './campaign.js';
 import { CampaignTally, runCampaign } from './campaign.js';
 import type { ImplementationSpec, ProcessSettings } from './implementations.js';
@@ -59,13 +61,16 @@ const seedsInFlightPerWorker = 2;
  */
 const workerYoungGenerationMb = 64;
 
+const workerScript = new URL('./campaignWorker.js', import.meta.url);
+
 /** Seeds a worker may run ahead of the oldest outcome not yet taken, per worker. */
 const aheadPerWorker = 32;
 
 export async function runCampaignInWorkers(options: WorkerCampaignOptions): Promise<CampaignResult> {
   const jobs = Math.min(options.jobs, options.seeds.length);
   const implementationSpec = options.implementationSpec ?? implementationSpecOf(options.implementation ?? referenceImplementation());
-  if (jobs <= 1 || options.invariants !== undefined || implementationSpec === null) return runCampaign(options);
+  // From the TypeScript sources (a test runner), there is no built worker script to start: one thread.
+  if (jobs <= 1 || options.invariants !== undefined || implementationSpec === null || !existsSync(fileURLToPath(workerScript))) return runCampaign(options);
   const tally = new CampaignTally(options);
   const setup: WorkerSetup = {
     implementationSpec,
@@ -134,7 +139,7 @@ async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: 
       }
     };
     for (let index = 0; index < jobs; index += 1) {
-      const worker = new Worker(new URL('./campaignWorker.js', import.meta.url), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb } });
+      const worker = new Worker(workerScript, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb } });
       workers.push(worker);
       worker.on('message', (reply: WorkerReply) => {
         if (reply.kind === 'failed') return fail(new Error(`a campaign worker failed: ${reply.message}`));

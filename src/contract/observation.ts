@@ -140,6 +140,8 @@ export interface StepChange {
   previousLastIndex: number;
   /** Prefix hash of the log up to previousLastIndex, before the step. */
   previousLastPrefixHash: number;
+  /** Feature 'membership': the node's configurations before the step (the same object when the step reported none). */
+  previousConfiguration: ConfigurationView | null;
   /** Lowest log index whose entry changed (Infinity: the log did not change). */
   logChangedFrom: number;
   /** Entries the step applied, in order. */

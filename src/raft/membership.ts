@@ -148,10 +148,22 @@ export function quorumSize(voterCount: number): number {
 /** The highest value a majority of these voters has reached (the quorum-th highest); none: +Infinity. */
 function majorityValue(voters: readonly NodeId[], valueOf: (voter: NodeId) => number): number {
   if (voters.length === 0) return Number.POSITIVE_INFINITY;
-  const values = voters.map(valueOf);
-  values.sort((a, b) => b - a);
+  // Runs on every append response: an insertion sort (descending) into a reused buffer, no
+  // allocation. Nothing called from here reaches majorityValue again, so one buffer serves.
+  const values = majorityScratch;
+  for (let count = 0; count < voters.length; count += 1) {
+    const value = valueOf(voters[count]);
+    let position = count;
+    while (position > 0 && values[position - 1] < value) {
+      values[position] = values[position - 1];
+      position -= 1;
+    }
+    values[position] = value;
+  }
   return values[quorumSize(voters.length) - 1];
 }
+
+const majorityScratch: number[] = [];
 
 /**
  * The highest value a quorum of the configuration has reached: a majority of its voters, and in a

@@ -9,6 +9,9 @@
 import type { Implementation, Input, Output, Timing } from '../contract/contract.js';
 
 const tick: Input = Object.freeze({ kind: 'tick' });
+/** What nearly every tick hands a tick-driven node: built once, not on every tick. */
+const oneTick: readonly Input[] = Object.freeze([tick]);
+const noInputs: readonly Input[] = Object.freeze([]);
 
 export class NodeClock {
   readonly timing: Timing;
@@ -35,10 +38,10 @@ export class NodeClock {
    * `ticks` ticks of the node's local clock passed (more than one for a clock jump): the inputs to
    * hand it now, in order (none while a time-driven node sleeps through them).
    */
-  ticked(ticks: number): Input[] {
-    if (this.timing === 'ticks') return Array.from({ length: ticks }, () => tick);
+  ticked(ticks: number): readonly Input[] {
+    if (this.timing === 'ticks') return ticks === 1 ? oneTick : Array.from({ length: ticks }, () => tick);
     this.pendingMs += ticks * this.tickMs;
-    if (this.wakeAfterMs === null || (this.wakeAfterMs !== undefined && this.pendingMs < this.wakeAfterMs)) return [];
+    if (this.wakeAfterMs === null || (this.wakeAfterMs !== undefined && this.pendingMs < this.wakeAfterMs)) return noInputs;
     return [this.advance()];
   }
 

@@ -111,6 +111,7 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     previousAppliedIndex: mirror.appliedIndex,
     previousLastIndex: mirror.lastIndex,
     previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
+    previousConfiguration: mirror.configuration,
     logChangedFrom: Number.POSITIVE_INFINITY,
     applied: output.applied,
     hasView: output.state !== undefined,

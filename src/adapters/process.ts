@@ -87,12 +87,14 @@ export function processImplementation(options: ProcessImplementationOptions): Im
   else if (probe.cannotStart) throw new ProcessStartError(`process implementation "${settings.commandLine}" ${probe.error.message}`);
   const name = probe.ok ? probe.name : `process:${settings.commandLine}`;
   const features = probe.ok ? probe.features : [];
+  const leaseDriftMax = probe.ok ? probe.leaseDriftMax : undefined;
   return {
     name,
     version: probe.ok ? probe.version : 'unknown',
     ...(probe.ok && probe.timing === 'clock' ? { timing: probe.timing } : {}),
     features,
-    createNode: () => new ProcessNode(settings, { name, features }),
+    ...(leaseDriftMax === undefined ? {} : { leaseDriftMax }),
+    createNode: () => new ProcessNode(settings, { name, features, leaseDriftMax }),
   };
 }
 
@@ -170,12 +172,16 @@ export function formatStderr(lines: readonly string[]): string {
 }
 
 /** How a process's hello differs from the first process's, which named the implementation; null if it does not. */
-function helloDifference(hello: Hello, first: Pick<Hello, 'name' | 'features'>): string | null {
+function helloDifference(hello: Hello, first: FirstHello): string | null {
   if (hello.name !== first.name) return `answered hello as "${hello.name}", but its first process as "${first.name}"`;
   const listed = (features: readonly string[]) => (features.length === 0 ? 'none' : features.join(', '));
   if (hello.features.join() !== first.features.join()) return `answered hello with features ${listed(hello.features)}, but its first process with ${listed(first.features)}`;
+  if (hello.leaseDriftMax !== first.leaseDriftMax) return `answered hello with leaseDriftMax ${String(hello.leaseDriftMax)}, but its first process with ${String(first.leaseDriftMax)}`;
   return null;
 }
+
+/** What every later process's hello must repeat of the first's. */
+type FirstHello = Pick<Hello, 'name' | 'features' | 'leaseDriftMax'>;
 
 /** One node instance: one process. */
 class ProcessNode implements NodeInstance {
@@ -188,7 +194,7 @@ class ProcessNode implements NodeInstance {
 
   constructor(
     private readonly settings: ProgramSettings,
-    first: Pick<Hello, 'name' | 'features'>,
+    first: FirstHello,
   ) {
     // Errors wait for the first step: createNode must not throw (the simulation would take it
     // for a harness bug), while a step that throws is an implementation error.

@@ -42,8 +42,19 @@ export type DurableRecord = unknown;
  * sends an input, option or step of a feature only to an implementation that lists it; one that
  * lists none is driven exactly as before (protocol v1).
  */
-export type Feature = 'membership' | 'snapshots';
-export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots']);
+export type Feature = 'membership' | 'snapshots' | 'preVote' | 'checkQuorum' | 'leadershipTransfer' | 'leaseReads';
+export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads']);
+
+/**
+ * The options of ImplementationOptions that belong to a feature: handed only to an implementation
+ * that lists it (src/world/step.ts implementationOptionsFor).
+ */
+export const featureOptions = Object.freeze({
+  snapshotEntriesThreshold: 'snapshots',
+  preVote: 'preVote',
+  checkQuorum: 'checkQuorum',
+  leaseReads: 'leaseReads',
+} as const satisfies Record<string, Feature>);
 
 /**
  * A cluster configuration. `votersOutgoing` is non-empty only while a joint configuration is in
@@ -60,6 +71,16 @@ export interface Configuration {
 export interface MembershipStep {
   action: 'addVoter' | 'addLearner' | 'promote' | 'remove';
   node: NodeId;
+}
+
+/**
+ * Feature 'leadershipTransfer': an administrator's request that the leader hand its leadership to
+ * `target` (Raft thesis 3.10), sent to the node believed to lead.
+ */
+export interface LeadershipTransfer {
+  /** Unique per request in a run, drawn from the same counter as command ids; its answer names it. */
+  id: number;
+  target: NodeId;
 }
 
 /** An administrator's request to change the membership, sent to the node believed to lead. */
@@ -103,6 +124,23 @@ export interface ImplementationOptions {
    * last snapshot (the implementation's own policy decides exactly when). Absent: never compact.
    */
   snapshotEntriesThreshold?: number;
+  /**
+   * Feature 'preVote' (thesis 9.6): a node that times out first asks for pre-votes at term + 1
+   * without raising its term, and campaigns only once a quorum would vote for it. Absent: off.
+   */
+  preVote?: boolean;
+  /**
+   * Feature 'checkQuorum' (thesis 6.2): a leader that has not heard from a quorum of voters within
+   * an election timeout steps down, and a node that hears from a leader ignores vote requests for
+   * the minimum election timeout after. Absent: off.
+   */
+  checkQuorum?: boolean;
+  /**
+   * Feature 'leaseReads' (thesis 6.4.1): a leader serves read inputs from its lease, without a
+   * round of heartbeats, while the lease holds; correct only while every clock stays within the
+   * drift the implementation declares (Implementation.leaseDriftMax). Absent: off.
+   */
+  leaseReads?: boolean;
 }
 
 export type Input =
@@ -129,7 +167,15 @@ export type Input =
    * answers accepted (with the configuration entry's index and term), rejected (a change is still
    * in progress, or it has not yet committed an entry of its term) or notLeader with a hint.
    */
-  | { kind: 'changeMembership'; change: MembershipChange };
+  | { kind: 'changeMembership'; change: MembershipChange }
+  /**
+   * Feature 'leadershipTransfer': an administrator asks the node to hand its leadership to the
+   * transfer's target. A leader answers transferAccepted (it is catching the target up and will
+   * tell it to campaign at once), rejected (the target is itself, no voter, or a transfer is
+   * already in progress) or notLeader with a hint. Whether the transfer succeeds shows in the
+   * views; one not done within an election timeout is abandoned.
+   */
+  | { kind: 'transferLeadership'; transfer: LeadershipTransfer };
 
 /** An entry the node applied to its state machine, in log order. */
 export interface AppliedEntry {
@@ -146,8 +192,10 @@ export type ProposalAnswer =
   | { commandId: number; kind: 'notLeader'; leaderHint: NodeId | null }
   /** The value a read input read (null: the key is missing). */
   | { commandId: number; kind: 'read'; value: string | null }
-  /** A membership change refused (commandId is the change's id): the reason, for reports. */
-  | { commandId: number; kind: 'rejected'; reason: string };
+  /** A membership change or a leadership transfer refused (commandId is its id): the reason, for reports. */
+  | { commandId: number; kind: 'rejected'; reason: string }
+  /** Feature 'leadershipTransfer': the leader of `term` started the transfer (commandId is its id). */
+  | { commandId: number; kind: 'transferAccepted'; term: number };
 
 export type Role = 'follower' | 'candidate' | 'leader';
 
@@ -263,6 +311,12 @@ export interface Implementation {
   createNode(): NodeInstance;
   /** The optional parts of the contract it supports (protocol v2); absent means none. */
   features?: readonly Feature[];
+  /**
+   * Feature 'leaseReads': the clock drift its leases assume. Its lease reads are correct while
+   * every node's clock runs at 1 + d times the true rate with |d| <= leaseDriftMax, and never
+   * jumps, stalls or pauses; the simulator goes beyond that only in a scenario with unsafeFaults.
+   */
+  leaseDriftMax?: number;
   /** How its time is driven; absent means 'ticks'. */
   timing?: Timing;
   /**

@@ -34,12 +34,25 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
   return rejectionProblem(output, input) ?? validateSnapshots(output) ?? configurationViewProblem(output);
 }
 
-/** Only a membership change is ever rejected, and in the output of its own input. */
+/** The id of the administrator's request this input carries (a membership change, a transfer), or null. */
+function requestIdOf(input: Input): number | null {
+  if (input.kind === 'changeMembership') return input.change.id;
+  if (input.kind === 'transferLeadership') return input.transfer.id;
+  return null;
+}
+
+/**
+ * Only an administrator's request (a membership change, a leadership transfer) is ever rejected,
+ * only a transfer is answered transferAccepted, and each in the output of its own input.
+ */
 function rejectionProblem(output: Output, input: Input): string | null {
   for (const answer of output.answers) {
-    if (answer === null || typeof answer !== 'object' || answer.kind !== 'rejected') continue;
-    if (input.kind !== 'changeMembership' || input.change.id !== answer.commandId) {
-      return `answered rejected to ${String(answer.commandId)}, which is not the membership change of this input`;
+    if (answer === null || typeof answer !== 'object') continue;
+    if (answer.kind === 'rejected' && requestIdOf(input) !== answer.commandId) {
+      return `answered rejected to ${String(answer.commandId)}, which is not the membership change or leadership transfer of this input`;
+    }
+    if (answer.kind === 'transferAccepted' && (input.kind !== 'transferLeadership' || input.transfer.id !== answer.commandId)) {
+      return `answered transferAccepted to ${String(answer.commandId)}, which is not the leadership transfer of this input`;
     }
   }
   return null;

@@ -1237,6 +1237,8 @@ export function describeInput(input: Input): string {
       return `read command ${input.command.id} (${input.command.key})`;
     case 'changeMembership':
       return `change membership ${input.change.id} (${describeMembershipSteps(input.change.steps)})`;
+    case 'transferLeadership':
+      return `transfer leadership ${input.transfer.id} to ${nodeName(input.transfer.target)}`;
   }
 }
 

@@ -3,6 +3,7 @@
 // a throw or a malformed output is the implementation's error, as a value with a message.
 
 import type { Implementation, ImplementationOptions, Input, NodeInstance, Output } from '../contract/contract.js';
+import { featureOptions } from '../contract/contract.js';
 import { validateOutput } from '../contract/validate.js';
 import type { NodeId } from '../core/ids.js';
 
@@ -25,11 +26,16 @@ export function createInstance(implementation: Implementation): InstanceOutcome 
 /**
  * The options a start hands `implementation`'s nodes: those of a feature it does not list left
  * out (protocol v2: an implementation is driven only by the features it supports), the same
- * object otherwise.
+ * object when nothing is left out.
  */
 export function implementationOptionsFor(implementation: Implementation, options: ImplementationOptions): ImplementationOptions {
-  if (options.snapshotEntriesThreshold === undefined || (implementation.features ?? []).includes('snapshots')) return options;
-  const { snapshotEntriesThreshold: _left, ...supported } = options;
+  const features = implementation.features ?? [];
+  const unsupported = (Object.keys(featureOptions) as (keyof typeof featureOptions)[]).filter(
+    (option) => options[option] !== undefined && !features.includes(featureOptions[option]),
+  );
+  if (unsupported.length === 0) return options;
+  const supported = { ...options };
+  for (const option of unsupported) delete supported[option];
   return supported;
 }
 

@@ -35,7 +35,7 @@ describe('the hello of protocol 2', () => {
 
   it('names an unknown feature and where it is in the list', () => {
     expect(problemOf(hello({ protocol: 2, features: ['membership', 'prevote'] }))).toBe(
-      'answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots',
+      'answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots, preVote, checkQuorum, leadershipTransfer, leaseReads',
     );
   });
 
@@ -45,6 +45,17 @@ describe('the hello of protocol 2', () => {
 
   it('refuses features under protocol 1, which has none', () => {
     expect(problemOf(hello({ protocol: 1, features: ['snapshots'] }))).toContain('features need protocol 2');
+  });
+
+  it('takes the drift a program that serves lease reads declares', () => {
+    const parsed = hello({ protocol: 2, features: ['leaseReads', 'preVote', 'checkQuorum', 'leadershipTransfer'], leaseDriftMax: 0.05 });
+    expect(parsed.ok && parsed.hello).toMatchObject({ features: ['preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'], leaseDriftMax: 0.05 });
+  });
+
+  it('refuses lease reads without a declared drift, and a drift without lease reads', () => {
+    expect(problemOf(hello({ protocol: 2, features: ['leaseReads'] }))).toContain('the leaseReads feature but no leaseDriftMax');
+    expect(problemOf(hello({ protocol: 2, features: ['preVote'], leaseDriftMax: 0.1 }))).toBe('answered hello with leaseDriftMax 0.1 but without the leaseReads feature');
+    expect(problemOf(hello({ protocol: 2, features: ['leaseReads'], leaseDriftMax: 1.5 }))).toBe('answered hello with leaseDriftMax 1.5; expected a number in [0, 1)');
   });
 
   it('names the versions it speaks when a program answers with another', () => {
@@ -67,11 +78,17 @@ describe('the outputs of protocol 2', () => {
     expect(parsed.ok && parsed.output).toMatchObject(fields);
   });
 
+  it('pass a transfer answered transferAccepted with its term, and name one without', () => {
+    const parsed = output({ answers: [{ commandId: 42, kind: 'transferAccepted', term: 3 }] });
+    expect(parsed.ok && parsed.output.answers).toEqual([{ commandId: 42, kind: 'transferAccepted', term: 3 }]);
+    expect(problemOf(output({ answers: [{ commandId: 42, kind: 'transferAccepted' }] }))).toContain('output.answers[0].term: expected an integer');
+  });
+
   it('name a rejected answer without a reason', () => {
     expect(problemOf(output({ answers: [{ commandId: 41, kind: 'rejected' }] }))).toContain('output.answers[0].reason: expected a string');
   });
 
   it('name the answer kinds they know when one is unknown', () => {
-    expect(problemOf(output({ answers: [{ commandId: 41, kind: 'refused' }] }))).toContain('output.answers[0].kind: expected "accepted", "notLeader", "read" or "rejected"');
+    expect(problemOf(output({ answers: [{ commandId: 41, kind: 'refused' }] }))).toContain('output.answers[0].kind: expected "accepted", "notLeader", "read", "rejected" or "transferAccepted"');
   });
 });

@@ -1,7 +1,8 @@
 // The one check of an output against the contract (src/contract/validate.ts), for the parts
 // membership changes add: messages may go to any node of the run's universe (spares included),
-// only a membership change is ever answered `rejected`, in the output of its own input, and the
-// view's configurations have their shape.
+// only a membership change or a leadership transfer is ever answered `rejected`, only a transfer
+// `transferAccepted`, each in the output of its own input, and the view's configurations have
+// their shape.
 
 import { describe, expect, it } from 'vitest';
 import type { ConfigurationView, Input, Output } from '../../src/contract/contract.js';
@@ -17,8 +18,22 @@ describe('validateOutput', () => {
   });
 
   it('refuses a rejection of anything else', () => {
-    expect(validateOutput(rejected(8), 1, [1, 2, 3], change)).toBe('answered rejected to 8, which is not the membership change of this input');
+    expect(validateOutput(rejected(8), 1, [1, 2, 3], change)).toBe('answered rejected to 8, which is not the membership change or leadership transfer of this input');
     expect(validateOutput(rejected(7), 1, [1, 2, 3], { kind: 'tick' })).toContain('not the membership change');
+  });
+
+  it('accepts a transfer answered transferAccepted or rejected in the output of its own input', () => {
+    const transfer: Input = { kind: 'transferLeadership', transfer: { id: 9, target: 2 } };
+    const started: Output = { ...emptyOutput(), answers: [{ commandId: 9, kind: 'transferAccepted', term: 3 }] };
+    expect(validateOutput(started, 1, [1, 2, 3], transfer)).toBeNull();
+    expect(validateOutput(rejected(9), 1, [1, 2, 3], transfer)).toBeNull();
+  });
+
+  it('refuses transferAccepted to anything but the transfer of this input', () => {
+    const started: Output = { ...emptyOutput(), answers: [{ commandId: 7, kind: 'transferAccepted', term: 3 }] };
+    expect(validateOutput(started, 1, [1, 2, 3], change)).toBe('answered transferAccepted to 7, which is not the leadership transfer of this input');
+    const otherTransfer: Input = { kind: 'transferLeadership', transfer: { id: 8, target: 2 } };
+    expect(validateOutput(started, 1, [1, 2, 3], otherTransfer)).toContain('not the leadership transfer');
   });
 
   it('lets a node send to a spare of the universe, and to no one outside it', () => {

@@ -4,9 +4,11 @@
 // a line the program wrote is an Output. Everything here returns a problem as a string naming
 // the field and what was wrong, so that the caller can put it in an implementation error.
 //
-// Version 2 adds the optional features of the contract (membership, snapshots): a program lists
-// those it supports in its hello answer, and the harness sends an input of a feature only to a
-// program that lists it. A version 1 program lists none and is driven exactly as before.
+// Version 2 adds the optional features of the contract (membership, snapshots, pre-vote,
+// check-quorum, leadership transfer, lease reads): a program lists those it supports in its hello
+// answer (with lease reads, the clock drift its leases assume), and the harness sends an input or
+// option of a feature only to a program that lists it. A version 1 program lists none and is
+// driven exactly as before.
 
 import type { Feature, Output, Timing } from '../../contract/contract.js';
 import { allFeatures } from '../../contract/contract.js';
@@ -90,6 +92,8 @@ export interface Hello {
   protocol: number;
   /** The optional parts of the contract it supports (protocol 2; none under protocol 1), in allFeatures order. */
   features: readonly Feature[];
+  /** Feature 'leaseReads' (and only with it): the clock drift its leases assume (Implementation.leaseDriftMax). */
+  leaseDriftMax?: number;
 }
 
 /** The program's answer to hello, or what is wrong with it. */
@@ -114,7 +118,22 @@ export function parseHello(line: string): { ok: true; hello: Hello } | { ok: fal
   const timing = data.timing === 'clock' ? 'clock' : 'ticks';
   const features = featuresOf(data.features, data.protocol);
   if (typeof features === 'string') return { ok: false, message: features };
-  return { ok: true, hello: { name: data.name, version: data.version, restartable: data.restartable === true, timing, protocol: data.protocol, features } };
+  const drift = leaseDriftOf(data.leaseDriftMax, features);
+  if (typeof drift === 'string') return { ok: false, message: drift };
+  const hello: Hello = { name: data.name, version: data.version, restartable: data.restartable === true, timing, protocol: data.protocol, features };
+  if (drift !== null) hello.leaseDriftMax = drift;
+  return { ok: true, hello };
+}
+
+/** The drift a hello declares for its leases: required with the leaseReads feature, refused without it. */
+function leaseDriftOf(declared: unknown, features: readonly Feature[]): number | null | string {
+  const leases = features.includes('leaseReads');
+  if (declared === undefined) return leases ? 'answered hello with the leaseReads feature but no leaseDriftMax (the clock drift its leases assume, a number in [0, 1))' : null;
+  if (!leases) return `answered hello with leaseDriftMax ${excerpt(JSON.stringify(declared))} but without the leaseReads feature`;
+  if (typeof declared !== 'number' || !Number.isFinite(declared) || declared < 0 || declared >= 1) {
+    return `answered hello with leaseDriftMax ${excerpt(JSON.stringify(declared))}; expected a number in [0, 1)`;
+  }
+  return declared;
 }
 
 /** The features a hello lists (none when absent), or what is wrong with them. */
@@ -208,9 +227,11 @@ function answerProblem(answer: unknown, index: number): string | null {
     case 'read':
       return answer.value === null || typeof answer.value === 'string' ? null : `${at}.value: expected a string or null, got ${typeName(answer.value)}`;
     case 'rejected':
-      return typeof answer.reason === 'string' ? null : `${at}.reason: expected a string (why the change was refused), got ${typeName(answer.reason)}`;
+      return typeof answer.reason === 'string' ? null : `${at}.reason: expected a string (why the request was refused), got ${typeName(answer.reason)}`;
+    case 'transferAccepted':
+      return isInteger(answer.term) ? null : `${at}.term: expected an integer (the term of the leader that started the transfer), got ${typeName(answer.term)}`;
     default:
-      return `${at}.kind: expected "accepted", "notLeader", "read" or "rejected", got ${typeName(answer.kind)}`;
+      return `${at}.kind: expected "accepted", "notLeader", "read", "rejected" or "transferAccepted", got ${typeName(answer.kind)}`;
   }
 }
 

@@ -15,9 +15,10 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Feature, Implementation, Input, NodeInstance, Output, Timing } from '../../contract/contract.js';
+import type { Implementation, Input, NodeInstance, Output } from '../../contract/contract.js';
 import { formatStderr } from '../process.js';
 import { helloLine, outputBytesMaxDefault, parseHello, parseOutput, stderrLinesMax } from '../process/protocol.js';
+import type { Hello } from '../process/protocol.js';
 import { fuelExportName, instrumentModule, WasmInstrumentError } from './instrument.js';
 import { GuestFault, VirtualWasi } from './wasi.js';
 import type { WasmGlobal, WasmMemory, WasmModule } from './webAssembly.js';
@@ -108,6 +109,7 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
     ...(hello.ok && hello.timing === 'clock' ? { timing: hello.timing } : {}),
     // Protocol 2: the optional parts of the contract the guest supports, as its hello lists them.
     features: hello.ok ? hello.features : [],
+    ...(hello.ok && hello.leaseDriftMax !== undefined ? { leaseDriftMax: hello.leaseDriftMax } : {}),
     createNode: () => (hello.ok ? new WasmNode(settings, name) : new FailedNode(hello.error)),
   };
 }
@@ -207,12 +209,13 @@ class WasmNode implements NodeInstance {
   }
 
   /** Makes a fresh instance seeded with `seed` and does the hello exchange. */
-  hello(seed: number): { ok: true; name: string; version: string; timing: Timing; features: readonly Feature[] } | { ok: false; error: WasmGuestError } {
+  hello(seed: number): ({ ok: true } & Pick<Hello, 'name' | 'version' | 'timing' | 'features' | 'leaseDriftMax'>) | { ok: false; error: WasmGuestError } {
     try {
       this.instantiate(seed);
       const hello = parseHello(this.call(helloLine, 'hello', 0).line);
       if (!hello.ok) return { ok: false, error: new WasmProtocolError(`the module (${this.settings.path}) ${hello.message}`) };
-      return { ok: true, name: hello.hello.name, version: hello.hello.version, timing: hello.hello.timing, features: hello.hello.features };
+      const { name, version, timing, features, leaseDriftMax } = hello.hello;
+      return { ok: true, name, version, timing, features, leaseDriftMax };
     } catch (error) {
       if (error instanceof WasmGuestError) return { ok: false, error };
       throw error;

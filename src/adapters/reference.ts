@@ -3,6 +3,7 @@
 
 import type { Implementation } from '../contract/contract.js';
 import { referenceExploration } from '../raft/exploration.js';
+import { referenceLeaseDriftMax } from '../raft/leadership.js';
 import { RaftNode } from '../raft/node.js';
 import type { RaftBugs } from '../raft/bugs.js';
 import { noBugs } from '../raft/bugs.js';
@@ -18,7 +19,8 @@ export function referenceImplementation(bugs: RaftBugs = noBugs): Implementation
     name: names.length === 0 ? 'reference' : `reference+${names.join('+')}`,
     version: referenceVersion,
     createNode: () => new RaftNode(bugs),
-    features: ['membership', 'snapshots'],
+    features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'],
+    leaseDriftMax: referenceLeaseDriftMax,
     exploration: referenceExploration,
   };
   bugNamesOf.set(implementation, names);

@@ -42,7 +42,8 @@ function helloAnswer(harnessProtocol: number | undefined, implementation: Implem
   const answer = { name: implementation.name, version: implementation.version, restartable: true };
   if (harnessProtocol === 1) return JSON.stringify({ protocol: 1, ...answer });
   if (harnessProtocol !== protocolVersion) process.stderr.write(`referenceProcess: the harness speaks protocol ${harnessProtocol}, this program ${protocolVersion}\n`);
-  return JSON.stringify({ protocol: protocolVersion, ...answer, features: implementation.features ?? [] });
+  const leases = implementation.leaseDriftMax === undefined ? {} : { leaseDriftMax: implementation.leaseDriftMax };
+  return JSON.stringify({ protocol: protocolVersion, ...answer, features: implementation.features ?? [], ...leases });
 }
 
 function main(): void {

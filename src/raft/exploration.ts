@@ -11,7 +11,7 @@ import type { RaftMessage, RaftRecord } from './messages.js';
 import { RaftNode } from './node.js';
 import { digestSnapshot, digestSnapshotIds } from './snapshot.js';
 
-const messageCodes = { RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3, AppendEntriesResponse: 4, InstallSnapshot: 5 } as const;
+const messageCodes = { RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3, AppendEntriesResponse: 4, InstallSnapshot: 5, PreVote: 6, PreVoteResponse: 7, TimeoutNow: 8 } as const;
 
 export const referenceExploration: ExplorationHook = {
   symmetric: true,
@@ -27,7 +27,8 @@ export const referenceExploration: ExplorationHook = {
   },
   digestMessageIds(message, rename, sink) {
     const body = message.body as RaftMessage;
-    if (body.type === 'RequestVote') sink.number(rename[body.candidate]);
+    if (body.type === 'RequestVote' || body.type === 'PreVote') sink.number(rename[body.candidate]);
+    else if (body.type === 'TimeoutNow') sink.number(rename[body.leader]);
     else if (body.type === 'AppendEntries') {
       sink.number(rename[body.leader]);
       hashEntryConfigurations(body.entries, rename, sink);
@@ -71,12 +72,24 @@ function digestMessageBody(body: RaftMessage, sink: DigestSink): void {
   switch (body.type) {
     case 'RequestVote':
       sink.number(messageCodes.RequestVote).number(body.term).number(body.lastLogIndex).number(body.lastLogTerm);
+      if (body.transfer === true) sink.number(1);
+      return;
+    case 'PreVote':
+      sink.number(messageCodes.PreVote).number(body.term).number(body.lastLogIndex).number(body.lastLogTerm);
+      return;
+    case 'PreVoteResponse':
+      sink.number(messageCodes.PreVoteResponse).number(body.term).number(body.voteGranted ? 1 : 0);
+      return;
+    case 'TimeoutNow':
+      sink.number(messageCodes.TimeoutNow).number(body.term);
       return;
     case 'RequestVoteResponse':
       sink.number(messageCodes.RequestVoteResponse).number(body.term).number(body.voteGranted ? 1 : 0);
       return;
     case 'AppendEntries':
       sink.number(messageCodes.AppendEntries).number(body.term).number(body.previousLogIndex).number(body.previousLogTerm).number(body.leaderCommit).number(body.readRound ?? -1);
+      // Present in every message of a run or in none (check-quorum, lease reads): no collision.
+      if (body.leaderTick !== undefined) sink.number(body.leaderTick);
       hashEntries(body.entries, sink);
       return;
     case 'AppendEntriesResponse':
@@ -87,9 +100,11 @@ function digestMessageBody(body: RaftMessage, sink: DigestSink): void {
         .number(body.matchIndex)
         .number(body.retryIndex)
         .number(body.readRound ?? -1);
+      if (body.leaderTick !== undefined) sink.number(body.leaderTick);
       return;
     case 'InstallSnapshot':
       sink.number(messageCodes.InstallSnapshot).number(body.term).number(body.readRound ?? -1);
+      if (body.leaderTick !== undefined) sink.number(body.leaderTick);
       digestSnapshot(body.snapshot, sink);
       return;
     default:

@@ -22,6 +22,34 @@ export interface RequestVote {
   candidate: NodeId;
   lastLogIndex: number;
   lastLogTerm: number;
+  /** A campaign a leader's TimeoutNow started (thesis 3.10): granted even by voters within a lease. */
+  transfer?: true;
+}
+
+/**
+ * Feature 'preVote' (thesis 9.6): would the voter grant a vote at `term` (the candidate's term + 1)?
+ * Neither side's term changes.
+ */
+export interface PreVote {
+  type: 'PreVote';
+  term: number;
+  candidate: NodeId;
+  lastLogIndex: number;
+  lastLogTerm: number;
+}
+
+/** A granted pre-vote carries the request's term; a refusal, the voter's own. */
+export interface PreVoteResponse {
+  type: 'PreVoteResponse';
+  term: number;
+  voteGranted: boolean;
+}
+
+/** Feature 'leadershipTransfer': the leader tells a caught-up target to campaign now (thesis 3.10). */
+export interface TimeoutNow {
+  type: 'TimeoutNow';
+  term: number;
+  leader: NodeId;
 }
 
 export interface RequestVoteResponse {
@@ -40,6 +68,8 @@ export interface AppendEntries {
   leaderCommit: number;
   /** The leader's latest read round, while ReadIndex reads wait for it (absent otherwise). */
   readRound?: number;
+  /** With check-quorum or lease reads: the leader's clock when it sent this (src/raft/leadership.ts). */
+  leaderTick?: number;
 }
 
 export interface AppendEntriesResponse {
@@ -52,6 +82,8 @@ export interface AppendEntriesResponse {
   retryIndex: number;
   /** The request's read round, echoed: an acknowledgement of the sender's leadership in this term. */
   readRound?: number;
+  /** The request's leaderTick, echoed: the leader was heard when its clock read this. */
+  leaderTick?: number;
 }
 
 /**
@@ -74,12 +106,13 @@ export interface InstallSnapshot {
   term: number;
   leader: NodeId;
   snapshot: Snapshot;
-  /** As in AppendEntries: the leader's latest read round, while reads wait for it. */
+  /** As in AppendEntries: the leader's latest read round, while reads wait for it, and its clock. */
   readRound?: number;
+  leaderTick?: number;
 }
 
 /** Answered with an AppendEntriesResponse: its matchIndex is what the follower then holds. */
-export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse | InstallSnapshot;
+export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse | InstallSnapshot | PreVote | PreVoteResponse | TimeoutNow;
 
 /** What the reference writes to durable storage; replayed in order on restart. */
 export type RaftRecord =

@@ -22,6 +22,18 @@
 // entries after it if it holds the snapshot's last entry, and ignores an older one; a restart
 // starts from the latest snapshot record and the entry records after it. Helpers in snapshot.ts.
 //
+// Pre-vote, check-quorum, leadership transfer and lease reads (features of their own, options off
+// by default; thesis 9.6, 6.2, 3.10 and 6.4.1): a node with options.preVote asks for pre-votes at
+// term + 1 before it campaigns, and grants one only to an up-to-date candidate when it has not
+// heard from a leader within the minimum election timeout. With checkQuorum or leaseReads, a node
+// that heard from a leader within the minimum election timeout (or started less than that ago)
+// ignores vote requests of a higher term, unless a TimeoutNow started the campaign. A leader's
+// clock, its contact with a quorum (check-quorum steps it down, the lease rests on it) and the
+// transfer in progress live in leadership.ts; a transfer stops proposals (answered notLeader, the
+// target as hint), catches the target up, sends TimeoutNow and forfeits the lease, and is
+// abandoned after electionTicksMax ticks. A lease read is answered at the commit index, without
+// a round, while the lease holds; otherwise a read goes by ReadIndex.
+//
 // Rooms, as etcd-io/raft has them: the log (log.ts, etcd's log.go), the ReadIndex queue
 // (readOnly.ts, read_only.go) and the votes and replication progress (tracker.ts, tracker/). The
 // role is dispatched on once, when it changes (etcd's r.step and r.tick): the role is an object
@@ -33,7 +45,7 @@
 // switches, fixed at construction, and each bug's code path sits beside the correct one, marked
 // "Bug <name>:". With every switch off (the default) those paths are dead and the rules above hold.
 
-import type { AppliedEntry, Command, Configuration, ConfigurationView, DigestSink, ImplementationOptions, Input, MembershipChange, OutboundMessage, Output, ProposalAnswer, Role, SnapshotView, StateView } from '../contract/contract.js';
+import type { AppliedEntry, Command, Configuration, ConfigurationView, DigestSink, ImplementationOptions, Input, LeadershipTransfer, MembershipChange, OutboundMessage, Output, ProposalAnswer, Role, SnapshotView, StateView } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
@@ -46,7 +58,8 @@ import { KeyValueStore } from '../contract/keyValueStore.js';
 import { entryId, hashEntries, RaftLog, replayRecords } from './log.js';
 import type { ConfigurationAt } from './membership.js';
 import { changedConfiguration, digestConfiguration, hasQuorum, idsOf, isJoint, isVoter, leaveJoint, Membership, quorumSize, quorumValue, replicationPeers, votingPeers } from './membership.js';
-import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot } from './messages.js';
+import { Leadership, leaseTicks } from './leadership.js';
+import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, PreVote, PreVoteResponse, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot, TimeoutNow } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
 import { compactionDue, snapshotView } from './snapshot.js';
@@ -66,9 +79,11 @@ interface RoleRules {
   propose(node: RaftNode, command: Command): void;
   read(node: RaftNode, command: Command): void;
   changeMembership(node: RaftNode, change: MembershipChange): void;
+  transferLeadership(node: RaftNode, transfer: LeadershipTransfer): void;
   /** Runs after every input: answers the reads that may be answered now. */
   serveReads(node: RaftNode): void;
   voteResponse(node: RaftNode, from: NodeId, response: RequestVoteResponse): void;
+  preVoteResponse(node: RaftNode, from: NodeId, response: PreVoteResponse): void;
   appendResponse(node: RaftNode, from: NodeId, response: AppendEntriesResponse): void;
 }
 
@@ -85,9 +100,18 @@ export class RaftNode {
     propose: (node, command) => node.redirect(command.id),
     read: (node, command) => node.redirect(command.id),
     changeMembership: (node, change) => node.redirect(change.id),
+    transferLeadership: (node, transfer) => node.redirect(transfer.id),
     serveReads: ignore,
     voteResponse: ignore,
+    preVoteResponse: ignore,
     appendResponse: ignore,
+  };
+
+  /** Feature 'preVote': a follower asking for pre-votes, its term unchanged; the view says follower. */
+  private static readonly preCandidate: RoleRules = {
+    ...RaftNode.follower,
+    code: 3,
+    preVoteResponse: (node, from, response) => node.countPreVote(from, response),
   };
 
   private static readonly candidate: RoleRules = {
@@ -106,8 +130,10 @@ export class RaftNode {
     propose: (node, command) => node.appendProposal(command),
     read: (node, command) => node.startRead(command),
     changeMembership: (node, change) => node.changeMembership(change),
+    transferLeadership: (node, transfer) => node.startTransfer(transfer),
     serveReads: (node) => node.serveReads(),
     voteResponse: ignore,
+    preVoteResponse: ignore,
     appendResponse: (node, from, response) => node.handleAppendEntriesResponse(from, response),
   };
 
@@ -131,6 +157,13 @@ export class RaftNode {
   private tracker = new ProgressTracker();
   private readOnly = new ReadOnly();
   private membership = new Membership();
+  private leadership = new Leadership();
+  /**
+   * With check-quorum or lease reads: the node started less than electionTicksMin ticks ago and has
+   * not campaigned since. It may have answered a leader before it crashed, so it ignores vote
+   * requests as a node that heard from a leader does (a lease may rest on its answer).
+   */
+  private startGuard = false;
   private store: KeyValueStore;
   /** The latest snapshot, taken or installed (null: none); the log starts after its index. */
   private snapshot: Snapshot | null = null;
@@ -176,6 +209,9 @@ export class RaftNode {
       case 'changeMembership':
         this.role.changeMembership(this, input.change);
         break;
+      case 'transferLeadership':
+        this.role.transferLeadership(this, input.transfer);
+        break;
     }
     this.applyCommitted();
     this.maybeCompact();
@@ -206,6 +242,17 @@ export class RaftNode {
     this.configurationChanged();
     this.becomeFollower(this.currentTerm, null);
     this.resetElectionTimer();
+    this.startGuard = this.guardsLeases();
+  }
+
+  /** With check-quorum or lease reads, a node that heard from a leader (or just started) holds its vote. */
+  private guardsLeases(): boolean {
+    return this.options.checkQuorum === true || this.options.leaseReads === true;
+  }
+
+  /** Check-quorum and leases both need the leader's clock and its echoes. */
+  private tracksContact(): boolean {
+    return this.guardsLeases();
   }
 
   private tickElection(): void {
@@ -213,13 +260,23 @@ export class RaftNode {
     // timer stops at the timeout, so that it campaigns at the next tick once it is a voter.
     if (!isVoter(this.membership.latest(), this.id)) {
       if (this.electionElapsedTicks < this.electionTimeoutTicks) this.electionElapsedTicks += 1;
+      if (this.electionElapsedTicks >= this.options.electionTicksMin) this.startGuard = false;
       return;
     }
     this.electionElapsedTicks += 1;
-    if (this.electionElapsedTicks >= this.electionTimeoutTicks) this.campaign();
+    if (this.electionElapsedTicks >= this.options.electionTicksMin) this.startGuard = false;
+    if (this.electionElapsedTicks < this.electionTimeoutTicks) return;
+    if (this.options.preVote === true) this.preCampaign();
+    else this.campaign(false);
   }
 
   private tickHeartbeat(): void {
+    if (this.tracksContact()) this.leadership.clockTicks += 1;
+    if (this.quorumLost()) {
+      this.becomeFollower(this.currentTerm, null);
+      return;
+    }
+    this.tickTransfer();
     this.heartbeatElapsedTicks += 1;
     if (this.heartbeatElapsedTicks < this.options.heartbeatTicks) return;
     this.heartbeatElapsedTicks = 0;
@@ -239,6 +296,12 @@ export class RaftNode {
   }
 
   private appendProposal(command: Command): void {
+    const target = this.leadership.transferTarget;
+    if (target !== null) {
+      // Thesis 3.10: no new entries while leadership is handed over; the target is about to lead.
+      this.answers.push({ commandId: command.id, kind: 'notLeader', leaderHint: target });
+      return;
+    }
     const index = this.appendOwnEntry({ term: this.currentTerm, command });
     this.answers.push({ commandId: command.id, kind: 'accepted', index, term: this.currentTerm });
   }
@@ -271,7 +334,65 @@ export class RaftNode {
   private membershipRefusal(): string | null {
     if (!this.log.committedInTerm(this.currentTerm)) return 'no entry of this term is committed yet';
     if (this.membership.latestIndex() > this.log.commitIndex) return 'the previous configuration change is not committed yet';
+    if (this.leadership.transferTarget !== null) return 'a leadership transfer is in progress';
     return null;
+  }
+
+  // ---- leadership: check-quorum, transfer, lease (leadership.ts) ------------------------------
+
+  /** Check-quorum (thesis 6.2): no quorum of voters heard from this leader within an election timeout. */
+  private quorumLost(): boolean {
+    if (this.options.checkQuorum !== true) return false;
+    const contact = this.leadership.quorumContactTicks(this.membership.latest(), this.id, 0);
+    return this.leadership.clockTicks - contact >= this.options.electionTicksMax;
+  }
+
+  /** Thesis 6.4.1: a quorum heard from us recently enough that no other leader can have been elected. */
+  private leaseHolds(): boolean {
+    const leadership = this.leadership;
+    if (this.options.leaseReads !== true || leadership.leaseForfeited || leadership.transferTarget !== null) return false;
+    const contact = leadership.quorumContactTicks(this.membership.latest(), this.id, Number.NEGATIVE_INFINITY);
+    return leadership.clockTicks - contact < leaseTicks(this.options);
+  }
+
+  /** A transfer that has not finished within an election timeout is abandoned: proposals come back. */
+  private tickTransfer(): void {
+    if (this.leadership.transferTarget === null) return;
+    this.leadership.transferElapsedTicks += 1;
+    if (this.leadership.transferElapsedTicks >= this.options.electionTicksMax) this.leadership.endTransfer();
+  }
+
+  /** Thesis 3.10: stop taking proposals, catch the target up, then tell it to campaign. */
+  private startTransfer(transfer: LeadershipTransfer): void {
+    const refusal = this.transferRefusal(transfer.target);
+    if (refusal !== null) {
+      this.answers.push({ commandId: transfer.id, kind: 'rejected', reason: refusal });
+      return;
+    }
+    this.leadership.transferTarget = transfer.target;
+    this.leadership.transferElapsedTicks = 0;
+    this.answers.push({ commandId: transfer.id, kind: 'transferAccepted', term: this.currentTerm });
+    if (!this.sendTimeoutNowIfCaughtUp()) this.sendAppendEntries(transfer.target);
+  }
+
+  private transferRefusal(target: NodeId): string | null {
+    if (target === this.id) return 'the target already leads';
+    if (!isVoter(this.membership.latest(), target)) return `node ${target} is not a voter`;
+    const current = this.leadership.transferTarget;
+    if (current !== null) return `a transfer to node ${current} is in progress`;
+    return null;
+  }
+
+  /**
+   * Once the target holds our whole log, TimeoutNow: it campaigns at once, and its vote requests
+   * pass voters' lease guards, so our lease is given up for the rest of this leadership.
+   */
+  private sendTimeoutNowIfCaughtUp(): boolean {
+    const target = this.leadership.transferTarget;
+    if (target === null || this.tracker.match(target) < this.log.lastIndex()) return false;
+    this.leadership.leaseForfeited = true;
+    this.send(target, { type: 'TimeoutNow', term: this.currentTerm, leader: this.id });
+    return true;
   }
 
   /**
@@ -303,7 +424,10 @@ export class RaftNode {
       this.readOnly.awaitingTermCommit.push(command);
       return;
     }
-    this.startReads([command]);
+    // Thesis 6.4.1: within the lease no other leader can have been elected, so the commit index
+    // is the read index without a round of heartbeats.
+    if (this.leaseHolds()) this.readOnly.add([command], this.log.commitIndex, 0);
+    else this.startReads([command]);
   }
 
   private startReads(commands: readonly Command[]): void {
@@ -334,10 +458,15 @@ export class RaftNode {
   }
 
   private receive(from: NodeId, message: RaftMessage): void {
-    if (message.type === 'RequestVote' && message.term > this.currentTerm && this.hearsFromLeader(message.candidate)) {
+    // Pre-votes change no term, on either side.
+    if (message.type === 'PreVote') return this.handlePreVote(from, message);
+    if (message.type === 'PreVoteResponse') return this.role.preVoteResponse(this, from, message);
+    if (message.type === 'RequestVote' && message.term > this.currentTerm && message.transfer !== true && this.hearsFromLeader(message.candidate)) {
       // Thesis 4.2.3: within the minimum election timeout of hearing from a current leader, a
       // RequestVote neither raises our term nor gets a vote, so a removed server that times out
-      // again and again cannot depose a leader it no longer hears from.
+      // again and again cannot depose a leader it no longer hears from (and, with check-quorum
+      // or leases, no leader is elected while a lease may rest on our answer). A campaign a
+      // TimeoutNow started is the leader's own wish (thesis 3.10).
       return;
     }
     if (message.term > this.currentTerm) {
@@ -367,6 +496,9 @@ export class RaftNode {
       case 'InstallSnapshot':
         this.handleInstallSnapshot(from, message);
         break;
+      case 'TimeoutNow':
+        this.handleTimeoutNow(message);
+        break;
     }
   }
 
@@ -379,14 +511,61 @@ export class RaftNode {
    * change too (a spare whose joining entry was appended, then truncated away before it reached us).
    */
   private hearsFromLeader(candidate: NodeId): boolean {
-    if (this.leaderId === null) return false;
-    if (!this.membership.changed() && idsOf(this.membership.latest()).includes(candidate)) return false;
+    if (this.leaderId === null && !this.startGuard) return false;
+    if (!this.guardsLeases() && !this.membership.changed() && idsOf(this.membership.latest()).includes(candidate)) return false;
     return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
   }
 
-  private campaign(): void {
+  /** Has this node heard from a current leader within the minimum election timeout (a leader hears itself)? */
+  private heardFromLeaderRecently(): boolean {
+    if (this.leaderId === null) return false;
+    return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
+  }
+
+  /** Feature 'preVote' (thesis 9.6): ask whether a quorum would vote for us at term + 1, term unchanged. */
+  private preCampaign(): void {
+    this.role = RaftNode.preCandidate;
+    this.leaderId = null;
+    this.startGuard = false;
+    this.tracker.startCampaign(this.id);
+    this.resetElectionTimer();
+    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) {
+      this.campaign(false);
+      return;
+    }
+    const request: PreVote = { type: 'PreVote', term: this.currentTerm + 1, candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.termAt(this.log.lastIndex()) };
+    for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
+  }
+
+  /** A pre-vote is granted to an up-to-date candidate of a higher term, unless we hear from a leader. */
+  private handlePreVote(from: NodeId, request: PreVote): void {
+    const granted = request.term > this.currentTerm && this.log.isUpToDate(request.lastLogIndex, request.lastLogTerm) && !this.heardFromLeaderRecently();
+    const response: PreVoteResponse = { type: 'PreVoteResponse', term: granted ? request.term : this.currentTerm, voteGranted: granted };
+    this.send(from, response);
+  }
+
+  /** A pre-candidate's: a quorum of pre-votes starts the real campaign; a higher term ends the attempt. */
+  private countPreVote(from: NodeId, response: PreVoteResponse): void {
+    if (!response.voteGranted) {
+      if (response.term > this.currentTerm) this.becomeFollower(response.term, null);
+      return;
+    }
+    if (response.term !== this.currentTerm + 1) return;
+    this.tracker.recordVote(from);
+    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) this.campaign(false);
+  }
+
+  /** A leader of our term tells us to campaign at once: it is handing its leadership to us. */
+  private handleTimeoutNow(message: TimeoutNow): void {
+    if (message.term !== this.currentTerm || this.role === RaftNode.leader || !isVoter(this.membership.latest(), this.id)) return;
+    this.campaign(true);
+  }
+
+  /** A campaign for the next term; `transfer`: a TimeoutNow started it. */
+  private campaign(transfer: boolean): void {
     this.role = RaftNode.candidate;
     this.leaderId = null;
+    this.startGuard = false;
     this.currentTerm += 1;
     this.votedFor = this.id;
     this.persistHardState();
@@ -403,6 +582,7 @@ export class RaftNode {
       lastLogIndex: this.log.lastIndex(),
       lastLogTerm: this.log.termAt(this.log.lastIndex()),
     };
+    if (transfer) request.transfer = true;
     for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
   }
 
@@ -424,6 +604,7 @@ export class RaftNode {
         this.votedFor = request.candidate;
         this.persistHardState();
         this.resetElectionTimer();
+        this.startGuard = false;
         // Bug vote-not-persisted: the vote (and a term adopted with it) goes out before it is
         // synced, against Figure 2's "updated on stable storage before responding to RPCs"; a
         // crash before the next sync forgets both, and the node may vote again.
@@ -459,6 +640,7 @@ export class RaftNode {
     this.role = RaftNode.follower;
     this.leaderId = leader;
     this.tracker.forgetVotes();
+    this.leadership.endTransfer();
     if (this.readOnly.inFlight()) this.abandonReads();
     // No timer reset here: only hearing the current leader or granting a vote resets it
     // (Figure 2, Followers). Resetting on every higher term let a node with a stale log and a
@@ -472,6 +654,7 @@ export class RaftNode {
     this.heartbeatElapsedTicks = 0;
     this.tracker.forgetProgress();
     this.readOnly.roundAcked.clear();
+    this.leadership.start();
     // The no-op of the new term: committing it commits every earlier entry (section 5.4.2).
     this.appendEntries(this.log.lastIndex() + 1, [{ term: this.currentTerm, command: null }]);
     this.tracker.startLeading(this.id, this.peers, this.log.lastIndex());
@@ -516,6 +699,7 @@ export class RaftNode {
     };
     // Only while reads wait for their round, so that runs without reads send what they always did.
     if (this.readOnly.pending.length > 0) request.readRound = this.readOnly.round;
+    if (this.tracksContact()) request.leaderTick = this.leadership.clockTicks;
     this.send(peer, request);
   }
 
@@ -575,6 +759,7 @@ export class RaftNode {
   private handleAppendEntriesResponse(from: NodeId, response: AppendEntriesResponse): void {
     if (response.term !== this.currentTerm) return;
     this.readOnly.acknowledge(from, response.readRound);
+    this.leadership.echo(from, response.leaderTick);
     const next = this.tracker.next(from, this.log.lastIndex() + 1);
     if (response.success) {
       const advanced = this.tracker.acknowledge(from, response.matchIndex, next);
@@ -586,6 +771,7 @@ export class RaftNode {
       // beside the one already catching the follower up, and chains would pile up with every
       // heartbeat while a follower lags (the heartbeat timer retries a lost round anyway).
       if (advanced && this.tracker.next(from, 0) <= this.log.lastIndex()) this.sendAppendEntries(from);
+      if (from === this.leadership.transferTarget) this.sendTimeoutNowIfCaughtUp();
       return;
     }
     if (this.tracker.retryFrom(from, response.retryIndex, next)) this.sendAppendEntries(from);
@@ -594,6 +780,7 @@ export class RaftNode {
   private appendResponse(success: boolean, matchIndex: number, retryIndex: number, request: AppendEntries | InstallSnapshot): AppendEntriesResponse {
     const response: AppendEntriesResponse = { type: 'AppendEntriesResponse', term: this.currentTerm, success, matchIndex, retryIndex: Math.max(0, retryIndex) };
     if (request.readRound !== undefined) response.readRound = request.readRound;
+    if (request.leaderTick !== undefined) response.leaderTick = request.leaderTick;
     return response;
   }
 
@@ -660,6 +847,7 @@ export class RaftNode {
   private sendSnapshot(peer: NodeId): void {
     const request: InstallSnapshot = { type: 'InstallSnapshot', term: this.currentTerm, leader: this.id, snapshot: this.snapshot! };
     if (this.readOnly.pending.length > 0) request.readRound = this.readOnly.round;
+    if (this.tracksContact()) request.leaderTick = this.leadership.clockTicks;
     this.send(peer, request);
   }
 
@@ -698,8 +886,9 @@ export class RaftNode {
     this.records.push({ kind: 'hardState', term: this.currentTerm, votedFor: this.votedFor });
   }
 
+  /** The outer term is the sender's own (a pre-vote's body names the term it would campaign in). */
   private send(to: NodeId, body: RaftMessage): void {
-    this.messages.push({ to, message: { type: body.type, term: body.term, body } });
+    this.messages.push({ to, message: { type: body.type, term: this.currentTerm, body } });
   }
 
   // ---- output -------------------------------------------------------------------------------
@@ -813,6 +1002,7 @@ export class RaftNode {
     room('tracker', (node) => node.tracker, (node, tracker) => (node.tracker = tracker)),
     room('readOnly', (node) => node.readOnly, (node, readOnly) => (node.readOnly = readOnly)),
     room('membership', (node) => node.membership, (node, membership) => (node.membership = membership)),
+    room('leadership', (node) => node.leadership, (node, leadership) => (node.leadership = leadership)),
 
     // The part without ids.
     counter('currentTerm', (node) => node.currentTerm, (node, term) => (node.currentTerm = term)),
@@ -843,6 +1033,10 @@ export class RaftNode {
     }),
     // stateDigest takes the reads' state only while reads are held: without them the round
     // numbers decide nothing (the next round is higher than any acknowledged).
+    counter('leadership.clockTicks', (node) => node.leadership.clockTicks, (node, ticks) => (node.leadership.clockTicks = ticks)),
+    counter('leadership.transferElapsedTicks', (node) => node.leadership.transferElapsedTicks, (node, ticks) => (node.leadership.transferElapsedTicks = ticks)),
+    flag('leadership.leaseForfeited', (node) => node.leadership.leaseForfeited, (node, forfeited) => (node.leadership.leaseForfeited = forfeited)),
+    flag('startGuard', (node) => node.startGuard, (node, guard) => (node.startGuard = guard)),
     counter('membership.baseIndex', (node) => node.membership.baseIndex, (node, index) => (node.membership.baseIndex = index)),
     counter('readOnly.round', (node) => node.readOnly.round, (node, round) => (node.readOnly.round = round), RaftNode.readsDecide),
     field<Command[]>({
@@ -864,6 +1058,7 @@ export class RaftNode {
     nodeId('id', (node) => node.id, (node, id) => (node.id = id)),
     nodeId('votedFor', (node) => node.votedFor, (node, id) => (node.votedFor = id)),
     nodeId('leaderId', (node) => node.leaderId, (node, id) => (node.leaderId = id)),
+    nodeId('leadership.transferTarget', (node) => node.leadership.transferTarget, (node, id) => (node.leadership.transferTarget = id)),
     field<Set<NodeId>>({
       path: 'tracker.votesGranted',
       get: (node) => node.tracker.votesGranted,
@@ -894,6 +1089,14 @@ export class RaftNode {
     }),
     perMember('tracker.nextIndex', (node) => node.tracker.nextIndex, (node, indexes) => (node.tracker.nextIndex = indexes)),
     perMember('tracker.matchIndex', (node) => node.tracker.matchIndex, (node, indexes) => (node.tracker.matchIndex = indexes)),
+    field<Map<NodeId, number>>({
+      path: 'leadership.contactTicks',
+      get: (node) => node.leadership.contactTicks,
+      set: (node, ticks) => (node.leadership.contactTicks = ticks),
+      copy: mapCopy,
+      // A peer that echoed tick 0 is not one that echoed nothing (no lease rests on it).
+      digest: { part: 'member', hash: (ticks, member, sink) => sink.number(ticks.has(member) ? ticks.get(member)! + 1 : 0) },
+    }),
     perMember('readOnly.roundAcked', (node) => node.readOnly.roundAcked, (node, rounds) => (node.readOnly.roundAcked = rounds), RaftNode.readsDecide),
 
     // Left out of the digests.
@@ -954,6 +1157,10 @@ type Included = (node: RaftNode, exact: boolean) => boolean;
 
 function counter(path: string, get: (node: RaftNode) => number, set: (node: RaftNode, value: number) => void, included?: Included): NodeField<RaftNode, unknown> {
   return field<number>({ path, get, set, copy: same, digest: { part: 'withoutIds', hash: hashNumber, included } });
+}
+
+function flag(path: string, get: (node: RaftNode) => boolean, set: (node: RaftNode, value: boolean) => void): NodeField<RaftNode, unknown> {
+  return field<boolean>({ path, get, set, copy: same, digest: { part: 'withoutIds', hash: (value, sink) => sink.number(value ? 1 : 0) } });
 }
 
 function nodeId<Value extends NodeId | null>(path: string, get: (node: RaftNode) => Value, set: (node: RaftNode, id: Value) => void): NodeField<RaftNode, unknown> {

@@ -84,7 +84,7 @@ describe('a process implementation', () => {
     const lines = spawnSync(program.command, program.args, { input: hellos, encoding: 'utf8' }).stdout.trim().split('\n');
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       { protocol: 1, name: 'reference', version: referenceVersion, restartable: true },
-      { protocol: 2, name: 'reference', version: referenceVersion, restartable: true, features: ['membership', 'snapshots'] },
+      { protocol: 2, name: 'reference', version: referenceVersion, restartable: true, features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'], leaseDriftMax: 0.1 },
     ]);
   });
 

@@ -56,7 +56,10 @@ function digests(node: RaftNode): [string, string] {
 /** A different value of the same shape: one more of a number, one more element, another member. */
 function changed(field: NodeField<RaftNode, unknown>, value: unknown): unknown {
   if (typeof value === 'number') return value + 1;
+  if (typeof value === 'boolean') return !value;
   if (field.digest.part === 'id') return value === 2 ? 3 : 2;
+  // Contact ticks tell a peer that echoed tick 0 from one that echoed nothing.
+  if (field.path === 'leadership.contactTicks' && value instanceof Map && !value.has(2)) return new Map([...value, [2, 0]]);
   if (value instanceof Set) return new Set(value.has(2) ? [...value].filter((member) => member !== 2) : [...value, 2]);
   if (value instanceof Map) return new Map([...value, [2, (value.get(2) ?? 0) + 1]]);
   // A configuration: other voters.
@@ -88,6 +91,7 @@ describe("the reference node's field list", () => {
         'answers',
         'applied',
         'bugs',
+        'leadership',
         'log',
         'log.changedFrom',
         'log.committedMayBreak',

@@ -2,6 +2,7 @@
 // the fault options described for people (one line) and machines (JSON). For a swarm scenario
 // the options are the ones each seed drew, which is what a failing seed exercised.
 
+import type { Feature, Implementation } from '../contract/contract.js';
 import type { ClientOptions, Scenario, SchedulingStrategy } from '../sim/scenario.js';
 import { defaultClientOptions, resizeScenario } from '../sim/scenario.js';
 import type { RunStatistics } from '../sim/simulation.js';
@@ -20,6 +21,29 @@ export function withStrategy(scenario: Scenario, strategy: SchedulingStrategy | 
   const chosen = strategy ?? current?.strategy ?? defaultSchedulingStrategy;
   if (current?.strategy === chosen) return scenario;
   return { ...scenario, network: { ...scenario.network, priority: { ...current, strategy: chosen } } };
+}
+
+/**
+ * The scenario as `implementation` is driven by it (protocol v2): what it asks of a feature the
+ * implementation does not list is never done (the simulator leaves it out), so it is left out
+ * here too, for descriptions that say only what runs; and the features so left out.
+ */
+export function scenarioAsDriven(scenario: Scenario, implementation: Implementation): { scenario: Scenario; leftOut: Feature[] } {
+  const listed = implementation.features ?? [];
+  const asked = new Set<Feature>(scenario.swarmFeatures ?? []);
+  if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.add('snapshots');
+  if (scenario.membership !== undefined) asked.add('membership');
+  const leftOut = [...asked].filter((feature) => !listed.includes(feature)).sort();
+  if (leftOut.length === 0) return { scenario, leftOut };
+  const driven: Scenario = { ...scenario, implementation: { ...scenario.implementation }, faults: { ...scenario.faults, crash: { ...scenario.faults.crash } } };
+  if (leftOut.includes('snapshots')) {
+    delete driven.implementation.snapshotEntriesThreshold;
+    delete driven.faults.crash.afterSnapshotProbability;
+  }
+  if (leftOut.includes('membership')) delete driven.membership;
+  const swarmFeatures = (scenario.swarmFeatures ?? []).filter((feature) => !leftOut.includes(feature));
+  if (scenario.swarmFeatures !== undefined) driven.swarmFeatures = swarmFeatures;
+  return { scenario: driven, leftOut };
 }
 
 /** The scenario resized to `nodes` (the --nodes option). */

@@ -13,7 +13,7 @@ import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
-import { faultOptions, faultSummary, withClients, withNodes, withStrategy } from '../check/options.js';
+import { faultOptions, faultSummary, scenarioAsDriven, withClients, withNodes, withStrategy } from '../check/options.js';
 import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
@@ -74,6 +74,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
   const source = sourceOf(implementation);
+  noteFeaturesLeftOut(scenario, implementation, io, args.json);
   // Programs and wasm guests run a seed in about a second, the reference in tens of milliseconds.
   const external = source !== undefined && source.kind !== 'reference' && source.kind !== 'module';
   const range = args.seed !== undefined ? [args.seed] : seedRangeOfArguments(args.firstSeed, args.seeds ?? (external ? defaultSeedCountOverPipes : defaultSeedCount));
@@ -100,6 +101,14 @@ interface CampaignSetup {
   shard: Shard | null;
   seeds: readonly number[];
   report: ReportDirectory;
+}
+
+/** Protocol v2: a scenario may ask for a feature the implementation does not list; say once that it is left out. */
+function noteFeaturesLeftOut(scenario: Scenario, implementation: Implementation, io: CommandIo, json: boolean): void {
+  const { leftOut } = scenarioAsDriven(scenario, implementation);
+  if (leftOut.length === 0 || json) return;
+  const list = leftOut.join(' and ');
+  io.stderr.write(`raftcheck: note: ${implementation.name} does not list ${list} among its features: what scenario ${scenario.name} asks of ${leftOut.length === 1 ? 'it' : 'them'} is left out\n`);
 }
 
 function shardOfArguments(args: RunArguments): Shard | null {
@@ -162,7 +171,9 @@ function writeCampaignReport(
   done: { setup: CampaignSetup; campaign: CampaignResult; failures: FailureRecord[]; failurePages: ReadonlyMap<number, string>; color: boolean },
 ): number {
   const { setup, campaign } = done;
-  const { scenario, implementation, report } = setup;
+  const { implementation, report } = setup;
+  // Described as driven: nothing of a feature the implementation does not list.
+  const scenario = scenarioAsDriven(setup.scenario, implementation).scenario;
   const options = describeOptions(scenario, setup.range, args);
   const summary = campaignSummary(campaign, {
     implementation: implementation.name,

@@ -1,0 +1,54 @@
+// Protocol v2: a scenario may ask for features an implementation does not list. The run leaves
+// them out (the simulator never drives them), says so once, and describes only what ran.
+
+import { describe, expect, it } from 'vitest';
+import { referenceImplementation } from '../../src/adapters/reference.js';
+import { faultSummary, scenarioAsDriven } from '../../src/check/options.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import { raftcheck } from '../support/cli.js';
+
+const plain = { ...referenceImplementation(), features: [] };
+
+describe('a scenario as an implementation is driven by it', () => {
+  it('is the scenario itself when the implementation lists every feature it asks for', () => {
+    const scenario = loadScenario('snapshot-catch-up');
+    expect(scenarioAsDriven(scenario, referenceImplementation())).toEqual({ scenario, leftOut: [] });
+  });
+
+  it('leaves out the snapshot threshold and the crashes after snapshots without the snapshots feature', () => {
+    const scenario = loadScenario('snapshot-catch-up');
+    expect(faultSummary(scenario)).toContain('snapshot every');
+    const driven = scenarioAsDriven(scenario, plain);
+    expect(driven.leftOut).toEqual(['snapshots']);
+    expect(driven.scenario.implementation.snapshotEntriesThreshold).toBeUndefined();
+    expect(faultSummary(driven.scenario)).not.toMatch(/snapshot/);
+    // The scenario loaded is left as it was.
+    expect(scenario.implementation.snapshotEntriesThreshold).toBeDefined();
+  });
+
+  it('leaves out membership churn and the swarm features the implementation does not list', () => {
+    const scenario = loadScenario('membership-churn');
+    const driven = scenarioAsDriven(scenario, plain);
+    expect(driven.leftOut).toContain('membership');
+    expect(driven.scenario.membership).toBeUndefined();
+    const swarm = scenarioAsDriven(loadScenario('swarm-membership'), plain);
+    expect(swarm.leftOut).toEqual(['membership']);
+    expect(swarm.scenario.swarmFeatures).toEqual([]);
+  });
+});
+
+describe('raftcheck run with a scenario asking for a feature the implementation lacks', () => {
+  it('notes it once on stderr and does not describe it among the options', () => {
+    const result = raftcheck(['run', '--impl', 'test/adapters/fakes/modules/plain-reference.mjs', '--scenario', 'snapshot-catch-up', '--seeds', '2', '--no-html']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('plain-reference does not list snapshots among its features: what scenario snapshot-catch-up asks of it is left out');
+    expect(result.stdout).not.toContain('snapshot every');
+  });
+
+  it('says nothing of the kind for an implementation that lists the feature', () => {
+    const result = raftcheck(['run', '--scenario', 'snapshot-catch-up', '--seeds', '2', '--no-html']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toContain('among its features');
+    expect(result.stdout).toContain('snapshot every');
+  });
+});

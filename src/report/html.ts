@@ -16,6 +16,7 @@ import type { TraceFile } from '../sim/trace.js';
 import { faultSummary } from '../check/options.js';
 import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
 import type { CampaignSummary } from './campaignSummary.js';
+import { changedSomething } from './timeline.js';
 
 /** Most events a diagram draws; a longer trace is cut there, and the page says so. */
 export const diagramEventsMax = 1500;
@@ -78,7 +79,7 @@ export function campaignPage(summaryGiven: CampaignSummary, failurePages: Readon
  */
 export function diagramEvents(trace: TraceFile): { events: TraceEvent[]; total: number; cut: boolean } {
   const violating = trace.result.violation?.eventNumber;
-  const worth = trace.events.filter((event) => event.n === violating || event.kind !== 'tick' || event.sent !== undefined || event.role !== undefined || event.term !== undefined || event.note !== undefined || event.commitIndex !== undefined);
+  const worth = trace.events.filter((event) => event.n === violating || event.kind !== 'tick' || event.sent !== undefined || changedSomething(event));
   if (worth.length <= diagramEventsMax) return { events: worth, total: worth.length, cut: false };
   const end = violating === undefined ? worth.length : worth.findIndex((event) => event.n === violating) + 1;
   const from = Math.max(0, end - diagramEventsMax);

@@ -283,10 +283,17 @@ function nodeColumnName(node: NodeId): string {
   return `n${node}`;
 }
 
+/**
+ * Did the event change what a reader follows (a role, a term, a commit index) or carry a note?
+ * A tick that did not is hidden, here and in the HTML diagram (which also keeps ticks that sent).
+ */
+export function changedSomething(event: TraceEvent): boolean {
+  return event.role !== undefined || event.term !== undefined || event.commitIndex !== undefined || event.note !== undefined;
+}
+
 /** Which kind of hidden row the event is, or null when it is shown. */
 function hiddenAs(event: TraceEvent, showTicks: boolean): 'tick' | 'housekeeping' | null {
-  const changed = event.role !== undefined || event.term !== undefined || event.commitIndex !== undefined || event.note !== undefined;
-  if (changed) return null;
+  if (changedSomething(event)) return null;
   switch (event.kind) {
     case 'tick':
       return showTicks ? null : 'tick';

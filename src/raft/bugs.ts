@@ -133,6 +133,40 @@ const catalog = [
     alsoCaughtBy: [],
     kind: 'liveness',
   },
+  // Snapshot bugs (feature 'snapshots'). Sources, until the catalog carries them: Raft paper,
+  // Figure 13 step 6 and section 7; camunda/camunda issue #6092 (a follower's journal truncated
+  // past an installed snapshot's index).
+  {
+    name: 'snapshot-drops-newer-entries',
+    description: 'A follower installing a snapshot of an entry it holds drops the whole log, acknowledged entries after it too.',
+    invariant: 'leader-completeness',
+    // The leader counts the dropped entries as held and never sends them again, so the follower
+    // stays below its matchIndex for good, which the liveness phase reports.
+    alsoCaughtBy: ['liveness'],
+    kind: 'safety',
+  },
+  // Sources: Ongaro's thesis, section 5.1 (a snapshot keeps the latest configuration of the prefix
+  // it replaces); moby/swarmkit pull request #238 (the member list was missing from snapshots).
+  {
+    name: 'snapshot-without-configuration',
+    description: 'A snapshot keeps the initial configuration, not the one at its index: a node restored from it forgets changes.',
+    // Seen at once where a node's view shows the configuration committed at the snapshot's index.
+    invariant: 'snapshot-consistency',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  // Sources: eBay/NuRaft pull request #407 (ClickHouse Keeper's Jepsen tests: a follower installed
+  // a snapshot of index 1700 while committing up to 1704); databendlabs/openraft pull request #560
+  // (do not install a snapshot older than last_applied); etcd-io/etcd pull request #1715 (raft
+  // ignores a snapshot whose index is not above the commit index).
+  {
+    name: 'install-snapshot-older-than-commit',
+    description: 'A follower installs a snapshot older than its commit index, so its commit index and state machine go back.',
+    // In the same step its applied index goes back too (monotonic-applied-index, snapshot-consistency).
+    invariant: 'monotonic-commit-index',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
 ] as const satisfies readonly BugDefinition[];
 
 export const bugCatalog: readonly BugDefinition[] = catalog;

@@ -103,13 +103,32 @@ export class RaftLog {
    */
   foldInto(snapshot: Snapshot): void {
     if (snapshot.index <= this.snapshotIndex) return;
-    const keepsSuffix = snapshot.index <= this.lastIndex() && this.termAt(snapshot.index) === snapshot.term;
+    this.startAt(snapshot);
+    this.commitTo(snapshot.index);
+    if (this.appliedIndex < snapshot.index) this.appliedIndex = snapshot.index;
+  }
+
+  /**
+   * Bug install-snapshot-older-than-commit: the log starts over at a snapshot older than its
+   * commit index as though it were new, and the commit and apply indexes go back to its index.
+   */
+  rollBackTo(snapshot: Snapshot): void {
+    if (snapshot.index < this.snapshotIndex) {
+      this.entries = [];
+      this.snapshotIndex = snapshot.index;
+    }
+    this.startAt(snapshot);
+    this.commitIndex = snapshot.index;
+    this.appliedIndex = snapshot.index;
+  }
+
+  /** The log after a snapshot at or past snapshotIndex: the entries after it if it holds its last one, else none. */
+  private startAt(snapshot: Snapshot): void {
+    const keepsSuffix = this.matches(snapshot.index, snapshot.term);
     this.entries = keepsSuffix ? this.entries.slice(snapshot.index - this.snapshotIndex) : [];
     this.snapshotIndex = snapshot.index;
     this.snapshotTerm = snapshot.term;
     if (!keepsSuffix && snapshot.index + 1 < this.changedFrom) this.changedFrom = snapshot.index + 1;
-    this.commitTo(snapshot.index);
-    if (this.appliedIndex < snapshot.index) this.appliedIndex = snapshot.index;
   }
 
   /** Raises the commit index; it never goes back. */

@@ -819,14 +819,19 @@ export class RaftNode {
     // A joining node does not know the configuration the cluster started with (it is in no log
     // entry): it compacts only past the first configuration entry it holds.
     if (!this.membership.knowsConfigurationAt(appliedIndex)) return;
+    const configuration = this.configurationAt(appliedIndex);
     const snapshot: Snapshot = {
       index: appliedIndex,
       term: this.log.termAt(appliedIndex),
-      configuration: this.configurationAt(appliedIndex),
+      // Bug snapshot-without-configuration: the snapshot keeps the configuration the node was
+      // started with (thesis 5.1: it must keep the one in force at its index), so whoever starts
+      // from it, by a restart or an install, forgets the membership changes it folded away. The
+      // node that takes it goes on with the right one, which it has in memory.
+      configuration: this.bugs['snapshot-without-configuration'] ? this.membership.initial : configuration,
       data: this.store.contents(),
       sessions: this.store.sessions(),
     };
-    this.foldSnapshot(snapshot);
+    this.foldSnapshot(snapshot, configuration);
     this.snapshot = snapshot;
     this.records.push({ kind: 'snapshot', snapshot });
     this.snapshotTaken = snapshotView(snapshot);
@@ -837,10 +842,10 @@ export class RaftNode {
     return this.membership.at(index).configuration;
   }
 
-  /** The log folded up to the snapshot's index; the configurations follow. */
-  private foldSnapshot(snapshot: Snapshot): void {
+  /** The log folded up to the snapshot's index; the configurations follow (from the snapshot's, unless told otherwise). */
+  private foldSnapshot(snapshot: Snapshot, configuration = snapshot.configuration): void {
     this.log.foldInto(snapshot);
-    if (this.membership.snapshotFolded(snapshot.index, snapshot.configuration, this.log.lastIndex())) this.configurationChanged();
+    if (this.membership.snapshotFolded(snapshot.index, configuration, this.log.lastIndex())) this.configurationChanged();
   }
 
   /** A leader's, for a follower whose next entry is compacted: the whole snapshot, in one message. */
@@ -855,10 +860,17 @@ export class RaftNode {
     if (!this.heardFromLeader(from, request)) return;
     const snapshot = request.snapshot;
     // No newer than what we committed: our log and state machine hold it already (etcd's restore).
-    if (snapshot.index <= this.log.commitIndex) {
+    // Bug install-snapshot-older-than-commit: no such check (etcd-io/etcd#1715 added it; NuRaft
+    // and openraft shipped without it), so a delayed or duplicated offer takes us back to it.
+    if (snapshot.index < this.log.commitIndex && this.bugs['install-snapshot-older-than-commit']) {
+      this.log.rollBackTo(snapshot);
+    } else if (snapshot.index <= this.log.commitIndex) {
       this.send(from, this.appendResponse(true, this.log.commitIndex, 0, request));
       return;
     }
+    // Bug snapshot-drops-newer-entries: the log goes whole, even where it holds the snapshot's
+    // last entry and acknowledged entries after it (Figure 13, step 6: retain those).
+    if (this.bugs['snapshot-drops-newer-entries'] && this.log.lastIndex() > snapshot.index) this.appendEntries(snapshot.index + 1, emptyList);
     this.foldSnapshot(snapshot);
     this.adoptSnapshot(snapshot);
     this.records.push({ kind: 'snapshot', snapshot });

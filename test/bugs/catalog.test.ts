@@ -10,7 +10,7 @@ import { allInvariants } from '../../invariants/index.js';
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant]);
 
 describe('the bug catalog', () => {
-  it('holds the thirteen safety bugs and two liveness bugs of the corpus, each named once', () => {
+  it('holds the sixteen safety bugs and two liveness bugs of the corpus, each named once', () => {
     expect(bugNames()).toEqual([
       'figure8',
       'vote-without-log-check',
@@ -27,8 +27,11 @@ describe('the bug catalog', () => {
       'read-before-noop',
       'fixed-election-timeout',
       'idle-leader-no-heartbeat',
+      'snapshot-drops-newer-entries',
+      'snapshot-without-configuration',
+      'install-snapshot-older-than-commit',
     ]);
-    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(13);
+    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(16);
     expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(2);
   });
 

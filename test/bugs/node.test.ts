@@ -4,11 +4,11 @@
 // reach yet and the liveness bugs, whose harm only shows over a whole run.
 
 import { describe, expect, it } from 'vitest';
-import type { Command, ImplementationOptions, Input, Output } from '../../src/contract/contract.js';
+import type { Command, Configuration, ImplementationOptions, Input, Output } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
-import type { AppendEntries, AppendEntriesResponse, Entry, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse } from '../../src/raft/messages.js';
+import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot } from '../../src/raft/messages.js';
 import { RaftNode } from '../../src/raft/node.js';
 
 const options: ImplementationOptions = { electionTicksMin: 10, electionTicksMax: 20, heartbeatTicks: 2, entriesPerMessageMax: 64 };
@@ -347,5 +347,88 @@ describe('idle-leader-no-heartbeat', () => {
   it('sends a heartbeat to every follower each heartbeatTicks in the correct Raft', () => {
     const sent = idleLeader([]).tick(options.heartbeatTicks);
     expect(sentTypes(sent)).toEqual(['AppendEntries>n2', 'AppendEntries>n3']);
+  });
+});
+
+/** A snapshot of index and term whose contents are those of commands 1..index set by entry(). */
+function snapshotOf(index: number, term: number, configuration: Configuration = { voters: [1, 2, 3], learners: [], votersOutgoing: [] }): Snapshot {
+  const data = Object.fromEntries(Array.from({ length: index }, (_, offset) => [`k${offset + 1}`, `v${offset + 1}`]));
+  return { index, term, configuration, data, sessions: [] };
+}
+
+function installSnapshot(term: number, snapshot: Snapshot): InstallSnapshot {
+  return { type: 'InstallSnapshot', term, leader: 1, snapshot };
+}
+
+/** n2 of term 1 holding entries 1..3 of term 1, none committed. */
+function followerOfThree(bugs: readonly BugName[]): Driver {
+  return new Driver(bugs, { id: 2, records: [hardState(1), entries(1, [entry(1, 1), entry(1, 2), entry(1, 3)])], options: { snapshotEntriesThreshold: 64 } });
+}
+
+function answer(output: Output): AppendEntriesResponse {
+  return output.messages[0].message.body as AppendEntriesResponse;
+}
+
+describe('snapshot-drops-newer-entries', () => {
+  const run = (bugs: readonly BugName[]) => followerOfThree(bugs).deliver(1, installSnapshot(1, snapshotOf(2, 1)));
+
+  it('drops the entry after a snapshot of an entry it holds, though it acknowledged it', () => {
+    const output = run(['snapshot-drops-newer-entries']);
+    expect(output.state!.log).toEqual({ from: 3, entries: [] });
+    expect(output.records.slice(0, 1)).toEqual([entries(3, [])]);
+    expect(answer(output)).toMatchObject({ success: true, matchIndex: 2 });
+  });
+
+  it('keeps the entries after it in the correct Raft (Figure 13, step 6)', () => {
+    const output = run([]);
+    expect(output.state!.log).toBeUndefined();
+    expect(output.state!.snapshotIndex).toBe(2);
+    expect((output.records as RaftRecord[]).map((record) => record.kind)).toEqual(['snapshot']);
+  });
+});
+
+describe('snapshot-without-configuration', () => {
+  const withLearner: Configuration = { voters: [1, 2, 3], learners: [4], votersOutgoing: [] };
+  // n2 appends a no-op and the entry that adds learner n4, both committed: it compacts them.
+  const run = (bugs: readonly BugName[]) => {
+    const follower = new Driver(bugs, { id: 2, options: { snapshotEntriesThreshold: 2 } });
+    const change: Entry = { term: 1, command: null, change: { id: 9, configuration: withLearner } };
+    return { output: follower.deliver(1, append({ term: 1, leader: 1, previousLogIndex: 0, previousLogTerm: 0, entries: [{ term: 1, command: null }, change], leaderCommit: 2 })) };
+  };
+
+  it('takes a snapshot that carries the configuration it started with, and a restart from it forgets the learner', () => {
+    const { output } = run(['snapshot-without-configuration']);
+    expect(output.snapshotTaken).toMatchObject({ index: 2, configuration: { voters: [1, 2, 3], learners: [] } });
+    expect(output.state!.configuration!.latest).toEqual(withLearner);
+    // The step's records are all it wrote (it started with none): the entries, then the snapshot.
+    const restarted = new Driver(['snapshot-without-configuration'], { id: 2, records: output.records as RaftRecord[], options: { snapshotEntriesThreshold: 2 } });
+    expect(restarted.last.state!.configuration!.latest.learners).toEqual([]);
+  });
+
+  it('carries the configuration in force at its index in the correct Raft', () => {
+    expect(run([]).output.snapshotTaken).toMatchObject({ index: 2, configuration: withLearner });
+  });
+});
+
+describe('install-snapshot-older-than-commit', () => {
+  /** The follower of three entries, told that all three are committed: it applies them. */
+  const committedFollower = (bugs: readonly BugName[]) => {
+    const follower = followerOfThree(bugs);
+    follower.deliver(1, append({ term: 1, leader: 1, previousLogIndex: 3, previousLogTerm: 1, entries: [], leaderCommit: 3 }));
+    expect(follower.last.state!.commitIndex).toBe(3);
+    return follower;
+  };
+
+  it('installs a delayed snapshot of index 2 after committing 3: its commit and applied indexes go back', () => {
+    const output = committedFollower(['install-snapshot-older-than-commit']).deliver(1, installSnapshot(1, snapshotOf(2, 1)));
+    expect(output.state).toMatchObject({ commitIndex: 2, appliedIndex: 2, snapshotIndex: 2 });
+    expect(output.snapshotInstalled).toMatchObject({ index: 2 });
+  });
+
+  it('ignores it in the correct Raft, answering with its commit index', () => {
+    const output = committedFollower([]).deliver(1, installSnapshot(1, snapshotOf(2, 1)));
+    expect(output.state).toMatchObject({ commitIndex: 3, appliedIndex: 3 });
+    expect(output.snapshotInstalled).toBeUndefined();
+    expect(answer(output)).toMatchObject({ success: true, matchIndex: 3 });
   });
 });

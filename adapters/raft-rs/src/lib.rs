@@ -1,0 +1,111 @@
+// raft-rs (TiKV's raft crate) under raftcheck: one node of the library per process, driven over
+// raftcheck's process protocol (docs/PROTOCOL.md). A session takes one JSON input line and gives
+// back exactly one JSON output line; main.rs is only the stdio loop around it, and the tests drive
+// sessions directly, three nodes in one process.
+
+pub mod kv;
+pub mod node;
+pub mod protocol;
+pub mod timer;
+
+use std::fmt::Write as _;
+
+use node::Node;
+use protocol::{HelloAnswer, Input, Output, PROTOCOL_VERSION};
+
+/// The name the harness reports and puts into the trace hash.
+pub const NAME: &str = "raft-rs";
+/// The raft crate this adapter is built with: Cargo.lock pins it (a test checks the two agree).
+pub const RAFT_VERSION: &str = "0.7.0";
+
+/// One process's conversation: hello first, then start, then any other inputs.
+pub struct Session {
+    logger: slog::Logger,
+    helloed: bool,
+    node: Option<Node>,
+}
+
+impl Session {
+    pub fn new(logger: slog::Logger) -> Self {
+        Session {
+            logger,
+            helloed: false,
+            node: None,
+        }
+    }
+
+    /// Takes one input line and returns the answer line (without its newline).
+    pub fn handle(&mut self, line: &str) -> Result<String, String> {
+        let input: Input = serde_json::from_str(line).map_err(|error| format!("input is not an input: {}: {:.200}", error, line))?;
+        if !self.helloed {
+            if input.kind != "hello" {
+                return Err(format!("expected hello first, got {:?}", input.kind));
+            }
+            self.helloed = true;
+            return to_line(&hello_answer(input.protocol));
+        }
+        if input.kind == "start" {
+            // Restartable (see hello): a second start is a fresh instance; the old one is dropped
+            // whole, as a crash drops it.
+            self.node = None;
+            let (node, output) = Node::start(&input, &self.logger)?;
+            self.node = Some(node);
+            return to_line(&output);
+        }
+        let node = self.node.as_mut().ok_or_else(|| format!("{:?} before start", input.kind))?;
+        let mut output = Output::default();
+        node.step(&input, &mut output)
+            .map_err(|error| format!("node {}, input {}: {}", node.id(), input.kind, error))?;
+        to_line(&output)
+    }
+}
+
+/// Version 2 to a harness that speaks it (no optional features wired through yet), version 1
+/// otherwise.
+fn hello_answer(harness_protocol: u32) -> HelloAnswer {
+    let protocol = harness_protocol.clamp(1, PROTOCOL_VERSION);
+    HelloAnswer {
+        protocol,
+        name: NAME,
+        version: RAFT_VERSION,
+        features: (protocol >= 2).then(Vec::new),
+        restartable: true,
+    }
+}
+
+fn to_line<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|error| error.to_string())
+}
+
+/// raft-rs's log lines on stderr, at `level` and above (the harness shows the tail of a failing
+/// program's stderr; stdout carries only protocol lines).
+pub fn stderr_logger(level: slog::Level) -> slog::Logger {
+    slog::Logger::root(StderrDrain { level }, slog::o!())
+}
+
+struct StderrDrain {
+    level: slog::Level,
+}
+
+impl slog::Drain for StderrDrain {
+    type Ok = ();
+    type Err = slog::Never;
+
+    fn log(&self, record: &slog::Record, _values: &slog::OwnedKVList) -> Result<(), slog::Never> {
+        if record.level().is_at_least(self.level) {
+            let mut line = format!("raft-rs {} {}", record.level().as_short_str(), record.msg());
+            let _ = slog::KV::serialize(&record.kv(), record, &mut KeyValueLine(&mut line));
+            eprintln!("{}", line);
+        }
+        Ok(())
+    }
+}
+
+struct KeyValueLine<'a>(&'a mut String);
+
+impl slog::Serializer for KeyValueLine<'_> {
+    fn emit_arguments(&mut self, key: slog::Key, value: &std::fmt::Arguments) -> slog::Result {
+        let _ = write!(self.0, ", {}: {}", key, value);
+        Ok(())
+    }
+}

@@ -1,0 +1,460 @@
+// One raft-rs RawNode driven through raftcheck's inputs: the whole adapter but the stdio loop.
+// Every input is handled to completion (Ready / advance until nothing is ready) and answered with
+// exactly one output, so the output is a pure function of the inputs so far.
+//
+// What the adapter adds to raft-rs's RawNode:
+//   - the election timer (timer.rs), because raft-rs draws its election timeout from
+//     rand::thread_rng(); its own timeout is set beyond reach (ELECTION_TICK_NEVER);
+//   - storage: a MemStorage rebuilt from the durable records the harness kept;
+//   - the key-value state machine, reads through raft-rs's ReadIndex, and the white-box view.
+
+use raft::eraftpb::{ConfState, Entry, Message, MessageType};
+use raft::storage::MemStorage;
+use raft::{Config, RawNode, ReadOnlyOption, ReadState, StateRole, NO_LIMIT};
+use serde_json::Value;
+
+use crate::kv::KeyValueStore;
+use crate::protocol::{
+    command_of, decode_message, encode_message, Answer, Applied, Command, EntryRecord, HardStateRecord, Input, LogDelta, LogEntryView,
+    Output, Record, StateView,
+};
+use crate::timer::ElectionTimer;
+
+/// raft-rs's election_tick and min_election_tick: so large that its own election timeout never
+/// fires within a run. max_election_tick is one more, so that the timeout raft-rs draws from
+/// thread_rng() in [min, max) is always this one value: the draw happens, its result is fixed.
+pub const ELECTION_TICK_NEVER: usize = 1 << 30;
+/// Converts entriesPerMessageMax to raft-rs's byte limit max_size_per_msg. As protobuf, a
+/// workload set entry is about 56 bytes and a get or del about 40, so with the workload's mix a
+/// message carries about entriesPerMessageMax command entries (as in the etcd adapter).
+const ENTRY_BYTES_NOMINAL: u64 = 48;
+/// The reads a leader holds at once; past it a read is refused and the client retries.
+const READS_PENDING_MAX: usize = 1000;
+/// raft-rs's max_inflight_msgs, as etcd's server sets its own: the scenarios have no knob for it.
+const INFLIGHT_MESSAGES_MAX: usize = 512;
+/// Ready rounds one input may cause before the adapter calls it a loop.
+const READY_ROUNDS_MAX: usize = 1000;
+
+pub struct Node {
+    id: u64,
+    raw: RawNode<MemStorage>,
+    timer: ElectionTimer,
+    store: KeyValueStore,
+    applied_index: u64,
+    /// The log as the harness knows it (log[i-1] is entry i), for the view's delta.
+    log: Vec<LogEntryView>,
+    /// The lowest index changed since the last view; 0 when nothing changed.
+    log_dirty_from: u64,
+    /// Read inputs not answered yet, in arrival order.
+    reads: Vec<PendingRead>,
+}
+
+/// A read input. raft-rs drops a ReadIndex request of a leader that has not yet committed an
+/// entry of its term, so the adapter holds it until then (as etcd's raft does itself) and hands
+/// it over once; raft-rs confirms it with a ReadState (the read index, once a quorum acknowledged
+/// a heartbeat), and the adapter answers once that index is applied. raft-rs forgets unconfirmed
+/// reads when the node changes term or role: the adapter refuses those then.
+struct PendingRead {
+    command: Command,
+    term: u64,
+    submitted: bool,
+    confirmed: bool,
+    index: u64,
+}
+
+type Outcome = Result<(), String>;
+
+impl Node {
+    /// Rebuilds a node from the durable records that survived and creates its RawNode.
+    pub fn start(input: &Input, logger: &slog::Logger) -> Result<(Node, Output), String> {
+        if input.id == 0 {
+            return Err("start: node id 0 is not allowed (raft-rs reserves it for none)".into());
+        }
+        if input.options.heartbeat_ticks < 1 {
+            return Err(format!("start: heartbeatTicks {} is below 1", input.options.heartbeat_ticks));
+        }
+        // The harness's members are the initial configuration, over an empty log: no
+        // configuration entries at term 1 that no leader ever replicated.
+        let storage = MemStorage::new_with_conf_state(ConfState::from((input.members.clone(), vec![])));
+        let mut log = Vec::new();
+        for (position, raw) in input.records.iter().enumerate() {
+            replay_record(&storage, &mut log, raw).map_err(|error| format!("start: record {}: {}", position, error))?;
+        }
+        let config = Config {
+            id: input.id,
+            election_tick: ELECTION_TICK_NEVER,
+            min_election_tick: ELECTION_TICK_NEVER,
+            max_election_tick: ELECTION_TICK_NEVER + 1,
+            heartbeat_tick: input.options.heartbeat_ticks as usize,
+            max_size_per_msg: max_size_per_message(input.options.entries_per_message_max),
+            max_inflight_msgs: INFLIGHT_MESSAGES_MAX,
+            // Apply everything committed at once: the harness expects applied entries as soon as
+            // the commit index covers them. Applied = 0: a restart applies again from index 1.
+            max_committed_size_per_ready: NO_LIMIT,
+            max_uncommitted_size: NO_LIMIT,
+            read_only_option: ReadOnlyOption::Safe,
+            // PreVote and CheckQuorum stay off, as in raft-rs's defaults and in the reference.
+            pre_vote: false,
+            check_quorum: false,
+            ..Config::default()
+        };
+        let raw = RawNode::new(&config, storage, logger).map_err(|error| format!("start: {}", error))?;
+        let mut node = Node {
+            id: input.id,
+            raw,
+            timer: ElectionTimer::new(input.seed, input.id, &input.options),
+            store: KeyValueStore::default(),
+            applied_index: 0,
+            log,
+            log_dirty_from: 1, // the output of start carries the whole log
+            reads: Vec::new(),
+        };
+        let mut output = Output::default();
+        node.drain(&mut output)?;
+        Ok((node, output))
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Handles one input other than hello and start.
+    pub fn step(&mut self, input: &Input, output: &mut Output) -> Outcome {
+        match input.kind.as_str() {
+            "tick" => {
+                self.raw.tick(); // heartbeats; raft-rs's own election timeout never fires
+                if self.raw.raft.state != StateRole::Leader && self.timer.tick() {
+                    self.raw.campaign().map_err(|error| format!("campaign: {}", error))?;
+                }
+                self.drain(output)
+            }
+            "deliver" => self.deliver(input, output),
+            "propose" => {
+                let command = input.command.as_ref().ok_or("propose without a command")?;
+                self.propose(command, output)
+            }
+            "read" => {
+                let command = input.command.as_ref().ok_or("read without a command")?;
+                self.read(command, output)
+            }
+            other => Err(format!("unknown input kind {:?}", other)),
+        }
+    }
+
+    fn deliver(&mut self, input: &Input, output: &mut Output) -> Outcome {
+        let envelope = input.message.as_ref().ok_or("deliver without a message")?;
+        let message = decode_message(envelope).map_err(|error| format!("deliver from {}: {}", input.from, error))?;
+        if message.from != input.from || message.to != self.id {
+            return Err(format!(
+                "deliver: message {:?} from {} to {} handed to {} as from {}",
+                message.get_msg_type(),
+                message.from,
+                message.to,
+                self.id,
+                input.from
+            ));
+        }
+        let (from, term, kind) = (message.from, message.term, message.get_msg_type());
+        // A message raft-rs refuses (a response from a peer it does not know) is dropped, as a
+        // real transport would drop it; it is no error of the node's.
+        let _ = self.raw.step(message);
+        let from_leader = matches!(kind, MessageType::MsgAppend | MessageType::MsgHeartbeat | MessageType::MsgSnapshot);
+        if from_leader && self.raw.raft.leader_id == from && self.raw.raft.term == term {
+            self.timer.reset(); // heard from the leader of its term
+        }
+        self.drain(output)
+    }
+
+    fn propose(&mut self, command: &Command, output: &mut Output) -> Outcome {
+        if self.raw.raft.state != StateRole::Leader {
+            output.answers.push(Answer::NotLeader {
+                command_id: command.id,
+                leader_hint: self.leader_hint(),
+            });
+            return self.drain(output);
+        }
+        let data = serde_json::to_vec(command).map_err(|error| error.to_string())?;
+        if self.raw.propose(vec![], data).is_err() {
+            // raft-rs drops proposals during a leadership transfer or past its uncommitted-size
+            // limit; neither is configured here, but if it happens the client must go elsewhere.
+            output.answers.push(Answer::NotLeader {
+                command_id: command.id,
+                leader_hint: None,
+            });
+            return self.drain(output);
+        }
+        // A leader appends a proposal to its log at once (Raft::append_entry): it is the last entry.
+        let (index, term) = (self.raw.raft.raft_log.last_index(), self.raw.raft.term);
+        output.answers.push(Answer::Accepted {
+            command_id: command.id,
+            index,
+            term,
+        });
+        self.drain(output)
+    }
+
+    /// A linearizable read through raft-rs's ReadIndex (ReadOnlySafe: a round of heartbeats
+    /// confirms the leadership); its answer comes with this output or a later one.
+    fn read(&mut self, command: &Command, output: &mut Output) -> Outcome {
+        if self.raw.raft.state != StateRole::Leader || self.reads.len() >= READS_PENDING_MAX {
+            // A follower could forward it (raft-rs would), but the client learns the leader this way.
+            output.answers.push(Answer::NotLeader {
+                command_id: command.id,
+                leader_hint: self.leader_hint(),
+            });
+            return self.drain(output);
+        }
+        let term = self.raw.raft.term;
+        self.reads.push(PendingRead {
+            command: command.clone(),
+            term,
+            submitted: false,
+            confirmed: false,
+            index: 0,
+        });
+        self.drain(output)
+    }
+
+    /// Hands waiting reads to raft-rs once this leader has committed an entry of its term.
+    fn submit_reads(&mut self) {
+        let raft = &self.raw.raft;
+        if raft.state != StateRole::Leader || !raft.commit_to_current_term() {
+            return;
+        }
+        let term = raft.term;
+        for read in self.reads.iter_mut().filter(|read| !read.submitted && read.term == term) {
+            read.submitted = true;
+            self.raw.read_index(read_context(read.command.id));
+        }
+    }
+
+    fn confirm_read(&mut self, state: &ReadState) {
+        let found = self
+            .reads
+            .iter_mut()
+            .find(|read| read.submitted && !read.confirmed && read_context(read.command.id) == state.request_ctx);
+        if let Some(read) = found {
+            read.confirmed = true;
+            read.index = state.index;
+        }
+    }
+
+    /// Answers the reads whose read index is applied, and refuses those raft-rs forgot.
+    fn serve_reads(&mut self, output: &mut Output) {
+        let (leading, term, hint) = (self.raw.raft.state == StateRole::Leader, self.raw.raft.term, self.leader_hint());
+        let mut kept = Vec::with_capacity(self.reads.len());
+        for read in self.reads.drain(..) {
+            if read.confirmed && self.applied_index >= read.index {
+                output.answers.push(Answer::Read {
+                    command_id: read.command.id,
+                    value: self.store.get(&read.command.key),
+                });
+            } else if !read.confirmed && (!leading || term != read.term) {
+                output.answers.push(Answer::NotLeader {
+                    command_id: read.command.id,
+                    leader_hint: hint,
+                });
+            } else {
+                kept.push(read);
+            }
+        }
+        self.reads = kept;
+    }
+
+    /// Handles every Ready until raft-rs has nothing more, then answers what reads it can.
+    fn drain(&mut self, output: &mut Output) -> Outcome {
+        for round in 0.. {
+            self.submit_reads();
+            if !self.raw.has_ready() {
+                break;
+            }
+            if round >= READY_ROUNDS_MAX {
+                return Err(format!(
+                    "raft-rs kept producing Ready structs (over {} for one input)",
+                    READY_ROUNDS_MAX
+                ));
+            }
+            self.handle_ready(output)?;
+        }
+        self.serve_reads(output);
+        // A message may acknowledge records written by an earlier input whose sync is still in
+        // flight, so every output that sends asks for the barrier; it costs nothing when all is
+        // synced. (It also covers raft-rs's persisted_messages, which must wait for this sync.)
+        if !output.messages.is_empty() {
+            output.sync = true;
+        }
+        output.state = Some(self.view());
+        Ok(())
+    }
+
+    /// One Ready: messages() may leave at once, its entries and HardState become one record,
+    /// committed entries are applied, persisted_messages() leave after the sync, and advance()
+    /// gives a LightReady (a commit index, more committed entries and messages).
+    fn handle_ready(&mut self, output: &mut Output) -> Outcome {
+        let mut ready = self.raw.ready();
+        if !ready.snapshot().is_empty() {
+            return Err("raft-rs produced a snapshot, which this adapter never asks for".into());
+        }
+        self.send(ready.take_messages(), output)?;
+        // One record per Ready, its entries and HardState together: the harness loses whole
+        // records, so neither survives a crash without the other.
+        let mut record = Record::default();
+        if !ready.entries().is_empty() {
+            self.raw.store().wl().append(ready.entries()).map_err(|error| error.to_string())?;
+            record.entries = ready.entries().iter().map(EntryRecord::of).collect();
+            self.mirror_entries(ready.entries());
+        }
+        if let Some(hard_state) = ready.hs() {
+            self.raw.store().wl().set_hardstate(hard_state.clone());
+            record.hard_state = Some(HardStateRecord::of(hard_state));
+        }
+        if record.hard_state.is_some() || !record.entries.is_empty() {
+            output.records.push(record);
+        }
+        if ready.must_sync() {
+            output.sync = true;
+        }
+        self.apply(ready.take_committed_entries(), output)?;
+        for state in ready.take_read_states() {
+            self.confirm_read(&state);
+        }
+        self.send(ready.take_persisted_messages(), output)?;
+        let mut light = self.raw.advance(ready);
+        if let Some(commit) = light.commit_index() {
+            // Only the commit index moved (the leader's own entries became durable): written
+            // unsynced, as raft-rs allows.
+            self.raw.store().wl().mut_hard_state().commit = commit;
+            output.records.push(Record {
+                hard_state: Some(HardStateRecord::of(&self.raw.raft.hard_state())),
+                entries: Vec::new(),
+            });
+        }
+        self.send(light.take_messages(), output)?;
+        self.apply(light.take_committed_entries(), output)?;
+        self.raw.advance_apply();
+        Ok(())
+    }
+
+    fn send(&mut self, messages: Vec<Message>, output: &mut Output) -> Outcome {
+        for message in messages {
+            if message.to == self.id {
+                continue; // raft-rs keeps these to itself; be sure
+            }
+            if message.get_msg_type() == MessageType::MsgRequestVoteResponse && !message.reject {
+                self.timer.reset(); // granted a vote
+            }
+            output.messages.push(encode_message(&message)?);
+        }
+        Ok(())
+    }
+
+    /// Ready entries overwrite the log mirror from their first index on.
+    fn mirror_entries(&mut self, entries: &[Entry]) {
+        let first = entries[0].index;
+        overwrite_log(&mut self.log, entries);
+        if self.log_dirty_from == 0 || first < self.log_dirty_from {
+            self.log_dirty_from = first;
+        }
+    }
+
+    fn apply(&mut self, entries: Vec<Entry>, output: &mut Output) -> Outcome {
+        for entry in entries {
+            self.applied_index = entry.index;
+            let mut applied = Applied {
+                index: entry.index,
+                term: entry.term,
+                command_id: 0,
+                result: None,
+            };
+            if !entry.data.is_empty() {
+                let command = command_of(&entry).ok_or_else(|| format!("entry {} holds data that is not a command", entry.index))?;
+                applied.command_id = command.id;
+                applied.result = Some(self.store.apply(&command).map_or(Value::Null, Value::String));
+            }
+            output.applied.push(applied);
+        }
+        Ok(())
+    }
+
+    fn leader_hint(&self) -> Option<u64> {
+        optional_id(self.raw.raft.leader_id)
+    }
+
+    fn view(&mut self) -> StateView {
+        let raft = &self.raw.raft;
+        let log = if self.log_dirty_from == 0 {
+            None
+        } else {
+            let from = self.log_dirty_from;
+            self.log_dirty_from = 0;
+            Some(LogDelta {
+                from,
+                entries: self.log[(from - 1) as usize..].to_vec(),
+            })
+        };
+        StateView {
+            role: match raft.state {
+                StateRole::Leader => "leader",
+                StateRole::Candidate | StateRole::PreCandidate => "candidate",
+                StateRole::Follower => "follower",
+            },
+            term: raft.term,
+            voted_for: optional_id(raft.vote),
+            commit_index: raft.raft_log.committed,
+            applied_index: self.applied_index,
+            leader_hint: optional_id(raft.leader_id),
+            log,
+        }
+    }
+}
+
+/// Maps "at most n entries per message" to raft-rs's byte limit; raft-rs reads 0 as exactly one
+/// entry per message, which makes n = 1 exact; above that the count is approximate.
+fn max_size_per_message(entries_max: u64) -> u64 {
+    if entries_max <= 1 {
+        0
+    } else {
+        entries_max * ENTRY_BYTES_NOMINAL
+    }
+}
+
+/// Applies one durable record to storage (and to the log mirror): its entries overwrite the log
+/// from their first index on; its HardState replaces the last one.
+fn replay_record(storage: &MemStorage, log: &mut Vec<LogEntryView>, raw: &Value) -> Outcome {
+    let record: Record = serde_json::from_value(raw.clone()).map_err(|error| error.to_string())?;
+    if !record.entries.is_empty() {
+        let entries = record.entries.iter().map(EntryRecord::to_entry).collect::<Result<Vec<_>, _>>()?;
+        let last = log.len() as u64;
+        if entries[0].index == 0 || entries[0].index > last + 1 {
+            return Err(format!("entries start at {}, past the end of the log {}", entries[0].index, last));
+        }
+        storage.wl().append(&entries).map_err(|error| error.to_string())?;
+        overwrite_log(log, &entries);
+    }
+    if let Some(hard_state) = record.hard_state {
+        storage.wl().set_hardstate(hard_state.to_hard_state());
+    }
+    Ok(())
+}
+
+fn overwrite_log(log: &mut Vec<LogEntryView>, entries: &[Entry]) {
+    log.truncate((entries[0].index - 1) as usize);
+    log.extend(entries.iter().map(|entry| LogEntryView {
+        term: entry.term,
+        command_id: command_of(entry).map_or(0, |command| command.id),
+    }));
+}
+
+/// The request context raft-rs carries for a read: the command id, in decimal.
+fn read_context(command_id: i64) -> Vec<u8> {
+    command_id.to_string().into_bytes()
+}
+
+/// raft-rs's "none" (0) as null.
+fn optional_id(id: u64) -> Option<u64> {
+    if id == 0 {
+        None
+    } else {
+        Some(id)
+    }
+}

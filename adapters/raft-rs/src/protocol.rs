@@ -1,0 +1,286 @@
+// The JSON shapes of raftcheck's process protocol (docs/PROTOCOL.md), field for field the Input
+// and Output types of src/contract/contract.ts. Message bodies and durable records are opaque to
+// the harness, so their encodings below are this adapter's own choice: a message is raft-rs's
+// eraftpb::Message as protobuf bytes in base64, a record is what one Ready asks to persist.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use protobuf::Message as _;
+use raft::eraftpb::{Entry, EntryType, HardState, Message};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The newest process protocol version this program speaks.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// The first line the program writes, in answer to the harness's hello.
+#[derive(Serialize)]
+pub struct HelloAnswer {
+    pub protocol: u32,
+    pub name: &'static str,
+    pub version: &'static str,
+    /// Protocol 2 only: the optional parts of the contract wired through (none yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<&'static str>>,
+    /// A second start is a fresh instance, so the harness may reuse the process.
+    pub restartable: bool,
+}
+
+/// Every input kind in one shape; `kind` says which fields are set. Unknown fields are ignored,
+/// as the protocol asks.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    pub kind: String,
+    #[serde(default)]
+    pub protocol: u32,
+    // start
+    #[serde(default)]
+    pub id: u64,
+    #[serde(default)]
+    pub members: Vec<u64>,
+    /// 32 bits; the harness may send it signed.
+    #[serde(default)]
+    pub seed: i64,
+    #[serde(default)]
+    pub records: Vec<Value>,
+    #[serde(default)]
+    pub options: Options,
+    // deliver
+    #[serde(default)]
+    pub from: u64,
+    pub message: Option<Envelope>,
+    // propose, read
+    pub command: Option<Command>,
+}
+
+/// The scenario's implementation options (ImplementationOptions in contract.ts).
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct Options {
+    #[serde(default)]
+    pub election_ticks_min: u64,
+    #[serde(default)]
+    pub election_ticks_max: u64,
+    #[serde(default)]
+    pub heartbeat_ticks: u64,
+    #[serde(default)]
+    pub entries_per_message_max: u64,
+}
+
+/// A client command. It is also the data of the entry the leader proposes, so its field order
+/// fixes the bytes of every entry (the same order as the Go adapters').
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Command {
+    pub id: i64,
+    pub op: String,
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<i64>,
+}
+
+/// A message as the harness carries it: raft-rs's type name, the sender's term, and the body.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Envelope {
+    #[serde(rename = "type")]
+    pub label: String,
+    pub term: u64,
+    pub body: String,
+}
+
+#[derive(Serialize)]
+pub struct Outbound {
+    pub to: u64,
+    pub message: Envelope,
+}
+
+#[derive(Serialize, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Applied {
+    pub index: u64,
+    pub term: u64,
+    pub command_id: i64,
+    /// The state machine's answer: a string or null; absent for entries that carry no command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+}
+
+#[derive(Serialize, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Answer {
+    #[serde(rename_all = "camelCase")]
+    Accepted { command_id: i64, index: u64, term: u64 },
+    #[serde(rename_all = "camelCase")]
+    NotLeader { command_id: i64, leader_hint: Option<u64> },
+    #[serde(rename_all = "camelCase")]
+    Read { command_id: i64, value: Option<String> },
+}
+
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntryView {
+    pub term: u64,
+    pub command_id: i64,
+}
+
+#[derive(Serialize)]
+pub struct LogDelta {
+    pub from: u64,
+    pub entries: Vec<LogEntryView>,
+}
+
+/// The white-box view (StateView in contract.ts), its log as a delta.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateView {
+    pub role: &'static str,
+    pub term: u64,
+    pub voted_for: Option<u64>,
+    pub commit_index: u64,
+    pub applied_index: u64,
+    pub leader_hint: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogDelta>,
+}
+
+/// The answer to one input.
+#[derive(Serialize, Default)]
+pub struct Output {
+    pub messages: Vec<Outbound>,
+    pub records: Vec<Record>,
+    pub sync: bool,
+    pub applied: Vec<Applied>,
+    pub answers: Vec<Answer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<StateView>,
+}
+
+/// One durable record: what one Ready (or the commit index a LightReady moved) asks to persist. Its
+/// entries overwrite the log from their first index on; its HardState replaces the last one.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hard_state: Option<HardStateRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<EntryRecord>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+pub struct HardStateRecord {
+    pub term: u64,
+    pub vote: u64,
+    pub commit: u64,
+}
+
+impl HardStateRecord {
+    pub fn of(hard_state: &HardState) -> Self {
+        HardStateRecord {
+            term: hard_state.term,
+            vote: hard_state.vote,
+            commit: hard_state.commit,
+        }
+    }
+
+    pub fn to_hard_state(self) -> HardState {
+        let mut hard_state = HardState::default();
+        hard_state.term = self.term;
+        hard_state.vote = self.vote;
+        hard_state.commit = self.commit;
+        hard_state
+    }
+}
+
+/// An entry in a record. Its data stays a JSON string when it is UTF-8 (commands are JSON, so
+/// traces stay readable) and is base64 otherwise; either way it round-trips byte for byte.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryRecord {
+    pub index: u64,
+    pub term: u64,
+    /// eraftpb::EntryType; 0 (EntryNormal) is left out.
+    #[serde(default, rename = "type", skip_serializing_if = "is_zero")]
+    pub entry_type: i32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub data: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub data_base64: String,
+}
+
+fn is_zero(value: &i32) -> bool {
+    *value == 0
+}
+
+impl EntryRecord {
+    pub fn of(entry: &Entry) -> Self {
+        let (data, data_base64) = match std::str::from_utf8(&entry.data) {
+            Ok(text) => (text.to_owned(), String::new()),
+            Err(_) => (String::new(), BASE64.encode(&entry.data)),
+        };
+        EntryRecord {
+            index: entry.index,
+            term: entry.term,
+            entry_type: entry.get_entry_type() as i32,
+            data,
+            data_base64,
+        }
+    }
+
+    pub fn to_entry(&self) -> Result<Entry, String> {
+        let mut entry = Entry::default();
+        entry.index = self.index;
+        entry.term = self.term;
+        let entry_type = match self.entry_type {
+            0 => EntryType::EntryNormal,
+            1 => EntryType::EntryConfChange,
+            2 => EntryType::EntryConfChangeV2,
+            other => return Err(format!("entry {}: unknown entry type {}", self.index, other)),
+        };
+        entry.set_entry_type(entry_type);
+        entry.data = if self.data_base64.is_empty() {
+            self.data.clone().into_bytes().into()
+        } else {
+            BASE64
+                .decode(&self.data_base64)
+                .map_err(|error| format!("entry {}: bad dataBase64: {}", self.index, error))?
+                .into()
+        };
+        Ok(entry)
+    }
+}
+
+/// The envelope of a raft-rs message. rust-protobuf writes fields in field-number order, so the
+/// bytes are a pure function of the message.
+pub fn encode_message(message: &Message) -> Result<Outbound, String> {
+    let bytes = message
+        .write_to_bytes()
+        .map_err(|error| format!("encoding a {:?}: {}", message.get_msg_type(), error))?;
+    Ok(Outbound {
+        to: message.to,
+        message: Envelope {
+            label: format!("{:?}", message.get_msg_type()),
+            term: message.term,
+            body: BASE64.encode(bytes),
+        },
+    })
+}
+
+pub fn decode_message(envelope: &Envelope) -> Result<Message, String> {
+    let bytes = BASE64
+        .decode(&envelope.body)
+        .map_err(|error| format!("message body is not base64: {}", error))?;
+    Message::parse_from_bytes(&bytes).map_err(|error| format!("message body is not an eraftpb::Message: {}", error))
+}
+
+/// The command an entry carries, if any: none for raft-rs's own entries (a new leader's empty
+/// entry).
+pub fn command_of(entry: &Entry) -> Option<Command> {
+    if entry.get_entry_type() != EntryType::EntryNormal || entry.data.is_empty() {
+        return None;
+    }
+    serde_json::from_slice(&entry.data).ok()
+}

@@ -1,0 +1,329 @@
+// Three raft-rs nodes in one process, driven through the same JSON lines the harness sends:
+// elections, replication, ReadIndex reads, refusals naming the leader, restarts from durable
+// records (every prefix of them), and byte-identical outputs for identical inputs.
+
+use std::collections::VecDeque;
+
+use raftcheck_raft_rs::{stderr_logger, Session, RAFT_VERSION};
+use serde_json::{json, Value};
+
+const OPTIONS: &str = r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4}"#;
+
+/// A cluster that delivers every message in send order and keeps every record (all synced).
+struct Cluster {
+    sessions: Vec<Session>,
+    records: Vec<Vec<Value>>,
+    queue: VecDeque<(u64, u64, Value)>,
+    /// Every output line, in order: what determinism compares.
+    transcript: Vec<String>,
+    outputs: Vec<Vec<Value>>,
+}
+
+impl Cluster {
+    fn new(size: u64, seed: i64) -> Cluster {
+        let mut cluster = Cluster {
+            sessions: Vec::new(),
+            records: Vec::new(),
+            queue: VecDeque::new(),
+            transcript: Vec::new(),
+            outputs: Vec::new(),
+        };
+        for id in 1..=size {
+            cluster.sessions.push(Session::new(stderr_logger(slog::Level::Warning)));
+            cluster.records.push(Vec::new());
+            cluster.outputs.push(Vec::new());
+            cluster.send(id, r#"{"kind":"hello","protocol":2}"#);
+        }
+        for id in 1..=size {
+            cluster.start(id, seed, &[]);
+        }
+        cluster
+    }
+
+    fn start(&mut self, id: u64, seed: i64, records: &[Value]) -> Value {
+        let members: Vec<u64> = (1..=self.sessions.len() as u64).collect();
+        let line = format!(
+            r#"{{"kind":"start","id":{},"members":{:?},"seed":{},"records":{},"options":{}}}"#,
+            id,
+            members,
+            seed,
+            json!(records),
+            OPTIONS
+        );
+        self.records[(id - 1) as usize] = records.to_vec();
+        self.input(id, &line)
+    }
+
+    fn send(&mut self, id: u64, line: &str) -> Value {
+        let answer = self.sessions[(id - 1) as usize]
+            .handle(line)
+            .unwrap_or_else(|error| panic!("node {}: {}", id, error));
+        self.transcript.push(answer.clone());
+        serde_json::from_str(&answer).unwrap()
+    }
+
+    /// Sends one input and routes what it caused: records kept, messages queued.
+    fn input(&mut self, id: u64, line: &str) -> Value {
+        let output = self.send(id, line);
+        self.records[(id - 1) as usize].extend(output["records"].as_array().unwrap().iter().cloned());
+        for message in output["messages"].as_array().unwrap() {
+            self.queue
+                .push_back((id, message["to"].as_u64().unwrap(), message["message"].clone()));
+        }
+        self.outputs[(id - 1) as usize].push(output.clone());
+        output
+    }
+
+    fn deliver_all(&mut self) {
+        for _ in 0..10_000 {
+            let Some((from, to, message)) = self.queue.pop_front() else {
+                return;
+            };
+            self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
+        }
+        panic!("messages kept coming");
+    }
+
+    fn tick_all(&mut self, rounds: usize) {
+        for _ in 0..rounds {
+            for id in 1..=self.sessions.len() as u64 {
+                self.input(id, r#"{"kind":"tick"}"#);
+            }
+            self.deliver_all();
+        }
+    }
+
+    fn state(&self, id: u64) -> &Value {
+        &self.outputs[(id - 1) as usize].last().unwrap()["state"]
+    }
+
+    fn leader(&self) -> Option<u64> {
+        (1..=self.sessions.len() as u64).find(|&id| self.state(id)["role"] == "leader")
+    }
+
+    fn elect(&mut self) -> u64 {
+        for _ in 0..100 {
+            self.tick_all(1);
+            if let Some(leader) = self.leader() {
+                return leader;
+            }
+        }
+        panic!("no leader after 100 rounds");
+    }
+
+    fn applied(&self, id: u64) -> Vec<Value> {
+        self.outputs[(id - 1) as usize]
+            .iter()
+            .flat_map(|output| output["applied"].as_array().unwrap().clone())
+            .collect()
+    }
+
+    fn answers(&self, id: u64) -> Vec<Value> {
+        self.outputs[(id - 1) as usize]
+            .iter()
+            .flat_map(|output| output["answers"].as_array().unwrap().clone())
+            .collect()
+    }
+}
+
+fn propose(id: i64, op: &str, key: &str, value: Option<&str>) -> String {
+    let mut command = json!({"id": id, "op": op, "key": key});
+    if let Some(value) = value {
+        command["value"] = json!(value);
+    }
+    json!({"kind":"propose","command":command}).to_string()
+}
+
+fn commands_applied(cluster: &Cluster, id: u64) -> Vec<(u64, i64, Value)> {
+    cluster
+        .applied(id)
+        .iter()
+        .filter(|entry| entry["commandId"] != 0)
+        .map(|entry| {
+            (
+                entry["index"].as_u64().unwrap(),
+                entry["commandId"].as_i64().unwrap(),
+                entry["result"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn elects_one_leader_whose_term_every_node_follows() {
+    let mut cluster = Cluster::new(3, 11);
+    let leader = cluster.elect();
+    cluster.tick_all(3);
+    let term = cluster.state(leader)["term"].clone();
+    for id in 1..=3 {
+        assert_eq!(cluster.state(id)["term"], term, "node {}", id);
+        assert_eq!(cluster.state(id)["leaderHint"], json!(leader), "node {}", id);
+    }
+    assert_eq!((1..=3).filter(|&id| cluster.state(id)["role"] == "leader").count(), 1);
+}
+
+#[test]
+fn replicates_and_applies_commands_in_the_same_order_on_every_node() {
+    let mut cluster = Cluster::new(3, 12);
+    let leader = cluster.elect();
+    let accepted = cluster.input(leader, &propose(1, "set", "k", Some("a")));
+    assert_eq!(accepted["answers"][0]["kind"], "accepted");
+    cluster.input(leader, &propose(2, "append", "k", Some("b")));
+    cluster.input(leader, &propose(3, "get", "k", None));
+    cluster.deliver_all();
+    cluster.tick_all(3);
+    let on_leader = commands_applied(&cluster, leader);
+    assert_eq!(
+        on_leader.iter().map(|(_, id, result)| (*id, result.clone())).collect::<Vec<_>>(),
+        vec![(1, Value::Null), (2, json!("a")), (3, json!("ab"))]
+    );
+    assert_eq!(on_leader[0].0, accepted["answers"][0]["index"].as_u64().unwrap());
+    for id in 1..=3 {
+        assert_eq!(commands_applied(&cluster, id), on_leader, "node {}", id);
+        assert_eq!(cluster.state(id)["appliedIndex"], cluster.state(leader)["commitIndex"]);
+    }
+}
+
+#[test]
+fn serves_a_read_index_read_with_the_committed_value_and_refuses_reads_and_proposals_on_followers() {
+    let mut cluster = Cluster::new(3, 13);
+    let leader = cluster.elect();
+    cluster.input(leader, &propose(1, "set", "k", Some("v")));
+    cluster.deliver_all();
+    cluster.input(leader, &json!({"kind":"read","command":{"id":2,"op":"get","key":"k"}}).to_string());
+    cluster.deliver_all();
+    assert!(
+        cluster.answers(leader).contains(&json!({"commandId":2,"kind":"read","value":"v"})),
+        "{:?}",
+        cluster.answers(leader)
+    );
+    let follower = (1..=3).find(|&id| id != leader).unwrap();
+    let refused = cluster.input(follower, &propose(3, "set", "k", Some("w")));
+    assert_eq!(refused["answers"], json!([{"commandId":3,"kind":"notLeader","leaderHint":leader}]));
+    let refused = cluster.input(
+        follower,
+        &json!({"kind":"read","command":{"id":4,"op":"get","key":"k"}}).to_string(),
+    );
+    assert_eq!(refused["answers"], json!([{"commandId":4,"kind":"notLeader","leaderHint":leader}]));
+}
+
+#[test]
+fn holds_a_read_until_a_new_leader_commits_an_entry_of_its_term() {
+    let mut cluster = Cluster::new(3, 14);
+    let leader = cluster.elect_without_delivering();
+    // The new leader's empty entry is not committed yet: raft-rs would drop the read.
+    let held = cluster.input(leader, &json!({"kind":"read","command":{"id":9,"op":"get","key":"k"}}).to_string());
+    assert_eq!(held["answers"], json!([]));
+    cluster.deliver_all();
+    assert!(
+        cluster.answers(leader).contains(&json!({"commandId":9,"kind":"read","value":null})),
+        "{:?}",
+        cluster.answers(leader)
+    );
+}
+
+impl Cluster {
+    /// Ticks until a node wins, delivering only until the votes are in, so that the new
+    /// leader's first entry is still in flight.
+    fn elect_without_delivering(&mut self) -> u64 {
+        for _ in 0..100 {
+            for id in 1..=self.sessions.len() as u64 {
+                self.input(id, r#"{"kind":"tick"}"#);
+            }
+            while let Some((from, to, message)) = self.queue.pop_front() {
+                self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
+                if let Some(leader) = self.leader() {
+                    return leader;
+                }
+            }
+        }
+        panic!("no leader after 100 rounds");
+    }
+}
+
+#[test]
+fn restarts_from_every_prefix_of_its_records_and_catches_up_from_all_of_them() {
+    let mut cluster = Cluster::new(3, 15);
+    let leader = cluster.elect();
+    for id in 1..=5 {
+        cluster.input(leader, &propose(id, "append", "k", Some("x")));
+        cluster.deliver_all();
+    }
+    cluster.tick_all(2);
+    let follower = (1..=3).find(|&id| id != leader).unwrap();
+    let records = cluster.records[(follower - 1) as usize].clone();
+    assert!(records.len() > 3, "{:?}", records);
+    for length in 0..=records.len() {
+        let mut restarted = Session::new(stderr_logger(slog::Level::Warning));
+        restarted.handle(r#"{"kind":"hello","protocol":2}"#).unwrap();
+        let line = format!(
+            r#"{{"kind":"start","id":{},"members":[1,2,3],"seed":1,"records":{},"options":{}}}"#,
+            follower,
+            json!(records[..length]),
+            OPTIONS
+        );
+        let output: Value = serde_json::from_str(&restarted.handle(&line).unwrap()).unwrap();
+        assert_eq!(output["state"]["log"]["from"], 1, "prefix {}", length);
+    }
+    // Restarted over all of them, it applies the committed commands again, in the same order.
+    let before = commands_applied(&cluster, follower);
+    cluster.outputs[(follower - 1) as usize].clear();
+    let started = cluster.start(follower, 99, &records);
+    assert_eq!(
+        started["state"]["log"]["entries"].as_array().unwrap().len() as u64,
+        before.last().unwrap().0
+    );
+    cluster.tick_all(3);
+    assert_eq!(commands_applied(&cluster, follower), before);
+}
+
+#[test]
+fn gives_byte_identical_outputs_for_identical_inputs() {
+    let run = || {
+        let mut cluster = Cluster::new(3, 16);
+        let leader = cluster.elect();
+        for id in 1..=4 {
+            cluster.input(leader, &propose(id, "set", "k", Some("v")));
+        }
+        cluster.tick_all(30);
+        cluster.transcript
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn answers_hello_with_protocol_2_and_no_features_and_with_protocol_1_to_an_older_harness() {
+    let mut session = Session::new(stderr_logger(slog::Level::Warning));
+    let hello: Value = serde_json::from_str(&session.handle(r#"{"kind":"hello","protocol":2}"#).unwrap()).unwrap();
+    assert_eq!(
+        hello,
+        json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"features":[],"restartable":true})
+    );
+    let mut older = Session::new(stderr_logger(slog::Level::Warning));
+    let hello: Value = serde_json::from_str(&older.handle(r#"{"kind":"hello","protocol":1}"#).unwrap()).unwrap();
+    assert_eq!(
+        hello,
+        json!({"protocol":1,"name":"raft-rs","version":RAFT_VERSION,"restartable":true})
+    );
+}
+
+#[test]
+fn names_the_raft_version_that_cargo_lock_pins() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    assert!(
+        lock.contains(&format!("name = \"raft\"\nversion = \"{}\"", RAFT_VERSION)),
+        "Cargo.lock pins another raft than {}",
+        RAFT_VERSION
+    );
+}
+
+#[test]
+fn refuses_a_message_addressed_to_another_node() {
+    let mut cluster = Cluster::new(3, 17);
+    cluster.tick_all(25);
+    let (from, to, message) = (1u64, 2u64, json!({"type":"MsgHeartbeat","term":1,"body":"CAgQAhgBIAE="}));
+    let error = cluster.sessions[(to - 1) as usize]
+        .handle(&json!({"kind":"deliver","from":from + 2,"message":message}).to_string())
+        .unwrap_err();
+    assert!(error.contains("handed to 2 as from 3"), "{}", error);
+}

@@ -1,8 +1,9 @@
 // Implementations by description. `--impl` on the command line and the `implementation` of a
 // trace file both name an implementation and how to load it: the reference (with bugs), a
 // JavaScript or TypeScript module, a program speaking the process protocol, a WebAssembly module
-// run in-process, or the etcd adapter (its wasm build by default, its native program over pipes
-// as etcd-process: the same Go source, so the same trace hashes).
+// run in-process, the etcd adapter (its wasm build by default, its native program over pipes
+// as etcd-process: the same Go source, so the same trace hashes), hashicorp/raft in wasm, or
+// raft-rs as a native program over pipes.
 // A trace records the source of its implementation, so that replay and shrink work on their own.
 //
 // Loading a module is asynchronous (import), so loadImplementation is; implementationFromSpec
@@ -31,7 +32,9 @@ export type ImplementationSource =
   /** The same adapter as a native program over the process protocol. */
   | { kind: 'etcd-process' }
   /** hashicorp/raft through adapters/hashicorp-raft, built for wasm (src/adapters/hashicorp.ts). */
-  | { kind: 'hashicorp' };
+  | { kind: 'hashicorp' }
+  /** TiKV's raft-rs through adapters/raft-rs, a native program over pipes (src/adapters/raftRs.ts). */
+  | { kind: 'raft-rs' };
 
 export interface ImplementationSpec {
   /** "reference" (possibly "reference+bug+bug"), or the name the implementation gave itself. */
@@ -50,7 +53,7 @@ export interface ProcessSettings {
 }
 
 export interface LoadOptions extends ProcessSettings {
-  /** Build the etcd adapter if it is missing or stale. */
+  /** Build the etcd, hashicorp or raft-rs adapter if it is missing or stale. */
   buildEtcd?: boolean;
   /** Progress lines (the etcd build). */
   log?: (line: string) => void;
@@ -81,7 +84,7 @@ export function implementationSpecOf(implementation: Implementation): Implementa
 }
 
 /**
- * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "hashicorp", "process:COMMAND ARGS...",
+ * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "hashicorp", "raft-rs", "process:COMMAND ARGS...",
  * "wasm:PATH" or a path to a module (anything with a / or a module extension).
  */
 export function sourceFromArgument(text: string): ImplementationSource {
@@ -89,6 +92,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   if (text === 'etcd') return { kind: 'etcd' };
   if (text === 'etcd-process') return { kind: 'etcd-process' };
   if (text === 'hashicorp') return { kind: 'hashicorp' };
+  if (text === 'raft-rs') return { kind: 'raft-rs' };
   if (text.startsWith('wasm:')) {
     if (text.length === 'wasm:'.length) throw new ImplementationSpecError('--impl wasm: needs the path of a module: write --impl wasm:PATH');
     return { kind: 'wasm', path: resolve(text.slice('wasm:'.length)) };
@@ -100,7 +104,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   }
   if (/[\\/]/.test(text) || /\.(m|c)?[jt]s$/.test(text)) return { kind: 'module', path: resolve(text) };
   throw new ImplementationSpecError(
-    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, hashicorp, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
+    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, hashicorp, raft-rs, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
   );
 }
 
@@ -136,6 +140,10 @@ export async function loadImplementation(spec: ImplementationSpec, options: Load
       const command = (await etcdAdapter()).etcdAdapterCommand(etcdOptions(options));
       return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
     }
+    case 'raft-rs': {
+      const command = (await etcdAdapter()).raftRsAdapterCommand(etcdOptions(options));
+      return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
+    }
   }
 }
 
@@ -166,17 +174,19 @@ interface EtcdModule {
   etcdAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
   etcdAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
   hashicorpAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
+  raftRsAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
 }
 
-/** The Go adapters' finders (etcd, hashicorp); their failures (Go missing, a failed build) are usage errors. */
+/** The adapters' finders (etcd, hashicorp, raft-rs); their failures (Go or cargo missing, a failed build) are usage errors. */
 async function etcdAdapter(): Promise<EtcdModule> {
   let etcd: EtcdModule;
   try {
     // Variable specifiers: the adapters are optional, and their absence must not break the build.
-    const [etcdSpecifier, hashicorpSpecifier] = ['../adapters/etcd.js', '../adapters/hashicorp.js'];
-    etcd = { ...((await import(etcdSpecifier)) as EtcdModule), ...((await import(hashicorpSpecifier)) as EtcdModule) };
+    const specifiers = ['../adapters/etcd.js', '../adapters/hashicorp.js', '../adapters/raftRs.js'];
+    const modules = await Promise.all(specifiers.map(async (specifier) => (await import(specifier)) as EtcdModule));
+    etcd = Object.assign({}, ...modules) as EtcdModule;
   } catch (error) {
-    throw new ImplementationSpecError(`--impl etcd and hashicorp are not available in this raftcheck (the Go adapters failed to load: ${(error as Error).message})`);
+    throw new ImplementationSpecError(`--impl etcd, hashicorp and raft-rs are not available in this raftcheck (the adapters' finders failed to load: ${(error as Error).message})`);
   }
   const guard =
     <T>(find: (options: { build: boolean; log: (line: string) => void }) => T) =>
@@ -187,7 +197,12 @@ async function etcdAdapter(): Promise<EtcdModule> {
         throw new ImplementationSpecError(`--impl: ${(error as Error).message}`);
       }
     };
-  return { etcdAdapterCommand: guard(etcd.etcdAdapterCommand), etcdAdapterModule: guard(etcd.etcdAdapterModule), hashicorpAdapterModule: guard(etcd.hashicorpAdapterModule) };
+  return {
+    etcdAdapterCommand: guard(etcd.etcdAdapterCommand),
+    etcdAdapterModule: guard(etcd.etcdAdapterModule),
+    hashicorpAdapterModule: guard(etcd.hashicorpAdapterModule),
+    raftRsAdapterCommand: guard(etcd.raftRsAdapterCommand),
+  };
 }
 
 function etcdOptions(options: LoadOptions): { build: boolean; log: (line: string) => void } {

@@ -167,6 +167,7 @@ const sourceSchema: Schema = {
     etcd: { type: 'object', fields: { kind: { type: 'string' } } },
     'etcd-process': { type: 'object', fields: { kind: { type: 'string' } } },
     hashicorp: { type: 'object', fields: { kind: { type: 'string' } } },
+    'raft-rs': { type: 'object', fields: { kind: { type: 'string' } } },
     wasm: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
   },
 };

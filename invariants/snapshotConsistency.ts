@@ -182,12 +182,14 @@ function contentsEvidence(commands: ReadonlyMap<number, Command>, cluster: Obser
  * node's view shows it (feature 'membership'): one whose latest committed configuration is at or
  * below `index` while its commit index is at or above it. Null when no view shows it: then it is
  * not judged. `except` (a node that installed the snapshot being judged) is left out, as its view
- * now follows from that snapshot.
+ * now follows from that snapshot. A committed configuration without voters is no configuration: a
+ * joining node's view before it learns one (the cluster's first is in no log entry), however far
+ * its commit index has come.
  */
 function configurationAt(cluster: ObservedCluster, index: number, except: number): Configuration | null {
   for (const node of cluster.nodes) {
     const view = node.configuration;
-    if (node.id === except || view === null || !node.up) continue;
+    if (node.id === except || view === null || !node.up || view.committed.voters.length === 0) continue;
     if (view.committedIndex <= index && index <= node.commitIndex) return view.committed;
   }
   return null;

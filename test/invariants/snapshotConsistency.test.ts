@@ -78,6 +78,16 @@ describe('snapshot-consistency', () => {
     expect(violation?.message).toContain('has voters [1,2] where the committed configuration has [1,2,3]');
   });
 
+  it("takes no configuration from a joining node's view that knows none yet, however far its commit index has come", () => {
+    const history = threeCommitted();
+    const none: Configuration = { voters: [], learners: [], votersOutgoing: [] };
+    // n3 joined: it holds the committed entries, none of them a configuration entry.
+    history.follow(3, 1, 1, { append: [[1, 10], [1, 11], [1, 12]], configuration: { latest: none, latestIndex: 0, committed: none, committedIndex: 0 } });
+    history.commit(3, 3);
+    history.follow(2, 1, 1);
+    expect(history.step(2, { snapshotIndex: 3, snapshotTerm: 1, commitIndex: 3, appliedIndex: 3, replaceFrom: 4, entries: [], installed: snapshot(3, 1, { a: '3', b: '2' }) })).toBeNull();
+  });
+
   it('fires when a node installs a snapshot older than what it applied, taking its state back', () => {
     const history = threeCommitted();
     history.follow(2, 1, 1, { append: [[1, 10], [1, 11], [1, 12]] });

@@ -59,9 +59,11 @@ describe.skipIf(chromium === undefined)('failure pages in Chromium', () => {
     expect(arrows.length).toBe(drawableDeliveries(trace));
     expect(arrows.length).toBeGreaterThan(0);
     expect(page.match(/class="mark [a-z]+ violation"/g)).toHaveLength(1);
-    // The page's script ran: the state table has a row per node after the violating step.
+    // The page's script ran: the state table has a row per node after the violating step, and
+    // one per spare that joined (a swarm seed that draws membership).
     expect(page).toContain(`<span id="chosen">${trace.result.violation!.eventNumber}</span>`);
-    expect((page.match(/<table id="state"[\s\S]*?<\/table>/)?.[0].match(/<tr>/g) ?? []).length).toBe(trace.scenario.nodes + 1);
+    const joined = new Set(trace.events.flatMap((event) => (event.node !== undefined && event.node > trace.scenario.nodes ? [event.node] : [])));
+    expect((page.match(/<table id="state"[\s\S]*?<\/table>/)?.[0].match(/<tr>/g) ?? []).length).toBe(trace.scenario.nodes + joined.size + 1);
   });
 
   it('shows markup carried by a trace as text, and runs none of it', () => {

@@ -36,7 +36,7 @@ function correctRaft(scenario: Scenario, choices: Choices) {
 
 // The first failing swarm seed of each liveness bug under `run --bug NAME`'s defaults.
 describe.each([
-  { bug: 'fixed-election-timeout' as const, seed: 63 },
+  { bug: 'fixed-election-timeout' as const, seed: 164 },
   { bug: 'idle-leader-no-heartbeat' as const, seed: 1 },
 ])('shrinking $bug (swarm seed $seed)', ({ bug, seed }) => {
   const { implementation, run, shrink: shrinkWithin } = swarmFailure(bug, seed);
@@ -77,7 +77,7 @@ describe.each([
 
 describe('the correct-Raft control of a liveness shrink', () => {
   it('is what keeps the shrinker off inputs that no Raft gets through: without it, the correct reference fails the shrunk trace too', () => {
-    const { implementation, run } = swarmFailure('fixed-election-timeout', 63);
+    const { implementation, run } = swarmFailure('fixed-election-timeout', 164);
     const uncontrolled = shrink({ implementation, scenario: swarm, invariants: allInvariants, choices: run.choices, original: run }, budget);
     expect(uncontrolled.result.status).toBe('liveness');
     expect(correctRaft(uncontrolled.scenario, uncontrolled.choices).status).toBe('liveness');
@@ -114,9 +114,9 @@ describe('a shrink of a trace whose bound was tightened already', () => {
 
 describe('the best trace so far, on disk while a liveness shrink runs', () => {
   it('says it is unfinished and carries what a resumed shrink needs: the events before and the run own bound', () => {
-    const { implementation, run } = swarmFailure('fixed-election-timeout', 63);
+    const { implementation, run } = swarmFailure('fixed-election-timeout', 164);
     const path = join(mkdtempSync(join(tmpdir(), 'raftcheck-best-')), 'best.trace.json');
-    shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 63, bugs: ['fixed-election-timeout'], runsMax: 100, timeBudgetMs: 600_000, bestSoFarPath: path });
+    shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed: 164, bugs: ['fixed-election-timeout'], runsMax: 100, timeBudgetMs: 600_000, bestSoFarPath: path });
     const parsed = parseTrace(readFileSync(path, 'utf8'));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;

@@ -126,8 +126,15 @@ describe('the swarm', () => {
     for (const seed of [1, 2, 3, 4]) expect(runSeed({ seed, scenario: swarm, implementation: withoutFeature }).scenario.membership).toBeUndefined();
   });
 
-  it('draws none in the plain swarm scenario, whose seeds run what they always did', () => {
-    const swarm = { ...loadScenario('swarm'), durationMs: 50 };
+  it('draws none in a swarm scenario that does not list membership (swarm-snapshots), whose seeds run what they always did', () => {
+    const swarm = { ...loadScenario('swarm-snapshots'), durationMs: 50 };
     for (const seed of [1, 2, 3, 4, 5, 6]) expect(runSeed({ seed, scenario: swarm }).scenario.membership).toBeUndefined();
+  });
+
+  it("draws membership churn and snapshot pressure, each on some seeds, in run's default scenario (swarm)", () => {
+    const swarm = { ...loadScenario('swarm'), durationMs: 50 };
+    const drawn = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => runSeed({ seed, scenario: swarm }).scenario);
+    expect(drawn.filter((scenario) => scenario.membership !== undefined).length).toBeGreaterThan(1);
+    expect(drawn.filter((scenario) => scenario.implementation.snapshotEntriesThreshold !== undefined).length).toBeGreaterThan(1);
   });
 });

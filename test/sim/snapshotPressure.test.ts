@@ -64,10 +64,10 @@ describe('snapshot pressure', () => {
     expect(withCrashes.filter((probability) => probability > 0).length).toBeGreaterThan(3);
   });
 
-  it('is not drawn by the swarm scenario, which does not name it, nor for an implementation without snapshots', () => {
+  it('is not drawn by a swarm scenario that does not name it (swarm-membership), nor for an implementation without snapshots', () => {
     for (let seed = 1; seed <= 20; seed += 1) {
-      expect(swarmDraw(seed, ['snapshots'], 'swarm')).toEqual({ ...swarmDraw(seed, [], 'swarm') });
-      expect(swarmDraw(seed, ['snapshots'], 'swarm').implementation.snapshotEntriesThreshold).toBeUndefined();
+      expect(swarmDraw(seed, ['snapshots'], 'swarm-membership')).toEqual({ ...swarmDraw(seed, [], 'swarm-membership') });
+      expect(swarmDraw(seed, ['snapshots'], 'swarm-membership').implementation.snapshotEntriesThreshold).toBeUndefined();
       const scenario = swarmDraw(seed, []);
       expect(scenario.implementation.snapshotEntriesThreshold).toBeUndefined();
       expect(scenario.faults.crash.afterSnapshotProbability).toBeUndefined();

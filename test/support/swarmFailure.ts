@@ -12,9 +12,15 @@ import { bugsFromNames } from '../../src/raft/bugs.js';
 /** The swarm scenario with run's default scheduling strategy. */
 export const swarm = withStrategy(loadScenario('swarm'), undefined);
 
-export function swarmFailure(bug: BugName, seed: number) {
+/**
+ * The swarm as it was before it drew membership and snapshots: a seed that draws neither runs
+ * the same in both, so a failure pinned before then is still this seed's run here.
+ */
+export const swarmWithoutFeatures = { ...swarm, swarmFeatures: [] };
+
+export function swarmFailure(bug: BugName, seed: number, scenario = swarm) {
   const implementation = referenceImplementation(bugsFromNames([bug]));
-  const run = runSeed({ seed, implementation, scenario: swarm });
-  const shrink = (runsMax: number) => shrinkToTrace({ implementation, scenario: swarm, choices: run.choices, seed, bugs: [bug], runsMax, timeBudgetMs: 600_000 });
+  const run = runSeed({ seed, implementation, scenario });
+  const shrink = (runsMax: number) => shrinkToTrace({ implementation, scenario, choices: run.choices, seed, bugs: [bug], runsMax, timeBudgetMs: 600_000 });
   return { implementation, run, shrink };
 }

@@ -11,6 +11,7 @@ import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { RunStatus, SimulationResult, TraceEvent } from '../sim/simulation.js';
+import type { MarkCounts } from '../world/marks.js';
 import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
 import { inconclusiveOf, runSeed } from './run.js';
 
@@ -98,6 +99,21 @@ export interface CampaignResult {
   inconclusive: InconclusiveSeed[];
   /** Inconclusive seeds by the bound that cut them short. */
   inconclusiveByBound: Partial<Record<InconclusiveBound, number>>;
+  /** Coverage marks hit (src/world/marks.ts): times hit and seeds that hit each, by name; marks never hit are absent. */
+  marks: CampaignMarks;
+}
+
+/** A campaign's coverage marks: each hit one's count and how many seeds reached it. */
+export type CampaignMarks = Record<string, { hits: number; seeds: number }>;
+
+/** Adds one seed's (or one shard's) marks into a campaign's. */
+export function addMarks(into: CampaignMarks, marks: MarkCounts | CampaignMarks | undefined): void {
+  for (const [name, value] of Object.entries(marks ?? {})) {
+    const hit = typeof value === 'number' ? { hits: value, seeds: 1 } : value;
+    const total = (into[name] ??= { hits: 0, seeds: 0 });
+    total.hits += hit.hits;
+    total.seeds += hit.seeds;
+  }
 }
 
 /** Inconclusive seeds listed in full in a campaign's result; the rest are counted. */
@@ -141,6 +157,8 @@ export interface SeedOutcome {
   eventDigests: readonly number[] | null;
   /** The second run, with checkDeterminism. */
   again: { traceHash: string; eventDigests: readonly number[] | null } | null;
+  /** Coverage marks the run hit. */
+  marks: MarkCounts;
 }
 
 /** Runs one seed as a campaign does: twice with checkDeterminism, keeping the event digests. */
@@ -158,6 +176,7 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
     traceHash: run.traceHash,
     eventDigests: mismatch ? (run.eventDigests ?? null) : null,
     again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
+    marks: run.marks ?? {},
   };
 }
 
@@ -178,6 +197,7 @@ export class CampaignTally {
   private readonly inconclusiveSeeds: number[] = [];
   private readonly inconclusive: InconclusiveSeed[] = [];
   private readonly inconclusiveByBound: CampaignResult['inconclusiveByBound'] = {};
+  private readonly marks: CampaignMarks = {};
   private result: RunStatus = 'ok';
   private events = 0;
   private simulatedMs = 0;
@@ -206,6 +226,7 @@ export class CampaignTally {
     this.events += outcome.events;
     this.simulatedMs += outcome.simulatedMs;
     this.seedsDone += 1;
+    addMarks(this.marks, outcome.marks);
     if (outcome.status === 'ok' && outcome.inconclusive !== null) this.countInconclusive(outcome.seed, outcome.inconclusive);
 
     let failure: CampaignFailure | null = null;
@@ -265,6 +286,7 @@ export class CampaignTally {
       inconclusiveSeeds: this.inconclusiveSeeds,
       inconclusive: this.inconclusive,
       inconclusiveByBound: this.inconclusiveByBound,
+      marks: this.marks,
     };
   }
 }

@@ -3,8 +3,9 @@
 // the summary the unsharded campaign writes. Only wall times (and the rates drawn from them) may
 // differ: every count, failure and trace is a pure function of the seeds.
 
-import type { CampaignResult } from '../check/campaign.js';
-import { combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
+import type { CampaignMarks, CampaignResult } from '../check/campaign.js';
+import { addMarks, combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
+import { markCatalog, marksNeverHit } from '../world/marks.js';
 import type { Shard } from '../check/shard.js';
 import { interruptExitCode } from '../core/interrupt.js';
 import type { FailureRecord } from './failureRecord.js';
@@ -49,6 +50,8 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     inconclusiveSeeds: campaign.inconclusiveSeeds,
     inconclusive: campaign.inconclusive,
     inconclusiveByBound: campaign.inconclusiveByBound,
+    marks: orderedMarks(campaign.marks),
+    marksNeverHit: marksNeverHit(campaign.marks),
     failures: context.failures,
     reportDirectory: context.reportDirectory,
   };
@@ -96,6 +99,9 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
   const events = sum('events');
   const inconclusive = parts.flatMap((part) => part.inconclusive).sort((a, b) => a.seed - b.seed);
   const failures = parts.flatMap((part) => part.failures).sort((a, b) => a.seed - b.seed);
+  const marks: CampaignMarks = {};
+  // A summary written before marks existed has none to add.
+  for (const part of parts) addMarks(marks, part.marks);
   return {
     ...first,
     result,
@@ -115,6 +121,8 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
     inconclusiveSeeds: parts.flatMap((part) => part.inconclusiveSeeds).sort((a, b) => a - b),
     inconclusive: inconclusive.slice(0, inconclusiveListedMax),
     inconclusiveByBound: addCounts(parts.map((part) => part.inconclusiveByBound), inconclusive.map((seed) => seed.bound)),
+    marks: orderedMarks(marks),
+    marksNeverHit: marksNeverHit(marks),
     failures,
     reportDirectory,
   };
@@ -128,4 +136,13 @@ function addCounts<Key extends string>(counts: readonly Partial<Record<Key, numb
   }
   const keys = [...new Set([...order.filter((key) => total.has(key)), ...[...total.keys()].sort()])];
   return Object.fromEntries(keys.map((key) => [key, total.get(key)])) as Partial<Record<Key, number>>;
+}
+
+/** Marks in the catalog's order (then any the catalog no longer names, sorted), so equal campaigns write equal files. */
+function orderedMarks(marks: CampaignMarks): CampaignMarks {
+  const known = markCatalog.map((mark) => mark.name).filter((name) => marks[name] !== undefined);
+  const other = Object.keys(marks)
+    .filter((name) => !known.includes(name))
+    .sort();
+  return Object.fromEntries([...known, ...other].map((name) => [name, { ...marks[name] }]));
 }

@@ -8,6 +8,7 @@ import { wallClockMs } from '../core/wallClock.js';
 import { escapeControlCharacters, plural, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 import { harnessErrorHeadline } from './exitCodes.js';
+import { markCatalog, marksNeverHit } from '../world/marks.js';
 
 export interface ConsoleStyle {
   color: boolean;
@@ -186,6 +187,14 @@ function formatInconclusive(campaign: SummaryFigures, c: ReturnType<typeof palet
   return lines;
 }
 
+/** How many coverage marks the campaign hit, and which it never did (worth a look: a corner not exercised). */
+function formatMarks(marks: NonNullable<SummaryFigures['marks']>, c: ReturnType<typeof palette>): string {
+  const never = marksNeverHit(marks);
+  const hit = markCatalog.length - never.length;
+  const head = `  coverage    ${hit} of ${markCatalog.length} marks hit`;
+  return never.length === 0 ? head : `${head}; ${c.yellow('never hit')}: ${never.join(', ')}`;
+}
+
 /** Inconclusive seeds described one per line in the summary. */
 const inconclusiveShownMax = 5;
 
@@ -200,7 +209,7 @@ export interface SummaryContext {
 export type SummaryFigures = Pick<
   CampaignResult,
   'result' | 'stoppedEarly' | 'interrupted' | 'seeds' | 'events' | 'eventsPerSecond' | 'simulatedMs' | 'wallMs' | 'failuresWallMs' | 'violationsByInvariant' | 'inconclusiveSeeds' | 'inconclusive' | 'inconclusiveByBound'
->;
+> & { marks?: CampaignResult['marks'] };
 
 export function formatSummary(campaign: SummaryFigures, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
@@ -225,6 +234,7 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
   lines.push(...formatInconclusive(campaign, c));
+  if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, c));
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }

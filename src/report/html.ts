@@ -16,6 +16,7 @@ import type { TraceFile } from '../sim/trace.js';
 import { faultSummary } from '../check/options.js';
 import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
 import type { CampaignSummary } from './campaignSummary.js';
+import { markCatalog } from '../world/marks.js';
 import { changedSomething } from './timeline.js';
 
 /** Most events a diagram draws; a longer trace is cut there, and the page says so. */
@@ -51,6 +52,22 @@ export function failurePage(traceGiven: TraceFile, context: FailurePageContext):
   return page(`raftcheck: ${headline}`, body.join('\n'), data);
 }
 
+/** The coverage marks: each mark of the catalog with the seeds that hit it and how often; those never hit first. */
+function marksSection(summary: CampaignSummary): string[] {
+  const marks = summary.marks ?? {};
+  const rows = markCatalog.map((mark) => {
+    const hit = marks[mark.name];
+    const counts = hit === undefined ? '<td class="never">never</td><td></td>' : `<td>${hit.seeds}</td><td>${hit.hits}</td>`;
+    return { never: hit === undefined, row: `<tr><td>${escapeHtml(mark.name)}</td>${counts}<td>${escapeHtml(mark.description)}</td></tr>` };
+  });
+  const ordered = [...rows.filter((row) => row.never), ...rows.filter((row) => !row.never)].map((row) => row.row);
+  const hitCount = rows.filter((row) => !row.never).length;
+  return [
+    `<h2>Coverage marks: ${hitCount} of ${markCatalog.length} hit</h2>`,
+    `<table class="marks"><tr><th>mark</th><th>seeds</th><th>hits</th><th>situation</th></tr>${ordered.join('')}</table>`,
+  ];
+}
+
 export function campaignPage(summaryGiven: CampaignSummary, failurePages: ReadonlyMap<number, string>): string {
   const summary = escapeControlCharactersDeep(summaryGiven);
   const counts = Object.entries(summary.violationsByInvariant).map(([name, count]) => `${name} x${count}`).join(', ') || 'none';
@@ -67,6 +84,7 @@ export function campaignPage(summaryGiven: CampaignSummary, failurePages: Readon
     fact('violations', counts),
     fact('inconclusive', `${summary.inconclusiveSeeds.length} seed(s)`),
     '</table>',
+    ...marksSection(summary),
     '<h2>Failures</h2>',
     rows.length === 0 ? '<p>None.</p>' : `<table class="failures"><tr><th>seed</th><th>invariant</th><th>message</th><th>replay</th></tr>${rows.join('')}</table>`,
   ];

@@ -46,16 +46,28 @@ export class Network {
     }
   }
 
+  /** Links cut now (the true cells of cut). */
+  private cutCount = 0;
+
   isCut(from: NodeId, to: NodeId): boolean {
     return this.cut[from][to];
   }
 
   applyCut(links: readonly (readonly [NodeId, NodeId])[]): void {
-    for (const [from, to] of links) this.cut[from][to] = true;
+    for (const [from, to] of links) {
+      if (!this.cut[from][to]) this.cutCount += 1;
+      this.cut[from][to] = true;
+    }
   }
 
   healAll(): void {
     for (const row of this.cut) row.fill(false);
+    this.cutCount = 0;
+  }
+
+  /** Is some link cut right now? */
+  partitioned(): boolean {
+    return this.cutCount > 0;
   }
 
   /** From now on: no loss, no duplicates, no long delays (the liveness phase). */

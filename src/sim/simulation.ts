@@ -36,6 +36,8 @@ import { drawSwarmScenario } from './swarm.js';
 import { crashAfterSnapshot } from './snapshots.js';
 import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
+import type { MarkCounts, StepFacts } from '../world/marks.js';
+import { CoverageMarks } from '../world/marks.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
 import { NodeClock } from '../world/clock.js';
@@ -119,6 +121,8 @@ export interface SimulationResult {
   history?: readonly ClientOperation[] | null;
   /** Checks that could not decide (a history check out of budget): never a pass, never a violation. Absent: none. */
   inconclusive?: readonly Inconclusive[];
+  /** Coverage marks the run hit, with how often (src/world/marks.ts). Absent: none recorded. */
+  marks?: MarkCounts;
 }
 
 export interface SimulationOptions {
@@ -197,6 +201,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly stopAfterEvent: number;
   private readonly clients: Clients | null;
   private readonly inconclusive: Inconclusive[] = [];
+  /** Coverage marks (src/world/marks.ts): read-only witnesses of the situations the run reached. */
+  private readonly marks = new CoverageMarks();
+  /** Reused on every step: what the marks need to know beyond the observation. */
+  private readonly stepFacts: StepFacts = { partitioned: false };
 
   private now = 0;
   private eventCount = 0;
@@ -334,6 +342,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       statistics: { ...this.statistics, entriesCommitted: this.observation.committedLength },
       history: this.clients === null ? null : this.clients.history.operations(),
       inconclusive: [...this.inconclusive],
+      marks: this.marks.counted(),
     };
   }
 
@@ -609,6 +618,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       return;
     }
     this.judge.revealed(event.from, event.senderTerm);
+    this.marks.delivered(event.from, event.to, event.senderTerm, this.observation);
     this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
   }
 
@@ -699,12 +709,15 @@ export class Simulation implements FaultWorld, LivenessWorld {
       if (torn && unsynced >= 2) {
         kept = keptIfTorn;
         this.statistics.tornWrites += 1;
+        this.marks.hit('torn-write');
       }
     }
     const lost = slot.storage.crash(kept);
     slot.durableAtCrash[slot.incarnation] = slot.storage.writtenCount;
     this.statistics.unsyncedRecordsLost += lost;
     if (lost > 0) this.note(`lost ${lost} unsynced record(s)${kept > 0 ? `, kept a torn ${kept}` : ''}`);
+    if (lost > 0) this.marks.hit('unsynced-records-lost');
+    this.marks.crashed(this.observation.mirror(id));
     const violation = this.judge.crashed(id, this.eventCount, this.now);
     if (this.leaderBelief === id) this.leaderBelief = null;
     this.clients?.onCrash(id);
@@ -743,6 +756,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
       throw error;
     }
     const change = judged.change;
+    this.stepFacts.partitioned = this.network.partitioned();
+    this.marks.stepped(change, this.observation, this.stepFacts);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;
     for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, term);
@@ -776,13 +791,15 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return false;
     const strikes = this.random.chance('triggers', crash.afterLeaderCommitProbability);
     const restartAfterMs = this.random.integer('triggers', crash.restartDelayMs.minMs, crash.restartDelayMs.maxMs);
-    return strikes && this.crashNow(id, restartAfterMs);
+    const crashed = strikes && this.crashNow(id, restartAfterMs);
+    if (crashed) this.marks.hit('crash-after-leader-commit');
+    return crashed;
   }
 
   /** The crash right after a snapshot write (src/sim/snapshots.ts), while the record may be unsynced. */
   private maybeCrashAfterSnapshot(id: NodeId, change: StepChange): void {
     const restartAfterMs = crashAfterSnapshot(this.scenario.faults.crash, change, this.random);
-    if (restartAfterMs !== null) this.crashNow(id, restartAfterMs);
+    if (restartAfterMs !== null && this.crashNow(id, restartAfterMs)) this.marks.hit('crash-after-snapshot');
   }
 
   /** Schedules a triggered crash of node `id` now, unless as many nodes as may be are down; whether it did. */

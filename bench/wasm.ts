@@ -1,8 +1,9 @@
 // npm run bench:wasm: events per second of etcd's raft (adapters/etcd-raft) built for wasm and
 // run in-process by src/adapters/wasm, beside the same source as a program over the process
-// protocol, and of hashicorp/raft (adapters/hashicorp-raft, time-driven) in wasm, on the default
-// scenario with every invariant on, one thread each, in one run; and the bare round trip of one
-// tick input (etcd). The issue's aim is 150,000 events/s for etcd in wasm; figures go to
+// protocol, of hashicorp/raft (adapters/hashicorp-raft, time-driven) in wasm and of TiKV's raft-rs
+// (adapters/raft-rs, a Rust program over the process protocol), on the default scenario with every
+// invariant on, one thread each, in one run; and the bare round trip of one tick input (etcd,
+// raft-rs). The issue's aim is 150,000 events/s for etcd in wasm; figures go to
 // docs/BENCHMARKS.md.
 //
 //   node dist/bench/wasm.js [--seeds=20] [--json]
@@ -11,6 +12,7 @@ import { cpus } from 'node:os';
 import { etcdAdapterCommand, etcdAdapterModule } from '../src/adapters/etcd.js';
 import { hashicorpAdapterModule } from '../src/adapters/hashicorp.js';
 import { processImplementation } from '../src/adapters/process.js';
+import { raftRsAdapterCommand } from '../src/adapters/raftRs.js';
 import { closeProcessHost } from '../src/adapters/process/host.js';
 import { wasmImplementation } from '../src/adapters/wasm/host.js';
 import type { Implementation } from '../src/contract/contract.js';
@@ -32,6 +34,7 @@ function rate(implementation: Implementation, roundTrip: boolean): Rate & { tick
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const etcdInWasm = rate(wasmImplementation({ path: etcdAdapterModule({ build: true, log }) }), true);
 const etcdOverPipes = rate(processImplementation({ program: etcdAdapterCommand({ build: true, log }) }), true);
+const raftRsOverPipes = rate(processImplementation({ program: raftRsAdapterCommand({ build: true, log }) }), true);
 closeProcessHost();
 // Time-driven: it gets advances, not ticks, so it has no tick round trip.
 const hashicorpInWasm = rate(wasmImplementation({ path: hashicorpAdapterModule({ build: true, log }) }), false);
@@ -42,6 +45,7 @@ const result = {
   seeds: seedCount,
   etcdInWasm,
   etcdOverPipes,
+  raftRsOverPipes,
   hashicorpInWasm,
 };
 
@@ -51,6 +55,7 @@ else {
   const rows = [
     ['etcd in wasm (in-process)', etcdInWasm],
     ['etcd over pipes (process)', etcdOverPipes],
+    ['raft-rs over pipes (process)', raftRsOverPipes],
     ['hashicorp/raft in wasm', hashicorpInWasm],
   ] as const;
   for (const [name, figures] of rows) {

@@ -97,6 +97,8 @@ export function faultsExercised(statistics: RunStatistics): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
+const readsNames = { log: 'log', readIndex: 'ReadIndex', lease: 'lease' } as const;
+
 /** The fault mix in one line, naming only what is on. */
 export function faultSummary(scenario: Scenario): string {
   const parts: string[] = [];
@@ -106,6 +108,8 @@ export function faultSummary(scenario: Scenario): string {
   if (faults.crash.afterLeaderCommitProbability > 0) parts.push(`leader crash after commit ${faults.crash.afterLeaderCommitProbability}`);
   if ((faults.crash.afterSnapshotProbability ?? 0) > 0) parts.push(`crash after snapshot ${faults.crash.afterSnapshotProbability}`);
   if (scenario.implementation.snapshotEntriesThreshold !== undefined) parts.push(`snapshot every ${scenario.implementation.snapshotEntriesThreshold} entries`);
+  for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) if (scenario.implementation[option] === true) parts.push(option);
+  if (scenario.transfers !== undefined) parts.push(`transfers ${scenario.transfers.perSecond}/s (${scenario.transfers.target})`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
   if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);
@@ -123,7 +127,7 @@ export function faultSummary(scenario: Scenario): string {
   if (scenario.schedule.length > 0) parts.push(`${scenario.schedule.length} scheduled ${plural(scenario.schedule.length, 'fault')}`);
   parts.push(`${scenario.workload.proposalsPerSecond} proposals/s`);
   const clients = scenario.clients;
-  if (clients !== undefined) parts.push(`${clients.count} ${plural(clients.count, 'client')}, ${clients.reads === 'readIndex' ? 'ReadIndex' : 'log'} reads, timeout ${clients.timeoutMs} ms`);
+  if (clients !== undefined) parts.push(`${clients.count} ${plural(clients.count, 'client')}, ${readsNames[clients.reads]} reads, timeout ${clients.timeoutMs} ms`);
   if (!scenario.liveness.enabled) parts.push('no liveness phase');
   return parts.join(', ');
 }

@@ -6,6 +6,8 @@ import { basename, join, resolve } from 'node:path';
 import { readTextFile } from '../core/files.js';
 import { scenariosDirectory } from '../core/paths.js';
 import { withoutByteOrderMark } from '../core/text.js';
+import type { Implementation } from '../contract/contract.js';
+import { leaseAssumptionProblems } from '../sim/leases.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 
@@ -52,6 +54,17 @@ export function loadScenario(nameOrPath: string): Scenario {
     throw new ScenarioError(`${displayPath(path, looksLikePath, nameOrPath)}: invalid scenario\n${lines.join('\n')}`);
   }
   return parsed.scenario;
+}
+
+/**
+ * What a scenario asks that the implementation it runs on says it cannot stand without unsafe
+ * faults (clock faults past the drift its lease reads assume): a ScenarioError listing them.
+ */
+export function checkScenarioFor(scenario: Scenario, implementation: Pick<Implementation, 'name' | 'features' | 'leaseDriftMax'>): void {
+  const problems = leaseAssumptionProblems(scenario, implementation);
+  if (problems.length === 0) return;
+  const lines = problems.map((problem) => `  ${problem.path}: ${problem.message}`);
+  throw new ScenarioError(`scenario ${scenario.name} on ${implementation.name}: invalid scenario\n${lines.join('\n')}`);
 }
 
 function displayPath(path: string, looksLikePath: boolean, given: string): string {

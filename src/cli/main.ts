@@ -163,7 +163,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
       .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })
       .option('clients', { type: 'number', describe: 'Turn on this many clients whose history is checked for linearizability' })
-      .option('reads', { choices: ['log', 'readIndex'] as const, describe: "How the clients' gets read: through the log, or ReadIndex (turns clients on)" })
+      .option('reads', { choices: ['log', 'readIndex', 'lease'] as const, describe: "How the clients' gets read: through the log, ReadIndex, or the leader's lease (needs implementation.leaseReads; turns clients on)" })
       .option('jobs', { type: 'number', describe: 'Threads that run seeds; results do not depend on it (default: one per core; 1 for process:...)' })
       .option('routing', { choices: ['leader', 'any'] as const, describe: 'Where clients send an operation first: the node they believe leads, or any node (turns clients on)' })
       .option('html', { type: 'boolean', default: true, describe: 'Write HTML pages into the report folder: index.html for the campaign, seed-N.html per failure with its space-time diagram (--no-html to skip)' })

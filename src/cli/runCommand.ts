@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CampaignResult } from '../check/campaign.js';
 import { seedRange } from '../check/campaign.js';
 import { defaultJobs, runCampaignInWorkers } from '../check/workers.js';
-import { loadScenario } from '../check/scenarios.js';
+import { checkScenarioFor, loadScenario } from '../check/scenarios.js';
 import { checkFileWritable, writeFileAtomic, writeJsonAtomic } from '../core/files.js';
 import { junitXml } from '../report/junit.js';
 import { campaignPage } from '../report/html.js';
@@ -45,7 +45,7 @@ export interface RunArguments {
   shrinkTimeSeconds: number;
   /** Turn clients with a checked history on, this many (--clients), and how they read (--reads). */
   clients?: number;
-  reads?: 'log' | 'readIndex';
+  reads?: 'log' | 'readIndex' | 'lease';
   /** Where the clients send an operation first (--routing; turns clients on). */
   routing?: 'leader' | 'any';
   /** Scheduling of message timing (--strategy): random, pct, or the portfolio that draws one per seed. */
@@ -71,8 +71,10 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
     throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
   }
   const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy);
+  if (args.reads === 'lease' && scenario.implementation.leaseReads !== true) throw new UsageError(`--reads lease reads from the leader's lease: scenario ${scenario.name} does not turn implementation.leaseReads on`);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
+  checkScenarioFor(scenario, implementation);
   const source = sourceOf(implementation);
   noteFeaturesLeftOut(scenario, implementation, io, args.json);
   // Programs and wasm guests run a seed in about a second, the reference in tens of milliseconds.

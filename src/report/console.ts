@@ -145,7 +145,12 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
 export function failureHeadline(failure: Pick<CampaignFailure, 'run' | 'determinism'>): string {
   const run = failure.run;
   if (failure.determinism !== null) return 'nondeterministic: the same seed gave two different runs';
-  if (run.violation !== null) return `${run.violation.kind} violation of ${run.violation.invariant}`;
+  if (run.violation !== null) {
+    const violation = `${run.violation.kind} violation of ${run.violation.invariant}`;
+    // Unsafe faults break assumptions Raft, or the implementation, declares it needs: what fails
+    // under them shows what the assumption guards, not a bug.
+    return run.scenario?.unsafeFaults === true ? `${violation}: assumption broken (the scenario's unsafeFaults break what the implementation assumes)` : violation;
+  }
   return run.harnessError !== null ? harnessErrorHeadline : 'implementation error';
 }
 

@@ -215,7 +215,8 @@ export class Clients {
     const op = record.kind === 'put' ? 'set' : record.kind;
     const command: Command = { id, op, key: record.key, ...(record.value !== undefined ? { value: record.value } : {}), client: client.id, sequence };
     this.history.attempt(client.id, id, node);
-    const read = record.kind === 'get' && this.options.reads === 'readIndex';
+    // ReadIndex or lease reads are both read inputs: the implementation's leaseReads option decides.
+    const read = record.kind === 'get' && this.options.reads !== 'log';
     this.world.schedule(this.world.nowMs + Math.max(requestDelayMs, delayMs), { kind: 'clientRequest', client: client.id, node, command, read });
   }
 

@@ -1,7 +1,7 @@
 // The events of the simulated world and their readable form. Every fault is an event, so the
 // trace shows it, the trace hash covers it and the shrinker can remove it.
 
-import type { Command, MembershipChange, Message } from '../contract/contract.js';
+import type { Command, LeadershipTransfer, MembershipChange, Message } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import type { Scheduled } from '../core/queue.js';
 import type { Cut } from './partitions.js';
@@ -52,6 +52,10 @@ export type EventBody =
   | { kind: 'membershipClock' }
   /** A membership change reaches a node (the believed leader, or one a hint pointed to). */
   | { kind: 'membershipRequest'; node: NodeId; change: MembershipChange; redirects: number; retries: number }
+  /** The transfer administrator may ask for a leadership transfer (src/sim/transfers.ts). */
+  | { kind: 'transferClock' }
+  /** A leadership transfer reaches a node (the believed leader, or one a hint pointed to). */
+  | { kind: 'transferRequest'; node: NodeId; transfer: LeadershipTransfer; redirects: number }
   /** The end of the fault phase: everything heals, and the liveness phase begins. */
   | { kind: 'recover' }
   | { kind: 'livenessCheck' };
@@ -83,6 +87,8 @@ export const eventKindCodes: Record<EventKind, number> = {
   clientTimeout: 21,
   membershipClock: 22,
   membershipRequest: 23,
+  transferClock: 24,
+  transferRequest: 25,
 };
 
 /** One processed event in readable form, for trace files and reports. */
@@ -164,6 +170,12 @@ export function describeEvent(event: SimEvent, eventNumber: number): TraceEvent 
       base.commandId = event.change.id;
       base.type = 'changeMembership';
       base.note = event.change.steps.map((step) => `${step.action} n${step.node}`).join(', ');
+      break;
+    case 'transferRequest':
+      base.node = event.node;
+      base.commandId = event.transfer.id;
+      base.type = 'transferLeadership';
+      base.note = `to n${event.transfer.target}`;
       break;
     default:
       break;

@@ -176,8 +176,11 @@ export interface ClientOptions {
   timeoutMs: number;
   /** Retries of one operation after a timeout or a crashed node; past them it is indeterminate. */
   retriesMax: number;
-  /** Gets go through the log ('log') or are read inputs served by ReadIndex ('readIndex'). */
-  reads: 'log' | 'readIndex';
+  /**
+   * Gets go through the log ('log'), or are read inputs served by ReadIndex ('readIndex') or from
+   * the leader's lease ('lease': needs implementation.leaseReads, feature 'leaseReads').
+   */
+  reads: 'log' | 'readIndex' | 'lease';
   /**
    * Where an operation's first attempt goes: to the node the client believes leads ('leader', as
    * a leader-following client library does), or to a node drawn anew for every operation ('any',
@@ -226,6 +229,21 @@ export function defaultMembershipOptions(): MembershipOptions {
   return { spares: 2, changesPerSecond: 2, jointProbability: 0.25, removed: 'wipe' };
 }
 
+/**
+ * Leadership transfers (src/sim/transfers.ts), for implementations with the 'leadershipTransfer'
+ * feature: an administrator that asks the node it believes leads to hand leadership to a voter.
+ */
+export interface TransferOptions {
+  /** Expected transfers asked per second of virtual time (a storm: several per election timeout). */
+  perSecond: number;
+  /** The target: a voter drawn at random ('any'), or the one whose log is furthest behind ('lagging'). */
+  target: 'any' | 'lagging';
+}
+
+export function defaultTransferOptions(): TransferOptions {
+  return { perSecond: 1, target: 'any' };
+}
+
 export interface LivenessOptions {
   enabled: boolean;
   /**
@@ -270,6 +288,8 @@ export interface Scenario {
   clients?: ClientOptions;
   /** Membership churn; absent: the membership never changes. */
   membership?: MembershipOptions;
+  /** Leadership transfers; absent: leadership moves only by elections. */
+  transfers?: TransferOptions;
   liveness: LivenessOptions;
   schedule: ScheduledFault[];
   /** Let the seed draw which fault processes are on and at what rates (src/sim/swarm.ts). */
@@ -286,7 +306,10 @@ export interface Scenario {
    * seeds of an existing swarm scenario draw and run what they always did.
    */
   swarmFeatures?: Feature[];
-  /** Allow faults that break Raft's own assumptions (corrupting synced data). */
+  /**
+   * Allow faults that break Raft's own assumptions (corrupting synced data) or the implementation's
+   * declared ones (clock faults past the drift its lease reads assume).
+   */
   unsafeFaults: boolean;
   /** A hard bound on events per run; reaching it ends the run and is reported. */
   eventsMax: number;

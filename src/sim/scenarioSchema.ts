@@ -7,7 +7,7 @@ import { allFeatures } from '../contract/contract.js';
 import type { Schema, SchemaError } from '../core/schema.js';
 import { validate } from '../core/schema.js';
 import type { MillisecondRange, Scenario, ScheduledFault } from './scenario.js';
-import { defaultClientOptions, defaultMembershipOptions, defaultScenario, minorityOf, partitionShapes, schedulingStrategies } from './scenario.js';
+import { defaultClientOptions, defaultMembershipOptions, defaultScenario, defaultTransferOptions, minorityOf, partitionShapes, schedulingStrategies } from './scenario.js';
 
 const optional = { optional: true } as const;
 const probability: Schema = { type: 'number', minimum: 0, maximum: 1, ...optional };
@@ -50,6 +50,10 @@ export function implementationOptionsSchema(fieldsOptional: boolean): Schema & {
       entriesPerMessageMax: field(10_000),
       // Feature 'snapshots', absent by default (never compact); handed only to an implementation that lists it.
       snapshotEntriesThreshold: { type: 'number', minimum: 1, maximum: 1_000_000, integer: true, optional: true },
+      // Features 'preVote', 'checkQuorum', 'leaseReads', absent (off) by default; likewise handed only where listed.
+      preVote: { type: 'boolean', optional: true },
+      checkQuorum: { type: 'boolean', optional: true },
+      leaseReads: { type: 'boolean', optional: true },
     },
   };
 }
@@ -167,7 +171,7 @@ export const scenarioSchema: Schema = {
         },
         timeoutMs: { type: 'number', minimum: 1, maximum: 3_600_000, integer: true, ...optional },
         retriesMax: { type: 'number', minimum: 0, maximum: 100, integer: true, ...optional },
-        reads: { type: 'enum', values: ['log', 'readIndex'], ...optional },
+        reads: { type: 'enum', values: ['log', 'readIndex', 'lease'], ...optional },
         routing: { type: 'enum', values: ['leader', 'any'], ...optional },
         checkEveryOperations: { type: 'number', minimum: 0, maximum: 1_000_000, integer: true, ...optional },
         checkStepsMax: { type: 'number', minimum: 1, maximum: 1_000_000_000, integer: true, ...optional },
@@ -182,6 +186,11 @@ export const scenarioSchema: Schema = {
         jointProbability: probability,
         removed: { type: 'enum', values: ['wipe', 'keep'], ...optional },
       },
+    },
+    transfers: {
+      type: 'object',
+      ...optional,
+      fields: { perSecond: rate, target: { type: 'enum', values: ['any', 'lagging'], ...optional } },
     },
     liveness: {
       type: 'object',
@@ -243,6 +252,7 @@ export function parseScenario(data: unknown, fallbackName: string): ScenarioPars
   if (file.clients !== undefined) scenario.clients = mergeDefaults(defaultClientOptions(), file.clients) as Scenario['clients'];
   // Membership churn likewise: off unless asked for, then filled in from its defaults.
   if (file.membership !== undefined) scenario.membership = mergeDefaults(defaultMembershipOptions(), file.membership) as Scenario['membership'];
+  if (file.transfers !== undefined) scenario.transfers = mergeDefaults(defaultTransferOptions(), file.transfers) as Scenario['transfers'];
   scenario.name = file.name ?? fallbackName;
   scenario.description = file.description ?? '';
   const semanticErrors = checkScenario(scenario);
@@ -293,14 +303,8 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
   ordered('faults.slow.extraDelayMs', scenario.faults.slow.extraDelayMs);
   ordered('storage.syncLatencyMs', scenario.storage.syncLatencyMs);
   ordered('clocks.jumpMs', scenario.clocks.jumpMs);
-  const clients = scenario.clients;
-  if (clients !== undefined) {
-    ordered('clients.requestIntervalMs', clients.requestIntervalMs);
-    if (clients.operations.get + clients.operations.put + clients.operations.append <= 0) {
-      errors.push({ path: 'clients.operations', message: 'at least one of get, put and append needs a weight above 0' });
-    }
-  }
-  errors.push(...membershipProblems(scenario));
+  if (scenario.clients !== undefined) ordered('clients.requestIntervalMs', scenario.clients.requestIntervalMs);
+  errors.push(...clientProblems(scenario), ...membershipProblems(scenario));
   if (scenario.faults.crash.downMax > scenario.nodes) {
     errors.push({ path: 'faults.crash.downMax', message: `is ${scenario.faults.crash.downMax}, but the cluster has only ${scenario.nodes} nodes` });
   }
@@ -345,6 +349,20 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
       errors.push({ path: `${path}.action`, message: 'corrupting synced data breaks Raft\'s own assumptions: set "unsafeFaults": true to ask for it' });
     }
   });
+  return errors;
+}
+
+/** The clients block: something to do, and lease reads only where the leader serves them. */
+function clientProblems(scenario: Scenario): SchemaError[] {
+  const clients = scenario.clients;
+  if (clients === undefined) return [];
+  const errors: SchemaError[] = [];
+  if (clients.operations.get + clients.operations.put + clients.operations.append <= 0) {
+    errors.push({ path: 'clients.operations', message: 'at least one of get, put and append needs a weight above 0' });
+  }
+  if (clients.reads === 'lease' && scenario.implementation.leaseReads !== true) {
+    errors.push({ path: 'clients.reads', message: '"lease" reads are served from the leader\'s lease: set implementation.leaseReads to true' });
+  }
   return errors;
 }
 

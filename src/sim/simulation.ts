@@ -40,6 +40,8 @@ import type { MarkCounts, StepFacts } from '../world/marks.js';
 import { CoverageMarks } from '../world/marks.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
+import type { TransferWorld } from './transfers.js';
+import { TransferAdmin } from './transfers.js';
 import { NodeClock } from '../world/clock.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
@@ -185,6 +187,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly universe: readonly NodeId[];
   /** Membership churn, for an implementation with the feature and a scenario that asks for it. */
   private readonly membership: MembershipAdmin | null;
+  /** Leadership transfers, for an implementation with the feature and a scenario that asks for them. */
+  private readonly transfers: TransferAdmin | null;
   /** The observation and the checkers of the run's invariants: the world's one judge. */
   private readonly judge: ClusterJudge;
   private readonly implementation: Implementation;
@@ -228,10 +232,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.random = new Random(this.choiceSource);
     this.queue = new EventQueue<SimEvent>(options.eventQueueCapacity);
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
-    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random, options.implementation.features ?? []) : options.scenario;
+    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random, options.implementation.features ?? [], options.implementation.leaseDriftMax) : options.scenario;
     const scenario = this.scenario;
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);
+    this.transfers = this.scenario.transfers !== undefined && (options.implementation.features ?? []).includes('leadershipTransfer') ? new TransferAdmin(this.scenario.transfers, this.random) : null;
     this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
     this.slots = [0, ...this.universe].map((id) => new NodeSlot(id, new NodeClock(this.implementation, this.scenario.tickMs)));
     this.network = new Network(this.universe.length, scenario.network, this.random, scenario.durationMs);
@@ -254,6 +259,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.faults.active) this.schedule(scenario.faults.decisionIntervalMs, { kind: 'faultClock' });
     if (scenario.workload.proposalsPerSecond > 0) this.schedule(this.nextArrivalMs(), { kind: 'workloadClock' });
     this.clients?.start();
+    this.transfers?.start(this.transferWorld());
     if (this.liveness !== null) this.schedule(scenario.durationMs, { kind: 'recover' });
   }
 
@@ -489,6 +495,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
         return this.membership?.onClock(this.membershipWorld());
       case 'membershipRequest':
         return this.membership?.onRequest(this.membershipWorld(), event);
+      case 'transferClock':
+        return this.transfers?.onClock(this.transferWorld());
+      case 'transferRequest':
+        return this.transfers?.onRequest(this.transferWorld(), event);
     }
   }
 
@@ -997,6 +1007,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private recover(): void {
     this.faultPhase = false;
     this.membership?.stop();
+    this.transfers?.stop();
     // Faults already queued (the rest of a flap, a pending heal-and-cut) must not strike now.
     const cancelled = this.queue.removeWhere((event) => isFault(event));
     if (cancelled > 0) this.note(`cancelled ${cancelled} pending fault(s)`);
@@ -1112,6 +1123,31 @@ export class Simulation implements FaultWorld, LivenessWorld {
     };
   }
 
+  // ---- leadership transfers (src/sim/transfers.ts) ------------------------------------------
+
+  /** The world as the transfer administrator sees it. */
+  private transferWorld(): TransferWorld {
+    const simulation = this;
+    return {
+      get nowMs() {
+        return simulation.now;
+      },
+      observation: this.observation,
+      get members() {
+        return simulation.members;
+      },
+      isUp: (node) => this.isUp(node),
+      isPaused: (node) => this.isPaused(node),
+      newCommandId: () => this.newCommandId(),
+      schedule: (timeMs, body) => this.schedule(timeMs, body),
+      note: (text) => this.note(text),
+      transferLeadership: (node, transfer) => {
+        const output = this.stepNode(node, { kind: 'transferLeadership', transfer }, false);
+        return output.answers.find((answer) => answer.commandId === transfer.id) ?? null;
+      },
+    };
+  }
+
   /**
    * The world the liveness phase judges. With membership churn, the nodes of the final committed
    * configuration: a removed node left running is no member whose progress is owed.
@@ -1185,6 +1221,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
         break;
       case 'membershipRequest':
         hasher.number(event.node).number(event.change.id);
+        break;
+      case 'transferRequest':
+        hasher.number(event.node).number(event.transfer.id);
         break;
       default:
         break;

@@ -9,7 +9,8 @@
 import type { Feature } from '../contract/contract.js';
 import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
-import { defaultClientOptions, defaultMembershipOptions, partitionShapes, resizeScenario } from './scenario.js';
+import { keepWithinLeaseAssumption } from './leases.js';
+import { defaultClientOptions, defaultMembershipOptions, defaultTransferOptions, partitionShapes, resizeScenario } from './scenario.js';
 import { drawSnapshotPressure } from './snapshots.js';
 
 const stream = 'swarm';
@@ -29,7 +30,7 @@ function rounded(value: number, digits = 3): number {
  * pressure of each feature both the scenario's swarmFeatures and the implementation (`features`)
  * list (none: nothing more is drawn).
  */
-export function drawSwarmScenario(base: Scenario, random: Random, features: readonly Feature[] = []): Scenario {
+export function drawSwarmScenario(base: Scenario, random: Random, features: readonly Feature[] = [], leaseDriftMax = 0): Scenario {
   const scenario: Scenario = structuredClone(base);
   // Drawing again from a drawn scenario (a trace's) must take the same draws: size as the first time.
   const nodesMax = base.swarmNodesMax ?? base.nodes;
@@ -72,6 +73,7 @@ export function drawSwarmScenario(base: Scenario, random: Random, features: read
   const drawnFeatures = features.filter((feature) => base.swarmFeatures?.includes(feature) === true);
   drawSnapshotPressure(scenario, random, drawnFeatures);
   if (drawnFeatures.includes('membership')) drawSwarmMembership(scenario, random);
+  drawLeadershipOptions(scenario, random, drawnFeatures, leaseDriftMax);
   return drawClusterSize(scenario, random, nodesMax);
 }
 
@@ -126,6 +128,31 @@ function drawSwarmMembership(scenario: Scenario, random: Random): void {
   membership.jointProbability = rounded(between(0, 0.6), 2);
   membership.removed = random.chance(membershipStream, 0.5) ? 'keep' : 'wipe';
   scenario.membership = membership;
+}
+
+/**
+ * Pre-vote, check-quorum and lease reads, each on for about half the seeds where its feature is
+ * drawn, and transfers (feature 'leadershipTransfer') on for about half, from a calm rate to a
+ * storm. Each on a stream of its own, taken only where its feature is drawn, so that nothing drawn
+ * before moves. A seed with lease reads keeps its clock faults within the drift the
+ * implementation declares (unless the scenario allows unsafe faults), and its ReadIndex clients
+ * read from the lease.
+ */
+function drawLeadershipOptions(scenario: Scenario, random: Random, features: readonly Feature[], leaseDriftMax: number): void {
+  const options = scenario.implementation;
+  for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) {
+    if (features.includes(option) && random.chance(`swarm/${option}`, 0.5)) options[option] = true;
+  }
+  if (options.leaseReads === true) {
+    keepWithinLeaseAssumption(scenario, leaseDriftMax);
+    if (scenario.clients?.reads === 'readIndex') scenario.clients.reads = 'lease';
+  }
+  const transferStream = 'swarm/transfers';
+  if (!features.includes('leadershipTransfer') || !random.chance(transferStream, 0.5)) return;
+  const transfers = { ...(scenario.transfers ?? defaultTransferOptions()) };
+  transfers.perSecond = rounded(0.2 + (random.integer(transferStream, 0, 1000) / 1000) * 9.8, 2);
+  transfers.target = random.chance(transferStream, 0.5) ? 'lagging' : 'any';
+  scenario.transfers = transfers;
 }
 
 /**

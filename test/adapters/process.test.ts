@@ -128,6 +128,22 @@ describe('a process implementation', () => {
     }
   });
 
+  it('runs the reference over protocol 2 with pre-vote, check-quorum, transfers and lease reads on, with the same trace hashes as in process', () => {
+    const overProtocol = processImplementation({ program: referenceProgram() });
+    expect(overProtocol.leaseDriftMax).toBe(referenceImplementation().leaseDriftMax);
+    for (const name of ['leader-transfer', 'lease-reads-under-drift']) {
+      const scenario = { ...loadScenario(name), durationMs: 2000 };
+      for (const seed of [1, 2]) {
+        const inProcess = runSeed({ seed, scenario, recordEvents: true });
+        const viaProcess = runSeed({ seed, scenario, implementation: overProtocol });
+        const label = `${name} seed ${seed}`;
+        const used = name === 'leader-transfer' ? (event: { kind: string }) => event.kind === 'transferRequest' : (event: { type?: string }) => event.type === 'read';
+        expect(inProcess.eventLog?.some(used), label).toBe(true);
+        expect([viaProcess.status, viaProcess.events, viaProcess.traceHash], label).toEqual([inProcess.status, inProcess.events, inProcess.traceHash]);
+      }
+    }
+  });
+
   it('finds a bug of the reference over the protocol exactly as in process', () => {
     const scenario = loadScenario(join(root, 'scenarios/minimal/figure8.json'));
     const inProcess = runSeed({ seed: 1869, scenario, implementation: referenceImplementation(bugsFromNames(['figure8'])) });

@@ -3,31 +3,15 @@
 // feature, and left out for one that does not, which then runs exactly as without it.
 
 import { describe, expect, it } from 'vitest';
-import type { Implementation, ImplementationOptions, Input } from '../../src/contract/contract.js';
+import type { Implementation, ImplementationOptions } from '../../src/contract/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
+import { recordingStarts } from '../support/recordingStarts.js';
 import { defaultScenario } from '../../src/sim/scenario.js';
 import { parseScenario } from '../../src/sim/scenarioSchema.js';
 import { Simulation } from '../../src/sim/simulation.js';
 import { allInvariants } from '../../invariants/index.js';
 
-/** The reference, with the features given, recording the options every start hands a node. */
-function recording(features: Implementation['features'], starts: ImplementationOptions[]): Implementation {
-  const reference = referenceImplementation();
-  return {
-    ...reference,
-    features,
-    createNode() {
-      const node = reference.createNode();
-      return {
-        ...node,
-        step: (input: Input) => {
-          if (input.kind === 'start') starts.push(input.options);
-          return node.step(input);
-        },
-      };
-    },
-  };
-}
+const recording = recordingStarts;
 
 function run(implementation: Implementation, threshold: number | undefined, seed = 3) {
   const scenario = defaultScenario();

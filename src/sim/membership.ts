@@ -16,6 +16,7 @@ import type { Random } from '../core/random.js';
 import type { ClusterObservation } from '../world/observation.js';
 import type { EventBody, SimEvent } from './events.js';
 import type { MembershipOptions } from './scenario.js';
+import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
 const stream = 'membership';
 /** Redirects of one request along notLeader hints, and tries of a rejected one, before it is dropped. */
@@ -63,7 +64,7 @@ export class MembershipAdmin {
 
   /** The spares' ids: after the initial members. */
   get spares(): NodeId[] {
-    return Array.from({ length: this.options.spares }, (_, offset) => this.initialMembers.length + 1 + offset);
+    return spareIds(this.initialMembers.length, this.options.spares);
   }
 
   /** Every node that has been started and not wiped: the nodes faults, clients and restarts reach. */
@@ -138,12 +139,7 @@ export class MembershipAdmin {
    * (null: none reported). Its nodes must all catch up, and a leader must hold their term.
    */
   finalConfiguration(observation: ClusterObservation): Configuration | null {
-    let best: { index: number; configuration: Configuration } | null = null;
-    for (const node of this.inRun) {
-      const view = observation.mirror(node).configuration;
-      if (view !== null && (best === null || view.committedIndex > best.index)) best = { index: view.committedIndex, configuration: view.committed };
-    }
-    return best?.configuration ?? null;
+    return latestCommitted(this.inRun.map((node) => observation.mirror(node).configuration))?.configuration ?? null;
   }
 
   /** Does some node hold a configuration that is not committed yet (a change in flight)? */
@@ -171,7 +167,7 @@ export class MembershipAdmin {
     if (this.removing.size === 0) return;
     const committed = this.finalConfiguration(world.observation);
     if (committed === null) return;
-    const members = new Set([...committed.voters, ...committed.learners, ...committed.votersOutgoing]);
+    const members = configurationMembers(committed);
     for (const node of [...this.removing].sort((a, b) => a - b)) {
       if (members.has(node)) continue;
       this.removing.delete(node);
@@ -204,22 +200,13 @@ export class MembershipAdmin {
   private drawSteps(latest: Configuration, leader: NodeId): MembershipStep[] | null {
     if (latest.votersOutgoing.length > 0) return null;
     const free = this.spares.filter((node) => !this.removedOnce.has(node) && !latest.voters.includes(node) && !latest.learners.includes(node));
-    const votersMin = Math.min(3, this.initialMembers.length);
+    const votersMin = votersMinOf(this.initialMembers.length);
     const removable = latest.voters.filter((node) => !this.removing.has(node));
     const spare = free.length > 0 ? free[this.random.index(stream, free.length)] : null;
     const voter = removable.length > 0 ? removable[this.random.index(stream, removable.length)] : leader;
     const joint = this.random.chance(stream, this.options.jointProbability);
-    if (joint && spare !== null && removable.length > 0) {
-      return [
-        { action: 'addVoter', node: spare },
-        { action: 'remove', node: voter },
-      ];
-    }
-    const menu: MembershipStep[] = [];
-    if (spare !== null) menu.push({ action: 'addLearner', node: spare }, { action: 'addVoter', node: spare });
-    for (const learner of latest.learners) menu.push({ action: 'promote', node: learner });
-    if (latest.voters.length > votersMin && removable.length > 0) menu.push({ action: 'remove', node: voter });
-    for (const learner of latest.learners) menu.push({ action: 'remove', node: learner });
+    if (joint && spare !== null && removable.length > 0) return jointReplacement(spare, voter);
+    const menu = singleServerChanges(latest, spare, removable.length > 0 ? voter : null, votersMin);
     if (menu.length === 0) return null;
     return [menu[this.random.index(stream, menu.length)]];
   }

@@ -42,6 +42,7 @@ import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
 import type { TransferWorld } from './transfers.js';
 import { TransferAdmin } from './transfers.js';
+import { startMembers } from '../world/membership.js';
 import { NodeClock } from '../world/clock.js';
 
 export type { EventBody, SimEvent, TraceEvent } from './events.js';
@@ -678,7 +679,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const supported = implementationOptionsFor(this.implementation, this.scenario.implementation);
     const options = slot.clock.timing === 'clock' ? { ...supported, tickMs: this.scenario.tickMs } : supported;
     // A spare starts knowing no configuration: it joins, and learns one from a leader.
-    const members = this.membership === null || this.membership.isInitialMember(id) ? this.initialMembers : [];
+    const members = startMembers(id, this.initialMembers);
     const start: Input = { kind: 'start', id, members, seed, records: slot.storage.surviving(), options };
     slot.clock.started();
     const created = createInstance(this.implementation);

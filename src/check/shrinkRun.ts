@@ -129,7 +129,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     const runsBefore = runs;
     steps = shrinkSteps(
       options.implementation,
-      { nodes: lifted.run.scenario.nodes, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
+      { nodes: lifted.run.scenario.nodes, spares: lifted.spares, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
       {
         ...{ signatures: choices.signatures, invariants },
         ...remaining(),
@@ -241,6 +241,7 @@ function stepTraceOf(options: { implementation: Implementation; invariants: read
       invariants: options.invariants,
       bugs: options.bugs ?? [],
       nodes: steps.replay.scenario.nodes,
+      spares: steps.replay.scenario.membership?.spares ?? 0,
       implementationOptions: steps.replay.scenario.implementation,
       bounds: {},
     },

@@ -26,6 +26,7 @@ import { UsageError } from './io.js';
 import type { ImplementationArguments } from './runCommand.js';
 import { implementationOfArguments } from './runCommand.js';
 import { failurePage } from '../report/html.js';
+import { describeMembershipSteps } from '../sim/simulation.js';
 
 export interface ExploreArguments extends ImplementationArguments {
   nodes: number;
@@ -54,6 +55,10 @@ export interface ExploreArguments extends ImplementationArguments {
    * search's figures stay what they were; 1 or 2 reach InstallSnapshot within a few steps).
    */
   snapshotThreshold?: number;
+  /** Feature 'membership': spare nodes (absent: 0). */
+  spares?: number;
+  /** Feature 'membership': changes handed to a leader over a path (absent: 0, no membership steps). */
+  membershipChanges?: number;
   bugs?: readonly string[];
   json: boolean;
   out: string;
@@ -81,7 +86,10 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
 
   const bounds = options.bounds;
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
-  const traced = exploreFailureTrace(result, { implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, implementationOptions: options.implementationOptions, bounds: boundsShown });
+  const traced = exploreFailureTrace(result, {
+    ...{ implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, spares: options.spares ?? 0 },
+    ...{ implementationOptions: options.implementationOptions, bounds: boundsShown },
+  });
   let tracePath: string | null = null;
   let failures: ReturnType<typeof failureRecord>[] = [];
   if (traced !== null) {
@@ -117,10 +125,12 @@ function exploreOptionsOf(args: ExploreArguments, implementation: Implementation
     statesMax: args.maxStates,
     timeMs: args.timeSeconds * 1000,
     memoryBytesMax: args.maxMemoryMb * 1024 * 1024,
+    membershipChangesMax: args.membershipChanges ?? 0,
   };
   return {
     implementation,
     nodes: args.nodes,
+    spares: args.spares ?? 0,
     strategy: args.strategy,
     bounds,
     implementationOptions: args.snapshotThreshold === undefined ? exploreImplementationOptions : { ...exploreImplementationOptions, snapshotEntriesThreshold: args.snapshotThreshold },
@@ -168,7 +178,8 @@ function textLines(
   const { implementation, bounds, result, tracePath } = found;
   const lines = [
     `raftcheck explore: ${implementation.name}, ${args.nodes} ${plural(args.nodes, 'node')}, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
-      `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}`,
+      `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}` +
+      ((bounds.membershipChangesMax ?? 0) > 0 || (args.spares ?? 0) > 0 ? `, membership changes ${bounds.membershipChangesMax ?? 0}, spares ${args.spares ?? 0}` : ''),
   ];
   if (found.replay !== null && result.path !== null) {
     const violation = found.replay.violation;
@@ -210,6 +221,8 @@ const flagOfField: Readonly<Record<string, string>> = {
   walksMax: '--walks',
   pctDepth: '--pct-depth',
   'implementationOptions.snapshotEntriesThreshold': '--snapshot-threshold',
+  spares: '--spares',
+  'bounds.membershipChangesMax': '--membership-changes',
 };
 
 /**
@@ -275,6 +288,8 @@ export function describeStep(step: ExploreStep): string {
       return `deliver a second copy of ${step.message.type} n${step.from} -> n${step.to}`;
     case 'timeout':
       return `n${step.node}'s timer fires`;
+    case 'tick':
+      return `n${step.node}'s clock ticks ${step.ticks} ${plural(step.ticks, 'time')}, showing nothing`;
     case 'propose':
       return `${step.command.client !== undefined ? `client c${step.command.client}` : 'client'} proposes ${step.command.op} #${step.command.id} to n${step.node}`;
     case 'read':
@@ -283,5 +298,11 @@ export function describeStep(step: ExploreStep): string {
       return `n${step.node} crashes${step.unsyncedKept > 0 ? `, keeping ${step.unsyncedKept} unsynced ${plural(step.unsyncedKept, 'record')}` : ''}`;
     case 'restart':
       return `n${step.node} restarts`;
+    case 'changeMembership':
+      return `admin asks n${step.node} to change membership #${step.change.id} (${describeMembershipSteps(step.change.steps)})`;
+    case 'join':
+      return `spare n${step.node} starts empty and joins`;
+    case 'wipe':
+      return `removed n${step.node} is stopped and wiped`;
   }
 }

@@ -307,6 +307,8 @@ function addExploreCommand(parser: Argv, context: CommandContext): Argv {
             walks: args.walks,
             pctDepth: args['pct-depth'],
             snapshotThreshold: args['snapshot-threshold'],
+            spares: args.spares,
+            membershipChanges: args['membership-changes'],
             bugs: args.bug,
             impl: args.impl,
             implTimeoutMs: args['impl-timeout-ms'],
@@ -348,6 +350,12 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
       .option('snapshot-threshold', {
         type: 'number',
         describe: 'Implementations that list snapshots: compact every N applied entries (default: never; 1 reaches InstallSnapshot within a few steps)',
+      })
+      .option('spares', { type: 'number', default: 0, describe: 'Implementations that list membership: spare nodes a membership change may add (they start empty and join)' })
+      .option('membership-changes', {
+        type: 'number',
+        default: 0,
+        describe: 'Implementations that list membership: changes handed to a leader over a path (add a spare as learner or voter, promote, remove, replace jointly), and removed nodes wiped',
       })
       .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
       .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })

@@ -49,13 +49,21 @@ const boundsFields: Record<keyof ExploreBounds, Schema> = {
   statesMax: count,
   timeMs: { type: 'number', minimum: 1 },
   memoryBytesMax: { type: 'number', minimum: 1 },
+  membershipChangesMax: { ...count, optional: true },
 };
+
+/**
+ * Most spares: the members and spares together are at most 15 nodes (as in a scenario), and the
+ * symmetry reduction permutes the spares among themselves too.
+ */
+export const exploreSparesMax = 8;
 
 /** Keyed by every field of ExploreOptions, so a field added there without a rule here does not compile. */
 const optionFields: Record<keyof ExploreOptions, Schema> = {
   implementation: { type: 'any' },
   invariants: { type: 'any', ...optional },
   nodes: { type: 'number', integer: true, minimum: 1, maximum: exploreNodesMax },
+  spares: { type: 'number', integer: true, minimum: 0, maximum: exploreSparesMax, ...optional },
   strategy: { type: 'enum', values: exploreStrategies },
   bounds: { type: 'object', fields: boundsFields },
   implementationOptions: implementationOptionsSchema(false),
@@ -84,9 +92,22 @@ export function exploreOptionProblems(options: unknown): ExploreOptionProblem[] 
     problems.push({ field: 'implementation', reason: `${String(implementation.name)} is time-driven (timing 'clock'): explore steps tick-driven implementations only; check it with raftcheck run` });
   }
   if (given.onProgress !== undefined && typeof given.onProgress !== 'function') problems.push({ field: 'onProgress', reason: 'expected a function' });
+  problems.push(...membershipProblems(given, implementation));
   if (!problems.some((problem) => problem.field.startsWith('implementationOptions'))) {
     const timing = given.implementationOptions as ExploreOptions['implementationOptions'];
     for (const problem of implementationOptionProblems(timing)) problems.push({ field: `implementationOptions.${problem.path}`, reason: problem.message });
   }
+  return problems;
+}
+
+/** Spares and membership changes go only to an implementation that lists the feature (docs/CONTRACT.md). */
+function membershipProblems(given: Partial<Record<keyof ExploreOptions, unknown>>, implementation: { name?: unknown; features?: unknown } | undefined): ExploreOptionProblem[] {
+  const features = Array.isArray(implementation?.features) ? (implementation.features as unknown[]) : [];
+  if (implementation === undefined || features.includes('membership')) return [];
+  const bounds = given.bounds as Partial<ExploreBounds> | undefined;
+  const reason = (got: unknown) => `${String(implementation.name)} does not list the 'membership' feature, so it takes no membership steps: expected 0, got ${String(got)}`;
+  const problems: ExploreOptionProblem[] = [];
+  if (typeof given.spares === 'number' && given.spares > 0) problems.push({ field: 'spares', reason: reason(given.spares) });
+  if (typeof bounds?.membershipChangesMax === 'number' && bounds.membershipChangesMax > 0) problems.push({ field: 'bounds.membershipChangesMax', reason: reason(bounds.membershipChangesMax) });
   return problems;
 }

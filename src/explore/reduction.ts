@@ -37,7 +37,10 @@
 //     judgement, which an independent step leaves as they were;
 //   - a delivery that raises the term its sender revealed (Transition.revealsSender) and a
 //     restart of that sender (whose monotonic-term floor reads it). Revealed terms are a maximum,
-//     so two deliveries that raise them commute.
+//     so two deliveries that raise them commute;
+//   - neither is a membership step (Transition.changesMembership): a change may start a spare
+//     besides the node it steps, a wipe takes messages off the network, and which of them a
+//     world offers reads other nodes' configurations; they never sleep, nor does anything past them.
 // A transition is named by a key that survives the steps independent of it: a delivery or drop
 // by its link and its place in the link's queue (FIFO; only the link's receiver or a drop on
 // the link removes from it, and both are dependent), a node's choice by its node. With symmetry
@@ -46,8 +49,9 @@
 
 import type { NodeId } from '../core/ids.js';
 import type { Choice, Transition, World } from '../world/system.js';
+import { changeCode } from '../world/membership.js';
 
-const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7 } as const;
+const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7, changeMembership: 8, join: 9, wipe: 10, tick: 11 } as const;
 
 /** Effects of a transition that make it dependent on others: bits of a mask. */
 const changesHistory = 1;
@@ -56,49 +60,50 @@ const spendsRequest = 4;
 const spendsDrop = 8;
 const spendsReorder = 16;
 const revealsSender = 32;
+const changesMembership = 64;
 const budgets = spendsCrash | spendsRequest | spendsDrop | spendsReorder;
-const effects = changesHistory | budgets | revealsSender;
+const effects = changesHistory | budgets | revealsSender | changesMembership;
 /** Above the effect bits: the change in messages in flight, offset to be positive. */
 const messagesShift = 8;
 const messagesOffset = 64;
 
 /**
  * A sleep set as a flat list of (key, mask) pairs, in the canonical ids of its state. Keys pack
- * kind (3 bits), a node or the link's sender (4 bits), the link's receiver (4 bits) and the
- * place in the link or the unsynced records kept (the bits above).
+ * kind (4 bits), a node or the link's sender (4 bits), the link's receiver (4 bits) and the
+ * place in the link, the unsynced records kept or a change's steps (the bits above).
  */
 export type SleepSet = readonly number[];
 
 export const emptySleepSet: SleepSet = Object.freeze([]) as SleepSet;
 
 function key(kind: number, first: number, second: number, rest: number): number {
-  return kind | (first << 3) | (second << 7) | (rest << 11);
+  return kind | (first << 4) | (second << 8) | (rest << 12);
 }
 
 function renameKey(value: number, rename: readonly NodeId[]): number {
-  const kind = value & 7;
-  const first = (value >>> 3) & 15;
-  const second = (value >>> 7) & 15;
-  return key(kind, rename[first], second === 0 ? 0 : rename[second], value >>> 11);
+  const kind = value & 15;
+  const first = (value >>> 4) & 15;
+  const second = (value >>> 8) & 15;
+  return key(kind, rename[first], second === 0 ? 0 : rename[second], value >>> 12);
 }
 
 /** The node a keyed transition steps; 0 for a drop. */
 function steppedNode(value: number): number {
-  const kind = value & 7;
+  const kind = value & 15;
   if (kind === kindCodes.drop) return 0;
-  if (kind === kindCodes.deliver) return (value >>> 7) & 15;
-  return (value >>> 3) & 15;
+  if (kind === kindCodes.deliver) return (value >>> 8) & 15;
+  return (value >>> 4) & 15;
 }
 
 /** Whether `restart` is a restart of the sender of the delivery `delivery`. */
 function restartsSenderOf(restart: number, delivery: number): boolean {
-  return (restart & 7) === kindCodes.restart && ((restart >>> 3) & 15) === ((delivery >>> 3) & 15);
+  return (restart & 15) === kindCodes.restart && ((restart >>> 4) & 15) === ((delivery >>> 4) & 15);
 }
 
 /** The link of a delivery or drop as sender * 16 + receiver; -1 for other kinds. */
 function linkOf(value: number): number {
-  const kind = value & 7;
-  return kind <= kindCodes.drop ? (value >>> 3) & 255 : -1;
+  const kind = value & 15;
+  return kind <= kindCodes.drop ? (value >>> 4) & 255 : -1;
 }
 
 /** The key of a choice in a world's own ids. */
@@ -116,6 +121,9 @@ export function choiceKey(world: World, choice: Choice): number {
       return key(kindCodes.crash, choice.node, 0, choice.unsyncedKept);
     case 'duplicate':
       return key(kindCodes.duplicate, choice.from, choice.to, 0);
+    case 'changeMembership':
+      // Its steps tell apart the changes a node is offered.
+      return key(kindCodes.changeMembership, choice.node, 0, changeCode(choice.steps));
     default:
       return key(kindCodes[choice.kind], choice.node, 0, 0);
   }
@@ -126,6 +134,7 @@ export function effectMask(before: World, transition: Transition): number {
   const after = transition.world;
   let mask = transition.changedShared ? changesHistory : 0;
   if (transition.revealsSender) mask |= revealsSender;
+  if (transition.changesMembership) mask |= changesMembership;
   if (after.crashes !== before.crashes) mask |= spendsCrash;
   if (after.requests !== before.requests) mask |= spendsRequest;
   if (after.drops !== before.drops) mask |= spendsDrop;
@@ -134,14 +143,14 @@ export function effectMask(before: World, transition: Transition): number {
 }
 
 export function independent(keyA: number, maskA: number, keyB: number, maskB: number): boolean {
-  if (((maskA | maskB) & changesHistory) !== 0) return false;
+  if (((maskA | maskB) & (changesHistory | changesMembership)) !== 0) return false;
   if ((maskA & maskB & budgets) !== 0) return false;
   if ((maskA & revealsSender) !== 0 && restartsSenderOf(keyB, keyA)) return false;
   if ((maskB & revealsSender) !== 0 && restartsSenderOf(keyA, keyB)) return false;
   const nodeA = steppedNode(keyA);
   if (nodeA !== 0 && nodeA === steppedNode(keyB)) return false;
   const linkA = linkOf(keyA);
-  if (linkA !== -1 && linkA === linkOf(keyB) && ((keyA & 7) === kindCodes.drop || (keyB & 7) === kindCodes.drop)) return false;
+  if (linkA !== -1 && linkA === linkOf(keyB) && ((keyA & 15) === kindCodes.drop || (keyB & 15) === kindCodes.drop)) return false;
   return true;
 }
 

@@ -69,6 +69,12 @@ export interface ExploreOptions {
   /** The invariants every state is judged by; default: every registered one. */
   invariants?: readonly InvariantDefinition[];
   nodes: number;
+  /**
+   * Feature 'membership': spare nodes that membership changes may add (default 0). With changes
+   * allowed (bounds.membershipChangesMax), the search offers each change a leader's latest
+   * configuration allows (src/world/system.ts).
+   */
+  spares?: number;
   strategy: ExploreStrategy;
   bounds: ExploreBounds;
   /** Options handed to every node; electionTicksMin must equal electionTicksMax (a firing is one choice). */
@@ -131,7 +137,7 @@ export interface ExploreResult {
   statesPerSecond: number;
   stoppedBy: ExploreStop;
   /** Each bound that cut something off: how many states or transitions it cut. */
-  boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | PruneReason, number>>;
+  boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | 'membershipChanges' | PruneReason, number>>;
   /** True when bfs or dfs reached every reachable state and no bound withheld a state or a choice. */
   complete: boolean;
   coverage: ExploreCoverage;
@@ -158,6 +164,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     implementation: options.implementation,
     invariants: options.invariants ?? allInvariants,
     nodes: options.nodes,
+    spares: options.spares,
     implementationOptions: options.implementationOptions,
     symmetry: options.symmetry,
     clone: options.clone,
@@ -170,6 +177,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     dropsMax: options.bounds.dropsMax,
     reordersMax: options.bounds.reordersMax,
     messagesInFlightMax: options.bounds.messagesInFlightMax,
+    membershipChangesMax: options.bounds.membershipChangesMax,
   });
   const search = new Search(system, options);
   try {
@@ -337,7 +345,7 @@ class Search {
       randomState = nextRandomState(randomState);
       return randomValueOfState(randomState) % bound;
     };
-    const nodes = this.options.nodes;
+    const nodes = this.system.members.length;
     const depthMax = this.options.bounds.depthMax;
     for (let walk = 0; walk < this.options.walksMax; walk += 1) {
       // PCT: distinct initial priorities d..d+n-1 in a random order; change points get 1..d-1.
@@ -446,6 +454,7 @@ class Search {
     if (budgets.crashes) this.hit('crashes', 1);
     if (budgets.requests) this.hit('requests', 1);
     if (budgets.drops) this.hit('drops', 1);
+    if (budgets.membershipChanges) this.hit('membershipChanges', 1);
     return this.system.choices(world);
   }
 

@@ -10,10 +10,18 @@
 //                         message the network duplicated -> duplicate
 //   tick that shows    -> timeout (a message sent, or the role or term changed; the silent ticks
 //                         before it vanish: the explorer's timeout ticks until something shows)
+//   silent ticks       -> with membership churn, a tick step of as many ticks, just before the
+//                         node's next other input: once the membership changed, a node may
+//                         ignore vote requests while it heard from a leader lately (thesis 4.2.3),
+//                         which only the ticks since tell; without churn they vanish too
 //   propose, accepted  -> propose, with the run's command (a refused one changed nothing)
 //   read, not refused  -> read, with the run's command
 //   instance dropped   -> crash, keeping as many unsynced records as the restart was handed
 //   later start        -> restart
+//   a spare's first start (members [], as the membership administrator starts it) -> join
+//   changeMembership, accepted -> changeMembership, with the run's change (a refused one changed
+//                         nothing); a removed node stopped and wiped is a crash with no restart,
+//                         which is all the rest of the path can tell of it
 // Partitions, pauses and network drops leave no step: their messages are never delivered. What
 // the explorer cannot express (records lost with a sync still in flight, a client's attempt
 // that a timeout abandoned before the path's history sees it) makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
@@ -39,6 +47,8 @@ export interface LiftedRun {
   /** The re-executed run: the same as the one lifted (same trace hash). */
   run: SimulationResult;
   steps: ExploreStep[];
+  /** Spare nodes the run had (feature 'membership'): the path's cluster has them too. */
+  spares: number;
 }
 
 /** What the wrapped nodes saw, in the order the simulator handed it over. */
@@ -63,7 +73,9 @@ export function liftRun(subject: LiftSubject): LiftedRun {
     watching = false;
     simulation.dispose();
   }
-  return { run: simulation.result(), steps: stepsOf(observed) };
+  const run = simulation.result();
+  const churn = (subject.implementation.features ?? []).includes('membership') && run.scenario.membership !== undefined;
+  return { run, steps: stepsOf(observed, churn), spares: churn ? run.scenario.membership!.spares : 0 };
 }
 
 /** The implementation with every node reporting its inputs and outputs; behaviour unchanged. */
@@ -71,6 +83,8 @@ function watched(implementation: Implementation, observed: Observed[], watching:
   return {
     name: implementation.name,
     version: implementation.version,
+    // What the simulator sends it depends on its features (membership changes, a snapshot threshold).
+    ...(implementation.features !== undefined ? { features: implementation.features } : {}),
     createNode(): NodeInstance {
       const inner = implementation.createNode();
       let node: NodeId = 0;
@@ -102,85 +116,116 @@ interface NodeRecords {
   term: number | null;
 }
 
-function stepsOf(observed: readonly Observed[]): ExploreStep[] {
-  const steps: ExploreStep[] = [];
-  const nodes = new Map<NodeId, NodeRecords>();
+function stepsOf(observed: readonly Observed[], keepSilentTicks: boolean): ExploreStep[] {
+  const lifter = new StepLifter(keepSilentTicks);
+  for (const entry of observed) lifter.add(entry);
+  return lifter.steps;
+}
+
+/** The steps of what the wrapped nodes saw, added in the order the simulator handed it over. */
+class StepLifter {
+  readonly steps: ExploreStep[] = [];
+  /** Silent ticks of each node since its last other input (kept only with keepSilentTicks). */
+  private readonly silentTicks = new Map<NodeId, number>();
+  private readonly nodes = new Map<NodeId, NodeRecords>();
   /**
    * Messages sent and not yet delivered, by the message object and its destination: the
    * simulator hands a node the very object its sender output (a broadcast may send one object to
    * every peer), and both copies of a duplicated message are that one object. So a second
    * delivery of an object is a duplicate, told apart from a resend of the same content.
    */
-  const inFlight = new WeakMap<object, Map<NodeId, number>>();
-  const delivered = new WeakMap<object, Set<NodeId>>();
+  private readonly inFlight = new WeakMap<object, Map<NodeId, number>>();
+  private readonly delivered = new WeakMap<object, Set<NodeId>>();
   /** Crashes waiting for their restart to tell how many unsynced records survived. */
-  const pendingCrash = new Map<NodeId, { step: ExploreStep & { kind: 'crash' }; syncedWritten: number; unsynced: number }>();
-  for (const entry of observed) {
-    const state = nodes.get(entry.node) ?? { started: false, written: 0, unsynced: 0, role: null, term: null };
-    nodes.set(entry.node, state);
+  private readonly pendingCrash = new Map<NodeId, { step: ExploreStep & { kind: 'crash' }; syncedWritten: number; unsynced: number }>();
+
+  constructor(private readonly keepSilentTicks: boolean) {}
+
+  add(entry: Observed): void {
+    const state = this.nodes.get(entry.node) ?? { started: false, written: 0, unsynced: 0, role: null, term: null };
+    this.nodes.set(entry.node, state);
+    const ticks = this.silentTicks.get(entry.node) ?? 0;
+    this.silentTicks.delete(entry.node);
     if (entry.kind === 'dropped') {
       // Kept records are settled at the restart (records it is handed); without one, none matter.
       const step: ExploreStep & { kind: 'crash' } = { kind: 'crash', node: entry.node, unsyncedKept: 0 };
-      pendingCrash.set(entry.node, { step, syncedWritten: state.written - state.unsynced, unsynced: state.unsynced });
-      steps.push(step);
-      continue;
+      this.pendingCrash.set(entry.node, { step, syncedWritten: state.written - state.unsynced, unsynced: state.unsynced });
+      this.steps.push(step);
+      return;
     }
-    const { input, output } = entry;
+    const { node, input, output } = entry;
+    if (input.kind !== 'tick' && input.kind !== 'start' && ticks > 0) this.steps.push({ kind: 'tick', node, ticks });
+    const accepted = (id: number) => output.answers.some((answer) => answer.commandId === id && answer.kind === 'accepted');
     switch (input.kind) {
-      case 'start': {
-        if (state.started) {
-          const crash = pendingCrash.get(entry.node);
-          if (crash !== undefined) {
-            // The explorer keeps a prefix of the unsynced records; the simulator's storage may also
-            // have lost records whose sync was still in flight, which no crash step can express.
-            crash.step.unsyncedKept = Math.max(0, Math.min(crash.unsynced, input.records.length - crash.syncedWritten));
-            pendingCrash.delete(entry.node);
-          }
-          steps.push({ kind: 'restart', node: entry.node });
-        }
-        state.started = true;
-        state.written = input.records.length;
-        state.unsynced = 0;
-        state.role = null;
-        state.term = null;
+      case 'start':
+        this.started(node, input, state);
         break;
-      }
       case 'tick': {
         const shows = output.messages.length > 0 || (output.state !== undefined && (output.state.role !== state.role || output.state.term !== state.term));
-        if (shows) steps.push({ kind: 'timeout', node: entry.node });
+        // The silent ticks before a tick that shows are the timer firing's own.
+        if (shows) this.steps.push({ kind: 'timeout', node });
+        else if (this.keepSilentTicks) this.silentTicks.set(node, ticks + 1);
         break;
       }
-      case 'deliver': {
-        const copies = inFlight.get(input.message);
-        const count = copies?.get(entry.node) ?? 0;
-        if (count > 0) {
-          copies!.set(entry.node, count - 1);
-          let to = delivered.get(input.message);
-          if (to === undefined) delivered.set(input.message, (to = new Set()));
-          to.add(entry.node);
-          steps.push({ kind: 'deliver', from: input.from, to: entry.node, message: input.message });
-        } else if (delivered.get(input.message)?.has(entry.node) === true) {
-          // The second copy of a message the network duplicated.
-          steps.push({ kind: 'duplicate', from: input.from, to: entry.node, message: input.message });
-        }
+      case 'deliver':
+        this.deliver(node, input);
         break;
-      }
       case 'propose':
-        if (output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'accepted')) {
-          steps.push({ kind: 'propose', node: entry.node, command: input.command });
-        }
+        if (accepted(input.command.id)) this.steps.push({ kind: 'propose', node, command: input.command });
+        break;
+      case 'changeMembership':
+        if (accepted(input.change.id)) this.steps.push({ kind: 'changeMembership', node, change: input.change });
         break;
       case 'read':
         // Commands carry their client sessions, so the replay rebuilds the clients' history
         // (src/world/history.ts); a read answered notLeader changed nothing.
-        if (!output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'notLeader')) {
-          steps.push({ kind: 'read', node: entry.node, command: input.command });
-        }
+        if (!output.answers.some((answer) => answer.commandId === input.command.id && answer.kind === 'notLeader')) this.steps.push({ kind: 'read', node, command: input.command });
         break;
     }
+    this.output(output, state);
+  }
+
+  private started(node: NodeId, input: Input & { kind: 'start' }, state: NodeRecords): void {
+    if (state.started) {
+      const crash = this.pendingCrash.get(node);
+      if (crash !== undefined) {
+        // The explorer keeps a prefix of the unsynced records; the simulator's storage may also
+        // have lost records whose sync was still in flight, which no crash step can express.
+        crash.step.unsyncedKept = Math.max(0, Math.min(crash.unsynced, input.records.length - crash.syncedWritten));
+        this.pendingCrash.delete(node);
+      }
+      this.steps.push({ kind: 'restart', node });
+    } else if (input.members.length === 0) {
+      // A spare's first start: the membership administrator starts it before the change that adds it.
+      this.steps.push({ kind: 'join', node });
+    }
+    state.started = true;
+    state.written = input.records.length;
+    state.unsynced = 0;
+    state.role = null;
+    state.term = null;
+  }
+
+  private deliver(node: NodeId, input: Input & { kind: 'deliver' }): void {
+    const copies = this.inFlight.get(input.message);
+    const count = copies?.get(node) ?? 0;
+    if (count > 0) {
+      copies!.set(node, count - 1);
+      let to = this.delivered.get(input.message);
+      if (to === undefined) this.delivered.set(input.message, (to = new Set()));
+      to.add(node);
+      this.steps.push({ kind: 'deliver', from: input.from, to: node, message: input.message });
+    } else if (this.delivered.get(input.message)?.has(node) === true) {
+      // The second copy of a message the network duplicated.
+      this.steps.push({ kind: 'duplicate', from: input.from, to: node, message: input.message });
+    }
+  }
+
+  /** What a node's output leaves in flight and in its storage, and the role and term it shows. */
+  private output(output: Output, state: NodeRecords): void {
     for (const outbound of output.messages) {
-      let copies = inFlight.get(outbound.message);
-      if (copies === undefined) inFlight.set(outbound.message, (copies = new Map()));
+      let copies = this.inFlight.get(outbound.message);
+      if (copies === undefined) this.inFlight.set(outbound.message, (copies = new Map()));
       copies.set(outbound.to, (copies.get(outbound.to) ?? 0) + 1);
     }
     state.written += output.records.length;
@@ -190,5 +235,4 @@ function stepsOf(observed: readonly Observed[]): ExploreStep[] {
       state.term = output.state.term;
     }
   }
-  return steps;
 }

@@ -15,6 +15,8 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import { Hasher } from '../core/hash.js';
 import { assert } from '../core/assert.js';
 import type { NodeId } from '../core/ids.js';
+import { nodeName } from '../core/ids.js';
+import { plural } from '../core/text.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import type { Output } from '../contract/contract.js';
 import type { TraceEvent } from '../sim/events.js';
@@ -23,7 +25,7 @@ import { defaultClientOptions } from '../sim/scenario.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 import type { SimulationResult } from '../sim/simulation.js';
-import { emptyStatistics } from '../sim/simulation.js';
+import { describeMembershipSteps, emptyStatistics } from '../sim/simulation.js';
 import type { TraceFile } from '../sim/trace.js';
 import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import { ClientHistory, recordSessionCommand } from '../world/history.js';
@@ -35,6 +37,8 @@ import { isHarnessError } from '../contract/observation.js';
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
   nodes: number;
+  /** Feature 'membership': spare nodes after the members (absent: none). */
+  spares?: number;
   implementationOptions: ImplementationOptions;
   strategy: string;
   bounds: Record<string, number>;
@@ -43,7 +47,7 @@ export interface ExploreTraceInfo {
 }
 
 /** The scenario an explore path runs in, or what is wrong with its cluster size and node options. */
-function parseExploreScenario(nodes: number, implementationOptions: ImplementationOptions): { ok: true; scenario: Scenario } | { ok: false; message: string } {
+function parseExploreScenario(nodes: number, implementationOptions: ImplementationOptions, spares = 0): { ok: true; scenario: Scenario } | { ok: false; message: string } {
   const parsed = parseScenario(
     {
       name: 'explore',
@@ -54,6 +58,8 @@ function parseExploreScenario(nodes: number, implementationOptions: Implementati
       faults: { crash: { perSecond: 0 }, partition: { perSecond: 0 } },
       network: { dropProbability: 0 },
       workload: { proposalsPerSecond: 0 },
+      // The spares a path's changes may add; the changes themselves are the path's own steps.
+      ...(spares > 0 ? { membership: { spares, changesPerSecond: 0 } } : {}),
     },
     'explore',
   );
@@ -61,24 +67,32 @@ function parseExploreScenario(nodes: number, implementationOptions: Implementati
 }
 
 /** The scenario an explore trace carries: the cluster and the node options; no fault processes. */
-export function exploreScenario(nodes: number, implementationOptions: ImplementationOptions): Scenario {
-  const parsed = parseExploreScenario(nodes, implementationOptions);
+export function exploreScenario(nodes: number, implementationOptions: ImplementationOptions, spares = 0): Scenario {
+  const parsed = parseExploreScenario(nodes, implementationOptions, spares);
   // A trace's options are checked when it is read (exploreInfoOf); the explorer's own are fixed values.
   assert(parsed.ok, `explore scenario: ${parsed.ok ? '' : parsed.message}`);
   return parsed.scenario;
+}
+
+/** The cluster a path runs on: its members, its spares and the options every node is started with. */
+export interface ExplorePathCluster {
+  nodes: number;
+  spares?: number;
+  implementationOptions: ImplementationOptions;
 }
 
 /**
  * The transition system a path replays in: no symmetry (the steps name real node ids) and no
  * bound, since a path is judged for what it does, not for the search that found it.
  */
-export function replaySystem(implementation: Implementation, nodes: number, implementationOptions: ImplementationOptions, invariants: readonly InvariantDefinition[]): TransitionSystem {
+export function replaySystem(implementation: Implementation, cluster: ExplorePathCluster, invariants: readonly InvariantDefinition[]): TransitionSystem {
   const unbounded = Number.POSITIVE_INFINITY;
   return new TransitionSystem({
     implementation,
     invariants,
-    nodes,
-    implementationOptions,
+    nodes: cluster.nodes,
+    spares: cluster.spares,
+    implementationOptions: cluster.implementationOptions,
     symmetry: false,
     clone: true,
     termMax: unbounded,
@@ -87,6 +101,7 @@ export function replaySystem(implementation: Implementation, nodes: number, impl
     dropsMax: unbounded,
     reordersMax: unbounded,
     messagesInFlightMax: unbounded,
+    membershipChangesMax: unbounded,
     // Nothing shared: a violation's evidence is this path's own.
     intern: false,
   });
@@ -151,11 +166,11 @@ export class PathReplay {
 
   constructor(
     implementation: Implementation,
-    path: { nodes: number; implementationOptions: ImplementationOptions },
+    path: ExplorePathCluster,
     invariants: readonly InvariantDefinition[],
     private readonly resolution: StepResolution = strictResolution,
   ) {
-    this.system = replaySystem(implementation, path.nodes, path.implementationOptions, invariants);
+    this.system = replaySystem(implementation, path, invariants);
   }
 
   /** Disposes the live instances of the nodes (it stays usable: they are re-created). */
@@ -166,7 +181,7 @@ export class PathReplay {
   /** With `onWorld`, it is handed every world the path goes through, the initial one first. */
   replay(steps: readonly ExploreStep[], options: { record: boolean; onWorld?: (world: World) => void }): ReplayedPath | { error: string } {
     const system = this.system;
-    const info = { nodes: system.members.length, implementationOptions: system.options.implementationOptions };
+    const info = { nodes: system.bootstrap.length, spares: system.members.length - system.bootstrap.length, implementationOptions: system.options.implementationOptions };
     const recorder = new PathRecorder(options.record || steps.some(hasClientCommand));
     let transition = recorder.observer === undefined ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
     let world: World = transition.world;
@@ -299,7 +314,7 @@ class PathRecorder implements StepObserver {
   }
 
   result(
-    info: { nodes: number; implementationOptions: ImplementationOptions },
+    info: ExplorePathCluster,
     world: World,
     finding: Violation | HarnessError | null,
     implementationError: SimulationResult['implementationError'],
@@ -318,7 +333,7 @@ class PathRecorder implements StepObserver {
       // A verdict has no trace hash: no trace holds it.
       traceHash: this.recording ? this.hasher.hex() : '',
       choices: {},
-      scenario: exploreScenario(info.nodes, info.implementationOptions),
+      scenario: exploreScenario(info.nodes, info.implementationOptions, info.spares),
       boundReached: null,
       eventLog: this.recording ? this.events : null,
       eventDigests: null,
@@ -344,6 +359,7 @@ export function exploreTraceOf(
     invariants: readonly InvariantDefinition[];
     bugs: readonly string[];
     nodes: number;
+    spares?: number;
     implementationOptions: ImplementationOptions;
     bounds: Record<string, number>;
   },
@@ -351,6 +367,7 @@ export function exploreTraceOf(
   if (result.path === null) return null;
   const info: ExploreTraceInfo = {
     nodes: options.nodes,
+    ...((options.spares ?? 0) > 0 ? { spares: options.spares } : {}),
     implementationOptions: options.implementationOptions,
     strategy: result.strategy,
     bounds: options.bounds,
@@ -379,13 +396,14 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   const info = trace.explore as Partial<ExploreTraceInfo> | undefined;
   if (info === undefined || info === null || typeof info !== 'object') return 'the explore field is not an object';
   if (!Number.isInteger(info.nodes) || (info.nodes ?? 0) < 1) return 'explore.nodes: expected a positive integer';
+  if (info.spares !== undefined && (!Number.isInteger(info.spares) || info.spares < 0 || info.nodes! + info.spares > 15)) return 'explore.spares: expected an integer from 0 to 15 nodes in all';
   if (!Array.isArray(info.steps)) return 'explore.steps: expected a list of steps';
   const unknown = info.steps.findIndex((step: unknown) => step === null || typeof step !== 'object' || !exploreStepKinds.has(String((step as { kind?: unknown }).kind)));
   if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
   const options = info.implementationOptions;
   if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
   // The scenario the path replays in: a cluster size or node options it cannot have are the file's fault.
-  const scenario = parseExploreScenario(info.nodes!, options);
+  const scenario = parseExploreScenario(info.nodes!, options, info.spares);
   if (!scenario.ok) return `explore.nodes and explore.implementationOptions do not make a scenario: ${scenario.message.replace(/\bimplementation\./g, 'implementationOptions.')}`;
   return info as ExploreTraceInfo;
 }
@@ -404,6 +422,9 @@ function eventOfStep(stepNumber: number, step: ExploreStep): TraceEvent {
     case 'timeout':
       Object.assign(event, { kind: 'tick', node: step.node, note: 'timer fires' });
       break;
+    case 'tick':
+      Object.assign(event, { kind: 'tick', node: step.node, note: `${step.ticks} ${plural(step.ticks, 'tick')} that show nothing` });
+      break;
     case 'propose':
     case 'read':
       if (step.command.client !== undefined) {
@@ -417,6 +438,15 @@ function eventOfStep(stepNumber: number, step: ExploreStep): TraceEvent {
       break;
     case 'restart':
       Object.assign(event, { kind: 'restart', node: step.node });
+      break;
+    case 'changeMembership':
+      Object.assign(event, { kind: 'membershipRequest', node: step.node, commandId: step.change.id, note: `change membership (${describeMembershipSteps(step.change.steps)})` });
+      break;
+    case 'join':
+      Object.assign(event, { kind: 'membershipClock', node: step.node, note: `${nodeName(step.node)} joins` });
+      break;
+    case 'wipe':
+      Object.assign(event, { kind: 'membershipClock', node: step.node, note: `${nodeName(step.node)} removed: stopped and wiped` });
       break;
   }
   return event;

@@ -21,6 +21,8 @@ export interface ShortestOptions {
   implementation: Implementation;
   invariants: readonly InvariantDefinition[];
   nodes: number;
+  /** Feature 'membership': spares after the members (absent: none). */
+  spares?: number;
   implementationOptions: ImplementationOptions;
   bounds: PathBounds;
   /** Paths of at most this many steps. */
@@ -54,6 +56,7 @@ export function shortestFailingPath(options: ShortestOptions): ExploreStep[] | n
     implementation: options.implementation,
     invariants: options.invariants,
     nodes: options.nodes,
+    spares: options.spares,
     implementationOptions: options.implementationOptions,
     symmetry: false,
     clone: true,

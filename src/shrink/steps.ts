@@ -41,6 +41,8 @@ const searchStatesMax = 50_000;
 
 export interface StepPath {
   nodes: number;
+  /** Feature 'membership': spares after the members (absent: none). */
+  spares?: number;
   implementationOptions: ImplementationOptions;
   steps: readonly ExploreStep[];
 }
@@ -209,7 +211,7 @@ class StepShrinker {
         const before = { nodes: this.nodes, replayer: this.replayer };
         this.nodes = size;
         this.replayer = tolerantReplay(this.implementation, { ...this.path, nodes: size }, this.options.invariants);
-        const candidate = this.evaluate(withoutNodes(this.best.steps, removed));
+        const candidate = this.evaluate(withoutNodes(this.best.steps, removed, this.nodes + (this.path.spares ?? 0) + removed.length));
         if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
           this.best = candidate;
           this.improvements += 1;
@@ -266,6 +268,7 @@ class StepShrinker {
     const found = shortestFailingPath({
       ...{ implementation: this.implementation, invariants: this.options.invariants },
       nodes: this.nodes,
+      spares: this.path.spares,
       implementationOptions: this.path.implementationOptions,
       bounds: {
         crashesMax: last.crashes,
@@ -274,6 +277,7 @@ class StepShrinker {
         reordersMax: last.reorders,
         messagesInFlightMax: Math.max(...worlds.map((world) => world.messages.length)),
         termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.mirror.term)))),
+        membershipChangesMax: last.membershipChanges,
       },
       depthMax: this.best.steps.length - 1,
       statesMax: searchStatesMax,
@@ -310,16 +314,23 @@ export function possibleSteps(implementation: Implementation, path: Omit<StepPat
 /** Clusters the drop-nodes pass goes down to: the smallest in which a majority can be outvoted. */
 const nodesMin = 3;
 
-/** The path without the steps the removed nodes take part in, the others renumbered 1, 2, ... */
-function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[]): ExploreStep[] {
+/**
+ * The path without the steps the removed members take part in, the other nodes (the spares
+ * too) renumbered 1, 2, ...; a membership change keeps its steps that name nodes that stay, and
+ * goes with the last of them.
+ */
+function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[], nodesBefore: number): ExploreStep[] {
   const gone = new Set(removed);
-  const renamed = (id: NodeId) => id - removed.filter((other) => other < id).length;
+  const rename = [0, ...Array.from({ length: nodesBefore }, (_, index) => index + 1 - removed.filter((other) => other <= index).length)];
   const kept: ExploreStep[] = [];
   for (const step of steps) {
-    if ('node' in step) {
-      if (!gone.has(step.node)) kept.push({ ...step, node: renamed(step.node) });
+    if (step.kind === 'changeMembership') {
+      const changed = step.change.steps.filter((change) => !gone.has(change.node)).map((change) => ({ ...change, node: rename[change.node] }));
+      if (!gone.has(step.node) && changed.length > 0) kept.push({ ...step, node: rename[step.node], change: { ...step.change, steps: changed } });
+    } else if ('node' in step) {
+      if (!gone.has(step.node)) kept.push({ ...step, node: rename[step.node] });
     } else if (!gone.has(step.from) && !gone.has(step.to)) {
-      kept.push({ ...step, from: renamed(step.from), to: renamed(step.to) });
+      kept.push({ ...step, from: rename[step.from], to: rename[step.to] });
     }
   }
   return kept;

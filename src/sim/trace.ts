@@ -178,6 +178,7 @@ const exploreSchema: Schema = {
   optional: true,
   fields: {
     nodes: { ...integer, minimum: 1 },
+    spares: { ...integer, minimum: 0, optional: true },
     implementationOptions: { type: 'any' },
     strategy: { type: 'string' },
     bounds: { type: 'any' },

@@ -24,8 +24,17 @@
 // far durable at once: the explorer has no sync latency). A crash keeps the synced records and a
 // chosen prefix of the unsynced ones: all of them (the disk got them anyway), none (lost), or a
 // torn part; each way is its own choice and costs one crash of the crash bound.
+//
+// Membership (feature 'membership', off unless SystemOptions.spares or
+// PathBounds.membershipChangesMax say otherwise): spares follow the members, never started until
+// a change names them. A change is a choice for a node that claims to lead, one of every change
+// its latest configuration allows (src/world/membership.ts, the simulator's administrator's menu);
+// the node answers accepted, notLeader or rejected itself. Like the simulator's administrator, the
+// change starts each spare it names that never ran (a brand-new empty node that joins); and a node
+// that no configuration names any more, the committed one included, may be stopped for good and
+// its storage wiped (then it never restarts). A replay may also start a spare on its own (join).
 
-import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, Message, NodeInstance, Output } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, MembershipChange, MembershipStep, Message, NodeInstance, Output } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
@@ -43,6 +52,7 @@ import { InstancePool, liveInstancesMaxDefault } from './instancePool.js';
 import { Lanes } from './lanes.js';
 import { mix32 } from '../core/hash.js';
 import type { Violation } from '../contract/observation.js';
+import { allChanges, changeCode, changeCodesMax, configurationMembers, latestCommitted, startMembers, votersMinOf } from './membership.js';
 
 export interface NodeState {
   /**
@@ -65,6 +75,8 @@ export interface NodeState {
   memo?: Map<InFlight | number, readonly NodeStep[]>;
   /** Its place among the system's encoded node states (src/explore/frontier.ts), once encoded. */
   index?: number;
+  /** Stopped for good and its storage wiped, once removed from the membership: it never restarts. */
+  retired?: boolean;
 }
 
 export interface InFlight {
@@ -87,6 +99,8 @@ export interface World {
   readonly requests: number;
   readonly drops: number;
   readonly reorders: number;
+  /** Membership changes handed to nodes (feature 'membership'). */
+  readonly membershipChanges: number;
   /** The judgement of the path so far: the shared part of the observation and the checkers' states. */
   readonly judgement: Judgement;
 }
@@ -133,7 +147,13 @@ export type Choice =
   /** A second copy of a message already delivered, as a duplicating network hands it over (replays only). */
   | { kind: 'duplicate'; from: NodeId; to: NodeId; message: Message }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
-  | { kind: 'restart'; node: NodeId };
+  | { kind: 'restart'; node: NodeId }
+  /** Without an id: the explorer's own change, numbered by the world's changes. */
+  | { kind: 'changeMembership'; node: NodeId; steps: readonly MembershipStep[]; id?: number }
+  /** A spare that never ran starts (a change that names it does so too); a removed node stops for good, wiped. */
+  | { kind: 'join' | 'wipe'; node: NodeId }
+  /** Ticks of a node's clock that show nothing (replays only: see ExploreStep). */
+  | { kind: 'tick'; node: NodeId; ticks: number };
 
 /** One step of a path as plain JSON (trace files): messages by content, not by position. */
 export type ExploreStep =
@@ -141,10 +161,19 @@ export type ExploreStep =
   | { kind: 'timeout'; node: NodeId }
   | { kind: 'propose' | 'read'; node: NodeId; command: Command }
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
-  | { kind: 'restart'; node: NodeId };
+  | { kind: 'restart'; node: NodeId }
+  | { kind: 'changeMembership'; node: NodeId; change: MembershipChange }
+  | { kind: 'join' | 'wipe'; node: NodeId }
+  /**
+   * Ticks of a node's clock that show nothing, as a run's node may take before its next input
+   * (src/shrink/lift.ts): the search never takes them (its timer firing ticks until something
+   * shows), but what a node does next may read how long it heard nothing (a removed server's
+   * guard, thesis 4.2.3).
+   */
+  | { kind: 'tick'; node: NodeId; ticks: number };
 
 /** Every kind of step a path may hold (trace files are checked against it). */
-export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'duplicate', 'timeout', 'propose', 'read', 'crash', 'restart']);
+export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'duplicate', 'timeout', 'propose', 'read', 'crash', 'restart', 'changeMembership', 'join', 'wipe', 'tick']);
 
 export type PruneReason = 'term' | 'messages';
 
@@ -170,6 +199,12 @@ export interface Transition {
    * monotonic-term floor): the reduction holds it dependent on a restart of the sender.
    */
   revealsSender: boolean;
+  /**
+   * A membership step (a change, a join, a wipe): it may start or stop a node besides the one it
+   * steps, and what it may do next depends on other nodes' configurations, so the reduction holds
+   * it dependent on every other.
+   */
+  changesMembership: boolean;
 }
 
 /** Hooks for a replay that records what happens (src/shrink/paths.ts); the judging is the system's. */
@@ -203,6 +238,8 @@ export interface PathBounds {
   reordersMax: number;
   /** Messages in flight at once. */
   messagesInFlightMax: number;
+  /** Membership changes handed to nodes over the whole path (feature 'membership'; default 0: none). */
+  membershipChangesMax?: number;
 }
 
 export interface SystemOptions extends PathBounds {
@@ -210,6 +247,8 @@ export interface SystemOptions extends PathBounds {
   /** The invariants every step is judged by (each checker must fork: InvariantChecker.fork). */
   invariants: readonly InvariantDefinition[];
   nodes: number;
+  /** Feature 'membership': spare nodes after the `nodes` members, started when a change first names them (default 0). */
+  spares?: number;
   implementationOptions: ImplementationOptions;
   /** Permute node ids (when the implementation allows it). */
   symmetry: boolean;
@@ -239,7 +278,13 @@ export interface Fingerprint {
 }
 
 export class TransitionSystem {
+  /** Every node: the members the cluster starts with, then the spares. */
   readonly members: readonly NodeId[];
+  /** The members the cluster starts with (all of `members` without spares). */
+  readonly bootstrap: readonly NodeId[];
+  /** Spares or membership changes are on: the world's change count is fingerprinted. */
+  private readonly membershipOn: boolean;
+  private readonly membershipChangesMax: number;
   readonly knowledge: ImplementationKnowledge;
   readonly symmetric: boolean;
   readonly usesClone: boolean;
@@ -277,7 +322,10 @@ export class TransitionSystem {
   private readonly encodedJudgements: Judgement[] = [];
 
   constructor(readonly options: SystemOptions) {
-    this.members = nodeIds(options.nodes);
+    this.bootstrap = nodeIds(options.nodes);
+    this.members = nodeIds(options.nodes + (options.spares ?? 0));
+    this.membershipChangesMax = options.membershipChangesMax ?? 0;
+    this.membershipOn = this.members.length > this.bootstrap.length || this.membershipChangesMax > 0;
     this.knowledge = knowledgeOf(options.implementation);
     this.symmetric = options.symmetry && this.knowledge.symmetric && options.implementationOptions.electionTicksMin === options.implementationOptions.electionTicksMax;
     // A createNode() that fails here fails again at the first start, as that node's error.
@@ -286,7 +334,7 @@ export class TransitionSystem {
     probe?.dispose?.();
     this.pool = this.usesClone ? null : new InstancePool(options.implementation, options.liveInstancesMax ?? liveInstancesMaxDefault);
     this.needsInputs = knowledgeNeedsInputs(this.knowledge, options.implementation);
-    this.renames = this.symmetric ? permutations(options.nodes) : [[0, ...this.members]];
+    this.renames = this.symmetric ? groupPermutations(options.nodes, this.members.length - options.nodes) : [[0, ...this.members]];
     this.positions = this.renames.map((rename) => {
       const position: NodeId[] = [];
       for (const id of this.members) position[rename[id] - 1] = id;
@@ -295,10 +343,10 @@ export class TransitionSystem {
     this.inverses = this.positions.map((position) => [0, ...position]);
     this.ticksMax = options.implementationOptions.electionTicksMax + options.implementationOptions.heartbeatTicks;
     this.sums = new Array<number>(2 * this.renames.length).fill(0);
-    this.linkPlaces = new Int32Array((options.nodes + 1) * (options.nodes + 1));
+    this.linkPlaces = new Int32Array((this.members.length + 1) * (this.members.length + 1));
     this.interning = options.intern !== false;
     this.memoizing = options.memoize !== false;
-    this.inputStride = options.nodes + 1;
+    this.inputStride = this.members.length + 1;
   }
 
   /** Live instances of the pool, without clone() (null with it). */
@@ -345,10 +393,11 @@ export class TransitionSystem {
       requests: 0,
       drops: 0,
       reorders: 0,
+      membershipChanges: 0,
       judgement,
     };
     const draft = new Draft(this, world, observer, 0);
-    for (const id of this.members) {
+    for (const id of this.bootstrap) {
       this.perform(draft, id, -this.inputStride - id, (node) => [this.start(node, id)]);
       if (draft.implementationError !== null) break;
     }
@@ -390,18 +439,55 @@ export class TransitionSystem {
         for (let kept = node.unsynced.length; kept >= 0; kept -= 1) choices.push({ kind: 'crash', node: id, unsyncedKept: kept });
       }
     }
-    for (const id of this.members) if (world.nodes[id - 1].instance === null) choices.push({ kind: 'restart', node: id });
+    for (const id of this.members) if (restartable(world.nodes[id - 1])) choices.push({ kind: 'restart', node: id });
+    if (this.membershipOn) this.membershipChoices(world, choices);
     return choices;
   }
 
+  /**
+   * The membership choices (after every other kind): each change the latest configuration of a
+   * node that claims to lead allows (with the spares that never ran or that it does not name),
+   * within the budget; then a wipe of each node that no configuration names any more.
+   */
+  private membershipChoices(world: World, choices: Choice[]): void {
+    if (world.membershipChanges < this.membershipChangesMax) {
+      const votersMin = votersMinOf(this.bootstrap.length);
+      for (const id of this.members) {
+        const node = world.nodes[id - 1];
+        const latest = node.mirror.configuration?.latest;
+        if (node.instance === null || node.mirror.role !== 'leader' || latest === undefined) continue;
+        const named = configurationMembers(latest);
+        const free = this.members.filter((spare) => spare > this.bootstrap.length && !named.has(spare) && world.nodes[spare - 1].retired !== true);
+        for (const steps of allChanges(latest, free, votersMin)) choices.push({ kind: 'changeMembership', node: id, steps });
+      }
+    }
+    for (const id of this.members) if (this.removed(world, id)) choices.push({ kind: 'wipe', node: id });
+  }
+
+  /**
+   * Whether node `id` ran, is not wiped, and is named neither by the latest committed
+   * configuration that the others report nor by any of their latest ones: it was removed, as
+   * the simulator's administrator sees a removal through (the node's own view may lag).
+   */
+  private removed(world: World, id: NodeId): boolean {
+    const node = world.nodes[id - 1];
+    if (node.retired === true || !started(node)) return false;
+    const views = world.nodes.filter((other) => other.mirror.id !== id && other.instance !== null).map((other) => other.mirror.configuration);
+    const committed = latestCommitted(views);
+    if (committed === null || configurationMembers(committed.configuration).has(id)) return false;
+    return views.every((view) => view === null || !configurationMembers(view.latest).has(id));
+  }
+
   /** Whether the budget of crashes or requests withheld a choice in this world. */
-  budgetsHit(world: World): { crashes: boolean; requests: boolean; drops: boolean } {
+  budgetsHit(world: World): { crashes: boolean; requests: boolean; drops: boolean; membershipChanges: boolean } {
     const anyUp = world.nodes.some((node) => node.instance !== null);
     const anyLeader = world.nodes.some((node) => node.instance !== null && (!node.mirror.hasView || node.mirror.role === 'leader'));
     return {
       crashes: anyUp && world.crashes >= this.options.crashesMax,
       requests: anyLeader && world.requests >= this.options.requestsMax,
       drops: world.messages.length > 0 && world.drops >= this.options.dropsMax,
+      // Off (no budget) is no bound that withheld a change.
+      membershipChanges: anyLeader && this.membershipChangesMax > 0 && world.membershipChanges >= this.membershipChangesMax,
     };
   }
 
@@ -456,7 +542,17 @@ export class TransitionSystem {
         break;
       }
       case 'restart':
+      case 'join':
         this.perform(draft, choice.node, -this.inputStride - choice.node, (node) => [this.start(node, choice.node)]);
+        break;
+      case 'changeMembership':
+        this.changeMembership(draft, choice);
+        break;
+      case 'wipe':
+        this.wipe(draft, choice.node);
+        break;
+      case 'tick':
+        this.perform(draft, choice.node, null, (node) => this.ticked(node, choice.node, choice.ticks));
         break;
     }
     const transition = draft.finish();
@@ -465,6 +561,51 @@ export class TransitionSystem {
       else if (transition.world.nodes.some((node) => node.mirror.term > this.options.termMax)) transition.pruned = 'term';
     }
     return transition;
+  }
+
+  /**
+   * A membership change handed to a node, after the spares it names that never ran start (as the
+   * simulator's administrator starts them before it sends the change). The explorer's own change
+   * is numbered by the world's changes, past any command id, and its memo key names its steps.
+   */
+  private changeMembership(draft: Draft, choice: Choice & { kind: 'changeMembership' }): void {
+    draft.membershipChanges += 1;
+    draft.changesMembership = true;
+    for (const step of choice.steps) {
+      const spare = draft.nodes[step.node - 1];
+      if (spare === undefined || step.node <= this.bootstrap.length || started(spare) || spare.retired === true) continue;
+      this.perform(draft, step.node, -this.inputStride - step.node, (node) => [this.start(node, step.node)]);
+      if (draft.implementationError !== null || draft.violation !== null) return;
+    }
+    const input: Input = { kind: 'changeMembership', change: { id: choice.id ?? explorerChangeId(draft.membershipChanges), steps: choice.steps } };
+    const key = choice.id === undefined ? this.changeKey(draft.membershipChanges, choice.steps, choice.node) : null;
+    this.perform(draft, choice.node, key, (node) => [this.step(node, choice.node, input, false)]);
+  }
+
+  /**
+   * The memo key of the explorer's n-th change (with `steps`, to `node`): below every restart's
+   * key, distinct for each change number, steps (at most two, each a (action, node) code) and node.
+   */
+  private changeKey(n: number, steps: readonly MembershipStep[], node: NodeId): number {
+    return -2 * this.inputStride - ((n * changeCodesMax + changeCode(steps)) * this.inputStride + node);
+  }
+
+  /**
+   * A removed node stops for good and its storage is wiped (the simulator's administrator does so
+   * once the removal is committed): judged as a crash that kept nothing unsynced, and the messages
+   * to it leave the network, which can never hand them over.
+   */
+  private wipe(draft: Draft, id: NodeId): void {
+    draft.changesMembership = true;
+    const node = draft.nodes[id - 1];
+    const mirror = node.mirror.copy();
+    mirror.up = false;
+    draft.nodes[id - 1] = this.shared(id, { instance: null, inputDigest: [0, 0], mirror, synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined, retired: true });
+    if (node.instance !== null) {
+      draft.observer?.crashed(id, node.unsynced.length);
+      draft.judgeCrash(id, mirror);
+    }
+    for (let index = draft.messages.length - 1; index >= 0; index -= 1) if (draft.messages[index].to === id) draft.removeMessage(index);
   }
 
   /** Node `id` in state `node` crashed, keeping `unsyncedKept` of its unsynced records: its down state, shared. */
@@ -490,6 +631,8 @@ export class TransitionSystem {
         return { kind: 'read', node: choice.node, command: choice.command };
       case 'duplicate':
         return { kind: 'duplicate', from: choice.from, to: choice.to, message: choice.message };
+      case 'changeMembership':
+        return { kind: 'changeMembership', node: choice.node, change: { id: choice.id ?? explorerChangeId(world.membershipChanges + 1), steps: choice.steps } };
       default:
         return { ...choice };
     }
@@ -510,13 +653,25 @@ export class TransitionSystem {
         return world.nodes[step.to - 1]?.instance ? { kind: 'duplicate', from: step.from, to: step.to, message: step.message } : null;
       case 'timeout':
         return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node } : null;
+      case 'tick':
+        return world.nodes[step.node - 1]?.instance && Number.isInteger(step.ticks) && step.ticks > 0 ? { kind: 'tick', node: step.node, ticks: step.ticks } : null;
       case 'propose':
       case 'read':
         return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node, command: step.command } : null;
       case 'crash':
         return world.nodes[step.node - 1]?.instance ? { kind: 'crash', node: step.node, unsyncedKept: Math.min(step.unsyncedKept, world.nodes[step.node - 1].unsynced.length) } : null;
       case 'restart':
-        return world.nodes[step.node - 1] !== undefined && world.nodes[step.node - 1].instance === null ? { kind: 'restart', node: step.node } : null;
+        return world.nodes[step.node - 1] !== undefined && restartable(world.nodes[step.node - 1]) ? { kind: 'restart', node: step.node } : null;
+      case 'changeMembership':
+        return world.nodes[step.node - 1]?.instance ? { kind: 'changeMembership', node: step.node, steps: step.change.steps, id: step.change.id } : null;
+      case 'join': {
+        const node = world.nodes[step.node - 1];
+        return node !== undefined && step.node > this.bootstrap.length && !started(node) && node.retired !== true ? { kind: 'join', node: step.node } : null;
+      }
+      case 'wipe': {
+        const node = world.nodes[step.node - 1];
+        return node !== undefined && started(node) && node.retired !== true ? { kind: 'wipe', node: step.node } : null;
+      }
     }
   }
 
@@ -547,6 +702,8 @@ export class TransitionSystem {
         const position = this.positions[p];
         let sorted = true;
         for (let k = 1; k < position.length && sorted; k += 1) {
+          // Permutations keep members and spares apart: each group is sorted on its own.
+          if (k === this.bootstrap.length) continue;
           const before = world.nodes[position[k - 1] - 1].digests!;
           const after = world.nodes[position[k] - 1].digests!;
           const base = 2 * count;
@@ -577,6 +734,7 @@ export class TransitionSystem {
         .number(world.requests)
         .number(world.drops)
         .number(world.reorders);
+      if (this.membershipOn) lanes.number(world.membershipChanges);
       const judgement = this.judgementDigests(world.judgement, p);
       lanes.number(judgement[2 * p]).number(judgement[2 * p + 1]);
       lanes.digestInto(out, 2 * p);
@@ -631,7 +789,22 @@ export class TransitionSystem {
       yield step;
       if (step.error !== null) return;
       node = step.node;
-      if (step.messages.length > 0 || node.mirror.role !== before.mirror.role || node.mirror.term !== before.mirror.term) return;
+      if (shows(step, before)) return;
+    }
+  }
+
+  /**
+   * Up to `ticks` ticks that show nothing: it stops before a tick that would (a timer the run's
+   * node had not reached: its timeouts were drawn from another seed). Each steps its own copy.
+   */
+  private *ticked(before: NodeState, id: NodeId, ticks: number): Generator<NodeStep> {
+    let node = before;
+    for (let tick = 0; tick < ticks; tick += 1) {
+      const step = this.step(node, id, { kind: 'tick' }, false);
+      if (step.error === null && shows(step, before)) return;
+      yield step;
+      if (step.error !== null) return;
+      node = step.node;
     }
   }
 
@@ -639,7 +812,7 @@ export class TransitionSystem {
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
     const options = implementationOptionsFor(this.options.implementation, this.options.implementationOptions);
-    const input: Input = { kind: 'start', id, members: this.members, seed: 0, records: down.synced, options };
+    const input: Input = { kind: 'start', id, members: startMembers(id, this.bootstrap), seed: 0, records: down.synced, options };
     return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true);
   }
 
@@ -768,7 +941,7 @@ export class TransitionSystem {
   // ---- worlds as integers (src/explore/frontier.ts) -----------------------------------------
 
   encodedSize(world: World): number {
-    return 5 + world.nodes.length + 1 + world.messages.length;
+    return 6 + world.nodes.length + 1 + world.messages.length;
   }
 
   /** Writes the world at data[offset...]: judgement, counters, nodes, messages, by index. */
@@ -784,6 +957,7 @@ export class TransitionSystem {
     data[at++] = world.requests;
     data[at++] = world.drops;
     data[at++] = world.reorders;
+    data[at++] = world.membershipChanges;
     for (const node of world.nodes) {
       if (node.index === undefined) {
         node.index = this.encodedNodes.length;
@@ -808,11 +982,12 @@ export class TransitionSystem {
     const requests = data[at++];
     const drops = data[at++];
     const reorders = data[at++];
+    const membershipChanges = data[at++];
     const nodes: NodeState[] = new Array<NodeState>(this.members.length);
     for (let index = 0; index < nodes.length; index += 1) nodes[index] = this.encodedNodes[data[at++]];
     const messages: InFlight[] = new Array<InFlight>(data[at++]);
     for (let index = 0; index < messages.length; index += 1) messages[index] = this.encodedMessages[data[at++]];
-    return { nodes, messages, crashes, requests, drops, reorders, judgement };
+    return { nodes, messages, crashes, requests, drops, reorders, membershipChanges, judgement };
   }
 
   private inFlight(from: NodeId, to: NodeId, message: Message, senderTerm: number): InFlight {
@@ -883,7 +1058,8 @@ export class TransitionSystem {
     const digests = new Array<number>(2 * count + 2).fill(Number.NaN);
     const lanes = this.lanes.reset();
     const knowledge = this.knowledge;
-    lanes.number(node.instance === null ? 0 : 1);
+    // Up, down, wiped for good, or a spare that never ran.
+    lanes.number(node.instance !== null ? 1 : node.retired === true ? 2 : started(node) ? 0 : 3);
     if (node.instance !== null) knowledge.digestNode(this.digested(node.instance), node.inputDigest, lanes);
     else digestDownMirror(node.mirror, lanes);
     lanes.number(node.synced.length);
@@ -952,6 +1128,11 @@ interface Judged {
   readonly changedShared: boolean;
 }
 
+/** Whether a tick showed something: a message, or a role or term other than `before`'s. */
+function shows(step: NodeStep, before: NodeState): boolean {
+  return step.messages.length > 0 || step.node.mirror.role !== before.mirror.role || step.node.mirror.term !== before.mirror.term;
+}
+
 function nodeStep(node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
   return { node, output, change, messages, error, judged: null, lastJudgedFrom: null, lastJudged: undefined };
 }
@@ -994,6 +1175,9 @@ class Draft {
   requests: number;
   drops: number;
   reorders: number;
+  membershipChanges: number;
+  /** A membership step (Transition.changesMembership). */
+  changesMembership = false;
   violation: Violation | null = null;
   implementationError: ExploreImplementationError | null = null;
   /** A delivery raised what its sender revealed (Transition.revealsSender). */
@@ -1016,6 +1200,7 @@ class Draft {
     this.requests = world.requests;
     this.drops = world.drops;
     this.reorders = world.reorders;
+    this.membershipChanges = world.membershipChanges;
     this.current = world.judgement;
   }
 
@@ -1132,9 +1317,18 @@ class Draft {
       requests: this.requests,
       drops: this.drops,
       reorders: this.reorders,
+      membershipChanges: this.membershipChanges,
       judgement,
     };
-    return { world, violation: this.violation, implementationError: this.implementationError, pruned: null, changedShared, revealsSender: this.revealsSender };
+    return {
+      world,
+      violation: this.violation,
+      implementationError: this.implementationError,
+      pruned: null,
+      changedShared,
+      revealsSender: this.revealsSender,
+      changesMembership: this.changesMembership,
+    };
   }
 }
 
@@ -1156,6 +1350,23 @@ function explorerCommand(n: number): Command {
   return { id: n, op: 'set', key: 'k', value: `v${n}` };
 }
 
+/** The id of the explorer's n-th membership change: past its commands' ids, which count the requests. */
+function explorerChangeId(n: number): number {
+  return explorerChangeIdBase + n;
+}
+
+const explorerChangeIdBase = 1_000_000;
+
+/** Whether a node ever ran (a spare runs once a change or a join starts it). */
+function started(node: NodeState): boolean {
+  return node.instance !== null || node.mirror.incarnation > 0;
+}
+
+/** A node that is down and may restart: it ran, and was not wiped. */
+function restartable(node: NodeState): boolean {
+  return node.instance === null && node.retired !== true && node.mirror.incarnation > 0;
+}
+
 function hasEarlierOnLink(messages: readonly InFlight[], index: number): boolean {
   const { from, to } = messages[index];
   for (let other = 0; other < index; other += 1) if (messages[other].from === from && messages[other].to === to) return true;
@@ -1166,6 +1377,19 @@ function digestInput(previous: readonly [number, number], input: Input): readonl
   const digest: number[] = [];
   new Lanes().reset().number(previous[0]).number(previous[1]).string(JSON.stringify(input)).digestInto(digest, 0);
   return [digest[0], digest[1]];
+}
+
+/**
+ * The permutations of the members among themselves and of the spares among themselves (a spare
+ * starts knowing no configuration, a member with the bootstrap one: they are not interchangeable),
+ * as rename arrays, the identity first; without spares, every permutation of 1..members.
+ */
+function groupPermutations(members: number, spares: number): NodeId[][] {
+  const result: NodeId[][] = [];
+  for (const ofMembers of permutations(members)) {
+    for (const ofSpares of permutations(spares)) result.push([...ofMembers, ...ofSpares.slice(1).map((id) => id + members)]);
+  }
+  return result;
 }
 
 /** Every permutation of 1..n as a rename array (index 0 unused), the identity first. */

@@ -23,7 +23,6 @@ const allowlist: Record<string, number> = {
   'src/check/shrinkRun.ts shrinkToTrace': 117,
   'src/explore/search.ts Search.breadthFirst': 74,
   'src/report/timeline.ts formatTimeline': 100,
-  'src/shrink/lift.ts stepsOf': 90,
   'src/sim/faults.ts FaultProcesses.decide': 78,
   'invariants/stateMachineSafety.ts create': 72,
 };

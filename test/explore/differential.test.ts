@@ -6,7 +6,8 @@
 // explorer's with a sibling branch taken from every parent first, so that any state a branch leaks
 // into its parent shows); both must name the same first violation, invariant and step, or none,
 // and without one, end with the same observation (committed history, commit terms, revealed
-// terms, every mirror).
+// terms, every mirror). The same again with membership steps: a spare, and changes handed to
+// leaders (which start the spare, and may lead to a removed node being wiped).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,11 +26,13 @@ import { TransitionSystem } from '../../src/world/system.js';
 const unbounded = Number.POSITIVE_INFINITY;
 const nodes = 3;
 
-function system(implementation: Implementation, searching: boolean): TransitionSystem {
+function system(implementation: Implementation, searching: boolean, spares: number): TransitionSystem {
   return new TransitionSystem({
     implementation,
     invariants: allInvariants,
     nodes,
+    spares,
+    membershipChangesMax: spares > 0 ? 2 : 0,
     implementationOptions: exploreImplementationOptions,
     symmetry: searching,
     clone: true,
@@ -46,9 +49,13 @@ function system(implementation: Implementation, searching: boolean): TransitionS
 
 /** Judges what a replay shows it with the simulator's judge: one observation, updated in place. */
 class SimulatorJudging implements StepObserver {
-  readonly judge = ClusterJudge.create([1, 2, 3], allInvariants);
+  readonly judge: ClusterJudge;
   violation: string | null = null;
   step = 0;
+
+  constructor(members: readonly NodeId[]) {
+    this.judge = ClusterJudge.create(members, allInvariants);
+  }
 
   delivered(message: InFlight): void {
     this.judge.revealed(message.from, message.senderTerm);
@@ -72,14 +79,14 @@ function observed(observation: ObservedCluster) {
   return {
     committed: observation.committedTerms.map((term, index) => `${term}:${observation.committedIds[index]}`),
     commitTerms: observation.committedTerms.map((_, index) => observation.commitTermOf(index)),
-    revealed: [1, 2, 3].map((id) => observation.termRevealed(id)),
+    revealed: observation.nodes.map((mirror) => observation.termRevealed(mirror.id)),
     mirrors: observation.nodes.map((mirror) => ({ up: mirror.up, role: mirror.role, term: mirror.term, commitIndex: mirror.commitIndex, log: mirror.prefixHashes[mirror.lastIndex], applied: mirror.lastAppliedSeen })),
   };
 }
 
 /** The first violation of the path `picks` chooses, as the explorer sees it, the path, and the observation at its end. */
-function explored(implementation: Implementation, picks: readonly number[]) {
-  const explorer = system(implementation, true);
+function explored(implementation: Implementation, picks: readonly number[], spares: number) {
+  const explorer = system(implementation, true, spares);
   let world: World = explorer.initial().world;
   const steps = [];
   let violation: string | null = null;
@@ -102,9 +109,9 @@ function explored(implementation: Implementation, picks: readonly number[]) {
 }
 
 /** The same steps, replayed, with the simulator's judge watching: its first violation and its observation. */
-function simulated(implementation: Implementation, steps: ReturnType<typeof explored>['steps']) {
-  const replay = system(implementation, false);
-  const judging = new SimulatorJudging();
+function simulated(implementation: Implementation, steps: ReturnType<typeof explored>['steps'], spares: number) {
+  const replay = system(implementation, false, spares);
+  const judging = new SimulatorJudging(replay.members);
   let world = replay.initial(judging).world;
   for (const step of steps) {
     judging.step += 1;
@@ -126,13 +133,30 @@ describe('the explorer and the simulator judge a step path alike', () => {
       const implementation = referenceImplementation(bugsFromNames(bug === null ? [] : [bug]));
       fc.assert(
         fc.property(fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 30 }), (picks) => {
-          const explorer = explored(implementation, picks);
-          expect(simulated(implementation, explorer.steps)).toEqual(explorer);
+          const explorer = explored(implementation, picks, 0);
+          expect(simulated(implementation, explorer.steps, 0)).toEqual(explorer);
         }),
         { numRuns: 60, seed: 4242 },
       );
     });
+
+    it(`names the same first violation, or none, on random paths with membership steps of ${bug ?? 'the correct reference'}`, () => {
+      const implementation = referenceImplementation(bugsFromNames(bug === null ? [] : [bug]));
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 30 }), (picks) => {
+          const explorer = explored(implementation, picks, 1);
+          expect(simulated(implementation, explorer.steps, 1)).toEqual(explorer);
+        }),
+        { numRuns: 30, seed: 4242 },
+      );
+    });
   }
+
+  it('takes membership steps on such paths (the comparison covers them)', () => {
+    const samples = fc.sample(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 30 }), { numRuns: 30, seed: 4242 });
+    const changed = samples.filter((picks) => explored(referenceImplementation(), picks, 1).steps.some((step) => step.kind === 'changeMembership'));
+    expect(changed.length).toBeGreaterThan(3);
+  });
 
   it('merges worlds only where every later verdict agrees: a breadth-first search of the correct reference finds nothing', () => {
     // Depth 13 at the command's bounds is where merging two worlds whose checkers kept different
@@ -155,7 +179,7 @@ describe('the explorer and the simulator judge a step path alike', () => {
 
   it('sees violations on such paths at all (the comparison is not between two silences)', () => {
     const implementation = referenceImplementation(bugsFromNames(['term-rollback']));
-    const found = fc.sample(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 16 }), { numRuns: 60, seed: 4242 }).map((picks) => explored(implementation, picks).violation);
+    const found = fc.sample(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 16 }), { numRuns: 60, seed: 4242 }).map((picks) => explored(implementation, picks, 0).violation);
     expect(found.filter((violation) => violation !== null).length).toBeGreaterThan(0);
   });
 });

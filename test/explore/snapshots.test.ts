@@ -8,33 +8,18 @@ import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { exploreOptionProblems } from '../../src/explore/options.js';
 import { allInvariants } from '../../invariants/index.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
-import { smallExplore } from '../support/explore.js';
+import { smallExplore, smallExploreOptions, watchingInvariant } from '../support/explore.js';
 
 /** Counts the steps in which a node installed a snapshot sent by a leader; never fires. */
 function installCounter(counted: { installs: number }): InvariantDefinition {
-  return {
-    name: 'install-counter',
-    kind: 'safety',
-    description: 'Counts installs; never fires.',
-    create() {
-      return {
-        name: 'install-counter',
-        fork() {
-          return this;
-        },
-        afterStep({ change }) {
-          if (change.snapshotInstalled !== undefined && !change.started) counted.installs += 1;
-          return null;
-        },
-        audit: () => null,
-      };
-    },
-  };
+  return watchingInvariant('install-counter', ({ change }) => {
+    if (change.snapshotInstalled !== undefined && !change.started) counted.installs += 1;
+  });
 }
 
 describe('exploring with snapshots', () => {
   it('refuses a snapshot threshold below 1, naming the field', () => {
-    const problems = exploreOptionProblems({ ...smallOptions(), implementationOptions: { ...exploreImplementationOptions, snapshotEntriesThreshold: 0 } });
+    const problems = exploreOptionProblems({ ...smallExploreOptions(referenceImplementation()), implementationOptions: { ...exploreImplementationOptions, snapshotEntriesThreshold: 0 } });
     expect(problems.map((problem) => problem.field)).toEqual(['implementationOptions.snapshotEntriesThreshold']);
   });
 
@@ -50,18 +35,3 @@ describe('exploring with snapshots', () => {
     expect(counted.installs).toBeGreaterThan(0);
   });
 });
-
-function smallOptions() {
-  return {
-    implementation: referenceImplementation(),
-    nodes: 3,
-    strategy: 'bfs',
-    bounds: smallExplore.bounds,
-    implementationOptions: exploreImplementationOptions,
-    symmetry: true,
-    clone: true,
-    seed: 1,
-    walksMax: 0,
-    pctDepth: 1,
-  };
-}

@@ -92,7 +92,7 @@ func (c *testCluster) send(id uint64, in any) testOutput {
 
 // start starts (or restarts) a node over the records it wrote so far (all synced here).
 func (c *testCluster) start(id uint64) testOutput {
-	c.sessions[id] = &session{logger: newLogger("")}
+	c.sessions[id] = newSession(newLogger(""))
 	c.applied[id] = nil
 	if _, err := c.sessions[id].handle([]byte(`{"kind":"hello","protocol":1}`)); err != nil {
 		c.t.Fatal(err)
@@ -168,17 +168,23 @@ func appliedCommand(entries []appliedEntry, commandID int64) *appliedEntry {
 	return nil
 }
 
-func TestHelloAnswersWithTheRaftVersion(t *testing.T) {
-	s := &session{logger: newLogger("")}
-	answer, err := s.handle([]byte(`{"kind":"hello","protocol":1}`))
+func TestHelloAnswersProtocol2WithTheRaftVersionAndNoFeatures(t *testing.T) {
+	s := newSession(newLogger(""))
+	answer, err := s.handle([]byte(`{"kind":"hello","protocol":2}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hello helloAnswer
+	var hello struct {
+		Protocol    int       `json:"protocol"`
+		Name        string    `json:"name"`
+		Version     string    `json:"version"`
+		Restartable bool      `json:"restartable"`
+		Features    *[]string `json:"features"`
+	}
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 1 || hello.Name != "etcd-raft" || hello.Version == "" {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || len(*hello.Features) != 0 {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }
@@ -340,7 +346,7 @@ func TestEveryPrefixOfTheRecordsRestarts(t *testing.T) {
 	c.heartbeat()
 	all := c.records[leader]
 	for keep := 0; keep <= len(all); keep++ {
-		s := &session{logger: newLogger("")}
+		s := newSession(newLogger(""))
 		s.handle([]byte(`{"kind":"hello","protocol":1}`))
 		start, _ := json.Marshal(map[string]any{"kind": "start", "id": leader, "members": c.members, "seed": 1, "records": all[:keep], "options": testOptions})
 		if _, err := s.handle(start); err != nil {
@@ -418,5 +424,31 @@ func TestTheKeyValueStoreMatchesTheReference(t *testing.T) {
 		if got := show(s.Apply(&step.c)); got != step.want {
 			t.Fatalf("command %d: got %s, want %s", step.c.ID, got, step.want)
 		}
+	}
+}
+
+func TestOutputsAreWrittenByteForByteAsEncodingJSONWritesThem(t *testing.T) {
+	hint, value := uint64(2), "v<1>"
+	out := newOutput()
+	out.Messages = append(out.Messages, outboundMessage{To: 2, Message: wireEnvelope{Type: "MsgApp", Term: 3, Body: "CAMQ+/=="}})
+	out.Records = append(out.Records,
+		record{HardState: &hardStateRecord{Term: 3, Vote: 1, Commit: 2}},
+		record{Entries: []entryRecord{{Index: 1, Term: 1}, {Index: 2, Term: 3, Type: 1, DataBase64: "AAE="}, {Index: 3, Term: 3, Data: `{"id":4,"op":"set","key":"k\"1","value":"<v>"}`}}},
+		record{HardState: &hardStateRecord{Term: 4}, Entries: []entryRecord{{Index: 4, Term: 4}}},
+	)
+	out.Sync = true
+	out.Applied = append(out.Applied, appliedEntry{Index: 1, Term: 1}, appliedEntry{Index: 3, Term: 3, CommandID: 4, Result: json.RawMessage(`"v3"`)})
+	out.Answers = append(out.Answers, acceptedAnswer{CommandID: 4, Kind: "accepted", Index: 3, Term: 3}, notLeaderAnswer{CommandID: 5, Kind: "notLeader", LeaderHint: &hint}, readAnswer{CommandID: 6, Kind: "read", Value: &value})
+	for _, state := range []*stateView{nil, {Role: "leader", Term: 3, VotedFor: &hint, CommitIndex: 2, AppliedIndex: 2, LeaderHint: &hint, Log: &logDelta{From: 2, Entries: []logEntryView{{Term: 3, CommandID: 4}}}}} {
+		out.State = state
+		want, _ := json.Marshal(out)
+		got, err := out.appendJSON(nil)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("appendJSON wrote\n%s (%v)\nencoding/json writes\n%s", got, err, want)
+		}
+	}
+	empty, _ := newOutput().appendJSON(nil)
+	if want, _ := json.Marshal(newOutput()); !bytes.Equal(empty, want) {
+		t.Fatalf("an empty output is written %s, encoding/json writes %s", empty, want)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/raftcheck/adapters/raftcheck-go"
 	"go.etcd.io/raft/v3"
 	pb "go.etcd.io/raft/v3/raftpb"
 )
@@ -131,8 +132,12 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 	if in.ID == 0 {
 		return nil, errors.New("start: node id 0 is not allowed (etcd reserves it for none)")
 	}
-	if in.Options.HeartbeatTicks < 1 {
-		return nil, fmt.Errorf("start: heartbeatTicks %d is below 1", in.Options.HeartbeatTicks)
+	o, err := parseOptions(in.Options)
+	if err != nil {
+		return nil, fmt.Errorf("start: options: %w", err)
+	}
+	if o.HeartbeatTicks < 1 {
+		return nil, fmt.Errorf("start: heartbeatTicks %d is below 1", o.HeartbeatTicks)
 	}
 	storage := raft.NewMemoryStorage()
 	for position, raw := range in.Records {
@@ -143,12 +148,12 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 	config := &raft.Config{
 		ID:            in.ID,
 		ElectionTick:  electionTickNever,
-		HeartbeatTick: in.Options.HeartbeatTicks,
+		HeartbeatTick: o.HeartbeatTicks,
 		Storage: bootstrappedStorage{
 			MemoryStorage: storage,
 			confState:     &pb.ConfState{Voters: append([]uint64(nil), in.Members...)},
 		},
-		MaxSizePerMsg: maxSizePerMessage(in.Options.EntriesPerMessageMax),
+		MaxSizePerMsg: maxSizePerMessage(o.EntriesPerMessageMax),
 		// Apply everything committed at once: the harness expects applied entries as soon as the
 		// commit index covers them (the reference does the same).
 		MaxCommittedSizePerReady: math.MaxUint64,
@@ -164,7 +169,7 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		id:           in.ID,
 		raw:          raw,
 		storage:      storage,
-		timer:        newElectionTimer(in.Seed, in.ID, in.Options),
+		timer:        newElectionTimer(in.Seed, in.ID, o),
 		store:        newKeyValueStore(),
 		logDirtyFrom: 1, // the output of start carries the whole log
 	}
@@ -283,11 +288,7 @@ func (n *node) propose(c *command, out *output) error {
 		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader", LeaderHint: optionalID(status.Lead)})
 		return n.drain(out, nil)
 	}
-	data, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if err := n.raw.Propose(data); err != nil {
+	if err := n.raw.Propose(raftcheck.AppendCommand(nil, c)); err != nil {
 		// etcd drops proposals during a leadership transfer or past its uncommitted-size limit;
 		// neither is configured here, but if it happens the client must go elsewhere.
 		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader"})
@@ -444,12 +445,12 @@ func (n *node) apply(e *pb.Entry) appliedEntry {
 	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
 		return applied // etcd's own entry: the empty entry of a new leader
 	}
-	var c command
-	if err := json.Unmarshal(e.GetData(), &c); err != nil {
+	c, err := raftcheck.DecodeCommand(e.GetData())
+	if err != nil {
 		panic(fmt.Sprintf("entry %d holds data that is not a command: %v", e.GetIndex(), err))
 	}
 	applied.CommandID = c.ID
-	applied.Result, _ = json.Marshal(n.store.Apply(&c))
+	applied.Result = raftcheck.AppendOptionalString(nil, n.store.Apply(&c))
 	return applied
 }
 

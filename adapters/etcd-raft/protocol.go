@@ -1,6 +1,8 @@
-// The JSON shapes of raftcheck's process protocol (version 1). They mirror the Input and Output
-// types of src/adapters/contract.ts field for field; the harness treats message bodies and
-// durable records as opaque, so their encodings below are this adapter's own choice.
+// The JSON shapes of raftcheck's process protocol. They mirror the Input and Output types of
+// src/contract/contract.ts field for field; the harness treats message bodies and durable
+// records as opaque, so their encodings below are this adapter's own choice. Outputs are written
+// by hand (appendJSON, with the shared module's writers): encoding/json's reflection was most of
+// the adapter's time per input.
 
 package main
 
@@ -8,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/raftcheck/adapters/raftcheck-go"
@@ -15,37 +18,8 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// protocolVersion is the process protocol version this program speaks.
-const protocolVersion = 1
-
-// helloAnswer is the first line the program writes, in answer to the harness's hello.
-type helloAnswer struct {
-	Protocol int    `json:"protocol"`
-	Name     string `json:"name"`
-	Version  string `json:"version"`
-	// Restartable: a second start is a fresh instance, so the harness may reuse the process.
-	Restartable bool `json:"restartable"`
-}
-
-// input is the union of every input kind; Kind says which fields are set.
-type input struct {
-	Kind     string `json:"kind"`
-	Protocol int    `json:"protocol,omitempty"` // hello
-
-	// start
-	ID      uint64            `json:"id,omitempty"`
-	Members []uint64          `json:"members,omitempty"`
-	Seed    int64             `json:"seed,omitempty"` // 32 bits; the harness may send it signed
-	Records []json.RawMessage `json:"records,omitempty"`
-	Options options           `json:"options"`
-
-	// deliver
-	From    uint64        `json:"from,omitempty"`
-	Message *wireEnvelope `json:"message,omitempty"`
-
-	// propose, read
-	Command *command `json:"command,omitempty"`
-}
+// input is one input line, as the shared module reads it.
+type input = raftcheck.Input
 
 // options are the scenario's implementation options (ImplementationOptions in contract.ts).
 type options struct {
@@ -173,13 +147,18 @@ func encodeMessage(m *pb.Message) (outboundMessage, error) {
 	}, nil
 }
 
-func decodeMessage(envelope *wireEnvelope) (*pb.Message, error) {
-	bytes, err := base64.StdEncoding.DecodeString(envelope.Body)
+func decodeMessage(envelope *raftcheck.Envelope) (*pb.Message, error) {
+	body, err := raftcheck.NewReader(envelope.Body).StringBytes()
+	if err != nil {
+		return nil, fmt.Errorf("message body is not a string: %w", err)
+	}
+	bytes := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	count, err := base64.StdEncoding.Decode(bytes, body)
 	if err != nil {
 		return nil, fmt.Errorf("message body is not base64: %w", err)
 	}
 	m := &pb.Message{}
-	if err := proto.Unmarshal(bytes, m); err != nil {
+	if err := proto.Unmarshal(bytes[:count], m); err != nil {
 		return nil, fmt.Errorf("message body is not a raftpb.Message: %w", err)
 	}
 	return m, nil
@@ -191,9 +170,118 @@ func commandIDOf(e *pb.Entry) int64 {
 	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
 		return 0
 	}
-	var c command
-	if err := json.Unmarshal(e.GetData(), &c); err != nil {
+	c, err := raftcheck.DecodeCommand(e.GetData())
+	if err != nil {
 		return 0
 	}
 	return c.ID
+}
+
+// parseOptions reads start's options; unknown ones (other implementations') are ignored.
+func parseOptions(raw json.RawMessage) (options, error) {
+	var o options
+	if len(raw) == 0 {
+		return o, nil
+	}
+	err := json.Unmarshal(raw, &o)
+	return o, err
+}
+
+// appendJSON appends the output as encoding/json would write it, byte for byte.
+func (out *output) appendJSON(buffer []byte) ([]byte, error) {
+	buffer = append(buffer, `{"messages":[`...)
+	for index := range out.Messages {
+		if index > 0 {
+			buffer = append(buffer, ',')
+		}
+		m := &out.Messages[index]
+		buffer = append(buffer, `{"to":`...)
+		buffer = strconv.AppendUint(buffer, m.To, 10)
+		buffer = append(buffer, `,"message":{"type":`...)
+		buffer = raftcheck.AppendString(buffer, m.Message.Type)
+		buffer = append(buffer, `,"term":`...)
+		buffer = strconv.AppendUint(buffer, m.Message.Term, 10)
+		buffer = append(buffer, `,"body":`...)
+		buffer = raftcheck.AppendString(buffer, m.Message.Body)
+		buffer = append(buffer, "}}"...)
+	}
+	buffer = append(buffer, `],"records":[`...)
+	for index := range out.Records {
+		if index > 0 {
+			buffer = append(buffer, ',')
+		}
+		buffer = out.Records[index].appendJSON(buffer)
+	}
+	buffer = append(buffer, `],"sync":`...)
+	buffer = raftcheck.AppendBool(buffer, out.Sync)
+	buffer = append(buffer, `,"applied":[`...)
+	for index := range out.Applied {
+		if index > 0 {
+			buffer = append(buffer, ',')
+		}
+		buffer = raftcheck.AppendAppliedEntry(buffer, &out.Applied[index])
+	}
+	buffer = append(buffer, `],"answers":[`...)
+	for index, answer := range out.Answers {
+		if index > 0 {
+			buffer = append(buffer, ',')
+		}
+		var err error
+		if buffer, err = raftcheck.AppendAnswer(buffer, answer); err != nil {
+			return nil, err
+		}
+	}
+	buffer = append(buffer, ']')
+	if out.State != nil {
+		buffer = append(buffer, `,"state":`...)
+		buffer = raftcheck.AppendStateView(buffer, out.State)
+	}
+	return append(buffer, '}'), nil
+}
+
+func (r *record) appendJSON(buffer []byte) []byte {
+	buffer = append(buffer, '{')
+	if r.HardState != nil {
+		buffer = append(buffer, `"hardState":{"term":`...)
+		buffer = strconv.AppendUint(buffer, r.HardState.Term, 10)
+		buffer = append(buffer, `,"vote":`...)
+		buffer = strconv.AppendUint(buffer, r.HardState.Vote, 10)
+		buffer = append(buffer, `,"commit":`...)
+		buffer = strconv.AppendUint(buffer, r.HardState.Commit, 10)
+		buffer = append(buffer, '}')
+	}
+	if len(r.Entries) > 0 {
+		if r.HardState != nil {
+			buffer = append(buffer, ',')
+		}
+		buffer = append(buffer, `"entries":[`...)
+		for index := range r.Entries {
+			if index > 0 {
+				buffer = append(buffer, ',')
+			}
+			buffer = r.Entries[index].appendJSON(buffer)
+		}
+		buffer = append(buffer, ']')
+	}
+	return append(buffer, '}')
+}
+
+func (e *entryRecord) appendJSON(buffer []byte) []byte {
+	buffer = append(buffer, `{"index":`...)
+	buffer = strconv.AppendUint(buffer, e.Index, 10)
+	buffer = append(buffer, `,"term":`...)
+	buffer = strconv.AppendUint(buffer, e.Term, 10)
+	if e.Type != 0 {
+		buffer = append(buffer, `,"type":`...)
+		buffer = strconv.AppendInt(buffer, int64(e.Type), 10)
+	}
+	if e.Data != "" {
+		buffer = append(buffer, `,"data":`...)
+		buffer = raftcheck.AppendString(buffer, e.Data)
+	}
+	if e.DataBase64 != "" {
+		buffer = append(buffer, `,"dataBase64":`...)
+		buffer = raftcheck.AppendString(buffer, e.DataBase64)
+	}
+	return append(buffer, '}')
 }

@@ -65,3 +65,159 @@ type StateView struct {
 	LeaderHint   *uint64   `json:"leaderHint"`
 	Log          *LogDelta `json:"log,omitempty"`
 }
+
+// Envelope is a message as the harness carries it: a label, the sender's term, and the body,
+// whose JSON is the adapter's own.
+type Envelope struct {
+	Type string
+	Term uint64
+	Body json.RawMessage
+}
+
+// Input is the union of the input kinds (Input in contract.ts); Kind says which fields are set.
+// Records, Options and Message.Body are the raw JSON of the line, for the adapter to read.
+type Input struct {
+	Kind     string
+	Protocol int // hello
+
+	// start
+	ID      uint64
+	Members []uint64
+	Seed    int64 // 32 bits; the harness may send it signed
+	Records []json.RawMessage
+	Options json.RawMessage
+
+	ElapsedMs float64 // advance
+
+	// deliver
+	From    uint64
+	Message *Envelope
+
+	Command *Command // propose, read
+}
+
+// ParseInput reads one input line; fields it does not know are skipped.
+func ParseInput(line []byte) (*Input, error) {
+	in := &Input{}
+	r := NewReader(line)
+	err := r.Object(func(key []byte) error { return in.readField(r, key) })
+	if err == nil {
+		err = r.End()
+	}
+	return in, err
+}
+
+func (in *Input) readField(r *Reader, key []byte) error {
+	var err error
+	switch string(key) {
+	case "kind":
+		in.Kind, err = r.String()
+	case "protocol":
+		var protocol int64
+		protocol, err = r.Int()
+		in.Protocol = int(protocol)
+	case "id":
+		in.ID, err = r.Uint()
+	case "members":
+		err = r.Array(func() error {
+			member, err := r.Uint()
+			in.Members = append(in.Members, member)
+			return err
+		})
+	case "seed":
+		in.Seed, err = r.Int()
+	case "records":
+		err = r.Array(func() error {
+			record, err := r.Raw()
+			in.Records = append(in.Records, record)
+			return err
+		})
+	case "options":
+		in.Options, err = r.Raw()
+	case "elapsedMs":
+		in.ElapsedMs, err = r.Float()
+	case "from":
+		in.From, err = r.Uint()
+	case "message":
+		if !r.Null() {
+			in.Message, err = readEnvelope(r)
+		}
+	case "command":
+		if !r.Null() {
+			in.Command = &Command{}
+			err = readCommand(r, in.Command)
+		}
+	default:
+		err = r.Skip()
+	}
+	return err
+}
+
+func readEnvelope(r *Reader) (*Envelope, error) {
+	envelope := &Envelope{}
+	err := r.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "type":
+			envelope.Type, err = r.String()
+		case "term":
+			envelope.Term, err = r.Uint()
+		case "body":
+			envelope.Body, err = r.Raw()
+		default:
+			err = r.Skip()
+		}
+		return err
+	})
+	return envelope, err
+}
+
+// DecodeCommand reads a command from entry data (AppendCommand wrote it).
+func DecodeCommand(data []byte) (Command, error) {
+	var c Command
+	r := NewReader(data)
+	err := readCommand(r, &c)
+	if err == nil {
+		err = r.End()
+	}
+	return c, err
+}
+
+func readCommand(r *Reader, c *Command) error {
+	return r.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			c.ID, err = r.Int()
+		case "op":
+			c.Op, err = r.String()
+		case "key":
+			c.Key, err = r.String()
+		case "value":
+			c.Value, err = readOptionalString(r)
+		case "client":
+			c.Client, err = readOptionalInt(r)
+		case "sequence":
+			c.Sequence, err = readOptionalInt(r)
+		default:
+			err = r.Skip()
+		}
+		return err
+	})
+}
+
+func readOptionalString(r *Reader) (*string, error) {
+	if r.Null() {
+		return nil, nil
+	}
+	s, err := r.String()
+	return &s, err
+}
+
+func readOptionalInt(r *Reader) (*int64, error) {
+	if r.Null() {
+		return nil, nil
+	}
+	value, err := r.Int()
+	return &value, err
+}

@@ -1,0 +1,122 @@
+// The hand-written JSON must write exactly what encoding/json writes (entries, records and trace
+// files depend on those bytes) and read what encoding/json reads.
+
+package raftcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func text(s string) *string { return &s }
+func number(n int64) *int64 { return &n }
+func id(n uint64) *uint64   { return &n }
+
+var awkwardStrings = []string{"", "k1", "v17", `say "hi"`, `back\slash`, "<tag> & more", "line\nbreak\ttab\r\b\f\x01", "é ünïcode ✓", "\u2028\u2029", "bad \xff utf-8"}
+
+func TestStringsAreWrittenAsEncodingJSONWritesThem(t *testing.T) {
+	for _, s := range awkwardStrings {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("AppendString(%q) = %s, encoding/json writes %s", s, got, want)
+		}
+	}
+}
+
+func TestCommandsAreWrittenByteForByteAsEncodingJSONWritesThem(t *testing.T) {
+	commands := []Command{
+		{ID: 4, Op: "get", Key: "k3"},
+		{ID: 11, Op: "set", Key: "k3", Value: text("v11")},
+		{ID: -2, Op: "append", Key: "<k>", Value: text(""), Client: number(3), Sequence: number(9)},
+		{ID: 7, Op: "del", Key: "k1", Sequence: number(0)},
+	}
+	for _, s := range awkwardStrings {
+		commands = append(commands, Command{ID: 1, Op: s, Key: s, Value: text(s)})
+	}
+	for _, c := range commands {
+		want, _ := json.Marshal(c)
+		if got := AppendCommand(nil, &c); !bytes.Equal(got, want) {
+			t.Errorf("AppendCommand = %s, encoding/json writes %s", got, want)
+		}
+		var reference Command
+		json.Unmarshal(want, &reference)
+		decoded, err := DecodeCommand(want)
+		if err != nil || !reflect.DeepEqual(decoded, reference) {
+			t.Errorf("DecodeCommand(%s) = %+v, %v; encoding/json reads %+v", want, decoded, err, reference)
+		}
+	}
+}
+
+func TestAnswersAppliedEntriesAndViewsAreWrittenAsEncodingJSONWritesThem(t *testing.T) {
+	values := []any{
+		AcceptedAnswer{CommandID: 17, Kind: "accepted", Index: 4, Term: 3},
+		NotLeaderAnswer{CommandID: 18, Kind: "notLeader", LeaderHint: id(2)},
+		NotLeaderAnswer{CommandID: 19, Kind: "notLeader"},
+		ReadAnswer{CommandID: 20, Kind: "read", Value: text("v<17>")},
+		ReadAnswer{CommandID: 21, Kind: "read"},
+	}
+	for _, answer := range values {
+		want, _ := json.Marshal(answer)
+		if got, err := AppendAnswer(nil, answer); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("AppendAnswer = %s (%v), encoding/json writes %s", got, err, want)
+		}
+	}
+	for _, entry := range []AppliedEntry{{Index: 4, Term: 3, CommandID: 17, Result: json.RawMessage(`"v17"`)}, {Index: 5, Term: 3}, {Index: 6, Term: 3, CommandID: 2, Result: json.RawMessage(`null`)}} {
+		want, _ := json.Marshal(entry)
+		if got := AppendAppliedEntry(nil, &entry); !bytes.Equal(got, want) {
+			t.Errorf("AppendAppliedEntry = %s, encoding/json writes %s", got, want)
+		}
+	}
+	views := []StateView{
+		{Role: "leader", Term: 3, VotedFor: id(1), CommitIndex: 4, AppliedIndex: 4, LeaderHint: id(1), Log: &LogDelta{From: 4, Entries: []LogEntryView{{Term: 3, CommandID: 17}, {Term: 3}}}},
+		{Role: "follower", Term: 0},
+		{Role: "candidate", Term: 2, VotedFor: id(3), Log: &LogDelta{From: 1, Entries: []LogEntryView{}}},
+		{Role: "follower", Log: &LogDelta{From: 1}},
+	}
+	for _, view := range views {
+		want, _ := json.Marshal(view)
+		if got := AppendStateView(nil, &view); !bytes.Equal(got, want) {
+			t.Errorf("AppendStateView = %s, encoding/json writes %s", got, want)
+		}
+	}
+}
+
+func TestInputsAreReadWhateverTheirFieldOrderSpacingAndUnknownFields(t *testing.T) {
+	line := []byte(` { "future" : {"nested":[1,{"a":null},true,false,-2.5e3,"x\"y"]}, "kind":"start","id":3,"members":[1, 2,3],"seed":-1234,` +
+		`"records":[{"hardState":{"term":2}},{"entries":[]}],"options":{"electionTicksMin":15},"command":null,"message":null} `)
+	in, err := ParseInput(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Kind != "start" || in.ID != 3 || !reflect.DeepEqual(in.Members, []uint64{1, 2, 3}) || in.Seed != -1234 || in.Command != nil || in.Message != nil {
+		t.Fatalf("read %+v", in)
+	}
+	if len(in.Records) != 2 || string(in.Records[0]) != `{"hardState":{"term":2}}` || string(in.Options) != `{"electionTicksMin":15}` {
+		t.Fatalf("raw parts read as %s and %s", in.Records, in.Options)
+	}
+	deliver, err := ParseInput([]byte(`{"kind":"deliver","from":2,"message":{"type":"MsgApp","term":3,"body":"CAMQ\u0041","view":{"kind":"append"}}}`))
+	if err != nil || deliver.From != 2 || deliver.Message.Type != "MsgApp" || deliver.Message.Term != 3 || string(deliver.Message.Body) != `"CAMQ\u0041"` {
+		t.Fatalf("read %+v %v", deliver, err)
+	}
+	body, err := NewReader(deliver.Message.Body).StringBytes()
+	if err != nil || string(body) != "CAMQA" {
+		t.Fatalf("an escaped string reads as %q (%v)", body, err)
+	}
+	advance, err := ParseInput([]byte(`{"kind":"advance","elapsedMs":12.5}`))
+	if err != nil || advance.ElapsedMs != 12.5 {
+		t.Fatalf("read %+v %v", advance, err)
+	}
+}
+
+func TestAnInputThatIsNotJSONIsRefusedSayingWhere(t *testing.T) {
+	for _, line := range []string{`{"kind":"tick"`, `{"kind":tick}`, `{"kind":"tick"} x`, `{"id":-1}`, `{"id":1.5}`, `{"members":[1,,2]}`, `{"kind":"a` + "\x01" + `"}`, `[]`} {
+		if _, err := ParseInput([]byte(line)); err == nil {
+			t.Errorf("%s was read without an error", line)
+		} else if !strings.Contains(err.Error(), "expected") && !strings.Contains(err.Error(), "end of the line") {
+			t.Errorf("%s: the error %q does not say what was expected", line, err)
+		}
+	}
+}

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,31 +21,28 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
+	"github.com/raftcheck/adapters/raftcheck-go"
 )
 
 const raftModule = "github.com/hashicorp/raft"
 
 var (
-	stdin = bufio.NewReaderSize(os.Stdin, 1<<16)
 	// The host's idle signal: a read returns once every goroutine is blocked and no timer is due
 	// before the input's end time.
 	idle    = os.NewFile(4, "raftcheck-idle")
 	current *node
+	// Not restartable: the host makes a new instance for each node instance. Features: none yet.
+	conversation = &raftcheck.Session{
+		Hello:  raftcheck.Hello{Name: "hashicorp-raft", Version: raftVersion(), Timing: "clock"},
+		Handle: handle,
+	}
 )
 
 func main() {} // a reactor: the host calls _initialize, then raftcheck_step
 
 //go:wasmexport raftcheck_step
 func raftcheckStep() {
-	line, err := stdin.ReadBytes('\n')
-	if err != nil {
-		panic(fmt.Sprintf("hashicorp-raft adapter: reading the input line: %v", err))
-	}
-	answer, err := handle(line)
-	if err != nil {
-		panic(fmt.Sprintf("hashicorp-raft adapter: %v", err))
-	}
-	os.Stdout.Write(append(answer, '\n'))
+	conversation.Step()
 }
 
 func waitIdle() {
@@ -56,19 +52,12 @@ func waitIdle() {
 	}
 }
 
-func handle(line []byte) ([]byte, error) {
-	var in input
-	if err := json.Unmarshal(line, &in); err != nil {
-		return nil, fmt.Errorf("input is not JSON: %w: %.200q", err, line)
-	}
-	if in.Kind == "hello" {
-		return json.Marshal(map[string]any{"protocol": 1, "name": "hashicorp-raft", "version": raftVersion(), "timing": "clock"})
-	}
+func handle(in *input) ([]byte, error) {
 	if in.Kind == "start" {
 		if current != nil {
 			return nil, fmt.Errorf("a second start: the host makes a new instance for each")
 		}
-		n, err := startNode(&in)
+		n, err := startNode(in)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +65,7 @@ func handle(line []byte) ([]byte, error) {
 	} else if current == nil {
 		return nil, fmt.Errorf("%q before start", in.Kind)
 	}
-	return current.step(&in)
+	return current.step(in)
 }
 
 type node struct {
@@ -97,15 +86,19 @@ func startNode(in *input) (*node, error) {
 	if err := n.stores.replay(in.Records); err != nil {
 		return nil, err
 	}
-	tickMs := time.Duration(in.Options.TickMs) * time.Millisecond
-	election := time.Duration(in.Options.ElectionTicksMin) * tickMs
-	n.transport = newTransport(in.ID, 2*time.Duration(in.Options.ElectionTicksMax)*tickMs)
+	var o options
+	if err := json.Unmarshal(in.Options, &o); err != nil {
+		return nil, fmt.Errorf("start: options: %w", err)
+	}
+	tickMs := time.Duration(o.TickMs) * time.Millisecond
+	election := time.Duration(o.ElectionTicksMin) * tickMs
+	n.transport = newTransport(in.ID, 2*time.Duration(o.ElectionTicksMax)*tickMs)
 	config := raft.DefaultConfig()
 	config.LocalID = raft.ServerID(strconv.FormatUint(in.ID, 10))
 	config.HeartbeatTimeout = election
 	config.ElectionTimeout = election
 	config.LeaderLeaseTimeout = election
-	config.CommitTimeout = time.Duration(in.Options.HeartbeatTicks) * tickMs
+	config.CommitTimeout = time.Duration(o.HeartbeatTicks) * tickMs
 	config.SnapshotThreshold = 1 << 62
 	config.SnapshotInterval = 1 << 62
 	config.Logger = hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
@@ -130,7 +123,14 @@ func startNode(in *input) (*node, error) {
 func (n *node) step(in *input) ([]byte, error) {
 	switch in.Kind {
 	case "deliver":
-		if err := n.transport.deliver(in.From, in.Message); err != nil {
+		if in.Message == nil {
+			return nil, fmt.Errorf("deliver without a message")
+		}
+		message := &envelope{Type: in.Message.Type, Term: in.Message.Term}
+		if err := json.Unmarshal(in.Message.Body, &message.Body); err != nil {
+			return nil, fmt.Errorf("deliver from %d: the body is not this adapter's: %w", in.From, err)
+		}
+		if err := n.transport.deliver(in.From, message); err != nil {
 			return nil, err
 		}
 	case "propose":
@@ -165,7 +165,11 @@ func (n *node) output() *output {
 	}
 	n.proposals = nil
 	out.Records = n.stores.takeRecords()
-	out.Sync = len(out.Records) > 0
+	// Every output that sends asks for the barrier, as etcd-raft's does: hashicorp's stores are
+	// durable when a write returns, so a message may rest on a write of an earlier input whose
+	// sync is still in flight (a vote cast, then its response resent). Without it the harness
+	// sent such messages before the write was durable, and a crash lost what they promised.
+	out.Sync = len(out.Records) > 0 || len(out.Messages) > 0
 	out.State = n.view()
 	return out
 }

@@ -24,16 +24,8 @@ type (
 
 var newKeyValueStore = raftcheck.NewKeyValueStore
 
-type input struct {
-	Kind    string            `json:"kind"`
-	ID      uint64            `json:"id,omitempty"`
-	Members []uint64          `json:"members,omitempty"`
-	Records []json.RawMessage `json:"records,omitempty"`
-	Options options           `json:"options"`
-	From    uint64            `json:"from,omitempty"`
-	Message *envelope         `json:"message,omitempty"`
-	Command *command          `json:"command,omitempty"`
-}
+// input is one input line, as the shared module reads it.
+type input = raftcheck.Input
 
 type options struct {
 	TickMs           int `json:"tickMs"`

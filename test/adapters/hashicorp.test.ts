@@ -5,10 +5,14 @@
 // not built.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hashicorpAdapterModule, hashicorpAdapterWasm } from '../../src/adapters/hashicorp.js';
 import { wasmImplementation } from '../../src/adapters/wasm/host.js';
+import { VirtualWasi } from '../../src/adapters/wasm/wasi.js';
+import type { WasmMemory } from '../../src/adapters/wasm/webAssembly.js';
+import { Wasm } from '../../src/adapters/wasm/webAssembly.js';
+import type { Input, Output } from '../../src/contract/contract.js';
 import { runCampaign } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
@@ -26,6 +30,33 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
   it('names itself after the pinned hashicorp/raft release and is time-driven', () => {
     const implementation = hashicorp();
     expect([implementation.name, implementation.version, implementation.timing]).toEqual(['hashicorp-raft', 'v1.7.2', 'clock']);
+  });
+
+  it('answers hello with protocol 2, time-driven, with no optional features', () => {
+    const module = new Wasm.Module(readFileSync(hashicorpAdapterModule({ build: true, log: () => {} })));
+    const wasi = new VirtualWasi({ seed: 1, stderrLinesMax: 10, outputBytesMax: 1 << 20, wakesPerInputMax: 1000 });
+    const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: wasi.imports(Wasm.Module.imports(module).map((entry) => entry.name)) });
+    wasi.memory = instance.exports.memory as WasmMemory;
+    (instance.exports._initialize as () => void)();
+    wasi.beginInput('{"kind":"hello","protocol":2}');
+    (instance.exports.raftcheck_step as () => void)();
+    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: [] });
+  });
+
+  it('asks for the sync barrier with every output that sends a message (its stores are durable when a write returns)', () => {
+    const implementation = hashicorp();
+    const outputs: Output[] = [];
+    const recorded = {
+      ...implementation,
+      createNode: () => {
+        const node = implementation.createNode();
+        return { step: (input: Input) => outputs[outputs.push(node.step(input)) - 1], dispose: () => node.dispose?.() };
+      },
+    };
+    runSeed({ seed: 2, implementation: recorded, scenario: shortScenario('default') });
+    const sending = outputs.filter((output) => output.messages.length > 0);
+    expect(sending.length).toBeGreaterThan(100);
+    expect(sending.filter((output) => !output.sync)).toEqual([]);
   });
 
   it('passes a seed of the default and crash scenarios, each the same run twice', () => {

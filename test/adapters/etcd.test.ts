@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { etcdAdapterBinary, etcdAdapterCommand, etcdAdapterModule } from '../../src/adapters/etcd.js';
 import { processImplementation } from '../../src/adapters/process.js';
 import { closeProcessHost } from '../../src/adapters/process/host.js';
-import { wasmImplementation } from '../../src/adapters/wasm/host.js';
+import { wasmImplementation, wasmInstancesMade } from '../../src/adapters/wasm/host.js';
 import { runCampaign } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario, shippedScenarioNames } from '../../src/check/scenarios.js';
@@ -76,6 +76,25 @@ describe.skipIf(!runnable)(`etcd raft in wasm and over the process protocol${run
     const second = runSeed({ seed: 7, implementation: etcdImplementation(), scenario });
     expect(first.status).toBe('ok');
     expect(second.traceHash).toBe(first.traceHash);
+  });
+
+  it('answers hello with protocol 2 and no optional features, and says nothing on stderr', () => {
+    etcdAdapterCommand({ build: true, log: () => {} });
+    const { stdout, stderr } = spawnSync(etcdAdapterBinary(), { input: '{"kind":"hello","protocol":2}\n', encoding: 'utf8' });
+    expect(JSON.parse(stdout)).toEqual({ protocol: 2, name: 'etcd-raft', version: 'v3.7.0', restartable: true, features: [] });
+    expect(stderr).toBe('');
+  });
+
+  it('hands the wasm instance of an ended node instance to the next one (the guest is restartable), with the same trace hash', () => {
+    const implementation = etcdImplementation();
+    const madeBefore = wasmInstancesMade();
+    let nodeInstances = 0;
+    const counted = { ...implementation, createNode: () => ((nodeInstances += 1), implementation.createNode()) };
+    const scenario = loadScenario('crash-loses-unsynced-writes');
+    const reused = runSeed({ seed: 2, implementation: counted, scenario });
+    expect(nodeInstances).toBeGreaterThan(scenario.nodes);
+    expect(wasmInstancesMade() - madeBefore).toBeLessThan(nodeInstances);
+    expect(reused.traceHash).toBe(runSeed({ seed: 2, implementation: etcdProcessImplementation(), scenario }).traceHash);
   });
 
   it('runs from the command line with --impl etcd-process', () => {

@@ -13,6 +13,7 @@ import type { ImplementationOptions, Input } from '../../src/contract/contract.j
 import { goBuild } from '../../src/adapters/goBuild.js';
 import type { WasmImplementationOptions } from '../../src/adapters/wasm/host.js';
 import { WasmLoadError, wasmImplementation } from '../../src/adapters/wasm/host.js';
+import { VirtualWasi } from '../../src/adapters/wasm/wasi.js';
 import { implementationErrorKind } from '../../src/shrink/shrink.js';
 import { raftcheck, root } from '../support/cli.js';
 
@@ -164,6 +165,25 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
     const restarted = implementation.createNode();
     restarted.step(start(9));
     expect(restarted.step(propose('sleep')).answers).toEqual(firstAnswer);
+  });
+});
+
+describe("the wasm host's WASI layer", () => {
+  it('restarts random_get from a new seed when an instance is handed to a new node instance', () => {
+    const memory = { buffer: new ArrayBuffer(64) };
+    const draw = (wasi: VirtualWasi): number[] => {
+      wasi.imports(['random_get']).random_get(0, 16);
+      return [...new Uint8Array(memory.buffer, 0, 16)];
+    };
+    const fresh = new VirtualWasi({ seed: 2, stderrLinesMax: 10, outputBytesMax: 1024, wakesPerInputMax: 10 });
+    fresh.memory = memory;
+    const reused = new VirtualWasi({ seed: 1, stderrLinesMax: 10, outputBytesMax: 1024, wakesPerInputMax: 10 });
+    reused.memory = memory;
+    const firstDraw = draw(reused);
+    reused.restart(2);
+    const drawAfterRestart = draw(reused);
+    expect(drawAfterRestart).toEqual(draw(fresh));
+    expect(drawAfterRestart).not.toEqual(firstDraw);
   });
 });
 

@@ -17,8 +17,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Implementation, Input, NodeInstance, Output } from '../../contract/contract.js';
 import { formatStderr } from '../process.js';
-import { helloLine, outputBytesMaxDefault, parseHello, parseOutput, stderrLinesMax } from '../process/protocol.js';
 import type { Hello } from '../process/protocol.js';
+import { helloLine, outputBytesMaxDefault, parseHello, parseOutput, stderrLinesMax } from '../process/protocol.js';
 import { fuelExportName, instrumentModule, WasmInstrumentError } from './instrument.js';
 import { GuestFault, VirtualWasi } from './wasi.js';
 import type { WasmGlobal, WasmMemory, WasmModule } from './webAssembly.js';
@@ -99,8 +99,11 @@ interface Settings {
  */
 export function wasmImplementation(options: WasmImplementationOptions): Implementation {
   const settings = loadSettings(options);
-  const probe = new WasmNode(settings, null);
+  const probe = new WasmNode(settings, null, false);
   const hello = probe.hello(0);
+  // Only a tick-driven guest has no use for its clock, which keeps running across instances.
+  const reusable = hello.ok && hello.restartable && hello.timing === 'ticks';
+  if (reusable) probe.reusable = true;
   probe.dispose();
   const name = hello.ok ? hello.name : `wasm:${options.path}`;
   return {
@@ -110,7 +113,7 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
     // Protocol 2: the optional parts of the contract the guest supports, as its hello lists them.
     features: hello.ok ? hello.features : [],
     ...(hello.ok && hello.leaseDriftMax !== undefined ? { leaseDriftMax: hello.leaseDriftMax } : {}),
-    createNode: () => (hello.ok ? new WasmNode(settings, name) : new FailedNode(hello.error)),
+    createNode: () => (hello.ok ? new WasmNode(settings, name, reusable) : new FailedNode(hello.error)),
   };
 }
 
@@ -172,6 +175,23 @@ interface Running {
   fuel: WasmGlobal;
 }
 
+/**
+ * Idle instances of restartable tick-driven guests, by module, each past its hello. A node
+ * instance that ends (a crash, the end of a run) hands its instance back here, and a later one
+ * sends it a fresh start instead of making an instance: making one (V8's instantiation of a
+ * 9 MB module, Go's runtime and package initialization, hello) costs milliseconds, as much as a
+ * few hundred inputs. This is the process host's reuse of restartable programs
+ * (docs/PROTOCOL.md), with the same promise from the guest: a start drops every state.
+ */
+const idleInstances = new WeakMap<WasmModule, Running[]>();
+const idleInstancesPerModuleMax = 8;
+let instancesMade = 0;
+
+/** How many wasm instances this thread has made (probes included), for benchmarks and tests. */
+export function wasmInstancesMade(): number {
+  return instancesMade;
+}
+
 /** One node instance: one wasm instance, made at its start input. */
 class WasmNode implements NodeInstance {
   private running: Running | null = null;
@@ -184,11 +204,17 @@ class WasmNode implements NodeInstance {
     private readonly settings: Settings,
     /** The name the probe's hello gave; null for the probe itself. */
     private readonly name: string | null,
+    /** The guest is restartable and tick-driven: its instances are reused (see idleInstances). */
+    public reusable: boolean,
   ) {}
 
   step(input: Input): Output {
     if (this.failure !== null) throw this.failure;
-    if (input.kind === 'start') {
+    const idle = input.kind === 'start' && this.running === null && this.reusable ? idleInstances.get(this.settings.module)?.pop() : undefined;
+    if (idle !== undefined && input.kind === 'start') {
+      idle.wasi.restart(input.seed);
+      this.running = idle;
+    } else if (input.kind === 'start') {
       const hello = this.hello(input.seed);
       if (!hello.ok) this.fail(hello.error);
       if (hello.name !== this.name) this.fail(new WasmProtocolError(`the module (${this.settings.path}) answered hello as "${hello.name}", but its probe as "${this.name}"`));
@@ -209,13 +235,13 @@ class WasmNode implements NodeInstance {
   }
 
   /** Makes a fresh instance seeded with `seed` and does the hello exchange. */
-  hello(seed: number): ({ ok: true } & Pick<Hello, 'name' | 'version' | 'timing' | 'features' | 'leaseDriftMax'>) | { ok: false; error: WasmGuestError } {
+  hello(seed: number): ({ ok: true } & Pick<Hello, 'name' | 'version' | 'timing' | 'features' | 'leaseDriftMax' | 'restartable'>) | { ok: false; error: WasmGuestError } {
     try {
       this.instantiate(seed);
       const hello = parseHello(this.call(helloLine, 'hello', 0).line);
       if (!hello.ok) return { ok: false, error: new WasmProtocolError(`the module (${this.settings.path}) ${hello.message}`) };
-      const { name, version, timing, features, leaseDriftMax } = hello.hello;
-      return { ok: true, name, version, timing, features, leaseDriftMax };
+      const { name, version, timing, features, leaseDriftMax, restartable } = hello.hello;
+      return { ok: true, name, version, timing, features, leaseDriftMax, restartable };
     } catch (error) {
       if (error instanceof WasmGuestError) return { ok: false, error };
       throw error;
@@ -223,12 +249,19 @@ class WasmNode implements NodeInstance {
   }
 
   dispose(): void {
+    // Only an instance that answered everything asked of it is reused.
+    if (this.running !== null && this.failure === null && this.reusable) {
+      const idle = idleInstances.get(this.settings.module) ?? [];
+      idleInstances.set(this.settings.module, idle);
+      if (idle.length < idleInstancesPerModuleMax) idle.push(this.running);
+    }
     this.running = null;
   }
 
   private instantiate(seed: number): void {
     const wasi = new VirtualWasi({ seed, stderrLinesMax, outputBytesMax: this.settings.outputBytesMax, wakesPerInputMax: this.settings.wakesPerInputMax });
     const instance = new Wasm.Instance(this.settings.module, { wasi_snapshot_preview1: wasi.imports(this.settings.importNames) });
+    instancesMade += 1;
     const exports = instance.exports;
     const memory = exports.memory as WasmMemory;
     wasi.memory = memory;

@@ -73,11 +73,16 @@ export class VirtualWasi {
   memory: WasmMemory | null = null;
   /** Virtual nanoseconds since the instance started: the node's local clock. */
   elapsedNs = 0;
-  private readonly random: seedrandom.PRNG;
+  private random: seedrandom.PRNG;
   private stdin: Uint8Array = new Uint8Array(0);
   private stdinOffset = 0;
-  private stdout: Uint8Array[] = [];
+  /** What the guest wrote on stdout for this input: its first stdoutBytes bytes. */
+  private stdout = new Uint8Array(4096);
   private stdoutBytes = 0;
+  /** Views of the memory's current buffer, made again only when it changes (it grew). */
+  private viewedBuffer: ArrayBuffer | null = null;
+  private dataView: DataView = new DataView(new ArrayBuffer(0));
+  private byteView: Uint8Array = new Uint8Array(0);
   private readonly stderrLines: string[] = [];
   private stderrPartial = '';
   /** Go's first "panic: ..." or "fatal error: ..." line: the cause, before the goroutine dumps push it out of the tail. */
@@ -96,6 +101,18 @@ export class VirtualWasi {
   }
 
   /**
+   * For an instance handed to a new node instance (a restartable guest): random_get's stream
+   * starts again from the new start input's seed, and the old instance's stderr is forgotten.
+   * The clock keeps running: a monotonic clock may not go back.
+   */
+  restart(seed: number): void {
+    this.random = seedrandom.alea(`raftcheck:wasm:${seed}`);
+    this.stderrLines.length = 0;
+    this.stderrPartial = '';
+    this.stderrCause = null;
+  }
+
+  /**
    * Hands the guest one input line on stdin and clears its stdout; the input may run the guest's
    * timers up to `advanceMs` of virtual time from now (0 but for an advance input).
    */
@@ -105,7 +122,6 @@ export class VirtualWasi {
     this.idleWakeNs = undefined;
     this.stdin = Buffer.from(`${line}\n`, 'utf8');
     this.stdinOffset = 0;
-    this.stdout = [];
     this.stdoutBytes = 0;
     this.wakes = 0;
   }
@@ -119,7 +135,8 @@ export class VirtualWasi {
     this.elapsedNs = Math.max(this.elapsedNs, this.targetNs);
     const wake = this.idleWakeNs;
     const wakeAfterMs = wake === undefined || wake === null ? wake : Math.max(0, (wake - this.elapsedNs) / 1e6);
-    return { stdout: Buffer.concat(this.stdout).toString('utf8'), unreadBytes: this.stdin.length - this.stdinOffset, wakeAfterMs };
+    const stdout = Buffer.from(this.stdout.buffer, this.stdout.byteOffset, this.stdoutBytes).toString('utf8');
+    return { stdout, unreadBytes: this.stdin.length - this.stdinOffset, wakeAfterMs };
   }
 
   /** The last lines of stderr (Go's panic messages and tracebacks land here). */
@@ -142,11 +159,18 @@ export class VirtualWasi {
   }
 
   private view(): DataView {
-    return new DataView((this.memory as WasmMemory).buffer);
+    const buffer = (this.memory as WasmMemory).buffer;
+    if (buffer !== this.viewedBuffer) {
+      this.viewedBuffer = buffer;
+      this.dataView = new DataView(buffer);
+      this.byteView = new Uint8Array(buffer);
+    }
+    return this.dataView;
   }
 
   private bytes(pointer: number, length: number): Uint8Array {
-    return new Uint8Array((this.memory as WasmMemory).buffer, pointer, length);
+    this.view();
+    return this.byteView.subarray(pointer, pointer + length);
   }
 
   private answeredCalls(): Record<string, HostFunction> {
@@ -259,14 +283,24 @@ export class VirtualWasi {
       const chunk = this.bytes(pointer, length);
       if (fd === stderrFd) this.keepStderr(chunk);
       else {
-        this.stdoutBytes += length;
-        if (this.stdoutBytes > this.options.outputBytesMax) throw new GuestFault('protocol', `wrote more than ${this.options.outputBytesMax} bytes on stdout for one input (--impl-output-bytes-max)`);
-        this.stdout.push(Uint8Array.from(chunk));
+        this.keepStdout(chunk);
       }
       total += length;
     }
     view.setUint32(writtenPointer, total, true);
     return errno.success;
+  }
+
+  private keepStdout(chunk: Uint8Array): void {
+    const bytes = this.stdoutBytes + chunk.length;
+    if (bytes > this.options.outputBytesMax) throw new GuestFault('protocol', `wrote more than ${this.options.outputBytesMax} bytes on stdout for one input (--impl-output-bytes-max)`);
+    if (bytes > this.stdout.length) {
+      const grown = new Uint8Array(Math.max(bytes, 2 * this.stdout.length));
+      grown.set(this.stdout.subarray(0, this.stdoutBytes));
+      this.stdout = grown;
+    }
+    this.stdout.set(chunk, this.stdoutBytes);
+    this.stdoutBytes = bytes;
   }
 
   private keepStderr(chunk: Uint8Array): void {

@@ -157,8 +157,8 @@ func decodeMessage(envelope *raftcheck.Envelope) (*pb.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message body is not base64: %w", err)
 	}
-	m := &pb.Message{}
-	if err := proto.Unmarshal(bytes[:count], m); err != nil {
+	m, err := unmarshalMessage(bytes[:count])
+	if err != nil {
 		return nil, fmt.Errorf("message body is not a raftpb.Message: %w", err)
 	}
 	return m, nil

@@ -169,6 +169,34 @@ const catalog = [
     alsoCaughtBy: [],
     kind: 'safety',
   },
+  // Issue 18's bugs of pre-vote, check-quorum and leases. Sources: Ongaro's thesis, sections 9.6
+  // (pre-vote changes no term) and 6.4.1 (a lease must allow for clock drift); etcd-io/raft, whose
+  // lease-based reads rest on check-quorum stepping the leader down (ReadOnlyLeaseBased needs
+  // CheckQuorum), and whose pre-vote sends term + 1 without raising r.Term.
+  {
+    name: 'prevote-bumps-term',
+    description: 'A pre-candidate raises its own term, without writing it, as a candidate would: a crash takes the term back.',
+    // The raised term reached a peer in its PreVote, so the restart's lower term is seen at once.
+    invariant: 'monotonic-term',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'checkquorum-never-steps-down',
+    description: "A leader's contact with a quorum never ages: it never steps down, and its lease never lapses.",
+    // A leader cut off from its quorum, replaced, still serves lease reads from its stale state.
+    invariant: 'linearizability',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
+  {
+    name: 'lease-read-ignores-drift',
+    description: "A leader's lease lasts the whole minimum election timeout, as though no clock drifted and no tick came late.",
+    // A follower's guard lapses before the lease does; a new leader commits while the old one reads.
+    invariant: 'linearizability',
+    alsoCaughtBy: [],
+    kind: 'safety',
+  },
 ] as const satisfies readonly BugDefinition[];
 
 export const bugCatalog: readonly BugDefinition[] = catalog;

@@ -343,16 +343,27 @@ export class RaftNode {
   /** Check-quorum (thesis 6.2): no quorum of voters heard from this leader within an election timeout. */
   private quorumLost(): boolean {
     if (this.options.checkQuorum !== true) return false;
-    const contact = this.leadership.quorumContactTicks(this.membership.latest(), this.id, 0);
-    return this.leadership.clockTicks - contact >= this.options.electionTicksMax;
+    return this.quorumContactAgeTicks(0) >= this.options.electionTicksMax;
+  }
+
+  /** Ticks since a quorum last heard from this leader (a peer never heard from counts as `unheard`). */
+  private quorumContactAgeTicks(unheard: number): number {
+    // Bug checkquorum-never-steps-down: the contact is taken as fresh at every tick, so the leader
+    // never steps down, and a lease resting on the same contact never lapses (etcd-io/raft's
+    // lease-based reads trust check-quorum to depose a leader cut off from its quorum).
+    if (this.bugs['checkquorum-never-steps-down']) return 0;
+    return this.leadership.clockTicks - this.leadership.quorumContactTicks(this.membership.latest(), this.id, unheard);
   }
 
   /** Thesis 6.4.1: a quorum heard from us recently enough that no other leader can have been elected. */
   private leaseHolds(): boolean {
     const leadership = this.leadership;
     if (this.options.leaseReads !== true || leadership.leaseForfeited || leadership.transferTarget !== null) return false;
-    const contact = leadership.quorumContactTicks(this.membership.latest(), this.id, Number.NEGATIVE_INFINITY);
-    return leadership.clockTicks - contact < leaseTicks(this.options);
+    // Bug lease-read-ignores-drift: the lease lasts electionTicksMin, the followers' whole guard,
+    // as though no clock drifted and no tick was a fraction late (thesis 6.4.1 divides by the
+    // drift bound).
+    const lease = this.bugs['lease-read-ignores-drift'] ? this.options.electionTicksMin : leaseTicks(this.options);
+    return this.quorumContactAgeTicks(Number.NEGATIVE_INFINITY) < lease;
   }
 
   /** A transfer that has not finished within an election timeout is abandoned: proposals come back. */
@@ -527,13 +538,16 @@ export class RaftNode {
     this.role = RaftNode.preCandidate;
     this.leaderId = null;
     this.startGuard = false;
+    // Bug prevote-bumps-term: the term is raised as for a campaign (thesis 9.6 keeps it), but not
+    // written, since a pre-vote 'changes nothing durable'; a crash before the campaign takes it back.
+    if (this.bugs['prevote-bumps-term']) this.currentTerm += 1;
     this.tracker.startCampaign(this.id);
     this.resetElectionTimer();
     if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) {
       this.campaign(false);
       return;
     }
-    const request: PreVote = { type: 'PreVote', term: this.currentTerm + 1, candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.termAt(this.log.lastIndex()) };
+    const request: PreVote = { type: 'PreVote', term: this.preVoteTerm(), candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.termAt(this.log.lastIndex()) };
     for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
   }
 
@@ -550,9 +564,14 @@ export class RaftNode {
       if (response.term > this.currentTerm) this.becomeFollower(response.term, null);
       return;
     }
-    if (response.term !== this.currentTerm + 1) return;
+    if (response.term !== this.preVoteTerm()) return;
     this.tracker.recordVote(from);
     if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) this.campaign(false);
+  }
+
+  /** The term a pre-candidate asks about: the next one (the raised one itself, with prevote-bumps-term). */
+  private preVoteTerm(): number {
+    return this.bugs['prevote-bumps-term'] ? this.currentTerm : this.currentTerm + 1;
   }
 
   /** A leader of our term tells us to campaign at once: it is handing its leadership to us. */

@@ -10,7 +10,7 @@ import { allInvariants } from '../../invariants/index.js';
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant]);
 
 describe('the bug catalog', () => {
-  it('holds the sixteen safety bugs and two liveness bugs of the corpus, each named once', () => {
+  it('holds the nineteen safety bugs and two liveness bugs of the corpus, each named once', () => {
     expect(bugNames()).toEqual([
       'figure8',
       'vote-without-log-check',
@@ -30,8 +30,11 @@ describe('the bug catalog', () => {
       'snapshot-drops-newer-entries',
       'snapshot-without-configuration',
       'install-snapshot-older-than-commit',
+      'prevote-bumps-term',
+      'checkquorum-never-steps-down',
+      'lease-read-ignores-drift',
     ]);
-    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(16);
+    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(19);
     expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(2);
   });
 

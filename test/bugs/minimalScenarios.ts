@@ -61,6 +61,12 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'snapshot-drops-newer-entries', scenario: 'scenarios/minimal/snapshot-drops-newer-entries.json', seed: 31, nodes: 3, events: 21, invariant: 'leader-completeness' },
   { bug: 'snapshot-without-configuration', scenario: 'scenarios/minimal/snapshot-without-configuration.json', seed: 9, nodes: 3, events: 10, invariant: 'snapshot-consistency' },
   { bug: 'install-snapshot-older-than-commit', scenario: 'scenarios/minimal/install-snapshot-older-than-commit.json', seed: 31, nodes: 3, events: 18, invariant: 'monotonic-commit-index' },
+  // Issue 18's bugs. prevote-bumps-term starts its pre-campaign with a clock jump, as the others
+  // do; the two lease bugs run without jumps (a jump is a clock fault a lease need not survive),
+  // so their elections wait for the timers, and they rest on the clients' draws.
+  { bug: 'prevote-bumps-term', scenario: 'scenarios/minimal/prevote-bumps-term.json', seed, nodes: 3, events: 5, invariant: 'monotonic-term' },
+  { bug: 'checkquorum-never-steps-down', scenario: 'scenarios/minimal/checkquorum-never-steps-down.json', seed: 1, nodes: 3, events: 310, invariant: 'linearizability' },
+  { bug: 'lease-read-ignores-drift', scenario: 'scenarios/minimal/lease-read-ignores-drift.json', seed: 567, nodes: 3, events: 578, invariant: 'linearizability' },
 ];
 
 /**

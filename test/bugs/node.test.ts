@@ -432,3 +432,73 @@ describe('install-snapshot-older-than-commit', () => {
     expect(answer(output)).toMatchObject({ success: true, matchIndex: 3 });
   });
 });
+
+describe('prevote-bumps-term', () => {
+  /** n1 with pre-vote on, ticked until its timer fires: it asks for pre-votes. */
+  const preCandidate = (bugs: readonly BugName[]) => {
+    const node = new Driver(bugs, { options: { preVote: true } });
+    for (let ticks = 0; ticks < 100 && !sentTypes(node.last).includes('PreVote>n2'); ticks += 1) node.step({ kind: 'tick' });
+    expect(sentTypes(node.last)).toEqual(['PreVote>n2', 'PreVote>n3']);
+    return node;
+  };
+
+  it('raises its term to ask for pre-votes, and writes nothing: a restart comes back at term 0', () => {
+    const node = preCandidate(['prevote-bumps-term']);
+    expect(node.last.state).toMatchObject({ role: 'follower', term: 1 });
+    expect(node.last.records).toEqual([]);
+    expect(node.last.messages[0].message.term).toBe(1);
+  });
+
+  it('keeps its term in the correct Raft, asking about term 1 from term 0', () => {
+    const node = preCandidate([]);
+    expect(node.last.state).toMatchObject({ term: 0 });
+    expect(node.last.messages.map((outbound) => [outbound.message.term, (outbound.message.body as RaftMessage).term])).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+  });
+});
+
+/** n1 leading term 1 with the options given; both followers echoed its clock at tick 0. */
+function contactLeader(bugs: readonly BugName[], extra: Partial<ImplementationOptions>): Driver {
+  const leader = new Driver(bugs, { options: extra });
+  leader.ticksUntilCampaign();
+  leader.deliver(2, vote(1));
+  leader.deliver(2, { ...appendResponse(1, true, 1), leaderTick: 0 });
+  leader.deliver(3, { ...appendResponse(1, true, 1), leaderTick: 0 });
+  return leader;
+}
+
+const leaseRead = (leader: Driver, id: number) => leader.step({ kind: 'read', command: { id, op: 'get', key: 'k' } }).answers;
+
+describe('checkquorum-never-steps-down', () => {
+  it('keeps leading, and serving lease reads, long after its quorum last answered', () => {
+    const leader = contactLeader(['checkquorum-never-steps-down'], { checkQuorum: true, leaseReads: true });
+    leader.tick(3 * options.electionTicksMax);
+    expect(leader.role).toBe('leader');
+    expect(leaseRead(leader, 60)).toEqual([{ commandId: 60, kind: 'read', value: null }]);
+  });
+
+  it('steps down after electionTicksMax ticks without an answer in the correct Raft', () => {
+    const leader = contactLeader([], { checkQuorum: true, leaseReads: true });
+    leader.tick(options.electionTicksMax);
+    expect(leader.role).toBe('follower');
+  });
+});
+
+describe('lease-read-ignores-drift', () => {
+  it('serves a lease read electionTicksMin - 1 ticks after the contact', () => {
+    const leader = contactLeader(['lease-read-ignores-drift'], { leaseReads: true });
+    leader.tick(options.electionTicksMin - 1);
+    expect(leaseRead(leader, 61)).toEqual([{ commandId: 61, kind: 'read', value: null }]);
+  });
+
+  it('lets its lease lapse after floor((electionTicksMin - 2)(1 - 0.1)/(1 + 0.1)) = 6 ticks in the correct Raft, and goes by ReadIndex', () => {
+    const leader = contactLeader([], { leaseReads: true });
+    leader.tick(5);
+    expect(leaseRead(leader, 62)).toEqual([{ commandId: 62, kind: 'read', value: null }]);
+    const lapsed = contactLeader([], { leaseReads: true });
+    lapsed.tick(6);
+    expect(leaseRead(lapsed, 63)).toEqual([]);
+  });
+});

@@ -49,7 +49,7 @@ export type EventBody =
   /** A try of a client's operation timed out. Stale once the operation completed or moved on. */
   | { kind: 'clientTimeout'; client: number; operationId: number; tryNumber: number }
   /** The membership administrator may change the membership (src/sim/membership.ts). */
-  | { kind: 'membershipClock' }
+  | { kind: 'membershipClock'; afterElection?: true }
   /** A membership change reaches a node (the believed leader, or one a hint pointed to). */
   | { kind: 'membershipRequest'; node: NodeId; change: MembershipChange; redirects: number; retries: number }
   /** The transfer administrator may ask for a leadership transfer (src/sim/transfers.ts). */

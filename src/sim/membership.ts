@@ -19,6 +19,7 @@ import type { MembershipOptions } from './scenario.js';
 import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
 const stream = 'membership';
+const electionStream = 'membership/elections';
 /** Redirects of one request along notLeader hints, and tries of a rejected one, before it is dropped. */
 const redirectsMax = 3;
 const retriesMax = 3;
@@ -89,6 +90,29 @@ export class MembershipAdmin {
   onClock(world: MembershipWorld): void {
     if (!this.active) return;
     world.schedule(world.nowMs + this.nextWaitMs(), { kind: 'membershipClock' });
+    this.change(world);
+  }
+
+  /**
+   * A node just became leader: with afterElectionProbability (drawn on a stream of its own, and
+   * only when the option is set, so other draws do not shift), a change at once, as tooling that
+   * retries against a new leader makes it, before the leader has committed anything of its term.
+   */
+  onElection(world: MembershipWorld): void {
+    const probability = this.options.afterElectionProbability ?? 0;
+    if (!this.active || probability <= 0 || !this.random.chance(electionStream, probability)) return;
+    world.schedule(world.nowMs, { kind: 'membershipClock', afterElection: true });
+  }
+
+  /** The change onElection asked for, as an event of its own (not inside the leader's step). */
+  onElectionClock(world: MembershipWorld): void {
+    if (!this.active) return;
+    world.note('a new leader: a change at once');
+    this.change(world);
+  }
+
+  /** One change to the believed leader's latest configuration, unless one is in flight. */
+  private change(world: MembershipWorld): void {
     this.retireRemoved(world);
     if (this.inFlight) return world.note('a change is still in flight');
     const leader = this.believedLeader(world);

@@ -223,6 +223,12 @@ export interface MembershipOptions {
   jointProbability: number;
   /** Once its removal is committed, a node is stopped and its storage wiped, or keeps running (a fault). */
   removed: 'wipe' | 'keep';
+  /**
+   * With this probability, whenever a node becomes leader the administrator also makes a change
+   * at once (tooling that retries against the new leader): a change right after an election,
+   * before the leader has committed anything of its term. Absent: 0, nothing drawn.
+   */
+  afterElectionProbability?: number;
 }
 
 export function defaultMembershipOptions(): MembershipOptions {

@@ -185,6 +185,7 @@ export const scenarioSchema: Schema = {
         changesPerSecond: rate,
         jointProbability: probability,
         removed: { type: 'enum', values: ['wipe', 'keep'], ...optional },
+        afterElectionProbability: { ...probability, ...optional },
       },
     },
     transfers: {
@@ -311,12 +312,17 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
   if (scenario.storage.corruptionsPerSecond > 0 && !scenario.unsafeFaults) {
     errors.push({ path: 'storage.corruptionsPerSecond', message: 'corrupting synced data breaks Raft\'s own assumptions: set "unsafeFaults": true to ask for it' });
   }
-  const nodeExists = (path: string, node: unknown) => {
+  // A scheduled fault may also strike a spare of the membership block (ids after the cluster's):
+  // it acts once the spare has joined, so a scenario can script what happens to a joining node.
+  const spares = scenario.membership?.spares ?? 0;
+  const nodeExists = (path: string, node: unknown, sparesToo = false) => {
     if (node === 'leader' || node === 'follower' || node === 'any') return;
+    const last = scenario.nodes + (sparesToo ? spares : 0);
     if (typeof node !== 'number' || !Number.isInteger(node) || node < 1) {
       errors.push({ path, message: `expected a node id, "leader", "follower" or "any", got ${JSON.stringify(node)}` });
-    } else if (node > scenario.nodes) {
-      errors.push({ path, message: `node ${node} does not exist in a ${scenario.nodes}-node cluster` });
+    } else if (node > last) {
+      const withSpares = sparesToo && spares > 0 ? ` with ${spares} spare${spares === 1 ? '' : 's'}` : '';
+      errors.push({ path, message: `node ${node} does not exist in a ${scenario.nodes}-node cluster${withSpares}` });
     }
   };
   scenario.network.links.forEach((link, index) => {
@@ -328,15 +334,15 @@ export function checkScenario(scenario: Scenario): SchemaError[] {
     if (fault.atMs > scenario.durationMs) {
       errors.push({ path: `${path}.atMs`, message: `${fault.atMs} ms is after the end of the fault phase (${scenario.durationMs} ms)` });
     }
-    if ('node' in fault) nodeExists(`${path}.node`, fault.node);
-    if ('from' in fault) nodeExists(`${path}.from`, fault.from);
-    if ('to' in fault) nodeExists(`${path}.to`, fault.to);
+    if ('node' in fault) nodeExists(`${path}.node`, fault.node, true);
+    if ('from' in fault) nodeExists(`${path}.from`, fault.from, true);
+    if ('to' in fault) nodeExists(`${path}.to`, fault.to, true);
     if ('bridge' in fault) nodeExists(`${path}.bridge`, fault.bridge);
     if ('groups' in fault) {
       const seen = new Set<number>();
       fault.groups.forEach((group, groupIndex) =>
         group.forEach((node, nodeIndex) => {
-          nodeExists(`${path}.groups[${groupIndex}][${nodeIndex}]`, node);
+          nodeExists(`${path}.groups[${groupIndex}][${nodeIndex}]`, node, true);
           if (seen.has(node)) errors.push({ path: `${path}.groups[${groupIndex}][${nodeIndex}]`, message: `node ${node} is in more than one group` });
           seen.add(node);
         }),

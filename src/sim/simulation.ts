@@ -22,6 +22,7 @@ import { canonicalPendingEvent, describeEvent, eventKindCodes, faultTarget } fro
 import type { FaultWorld } from './faults.js';
 import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
+import { becameLeader } from '../../invariants/support.js';
 import { ClusterJudge } from '../world/judge.js';
 import { createInstance, implementationOptionsFor, runInput } from '../world/step.js';
 import type { LivenessWorld } from './liveness.js';
@@ -493,7 +494,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       case 'livenessCheck':
         return this.checkLiveness();
       case 'membershipClock':
-        return this.membership?.onClock(this.membershipWorld());
+        return event.afterElection === true ? this.membership?.onElectionClock(this.membershipWorld()) : this.membership?.onClock(this.membershipWorld());
       case 'membershipRequest':
         return this.membership?.onRequest(this.membershipWorld(), event);
       case 'transferClock':
@@ -776,6 +777,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
     if (this.faultPhase && !started && !this.maybeCrashAfterCommit(id, change)) this.maybeCrashAfterSnapshot(id, change);
+    if (this.faultPhase && this.membership !== null && becameLeader(this.observation.mirror(id), change)) this.membership.onElection(this.membershipWorld());
     if (judged.violation !== null) this.report(judged.violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.

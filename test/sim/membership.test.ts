@@ -45,6 +45,29 @@ describe('the membership block of a scenario', () => {
   });
 });
 
+describe('a change right after an election (membership.afterElectionProbability)', () => {
+  const quiet: Scenario = { ...churn, faults: { ...churn.faults, crash: { ...churn.faults.crash, perSecond: 0 }, partition: { ...churn.faults.partition, perSecond: 0 } } };
+  const rarely = { ...quiet.membership!, changesPerSecond: 0.001 };
+
+  it('sends a change to each new leader in the same millisecond it is elected, which the correct reference refuses until its term has a committed entry', () => {
+    const run = runSeed({ seed: 1, scenario: { ...quiet, membership: { ...rarely, afterElectionProbability: 1 } }, recordEvents: true });
+    const log = run.eventLog!;
+    const asked = log.findIndex((event) => event.note?.includes('a new leader: a change at once'));
+    expect(asked).toBeGreaterThan(0);
+    const request = log.slice(asked).find((event) => event.kind === 'membershipRequest')!;
+    expect(request.t).toBe(log[asked].t);
+    expect(request.note).toContain('rejected (no entry of this term is committed yet)');
+    expect(run.status).toBe('ok');
+  });
+
+  it('is drawn nowhere when absent: the runs are those of a scenario without the field', () => {
+    const absent = runSeed({ seed: 1, scenario: { ...quiet, membership: rarely } });
+    const zero = runSeed({ seed: 1, scenario: { ...quiet, membership: { ...rarely, afterElectionProbability: 0 } } });
+    expect(zero.traceHash).toBe(absent.traceHash);
+    expect(errorsOf({ membership: { afterElectionProbability: 1.5 } })[0]).toMatch(/^membership\.afterElectionProbability: /);
+  });
+});
+
 describe('membership churn on the correct reference', () => {
   it('changes the membership for real: spares join, changes are accepted, removed nodes are wiped', () => {
     const events: TraceEvent[] = [];

@@ -47,6 +47,12 @@ describe('scenario files', () => {
     ]);
   });
 
+  it("lets a scheduled fault name a spare of the membership block, and no node past the spares", () => {
+    const membership = { spares: 2, changesPerSecond: 1, jointProbability: 0, removed: 'wipe' };
+    expect(errorsOf({ nodes: 3, membership, schedule: [{ atMs: 10, action: 'clock-jump', node: 5, ms: 100 }, { atMs: 10, action: 'cut', from: 4, to: 1 }] })).toEqual([]);
+    expect(errorsOf({ nodes: 3, membership, schedule: [{ atMs: 20, action: 'crash', node: 6 }] })).toEqual(['schedule[0].node: node 6 does not exist in a 3-node cluster with 2 spares']);
+  });
+
   it('reports an unknown scheduled action with the allowed ones', () => {
     expect(errorsOf({ schedule: [{ atMs: 10, action: 'explode' }] })).toEqual([
       'schedule[0].action: expected one of "crash", "restart", "isolate", "partition", "bridge", "cut", "flap", "heal", "pause", "resume", "slow", "clock-jump", "corrupt", got "explode"',

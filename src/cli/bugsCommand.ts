@@ -1,5 +1,6 @@
-// `raftcheck bugs`: the corpus of switchable bugs in the reference Raft, one line each with the
-// invariant expected to catch it (or JSON for machines). `raftcheck run --bug NAME` turns one on.
+// `raftcheck bugs`: the corpus of switchable bugs in the reference Raft, each with the invariant
+// expected to catch it and, on a line below, where the bug class comes from (or JSON for
+// machines). `raftcheck run --bug NAME` turns one on.
 
 import type { RaftBugs } from '../raft/bugs.js';
 import { bugCatalog, bugsFromNames, UnknownBugError } from '../raft/bugs.js';
@@ -8,7 +9,7 @@ import { UsageError } from './io.js';
 
 export function bugsCommand(args: { json: boolean }, io: CommandIo): number {
   if (args.json) {
-    const list = bugCatalog.map(({ name, description, invariant }) => ({ name, description, invariant }));
+    const list = bugCatalog.map(({ name, description, invariant, source }) => ({ name, description, invariant, source }));
     io.stdout.write(`${JSON.stringify(list)}\n`);
     return 0;
   }
@@ -16,6 +17,7 @@ export function bugsCommand(args: { json: boolean }, io: CommandIo): number {
   const invariantWidth = Math.max(...bugCatalog.map((bug) => bug.invariant.length));
   for (const bug of bugCatalog) {
     io.stdout.write(`${bug.name.padEnd(nameWidth)}  ${bug.invariant.padEnd(invariantWidth)}  ${bug.description}\n`);
+    io.stdout.write(`${' '.repeat(nameWidth + 2)}source: ${bug.source}\n`);
   }
   return 0;
 }

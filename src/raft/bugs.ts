@@ -16,6 +16,8 @@ export interface BugDefinition {
   /** Other invariants that may fire first instead, depending on the schedule. */
   alsoCaughtBy: readonly string[];
   kind: BugKind;
+  /** Where the bug class is described or was found: paper or thesis sections, issues, analyses. */
+  source: string;
 }
 
 const catalog = [
@@ -25,6 +27,7 @@ const catalog = [
     invariant: 'leader-completeness',
     alsoCaughtBy: ['state-machine-safety'],
     kind: 'safety',
+    source: 'Raft paper, section 5.4.2 and Figure 8; logcabin/logcabin#44 (commitment of entries from prior terms)',
   },
   {
     name: 'vote-without-log-check',
@@ -32,6 +35,7 @@ const catalog = [
     invariant: 'leader-completeness',
     alsoCaughtBy: ['state-machine-safety'],
     kind: 'safety',
+    source: 'Raft paper, section 5.4.1 (the election restriction)',
   },
   {
     name: 'vote-not-persisted',
@@ -39,6 +43,7 @@ const catalog = [
     invariant: 'monotonic-term',
     alsoCaughtBy: ['election-safety'],
     kind: 'safety',
+    source: 'Raft paper, Figure 2 (currentTerm and votedFor on stable storage before responding to RPCs)',
   },
   {
     name: 'truncate-on-stale-append',
@@ -47,6 +52,7 @@ const catalog = [
     // Also as a follower stuck below the leader's matchIndex, which the liveness phase sees.
     alsoCaughtBy: ['state-machine-safety', 'liveness'],
     kind: 'safety',
+    source: 'Raft paper, Figure 2, AppendEntries receiver step 3 (delete entries only on a conflict)',
   },
   {
     name: 'commit-beyond-new-entries',
@@ -54,6 +60,7 @@ const catalog = [
     invariant: 'state-machine-safety',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft paper, Figure 2, AppendEntries receiver step 5 (min(leaderCommit, index of last new entry))',
   },
   {
     name: 'accept-old-term-append',
@@ -62,6 +69,7 @@ const catalog = [
     invariant: 'state-machine-safety',
     alsoCaughtBy: ['leader-completeness'],
     kind: 'safety',
+    source: 'Raft paper, Figure 2, AppendEntries receiver step 1 (reply false if term < currentTerm)',
   },
   {
     name: 'count-stale-votes',
@@ -71,6 +79,7 @@ const catalog = [
     // Once the membership changed (swarm seeds that draw it), a leader without a true quorum.
     alsoCaughtBy: ['election-safety', 'configuration-safety'],
     kind: 'safety',
+    source: 'Raft paper, section 5.2 (a majority of the servers, in the same term)',
   },
   {
     name: 'term-rollback',
@@ -79,6 +88,7 @@ const catalog = [
     invariant: 'monotonic-term',
     alsoCaughtBy: ['state-machine-safety', 'election-safety'],
     kind: 'safety',
+    source: 'Raft paper, Figure 2, rules for all servers (adopt a term only if T > currentTerm)',
   },
   {
     name: 'log-not-persisted',
@@ -88,6 +98,7 @@ const catalog = [
     invariant: 'liveness',
     alsoCaughtBy: ['leader-completeness', 'state-machine-safety'],
     kind: 'safety',
+    source: 'Raft paper, Figure 2 (the log is persistent state, on stable storage before responding to RPCs)',
   },
   {
     name: 'leader-votes-for-other',
@@ -95,6 +106,7 @@ const catalog = [
     invariant: 'election-safety',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft paper, section 5.2 (each server votes for at most one candidate in a term, a candidate for itself)',
   },
   {
     name: 'stale-read',
@@ -103,6 +115,7 @@ const catalog = [
     invariant: 'linearizability',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft thesis, section 6.4 (a leader confirms it still leads before answering a read); Jepsen: etcd and Consul (aphyr.com, 2014: stale reads)',
   },
   {
     name: 'no-client-dedup',
@@ -112,6 +125,7 @@ const catalog = [
     // applied twice, which the committed commands applied once each do not give.
     alsoCaughtBy: ['snapshot-consistency'],
     kind: 'safety',
+    source: 'Raft thesis, section 6.3 (client sessions make retried commands apply once)',
   },
   {
     name: 'read-before-noop',
@@ -120,6 +134,7 @@ const catalog = [
     invariant: 'linearizability',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft thesis, section 6.4, step 1 (a leader serves reads only once an entry of its term is committed)',
   },
   {
     name: 'fixed-election-timeout',
@@ -127,6 +142,7 @@ const catalog = [
     invariant: 'liveness',
     alsoCaughtBy: [],
     kind: 'liveness',
+    source: 'Raft paper, section 5.2 (randomized election timeouts keep split votes rare)',
   },
   {
     name: 'idle-leader-no-heartbeat',
@@ -134,10 +150,10 @@ const catalog = [
     invariant: 'liveness',
     alsoCaughtBy: [],
     kind: 'liveness',
+    source: 'Raft paper, section 5.2 (leaders send periodic heartbeats to keep their authority)',
   },
-  // Snapshot bugs (feature 'snapshots'). Sources, until the catalog carries them: Raft paper,
-  // Figure 13 step 6 and section 7; camunda/camunda issue #6092 (a follower's journal truncated
-  // past an installed snapshot's index).
+  // Snapshot bugs (feature 'snapshots'). camunda/camunda#6092: a follower's journal truncated
+  // past an installed snapshot's index.
   {
     name: 'snapshot-drops-newer-entries',
     description: 'A follower installing a snapshot of an entry it holds drops the whole log, acknowledged entries after it too.',
@@ -146,9 +162,9 @@ const catalog = [
     // stays below its matchIndex for good, which the liveness phase reports.
     alsoCaughtBy: ['liveness'],
     kind: 'safety',
+    source: 'Raft paper, Figure 13, InstallSnapshot receiver step 6; camunda/camunda#6092',
   },
-  // Sources: Ongaro's thesis, section 5.1 (a snapshot keeps the latest configuration of the prefix
-  // it replaces); moby/swarmkit pull request #238 (the member list was missing from snapshots).
+  // moby/swarmkit#238: the member list was missing from snapshots.
   {
     name: 'snapshot-without-configuration',
     description: 'A snapshot keeps the initial configuration, not the one at its index: a node restored from it forgets changes.',
@@ -156,11 +172,11 @@ const catalog = [
     invariant: 'snapshot-consistency',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft thesis, section 5.1 (a snapshot keeps the latest configuration of its prefix); moby/swarmkit#238',
   },
-  // Sources: eBay/NuRaft pull request #407 (ClickHouse Keeper's Jepsen tests: a follower installed
-  // a snapshot of index 1700 while committing up to 1704); databendlabs/openraft pull request #560
-  // (do not install a snapshot older than last_applied); etcd-io/etcd pull request #1715 (raft
-  // ignores a snapshot whose index is not above the commit index).
+  // eBay/NuRaft#407: ClickHouse Keeper's Jepsen tests, a follower installed a snapshot of index
+  // 1700 while committing up to 1704; databendlabs/openraft#560: do not install a snapshot older
+  // than last_applied; etcd-io/etcd#1715: raft ignores a snapshot not above the commit index.
   {
     name: 'install-snapshot-older-than-commit',
     description: 'A follower installs a snapshot older than its commit index, so its commit index and state machine go back.',
@@ -168,11 +184,51 @@ const catalog = [
     invariant: 'monotonic-commit-index',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'eBay/NuRaft#407; databendlabs/openraft#560; etcd-io/etcd#1715',
   },
-  // Issue 18's bugs of pre-vote, check-quorum and leases. Sources: Ongaro's thesis, sections 9.6
-  // (pre-vote changes no term) and 6.4.1 (a lease must allow for clock drift); etcd-io/raft, whose
-  // lease-based reads rest on check-quorum stepping the leader down (ReadOnlyLeaseBased needs
-  // CheckQuorum), and whose pre-vote sends term + 1 without raising r.Term.
+  // Membership bugs (feature 'membership').
+  {
+    name: 'config-change-before-term-commit',
+    description: 'A new leader accepts a membership change before it has committed an entry of its term.',
+    // A leader of a configuration that a quorum of the other never held, without what it committed.
+    invariant: 'leader-completeness',
+    alsoCaughtBy: ['state-machine-safety'],
+    kind: 'safety',
+    source: 'Ongaro, raft-dev, "bug in single-server membership changes" (July 2015); atomix/copycat#23; jgroups-extras/jgroups-raft#38',
+  },
+  {
+    name: 'concurrent-config-changes',
+    description: 'A leader accepts a membership change while its previous configuration entry is not committed.',
+    invariant: 'configuration-safety',
+    alsoCaughtBy: [],
+    kind: 'safety',
+    source: 'Raft thesis, section 4.1 (one change at a time); atomix/copycat#26; etcd-io/etcd#11368 (pendingConf)',
+  },
+  {
+    name: 'config-on-commit-not-append',
+    description: 'A configuration takes effect when its entry commits, not when appended: a restart falls back to an older one.',
+    invariant: 'leader-completeness',
+    alsoCaughtBy: ['election-safety', 'state-machine-safety'],
+    kind: 'safety',
+    source: 'Raft thesis, section 4.1 (a server uses the latest configuration in its log, committed or not); etcd-io/etcd#7625, etcd-io/etcd#11284',
+  },
+  {
+    name: 'learner-votes-counted',
+    description: "Learners' votes, and their acknowledgements for commitment, count towards the voters' majority.",
+    invariant: 'configuration-safety',
+    alsoCaughtBy: ['leader-completeness', 'state-machine-safety', 'election-safety'],
+    kind: 'safety',
+    source: 'Raft thesis, section 4.2.1 (non-voting members); tikv/raft-rs#57 and etcd-io/etcd#10998 (learners answer votes, the candidate counts voters only)',
+  },
+  {
+    name: 'removed-node-disrupts',
+    description: "A RequestVote's term is taken up even just after hearing from the leader, so a removed node deposes leaders.",
+    invariant: 'liveness',
+    alsoCaughtBy: [],
+    kind: 'liveness',
+    source: 'Raft thesis, section 4.2.3 (disruptive servers); logcabin/logcabin#56; hashicorp/raft#524',
+  },
+  // Issue 18's bugs of pre-vote, check-quorum and leases.
   {
     name: 'prevote-bumps-term',
     description: 'A pre-candidate raises its own term, without writing it, as a candidate would: a crash takes the term back.',
@@ -180,6 +236,7 @@ const catalog = [
     invariant: 'monotonic-term',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: "Raft thesis, section 9.6 (a pre-vote changes no term); etcd-io/raft's pre-vote sends term + 1 without raising its term",
   },
   {
     name: 'checkquorum-never-steps-down',
@@ -188,6 +245,7 @@ const catalog = [
     invariant: 'linearizability',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft thesis, section 6.2 (check-quorum) and 6.4.1; etcd-io/raft (ReadOnlyLeaseBased rests on CheckQuorum)',
   },
   {
     name: 'lease-read-ignores-drift',
@@ -196,6 +254,7 @@ const catalog = [
     invariant: 'linearizability',
     alsoCaughtBy: [],
     kind: 'safety',
+    source: 'Raft thesis, section 6.4.1 (a lease must allow for clock drift)',
   },
 ] as const satisfies readonly BugDefinition[];
 

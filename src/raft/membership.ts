@@ -145,14 +145,17 @@ export function quorumSize(voterCount: number): number {
   return Math.floor(voterCount / 2) + 1;
 }
 
-/** The highest value a majority of these voters has reached (the quorum-th highest); none: +Infinity. */
-function majorityValue(voters: readonly NodeId[], valueOf: (voter: NodeId) => number): number {
+/**
+ * The highest value a majority of these voters has reached (the quorum-th highest of the values of
+ * `counted`: the voters themselves, unless a bug counts more); none: +Infinity.
+ */
+function majorityValue(voters: readonly NodeId[], valueOf: (voter: NodeId) => number, counted: readonly NodeId[] = voters): number {
   if (voters.length === 0) return Number.POSITIVE_INFINITY;
   // Runs on every append response: an insertion sort (descending) into a reused buffer, no
   // allocation. Nothing called from here reaches majorityValue again, so one buffer serves.
   const values = majorityScratch;
-  for (let count = 0; count < voters.length; count += 1) {
-    const value = valueOf(voters[count]);
+  for (let count = 0; count < counted.length; count += 1) {
+    const value = valueOf(counted[count]);
     let position = count;
     while (position > 0 && values[position - 1] < value) {
       values[position] = values[position - 1];
@@ -168,16 +171,18 @@ const majorityScratch: number[] = [];
 /**
  * The highest value a quorum of the configuration has reached: a majority of its voters, and in a
  * joint configuration a majority of its outgoing voters too (etcd's JointConfig.CommittedIndex).
- * A configuration without voters reaches nothing (0).
+ * A configuration without voters reaches nothing (0). `countingLearners` is bug
+ * learner-votes-counted: the learners' values count towards the voters' majority as well.
  */
-export function quorumValue(configuration: Configuration, valueOf: (voter: NodeId) => number): number {
+export function quorumValue(configuration: Configuration, valueOf: (voter: NodeId) => number, countingLearners = false): number {
   if (configuration.voters.length === 0) return 0;
-  return Math.min(majorityValue(configuration.voters, valueOf), majorityValue(configuration.votersOutgoing, valueOf));
+  const counted = countingLearners ? [...configuration.voters, ...configuration.learners] : configuration.voters;
+  return Math.min(majorityValue(configuration.voters, valueOf, counted), majorityValue(configuration.votersOutgoing, valueOf));
 }
 
-/** Do these votes win an election in this configuration (both majorities when joint)? Learners never count. */
-export function hasQuorum(configuration: Configuration, granted: ReadonlySet<NodeId>): boolean {
-  return quorumValue(configuration, (voter) => (granted.has(voter) ? 1 : 0)) === 1;
+/** Do these votes win an election in this configuration (both majorities when joint)? Learners never count (but for the bug). */
+export function hasQuorum(configuration: Configuration, granted: ReadonlySet<NodeId>, countingLearners = false): boolean {
+  return quorumValue(configuration, (voter) => (granted.has(voter) ? 1 : 0), countingLearners) === 1;
 }
 
 /**

@@ -213,6 +213,8 @@ export class RaftNode {
         this.role.transferLeadership(this, input.transfer);
         break;
     }
+    // Under bug config-on-commit-not-append a commit may change the configuration in force.
+    if (this.bugs['config-on-commit-not-append']) this.configurationChanged();
     this.applyCommitted();
     this.maybeCompact();
     this.role.serveReads(this);
@@ -258,7 +260,7 @@ export class RaftNode {
   private tickElection(): void {
     // A learner, a removed node or one still joining never campaigns (thesis 4.2.1, 4.2.2): its
     // timer stops at the timeout, so that it campaigns at the next tick once it is a voter.
-    if (!isVoter(this.membership.latest(), this.id)) {
+    if (!isVoter(this.inForce(), this.id)) {
       if (this.electionElapsedTicks < this.electionTimeoutTicks) this.electionElapsedTicks += 1;
       if (this.electionElapsedTicks >= this.options.electionTicksMin) this.startGuard = false;
       return;
@@ -332,8 +334,13 @@ export class RaftNode {
 
   /** Why a leader may not change its membership now, or null if it may. */
   private membershipRefusal(): string | null {
-    if (!this.log.committedInTerm(this.currentTerm)) return 'no entry of this term is committed yet';
-    if (this.membership.latestIndex() > this.log.commitIndex) return 'the previous configuration change is not committed yet';
+    // Bug config-change-before-term-commit: the 2015 fix is missing, so a new leader may build on a
+    // configuration that a quorum no longer holds while an uncommitted one of an earlier term is
+    // still about (Ongaro, raft-dev, July 2015).
+    if (!this.log.committedInTerm(this.currentTerm) && !this.bugs['config-change-before-term-commit']) return 'no entry of this term is committed yet';
+    // Bug concurrent-config-changes: a second change while the first is uncommitted, so two
+    // configurations in a row may differ by two voters (thesis 4.1: one change at a time).
+    if (this.membership.latestIndex() > this.log.commitIndex && !this.bugs['concurrent-config-changes']) return 'the previous configuration change is not committed yet';
     if (this.leadership.transferTarget !== null) return 'a leadership transfer is in progress';
     return null;
   }
@@ -352,7 +359,7 @@ export class RaftNode {
     // never steps down, and a lease resting on the same contact never lapses (etcd-io/raft's
     // lease-based reads trust check-quorum to depose a leader cut off from its quorum).
     if (this.bugs['checkquorum-never-steps-down']) return 0;
-    return this.leadership.clockTicks - this.leadership.quorumContactTicks(this.membership.latest(), this.id, unheard);
+    return this.leadership.clockTicks - this.leadership.quorumContactTicks(this.inForce(), this.id, unheard);
   }
 
   /** Thesis 6.4.1: a quorum heard from us recently enough that no other leader can have been elected. */
@@ -388,7 +395,7 @@ export class RaftNode {
 
   private transferRefusal(target: NodeId): string | null {
     if (target === this.id) return 'the target already leads';
-    if (!isVoter(this.membership.latest(), target)) return `node ${target} is not a voter`;
+    if (!isVoter(this.inForce(), target)) return `node ${target} is not a voter`;
     const current = this.leadership.transferTarget;
     if (current !== null) return `a transfer to node ${current} is in progress`;
     return null;
@@ -407,6 +414,15 @@ export class RaftNode {
   }
 
   /**
+   * The configuration in force: the latest appended, committed or not (thesis 4.1). Bug
+   * config-on-commit-not-append: the latest committed instead, which a node that restarts (its
+   * commit index is not durable) finds far back, maybe two changes behind the cluster's.
+   */
+  private inForce(): Configuration {
+    return this.bugs['config-on-commit-not-append'] ? this.membership.at(this.log.commitIndex).configuration : this.membership.latest();
+  }
+
+  /**
    * Once the configuration in force is committed, a leader leaves a joint configuration on its own
    * (etcd's AutoLeave) and steps down if it is no longer a voter (thesis 4.2.2).
    */
@@ -419,7 +435,7 @@ export class RaftNode {
 
   /** The configuration in force changed: replicate to its nodes, and track the progress of new ones. */
   private configurationChanged(): void {
-    this.peers = replicationPeers(this.membership.latest(), this.id);
+    this.peers = replicationPeers(this.inForce(), this.id);
     if (this.role === RaftNode.leader) this.tracker.followPeers(this.peers, this.log.lastIndex());
   }
 
@@ -457,7 +473,7 @@ export class RaftNode {
       this.startReads(this.readOnly.takeAwaiting());
     }
     if (this.readOnly.pending.length === 0) return;
-    const confirmedRound = this.readOnly.confirmedRound(this.membership.latest(), this.id);
+    const confirmedRound = this.readOnly.confirmedRound(this.inForce(), this.id);
     for (const read of this.readOnly.takeAnswerable(confirmedRound, this.log.appliedIndex)) {
       this.answers.push({ commandId: read.command.id, kind: 'read', value: this.store.get(read.command.key) });
     }
@@ -472,7 +488,9 @@ export class RaftNode {
     // Pre-votes change no term, on either side.
     if (message.type === 'PreVote') return this.handlePreVote(from, message);
     if (message.type === 'PreVoteResponse') return this.role.preVoteResponse(this, from, message);
-    if (message.type === 'RequestVote' && message.term > this.currentTerm && message.transfer !== true && this.hearsFromLeader(message.candidate)) {
+    // Bug removed-node-disrupts: no such guard, so a removed node that times out again and again
+    // deposes every leader of the cluster it left.
+    if (message.type === 'RequestVote' && message.term > this.currentTerm && message.transfer !== true && !this.bugs['removed-node-disrupts'] && this.hearsFromLeader(message.candidate)) {
       // Thesis 4.2.3: within the minimum election timeout of hearing from a current leader, a
       // RequestVote neither raises our term nor gets a vote, so a removed server that times out
       // again and again cannot depose a leader it no longer hears from (and, with check-quorum
@@ -523,7 +541,7 @@ export class RaftNode {
    */
   private hearsFromLeader(candidate: NodeId): boolean {
     if (this.leaderId === null && !this.startGuard) return false;
-    if (!this.guardsLeases() && !this.membership.changed() && idsOf(this.membership.latest()).includes(candidate)) return false;
+    if (!this.guardsLeases() && !this.membership.changed() && idsOf(this.inForce()).includes(candidate)) return false;
     return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
   }
 
@@ -543,12 +561,12 @@ export class RaftNode {
     if (this.bugs['prevote-bumps-term']) this.currentTerm += 1;
     this.tracker.startCampaign(this.id);
     this.resetElectionTimer();
-    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) {
+    if (hasQuorum(this.inForce(), this.tracker.votesGranted)) {
       this.campaign(false);
       return;
     }
     const request: PreVote = { type: 'PreVote', term: this.preVoteTerm(), candidate: this.id, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.termAt(this.log.lastIndex()) };
-    for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
+    for (const peer of votingPeers(this.inForce(), this.id)) this.send(peer, request);
   }
 
   /** A pre-vote is granted to an up-to-date candidate of a higher term, unless we hear from a leader. */
@@ -566,7 +584,7 @@ export class RaftNode {
     }
     if (response.term !== this.preVoteTerm()) return;
     this.tracker.recordVote(from);
-    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) this.campaign(false);
+    if (hasQuorum(this.inForce(), this.tracker.votesGranted)) this.campaign(false);
   }
 
   /** The term a pre-candidate asks about: the next one (the raised one itself, with prevote-bumps-term). */
@@ -576,7 +594,7 @@ export class RaftNode {
 
   /** A leader of our term tells us to campaign at once: it is handing its leadership to us. */
   private handleTimeoutNow(message: TimeoutNow): void {
-    if (message.term !== this.currentTerm || this.role === RaftNode.leader || !isVoter(this.membership.latest(), this.id)) return;
+    if (message.term !== this.currentTerm || this.role === RaftNode.leader || !isVoter(this.inForce(), this.id)) return;
     this.campaign(true);
   }
 
@@ -590,7 +608,7 @@ export class RaftNode {
     this.persistHardState();
     this.tracker.startCampaign(this.id);
     this.resetElectionTimer();
-    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) {
+    if (hasQuorum(this.inForce(), this.tracker.votesGranted, this.bugs['learner-votes-counted'])) {
       this.becomeLeader();
       return;
     }
@@ -602,7 +620,10 @@ export class RaftNode {
       lastLogTerm: this.log.termAt(this.log.lastIndex()),
     };
     if (transfer) request.transfer = true;
-    for (const peer of votingPeers(this.membership.latest(), this.id)) this.send(peer, request);
+    // Bug learner-votes-counted: the learners are asked too, and their grants counted (thesis 4.2.1:
+    // non-voting members; a learner may answer, as etcd's do, but only voters count).
+    const asked = this.bugs['learner-votes-counted'] ? this.peers : votingPeers(this.inForce(), this.id);
+    for (const peer of asked) this.send(peer, request);
   }
 
   private handleRequestVote(from: NodeId, request: RequestVote): void {
@@ -642,12 +663,12 @@ export class RaftNode {
       // "term confusion" of the Students' Guide to Raft.
       if (!response.voteGranted) return;
       this.tracker.grantedResponseCount += 1;
-      if (this.tracker.grantedResponseCount >= quorumSize(this.membership.latest().voters.length)) this.becomeLeader();
+      if (this.tracker.grantedResponseCount >= quorumSize(this.inForce().voters.length)) this.becomeLeader();
       return;
     }
     if (response.term !== this.currentTerm || !response.voteGranted) return;
     this.tracker.recordVote(from);
-    if (hasQuorum(this.membership.latest(), this.tracker.votesGranted)) this.becomeLeader();
+    if (hasQuorum(this.inForce(), this.tracker.votesGranted, this.bugs['learner-votes-counted'])) this.becomeLeader();
   }
 
   private becomeFollower(term: number, leader: NodeId | null): void {
@@ -804,7 +825,7 @@ export class RaftNode {
   }
 
   private maybeAdvanceCommit(): void {
-    const quorumIndex = quorumValue(this.membership.latest(), (member) => (member === this.id ? this.log.lastIndex() : this.tracker.match(member)));
+    const quorumIndex = quorumValue(this.inForce(), (member) => (member === this.id ? this.log.lastIndex() : this.tracker.match(member)), this.bugs['learner-votes-counted']);
     // Only entries of the current term are committed by counting replicas (Figure 8).
     // Bug figure8: any entry a quorum holds is taken as committed, whatever its term (the
     // scenario of Figure 8 and section 5.4.2).

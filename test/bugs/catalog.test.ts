@@ -10,7 +10,7 @@ import { allInvariants } from '../../invariants/index.js';
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant]);
 
 describe('the bug catalog', () => {
-  it('holds the nineteen safety bugs and two liveness bugs of the corpus, each named once', () => {
+  it('holds the twenty-three safety bugs and three liveness bugs of the corpus, each named once', () => {
     expect(bugNames()).toEqual([
       'figure8',
       'vote-without-log-check',
@@ -30,12 +30,24 @@ describe('the bug catalog', () => {
       'snapshot-drops-newer-entries',
       'snapshot-without-configuration',
       'install-snapshot-older-than-commit',
+      'config-change-before-term-commit',
+      'concurrent-config-changes',
+      'config-on-commit-not-append',
+      'learner-votes-counted',
+      'removed-node-disrupts',
       'prevote-bumps-term',
       'checkquorum-never-steps-down',
       'lease-read-ignores-drift',
     ]);
-    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(19);
-    expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(2);
+    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(23);
+    expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(3);
+  });
+
+  it('names the source of every bug class in one line: a paper or thesis section, an issue, an analysis', () => {
+    for (const bug of bugCatalog) {
+      expect(bug.source).not.toContain('\n');
+      expect(bug.source, bug.name).toMatch(/Raft paper|Raft thesis|Ongaro|#\d+|Jepsen/);
+    }
   });
 
   it('names every bug in kebab case with a one-line description', () => {

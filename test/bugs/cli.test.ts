@@ -8,23 +8,25 @@ import { bugCatalog, bugNames } from '../../src/raft/bugs.js';
 
 
 describe('raftcheck bugs', () => {
-  it('lists every bug on one line with the invariant expected to catch it', () => {
+  it('lists every bug on one line with the invariant expected to catch it, and its source on the line below', () => {
     const { status, stdout } = raftcheck(['bugs']);
     expect(status).toBe(0);
-    const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(bugCatalog.length);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2 * bugCatalog.length);
     for (const [index, bug] of bugCatalog.entries()) {
-      expect(lines[index]).toMatch(new RegExp(`^${bug.name}\\s+${bug.invariant}\\s+\\S`));
-      expect(lines[index]).toContain(bug.description);
+      expect(lines[2 * index]).toMatch(new RegExp(`^${bug.name}\\s+${bug.invariant}\\s+\\S`));
+      expect(lines[2 * index]).toContain(bug.description);
+      expect(lines[2 * index + 1]).toMatch(/^\s+source: \S/);
+      expect(lines[2 * index + 1]).toContain(bug.source);
     }
   });
 
-  it('prints a JSON list of {name, description, invariant} under --json', () => {
+  it('prints a JSON list of {name, description, invariant, source} under --json', () => {
     const { status, stdout } = raftcheck(['bugs', '--json']);
     expect(status).toBe(0);
     const list = JSON.parse(stdout);
-    expect(list).toEqual(bugCatalog.map(({ name, description, invariant }) => ({ name, description, invariant })));
-    for (const item of list) expect(Object.keys(item)).toEqual(['name', 'description', 'invariant']);
+    expect(list).toEqual(bugCatalog.map(({ name, description, invariant, source }) => ({ name, description, invariant, source })));
+    for (const item of list) expect(Object.keys(item)).toEqual(['name', 'description', 'invariant', 'source']);
   });
 });
 

@@ -61,6 +61,13 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'snapshot-drops-newer-entries', scenario: 'scenarios/minimal/snapshot-drops-newer-entries.json', seed: 31, nodes: 3, events: 21, invariant: 'leader-completeness' },
   { bug: 'snapshot-without-configuration', scenario: 'scenarios/minimal/snapshot-without-configuration.json', seed: 9, nodes: 3, events: 10, invariant: 'snapshot-consistency' },
   { bug: 'install-snapshot-older-than-commit', scenario: 'scenarios/minimal/install-snapshot-older-than-commit.json', seed: 31, nodes: 3, events: 18, invariant: 'monotonic-commit-index' },
+  // The membership bugs rest on the administrator's draws (which change, and when: the spares, a
+  // rate of hundreds of changes a second, or a change at every election), as the snapshot bugs do.
+  { bug: 'config-change-before-term-commit', scenario: 'scenarios/minimal/config-change-before-term-commit.json', seed: 98, nodes: 4, events: 41, invariant: 'leader-completeness' },
+  { bug: 'concurrent-config-changes', scenario: 'scenarios/minimal/concurrent-config-changes.json', seed: 20, nodes: 3, events: 11, invariant: 'configuration-safety' },
+  { bug: 'config-on-commit-not-append', scenario: 'scenarios/minimal/config-on-commit-not-append.json', seed: 68, nodes: 3, events: 54, invariant: 'leader-completeness' },
+  { bug: 'learner-votes-counted', scenario: 'scenarios/minimal/learner-votes-counted.json', seed: 77, nodes: 3, events: 25, invariant: 'configuration-safety' },
+  { bug: 'removed-node-disrupts', scenario: 'scenarios/minimal/removed-node-disrupts.json', seed: 77, nodes: 4, events: 362, invariant: 'liveness' },
   // Issue 18's bugs. prevote-bumps-term starts its pre-campaign with a clock jump, as the others
   // do; the two lease bugs run without jumps (a jump is a clock fault a lease need not survive),
   // so their elections wait for the timers, and they rest on the clients' draws.

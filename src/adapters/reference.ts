@@ -5,6 +5,8 @@ import type { Implementation } from '../contract/contract.js';
 import { referenceExploration } from '../raft/exploration.js';
 import { referenceLeaseDriftMax } from '../raft/leadership.js';
 import { RaftNode } from '../raft/node.js';
+import type { RaftMessage } from '../raft/messages.js';
+import { referenceMessageView } from '../raft/messages.js';
 import type { RaftBugs } from '../raft/bugs.js';
 import { noBugs } from '../raft/bugs.js';
 
@@ -22,6 +24,7 @@ export function referenceImplementation(bugs: RaftBugs = noBugs): Implementation
     features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'],
     leaseDriftMax: referenceLeaseDriftMax,
     exploration: referenceExploration,
+    messageView: (message) => referenceMessageView(message.body as RaftMessage),
   };
   bugNamesOf.set(implementation, names);
   return implementation;

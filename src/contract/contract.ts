@@ -27,7 +27,26 @@ export interface Message {
   /** The sender's term when it sent this, if the implementation reveals it (reports only). */
   term?: number;
   body: unknown;
+  /**
+   * Optional: the message in Raft's common vocabulary (docs/CONTRACT.md, "Message views"), from
+   * which the harness reads the promises a node makes (a vote granted, entries acknowledged).
+   * In-process implementations may give Implementation.messageView instead.
+   */
+  view?: MessageView;
 }
+
+/**
+ * A message decoded into Raft's common vocabulary. `term` is the sender's term as the message
+ * carries it; pre-vote messages are marked (a pre-vote's term is not adopted by anyone).
+ */
+export type MessageView =
+  | { kind: 'voteRequest'; term: number; candidate: NodeId; lastIndex: number; lastTerm: number; preVote?: boolean }
+  | { kind: 'voteResponse'; term: number; granted: boolean; preVote?: boolean }
+  | { kind: 'append'; term: number; prevIndex: number; prevTerm: number; entries: number; commit: number }
+  /** On success, matchIndex is the last index the responder holds in agreement with the leader (its promise). */
+  | { kind: 'appendResponse'; term: number; success: boolean; matchIndex: number }
+  | { kind: 'snapshot'; term: number; index: number; snapshotTerm: number }
+  | { kind: 'timeoutNow'; term: number };
 
 export interface OutboundMessage {
   to: NodeId;
@@ -319,6 +338,12 @@ export interface Implementation {
   leaseDriftMax?: number;
   /** How its time is driven; absent means 'ticks'. */
   timing?: Timing;
+  /**
+   * Optional, for in-process implementations: a message's view (see MessageView), decoded only
+   * when the harness asks (a durability probe), so that messages need not carry one. Null: a
+   * message with no view.
+   */
+  messageView?(message: Message): MessageView | null;
   /**
    * What the exhaustive explorer may know of this implementation beyond the contract, for its
    * symmetry reduction and its storage model (docs/CONTRACT.md, "The exploration hook").

@@ -40,8 +40,9 @@ const catalog = [
   {
     name: 'vote-not-persisted',
     description: 'The vote (and the term it adopts) is sent before it is synced, so a crash forgets it.',
-    invariant: 'monotonic-term',
-    alsoCaughtBy: ['election-safety'],
+    // The durability probe fires as the grant leaves; with probes off, the restarted voter's term.
+    invariant: 'durable-promise',
+    alsoCaughtBy: ['monotonic-term', 'election-safety'],
     kind: 'safety',
     source: 'Raft paper, Figure 2 (currentTerm and votedFor on stable storage before responding to RPCs)',
   },
@@ -93,10 +94,11 @@ const catalog = [
   {
     name: 'log-not-persisted',
     description: 'A follower acknowledges appended entries before they are synced, so a crash loses them.',
-    // Mostly seen as a follower left below the leader's matchIndex for good (the leader never
-    // retries below it), which the liveness phase reports; rarer, a leader lacking the entries.
-    invariant: 'liveness',
-    alsoCaughtBy: ['leader-completeness', 'state-machine-safety'],
+    // The durability probe fires as the acknowledgement leaves. With probes off: mostly a follower
+    // left below the leader's matchIndex for good (the leader never retries below it), which the
+    // liveness phase reports; rarer, a leader lacking the entries.
+    invariant: 'durable-promise',
+    alsoCaughtBy: ['liveness', 'leader-completeness', 'state-machine-safety'],
     kind: 'safety',
     source: 'Raft paper, Figure 2 (the log is persistent state, on stable storage before responding to RPCs)',
   },

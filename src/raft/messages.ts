@@ -1,7 +1,7 @@
 // Wire messages of the reference Raft (Raft paper, Figure 2). Plain data, so they can be
 // fingerprinted, written into traces and sent over the process protocol unchanged.
 
-import type { Command, Configuration } from '../contract/contract.js';
+import type { Command, Configuration, MessageView } from '../contract/contract.js';
 import type { ClientSession } from '../contract/keyValueStore.js';
 import type { NodeId } from '../core/ids.js';
 
@@ -121,3 +121,32 @@ export type RaftRecord =
   | { kind: 'entries'; from: number; entries: readonly Entry[] }
   /** The log up to snapshot.index is folded into this snapshot: a restart starts from it. */
   | { kind: 'snapshot'; snapshot: Snapshot };
+
+/** A reference message in Raft's common vocabulary (the contract's MessageView), for durability probes. */
+export function referenceMessageView(message: RaftMessage): MessageView | null {
+  switch (message.type) {
+    case 'RequestVote':
+    case 'PreVote':
+      return {
+        kind: 'voteRequest',
+        term: message.term,
+        candidate: message.candidate,
+        lastIndex: message.lastLogIndex,
+        lastTerm: message.lastLogTerm,
+        ...(message.type === 'PreVote' ? { preVote: true } : {}),
+      };
+    case 'RequestVoteResponse':
+    case 'PreVoteResponse':
+      return { kind: 'voteResponse', term: message.term, granted: message.voteGranted, ...(message.type === 'PreVoteResponse' ? { preVote: true } : {}) };
+    case 'AppendEntries':
+      return { kind: 'append', term: message.term, prevIndex: message.previousLogIndex, prevTerm: message.previousLogTerm, entries: message.entries.length, commit: message.leaderCommit };
+    case 'AppendEntriesResponse':
+      return { kind: 'appendResponse', term: message.term, success: message.success, matchIndex: message.matchIndex };
+    case 'InstallSnapshot':
+      return { kind: 'snapshot', term: message.term, index: message.snapshot.index, snapshotTerm: message.snapshot.term };
+    case 'TimeoutNow':
+      return { kind: 'timeoutNow', term: message.term };
+    default:
+      return null;
+  }
+}

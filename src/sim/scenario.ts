@@ -317,6 +317,13 @@ export interface Scenario {
    * declared ones (clock faults past the drift its lease reads assume).
    */
   unsafeFaults: boolean;
+  /**
+   * Durability probes (src/sim/probes.ts): check each promise a node makes in a message against a
+   * shadow restarted from its durable records. Absent: on for implementations that decode their
+   * messages in-process (Implementation.messageView), off otherwise (a shadow of a program or a
+   * wasm guest is a process or module instance per probe).
+   */
+  durabilityProbes?: boolean;
   /** A hard bound on events per run; reaching it ends the run and is reported. */
   eventsMax: number;
 }

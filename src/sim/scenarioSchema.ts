@@ -71,6 +71,7 @@ export const scenarioSchema: Schema = {
     swarmNodesMax: { type: 'number', minimum: 1, maximum: 15, integer: true, ...optional },
     swarmFeatures: { type: 'array', items: { type: 'enum', values: allFeatures }, ...optional },
     unsafeFaults: { type: 'boolean', ...optional },
+    durabilityProbes: { type: 'boolean', ...optional },
     implementation: { ...implementationOptionsSchema(true), ...optional },
     network: {
       type: 'object',

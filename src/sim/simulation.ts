@@ -7,7 +7,7 @@
 // trace hash; each node step is followed by every invariant. Everything has a bound: the run
 // length in virtual time, the events per run, the queue's capacity, a paused node's inbox.
 
-import type { Command, Implementation, Input, MembershipStep, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, Input, MembershipStep, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
@@ -39,6 +39,7 @@ import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation
 import { isHarnessError } from '../contract/observation.js';
 import type { MarkCounts, StepFacts } from '../world/marks.js';
 import { CoverageMarks } from '../world/marks.js';
+import { DurabilityProbes } from './probes.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
 import type { TransferWorld } from './transfers.js';
@@ -207,6 +208,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly stopAfterEvent: number;
   private readonly clients: Clients | null;
   private readonly inconclusive: Inconclusive[] = [];
+  /** Durability probes (src/sim/probes.ts), where the scenario or the implementation has them on. */
+  private readonly probes: DurabilityProbes | null;
   /** Coverage marks (src/world/marks.ts): read-only witnesses of the situations the run reached. */
   private readonly marks = new CoverageMarks();
   /** Reused on every step: what the marks need to know beyond the observation. */
@@ -238,6 +241,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const scenario = this.scenario;
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);
+    const probesOn = this.scenario.durabilityProbes ?? options.implementation.messageView !== undefined;
+    this.probes = probesOn ? new DurabilityProbes(options.implementation) : null;
     this.transfers = this.scenario.transfers !== undefined && (options.implementation.features ?? []).includes('leadershipTransfer') ? new TransferAdmin(this.scenario.transfers, this.random) : null;
     this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
     this.slots = [0, ...this.universe].map((id) => new NodeSlot(id, new NodeClock(this.implementation, this.scenario.tickMs)));
@@ -674,14 +679,19 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.scheduleNextTick(node);
   }
 
+  /** Node `id`'s start input over these records: a start, a restart, or a durability probe's shadow. */
+  private startInput(id: NodeId, seed: number, records: readonly DurableRecord[]): Input {
+    const supported = implementationOptionsFor(this.implementation, this.scenario.implementation);
+    const options = this.slots[id].clock.timing === 'clock' ? { ...supported, tickMs: this.scenario.tickMs } : supported;
+    // A spare starts knowing no configuration: it joins, and learns one from a leader.
+    const members = startMembers(id, this.initialMembers);
+    return { kind: 'start', id, members, seed, records, options };
+  }
+
   private startNode(id: NodeId): void {
     const slot = this.slots[id];
     const seed = this.random.seed32(`timers/${nodeName(id)}`);
-    const supported = implementationOptionsFor(this.implementation, this.scenario.implementation);
-    const options = slot.clock.timing === 'clock' ? { ...supported, tickMs: this.scenario.tickMs } : supported;
-    // A spare starts knowing no configuration: it joins, and learns one from a leader.
-    const members = startMembers(id, this.initialMembers);
-    const start: Input = { kind: 'start', id, members, seed, records: slot.storage.surviving(), options };
+    const start = this.startInput(id, seed, slot.storage.surviving());
     slot.clock.started();
     const created = createInstance(this.implementation);
     if (created.problem !== null) this.failImplementation(id, start, created.problem);
@@ -770,6 +780,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const change = judged.change;
     this.stepFacts.partitioned = this.network.partitioned();
     this.marks.stepped(change, this.observation, this.stepFacts);
+    if (this.probes !== null && output.messages.length > 0) this.probe(id, output);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;
     for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, term);
@@ -828,6 +839,26 @@ export class Simulation implements FaultWorld, LivenessWorld {
    * durable when a syncComplete event fires, syncs complete in order, and the messages of this
    * output leave only then: a crash before it loses both.
    */
+  /** Checks the promises of node `id`'s output against a shadow restarted from what is durable as its messages leave. */
+  private probe(id: NodeId, output: Output): void {
+    const slot = this.slots[id];
+    const storage = slot.storage;
+    // With a sync in the output, its messages leave once everything written is durable; without, now.
+    const durableCount = output.sync ? storage.writtenCount : storage.writtenCount - storage.unsyncedCount;
+    const violation = this.probes!.check({
+      id,
+      incarnation: slot.incarnation,
+      output,
+      durable: storage.recordsUpTo(durableCount),
+      allDurable: durableCount === storage.writtenCount,
+      start: (records) => this.startInput(id, 0, records),
+      mirror: this.observation.mirror(id),
+      eventNumber: this.eventCount,
+      timeMs: this.now,
+    });
+    if (violation !== null) this.report(violation);
+  }
+
   private requestSync(slot: NodeSlot): number {
     const latency = this.scenario.storage.syncLatencyMs;
     if (latency.maxMs === 0) {

@@ -63,6 +63,11 @@ export class NodeStorage {
     this.durableCount = 0;
   }
 
+  /** The first `count` records written (what a durability probe's shadow starts from). */
+  recordsUpTo(count: number): readonly DurableRecord[] {
+    return this.records.slice(0, count);
+  }
+
   /** What a restarted node is handed: the surviving records, in write order. */
   surviving(): readonly DurableRecord[] {
     return this.records.slice(0, this.durableCount);

@@ -20,8 +20,8 @@
 //                                     "majority" of duplicates in a changed configuration)
 //   no-client-dedup                5  snapshot-consistency (was linearizability: the seed now
 //                                     compacts, and the snapshot holds a retry applied twice)
-//   log-not-persisted             13  liveness (was 38)
-//   vote-not-persisted            14  monotonic-term (was 10)
+//   log-not-persisted              1  durable-promise (13 by liveness before the probes; 38 before that)
+//   vote-not-persisted             1  durable-promise (14 by monotonic-term before the probes; 10 before that)
 //   read-before-noop             105  linearizability
 //   stale-read                   142  linearizability (needs ReadIndex reads sent to any node: a
 //                                     deposed leader that has not heard of its successor answers)

@@ -91,6 +91,11 @@ export const minimalScenarioForms: readonly MinimalScenario[] = [
     events: 9,
     invariant: 'leader-completeness',
   },
+  // The durability probe (src/sim/probes.ts) at the broken promise itself: the grant leaves before
+  // the vote is synced (2 events: n1's clock jump, n2's grant), the acknowledgement before the
+  // entry is (4 events). The main forms above switch the probes off to show the late consequence.
+  { bug: 'vote-not-persisted', scenario: 'scenarios/minimal/vote-not-persisted.durable-promise.json', seed, nodes: 3, events: 2, invariant: 'durable-promise' },
+  { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.durable-promise.json', seed, nodes: 3, events: 4, invariant: 'durable-promise' },
   // A follower that lost an entry it acknowledged, below the match index its leader keeps for it.
   { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.liveness.json', seed, nodes: 3, events: 303, invariant: 'liveness' },
 ];

@@ -1,0 +1,170 @@
+// Durability probes (DESIGN.md, "contract"; issue 22). A node makes promises in its messages: a
+// vote granted, entries acknowledged, a term it answers in. Raft's safety rests on each being
+// durable before the message leaves; a broken one shows in the Figure-3 properties only if a
+// crash, a restart and a particular second election line up, many steps later. A probe checks it
+// where it is made: a shadow instance is started from the records that will be durable when the
+// message departs (what a crash at that moment would leave), and its state view must still hold
+// what was promised. The shadow is a fresh instance that never touches the run (no draw, no
+// event, no storage write): the trace and its hash are the same with probes on or off.
+//
+// Which outputs are probed: every one whose promises rest on records not all durable at
+// departure (a message sent before its sync: the classic bug), and otherwise the first promise
+// of each kind per node, incarnation and term (a promise never written at all). Torn variants of
+// the records are not tried. Needs message views (Message.view or Implementation.messageView)
+// and state views; without them nothing is probed.
+
+import type { DurableRecord, Implementation, Input, MessageView, Output, StateView } from '../contract/contract.js';
+import type { ObservedNode, Violation } from '../contract/observation.js';
+import type { NodeId } from '../core/ids.js';
+import { createInstance } from '../world/step.js';
+
+export const durabilityInvariant = 'durable-promise';
+
+/** Terms below this fit beside an incarnation in one number. */
+const termSpan = 2 ** 32;
+
+/** The strongest promises of one output: what a probe checks. */
+interface Promises {
+  /** The highest term the node answered or asked in (pre-votes aside). */
+  term: number;
+  /** A vote granted: to whom, in which term. */
+  vote: { term: number; candidate: NodeId } | null;
+  /** The highest index acknowledged as held. */
+  matchIndex: number;
+}
+
+/** One output of node `id`, and what a probe needs to restart a shadow of it. */
+export interface ProbedOutput {
+  id: NodeId;
+  incarnation: number;
+  output: Output;
+  /** The records durable when the output's messages depart, and whether that is every record written. */
+  durable: readonly DurableRecord[];
+  allDurable: boolean;
+  /** The node's start input over these records (the same as a restart's). */
+  start: (records: readonly DurableRecord[]) => Input;
+  /** The node as observed after the step (its log's terms, to compare acknowledged entries with). */
+  mirror: ObservedNode;
+  eventNumber: number;
+  timeMs: number;
+}
+
+export class DurabilityProbes {
+  /** node/incarnation/term/kind of the promises already probed with every record durable. */
+  private readonly probed = new Set<string>();
+  /** Shadows started (for statistics). */
+  shadows = 0;
+
+  constructor(private readonly implementation: Implementation) {}
+
+  /** Per node: the incarnation and term of its last output decoded with every record durable. */
+  private readonly decodedAt = new Map<NodeId, number>();
+
+  /** A violation when a promise of this output would not survive a crash as its messages depart. */
+  check(probe: ProbedOutput): Violation | null {
+    // Decoding every message of every step would cost as much as the run: with every record
+    // durable, only a node's first output in each incarnation and term is looked at.
+    const at = probe.incarnation * termSpan + probe.mirror.term;
+    if (probe.allDurable && this.decodedAt.get(probe.id) === at) return null;
+    if (probe.allDurable) this.decodedAt.set(probe.id, at);
+    const promises = this.promisesOf(probe);
+    if (promises === null || !this.worthProbing(probe, promises)) return null;
+    const shadow = this.shadowView(probe);
+    if (shadow === null) return null;
+    const problem = brokenPromise(promises, shadow, probe);
+    if (problem === null) return null;
+    return {
+      invariant: durabilityInvariant,
+      kind: 'safety',
+      message: `n${probe.id} ${problem.promise}, but a restart from its records durable as the message leaves ${problem.found}`,
+      nodes: [probe.id],
+      eventNumber: probe.eventNumber,
+      timeMs: probe.timeMs,
+      evidence: { promise: problem.promise, durableRecords: probe.durable.length, allRecordsDurable: probe.allDurable, shadow: { term: shadow.term, votedFor: shadow.votedFor, lastIndex: lastIndexOf(shadow) } },
+    };
+  }
+
+  private viewOf(message: Output['messages'][number]['message']): MessageView | null {
+    if (message.view !== undefined) return message.view;
+    return this.implementation.messageView?.(message) ?? null;
+  }
+
+  private promisesOf(probe: ProbedOutput): Promises | null {
+    const promises: Promises = { term: 0, vote: null, matchIndex: 0 };
+    let any = false;
+    for (const outbound of probe.output.messages) {
+      const view = this.viewOf(outbound.message);
+      if (view === null || isPreVote(view)) continue;
+      any = true;
+      promises.term = Math.max(promises.term, view.term);
+      if (view.kind === 'voteResponse' && view.granted && (promises.vote === null || view.term > promises.vote.term)) promises.vote = { term: view.term, candidate: outbound.to };
+      if (view.kind === 'appendResponse' && view.success) promises.matchIndex = Math.max(promises.matchIndex, view.matchIndex);
+    }
+    return any ? promises : null;
+  }
+
+  /** Every output whose records are not all durable at departure; else the first of each kind per node, incarnation and term. */
+  private worthProbing(probe: ProbedOutput, promises: Promises): boolean {
+    if (!probe.allDurable) return true;
+    const base = `${probe.id}/${probe.incarnation}/${promises.term}/`;
+    let fresh = false;
+    for (const kind of ['term', promises.vote !== null ? 'vote' : null, promises.matchIndex > 0 ? 'ack' : null]) {
+      if (kind === null || this.probed.has(base + kind)) continue;
+      this.probed.add(base + kind);
+      fresh = true;
+    }
+    return fresh;
+  }
+
+  /** The state view of a fresh instance started over the durable records; null when it gives none. */
+  private shadowView(probe: ProbedOutput): StateView | null {
+    const created = createInstance(this.implementation);
+    if (created.instance === null) return null;
+    this.shadows += 1;
+    try {
+      return created.instance.step(probe.start(probe.durable)).state ?? null;
+    } catch {
+      // A restart that throws is the run's to find when it restarts for real.
+      return null;
+    } finally {
+      created.instance.dispose?.();
+    }
+  }
+}
+
+function isPreVote(view: MessageView): boolean {
+  return (view.kind === 'voteRequest' || view.kind === 'voteResponse') && view.preVote === true;
+}
+
+function lastIndexOf(view: StateView): number {
+  if (view.log === undefined) return view.snapshotIndex ?? 0;
+  return Math.max(view.snapshotIndex ?? 0, view.log.from - 1 + view.log.entries.length);
+}
+
+/** The term the shadow holds at `index` (-1: unknown, 0: none). */
+function termAt(view: StateView, index: number): number {
+  if (index === 0) return 0;
+  if (index === (view.snapshotIndex ?? 0)) return view.snapshotTerm ?? -1;
+  if (view.log === undefined || index < view.log.from) return -1;
+  return view.log.entries[index - view.log.from]?.term ?? 0;
+}
+
+/** The first promise the shadow does not keep, in words; null when it keeps them all. */
+function brokenPromise(promises: Promises, shadow: StateView, probe: ProbedOutput): { promise: string; found: string } | null {
+  const vote = promises.vote;
+  if (vote !== null && (shadow.term < vote.term || (shadow.term === vote.term && shadow.votedFor !== vote.candidate))) {
+    return { promise: `granted its vote in term ${vote.term} to n${vote.candidate}`, found: `has term ${shadow.term} and vote ${shadow.votedFor === null ? 'none' : `n${shadow.votedFor}`}: it could vote again in that term` };
+  }
+  if (shadow.term < promises.term) {
+    return { promise: `sent a message in term ${promises.term}`, found: `has term ${shadow.term}: it could act in the older term again` };
+  }
+  const match = promises.matchIndex;
+  if (match > 0) {
+    const held = lastIndexOf(shadow);
+    const expected = probe.mirror.termAt(match);
+    const found = termAt(shadow, match);
+    if (held < match) return { promise: `acknowledged entries up to index ${match}`, found: `holds entries only up to ${held}` };
+    if (expected > 0 && found > 0 && found !== expected) return { promise: `acknowledged entries up to index ${match} (term ${expected} there)`, found: `holds an entry of term ${found} at ${match}` };
+  }
+  return null;
+}

@@ -60,6 +60,7 @@ else {
   ] as const;
   for (const [name, figures] of rows) {
     const roundTrip = figures.tickRoundTripMicroseconds === null ? '' : `; a tick's round trip ${figures.tickRoundTripMicroseconds} us`;
-    console.log(`  ${name.padEnd(28)} ${String(figures.eventsPerSecond).padStart(8)} events/s  (${figures.events} events in ${figures.wallMs} ms, ${figures.instances} node instances${roundTrip})`);
+    const perCpuSecond = `${figures.eventsPerCpuSecond} per second of this process's CPU`;
+    console.log(`  ${name.padEnd(28)} ${String(figures.eventsPerSecond).padStart(8)} events/s, ${perCpuSecond}  (${figures.events} events in ${figures.wallMs} ms, ${figures.instances} node instances${roundTrip})`);
   }
 }

@@ -19,6 +19,14 @@
 //   configuration, where a leader without a true quorum is the classic vote-counting bug whose
 //   consequences election safety and leader completeness judge, as they always have.
 //
+// Votes are kept only while an election could still read them: those for a node in the terms
+// below its own (it can never again be elected in those terms: it campaigns in a higher one),
+// dropped when its term rises and never recorded once it has, so that what is kept is a function
+// of the votes seen and the nodes' terms, whatever the order of the steps. A node whose term goes back breaks monotonic-term first. Without
+// that pruning the votes of every past term were digested, and worlds that differed only in
+// votes nothing would read again were told apart (2.6% more states at depth 11, and ten times
+// the distinct judgements).
+//
 // Not judged here: that a leader commits an entry of its own term before a change (the 2015 fix).
 // etcd-io/raft keeps the 2015 bug away differently (configurations in force once applied, and no
 // change until everything before the leader's term is applied), so the rule is the thesis's way,
@@ -33,7 +41,7 @@ import { becameLeader, ForkableState, renamedSorted, violation } from './support
 
 const name = 'configuration-safety';
 
-/** Node ids and terms packed into one number per vote (ids below 4096). */
+/** A term and a node id packed into one number per vote (ids below 4096). */
 const idSpan = 4096;
 
 interface Leadership {
@@ -43,8 +51,11 @@ interface Leadership {
 }
 
 interface ConfigurationState {
-  /** Every vote seen in a view: (term, voter, candidate), packed by voteKey. */
-  votes: Set<number>;
+  /**
+   * By candidate, the votes for it seen in views, in terms an election may still read (its own
+   * term and above): (term, voter) packed by voteKey, ascending.
+   */
+  votes: Map<NodeId, readonly number[]>;
   /** What each current leader last reported of its configuration in its term. */
   leaders: Map<NodeId, Leadership>;
   /** The first configuration any node reported, and whether one has differed from it since. */
@@ -53,7 +64,7 @@ interface ConfigurationState {
 }
 
 function copyState(state: ConfigurationState): ConfigurationState {
-  return { ...state, votes: new Set(state.votes), leaders: new Map(state.leaders) };
+  return { ...state, votes: new Map(state.votes), leaders: new Map(state.leaders) };
 }
 
 export const configurationSafety: InvariantDefinition = {
@@ -61,12 +72,12 @@ export const configurationSafety: InvariantDefinition = {
   kind: 'safety',
   description: 'Quorums that may decide in the same term intersect: one voter changed at a time (or through a joint configuration), one change at a time, leaders elected by a quorum of voters.',
   create() {
-    return new ConfigurationSafety(new ForkableState<ConfigurationState>({ votes: new Set(), leaders: new Map(), first: null, changed: false }, copyState));
+    return new ConfigurationSafety(new ForkableState<ConfigurationState>({ votes: new Map(), leaders: new Map(), first: null, changed: false }, copyState));
   },
 };
 
-function voteKey(term: number, voter: NodeId, candidate: NodeId): number {
-  return (term * idSpan + voter) * idSpan + candidate;
+function voteKey(term: number, voter: NodeId): number {
+  return term * idSpan + voter;
 }
 
 /** The checker over one (possibly shared) state; the votes and the leaders' configurations decide later verdicts, so both are digested. */
@@ -87,14 +98,14 @@ class ConfigurationSafety implements InvariantChecker {
     const { votes, leaders, first, changed } = this.state.read;
     sink.number(changed ? 1 : 0);
     if (first !== null) digestConfiguration(first, rename, sink);
-    const renamedVotes = [...votes].map((key) => {
-      const candidate = key % idSpan;
-      const voter = Math.floor(key / idSpan) % idSpan;
-      return voteKey(Math.floor(key / idSpan / idSpan), rename[voter], rename[candidate]);
-    });
-    renamedVotes.sort((a, b) => a - b);
-    sink.number(renamedVotes.length);
-    for (const key of renamedVotes) sink.number(key);
+    sink.number(votes.size);
+    for (const candidate of renamedSorted(votes.keys(), rename)) {
+      const keys = votes.get(rename.indexOf(candidate))!;
+      sink.number(candidate).number(keys.length);
+      const renamed = keys.map((key) => voteKey(Math.floor(key / idSpan), rename[key % idSpan]));
+      if (keys.length > 1) renamed.sort((a, b) => a - b);
+      for (const key of renamed) sink.number(key);
+    }
     for (const node of renamedSorted(leaders.keys(), rename)) {
       const original = rename.indexOf(node);
       const leadership = leaders.get(original)!;
@@ -109,7 +120,9 @@ class ConfigurationSafety implements InvariantChecker {
     if (view === null) return null;
     // Views send configurations only when they change: a step that sent none changes nothing here.
     if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
-    if (mirror.votedFor !== null) this.recordVote(mirror.term, mirror.id, mirror.votedFor);
+    this.dropPastVotes(mirror.id, mirror.term);
+    // A vote for a node already past its term is one no election reads (an id of no node is kept).
+    if (mirror.votedFor !== null && !((cluster.nodes[mirror.votedFor - 1]?.term ?? 0) > mirror.term)) this.recordVote(mirror.term, mirror.id, mirror.votedFor);
     const known = this.state.read.leaders.get(mirror.id);
     if (mirror.role !== 'leader') {
       if (known !== undefined) this.state.write().leaders.delete(mirror.id);
@@ -139,13 +152,25 @@ class ConfigurationSafety implements InvariantChecker {
   }
 
   private recordVote(term: number, voter: NodeId, candidate: NodeId): void {
-    const key = voteKey(term, voter, candidate);
-    if (!this.state.read.votes.has(key)) this.state.write().votes.add(key);
+    const key = voteKey(term, voter);
+    const known = this.state.read.votes.get(candidate);
+    if (known === undefined) this.state.write().votes.set(candidate, [key]);
+    else if (!known.includes(key)) this.state.write().votes.set(candidate, [...known, key].sort((a, b) => a - b));
+  }
+
+  /** Votes for `candidate` in terms below `term`, which no election of it can read any more. */
+  private dropPastVotes(candidate: NodeId, term: number): void {
+    const known = this.state.read.votes.get(candidate);
+    // Ascending: the first is of the lowest term.
+    if (known === undefined || known[0] >= voteKey(term, 0)) return;
+    const live = known.filter((key) => key >= voteKey(term, 0));
+    if (live.length === 0) this.state.write().votes.delete(candidate);
+    else this.state.write().votes.set(candidate, live);
   }
 
   private votedFor(term: number, candidate: NodeId): (voter: NodeId) => boolean {
-    const votes = this.state.read.votes;
-    return (voter) => votes.has(voteKey(term, voter, candidate));
+    const votes = this.state.read.votes.get(candidate) ?? [];
+    return (voter) => votes.includes(voteKey(term, voter));
   }
 
   /** A new leader without the votes of a quorum of its latest or committed configuration. */

@@ -109,6 +109,29 @@ describe('configuration-safety', () => {
     expect(history.becomeLeader(1, 2)).toBeNull();
   });
 
+  it('forgets votes for a node in terms it is past, so histories that differ only there digest alike', () => {
+    const votedFor = (candidate: NodeId) => {
+      const history = freshCluster({ nodes: 3, invariants: [configurationSafety] });
+      for (const node of history.members) history.step(node, { configuration: view(configuration([1, 2, 3]), 0) });
+      history.step(2, { term: 1, votedFor: candidate });
+      history.follow(1, 2);
+      history.follow(3, 2);
+      history.step(2, { term: 2, votedFor: null });
+      return history.checkerDigest('configuration-safety');
+    };
+    expect(votedFor(1)).toBe(votedFor(3));
+  });
+
+  it('keeps a vote for a node in a term it has not reached yet: the election of that term reads it', () => {
+    const history = freshCluster({ nodes: 3, invariants: [configurationSafety] });
+    for (const node of history.members) history.step(node, { configuration: view(configuration([1, 2, 3]), 0) });
+    for (const node of history.members) history.step(node, { configuration: view(configuration([1, 2, 3], [4]), 5) });
+    history.step(2, { term: 3, votedFor: 1 });
+    history.step(1, { role: 'candidate', term: 2, votedFor: 1 });
+    history.step(1, { role: 'candidate', term: 3, votedFor: 1 });
+    expect(history.becomeLeader(1, 3)).toBeNull();
+  });
+
   it('judges nothing of a node that reports no configuration', () => {
     const history = freshCluster({ nodes: 3, invariants: [configurationSafety] });
     expect(history.becomeLeader(1, 2)).toBeNull();

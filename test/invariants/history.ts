@@ -85,6 +85,19 @@ export class History {
   }
 
   /** The first violation any checker reported, or null. */
+  /** One checker's state as the explorer digests it (ids as they are), as text to compare. */
+  checkerDigest(name: string): string {
+    const numbers: number[] = [];
+    const sink = {
+      number(value: number) {
+        numbers.push(value);
+        return sink;
+      },
+    };
+    this.checkers[this.definitions.findIndex((definition) => definition.name === name)].digest?.(sink, [0, ...this.members]);
+    return numbers.join(',');
+  }
+
   get violation(): Violation | null {
     return this.violations[0] ?? null;
   }

@@ -18,13 +18,18 @@ export interface ClientSession {
 }
 
 export class KeyValueStore {
-  constructor(private readonly options: KeyValueStoreOptions = { deduplicate: true }) {}
+  /** Whether the maps are shared with a clone: copy-on-write, the first change copies them. */
+  private shared = false;
 
-  private readonly values = new Map<string, string>();
-  private readonly lastSequenceByClient = new Map<number, { sequence: number; result: string | null }>();
+  constructor(
+    private readonly options: KeyValueStoreOptions = { deduplicate: true },
+    private values = new Map<string, string>(),
+    private lastSequenceByClient = new Map<number, { sequence: number; result: string | null }>(),
+  ) {}
 
   /** Applies a command and returns its result (the value read for get, the previous value otherwise). */
   apply(command: Command): string | null {
+    this.own();
     if (this.options.deduplicate && command.client !== undefined && command.sequence !== undefined) {
       const session = this.lastSequenceByClient.get(command.client);
       if (session !== undefined && command.sequence <= session.sequence) return session.result;
@@ -55,12 +60,27 @@ export class KeyValueStore {
     return this.values.get(key) ?? null;
   }
 
-  /** A copy that applies on independently (the explorer clones whole nodes). */
+  /**
+   * A copy that applies on independently (the explorer clones whole nodes, most of which never
+   * apply a command again): it shares the maps until either side changes them.
+   */
   clone(): KeyValueStore {
-    const copy = new KeyValueStore(this.options);
-    for (const [key, value] of this.values) copy.values.set(key, value);
-    for (const [client, session] of this.lastSequenceByClient) copy.lastSequenceByClient.set(client, session);
+    const copy = new KeyValueStore(this.options, this.values, this.lastSequenceByClient);
+    copy.shared = true;
+    this.shared = true;
     return copy;
+  }
+
+  /** Copies the maps if a clone shares them, before a change. */
+  private own(): void {
+    if (!this.shared) return;
+    const values = new Map<string, string>();
+    for (const [key, value] of this.values) values.set(key, value);
+    const sessions = new Map<number, { sequence: number; result: string | null }>();
+    for (const [client, session] of this.lastSequenceByClient) sessions.set(client, session);
+    this.values = values;
+    this.lastSequenceByClient = sessions;
+    this.shared = false;
   }
 
   /** The contents with keys in ascending order, as a snapshot carries them. */

@@ -98,19 +98,30 @@ class ConfigurationSafety implements InvariantChecker {
     const { votes, leaders, first, changed } = this.state.read;
     sink.number(changed ? 1 : 0);
     if (first !== null) digestConfiguration(first, rename, sink);
-    sink.number(votes.size);
-    for (const candidate of renamedSorted(votes.keys(), rename)) {
-      const keys = votes.get(rename.indexOf(candidate))!;
-      sink.number(candidate).number(keys.length);
-      const renamed = keys.map((key) => voteKey(Math.floor(key / idSpan), rename[key % idSpan]));
-      if (keys.length > 1) renamed.sort((a, b) => a - b);
-      for (const key of renamed) sink.number(key);
+    // Nodes in the order of their images, found through rename (a few ids): nothing allocated,
+    // as this runs per judgement and permutation.
+    sink.number(votes.size).number(leaders.size);
+    let candidates = 0;
+    for (let image = 1; image < rename.length; image += 1) {
+      const node = rename.indexOf(image);
+      const keys = votes.get(node);
+      if (keys !== undefined) {
+        candidates += 1;
+        sink.number(image);
+        digestVotes(keys, rename, sink);
+      }
+      const leadership = leaders.get(node);
+      if (leadership !== undefined) {
+        sink.number(-image).number(leadership.term).number(leadership.index);
+        digestConfiguration(leadership.configuration, rename, sink);
+      }
     }
-    for (const node of renamedSorted(leaders.keys(), rename)) {
-      const original = rename.indexOf(node);
-      const leadership = leaders.get(original)!;
-      sink.number(node).number(leadership.term).number(leadership.index);
-      digestConfiguration(leadership.configuration, rename, sink);
+    // Votes for an id of no node (a broken view's), as they are.
+    if (candidates === votes.size) return;
+    for (const [candidate, keys] of votes) {
+      if (candidate < rename.length) continue;
+      sink.number(candidate);
+      digestVotes(keys, rename, sink);
     }
   }
 
@@ -239,13 +250,43 @@ function sameConfiguration(a: Configuration, b: Configuration): boolean {
   return sameIds(a.voters, b.voters) && sameIds(a.learners, b.learners) && sameIds(a.votersOutgoing, b.votersOutgoing);
 }
 
-/** A configuration's three halves, each as its renamed ids in ascending order. */
-function digestConfiguration(configuration: Configuration, rename: readonly NodeId[], sink: DigestSink): void {
-  for (const half of [configuration.voters, configuration.learners, configuration.votersOutgoing]) {
-    const images = renamedSorted(half, rename);
-    sink.number(images.length);
-    for (const image of images) sink.number(image);
+/** Votes (term, voter) in ascending order: per term, the term and its voters' images as a bitmask. */
+function digestVotes(keys: readonly number[], rename: readonly NodeId[], sink: DigestSink): void {
+  let term = -1;
+  let mask = 0;
+  for (const key of keys) {
+    const keyTerm = Math.floor(key / idSpan);
+    if (keyTerm !== term) {
+      if (term !== -1) sink.number(term).number(mask);
+      term = keyTerm;
+      mask = 0;
+    }
+    mask |= 1 << (rename[key % idSpan] ?? 31);
   }
+  if (term !== -1) sink.number(term).number(mask);
+}
+
+/** A configuration's three halves, each as the set of its renamed ids. Runs per judgement and permutation: allocates nothing. */
+function digestConfiguration(configuration: Configuration, rename: readonly NodeId[], sink: DigestSink): void {
+  digestIdSet(configuration.voters, rename, sink);
+  digestIdSet(configuration.learners, rename, sink);
+  digestIdSet(configuration.votersOutgoing, rename, sink);
+}
+
+/** Renamed ids as one bitmask (the harness's ids are at most 15); past 30, as they are sorted, after a mark. */
+function digestIdSet(ids: readonly NodeId[], rename: readonly NodeId[], sink: DigestSink): void {
+  let mask = 0;
+  for (const id of ids) {
+    const image = rename[id] ?? id;
+    if (image > 30) {
+      const images = renamedSorted(ids, rename);
+      sink.number(-1).number(images.length);
+      for (const other of images) sink.number(other);
+      return;
+    }
+    mask |= 1 << image;
+  }
+  sink.number(mask);
 }
 
 /** Do two lists hold the same set of ids (in any order)? Runs on every step: allocates nothing. */

@@ -47,11 +47,11 @@ describe.skipIf(!runnable)(`raft-rs over the process protocol${runnable ? '' : `
 
   it('names itself after the raft crate release that Cargo.lock pins', () => {
     const implementation = raftRs();
-    expect([implementation.name, implementation.version, implementation.features]).toEqual(['raft-rs', '0.7.0', []]);
+    expect([implementation.name, implementation.version, implementation.features]).toEqual(['raft-rs', '0.7.0', ['snapshots']]);
   });
 
-  it('passes seeds of the default, client and crash scenarios, each the same run twice', () => {
-    for (const name of ['default', 'clients', 'crash-loses-unsynced-writes']) {
+  it('passes seeds of the default, client, crash and snapshot scenarios, each the same run twice', () => {
+    for (const name of ['default', 'clients', 'crash-loses-unsynced-writes', 'snapshot-catch-up']) {
       const campaign = runCampaign({ seeds: [1, 2], implementation: raftRs(), scenario: shortScenario(name), checkDeterminism: true });
       expect(campaign.failures.map((failure) => ({ name, seed: failure.seed, status: failure.status, violation: failure.run.violation }))).toEqual([]);
       expect(campaign.events).toBeGreaterThan(500);

@@ -5,12 +5,29 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::protocol::Command;
 
 #[derive(Clone)]
 struct ClientSession {
     sequence: i64,
     result: Option<String>,
+}
+
+/// What a snapshot carries of the state machine: its contents and its client sessions, so that a
+/// retried command still applies once after compaction.
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub struct StoreState {
+    pub data: BTreeMap<String, String>,
+    pub sessions: Vec<SessionState>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct SessionState {
+    pub client: i64,
+    pub sequence: i64,
+    pub result: Option<String>,
 }
 
 #[derive(Default)]
@@ -63,6 +80,36 @@ impl KeyValueStore {
     pub fn get(&self, key: &str) -> Option<String> {
         self.values.get(key).cloned()
     }
+
+    /// The contents and sessions, keys and clients in ascending order, for a snapshot.
+    pub fn state(&self) -> StoreState {
+        let sessions = self.sessions.iter().map(|(client, session)| SessionState {
+            client: *client,
+            sequence: session.sequence,
+            result: session.result.clone(),
+        });
+        StoreState {
+            data: self.values.clone(),
+            sessions: sessions.collect(),
+        }
+    }
+
+    /// A store holding a snapshot's contents and sessions, applying on from there.
+    pub fn restored(state: &StoreState) -> Self {
+        let sessions = state.sessions.iter().map(|session| {
+            (
+                session.client,
+                ClientSession {
+                    sequence: session.sequence,
+                    result: session.result.clone(),
+                },
+            )
+        });
+        KeyValueStore {
+            values: state.data.clone(),
+            sessions: sessions.collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -100,5 +147,15 @@ mod tests {
         assert_eq!(store.get("k"), Some("x".into()));
         assert_eq!(store.apply(&command(3, "append", "k", Some("y"), Some((7, 2)))), Some("x".into()));
         assert_eq!(store.get("k"), Some("xy".into()));
+    }
+
+    #[test]
+    fn a_restored_store_keeps_the_contents_and_the_sessions_of_the_one_it_was_taken_from() {
+        let mut store = KeyValueStore::default();
+        store.apply(&command(1, "append", "k", Some("x"), Some((7, 1))));
+        let mut restored = KeyValueStore::restored(&store.state());
+        assert_eq!(restored.get("k"), Some("x".into()));
+        assert_eq!(restored.apply(&command(2, "append", "k", Some("x"), Some((7, 1)))), None);
+        assert_eq!(restored.get("k"), Some("x".into()));
     }
 }

@@ -6,6 +6,7 @@
 pub mod kv;
 pub mod node;
 pub mod protocol;
+pub mod storage;
 pub mod timer;
 
 use std::fmt::Write as _;
@@ -60,15 +61,15 @@ impl Session {
     }
 }
 
-/// Version 2 to a harness that speaks it (no optional features wired through yet), version 1
-/// otherwise.
+/// Version 2, with the optional features wired through (snapshots), to a harness that speaks
+/// it; version 1 otherwise.
 fn hello_answer(harness_protocol: u32) -> HelloAnswer {
     let protocol = harness_protocol.clamp(1, PROTOCOL_VERSION);
     HelloAnswer {
         protocol,
         name: NAME,
         version: RAFT_VERSION,
-        features: (protocol >= 2).then(Vec::new),
+        features: (protocol >= 2).then(|| vec!["snapshots"]),
         restartable: true,
     }
 }

@@ -5,19 +5,20 @@
 // What the adapter adds to raft-rs's RawNode:
 //   - the election timer (timer.rs), because raft-rs draws its election timeout from
 //     rand::thread_rng(); its own timeout is set beyond reach (ELECTION_TICK_NEVER);
-//   - storage: a MemStorage rebuilt from the durable records the harness kept;
+//   - storage: a MemStorage rebuilt from the durable records the harness kept, beside the latest
+//     snapshot with the state machine's contents (storage.rs), and the compaction policy;
 //   - the key-value state machine, reads through raft-rs's ReadIndex, and the white-box view.
 
-use raft::eraftpb::{ConfState, Entry, Message, MessageType};
-use raft::storage::MemStorage;
-use raft::{Config, RawNode, ReadOnlyOption, ReadState, StateRole, NO_LIMIT};
+use raft::eraftpb::{Entry, Message, MessageType};
+use raft::{Config, RawNode, ReadOnlyOption, ReadState, SnapshotStatus, StateRole, NO_LIMIT};
 use serde_json::Value;
 
-use crate::kv::KeyValueStore;
+use crate::kv::{KeyValueStore, StoreState};
 use crate::protocol::{
-    command_of, decode_message, encode_message, Answer, Applied, Command, EntryRecord, HardStateRecord, Input, LogDelta, LogEntryView,
-    Output, Record, StateView,
+    command_of, decode_message, encode_message, Answer, Applied, Command, Configuration, EntryRecord, HardStateRecord, Input, LogDelta,
+    LogEntryView, Output, Record, SnapshotOrigin, SnapshotRecord, SnapshotView, StateView,
 };
+use crate::storage::{rebuild, record_of, snapshot_of, view_of, Store};
 use crate::timer::ElectionTimer;
 
 /// raft-rs's election_tick and min_election_tick: so large that its own election timeout never
@@ -37,11 +38,18 @@ const READY_ROUNDS_MAX: usize = 1000;
 
 pub struct Node {
     id: u64,
-    raw: RawNode<MemStorage>,
+    raw: RawNode<Store>,
     timer: ElectionTimer,
     store: KeyValueStore,
     applied_index: u64,
-    /// The log as the harness knows it (log[i-1] is entry i), for the view's delta.
+    /// Feature 'snapshots': compact once this many applied entries follow the last snapshot.
+    snapshot_threshold: Option<u64>,
+    snapshot_index: u64,
+    snapshot_term: u64,
+    /// Followers sent a snapshot in the Ready being handled, reported to raft-rs after advance.
+    snapshots_sent: Vec<u64>,
+    /// The log after the snapshot as the harness knows it (log[i] is entry snapshot_index + 1 + i),
+    /// for the view's delta.
     log: Vec<LogEntryView>,
     /// The lowest index changed since the last view; 0 when nothing changed.
     log_dirty_from: u64,
@@ -75,11 +83,7 @@ impl Node {
         }
         // The harness's members are the initial configuration, over an empty log: no
         // configuration entries at term 1 that no leader ever replicated.
-        let storage = MemStorage::new_with_conf_state(ConfState::from((input.members.clone(), vec![])));
-        let mut log = Vec::new();
-        for (position, raw) in input.records.iter().enumerate() {
-            replay_record(&storage, &mut log, raw).map_err(|error| format!("start: record {}: {}", position, error))?;
-        }
+        let rebuilt = rebuild(&input.members, &input.records)?;
         let config = Config {
             id: input.id,
             election_tick: ELECTION_TICK_NEVER,
@@ -98,18 +102,26 @@ impl Node {
             check_quorum: false,
             ..Config::default()
         };
-        let raw = RawNode::new(&config, storage, logger).map_err(|error| format!("start: {}", error))?;
+        let raw = RawNode::new(&config, rebuilt.store, logger).map_err(|error| format!("start: {}", error))?;
         let mut node = Node {
             id: input.id,
             raw,
             timer: ElectionTimer::new(input.seed, input.id, &input.options),
             store: KeyValueStore::default(),
             applied_index: 0,
-            log,
+            snapshot_threshold: input.options.snapshot_entries_threshold.filter(|threshold| *threshold > 0),
+            snapshot_index: 0,
+            snapshot_term: 0,
+            snapshots_sent: Vec::new(),
+            log: rebuilt.log,
             log_dirty_from: 1, // the output of start carries the whole log
             reads: Vec::new(),
         };
         let mut output = Output::default();
+        if let Some(snapshot) = &rebuilt.snapshot {
+            // Restored at start: applying goes on after it (raft-rs's applied is its index).
+            output.snapshot_installed = Some(node.restore(snapshot, false));
+        }
         node.drain(&mut output)?;
         Ok((node, output))
     }
@@ -292,23 +304,31 @@ impl Node {
     /// gives a LightReady (a commit index, more committed entries and messages).
     fn handle_ready(&mut self, output: &mut Output) -> Outcome {
         let mut ready = self.raw.ready();
-        if !ready.snapshot().is_empty() {
-            return Err("raft-rs produced a snapshot, which this adapter never asks for".into());
-        }
         self.send(ready.take_messages(), output)?;
-        // One record per Ready, its entries and HardState together: the harness loses whole
-        // records, so neither survives a crash without the other.
+        // One record per Ready, its snapshot, entries and HardState together: the harness loses
+        // whole records, so none survives a crash without the others.
         let mut record = Record::default();
+        if !ready.snapshot().is_empty() {
+            let installed = record_of(ready.snapshot(), SnapshotOrigin::Installed)?;
+            self.raw.store().keep_snapshot(ready.snapshot(), SnapshotOrigin::Installed)?;
+            output.snapshot_installed = Some(self.restore(&installed, true));
+            record.snapshot = Some(installed);
+        }
         if !ready.entries().is_empty() {
-            self.raw.store().wl().append(ready.entries()).map_err(|error| error.to_string())?;
+            self.raw
+                .store()
+                .log
+                .wl()
+                .append(ready.entries())
+                .map_err(|error| error.to_string())?;
             record.entries = ready.entries().iter().map(EntryRecord::of).collect();
             self.mirror_entries(ready.entries());
         }
         if let Some(hard_state) = ready.hs() {
-            self.raw.store().wl().set_hardstate(hard_state.clone());
+            self.raw.store().log.wl().set_hardstate(hard_state.clone());
             record.hard_state = Some(HardStateRecord::of(hard_state));
         }
-        if record.hard_state.is_some() || !record.entries.is_empty() {
+        if record.snapshot.is_some() || record.hard_state.is_some() || !record.entries.is_empty() {
             output.records.push(record);
         }
         if ready.must_sync() {
@@ -323,16 +343,73 @@ impl Node {
         if let Some(commit) = light.commit_index() {
             // Only the commit index moved (the leader's own entries became durable): written
             // unsynced, as raft-rs allows.
-            self.raw.store().wl().mut_hard_state().commit = commit;
+            self.raw.store().log.wl().mut_hard_state().commit = commit;
             output.records.push(Record {
                 hard_state: Some(HardStateRecord::of(&self.raw.raft.hard_state())),
-                entries: Vec::new(),
+                ..Record::default()
             });
         }
         self.send(light.take_messages(), output)?;
         self.apply(light.take_committed_entries(), output)?;
         self.raw.advance_apply();
+        // raft-rs waits for word of a snapshot it sent; the harness delivers or loses it, so say
+        // at once that it was sent: a lost one is found by probing, and sent again.
+        for to in std::mem::take(&mut self.snapshots_sent) {
+            self.raw.report_snapshot(to, SnapshotStatus::Finish);
+        }
+        self.compact(output)
+    }
+
+    /// The compaction policy: once `snapshot_threshold` applied entries follow the last snapshot,
+    /// take one at the applied index, if the harness has been shown the entries up to it (entries
+    /// appended and applied within this very output are compacted by a later one).
+    fn compact(&mut self, output: &mut Output) -> Outcome {
+        let Some(threshold) = self.snapshot_threshold else { return Ok(()) };
+        let index = self.applied_index;
+        let unshown = self.log_dirty_from != 0 && self.log_dirty_from <= index;
+        if unshown || index < self.snapshot_index + threshold {
+            return Ok(());
+        }
+        let term = self
+            .raw
+            .raft
+            .raft_log
+            .term(index)
+            .map_err(|error| format!("compacting at {}: {}", index, error))?;
+        let configuration = Configuration::of(&self.raw.raft.prs().conf().to_conf_state());
+        let state: StoreState = self.store.state();
+        let taken = SnapshotRecord {
+            origin: SnapshotOrigin::Taken,
+            index,
+            term,
+            configuration,
+            state,
+        };
+        self.raw.store().keep_snapshot(&snapshot_of(&taken)?, SnapshotOrigin::Taken)?;
+        self.log.drain(..(index - self.snapshot_index) as usize);
+        self.snapshot_index = index;
+        self.snapshot_term = term;
+        output.snapshot_taken = Some(snapshot_view(&taken));
+        output.records.push(Record {
+            snapshot: Some(taken),
+            ..Record::default()
+        });
         Ok(())
+    }
+
+    /// Replaces the state machine with a snapshot's (installed from a leader, or restored at
+    /// start over a log already rebuilt). raft-rs installs a snapshot only when its log lacks the
+    /// snapshot's last entry, and then discards the whole log: `discard_log`.
+    fn restore(&mut self, snapshot: &SnapshotRecord, discard_log: bool) -> SnapshotView {
+        self.store = KeyValueStore::restored(&snapshot.state);
+        self.applied_index = snapshot.index;
+        if discard_log {
+            self.log.clear();
+        }
+        self.snapshot_index = snapshot.index;
+        self.snapshot_term = snapshot.term;
+        self.log_dirty_from = snapshot.index + 1;
+        snapshot_view(snapshot)
     }
 
     fn send(&mut self, messages: Vec<Message>, output: &mut Output) -> Outcome {
@@ -343,15 +420,20 @@ impl Node {
             if message.get_msg_type() == MessageType::MsgRequestVoteResponse && !message.reject {
                 self.timer.reset(); // granted a vote
             }
+            if message.get_msg_type() == MessageType::MsgSnapshot {
+                self.snapshots_sent.push(message.to);
+            }
             output.messages.push(encode_message(&message)?);
         }
         Ok(())
     }
 
-    /// Ready entries overwrite the log mirror from their first index on.
+    /// Ready entries overwrite the log mirror from their first index on (always after the
+    /// snapshot: raft-rs never overwrites committed entries).
     fn mirror_entries(&mut self, entries: &[Entry]) {
         let first = entries[0].index;
-        overwrite_log(&mut self.log, entries);
+        self.log.truncate((first - 1 - self.snapshot_index) as usize);
+        self.log.extend(entries.iter().map(view_of));
         if self.log_dirty_from == 0 || first < self.log_dirty_from {
             self.log_dirty_from = first;
         }
@@ -389,7 +471,7 @@ impl Node {
             self.log_dirty_from = 0;
             Some(LogDelta {
                 from,
-                entries: self.log[(from - 1) as usize..].to_vec(),
+                entries: self.log[(from - 1 - self.snapshot_index) as usize..].to_vec(),
             })
         };
         StateView {
@@ -404,6 +486,8 @@ impl Node {
             applied_index: self.applied_index,
             leader_hint: optional_id(raft.leader_id),
             log,
+            snapshot_index: (self.snapshot_index > 0).then_some(self.snapshot_index),
+            snapshot_term: (self.snapshot_index > 0).then_some(self.snapshot_term),
         }
     }
 }
@@ -418,31 +502,13 @@ fn max_size_per_message(entries_max: u64) -> u64 {
     }
 }
 
-/// Applies one durable record to storage (and to the log mirror): its entries overwrite the log
-/// from their first index on; its HardState replaces the last one.
-fn replay_record(storage: &MemStorage, log: &mut Vec<LogEntryView>, raw: &Value) -> Outcome {
-    let record: Record = serde_json::from_value(raw.clone()).map_err(|error| error.to_string())?;
-    if !record.entries.is_empty() {
-        let entries = record.entries.iter().map(EntryRecord::to_entry).collect::<Result<Vec<_>, _>>()?;
-        let last = log.len() as u64;
-        if entries[0].index == 0 || entries[0].index > last + 1 {
-            return Err(format!("entries start at {}, past the end of the log {}", entries[0].index, last));
-        }
-        storage.wl().append(&entries).map_err(|error| error.to_string())?;
-        overwrite_log(log, &entries);
+fn snapshot_view(snapshot: &SnapshotRecord) -> SnapshotView {
+    SnapshotView {
+        index: snapshot.index,
+        term: snapshot.term,
+        configuration: snapshot.configuration.clone(),
+        data: snapshot.state.data.clone(),
     }
-    if let Some(hard_state) = record.hard_state {
-        storage.wl().set_hardstate(hard_state.to_hard_state());
-    }
-    Ok(())
-}
-
-fn overwrite_log(log: &mut Vec<LogEntryView>, entries: &[Entry]) {
-    log.truncate((entries[0].index - 1) as usize);
-    log.extend(entries.iter().map(|entry| LogEntryView {
-        term: entry.term,
-        command_id: command_of(entry).map_or(0, |command| command.id),
-    }));
 }
 
 /// The request context raft-rs carries for a read: the command id, in decimal.

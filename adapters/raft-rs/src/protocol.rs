@@ -6,9 +6,13 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use protobuf::Message as _;
-use raft::eraftpb::{Entry, EntryType, HardState, Message};
+use std::collections::BTreeMap;
+
+use raft::eraftpb::{ConfState, Entry, EntryType, HardState, Message};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::kv::StoreState;
 
 /// The newest process protocol version this program speaks.
 pub const PROTOCOL_VERSION: u32 = 2;
@@ -66,6 +70,9 @@ pub struct Options {
     pub heartbeat_ticks: u64,
     #[serde(default)]
     pub entries_per_message_max: u64,
+    /// Feature 'snapshots': compact once this many applied entries follow the last snapshot.
+    #[serde(default)]
+    pub snapshot_entries_threshold: Option<u64>,
 }
 
 /// A client command. It is also the data of the entry the leader proposes, so its field order
@@ -145,6 +152,52 @@ pub struct StateView {
     pub leader_hint: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<LogDelta>,
+    /// Feature 'snapshots': the latest snapshot (left out until there is one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_term: Option<u64>,
+}
+
+/// A cluster configuration as the contract writes it, ids in ascending order.
+#[derive(Serialize, Deserialize, Clone, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Configuration {
+    pub voters: Vec<u64>,
+    pub learners: Vec<u64>,
+    pub voters_outgoing: Vec<u64>,
+}
+
+impl Configuration {
+    pub fn of(conf_state: &ConfState) -> Self {
+        let sorted = |ids: &[u64]| {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids
+        };
+        Configuration {
+            voters: sorted(&conf_state.voters),
+            learners: sorted(&conf_state.learners),
+            voters_outgoing: sorted(&conf_state.voters_outgoing),
+        }
+    }
+
+    pub fn to_conf_state(&self) -> ConfState {
+        let mut conf_state = ConfState::default();
+        conf_state.voters = self.voters.clone();
+        conf_state.learners = self.learners.clone();
+        conf_state.voters_outgoing = self.voters_outgoing.clone();
+        conf_state
+    }
+}
+
+/// Feature 'snapshots': a snapshot the node took or installed, in full (SnapshotView in contract.ts).
+#[derive(Serialize)]
+pub struct SnapshotView {
+    pub index: u64,
+    pub term: u64,
+    pub configuration: Configuration,
+    pub data: BTreeMap<String, String>,
 }
 
 /// The answer to one input.
@@ -157,6 +210,10 @@ pub struct Output {
     pub answers: Vec<Answer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<StateView>,
+    #[serde(rename = "snapshotInstalled", skip_serializing_if = "Option::is_none")]
+    pub snapshot_installed: Option<SnapshotView>,
+    #[serde(rename = "snapshotTaken", skip_serializing_if = "Option::is_none")]
+    pub snapshot_taken: Option<SnapshotView>,
 }
 
 /// One durable record: what one Ready (or the commit index a LightReady moved) asks to persist. Its
@@ -164,10 +221,31 @@ pub struct Output {
 #[derive(Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Record {
+    /// A snapshot comes first in a record: the node installs it before the entries that follow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hard_state: Option<HardStateRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<EntryRecord>,
+}
+
+/// A snapshot in a record. `taken`: the node compacted its own log up to `index` (the entries
+/// after it stay); `installed`: it replaced its whole log with a leader's snapshot.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct SnapshotRecord {
+    pub origin: SnapshotOrigin,
+    pub index: u64,
+    pub term: u64,
+    pub configuration: Configuration,
+    pub state: StoreState,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Debug)]
+#[serde(rename_all = "camelCase")]
+pub enum SnapshotOrigin {
+    Taken,
+    Installed,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy)]

@@ -8,6 +8,8 @@ use raftcheck_raft_rs::{stderr_logger, Session, RAFT_VERSION};
 use serde_json::{json, Value};
 
 const OPTIONS: &str = r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4}"#;
+const SNAPSHOT_OPTIONS: &str =
+    r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4,"snapshotEntriesThreshold":3}"#;
 
 /// A cluster that delivers every message in send order and keeps every record (all synced).
 struct Cluster {
@@ -17,16 +19,25 @@ struct Cluster {
     /// Every output line, in order: what determinism compares.
     transcript: Vec<String>,
     outputs: Vec<Vec<Value>>,
+    options: &'static str,
+    /// A node cut off from the others: every message to or from it is lost.
+    cut: Option<u64>,
 }
 
 impl Cluster {
     fn new(size: u64, seed: i64) -> Cluster {
+        Cluster::with_options(size, seed, OPTIONS)
+    }
+
+    fn with_options(size: u64, seed: i64, options: &'static str) -> Cluster {
         let mut cluster = Cluster {
             sessions: Vec::new(),
             records: Vec::new(),
             queue: VecDeque::new(),
             transcript: Vec::new(),
             outputs: Vec::new(),
+            options,
+            cut: None,
         };
         for id in 1..=size {
             cluster.sessions.push(Session::new(stderr_logger(slog::Level::Warning)));
@@ -48,7 +59,7 @@ impl Cluster {
             members,
             seed,
             json!(records),
-            OPTIONS
+            self.options
         );
         self.records[(id - 1) as usize] = records.to_vec();
         self.input(id, &line)
@@ -79,6 +90,9 @@ impl Cluster {
             let Some((from, to, message)) = self.queue.pop_front() else {
                 return;
             };
+            if self.cut == Some(from) || self.cut == Some(to) {
+                continue;
+            }
             self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
         }
         panic!("messages kept coming");
@@ -292,12 +306,12 @@ fn gives_byte_identical_outputs_for_identical_inputs() {
 }
 
 #[test]
-fn answers_hello_with_protocol_2_and_no_features_and_with_protocol_1_to_an_older_harness() {
+fn answers_hello_with_protocol_2_and_the_snapshots_feature_and_with_protocol_1_to_an_older_harness() {
     let mut session = Session::new(stderr_logger(slog::Level::Warning));
     let hello: Value = serde_json::from_str(&session.handle(r#"{"kind":"hello","protocol":2}"#).unwrap()).unwrap();
     assert_eq!(
         hello,
-        json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"features":[],"restartable":true})
+        json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"features":["snapshots"],"restartable":true})
     );
     let mut older = Session::new(stderr_logger(slog::Level::Warning));
     let hello: Value = serde_json::from_str(&older.handle(r#"{"kind":"hello","protocol":1}"#).unwrap()).unwrap();
@@ -326,4 +340,82 @@ fn refuses_a_message_addressed_to_another_node() {
         .handle(&json!({"kind":"deliver","from":from + 2,"message":message}).to_string())
         .unwrap_err();
     assert!(error.contains("handed to 2 as from 3"), "{}", error);
+}
+
+fn snapshots(cluster: &Cluster, id: u64, kind: &str) -> Vec<Value> {
+    cluster.outputs[(id - 1) as usize]
+        .iter()
+        .filter_map(|output| output.get(kind).cloned())
+        .collect()
+}
+
+#[test]
+fn compacts_its_log_once_the_threshold_of_applied_entries_follows_the_last_snapshot() {
+    let mut cluster = Cluster::with_options(3, 21, SNAPSHOT_OPTIONS);
+    let leader = cluster.elect();
+    for id in 1..=4 {
+        cluster.input(leader, &propose(id, "append", "k", Some("x")));
+        cluster.deliver_all();
+    }
+    cluster.tick_all(2);
+    let taken = snapshots(&cluster, leader, "snapshotTaken");
+    let first = taken.first().expect("no snapshot taken");
+    assert!(first["index"].as_u64().unwrap() >= 3, "{}", first);
+    assert_eq!(first["configuration"], json!({"voters":[1,2,3],"learners":[],"votersOutgoing":[]}));
+    let last = taken.last().unwrap();
+    assert_eq!(cluster.state(leader)["snapshotIndex"], last["index"]);
+    assert_eq!(cluster.state(leader)["snapshotTerm"], last["term"]);
+}
+
+/// Three nodes, one follower cut off while the others commit and compact past what it has.
+fn cluster_with_a_follower_behind_a_snapshot() -> (Cluster, u64) {
+    let mut cluster = Cluster::with_options(3, 22, SNAPSHOT_OPTIONS);
+    let leader = cluster.elect();
+    let behind = (1..=3).find(|&id| id != leader).unwrap();
+    cluster.cut = Some(behind);
+    for id in 1..=8 {
+        cluster.input(leader, &propose(id, "append", "k", Some(&id.to_string())));
+        cluster.deliver_all();
+    }
+    cluster.tick_all(2);
+    assert!(!snapshots(&cluster, leader, "snapshotTaken").is_empty());
+    cluster.cut = None;
+    cluster.tick_all(10);
+    (cluster, behind)
+}
+
+#[test]
+fn catches_up_a_follower_by_snapshot_when_the_leader_has_compacted_what_it_lacks() {
+    let (mut cluster, behind) = cluster_with_a_follower_behind_a_snapshot();
+    let installed = snapshots(&cluster, behind, "snapshotInstalled");
+    let snapshot = installed.first().expect("no snapshot installed");
+    let index = snapshot["index"].as_u64().unwrap();
+    assert!(index >= 3, "{}", snapshot);
+    assert!(snapshot["data"]["k"].as_str().unwrap().starts_with("12"), "{}", snapshot);
+    let leader = cluster.leader().unwrap();
+    cluster.input(leader, &propose(9, "get", "k", None));
+    cluster.deliver_all();
+    cluster.tick_all(2);
+    // Past the snapshot it applies one by one, with the same results as the leader.
+    let after = |id| {
+        commands_applied(&cluster, id)
+            .into_iter()
+            .filter(|(at, _, _)| *at > index)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(after(behind), after(leader));
+    assert_eq!(after(behind).last().unwrap().2, json!("12345678"));
+}
+
+#[test]
+fn restarts_from_a_snapshot_record_with_the_state_machine_it_held() {
+    let (mut cluster, behind) = cluster_with_a_follower_behind_a_snapshot();
+    let installed = snapshots(&cluster, behind, "snapshotInstalled").last().unwrap().clone();
+    let records = cluster.records[(behind - 1) as usize].clone();
+    let started = cluster.start(behind, 5, &records);
+    assert_eq!(started["snapshotInstalled"]["data"], installed["data"]);
+    let index = installed["index"].as_u64().unwrap();
+    assert_eq!(started["state"]["log"]["from"], json!(index + 1));
+    assert!(started["state"]["appliedIndex"].as_u64().unwrap() >= index);
+    assert_eq!(started["state"]["snapshotIndex"], json!(index));
 }

@@ -105,6 +105,10 @@ func TestInputsAreReadWhateverTheirFieldOrderSpacingAndUnknownFields(t *testing.
 	if err != nil || string(body) != "CAMQA" {
 		t.Fatalf("an escaped string reads as %q (%v)", body, err)
 	}
+	odd, err := ParseInput([]byte(`{"kind":"start","members":null,"records":null,"later":1e400}`))
+	if err != nil || odd.Members != nil || odd.Records != nil {
+		t.Fatalf("null lists and a huge number in an unknown field read as %+v (%v)", odd, err)
+	}
 	advance, err := ParseInput([]byte(`{"kind":"advance","elapsedMs":12.5}`))
 	if err != nil || advance.ElapsedMs != 12.5 {
 		t.Fatalf("read %+v %v", advance, err)

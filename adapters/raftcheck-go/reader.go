@@ -97,8 +97,12 @@ func (r *Reader) Object(field func(key []byte) error) error {
 	}
 }
 
-// Array calls item for each element of an array; item must consume it.
+// Array calls item for each element of an array; item must consume it. A null is an empty
+// array, as encoding/json reads it into a slice.
 func (r *Reader) Array(item func() error) error {
+	if r.Null() {
+		return nil
+	}
 	if err := r.expect('['); err != nil {
 		return err
 	}
@@ -225,8 +229,9 @@ func (r *Reader) Skip() error {
 		_, err := r.StringBytes()
 		return err
 	case c == '-' || (c >= '0' && c <= '9'):
-		_, err := r.Float()
-		return err
+		// Scanned, not parsed: a number out of float64's range is still valid JSON.
+		r.number()
+		return nil
 	case r.Null():
 		return nil
 	}

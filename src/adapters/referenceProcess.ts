@@ -7,7 +7,8 @@
 // same trace hash as the same run in process: that equality is the test that the protocol
 // carries everything. It speaks protocol 2 and lists the features the in-process reference
 // declares (src/adapters/reference.ts); to a harness that speaks only protocol 1 it answers as a
-// version 1 program, with no features. --digest adds the state digest to every output (for the
+// version 1 program, with no features. Its messages carry their views (docs/CONTRACT.md,
+// "Message views"), so that durability probes can run over the protocol too. --digest adds the state digest to every output (for the
 // explorer's world fingerprints; it costs a pass over the log per input).
 //
 // Reads and writes are synchronous (fs.readSync and fs.writeSync on fds 0 and 1): the program
@@ -55,7 +56,9 @@ function main(): void {
     if (message.kind === 'hello') return helloAnswer(message.protocol, implementation);
     // Restartable: every start is a fresh instance, so the harness may reuse this process.
     if (message.kind === 'start' || node === null) node = implementation.createNode();
-    const output = node.step(message as Input);
+    const stepped = node.step(message as Input);
+    // Over the protocol a message carries its view itself (in process the harness asks messageView).
+    const output = { ...stepped, messages: stepped.messages.map((outbound) => ({ ...outbound, message: { ...outbound.message, view: implementation.messageView!(outbound.message) ?? undefined } })) };
     return JSON.stringify(digest ? { ...output, digest: node.stateDigest?.() } : output);
   };
 

@@ -46,6 +46,11 @@ export function scenarioAsDriven(scenario: Scenario, implementation: Implementat
   return { scenario: driven, leftOut };
 }
 
+/** The scenario with durability probes switched on or off (--probes / --no-probes); as it is without either. */
+export function withProbes(scenario: Scenario, probes: boolean | undefined): Scenario {
+  return probes === undefined ? scenario : { ...scenario, durabilityProbes: probes };
+}
+
 /** The scenario resized to `nodes` (the --nodes option). */
 export function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
   return nodes === undefined ? scenario : resizeScenario(scenario, nodes);

@@ -107,6 +107,7 @@ function addRunCommand(parser: Argv, context: CommandContext): Argv {
             shard: args.shard,
             junit: args.junit,
             html: args.html,
+            probes: args.probes,
           },
           io,
         ),
@@ -153,6 +154,10 @@ function runOptions(command: Argv, checks: OptionChecks) {
         describe: "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). bfs and dfs: see raftcheck explore",
       })
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
+      .option('probes', {
+        type: 'boolean',
+        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the durable records (default: on for implementations that decode their messages in process, off for programs and wasm; --no-probes turns them off)',
+      })
       .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
       .option('out', { type: 'string', default: 'reports', describe: 'Folder for report folders (summary.json, failing traces)' })

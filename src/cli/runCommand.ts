@@ -13,7 +13,7 @@ import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
-import { faultOptions, faultSummary, scenarioAsDriven, withClients, withNodes, withStrategy } from '../check/options.js';
+import { faultOptions, faultSummary, scenarioAsDriven, withClients, withNodes, withProbes, withStrategy } from '../check/options.js';
 import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
@@ -61,6 +61,8 @@ export interface RunArguments {
   shard?: string;
   /** Also write the campaign as JUnit XML to this file (--junit FILE). */
   junit?: string;
+  /** Durability probes on or off (--probes / --no-probes); absent: the scenario's, else the implementation's default. */
+  probes?: boolean;
   /** HTML pages: index.html for the campaign and one per failure (default on; --no-html). */
   html?: boolean;
 }
@@ -70,7 +72,7 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   if (args.strategy === 'bfs' || args.strategy === 'dfs') {
     throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
   }
-  const scenario = withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy);
+  const scenario = withProbes(withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy), args.probes);
   if (args.reads === 'lease' && scenario.implementation.leaseReads !== true) throw new UsageError(`--reads lease reads from the leader's lease: scenario ${scenario.name} does not turn implementation.leaseReads on`);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);

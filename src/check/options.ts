@@ -23,6 +23,9 @@ export function withStrategy(scenario: Scenario, strategy: SchedulingStrategy | 
   return { ...scenario, network: { ...scenario.network, priority: { ...current, strategy: chosen } } };
 }
 
+/** The options of ImplementationOptions whose feature has the option's name. */
+const leadershipOptions = ['preVote', 'checkQuorum', 'leaseReads'] as const;
+
 /**
  * The scenario as `implementation` is driven by it (protocol v2): what it asks of a feature the
  * implementation does not list is never done (the simulator leaves it out), so it is left out
@@ -33,6 +36,8 @@ export function scenarioAsDriven(scenario: Scenario, implementation: Implementat
   const asked = new Set<Feature>(scenario.swarmFeatures ?? []);
   if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.add('snapshots');
   if (scenario.membership !== undefined) asked.add('membership');
+  for (const option of leadershipOptions) if (scenario.implementation[option] !== undefined) asked.add(option);
+  if (scenario.transfers !== undefined) asked.add('leadershipTransfer');
   const leftOut = [...asked].filter((feature) => !listed.includes(feature)).sort();
   if (leftOut.length === 0) return { scenario, leftOut };
   const driven: Scenario = { ...scenario, implementation: { ...scenario.implementation }, faults: { ...scenario.faults, crash: { ...scenario.faults.crash } } };
@@ -41,6 +46,8 @@ export function scenarioAsDriven(scenario: Scenario, implementation: Implementat
     delete driven.faults.crash.afterSnapshotProbability;
   }
   if (leftOut.includes('membership')) delete driven.membership;
+  for (const option of leadershipOptions) if (leftOut.includes(option)) delete driven.implementation[option];
+  if (leftOut.includes('leadershipTransfer')) delete driven.transfers;
   const swarmFeatures = (scenario.swarmFeatures ?? []).filter((feature) => !leftOut.includes(feature));
   if (scenario.swarmFeatures !== undefined) driven.swarmFeatures = swarmFeatures;
   return { scenario: driven, leftOut };
@@ -113,7 +120,7 @@ export function faultSummary(scenario: Scenario): string {
   if (faults.crash.afterLeaderCommitProbability > 0) parts.push(`leader crash after commit ${faults.crash.afterLeaderCommitProbability}`);
   if ((faults.crash.afterSnapshotProbability ?? 0) > 0) parts.push(`crash after snapshot ${faults.crash.afterSnapshotProbability}`);
   if (scenario.implementation.snapshotEntriesThreshold !== undefined) parts.push(`snapshot every ${scenario.implementation.snapshotEntriesThreshold} entries`);
-  for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) if (scenario.implementation[option] === true) parts.push(option);
+  for (const option of leadershipOptions) if (scenario.implementation[option] === true) parts.push(option);
   if (scenario.transfers !== undefined) parts.push(`transfers ${scenario.transfers.perSecond}/s (${scenario.transfers.target})`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);

@@ -35,6 +35,17 @@ describe('a scenario as an implementation is driven by it', () => {
     expect(swarm.leftOut).toEqual(['membership']);
     expect(swarm.scenario.swarmFeatures).toEqual([]);
   });
+
+  it('leaves out pre-vote, check-quorum, lease reads and transfers the implementation does not list', () => {
+    const scenario = loadScenario('leader-transfer');
+    expect(faultSummary(scenario)).toMatch(/preVote, checkQuorum, transfers 4\/s/);
+    const driven = scenarioAsDriven(scenario, { ...referenceImplementation(), features: ['preVote'] });
+    expect(driven.leftOut).toEqual(['checkQuorum', 'leadershipTransfer']);
+    expect(driven.scenario.implementation.preVote).toBe(true);
+    expect(driven.scenario.implementation.checkQuorum).toBeUndefined();
+    expect(driven.scenario.transfers).toBeUndefined();
+    expect(faultSummary(driven.scenario)).not.toMatch(/checkQuorum|transfers/);
+  });
 });
 
 describe('raftcheck run with a scenario asking for a feature the implementation lacks', () => {

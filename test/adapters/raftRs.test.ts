@@ -58,7 +58,7 @@ describe.skipIf(!runnable)(`raft-rs over the process protocol${runnable ? '' : `
     }
   });
 
-  it('replays a seed to the same trace hash in a fresh process', () => {
+  it('replays a seed of the snapshot scenario to the same trace hash in a fresh process', () => {
     const { command } = raftRsAdapterCommand({ build: true, log: () => {} });
     // A script file, not node -e: the process host's worker thread does not start from an eval.
     const script = join(mkdtempSync(join(tmpdir(), 'raftcheck-raft-rs-')), 'replay.mjs');
@@ -66,14 +66,14 @@ describe.skipIf(!runnable)(`raft-rs over the process protocol${runnable ? '' : `
     writeFileSync(
       script,
       `const [adapter, run, scenarios] = await Promise.all([import(${dist('adapters/process.js')}), import(${dist('check/run.js')}), import(${dist('check/scenarios.js')})]);
-      const scenario = { ...scenarios.loadScenario('default'), durationMs: 3000 };
+      const scenario = { ...scenarios.loadScenario('snapshot-catch-up'), durationMs: 3000 };
       process.stdout.write(run.runSeed({ seed: 5, scenario, implementation: adapter.processImplementation({ program: { command: ${JSON.stringify(command)}, args: [] } }) }).traceHash);
       process.exit(0);`,
     );
     raftcheck(['--help']); // builds dist/ from src/ when it is stale
     const fresh = execFileSync(process.execPath, [script], { cwd: root, encoding: 'utf8' });
     expect(fresh).toMatch(/^[0-9a-f]{16}$/);
-    expect(fresh).toBe(runSeed({ seed: 5, scenario: shortScenario('default'), implementation: raftRs() }).traceHash);
+    expect(fresh).toBe(runSeed({ seed: 5, scenario: shortScenario('snapshot-catch-up'), implementation: raftRs() }).traceHash);
   });
 
   it('runs from the command line with --impl raft-rs', () => {

@@ -322,7 +322,7 @@ impl Node {
                 .append(ready.entries())
                 .map_err(|error| error.to_string())?;
             record.entries = ready.entries().iter().map(EntryRecord::of).collect();
-            self.mirror_entries(ready.entries());
+            self.mirror_entries(ready.entries())?;
         }
         if let Some(hard_state) = ready.hs() {
             self.raw.store().log.wl().set_hardstate(hard_state.clone());
@@ -430,13 +430,22 @@ impl Node {
 
     /// Ready entries overwrite the log mirror from their first index on (always after the
     /// snapshot: raft-rs never overwrites committed entries).
-    fn mirror_entries(&mut self, entries: &[Entry]) {
+    fn mirror_entries(&mut self, entries: &[Entry]) -> Outcome {
         let first = entries[0].index;
+        if first <= self.snapshot_index || first > self.snapshot_index + self.log.len() as u64 + 1 {
+            return Err(format!(
+                "raft-rs wrote entries from {} over a log of {}..{}",
+                first,
+                self.snapshot_index + 1,
+                self.snapshot_index + self.log.len() as u64
+            ));
+        }
         self.log.truncate((first - 1 - self.snapshot_index) as usize);
         self.log.extend(entries.iter().map(view_of));
         if self.log_dirty_from == 0 || first < self.log_dirty_from {
             self.log_dirty_from = first;
         }
+        Ok(())
     }
 
     fn apply(&mut self, entries: Vec<Entry>, output: &mut Output) -> Outcome {

@@ -33,13 +33,15 @@ const leadershipOptions = ['preVote', 'checkQuorum', 'leaseReads'] as const;
  */
 export function scenarioAsDriven(scenario: Scenario, implementation: Implementation): { scenario: Scenario; leftOut: Feature[] } {
   const listed = implementation.features ?? [];
-  const asked = new Set<Feature>(scenario.swarmFeatures ?? []);
+  // A swarm's features are drawn only for an implementation that lists them, by design: not asked.
+  const asked = new Set<Feature>();
   if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.add('snapshots');
   if (scenario.membership !== undefined) asked.add('membership');
   for (const option of leadershipOptions) if (scenario.implementation[option] !== undefined) asked.add(option);
   if (scenario.transfers !== undefined) asked.add('leadershipTransfer');
   const leftOut = [...asked].filter((feature) => !listed.includes(feature)).sort();
-  if (leftOut.length === 0) return { scenario, leftOut };
+  const swarmLeftOut = (scenario.swarmFeatures ?? []).some((feature) => !listed.includes(feature));
+  if (leftOut.length === 0 && !swarmLeftOut) return { scenario, leftOut };
   const driven: Scenario = { ...scenario, implementation: { ...scenario.implementation }, faults: { ...scenario.faults, crash: { ...scenario.faults.crash } } };
   if (leftOut.includes('snapshots')) {
     delete driven.implementation.snapshotEntriesThreshold;
@@ -48,7 +50,7 @@ export function scenarioAsDriven(scenario: Scenario, implementation: Implementat
   if (leftOut.includes('membership')) delete driven.membership;
   for (const option of leadershipOptions) if (leftOut.includes(option)) delete driven.implementation[option];
   if (leftOut.includes('leadershipTransfer')) delete driven.transfers;
-  const swarmFeatures = (scenario.swarmFeatures ?? []).filter((feature) => !leftOut.includes(feature));
+  const swarmFeatures = (scenario.swarmFeatures ?? []).filter((feature) => listed.includes(feature));
   if (scenario.swarmFeatures !== undefined) driven.swarmFeatures = swarmFeatures;
   return { scenario: driven, leftOut };
 }

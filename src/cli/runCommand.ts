@@ -24,7 +24,7 @@ import type { ReportDirectory } from '../report/reportDirectory.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
 import type { CommandIo } from './io.js';
 import { stdoutColor, UsageError } from './io.js';
-import { plural } from '../core/text.js';
+import { escapeControlCharacters, plural } from '../core/text.js';
 import { bugsFromArguments } from './bugsCommand.js';
 
 export interface RunArguments {
@@ -112,7 +112,7 @@ function noteFeaturesLeftOut(scenario: Scenario, implementation: Implementation,
   const { leftOut } = scenarioAsDriven(scenario, implementation);
   if (leftOut.length === 0 || json) return;
   const list = leftOut.join(' and ');
-  io.stderr.write(`raftcheck: note: ${implementation.name} does not list ${list} among its features: what scenario ${scenario.name} asks of ${leftOut.length === 1 ? 'it' : 'them'} is left out\n`);
+  io.stderr.write(`raftcheck: note: ${escapeControlCharacters(implementation.name)} does not list ${list} among its features: what scenario ${scenario.name} asks of ${leftOut.length === 1 ? 'it' : 'them'} is left out\n`);
 }
 
 function shardOfArguments(args: RunArguments): Shard | null {

@@ -46,6 +46,15 @@ describe('exploring with membership steps', () => {
     expect(found.path?.some((step) => step.kind === 'changeMembership')).toBe(true);
   });
 
+  it('finds the corpus membership bugs concurrent-config-changes (two changes) and learner-votes-counted (a learner added), each through its changes', () => {
+    for (const [bug, changes, depth] of [['concurrent-config-changes', 2, 7], ['learner-votes-counted', 1, 10]] as const) {
+      const implementation = referenceImplementation(bugsFromNames([bug]));
+      const found = smallExplore(implementation, { bounds: { ...membershipBounds, depthMax: depth, membershipChangesMax: changes }, spares: 1, symmetry: true });
+      expect(found.violation?.invariant).toBe('configuration-safety');
+      expect(found.path?.filter((step) => step.kind === 'changeMembership').length).toBeGreaterThan(0);
+    }
+  });
+
   it('counts the same states, transitions and path every time (the new steps are deterministic)', () => {
     const implementation = referenceImplementation(bugsFromNames(['count-stale-votes']));
     const invariants = allInvariants.filter((definition) => definition.name === 'configuration-safety');

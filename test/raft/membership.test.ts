@@ -63,6 +63,13 @@ describe('quorums of a configuration', () => {
     expect(quorumValue(configuration, (id) => [0, 5, 3, 1, 9, 9][id])).toBe(3);
   });
 
+  it("counts the learners' votes and values towards the voters' majority only for bug learner-votes-counted", () => {
+    const configuration = simple([1, 2, 3], [4, 5]);
+    expect(hasQuorum(configuration, new Set([1, 4]), true)).toBe(true);
+    expect(hasQuorum(configuration, new Set([1, 4]))).toBe(false);
+    expect(quorumValue(configuration, (id) => [0, 5, 3, 1, 9, 9][id], true)).toBe(9);
+  });
+
   it('needs a majority of both halves of a joint configuration', () => {
     const joint: Configuration = { voters: [3, 4, 5], learners: [], votersOutgoing: [1, 2, 3] };
     expect(hasQuorum(joint, new Set([1, 2, 3]))).toBe(false);

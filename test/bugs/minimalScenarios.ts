@@ -98,6 +98,15 @@ export const minimalScenarioForms: readonly MinimalScenario[] = [
   { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.durable-promise.json', seed, nodes: 3, events: 4, invariant: 'durable-promise' },
   // A follower that lost an entry it acknowledged, below the match index its leader keeps for it.
   { bug: 'log-not-persisted', scenario: 'scenarios/minimal/log-not-persisted.liveness.json', seed, nodes: 3, events: 303, invariant: 'liveness' },
+  // A learner's acknowledgement counted with the leader's own to commit an entry the voters lack.
+  {
+    bug: 'learner-votes-counted',
+    scenario: 'scenarios/minimal/learner-votes-counted.leader-completeness.json',
+    seed: 58,
+    nodes: 3,
+    events: 21,
+    invariant: 'leader-completeness',
+  },
 ];
 
 /** Every hand-written minimal scenario: the main one of every bug, then the other forms. */

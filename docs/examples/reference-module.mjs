@@ -14,6 +14,9 @@ export default function createImplementation() {
   return {
     name: 'example-wrapped-reference',
     version: '1.0.0',
+    // Optional (protocol v2): the features the nodes support (docs/CONTRACT.md). The wrapped
+    // reference supports membership changes and snapshots, so the default swarm draws them for it.
+    features: ['membership', 'snapshots'],
     createNode() {
       const node = reference.createNode();
       let inputs = 0;

@@ -69,7 +69,7 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
   if (args.json) io.stdout.write(`${JSON.stringify(merged)}\n`);
   else {
     const options = `merged from ${parts.length} shard${parts.length === 1 ? '' : 's'}; seeds ${String(merged.options.seeds ?? '')}`;
-    io.stdout.write(`${formatSummary(merged, { implementation: merged.implementation, scenario: merged.scenario, reportDirectory: merged.reportDirectory, options }, { color: stdoutColor(io) && !args.json })}\n`);
+    io.stdout.write(`${formatSummary(merged, { implementation: merged.implementation, scenario: merged.scenario, reportDirectory: merged.reportDirectory, options, neverHit: merged.marksNeverHit }, { color: stdoutColor(io) && !args.json })}\n`);
   }
   return merged.exitCode;
 }

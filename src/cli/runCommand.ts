@@ -188,6 +188,7 @@ function writeCampaignReport(
     failuresMax: failuresMaxOf(args),
     failures: done.failures,
     reportDirectory: report.display(report.path),
+    features: implementation.features ?? [],
   });
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
   if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(summary));
@@ -195,7 +196,7 @@ function writeCampaignReport(
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard) };
+    const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard), features: implementation.features ?? [] };
     io.stdout.write(`${formatSummary(campaign, context, { color: done.color })}\n`);
   }
   return summary.exitCode;

@@ -7,6 +7,7 @@ import type { CampaignMarks, CampaignResult } from '../check/campaign.js';
 import { addMarks, combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
 import type { Shard } from '../check/shard.js';
+import type { Feature } from '../contract/contract.js';
 import { interruptExitCode } from '../core/interrupt.js';
 import type { FailureRecord } from './failureRecord.js';
 import { exitCodeOf } from './exitCodes.js';
@@ -22,6 +23,8 @@ export interface CampaignSummaryContext {
   failuresMax: number;
   failures: FailureRecord[];
   reportDirectory: string;
+  /** The implementation's features: marks of others are not counted as never hit. Absent: every feature. */
+  features?: readonly Feature[];
 }
 
 export function campaignSummary(campaign: CampaignResult, context: CampaignSummaryContext) {
@@ -51,7 +54,7 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     inconclusive: campaign.inconclusive,
     inconclusiveByBound: campaign.inconclusiveByBound,
     marks: orderedMarks(campaign.marks),
-    marksNeverHit: marksNeverHit(campaign.marks),
+    marksNeverHit: marksNeverHit(campaign.marks, context.features),
     failures: context.failures,
     reportDirectory: context.reportDirectory,
   };
@@ -122,7 +125,8 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
     inconclusive: inconclusive.slice(0, inconclusiveListedMax),
     inconclusiveByBound: addCounts(parts.map((part) => part.inconclusiveByBound), inconclusive.map((seed) => seed.bound)),
     marks: orderedMarks(marks),
-    marksNeverHit: marksNeverHit(marks),
+    // The shards ran the same implementation: never hit is what no shard hit of what the first could.
+    marksNeverHit: (first.marksNeverHit ?? marksNeverHit(marks)).filter((name) => marks[name] === undefined),
     failures,
     reportDirectory,
   };

@@ -8,6 +8,7 @@ import { wallClockMs } from '../core/wallClock.js';
 import { escapeControlCharacters, plural, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 import { harnessErrorHeadline } from './exitCodes.js';
+import type { Feature } from '../contract/contract.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
 
 export interface ConsoleStyle {
@@ -193,10 +194,9 @@ function formatInconclusive(campaign: SummaryFigures, c: ReturnType<typeof palet
 }
 
 /** How many coverage marks the campaign hit, and which it never did (worth a look: a corner not exercised). */
-function formatMarks(marks: NonNullable<SummaryFigures['marks']>, c: ReturnType<typeof palette>): string {
-  const never = marksNeverHit(marks);
-  const hit = markCatalog.length - never.length;
-  const head = `  coverage    ${hit} of ${markCatalog.length} marks hit`;
+function formatMarks(marks: NonNullable<SummaryFigures['marks']>, never: readonly string[], c: ReturnType<typeof palette>): string {
+  const hit = markCatalog.filter((mark) => marks[mark.name] !== undefined).length;
+  const head = `  coverage    ${hit} of ${hit + never.length} marks hit`;
   return never.length === 0 ? head : `${head}; ${c.yellow('never hit')}: ${never.join(', ')}`;
 }
 
@@ -208,6 +208,10 @@ export interface SummaryContext {
   scenario: string;
   reportDirectory: string | null;
   options: string;
+  /** The implementation's features: only the marks it can reach are counted. Absent: every feature. */
+  features?: readonly Feature[];
+  /** The marks never hit, when already known (a merged summary's); else from the features. */
+  neverHit?: readonly string[];
 }
 
 /** What the summary prints: a campaign's result, or a summary.json's (merge). */
@@ -239,7 +243,7 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
   lines.push(...formatInconclusive(campaign, c));
-  if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, c));
+  if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features), c));
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }

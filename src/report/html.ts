@@ -52,18 +52,24 @@ export function failurePage(traceGiven: TraceFile, context: FailurePageContext):
   return page(`raftcheck: ${headline}`, body.join('\n'), data);
 }
 
-/** The coverage marks: each mark of the catalog with the seeds that hit it and how often; those never hit first. */
+/**
+ * The coverage marks: each mark of the catalog with the seeds that hit it and how often; those
+ * never hit first, those of a feature the implementation does not list last.
+ */
 function marksSection(summary: CampaignSummary): string[] {
   const marks = summary.marks ?? {};
+  const never = new Set(summary.marksNeverHit ?? []);
   const rows = markCatalog.map((mark) => {
     const hit = marks[mark.name];
-    const counts = hit === undefined ? '<td class="never">never</td><td></td>' : `<td>${hit.seeds}</td><td>${hit.hits}</td>`;
-    return { never: hit === undefined, row: `<tr><td>${escapeHtml(mark.name)}</td>${counts}<td>${escapeHtml(mark.description)}</td></tr>` };
+    const state = hit !== undefined ? 1 : never.has(mark.name) ? 0 : 2;
+    const counts = hit !== undefined ? `<td>${hit.seeds}</td><td>${hit.hits}</td>` : state === 0 ? '<td class="never">never</td><td></td>' : `<td>n/a</td><td></td>`;
+    const description = state === 2 ? `${mark.description} (needs ${mark.feature ?? 'a feature'}, which the implementation does not list)` : mark.description;
+    return { state, row: `<tr><td>${escapeHtml(mark.name)}</td>${counts}<td>${escapeHtml(description)}</td></tr>` };
   });
-  const ordered = [...rows.filter((row) => row.never), ...rows.filter((row) => !row.never)].map((row) => row.row);
-  const hitCount = rows.filter((row) => !row.never).length;
+  const ordered = [0, 1, 2].flatMap((state) => rows.filter((row) => row.state === state).map((row) => row.row));
+  const hitCount = rows.filter((row) => row.state === 1).length;
   return [
-    `<h2>Coverage marks: ${hitCount} of ${markCatalog.length} hit</h2>`,
+    `<h2>Coverage marks: ${hitCount} of ${hitCount + never.size} hit</h2>`,
     `<table class="marks"><tr><th>mark</th><th>seeds</th><th>hits</th><th>situation</th></tr>${ordered.join('')}</table>`,
   ];
 }

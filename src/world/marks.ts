@@ -6,12 +6,16 @@
 // views), plus a few facts only the simulator knows (a crash, a cut link, a lost write), which
 // it reports by name. Marks never change a run: they read, and count.
 
+import type { Feature } from '../contract/contract.js';
+import { allFeatures } from '../contract/contract.js';
 import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
 
 export interface MarkDefinition {
   readonly name: string;
   /** One line: the situation. */
   readonly description: string;
+  /** The feature without which the situation cannot arise (absent: any implementation). */
+  readonly feature?: Feature;
 }
 
 const catalog = [
@@ -29,20 +33,20 @@ const catalog = [
   { name: 'commit-leap', description: 'A node’s commit index advanced by 16 or more in one step.' },
   { name: 'large-catch-up', description: 'A node’s log grew by 32 or more entries in one step.' },
   { name: 'restart-missing-committed', description: 'A node restarted with fewer entries than the cluster had committed.' },
-  { name: 'restart-from-snapshot', description: 'A node restarted from a snapshot.' },
-  { name: 'snapshot-taken', description: 'A node compacted its log into a snapshot.' },
-  { name: 'snapshot-installed', description: 'A node installed a snapshot it was sent.' },
-  { name: 'snapshot-over-longer-log', description: 'A node installed a snapshot while its log went past the snapshot’s index.' },
-  { name: 'joint-configuration', description: 'A node entered a joint configuration.' },
-  { name: 'joint-configuration-during-partition', description: 'A node entered a joint configuration while some link was cut.' },
-  { name: 'learner-in-configuration', description: 'A node’s configuration held a learner.' },
-  { name: 'leader-removed-itself', description: 'A leader appended a configuration without itself as a voter.' },
-  { name: 'leader-elected-after-membership-change', description: 'A leader was elected in a configuration other than the bootstrap one.' },
-  { name: 'message-from-outside-configuration', description: 'A node received a message from a node its configuration does not name (a removed or joining node).' },
+  { name: 'restart-from-snapshot', description: 'A node restarted from a snapshot.', feature: 'snapshots' },
+  { name: 'snapshot-taken', description: 'A node compacted its log into a snapshot.', feature: 'snapshots' },
+  { name: 'snapshot-installed', description: 'A node installed a snapshot it was sent.', feature: 'snapshots' },
+  { name: 'snapshot-over-longer-log', description: 'A node installed a snapshot while its log went past the snapshot’s index.', feature: 'snapshots' },
+  { name: 'joint-configuration', description: 'A node entered a joint configuration.', feature: 'membership' },
+  { name: 'joint-configuration-during-partition', description: 'A node entered a joint configuration while some link was cut.', feature: 'membership' },
+  { name: 'learner-in-configuration', description: 'A node’s configuration held a learner.', feature: 'membership' },
+  { name: 'leader-removed-itself', description: 'A leader appended a configuration without itself as a voter.', feature: 'membership' },
+  { name: 'leader-elected-after-membership-change', description: 'A leader was elected in a configuration other than the bootstrap one.', feature: 'membership' },
+  { name: 'message-from-outside-configuration', description: 'A node received a message from a node its configuration does not name (a removed or joining node).', feature: 'membership' },
   { name: 'stale-message-delivered', description: 'A node received a message sent in a lower term than its own.' },
   { name: 'leader-crashed', description: 'A node crashed while it led.' },
   { name: 'crash-after-leader-commit', description: 'A leader crashed right after its commit index advanced (the triggered crash).' },
-  { name: 'crash-after-snapshot', description: 'A node crashed right after writing a snapshot.' },
+  { name: 'crash-after-snapshot', description: 'A node crashed right after writing a snapshot.', feature: 'snapshots' },
   { name: 'unsynced-records-lost', description: 'A crash lost records that were written but not synced.' },
   { name: 'torn-write', description: 'A crash kept only part of the unsynced records (a torn write).' },
 ] as const satisfies readonly MarkDefinition[];
@@ -187,7 +191,14 @@ function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
 }
 
-/** The catalog's marks that a campaign never hit, in catalog order. */
-export function marksNeverHit(counts: Readonly<Record<string, unknown>>): string[] {
-  return catalog.map((mark) => mark.name).filter((name) => counts[name] === undefined || counts[name] === 0);
+/** The marks an implementation with these features can reach: those of no feature, and of a feature it lists. */
+export function marksApplicable(features: readonly Feature[] = allFeatures): MarkDefinition[] {
+  return markCatalog.filter((mark) => mark.feature === undefined || features.includes(mark.feature));
+}
+
+/** The applicable marks (see marksApplicable) that a campaign never hit, in catalog order. */
+export function marksNeverHit(counts: Readonly<Record<string, unknown>>, features: readonly Feature[] = allFeatures): string[] {
+  return marksApplicable(features)
+    .map((mark) => mark.name)
+    .filter((name) => counts[name] === undefined || counts[name] === 0);
 }

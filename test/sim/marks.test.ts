@@ -98,4 +98,18 @@ describe('coverage marks', () => {
     expect(page).toContain(`Coverage marks: ${markCatalog.length - never.length} of ${markCatalog.length} hit`);
     expect(page.indexOf(never[0])).toBeLessThan(page.indexOf('leader-elected'));
   });
+
+  it('count only the marks an implementation can reach: none of a feature it does not list', () => {
+    const campaign = runCampaign({ seeds: seedRange(1, 2), scenario: loadScenario('default') });
+    const featureless = marksNeverHit(campaign.marks, []);
+    expect(featureless).not.toContain('snapshot-installed');
+    expect(featureless).not.toContain('joint-configuration');
+    expect(marksNeverHit(campaign.marks, ['snapshots'])).toContain('snapshot-installed');
+    const reachable = markCatalog.filter((mark) => mark.feature === undefined).length;
+    const text = formatSummary(campaign, { implementation: 'plain', scenario: 'default', reportDirectory: null, options: '', features: [] }, { color: false });
+    expect(text).toContain(`coverage    ${reachable - featureless.length} of ${reachable} marks hit`);
+    const summary = campaignSummary(campaign, { implementation: 'plain', scenario: 'default', options: {}, seedRange: { first: 1, count: 2 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'out', features: [] });
+    expect(summary.marksNeverHit).toEqual(featureless);
+    expect(campaignPage(summary, new Map())).toContain('n/a');
+  });
 });

@@ -14,7 +14,8 @@ import type { NodeId } from '../core/ids.js';
 import { nodeName } from '../core/ids.js';
 import type { Random } from '../core/random.js';
 import type { ClusterObservation } from '../world/observation.js';
-import type { EventBody, SimEvent } from './events.js';
+import type { AdminWorld } from './admin.js';
+import type { SimEvent } from './events.js';
 import type { MembershipOptions } from './scenario.js';
 import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
@@ -25,14 +26,7 @@ const redirectsMax = 3;
 const retriesMax = 3;
 
 /** What the administrator needs of the simulated world. */
-export interface MembershipWorld {
-  readonly nowMs: number;
-  readonly observation: ClusterObservation;
-  isUp(node: NodeId): boolean;
-  isPaused(node: NodeId): boolean;
-  newCommandId(): number;
-  schedule(timeMs: number, body: EventBody): void;
-  note(text: string): void;
+export interface MembershipWorld extends AdminWorld {
   /** Starts a spare as a brand-new node that joins (start with members []). */
   startSpare(node: NodeId): void;
   /** Stops a removed node for good and wipes its storage. */

@@ -43,6 +43,7 @@ import { DurabilityProbes } from './probes.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
 import type { TransferWorld } from './transfers.js';
+import type { AdminWorld } from './admin.js';
 import { TransferAdmin } from './transfers.js';
 import { startMembers } from '../world/membership.js';
 import { NodeClock } from '../world/clock.js';
@@ -1132,10 +1133,13 @@ export class Simulation implements FaultWorld, LivenessWorld {
     return new MembershipAdmin(options, this.initialMembers, this.random, retryDelayMs);
   }
 
-  /** The world as the membership administrator sees it. */
-  private membershipWorld(): MembershipWorld {
+  /**
+   * What every administrator sees (src/sim/admin.ts), with what one administrator adds. The
+   * additions are copied as property descriptors, so their getters stay live, as nowMs does.
+   */
+  private adminWorld<Extra extends object>(extra: Extra): AdminWorld & Extra {
     const simulation = this;
-    return {
+    const world: AdminWorld = {
       get nowMs() {
         return simulation.now;
       },
@@ -1145,16 +1149,26 @@ export class Simulation implements FaultWorld, LivenessWorld {
       newCommandId: () => this.newCommandId(),
       schedule: (timeMs, body) => this.schedule(timeMs, body),
       note: (text) => this.note(text),
+    };
+    return Object.defineProperties(world, Object.getOwnPropertyDescriptors(extra)) as AdminWorld & Extra;
+  }
+
+  /** Hands an administrator's request to a node: the node's answer to it (null: none). */
+  private answerTo(node: NodeId, input: Input & { kind: 'changeMembership' | 'transferLeadership' }, commandId: number): ProposalAnswer | null {
+    const output = this.stepNode(node, input, false);
+    return output.answers.find((answer) => answer.commandId === commandId) ?? null;
+  }
+
+  /** The world as the membership administrator sees it. */
+  private membershipWorld(): MembershipWorld {
+    return this.adminWorld<Omit<MembershipWorld, keyof AdminWorld>>({
       startSpare: (node) => this.startNode(node),
       wipe: (node) => {
         if (this.slots[node].instance !== null) this.crashNode(node);
         this.slots[node].storage.wipe();
       },
-      changeMembership: (node, change) => {
-        const output = this.stepNode(node, { kind: 'changeMembership', change }, false);
-        return output.answers.find((answer) => answer.commandId === change.id) ?? null;
-      },
-    };
+      changeMembership: (node, change) => this.answerTo(node, { kind: 'changeMembership', change }, change.id),
+    });
   }
 
   // ---- leadership transfers (src/sim/transfers.ts) ------------------------------------------
@@ -1162,24 +1176,12 @@ export class Simulation implements FaultWorld, LivenessWorld {
   /** The world as the transfer administrator sees it. */
   private transferWorld(): TransferWorld {
     const simulation = this;
-    return {
-      get nowMs() {
-        return simulation.now;
-      },
-      observation: this.observation,
+    return this.adminWorld<Omit<TransferWorld, keyof AdminWorld>>({
       get members() {
         return simulation.members;
       },
-      isUp: (node) => this.isUp(node),
-      isPaused: (node) => this.isPaused(node),
-      newCommandId: () => this.newCommandId(),
-      schedule: (timeMs, body) => this.schedule(timeMs, body),
-      note: (text) => this.note(text),
-      transferLeadership: (node, transfer) => {
-        const output = this.stepNode(node, { kind: 'transferLeadership', transfer }, false);
-        return output.answers.find((answer) => answer.commandId === transfer.id) ?? null;
-      },
-    };
+      transferLeadership: (node, transfer) => this.answerTo(node, { kind: 'transferLeadership', transfer }, transfer.id),
+    });
   }
 
   /**

@@ -13,8 +13,8 @@ import type { LeadershipTransfer, ProposalAnswer } from '../contract/contract.js
 import type { NodeId } from '../core/ids.js';
 import { nodeName } from '../core/ids.js';
 import type { Random } from '../core/random.js';
-import type { ClusterObservation } from '../world/observation.js';
-import type { EventBody, SimEvent } from './events.js';
+import type { AdminWorld } from './admin.js';
+import type { SimEvent } from './events.js';
 import type { TransferOptions } from './scenario.js';
 
 const stream = 'transfers';
@@ -22,16 +22,9 @@ const stream = 'transfers';
 const redirectsMax = 3;
 
 /** What the administrator needs of the simulated world. */
-export interface TransferWorld {
-  readonly nowMs: number;
-  readonly observation: ClusterObservation;
+export interface TransferWorld extends AdminWorld {
   /** The nodes in the run (those membership churn has not wiped). */
   readonly members: readonly NodeId[];
-  isUp(node: NodeId): boolean;
-  isPaused(node: NodeId): boolean;
-  newCommandId(): number;
-  schedule(timeMs: number, body: EventBody): void;
-  note(text: string): void;
   /** Hands a transfer to a node; its answer to it (null: none). */
   transferLeadership(node: NodeId, transfer: LeadershipTransfer): ProposalAnswer | null;
 }

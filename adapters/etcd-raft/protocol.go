@@ -50,11 +50,22 @@ type wireEnvelope struct {
 	Type string `json:"type"`
 	Term uint64 `json:"term"`
 	Body string `json:"body"`
+	// View is the message in Raft's common vocabulary; nil where the contract has no word for it.
+	View *messageView `json:"view,omitempty"`
 }
 
 type outboundMessage struct {
 	To      uint64       `json:"to"`
 	Message wireEnvelope `json:"message"`
+}
+
+// wireEnvelope's view is written inside the message (Message.view), after its body.
+func (m *outboundMessage) viewJSON(buffer []byte) []byte {
+	if m.Message.View == nil {
+		return buffer
+	}
+	buffer = append(buffer, `,"view":`...)
+	return raftcheck.AppendMessageView(buffer, m.Message.View)
 }
 
 // output answers one input. Slices are never nil, so that they encode as [] and not null.
@@ -143,6 +154,7 @@ func encodeMessage(m *pb.Message) (outboundMessage, error) {
 			Type: m.GetType().String(),
 			Term: m.GetTerm(),
 			Body: base64.StdEncoding.EncodeToString(bytes),
+			View: viewOf(m),
 		},
 	}, nil
 }
@@ -203,6 +215,7 @@ func (out *output) appendJSON(buffer []byte) ([]byte, error) {
 		buffer = strconv.AppendUint(buffer, m.Message.Term, 10)
 		buffer = append(buffer, `,"body":`...)
 		buffer = raftcheck.AppendString(buffer, m.Message.Body)
+		buffer = m.viewJSON(buffer)
 		buffer = append(buffer, "}}"...)
 	}
 	buffer = append(buffer, `],"records":[`...)

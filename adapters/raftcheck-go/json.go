@@ -162,3 +162,56 @@ func AppendStateView(buffer []byte, v *StateView) []byte {
 	}
 	return append(buffer, '}')
 }
+
+// AppendMessageView appends a message view with the fields of its kind.
+func AppendMessageView(buffer []byte, v *MessageView) []byte {
+	buffer = append(buffer, `{"kind":`...)
+	buffer = AppendString(buffer, v.Kind)
+	buffer = appendUintField(buffer, "term", v.Term)
+	switch v.Kind {
+	case "voteRequest":
+		buffer = appendUintField(buffer, "candidate", v.Candidate)
+		buffer = appendUintField(buffer, "lastIndex", v.LastIndex)
+		buffer = appendUintField(buffer, "lastTerm", v.LastTerm)
+	case "voteResponse":
+		buffer = append(buffer, `,"granted":`...)
+		buffer = AppendBool(buffer, v.Granted)
+	case "append":
+		buffer = appendUintField(buffer, "prevIndex", v.PrevIndex)
+		buffer = appendUintField(buffer, "prevTerm", v.PrevTerm)
+		buffer = appendUintField(buffer, "entries", uint64(len(v.EntryIDs)))
+		buffer = appendUintField(buffer, "commit", v.Commit)
+		buffer = append(buffer, `,"entryIds":[`...)
+		for index, id := range v.EntryIDs {
+			if index > 0 {
+				buffer = append(buffer, ',')
+			}
+			buffer = strconv.AppendInt(buffer, id, 10)
+		}
+		buffer = append(buffer, ']')
+	case "appendResponse":
+		buffer = append(buffer, `,"success":`...)
+		buffer = AppendBool(buffer, v.Success)
+		buffer = appendUintField(buffer, "matchIndex", v.MatchIndex)
+		if v.RejectHint != nil {
+			buffer = appendUintField(buffer, "rejectHint", *v.RejectHint)
+		}
+	case "snapshot":
+		buffer = appendUintField(buffer, "index", v.Index)
+		buffer = appendUintField(buffer, "snapshotTerm", v.SnapshotTerm)
+	case "heartbeat":
+		buffer = appendUintField(buffer, "commit", v.Commit)
+	}
+	if v.PreVote {
+		buffer = append(buffer, `,"preVote":true`...)
+	}
+	return append(buffer, '}')
+}
+
+// appendUintField appends `,"name":value`.
+func appendUintField(buffer []byte, name string, value uint64) []byte {
+	buffer = append(buffer, `,"`...)
+	buffer = append(buffer, name...)
+	buffer = append(buffer, `":`...)
+	return strconv.AppendUint(buffer, value, 10)
+}

@@ -124,3 +124,25 @@ func TestAnInputThatIsNotJSONIsRefusedSayingWhere(t *testing.T) {
 		}
 	}
 }
+
+func TestMessageViewsAreWrittenWithTheFieldsOfTheirKindAsTheContractNamesThem(t *testing.T) {
+	cases := []struct {
+		view MessageView
+		want string
+	}{
+		{MessageView{Kind: "voteRequest", Term: 4, Candidate: 2, LastIndex: 9, LastTerm: 3, PreVote: true}, `{"kind":"voteRequest","term":4,"candidate":2,"lastIndex":9,"lastTerm":3,"preVote":true}`},
+		{MessageView{Kind: "voteResponse", Term: 4, Granted: true}, `{"kind":"voteResponse","term":4,"granted":true}`},
+		{MessageView{Kind: "append", Term: 4, PrevIndex: 9, PrevTerm: 3, EntryIDs: []int64{0, 17}, Commit: 8}, `{"kind":"append","term":4,"prevIndex":9,"prevTerm":3,"entries":2,"commit":8,"entryIds":[0,17]}`},
+		{MessageView{Kind: "appendResponse", Term: 4, Success: true, MatchIndex: 11}, `{"kind":"appendResponse","term":4,"success":true,"matchIndex":11}`},
+		{MessageView{Kind: "appendResponse", Term: 4, RejectHint: id(6)}, `{"kind":"appendResponse","term":4,"success":false,"matchIndex":0,"rejectHint":6}`},
+		{MessageView{Kind: "snapshot", Term: 4, Index: 20, SnapshotTerm: 3}, `{"kind":"snapshot","term":4,"index":20,"snapshotTerm":3}`},
+		{MessageView{Kind: "timeoutNow", Term: 4}, `{"kind":"timeoutNow","term":4}`},
+		{MessageView{Kind: "heartbeat", Term: 4, Commit: 8}, `{"kind":"heartbeat","term":4,"commit":8}`},
+		{MessageView{Kind: "heartbeatResponse", Term: 4}, `{"kind":"heartbeatResponse","term":4}`},
+	}
+	for _, c := range cases {
+		if got := string(AppendMessageView(nil, &c.view)); got != c.want {
+			t.Errorf("AppendMessageView(%+v) = %s, want %s", c.view, got, c.want)
+		}
+	}
+}

@@ -221,3 +221,25 @@ func readOptionalInt(r *Reader) (*int64, error) {
 	value, err := r.Int()
 	return &value, err
 }
+
+// MessageView is a message in Raft's common vocabulary (MessageView in contract.ts), from which
+// the harness reads the promises a node makes. Kind says which fields are written.
+type MessageView struct {
+	Kind string // voteRequest, voteResponse, append, appendResponse, snapshot, timeoutNow, heartbeat, heartbeatResponse
+	Term uint64
+	// voteRequest
+	Candidate, LastIndex, LastTerm uint64
+	// voteRequest, voteResponse
+	PreVote bool
+	Granted bool // voteResponse
+	// append
+	PrevIndex, PrevTerm uint64
+	EntryIDs            []int64
+	Commit              uint64 // append, heartbeat
+	// appendResponse
+	Success    bool
+	MatchIndex uint64
+	RejectHint *uint64
+	// snapshot
+	Index, SnapshotTerm uint64
+}

@@ -42,11 +42,18 @@ export interface Message {
 export type MessageView =
   | { kind: 'voteRequest'; term: number; candidate: NodeId; lastIndex: number; lastTerm: number; preVote?: boolean }
   | { kind: 'voteResponse'; term: number; granted: boolean; preVote?: boolean }
-  | { kind: 'append'; term: number; prevIndex: number; prevTerm: number; entries: number; commit: number }
-  /** On success, matchIndex is the last index the responder holds in agreement with the leader (its promise). */
-  | { kind: 'appendResponse'; term: number; success: boolean; matchIndex: number }
+  /** entryIds, where given, are the entries' command ids in order (0: an entry the implementation made itself). */
+  | { kind: 'append'; term: number; prevIndex: number; prevTerm: number; entries: number; commit: number; entryIds?: readonly number[] }
+  /**
+   * On success, matchIndex is the last index the responder holds in agreement with the leader (its
+   * promise). On failure, rejectHint, where given, is the index the responder suggests to try next.
+   */
+  | { kind: 'appendResponse'; term: number; success: boolean; matchIndex: number; rejectHint?: number }
   | { kind: 'snapshot'; term: number; index: number; snapshotTerm: number }
-  | { kind: 'timeoutNow'; term: number };
+  | { kind: 'timeoutNow'; term: number }
+  /** A leader's heartbeat that carries no log position (etcd's MsgHeartbeat), and its answer. */
+  | { kind: 'heartbeat'; term: number; commit: number }
+  | { kind: 'heartbeatResponse'; term: number };
 
 export interface OutboundMessage {
   to: NodeId;

@@ -41,11 +41,19 @@ type testCluster struct {
 	network    []outboundMessage
 	senders    []uint64
 	transcript bytes.Buffer
+	options    options
+	// isolated nodes neither send nor receive (their messages are dropped as they would be sent).
+	isolated map[uint64]bool
 }
 
 func newTestCluster(t *testing.T, seed int64) *testCluster {
+	return newTestClusterWith(t, seed, testOptions)
+}
+
+// newTestClusterWith starts three nodes with these options (features switched on, say).
+func newTestClusterWith(t *testing.T, seed int64, o options) *testCluster {
 	c := &testCluster{
-		t: t, members: []uint64{1, 2, 3}, seed: seed,
+		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{},
 		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{},
 		logs: map[uint64][]logEntryView{}, applied: map[uint64][]appliedEntry{}, states: map[uint64]*stateView{},
 	}
@@ -104,7 +112,7 @@ func (c *testCluster) start(id uint64) testOutput {
 	records := append([]json.RawMessage{}, c.records[id]...)
 	start := map[string]any{
 		"kind": "start", "id": id, "members": c.members, "seed": c.seed + int64(id)*7919,
-		"records": records, "options": testOptions,
+		"records": records, "options": c.options,
 	}
 	return c.send(id, start)
 }
@@ -117,8 +125,8 @@ func (c *testCluster) settle() {
 		}
 		m, from := c.network[0], c.senders[0]
 		c.network, c.senders = c.network[1:], c.senders[1:]
-		if c.sessions[m.To] == nil {
-			continue // a crashed node
+		if c.sessions[m.To] == nil || c.isolated[m.To] || c.isolated[from] {
+			continue // a crashed or isolated node
 		}
 		c.send(m.To, map[string]any{"kind": "deliver", "from": from, "message": m.Message})
 	}
@@ -172,7 +180,7 @@ func appliedCommand(entries []appliedEntry, commandID int64) *appliedEntry {
 	return nil
 }
 
-func TestHelloAnswersProtocol2WithTheRaftVersionAndNoFeatures(t *testing.T) {
+func TestHelloAnswersProtocol2WithTheRaftVersionAndTheFeaturesWired(t *testing.T) {
 	s := newSession(newLogger(""))
 	answer, err := s.handle([]byte(`{"kind":"hello","protocol":2}`))
 	if err != nil {
@@ -184,11 +192,12 @@ func TestHelloAnswersProtocol2WithTheRaftVersionAndNoFeatures(t *testing.T) {
 		Version     string    `json:"version"`
 		Restartable bool      `json:"restartable"`
 		Features    *[]string `json:"features"`
+		DriftMax    *float64  `json:"leaseDriftMax"`
 	}
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || len(*hello.Features) != 0 {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0 {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }

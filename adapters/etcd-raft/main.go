@@ -39,8 +39,14 @@ type session struct {
 func newSession(logger raft.Logger) *session {
 	s := &session{logger: logger}
 	s.conversation = &raftcheck.Session{
-		Hello: raftcheck.Hello{Name: "etcd-raft", Version: raftVersion(), Restartable: true},
-		// Features: none. Membership and snapshots are not wired through the contract yet.
+		Hello: raftcheck.Hello{
+			Name: "etcd-raft", Version: raftVersion(), Restartable: true,
+			Features: []string{"preVote", "checkQuorum", "leadershipTransfer", "leaseReads"},
+			// etcd names no bound on clock drift for ReadOnlyLeaseBased ("it can be affected by
+			// clock drift"): its lease is the followers' election timeout, counted on the leader's
+			// clock and theirs alike, so it assumes clocks that run at the same rate.
+			LeaseDriftMax: new(0.0),
+		},
 		Handle: s.input,
 	}
 	return s

@@ -26,9 +26,9 @@ import (
 )
 
 const (
-	// electionTickNever is etcd's ElectionTick: so large that etcd's own (crypto-random)
-	// election timeout never fires within a run, leaving elections to electionTimer. etcd draws
-	// its timeout in [ElectionTick, 2*ElectionTick), which must still fit an int.
+	// electionTickNever is what the adapter sets etcd's randomized election timeout to before
+	// every tick (silenceElectionTimeout), so that etcd's own (crypto-random) timeout never fires
+	// within a run, leaving elections to electionTimer.
 	electionTickNever = 1 << 30
 	// entryBytesNominal converts entriesPerMessageMax to etcd's byte limit MaxSizePerMsg. As
 	// protobuf, a workload set entry ({"id":1234,"op":"set","key":"k3","value":"v1234"}) is
@@ -49,6 +49,8 @@ type node struct {
 	storage *raft.MemoryStorage
 	timer   electionTimer
 	store   *keyValueStore
+	// randomizedElectionTimeout is etcd's own, silenced before each tick.
+	randomizedElectionTimeout *int
 
 	appliedIndex uint64
 	// log mirrors the log as the harness knows it (log[i-1] is entry i), for the view's delta.
@@ -146,9 +148,16 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		}
 	}
 	config := &raft.Config{
-		ID:            in.ID,
-		ElectionTick:  electionTickNever,
+		ID: in.ID,
+		// etcd's election timeout, without its randomized part (silenced, see above), is what its
+		// check-quorum, its followers' lease and its transfer deadline count: the scenario's
+		// minimum election timeout, as etcd's followers never time out sooner.
+		ElectionTick:  max(o.ElectionTicksMin, 1),
 		HeartbeatTick: o.HeartbeatTicks,
+		PreVote:       o.PreVote,
+		// etcd refuses ReadOnlyLeaseBased without CheckQuorum: its lease is check-quorum's.
+		CheckQuorum:    o.CheckQuorum || o.LeaseReads,
+		ReadOnlyOption: readOnlyOption(o.LeaseReads),
 		Storage: bootstrappedStorage{
 			MemoryStorage: storage,
 			confState:     &pb.ConfState{Voters: append([]uint64(nil), in.Members...)},
@@ -158,20 +167,24 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		// commit index covers them (the reference does the same).
 		MaxCommittedSizePerReady: math.MaxUint64,
 		MaxInflightMsgs:          inflightMessagesMax,
-		// PreVote and CheckQuorum stay off, as in etcd's defaults and in the reference.
-		Logger: logger,
+		Logger:                   logger,
 	}
 	raw, err := raft.NewRawNode(config)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
+	randomizedElectionTimeout, err := randomizedElectionTimeoutOf(raw)
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
+	}
 	n := &node{
-		id:           in.ID,
-		raw:          raw,
-		storage:      storage,
-		timer:        newElectionTimer(in.Seed, in.ID, o),
-		store:        newKeyValueStore(),
-		logDirtyFrom: 1, // the output of start carries the whole log
+		id:                        in.ID,
+		raw:                       raw,
+		randomizedElectionTimeout: randomizedElectionTimeout,
+		storage:                   storage,
+		timer:                     newElectionTimer(in.Seed, in.ID, o),
+		store:                     newKeyValueStore(),
+		logDirtyFrom:              1, // the output of start carries the whole log
 	}
 	first, _ := storage.FirstIndex()
 	last, _ := storage.LastIndex()
@@ -234,7 +247,8 @@ func replayRecord(storage *raft.MemoryStorage, raw json.RawMessage) error {
 func (n *node) step(in *input, out *output) error {
 	switch in.Kind {
 	case "tick":
-		n.raw.Tick() // heartbeats; etcd's own election timeout never fires
+		*n.randomizedElectionTimeout = electionTickNever // etcd may have drawn a new one since
+		n.raw.Tick()                                     // heartbeats, check-quorum, leases; etcd's own election timeout never fires
 		if n.raw.BasicStatus().RaftState != raft.StateLeader && n.timer.tick() {
 			if err := n.raw.Campaign(); err != nil {
 				return fmt.Errorf("campaign: %w", err)
@@ -253,6 +267,11 @@ func (n *node) step(in *input, out *output) error {
 			return errors.New("read without a command")
 		}
 		return n.read(in.Command, out)
+	case "transferLeadership":
+		if in.Transfer == nil {
+			return errors.New("transferLeadership without a transfer")
+		}
+		return n.transferLeadership(in.Transfer, out)
 	default:
 		return fmt.Errorf("unknown input kind %q", in.Kind)
 	}
@@ -289,9 +308,9 @@ func (n *node) propose(c *command, out *output) error {
 		return n.drain(out, nil)
 	}
 	if err := n.raw.Propose(raftcheck.AppendCommand(nil, c)); err != nil {
-		// etcd drops proposals during a leadership transfer or past its uncommitted-size limit;
-		// neither is configured here, but if it happens the client must go elsewhere.
-		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader"})
+		// etcd drops proposals during a leadership transfer (the client should go to the
+		// target) or past its uncommitted-size limit (not configured here).
+		out.Answers = append(out.Answers, notLeaderAnswer{CommandID: c.ID, Kind: "notLeader", LeaderHint: optionalID(status.LeadTransferee)})
 		return n.drain(out, nil)
 	}
 	proposed := &acceptedAnswer{CommandID: c.ID, Kind: "accepted"}

@@ -27,6 +27,10 @@ type options struct {
 	ElectionTicksMax     int `json:"electionTicksMax"`
 	HeartbeatTicks       int `json:"heartbeatTicks"`
 	EntriesPerMessageMax int `json:"entriesPerMessageMax"`
+	// The features (protocol 2), each absent (off) unless the scenario switches it on.
+	PreVote     bool `json:"preVote,omitempty"`
+	CheckQuorum bool `json:"checkQuorum,omitempty"`
+	LeaseReads  bool `json:"leaseReads,omitempty"`
 }
 
 // The shared shapes (adapters/raftcheck-go), under this adapter's names.
@@ -36,6 +40,8 @@ type (
 	acceptedAnswer  = raftcheck.AcceptedAnswer
 	notLeaderAnswer = raftcheck.NotLeaderAnswer
 	readAnswer      = raftcheck.ReadAnswer
+	transferAnswer  = raftcheck.TransferAcceptedAnswer
+	rejectedAnswer  = raftcheck.RejectedAnswer
 	logEntryView    = raftcheck.LogEntryView
 	logDelta        = raftcheck.LogDelta
 	stateView       = raftcheck.StateView

@@ -107,6 +107,10 @@ func AppendAnswer(buffer []byte, answer any) ([]byte, error) {
 		buffer = AppendOptionalID(appendAnswerHead(buffer, a.CommandID, a.Kind, "leaderHint"), a.LeaderHint)
 	case ReadAnswer:
 		buffer = AppendOptionalString(appendAnswerHead(buffer, a.CommandID, a.Kind, "value"), a.Value)
+	case TransferAcceptedAnswer:
+		buffer = strconv.AppendUint(appendAnswerHead(buffer, a.CommandID, a.Kind, "term"), a.Term, 10)
+	case RejectedAnswer:
+		buffer = AppendString(appendAnswerHead(buffer, a.CommandID, a.Kind, "reason"), a.Reason)
 	default:
 		return nil, fmt.Errorf("an answer of type %T, which has no encoder", answer)
 	}

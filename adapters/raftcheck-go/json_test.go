@@ -57,6 +57,8 @@ func TestAnswersAppliedEntriesAndViewsAreWrittenAsEncodingJSONWritesThem(t *test
 		NotLeaderAnswer{CommandID: 19, Kind: "notLeader"},
 		ReadAnswer{CommandID: 20, Kind: "read", Value: text("v<17>")},
 		ReadAnswer{CommandID: 21, Kind: "read"},
+		TransferAcceptedAnswer{CommandID: 22, Kind: "transferAccepted", Term: 4},
+		RejectedAnswer{CommandID: 23, Kind: "rejected", Reason: `a transfer to node 3 is in progress "<now>"`},
 	}
 	for _, answer := range values {
 		want, _ := json.Marshal(answer)
@@ -144,5 +146,16 @@ func TestMessageViewsAreWrittenWithTheFieldsOfTheirKindAsTheContractNamesThem(t 
 		if got := string(AppendMessageView(nil, &c.view)); got != c.want {
 			t.Errorf("AppendMessageView(%+v) = %s, want %s", c.view, got, c.want)
 		}
+	}
+}
+
+func TestAdministratorInputsAreReadWithTheirTransferAndChange(t *testing.T) {
+	in, err := ParseInput([]byte(`{"kind":"transferLeadership","transfer":{"id":52,"target":3,"future":1}}`))
+	if err != nil || in.Transfer == nil || *in.Transfer != (Transfer{ID: 52, Target: 3}) {
+		t.Fatalf("read %+v (%v)", in.Transfer, err)
+	}
+	in, err = ParseInput([]byte(`{"kind":"changeMembership","change":{"id":41,"steps":[{"action":"addVoter","node":4},{"node":1,"action":"remove"}]}}`))
+	if err != nil || in.Change == nil || !reflect.DeepEqual(*in.Change, Change{ID: 41, Steps: []ChangeStep{{"addVoter", 4}, {"remove", 1}}}) {
+		t.Fatalf("read %+v (%v)", in.Change, err)
 	}
 }

@@ -45,6 +45,20 @@ type ReadAnswer struct {
 	Value     *string `json:"value"`
 }
 
+// TransferAcceptedAnswer answers a transferLeadership input a leader takes (feature leadershipTransfer).
+type TransferAcceptedAnswer struct {
+	CommandID int64  `json:"commandId"`
+	Kind      string `json:"kind"` // "transferAccepted"
+	Term      uint64 `json:"term"`
+}
+
+// RejectedAnswer refuses a membership change or a leadership transfer, saying why.
+type RejectedAnswer struct {
+	CommandID int64  `json:"commandId"`
+	Kind      string `json:"kind"` // "rejected"
+	Reason    string `json:"reason"`
+}
+
 type LogEntryView struct {
 	Term      uint64 `json:"term"`
 	CommandID int64  `json:"commandId"`
@@ -94,6 +108,28 @@ type Input struct {
 	Message *Envelope
 
 	Command *Command // propose, read
+
+	Transfer *Transfer // transferLeadership
+	Change   *Change   // changeMembership
+}
+
+// Transfer is an administrator's request to hand leadership to Target (LeadershipTransfer in contract.ts).
+type Transfer struct {
+	ID     int64
+	Target uint64
+}
+
+// Change is an administrator's membership change (MembershipChange in contract.ts): one step is
+// a single-server change, several a joint one.
+type Change struct {
+	ID    int64
+	Steps []ChangeStep
+}
+
+// ChangeStep is one step: Action is addVoter, addLearner, promote or remove.
+type ChangeStep struct {
+	Action string
+	Node   uint64
 }
 
 // ParseInput reads one input line; fields it does not know are skipped.
@@ -147,10 +183,66 @@ func (in *Input) readField(r *Reader, key []byte) error {
 			in.Command = &Command{}
 			err = readCommand(r, in.Command)
 		}
+	case "transfer":
+		if !r.Null() {
+			in.Transfer = &Transfer{}
+			err = readTransfer(r, in.Transfer)
+		}
+	case "change":
+		if !r.Null() {
+			in.Change = &Change{}
+			err = readChange(r, in.Change)
+		}
 	default:
 		err = r.Skip()
 	}
 	return err
+}
+
+func readTransfer(r *Reader, t *Transfer) error {
+	return r.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			t.ID, err = r.Int()
+		case "target":
+			t.Target, err = r.Uint()
+		default:
+			err = r.Skip()
+		}
+		return err
+	})
+}
+
+func readChange(r *Reader, c *Change) error {
+	return r.Object(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "id":
+			c.ID, err = r.Int()
+		case "steps":
+			err = r.Array(func() error {
+				var step ChangeStep
+				err := r.Object(func(key []byte) error {
+					var err error
+					switch string(key) {
+					case "action":
+						step.Action, err = r.String()
+					case "node":
+						step.Node, err = r.Uint()
+					default:
+						err = r.Skip()
+					}
+					return err
+				})
+				c.Steps = append(c.Steps, step)
+				return err
+			})
+		default:
+			err = r.Skip()
+		}
+		return err
+	})
 }
 
 func readEnvelope(r *Reader) (*Envelope, error) {

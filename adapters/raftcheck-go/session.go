@@ -28,6 +28,8 @@ type Hello struct {
 	// Features are the optional parts of the contract it supports (protocol 2): only those it
 	// really does, since the harness then sends their inputs.
 	Features []string
+	// LeaseDriftMax is the clock drift the implementation's leases assume (with feature leaseReads).
+	LeaseDriftMax *float64
 }
 
 // Answer is the hello answer to a harness that speaks harnessProtocol: the newest version both
@@ -58,6 +60,10 @@ func (h *Hello) Answer(harnessProtocol int) ([]byte, error) {
 			buffer = AppendString(buffer, feature)
 		}
 		buffer = append(buffer, ']')
+		if h.LeaseDriftMax != nil {
+			buffer = append(buffer, `,"leaseDriftMax":`...)
+			buffer = strconv.AppendFloat(buffer, *h.LeaseDriftMax, 'g', -1, 64)
+		}
 	}
 	return append(buffer, '}'), nil
 }

@@ -52,3 +52,12 @@ func TestServeAnswersEachLineWithOneLineUntilTheInputEnds(t *testing.T) {
 		t.Fatalf("served %q (%v)", out.String(), err)
 	}
 }
+
+func TestAHelloWithLeaseReadsDeclaresTheLeaseDriftMax(t *testing.T) {
+	drift := 0.0
+	s := echoSession(Hello{Name: "etcd-raft", Version: "v3.7.0", Features: []string{"leaseReads"}, LeaseDriftMax: &drift})
+	answer, err := s.Line([]byte(`{"kind":"hello","protocol":2}`))
+	if err != nil || string(answer) != `{"protocol":2,"name":"etcd-raft","version":"v3.7.0","features":["leaseReads"],"leaseDriftMax":0}` {
+		t.Fatalf("answered %s (%v)", answer, err)
+	}
+}

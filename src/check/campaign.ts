@@ -12,6 +12,8 @@ import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { RunStatus, SimulationResult, TraceEvent } from '../sim/simulation.js';
 import type { MarkCounts } from '../world/marks.js';
+import type { AbstractCoverage } from '../world/abstractState.js';
+import { CoverageUnion } from '../world/abstractState.js';
 import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
 import { inconclusiveOf, runSeed } from './run.js';
 
@@ -101,6 +103,8 @@ export interface CampaignResult {
   inconclusiveByBound: Partial<Record<InconclusiveBound, number>>;
   /** Coverage marks hit (src/world/marks.ts): times hit and seeds that hit each, by name; marks never hit are absent. */
   marks: CampaignMarks;
+  /** Distinct abstract cluster states and transitions the campaign's runs reached (src/world/abstractState.ts). */
+  abstractCoverage: AbstractCoverage;
 }
 
 /** A campaign's coverage marks: each hit one's count and how many seeds reached it. */
@@ -159,6 +163,8 @@ export interface SeedOutcome {
   again: { traceHash: string; eventDigests: readonly number[] | null } | null;
   /** Coverage marks the run hit. */
   marks: MarkCounts;
+  /** Abstract states and transitions the run reached. */
+  abstractCoverage: AbstractCoverage;
 }
 
 /** Runs one seed as a campaign does: twice with checkDeterminism, keeping the event digests. */
@@ -177,6 +183,7 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
     eventDigests: mismatch ? (run.eventDigests ?? null) : null,
     again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
     marks: run.marks ?? {},
+    abstractCoverage: run.abstractCoverage ?? { states: [], transitions: [] },
   };
 }
 
@@ -198,6 +205,7 @@ export class CampaignTally {
   private readonly inconclusive: InconclusiveSeed[] = [];
   private readonly inconclusiveByBound: CampaignResult['inconclusiveByBound'] = {};
   private readonly marks: CampaignMarks = {};
+  private readonly abstractCoverage = new CoverageUnion();
   private result: RunStatus = 'ok';
   private events = 0;
   private simulatedMs = 0;
@@ -227,6 +235,7 @@ export class CampaignTally {
     this.simulatedMs += outcome.simulatedMs;
     this.seedsDone += 1;
     addMarks(this.marks, outcome.marks);
+    this.abstractCoverage.add(outcome.abstractCoverage);
     if (outcome.status === 'ok' && outcome.inconclusive !== null) this.countInconclusive(outcome.seed, outcome.inconclusive);
 
     let failure: CampaignFailure | null = null;
@@ -287,6 +296,7 @@ export class CampaignTally {
       inconclusive: this.inconclusive,
       inconclusiveByBound: this.inconclusiveByBound,
       marks: this.marks,
+      abstractCoverage: this.abstractCoverage.reached(),
     };
   }
 }

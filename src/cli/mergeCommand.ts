@@ -9,7 +9,9 @@ import { junitXml } from '../report/junit.js';
 import { validate } from '../core/schema.js';
 import type { Schema } from '../core/schema.js';
 import type { CampaignSummary } from '../report/campaignSummary.js';
-import { mergeProblem, mergeSummaries } from '../report/campaignSummary.js';
+import { coverageFileName, mergeProblem, mergeSummaries } from '../report/campaignSummary.js';
+import type { AbstractCoverage } from '../world/abstractState.js';
+import { CoverageUnion } from '../world/abstractState.js';
 import { formatSummary } from '../report/console.js';
 import { campaignPage } from '../report/html.js';
 import { createReportDirectory } from '../report/reportDirectory.js';
@@ -54,11 +56,15 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
   const problem = mergeProblem(parts);
   if (problem !== null) throw new UsageError(`merge: ${problem}`);
   const report = createReportDirectory(args.out, `${parts[0].summary.scenario}-merged`);
+  const coverage = new CoverageUnion();
+  for (const folder of args.folders) coverage.add(readCoverage(folder));
   const merged = mergeSummaries(
     parts.map((part) => part.summary),
     report.display(report.path),
+    coverage.reached(),
   );
   copyShardFiles(args.folders, report.path);
+  writeJsonAtomic(join(report.path, coverageFileName), coverage.reached());
   for (const failure of merged.failures) {
     if (failure.trace !== null) failure.trace = report.display(join(report.path, basename(failure.trace)));
   }
@@ -75,18 +81,34 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
 }
 
 function readSummary(folder: string): CampaignSummary {
-  const path = join(folder, 'summary.json');
-  const read = readTextFile(path, 'summary');
-  if (!read.ok) throw new UsageError(`merge: ${read.message} (name the report folder a run --shard I/N wrote)`);
+  return readValidJson(join(folder, 'summary.json'), { what: 'summary', kind: 'a campaign summary', schema: summarySchema, hint: ' (name the report folder a run --shard I/N wrote)' }) as CampaignSummary;
+}
+
+/** A JSON file that must match `schema`; a clear usage error naming the file and field otherwise. */
+function readValidJson(path: string, expected: { what: string; kind: string; schema: Schema; hint: string }): unknown {
+  const read = readTextFile(path, expected.what);
+  if (!read.ok) throw new UsageError(`merge: ${read.message}${expected.hint}`);
   let data: unknown;
   try {
     data = JSON.parse(read.text);
   } catch (error) {
     throw new UsageError(`merge: ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const errors = validate(data, summarySchema);
-  if (errors.length > 0) throw new UsageError(`merge: ${path} is not a campaign summary: ${errors[0].path}: ${errors[0].message}`);
-  return data as CampaignSummary;
+  const errors = validate(data, expected.schema);
+  if (errors.length > 0) throw new UsageError(`merge: ${path} is not ${expected.kind}: ${errors[0].path}: ${errors[0].message}`);
+  return data;
+}
+
+const coverageSchema: Schema = {
+  type: 'object',
+  fields: { states: { type: 'array', items: { type: 'string' } }, transitions: { type: 'array', items: { type: 'string' } } },
+};
+
+/** A shard's abstract states (coverage.json); a folder written before they existed has none to add. */
+function readCoverage(folder: string): AbstractCoverage | undefined {
+  const path = join(folder, coverageFileName);
+  if (!existsSync(path)) return undefined;
+  return readValidJson(path, { what: 'abstract states', kind: 'a list of abstract states', schema: coverageSchema, hint: '' }) as AbstractCoverage;
 }
 
 /** Every shard's files but its summary and page (failure traces and pages, seed-named: no two shards run a seed). */
@@ -94,7 +116,7 @@ function copyShardFiles(folders: readonly string[], target: string): void {
   for (const folder of folders) {
     for (const name of readdirSync(folder)) {
       // Each shard's own summary and campaign page: the merged ones are written afresh.
-      if (name === 'summary.json' || name === 'index.html') continue;
+      if (name === 'summary.json' || name === 'index.html' || name === coverageFileName) continue;
       const destination = join(target, name);
       if (existsSync(destination)) throw new UsageError(`merge: two shards hold ${name} (${folder} is one): were they run over overlapping seeds?`);
       try {

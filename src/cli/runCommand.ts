@@ -17,7 +17,7 @@ import { faultOptions, faultSummary, scenarioAsDriven, withClients, withNodes, w
 import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
-import { campaignSummary } from '../report/campaignSummary.js';
+import { campaignSummary, coverageFileName } from '../report/campaignSummary.js';
 import type { Shard } from '../check/shard.js';
 import { parseShard, shardSeeds } from '../check/shard.js';
 import type { ReportDirectory } from '../report/reportDirectory.js';
@@ -191,13 +191,15 @@ function writeCampaignReport(
     features: implementation.features ?? [],
   });
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
+  // The states themselves, for merge: a union of shards cannot be counted from their counts.
+  writeJsonAtomic(join(report.path, coverageFileName), campaign.abstractCoverage);
   if (args.junit !== undefined) writeFileAtomic(args.junit, junitXml(summary));
   if (args.html !== false) writeFileAtomic(join(report.path, 'index.html'), campaignPage(summary, done.failurePages));
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard), features: implementation.features ?? [] };
-    io.stdout.write(`${formatSummary(campaign, context, { color: done.color })}\n`);
+    io.stdout.write(`${formatSummary({ ...campaign, abstractStates: summary.abstractStates, abstractTransitions: summary.abstractTransitions }, context, { color: done.color })}\n`);
   }
   return summary.exitCode;
 }

@@ -6,6 +6,7 @@
 import type { CampaignMarks, CampaignResult } from '../check/campaign.js';
 import { addMarks, combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
+import type { AbstractCoverage } from '../world/abstractState.js';
 import type { Shard } from '../check/shard.js';
 import type { Feature } from '../contract/contract.js';
 import { interruptExitCode } from '../core/interrupt.js';
@@ -55,12 +56,17 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     inconclusiveByBound: campaign.inconclusiveByBound,
     marks: orderedMarks(campaign.marks),
     marksNeverHit: marksNeverHit(campaign.marks, context.features),
+    abstractStates: campaign.abstractCoverage.states.length,
+    abstractTransitions: campaign.abstractCoverage.transitions.length,
     failures: context.failures,
     reportDirectory: context.reportDirectory,
   };
 }
 
 export type CampaignSummary = ReturnType<typeof campaignSummary>;
+
+/** The report folder's file of distinct abstract states and transitions (AbstractCoverage), which merge joins. */
+export const coverageFileName = 'coverage.json';
 
 /** Seeds of a range of `count` that a shard runs (round robin: the first shards take one more). */
 export function seedsOfShard(count: number, shard: Shard | null): number {
@@ -91,8 +97,12 @@ export function mergeProblem(parts: readonly { name: string; summary: CampaignSu
   return null;
 }
 
-/** The shards' summaries as one: counts added, failures and inconclusive seeds in seed order. */
-export function mergeSummaries(parts: readonly CampaignSummary[], reportDirectory: string): CampaignSummary {
+/**
+ * The shards' summaries as one: counts added, failures and inconclusive seeds in seed order; the
+ * abstract states counted over the union of the shards' (their coverage.json files), which their
+ * counts alone cannot give.
+ */
+export function mergeSummaries(parts: readonly CampaignSummary[], reportDirectory: string, abstractCoverage: AbstractCoverage): CampaignSummary {
   const first = parts[0];
   const sum = (field: 'seeds' | 'events' | 'simulatedMs' | 'wallMs' | 'failuresWallMs') => parts.reduce((total, part) => total + part[field], 0);
   const result = combinedVerdict(parts.map((part) => part.result));
@@ -127,6 +137,8 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
     marks: orderedMarks(marks),
     // The shards ran the same implementation: never hit is what no shard hit of what the first could.
     marksNeverHit: (first.marksNeverHit ?? marksNeverHit(marks)).filter((name) => marks[name] === undefined),
+    abstractStates: abstractCoverage.states.length,
+    abstractTransitions: abstractCoverage.transitions.length,
     failures,
     reportDirectory,
   };

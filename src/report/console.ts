@@ -218,7 +218,7 @@ export interface SummaryContext {
 export type SummaryFigures = Pick<
   CampaignResult,
   'result' | 'stoppedEarly' | 'interrupted' | 'seeds' | 'events' | 'eventsPerSecond' | 'simulatedMs' | 'wallMs' | 'failuresWallMs' | 'violationsByInvariant' | 'inconclusiveSeeds' | 'inconclusive' | 'inconclusiveByBound'
-> & { marks?: CampaignResult['marks'] };
+> & { marks?: CampaignResult['marks']; abstractStates?: number; abstractTransitions?: number };
 
 export function formatSummary(campaign: SummaryFigures, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
@@ -244,6 +244,7 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
   ];
   lines.push(...formatInconclusive(campaign, c));
   if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features), c));
+  if (campaign.abstractStates !== undefined) lines.push(`  states      ${formatCount(campaign.abstractStates)} distinct abstract ${plural(campaign.abstractStates, 'state')}, ${formatCount(campaign.abstractTransitions ?? 0)} ${plural(campaign.abstractTransitions ?? 0, 'transition')}`);
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }

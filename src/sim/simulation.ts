@@ -39,6 +39,8 @@ import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation
 import { isHarnessError } from '../contract/observation.js';
 import type { MarkCounts, StepFacts } from '../world/marks.js';
 import { CoverageMarks } from '../world/marks.js';
+import type { AbstractCoverage } from '../world/abstractState.js';
+import { AbstractStates } from '../world/abstractState.js';
 import { DurabilityProbes } from './probes.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
@@ -129,6 +131,8 @@ export interface SimulationResult {
   inconclusive?: readonly Inconclusive[];
   /** Coverage marks the run hit, with how often (src/world/marks.ts). Absent: none recorded. */
   marks?: MarkCounts;
+  /** Distinct abstract cluster states and transitions the run reached (src/world/abstractState.ts). */
+  abstractCoverage?: AbstractCoverage;
 }
 
 export interface SimulationOptions {
@@ -215,6 +219,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly marks = new CoverageMarks();
   /** Reused on every step: what the marks need to know beyond the observation. */
   private readonly stepFacts: StepFacts = { partitioned: false };
+  /** Abstract states (src/world/abstractState.ts): what coverage-guided search steers by; read-only too. */
+  private readonly abstractStates = new AbstractStates();
 
   private now = 0;
   private eventCount = 0;
@@ -357,6 +363,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       history: this.clients === null ? null : this.clients.history.operations(),
       inconclusive: [...this.inconclusive],
       marks: this.marks.counted(),
+      abstractCoverage: this.abstractStates.reached(),
     };
   }
 
@@ -781,6 +788,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const change = judged.change;
     this.stepFacts.partitioned = this.network.partitioned();
     this.marks.stepped(change, this.observation, this.stepFacts);
+    this.abstractStates.stepped(this.observation);
     if (this.probes !== null && output.messages.length > 0) this.probe(id, output);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;

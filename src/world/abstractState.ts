@@ -1,0 +1,149 @@
+// Abstract states of a cluster, for coverage-guided search (as ModelFuzz measures coverage on an
+// abstract model's states; raftcheck draws them from the state views, so it needs no model).
+// A node's abstract state is a small code: its role, how far its term, commit index and log lag
+// behind the cluster's, whether its log diverges from the reference log (the leader's of the
+// highest term, else the longest of the highest last term), its configuration phase and its
+// snapshot state. The cluster's abstract state is the multiset of its nodes' codes (node ids
+// left out: the nodes are symmetric) and how many leaders there are; a transition is a pair of
+// consecutive, different cluster states. Lags and term differences are bucketed, so the space is
+// finite and a new state means a new shape, not a new number. Works for any implementation that
+// sends views; a node without one counts as down. Reads only: a run is the same with or without.
+
+import type { ObservedCluster, ObservedNode } from '../contract/observation.js';
+
+/** What one run reached: distinct cluster states and transitions, as opaque keys. */
+export interface AbstractCoverage {
+  states: string[];
+  transitions: string[];
+}
+
+/** Bounds per run (a run that reaches more keeps the first ones): the space is finite, but a run is bounded too. */
+const statesPerRunMax = 20_000;
+const transitionsPerRunMax = 40_000;
+
+const roleCode = { follower: 1, candidate: 2, leader: 3 } as const;
+
+/** 0 for no lag, 1 for a small one (up to three), 2 for more. */
+function lagBucket(lag: number): number {
+  return lag <= 0 ? 0 : lag <= 3 ? 1 : 2;
+}
+
+/** The configuration phase of a node: stable voter, joint, learner, outside its latest configuration. */
+function configurationPhase(node: ObservedNode): number {
+  const view = node.configuration;
+  if (view === null) return 0;
+  if (view.latest.votersOutgoing.length > 0) return 1;
+  if (view.latest.learners.includes(node.id)) return 2;
+  return view.latest.voters.includes(node.id) ? 0 : 3;
+}
+
+/** The log the others are measured against: the leader of the highest term, else the most up to date log. */
+function referenceNode(nodes: readonly ObservedNode[]): ObservedNode | null {
+  let reference: ObservedNode | null = null;
+  for (const node of nodes) {
+    if (node.up && node.hasView && (reference === null || measuresBetter(node, reference))) reference = node;
+  }
+  return reference;
+}
+
+function measuresBetter(node: ObservedNode, reference: ObservedNode): boolean {
+  if (node.role === 'leader' || reference.role === 'leader') return node.role === reference.role ? node.term > reference.term : node.role === 'leader';
+  const lastTerm = node.termAt(node.lastIndex);
+  const referenceLastTerm = reference.termAt(reference.lastIndex);
+  return lastTerm > referenceLastTerm || (lastTerm === referenceLastTerm && node.lastIndex > reference.lastIndex);
+}
+
+/** 0: consistent with the reference log where both have entries; 1: diverged; 2: unknown (under a snapshot). */
+function divergence(node: ObservedNode, reference: ObservedNode): number {
+  const index = Math.min(node.lastIndex, reference.lastIndex);
+  if (index === 0) return 0;
+  if (index <= node.anchorIndex || index <= reference.anchorIndex) return 2;
+  return node.termAt(index) === reference.termAt(index) ? 0 : 1;
+}
+
+/** A node's abstract state as one small integer (0: down or no view). */
+function nodeCode(node: ObservedNode, reference: ObservedNode, termMax: number, commitMax: number): number {
+  if (!node.up || !node.hasView) return 0;
+  const termBehind = Math.min(2, termMax - node.term);
+  const logDifference = reference.lastIndex - node.lastIndex;
+  const logLag = logDifference < 0 ? 3 : lagBucket(logDifference);
+  // A leader without an entry of its own term yet: Figure 8's dangerous moment.
+  const ownTermEntry = node.role === 'leader' && node.termAt(node.lastIndex) === node.term ? 1 : 0;
+  const snapshot = node.anchorIndex > 0 ? 2 : node.snapshotIndex > 0 ? 1 : 0;
+  let code = roleCode[node.role];
+  code = code * 3 + termBehind;
+  code = code * 3 + lagBucket(commitMax - node.commitIndex);
+  code = code * 4 + logLag;
+  code = code * 3 + divergence(node, reference);
+  code = code * 4 + configurationPhase(node);
+  code = code * 3 + snapshot;
+  return code * 2 + ownTermEntry;
+}
+
+/** One run's abstract coverage: fed the cluster after every step, read at the end. */
+export class AbstractStates {
+  private readonly states = new Set<string>();
+  private readonly transitions = new Set<string>();
+  private codes: number[] = [];
+  private previous: string | null = null;
+
+  /** After every step, with the cluster as observed after it. */
+  stepped(cluster: ObservedCluster): void {
+    const nodes = cluster.nodes;
+    const reference = referenceNode(nodes);
+    if (reference === null) return;
+    let termMax = 0;
+    let commitMax = 0;
+    let leaders = 0;
+    for (const node of nodes) {
+      if (!node.up || !node.hasView) continue;
+      termMax = Math.max(termMax, node.term);
+      commitMax = Math.max(commitMax, node.commitIndex);
+      if (node.role === 'leader') leaders += 1;
+    }
+    const codes = nodes.map((node) => nodeCode(node, reference, termMax, commitMax)).sort((a, b) => a - b);
+    if (codes.length === this.codes.length && codes.every((code, index) => code === this.codes[index])) return;
+    this.codes = codes;
+    const state = `${Math.min(leaders, 2)}:${codes.join('.')}`;
+    if (this.states.size < statesPerRunMax) this.states.add(state);
+    if (this.previous !== null && this.transitions.size < transitionsPerRunMax) this.transitions.add(`${this.previous}>${state}`);
+    this.previous = state;
+  }
+
+  /** What the run reached, sorted (so equal runs give equal lists). */
+  reached(): AbstractCoverage {
+    return { states: [...this.states].sort(), transitions: [...this.transitions].sort() };
+  }
+}
+
+/** A campaign's abstract coverage: the union of its runs', and what each new run added. */
+export class CoverageUnion {
+  private readonly states = new Set<string>();
+  private readonly transitions = new Set<string>();
+
+  /** Adds a run's coverage; the number of states and transitions it reached first. */
+  add(coverage: AbstractCoverage | undefined): number {
+    if (coverage === undefined) return 0;
+    let added = 0;
+    for (const state of coverage.states) if (!this.states.has(state) && this.states.add(state)) added += 1;
+    for (const transition of coverage.transitions) if (!this.transitions.has(transition) && this.transitions.add(transition)) added += 1;
+    return added;
+  }
+
+  has(state: string): boolean {
+    return this.states.has(state);
+  }
+
+  get stateCount(): number {
+    return this.states.size;
+  }
+
+  get transitionCount(): number {
+    return this.transitions.size;
+  }
+
+  /** Every distinct state and transition, sorted. */
+  reached(): AbstractCoverage {
+    return { states: [...this.states].sort(), transitions: [...this.transitions].sort() };
+  }
+}

@@ -1,0 +1,91 @@
+// Abstract states (src/world/abstractState.ts): drawn from the state views, blind to node ids,
+// sensitive to the shapes that matter (a leader without an entry of its own term, a diverged
+// log, a lagging commit), the same for the same seed, and counted by a campaign, its summary and
+// its console block.
+
+import { describe, expect, it } from 'vitest';
+import { runCampaign, seedRange } from '../../src/check/campaign.js';
+import { runSeed } from '../../src/check/run.js';
+import { loadScenario } from '../../src/check/scenarios.js';
+import type { ObservedCluster, ObservedNode } from '../../src/contract/observation.js';
+import { campaignSummary } from '../../src/report/campaignSummary.js';
+import { formatSummary } from '../../src/report/console.js';
+import { AbstractStates, CoverageUnion } from '../../src/world/abstractState.js';
+
+/** A node's view as the abstract state reads it; the rest of ObservedNode is not consulted. */
+function node(id: number, fields: { role?: ObservedNode['role']; term?: number; terms?: number[]; commitIndex?: number; up?: boolean }): ObservedNode {
+  const terms = [0, ...(fields.terms ?? [])];
+  return {
+    id,
+    up: fields.up ?? true,
+    hasView: true,
+    role: fields.role ?? 'follower',
+    term: fields.term ?? 1,
+    commitIndex: fields.commitIndex ?? 0,
+    configuration: null,
+    lastIndex: terms.length - 1,
+    snapshotIndex: 0,
+    anchorIndex: 0,
+    termAt: (index: number) => terms[index] ?? 0,
+  } as unknown as ObservedNode;
+}
+
+function cluster(nodes: ObservedNode[]): ObservedCluster {
+  return { nodes } as unknown as ObservedCluster;
+}
+
+function statesOf(...clusters: ObservedCluster[]): string[] {
+  const states = new AbstractStates();
+  for (const each of clusters) states.stepped(each);
+  return states.reached().states;
+}
+
+describe('abstract states', () => {
+  it('are the same for two clusters that differ only in which node is which', () => {
+    const leaderFirst = cluster([node(1, { role: 'leader', term: 2, terms: [1, 2] }), node(2, { term: 2, terms: [1] }), node(3, { term: 1, terms: [1] })]);
+    const leaderLast = cluster([node(1, { term: 1, terms: [1] }), node(2, { term: 2, terms: [1] }), node(3, { role: 'leader', term: 2, terms: [1, 2] })]);
+    expect(statesOf(leaderFirst)).toEqual(statesOf(leaderLast));
+  });
+
+  it('tell a leader with no entry of its own term from one with one (Figure 8)', () => {
+    const without = cluster([node(1, { role: 'leader', term: 3, terms: [1, 2] }), node(2, { term: 3, terms: [1, 2] })]);
+    const withOwn = cluster([node(1, { role: 'leader', term: 3, terms: [1, 3] }), node(2, { term: 3, terms: [1, 3] })]);
+    expect(statesOf(without)).not.toEqual(statesOf(withOwn));
+  });
+
+  it('tell a follower whose log diverges from the leader from one that is only behind', () => {
+    const leader = node(1, { role: 'leader', term: 3, terms: [1, 3, 3] });
+    const diverged = cluster([leader, node(2, { term: 3, terms: [1, 2] })]);
+    const behind = cluster([leader, node(2, { term: 3, terms: [1, 3] })]);
+    expect(statesOf(diverged)).not.toEqual(statesOf(behind));
+  });
+
+  it('count a transition between consecutive different states, and none for a step that changed nothing', () => {
+    const before = cluster([node(1, { role: 'candidate', term: 2, terms: [1] }), node(2, { terms: [1] })]);
+    const after = cluster([node(1, { role: 'leader', term: 2, terms: [1] }), node(2, { term: 2, terms: [1] })]);
+    const states = new AbstractStates();
+    for (const each of [before, before, after, after]) states.stepped(each);
+    expect(states.reached().states).toHaveLength(2);
+    expect(states.reached().transitions).toHaveLength(1);
+  });
+
+  it('are the same for the same seed, and a run of the default scenario reaches many', () => {
+    const first = runSeed({ seed: 3, scenario: loadScenario('default') });
+    const again = runSeed({ seed: 3, scenario: loadScenario('default') });
+    expect(first.abstractCoverage).toEqual(again.abstractCoverage);
+    expect(first.abstractCoverage!.states.length).toBeGreaterThan(10);
+    expect(first.abstractCoverage!.transitions.length).toBeGreaterThan(first.abstractCoverage!.states.length - 1);
+  });
+
+  it('are added up by a campaign, whose summary and console block report them', () => {
+    const campaign = runCampaign({ seeds: seedRange(1, 3), scenario: loadScenario('default') });
+    const union = new CoverageUnion();
+    for (const seed of [1, 2, 3]) union.add(runSeed({ seed, scenario: loadScenario('default') }).abstractCoverage);
+    expect(campaign.abstractCoverage).toEqual(union.reached());
+    const summary = campaignSummary(campaign, { implementation: 'reference', scenario: 'default', options: {}, seedRange: { first: 1, count: 3 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'reports/x' });
+    expect(summary.abstractStates).toBe(union.stateCount);
+    expect(summary.abstractTransitions).toBe(union.transitionCount);
+    const text = formatSummary(summary, { implementation: 'reference', scenario: 'default', reportDirectory: null, options: '' }, { color: false });
+    expect(text).toContain(`states      ${union.stateCount} distinct abstract states, ${union.transitionCount} transitions`);
+  });
+});

@@ -1,0 +1,369 @@
+// One openraft node in virtual time. The node runs on its own tokio current-thread runtime whose
+// clock is paused: time moves only when the adapter moves it (an `advance` input), and every other
+// input runs the node's tasks until all of them wait, without time passing. Elections come from the
+// adapter's seeded timer (timer.rs, shared with raft-rs), not from openraft's, whose timeout is
+// drawn from an OS-seeded RNG: `enable_elect` is off and the timer calls `trigger().elect()`.
+//
+// How "until all of them wait" is seen: the runtime counts every task poll (on_before_task_poll);
+// the adapter's own future yields, which lets the scheduler run every queued task and fire the
+// timers due now before it is polled again. Two yields in a row with no task polled in between
+// mean nothing is left to run at this instant. A yield never moves a paused clock; only an idle
+// runtime waiting for a timer does (auto-advance), which the adapter allows only inside `advance`,
+// up to the input's end time, so that openraft's timers fire in order at their own instants.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use openraft::error::{CheckIsLeaderError, ClientWriteError, RaftError};
+use openraft::raft::AppendEntriesResponse;
+use openraft::{Config, EntryPayload, Membership, ServerState, SnapshotPolicy};
+use tokio::runtime::{Runtime, RngSeed};
+use tokio::time::Instant;
+
+use crate::network::NetworkFactory;
+use crate::protocol::{Answer, Body, ClockOptions, Command, Input, LogDelta, LogEntryView, Options, Output, Record, StateView};
+use crate::storage::{LogStore, SharedRef, StateMachine};
+use crate::timer::ElectionTimer;
+use crate::types::{contract_term, Entry, LogId, Raft, NODE_SLOTS_PER_TERM};
+
+/// How many rounds of yields an input may take before the node counts as never idle: far beyond
+/// what any input needs (a round runs up to 61 tasks), small enough to fail in well under a second.
+const SETTLE_ROUNDS_MAX: u32 = 100_000;
+
+pub struct Node {
+    id: u64,
+    runtime: Runtime,
+    raft: Raft,
+    shared: SharedRef,
+    timer: ElectionTimer,
+    polls: Arc<AtomicU64>,
+    tick_ms: u64,
+    /// The runtime's clock at start; local time is counted from here.
+    origin: Instant,
+    local_ms: u64,
+}
+
+impl Node {
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// A fresh node over the surviving records; its output reports the whole log.
+    pub fn start(input: &Input) -> Result<(Node, Output), String> {
+        let options: Options = serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
+        let clock: ClockOptions = serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
+        let tick_ms = clock.tick_ms.max(1);
+        if let Some(id) = input.members.iter().chain([&input.id]).find(|id| **id == 0 || **id >= NODE_SLOTS_PER_TERM) {
+            return Err(format!("start: node id {} is outside 1..{}, which the adapter's terms hold (types.rs)", id, NODE_SLOTS_PER_TERM - 1));
+        }
+        let shared = SharedRef::default();
+        let incarnation = {
+            let mut state = shared.lock();
+            state.replay(&input.records)?;
+            state.log.entry(0).or_insert_with(|| initial_configuration(&input.members));
+            // The whole log goes into the start view, from index 1.
+            state.log_changed_from = Some(1);
+            let incarnation = state.incarnation + 1;
+            state.incarnation = incarnation;
+            state.mailbox.incarnation = incarnation;
+            incarnation
+        };
+        let polls = Arc::new(AtomicU64::new(0));
+        let runtime = runtime(input.seed, input.id, polls.clone())?;
+        let origin = runtime.block_on(async { Instant::now() });
+        let config = openraft_config(&options, tick_ms)?;
+        let raft = runtime
+            .block_on(Raft::new(
+                input.id,
+                Arc::new(config),
+                NetworkFactory { shared: shared.clone() },
+                LogStore { shared: shared.clone() },
+                StateMachine { shared: shared.clone() },
+            ))
+            .map_err(|error| format!("openraft did not start: {}", error))?;
+        let mut node = Node {
+            id: input.id,
+            runtime,
+            raft,
+            shared,
+            timer: ElectionTimer::new(input.seed, input.id, &options),
+            polls,
+            tick_ms,
+            origin,
+            local_ms: 0,
+        };
+        let mut output = Output::default();
+        // Numbers its requests apart from every earlier incarnation's (network.rs); synced with
+        // this output, before any message of this incarnation leaves.
+        node.shared.lock().records.push(Record::Incarnation(incarnation));
+        node.settle()?;
+        node.finish(&mut output);
+        Ok((node, output))
+    }
+
+    /// Handles one input after start.
+    pub fn step(&mut self, input: Input, output: &mut Output) -> Result<(), String> {
+        match input.kind.as_str() {
+            "advance" => self.advance(input.elapsed_ms)?,
+            "tick" => self.advance(self.tick_ms)?,
+            "deliver" => {
+                let envelope = input.message.ok_or("deliver without a message")?;
+                self.deliver(input.from, envelope.body)?;
+            }
+            "propose" => {
+                let command = input.command.ok_or("propose without a command")?;
+                let answer = self.propose(command)?;
+                output.answers.push(answer);
+            }
+            "read" => {
+                let command = input.command.ok_or("read without a command")?;
+                self.read(command)?;
+            }
+            other => return Err(format!("unknown input kind {:?}", other)),
+        }
+        self.finish(output);
+        Ok(())
+    }
+
+    /// Moves the local clock forward tick by tick, firing openraft's timers in order and the
+    /// election timer at each tick.
+    fn advance(&mut self, elapsed_ms: u64) -> Result<(), String> {
+        let end_ms = self.local_ms + elapsed_ms;
+        while self.local_ms < end_ms {
+            let next_ms = (self.local_ms + self.tick_ms).min(end_ms);
+            let deadline = self.origin + Duration::from_millis(next_ms);
+            let polls = self.polls.clone();
+            self.runtime.block_on(async move {
+                tokio::time::sleep_until(deadline).await;
+                settle(&polls).await
+            })?;
+            self.local_ms = next_ms;
+            self.reset_timer_if_heard();
+            let leader = self.raft.metrics().borrow().state == ServerState::Leader;
+            if !leader && self.timer.tick() {
+                let raft = self.raft.clone();
+                self.runtime.block_on(async move { raft.trigger().elect().await }).map_err(|error| format!("elect: {}", error))?;
+                self.settle()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands a peer's message to openraft: a request is served by a task that sends the answer
+    /// back; an answer goes to the call waiting for it.
+    fn deliver(&mut self, from: u64, body: Body) -> Result<(), String> {
+        let shared = self.shared.clone();
+        let raft = self.raft.clone();
+        match body {
+            Body::AppendEntries { request, rpc } => {
+                self.runtime.spawn(async move {
+                    if let Ok(answer) = raft.append_entries(rpc).await {
+                        let term = contract_term(raft.metrics().borrow().vote.leader_id());
+                        let mut state = shared.lock();
+                        // Anything but a higher vote means the sender leads this node's term.
+                        state.leader_heard |= !matches!(answer, AppendEntriesResponse::HigherVote(_));
+                        state.mailbox.send(from, term, Body::AppendEntriesResponse { request, rpc: answer });
+                    }
+                });
+            }
+            Body::Vote { request, rpc } => {
+                self.runtime.spawn(async move {
+                    if let Ok(answer) = raft.vote(rpc).await {
+                        let term = contract_term(raft.metrics().borrow().vote.leader_id());
+                        let mut state = shared.lock();
+                        state.leader_heard |= answer.vote_granted;
+                        state.mailbox.send(from, term, Body::VoteResponse { request, rpc: answer });
+                    }
+                });
+            }
+            answer @ (Body::AppendEntriesResponse { .. } | Body::VoteResponse { .. }) => shared.lock().mailbox.answer(from, answer),
+        }
+        self.settle()
+    }
+
+    /// A leader appends the command at once: `accepted` with its index and term. Any other node
+    /// answers `notLeader` with openraft's hint.
+    fn propose(&mut self, command: Command) -> Result<Answer, String> {
+        let command_id = command.id;
+        let raft = self.raft.clone();
+        let mut receiver = self
+            .runtime
+            .block_on(async move { raft.client_write_ff(command).await })
+            .map_err(|error| format!("client_write: {}", error))?;
+        self.settle()?;
+        if let Some(log_id) = self.appended(command_id) {
+            return Ok(Answer::Accepted {
+                command_id,
+                index: log_id.index,
+                term: contract_term(&log_id.leader_id),
+            });
+        }
+        match receiver.try_recv() {
+            Ok(Err(ClientWriteError::ForwardToLeader(forward))) => Ok(Answer::NotLeader {
+                command_id,
+                leader_hint: forward.leader_id,
+            }),
+            other => Err(format!("command {} neither appended nor refused once the node was idle: {:?}", command_id, other.map(|_| ()))),
+        }
+    }
+
+    /// The log id of the entry carrying `command_id`, among those appended by this input.
+    fn appended(&self, command_id: i64) -> Option<LogId> {
+        let shared = self.shared.lock();
+        let from = shared.log_changed_from?;
+        shared.log.range(from..).find_map(|(_, entry)| match &entry.payload {
+            EntryPayload::Normal(command) if command.id == command_id => Some(entry.log_id),
+            _ => None,
+        })
+    }
+
+    /// A linearizable read (openraft's ensure_linearizable: a heartbeat round confirms the
+    /// leadership, then the read waits until the read log id is applied), answered in whichever
+    /// output it completes.
+    fn read(&mut self, command: Command) -> Result<(), String> {
+        let shared = self.shared.clone();
+        let raft = self.raft.clone();
+        self.runtime.spawn(async move {
+            let answer = match raft.ensure_linearizable().await {
+                Ok(_) => Answer::Read {
+                    command_id: command.id,
+                    value: shared.lock().store.get(&command.key),
+                },
+                Err(RaftError::APIError(CheckIsLeaderError::ForwardToLeader(forward))) => Answer::NotLeader {
+                    command_id: command.id,
+                    leader_hint: forward.leader_id,
+                },
+                // No quorum answered the heartbeat round: leadership unconfirmed.
+                Err(RaftError::APIError(CheckIsLeaderError::QuorumNotEnough(_))) => Answer::NotLeader {
+                    command_id: command.id,
+                    leader_hint: None,
+                },
+                Err(RaftError::Fatal(_)) => return,
+            };
+            shared.lock().answers.push(answer);
+        });
+        self.settle()
+    }
+
+    /// Runs the node's tasks until every one of them waits, at the current instant.
+    fn settle(&mut self) -> Result<(), String> {
+        let polls = self.polls.clone();
+        self.runtime.block_on(async move { settle(&polls).await })
+    }
+
+    fn reset_timer_if_heard(&mut self) {
+        let heard = std::mem::take(&mut self.shared.lock().leader_heard);
+        if heard {
+            self.timer.reset();
+        }
+    }
+
+    /// Moves what the input caused into its output, with the view.
+    fn finish(&mut self, output: &mut Output) {
+        self.reset_timer_if_heard();
+        let metrics = self.raft.metrics().borrow().clone();
+        let mut shared = self.shared.lock();
+        output.messages = std::mem::take(&mut shared.mailbox.outbox);
+        output.records = std::mem::take(&mut shared.records);
+        // openraft counts a write done when append returns (storage.rs), so every write must be
+        // durable before anything this node says next leaves.
+        output.sync = !output.records.is_empty() || !output.messages.is_empty();
+        output.applied = std::mem::take(&mut shared.applied);
+        output.answers.append(&mut shared.answers);
+        let log = shared.log_changed_from.take().map(|changed| {
+            let from = changed.max(1);
+            LogDelta {
+                from,
+                entries: shared.log.range(from..).map(|(_, entry)| entry_view(entry)).collect(),
+            }
+        });
+        let vote = metrics.vote;
+        output.state = Some(StateView {
+            role: match metrics.state {
+                ServerState::Leader => "leader",
+                ServerState::Candidate => "candidate",
+                _ => "follower",
+            },
+            term: contract_term(vote.leader_id()),
+            voted_for: vote.leader_id.voted_for(),
+            commit_index: shared.committed.map_or(0, |log_id| log_id.index),
+            applied_index: shared.last_applied.map_or(0, |log_id| log_id.index),
+            leader_hint: metrics.current_leader,
+            log,
+        });
+    }
+}
+
+/// Drives the runtime until nothing is left to run at this instant (the module comment says how).
+async fn settle(polls: &AtomicU64) -> Result<(), String> {
+    let mut quiet_rounds = 0;
+    for _ in 0..SETTLE_ROUNDS_MAX {
+        let before = polls.load(Ordering::Relaxed);
+        tokio::task::yield_now().await;
+        if polls.load(Ordering::Relaxed) == before {
+            quiet_rounds += 1;
+            if quiet_rounds == 2 {
+                return Ok(());
+            }
+        } else {
+            quiet_rounds = 0;
+        }
+    }
+    Err(format!("the node never became idle ({} rounds of its tasks)", SETTLE_ROUNDS_MAX))
+}
+
+/// A current-thread runtime with a paused clock, its scheduler RNG seeded from the node's seed and
+/// id, counting task polls.
+fn runtime(seed: i64, id: u64, polls: Arc<AtomicU64>) -> Result<Runtime, String> {
+    let seed_bytes = [u64::from(seed as u32).to_le_bytes(), id.to_le_bytes()].concat();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .rng_seed(RngSeed::from_bytes(&seed_bytes))
+        .on_before_task_poll(move |_| {
+            polls.fetch_add(1, Ordering::Relaxed);
+        })
+        .build()
+        .map_err(|error| format!("tokio runtime: {}", error))
+}
+
+/// openraft's Config from the scenario's tick counts: its timers in local milliseconds, its own
+/// elections off, no snapshots.
+fn openraft_config(options: &Options, tick_ms: u64) -> Result<Config, String> {
+    let election_timeout_min = options.election_ticks_min.max(1) * tick_ms;
+    let config = Config {
+        cluster_name: "raftcheck".to_owned(),
+        election_timeout_min,
+        // openraft wants the range non-empty; its bound also sets the leader lease.
+        election_timeout_max: (options.election_ticks_max * tick_ms).max(election_timeout_min + 1),
+        heartbeat_interval: options.heartbeat_ticks.max(1) * tick_ms,
+        enable_elect: false,
+        max_payload_entries: options.entries_per_message_max.max(1),
+        snapshot_policy: SnapshotPolicy::Never,
+        ..Config::default()
+    };
+    config.validate().map_err(|error| format!("start: the scenario's timing does not suit openraft: {}", error))
+}
+
+/// The configuration every node of the cluster starts from, at index 0 with the zero log id:
+/// what `Raft::initialize` writes on each node it is called on (the same on all of them), without
+/// the election `initialize` starts, which the harness's timer decides instead.
+fn initial_configuration(members: &[u64]) -> Entry {
+    let voters: BTreeSet<u64> = members.iter().copied().collect();
+    Entry {
+        log_id: LogId::default(),
+        payload: EntryPayload::Membership(Membership::new(vec![voters.clone()], voters)),
+    }
+}
+
+fn entry_view(entry: &Entry) -> LogEntryView {
+    LogEntryView {
+        term: contract_term(&entry.log_id.leader_id),
+        command_id: match &entry.payload {
+            EntryPayload::Normal(command) => command.id,
+            _ => 0,
+        },
+    }
+}

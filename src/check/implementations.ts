@@ -3,7 +3,7 @@
 // JavaScript or TypeScript module, a program speaking the process protocol, a WebAssembly module
 // run in-process, the etcd adapter (its wasm build by default, its native program over pipes
 // as etcd-process: the same Go source, so the same trace hashes), hashicorp/raft in wasm, or
-// raft-rs as a native program over pipes.
+// raft-rs and openraft as native programs over pipes.
 // A trace records the source of its implementation, so that replay and shrink work on their own.
 //
 // Loading a module is asynchronous (import), so loadImplementation is; implementationFromSpec
@@ -34,7 +34,9 @@ export type ImplementationSource =
   /** hashicorp/raft through adapters/hashicorp-raft, built for wasm (src/adapters/hashicorp.ts). */
   | { kind: 'hashicorp' }
   /** TiKV's raft-rs through adapters/raft-rs, a native program over pipes (src/adapters/raftRs.ts). */
-  | { kind: 'raft-rs' };
+  | { kind: 'raft-rs' }
+  /** Databend's openraft through adapters/openraft, a time-driven native program over pipes (src/adapters/openraft.ts). */
+  | { kind: 'openraft' };
 
 export interface ImplementationSpec {
   /** "reference" (possibly "reference+bug+bug"), or the name the implementation gave itself. */
@@ -53,7 +55,7 @@ export interface ProcessSettings {
 }
 
 export interface LoadOptions extends ProcessSettings {
-  /** Build the etcd, hashicorp or raft-rs adapter if it is missing or stale. */
+  /** Build the etcd, hashicorp, raft-rs or openraft adapter if it is missing or stale. */
   buildEtcd?: boolean;
   /** Progress lines (the etcd build). */
   log?: (line: string) => void;
@@ -84,7 +86,7 @@ export function implementationSpecOf(implementation: Implementation): Implementa
 }
 
 /**
- * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "hashicorp", "raft-rs", "process:COMMAND ARGS...",
+ * Reads the value of `--impl`: "reference", "etcd", "etcd-process", "hashicorp", "raft-rs", "openraft", "process:COMMAND ARGS...",
  * "wasm:PATH" or a path to a module (anything with a / or a module extension).
  */
 export function sourceFromArgument(text: string): ImplementationSource {
@@ -93,6 +95,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   if (text === 'etcd-process') return { kind: 'etcd-process' };
   if (text === 'hashicorp') return { kind: 'hashicorp' };
   if (text === 'raft-rs') return { kind: 'raft-rs' };
+  if (text === 'openraft') return { kind: 'openraft' };
   if (text.startsWith('wasm:')) {
     if (text.length === 'wasm:'.length) throw new ImplementationSpecError('--impl wasm: needs the path of a module: write --impl wasm:PATH');
     return { kind: 'wasm', path: resolve(text.slice('wasm:'.length)) };
@@ -104,7 +107,7 @@ export function sourceFromArgument(text: string): ImplementationSource {
   }
   if (/[\\/]/.test(text) || /\.(m|c)?[jt]s$/.test(text)) return { kind: 'module', path: resolve(text) };
   throw new ImplementationSpecError(
-    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, hashicorp, raft-rs, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
+    `--impl ${text}: not an implementation raftcheck knows; expected reference, etcd, etcd-process, hashicorp, raft-rs, openraft, process:"COMMAND ARGS...", wasm:PATH or a path to a .js, .mjs or .ts module`,
   );
 }
 
@@ -140,9 +143,11 @@ export async function loadImplementation(spec: ImplementationSpec, options: Load
       const command = (await etcdAdapter()).etcdAdapterCommand(etcdOptions(options));
       return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
     }
-    case 'raft-rs': {
-      const command = (await etcdAdapter()).raftRsAdapterCommand(etcdOptions(options));
-      return remember(startProcess({ kind: 'process', ...command, cwd: process.cwd() }, options), source);
+    case 'raft-rs':
+    case 'openraft': {
+      const adapters = await etcdAdapter();
+      const find = source.kind === 'raft-rs' ? adapters.raftRsAdapterCommand : adapters.openraftAdapterCommand;
+      return remember(startProcess({ kind: 'process', ...find(etcdOptions(options)), cwd: process.cwd() }, options), source);
     }
   }
 }
@@ -175,18 +180,19 @@ interface EtcdModule {
   etcdAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
   hashicorpAdapterModule(options: { build: boolean; log: (line: string) => void }): string;
   raftRsAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
+  openraftAdapterCommand(options: { build: boolean; log: (line: string) => void }): { command: string; args: string[] };
 }
 
-/** The adapters' finders (etcd, hashicorp, raft-rs); their failures (Go or cargo missing, a failed build) are usage errors. */
+/** The adapters' finders (etcd, hashicorp, raft-rs, openraft); their failures (Go or cargo missing, a failed build) are usage errors. */
 async function etcdAdapter(): Promise<EtcdModule> {
   let etcd: EtcdModule;
   try {
     // Variable specifiers: the adapters are optional, and their absence must not break the build.
-    const specifiers = ['../adapters/etcd.js', '../adapters/hashicorp.js', '../adapters/raftRs.js'];
+    const specifiers = ['../adapters/etcd.js', '../adapters/hashicorp.js', '../adapters/raftRs.js', '../adapters/openraft.js'];
     const modules = await Promise.all(specifiers.map(async (specifier) => (await import(specifier)) as EtcdModule));
     etcd = Object.assign({}, ...modules) as EtcdModule;
   } catch (error) {
-    throw new ImplementationSpecError(`--impl etcd, hashicorp and raft-rs are not available in this raftcheck (the adapters' finders failed to load: ${(error as Error).message})`);
+    throw new ImplementationSpecError(`--impl etcd, hashicorp, raft-rs and openraft are not available in this raftcheck (the adapters' finders failed to load: ${(error as Error).message})`);
   }
   const guard =
     <T>(find: (options: { build: boolean; log: (line: string) => void }) => T) =>
@@ -202,6 +208,7 @@ async function etcdAdapter(): Promise<EtcdModule> {
     etcdAdapterModule: guard(etcd.etcdAdapterModule),
     hashicorpAdapterModule: guard(etcd.hashicorpAdapterModule),
     raftRsAdapterCommand: guard(etcd.raftRsAdapterCommand),
+    openraftAdapterCommand: guard(etcd.openraftAdapterCommand),
   };
 }
 

@@ -416,6 +416,7 @@ const implDescription =
   'The implementation under test: reference (default), etcd (the etcd raft adapter built for wasm, in-process; needs Go), ' +
   'etcd-process (the same adapter as a program over pipes), hashicorp (hashicorp/raft v1.7.2 built for wasm, time-driven; needs Go), ' +
   'raft-rs (TiKV\'s raft-rs 0.7.0 as a program over pipes; needs cargo), ' +
+  'openraft (Databend\'s openraft 0.9.25 as a program over pipes, time-driven; needs cargo), ' +
   '"process:COMMAND ARGS..." (a program speaking docs/PROTOCOL.md, one process per node), ' +
   'wasm:PATH (a WASI module speaking the same protocol in-process, docs/PROTOCOL.md), ' +
   'or a path to a .js, .mjs or .ts module exporting an Implementation (docs/CONTRACT.md)';

@@ -168,6 +168,7 @@ const sourceSchema: Schema = {
     'etcd-process': { type: 'object', fields: { kind: { type: 'string' } } },
     hashicorp: { type: 'object', fields: { kind: { type: 'string' } } },
     'raft-rs': { type: 'object', fields: { kind: { type: 'string' } } },
+    openraft: { type: 'object', fields: { kind: { type: 'string' } } },
     wasm: { type: 'object', fields: { kind: { type: 'string' }, path: { type: 'string' } } },
   },
 };

@@ -20,12 +20,14 @@ var testOptions = options{ElectionTicksMin: 10, ElectionTicksMax: 20, HeartbeatT
 
 // decoded output, as the tests read it.
 type testOutput struct {
-	Messages []outboundMessage `json:"messages"`
-	Records  []json.RawMessage `json:"records"`
-	Sync     bool              `json:"sync"`
-	Applied  []appliedEntry    `json:"applied"`
-	Answers  []map[string]any  `json:"answers"`
-	State    *stateView        `json:"state"`
+	Messages          []outboundMessage `json:"messages"`
+	Records           []json.RawMessage `json:"records"`
+	Sync              bool              `json:"sync"`
+	Applied           []appliedEntry    `json:"applied"`
+	Answers           []map[string]any  `json:"answers"`
+	State             *stateView        `json:"state"`
+	SnapshotInstalled *snapshotView     `json:"snapshotInstalled"`
+	SnapshotTaken     *snapshotView     `json:"snapshotTaken"`
 }
 
 type testCluster struct {
@@ -42,6 +44,7 @@ type testCluster struct {
 	senders    []uint64
 	transcript bytes.Buffer
 	options    options
+	taken      map[uint64][]*snapshotView // the snapshots each node took, in order
 	// isolated nodes neither send nor receive (their messages are dropped as they would be sent).
 	isolated map[uint64]bool
 }
@@ -53,7 +56,7 @@ func newTestCluster(t *testing.T, seed int64) *testCluster {
 // newTestClusterWith starts three nodes with these options (features switched on, say).
 func newTestClusterWith(t *testing.T, seed int64, o options) *testCluster {
 	c := &testCluster{
-		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{},
+		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{}, taken: map[uint64][]*snapshotView{},
 		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{},
 		logs: map[uint64][]logEntryView{}, applied: map[uint64][]appliedEntry{}, states: map[uint64]*stateView{},
 	}
@@ -91,6 +94,16 @@ func (c *testCluster) send(id uint64, in any) testOutput {
 	c.answers = append(c.answers, out.Answers...)
 	if out.State == nil {
 		c.t.Fatalf("node %d answered without a state view", id)
+	}
+	if out.SnapshotTaken != nil {
+		c.taken[id] = append(c.taken[id], out.SnapshotTaken)
+	}
+	if installed := out.SnapshotInstalled; installed != nil {
+		// The entries up to the snapshot are known to the tests only by its term at its index.
+		log := make([]logEntryView, installed.Index)
+		copy(log, c.logs[id])
+		log[installed.Index-1] = logEntryView{Term: installed.Term}
+		c.logs[id] = log
 	}
 	if delta := out.State.Log; delta != nil {
 		if delta.From < 1 || int(delta.From) > len(c.logs[id])+1 {
@@ -197,7 +210,7 @@ func TestHelloAnswersProtocol2WithTheRaftVersionAndTheFeaturesWired(t *testing.T
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0 {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0 {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }

@@ -41,7 +41,7 @@ func newSession(logger raft.Logger) *session {
 	s.conversation = &raftcheck.Session{
 		Hello: raftcheck.Hello{
 			Name: "etcd-raft", Version: raftVersion(), Restartable: true,
-			Features: []string{"preVote", "checkQuorum", "leadershipTransfer", "leaseReads"},
+			Features: []string{"snapshots", "preVote", "checkQuorum", "leadershipTransfer", "leaseReads"},
 			// etcd names no bound on clock drift for ReadOnlyLeaseBased ("it can be affected by
 			// clock drift"): its lease is the followers' election timeout, counted on the leader's
 			// clock and theirs alike, so it assumes clocks that run at the same rate.
@@ -65,7 +65,7 @@ func (s *session) input(in *input) ([]byte, error) {
 		// Restartable (see hello): a second start is a fresh instance; the old one is dropped
 		// whole, as a crash drops it.
 		s.node = nil
-		n, err := startNode(in, s.logger)
+		n, err := startNode(in, s.logger, out)
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,16 @@ type node struct {
 	randomizedElectionTimeout *int
 
 	appliedIndex uint64
-	// log mirrors the log as the harness knows it (log[i-1] is entry i), for the view's delta.
+	// confState is the configuration in force at appliedIndex, for the snapshots this node takes.
+	confState *pb.ConfState
+	// Feature snapshots: compact once snapshotThreshold applied entries follow the latest
+	// snapshot (0: never), which folded the log up to snapshotIndex.
+	snapshotThreshold           uint64
+	snapshotIndex, snapshotTerm uint64
+	// snapshotsSent are the followers sent a MsgSnap in the Ready being handled.
+	snapshotsSent []uint64
+	// log mirrors the log after the snapshot as the harness knows it (log[i] is entry
+	// snapshotIndex + 1 + i), for the view's delta.
 	log []logEntryView
 	// logDirtyFrom is the lowest index changed since the last view; 0 when nothing changed.
 	logDirtyFrom uint64
@@ -115,10 +124,10 @@ func (t *electionTimer) tick() bool {
 	return true
 }
 
-// bootstrappedStorage is a MemoryStorage whose initial configuration is the harness's members.
-// etcd's Bootstrap would instead write configuration-change entries at term 1 into every log,
-// entries that no leader ever replicated; a ConfState with an empty log keeps the logs the
-// harness sees to what the leaders wrote.
+// bootstrappedStorage is a MemoryStorage whose initial configuration is the harness's members
+// (a storage with a snapshot has the snapshot's instead). etcd's Bootstrap would instead write configuration-change
+// entries at term 1 into every log, entries that no leader ever replicated; a ConfState with an
+// empty log keeps the logs the harness sees to what the leaders wrote.
 type bootstrappedStorage struct {
 	*raft.MemoryStorage
 	confState *pb.ConfState
@@ -129,8 +138,9 @@ func (s bootstrappedStorage) InitialState() (*pb.HardState, *pb.ConfState, error
 	return hardState, s.confState, err
 }
 
-// startNode rebuilds a node from the durable records that survived and creates its RawNode.
-func startNode(in *input, logger raft.Logger) (*node, error) {
+// startNode rebuilds a node from the durable records that survived and creates its RawNode; a
+// snapshot it restores is reported in out.
+func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 	if in.ID == 0 {
 		return nil, errors.New("start: node id 0 is not allowed (etcd reserves it for none)")
 	}
@@ -142,10 +152,28 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		return nil, fmt.Errorf("start: heartbeatTicks %d is below 1", o.HeartbeatTicks)
 	}
 	storage := raft.NewMemoryStorage()
+	var restored *snapshotRecord
 	for position, raw := range in.Records {
-		if err := replayRecord(storage, raw); err != nil {
+		snapshot, err := replayRecord(storage, raw)
+		if err != nil {
 			return nil, fmt.Errorf("start: record %d: %w", position, err)
 		}
+		if snapshot != nil {
+			restored = snapshot
+		}
+	}
+	bootstrap := &pb.ConfState{Voters: append([]uint64(nil), in.Members...)}
+	var initial raft.Storage = bootstrappedStorage{MemoryStorage: storage, confState: bootstrap}
+	if restored != nil {
+		// A snapshot's index is committed; the HardState written before it may say less.
+		hardState, _, _ := storage.InitialState()
+		if hardState.GetCommit() < restored.Index {
+			raised := &pb.HardState{Term: new(hardState.GetTerm()), Vote: new(hardState.GetVote()), Commit: new(restored.Index)}
+			if err := storage.SetHardState(raised); err != nil {
+				return nil, fmt.Errorf("start: %w", err)
+			}
+		}
+		initial = storage
 	}
 	config := &raft.Config{
 		ID: in.ID,
@@ -158,11 +186,8 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		// etcd refuses ReadOnlyLeaseBased without CheckQuorum: its lease is check-quorum's.
 		CheckQuorum:    o.CheckQuorum || o.LeaseReads,
 		ReadOnlyOption: readOnlyOption(o.LeaseReads),
-		Storage: bootstrappedStorage{
-			MemoryStorage: storage,
-			confState:     &pb.ConfState{Voters: append([]uint64(nil), in.Members...)},
-		},
-		MaxSizePerMsg: maxSizePerMessage(o.EntriesPerMessageMax),
+		Storage:        initial,
+		MaxSizePerMsg:  maxSizePerMessage(o.EntriesPerMessageMax),
 		// Apply everything committed at once: the harness expects applied entries as soon as the
 		// commit index covers them (the reference does the same).
 		MaxCommittedSizePerReady: math.MaxUint64,
@@ -184,7 +209,13 @@ func startNode(in *input, logger raft.Logger) (*node, error) {
 		storage:                   storage,
 		timer:                     newElectionTimer(in.Seed, in.ID, o),
 		store:                     newKeyValueStore(),
+		confState:                 bootstrap,
+		snapshotThreshold:         o.SnapshotEntriesThreshold,
 		logDirtyFrom:              1, // the output of start carries the whole log
+	}
+	if restored != nil {
+		n.restore(restored)
+		out.SnapshotInstalled = restored.view()
 	}
 	first, _ := storage.FirstIndex()
 	last, _ := storage.LastIndex()
@@ -209,13 +240,32 @@ func maxSizePerMessage(entriesMax int) uint64 {
 	return uint64(entriesMax) * entryBytesNominal
 }
 
-// replayRecord applies one durable record to storage: its entries overwrite the log from their
-// first index on; its HardState replaces the last one (a torn suffix of records never arrives).
-func replayRecord(storage *raft.MemoryStorage, raw json.RawMessage) error {
+// replayRecord applies one durable record to storage, and returns its snapshot if it has one:
+// the snapshot first (a Ready's snapshot comes before its entries), then its entries overwrite
+// the log from their first index on; its HardState replaces the last one (a torn suffix of
+// records never arrives).
+func replayRecord(storage *raft.MemoryStorage, raw json.RawMessage) (*snapshotRecord, error) {
 	var r record
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return err
+		return nil, err
 	}
+	if r.Snapshot != nil {
+		if err := replaySnapshot(storage, r.Snapshot); err != nil {
+			return nil, err
+		}
+	}
+	if err := replayEntries(storage, r.Entries); err != nil {
+		return nil, err
+	}
+	if r.HardState != nil {
+		hardState := &pb.HardState{Term: &r.HardState.Term, Vote: &r.HardState.Vote, Commit: &r.HardState.Commit}
+		return r.Snapshot, storage.SetHardState(hardState)
+	}
+	return r.Snapshot, nil
+}
+
+func replayEntries(storage *raft.MemoryStorage, records []entryRecord) error {
+	r := record{Entries: records}
 	if len(r.Entries) > 0 {
 		entries := make([]*pb.Entry, 0, len(r.Entries))
 		for _, er := range r.Entries {
@@ -229,14 +279,10 @@ func replayRecord(storage *raft.MemoryStorage, raw json.RawMessage) error {
 		if entries[0].GetIndex() > last+1 {
 			return fmt.Errorf("entries start at %d, past the end of the log %d", entries[0].GetIndex(), last)
 		}
-		if err := storage.Append(entries); err != nil {
-			return err
+		if first, _ := storage.FirstIndex(); entries[0].GetIndex() < first {
+			return fmt.Errorf("entries start at %d, inside the snapshot that ends at %d", entries[0].GetIndex(), first-1)
 		}
-	}
-	if r.HardState != nil {
-		hs := &pb.HardState{}
-		hs.Term, hs.Vote, hs.Commit = &r.HardState.Term, &r.HardState.Vote, &r.HardState.Commit
-		if err := storage.SetHardState(hs); err != nil {
+		if err := storage.Append(entries); err != nil {
 			return err
 		}
 	}
@@ -382,53 +428,12 @@ func (n *node) drain(out *output, proposed *acceptedAnswer) error {
 		if rounds > 1000 {
 			return errors.New("etcd kept producing Ready structs (over 1000 for one input)")
 		}
-		rd := n.raw.Ready()
-		if !raft.IsEmptySnap(rd.Snapshot) {
-			return errors.New("etcd produced a snapshot, which this adapter never asks for")
+		if err := n.handleReady(n.raw.Ready(), out, proposed); err != nil {
+			return err
 		}
-		// One record per Ready, holding its entries and HardState together: the harness loses
-		// whole records, so neither can survive a crash without the other (a HardState whose
-		// commit index passes the surviving entries, or entries of a term the HardState lacks).
-		var written record
-		if len(rd.Entries) > 0 {
-			if err := n.storage.Append(rd.Entries); err != nil {
-				return err
-			}
-			written.Entries = entriesToRecord(rd.Entries)
-			n.mirrorEntries(rd.Entries, proposed)
-		}
-		if !raft.IsEmptyHardState(rd.HardState) {
-			if err := n.storage.SetHardState(rd.HardState); err != nil {
-				return err
-			}
-			written.HardState = hardStateToRecord(rd.HardState)
-		}
-		if written.Entries != nil || written.HardState != nil {
-			out.Records = append(out.Records, written)
-		}
-		if rd.MustSync {
-			out.Sync = true
-		}
-		for _, m := range rd.Messages {
-			if m.GetTo() == n.id {
-				continue // in synchronous-storage mode etcd keeps these to itself; be sure
-			}
-			if m.GetType() == pb.MsgVoteResp && !m.GetReject() {
-				n.timer.reset() // granted a vote
-			}
-			encoded, err := encodeMessage(m)
-			if err != nil {
-				return err
-			}
-			out.Messages = append(out.Messages, encoded)
-		}
-		for _, e := range rd.CommittedEntries {
-			out.Applied = append(out.Applied, n.apply(e))
-		}
-		for _, state := range rd.ReadStates {
-			n.confirmRead(state)
-		}
-		n.raw.Advance(rd)
+	}
+	if err := n.compact(out); err != nil {
+		return err
 	}
 	n.serveReads(out)
 	// A message may acknowledge records written by an earlier input whose sync is still in
@@ -441,10 +446,82 @@ func (n *node) drain(out *output, proposed *acceptedAnswer) error {
 	return nil
 }
 
-// mirrorEntries applies Ready.Entries to the log mirror: they overwrite it from their first index.
-func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) {
+// handleReady persists one Ready as one record (its snapshot, entries and HardState together:
+// the harness loses whole records, so none survives a crash without the others, such as a
+// HardState whose commit index passes the surviving entries), sends its messages, applies its
+// committed entries and advances.
+func (n *node) handleReady(rd raft.Ready, out *output, proposed *acceptedAnswer) error {
+	var written record
+	if !raft.IsEmptySnap(rd.Snapshot) {
+		if err := n.install(rd.Snapshot, &written, out); err != nil {
+			return err
+		}
+	}
+	if len(rd.Entries) > 0 {
+		if err := n.storage.Append(rd.Entries); err != nil {
+			return err
+		}
+		written.Entries = entriesToRecord(rd.Entries)
+		if err := n.mirrorEntries(rd.Entries, proposed); err != nil {
+			return err
+		}
+	}
+	if !raft.IsEmptyHardState(rd.HardState) {
+		if err := n.storage.SetHardState(rd.HardState); err != nil {
+			return err
+		}
+		written.HardState = hardStateToRecord(rd.HardState)
+	}
+	if written.Entries != nil || written.HardState != nil || written.Snapshot != nil {
+		out.Records = append(out.Records, written)
+	}
+	if rd.MustSync {
+		out.Sync = true
+	}
+	for _, m := range rd.Messages {
+		if err := n.send(m, out); err != nil {
+			return err
+		}
+	}
+	for _, e := range rd.CommittedEntries {
+		out.Applied = append(out.Applied, n.apply(e))
+	}
+	for _, state := range rd.ReadStates {
+		n.confirmRead(state)
+	}
+	n.raw.Advance(rd)
+	n.reportSnapshotsSent()
+	return nil
+}
+
+func (n *node) send(m *pb.Message, out *output) error {
+	if m.GetTo() == n.id {
+		return nil // in synchronous-storage mode etcd keeps these to itself; be sure
+	}
+	switch m.GetType() {
+	case pb.MsgVoteResp:
+		if !m.GetReject() {
+			n.timer.reset() // granted a vote
+		}
+	case pb.MsgSnap:
+		n.snapshotsSent = append(n.snapshotsSent, m.GetTo())
+	}
+	encoded, err := encodeMessage(m)
+	if err != nil {
+		return err
+	}
+	out.Messages = append(out.Messages, encoded)
+	return nil
+}
+
+// mirrorEntries applies Ready.Entries to the log mirror: they overwrite it from their first index
+// (always after the snapshot: etcd never overwrites committed entries).
+func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) error {
 	first := entries[0].GetIndex()
-	n.log = n.log[:first-1]
+	if first <= n.snapshotIndex || first > n.snapshotIndex+uint64(len(n.log))+1 {
+		return fmt.Errorf("etcd wrote entries from %d over a log of %d..%d", first, n.snapshotIndex+1, n.snapshotIndex+uint64(len(n.log)))
+	}
+	n.log = n.log[:first-1-n.snapshotIndex]
 	for _, e := range entries {
 		id := commandIDOf(e)
 		n.log = append(n.log, logEntryView{Term: e.GetTerm(), CommandID: id})
@@ -455,6 +532,7 @@ func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) {
 	if n.logDirtyFrom == 0 || first < n.logDirtyFrom {
 		n.logDirtyFrom = first
 	}
+	return nil
 }
 
 // apply applies one committed entry to the key-value store.
@@ -476,15 +554,17 @@ func (n *node) apply(e *pb.Entry) appliedEntry {
 func (n *node) view() *stateView {
 	status := n.raw.BasicStatus()
 	v := &stateView{
-		Role:         roleName(status.RaftState),
-		Term:         status.HardState.GetTerm(),
-		VotedFor:     optionalID(status.HardState.GetVote()),
-		CommitIndex:  status.HardState.GetCommit(),
-		AppliedIndex: n.appliedIndex,
-		LeaderHint:   optionalID(status.Lead),
+		Role:          roleName(status.RaftState),
+		Term:          status.HardState.GetTerm(),
+		VotedFor:      optionalID(status.HardState.GetVote()),
+		CommitIndex:   status.HardState.GetCommit(),
+		AppliedIndex:  n.appliedIndex,
+		LeaderHint:    optionalID(status.Lead),
+		SnapshotIndex: new(n.snapshotIndex),
+		SnapshotTerm:  new(n.snapshotTerm),
 	}
 	if n.logDirtyFrom != 0 {
-		entries := append([]logEntryView{}, n.log[n.logDirtyFrom-1:]...)
+		entries := append([]logEntryView{}, n.log[n.logDirtyFrom-1-n.snapshotIndex:]...)
 		v.Log = &logDelta{From: n.logDirtyFrom, Entries: entries}
 		n.logDirtyFrom = 0
 	}

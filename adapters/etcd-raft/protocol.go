@@ -31,6 +31,8 @@ type options struct {
 	PreVote     bool `json:"preVote,omitempty"`
 	CheckQuorum bool `json:"checkQuorum,omitempty"`
 	LeaseReads  bool `json:"leaseReads,omitempty"`
+	// SnapshotEntriesThreshold: compact once this many applied entries follow the last snapshot.
+	SnapshotEntriesThreshold uint64 `json:"snapshotEntriesThreshold,omitempty"`
 }
 
 // The shared shapes (adapters/raftcheck-go), under this adapter's names.
@@ -45,6 +47,8 @@ type (
 	logEntryView    = raftcheck.LogEntryView
 	logDelta        = raftcheck.LogDelta
 	stateView       = raftcheck.StateView
+	snapshotView    = raftcheck.SnapshotView
+	configuration   = raftcheck.Configuration
 	keyValueStore   = raftcheck.KeyValueStore
 )
 
@@ -82,6 +86,9 @@ type output struct {
 	Applied  []appliedEntry    `json:"applied"`
 	Answers  []any             `json:"answers"`
 	State    *stateView        `json:"state,omitempty"`
+	// Feature snapshots: a snapshot installed (from a leader, or restored at start), or taken.
+	SnapshotInstalled *snapshotView `json:"snapshotInstalled,omitempty"`
+	SnapshotTaken     *snapshotView `json:"snapshotTaken,omitempty"`
 }
 
 func newOutput() *output {
@@ -94,6 +101,7 @@ func newOutput() *output {
 type record struct {
 	HardState *hardStateRecord `json:"hardState,omitempty"`
 	Entries   []entryRecord    `json:"entries,omitempty"`
+	Snapshot  *snapshotRecord  `json:"snapshot,omitempty"`
 }
 
 type hardStateRecord struct {
@@ -255,6 +263,20 @@ func (out *output) appendJSON(buffer []byte) ([]byte, error) {
 		buffer = append(buffer, `,"state":`...)
 		buffer = raftcheck.AppendStateView(buffer, out.State)
 	}
+	// Snapshots are rare: encoding/json is fast enough for them.
+	for _, snapshot := range []struct {
+		name string
+		view *snapshotView
+	}{{"snapshotInstalled", out.SnapshotInstalled}, {"snapshotTaken", out.SnapshotTaken}} {
+		if snapshot.view != nil {
+			encoded, err := json.Marshal(snapshot.view)
+			if err != nil {
+				return nil, err
+			}
+			buffer = append(buffer, `,"`+snapshot.name+`":`...)
+			buffer = append(buffer, encoded...)
+		}
+	}
 	return append(buffer, '}'), nil
 }
 
@@ -281,6 +303,14 @@ func (r *record) appendJSON(buffer []byte) []byte {
 			buffer = r.Entries[index].appendJSON(buffer)
 		}
 		buffer = append(buffer, ']')
+	}
+	if r.Snapshot != nil {
+		if r.HardState != nil || len(r.Entries) > 0 {
+			buffer = append(buffer, ',')
+		}
+		encoded, _ := json.Marshal(r.Snapshot) // plain data: it cannot fail
+		buffer = append(buffer, `"snapshot":`...)
+		buffer = append(buffer, encoded...)
 	}
 	return append(buffer, '}')
 }

@@ -164,6 +164,18 @@ func AppendStateView(buffer []byte, v *StateView) []byte {
 		}
 		buffer = append(buffer, '}')
 	}
+	if v.SnapshotIndex != nil {
+		buffer = appendUintField(buffer, "snapshotIndex", *v.SnapshotIndex)
+	}
+	if v.SnapshotTerm != nil {
+		buffer = appendUintField(buffer, "snapshotTerm", *v.SnapshotTerm)
+	}
+	if v.Configuration != nil {
+		// Rare (at start and when a configuration changes): encoding/json is fast enough.
+		configuration, _ := json.Marshal(v.Configuration)
+		buffer = append(buffer, `,"configuration":`...)
+		buffer = append(buffer, configuration...)
+	}
 	return append(buffer, '}')
 }
 

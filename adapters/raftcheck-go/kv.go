@@ -5,6 +5,11 @@
 
 package raftcheck
 
+import (
+	"cmp"
+	"slices"
+)
+
 type clientSession struct {
 	sequence int64
 	result   *string
@@ -71,4 +76,44 @@ func (s *KeyValueStore) Get(key string) *string {
 		return &value
 	}
 	return nil
+}
+
+// StoreState is the state machine's whole contents, as a snapshot carries them: the values and
+// the client sessions (so that a command retried after compaction still applies once).
+type StoreState struct {
+	Data     map[string]string `json:"data"`
+	Sessions []SessionState    `json:"sessions"`
+}
+
+// SessionState is one client's session: the last sequence applied and its result.
+type SessionState struct {
+	Client   int64   `json:"client"`
+	Sequence int64   `json:"sequence"`
+	Result   *string `json:"result"`
+}
+
+// State copies the contents out, sessions in client order (encoding/json sorts the map's keys),
+// so that the same state always encodes to the same bytes.
+func (s *KeyValueStore) State() StoreState {
+	state := StoreState{Data: make(map[string]string, len(s.values)), Sessions: make([]SessionState, 0, len(s.sessions))}
+	for key, value := range s.values {
+		state.Data[key] = value
+	}
+	for client, session := range s.sessions {
+		state.Sessions = append(state.Sessions, SessionState{Client: client, Sequence: session.sequence, Result: session.result})
+	}
+	slices.SortFunc(state.Sessions, func(a, b SessionState) int { return cmp.Compare(a.Client, b.Client) })
+	return state
+}
+
+// RestoredKeyValueStore is a state machine holding a snapshot's contents.
+func RestoredKeyValueStore(state StoreState) *KeyValueStore {
+	s := NewKeyValueStore()
+	for key, value := range state.Data {
+		s.values[key] = value
+	}
+	for _, session := range state.Sessions {
+		s.sessions[session.Client] = clientSession{sequence: session.Sequence, result: session.Result}
+	}
+	return s
 }

@@ -78,6 +78,37 @@ type StateView struct {
 	AppliedIndex uint64    `json:"appliedIndex"`
 	LeaderHint   *uint64   `json:"leaderHint"`
 	Log          *LogDelta `json:"log,omitempty"`
+	// Feature snapshots: the latest snapshot's index and term, 0 and 0 without one (nil: no such
+	// feature). A node with the feature sends them always: a restart that lost its snapshot must
+	// say so, or the harness keeps the one it knew.
+	SnapshotIndex *uint64 `json:"snapshotIndex,omitempty"`
+	SnapshotTerm  *uint64 `json:"snapshotTerm,omitempty"`
+	// Feature membership: the configuration in force and the latest committed.
+	Configuration *ConfigurationView `json:"configuration,omitempty"`
+}
+
+// Configuration is a cluster configuration (Configuration in contract.ts); VotersOutgoing is
+// non-empty only in a joint configuration.
+type Configuration struct {
+	Voters         []uint64 `json:"voters"`
+	Learners       []uint64 `json:"learners"`
+	VotersOutgoing []uint64 `json:"votersOutgoing"`
+}
+
+// ConfigurationView is the view's configurations (ConfigurationView in contract.ts).
+type ConfigurationView struct {
+	Latest         Configuration `json:"latest"`
+	LatestIndex    uint64        `json:"latestIndex"`
+	Committed      Configuration `json:"committed"`
+	CommittedIndex uint64        `json:"committedIndex"`
+}
+
+// SnapshotView is a snapshot taken or installed, in full (SnapshotView in contract.ts).
+type SnapshotView struct {
+	Index         uint64            `json:"index"`
+	Term          uint64            `json:"term"`
+	Configuration Configuration     `json:"configuration"`
+	Data          map[string]string `json:"data"`
 }
 
 // Envelope is a message as the harness carries it: a label, the sender's term, and the body,

@@ -9,6 +9,8 @@
 // the whole budget for stage 1, as before stage 2 existed; so does a failure whose lifted path
 // diverges too far to fail the same way. A client history that is not linearizable is seen: the
 // lifted steps carry the clients' commands, and the replay rebuilds and checks their history.
+// So is a broken durability promise (durable-promise): the step stage's replays then run the
+// probes too (src/shrink/pathProbes.ts), and the explore trace written says so.
 
 import type { Implementation } from '../contract/contract.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -28,6 +30,7 @@ import { failureSignature, failureSignatures, runLivenessBound, shrink, ShrinkEr
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
 import { referenceImplementation } from '../adapters/reference.js';
+import { durabilityInvariant } from '../sim/probes.js';
 import { runSeed, traceOf } from './run.js';
 
 export interface ShrinkRunOptions extends ShrinkOptions {
@@ -129,7 +132,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     const runsBefore = runs;
     steps = shrinkSteps(
       options.implementation,
-      { nodes: lifted.run.scenario.nodes, spares: lifted.spares, implementationOptions: lifted.run.scenario.implementation, steps: lifted.steps },
+      { nodes: lifted.run.scenario.nodes, spares: lifted.spares, implementationOptions: lifted.run.scenario.implementation, ...probesFor(choices.signatures), steps: lifted.steps },
       {
         ...{ signatures: choices.signatures, invariants },
         ...remaining(),
@@ -150,7 +153,7 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   }
   if (steps === null || steps.steps.length >= choices.eventsAfter) return choiceResult();
 
-  const explored = stepTraceOf({ ...options, invariants }, steps);
+  const explored = stepTraceOf({ ...options, invariants, ...probesFor(choices.signatures) }, steps);
   const result: ShrinkResult = {
     choices: {},
     scenario: explored.replay.scenario,
@@ -208,7 +211,7 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
     onProgress: (progress) => options.onProgress?.({ pass: 'steps', runs: progress.runs, eventsBefore: trace.result.events, eventsNow: progress.eventsNow, wallMs: wallClockMs() - startedMs }),
   });
   if (steps === null) throw new ShrinkError(`the trace's path no longer fails as recorded (${signature})`);
-  const explored = stepTraceOf({ implementation: options.implementation, invariants, bugs: trace.implementation.bugs }, steps);
+  const explored = stepTraceOf({ implementation: options.implementation, invariants, bugs: trace.implementation.bugs, durabilityProbes: info.durabilityProbes }, steps);
   const result: ShrinkResult = {
     choices: {},
     scenario: explored.replay.scenario,
@@ -232,7 +235,10 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
 }
 
 /** The explore trace of a shrunk step path, and its replay. */
-function stepTraceOf(options: { implementation: Implementation; invariants: readonly InvariantDefinition[]; bugs?: readonly string[] }, steps: StepShrinkResult): { trace: TraceFile; replay: SimulationResult } {
+function stepTraceOf(
+  options: { implementation: Implementation; invariants: readonly InvariantDefinition[]; bugs?: readonly string[]; durabilityProbes?: boolean },
+  steps: StepShrinkResult,
+): { trace: TraceFile; replay: SimulationResult } {
   const explored = exploreTraceOf(
     // Not a search: the path is this shrink's, and no states were counted.
     { path: steps.steps, strategy: 'shrink', distinctStates: 0 },
@@ -243,6 +249,7 @@ function stepTraceOf(options: { implementation: Implementation; invariants: read
       nodes: steps.replay.scenario.nodes,
       spares: steps.replay.scenario.membership?.spares ?? 0,
       implementationOptions: steps.replay.scenario.implementation,
+      durabilityProbes: options.durabilityProbes,
       bounds: {},
     },
   );
@@ -276,7 +283,16 @@ function livenessBoundOf(run: Pick<SimulationResult, 'status'>, electionTimeouts
  */
 function stepStageApplies(run: SimulationResult, invariants: readonly InvariantDefinition[]): boolean {
   if (run.status === 'implementationError') return true;
-  return run.status === 'safety' && run.violation !== null && invariants.some((candidate) => candidate.name === run.violation!.invariant);
+  if (run.status !== 'safety' || run.violation === null) return false;
+  return run.violation.invariant === durabilityInvariant || invariants.some((candidate) => candidate.name === run.violation!.invariant);
+}
+
+/**
+ * Durability probes in the step stage's replays when the failure is one a probe finds, and only
+ * then: a path of another failure is judged as the explorer judges it.
+ */
+function probesFor(signatures: readonly string[]): { durabilityProbes?: true } {
+  return signatures.includes(`safety:${durabilityInvariant}`) ? { durabilityProbes: true } : {};
 }
 
 /** The trace of the run given by these choices, with its event log. */

@@ -33,6 +33,8 @@ import type { Choice, ExploreStep, InFlight, StepObserver, Transition, World } f
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
+import type { SteppedOutput } from './pathProbes.js';
+import { PathProbes } from './pathProbes.js';
 
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
@@ -40,6 +42,11 @@ export interface ExploreTraceInfo {
   /** Feature 'membership': spare nodes after the members (absent: none). */
   spares?: number;
   implementationOptions: ImplementationOptions;
+  /**
+   * Durability probes on (src/shrink/pathProbes.ts): the path shows a failure a probe finds
+   * (durable-promise). Absent: off, as for every path the explorer finds.
+   */
+  durabilityProbes?: boolean;
   strategy: string;
   bounds: Record<string, number>;
   distinctStates: number;
@@ -79,6 +86,8 @@ export interface ExplorePathCluster {
   nodes: number;
   spares?: number;
   implementationOptions: ImplementationOptions;
+  /** See ExploreTraceInfo.durabilityProbes. */
+  durabilityProbes?: boolean;
 }
 
 /**
@@ -161,16 +170,18 @@ export function replayExplorePath(
  */
 export class PathReplay {
   private readonly system: TransitionSystem;
+  private readonly durabilityProbes: boolean;
   /** The initial world of every verdict: its node states keep what the system computed from them. */
   private initial: Transition | null = null;
 
   constructor(
-    implementation: Implementation,
+    private readonly implementation: Implementation,
     path: ExplorePathCluster,
     invariants: readonly InvariantDefinition[],
     private readonly resolution: StepResolution = strictResolution,
   ) {
     this.system = replaySystem(implementation, path, invariants);
+    this.durabilityProbes = path.durabilityProbes === true;
   }
 
   /** Disposes the live instances of the nodes (it stays usable: they are re-created). */
@@ -182,12 +193,19 @@ export class PathReplay {
   replay(steps: readonly ExploreStep[], options: { record: boolean; onWorld?: (world: World) => void }): ReplayedPath | { error: string } {
     const system = this.system;
     const info = { nodes: system.bootstrap.length, spares: system.members.length - system.bootstrap.length, implementationOptions: system.options.implementationOptions };
-    const recorder = new PathRecorder(options.record || steps.some(hasClientCommand));
+    // Probes read every output, so a replay with them observes every node step.
+    const probes = this.durabilityProbes ? new PathProbes(this.implementation, system) : null;
+    const recorder = new PathRecorder(options.record || probes !== null || steps.some(hasClientCommand), probes !== null);
     let transition = recorder.observer === undefined ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
     let world: World = transition.world;
     options.onWorld?.(world);
     const taken: ExploreStep[] = [];
-    const done = (finding: Violation | HarnessError | null, implementationError: SimulationResult['implementationError'], foundAtStep: boolean) => ({ steps: taken, result: recorder.result(info, world, finding, implementationError), foundAtStep });
+    let probeFound = false;
+    const done = (finding: Violation | HarnessError | null, implementationError: SimulationResult['implementationError'], foundAtStep: boolean) => ({
+      steps: taken,
+      result: recorder.result(info, world, finding, implementationError),
+      foundAtStep: foundAtStep && !probeFound,
+    });
     if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: 0, timeMs: 0 }, false);
     const delivered = new DeliveredMessages();
     for (const [index, step] of steps.entries()) {
@@ -204,6 +222,11 @@ export class PathReplay {
       world = transition.world;
       options.onWorld?.(world);
       if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: taken.length, timeMs: taken.length }, false);
+      if (transition.violation === null && probes !== null) {
+        const violation = probes.check(recorded, recorder.takeOutputs(), world, taken.length);
+        probeFound = violation !== null;
+        transition = { ...transition, violation };
+      }
       if (transition.violation === null && recorder.completedSince()) transition = { ...transition, violation: recorder.checkHistory(system.judgeOf(world)) };
     }
     if (transition.violation !== null) return done(transition.violation, null, !recorder.historyFound);
@@ -253,7 +276,22 @@ class PathRecorder implements StepObserver {
   /** Set when the clients' history check found the violation. */
   historyFound = false;
 
-  constructor(private readonly recording: boolean) {}
+  /** The outputs of the step being replayed, kept for the durability probes (null: not kept). */
+  private outputs: SteppedOutput[] | null;
+
+  constructor(
+    private readonly recording: boolean,
+    keepsOutputs = false,
+  ) {
+    this.outputs = keepsOutputs ? [] : null;
+  }
+
+  /** The outputs kept since the last call (see outputs). */
+  takeOutputs(): SteppedOutput[] {
+    const outputs = this.outputs ?? [];
+    if (this.outputs !== null) this.outputs = [];
+    return outputs;
+  }
 
   /** The system's observer: none for a verdict, so that the system may reuse what it computed. */
   get observer(): StepObserver | undefined {
@@ -282,6 +320,7 @@ class PathRecorder implements StepObserver {
   }
 
   stepped(node: NodeId, output: Output, change: StepChange, mirror: ObservedNode): void {
+    this.outputs?.push({ node, output, mirror });
     this.hasher.number(node).number(output.messages.length).number(output.records.length).number(output.applied.length);
     if (this.event !== null && this.event.node === node) {
       if (change.started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
@@ -361,6 +400,7 @@ export function exploreTraceOf(
     nodes: number;
     spares?: number;
     implementationOptions: ImplementationOptions;
+    durabilityProbes?: boolean;
     bounds: Record<string, number>;
   },
 ): { trace: TraceFile; replay: SimulationResult } | null {
@@ -369,6 +409,7 @@ export function exploreTraceOf(
     nodes: options.nodes,
     ...((options.spares ?? 0) > 0 ? { spares: options.spares } : {}),
     implementationOptions: options.implementationOptions,
+    ...(options.durabilityProbes === true ? { durabilityProbes: true } : {}),
     strategy: result.strategy,
     bounds: options.bounds,
     distinctStates: result.distinctStates,
@@ -400,6 +441,7 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   if (!Array.isArray(info.steps)) return 'explore.steps: expected a list of steps';
   const unknown = info.steps.findIndex((step: unknown) => step === null || typeof step !== 'object' || !exploreStepKinds.has(String((step as { kind?: unknown }).kind)));
   if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
+  if (info.durabilityProbes !== undefined && typeof info.durabilityProbes !== 'boolean') return 'explore.durabilityProbes: expected true or false';
   const options = info.implementationOptions;
   if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
   // The scenario the path replays in: a cluster size or node options it cannot have are the file's fault.

@@ -44,6 +44,8 @@ export interface StepPath {
   /** Feature 'membership': spares after the members (absent: none). */
   spares?: number;
   implementationOptions: ImplementationOptions;
+  /** Durability probes on in its replays (ExploreTraceInfo.durabilityProbes): a failure a probe finds. */
+  durabilityProbes?: boolean;
   steps: readonly ExploreStep[];
 }
 

@@ -809,11 +809,15 @@ export class TransitionSystem {
   }
 
   private start(down: NodeState, id: NodeId): NodeStep {
+    return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, this.startInput(id, down.synced), true);
+  }
+
+  /** The input that starts node `id` over these records, as every start and restart of it gets. */
+  startInput(id: NodeId, records: readonly DurableRecord[]): Input {
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
     const options = implementationOptionsFor(this.options.implementation, this.options.implementationOptions);
-    const input: Input = { kind: 'start', id, members: startMembers(id, this.bootstrap), seed: 0, records: down.synced, options };
-    return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, input, true);
+    return { kind: 'start', id, members: startMembers(id, this.bootstrap), seed: 0, records, options };
   }
 
   /** The instance that takes the input: a fresh one for a start, else a copy of the node's. */

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/raftcheck/adapters/raftcheck-go"
 	pb "go.etcd.io/raft/v3/raftpb"
 	"google.golang.org/protobuf/proto"
 )
@@ -45,6 +46,8 @@ type testCluster struct {
 	transcript bytes.Buffer
 	options    options
 	taken      map[uint64][]*snapshotView // the snapshots each node took, in order
+	// configurations are the latest each node showed in its view.
+	configurations map[uint64]*raftcheck.ConfigurationView
 	// isolated nodes neither send nor receive (their messages are dropped as they would be sent).
 	isolated map[uint64]bool
 }
@@ -56,7 +59,7 @@ func newTestCluster(t *testing.T, seed int64) *testCluster {
 // newTestClusterWith starts three nodes with these options (features switched on, say).
 func newTestClusterWith(t *testing.T, seed int64, o options) *testCluster {
 	c := &testCluster{
-		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{}, taken: map[uint64][]*snapshotView{},
+		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{}, taken: map[uint64][]*snapshotView{}, configurations: map[uint64]*raftcheck.ConfigurationView{},
 		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{},
 		logs: map[uint64][]logEntryView{}, applied: map[uint64][]appliedEntry{}, states: map[uint64]*stateView{},
 	}
@@ -112,6 +115,9 @@ func (c *testCluster) send(id uint64, in any) testOutput {
 		c.logs[id] = append(c.logs[id][:delta.From-1:delta.From-1], delta.Entries...)
 	}
 	c.states[id] = out.State
+	if out.State.Configuration != nil {
+		c.configurations[id] = out.State.Configuration
+	}
 	return out
 }
 
@@ -210,7 +216,7 @@ func TestHelloAnswersProtocol2WithTheRaftVersionAndTheFeaturesWired(t *testing.T
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0 {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "membership,snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0.1 {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }

@@ -53,8 +53,13 @@ type node struct {
 	randomizedElectionTimeout *int
 
 	appliedIndex uint64
-	// confState is the configuration in force at appliedIndex, for the snapshots this node takes.
-	confState *pb.ConfState
+	// confState is the configuration in force at appliedIndex (etcd's takes effect when applied),
+	// from the entry (or snapshot) at confIndex, 0 for the bootstrap one; confIndexLatest is the
+	// latest configuration entry appended, and configurationChanged says the view must show it.
+	confState            *pb.ConfState
+	confIndex            uint64
+	confIndexLatest      uint64
+	configurationChanged bool
 	// Feature snapshots: compact once snapshotThreshold applied entries follow the latest
 	// snapshot (0: never), which folded the log up to snapshotIndex.
 	snapshotThreshold           uint64
@@ -193,6 +198,8 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 		MaxCommittedSizePerReady: math.MaxUint64,
 		MaxInflightMsgs:          inflightMessagesMax,
 		Logger:                   logger,
+		// A leader that removed itself steps down once it applies that (as etcd's server asks).
+		StepDownOnRemoval: true,
 	}
 	raw, err := raft.NewRawNode(config)
 	if err != nil {
@@ -210,6 +217,7 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 		timer:                     newElectionTimer(in.Seed, in.ID, o),
 		store:                     newKeyValueStore(),
 		confState:                 bootstrap,
+		configurationChanged:      true, // the output of start carries the configuration
 		snapshotThreshold:         o.SnapshotEntriesThreshold,
 		logDirtyFrom:              1, // the output of start carries the whole log
 	}
@@ -295,7 +303,7 @@ func (n *node) step(in *input, out *output) error {
 	case "tick":
 		*n.randomizedElectionTimeout = electionTickNever // etcd may have drawn a new one since
 		n.raw.Tick()                                     // heartbeats, check-quorum, leases; etcd's own election timeout never fires
-		if n.raw.BasicStatus().RaftState != raft.StateLeader && n.timer.tick() {
+		if n.raw.BasicStatus().RaftState != raft.StateLeader && n.timer.tick() && n.promotable() {
 			if err := n.raw.Campaign(); err != nil {
 				return fmt.Errorf("campaign: %w", err)
 			}
@@ -313,6 +321,11 @@ func (n *node) step(in *input, out *output) error {
 			return errors.New("read without a command")
 		}
 		return n.read(in.Command, out)
+	case "changeMembership":
+		if in.Change == nil {
+			return errors.New("changeMembership without a change")
+		}
+		return n.changeMembership(in.Change, out)
 	case "transferLeadership":
 		if in.Transfer == nil {
 			return errors.New("transferLeadership without a transfer")
@@ -484,7 +497,11 @@ func (n *node) handleReady(rd raft.Ready, out *output, proposed *acceptedAnswer)
 		}
 	}
 	for _, e := range rd.CommittedEntries {
-		out.Applied = append(out.Applied, n.apply(e))
+		applied, err := n.apply(e)
+		if err != nil {
+			return err
+		}
+		out.Applied = append(out.Applied, applied)
 	}
 	for _, state := range rd.ReadStates {
 		n.confirmRead(state)
@@ -524,6 +541,9 @@ func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) erro
 	n.log = n.log[:first-1-n.snapshotIndex]
 	for _, e := range entries {
 		id := commandIDOf(e)
+		if isConfChange(e) {
+			n.confIndexLatest = max(n.confIndexLatest, e.GetIndex())
+		}
 		n.log = append(n.log, logEntryView{Term: e.GetTerm(), CommandID: id})
 		if proposed != nil && id == proposed.CommandID && proposed.Index == 0 {
 			proposed.Index, proposed.Term = e.GetIndex(), e.GetTerm()
@@ -535,20 +555,30 @@ func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) erro
 	return nil
 }
 
-// apply applies one committed entry to the key-value store.
-func (n *node) apply(e *pb.Entry) appliedEntry {
+// apply applies one committed entry: a command to the key-value store, a configuration change
+// to etcd.
+func (n *node) apply(e *pb.Entry) (appliedEntry, error) {
 	n.appliedIndex = e.GetIndex()
 	applied := appliedEntry{Index: e.GetIndex(), Term: e.GetTerm()}
-	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
-		return applied // etcd's own entry: the empty entry of a new leader
+	if isConfChange(e) {
+		id, err := n.applyConfChange(e)
+		applied.CommandID = id
+		return applied, err
+	}
+	if len(e.GetData()) == 0 {
+		return applied, nil // etcd's own entry: the empty entry of a new leader
 	}
 	c, err := raftcheck.DecodeCommand(e.GetData())
 	if err != nil {
-		panic(fmt.Sprintf("entry %d holds data that is not a command: %v", e.GetIndex(), err))
+		return applied, fmt.Errorf("entry %d holds data that is not a command: %w", e.GetIndex(), err)
 	}
 	applied.CommandID = c.ID
 	applied.Result = raftcheck.AppendOptionalString(nil, n.store.Apply(&c))
-	return applied
+	return applied, nil
+}
+
+func isConfChange(e *pb.Entry) bool {
+	return e.GetType() == pb.EntryConfChange || e.GetType() == pb.EntryConfChangeV2
 }
 
 func (n *node) view() *stateView {
@@ -562,6 +592,10 @@ func (n *node) view() *stateView {
 		LeaderHint:    optionalID(status.Lead),
 		SnapshotIndex: new(n.snapshotIndex),
 		SnapshotTerm:  new(n.snapshotTerm),
+	}
+	if n.configurationChanged {
+		v.Configuration = n.configurationView()
+		n.configurationChanged = false
 	}
 	if n.logDirtyFrom != 0 {
 		entries := append([]logEntryView{}, n.log[n.logDirtyFrom-1-n.snapshotIndex:]...)

@@ -190,9 +190,14 @@ func decodeMessage(envelope *raftcheck.Envelope) (*pb.Message, error) {
 	return m, nil
 }
 
-// commandIDOf is the command id an entry carries: 0 for etcd's own entries (the empty entry of
-// a new leader, configuration changes).
+// commandIDOf is the command id an entry carries: a configuration entry's is its change's id; 0
+// for etcd's own entries (the empty entry of a new leader, the entry that leaves a joint
+// configuration).
 func commandIDOf(e *pb.Entry) int64 {
+	if isConfChange(e) {
+		_, context, _ := confChangeOf(e)
+		return context.ID
+	}
 	if e.GetType() != pb.EntryNormal || len(e.GetData()) == 0 {
 		return 0
 	}

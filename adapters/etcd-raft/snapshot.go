@@ -161,6 +161,8 @@ func (n *node) restore(r *snapshotRecord) {
 	n.appliedIndex = r.Index
 	n.snapshotIndex, n.snapshotTerm = r.Index, r.Term
 	n.confState = r.ConfState.confState()
+	n.confIndex, n.confIndexLatest = r.Index, max(n.confIndexLatest, r.Index)
+	n.configurationChanged = true
 	n.logDirtyFrom = r.Index + 1
 }
 

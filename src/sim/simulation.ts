@@ -788,7 +788,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const change = judged.change;
     this.stepFacts.partitioned = this.network.partitioned();
     this.marks.stepped(change, this.observation, this.stepFacts);
-    this.abstractStates.stepped(this.observation);
+    this.abstractStates.stepped(this.observation, change);
     if (this.probes !== null && output.messages.length > 0) this.probe(id, output);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;

@@ -9,7 +9,7 @@
 // finite and a new state means a new shape, not a new number. Works for any implementation that
 // sends views; a node without one counts as down. Reads only: a run is the same with or without.
 
-import type { ObservedCluster, ObservedNode } from '../contract/observation.js';
+import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
 
 /** What one run reached: distinct cluster states and transitions, as opaque keys. */
 export interface AbstractCoverage {
@@ -20,6 +20,8 @@ export interface AbstractCoverage {
 /** Bounds per run (a run that reaches more keeps the first ones): the space is finite, but a run is bounded too. */
 const statesPerRunMax = 20_000;
 const transitionsPerRunMax = 40_000;
+/** State numbers stay below this within a run (a transition's key is from x limit + to, within 2^53). */
+const stateNumberLimit = 2 ** 26;
 
 const roleCode = { follower: 1, candidate: 2, leader: 3 } as const;
 
@@ -80,16 +82,76 @@ function nodeCode(node: ObservedNode, reference: ObservedNode, termMax: number, 
   return code * 2 + ownTermEntry;
 }
 
+/**
+ * Whether a step left everything an abstract state reads of its node as it was: role, term,
+ * commit, log, configuration and snapshot (the other nodes did not move in it).
+ */
+function changesNothingRead(change: StepChange, node: ObservedNode): boolean {
+  return (
+    !change.started &&
+    change.logChangedFrom === Infinity &&
+    node.role === change.previousRole &&
+    node.term === change.previousTerm &&
+    node.commitIndex === change.previousCommitIndex &&
+    node.lastIndex === change.previousLastIndex &&
+    node.configuration === change.previousConfiguration &&
+    change.snapshotTaken === undefined &&
+    change.snapshotInstalled === undefined
+  );
+}
+
+/** Nodes up with a view: a crash changes it between steps, without a step of its own. */
+function nodesSeen(nodes: readonly ObservedNode[]): number {
+  let seen = 0;
+  for (const node of nodes) if (node.up && node.hasView) seen += 1;
+  return seen;
+}
+
+function sameCodes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** Inserts `code` into ascending `codes` (a handful of nodes: an insertion sort). */
+function insertSorted(codes: number[], code: number): void {
+  let at = codes.length;
+  codes.push(code);
+  while (at > 0 && codes[at - 1] > code) {
+    codes[at] = codes[at - 1];
+    at -= 1;
+  }
+  codes[at] = code;
+}
+
 /** One run's abstract coverage: fed the cluster after every step, read at the end. */
 export class AbstractStates {
-  private readonly states = new Set<string>();
-  private readonly transitions = new Set<string>();
+  /** Each distinct state met, by its number (in the order met): its key, and its sorted codes. */
+  private readonly names: string[] = [];
+  private readonly codesOf: number[][] = [];
+  /** State numbers by a hash of their codes (a bucket per hash: codes are compared, never trusted to the hash). */
+  private readonly byHash = new Map<number, number[]>();
+  /** Transitions as (from x stateNumberLimit + to); keys are built once, when the run is read. */
+  private readonly transitions = new Set<number>();
   private codes: number[] = [];
-  private previous: string | null = null;
+  /** The codes of the cluster at hand, sorted in place (kept to spare an allocation per step). */
+  private readonly scratch: number[] = [];
+  private seen = -1;
+  /** Each node's snapshot and anchor index at the last look: a view may move them without reporting a snapshot. */
+  private readonly snapshotAt: number[] = [];
+  private previous = -1;
 
-  /** After every step, with the cluster as observed after it. */
-  stepped(cluster: ObservedCluster): void {
+  /**
+   * After every step, with the cluster as observed after it, and the step's change when there is
+   * one: a step that changed nothing the abstract state reads, with the same nodes seen as at the
+   * last look, leaves the state as it was (most steps: heartbeats, ticks, acknowledgements).
+   */
+  stepped(cluster: ObservedCluster, change?: StepChange): void {
     const nodes = cluster.nodes;
+    const seen = nodesSeen(nodes);
+    if (change !== undefined && seen === this.seen && this.unmoved(change, cluster.mirror(change.node))) return;
+    this.seen = seen;
+    for (const node of nodes) this.snapshotAt[node.id] = node.snapshotIndex * 2 ** 26 + node.anchorIndex;
     const reference = referenceNode(nodes);
     if (reference === null) return;
     let termMax = 0;
@@ -101,18 +163,41 @@ export class AbstractStates {
       commitMax = Math.max(commitMax, node.commitIndex);
       if (node.role === 'leader') leaders += 1;
     }
-    const codes = nodes.map((node) => nodeCode(node, reference, termMax, commitMax)).sort((a, b) => a - b);
-    if (codes.length === this.codes.length && codes.every((code, index) => code === this.codes[index])) return;
-    this.codes = codes;
-    const state = `${Math.min(leaders, 2)}:${codes.join('.')}`;
-    if (this.states.size < statesPerRunMax) this.states.add(state);
-    if (this.previous !== null && this.transitions.size < transitionsPerRunMax) this.transitions.add(`${this.previous}>${state}`);
+    const codes = this.scratch;
+    codes.length = 0;
+    for (const node of nodes) insertSorted(codes, nodeCode(node, reference, termMax, commitMax));
+    if (sameCodes(codes, this.codes)) return;
+    this.codes = codes.slice();
+    const state = this.numberOf(this.codes, leaders);
+    if (this.previous !== -1 && this.transitions.size < transitionsPerRunMax) this.transitions.add(this.previous * stateNumberLimit + state);
     this.previous = state;
+  }
+
+  /** The number of the state of these (sorted) codes, given one the first time it is met. */
+  private numberOf(codes: number[], leaders: number): number {
+    let hash = leaders;
+    for (const code of codes) hash = Math.imul(hash ^ code, 0x9e3779b1) ^ (hash >>> 15);
+    const bucket = this.byHash.get(hash);
+    if (bucket !== undefined) {
+      for (const state of bucket) if (sameCodes(this.codesOf[state], codes)) return state;
+    }
+    const state = this.names.length;
+    this.names.push(`${Math.min(leaders, 2)}:${codes.join('.')}`);
+    this.codesOf.push(codes);
+    if (bucket === undefined) this.byHash.set(hash, [state]);
+    else bucket.push(state);
+    return state;
+  }
+
+  private unmoved(change: StepChange, node: ObservedNode): boolean {
+    return changesNothingRead(change, node) && this.snapshotAt[node.id] === node.snapshotIndex * 2 ** 26 + node.anchorIndex;
   }
 
   /** What the run reached, sorted (so equal runs give equal lists). */
   reached(): AbstractCoverage {
-    return { states: [...this.states].sort(), transitions: [...this.transitions].sort() };
+    const names = this.names;
+    const transitions = [...this.transitions].map((key) => `${names[Math.floor(key / stateNumberLimit)]}>${names[key % stateNumberLimit]}`);
+    return { states: names.slice(0, statesPerRunMax).sort(), transitions: transitions.sort() };
   }
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
-import type { ObservedCluster, ObservedNode } from '../../src/contract/observation.js';
+import type { ObservedCluster, ObservedNode, StepChange } from '../../src/contract/observation.js';
 import { campaignSummary } from '../../src/report/campaignSummary.js';
 import { formatSummary } from '../../src/report/console.js';
 import { AbstractStates, CoverageUnion } from '../../src/world/abstractState.js';
@@ -65,6 +65,23 @@ describe('abstract states', () => {
     const after = cluster([node(1, { role: 'leader', term: 2, terms: [1] }), node(2, { term: 2, terms: [1] })]);
     const states = new AbstractStates();
     for (const each of [before, before, after, after]) states.stepped(each);
+    expect(states.reached().states).toHaveLength(2);
+    expect(states.reached().transitions).toHaveLength(1);
+  });
+
+  it('skip a step that moved nothing they read, yet see a crash that happened between two steps', () => {
+    const nodes = [node(1, { role: 'leader', term: 2, terms: [1, 2] }), node(2, { term: 2, terms: [1, 2] }), node(3, { term: 2, terms: [1, 2] })];
+    const withMirror = (each: ObservedNode[]) => ({ nodes: each, mirror: (id: number) => each[id - 1] }) as unknown as ObservedCluster;
+    const quiet = (of: ObservedNode) =>
+      ({ node: of.id, started: false, logChangedFrom: Infinity, previousRole: of.role, previousTerm: of.term, previousCommitIndex: of.commitIndex, previousLastIndex: of.lastIndex, previousConfiguration: of.configuration }) as unknown as StepChange;
+    const states = new AbstractStates();
+    states.stepped(withMirror(nodes));
+    // A heartbeat acknowledged: nothing read moved, and no state or transition is added.
+    states.stepped(withMirror(nodes), quiet(nodes[1]));
+    expect(states.reached().states).toHaveLength(1);
+    // Node 3 crashed between the steps; node 1's quiet step still shows the cluster with it down.
+    const crashed = [nodes[0], nodes[1], node(3, { term: 2, terms: [1, 2], up: false })];
+    states.stepped(withMirror(crashed), quiet(nodes[0]));
     expect(states.reached().states).toHaveLength(2);
     expect(states.reached().transitions).toHaveLength(1);
   });

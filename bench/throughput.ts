@@ -1,6 +1,8 @@
 // npm run bench: simulator throughput. Prints events per second for a 5-node reference cluster
 // on the default scenario with every invariant on, the same with membership churn and snapshots
-// on (issue 17's features, the reference lists both), the same without invariants, and, in the
+// on (issue 17's features, the reference lists both), the same with every feature of protocol v2
+// on (issue 18's too: pre-vote, check-quorum, lease reads by clients, transfers), the same without
+// invariants, and, in the
 // same process, a bare event loop on the same queue with a trivial handler: the ceiling.
 // Figures go to docs/BENCHMARKS.md by hand, with the date and the machine.
 
@@ -26,6 +28,20 @@ function featuresScenario(): Scenario {
   const scenario = defaultScenario();
   scenario.implementation.snapshotEntriesThreshold = 8;
   scenario.membership = { spares: 2, changesPerSecond: 1, jointProbability: 0.3, removed: 'wipe' };
+  return scenario;
+}
+
+/**
+ * The default scenario with every protocol-v2 feature the reference lists: membership churn and
+ * snapshots as above, pre-vote, check-quorum, a transfer every half second, and clients reading
+ * from the leader's lease (clocks drifting within the declared bound).
+ */
+function everyFeatureScenario(): Scenario {
+  const scenario = featuresScenario();
+  Object.assign(scenario.implementation, { preVote: true, checkQuorum: true, leaseReads: true });
+  scenario.transfers = { perSecond: 2, target: 'any' };
+  scenario.clocks = { ...scenario.clocks, driftMax: 0.05 };
+  scenario.clients = { ...defaultClientOptions(), reads: 'lease', routing: 'any' };
   return scenario;
 }
 
@@ -90,6 +106,7 @@ function bareLoopRate(eventCount: number): { events: number; wallMs: number; rat
 // Warm up the JIT on every path before measuring.
 simulationRate(allInvariants, 10);
 simulationRate(allInvariants, 10, featuresScenario());
+simulationRate(allInvariants, 10, everyFeatureScenario());
 bareLoopRate(500_000);
 
 // Three alternating rounds, medians reported: the machines are shared, and one round can land
@@ -97,11 +114,13 @@ bareLoopRate(500_000);
 const rounds = 3;
 const fullRounds: ReturnType<typeof simulationRate>[] = [];
 const featuresRounds: ReturnType<typeof simulationRate>[] = [];
+const everyFeatureRounds: ReturnType<typeof simulationRate>[] = [];
 const bareRounds: ReturnType<typeof simulationRate>[] = [];
 const ceilingRounds: ReturnType<typeof bareLoopRate>[] = [];
 for (let round = 0; round < rounds; round += 1) {
   fullRounds.push(simulationRate(allInvariants, seedCount));
   featuresRounds.push(simulationRate(allInvariants, seedCount, featuresScenario()));
+  everyFeatureRounds.push(simulationRate(allInvariants, seedCount, everyFeatureScenario()));
   bareRounds.push(simulationRate([], seedCount));
   ceilingRounds.push(bareLoopRate(Math.max(2_000_000, fullRounds[0].events)));
 }
@@ -110,6 +129,7 @@ const historyCheck = historyCheckCost(clientSeeds);
 const median = <T extends { rate: number }>(values: T[]): T => [...values].sort((a, b) => a.rate - b.rate)[Math.floor(values.length / 2)];
 const full = median(fullRounds);
 const features = median(featuresRounds);
+const everyFeature = median(everyFeatureRounds);
 const bare = median(bareRounds);
 const ceiling = median(ceilingRounds);
 const result = {
@@ -119,6 +139,7 @@ const result = {
   scenario: 'default (5 nodes)',
   withInvariantsEventsPerSecond: Math.round(full.rate),
   membershipAndSnapshotsEventsPerSecond: Math.round(features.rate),
+  everyFeatureEventsPerSecond: Math.round(everyFeature.rate),
   withoutInvariantsEventsPerSecond: Math.round(bare.rate),
   bareLoopEventsPerSecond: Math.round(ceiling.rate),
   ratioToBareLoop: Number((full.rate / ceiling.rate).toFixed(3)),
@@ -137,6 +158,7 @@ if (json) {
   process.stdout.write(`raftcheck bench: ${result.machine}; medians of ${rounds} rounds\n`);
   line(`simulation, all invariants (${seedCount} seeds)`, `${result.withInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('simulation, membership and snapshots on', `${result.membershipAndSnapshotsEventsPerSecond.toLocaleString('en-US')} events/s`);
+  line('simulation, every feature on', `${result.everyFeatureEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('simulation, no invariants', `${result.withoutInvariantsEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('bare event loop (ceiling)', `${result.bareLoopEventsPerSecond.toLocaleString('en-US')} events/s`);
   line('ratio to the bare loop', `${result.ratioToBareLoop}`);

@@ -10,7 +10,7 @@
 // diverges too far to fail the same way. A client history that is not linearizable is seen: the
 // lifted steps carry the clients' commands, and the replay rebuilds and checks their history.
 // So is a broken durability promise (durable-promise): the step stage's replays then run the
-// probes too (src/shrink/pathProbes.ts), and the explore trace written says so.
+// probes too (src/world/probes.ts), and the explore trace written says so.
 
 import type { Implementation } from '../contract/contract.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -30,7 +30,7 @@ import { failureSignature, failureSignatures, runLivenessBound, shrink, ShrinkEr
 import type { StepShrinkResult } from '../shrink/steps.js';
 import { shrinkSteps } from '../shrink/steps.js';
 import { referenceImplementation } from '../adapters/reference.js';
-import { durabilityInvariant } from '../sim/probes.js';
+import { durabilityInvariant } from '../world/probes.js';
 import { runSeed, traceOf } from './run.js';
 
 export interface ShrinkRunOptions extends ShrinkOptions {

@@ -27,6 +27,7 @@ import type { ImplementationArguments } from './runCommand.js';
 import { implementationOfArguments } from './runCommand.js';
 import { failurePage } from '../report/html.js';
 import { describeMembershipSteps } from '../sim/simulation.js';
+import { probesByDefault } from '../world/probes.js';
 
 export interface ExploreArguments extends ImplementationArguments {
   nodes: number;
@@ -59,6 +60,8 @@ export interface ExploreArguments extends ImplementationArguments {
   spares?: number;
   /** Feature 'membership': changes handed to a leader over a path (absent: 0, no membership steps). */
   membershipChanges?: number;
+  /** Durability probes on or off (--probes / --no-probes); absent: the implementation's default. */
+  probes?: boolean;
   bugs?: readonly string[];
   json: boolean;
   out: string;
@@ -88,7 +91,7 @@ export async function exploreCommand(args: ExploreArguments, io: CommandIo): Pro
   const boundsShown = { ...bounds, timeMs: bounds.timeMs, memoryBytesMax: bounds.memoryBytesMax };
   const traced = exploreFailureTrace(result, {
     ...{ implementation, invariants: allInvariants, bugs: bugNames, nodes: args.nodes, spares: options.spares ?? 0 },
-    ...{ implementationOptions: options.implementationOptions, bounds: boundsShown },
+    ...{ implementationOptions: options.implementationOptions, durabilityProbes: options.durabilityProbes, bounds: boundsShown },
   });
   let tracePath: string | null = null;
   let failures: ReturnType<typeof failureRecord>[] = [];
@@ -138,6 +141,7 @@ function exploreOptionsOf(args: ExploreArguments, implementation: Implementation
     clone: args.clone,
     liveInstancesMax: args.maxInstances,
     reduction: args.reduction !== false,
+    durabilityProbes: args.probes ?? probesByDefault(implementation),
     seed: args.seed,
     walksMax: args.walks,
     pctDepth: args.pctDepth,

@@ -319,6 +319,7 @@ function addExploreCommand(parser: Argv, context: CommandContext): Argv {
             implTimeoutMs: args['impl-timeout-ms'],
             implOutputBytesMax: args['impl-output-bytes-max'],
             maxInstances: args['max-instances'],
+            probes: args.probes,
             json: args.json,
             out: args.out,
             typedValue: (flag) => typedValue(argv, flag),
@@ -363,6 +364,10 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
         describe: 'Implementations that list membership: changes handed to a leader over a path (add a spare as learner or voter, promote, remove, replace jointly), and removed nodes wiped',
       })
       .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
+      .option('probes', {
+        type: 'boolean',
+        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the synced records (default: on for implementations that decode their messages in process; --no-probes turns them off)',
+      })
       .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
       .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })
       .option('impl-output-bytes-max', { type: 'number', describe: `Process implementations: longest line a program may write, in bytes (default ${outputBytesMaxDefault})` })

@@ -72,6 +72,7 @@ const optionFields: Record<keyof ExploreOptions, Schema> = {
   liveInstancesMax: { ...count, minimum: 1, ...optional },
   intern: { ...flag, ...optional },
   memoize: { ...flag, ...optional },
+  durabilityProbes: { ...flag, ...optional },
   reduction: { ...flag, ...optional },
   seed: { type: 'number', integer: true, minimum: 0, maximum: 0xffffffff },
   walksMax: count,

@@ -23,6 +23,7 @@ import { interruptRequested } from '../core/interrupt.js';
 import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from '../world/system.js';
 import { TransitionSystem } from '../world/system.js';
 import type { InstancePoolStatistics } from '../world/instancePool.js';
+import { probesByDefault } from '../world/probes.js';
 import { Frontier } from './frontier.js';
 import { choiceKey, effectMask, emptySleepSet, ownSleepSet, successorSleepSet } from './reduction.js';
 import { VisitedSet } from './visited.js';
@@ -91,6 +92,11 @@ export interface ExploreOptions {
   intern?: boolean;
   /** Compute what an input does to a node state once (TransitionSystem.perform); default true. */
   memoize?: boolean;
+  /**
+   * Durability probes on every node step that promises (src/world/probes.ts); default: on for an
+   * implementation that decodes its messages in process (probesByDefault).
+   */
+  durabilityProbes?: boolean;
   /**
    * Partial-order reduction by sleep sets in bfs (src/explore/reduction.ts): the same states,
    * fewer transitions. Default true; false to measure it or to check it against the full search.
@@ -171,6 +177,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     liveInstancesMax: options.liveInstancesMax,
     intern: options.intern,
     memoize: options.memoize,
+    durabilityProbes: options.durabilityProbes ?? probesByDefault(options.implementation),
     termMax: options.bounds.termMax,
     crashesMax: options.bounds.crashesMax,
     requestsMax: options.bounds.requestsMax,

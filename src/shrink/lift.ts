@@ -59,6 +59,7 @@ export function liftRun(subject: LiftSubject): LiftedRun {
   let watching = true;
   const simulation = new Simulation({
     implementation: watched(subject.implementation, observed, () => watching),
+    shadowImplementation: subject.implementation,
     scenario: subject.scenario,
     seed: 0,
     invariants: subject.invariants,

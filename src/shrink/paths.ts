@@ -33,8 +33,6 @@ import type { Choice, ExploreStep, InFlight, StepObserver, Transition, World } f
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
-import type { SteppedOutput } from './pathProbes.js';
-import { PathProbes } from './pathProbes.js';
 
 /** What an explore trace records besides the steps: enough to rebuild the transition system. */
 export interface ExploreTraceInfo {
@@ -43,8 +41,8 @@ export interface ExploreTraceInfo {
   spares?: number;
   implementationOptions: ImplementationOptions;
   /**
-   * Durability probes on (src/shrink/pathProbes.ts): the path shows a failure a probe finds
-   * (durable-promise). Absent: off, as for every path the explorer finds.
+   * Durability probes on every node step (src/world/probes.ts): an explore search with probes on,
+   * or a path that shows a failure a probe finds (durable-promise). Absent: off.
    */
   durabilityProbes?: boolean;
   strategy: string;
@@ -86,7 +84,7 @@ export interface ExplorePathCluster {
   nodes: number;
   spares?: number;
   implementationOptions: ImplementationOptions;
-  /** See ExploreTraceInfo.durabilityProbes. */
+  /** Durability probes on every node step (absent: off). */
   durabilityProbes?: boolean;
 }
 
@@ -113,6 +111,7 @@ export function replaySystem(implementation: Implementation, cluster: ExplorePat
     membershipChangesMax: unbounded,
     // Nothing shared: a violation's evidence is this path's own.
     intern: false,
+    durabilityProbes: cluster.durabilityProbes === true,
   });
 }
 
@@ -170,18 +169,16 @@ export function replayExplorePath(
  */
 export class PathReplay {
   private readonly system: TransitionSystem;
-  private readonly durabilityProbes: boolean;
   /** The initial world of every verdict: its node states keep what the system computed from them. */
   private initial: Transition | null = null;
 
   constructor(
-    private readonly implementation: Implementation,
+    implementation: Implementation,
     path: ExplorePathCluster,
     invariants: readonly InvariantDefinition[],
     private readonly resolution: StepResolution = strictResolution,
   ) {
     this.system = replaySystem(implementation, path, invariants);
-    this.durabilityProbes = path.durabilityProbes === true;
   }
 
   /** Disposes the live instances of the nodes (it stays usable: they are re-created). */
@@ -193,19 +190,12 @@ export class PathReplay {
   replay(steps: readonly ExploreStep[], options: { record: boolean; onWorld?: (world: World) => void }): ReplayedPath | { error: string } {
     const system = this.system;
     const info = { nodes: system.bootstrap.length, spares: system.members.length - system.bootstrap.length, implementationOptions: system.options.implementationOptions };
-    // Probes read every output, so a replay with them observes every node step.
-    const probes = this.durabilityProbes ? new PathProbes(this.implementation, system) : null;
-    const recorder = new PathRecorder(options.record || probes !== null || steps.some(hasClientCommand), probes !== null);
+    const recorder = new PathRecorder(options.record || steps.some(hasClientCommand));
     let transition = recorder.observer === undefined ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
     let world: World = transition.world;
     options.onWorld?.(world);
     const taken: ExploreStep[] = [];
-    let probeFound = false;
-    const done = (finding: Violation | HarnessError | null, implementationError: SimulationResult['implementationError'], foundAtStep: boolean) => ({
-      steps: taken,
-      result: recorder.result(info, world, finding, implementationError),
-      foundAtStep: foundAtStep && !probeFound,
-    });
+    const done = (finding: Violation | HarnessError | null, implementationError: SimulationResult['implementationError'], foundAtStep: boolean) => ({ steps: taken, result: recorder.result(info, world, finding, implementationError), foundAtStep });
     if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: 0, timeMs: 0 }, false);
     const delivered = new DeliveredMessages();
     for (const [index, step] of steps.entries()) {
@@ -222,11 +212,6 @@ export class PathReplay {
       world = transition.world;
       options.onWorld?.(world);
       if (transition.implementationError !== null) return done(null, { ...transition.implementationError, eventNumber: taken.length, timeMs: taken.length }, false);
-      if (transition.violation === null && probes !== null) {
-        const violation = probes.check(recorded, recorder.takeOutputs(), world, taken.length);
-        probeFound = violation !== null;
-        transition = { ...transition, violation };
-      }
       if (transition.violation === null && recorder.completedSince()) transition = { ...transition, violation: recorder.checkHistory(system.judgeOf(world)) };
     }
     if (transition.violation !== null) return done(transition.violation, null, !recorder.historyFound);
@@ -276,22 +261,7 @@ class PathRecorder implements StepObserver {
   /** Set when the clients' history check found the violation. */
   historyFound = false;
 
-  /** The outputs of the step being replayed, kept for the durability probes (null: not kept). */
-  private outputs: SteppedOutput[] | null;
-
-  constructor(
-    private readonly recording: boolean,
-    keepsOutputs = false,
-  ) {
-    this.outputs = keepsOutputs ? [] : null;
-  }
-
-  /** The outputs kept since the last call (see outputs). */
-  takeOutputs(): SteppedOutput[] {
-    const outputs = this.outputs ?? [];
-    if (this.outputs !== null) this.outputs = [];
-    return outputs;
-  }
+  constructor(private readonly recording: boolean) {}
 
   /** The system's observer: none for a verdict, so that the system may reuse what it computed. */
   get observer(): StepObserver | undefined {
@@ -320,7 +290,6 @@ class PathRecorder implements StepObserver {
   }
 
   stepped(node: NodeId, output: Output, change: StepChange, mirror: ObservedNode): void {
-    this.outputs?.push({ node, output, mirror });
     this.hasher.number(node).number(output.messages.length).number(output.records.length).number(output.applied.length);
     if (this.event !== null && this.event.node === node) {
       if (change.started || change.previousRole !== mirror.role || change.previousTerm !== mirror.term) {
@@ -409,6 +378,7 @@ export function exploreTraceOf(
     nodes: options.nodes,
     ...((options.spares ?? 0) > 0 ? { spares: options.spares } : {}),
     implementationOptions: options.implementationOptions,
+    // Written only when on: a trace without probes reads as it did before they existed.
     ...(options.durabilityProbes === true ? { durabilityProbes: true } : {}),
     strategy: result.strategy,
     bounds: options.bounds,

@@ -24,6 +24,8 @@ export interface ShortestOptions {
   /** Feature 'membership': spares after the members (absent: none). */
   spares?: number;
   implementationOptions: ImplementationOptions;
+  /** Durability probes on every node step (absent: off). */
+  durabilityProbes?: boolean;
   bounds: PathBounds;
   /** Paths of at most this many steps. */
   depthMax: number;
@@ -58,6 +60,7 @@ export function shortestFailingPath(options: ShortestOptions): ExploreStep[] | n
     nodes: options.nodes,
     spares: options.spares,
     implementationOptions: options.implementationOptions,
+    durabilityProbes: options.durabilityProbes === true,
     symmetry: false,
     clone: true,
   });

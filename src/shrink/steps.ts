@@ -272,6 +272,7 @@ class StepShrinker {
       nodes: this.nodes,
       spares: this.path.spares,
       implementationOptions: this.path.implementationOptions,
+      durabilityProbes: this.path.durabilityProbes,
       bounds: {
         crashesMax: last.crashes,
         requestsMax: last.requests,

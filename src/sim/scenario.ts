@@ -318,7 +318,7 @@ export interface Scenario {
    */
   unsafeFaults: boolean;
   /**
-   * Durability probes (src/sim/probes.ts): check each promise a node makes in a message against a
+   * Durability probes (src/world/probes.ts): check each promise a node makes in a message against a
    * shadow restarted from its durable records. Absent: on for implementations that decode their
    * messages in-process (Implementation.messageView), off otherwise (a shadow of a program or a
    * wasm guest is a process or module instance per probe).

@@ -41,7 +41,7 @@ import type { MarkCounts, StepFacts } from '../world/marks.js';
 import { CoverageMarks } from '../world/marks.js';
 import type { AbstractCoverage } from '../world/abstractState.js';
 import { AbstractStates } from '../world/abstractState.js';
-import { DurabilityProbes } from './probes.js';
+import { DurabilityProbes, probesByDefault } from '../world/probes.js';
 import type { MembershipWorld } from './membership.js';
 import { MembershipAdmin } from './membership.js';
 import type { TransferWorld } from './transfers.js';
@@ -150,6 +150,12 @@ export interface SimulationOptions {
   stopAfterEvent?: number;
   /** Events the queue may hold at once (default eventQueueCapacityDefault); a run that needs more ends with boundReached 'queue'. */
   eventQueueCapacity?: number;
+  /**
+   * The implementation durability probes start their shadows from and decode messages with
+   * (default: `implementation`): a run whose nodes are wrapped to be watched (src/shrink/lift.ts)
+   * probes the bare implementation, so that no shadow is seen as a node of the run.
+   */
+  shadowImplementation?: Implementation;
 }
 
 /** Messages and requests a paused node holds before it drops the rest. */
@@ -213,7 +219,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly stopAfterEvent: number;
   private readonly clients: Clients | null;
   private readonly inconclusive: Inconclusive[] = [];
-  /** Durability probes (src/sim/probes.ts), where the scenario or the implementation has them on. */
+  /** Durability probes (src/world/probes.ts), where the scenario or the implementation has them on. */
   private readonly probes: DurabilityProbes | null;
   /** Coverage marks (src/world/marks.ts): read-only witnesses of the situations the run reached. */
   private readonly marks = new CoverageMarks();
@@ -248,8 +254,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const scenario = this.scenario;
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);
-    const probesOn = this.scenario.durabilityProbes ?? options.implementation.messageView !== undefined;
-    this.probes = probesOn ? new DurabilityProbes(options.implementation) : null;
+    const shadowImplementation = options.shadowImplementation ?? options.implementation;
+    const probesOn = this.scenario.durabilityProbes ?? probesByDefault(shadowImplementation);
+    this.probes = probesOn ? new DurabilityProbes(shadowImplementation, { firstPromisesOnly: true }) : null;
     this.transfers = this.scenario.transfers !== undefined && (options.implementation.features ?? []).includes('leadershipTransfer') ? new TransferAdmin(this.scenario.transfers, this.random) : null;
     this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
     this.slots = [0, ...this.universe].map((id) => new NodeSlot(id, new NodeClock(this.implementation, this.scenario.tickMs)));
@@ -858,8 +865,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
       id,
       incarnation: slot.incarnation,
       output,
-      durable: storage.recordsUpTo(durableCount),
-      allDurable: durableCount === storage.writtenCount,
+      durable: storage.recordsBetween(0, durableCount),
+      unsynced: storage.recordsBetween(durableCount, storage.writtenCount),
+      tornKeptMax: 0,
       start: (records) => this.startInput(id, 0, records),
       mirror: this.observation.mirror(id),
       eventNumber: this.eventCount,

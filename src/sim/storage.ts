@@ -63,9 +63,9 @@ export class NodeStorage {
     this.durableCount = 0;
   }
 
-  /** The first `count` records written (what a durability probe's shadow starts from). */
-  recordsUpTo(count: number): readonly DurableRecord[] {
-    return this.records.slice(0, count);
+  /** The records written from `from` to `to` (a durability probe's shadow starts from some of them). */
+  recordsBetween(from: number, to: number): readonly DurableRecord[] {
+    return this.records.slice(from, to);
   }
 
   /** What a restarted node is handed: the surviving records, in write order. */

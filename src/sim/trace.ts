@@ -181,6 +181,7 @@ const exploreSchema: Schema = {
     nodes: { ...integer, minimum: 1 },
     spares: { ...integer, minimum: 0, optional: true },
     implementationOptions: { type: 'any' },
+    durabilityProbes: { type: 'boolean', optional: true },
     strategy: { type: 'string' },
     bounds: { type: 'any' },
     distinctStates: count,

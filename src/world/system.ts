@@ -52,6 +52,7 @@ import { InstancePool, liveInstancesMaxDefault } from './instancePool.js';
 import { Lanes } from './lanes.js';
 import { mix32 } from '../core/hash.js';
 import type { Violation } from '../contract/observation.js';
+import { DurabilityProbes } from './probes.js';
 import { allChanges, changeCode, changeCodesMax, configurationMembers, latestCommitted, startMembers, votersMinOf } from './membership.js';
 
 export interface NodeState {
@@ -266,6 +267,11 @@ export interface SystemOptions extends PathBounds {
   intern?: boolean;
   /** Compute what an input does to a node state once (TransitionSystem.perform); default true. */
   memoize?: boolean;
+  /**
+   * Durability probes (src/world/probes.ts): every node step that makes a promise in a message is
+   * checked against a shadow restarted from the node's synced records. Default off.
+   */
+  durabilityProbes?: boolean;
 }
 
 export interface Fingerprint {
@@ -320,6 +326,8 @@ export class TransitionSystem {
   private readonly encodedNodes: NodeState[] = [];
   private readonly encodedMessages: InFlight[] = [];
   private readonly encodedJudgements: Judgement[] = [];
+  /** Null with probes off. */
+  private readonly probes: DurabilityProbes | null;
 
   constructor(readonly options: SystemOptions) {
     this.bootstrap = nodeIds(options.nodes);
@@ -347,6 +355,7 @@ export class TransitionSystem {
     this.interning = options.intern !== false;
     this.memoizing = options.memoize !== false;
     this.inputStride = this.members.length + 1;
+    this.probes = options.durabilityProbes === true ? new DurabilityProbes(options.implementation, { firstPromisesOnly: false }) : null;
   }
 
   /** Live instances of the pool, without clone() (null with it). */
@@ -812,8 +821,8 @@ export class TransitionSystem {
     return this.step({ ...down, inputDigest: [0, 0], digests: null, memo: undefined, index: undefined }, id, this.startInput(id, down.synced), true);
   }
 
-  /** The input that starts node `id` over these records, as every start and restart of it gets. */
-  startInput(id: NodeId, records: readonly DurableRecord[]): Input {
+  /** Node `id`'s start over `records`: a start, a restart, or a durability probe's shadow. */
+  private startInput(id: NodeId, records: readonly DurableRecord[]): Input {
     // Seed 0 for every node: with fixed election timeouts it decides nothing, and one seed for
     // all keeps nodes interchangeable for the symmetry reduction.
     const options = implementationOptionsFor(this.options.implementation, this.options.implementationOptions);
@@ -867,7 +876,26 @@ export class TransitionSystem {
       index: undefined,
     });
     const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, mirror.term));
-    return nodeStep(node, output, change, messages, null);
+    const step = nodeStep(node, output, change, messages, null);
+    if (this.probes !== null && messages.length > 0) step.broken = this.probe(id, node, output);
+    return step;
+  }
+
+  /** Probes the promises of node `id`'s output, which left it in state `node` (its messages leave now). */
+  private probe(id: NodeId, node: NodeState, output: Output): Violation | null {
+    return this.probes!.check({
+      id,
+      incarnation: node.mirror.incarnation,
+      output,
+      durable: node.synced,
+      unsynced: node.unsynced,
+      tornKeptMax: 0,
+      start: (records) => this.startInput(id, records),
+      mirror: node.mirror,
+      // The world's event number, filled in where the step is folded into a path (foldStep).
+      eventNumber: 0,
+      timeMs: 0,
+    });
   }
 
   /**
@@ -1116,6 +1144,8 @@ interface NodeStep {
   readonly messages: readonly InFlight[];
   /** Set when the node failed the contract on this input (the rest is then the state before). */
   readonly error: ExploreImplementationError | null;
+  /** A promise of its messages that a crash as they leave would break (durability probes; null: none, or probes off). */
+  broken: Violation | null;
   /**
    * What judging it from a judgement left (Draft.judgeStep), by that judgement, or by its core
    * when the judging read no revealed term (null until judged).
@@ -1138,7 +1168,7 @@ function shows(step: NodeStep, before: NodeState): boolean {
 }
 
 function nodeStep(node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
-  return { node, output, change, messages, error, judged: null, lastJudgedFrom: null, lastJudged: undefined };
+  return { node, output, change, messages, error, broken: null, judged: null, lastJudgedFrom: null, lastJudged: undefined };
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
@@ -1290,6 +1320,14 @@ class Draft {
     return this.system.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
   }
 
+  /**
+   * A promise the step just judged broke (durability probes): it is the step's violation, before
+   * any the invariants found, as the simulator reports it.
+   */
+  promiseBroken(violation: Violation): void {
+    this.violation = { ...violation, eventNumber: this.eventNumber, timeMs: this.eventNumber };
+  }
+
   /** Judges a crash whose down state (with its mirror) is in place. */
   judgeCrash(id: NodeId, mirror: NodeMirror): void {
     const judge = this.judge();
@@ -1346,6 +1384,7 @@ function foldStep(draft: Draft, id: NodeId, step: NodeStep): boolean {
   const messages = step.messages;
   for (let index = 0; index < messages.length; index += 1) draft.addMessage(messages[index]);
   if (draft.violation === null) draft.judgeStep(step);
+  if (step.broken !== null) draft.promiseBroken(step.broken);
   return draft.violation === null;
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { bugByName, bugCatalog, bugNames, bugsFromNames, bugSwitches, noBugs, UnknownBugError } from '../../src/raft/bugs.js';
 import { livenessInvariant } from '../../src/sim/liveness.js';
-import { durabilityInvariant } from '../../src/sim/probes.js';
+import { durabilityInvariant } from '../../src/world/probes.js';
 import { allInvariants } from '../../invariants/index.js';
 
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant, durabilityInvariant]);

@@ -91,7 +91,7 @@ export const minimalScenarioForms: readonly MinimalScenario[] = [
     events: 9,
     invariant: 'leader-completeness',
   },
-  // The durability probe (src/sim/probes.ts) at the broken promise itself: the grant leaves before
+  // The durability probe (src/world/probes.ts) at the broken promise itself: the grant leaves before
   // the vote is synced (2 events: n1's clock jump, n2's grant), the acknowledgement before the
   // entry is (4 events). The main forms above switch the probes off to show the late consequence.
   { bug: 'vote-not-persisted', scenario: 'scenarios/minimal/vote-not-persisted.durable-promise.json', seed, nodes: 3, events: 2, invariant: 'durable-promise' },

@@ -7,7 +7,9 @@
 // into its parent shows); both must name the same first violation, invariant and step, or none,
 // and without one, end with the same observation (committed history, commit terms, revealed
 // terms, every mirror). The same again with membership steps: a spare, and changes handed to
-// leaders (which start the spare, and may lead to a removed node being wiped).
+// leaders (which start the spare, and may lead to a removed node being wiped). Durability probes
+// are on both ways (src/world/probes.ts): a promise broken in a node step the explorer computed
+// once for many worlds is named at the same step as in a replay that computes every step afresh.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ import { bugCatalog, bugsFromNames } from '../../src/raft/bugs.js';
 import { ClusterJudge } from '../../src/world/judge.js';
 import type { InFlight, StepObserver, World } from '../../src/world/system.js';
 import { TransitionSystem } from '../../src/world/system.js';
+import { durabilityInvariant } from '../../src/world/probes.js';
 
 const unbounded = Number.POSITIVE_INFINITY;
 const nodes = 3;
@@ -44,6 +47,7 @@ function system(implementation: Implementation, searching: boolean, spares: numb
     dropsMax: 2,
     reordersMax: 2,
     messagesInFlightMax: unbounded,
+    durabilityProbes: true,
   });
 }
 
@@ -119,6 +123,8 @@ function simulated(implementation: Implementation, steps: ReturnType<typeof expl
     if (choice === null) throw new Error(`step ${judging.step} does not replay`);
     const transition = replay.apply(world, choice, judging, judging.step);
     if (transition.implementationError !== null) return { violation: `error at step ${judging.step}`, steps, observation: null };
+    // A broken promise is the step's violation before any the invariants find, as the simulator reports it.
+    if (transition.violation?.invariant === durabilityInvariant) return { violation: `${durabilityInvariant} at step ${judging.step}`, steps, observation: null };
     if (judging.violation !== null) return { violation: judging.violation, steps, observation: null };
     world = transition.world;
   }
@@ -175,6 +181,12 @@ describe('the explorer and the simulator judge a step path alike', () => {
     });
     expect(result.violation).toBeNull();
     expect(result.stoppedBy).toBe('exhausted');
+  });
+
+  it('sees broken promises on such paths (the probes are compared too)', () => {
+    const implementation = referenceImplementation(bugsFromNames(['log-not-persisted']));
+    const found = fc.sample(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 16 }), { numRuns: 60, seed: 4242 }).map((picks) => explored(implementation, picks, 0).violation);
+    expect(found.filter((violation) => violation?.startsWith(durabilityInvariant)).length).toBeGreaterThan(0);
   });
 
   it('sees violations on such paths at all (the comparison is not between two silences)', () => {

@@ -1,6 +1,8 @@
 // The explorer as a specification: breadth-first search finds corpus bugs by their shortest
 // paths, the correct reference passes a bounded exhaustive run with exact, repeatable counts,
 // symmetry reduction merges exactly the permuted states, and node copies are independent.
+// Durability probes run in the same world (src/world/probes.ts): a search finds an unsynced vote
+// or acknowledgement where it is made, without a crash, and adds or takes away no state.
 
 import { allInvariants } from '../../invariants/index.js';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +11,8 @@ import type { ExploreBounds, ExploreOptions } from '../../src/explore/search.js'
 import { defaultExploreBounds, explore } from '../../src/explore/search.js';
 import type { ExploreStep, World } from '../../src/world/system.js';
 import { TransitionSystem } from '../../src/world/system.js';
-import { replayExplorePath } from '../../src/shrink/paths.js';
+import { exploreTraceOf, replayExplorePath } from '../../src/shrink/paths.js';
+import { durabilityInvariant } from '../../src/world/probes.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import { RaftNode } from '../../src/raft/node.js';
@@ -46,6 +49,49 @@ describe('breadth-first exploration of buggy Raft', () => {
     const result = explore(options({ bugs: ['leader-votes-for-other'], bounds: { ...bounds, depthMax: 12 } }));
     expect(result.violation?.invariant).toBe('election-safety');
     expect(result.path).toHaveLength(6);
+  });
+});
+
+describe('durability probes in the explorer', () => {
+  const shallow: ExploreBounds = { ...bounds, depthMax: 8, termMax: 4, reordersMax: 0, crashesMax: 0 };
+
+  it('find an unsynced vote where it is granted, after 2 steps and without a crash', () => {
+    const result = explore(options({ bugs: ['vote-not-persisted'], bounds: shallow }));
+    expect(result.violation?.invariant).toBe(durabilityInvariant);
+    expect(result.violation?.message).toMatch(/^n\d granted its vote in term 1 to n\d, but a restart from its records durable as the message leaves has term 0/);
+    expect(result.path?.map((step) => step.kind)).toEqual(['timeout', 'deliver']);
+  });
+
+  it('find an unsynced acknowledgement where it is sent, after 4 steps', () => {
+    const result = explore(options({ bugs: ['log-not-persisted'], bounds: shallow }));
+    expect(result.violation?.invariant).toBe(durabilityInvariant);
+    expect(result.violation?.message).toMatch(/acknowledged entries up to index 1, but a restart .* holds entries only up to 0/);
+    expect(result.path).toHaveLength(4);
+  });
+
+  it('are on by default for the in-process reference (the searches above), and leave the vote to the invariants when off', () => {
+    const off = explore(options({ bugs: ['vote-not-persisted'], bounds: shallow, durabilityProbes: false }));
+    expect(off.violation?.invariant).not.toBe(durabilityInvariant);
+  });
+
+  it('add no state and take no transition away from a search of the correct reference', () => {
+    const withCrashes = { ...bounds, depthMax: 7, crashesMax: 1, requestsMax: 1 };
+    const on = explore(options({ bounds: withCrashes, durabilityProbes: true }));
+    const off = explore(options({ bounds: withCrashes, durabilityProbes: false }));
+    expect(on.status).toBe('ok');
+    expect([on.distinctStates, on.distinctStatesWithoutSymmetry, on.transitions]).toEqual([off.distinctStates, off.distinctStatesWithoutSymmetry, off.transitions]);
+  });
+
+  it('are recorded in the trace of the path found, whose replay breaks the same promise at the same step', () => {
+    const search = options({ bugs: ['log-not-persisted'], bounds: shallow });
+    const result = explore(search);
+    const traced = exploreTraceOf(result, { ...search, invariants: allInvariants, bugs: ['log-not-persisted'], durabilityProbes: true, bounds: {} });
+    expect(traced?.trace.explore?.durabilityProbes).toBe(true);
+    expect(traced?.replay.violation?.invariant).toBe(durabilityInvariant);
+    expect(traced?.replay.violation?.eventNumber).toBe(4);
+    // The same path without probes: the promise is broken, but nothing looks.
+    const unprobed = replayExplorePath(search.implementation, { nodes: 3, implementationOptions: exploreImplementationOptions, steps: result.path! }, allInvariants);
+    expect('error' in unprobed ? unprobed.error : unprobed.status).toBe('ok');
   });
 });
 

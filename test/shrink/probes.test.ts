@@ -1,7 +1,8 @@
 // The step stage on a failure a durability probe finds (durable-promise): the lifted path's
-// replays run the probes as the simulator does (src/shrink/pathProbes.ts), so the failure shrinks
-// by its steps, past the silent ticks the choice stage cannot take out, to an explore trace that
-// says its probes are on and replays to the same broken promise.
+// replays run the probes as the simulator does (src/world/probes.ts, judged in the one world for
+// every driver), so the failure shrinks by its steps to the step stage's fixpoint, past the silent
+// ticks the choice stage cannot take out, to an explore trace that says its probes are on and
+// replays to the same broken promise.
 
 import { describe, expect, it } from 'vitest';
 import { allInvariants } from '../../invariants/index.js';
@@ -38,6 +39,7 @@ describe('shrinking a broken durability promise by its steps', () => {
   it('shrinks an acknowledgement sent before its sync to the hand-written minimum', () => {
     const { shrink, trace } = shrunkOnDefault('log-not-persisted', 3);
     expect(shrink.passes.map((pass) => pass.pass)).toContain('steps');
+    expect(shrink.stoppedBy).toBe('fixpoint');
     expect(trace.formatVersion).toBe(exploreTraceFormatVersion);
     expect(shrink.eventsAfter).toBeLessThanOrEqual(handMinimalEvents('log-not-persisted'));
     expect(infoOf(trace).durabilityProbes).toBe(true);

@@ -4,21 +4,35 @@
 // crash, a restart and a particular second election line up, many steps later. A probe checks it
 // where it is made: a shadow instance is started from the records that will be durable when the
 // message departs (what a crash at that moment would leave), and its state view must still hold
-// what was promised. The shadow is a fresh instance that never touches the run (no draw, no
-// event, no storage write): the trace and its hash are the same with probes on or off.
+// what was promised. Where the driver's crashes may keep a torn prefix of the unsynced records,
+// a shadow is started from each such prefix too: a crash at departure may leave any of them. The
+// shadow is a fresh instance that never touches the run (no draw, no event, no storage write):
+// the trace and its hash are the same with probes on or off.
 //
-// Which outputs are probed: every one whose promises rest on records not all durable at
-// departure (a message sent before its sync: the classic bug), and otherwise the first promise
-// of each kind per node, incarnation and term (a promise never written at all). Torn variants of
-// the records are not tried. Needs message views (Message.view or Implementation.messageView)
-// and state views; without them nothing is probed.
+// One home for every driver (DESIGN.md, "Layers"): the simulator probes each output as its
+// messages leave; the explorer's transition system (and so both shrinkers and trace replays)
+// probes each node step it computes. The simulator probes every output whose promises rest on
+// records not all durable at departure (a message sent before its sync: the classic bug), and
+// otherwise the first promise of each kind per node, incarnation and term (a promise never
+// written at all). The explorer computes a node step once for all the worlds that hold it, so it
+// probes every step that promises, and keeps the shadow of each durable record list it met.
+// Needs message views (Message.view or Implementation.messageView) and state views; without them
+// nothing is probed.
 
 import type { DurableRecord, Implementation, Input, MessageView, Output, StateView } from '../contract/contract.js';
 import type { ObservedNode, Violation } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
-import { createInstance } from '../world/step.js';
+import { createInstance } from './step.js';
 
 export const durabilityInvariant = 'durable-promise';
+
+/**
+ * Whether probes are on when neither the scenario nor the command line says: for an
+ * implementation that decodes its messages in process (messageView), where a probe costs little.
+ */
+export function probesByDefault(implementation: Implementation): boolean {
+  return implementation.messageView !== undefined;
+}
 
 /** Terms below this fit beside an incarnation in one number. */
 const termSpan = 2 ** 32;
@@ -38,9 +52,12 @@ export interface ProbedOutput {
   id: NodeId;
   incarnation: number;
   output: Output;
-  /** The records durable when the output's messages depart, and whether that is every record written. */
+  /** The records durable when the output's messages depart. */
   durable: readonly DurableRecord[];
-  allDurable: boolean;
+  /** The records written but not durable then, in write order (empty: every record is durable). */
+  unsynced: readonly DurableRecord[];
+  /** The most of `unsynced` a crash at departure may keep as a torn prefix (0: no torn writes). */
+  tornKeptMax: number;
   /** The node's start input over these records (the same as a restart's). */
   start: (records: readonly DurableRecord[]) => Input;
   /** The node as observed after the step (its log's terms, to compare acknowledged entries with). */
@@ -49,39 +66,51 @@ export interface ProbedOutput {
   timeMs: number;
 }
 
+export interface ProbeOptions {
+  /**
+   * The simulator's economy: an output whose records are all durable is probed only for the
+   * first promise of each kind per node, incarnation and term. Off (the explorer's), every
+   * output that promises is probed, and a shadow is kept per durable record list and node.
+   */
+  firstPromisesOnly: boolean;
+}
+
 export class DurabilityProbes {
   /** node/incarnation/term/kind of the promises already probed with every record durable. */
   private readonly probed = new Set<string>();
-  /** Shadows started (for statistics). */
-  shadows = 0;
-
-  constructor(private readonly implementation: Implementation) {}
-
   /** Per node: the incarnation and term of its last output decoded with every record durable. */
   private readonly decodedAt = new Map<NodeId, number>();
+  /** The explorer's shadows, by durable record list (shared between node states) and node. */
+  private readonly shadows = new WeakMap<readonly DurableRecord[], (StateView | null)[]>();
+  /** Shadows started (for statistics). */
+  shadowsStarted = 0;
+
+  constructor(
+    private readonly implementation: Implementation,
+    private readonly options: ProbeOptions,
+  ) {}
 
   /** A violation when a promise of this output would not survive a crash as its messages depart. */
   check(probe: ProbedOutput): Violation | null {
-    // Decoding every message of every step would cost as much as the run: with every record
-    // durable, only a node's first output in each incarnation and term is looked at.
-    const at = probe.incarnation * termSpan + probe.mirror.term;
-    if (probe.allDurable && this.decodedAt.get(probe.id) === at) return null;
-    if (probe.allDurable) this.decodedAt.set(probe.id, at);
+    const allDurable = probe.unsynced.length === 0;
+    if (this.options.firstPromisesOnly && allDurable) {
+      // Decoding every message of every step would cost as much as the run: with every record
+      // durable, only a node's first output in each incarnation and term is looked at.
+      const at = probe.incarnation * termSpan + probe.mirror.term;
+      if (this.decodedAt.get(probe.id) === at) return null;
+      this.decodedAt.set(probe.id, at);
+    }
     const promises = this.promisesOf(probe);
-    if (promises === null || !this.worthProbing(probe, promises)) return null;
-    const shadow = this.shadowView(probe);
-    if (shadow === null) return null;
-    const problem = brokenPromise(promises, shadow, probe);
-    if (problem === null) return null;
-    return {
-      invariant: durabilityInvariant,
-      kind: 'safety',
-      message: `n${probe.id} ${problem.promise}, but a restart from its records durable as the message leaves ${problem.found}`,
-      nodes: [probe.id],
-      eventNumber: probe.eventNumber,
-      timeMs: probe.timeMs,
-      evidence: { promise: problem.promise, durableRecords: probe.durable.length, allRecordsDurable: probe.allDurable, shadow: { term: shadow.term, votedFor: shadow.votedFor, lastIndex: lastIndexOf(shadow) } },
-    };
+    if (promises === null || (this.options.firstPromisesOnly && allDurable && !this.firstOfItsKind(probe, promises))) return null;
+    const shadow = this.shadowView(probe, probe.durable, !this.options.firstPromisesOnly);
+    const problem = shadow === null ? null : brokenPromise(promises, shadow, probe);
+    if (problem !== null) return violationOf(probe, problem, shadow!, 0);
+    for (let kept = 1; kept <= Math.min(probe.tornKeptMax, probe.unsynced.length); kept += 1) {
+      const torn = this.shadowView(probe, [...probe.durable, ...probe.unsynced.slice(0, kept)], false);
+      const tornProblem = torn === null ? null : brokenPromise(promises, torn, probe);
+      if (tornProblem !== null) return violationOf(probe, tornProblem, torn!, kept);
+    }
+    return null;
   }
 
   private viewOf(message: Output['messages'][number]['message']): MessageView | null {
@@ -103,9 +132,8 @@ export class DurabilityProbes {
     return any ? promises : null;
   }
 
-  /** Every output whose records are not all durable at departure; else the first of each kind per node, incarnation and term. */
-  private worthProbing(probe: ProbedOutput, promises: Promises): boolean {
-    if (!probe.allDurable) return true;
+  /** Whether a promise of this output is the first of its kind for the node, incarnation and term (and notes it). */
+  private firstOfItsKind(probe: ProbedOutput, promises: Promises): boolean {
     const base = `${probe.id}/${probe.incarnation}/${promises.term}/`;
     let fresh = false;
     for (const kind of ['term', promises.vote !== null ? 'vote' : null, promises.matchIndex > 0 ? 'ack' : null]) {
@@ -116,13 +144,22 @@ export class DurabilityProbes {
     return fresh;
   }
 
-  /** The state view of a fresh instance started over the durable records; null when it gives none. */
-  private shadowView(probe: ProbedOutput): StateView | null {
+  /** The state view of a fresh instance started over `records`; null when it gives none. Kept per list and node with `keep`. */
+  private shadowView(probe: ProbedOutput, records: readonly DurableRecord[], keep: boolean): StateView | null {
+    if (!keep) return this.startShadow(probe, records);
+    let byNode = this.shadows.get(records);
+    if (byNode === undefined) this.shadows.set(records, (byNode = []));
+    let view = byNode[probe.id];
+    if (view === undefined) byNode[probe.id] = view = this.startShadow(probe, records);
+    return view;
+  }
+
+  private startShadow(probe: ProbedOutput, records: readonly DurableRecord[]): StateView | null {
     const created = createInstance(this.implementation);
     if (created.instance === null) return null;
-    this.shadows += 1;
+    this.shadowsStarted += 1;
     try {
-      return created.instance.step(probe.start(probe.durable)).state ?? null;
+      return created.instance.step(probe.start(records)).state ?? null;
     } catch {
       // A restart that throws is the run's to find when it restarts for real.
       return null;
@@ -130,6 +167,26 @@ export class DurabilityProbes {
       created.instance.dispose?.();
     }
   }
+}
+
+/** The violation of a broken promise, found by a shadow over the durable records and `tornKept` unsynced ones. */
+function violationOf(probe: ProbedOutput, problem: { promise: string; found: string }, shadow: StateView, tornKept: number): Violation {
+  const records = tornKept === 0 ? 'its records durable as the message leaves' : `its records durable as the message leaves and a torn ${tornKept} of the ${probe.unsynced.length} unsynced after them`;
+  return {
+    invariant: durabilityInvariant,
+    kind: 'safety',
+    message: `n${probe.id} ${problem.promise}, but a restart from ${records} ${problem.found}`,
+    nodes: [probe.id],
+    eventNumber: probe.eventNumber,
+    timeMs: probe.timeMs,
+    evidence: {
+      promise: problem.promise,
+      durableRecords: probe.durable.length,
+      allRecordsDurable: probe.unsynced.length === 0,
+      ...(tornKept > 0 ? { tornRecordsKept: tornKept } : {}),
+      shadow: { term: shadow.term, votedFor: shadow.votedFor, lastIndex: lastIndexOf(shadow) },
+    },
+  };
 }
 
 function isPreVote(view: MessageView): boolean {

@@ -58,7 +58,10 @@ function main(): void {
       if (points.has(progress.seedsDone)) {
         checkpoints.push({ seeds: progress.seedsDone, heapUsedBytes: heapUsedBytes(), events: progress.events, wallS: (wallClockMs() - startedMs) / 1000 });
       }
-      if (progress.seedsDone % 5_000 === 0) process.stderr.write(`bench:memory: ${progress.seedsDone}/${seedCount} seeds, ${progress.events} events\n`);
+      // Heap at every progress line too: a run cut short still shows its curve.
+      if (progress.seedsDone % 5_000 === 0) {
+        process.stderr.write(`bench:memory: ${progress.seedsDone}/${seedCount} seeds, ${progress.events} events, heap ${(heapUsedBytes() / 1024 ** 2).toFixed(1)} MB\n`);
+      }
     },
   });
   const tenth = checkpoints.find((point) => point.seeds === Math.max(1, Math.round(seedCount / 10)))!;

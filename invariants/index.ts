@@ -12,6 +12,8 @@ import { monotonicCommitIndex } from './monotonicCommitIndex.js';
 import { monotonicTerm } from './monotonicTerm.js';
 import { snapshotConsistency } from './snapshotConsistency.js';
 import { stateMachineSafety } from './stateMachineSafety.js';
+import { leadershipTransfer } from './leadershipTransfer.js';
+import { preVoteRestriction } from './preVoteRestriction.js';
 
 export const allInvariants: readonly InvariantDefinition[] = [
   electionSafety,
@@ -25,6 +27,8 @@ export const allInvariants: readonly InvariantDefinition[] = [
   snapshotConsistency,
   linearizability,
   configurationSafety,
+  preVoteRestriction,
+  leadershipTransfer,
 ];
 
 export function invariantByName(name: string): InvariantDefinition | undefined {
@@ -35,6 +39,7 @@ export {
   configurationSafety,
   electionSafety,
   leaderAppendOnly,
+  leadershipTransfer,
   leaderCompleteness,
   linearizability,
   logMatching,
@@ -42,5 +47,6 @@ export {
   monotonicCommitIndex,
   monotonicTerm,
   snapshotConsistency,
+  preVoteRestriction,
   stateMachineSafety,
 };

@@ -2,7 +2,7 @@
 // one file each; the simulator only knows this interface, so data flows downward.
 
 import type { NodeId } from '../src/core/ids.js';
-import type { DigestSink } from '../src/contract/contract.js';
+import type { DigestSink, Message, MessageView } from '../src/contract/contract.js';
 import type { ClientOperation, HarnessError, InvariantKind, ObservedCluster, StepChange, Violation } from '../src/contract/observation.js';
 
 
@@ -10,7 +10,14 @@ import type { ClientOperation, HarnessError, InvariantKind, ObservedCluster, Ste
 export interface CheckContext {
   change: StepChange;
   cluster: ObservedCluster;
+  /**
+   * A message in Raft's common vocabulary (Message.view, or the implementation's messageView);
+   * absent: only Message.view is known.
+   */
+  messageView?: MessageViewOf;
 }
+
+export type MessageViewOf = (message: Message) => MessageView | null;
 
 /** One run's instance of an invariant: it may keep state across the steps of that run. */
 export interface InvariantChecker {

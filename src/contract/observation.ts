@@ -3,7 +3,7 @@
 // step made, the clients' history, and the violations the checkers report. Below both the world
 // (src/world, which keeps and updates the observation) and invariants/ (which only read it).
 
-import type { AppliedEntry, Command, ConfigurationView, Role, SnapshotView } from './contract.js';
+import type { AppliedEntry, Command, ConfigurationView, Input, Output, Role, SnapshotView } from './contract.js';
 import type { NodeId } from '../core/ids.js';
 
 export type InvariantKind = 'safety' | 'liveness';
@@ -153,6 +153,12 @@ export interface StepChange {
   snapshotInstalled?: SnapshotView;
   /** The command of the propose or read input this step handled (absent: another input). */
   command?: Command;
+  /**
+   * The input this step handled and the node's output, where the driver hands them on (both
+   * drivers do): for checkers that judge a promise in the messages or answers themselves.
+   */
+  input?: Input;
+  output?: Output;
   /** Length of the committed history before this step. */
   committedLengthBefore: number;
 }

@@ -258,6 +258,37 @@ const catalog = [
     kind: 'safety',
     source: 'Raft thesis, section 6.4.1 (a lease must allow for clock drift)',
   },
+  // Issue 18's bugs of pre-vote and leadership transfer that no Figure-3 property sees: each breaks
+  // a promise of the contract (docs/CONTRACT.md), which prevote-restriction and leadership-transfer
+  // check where it is made.
+  {
+    name: 'prevote-skips-log-check',
+    description: "A pre-vote is granted on liveness alone, without checking that the candidate's log is at least as up to date.",
+    // A candidate that cannot win the real vote passes the pre-vote, raises its term and deposes
+    // the leader: the disruption pre-vote exists to prevent. The grant itself breaks the rule.
+    invariant: 'prevote-restriction',
+    alsoCaughtBy: [],
+    kind: 'safety',
+    source: 'Raft thesis, section 9.6 (a pre-vote is granted as a vote would be: the log up to date and no leader heard); ClickHouse/NuRaft#134 (handle_prevote_req granted on liveness alone)',
+  },
+  {
+    name: 'transfer-to-lagging-node',
+    description: "A leader sends TimeoutNow as soon as a transfer starts, before the target's log matches its own.",
+    // The target campaigns at once, past every voter's lease guard, with a log that cannot win.
+    invariant: 'leadership-transfer',
+    alsoCaughtBy: [],
+    kind: 'safety',
+    source: "Raft thesis, section 3.10 (TimeoutNow once the target's log is caught up); etcd-io/etcd#5020 (a MsgTimeoutNow sent ahead of the transferee's MsgAppResp fails TestLeaderTransferToSlowFollower); baidu/braft#443",
+  },
+  {
+    name: 'transfer-accepts-proposals',
+    description: 'A leader keeps accepting proposals while a transfer it accepted is in progress.',
+    // The target chases a log that keeps growing, and an entry appended after TimeoutNow is lost.
+    invariant: 'leadership-transfer',
+    alsoCaughtBy: [],
+    kind: 'safety',
+    source: 'Raft thesis, section 3.10, step 1 (the prior leader stops accepting new client requests); hashicorp/raft#306 (step 2 of its transfer); tikv/raft-rs#283 (proposals during a transfer, closed unmerged)',
+  },
 ] as const satisfies readonly BugDefinition[];
 
 export const bugCatalog: readonly BugDefinition[] = catalog;

@@ -299,7 +299,9 @@ export class RaftNode {
 
   private appendProposal(command: Command): void {
     const target = this.leadership.transferTarget;
-    if (target !== null) {
+    // Bug transfer-accepts-proposals: proposals go on during the transfer, so the target chases a
+    // growing log, and what comes after TimeoutNow is lost when it wins.
+    if (target !== null && !this.bugs['transfer-accepts-proposals']) {
       // Thesis 3.10: no new entries while leadership is handed over; the target is about to lead.
       this.answers.push({ commandId: command.id, kind: 'notLeader', leaderHint: target });
       return;
@@ -407,7 +409,10 @@ export class RaftNode {
    */
   private sendTimeoutNowIfCaughtUp(): boolean {
     const target = this.leadership.transferTarget;
-    if (target === null || this.tracker.match(target) < this.log.lastIndex()) return false;
+    if (target === null) return false;
+    // Bug transfer-to-lagging-node: TimeoutNow at once, whatever the target holds (etcd-io/etcd#5020:
+    // sent ahead of the acknowledgement, it makes a target campaign that cannot win).
+    if (this.tracker.match(target) < this.log.lastIndex() && !this.bugs['transfer-to-lagging-node']) return false;
     this.leadership.leaseForfeited = true;
     this.send(target, { type: 'TimeoutNow', term: this.currentTerm, leader: this.id });
     return true;
@@ -571,7 +576,10 @@ export class RaftNode {
 
   /** A pre-vote is granted to an up-to-date candidate of a higher term, unless we hear from a leader. */
   private handlePreVote(from: NodeId, request: PreVote): void {
-    const granted = request.term > this.currentTerm && this.log.isUpToDate(request.lastLogIndex, request.lastLogTerm) && !this.heardFromLeaderRecently();
+    // Bug prevote-skips-log-check: granted on liveness alone (ClickHouse/NuRaft#134), so a node that
+    // would lose the real vote still raises its term and deposes the leader (thesis 9.6).
+    const logAllows = this.bugs['prevote-skips-log-check'] || this.log.isUpToDate(request.lastLogIndex, request.lastLogTerm);
+    const granted = request.term > this.currentTerm && logAllows && !this.heardFromLeaderRecently();
     const response: PreVoteResponse = { type: 'PreVoteResponse', term: granted ? request.term : this.currentTerm, voteGranted: granted };
     this.send(from, response);
   }

@@ -24,7 +24,7 @@ import { FaultProcesses, flapEvents } from './faults.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
 import { becameLeader } from '../../invariants/support.js';
 import { ClusterJudge } from '../world/judge.js';
-import { createInstance, implementationOptionsFor, runInput } from '../world/step.js';
+import { createInstance, implementationOptionsFor, messageViewOf, runInput } from '../world/step.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -263,7 +263,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.network = new Network(this.universe.length, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
-    this.judge = ClusterJudge.create(this.universe, options.invariants);
+    this.judge = ClusterJudge.create(this.universe, options.invariants, messageViewOf(options.implementation));
     this.eventLog = options.recordEvents ? [] : null;
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
@@ -787,7 +787,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
     let judged: { change: StepChange; violation: Violation | null };
     try {
-      judged = this.judge.stepped(id, output, started, this.eventCount, this.now, commandOf(input));
+      judged = this.judge.stepped(id, output, started, this.eventCount, this.now, commandOf(input), input);
     } catch (error) {
       if (error instanceof ViewError) this.failImplementation(id, input, `state view: ${error.message}`);
       throw error;

@@ -5,11 +5,11 @@
 // the same rules and the same invariants. The end-of-run audit tells the harness's own errors
 // from the implementation's violations.
 
-import type { Command, DigestSink, Output } from '../contract/contract.js';
+import type { Command, DigestSink, Input, Output } from '../contract/contract.js';
 import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
-import type { HistoryCheckContext, InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import type { CheckContext, HistoryCheckContext, InvariantChecker, InvariantDefinition, MessageViewOf } from '../../invariants/types.js';
 import type { NodeMirror, SharedObservation } from './observation.js';
 import { ClusterObservation } from './observation.js';
 import { Lanes } from './lanes.js';
@@ -20,18 +20,20 @@ export class ClusterJudge {
   constructor(
     readonly observation: ClusterObservation,
     readonly checkers: readonly InvariantChecker[],
+    /** How checkers read a message's view (the implementation's messageView, where it has one). */
+    readonly messageView?: MessageViewOf,
   ) {}
 
-  static create(members: readonly NodeId[], invariants: readonly InvariantDefinition[]): ClusterJudge {
-    return new ClusterJudge(new ClusterObservation(members), invariants.map((definition) => definition.create()));
+  static create(members: readonly NodeId[], invariants: readonly InvariantDefinition[], messageView?: MessageViewOf): ClusterJudge {
+    return new ClusterJudge(new ClusterObservation(members), invariants.map((definition) => definition.create()), messageView);
   }
 
   /**
    * Node `id` answered an input with `output`: its mirror takes it in, then the step is judged
    * (judgeChange). Throws ViewError when the output's view cannot apply.
    */
-  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): { change: StepChange; violation: Violation | null } {
-    const change = this.observation.observe(id, output, started, eventNumber, timeMs, command);
+  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command, input?: Input): { change: StepChange; violation: Violation | null } {
+    const change = this.observation.observe(id, output, started, eventNumber, timeMs, command, input);
     return { change, violation: this.judgeChange(change) };
   }
 
@@ -42,7 +44,7 @@ export class ClusterJudge {
    */
   judgeChange(change: StepChange): Violation | null {
     this.observation.extendCommitted(change);
-    const context = { change, cluster: this.observation };
+    const context: CheckContext = { change, cluster: this.observation, messageView: this.messageView };
     // violationOfStep's loop, without a closure or a verdict per step (this is the explorer's hot path).
     const checkers = this.checkers;
     let verdict: StepVerdict | null = null;

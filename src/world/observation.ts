@@ -99,7 +99,7 @@ export class NodeMirror implements ObservedNode {
  * committedLengthBefore is left 0: it belongs to the cluster (ClusterObservation.observe sets it).
  * Throws ViewError when the view's log delta cannot apply.
  */
-export function observeOutput(mirror: NodeMirror, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): StepChange {
+export function observeOutput(mirror: NodeMirror, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command, input?: Input): StepChange {
   const change: StepChange = {
     node: mirror.id,
     eventNumber,
@@ -118,6 +118,10 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     committedLengthBefore: 0,
   };
   if (command !== undefined) change.command = command;
+  if (input !== undefined) {
+    change.input = input;
+    change.output = output;
+  }
   if (output.snapshotTaken !== undefined) change.snapshotTaken = output.snapshotTaken;
   if (output.snapshotInstalled !== undefined) change.snapshotInstalled = output.snapshotInstalled;
   if (started) {
@@ -369,8 +373,8 @@ export class ClusterObservation implements ObservedCluster {
   }
 
   /** Applies one output of node `id` to its mirror (in place) and describes the change. */
-  observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command): StepChange {
-    const change = observeOutput(this.mirror(id), output, started, eventNumber, timeMs, command);
+  observe(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command, input?: Input): StepChange {
+    const change = observeOutput(this.mirror(id), output, started, eventNumber, timeMs, command, input);
     change.committedLengthBefore = this.committedLength;
     return change;
   }

@@ -19,10 +19,10 @@
 // Needs message views (Message.view or Implementation.messageView) and state views; without them
 // nothing is probed.
 
-import type { DurableRecord, Implementation, Input, MessageView, Output, StateView } from '../contract/contract.js';
+import type { DurableRecord, Implementation, Input, Message, MessageView, Output, StateView } from '../contract/contract.js';
 import type { ObservedNode, Violation } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
-import { createInstance } from './step.js';
+import { createInstance, messageViewOf } from './step.js';
 
 export const durabilityInvariant = 'durable-promise';
 
@@ -85,10 +85,14 @@ export class DurabilityProbes {
   /** Shadows started (for statistics). */
   shadowsStarted = 0;
 
+  private readonly viewOf: (message: Message) => MessageView | null;
+
   constructor(
     private readonly implementation: Implementation,
     private readonly options: ProbeOptions,
-  ) {}
+  ) {
+    this.viewOf = messageViewOf(implementation);
+  }
 
   /** A violation when a promise of this output would not survive a crash as its messages depart. */
   check(probe: ProbedOutput): Violation | null {
@@ -111,11 +115,6 @@ export class DurabilityProbes {
       if (tornProblem !== null) return violationOf(probe, tornProblem, torn!, kept);
     }
     return null;
-  }
-
-  private viewOf(message: Output['messages'][number]['message']): MessageView | null {
-    if (message.view !== undefined) return message.view;
-    return this.implementation.messageView?.(message) ?? null;
   }
 
   private promisesOf(probe: ProbedOutput): Promises | null {

@@ -2,7 +2,7 @@
 // transition system and the replays. What the instance answers is checked against the contract;
 // a throw or a malformed output is the implementation's error, as a value with a message.
 
-import type { Implementation, ImplementationOptions, Input, NodeInstance, Output } from '../contract/contract.js';
+import type { Implementation, ImplementationOptions, Input, Message, MessageView, NodeInstance, Output } from '../contract/contract.js';
 import { featureOptions } from '../contract/contract.js';
 import { validateOutput } from '../contract/validate.js';
 import type { NodeId } from '../core/ids.js';
@@ -37,6 +37,12 @@ export function implementationOptionsFor(implementation: Implementation, options
   const supported = { ...options };
   for (const option of unsupported) delete supported[option];
   return supported;
+}
+
+/** How the harness reads a message of `implementation` in Raft's common vocabulary: its own view, else the implementation's decoding; null: unknown. */
+export function messageViewOf(implementation: Implementation): (message: Message) => MessageView | null {
+  const decode = implementation.messageView?.bind(implementation);
+  return decode === undefined ? (message) => message.view ?? null : (message) => message.view ?? decode(message) ?? null;
 }
 
 /** What a throw from an implementation was, for its error message. */

@@ -34,7 +34,7 @@
 // that no configuration names any more, the committed one included, may be stopped for good and
 // its storage wiped (then it never restarts). A replay may also start a spare on its own (join).
 
-import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, MembershipChange, MembershipStep, Message, NodeInstance, Output } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, MembershipChange, MembershipStep, Message, MessageView, NodeInstance, Output } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
@@ -43,7 +43,7 @@ import type { InvariantChecker, InvariantDefinition } from '../../invariants/typ
 import { checkersChange, checkerSharedChanged, checkerStateChanged, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
 import type { SharedObservation } from './observation.js';
 import { ClusterObservation, commandOf, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
-import { createInstance, describeThrow, implementationOptionsFor, runInput } from './step.js';
+import { createInstance, describeThrow, implementationOptionsFor, messageViewOf, runInput } from './step.js';
 import type { ImplementationKnowledge } from './knowledge.js';
 import { knowledgeNeedsInputs, knowledgeOf } from './knowledge.js';
 import { InternTable } from './intern.js';
@@ -292,6 +292,8 @@ export class TransitionSystem {
   private readonly membershipOn: boolean;
   private readonly membershipChangesMax: number;
   readonly knowledge: ImplementationKnowledge;
+  /** How checkers read the implementation's messages (messageViewOf). */
+  readonly messageView: (message: Message) => MessageView | null;
   readonly symmetric: boolean;
   readonly usesClone: boolean;
   /** Where node instances live without clone(); null with it (clones live in their node states). */
@@ -335,6 +337,7 @@ export class TransitionSystem {
     this.membershipChangesMax = options.membershipChangesMax ?? 0;
     this.membershipOn = this.members.length > this.bootstrap.length || this.membershipChangesMax > 0;
     this.knowledge = knowledgeOf(options.implementation);
+    this.messageView = messageViewOf(options.implementation);
     this.symmetric = options.symmetry && this.knowledge.symmetric && options.implementationOptions.electionTicksMin === options.implementationOptions.electionTicksMax;
     // A createNode() that fails here fails again at the first start, as that node's error.
     const probe = createInstance(options.implementation).instance;
@@ -860,7 +863,7 @@ export class TransitionSystem {
     const mirror = before.mirror.copy();
     let change: StepChange;
     try {
-      change = observeOutput(mirror, output, started, 0, 0, commandOf(input));
+      change = observeOutput(mirror, output, started, 0, 0, commandOf(input), input);
     } catch (error) {
       if (error instanceof ViewError) return failedStep(before, id, input, `state view: ${error.message}`);
       throw error;
@@ -967,7 +970,7 @@ export class TransitionSystem {
   /** A judge over a world as it stands (to read: a history check, the audit); it must not judge a step. */
   judgeOf(world: World): ClusterJudge {
     const observation = new ClusterObservation(this.members, { mirrors: world.nodes.map((node) => node.mirror), shared: world.judgement.shared, revealed: world.judgement.revealed });
-    return new ClusterJudge(observation, world.judgement.checkers);
+    return new ClusterJudge(observation, world.judgement.checkers, this.messageView);
   }
 
   // ---- worlds as integers (src/explore/frontier.ts) -----------------------------------------
@@ -1242,7 +1245,7 @@ class Draft {
     if (this.active === null) {
       const current = this.current;
       const observation = new JudgedObservation(this.system.members, { mirrors: this.nodes.map((node) => node.mirror), shared: current.shared, revealed: current.revealed });
-      this.active = new ClusterJudge(observation, current.checkers.map((checker) => checker.fork()));
+      this.active = new ClusterJudge(observation, current.checkers.map((checker) => checker.fork()), this.system.messageView);
     }
     return this.active;
   }

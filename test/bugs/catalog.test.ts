@@ -11,7 +11,7 @@ import { allInvariants } from '../../invariants/index.js';
 const invariantNames = new Set([...allInvariants.map((definition) => definition.name), livenessInvariant, durabilityInvariant]);
 
 describe('the bug catalog', () => {
-  it('holds the twenty-three safety bugs and three liveness bugs of the corpus, each named once', () => {
+  it('holds the twenty-six safety bugs and three liveness bugs of the corpus, each named once', () => {
     expect(bugNames()).toEqual([
       'figure8',
       'vote-without-log-check',
@@ -39,8 +39,11 @@ describe('the bug catalog', () => {
       'prevote-bumps-term',
       'checkquorum-never-steps-down',
       'lease-read-ignores-drift',
+      'prevote-skips-log-check',
+      'transfer-to-lagging-node',
+      'transfer-accepts-proposals',
     ]);
-    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(23);
+    expect(bugCatalog.filter((bug) => bug.kind === 'safety')).toHaveLength(26);
     expect(bugCatalog.filter((bug) => bug.kind === 'liveness')).toHaveLength(3);
   });
 

@@ -74,6 +74,12 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'prevote-bumps-term', scenario: 'scenarios/minimal/prevote-bumps-term.json', seed, nodes: 3, events: 5, invariant: 'monotonic-term' },
   { bug: 'checkquorum-never-steps-down', scenario: 'scenarios/minimal/checkquorum-never-steps-down.json', seed: 1, nodes: 3, events: 310, invariant: 'linearizability' },
   { bug: 'lease-read-ignores-drift', scenario: 'scenarios/minimal/lease-read-ignores-drift.json', seed: 567, nodes: 3, events: 578, invariant: 'linearizability' },
+  // The grant itself is the violation: a restarted voter that heard from no leader since.
+  { bug: 'prevote-skips-log-check', scenario: 'scenarios/minimal/prevote-skips-log-check.json', seed, nodes: 3, events: 17, invariant: 'prevote-restriction' },
+  // The transfer bugs rest on the administrator's draws (when the transfer comes, and to whom
+  // among equals), the second also on a client's (when its put comes).
+  { bug: 'transfer-to-lagging-node', scenario: 'scenarios/minimal/transfer-to-lagging-node.json', seed: 1, nodes: 3, events: 12, invariant: 'leadership-transfer' },
+  { bug: 'transfer-accepts-proposals', scenario: 'scenarios/minimal/transfer-accepts-proposals.json', seed: 9, nodes: 3, events: 13, invariant: 'leadership-transfer' },
 ];
 
 /**

@@ -502,3 +502,55 @@ describe('lease-read-ignores-drift', () => {
     expect(leaseRead(lapsed, 63)).toEqual([]);
   });
 });
+
+describe('prevote-skips-log-check', () => {
+  /** n1 at term 1 holding an entry of term 1, no leader heard since its start; n2 asks with an empty log. */
+  const preVoteAnswer = (bugs: readonly BugName[]) => {
+    const voter = new Driver(bugs, { records: [hardState(1), entries(1, [entry(1, 1)])], options: { preVote: true } });
+    const answer = voter.deliver(2, { type: 'PreVote', term: 2, candidate: 2, lastLogIndex: 0, lastLogTerm: 0 });
+    return answer.messages[0].message.body as RaftMessage;
+  };
+
+  it("grants a pre-vote to a candidate whose log is behind the voter's", () => {
+    expect(preVoteAnswer(['prevote-skips-log-check'])).toEqual({ type: 'PreVoteResponse', term: 2, voteGranted: true });
+  });
+
+  it('refuses it in the correct Raft, as the real vote would', () => {
+    expect(preVoteAnswer([])).toEqual({ type: 'PreVoteResponse', term: 1, voteGranted: false });
+  });
+});
+
+/** n1 leading term 1 (its no-op at index 1, acknowledged by nobody), asked to hand leadership to n3. */
+function transferringLeader(bugs: readonly BugName[]): Driver {
+  const leader = new Driver(bugs);
+  leader.ticksUntilCampaign();
+  leader.deliver(2, vote(1));
+  expect(leader.role).toBe('leader');
+  leader.step({ kind: 'transferLeadership', transfer: { id: 70, target: 3 } });
+  expect(leader.last.answers).toEqual([{ commandId: 70, kind: 'transferAccepted', term: 1 }]);
+  return leader;
+}
+
+describe('transfer-to-lagging-node', () => {
+  it("sends TimeoutNow at once, though n3 has not acknowledged the leader's no-op", () => {
+    expect(sentTypes(transferringLeader(['transfer-to-lagging-node']).last)).toEqual(['TimeoutNow>n3']);
+  });
+
+  it('catches n3 up first in the correct Raft, and sends TimeoutNow once n3 holds the whole log', () => {
+    const leader = transferringLeader([]);
+    expect(sentTypes(leader.last)).toEqual(['AppendEntries>n3']);
+    expect(sentTypes(leader.deliver(3, appendResponse(1, true, 1)))).toContain('TimeoutNow>n3');
+  });
+});
+
+describe('transfer-accepts-proposals', () => {
+  it('accepts a proposal into its log while the transfer is in progress', () => {
+    const answers = transferringLeader(['transfer-accepts-proposals']).step({ kind: 'propose', command: command(71) }).answers;
+    expect(answers).toEqual([{ commandId: 71, kind: 'accepted', index: 2, term: 1 }]);
+  });
+
+  it('refuses it in the correct Raft, pointing at the target', () => {
+    const answers = transferringLeader([]).step({ kind: 'propose', command: command(71) }).answers;
+    expect(answers).toEqual([{ commandId: 71, kind: 'notLeader', leaderHint: 3 }]);
+  });
+});

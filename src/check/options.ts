@@ -7,6 +7,8 @@ import type { ClientOptions, Scenario, SchedulingStrategy } from '../sim/scenari
 import { defaultClientOptions, resizeScenario } from '../sim/scenario.js';
 import type { RunStatistics } from '../sim/simulation.js';
 import { plural } from '../core/text.js';
+import type { MarkFault } from '../world/marks.js';
+import { allMarkFaults } from '../world/marks.js';
 
 /** The default of `run --strategy`: each seed draws random or PCT scheduling. */
 export const defaultSchedulingStrategy: SchedulingStrategy = 'portfolio';
@@ -26,6 +28,37 @@ export function withStrategy(scenario: Scenario, strategy: SchedulingStrategy | 
 /** The options of ImplementationOptions whose feature has the option's name. */
 const leadershipOptions = ['preVote', 'checkQuorum', 'leaseReads'] as const;
 
+/** The features a scenario asks for outright (a swarm's drawn ones aside). */
+function featuresAsked(scenario: Scenario): Feature[] {
+  const asked: Feature[] = [];
+  if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.push('snapshots');
+  if (scenario.membership !== undefined) asked.push('membership');
+  for (const option of leadershipOptions) if (scenario.implementation[option] !== undefined) asked.push(option);
+  if (scenario.transfers !== undefined) asked.push('leadershipTransfer');
+  return asked;
+}
+
+/**
+ * What a campaign of `scenario` can reach with `implementation`, for its coverage marks: the
+ * features in force (the implementation's that the scenario asks for or its swarm draws) and the
+ * faults the scenario may produce. A mark out of reach is not reported
+ * as never hit: a warning a campaign could not act on is noise.
+ */
+export function scenarioReach(scenario: Scenario, implementation: Implementation): { features: Feature[]; faults: MarkFault[] } {
+  const listed = implementation.features ?? [];
+  const used = new Set([...featuresAsked(scenario), ...(scenario.swarm ? (scenario.swarmFeatures ?? []) : [])]);
+  const features = listed.filter((feature) => used.has(feature));
+  // A swarm draws sync latency, torn writes and crashes after a leader's commit for each seed.
+  const drawn = scenario.swarm;
+  const present: Record<MarkFault, boolean> = {
+    unsyncedWrites: drawn || scenario.storage.syncLatencyMs.maxMs > 0,
+    tornWrites: drawn || scenario.storage.tornWriteProbability > 0,
+    crashAfterLeaderCommit: drawn || scenario.faults.crash.afterLeaderCommitProbability > 0,
+    crashAfterSnapshot: (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0,
+  };
+  return { features, faults: allMarkFaults.filter((fault) => present[fault]) };
+}
+
 /**
  * The scenario as `implementation` is driven by it (protocol v2): what it asks of a feature the
  * implementation does not list is never done (the simulator leaves it out), so it is left out
@@ -34,12 +67,7 @@ const leadershipOptions = ['preVote', 'checkQuorum', 'leaseReads'] as const;
 export function scenarioAsDriven(scenario: Scenario, implementation: Implementation): { scenario: Scenario; leftOut: Feature[] } {
   const listed = implementation.features ?? [];
   // A swarm's features are drawn only for an implementation that lists them, by design: not asked.
-  const asked = new Set<Feature>();
-  if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.add('snapshots');
-  if (scenario.membership !== undefined) asked.add('membership');
-  for (const option of leadershipOptions) if (scenario.implementation[option] !== undefined) asked.add(option);
-  if (scenario.transfers !== undefined) asked.add('leadershipTransfer');
-  const leftOut = [...asked].filter((feature) => !listed.includes(feature)).sort();
+  const leftOut = featuresAsked(scenario).filter((feature) => !listed.includes(feature)).sort();
   const swarmLeftOut = (scenario.swarmFeatures ?? []).some((feature) => !listed.includes(feature));
   if (leftOut.length === 0 && !swarmLeftOut) return { scenario, leftOut };
   const driven: Scenario = { ...scenario, implementation: { ...scenario.implementation }, faults: { ...scenario.faults, crash: { ...scenario.faults.crash } } };

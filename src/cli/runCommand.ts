@@ -13,7 +13,7 @@ import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
-import { faultOptions, faultSummary, scenarioAsDriven, withClients, withNodes, withProbes, withStrategy } from '../check/options.js';
+import { faultOptions, faultSummary, scenarioAsDriven, scenarioReach, withClients, withNodes, withProbes, withStrategy } from '../check/options.js';
 import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
@@ -178,6 +178,7 @@ function writeCampaignReport(
   const { implementation, report } = setup;
   // Described as driven: nothing of a feature the implementation does not list.
   const scenario = scenarioAsDriven(setup.scenario, implementation).scenario;
+  const reach = scenarioReach(setup.scenario, implementation);
   const options = describeOptions(scenario, setup.range, args);
   const summary = campaignSummary(campaign, {
     implementation: implementation.name,
@@ -188,7 +189,7 @@ function writeCampaignReport(
     failuresMax: failuresMaxOf(args),
     failures: done.failures,
     reportDirectory: report.display(report.path),
-    features: implementation.features ?? [],
+    ...reach,
   });
   writeJsonAtomic(join(report.path, 'summary.json'), summary);
   // The states themselves, for merge: a union of shards cannot be counted from their counts.
@@ -198,7 +199,7 @@ function writeCampaignReport(
   if (args.json) {
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard), features: implementation.features ?? [] };
+    const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard), ...reach };
     io.stdout.write(`${formatSummary({ ...campaign, abstractStates: summary.abstractStates, abstractTransitions: summary.abstractTransitions }, context, { color: done.color })}\n`);
   }
   return summary.exitCode;

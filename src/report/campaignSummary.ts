@@ -5,6 +5,7 @@
 
 import type { CampaignMarks, CampaignResult } from '../check/campaign.js';
 import { addMarks, combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
+import type { MarkFault } from '../world/marks.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
 import type { AbstractCoverage } from '../world/abstractState.js';
 import type { Shard } from '../check/shard.js';
@@ -24,8 +25,10 @@ export interface CampaignSummaryContext {
   failuresMax: number;
   failures: FailureRecord[];
   reportDirectory: string;
-  /** The implementation's features: marks of others are not counted as never hit. Absent: every feature. */
+  /** The features in force (the implementation's that the scenario uses): marks of others are not counted as never hit. Absent: every feature. */
   features?: readonly Feature[];
+  /** The faults the scenario may produce: marks that need others are not counted as never hit. Absent: every one. */
+  faults?: readonly MarkFault[];
 }
 
 export function campaignSummary(campaign: CampaignResult, context: CampaignSummaryContext) {
@@ -55,7 +58,7 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     inconclusive: campaign.inconclusive,
     inconclusiveByBound: campaign.inconclusiveByBound,
     marks: orderedMarks(campaign.marks),
-    marksNeverHit: marksNeverHit(campaign.marks, context.features),
+    marksNeverHit: marksNeverHit(campaign.marks, context.features, context.faults),
     abstractStates: campaign.abstractCoverage.states.length,
     abstractTransitions: campaign.abstractCoverage.transitions.length,
     failures: context.failures,

@@ -9,6 +9,7 @@ import { escapeControlCharacters, plural, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 import { harnessErrorHeadline } from './exitCodes.js';
 import type { Feature } from '../contract/contract.js';
+import type { MarkFault } from '../world/marks.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
 
 export interface ConsoleStyle {
@@ -208,8 +209,10 @@ export interface SummaryContext {
   scenario: string;
   reportDirectory: string | null;
   options: string;
-  /** The implementation's features: only the marks it can reach are counted. Absent: every feature. */
+  /** The features in force: only the marks they can reach are counted. Absent: every feature. */
   features?: readonly Feature[];
+  /** The faults the scenario may produce (as for features). Absent: every one. */
+  faults?: readonly MarkFault[];
   /** The marks never hit, when already known (a merged summary's); else from the features. */
   neverHit?: readonly string[];
 }
@@ -243,7 +246,7 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
     `  violations  ${invariants.length === 0 ? 'none' : invariants.map(([name, count]) => `${name} x${count}`).join(', ')}`,
   ];
   lines.push(...formatInconclusive(campaign, c));
-  if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features), c));
+  if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features, context.faults), c));
   if (campaign.abstractStates !== undefined) lines.push(`  states      ${formatCount(campaign.abstractStates)} distinct abstract ${plural(campaign.abstractStates, 'state')}, ${formatCount(campaign.abstractTransitions ?? 0)} ${plural(campaign.abstractTransitions ?? 0, 'transition')}`);
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');

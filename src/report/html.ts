@@ -16,7 +16,7 @@ import type { TraceFile } from '../sim/trace.js';
 import { faultSummary } from '../check/options.js';
 import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
 import type { CampaignSummary } from './campaignSummary.js';
-import { markCatalog } from '../world/marks.js';
+import { markCatalog, markNeeds } from '../world/marks.js';
 import { changedSomething } from './timeline.js';
 
 /** Most events a diagram draws; a longer trace is cut there, and the page says so. */
@@ -54,7 +54,8 @@ export function failurePage(traceGiven: TraceFile, context: FailurePageContext):
 
 /**
  * The coverage marks: each mark of the catalog with the seeds that hit it and how often; those
- * never hit first, those of a feature the implementation does not list last.
+ * never hit first, those out of the campaign's reach (a feature not in force, a fault its scenario
+ * leaves out) last.
  */
 function marksSection(summary: CampaignSummary): string[] {
   const marks = summary.marks ?? {};
@@ -63,7 +64,7 @@ function marksSection(summary: CampaignSummary): string[] {
     const hit = marks[mark.name];
     const state = hit !== undefined ? 1 : never.has(mark.name) ? 0 : 2;
     const counts = hit !== undefined ? `<td>${hit.seeds}</td><td>${hit.hits}</td>` : state === 0 ? '<td class="never">never</td><td></td>' : `<td>n/a</td><td></td>`;
-    const description = state === 2 ? `${mark.description} (needs ${mark.feature ?? 'a feature'}, which the implementation does not list)` : mark.description;
+    const description = state === 2 ? `${mark.description} (out of reach in this campaign: it needs ${markNeeds(mark) ?? 'what the campaign left out'})` : mark.description;
     return { state, row: `<tr><td>${escapeHtml(mark.name)}</td>${counts}<td>${escapeHtml(description)}</td></tr>` };
   });
   const ordered = [0, 1, 2].flatMap((state) => rows.filter((row) => row.state === state).map((row) => row.row));

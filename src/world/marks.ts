@@ -16,6 +16,30 @@ export interface MarkDefinition {
   readonly description: string;
   /** The feature without which the situation cannot arise (absent: any implementation). */
   readonly feature?: Feature;
+  /** The fault without which the situation cannot arise (absent: any scenario). */
+  readonly fault?: MarkFault;
+}
+
+/**
+ * Faults a scenario may leave out entirely (a swarm draws them all): records left unsynced for a
+ * while (sync latency), torn writes, and the crashes triggered right after a leader's commit or a
+ * snapshot.
+ */
+export type MarkFault = 'unsyncedWrites' | 'tornWrites' | 'crashAfterLeaderCommit' | 'crashAfterSnapshot';
+
+export const allMarkFaults: readonly MarkFault[] = ['unsyncedWrites', 'tornWrites', 'crashAfterLeaderCommit', 'crashAfterSnapshot'];
+
+const faultWords: Record<MarkFault, string> = {
+  unsyncedWrites: 'writes left unsynced for a while (sync latency)',
+  tornWrites: 'torn writes',
+  crashAfterLeaderCommit: "crashes right after a leader's commit",
+  crashAfterSnapshot: 'crashes right after a snapshot',
+};
+
+/** What a mark needs, in words ("the snapshots feature and crashes right after a snapshot"); null: nothing. */
+export function markNeeds(mark: MarkDefinition): string | null {
+  const needs = [mark.feature === undefined ? null : `the ${mark.feature} feature`, mark.fault === undefined ? null : faultWords[mark.fault]].filter((need) => need !== null);
+  return needs.length === 0 ? null : needs.join(' and ');
 }
 
 const catalog = [
@@ -45,10 +69,10 @@ const catalog = [
   { name: 'message-from-outside-configuration', description: 'A node received a message from a node its configuration does not name (a removed or joining node).', feature: 'membership' },
   { name: 'stale-message-delivered', description: 'A node received a message sent in a lower term than its own.' },
   { name: 'leader-crashed', description: 'A node crashed while it led.' },
-  { name: 'crash-after-leader-commit', description: 'A leader crashed right after its commit index advanced (the triggered crash).' },
-  { name: 'crash-after-snapshot', description: 'A node crashed right after writing a snapshot.', feature: 'snapshots' },
-  { name: 'unsynced-records-lost', description: 'A crash lost records that were written but not synced.' },
-  { name: 'torn-write', description: 'A crash kept only part of the unsynced records (a torn write).' },
+  { name: 'crash-after-leader-commit', description: 'A leader crashed right after its commit index advanced (the triggered crash).', fault: 'crashAfterLeaderCommit' },
+  { name: 'crash-after-snapshot', description: 'A node crashed right after writing a snapshot.', feature: 'snapshots', fault: 'crashAfterSnapshot' },
+  { name: 'unsynced-records-lost', description: 'A crash lost records that were written but not synced.', fault: 'unsyncedWrites' },
+  { name: 'torn-write', description: 'A crash kept only part of the unsynced records (a torn write).', fault: 'tornWrites' },
 ] as const satisfies readonly MarkDefinition[];
 
 export type MarkName = (typeof catalog)[number]['name'];
@@ -191,14 +215,17 @@ function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id) => b.includes(id));
 }
 
-/** The marks an implementation with these features can reach: those of no feature, and of a feature it lists. */
-export function marksApplicable(features: readonly Feature[] = allFeatures): MarkDefinition[] {
-  return markCatalog.filter((mark) => mark.feature === undefined || features.includes(mark.feature));
+/**
+ * The marks a campaign can reach with these features in force and these faults in its scenario:
+ * those that need neither, and those whose feature and fault are there.
+ */
+export function marksApplicable(features: readonly Feature[] = allFeatures, faults: readonly MarkFault[] = allMarkFaults): MarkDefinition[] {
+  return markCatalog.filter((mark) => (mark.feature === undefined || features.includes(mark.feature)) && (mark.fault === undefined || faults.includes(mark.fault)));
 }
 
 /** The applicable marks (see marksApplicable) that a campaign never hit, in catalog order. */
-export function marksNeverHit(counts: Readonly<Record<string, unknown>>, features: readonly Feature[] = allFeatures): string[] {
-  return marksApplicable(features)
+export function marksNeverHit(counts: Readonly<Record<string, unknown>>, features: readonly Feature[] = allFeatures, faults: readonly MarkFault[] = allMarkFaults): string[] {
+  return marksApplicable(features, faults)
     .map((mark) => mark.name)
     .filter((name) => counts[name] === undefined || counts[name] === 0);
 }

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
+import { scenarioReach } from '../../src/check/options.js';
+import { referenceImplementation } from '../../src/adapters/reference.js';
 import { campaignSummary } from '../../src/report/campaignSummary.js';
 import { formatSummary } from '../../src/report/console.js';
 import { campaignPage } from '../../src/report/html.js';
@@ -111,5 +113,26 @@ describe('coverage marks', () => {
     const summary = campaignSummary(campaign, { implementation: 'plain', scenario: 'default', options: {}, seedRange: { first: 1, count: 2 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'out', features: [] });
     expect(summary.marksNeverHit).toEqual(featureless);
     expect(campaignPage(summary, new Map())).toContain('n/a');
+  });
+
+  it('count only the marks a scenario can reach: none of a fault it leaves out, none of a feature it does not use', () => {
+    const plain = scenarioReach(loadScenario('default'), referenceImplementation());
+    expect(plain.features).toEqual([]);
+    const never = marksNeverHit({}, plain.features, plain.faults);
+    expect(never).not.toContain('torn-write');
+    expect(never).not.toContain('snapshot-installed');
+    expect(never).toContain('leader-elected');
+    const unsynced = scenarioReach(loadScenario('crash-loses-unsynced-writes'), referenceImplementation());
+    expect(unsynced.faults).toContain('unsyncedWrites');
+    // A swarm draws its faults, and the features the implementation lists among the swarm's.
+    const swarm = scenarioReach(loadScenario('swarm'), referenceImplementation());
+    expect(swarm.faults).toEqual(expect.arrayContaining(['unsyncedWrites', 'tornWrites', 'crashAfterLeaderCommit']));
+    expect(swarm.features).toEqual(expect.arrayContaining(['membership', 'snapshots']));
+    const summary = campaignSummary(
+      { ...runCampaign({ seeds: seedRange(1, 1), scenario: loadScenario('default') }) },
+      { implementation: 'reference', scenario: 'default', options: {}, seedRange: { first: 1, count: 1 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'out', ...plain },
+    );
+    expect(summary.marksNeverHit).not.toContain('unsynced-records-lost');
+    expect(campaignPage(summary, new Map())).toContain('out of reach in this campaign: it needs writes left unsynced for a while (sync latency)');
   });
 });

@@ -850,11 +850,6 @@ export class Simulation implements FaultWorld, LivenessWorld {
     return true;
   }
 
-  /**
-   * A sync point. Without sync latency the records are durable at once. With it, they become
-   * durable when a syncComplete event fires, syncs complete in order, and the messages of this
-   * output leave only then: a crash before it loses both.
-   */
   /** Checks the promises of node `id`'s output against a shadow restarted from what is durable as its messages leave. */
   private probe(id: NodeId, output: Output): void {
     const slot = this.slots[id];
@@ -867,7 +862,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
       output,
       durable: storage.recordsBetween(0, durableCount),
       unsynced: storage.recordsBetween(durableCount, storage.writtenCount),
-      tornKeptMax: 0,
+      // A torn write keeps a strict, non-empty prefix of the unsynced records (crashNode).
+      tornKeptMax: this.scenario.storage.tornWriteProbability > 0 ? storage.writtenCount - durableCount - 1 : 0,
       start: (records) => this.startInput(id, 0, records),
       mirror: this.observation.mirror(id),
       eventNumber: this.eventCount,
@@ -876,6 +872,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (violation !== null) this.report(violation);
   }
 
+  /**
+   * A sync point. Without sync latency the records are durable at once. With it, they become
+   * durable when a syncComplete event fires, syncs complete in order, and the messages of this
+   * output leave only then: a crash before it loses both.
+   */
   private requestSync(slot: NodeSlot): number {
     const latency = this.scenario.storage.syncLatencyMs;
     if (latency.maxMs === 0) {

@@ -892,7 +892,8 @@ export class TransitionSystem {
       output,
       durable: node.synced,
       unsynced: node.unsynced,
-      tornKeptMax: 0,
+      // A crash here may keep any prefix of the unsynced records (torn or not): each is a variant.
+      tornKeptMax: node.unsynced.length,
       start: (records) => this.startInput(id, records),
       mirror: node.mirror,
       // The world's event number, filled in where the step is folded into a path (foldStep).

@@ -121,7 +121,8 @@ class StepShrinker {
       // each one carries the deliveries it causes away with it), then every step.
       const dropped = !this.outOfBudget() && this.dropNodes();
       const externals = !this.outOfBudget() && this.removeChunks((step) => step.kind !== 'deliver');
-      const improved = this.removeChunks(() => true) || externals;
+      const groups = !this.outOfBudget() && this.removeGroups();
+      const improved = this.removeChunks(() => true) || externals || groups;
       const edited = !this.outOfBudget() && this.editCrashes();
       if ((!improved && !edited && !dropped) || this.outOfBudget()) break;
     }
@@ -196,6 +197,25 @@ class StepShrinker {
       this.progress();
       if (size === 1) return improved;
     }
+  }
+
+  /**
+   * Every step of one kind at once, wherever it stands: all deliveries on one link of one message
+   * type, all proposals to one node, all of one node's timer firings... Contiguous chunks miss a
+   * kind spread over the path, and removing its steps one at a time may fail each time for the
+   * same reason: each one shifts what the node draws next (a randomized election timeout), so
+   * that every single removal leaves the node with the same unlucky draw. Largest groups first.
+   */
+  private removeGroups(): boolean {
+    let improved = false;
+    const keys = [...new Set(this.best.steps.map(groupKey))];
+    const sizes = new Map(keys.map((key) => [key, this.best.steps.filter((step) => groupKey(step) === key).length]));
+    for (const key of keys.filter((candidate) => sizes.get(candidate)! > 1).sort((a, b) => sizes.get(b)! - sizes.get(a)! || (a < b ? -1 : 1))) {
+      if (this.outOfBudget()) return improved;
+      if (this.attempt(this.best.steps.filter((step) => groupKey(step) !== key))) improved = true;
+    }
+    this.progress();
+    return improved;
   }
 
   /**
@@ -337,6 +357,11 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
     }
   }
   return kept;
+}
+
+/** The group a step belongs to for removeGroups: its kind and node, or its kind, link and message type. */
+function groupKey(step: ExploreStep): string {
+  return 'node' in step ? `${step.kind} ${step.node}` : `${step.kind} ${step.from}>${step.to} ${step.message.type}`;
 }
 
 /** Every set of `count` node ids out of 1..nodes, in lexicographic order. */

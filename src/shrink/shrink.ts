@@ -434,13 +434,34 @@ class ChoiceShrinker {
         break;
       }
     }
-    while (this.scenario.durationMs > 100 && !this.outOfBudget()) {
-      if (!this.attempt(this.best.choices, 'scenario', shortenScenario(this.scenario, Math.floor(this.scenario.durationMs / 2)))) break;
-      improved = true;
-    }
+    if (this.shortenFaultPhase()) improved = true;
     if (this.shortenElectionTimeouts()) improved = true;
     if (this.shortenLivenessBound()) improved = true;
     this.progress('scenario');
+    return improved;
+  }
+
+  /**
+   * A shorter fault phase (which brings a liveness phase, and its verdict, earlier): halved while
+   * the run still fails, then, where half is too short, a binary search between that half and the
+   * phase now, down to a sixteenth of it. Halving alone stops at twice what the failure needs at
+   * worst, and a liveness trace's events are mostly ticks all along its phases.
+   */
+  private shortenFaultPhase(): boolean {
+    let improved = false;
+    while (this.scenario.durationMs > faultPhaseMsMin && !this.outOfBudget()) {
+      if (this.attempt(this.best.choices, 'scenario', shortenScenario(this.scenario, Math.floor(this.scenario.durationMs / 2)))) {
+        improved = true;
+        continue;
+      }
+      let tooShortMs = Math.floor(this.scenario.durationMs / 2);
+      while (this.scenario.durationMs - tooShortMs > Math.max(faultPhaseMsMin / 2, this.scenario.durationMs / 16) && !this.outOfBudget()) {
+        const middleMs = Math.floor((tooShortMs + this.scenario.durationMs) / 2);
+        if (this.attempt(this.best.choices, 'scenario', shortenScenario(this.scenario, middleMs))) improved = true;
+        else tooShortMs = middleMs;
+      }
+      break;
+    }
     return improved;
   }
 
@@ -475,6 +496,9 @@ class ChoiceShrinker {
     return improved;
   }
 }
+
+/** The fault phase the scenario pass shortens no further by halving (ms). */
+const faultPhaseMsMin = 100;
 
 /** How finely the span passes cut a stream (see ChoiceShrinker.spans): down to single choices. */
 const spanGranularity = Number.POSITIVE_INFINITY;

@@ -1,0 +1,54 @@
+// Two corpus failures that the shrinker used to leave far above their hand-written minimum, each
+// under a deterministic budget (candidate runs, not seconds) the size of what a 30 s shrink gets
+// on a loaded machine. The swarm's features are pinned to the two it drew when these seeds were
+// taken, so that a feature the swarm learns to draw later cannot move the runs.
+//
+// - learner-votes-counted: the lifted path stopped at a fixpoint of 52 steps in which removing
+//   any one of the leader's appends to a follower failed, each for the same reason (the follower
+//   draws its next election timeout at every append, and one draw fewer left it the same unlucky
+//   timeout); the step stage now removes a whole link's deliveries of one type at once.
+// - removed-node-disrupts (liveness): the fault phase was only ever halved, which stops at up to
+//   twice what the failure needs, and a liveness trace is mostly ticks all along it; the scenario
+//   pass now binary-searches between the half that passed and the phase that fails.
+
+import { describe, expect, it } from 'vitest';
+import { replayTrace } from '../../src/check/traces.js';
+import type { BugName } from '../../src/raft/bugs.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { allMinimalScenarios } from '../bugs/minimalScenarios.js';
+import { swarm, swarmFailure } from '../support/swarmFailure.js';
+
+const swarmOfTheseSeeds: Scenario = { ...swarm, swarmFeatures: ['membership', 'snapshots'] };
+
+/** The events of a bug's hand-written form that fails this invariant (test/bugs/minimalScenarios.ts). */
+const handMinimalEvents = (bug: BugName, invariant: string) => allMinimalScenarios.find((entry) => entry.bug === bug && entry.invariant === invariant)!.events;
+
+describe('shrinking learner-votes-counted (swarm seed 39) with the budget of a loaded machine', () => {
+  const { run, shrink } = swarmFailure('learner-votes-counted', 39, swarmOfTheseSeeds);
+  const shrunk = shrink(1000);
+
+  it('reaches the size of the hand-written leader-completeness form, by its steps', () => {
+    expect(run.violation?.invariant).toBe('leader-completeness');
+    expect(shrunk.shrink.passes.map((pass) => pass.pass)).toContain('steps');
+    expect(shrunk.shrink.eventsAfter).toBeLessThanOrEqual(handMinimalEvents('learner-votes-counted', 'leader-completeness'));
+  });
+
+  it('writes a trace that replays to the same violation', () => {
+    const replay = replayTrace(shrunk.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('leader-completeness');
+  });
+});
+
+describe('shrinking removed-node-disrupts (swarm seed 13) within 1,500 runs', () => {
+  const { run, shrink } = swarmFailure('removed-node-disrupts', 13, swarmOfTheseSeeds);
+  const shrunk = shrink(1500);
+
+  it('cuts the fault phase to within a sixteenth of what the failure needs: under twice the hand-written minimum (halving alone: 2.9x)', () => {
+    expect(run.status).toBe('liveness');
+    expect(shrunk.shrink.eventsAfter).toBeLessThan(2 * handMinimalEvents('removed-node-disrupts', 'liveness'));
+    const replay = replayTrace(shrunk.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.status).toBe('liveness');
+  });
+});

@@ -16,6 +16,9 @@ import type { AbstractCoverage } from '../world/abstractState.js';
 import { CoverageUnion } from '../world/abstractState.js';
 import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
 import { inconclusiveOf, runSeed } from './run.js';
+import type { MutationOrigin, RunPlan } from './coverage.js';
+import { CoverageGuide, plainPlan } from './coverage.js';
+import type { Choices } from '../core/random.js';
 
 export interface CampaignOptions {
   seeds: readonly number[];
@@ -30,6 +33,8 @@ export interface CampaignOptions {
   onProgress?: (progress: CampaignProgress) => void;
   /** Called with each failing seed, its event log recorded (to write a trace). */
   onFailure?: (failure: CampaignFailure) => void;
+  /** Coverage-guided search (--strategy coverage, src/check/coverage.ts): some runs mutate kept ones. */
+  guided?: boolean;
 }
 
 export interface CampaignProgress {
@@ -63,6 +68,8 @@ export interface CampaignFailure {
   run: SeedResult;
   /** Set when the failure is that the same seed gave two different runs. */
   determinism: DeterminismMismatch | null;
+  /** Set when the run was a mutation of kept runs (coverage-guided): it replays from its trace, not its seed. */
+  origin: MutationOrigin | null;
 }
 
 /**
@@ -105,6 +112,8 @@ export interface CampaignResult {
   marks: CampaignMarks;
   /** Distinct abstract cluster states and transitions the campaign's runs reached (src/world/abstractState.ts). */
   abstractCoverage: AbstractCoverage;
+  /** Coverage-guided search: runs that were mutations, and runs kept for their new states; null when not guided. */
+  guided: { runsMutated: number; runsKept: number } | null;
 }
 
 /** A campaign's coverage marks: each hit one's count and how many seeds reached it. */
@@ -165,16 +174,22 @@ export interface SeedOutcome {
   marks: MarkCounts;
   /** Abstract states and transitions the run reached. */
   abstractCoverage: AbstractCoverage;
+  /** A mutated run's origin (null: the seed's plain run). */
+  origin: MutationOrigin | null;
+  /** The run's choices, in a guided campaign (to keep it, or to replay a mutated run). */
+  choices?: Choices;
 }
 
-/** Runs one seed as a campaign does: twice with checkDeterminism, keeping the event digests. */
-export function seedOutcome(seed: number, base: { implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] }, checkDeterminism: boolean): SeedOutcome {
-  const run = runSeed({ ...base, seed, recordEventDigests: checkDeterminism });
-  const again = checkDeterminism ? runSeed({ ...base, seed, recordEventDigests: true }) : null;
+/** Runs one seed (or a mutated run) as a campaign does: twice with checkDeterminism, keeping the event digests. */
+export function seedOutcome(plan: RunPlan, base: { implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] }, checks: { checkDeterminism: boolean; keepChoices: boolean }): SeedOutcome {
+  const { checkDeterminism } = checks;
+  const runBase = { ...base, seed: plan.seed, ...(plan.mutation !== null ? { mutation: plan.mutation } : {}) };
+  const run = runSeed({ ...runBase, recordEventDigests: checkDeterminism });
+  const again = checkDeterminism ? runSeed({ ...runBase, recordEventDigests: true }) : null;
   const mismatch = again !== null && again.traceHash !== run.traceHash;
   // The digests travel only where they are read: to place a determinism mismatch.
   return {
-    seed,
+    seed: plan.seed,
     status: run.status,
     events: run.events,
     simulatedMs: run.simulatedMs,
@@ -183,7 +198,9 @@ export function seedOutcome(seed: number, base: { implementation: Implementation
     eventDigests: mismatch ? (run.eventDigests ?? null) : null,
     again: again === null ? null : { traceHash: again.traceHash, eventDigests: mismatch ? (again.eventDigests ?? null) : null },
     marks: run.marks ?? {},
-    abstractCoverage: run.abstractCoverage ?? { states: [], transitions: [] },
+    abstractCoverage: run.abstractCoverage ?? { states: [], transitions: [], nodeTransitions: [] },
+    origin: plan.origin,
+    ...(checks.keepChoices ? { choices: run.choices } : {}),
   };
 }
 
@@ -206,6 +223,7 @@ export class CampaignTally {
   private readonly inconclusiveByBound: CampaignResult['inconclusiveByBound'] = {};
   private readonly marks: CampaignMarks = {};
   private readonly abstractCoverage = new CoverageUnion();
+  private readonly guide: CoverageGuide | null;
   private result: RunStatus = 'ok';
   private events = 0;
   private simulatedMs = 0;
@@ -219,6 +237,22 @@ export class CampaignTally {
   constructor(private readonly options: CampaignOptions) {
     this.implementation = options.implementation ?? referenceImplementation();
     this.scenario = options.scenario ?? defaultScenario();
+    this.guide = options.guided === true ? new CoverageGuide(options.seeds) : null;
+  }
+
+  /** Whether runs keep their choices (a guided campaign keeps some, and replays its mutated ones from them). */
+  get guided(): boolean {
+    return this.guide !== null;
+  }
+
+  /** Whether run `index` can be planned once `taken` outcomes are taken (a guided batch waits for the earlier ones). */
+  plannable(index: number, taken: number): boolean {
+    return this.guide === null || this.guide.plannable(index, taken);
+  }
+
+  /** What run `index` of the seeds runs: the seed's plain run, or in a guided campaign perhaps a mutation. */
+  planOf(index: number): RunPlan {
+    return this.guide === null ? plainPlan(this.options.seeds[index]) : this.guide.plan(index);
   }
 
   /** Whether taking this outcome ends the campaign (a failure that reaches failuresMax). */
@@ -230,20 +264,24 @@ export class CampaignTally {
   /** Takes the next seed's outcome; false when the campaign stops here (failuresMax reached). */
   take(outcome: SeedOutcome): boolean {
     const options = this.options;
-    const base = { seed: outcome.seed, implementation: this.implementation, scenario: this.scenario, invariants: options.invariants };
+    // A mutated run is re-run from its choices: the replay its trace will make.
+    const replay = outcome.origin !== null && outcome.choices !== undefined ? { choices: outcome.choices } : {};
+    const base = { seed: outcome.seed, implementation: this.implementation, scenario: this.scenario, invariants: options.invariants, ...replay };
     this.events += outcome.events;
     this.simulatedMs += outcome.simulatedMs;
     this.seedsDone += 1;
     addMarks(this.marks, outcome.marks);
-    this.abstractCoverage.add(outcome.abstractCoverage);
+    const added = this.abstractCoverage.add(outcome.abstractCoverage);
+    // Kept for node transitions no run had: the cluster's states are too many to be rare.
+    this.guide?.taken(outcome.seed, outcome.choices, added.node);
     if (outcome.status === 'ok' && outcome.inconclusive !== null) this.countInconclusive(outcome.seed, outcome.inconclusive);
 
     let failure: CampaignFailure | null = null;
     if (determinismBroke(outcome)) {
-      failure = { seed: outcome.seed, status: 'implementationError', run: runSeed({ ...base, recordEvents: true }), determinism: findMismatch(outcome, outcome.again, base) };
+      failure = { seed: outcome.seed, status: 'implementationError', run: runSeed({ ...base, recordEvents: true }), determinism: findMismatch(outcome, outcome.again, base), origin: outcome.origin };
     }
     if (failure === null && outcome.status !== 'ok') {
-      failure = { seed: outcome.seed, status: outcome.status, run: runSeed({ ...base, recordEvents: true }), determinism: null };
+      failure = { seed: outcome.seed, status: outcome.status, run: runSeed({ ...base, recordEvents: true }), determinism: null, origin: outcome.origin };
     }
     if (failure !== null) {
       this.failures.push(failure);
@@ -297,6 +335,7 @@ export class CampaignTally {
       inconclusiveByBound: this.inconclusiveByBound,
       marks: this.marks,
       abstractCoverage: this.abstractCoverage.reached(),
+      guided: this.guide?.counts() ?? null,
     };
   }
 }
@@ -305,8 +344,9 @@ export class CampaignTally {
 export function runCampaign(options: CampaignOptions): CampaignResult {
   const tally = new CampaignTally(options);
   const base = { implementation: tally.implementation, scenario: tally.scenario, invariants: options.invariants };
-  for (const seed of options.seeds) {
-    if (!tally.take(seedOutcome(seed, base, options.checkDeterminism === true))) break;
+  const checks = { checkDeterminism: options.checkDeterminism === true, keepChoices: tally.guided };
+  for (let index = 0; index < options.seeds.length; index += 1) {
+    if (!tally.take(seedOutcome(tally.planOf(index), base, checks))) break;
   }
   return tally.finish();
 }
@@ -314,7 +354,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
 function findMismatch(
   first: Pick<SeedOutcome, 'traceHash' | 'eventDigests'>,
   second: Pick<SeedOutcome, 'traceHash' | 'eventDigests'>,
-  base: { seed: number; implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[] },
+  base: { seed: number; implementation: Implementation; scenario: Scenario; invariants?: readonly InvariantDefinition[]; choices?: Choices },
 ): DeterminismMismatch {
   // Re-run both with readable logs to show the events themselves. A nondeterministic
   // implementation may part at another place this time: then the re-runs' own first difference

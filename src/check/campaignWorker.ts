@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { seedOutcome } from './campaign.js';
 import { loadImplementation } from './implementations.js';
-import type { WorkerReply, WorkerSetup } from './workers.js';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './workers.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
@@ -19,9 +19,10 @@ try {
   // The main thread built or found anything the implementation needs (the etcd adapter) already.
   const implementation = await loadImplementation(setup.implementationSpec, { ...setup.processSettings, buildEtcd: false });
   const base = { implementation, scenario: setup.scenario };
-  port.on('message', (message: { index: number; seed: number }) => {
+  const checks = { checkDeterminism: setup.checkDeterminism, keepChoices: setup.keepChoices };
+  port.on('message', (message: WorkerRequest) => {
     try {
-      reply({ kind: 'outcome', index: message.index, outcome: seedOutcome(message.seed, base, setup.checkDeterminism) });
+      reply({ kind: 'outcome', index: message.index, outcome: seedOutcome(message.plan, base, checks) });
     } catch (error) {
       reply({ kind: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     }

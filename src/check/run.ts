@@ -4,6 +4,7 @@
 import type { Implementation } from '../contract/contract.js';
 import { referenceImplementation } from '../adapters/reference.js';
 import { sourceOf } from './implementations.js';
+import type { ChoiceMutation } from '../core/random.js';
 import { sortedChoices } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { allInvariants } from '../../invariants/index.js';
@@ -22,6 +23,8 @@ export interface RunSeedOptions {
   invariants?: readonly InvariantDefinition[];
   /** Replay these choice sequences instead of drawing from the seed. */
   choices?: Readonly<Record<string, readonly number[]>>;
+  /** Run a mutation of a kept run instead (coverage-guided search, src/check/coverage.ts). */
+  mutation?: ChoiceMutation;
   /** Keep the readable event log (needed for a trace file). */
   recordEvents?: boolean;
   recordEventDigests?: boolean;
@@ -44,6 +47,7 @@ export function runSeed(options: RunSeedOptions): SeedResult {
     seed: options.seed,
     invariants: options.invariants ?? allInvariants,
     choices: options.choices,
+    mutation: options.mutation,
     recordEvents: options.recordEvents,
     recordEventDigests: options.recordEventDigests,
   });

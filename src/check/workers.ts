@@ -17,6 +17,7 @@ import type { CampaignOptions, CampaignResult, SeedOutcome } from './campaign.js
 import { CampaignTally, runCampaign } from './campaign.js';
 import type { ImplementationSpec, ProcessSettings } from './implementations.js';
 import { implementationSpecOf } from './implementations.js';
+import type { RunPlan } from './coverage.js';
 import { referenceImplementation } from '../adapters/reference.js';
 
 export interface WorkerCampaignOptions extends CampaignOptions {
@@ -36,6 +37,14 @@ export interface WorkerSetup {
   processSettings: ProcessSettings;
   scenario: NonNullable<CampaignOptions['scenario']>;
   checkDeterminism: boolean;
+  /** A guided campaign: outcomes carry the runs' choices. */
+  keepChoices: boolean;
+}
+
+/** What a worker is sent: run `plan`, the run at `index` of the campaign's seeds. */
+export interface WorkerRequest {
+  index: number;
+  plan: RunPlan;
 }
 
 /** A worker's answer: the outcome of the seed at `index` of the campaign's seeds, or why it could not run. */
@@ -77,6 +86,7 @@ export async function runCampaignInWorkers(options: WorkerCampaignOptions): Prom
     processSettings: options.processSettings ?? {},
     scenario: tally.scenario,
     checkDeterminism: options.checkDeterminism === true,
+    keepChoices: tally.guided,
   };
   const workers: Worker[] = [];
   try {
@@ -109,9 +119,9 @@ async function dealSeeds(deal: { seeds: readonly number[]; jobs: number; setup: 
     };
     // A worker is in `idle` once per free slot (seedsInFlightPerWorker slots each).
     const dispatch = () => {
-      while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax) {
+      while (!stopped && idle.length > 0 && nextToSend < seeds.length && nextToSend - nextToTake < aheadMax && tally.plannable(nextToSend, nextToTake)) {
         const worker = idle.shift()!;
-        worker.postMessage({ index: nextToSend, seed: seeds[nextToSend] });
+        worker.postMessage({ index: nextToSend, plan: tally.planOf(nextToSend) } satisfies WorkerRequest);
         nextToSend += 1;
       }
     };

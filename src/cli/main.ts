@@ -150,8 +150,9 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('nodes', { type: 'number', describe: "Cluster size (default: the scenario's, 5 for default; swarm draws each seed's size from 3 up to it)" })
       .option('scenario', { type: 'string', default: 'swarm', describe: 'Shipped scenario name, or a path to a scenario .json file (default swarm: each seed draws its fault mix)' })
       .option('strategy', {
-        choices: ['portfolio', 'random', 'pct', 'bfs', 'dfs'] as const,
-        describe: "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). bfs and dfs: see raftcheck explore",
+        choices: ['portfolio', 'random', 'pct', 'coverage', 'bfs', 'dfs'] as const,
+        describe:
+          "Message scheduling: random delays, PCT priorities, or portfolio (each seed draws one; the default unless the scenario names one). coverage: coverage-guided search (runs that reached new abstract states are kept, and half the runs mutate kept ones; each run schedules as portfolio). bfs and dfs: see raftcheck explore",
       })
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
       .option('probes', {

@@ -101,7 +101,11 @@ function readValidJson(path: string, expected: { what: string; kind: string; sch
 
 const coverageSchema: Schema = {
   type: 'object',
-  fields: { states: { type: 'array', items: { type: 'string' } }, transitions: { type: 'array', items: { type: 'string' } } },
+  fields: {
+    states: { type: 'array', items: { type: 'string' } },
+    transitions: { type: 'array', items: { type: 'string' } },
+    nodeTransitions: { type: 'array', items: { type: 'string' }, optional: true },
+  },
 };
 
 /** A shard's abstract states (coverage.json); a folder written before they existed has none to add. */

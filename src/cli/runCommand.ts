@@ -48,8 +48,8 @@ export interface RunArguments {
   reads?: 'log' | 'readIndex' | 'lease';
   /** Where the clients send an operation first (--routing; turns clients on). */
   routing?: 'leader' | 'any';
-  /** Scheduling of message timing (--strategy): random, pct, or the portfolio that draws one per seed. */
-  strategy?: SchedulingStrategy | 'bfs' | 'dfs';
+  /** Scheduling of message timing (--strategy): random, pct, or the portfolio that draws one per seed; or coverage-guided runs (src/check/coverage.ts). */
+  strategy?: SchedulingStrategy | 'coverage' | 'bfs' | 'dfs';
   /** The implementation under test (--impl): reference, etcd, process:COMMAND or a module path. */
   impl?: string;
   /** Process implementations: bound on one answer (--impl-timeout-ms) and on one line (--impl-output-bytes-max). */
@@ -72,7 +72,9 @@ export async function runCommand(args: RunArguments, io: CommandIo): Promise<num
   if (args.strategy === 'bfs' || args.strategy === 'dfs') {
     throw new UsageError(`--strategy ${args.strategy} is an exhaustive search: run it with raftcheck explore --strategy ${args.strategy}`);
   }
-  const scenario = withProbes(withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), args.strategy), args.probes);
+  // Coverage guides which runs a campaign makes; each run's message scheduling stays the scenario's (or the portfolio).
+  const scheduling = args.strategy === 'coverage' ? undefined : args.strategy;
+  const scenario = withProbes(withStrategy(withClients(withNodes(loadScenario(args.scenario), args.nodes), { count: args.clients, reads: args.reads, routing: args.routing }), scheduling), args.probes);
   if (args.reads === 'lease' && scenario.implementation.leaseReads !== true) throw new UsageError(`--reads lease reads from the leader's lease: scenario ${scenario.name} does not turn implementation.leaseReads on`);
   const bugNames = [...new Set(args.bugs ?? [])].sort();
   const implementation = await implementationOfArguments(args, bugNames, io);
@@ -118,6 +120,7 @@ function noteFeaturesLeftOut(scenario: Scenario, implementation: Implementation,
 function shardOfArguments(args: RunArguments): Shard | null {
   if (args.shard === undefined) return null;
   if (args.seed !== undefined) throw new UsageError('--shard splits a range of seeds: give it with --seeds N, not --seed S');
+  if (args.strategy === 'coverage') throw new UsageError('--strategy coverage plans each run from the runs before it in the whole range: it cannot be split with --shard');
   const parsed = parseShard(args.shard);
   if (!parsed.ok) throw new UsageError(parsed.message);
   return parsed.shard;
@@ -140,6 +143,7 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
     scenario,
     checkDeterminism: args.checkDeterminism,
     failuresMax: failuresMaxOf(args),
+    guided: args.strategy === 'coverage',
     onProgress: (state) => progress.update(progressText(state), state.seedsDone === state.seedsTotal),
     onFailure: (failure) => {
       const written = writeFailureTraces(failure, {
@@ -147,7 +151,8 @@ async function campaignIntoReport(args: RunArguments, io: CommandIo, setup: Camp
         scenario,
         bugs: bugNames,
         report,
-        rerunCommand: replayCommand(failure.seed, args),
+        // A mutated run is not its seed's: only its trace reproduces it.
+        rerunCommand: failure.origin === null ? replayCommand(failure.seed, args) : null,
         shrink: args.shrink,
         shrinkTimeMs: args.shrinkTimeSeconds * 1000,
         html: args.html !== false,

@@ -116,7 +116,7 @@ export async function replayTraceCommand(args: { trace: string; json: boolean; i
     io.stdout.write(`raftcheck replay: ${escapeControlCharacters(args.trace)}: ${found} (${run.events} ${plural(run.events, 'event')}, ${hashes})\n`);
     return exitCode;
   }
-  const failure = { seed: trace.seed, status: run.status, run, determinism: null };
+  const failure = { seed: trace.seed, status: run.status, run, determinism: null, origin: null };
   io.stdout.write(`${formatFailure({ failure, replayCommand: command, tracePath: args.trace, faults: trace.explore !== undefined ? undefined : faultSummary(run.scenario) }, { color })}\n`);
   // Bit for bit only when the hash agrees; otherwise the line above said where it parted.
   io.stdout.write(

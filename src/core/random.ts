@@ -93,6 +93,50 @@ export class ReplayChoiceSource implements ChoiceSource {
   }
 }
 
+/**
+ * A mutated run, as a greybox fuzzer makes one from a run it keeps: the kept run's choices
+ * replayed, except the positions to draw afresh and each stream's tail from a position on. Fresh
+ * draws come from the streams of `seed`, and a stream that runs past its kept choices goes on
+ * fresh (not with 0s: a mutated run may need more draws than the run it came from).
+ */
+export interface ChoiceMutation {
+  base: Readonly<Record<string, readonly number[]>>;
+  /** Per stream, positions drawn afresh. */
+  redraw?: Readonly<Record<string, readonly number[]>>;
+  /** Per stream, the position from which every draw is fresh. */
+  freshFrom?: Readonly<Record<string, number>>;
+  seed: number;
+}
+
+/**
+ * Draws a mutated run (ChoiceMutation). What it drew is recorded like any run's choices, so the
+ * mutated run replays from them with a ReplayChoiceSource, without the mutation.
+ */
+export class MutatingChoiceSource implements ChoiceSource {
+  private readonly fresh: RecordingChoiceSource;
+  private readonly positions = new Map<string, number>();
+  private readonly redraw = new Map<string, Set<number>>();
+
+  constructor(private readonly mutation: ChoiceMutation) {
+    this.fresh = new RecordingChoiceSource(mutation.seed);
+    for (const [stream, positions] of Object.entries(mutation.redraw ?? {})) this.redraw.set(stream, new Set(positions));
+  }
+
+  // Every draw, fresh or replayed, is recorded: these are the mutated run's own choices.
+  readonly choices: Choices = Object.create(null) as Choices;
+
+  draw(stream: string, bound: number): number {
+    const position = this.positions.get(stream) ?? 0;
+    this.positions.set(stream, position + 1);
+    const base = Object.prototype.hasOwnProperty.call(this.mutation.base, stream) ? this.mutation.base[stream] : undefined;
+    const freshFrom = this.mutation.freshFrom?.[stream] ?? Number.POSITIVE_INFINITY;
+    const isFresh = base === undefined || position >= base.length || position >= freshFrom || this.redraw.get(stream)?.has(position) === true;
+    const value = isFresh ? this.fresh.draw(stream, bound) : Math.min(Math.max(0, Math.floor(base[position]) || 0), bound - 1);
+    (this.choices[stream] ??= []).push(value);
+    return value;
+  }
+}
+
 function boundedFromUnit(uint32: number, bound: number): number {
   assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
   // Multiply-shift keeps the mapping monotone in the raw value, which keeps shrinking toward 0

@@ -61,6 +61,8 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     marksNeverHit: marksNeverHit(campaign.marks, context.features, context.faults),
     abstractStates: campaign.abstractCoverage.states.length,
     abstractTransitions: campaign.abstractCoverage.transitions.length,
+    abstractNodeTransitions: campaign.abstractCoverage.nodeTransitions.length,
+    guided: campaign.guided,
     failures: context.failures,
     reportDirectory: context.reportDirectory,
   };
@@ -142,6 +144,7 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
     marksNeverHit: (first.marksNeverHit ?? marksNeverHit(marks)).filter((name) => marks[name] === undefined),
     abstractStates: abstractCoverage.states.length,
     abstractTransitions: abstractCoverage.transitions.length,
+    abstractNodeTransitions: abstractCoverage.nodeTransitions.length,
     failures,
     reportDirectory,
   };

@@ -4,6 +4,7 @@
 import { Chalk } from 'chalk';
 import type { CampaignFailure, CampaignProgress, CampaignResult } from '../check/campaign.js';
 import type { InconclusiveBound } from '../check/run.js';
+import type { MutationOrigin } from '../check/coverage.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { escapeControlCharacters, plural, terminalText } from '../core/text.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
@@ -115,6 +116,7 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   const lines: string[] = [];
   lines.push(c.red.bold(`FAILED seed ${failure.seed}: ${failureHeadline(failure)}`));
   lines.push(`  replay: ${c.bold(escapeControlCharacters(report.replayCommand))}`);
+  if (failure.origin !== null && failure.origin !== undefined) lines.push(`  ${describeOrigin(failure.origin, failure.seed)}`);
   if (failure.determinism !== null) {
     const mismatch = failure.determinism;
     const sameInput = describeTraceEvent(mismatch.first) === describeTraceEvent(mismatch.second);
@@ -141,6 +143,12 @@ export function formatFailure(report: FailureReport, style: ConsoleStyle): strin
   if (report.faults !== undefined) lines.push(`  faults: ${escapeControlCharacters(report.faults)}`);
   if (report.tracePath !== null) lines.push(`  trace: ${escapeControlCharacters(report.tracePath)}`);
   return lines.join('\n');
+}
+
+/** A mutated run of a guided campaign: how it was made, and that its trace, not its seed, reproduces it. */
+export function describeOrigin(origin: MutationOrigin, seed: number): string {
+  const made = origin.kind === 'splice' ? `a splice of the kept runs of seeds ${origin.parentSeed} and ${origin.donorSeed}` : `a mutation (${origin.kind}) of the kept run of seed ${origin.parentSeed}`;
+  return `coverage-guided: ${made}, drawn afresh from seed ${seed}; not the plain run of seed ${seed}: its trace reproduces it`;
 }
 
 /** What failed, in a few words: the kind of violation and its invariant, or what else went wrong. */
@@ -221,7 +229,7 @@ export interface SummaryContext {
 export type SummaryFigures = Pick<
   CampaignResult,
   'result' | 'stoppedEarly' | 'interrupted' | 'seeds' | 'events' | 'eventsPerSecond' | 'simulatedMs' | 'wallMs' | 'failuresWallMs' | 'violationsByInvariant' | 'inconclusiveSeeds' | 'inconclusive' | 'inconclusiveByBound'
-> & { marks?: CampaignResult['marks']; abstractStates?: number; abstractTransitions?: number };
+> & { marks?: CampaignResult['marks']; abstractStates?: number; abstractTransitions?: number; guided?: CampaignResult['guided'] };
 
 export function formatSummary(campaign: SummaryFigures, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
@@ -248,6 +256,8 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
   lines.push(...formatInconclusive(campaign, c));
   if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features, context.faults), c));
   if (campaign.abstractStates !== undefined) lines.push(`  states      ${formatCount(campaign.abstractStates)} distinct abstract ${plural(campaign.abstractStates, 'state')}, ${formatCount(campaign.abstractTransitions ?? 0)} ${plural(campaign.abstractTransitions ?? 0, 'transition')}`);
+  const guided = campaign.guided;
+  if (guided !== undefined && guided !== null) lines.push(`  guided      ${formatCount(guided.runsMutated)} of ${formatCount(campaign.seeds)} runs mutated kept runs; ${formatCount(guided.runsKept)} ${plural(guided.runsKept, 'run')} kept for new states`);
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 import type { DeterminismMismatch } from '../check/campaign.js';
 import { failureName } from '../check/campaign.js';
 import { faultOptions, faultSummary } from '../check/options.js';
+import type { MutationOrigin } from '../check/coverage.js';
 import type { SimulationResult } from '../sim/simulation.js';
 
 export interface FailureRecordExtras {
@@ -21,6 +22,8 @@ export interface FailureRecordExtras {
    */
   runInvariant?: string;
   determinism?: DeterminismMismatch | null;
+  /** A mutated run of a guided campaign: how it was made (its trace reproduces it, not its seed). */
+  origin?: MutationOrigin | null;
 }
 
 export function failureRecord(run: SimulationResult, extras: FailureRecordExtras) {
@@ -48,6 +51,7 @@ export function failureRecord(run: SimulationResult, extras: FailureRecordExtras
     faults: faultSummary(run.scenario),
     faultOptions: faultOptions(run.scenario),
     ...(determinism !== null ? { determinism } : {}),
+    ...(extras.origin !== undefined && extras.origin !== null ? { mutation: extras.origin } : {}),
   };
 }
 

@@ -104,6 +104,7 @@ export function writeFailureTraces(failure: CampaignFailure, options: FailureTra
     replay: replayCommand,
     trace: report.display(tracePath),
     determinism: failure.determinism,
+    origin: failure.origin,
     events: failure.run.events,
     ...(shrunkEvents !== undefined ? { shrunkEvents } : {}),
     ...(failure.run.violation !== null ? { runInvariant: failure.run.violation.invariant } : {}),

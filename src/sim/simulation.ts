@@ -11,8 +11,8 @@ import type { Command, DurableRecord, Implementation, Input, MembershipStep, Mes
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
-import type { ChoiceSource, Choices } from '../core/random.js';
-import { Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
+import type { ChoiceMutation, ChoiceSource, Choices } from '../core/random.js';
+import { MutatingChoiceSource, Random, RecordingChoiceSource, ReplayChoiceSource } from '../core/random.js';
 import { EventQueue } from '../core/queue.js';
 import { assert } from '../core/assert.js';
 import type { ClientWorld } from './clients.js';
@@ -142,6 +142,8 @@ export interface SimulationOptions {
   invariants: readonly InvariantDefinition[];
   /** Replay these choice sequences instead of drawing from the seed's streams. */
   choices?: Readonly<Record<string, readonly number[]>>;
+  /** A mutated run (coverage-guided search): a kept run's choices with some drawn afresh; instead of choices. */
+  mutation?: ChoiceMutation;
   /** Keep a readable log of every event (for trace files and determinism reports). */
   recordEvents?: boolean;
   /** Keep the running hash after every event (to find the first difference between two runs). */
@@ -246,7 +248,11 @@ export class Simulation implements FaultWorld, LivenessWorld {
   constructor(options: SimulationOptions) {
     this.implementation = options.implementation;
     this.choiceSource =
-      options.choices === undefined ? new RecordingChoiceSource(options.seed) : new ReplayChoiceSource(options.choices);
+      options.mutation !== undefined
+        ? new MutatingChoiceSource(options.mutation)
+        : options.choices === undefined
+          ? new RecordingChoiceSource(options.seed)
+          : new ReplayChoiceSource(options.choices);
     this.random = new Random(this.choiceSource);
     this.queue = new EventQueue<SimEvent>(options.eventQueueCapacity);
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.

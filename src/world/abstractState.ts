@@ -11,10 +11,15 @@
 
 import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
 
-/** What one run reached: distinct cluster states and transitions, as opaque keys. */
+/**
+ * What one run reached, as opaque keys: distinct cluster states and transitions, and distinct
+ * transitions of single nodes' states (a far smaller space: it fills up within a campaign, so
+ * that reaching a new one still means something after many runs).
+ */
 export interface AbstractCoverage {
   states: string[];
   transitions: string[];
+  nodeTransitions: string[];
 }
 
 /** Bounds per run (a run that reaches more keeps the first ones): the space is finite, but a run is bounded too. */
@@ -22,6 +27,9 @@ const statesPerRunMax = 20_000;
 const transitionsPerRunMax = 40_000;
 /** State numbers stay below this within a run (a transition's key is from x limit + to, within 2^53). */
 const stateNumberLimit = 2 ** 26;
+
+/** Coarse node codes stay below this (coarseCode). */
+const nodeCodeLimit = 4096;
 
 const roleCode = { follower: 1, candidate: 2, leader: 3 } as const;
 
@@ -124,6 +132,29 @@ function insertSorted(codes: number[], code: number): void {
   codes[at] = code;
 }
 
+/**
+ * A node's code with the lags only as lagging or not and the snapshot state left out: the space
+ * node transitions are counted in, small enough to fill up within a campaign.
+ */
+function coarseCode(code: number): number {
+  if (code === 0) return 0;
+  let rest = code;
+  const digit = (radix: number) => {
+    const value = rest % radix;
+    rest = Math.floor(rest / radix);
+    return value;
+  };
+  const ownTermEntry = digit(2);
+  digit(3); // the snapshot state
+  const configuration = digit(4);
+  const diverged = digit(3);
+  const logLag = digit(4);
+  const commitLag = Math.min(1, digit(3));
+  const termBehind = Math.min(1, digit(3));
+  const role = rest;
+  return ((((((role * 2 + termBehind) * 2 + commitLag) * 4 + logLag) * 3 + diverged) * 4 + configuration) * 2 + ownTermEntry) + 1;
+}
+
 /** One run's abstract coverage: fed the cluster after every step, read at the end. */
 export class AbstractStates {
   /** Each distinct state met, by its number (in the order met): its key, and its sorted codes. */
@@ -140,6 +171,10 @@ export class AbstractStates {
   /** Each node's snapshot and anchor index at the last look: a view may move them without reporting a snapshot. */
   private readonly snapshotAt: number[] = [];
   private previous = -1;
+  /** Transitions of single nodes' coarse codes, as (from + 1) x nodeCodeLimit + to. */
+  private readonly nodeTransitions = new Set<number>();
+  /** Each node's coarse code at the last look (by position in the cluster's nodes). */
+  private readonly nodeCodes: number[] = [];
 
   /**
    * After every step, with the cluster as observed after it, and the step's change when there is
@@ -165,7 +200,11 @@ export class AbstractStates {
     }
     const codes = this.scratch;
     codes.length = 0;
-    for (const node of nodes) insertSorted(codes, nodeCode(node, reference, termMax, commitMax));
+    for (let index = 0; index < nodes.length; index += 1) {
+      const code = nodeCode(nodes[index], reference, termMax, commitMax);
+      this.nodeStepped(index, code);
+      insertSorted(codes, code);
+    }
     if (sameCodes(codes, this.codes)) return;
     this.codes = codes.slice();
     const state = this.numberOf(this.codes, leaders);
@@ -173,6 +212,12 @@ export class AbstractStates {
     this.previous = state;
   }
 
+  private nodeStepped(index: number, code: number): void {
+    const before = this.nodeCodes[index] ?? -1;
+    const after = coarseCode(code);
+    if (after !== before && this.nodeTransitions.size < transitionsPerRunMax) this.nodeTransitions.add((before + 1) * nodeCodeLimit + after);
+    this.nodeCodes[index] = after;
+  }
   /** The number of the state of these (sorted) codes, given one the first time it is met. */
   private numberOf(codes: number[], leaders: number): number {
     let hash = leaders;
@@ -197,7 +242,8 @@ export class AbstractStates {
   reached(): AbstractCoverage {
     const names = this.names;
     const transitions = [...this.transitions].map((key) => `${names[Math.floor(key / stateNumberLimit)]}>${names[key % stateNumberLimit]}`);
-    return { states: names.slice(0, statesPerRunMax).sort(), transitions: transitions.sort() };
+    const nodeTransitions = [...this.nodeTransitions].map((key) => `${Math.floor(key / nodeCodeLimit) - 1}>${key % nodeCodeLimit}`);
+    return { states: names.slice(0, statesPerRunMax).sort(), transitions: transitions.sort(), nodeTransitions: nodeTransitions.sort() };
   }
 }
 
@@ -205,14 +251,14 @@ export class AbstractStates {
 export class CoverageUnion {
   private readonly states = new Set<string>();
   private readonly transitions = new Set<string>();
+  private readonly nodeTransitions = new Set<string>();
 
-  /** Adds a run's coverage; the number of states and transitions it reached first. */
-  add(coverage: AbstractCoverage | undefined): number {
-    if (coverage === undefined) return 0;
-    let added = 0;
-    for (const state of coverage.states) if (!this.states.has(state) && this.states.add(state)) added += 1;
-    for (const transition of coverage.transitions) if (!this.transitions.has(transition) && this.transitions.add(transition)) added += 1;
-    return added;
+  /** Adds a run's coverage; the cluster states and transitions, and the node transitions, it reached first. */
+  add(coverage: AbstractCoverage | undefined): { cluster: number; node: number } {
+    if (coverage === undefined) return { cluster: 0, node: 0 };
+    const cluster = addAll(this.states, coverage.states) + addAll(this.transitions, coverage.transitions);
+    // A coverage.json written before node transitions were counted has none.
+    return { cluster, node: addAll(this.nodeTransitions, coverage.nodeTransitions ?? []) };
   }
 
   has(state: string): boolean {
@@ -227,8 +273,23 @@ export class CoverageUnion {
     return this.transitions.size;
   }
 
+  get nodeTransitionCount(): number {
+    return this.nodeTransitions.size;
+  }
+
   /** Every distinct state and transition, sorted. */
   reached(): AbstractCoverage {
-    return { states: [...this.states].sort(), transitions: [...this.transitions].sort() };
+    return { states: [...this.states].sort(), transitions: [...this.transitions].sort(), nodeTransitions: [...this.nodeTransitions].sort() };
   }
+}
+
+/** Adds the keys to the set; how many were new. */
+function addAll(into: Set<string>, keys: readonly string[]): number {
+  let added = 0;
+  for (const key of keys) {
+    if (into.has(key)) continue;
+    into.add(key);
+    added += 1;
+  }
+  return added;
 }

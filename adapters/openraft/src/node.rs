@@ -38,6 +38,7 @@ pub struct Node {
     raft: Raft,
     shared: SharedRef,
     timer: ElectionTimer,
+    pacing: Pacing,
     polls: Arc<AtomicU64>,
     tick_ms: u64,
     /// The runtime's clock at start; local time is counted from here.
@@ -89,6 +90,7 @@ impl Node {
             raft,
             shared,
             timer: ElectionTimer::new(input.seed, input.id, &options),
+            pacing: Pacing::new(&options),
             polls,
             tick_ms,
             origin,
@@ -142,7 +144,7 @@ impl Node {
             self.local_ms = next_ms;
             self.reset_timer_if_heard();
             let leader = self.raft.metrics().borrow().state == ServerState::Leader;
-            if !leader && self.timer.tick() {
+            if !leader && self.pacing.tick(&mut self.timer) {
                 let raft = self.raft.clone();
                 self.runtime.block_on(async move { raft.trigger().elect().await }).map_err(|error| format!("elect: {}", error))?;
                 self.settle()?;
@@ -173,12 +175,19 @@ impl Node {
                     if let Ok(answer) = raft.vote(rpc).await {
                         let term = contract_term(raft.metrics().borrow().vote.leader_id());
                         let mut state = shared.lock();
-                        state.leader_heard |= answer.vote_granted;
+                        state.vote_granted |= answer.vote_granted;
                         state.mailbox.send(from, term, Body::VoteResponse { request, rpc: answer });
                     }
                 });
             }
-            answer @ (Body::AppendEntriesResponse { .. } | Body::VoteResponse { .. }) => shared.lock().mailbox.answer(from, answer),
+            answer @ (Body::AppendEntriesResponse { .. } | Body::VoteResponse { .. }) => {
+                let mut state = shared.lock();
+                if let Body::VoteResponse { rpc, .. } = &answer {
+                    let last_log_id = state.log.values().next_back().map(|entry| entry.log_id);
+                    state.greater_log_seen |= rpc.last_log_id > last_log_id;
+                }
+                state.mailbox.answer(from, answer);
+            }
         }
         self.settle()
     }
@@ -254,9 +263,13 @@ impl Node {
     }
 
     fn reset_timer_if_heard(&mut self) {
-        let heard = std::mem::take(&mut self.shared.lock().leader_heard);
-        if heard {
+        let mut shared = self.shared.lock();
+        let heard = std::mem::take(&mut shared.leader_heard);
+        let granted = std::mem::take(&mut shared.vote_granted);
+        self.pacing.greater_log_seen |= std::mem::take(&mut shared.greater_log_seen);
+        if heard || granted {
             self.timer.reset();
+            self.pacing.restart(heard);
         }
     }
 
@@ -293,6 +306,57 @@ impl Node {
             leader_hint: metrics.current_leader,
             log,
         });
+    }
+}
+
+/// openraft's own rules for when a node that is not leader may elect (RaftCore::
+/// handle_tick_election), applied to the seeded timer's timeouts: a node that follows a leader
+/// (its vote committed) waits out the leader lease (`election_timeout_max`) before its timeout
+/// counts, since until then every voter that heard the same leader refuses it; and a node whose
+/// vote was refused by one with a greater log waits `2 * election_timeout_max` more before it
+/// elects, so that a node with a longer log wins first.
+struct Pacing {
+    lease_ticks: u64,
+    smaller_log_ticks: u64,
+    hold_ticks: u64,
+    elect_after_hold: bool,
+    greater_log_seen: bool,
+}
+
+impl Pacing {
+    fn new(options: &Options) -> Pacing {
+        let ticks_max = options.election_ticks_max.max(options.election_ticks_min).max(1);
+        Pacing {
+            lease_ticks: ticks_max,
+            smaller_log_ticks: 2 * ticks_max,
+            hold_ticks: 0,
+            elect_after_hold: false,
+            greater_log_seen: false,
+        }
+    }
+
+    /// The timer restarted: after a leader's message the lease holds it first; after a vote
+    /// granted it counts at once.
+    fn restart(&mut self, heard_leader: bool) {
+        self.hold_ticks = if heard_leader { self.lease_ticks } else { 0 };
+        self.elect_after_hold = false;
+    }
+
+    /// Counts one tick of a node that is not leader; true when it elects now.
+    fn tick(&mut self, timer: &mut ElectionTimer) -> bool {
+        if self.hold_ticks > 0 {
+            self.hold_ticks -= 1;
+            return self.hold_ticks == 0 && std::mem::take(&mut self.elect_after_hold);
+        }
+        if !timer.tick() {
+            return false;
+        }
+        if std::mem::take(&mut self.greater_log_seen) {
+            self.hold_ticks = self.smaller_log_ticks;
+            self.elect_after_hold = true;
+            return false;
+        }
+        true
     }
 }
 
@@ -365,5 +429,55 @@ fn entry_view(entry: &Entry) -> LogEntryView {
             EntryPayload::Normal(command) => command.id,
             _ => 0,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options {
+            election_ticks_min: 10,
+            election_ticks_max: 20,
+            heartbeat_ticks: 2,
+            entries_per_message_max: 4,
+            snapshot_entries_threshold: None,
+        }
+    }
+
+    /// The tick (counted from 1) at which the node first elects.
+    fn first_election(pacing: &mut Pacing, timer: &mut ElectionTimer) -> u64 {
+        (1..=1000).find(|_| pacing.tick(timer)).expect("no election within 1000 ticks")
+    }
+
+    #[test]
+    fn a_node_that_heard_a_leader_elects_only_after_the_lease_and_its_timeout() {
+        for seed in 0..50 {
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            pacing.restart(true);
+            let tick = first_election(&mut pacing, &mut timer);
+            assert!((30..=40).contains(&tick), "seed {}: elected at tick {}", seed, tick);
+        }
+    }
+
+    #[test]
+    fn a_node_that_granted_a_vote_elects_after_its_timeout_alone() {
+        for seed in 0..50 {
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            pacing.restart(false);
+            let tick = first_election(&mut pacing, &mut timer);
+            assert!((10..=20).contains(&tick), "seed {}: elected at tick {}", seed, tick);
+        }
+    }
+
+    #[test]
+    fn a_node_refused_by_a_greater_log_waits_twice_the_longest_timeout_more() {
+        for seed in 0..50 {
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            pacing.greater_log_seen = true;
+            let tick = first_election(&mut pacing, &mut timer);
+            assert!((50..=60).contains(&tick), "seed {}: elected at tick {}", seed, tick);
+        }
     }
 }

@@ -37,8 +37,12 @@ pub struct Shared {
     /// The lowest log index written or truncated since the last output (for the log view).
     pub log_changed_from: Option<u64>,
     pub answers: Vec<Answer>,
-    /// The node heard from the leader of its term or granted a vote: its election timer restarts.
+    /// The node heard from a leader (openraft then counts its leader lease), or granted a vote:
+    /// its election timer restarts.
     pub leader_heard: bool,
+    pub vote_granted: bool,
+    /// A vote was refused by a node with a greater log: openraft delays this node's next election.
+    pub greater_log_seen: bool,
     /// The highest incarnation the records name (node.rs starts the next one).
     pub incarnation: u64,
     pub mailbox: Mailbox,

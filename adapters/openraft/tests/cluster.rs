@@ -228,3 +228,24 @@ fn cargo_lock_pins_the_openraft_release_the_program_names() {
     let pinned = lock.split("[[package]]").find(|package| package.contains("name = \"openraft\"\n")).unwrap();
     assert!(pinned.contains(&format!("version = \"{}\"", OPENRAFT_VERSION)), "{}", pinned);
 }
+
+/// docs/FINDINGS.md, openraft 1: openraft restores a node whose durable vote is its own committed
+/// leadership as leader at once, in the same term, so a leader that lost an unsynced tail in a
+/// crash appends new entries at the indexes of the lost ones under the same log id.
+#[test]
+fn a_crashed_leader_restarts_as_leader_of_its_own_term_and_reuses_the_index_of_an_entry_it_lost() {
+    let mut cluster = Cluster::new(7);
+    let leader = cluster.elect();
+    cluster.rounds(5);
+    let term = cluster.state(leader)["term"].clone();
+    let durable = cluster.records[(leader - 1) as usize].clone();
+    // The command's record is written but never synced: the crash loses it.
+    let lost = cluster.input(leader, &propose(1, "k", "lost"))["answers"][0]["index"].clone();
+    cluster.queue.clear();
+    cluster.sessions[(leader - 1) as usize] = Session::new();
+    cluster.send(leader, r#"{"kind":"hello","protocol":2}"#);
+    let start = cluster.start(leader, &durable);
+    assert_eq!((&start["state"]["role"], &start["state"]["term"]), (&json!("leader"), &term));
+    let answer = cluster.input(leader, &propose(2, "k", "new"))["answers"][0].clone();
+    assert_eq!((&answer["kind"], &answer["index"], &answer["term"]), (&json!("accepted"), &lost, &term));
+}

@@ -14,11 +14,12 @@ use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse, VoteRequest, VoteResponse,
 };
 use openraft::EmptyNode;
+use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
 use crate::protocol::{Body, Envelope, Outbound};
 use crate::storage::SharedRef;
-use crate::types::{contract_term, TypeConfig};
+use crate::types::{contract_term, LogId, TypeConfig};
 
 /// The node's side of the harness's network: messages to send and calls awaiting answers.
 #[derive(Default)]
@@ -34,24 +35,30 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    /// Queues a message to `to`; its term is what reports show.
-    pub fn send(&mut self, to: u64, term: u64, body: Body) {
+    /// Queues a message to `to` with its view; its term is what reports show.
+    pub fn send(&mut self, to: u64, view: Value, body: Body) {
         let label = body.label().to_owned();
+        let term = view["term"].as_u64().unwrap_or(0);
         self.outbox.push(Outbound {
             to,
-            message: Envelope { label, term, body },
+            message: Envelope {
+                label,
+                term,
+                body,
+                view: Some(view),
+            },
         });
     }
 
     /// Queues a request and returns what its answer will arrive on.
-    fn call(&mut self, to: u64, term: u64, request: impl FnOnce(u64) -> Body) -> oneshot::Receiver<Body> {
+    fn call(&mut self, to: u64, view: Value, request: impl FnOnce(u64) -> Body) -> oneshot::Receiver<Body> {
         // Calls given up (their receivers dropped) go, so the map stays as small as the calls in flight.
         self.waiting.retain(|_, (_, sender)| !sender.is_closed());
         self.requests += 1;
         let number = self.incarnation << 32 | self.requests;
         let (sender, receiver) = oneshot::channel();
         self.waiting.insert(number, (to, sender));
-        self.send(to, term, request(number));
+        self.send(to, view, request(number));
         receiver
     }
 
@@ -96,8 +103,8 @@ fn unanswerable<E: std::error::Error>(what: &str) -> RPCError<u64, EmptyNode, E>
 }
 
 impl Network {
-    async fn call(&self, term: u64, request: impl FnOnce(u64) -> Body) -> Option<Body> {
-        let receiver = self.shared.lock().mailbox.call(self.target, term, request);
+    async fn call(&self, view: Value, request: impl FnOnce(u64) -> Body) -> Option<Body> {
+        let receiver = self.shared.lock().mailbox.call(self.target, view, request);
         receiver.await.ok()
     }
 }
@@ -108,16 +115,16 @@ impl RaftNetwork<TypeConfig> for Network {
         rpc: AppendEntriesRequest<TypeConfig>,
         _option: RPCOption,
     ) -> Result<AppendEntriesResponse<u64>, CallError> {
-        let term = contract_term(rpc.vote.leader_id());
-        match self.call(term, |request| Body::AppendEntries { request, rpc }).await {
+        let view = append_view(&rpc);
+        match self.call(view, |request| Body::AppendEntries { request, rpc }).await {
             Some(Body::AppendEntriesResponse { rpc, .. }) => Ok(rpc),
             _ => Err(unanswerable("no answer to an append")),
         }
     }
 
     async fn vote(&mut self, rpc: VoteRequest<u64>, _option: RPCOption) -> Result<VoteResponse<u64>, CallError> {
-        let term = contract_term(rpc.vote.leader_id());
-        match self.call(term, |request| Body::Vote { request, rpc }).await {
+        let view = vote_request_view(&rpc);
+        match self.call(view, |request| Body::Vote { request, rpc }).await {
             Some(Body::VoteResponse { rpc, .. }) => Ok(rpc),
             _ => Err(unanswerable("no answer to a vote request")),
         }
@@ -130,5 +137,45 @@ impl RaftNetwork<TypeConfig> for Network {
     ) -> Result<InstallSnapshotResponse<u64>, CallError<InstallSnapshotError>> {
         // The adapter never purges its log (it does not list snapshots), so no follower ever needs one.
         Err(unanswerable("the adapter sends no snapshots"))
+    }
+}
+
+/// A log position as the contract counts it: index 0, the initial configuration every node holds
+/// (node.rs), is the position before the first entry, as no entry at all is.
+fn position(log_id: &Option<LogId>) -> (u64, u64) {
+    log_id.map_or((0, 0), |log_id| (log_id.index, contract_term(&log_id.leader_id)))
+}
+
+fn vote_request_view(rpc: &VoteRequest<u64>) -> Value {
+    let (last_index, last_term) = position(&rpc.last_log_id);
+    let candidate = rpc.vote.leader_id().voted_for();
+    json!({"kind": "voteRequest", "term": contract_term(rpc.vote.leader_id()), "candidate": candidate, "lastIndex": last_index, "lastTerm": last_term})
+}
+
+fn append_view(rpc: &AppendEntriesRequest<TypeConfig>) -> Value {
+    let (prev_index, prev_term) = position(&rpc.prev_log_id);
+    let entries = rpc.entries.iter().filter(|entry| entry.log_id.index > 0).count();
+    let commit = position(&rpc.leader_commit).0;
+    json!({"kind": "append", "term": contract_term(rpc.vote.leader_id()), "prevIndex": prev_index, "prevTerm": prev_term, "entries": entries, "commit": commit})
+}
+
+pub fn vote_response_view(rpc: &VoteResponse<u64>) -> Value {
+    json!({"kind": "voteResponse", "term": contract_term(rpc.vote.leader_id()), "granted": rpc.vote_granted})
+}
+
+/// The answer to `request`: on success the responder holds the leader's log up to the last entry
+/// sent (or the one a partial success names).
+pub fn append_response_view(request: &AppendEntriesRequest<TypeConfig>, answer: &AppendEntriesResponse<u64>) -> Value {
+    let term = contract_term(request.vote.leader_id());
+    let last_sent = request.entries.last().map(|entry| entry.log_id).or(request.prev_log_id);
+    match answer {
+        AppendEntriesResponse::Success => json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(&last_sent).0}),
+        AppendEntriesResponse::PartialSuccess(matched) => {
+            json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(matched).0})
+        }
+        AppendEntriesResponse::Conflict => json!({"kind": "appendResponse", "term": term, "success": false, "matchIndex": 0}),
+        AppendEntriesResponse::HigherVote(vote) => {
+            json!({"kind": "appendResponse", "term": contract_term(vote.leader_id()), "success": false, "matchIndex": 0})
+        }
     }
 }

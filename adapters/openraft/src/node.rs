@@ -17,12 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openraft::error::{CheckIsLeaderError, ClientWriteError, RaftError};
-use openraft::raft::AppendEntriesResponse;
+use openraft::raft::{AppendEntriesRequest, AppendEntriesResponse};
 use openraft::{Config, EntryPayload, Membership, ServerState, SnapshotPolicy};
 use tokio::runtime::{Runtime, RngSeed};
 use tokio::time::Instant;
 
-use crate::network::NetworkFactory;
+use crate::network::{append_response_view, vote_response_view, NetworkFactory};
 use crate::protocol::{Answer, Body, ClockOptions, Command, Input, LogDelta, LogEntryView, Options, Output, Record, StateView};
 use crate::storage::{LogStore, SharedRef, StateMachine};
 use crate::timer::ElectionTimer;
@@ -44,6 +44,10 @@ pub struct Node {
     /// The runtime's clock at start; local time is counted from here.
     origin: Instant,
     local_ms: u64,
+    /// The last log index the records held at start, and the reads a leader holds until its
+    /// commit index reaches it (read()).
+    reads_from_commit: u64,
+    reads_held: Vec<Command>,
 }
 
 impl Node {
@@ -60,16 +64,17 @@ impl Node {
             return Err(format!("start: node id {} is outside 1..{}, which the adapter's terms hold (types.rs)", id, NODE_SLOTS_PER_TERM - 1));
         }
         let shared = SharedRef::default();
-        let incarnation = {
+        let (incarnation, reads_from_commit) = {
             let mut state = shared.lock();
             state.replay(&input.records)?;
+            let last_index = state.log.keys().next_back().copied().unwrap_or(0);
             state.log.entry(0).or_insert_with(|| initial_configuration(&input.members));
             // The whole log goes into the start view, from index 1.
             state.log_changed_from = Some(1);
             let incarnation = state.incarnation + 1;
             state.incarnation = incarnation;
             state.mailbox.incarnation = incarnation;
-            incarnation
+            (incarnation, last_index)
         };
         let polls = Arc::new(AtomicU64::new(0));
         let runtime = runtime(input.seed, input.id, polls.clone())?;
@@ -95,6 +100,8 @@ impl Node {
             tick_ms,
             origin,
             local_ms: 0,
+            reads_from_commit,
+            reads_held: Vec::new(),
         };
         let mut output = Output::default();
         // Numbers its requests apart from every earlier incarnation's (network.rs); synced with
@@ -125,6 +132,7 @@ impl Node {
             }
             other => return Err(format!("unknown input kind {:?}", other)),
         }
+        self.release_reads()?;
         self.finish(output);
         Ok(())
     }
@@ -161,22 +169,28 @@ impl Node {
         match body {
             Body::AppendEntries { request, rpc } => {
                 self.runtime.spawn(async move {
+                    // The view needs the request; openraft takes it.
+                    let asked = AppendEntriesRequest {
+                        vote: rpc.vote,
+                        prev_log_id: rpc.prev_log_id,
+                        leader_commit: rpc.leader_commit,
+                        entries: rpc.entries.last().cloned().into_iter().collect(),
+                    };
                     if let Ok(answer) = raft.append_entries(rpc).await {
-                        let term = contract_term(raft.metrics().borrow().vote.leader_id());
+                        let view = append_response_view(&asked, &answer);
                         let mut state = shared.lock();
                         // Anything but a higher vote means the sender leads this node's term.
                         state.leader_heard |= !matches!(answer, AppendEntriesResponse::HigherVote(_));
-                        state.mailbox.send(from, term, Body::AppendEntriesResponse { request, rpc: answer });
+                        state.mailbox.send(from, view, Body::AppendEntriesResponse { request, rpc: answer });
                     }
                 });
             }
             Body::Vote { request, rpc } => {
                 self.runtime.spawn(async move {
                     if let Ok(answer) = raft.vote(rpc).await {
-                        let term = contract_term(raft.metrics().borrow().vote.leader_id());
                         let mut state = shared.lock();
                         state.vote_granted |= answer.vote_granted;
-                        state.mailbox.send(from, term, Body::VoteResponse { request, rpc: answer });
+                        state.mailbox.send(from, vote_response_view(&answer), Body::VoteResponse { request, rpc: answer });
                     }
                 });
             }
@@ -231,7 +245,40 @@ impl Node {
     /// A linearizable read (openraft's ensure_linearizable: a heartbeat round confirms the
     /// leadership, then the read waits until the read log id is applied), answered in whichever
     /// output it completes.
+    ///
+    /// The state machine here starts empty at every start and the committed log id comes back
+    /// from records that may lag, which openraft leaves to the application: "your application has
+    /// to deal with state reversion of state machine carefully upon restart. E.g., do not serve
+    /// read operation [until] a new `commit` message is received" (RaftLogStorage::save_committed).
+    /// A leader restarted in its own term would otherwise read below a write it applied before the
+    /// crash (its read log id is the first entry of its term). So a leader holds reads until its
+    /// commit index covers every entry it held at start, which includes all it ever applied.
     fn read(&mut self, command: Command) -> Result<(), String> {
+        let leader = self.raft.metrics().borrow().state == ServerState::Leader;
+        if leader && self.commit_index() < self.reads_from_commit {
+            self.reads_held.push(command);
+            return Ok(());
+        }
+        self.serve_read(command);
+        self.settle()
+    }
+
+    fn commit_index(&self) -> u64 {
+        self.shared.lock().committed.map_or(0, |log_id| log_id.index)
+    }
+
+    /// Hands the held reads to openraft once the commit index allows (see read()).
+    fn release_reads(&mut self) -> Result<(), String> {
+        if self.reads_held.is_empty() || self.commit_index() < self.reads_from_commit {
+            return Ok(());
+        }
+        for command in std::mem::take(&mut self.reads_held) {
+            self.serve_read(command);
+        }
+        self.settle()
+    }
+
+    fn serve_read(&mut self, command: Command) {
         let shared = self.shared.clone();
         let raft = self.raft.clone();
         self.runtime.spawn(async move {
@@ -253,7 +300,6 @@ impl Node {
             };
             shared.lock().answers.push(answer);
         });
-        self.settle()
     }
 
     /// Runs the node's tasks until every one of them waits, at the current instant.

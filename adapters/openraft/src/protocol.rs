@@ -106,6 +106,10 @@ pub struct Envelope {
     pub label: String,
     pub term: u64,
     pub body: Body,
+    /// The message in Raft's common vocabulary (MessageView in contract.ts), for the harness's
+    /// promise checks; never read back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<Value>,
 }
 
 /// openraft's RPCs are calls that return an answer; over the harness's one-way messages a call is

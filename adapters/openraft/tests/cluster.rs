@@ -249,3 +249,49 @@ fn a_crashed_leader_restarts_as_leader_of_its_own_term_and_reuses_the_index_of_a
     let answer = cluster.input(leader, &propose(2, "k", "new"))["answers"][0].clone();
     assert_eq!((&answer["kind"], &answer["index"], &answer["term"]), (&json!("accepted"), &lost, &term));
 }
+
+/// docs/FINDINGS.md, openraft 3: openraft leaves a state machine that starts empty to the
+/// application ("do not serve read operation [until] a new `commit` message is received"). A leader
+/// restarted in its own term, whose committed log id came back from storage behind what it had
+/// applied before the crash, takes its term's first entry as enough for a linearizable read; the
+/// adapter holds the read until the commit index covers the log the node restarted with.
+#[test]
+fn a_leader_restarted_in_its_own_term_holds_a_read_until_its_commit_covers_a_write_it_had_applied() {
+    let mut cluster = Cluster::new(7);
+    let leader = cluster.elect();
+    cluster.rounds(5);
+    cluster.input(leader, &propose(1, "k", "v1"));
+    cluster.rounds(10);
+    assert!(cluster.applied_commands(leader).contains(&1), "the write completed on the leader");
+    // The crash loses the unsynced suffix of the leader's records: everything after the record
+    // that appended the write, which holds the committed log id that covered it.
+    let records = cluster.records[(leader - 1) as usize].clone();
+    let appended = records
+        .iter()
+        .rposition(|record| record["entries"].as_array().is_some_and(|entries| entries.iter().any(|entry| entry["payload"]["Normal"]["id"] == json!(1))))
+        .expect("the write's record");
+    assert!(records[appended + 1..].iter().any(|record| record.get("committed").is_some()));
+    cluster.queue.clear();
+    cluster.sessions[(leader - 1) as usize] = Session::new();
+    cluster.send(leader, r#"{"kind":"hello","protocol":2}"#);
+    assert_eq!(cluster.start(leader, &records[..=appended])["state"]["role"], json!("leader"));
+    cluster.input(leader, &json!({"kind": "read", "command": {"id": 2, "op": "get", "key": "k"}}).to_string());
+    let read_answers = |cluster: &Cluster| -> Vec<Value> {
+        let outputs = cluster.outputs[(leader - 1) as usize].iter();
+        outputs.flat_map(|output| output["answers"].as_array().unwrap().clone()).filter(|answer| answer["commandId"] == json!(2)).collect()
+    };
+    // While the restarted leader's replication is lost, its commit index stays behind: no answer
+    // (openraft alone would answer null here, at index 1, below the write at index 2).
+    for _ in 0..10 {
+        while let Some((from, to, message)) = cluster.queue.pop_front() {
+            let rpc = &message["body"]["appendEntries"]["rpc"];
+            let check = message["type"] == "AppendEntries" && rpc["prev_log_id"].is_null() && rpc["entries"] == json!([]);
+            if check || message["type"] == "AppendEntriesResponse" {
+                cluster.input(to, &json!({"kind": "deliver", "from": from, "message": message}).to_string());
+            }
+        }
+    }
+    assert_eq!(read_answers(&cluster), Vec::<Value>::new());
+    cluster.rounds(10);
+    assert_eq!(read_answers(&cluster), vec![json!({"kind": "read", "commandId": 2, "value": "v1"})]);
+}

@@ -88,6 +88,12 @@ export function withProbes(scenario: Scenario, probes: boolean | undefined): Sce
   return probes === undefined ? scenario : { ...scenario, durabilityProbes: probes };
 }
 
+/** How many nodes a run starts with, and the spares that may join it ("3 nodes and 2 spares"). */
+export function clusterSizeText(scenario: Scenario): string {
+  const spares = scenario.membership?.spares ?? 0;
+  return `${scenario.nodes} ${plural(scenario.nodes, 'node')}${spares > 0 ? ` and ${spares} ${plural(spares, 'spare')}` : ''}`;
+}
+
 /** The scenario resized to `nodes` (the --nodes option). */
 export function withNodes(scenario: Scenario, nodes: number | undefined): Scenario {
   return nodes === undefined ? scenario : resizeScenario(scenario, nodes);

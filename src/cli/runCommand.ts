@@ -13,7 +13,7 @@ import { referenceImplementation } from '../adapters/reference.js';
 import type { Implementation } from '../contract/contract.js';
 import { loadImplementation, sourceFromArgument, sourceOf } from '../check/implementations.js';
 import type { Scenario, SchedulingStrategy } from '../sim/scenario.js';
-import { faultOptions, faultSummary, scenarioAsDriven, scenarioReach, withClients, withNodes, withProbes, withStrategy } from '../check/options.js';
+import { faultOptions, faultSummary, clusterSizeText, scenarioAsDriven, scenarioReach, withClients, withNodes, withProbes, withStrategy } from '../check/options.js';
 import { boundedProgress, formatSummary, ProgressLine, progressText } from '../report/console.js';
 import { formatFailureOnDisk, shellWord, writeFailureTraces } from '../report/failureTraces.js';
 import type { FailureRecord } from '../report/failureRecord.js';
@@ -285,7 +285,7 @@ function describeOptions(scenario: Scenario, seeds: readonly number[], args: Run
 function describeOptionsText(scenario: Scenario, options: ReturnType<typeof describeOptions>, shard: Shard | null): string {
   return (
     (shard === null ? '' : `shard ${shard.index}/${shard.count} (one seed in ${shard.count} of the range); `) +
-    `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes} nodes` : `${options.nodes} ${plural(options.nodes, 'node')}`}, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
+    `${scenario.swarm && options.nodes > 3 ? `3 to ${options.nodes} nodes` : clusterSizeText(scenario)}, ${options.durationMs} ms of faults per seed, seeds ${options.seeds}; ` +
     (scenario.swarm ? 'swarm: each seed draws its own fault mix and cluster size' : faultSummary(scenario)) +
     (options.checkDeterminism ? '; determinism checked' : '')
   );

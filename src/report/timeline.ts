@@ -20,6 +20,7 @@ import { formatCount } from './format.js';
 import { escapeControlCharacters, escapeControlCharactersDeep, plural } from '../core/text.js';
 import { harnessErrorHeadline } from './exitCodes.js';
 import type { Violation } from '../contract/observation.js';
+import { clusterSizeText } from '../check/options.js';
 
 export interface TimelineOptions {
   color: boolean;
@@ -178,7 +179,7 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
     ...(trace.explore !== undefined
       ? [`  explore path    ${formatCount(result.events)} ${plural(result.events, 'step')} on ${scenario.nodes} ${plural(scenario.nodes, 'node')} (every step a choice; the step column counts them)`]
       : [
-          `  scenario        ${scenario.name} (${scenario.nodes} ${plural(scenario.nodes, 'node')}, ${formatCount(scenario.durationMs)} ms of faults)`,
+          `  scenario        ${scenario.name} (${clusterSizeText(scenario)}, ${formatCount(scenario.durationMs)} ms of faults)`,
           `  seed            ${trace.seed}`,
           `  events          ${formatCount(result.events)} over ${formatCount(result.simulatedMs)} ms virtual`,
         ]),

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
-import { faultSummary, scenarioAsDriven } from '../../src/check/options.js';
+import { clusterSizeText, faultSummary, scenarioAsDriven } from '../../src/check/options.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import { raftcheck } from '../support/cli.js';
 
@@ -35,6 +35,12 @@ describe('a scenario as an implementation is driven by it', () => {
     const swarm = scenarioAsDriven(loadScenario('swarm-membership'), plain);
     expect(swarm.leftOut).toEqual([]);
     expect(swarm.scenario.swarmFeatures).toEqual([]);
+  });
+
+  it('counts the spares that may join among the nodes, and none once membership is left out', () => {
+    const scenario = loadScenario('membership-churn');
+    expect(clusterSizeText(scenario)).toBe(`${scenario.nodes} nodes and ${scenario.membership!.spares} spares`);
+    expect(clusterSizeText(scenarioAsDriven(scenario, plain).scenario)).toBe(`${scenario.nodes} nodes`);
   });
 
   it('leaves out pre-vote, check-quorum, lease reads and transfers the implementation does not list', () => {

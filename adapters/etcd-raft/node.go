@@ -156,52 +156,16 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 	if o.HeartbeatTicks < 1 {
 		return nil, fmt.Errorf("start: heartbeatTicks %d is below 1", o.HeartbeatTicks)
 	}
-	storage := raft.NewMemoryStorage()
-	var restored *snapshotRecord
-	for position, raw := range in.Records {
-		snapshot, err := replayRecord(storage, raw)
-		if err != nil {
-			return nil, fmt.Errorf("start: record %d: %w", position, err)
-		}
-		if snapshot != nil {
-			restored = snapshot
-		}
+	storage, restored, err := rebuildStorage(in.Records)
+	if err != nil {
+		return nil, fmt.Errorf("start: %w", err)
 	}
 	bootstrap := &pb.ConfState{Voters: append([]uint64(nil), in.Members...)}
 	var initial raft.Storage = bootstrappedStorage{MemoryStorage: storage, confState: bootstrap}
 	if restored != nil {
-		// A snapshot's index is committed; the HardState written before it may say less.
-		hardState, _, _ := storage.InitialState()
-		if hardState.GetCommit() < restored.Index {
-			raised := &pb.HardState{Term: new(hardState.GetTerm()), Vote: new(hardState.GetVote()), Commit: new(restored.Index)}
-			if err := storage.SetHardState(raised); err != nil {
-				return nil, fmt.Errorf("start: %w", err)
-			}
-		}
-		initial = storage
+		initial = storage // its ConfState is the snapshot's
 	}
-	config := &raft.Config{
-		ID: in.ID,
-		// etcd's election timeout, without its randomized part (silenced, see above), is what its
-		// check-quorum, its followers' lease and its transfer deadline count: the scenario's
-		// minimum election timeout, as etcd's followers never time out sooner.
-		ElectionTick:  max(o.ElectionTicksMin, 1),
-		HeartbeatTick: o.HeartbeatTicks,
-		PreVote:       o.PreVote,
-		// etcd refuses ReadOnlyLeaseBased without CheckQuorum: its lease is check-quorum's.
-		CheckQuorum:    o.CheckQuorum || o.LeaseReads,
-		ReadOnlyOption: readOnlyOption(o.LeaseReads),
-		Storage:        initial,
-		MaxSizePerMsg:  maxSizePerMessage(o.EntriesPerMessageMax),
-		// Apply everything committed at once: the harness expects applied entries as soon as the
-		// commit index covers them (the reference does the same).
-		MaxCommittedSizePerReady: math.MaxUint64,
-		MaxInflightMsgs:          inflightMessagesMax,
-		Logger:                   logger,
-		// A leader that removed itself steps down once it applies that (as etcd's server asks).
-		StepDownOnRemoval: true,
-	}
-	raw, err := raft.NewRawNode(config)
+	raw, err := raft.NewRawNode(etcdConfig(in.ID, o, initial, logger))
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
@@ -237,6 +201,58 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 		}
 	}
 	return n, nil
+}
+
+// etcdConfig is etcd's Config for the scenario's options.
+func etcdConfig(id uint64, o options, storage raft.Storage, logger raft.Logger) *raft.Config {
+	return &raft.Config{
+		ID: id,
+		// etcd's election timeout, without its randomized part (silenced, see above), is what its
+		// check-quorum, its followers' lease and its transfer deadline count: the scenario's
+		// minimum election timeout, as etcd's followers never time out sooner.
+		ElectionTick:  max(o.ElectionTicksMin, 1),
+		HeartbeatTick: o.HeartbeatTicks,
+		PreVote:       o.PreVote,
+		// etcd refuses ReadOnlyLeaseBased without CheckQuorum: its lease is check-quorum's.
+		CheckQuorum:    o.CheckQuorum || o.LeaseReads,
+		ReadOnlyOption: readOnlyOption(o.LeaseReads),
+		Storage:        storage,
+		MaxSizePerMsg:  maxSizePerMessage(o.EntriesPerMessageMax),
+		// Apply everything committed at once: the harness expects applied entries as soon as the
+		// commit index covers them (the reference does the same).
+		MaxCommittedSizePerReady: math.MaxUint64,
+		MaxInflightMsgs:          inflightMessagesMax,
+		Logger:                   logger,
+		// A leader that removed itself steps down once it applies that (as etcd's server asks).
+		StepDownOnRemoval: true,
+	}
+}
+
+// rebuildStorage replays the durable records into a MemoryStorage, and returns the latest
+// snapshot among them (nil: none).
+func rebuildStorage(records []json.RawMessage) (*raft.MemoryStorage, *snapshotRecord, error) {
+	storage := raft.NewMemoryStorage()
+	var restored *snapshotRecord
+	for position, raw := range records {
+		snapshot, err := replayRecord(storage, raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("record %d: %w", position, err)
+		}
+		if snapshot != nil {
+			restored = snapshot
+		}
+	}
+	if restored != nil {
+		// A snapshot's index is committed; the HardState written before it may say less.
+		hardState, _, _ := storage.InitialState()
+		if hardState.GetCommit() < restored.Index {
+			raised := &pb.HardState{Term: new(hardState.GetTerm()), Vote: new(hardState.GetVote()), Commit: new(restored.Index)}
+			if err := storage.SetHardState(raised); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return storage, restored, nil
 }
 
 // maxSizePerMessage maps "at most n entries per message" to etcd's byte limit. etcd reads 0 as

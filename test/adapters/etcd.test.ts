@@ -52,7 +52,10 @@ describe.skipIf(!runnable)(`etcd raft in wasm and over the process protocol${run
       for (const seed of [1, 2, 3, 4, 5]) {
         const wasmRun = runSeed({ seed, implementation: inWasm, scenario });
         const processRun = runSeed({ seed, implementation: overPipes, scenario });
-        if (wasmRun.traceHash !== processRun.traceHash || wasmRun.status !== 'ok') differences.push(`${name} seed ${seed}: ${wasmRun.status} ${wasmRun.traceHash} vs ${processRun.status} ${processRun.traceHash}`);
+        // A run cut to one second may end in a liveness violation (a membership swarm that removed a
+        // node etcd lets disrupt elections without check-quorum), the same both ways; an error may not.
+        const failed = wasmRun.status === 'implementationError' || wasmRun.status === 'harnessError';
+        if (wasmRun.traceHash !== processRun.traceHash || wasmRun.status !== processRun.status || failed) differences.push(`${name} seed ${seed}: ${wasmRun.status} ${wasmRun.traceHash} vs ${processRun.status} ${processRun.traceHash}`);
       }
     }
     expect(differences).toEqual([]);

@@ -45,9 +45,30 @@ describe('raft-rs without cargo', () => {
 describe.skipIf(!runnable)(`raft-rs over the process protocol${runnable ? '' : ` (${skipReason})`}`, () => {
   afterAll(() => closeProcessHost());
 
-  it('names itself after the raft crate release that Cargo.lock pins', () => {
+  it('names itself after the raft crate release that Cargo.lock pins, with the features it wires and the lease drift it assumes', () => {
     const implementation = raftRs();
-    expect([implementation.name, implementation.version, implementation.features]).toEqual(['raft-rs', '0.7.0', ['snapshots']]);
+    expect([implementation.name, implementation.version, implementation.features, implementation.leaseDriftMax]).toEqual([
+      'raft-rs',
+      '0.7.0',
+      ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'],
+      0.1,
+    ]);
+  });
+
+  it('passes a seed of the transfer, lease, membership and crash scenarios with durability probes on, each the same run twice', () => {
+    for (const name of ['leader-transfer', 'lease-reads-under-drift', 'membership-churn', 'crash-loses-unsynced-writes']) {
+      const scenario = { ...shortScenario(name), durabilityProbes: true };
+      const campaign = runCampaign({ seeds: [1], implementation: raftRs(), scenario, checkDeterminism: true });
+      expect(campaign.failures.map((failure) => ({ name, seed: failure.seed, status: failure.status, violation: failure.run.violation }))).toEqual([]);
+      expect(campaign.events).toBeGreaterThan(500);
+    }
+  });
+
+  it('catches raft-rs that loses its durable records at the first promise it breaks, through its messages\' views (--probes)', () => {
+    const module = 'test/adapters/fakes/modules/raft-rs-amnesia.mjs';
+    const run = raftcheck(['run', '--impl', module, '--scenario', 'repeated-leader-crash', '--seed', '1', '--no-shrink', '--no-html', '--probes', '--json']);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).failures[0]).toMatchObject({ status: 'safety', invariant: 'durable-promise' });
   });
 
   it('passes seeds of the default, client, crash and snapshot scenarios, each the same run twice', () => {

@@ -61,16 +61,26 @@ impl Session {
     }
 }
 
-/// Version 2, with the optional features wired through (snapshots), to a harness that speaks
-/// it; version 1 otherwise.
+/// The optional parts of protocol 2 this adapter wires through, as hello lists them.
+pub const FEATURES: [&str; 6] = ["membership", "snapshots", "preVote", "checkQuorum", "leadershipTransfer", "leaseReads"];
+
+/// The clock drift raft-rs's lease reads are declared correct within. raft-rs names no number for
+/// ReadOnlyOption::LeaseBased, only that the drift be bounded ("It can be affected by clock drift.
+/// If the clock drift is unbounded, leader might keep the lease longer than it should"): the
+/// adapter declares the reference's bound, as the etcd adapter does for the same design.
+pub const LEASE_DRIFT_MAX: f64 = 0.1;
+
+/// Version 2, with the optional features wired through, to a harness that speaks it; version 1
+/// otherwise.
 fn hello_answer(harness_protocol: u32) -> HelloAnswer {
     let protocol = harness_protocol.clamp(1, PROTOCOL_VERSION);
     HelloAnswer {
         protocol,
         name: NAME,
         version: RAFT_VERSION,
-        features: (protocol >= 2).then(|| vec!["snapshots"]),
+        features: (protocol >= 2).then(|| FEATURES.to_vec()),
         restartable: true,
+        lease_drift_max: (protocol >= 2).then_some(LEASE_DRIFT_MAX),
     }
 }
 

@@ -15,15 +15,18 @@ use serde_json::Value;
 
 use crate::kv::{KeyValueStore, StoreState};
 use crate::protocol::{
-    command_of, decode_message, encode_message, Answer, Applied, Command, Configuration, EntryRecord, HardStateRecord, Input, LogDelta,
+    command_of, decode_message, is_conf_change, encode_message, Answer, Applied, Command, Configuration, EntryRecord, HardStateRecord, Input, LogDelta,
     LogEntryView, Output, Record, SnapshotOrigin, SnapshotRecord, SnapshotView, StateView,
 };
 use crate::storage::{rebuild, record_of, snapshot_of, view_of, Store};
 use crate::timer::ElectionTimer;
 
-/// raft-rs's election_tick and min_election_tick: so large that its own election timeout never
-/// fires within a run. max_election_tick is one more, so that the timeout raft-rs draws from
-/// thread_rng() in [min, max) is always this one value: the draw happens, its result is fixed.
+mod leadership;
+mod membership;
+
+/// raft-rs's min_election_tick: so large that its own election timeout never fires within a run.
+/// max_election_tick is one more, so that the timeout raft-rs draws from thread_rng() in
+/// [min, max) is always this one value: the draw happens, its result is fixed.
 pub const ELECTION_TICK_NEVER: usize = 1 << 30;
 /// Converts entriesPerMessageMax to raft-rs's byte limit max_size_per_msg. As protobuf, a
 /// workload set entry is about 56 bytes and a get or del about 40, so with the workload's mix a
@@ -55,6 +58,12 @@ pub struct Node {
     log_dirty_from: u64,
     /// Read inputs not answered yet, in arrival order.
     reads: Vec<PendingRead>,
+    /// Feature 'membership': the index of the configuration in force (its entry's, or the
+    /// snapshot's; 0 for the bootstrap one), the latest configuration entry appended, and whether
+    /// the view must show the configuration.
+    conf_index: u64,
+    conf_index_latest: u64,
+    configuration_changed: bool,
 }
 
 /// A read input. raft-rs drops a ReadIndex request of a leader that has not yet committed an
@@ -84,24 +93,7 @@ impl Node {
         // The harness's members are the initial configuration, over an empty log: no
         // configuration entries at term 1 that no leader ever replicated.
         let rebuilt = rebuild(&input.members, &input.records)?;
-        let config = Config {
-            id: input.id,
-            election_tick: ELECTION_TICK_NEVER,
-            min_election_tick: ELECTION_TICK_NEVER,
-            max_election_tick: ELECTION_TICK_NEVER + 1,
-            heartbeat_tick: input.options.heartbeat_ticks as usize,
-            max_size_per_msg: max_size_per_message(input.options.entries_per_message_max),
-            max_inflight_msgs: INFLIGHT_MESSAGES_MAX,
-            // Apply everything committed at once: the harness expects applied entries as soon as
-            // the commit index covers them. Applied = 0: a restart applies again from index 1.
-            max_committed_size_per_ready: NO_LIMIT,
-            max_uncommitted_size: NO_LIMIT,
-            read_only_option: ReadOnlyOption::Safe,
-            // PreVote and CheckQuorum stay off, as in raft-rs's defaults and in the reference.
-            pre_vote: false,
-            check_quorum: false,
-            ..Config::default()
-        };
+        let config = config_of(input)?;
         let raw = RawNode::new(&config, rebuilt.store, logger).map_err(|error| format!("start: {}", error))?;
         let mut node = Node {
             id: input.id,
@@ -116,6 +108,9 @@ impl Node {
             log: rebuilt.log,
             log_dirty_from: 1, // the output of start carries the whole log
             reads: Vec::new(),
+            conf_index: 0,
+            conf_index_latest: 0,
+            configuration_changed: true, // the output of start carries the configuration
         };
         let mut output = Output::default();
         if let Some(snapshot) = &rebuilt.snapshot {
@@ -135,7 +130,9 @@ impl Node {
         match input.kind.as_str() {
             "tick" => {
                 self.raw.tick(); // heartbeats; raft-rs's own election timeout never fires
-                if self.raw.raft.state != StateRole::Leader && self.timer.tick() {
+                // A learner, a removed node or one that joined and knows no configuration never
+                // campaigns (raft-rs's promotable).
+                if self.raw.raft.state != StateRole::Leader && self.timer.tick() && self.raw.raft.promotable() {
                     self.raw.campaign().map_err(|error| format!("campaign: {}", error))?;
                 }
                 self.drain(output)
@@ -148,6 +145,14 @@ impl Node {
             "read" => {
                 let command = input.command.as_ref().ok_or("read without a command")?;
                 self.read(command, output)
+            }
+            "changeMembership" => {
+                let change = input.change.as_ref().ok_or("changeMembership without a change")?;
+                self.change_membership(change, output)
+            }
+            "transferLeadership" => {
+                let transfer = input.transfer.as_ref().ok_or("transferLeadership without a transfer")?;
+                self.transfer_leadership(transfer, output)
             }
             other => Err(format!("unknown input kind {:?}", other)),
         }
@@ -187,11 +192,11 @@ impl Node {
         }
         let data = serde_json::to_vec(command).map_err(|error| error.to_string())?;
         if self.raw.propose(vec![], data).is_err() {
-            // raft-rs drops proposals during a leadership transfer or past its uncommitted-size
-            // limit; neither is configured here, but if it happens the client must go elsewhere.
+            // raft-rs drops proposals during a leadership transfer (the client should go to the
+            // target) and on a leader that removed itself.
             output.answers.push(Answer::NotLeader {
                 command_id: command.id,
-                leader_hint: None,
+                leader_hint: self.raw.raft.lead_transferee,
             });
             return self.drain(output);
         }
@@ -367,7 +372,9 @@ impl Node {
         let Some(threshold) = self.snapshot_threshold else { return Ok(()) };
         let index = self.applied_index;
         let unshown = self.log_dirty_from != 0 && self.log_dirty_from <= index;
-        if unshown || index < self.snapshot_index + threshold {
+        // A node that joined and has not yet applied its first configuration entry would write a
+        // snapshot without the configuration in force there (in no entry it holds).
+        if unshown || index < self.snapshot_index + threshold || self.knows_no_configuration() {
             return Ok(());
         }
         let term = self
@@ -376,13 +383,14 @@ impl Node {
             .raft_log
             .term(index)
             .map_err(|error| format!("compacting at {}: {}", index, error))?;
-        let configuration = Configuration::of(&self.raw.raft.prs().conf().to_conf_state());
+        let conf_state = self.raw.raft.prs().conf().to_conf_state();
         let state: StoreState = self.store.state();
         let taken = SnapshotRecord {
             origin: SnapshotOrigin::Taken,
             index,
             term,
-            configuration,
+            configuration: Configuration::of(&conf_state),
+            auto_leave: conf_state.auto_leave,
             state,
         };
         self.raw.store().keep_snapshot(&snapshot_of(&taken)?, SnapshotOrigin::Taken)?;
@@ -409,6 +417,11 @@ impl Node {
         self.snapshot_index = snapshot.index;
         self.snapshot_term = snapshot.term;
         self.log_dirty_from = snapshot.index + 1;
+        // raft-rs takes the snapshot's configuration with it (from the storage at start, in
+        // Raft::restore when installed).
+        self.conf_index = snapshot.index;
+        self.conf_index_latest = self.conf_index_latest.max(snapshot.index);
+        self.configuration_changed = true;
         snapshot_view(snapshot)
     }
 
@@ -442,6 +455,9 @@ impl Node {
         }
         self.log.truncate((first - 1 - self.snapshot_index) as usize);
         self.log.extend(entries.iter().map(view_of));
+        if let Some(entry) = entries.iter().rev().find(|entry| is_conf_change(entry)) {
+            self.conf_index_latest = self.conf_index_latest.max(entry.index);
+        }
         if self.log_dirty_from == 0 || first < self.log_dirty_from {
             self.log_dirty_from = first;
         }
@@ -457,7 +473,9 @@ impl Node {
                 command_id: 0,
                 result: None,
             };
-            if !entry.data.is_empty() {
+            if is_conf_change(&entry) {
+                applied.command_id = self.apply_conf_change(&entry)?;
+            } else if !entry.data.is_empty() {
                 let command = command_of(&entry).ok_or_else(|| format!("entry {} holds data that is not a command", entry.index))?;
                 applied.command_id = command.id;
                 applied.result = Some(self.store.apply(&command).map_or(Value::Null, Value::String));
@@ -472,6 +490,8 @@ impl Node {
     }
 
     fn view(&mut self) -> StateView {
+        let configuration = self.configuration_changed.then(|| self.configuration_view());
+        self.configuration_changed = false;
         let raft = &self.raw.raft;
         let log = if self.log_dirty_from == 0 {
             None
@@ -497,8 +517,43 @@ impl Node {
             log,
             snapshot_index: (self.snapshot_index > 0).then_some(self.snapshot_index),
             snapshot_term: (self.snapshot_index > 0).then_some(self.snapshot_term),
+            configuration,
         }
     }
+}
+
+/// raft-rs's Config for a start's id and options. election_tick is what raft-rs's check-quorum,
+/// its followers' lease (in_lease) and its transfer deadline count: the scenario's minimum
+/// election timeout (raft-rs needs it above heartbeat_tick). Its own elections fire at the
+/// randomized timeout drawn in [min_election_tick, max_election_tick), which is out of reach.
+fn config_of(input: &Input) -> Result<Config, String> {
+    let options = &input.options;
+    let heartbeat_ticks = options.heartbeat_ticks as usize;
+    let config = Config {
+        id: input.id,
+        election_tick: (options.election_ticks_min as usize).max(heartbeat_ticks + 1),
+        min_election_tick: ELECTION_TICK_NEVER,
+        max_election_tick: ELECTION_TICK_NEVER + 1,
+        heartbeat_tick: heartbeat_ticks,
+        max_size_per_msg: max_size_per_message(options.entries_per_message_max),
+        max_inflight_msgs: INFLIGHT_MESSAGES_MAX,
+        // Apply everything committed at once: the harness expects applied entries as soon as
+        // the commit index covers them. Applied = 0: a restart applies again from index 1.
+        max_committed_size_per_ready: NO_LIMIT,
+        max_uncommitted_size: NO_LIMIT,
+        read_only_option: if options.lease_reads {
+            ReadOnlyOption::LeaseBased
+        } else {
+            ReadOnlyOption::Safe
+        },
+        // Off unless the scenario switches them on (raft-rs's defaults, and the reference's).
+        // raft-rs refuses LeaseBased without check_quorum: its lease is check-quorum's.
+        pre_vote: options.pre_vote,
+        check_quorum: options.check_quorum || options.lease_reads,
+        ..Config::default()
+    };
+    config.validate().map_err(|error| format!("start: {}", error))?;
+    Ok(config)
 }
 
 /// Maps "at most n entries per message" to raft-rs's byte limit; raft-rs reads 0 as exactly one

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use protobuf::Message as _;
 use std::collections::BTreeMap;
 
-use raft::eraftpb::{ConfState, Entry, EntryType, HardState, Message};
+use raft::eraftpb::{ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -28,6 +28,9 @@ pub struct HelloAnswer {
     pub features: Option<Vec<&'static str>>,
     /// A second start is a fresh instance, so the harness may reuse the process.
     pub restartable: bool,
+    /// Feature 'leaseReads': the clock drift the leases are correct within.
+    #[serde(rename = "leaseDriftMax", skip_serializing_if = "Option::is_none")]
+    pub lease_drift_max: Option<f64>,
 }
 
 /// Every input kind in one shape; `kind` says which fields are set. Unknown fields are ignored,
@@ -56,6 +59,31 @@ pub struct Input {
     pub message: Option<Envelope>,
     // propose, read
     pub command: Option<Command>,
+    // transferLeadership
+    pub transfer: Option<Transfer>,
+    // changeMembership
+    pub change: Option<Change>,
+}
+
+/// An administrator's leadership transfer (feature 'leadershipTransfer').
+#[derive(Deserialize)]
+pub struct Transfer {
+    pub id: i64,
+    pub target: u64,
+}
+
+/// An administrator's membership change (feature 'membership'): one step is a simple change,
+/// several a joint one.
+#[derive(Deserialize)]
+pub struct Change {
+    pub id: i64,
+    pub steps: Vec<ChangeStep>,
+}
+
+#[derive(Deserialize)]
+pub struct ChangeStep {
+    pub action: String,
+    pub node: u64,
 }
 
 /// The scenario's implementation options (ImplementationOptions in contract.ts).
@@ -73,6 +101,13 @@ pub struct Options {
     /// Feature 'snapshots': compact once this many applied entries follow the last snapshot.
     #[serde(default)]
     pub snapshot_entries_threshold: Option<u64>,
+    /// Features 'preVote', 'checkQuorum', 'leaseReads': absent is off.
+    #[serde(default)]
+    pub pre_vote: bool,
+    #[serde(default)]
+    pub check_quorum: bool,
+    #[serde(default)]
+    pub lease_reads: bool,
 }
 
 /// A client command. It is also the data of the entry the leader proposes, so its field order
@@ -90,13 +125,116 @@ pub struct Command {
     pub sequence: Option<i64>,
 }
 
-/// A message as the harness carries it: raft-rs's type name, the sender's term, and the body.
+/// A message as the harness carries it: raft-rs's type name, the sender's term, the body, and the
+/// decoded view (for the harness only: a delivered message's view is not read back).
 #[derive(Serialize, Deserialize, Clone)]
 pub struct Envelope {
     #[serde(rename = "type")]
     pub label: String,
     pub term: u64,
     pub body: String,
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub view: Option<MessageView>,
+}
+
+/// A message in Raft's common vocabulary (MessageView in contract.ts, docs/CONTRACT.md "Message
+/// views"), from which the harness's durability probes read the promises a node makes.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum MessageView {
+    #[serde(rename_all = "camelCase")]
+    VoteRequest {
+        term: u64,
+        candidate: u64,
+        last_index: u64,
+        last_term: u64,
+        #[serde(skip_serializing_if = "is_false")]
+        pre_vote: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    VoteResponse {
+        term: u64,
+        granted: bool,
+        #[serde(skip_serializing_if = "is_false")]
+        pre_vote: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    Append {
+        term: u64,
+        prev_index: u64,
+        prev_term: u64,
+        entries: usize,
+        commit: u64,
+        entry_ids: Vec<i64>,
+    },
+    #[serde(rename_all = "camelCase")]
+    AppendResponse {
+        term: u64,
+        success: bool,
+        match_index: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reject_hint: Option<u64>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Snapshot { term: u64, index: u64, snapshot_term: u64 },
+    TimeoutNow { term: u64 },
+    Heartbeat { term: u64, commit: u64 },
+    HeartbeatResponse { term: u64 },
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The view of a raft-rs message; None for the messages the contract has no word for (forwarded
+/// proposals, reads and transfers, which this adapter never sends).
+pub fn view_of_message(message: &Message) -> Option<MessageView> {
+    let term = message.term;
+    Some(match message.get_msg_type() {
+        MessageType::MsgRequestVote | MessageType::MsgRequestPreVote => MessageView::VoteRequest {
+            term,
+            candidate: message.from,
+            last_index: message.index,
+            last_term: message.log_term,
+            pre_vote: message.get_msg_type() == MessageType::MsgRequestPreVote,
+        },
+        MessageType::MsgRequestVoteResponse | MessageType::MsgRequestPreVoteResponse => MessageView::VoteResponse {
+            term,
+            granted: !message.reject,
+            pre_vote: message.get_msg_type() == MessageType::MsgRequestPreVoteResponse,
+        },
+        MessageType::MsgAppend => MessageView::Append {
+            term,
+            prev_index: message.index,
+            prev_term: message.log_term,
+            entries: message.entries.len(),
+            commit: message.commit,
+            entry_ids: message.entries.iter().map(command_id_of).collect(),
+        },
+        // raft-rs's index on success is the last index the follower holds in agreement with the
+        // leader (or its commit index, for an append that starts inside it): its promise.
+        MessageType::MsgAppendResponse => MessageView::AppendResponse {
+            term,
+            success: !message.reject,
+            match_index: if message.reject { 0 } else { message.index },
+            reject_hint: message.reject.then_some(message.reject_hint),
+        },
+        MessageType::MsgSnapshot => {
+            let metadata = message.get_snapshot().get_metadata();
+            MessageView::Snapshot {
+                term,
+                index: metadata.index,
+                snapshot_term: metadata.term,
+            }
+        }
+        MessageType::MsgTimeoutNow => MessageView::TimeoutNow { term },
+        MessageType::MsgHeartbeat => MessageView::Heartbeat {
+            term,
+            commit: message.commit,
+        },
+        MessageType::MsgHeartbeatResponse => MessageView::HeartbeatResponse { term },
+        _ => return None,
+    })
 }
 
 #[derive(Serialize)]
@@ -125,6 +263,10 @@ pub enum Answer {
     NotLeader { command_id: i64, leader_hint: Option<u64> },
     #[serde(rename_all = "camelCase")]
     Read { command_id: i64, value: Option<String> },
+    #[serde(rename_all = "camelCase")]
+    TransferAccepted { command_id: i64, term: u64 },
+    #[serde(rename_all = "camelCase")]
+    Rejected { command_id: i64, reason: String },
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -157,6 +299,19 @@ pub struct StateView {
     pub snapshot_index: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_term: Option<u64>,
+    /// Feature 'membership': sent at start and whenever it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<ConfigurationView>,
+}
+
+/// The configuration in force and the latest committed (ConfigurationView in contract.ts).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigurationView {
+    pub latest: Configuration,
+    pub latest_index: u64,
+    pub committed: Configuration,
+    pub committed_index: u64,
 }
 
 /// A cluster configuration as the contract writes it, ids in ascending order.
@@ -238,6 +393,9 @@ pub struct SnapshotRecord {
     pub index: u64,
     pub term: u64,
     pub configuration: Configuration,
+    /// A joint configuration raft-rs leaves on its own (ConfState.auto_leave).
+    #[serde(default, rename = "autoLeave", skip_serializing_if = "is_false")]
+    pub auto_leave: bool,
     pub state: StoreState,
 }
 
@@ -343,6 +501,7 @@ pub fn encode_message(message: &Message) -> Result<Outbound, String> {
             label: format!("{:?}", message.get_msg_type()),
             term: message.term,
             body: BASE64.encode(bytes),
+            view: view_of_message(message),
         },
     })
 }
@@ -352,6 +511,46 @@ pub fn decode_message(envelope: &Envelope) -> Result<Message, String> {
         .decode(&envelope.body)
         .map_err(|error| format!("message body is not base64: {}", error))?;
     Message::parse_from_bytes(&bytes).map_err(|error| format!("message body is not an eraftpb::Message: {}", error))
+}
+
+/// The id an entry is known by in views and `applied`: its command's or its membership change's,
+/// 0 for raft-rs's own entries (a new leader's empty entry, the entry that leaves a joint
+/// configuration).
+pub fn command_id_of(entry: &Entry) -> i64 {
+    if is_conf_change(entry) {
+        return conf_change_of(entry).map_or(0, |(_, context)| context.id);
+    }
+    command_of(entry).map_or(0, |command| command.id)
+}
+
+pub fn is_conf_change(entry: &Entry) -> bool {
+    matches!(entry.get_entry_type(), EntryType::EntryConfChange | EntryType::EntryConfChangeV2)
+}
+
+/// A ConfChangeV2's context: the change's id (0 for raft-rs's own leave-joint entry, which has
+/// none) and the configuration it was proposed over, for a joining node that knows none.
+#[derive(Serialize, Deserialize, Default)]
+pub struct ChangeContext {
+    pub id: i64,
+    pub voters: Vec<u64>,
+    pub learners: Vec<u64>,
+}
+
+/// Decodes a configuration entry. The adapter proposes ConfChangeV2 only; raft-rs's own
+/// leave-joint entry is a ConfChangeV2 with no data at all.
+pub fn conf_change_of(entry: &Entry) -> Result<(ConfChangeV2, ChangeContext), String> {
+    if entry.get_entry_type() != EntryType::EntryConfChangeV2 {
+        return Err(format!("entry {}: a ConfChange (version 1), which this adapter never proposes", entry.index));
+    }
+    let change = ConfChangeV2::parse_from_bytes(&entry.data)
+        .map_err(|error| format!("entry {}: not a ConfChangeV2: {}", entry.index, error))?;
+    let context = if change.context.is_empty() {
+        ChangeContext::default()
+    } else {
+        serde_json::from_slice(&change.context)
+            .map_err(|error| format!("entry {}: a configuration change whose context is not the adapter's: {}", entry.index, error))?
+    };
+    Ok((change, context))
 }
 
 /// The command an entry carries, if any: none for raft-rs's own entries (a new leader's empty

@@ -10,7 +10,7 @@ use raft::storage::MemStorage;
 use raft::{GetEntriesContext, RaftState, Storage, StorageError};
 use serde_json::Value;
 
-use crate::protocol::{command_of, Configuration, EntryRecord, LogEntryView, Record, SnapshotOrigin, SnapshotRecord};
+use crate::protocol::{command_id_of, Configuration, EntryRecord, LogEntryView, Record, SnapshotOrigin, SnapshotRecord};
 
 #[derive(Clone)]
 pub struct Store {
@@ -128,7 +128,7 @@ pub fn rebuild(members: &[u64], records: &[Value]) -> Result<Rebuilt, String> {
 pub fn view_of(entry: &Entry) -> LogEntryView {
     LogEntryView {
         term: entry.term,
-        command_id: command_of(entry).map_or(0, |command| command.id),
+        command_id: command_id_of(entry),
     }
 }
 
@@ -139,7 +139,9 @@ pub fn snapshot_of(record: &SnapshotRecord) -> Result<Snapshot, String> {
     let metadata = snapshot.mut_metadata();
     metadata.index = record.index;
     metadata.term = record.term;
-    metadata.set_conf_state(record.configuration.to_conf_state());
+    let mut conf_state = record.configuration.to_conf_state();
+    conf_state.auto_leave = record.auto_leave;
+    metadata.set_conf_state(conf_state);
     Ok(snapshot)
 }
 
@@ -153,6 +155,7 @@ pub fn record_of(snapshot: &Snapshot, origin: SnapshotOrigin) -> Result<Snapshot
         index: metadata.index,
         term: metadata.term,
         configuration: Configuration::of(metadata.get_conf_state()),
+        auto_leave: metadata.get_conf_state().auto_leave,
         state,
     })
 }

@@ -76,7 +76,7 @@ mod tests {
             election_ticks_max: max,
             heartbeat_ticks: 1,
             entries_per_message_max: 1,
-            snapshot_entries_threshold: None,
+            ..Options::default()
         }
     }
 

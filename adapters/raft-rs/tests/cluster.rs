@@ -2,166 +2,11 @@
 // elections, replication, ReadIndex reads, refusals naming the leader, restarts from durable
 // records (every prefix of them), and byte-identical outputs for identical inputs.
 
-use std::collections::VecDeque;
+mod common;
 
+use common::{cluster_with_a_follower_behind_a_snapshot, commands_applied, propose, snapshots, Cluster, OPTIONS, SNAPSHOT_OPTIONS};
 use raftcheck_raft_rs::{stderr_logger, Session, RAFT_VERSION};
 use serde_json::{json, Value};
-
-const OPTIONS: &str = r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4}"#;
-const SNAPSHOT_OPTIONS: &str =
-    r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4,"snapshotEntriesThreshold":3}"#;
-
-/// A cluster that delivers every message in send order and keeps every record (all synced).
-struct Cluster {
-    sessions: Vec<Session>,
-    records: Vec<Vec<Value>>,
-    queue: VecDeque<(u64, u64, Value)>,
-    /// Every output line, in order: what determinism compares.
-    transcript: Vec<String>,
-    outputs: Vec<Vec<Value>>,
-    options: &'static str,
-    /// A node cut off from the others: every message to or from it is lost.
-    cut: Option<u64>,
-}
-
-impl Cluster {
-    fn new(size: u64, seed: i64) -> Cluster {
-        Cluster::with_options(size, seed, OPTIONS)
-    }
-
-    fn with_options(size: u64, seed: i64, options: &'static str) -> Cluster {
-        let mut cluster = Cluster {
-            sessions: Vec::new(),
-            records: Vec::new(),
-            queue: VecDeque::new(),
-            transcript: Vec::new(),
-            outputs: Vec::new(),
-            options,
-            cut: None,
-        };
-        for id in 1..=size {
-            cluster.sessions.push(Session::new(stderr_logger(slog::Level::Warning)));
-            cluster.records.push(Vec::new());
-            cluster.outputs.push(Vec::new());
-            cluster.send(id, r#"{"kind":"hello","protocol":2}"#);
-        }
-        for id in 1..=size {
-            cluster.start(id, seed, &[]);
-        }
-        cluster
-    }
-
-    fn start(&mut self, id: u64, seed: i64, records: &[Value]) -> Value {
-        let members: Vec<u64> = (1..=self.sessions.len() as u64).collect();
-        let line = format!(
-            r#"{{"kind":"start","id":{},"members":{:?},"seed":{},"records":{},"options":{}}}"#,
-            id,
-            members,
-            seed,
-            json!(records),
-            self.options
-        );
-        self.records[(id - 1) as usize] = records.to_vec();
-        self.input(id, &line)
-    }
-
-    fn send(&mut self, id: u64, line: &str) -> Value {
-        let answer = self.sessions[(id - 1) as usize]
-            .handle(line)
-            .unwrap_or_else(|error| panic!("node {}: {}", id, error));
-        self.transcript.push(answer.clone());
-        serde_json::from_str(&answer).unwrap()
-    }
-
-    /// Sends one input and routes what it caused: records kept, messages queued.
-    fn input(&mut self, id: u64, line: &str) -> Value {
-        let output = self.send(id, line);
-        self.records[(id - 1) as usize].extend(output["records"].as_array().unwrap().iter().cloned());
-        for message in output["messages"].as_array().unwrap() {
-            self.queue
-                .push_back((id, message["to"].as_u64().unwrap(), message["message"].clone()));
-        }
-        self.outputs[(id - 1) as usize].push(output.clone());
-        output
-    }
-
-    fn deliver_all(&mut self) {
-        for _ in 0..10_000 {
-            let Some((from, to, message)) = self.queue.pop_front() else {
-                return;
-            };
-            if self.cut == Some(from) || self.cut == Some(to) {
-                continue;
-            }
-            self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
-        }
-        panic!("messages kept coming");
-    }
-
-    fn tick_all(&mut self, rounds: usize) {
-        for _ in 0..rounds {
-            for id in 1..=self.sessions.len() as u64 {
-                self.input(id, r#"{"kind":"tick"}"#);
-            }
-            self.deliver_all();
-        }
-    }
-
-    fn state(&self, id: u64) -> &Value {
-        &self.outputs[(id - 1) as usize].last().unwrap()["state"]
-    }
-
-    fn leader(&self) -> Option<u64> {
-        (1..=self.sessions.len() as u64).find(|&id| self.state(id)["role"] == "leader")
-    }
-
-    fn elect(&mut self) -> u64 {
-        for _ in 0..100 {
-            self.tick_all(1);
-            if let Some(leader) = self.leader() {
-                return leader;
-            }
-        }
-        panic!("no leader after 100 rounds");
-    }
-
-    fn applied(&self, id: u64) -> Vec<Value> {
-        self.outputs[(id - 1) as usize]
-            .iter()
-            .flat_map(|output| output["applied"].as_array().unwrap().clone())
-            .collect()
-    }
-
-    fn answers(&self, id: u64) -> Vec<Value> {
-        self.outputs[(id - 1) as usize]
-            .iter()
-            .flat_map(|output| output["answers"].as_array().unwrap().clone())
-            .collect()
-    }
-}
-
-fn propose(id: i64, op: &str, key: &str, value: Option<&str>) -> String {
-    let mut command = json!({"id": id, "op": op, "key": key});
-    if let Some(value) = value {
-        command["value"] = json!(value);
-    }
-    json!({"kind":"propose","command":command}).to_string()
-}
-
-fn commands_applied(cluster: &Cluster, id: u64) -> Vec<(u64, i64, Value)> {
-    cluster
-        .applied(id)
-        .iter()
-        .filter(|entry| entry["commandId"] != 0)
-        .map(|entry| {
-            (
-                entry["index"].as_u64().unwrap(),
-                entry["commandId"].as_i64().unwrap(),
-                entry["result"].clone(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn elects_one_leader_whose_term_every_node_follows() {
@@ -236,24 +81,6 @@ fn holds_a_read_until_a_new_leader_commits_an_entry_of_its_term() {
     );
 }
 
-impl Cluster {
-    /// Ticks until a node wins, delivering only until the votes are in, so that the new
-    /// leader's first entry is still in flight.
-    fn elect_without_delivering(&mut self) -> u64 {
-        for _ in 0..100 {
-            for id in 1..=self.sessions.len() as u64 {
-                self.input(id, r#"{"kind":"tick"}"#);
-            }
-            while let Some((from, to, message)) = self.queue.pop_front() {
-                self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
-                if let Some(leader) = self.leader() {
-                    return leader;
-                }
-            }
-        }
-        panic!("no leader after 100 rounds");
-    }
-}
 
 #[test]
 fn restarts_from_every_prefix_of_its_records_and_catches_up_from_all_of_them() {
@@ -306,12 +133,13 @@ fn gives_byte_identical_outputs_for_identical_inputs() {
 }
 
 #[test]
-fn answers_hello_with_protocol_2_and_the_snapshots_feature_and_with_protocol_1_to_an_older_harness() {
+fn answers_hello_with_protocol_2_and_its_features_and_with_protocol_1_to_an_older_harness() {
     let mut session = Session::new(stderr_logger(slog::Level::Warning));
     let hello: Value = serde_json::from_str(&session.handle(r#"{"kind":"hello","protocol":2}"#).unwrap()).unwrap();
     assert_eq!(
         hello,
-        json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"features":["snapshots"],"restartable":true})
+        json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"restartable":true,
+               "features":["membership","snapshots","preVote","checkQuorum","leadershipTransfer","leaseReads"],"leaseDriftMax":0.1})
     );
     let mut older = Session::new(stderr_logger(slog::Level::Warning));
     let hello: Value = serde_json::from_str(&older.handle(r#"{"kind":"hello","protocol":1}"#).unwrap()).unwrap();
@@ -342,12 +170,6 @@ fn refuses_a_message_addressed_to_another_node() {
     assert!(error.contains("handed to 2 as from 3"), "{}", error);
 }
 
-fn snapshots(cluster: &Cluster, id: u64, kind: &str) -> Vec<Value> {
-    cluster.outputs[(id - 1) as usize]
-        .iter()
-        .filter_map(|output| output.get(kind).cloned())
-        .collect()
-}
 
 #[test]
 fn compacts_its_log_once_the_threshold_of_applied_entries_follows_the_last_snapshot() {
@@ -367,22 +189,6 @@ fn compacts_its_log_once_the_threshold_of_applied_entries_follows_the_last_snaps
     assert_eq!(cluster.state(leader)["snapshotTerm"], last["term"]);
 }
 
-/// Three nodes, one follower cut off while the others commit and compact past what it has.
-fn cluster_with_a_follower_behind_a_snapshot() -> (Cluster, u64) {
-    let mut cluster = Cluster::with_options(3, 22, SNAPSHOT_OPTIONS);
-    let leader = cluster.elect();
-    let behind = (1..=3).find(|&id| id != leader).unwrap();
-    cluster.cut = Some(behind);
-    for id in 1..=8 {
-        cluster.input(leader, &propose(id, "append", "k", Some(&id.to_string())));
-        cluster.deliver_all();
-    }
-    cluster.tick_all(2);
-    assert!(!snapshots(&cluster, leader, "snapshotTaken").is_empty());
-    cluster.cut = None;
-    cluster.tick_all(10);
-    (cluster, behind)
-}
 
 #[test]
 fn catches_up_a_follower_by_snapshot_when_the_leader_has_compacted_what_it_lacks() {

@@ -4,6 +4,7 @@
 import type { Implementation } from '../src/contract/contract.js';
 import { runSeed } from '../src/check/run.js';
 import { wallClockMs } from '../src/core/wallClock.js';
+import type { Scenario } from '../src/sim/scenario.js';
 import { defaultScenario } from '../src/sim/scenario.js';
 
 export interface Rate {
@@ -19,14 +20,14 @@ export interface Rate {
   instances: number;
 }
 
-/** Events per second over seeds 1..seedCount of the default scenario, every invariant on. */
-export function eventRate(implementation: Implementation, seedCount: number): Rate {
+/** Events per second over seeds 1..seedCount of the default scenario (or `scenario`), every invariant on. */
+export function eventRate(implementation: Implementation, seedCount: number, scenario: Scenario = defaultScenario()): Rate {
   let instances = 0;
   const counted: Implementation = { ...implementation, createNode: () => ((instances += 1), implementation.createNode()) };
   let events = 0;
   const startedMs = wallClockMs();
   const cpuBefore = process.cpuUsage();
-  for (let seed = 1; seed <= seedCount; seed += 1) events += runSeed({ seed, implementation: counted, scenario: defaultScenario() }).events;
+  for (let seed = 1; seed <= seedCount; seed += 1) events += runSeed({ seed, implementation: counted, scenario }).events;
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = wallClockMs() - startedMs;
   const cpuMs = (cpu.user + cpu.system) / 1000;

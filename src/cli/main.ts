@@ -157,7 +157,7 @@ function runOptions(command: Argv, checks: OptionChecks) {
       .option('check-determinism', { type: 'boolean', default: false, describe: 'Run every seed twice and name the first differing event on a mismatch' })
       .option('probes', {
         type: 'boolean',
-        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the durable records (default: on for implementations that decode their messages in process, off for programs and wasm; --no-probes turns them off)',
+        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the durable records (default: on for in-process implementations and wasm guests, off for programs; --no-probes turns them off)',
       })
       .option('failures-max', { type: 'number', describe: 'Stop the campaign after this many failing seeds' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout instead of the text summary' })
@@ -367,7 +367,7 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
       .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
       .option('probes', {
         type: 'boolean',
-        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the synced records (default: on for implementations that decode their messages in process; --no-probes turns them off)',
+        describe: 'Durability probes: check each vote granted and entry acknowledged against a shadow restarted from the synced records (default: on for in-process implementations and wasm guests, off for programs; --no-probes turns them off)',
       })
       .option('impl', { type: 'string', describe: `${implDescription}; without clone(), node states are re-created by replaying their inputs` })
       .option('impl-timeout-ms', { type: 'number', describe: `Process implementations: longest wait for one answer, in ms (default ${answerTimeoutMsDefault})` })

@@ -352,6 +352,13 @@ export interface Implementation {
    */
   messageView?(message: Message): MessageView | null;
   /**
+   * Whether durability probes (src/world/probes.ts) are on when neither the scenario nor the
+   * command line says. Absent: on exactly for an implementation with messageView. The wasm host
+   * sets it: a guest runs in process, its messages carry their views, and a shadow is a module
+   * instance; a program's shadow would be a process, so programs leave it unset.
+   */
+  durabilityProbesByDefault?: boolean;
+  /**
    * What the exhaustive explorer may know of this implementation beyond the contract, for its
    * symmetry reduction and its storage model (docs/CONTRACT.md, "The exploration hook").
    * Optional: without it messages, records and node states stay opaque and symmetry stays off.

@@ -27,11 +27,12 @@ import { createInstance, messageViewOf } from './step.js';
 export const durabilityInvariant = 'durable-promise';
 
 /**
- * Whether probes are on when neither the scenario nor the command line says: for an
- * implementation that decodes its messages in process (messageView), where a probe costs little.
+ * Whether probes are on when neither the scenario nor the command line says: as the
+ * implementation says (the wasm host does), else for one that decodes its messages in process
+ * (messageView), where a probe costs little.
  */
 export function probesByDefault(implementation: Implementation): boolean {
-  return implementation.messageView !== undefined;
+  return implementation.durabilityProbesByDefault ?? implementation.messageView !== undefined;
 }
 
 /** Terms below this fit beside an incarnation in one number. */

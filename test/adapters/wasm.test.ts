@@ -14,6 +14,7 @@ import { goBuild } from '../../src/adapters/goBuild.js';
 import type { WasmImplementationOptions } from '../../src/adapters/wasm/host.js';
 import { WasmLoadError, wasmImplementation } from '../../src/adapters/wasm/host.js';
 import { VirtualWasi } from '../../src/adapters/wasm/wasi.js';
+import { probesByDefault } from '../../src/world/probes.js';
 import { implementationErrorKind } from '../../src/shrink/shrink.js';
 import { raftcheck, root } from '../support/cli.js';
 
@@ -55,6 +56,10 @@ describe.skipIf(!runnable)(`a wasm guest${runnable ? '' : ` (${skipReason})`}`, 
     if (!existsSync(guestPath) || statSync(source).mtimeMs > statSync(guestPath).mtimeMs) {
       goBuild({ folder: guestFolder, output: guestPath, wasm: true, what: 'the wasm test guest' });
     }
+  });
+
+  it('is probed by default: a guest runs in process and its messages carry their views', () => {
+    expect(probesByDefault(wasmImplementation({ path: guestPath }))).toBe(true);
   });
 
   it('is named by its hello answer, and has the features it lists there (protocol 2)', () => {

@@ -4,6 +4,7 @@
 // vote again (a duplicated RequestVote) rewrites its hard state without a sync, as a cleared vote
 // and then the vote. Its synced records hold the vote, and so does everything it wrote; a crash
 // that tears the rewrite after the cleared vote leaves a node that may vote again in that term.
+// Last, which implementations are probed when nobody says.
 
 import { describe, expect, it } from 'vitest';
 import { allInvariants } from '../../invariants/index.js';
@@ -13,7 +14,7 @@ import { loadScenario } from '../../src/check/scenarios.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import type { Implementation, NodeInstance, Output } from '../../src/contract/contract.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import { durabilityInvariant } from '../../src/world/probes.js';
+import { durabilityInvariant, probesByDefault } from '../../src/world/probes.js';
 import type { World } from '../../src/world/system.js';
 import { TransitionSystem } from '../../src/world/system.js';
 
@@ -95,5 +96,18 @@ describe('torn variants of a durability probe', () => {
     it('tries no torn prefix where a crash loses every unsynced record', () => {
       expect(probeFailures(withTornWrites(0))).toEqual([]);
     });
+  });
+});
+
+describe('durability probes by default', () => {
+  const bare: Implementation = { name: 'bare', version: '1', createNode: () => referenceImplementation().createNode() };
+
+  it('are on for an implementation that decodes its messages in process, and off for one that does not (a program)', () => {
+    expect([probesByDefault(referenceImplementation()), probesByDefault(bare)]).toEqual([true, false]);
+  });
+
+  it('are as the implementation says when it says (the wasm host says on)', () => {
+    expect(probesByDefault({ ...bare, durabilityProbesByDefault: true })).toBe(true);
+    expect(probesByDefault({ ...referenceImplementation(), durabilityProbesByDefault: false })).toBe(false);
   });
 });

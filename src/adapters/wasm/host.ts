@@ -113,6 +113,8 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
     // Protocol 2: the optional parts of the contract the guest supports, as its hello lists them.
     features: hello.ok ? hello.features : [],
     ...(hello.ok && hello.leaseDriftMax !== undefined ? { leaseDriftMax: hello.leaseDriftMax } : {}),
+    // In process, with views on its messages: probed by default (a shadow is a module instance).
+    durabilityProbesByDefault: true,
     createNode: () => (hello.ok ? new WasmNode(settings, name, reusable) : new FailedNode(hello.error)),
   };
 }

@@ -52,11 +52,13 @@ export class NodeMirror implements ObservedNode {
   /** See ObservedNode.anchorIndex. */
   anchorIndex = 0;
   /**
-   * The prefix hashes rebased on a committed prefix hash at the anchor (`base`), kept until the
-   * log changes: a pure function of this mirror and the base, so a mirror shared by several of
-   * the explorer's worlds may keep it.
+   * The prefix hashes rebased on a committed prefix hash at the anchor (`base`): a pure function
+   * of this mirror's log and the base, never changed once made (copies of the mirror share it).
+   * Entries up to `rebasedValidTo` still hold when the log changes past it, so an append rehashes
+   * only the new entries.
    */
-  rebased: { base: number; hashes: readonly number[] } | null = null;
+  rebased: { base: number; anchor: number; hashes: readonly number[] } | null = null;
+  rebasedValidTo = 0;
 
   constructor(readonly id: NodeId) {}
 
@@ -90,6 +92,7 @@ export class NodeMirror implements ObservedNode {
     copy.snapshotTerm = this.snapshotTerm;
     copy.anchorIndex = this.anchorIndex;
     copy.rebased = this.rebased;
+    copy.rebasedValidTo = this.rebasedValidTo;
     return copy;
   }
 }
@@ -163,7 +166,7 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
   }
   // Entries written again below the anchor are the node's own once more.
   if (from <= mirror.anchorIndex) mirror.anchorIndex = from - 1;
-  mirror.rebased = null;
+  mirror.rebasedValidTo = Math.min(mirror.rebasedValidTo, from - 1);
   mirror.terms.length = from;
   mirror.commandIds.length = from;
   mirror.prefixHashes.length = from;
@@ -209,10 +212,13 @@ export function rebasedPrefixHashes(mirror: NodeMirror, committedPrefix: readonl
   const anchor = mirror.anchorIndex;
   if (anchor === 0 || anchor >= committedPrefix.length) return mirror.prefixHashes;
   const base = committedPrefix[anchor];
-  if (mirror.rebased !== null && mirror.rebased.base === base) return mirror.rebased.hashes;
-  const hashes = committedPrefix.slice(0, anchor + 1);
-  for (let index = anchor + 1; index <= mirror.lastIndex; index += 1) hashes.push(chainHash(hashes[index - 1], mirror.terms[index], mirror.commandIds[index]));
-  mirror.rebased = { base, hashes };
+  const known = mirror.rebased !== null && mirror.rebased.base === base && mirror.rebased.anchor === anchor ? mirror.rebased.hashes : null;
+  const validTo = known === null ? anchor : Math.min(mirror.rebasedValidTo, known.length - 1, mirror.lastIndex);
+  if (known !== null && validTo === mirror.lastIndex && known.length === validTo + 1) return known;
+  const hashes = known === null ? committedPrefix.slice(0, anchor + 1) : known.slice(0, validTo + 1);
+  for (let index = validTo + 1; index <= mirror.lastIndex; index += 1) hashes.push(chainHash(hashes[index - 1], mirror.terms[index], mirror.commandIds[index]));
+  mirror.rebased = { base, anchor, hashes };
+  mirror.rebasedValidTo = mirror.lastIndex;
   return hashes;
 }
 

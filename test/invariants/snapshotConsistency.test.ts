@@ -112,6 +112,25 @@ describe('the invariants across a snapshot boundary', () => {
     expect(observation.prefixHashesOf(history.mirror(2)).slice(0, 5)).toEqual(observation.committedPrefix.slice(0, 5));
   });
 
+  it('rebase the prefix hashes of a node past its snapshot as a fresh rebase would, as its log grows and is cut back', () => {
+    const history = threeCommitted();
+    installOnEmptyFollower(history);
+    const observation = history.observation;
+    const fresh = () => {
+      const copy = history.mirror(2).copy();
+      copy.rebased = null;
+      return observation.prefixHashesOf(copy);
+    };
+    for (const commandId of [13, 14, 15]) {
+      history.step(2, { append: [[1, commandId]] });
+      expect(observation.prefixHashesOf(history.mirror(2))).toEqual(fresh());
+    }
+    // A conflicting suffix replaced from index 5: the hashes below it are kept, those after made again.
+    history.step(2, { replaceFrom: 5, entries: [[2, 20]] });
+    expect(observation.prefixHashesOf(history.mirror(2))).toEqual(fresh());
+    expect(observation.prefixHashesOf(history.mirror(2))).toHaveLength(6);
+  });
+
   it('still find a committed entry the node that installed a snapshot holds differently after it', () => {
     const history = threeCommitted();
     installOnEmptyFollower(history);

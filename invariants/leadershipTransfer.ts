@@ -89,7 +89,8 @@ class LeadershipTransfer implements InvariantChecker {
     if (input === undefined || output === undefined) return null;
     if (input.kind === 'start' && this.state.read.electionTicksMin !== input.options.electionTicksMin) this.state.write().electionTicksMin = input.options.electionTicksMin;
     const lagging = this.laggingTarget(change, input, cluster, messageView);
-    this.noteTimeoutNows(change.node, output, cluster, messageView);
+    // Only a leader sends TimeoutNow: other steps' messages need no decoding.
+    if (change.previousRole === 'leader' && output.messages.length > 0) this.noteTimeoutNows(change.node, output, cluster, messageView);
     return lagging ?? this.proposalDuringTransfer(change, input, output, cluster);
   }
 

@@ -60,6 +60,8 @@ export interface ExploreArguments extends ImplementationArguments {
   spares?: number;
   /** Feature 'membership': changes handed to a leader over a path (absent: 0, no membership steps). */
   membershipChanges?: number;
+  /** Feature 'leadershipTransfer': transfers handed to a leader over a path (absent: 0, no transfer steps). */
+  transfers?: number;
   /** Durability probes on or off (--probes / --no-probes); absent: the implementation's default. */
   probes?: boolean;
   bugs?: readonly string[];
@@ -129,6 +131,7 @@ function exploreOptionsOf(args: ExploreArguments, implementation: Implementation
     timeMs: args.timeSeconds * 1000,
     memoryBytesMax: args.maxMemoryMb * 1024 * 1024,
     membershipChangesMax: args.membershipChanges ?? 0,
+    transfersMax: args.transfers ?? 0,
   };
   return {
     implementation,
@@ -183,7 +186,8 @@ function textLines(
   const lines = [
     `raftcheck explore: ${implementation.name}, ${args.nodes} ${plural(args.nodes, 'node')}, ${result.strategy}; bounds: depth ${bounds.depthMax}, term ${bounds.termMax}, ` +
       `crashes ${bounds.crashesMax}, requests ${bounds.requestsMax}, drops ${bounds.dropsMax}, reorders ${bounds.reordersMax}, in flight ${bounds.messagesInFlightMax}` +
-      ((bounds.membershipChangesMax ?? 0) > 0 || (args.spares ?? 0) > 0 ? `, membership changes ${bounds.membershipChangesMax ?? 0}, spares ${args.spares ?? 0}` : ''),
+      ((bounds.membershipChangesMax ?? 0) > 0 || (args.spares ?? 0) > 0 ? `, membership changes ${bounds.membershipChangesMax ?? 0}, spares ${args.spares ?? 0}` : '') +
+      ((bounds.transfersMax ?? 0) > 0 ? `, transfers ${bounds.transfersMax}` : ''),
   ];
   if (found.replay !== null && result.path !== null) {
     const violation = found.replay.violation;
@@ -227,6 +231,7 @@ const flagOfField: Readonly<Record<string, string>> = {
   'implementationOptions.snapshotEntriesThreshold': '--snapshot-threshold',
   spares: '--spares',
   'bounds.membershipChangesMax': '--membership-changes',
+  'bounds.transfersMax': '--transfers',
 };
 
 /**
@@ -304,6 +309,8 @@ export function describeStep(step: ExploreStep): string {
       return `n${step.node} restarts`;
     case 'changeMembership':
       return `admin asks n${step.node} to change membership #${step.change.id} (${describeMembershipSteps(step.change.steps)})`;
+    case 'transferLeadership':
+      return `admin asks n${step.node} to hand its leadership to n${step.transfer.target} (#${step.transfer.id})`;
     case 'join':
       return `spare n${step.node} starts empty and joins`;
     case 'wipe':

@@ -315,6 +315,7 @@ function addExploreCommand(parser: Argv, context: CommandContext): Argv {
             snapshotThreshold: args['snapshot-threshold'],
             spares: args.spares,
             membershipChanges: args['membership-changes'],
+            transfers: args.transfers,
             bugs: args.bug,
             impl: args.impl,
             implTimeoutMs: args['impl-timeout-ms'],
@@ -363,6 +364,11 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
         type: 'number',
         default: 0,
         describe: 'Implementations that list membership: changes handed to a leader over a path (add a spare as learner or voter, promote, remove, replace jointly), and removed nodes wiped',
+      })
+      .option('transfers', {
+        type: 'number',
+        default: 0,
+        describe: 'Implementations that list leadershipTransfer: transfers handed to a leader over a path, to each other voter (0: none, so the state counts stay as without them)',
       })
       .option('bug', { type: 'string', array: true, nargs: 1, describe: 'Switch on a bug of the reference Raft (repeatable; see raftcheck bugs)' })
       .option('probes', {

@@ -50,6 +50,7 @@ const boundsFields: Record<keyof ExploreBounds, Schema> = {
   timeMs: { type: 'number', minimum: 1 },
   memoryBytesMax: { type: 'number', minimum: 1 },
   membershipChangesMax: { ...count, optional: true },
+  transfersMax: { ...count, optional: true },
 };
 
 /**
@@ -94,11 +95,21 @@ export function exploreOptionProblems(options: unknown): ExploreOptionProblem[] 
   }
   if (given.onProgress !== undefined && typeof given.onProgress !== 'function') problems.push({ field: 'onProgress', reason: 'expected a function' });
   problems.push(...membershipProblems(given, implementation));
+  problems.push(...transferProblems(given, implementation));
   if (!problems.some((problem) => problem.field.startsWith('implementationOptions'))) {
     const timing = given.implementationOptions as ExploreOptions['implementationOptions'];
     for (const problem of implementationOptionProblems(timing)) problems.push({ field: `implementationOptions.${problem.path}`, reason: problem.message });
   }
   return problems;
+}
+
+/** Transfers go only to an implementation that lists the feature (docs/CONTRACT.md). */
+function transferProblems(given: Partial<Record<keyof ExploreOptions, unknown>>, implementation: { name?: unknown; features?: unknown } | undefined): ExploreOptionProblem[] {
+  const features = Array.isArray(implementation?.features) ? (implementation.features as unknown[]) : [];
+  const transfersMax = (given.bounds as Partial<ExploreBounds> | undefined)?.transfersMax;
+  if (implementation === undefined || features.includes('leadershipTransfer') || typeof transfersMax !== 'number' || transfersMax === 0) return [];
+  const reason = `${String(implementation.name)} does not list the 'leadershipTransfer' feature, so it takes no transfer steps: expected 0, got ${transfersMax}`;
+  return [{ field: 'bounds.transfersMax', reason }];
 }
 
 /** Spares and membership changes go only to an implementation that lists the feature (docs/CONTRACT.md). */

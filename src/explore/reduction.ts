@@ -51,7 +51,7 @@ import type { NodeId } from '../core/ids.js';
 import type { Choice, Transition, World } from '../world/system.js';
 import { changeCode } from '../world/membership.js';
 
-const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7, changeMembership: 8, join: 9, wipe: 10, tick: 11 } as const;
+const kindCodes = { deliver: 0, drop: 1, timeout: 2, propose: 3, crash: 4, restart: 5, read: 6, duplicate: 7, changeMembership: 8, join: 9, wipe: 10, tick: 11, transferLeadership: 12 } as const;
 
 /** Effects of a transition that make it dependent on others: bits of a mask. */
 const changesHistory = 1;
@@ -124,6 +124,8 @@ export function choiceKey(world: World, choice: Choice): number {
     case 'changeMembership':
       // Its steps tell apart the changes a node is offered.
       return key(kindCodes.changeMembership, choice.node, 0, changeCode(choice.steps));
+    case 'transferLeadership':
+      return key(kindCodes.transferLeadership, choice.node, choice.target, 0);
     default:
       return key(kindCodes[choice.kind], choice.node, 0, 0);
   }

@@ -143,7 +143,7 @@ export interface ExploreResult {
   statesPerSecond: number;
   stoppedBy: ExploreStop;
   /** Each bound that cut something off: how many states or transitions it cut. */
-  boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | 'membershipChanges' | PruneReason, number>>;
+  boundsHit: Partial<Record<'depth' | 'crashes' | 'requests' | 'drops' | 'membershipChanges' | 'transfers' | PruneReason, number>>;
   /** True when bfs or dfs reached every reachable state and no bound withheld a state or a choice. */
   complete: boolean;
   coverage: ExploreCoverage;
@@ -185,6 +185,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     reordersMax: options.bounds.reordersMax,
     messagesInFlightMax: options.bounds.messagesInFlightMax,
     membershipChangesMax: options.bounds.membershipChangesMax,
+    transfersMax: options.bounds.transfersMax,
   });
   const search = new Search(system, options);
   try {
@@ -462,6 +463,7 @@ class Search {
     if (budgets.requests) this.hit('requests', 1);
     if (budgets.drops) this.hit('drops', 1);
     if (budgets.membershipChanges) this.hit('membershipChanges', 1);
+    if (budgets.transfers) this.hit('transfers', 1);
     return this.system.choices(world);
   }
 

@@ -10,15 +10,19 @@
 //                         message the network duplicated -> duplicate
 //   tick that shows    -> timeout (a message sent, or the role or term changed; the silent ticks
 //                         before it vanish: the explorer's timeout ticks until something shows)
-//   silent ticks       -> with membership churn, a tick step of as many ticks, just before the
-//                         node's next other input: once the membership changed, a node may
-//                         ignore vote requests while it heard from a leader lately (thesis 4.2.3),
-//                         which only the ticks since tell; without churn they vanish too
+//   silent ticks       -> with membership churn, pre-vote, check-quorum or lease reads, a tick
+//                         step of as many ticks, just before the node's next other input: then a
+//                         node may ignore vote requests, or refuse pre-votes, while it heard from
+//                         a leader lately (thesis 4.2.3, 9.6, 6.2), and a leader's quorum contact
+//                         and lease age with its ticks, which only the ticks since tell; without
+//                         any of them they vanish too
 //   propose, accepted  -> propose, with the run's command (a refused one changed nothing)
 //   read, not refused  -> read, with the run's command
 //   instance dropped   -> crash, keeping as many unsynced records as the restart was handed
 //   later start        -> restart
 //   a spare's first start (members [], as the membership administrator starts it) -> join
+//   transferLeadership, accepted -> transferLeadership, with the run's transfer (a refused one
+//                         changed nothing)
 //   changeMembership, accepted -> changeMembership, with the run's change (a refused one changed
 //                         nothing); a removed node stopped and wiped is a crash with no restart,
 //                         which is all the rest of the path can tell of it
@@ -27,7 +31,7 @@
 // that a timeout abandoned before the path's history sees it) makes the replay diverge; the step stage tolerates some divergence, and the caller keeps the
 // choice-shrunk trace when the lifted path no longer fails the same way.
 
-import type { Implementation, Input, NodeInstance, Output } from '../contract/contract.js';
+import type { Implementation, Input, Message, NodeInstance, Output } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import type { ExploreStep } from '../world/system.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
@@ -76,7 +80,14 @@ export function liftRun(subject: LiftSubject): LiftedRun {
   }
   const run = simulation.result();
   const churn = (subject.implementation.features ?? []).includes('membership') && run.scenario.membership !== undefined;
-  return { run, steps: stepsOf(observed, churn), spares: churn ? run.scenario.membership!.spares : 0 };
+  return { run, steps: stepsOf(observed, churn || ticksObservable(subject.implementation, run.scenario)), spares: churn ? run.scenario.membership!.spares : 0 };
+}
+
+/** Whether a node's silent ticks change what it does next: pre-vote, check-quorum and leases read them. */
+function ticksObservable(implementation: Implementation, scenario: Scenario): boolean {
+  const features = implementation.features ?? [];
+  const options = scenario.implementation;
+  return (options.preVote === true && features.includes('preVote')) || (options.checkQuorum === true && features.includes('checkQuorum')) || (options.leaseReads === true && features.includes('leaseReads'));
 }
 
 /** The implementation with every node reporting its inputs and outputs; behaviour unchanged. */
@@ -86,6 +97,10 @@ function watched(implementation: Implementation, observed: Observed[], watching:
     version: implementation.version,
     // What the simulator sends it depends on its features (membership changes, a snapshot threshold).
     ...(implementation.features !== undefined ? { features: implementation.features } : {}),
+    // How its messages read (checkers and probes judge promises in them) and the drift its leases
+    // assume (what a swarm seed draws), so that the re-execution judges and draws as the run did.
+    ...(implementation.messageView !== undefined ? { messageView: (message: Message) => implementation.messageView!(message) } : {}),
+    ...(implementation.leaseDriftMax !== undefined ? { leaseDriftMax: implementation.leaseDriftMax } : {}),
     createNode(): NodeInstance {
       const inner = implementation.createNode();
       let node: NodeId = 0;
@@ -176,6 +191,9 @@ class StepLifter {
         break;
       case 'changeMembership':
         if (accepted(input.change.id)) this.steps.push({ kind: 'changeMembership', node, change: input.change });
+        break;
+      case 'transferLeadership':
+        if (output.answers.some((answer) => answer.commandId === input.transfer.id && answer.kind === 'transferAccepted')) this.steps.push({ kind: 'transferLeadership', node, transfer: input.transfer });
         break;
       case 'read':
         // Commands carry their client sessions, so the replay rebuilds the clients' history

@@ -109,6 +109,7 @@ export function replaySystem(implementation: Implementation, cluster: ExplorePat
     reordersMax: unbounded,
     messagesInFlightMax: unbounded,
     membershipChangesMax: unbounded,
+    transfersMax: unbounded,
     // Nothing shared: a violation's evidence is this path's own.
     intern: false,
     durabilityProbes: cluster.durabilityProbes === true,
@@ -453,6 +454,9 @@ function eventOfStep(stepNumber: number, step: ExploreStep): TraceEvent {
       break;
     case 'changeMembership':
       Object.assign(event, { kind: 'membershipRequest', node: step.node, commandId: step.change.id, note: `change membership (${describeMembershipSteps(step.change.steps)})` });
+      break;
+    case 'transferLeadership':
+      Object.assign(event, { kind: 'transferRequest', node: step.node, commandId: step.transfer.id, note: `transfer leadership to ${nodeName(step.transfer.target)}` });
       break;
     case 'join':
       Object.assign(event, { kind: 'membershipClock', node: step.node, note: `${nodeName(step.node)} joins` });

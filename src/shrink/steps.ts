@@ -301,6 +301,7 @@ class StepShrinker {
         messagesInFlightMax: Math.max(...worlds.map((world) => world.messages.length)),
         termMax: Math.max(...worlds.map((world) => Math.max(...world.nodes.map((node) => node.mirror.term)))),
         membershipChangesMax: last.membershipChanges,
+        transfersMax: last.transfers,
       },
       depthMax: this.best.steps.length - 1,
       statesMax: searchStatesMax,
@@ -347,7 +348,9 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
   const rename = [0, ...Array.from({ length: nodesBefore }, (_, index) => index + 1 - removed.filter((other) => other <= index).length)];
   const kept: ExploreStep[] = [];
   for (const step of steps) {
-    if (step.kind === 'changeMembership') {
+    if (step.kind === 'transferLeadership') {
+      if (!gone.has(step.node) && !gone.has(step.transfer.target)) kept.push({ ...step, node: rename[step.node], transfer: { ...step.transfer, target: rename[step.transfer.target] } });
+    } else if (step.kind === 'changeMembership') {
       const changed = step.change.steps.filter((change) => !gone.has(change.node)).map((change) => ({ ...change, node: rename[change.node] }));
       if (!gone.has(step.node) && changed.length > 0) kept.push({ ...step, node: rename[step.node], change: { ...step.change, steps: changed } });
     } else if ('node' in step) {

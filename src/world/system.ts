@@ -33,8 +33,13 @@
 // change starts each spare it names that never ran (a brand-new empty node that joins); and a node
 // that no configuration names any more, the committed one included, may be stopped for good and
 // its storage wiped (then it never restarts). A replay may also start a spare on its own (join).
+//
+// Leadership transfer (feature 'leadershipTransfer', off unless PathBounds.transfersMax says
+// otherwise): a choice for a node that claims to lead, one per other node it could hand
+// leadership to (the voters of its latest configuration, or every member without a view of it),
+// as the simulator's administrator asks; the node answers transferAccepted, rejected or notLeader.
 
-import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, MembershipChange, MembershipStep, Message, MessageView, NodeInstance, Output } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, ImplementationOptions, Input, LeadershipTransfer, MembershipChange, MembershipStep, Message, MessageView, NodeInstance, Output } from '../contract/contract.js';
 import { emptyList } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
@@ -102,6 +107,8 @@ export interface World {
   readonly reorders: number;
   /** Membership changes handed to nodes (feature 'membership'). */
   readonly membershipChanges: number;
+  /** Leadership transfers handed to nodes (feature 'leadershipTransfer'). */
+  readonly transfers: number;
   /** The judgement of the path so far: the shared part of the observation and the checkers' states. */
   readonly judgement: Judgement;
 }
@@ -151,6 +158,8 @@ export type Choice =
   | { kind: 'restart'; node: NodeId }
   /** Without an id: the explorer's own change, numbered by the world's changes. */
   | { kind: 'changeMembership'; node: NodeId; steps: readonly MembershipStep[]; id?: number }
+  /** Without an id: the explorer's own transfer, numbered by the world's transfers. */
+  | { kind: 'transferLeadership'; node: NodeId; target: NodeId; id?: number }
   /** A spare that never ran starts (a change that names it does so too); a removed node stops for good, wiped. */
   | { kind: 'join' | 'wipe'; node: NodeId }
   /** Ticks of a node's clock that show nothing (replays only: see ExploreStep). */
@@ -164,6 +173,7 @@ export type ExploreStep =
   | { kind: 'crash'; node: NodeId; unsyncedKept: number }
   | { kind: 'restart'; node: NodeId }
   | { kind: 'changeMembership'; node: NodeId; change: MembershipChange }
+  | { kind: 'transferLeadership'; node: NodeId; transfer: LeadershipTransfer }
   | { kind: 'join' | 'wipe'; node: NodeId }
   /**
    * Ticks of a node's clock that show nothing, as a run's node may take before its next input
@@ -174,7 +184,7 @@ export type ExploreStep =
   | { kind: 'tick'; node: NodeId; ticks: number };
 
 /** Every kind of step a path may hold (trace files are checked against it). */
-export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'duplicate', 'timeout', 'propose', 'read', 'crash', 'restart', 'changeMembership', 'join', 'wipe', 'tick']);
+export const exploreStepKinds: ReadonlySet<string> = new Set(['deliver', 'drop', 'duplicate', 'timeout', 'propose', 'read', 'crash', 'restart', 'changeMembership', 'transferLeadership', 'join', 'wipe', 'tick']);
 
 export type PruneReason = 'term' | 'messages';
 
@@ -241,6 +251,8 @@ export interface PathBounds {
   messagesInFlightMax: number;
   /** Membership changes handed to nodes over the whole path (feature 'membership'; default 0: none). */
   membershipChangesMax?: number;
+  /** Leadership transfers handed to nodes over the whole path (feature 'leadershipTransfer'; default 0: none). */
+  transfersMax?: number;
 }
 
 export interface SystemOptions extends PathBounds {
@@ -291,6 +303,7 @@ export class TransitionSystem {
   /** Spares or membership changes are on: the world's change count is fingerprinted. */
   private readonly membershipOn: boolean;
   private readonly membershipChangesMax: number;
+  private readonly transfersMax: number;
   readonly knowledge: ImplementationKnowledge;
   /** How checkers read the implementation's messages (messageViewOf). */
   readonly messageView: (message: Message) => MessageView | null;
@@ -335,6 +348,7 @@ export class TransitionSystem {
     this.bootstrap = nodeIds(options.nodes);
     this.members = nodeIds(options.nodes + (options.spares ?? 0));
     this.membershipChangesMax = options.membershipChangesMax ?? 0;
+    this.transfersMax = options.transfersMax ?? 0;
     this.membershipOn = this.members.length > this.bootstrap.length || this.membershipChangesMax > 0;
     this.knowledge = knowledgeOf(options.implementation);
     this.messageView = messageViewOf(options.implementation);
@@ -406,6 +420,7 @@ export class TransitionSystem {
       drops: 0,
       reorders: 0,
       membershipChanges: 0,
+      transfers: 0,
       judgement,
     };
     const draft = new Draft(this, world, observer, 0);
@@ -453,7 +468,19 @@ export class TransitionSystem {
     }
     for (const id of this.members) if (restartable(world.nodes[id - 1])) choices.push({ kind: 'restart', node: id });
     if (this.membershipOn) this.membershipChoices(world, choices);
+    if (world.transfers < this.transfersMax) this.transferChoices(world, choices);
     return choices;
+  }
+
+  /** A transfer to each other voter of the latest configuration of a node that claims to lead (after every other kind). */
+  private transferChoices(world: World, choices: Choice[]): void {
+    for (const id of this.members) {
+      const node = world.nodes[id - 1];
+      if (node.instance === null || node.mirror.role !== 'leader') continue;
+      const latest = node.mirror.configuration?.latest;
+      const voters = latest === undefined ? this.bootstrap : [...new Set([...latest.voters, ...latest.votersOutgoing])].sort((a, b) => a - b);
+      for (const target of voters) if (target !== id) choices.push({ kind: 'transferLeadership', node: id, target });
+    }
   }
 
   /**
@@ -491,7 +518,7 @@ export class TransitionSystem {
   }
 
   /** Whether the budget of crashes or requests withheld a choice in this world. */
-  budgetsHit(world: World): { crashes: boolean; requests: boolean; drops: boolean; membershipChanges: boolean } {
+  budgetsHit(world: World): { crashes: boolean; requests: boolean; drops: boolean; membershipChanges: boolean; transfers: boolean } {
     const anyUp = world.nodes.some((node) => node.instance !== null);
     const anyLeader = world.nodes.some((node) => node.instance !== null && (!node.mirror.hasView || node.mirror.role === 'leader'));
     return {
@@ -500,6 +527,7 @@ export class TransitionSystem {
       drops: world.messages.length > 0 && world.drops >= this.options.dropsMax,
       // Off (no budget) is no bound that withheld a change.
       membershipChanges: anyLeader && this.membershipChangesMax > 0 && world.membershipChanges >= this.membershipChangesMax,
+      transfers: anyLeader && this.transfersMax > 0 && world.transfers >= this.transfersMax,
     };
   }
 
@@ -560,6 +588,14 @@ export class TransitionSystem {
       case 'changeMembership':
         this.changeMembership(draft, choice);
         break;
+      case 'transferLeadership': {
+        draft.transfers += 1;
+        // An administrator's step, held dependent on every other as a membership step is.
+        draft.changesMembership = true;
+        const input: Input = { kind: 'transferLeadership', transfer: { id: choice.id ?? explorerTransferId(draft.transfers), target: choice.target } };
+        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false)]);
+        break;
+      }
       case 'wipe':
         this.wipe(draft, choice.node);
         break;
@@ -645,6 +681,8 @@ export class TransitionSystem {
         return { kind: 'duplicate', from: choice.from, to: choice.to, message: choice.message };
       case 'changeMembership':
         return { kind: 'changeMembership', node: choice.node, change: { id: choice.id ?? explorerChangeId(world.membershipChanges + 1), steps: choice.steps } };
+      case 'transferLeadership':
+        return { kind: 'transferLeadership', node: choice.node, transfer: { id: choice.id ?? explorerTransferId(world.transfers + 1), target: choice.target } };
       default:
         return { ...choice };
     }
@@ -676,6 +714,8 @@ export class TransitionSystem {
         return world.nodes[step.node - 1] !== undefined && restartable(world.nodes[step.node - 1]) ? { kind: 'restart', node: step.node } : null;
       case 'changeMembership':
         return world.nodes[step.node - 1]?.instance ? { kind: 'changeMembership', node: step.node, steps: step.change.steps, id: step.change.id } : null;
+      case 'transferLeadership':
+        return world.nodes[step.node - 1]?.instance ? { kind: 'transferLeadership', node: step.node, target: step.transfer.target, id: step.transfer.id } : null;
       case 'join': {
         const node = world.nodes[step.node - 1];
         return node !== undefined && step.node > this.bootstrap.length && !started(node) && node.retired !== true ? { kind: 'join', node: step.node } : null;
@@ -747,6 +787,7 @@ export class TransitionSystem {
         .number(world.drops)
         .number(world.reorders);
       if (this.membershipOn) lanes.number(world.membershipChanges);
+      if (this.transfersMax > 0) lanes.number(world.transfers);
       const judgement = this.judgementDigests(world.judgement, p);
       lanes.number(judgement[2 * p]).number(judgement[2 * p + 1]);
       lanes.digestInto(out, 2 * p);
@@ -977,7 +1018,7 @@ export class TransitionSystem {
   // ---- worlds as integers (src/explore/frontier.ts) -----------------------------------------
 
   encodedSize(world: World): number {
-    return 6 + world.nodes.length + 1 + world.messages.length;
+    return 7 + world.nodes.length + 1 + world.messages.length;
   }
 
   /** Writes the world at data[offset...]: judgement, counters, nodes, messages, by index. */
@@ -994,6 +1035,7 @@ export class TransitionSystem {
     data[at++] = world.drops;
     data[at++] = world.reorders;
     data[at++] = world.membershipChanges;
+    data[at++] = world.transfers;
     for (const node of world.nodes) {
       if (node.index === undefined) {
         node.index = this.encodedNodes.length;
@@ -1019,11 +1061,12 @@ export class TransitionSystem {
     const drops = data[at++];
     const reorders = data[at++];
     const membershipChanges = data[at++];
+    const transfers = data[at++];
     const nodes: NodeState[] = new Array<NodeState>(this.members.length);
     for (let index = 0; index < nodes.length; index += 1) nodes[index] = this.encodedNodes[data[at++]];
     const messages: InFlight[] = new Array<InFlight>(data[at++]);
     for (let index = 0; index < messages.length; index += 1) messages[index] = this.encodedMessages[data[at++]];
-    return { nodes, messages, crashes, requests, drops, reorders, membershipChanges, judgement };
+    return { nodes, messages, crashes, requests, drops, reorders, membershipChanges, transfers, judgement };
   }
 
   private inFlight(from: NodeId, to: NodeId, message: Message, senderTerm: number): InFlight {
@@ -1214,6 +1257,7 @@ class Draft {
   drops: number;
   reorders: number;
   membershipChanges: number;
+  transfers: number;
   /** A membership step (Transition.changesMembership). */
   changesMembership = false;
   violation: Violation | null = null;
@@ -1239,6 +1283,7 @@ class Draft {
     this.drops = world.drops;
     this.reorders = world.reorders;
     this.membershipChanges = world.membershipChanges;
+    this.transfers = world.transfers;
     this.current = world.judgement;
   }
 
@@ -1364,6 +1409,7 @@ class Draft {
       drops: this.drops,
       reorders: this.reorders,
       membershipChanges: this.membershipChanges,
+      transfers: this.transfers,
       judgement,
     };
     return {
@@ -1403,6 +1449,11 @@ function explorerChangeId(n: number): number {
 }
 
 const explorerChangeIdBase = 1_000_000;
+
+/** The id of the explorer's n-th leadership transfer: past its membership changes' ids. */
+function explorerTransferId(n: number): number {
+  return 2 * explorerChangeIdBase + n;
+}
 
 /** Whether a node ever ran (a spare runs once a change or a join starts it). */
 function started(node: NodeState): boolean {

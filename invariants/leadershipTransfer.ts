@@ -91,6 +91,8 @@ class LeadershipTransfer implements InvariantChecker {
     const lagging = this.laggingTarget(change, input, cluster, messageView);
     // Only a leader sends TimeoutNow: other steps' messages need no decoding.
     if (change.previousRole === 'leader' && output.messages.length > 0) this.noteTimeoutNows(change.node, output, cluster, messageView);
+    // Most steps: no answer to open a window, and no window open.
+    if (output.answers.length === 0 && this.state.read.windows.size === 0) return lagging;
     return lagging ?? this.proposalDuringTransfer(change, input, output, cluster);
   }
 

@@ -60,7 +60,7 @@ for (const bug of bugs) {
   const implementation = referenceImplementation(bugsFromNames([bug.name]));
   const cells = strategies.map((strategy): Cell => (strategy === 'coverage' ? guidedCell(implementation) : seedsCell(implementation, strategy)));
   rows.push({ bug: bug.name, cells });
-  if (!json) process.stderr.write(`${bug.name}: ${cells.map((cell) => `${cell.strategy} ${cell.seedsToFirstFailure ?? `>${seedsMax}`}`).join(', ')}\n`);
+  process.stderr.write(`${bug.name}: ${cells.map((cell) => `${cell.strategy} ${cell.seedsToFirstFailure ?? `>${seedsMax}`}`).join(', ')}\n`);
 }
 
 if (json) {

@@ -515,8 +515,10 @@ impl Node {
             applied_index: self.applied_index,
             leader_hint: optional_id(raft.leader_id),
             log,
-            snapshot_index: (self.snapshot_index > 0).then_some(self.snapshot_index),
-            snapshot_term: (self.snapshot_index > 0).then_some(self.snapshot_term),
+            // Always, 0 and 0 without a snapshot: a restart whose snapshot record was lost must
+            // say so, or the harness keeps anchoring the log at the snapshot it knew.
+            snapshot_index: Some(self.snapshot_index),
+            snapshot_term: Some(self.snapshot_term),
             configuration,
         }
     }

@@ -294,7 +294,7 @@ pub struct StateView {
     pub leader_hint: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<LogDelta>,
-    /// Feature 'snapshots': the latest snapshot (left out until there is one).
+    /// Feature 'snapshots': the latest snapshot (0 and 0 while there is none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot_index: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -225,3 +225,24 @@ fn restarts_from_a_snapshot_record_with_the_state_machine_it_held() {
     assert!(started["state"]["appliedIndex"].as_u64().unwrap() >= index);
     assert_eq!(started["state"]["snapshotIndex"], json!(index));
 }
+
+#[test]
+fn a_restart_whose_snapshot_record_was_lost_says_it_holds_no_snapshot() {
+    let mut cluster = Cluster::with_options(3, 23, SNAPSHOT_OPTIONS);
+    let leader = cluster.elect();
+    for id in 1..=4 {
+        cluster.input(leader, &propose(id, "append", "k", Some("x")));
+        cluster.deliver_all();
+    }
+    assert!(!snapshots(&cluster, leader, "snapshotTaken").is_empty());
+    // The snapshot the leader took was written unsynced: a crash may lose it and keep the rest.
+    let records: Vec<Value> = cluster.records[(leader - 1) as usize]
+        .iter()
+        .filter(|record| record.get("snapshot").is_none())
+        .cloned()
+        .collect();
+    let started = cluster.start(leader, 3, &records);
+    assert_eq!(started["state"]["snapshotIndex"], 0);
+    assert_eq!(started["state"]["snapshotTerm"], 0);
+    assert_eq!(started["state"]["log"]["from"], 1);
+}

@@ -535,15 +535,9 @@ export class TransitionSystem {
   apply(world: World, choice: Choice, observer?: StepObserver, eventNumber = 0): Transition {
     const draft = new Draft(this, world, observer, eventNumber);
     switch (choice.kind) {
-      case 'deliver': {
-        if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
-        const message = draft.removeMessage(choice.message);
-        observer?.delivered?.(message);
-        draft.reveal(message.from, message.senderTerm);
-        const input: Input = { kind: 'deliver', from: message.from, message: message.message };
-        this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
+      case 'deliver':
+        this.deliver(draft, choice, observer);
         break;
-      }
       case 'drop':
         draft.drops += 1;
         if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
@@ -572,15 +566,9 @@ export class TransitionSystem {
         this.perform(draft, choice.to, null, (node) => [this.step(node, choice.to, input, false)]);
         break;
       }
-      case 'crash': {
-        draft.crashes += 1;
-        const node = draft.nodes[choice.node - 1];
-        // Not disposed: other worlds share this node state (and its instance) with this one.
-        draft.nodes[choice.node - 1] = this.crashedState(choice.node, node, choice.unsyncedKept);
-        observer?.crashed(choice.node, Math.max(0, node.unsynced.length - choice.unsyncedKept));
-        draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
+      case 'crash':
+        this.crash(draft, choice, observer);
         break;
-      }
       case 'restart':
       case 'join':
         this.perform(draft, choice.node, -this.inputStride - choice.node, (node) => [this.start(node, choice.node)]);
@@ -588,14 +576,9 @@ export class TransitionSystem {
       case 'changeMembership':
         this.changeMembership(draft, choice);
         break;
-      case 'transferLeadership': {
-        draft.transfers += 1;
-        // An administrator's step, held dependent on every other as a membership step is.
-        draft.changesMembership = true;
-        const input: Input = { kind: 'transferLeadership', transfer: { id: choice.id ?? explorerTransferId(draft.transfers), target: choice.target } };
-        this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false)]);
+      case 'transferLeadership':
+        this.transferLeadership(draft, choice);
         break;
-      }
       case 'wipe':
         this.wipe(draft, choice.node);
         break;
@@ -609,6 +592,32 @@ export class TransitionSystem {
       else if (transition.world.nodes.some((node) => node.mirror.term > this.options.termMax)) transition.pruned = 'term';
     }
     return transition;
+  }
+
+  private deliver(draft: Draft, choice: Choice & { kind: 'deliver' }, observer: StepObserver | undefined): void {
+    if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
+    const message = draft.removeMessage(choice.message);
+    observer?.delivered?.(message);
+    draft.reveal(message.from, message.senderTerm);
+    const input: Input = { kind: 'deliver', from: message.from, message: message.message };
+    this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
+  }
+
+  private crash(draft: Draft, choice: Choice & { kind: 'crash' }, observer: StepObserver | undefined): void {
+    draft.crashes += 1;
+    const node = draft.nodes[choice.node - 1];
+    // Not disposed: other worlds share this node state (and its instance) with this one.
+    draft.nodes[choice.node - 1] = this.crashedState(choice.node, node, choice.unsyncedKept);
+    observer?.crashed(choice.node, Math.max(0, node.unsynced.length - choice.unsyncedKept));
+    draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
+  }
+
+  private transferLeadership(draft: Draft, choice: Choice & { kind: 'transferLeadership' }): void {
+    draft.transfers += 1;
+    // An administrator's step, held dependent on every other as a membership step is.
+    draft.changesMembership = true;
+    const input: Input = { kind: 'transferLeadership', transfer: { id: choice.id ?? explorerTransferId(draft.transfers), target: choice.target } };
+    this.perform(draft, choice.node, null, (node) => [this.step(node, choice.node, input, false)]);
   }
 
   /**

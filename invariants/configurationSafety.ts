@@ -36,6 +36,7 @@
 import type { Configuration, DigestSink } from '../src/contract/contract.js';
 import type { ObservedCluster, ObservedNode, Violation } from '../src/contract/observation.js';
 import type { NodeId } from '../src/core/ids.js';
+import { sameIdSet } from '../src/core/ids.js';
 import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
 import { becameLeader, ForkableState, renamedSorted, violation } from './support.js';
 
@@ -234,11 +235,11 @@ function isMajority(voters: readonly NodeId[], voted: (voter: NodeId) => boolean
 export function transitionProblem(before: Configuration, after: Configuration): string | null {
   const joint = before.votersOutgoing.length > 0;
   if (joint) {
-    if (after.votersOutgoing.length === 0 && sameIds(after.voters, before.voters)) return null;
+    if (after.votersOutgoing.length === 0 && sameIdSet(after.voters, before.voters)) return null;
     return 'a joint configuration may only be left, to its incoming voters';
   }
   if (after.votersOutgoing.length > 0) {
-    return sameIds(after.votersOutgoing, before.voters) ? null : 'a joint configuration must keep the previous voters as its outgoing half';
+    return sameIdSet(after.votersOutgoing, before.voters) ? null : 'a joint configuration must keep the previous voters as its outgoing half';
   }
   const changed = symmetricDifference(before.voters, after.voters);
   return changed.length <= 1 ? null : `voters ${describeIds(changed)} changed at once without a joint configuration`;
@@ -247,7 +248,7 @@ export function transitionProblem(before: Configuration, after: Configuration): 
 function sameConfiguration(a: Configuration, b: Configuration): boolean {
   // Views hand on the same object until the configuration changes: most steps stop here.
   if (a === b) return true;
-  return sameIds(a.voters, b.voters) && sameIds(a.learners, b.learners) && sameIds(a.votersOutgoing, b.votersOutgoing);
+  return sameIdSet(a.voters, b.voters) && sameIdSet(a.learners, b.learners) && sameIdSet(a.votersOutgoing, b.votersOutgoing);
 }
 
 /** Votes (term, voter) in ascending order: per term, the term and its voters' images as a bitmask. */
@@ -287,14 +288,6 @@ function digestIdSet(ids: readonly NodeId[], rename: readonly NodeId[], sink: Di
     mask |= 1 << image;
   }
   sink.number(mask);
-}
-
-/** Do two lists hold the same set of ids (in any order)? Runs on every step: allocates nothing. */
-function sameIds(a: readonly NodeId[], b: readonly NodeId[]): boolean {
-  if (a === b) return true;
-  for (const id of a) if (!b.includes(id)) return false;
-  for (const id of b) if (!a.includes(id)) return false;
-  return true;
 }
 
 function symmetricDifference(a: readonly NodeId[], b: readonly NodeId[]): NodeId[] {

@@ -10,3 +10,11 @@ export function nodeName(id: NodeId): string {
 export function nodeIds(count: number): NodeId[] {
   return Array.from({ length: count }, (_, index) => index + 1);
 }
+
+/** Do two lists hold the same set of ids, in any order? Judges call it on every step: it allocates nothing. */
+export function sameIdSet(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a === b) return true;
+  for (const id of a) if (!b.includes(id)) return false;
+  for (const id of b) if (!a.includes(id)) return false;
+  return true;
+}

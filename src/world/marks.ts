@@ -9,6 +9,7 @@
 import type { Feature } from '../contract/contract.js';
 import { allFeatures } from '../contract/contract.js';
 import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
+import { sameIdSet } from '../core/ids.js';
 
 export interface MarkDefinition {
   readonly name: string;
@@ -156,7 +157,7 @@ export class CoverageMarks {
     if (shorter) this.hit('leader-shorter-log');
     if (twoLeaders) this.hit('two-leaders');
     const voters = mirror.configuration?.latest.voters;
-    if (voters !== undefined && this.firstVoters !== null && !sameMembers(voters, this.firstVoters)) this.hit('leader-elected-after-membership-change');
+    if (voters !== undefined && this.firstVoters !== null && !sameIdSet(voters, this.firstVoters)) this.hit('leader-elected-after-membership-change');
   }
 
   private logs(change: StepChange, mirror: ObservedNode, cluster: ObservedCluster): void {
@@ -209,10 +210,6 @@ export class CoverageMarks {
 
 function namesNode(configuration: { voters: readonly number[]; learners: readonly number[]; votersOutgoing: readonly number[] }, id: number): boolean {
   return configuration.voters.includes(id) || configuration.learners.includes(id) || configuration.votersOutgoing.includes(id);
-}
-
-function sameMembers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((id) => b.includes(id));
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Scenario } from '../sim/scenario.js';
 import { defaultScenario } from '../sim/scenario.js';
 import type { RunStatus, SimulationResult, TraceEvent } from '../sim/simulation.js';
 import type { MarkCounts } from '../world/marks.js';
-import type { AbstractCoverage } from '../world/abstractState.js';
+import type { AbstractCoverage, CoverageCounts, CoverageUnionData } from '../world/abstractState.js';
 import { CoverageUnion } from '../world/abstractState.js';
 import type { InconclusiveBound, InconclusiveRun, SeedResult } from './run.js';
 import { inconclusiveOf, runSeed } from './run.js';
@@ -110,8 +110,10 @@ export interface CampaignResult {
   inconclusiveByBound: Partial<Record<InconclusiveBound, number>>;
   /** Coverage marks hit (src/world/marks.ts): times hit and seeds that hit each, by name; marks never hit are absent. */
   marks: CampaignMarks;
-  /** Distinct abstract cluster states and transitions the campaign's runs reached (src/world/abstractState.ts). */
-  abstractCoverage: AbstractCoverage;
+  /** How many distinct abstract cluster states and transitions the campaign's runs reached (src/world/abstractState.ts). */
+  abstractCounts: CoverageCounts;
+  /** The same as data, which a report folder keeps (coverage.json) for merge to join. */
+  abstractCoverage: CoverageUnionData;
   /** Coverage-guided search: runs that were mutations, and runs kept for their new states; null when not guided. */
   guided: { runsMutated: number; runsKept: number } | null;
 }
@@ -273,7 +275,7 @@ export class CampaignTally {
     addMarks(this.marks, outcome.marks);
     const added = this.abstractCoverage.add(outcome.abstractCoverage);
     // Kept for node transitions no run had: the cluster's states are too many to be rare.
-    this.guide?.taken(outcome.seed, outcome.choices, added.node);
+    this.guide?.taken(outcome.seed, outcome.choices, added);
     if (outcome.status === 'ok' && outcome.inconclusive !== null) this.countInconclusive(outcome.seed, outcome.inconclusive);
 
     let failure: CampaignFailure | null = null;
@@ -334,7 +336,8 @@ export class CampaignTally {
       inconclusive: this.inconclusive,
       inconclusiveByBound: this.inconclusiveByBound,
       marks: this.marks,
-      abstractCoverage: this.abstractCoverage.reached(),
+      abstractCounts: this.abstractCoverage.counts(),
+      abstractCoverage: this.abstractCoverage.toData(),
       guided: this.guide?.counts() ?? null,
     };
   }

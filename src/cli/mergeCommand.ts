@@ -10,7 +10,7 @@ import { validate } from '../core/schema.js';
 import type { Schema } from '../core/schema.js';
 import type { CampaignSummary } from '../report/campaignSummary.js';
 import { coverageFileName, mergeProblem, mergeSummaries } from '../report/campaignSummary.js';
-import type { AbstractCoverage } from '../world/abstractState.js';
+import type { CoverageUnionData } from '../world/abstractState.js';
 import { CoverageUnion } from '../world/abstractState.js';
 import { formatSummary } from '../report/console.js';
 import { campaignPage } from '../report/html.js';
@@ -57,14 +57,14 @@ export function mergeCommand(args: MergeArguments, io: CommandIo): number {
   if (problem !== null) throw new UsageError(`merge: ${problem}`);
   const report = createReportDirectory(args.out, `${parts[0].summary.scenario}-merged`);
   const coverage = new CoverageUnion();
-  for (const folder of args.folders) coverage.add(readCoverage(folder));
+  for (const folder of args.folders) mergeCoverage(coverage, folder);
   const merged = mergeSummaries(
     parts.map((part) => part.summary),
     report.display(report.path),
-    coverage.reached(),
+    coverage.counts(),
   );
   copyShardFiles(args.folders, report.path);
-  writeJsonAtomic(join(report.path, coverageFileName), coverage.reached());
+  writeJsonAtomic(join(report.path, coverageFileName), coverage.toData());
   for (const failure of merged.failures) {
     if (failure.trace !== null) failure.trace = report.display(join(report.path, basename(failure.trace)));
   }
@@ -99,20 +99,30 @@ function readValidJson(path: string, expected: { what: string; kind: string; sch
   return data;
 }
 
-const coverageSchema: Schema = {
+const distinctCountSchema: Schema = {
   type: 'object',
   fields: {
-    states: { type: 'array', items: { type: 'string' } },
-    transitions: { type: 'array', items: { type: 'string' } },
-    nodeTransitions: { type: 'array', items: { type: 'string' }, optional: true },
+    fingerprints: { type: 'array', items: { type: 'number', integer: true, minimum: 0 }, nullable: true },
+    registers: { type: 'string' },
   },
 };
 
-/** A shard's abstract states (coverage.json); a folder written before they existed has none to add. */
-function readCoverage(folder: string): AbstractCoverage | undefined {
+const coverageSchema: Schema = {
+  type: 'object',
+  fields: {
+    states: distinctCountSchema,
+    transitions: distinctCountSchema,
+    nodeTransitions: { type: 'array', items: { type: 'number', integer: true, minimum: 0 } },
+  },
+};
+
+/** Adds a shard's abstract coverage (its coverage.json) to the union; a folder written before they existed has none to add. */
+function mergeCoverage(coverage: CoverageUnion, folder: string): void {
   const path = join(folder, coverageFileName);
-  if (!existsSync(path)) return undefined;
-  return readValidJson(path, { what: 'abstract states', kind: 'a list of abstract states', schema: coverageSchema, hint: '' }) as AbstractCoverage;
+  if (!existsSync(path)) return;
+  const hint = ' (written by another version of raftcheck? run the shard again)';
+  const data = readValidJson(path, { what: 'abstract states', kind: 'a count of abstract states', schema: coverageSchema, hint }) as CoverageUnionData;
+  if (!coverage.merge(data)) throw new UsageError(`merge: ${path} is not a count of abstract states: registers: not a sketch of 16384 registers${hint}`);
 }
 
 /** Every shard's files but its summary and page (failure traces and pages, seed-named: no two shards run a seed). */

@@ -8,7 +8,7 @@ export type Schema =
   | { type: 'string'; pattern?: RegExp; optional?: boolean }
   | { type: 'boolean'; optional?: boolean }
   | { type: 'enum'; values: readonly string[]; optional?: boolean }
-  | { type: 'array'; items: Schema; minimumLength?: number; maximumLength?: number; optional?: boolean }
+  | { type: 'array'; items: Schema; minimumLength?: number; maximumLength?: number; optional?: boolean; nullable?: boolean }
   /** `nullable`: null stands for "none" (a trace's violation when the run had none). */
   | { type: 'object'; fields: Record<string, Schema>; optional?: boolean; allowUnknown?: boolean; nullable?: boolean }
   /** One of several object shapes, chosen by the string value of `discriminator`. */
@@ -53,7 +53,8 @@ function check(value: unknown, schema: Schema, path: string, errors: SchemaError
       if (typeof value !== 'string' || !schema.values.includes(value)) return fail(`one of ${schema.values.map((v) => `"${v}"`).join(', ')}`);
       return;
     case 'array': {
-      if (!Array.isArray(value)) return fail('a list');
+      if (value === null && schema.nullable) return;
+      if (!Array.isArray(value)) return fail(schema.nullable ? 'a list or null' : 'a list');
       if (schema.minimumLength !== undefined && value.length < schema.minimumLength) return fail(`a list of at least ${schema.minimumLength} items`);
       if (schema.maximumLength !== undefined && value.length > schema.maximumLength) return fail(`a list of at most ${schema.maximumLength} items`);
       value.forEach((item, index) => check(item, schema.items, `${path}[${index}]`, errors));

@@ -7,7 +7,7 @@ import type { CampaignMarks, CampaignResult } from '../check/campaign.js';
 import { addMarks, combinedVerdict, inconclusiveListedMax } from '../check/campaign.js';
 import type { MarkFault } from '../world/marks.js';
 import { markCatalog, marksNeverHit } from '../world/marks.js';
-import type { AbstractCoverage } from '../world/abstractState.js';
+import type { CoverageCounts } from '../world/abstractState.js';
 import type { Shard } from '../check/shard.js';
 import type { Feature } from '../contract/contract.js';
 import { interruptExitCode } from '../core/interrupt.js';
@@ -59,9 +59,7 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
     inconclusiveByBound: campaign.inconclusiveByBound,
     marks: orderedMarks(campaign.marks),
     marksNeverHit: marksNeverHit(campaign.marks, context.features, context.faults),
-    abstractStates: campaign.abstractCoverage.states.length,
-    abstractTransitions: campaign.abstractCoverage.transitions.length,
-    abstractNodeTransitions: campaign.abstractCoverage.nodeTransitions.length,
+    ...abstractCountFields(campaign.abstractCounts),
     guided: campaign.guided,
     failures: context.failures,
     reportDirectory: context.reportDirectory,
@@ -70,7 +68,15 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
 
 export type CampaignSummary = ReturnType<typeof campaignSummary>;
 
-/** The report folder's file of distinct abstract states and transitions (AbstractCoverage), which merge joins. */
+/**
+ * The summary's counts of abstract coverage. `abstractCountsEstimated`: past a few thousand
+ * distinct states or transitions the counts are HyperLogLog estimates (src/core/distinct.ts).
+ */
+function abstractCountFields(counts: CoverageCounts): { abstractStates: number; abstractTransitions: number; abstractNodeTransitions: number; abstractCountsEstimated: boolean } {
+  return { abstractStates: counts.states, abstractTransitions: counts.transitions, abstractNodeTransitions: counts.nodeTransitions, abstractCountsEstimated: counts.estimated };
+}
+
+/** The report folder's file of distinct abstract states and transitions (CoverageUnionData), which merge joins. */
 export const coverageFileName = 'coverage.json';
 
 /** Seeds of a range of `count` that a shard runs (round robin: the first shards take one more). */
@@ -107,7 +113,7 @@ export function mergeProblem(parts: readonly { name: string; summary: CampaignSu
  * abstract states counted over the union of the shards' (their coverage.json files), which their
  * counts alone cannot give.
  */
-export function mergeSummaries(parts: readonly CampaignSummary[], reportDirectory: string, abstractCoverage: AbstractCoverage): CampaignSummary {
+export function mergeSummaries(parts: readonly CampaignSummary[], reportDirectory: string, abstractCounts: CoverageCounts): CampaignSummary {
   const first = parts[0];
   const sum = (field: 'seeds' | 'events' | 'simulatedMs' | 'wallMs' | 'failuresWallMs') => parts.reduce((total, part) => total + part[field], 0);
   const result = combinedVerdict(parts.map((part) => part.result));
@@ -142,9 +148,7 @@ export function mergeSummaries(parts: readonly CampaignSummary[], reportDirector
     marks: orderedMarks(marks),
     // The shards ran the same implementation: never hit is what no shard hit of what the first could.
     marksNeverHit: (first.marksNeverHit ?? marksNeverHit(marks)).filter((name) => marks[name] === undefined),
-    abstractStates: abstractCoverage.states.length,
-    abstractTransitions: abstractCoverage.transitions.length,
-    abstractNodeTransitions: abstractCoverage.nodeTransitions.length,
+    ...abstractCountFields(abstractCounts),
     failures,
     reportDirectory,
   };

@@ -10,16 +10,31 @@
 // sends views; a node without one counts as down. Reads only: a run is the same with or without.
 
 import type { ObservedCluster, ObservedNode, StepChange } from '../contract/observation.js';
+import { DistinctCounter, type DistinctCountData } from '../core/distinct.js';
+import { chainHash } from '../core/hash.js';
 
 /**
- * What one run reached, as opaque keys: distinct cluster states and transitions, and distinct
- * transitions of single nodes' states (a far smaller space: it fills up within a campaign, so
- * that reaching a new one still means something after many runs).
+ * What one run reached: distinct cluster states and transitions as 52-bit fingerprints (a
+ * campaign counts them in bounded memory, src/core/distinct.ts), and distinct transitions of
+ * single nodes' coarse states as exact numbers (a far smaller space: it fills up within a
+ * campaign, so that reaching a new one still means something after many runs).
  */
 export interface AbstractCoverage {
-  states: string[];
-  transitions: string[];
-  nodeTransitions: string[];
+  states: number[];
+  transitions: number[];
+  nodeTransitions: number[];
+}
+
+/** A state's fingerprint: its leader count (0, 1, 2 or more) and its sorted node codes. */
+function stateFingerprint(leaders: number, codes: readonly number[]): number {
+  let fingerprint = chainHash(0x5354415445, Math.min(leaders, 2), codes.length);
+  for (let index = 0; index < codes.length; index += 1) fingerprint = chainHash(fingerprint, codes[index], index);
+  return fingerprint;
+}
+
+/** A transition's fingerprint, from its two states'. */
+function transitionFingerprint(from: number, to: number): number {
+  return chainHash(from, Math.floor(to / 0x4000000), to % 0x4000000);
 }
 
 /** Bounds per run (a run that reaches more keeps the first ones): the space is finite, but a run is bounded too. */
@@ -157,12 +172,12 @@ function coarseCode(code: number): number {
 
 /** One run's abstract coverage: fed the cluster after every step, read at the end. */
 export class AbstractStates {
-  /** Each distinct state met, by its number (in the order met): its key, and its sorted codes. */
-  private readonly names: string[] = [];
+  /** Each distinct state met, by its number (in the order met): its fingerprint, and its sorted codes. */
+  private readonly fingerprints: number[] = [];
   private readonly codesOf: number[][] = [];
   /** State numbers by a hash of their codes (a bucket per hash: codes are compared, never trusted to the hash). */
   private readonly byHash = new Map<number, number[]>();
-  /** Transitions as (from x stateNumberLimit + to); keys are built once, when the run is read. */
+  /** Transitions as (from x stateNumberLimit + to); fingerprinted once, when the run is read. */
   private readonly transitions = new Set<number>();
   private codes: number[] = [];
   /** The codes of the cluster at hand, sorted in place (kept to spare an allocation per step). */
@@ -226,8 +241,8 @@ export class AbstractStates {
     if (bucket !== undefined) {
       for (const state of bucket) if (sameCodes(this.codesOf[state], codes)) return state;
     }
-    const state = this.names.length;
-    this.names.push(`${Math.min(leaders, 2)}:${codes.join('.')}`);
+    const state = this.fingerprints.length;
+    this.fingerprints.push(stateFingerprint(leaders, codes));
     this.codesOf.push(codes);
     if (bucket === undefined) this.byHash.set(hash, [state]);
     else bucket.push(state);
@@ -240,56 +255,69 @@ export class AbstractStates {
 
   /** What the run reached, sorted (so equal runs give equal lists). */
   reached(): AbstractCoverage {
-    const names = this.names;
-    const transitions = [...this.transitions].map((key) => `${names[Math.floor(key / stateNumberLimit)]}>${names[key % stateNumberLimit]}`);
-    const nodeTransitions = [...this.nodeTransitions].map((key) => `${Math.floor(key / nodeCodeLimit) - 1}>${key % nodeCodeLimit}`);
-    return { states: names.slice(0, statesPerRunMax).sort(), transitions: transitions.sort(), nodeTransitions: nodeTransitions.sort() };
+    const fingerprints = this.fingerprints;
+    const transitions = [...this.transitions].map((key) => transitionFingerprint(fingerprints[Math.floor(key / stateNumberLimit)], fingerprints[key % stateNumberLimit]));
+    return { states: fingerprints.slice(0, statesPerRunMax).sort(ascending), transitions: transitions.sort(ascending), nodeTransitions: [...this.nodeTransitions].sort(ascending) };
   }
 }
 
-/** A campaign's abstract coverage: the union of its runs', and what each new run added. */
+const ascending = (a: number, b: number) => a - b;
+
+/** A campaign's counts of distinct abstract states and transitions, and whether they are estimates. */
+export interface CoverageCounts {
+  states: number;
+  transitions: number;
+  nodeTransitions: number;
+  /** Past exactDistinctMax (src/core/distinct.ts) a count is a HyperLogLog estimate, within about 1%. */
+  estimated: boolean;
+}
+
+/** A campaign's coverage as JSON: a report folder's coverage.json, which merge joins. */
+export interface CoverageUnionData {
+  states: DistinctCountData;
+  transitions: DistinctCountData;
+  nodeTransitions: number[];
+}
+
+/**
+ * A campaign's abstract coverage: the union of its runs', in bounded memory (cluster states and
+ * transitions counted by DistinctCounter, node transitions kept exactly: a few hundred at most).
+ */
 export class CoverageUnion {
-  private readonly states = new Set<string>();
-  private readonly transitions = new Set<string>();
-  private readonly nodeTransitions = new Set<string>();
+  private readonly states = new DistinctCounter();
+  private readonly transitions = new DistinctCounter();
+  private readonly nodeTransitions = new Set<number>();
 
-  /** Adds a run's coverage; the cluster states and transitions, and the node transitions, it reached first. */
-  add(coverage: AbstractCoverage | undefined): { cluster: number; node: number } {
-    if (coverage === undefined) return { cluster: 0, node: 0 };
-    const cluster = addAll(this.states, coverage.states) + addAll(this.transitions, coverage.transitions);
-    // A coverage.json written before node transitions were counted has none.
-    return { cluster, node: addAll(this.nodeTransitions, coverage.nodeTransitions ?? []) };
+  /** Adds a run's coverage; how many node transitions it reached first. */
+  add(coverage: AbstractCoverage | undefined): number {
+    if (coverage === undefined) return 0;
+    for (const state of coverage.states) this.states.add(state);
+    for (const transition of coverage.transitions) this.transitions.add(transition);
+    let added = 0;
+    for (const transition of coverage.nodeTransitions) {
+      if (this.nodeTransitions.has(transition)) continue;
+      this.nodeTransitions.add(transition);
+      added += 1;
+    }
+    return added;
   }
 
-  has(state: string): boolean {
-    return this.states.has(state);
+  /** Adds what a shard's union (its coverage.json) holds; false when its data are not a sketch of this kind. */
+  merge(data: CoverageUnionData): boolean {
+    const states = DistinctCounter.fromData(data.states);
+    const transitions = DistinctCounter.fromData(data.transitions);
+    if (states === null || transitions === null) return false;
+    this.states.merge(states);
+    this.transitions.merge(transitions);
+    for (const transition of data.nodeTransitions) this.nodeTransitions.add(transition);
+    return true;
   }
 
-  get stateCount(): number {
-    return this.states.size;
+  counts(): CoverageCounts {
+    return { states: this.states.count(), transitions: this.transitions.count(), nodeTransitions: this.nodeTransitions.size, estimated: !this.states.isExact || !this.transitions.isExact };
   }
 
-  get transitionCount(): number {
-    return this.transitions.size;
+  toData(): CoverageUnionData {
+    return { states: this.states.toData(), transitions: this.transitions.toData(), nodeTransitions: [...this.nodeTransitions].sort(ascending) };
   }
-
-  get nodeTransitionCount(): number {
-    return this.nodeTransitions.size;
-  }
-
-  /** Every distinct state and transition, sorted. */
-  reached(): AbstractCoverage {
-    return { states: [...this.states].sort(), transitions: [...this.transitions].sort(), nodeTransitions: [...this.nodeTransitions].sort() };
-  }
-}
-
-/** Adds the keys to the set; how many were new. */
-function addAll(into: Set<string>, keys: readonly string[]): number {
-  let added = 0;
-  for (const key of keys) {
-    if (into.has(key)) continue;
-    into.add(key);
-    added += 1;
-  }
-  return added;
 }

@@ -74,6 +74,22 @@ describe('run --shard and merge', () => {
     writeFileSync(join(folder, 'summary.json'), JSON.stringify({ result: 'ok', seeds: 'many' }));
     expect(raftcheck(['merge', folder, '--out', out]).stderr).toMatch(/summary.json is not a campaign summary: \w+: (is required but missing|expected)/);
   });
+
+  it('refuses a shard whose abstract states are not a count of this kind, naming the file', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'raftcheck-old-coverage-'));
+    for (const name of readdirSync(shards[1].summary.reportDirectory)) writeFileSync(join(folder, name), readFileSync(join(shards[1].summary.reportDirectory, name)));
+    const coverage = join(folder, 'coverage.json');
+    const data = JSON.parse(readFileSync(coverage, 'utf8'));
+    writeFileSync(coverage, JSON.stringify({ ...data, states: { fingerprints: null, registers: 'AAAA' } }));
+    const shortSketch = raftcheck(['merge', shards[0].summary.reportDirectory, folder, shards[2].summary.reportDirectory, '--out', out]);
+    expect(shortSketch.status).toBe(2);
+    expect(shortSketch.stderr).toContain(`${coverage} is not a count of abstract states: registers`);
+    // A coverage.json of raftcheck before fingerprints: lists of state names.
+    writeFileSync(coverage, JSON.stringify({ states: ['1:3.3.3'], transitions: [], nodeTransitions: [] }));
+    const oldForm = raftcheck(['merge', shards[0].summary.reportDirectory, folder, shards[2].summary.reportDirectory, '--out', out]);
+    expect(oldForm.status).toBe(2);
+    expect(oldForm.stderr).toContain(`${coverage} is not a count of abstract states: states: expected an object`);
+  });
 });
 
 describe('--shard values', () => {

@@ -34,7 +34,7 @@ function cluster(nodes: ObservedNode[]): ObservedCluster {
   return { nodes } as unknown as ObservedCluster;
 }
 
-function statesOf(...clusters: ObservedCluster[]): string[] {
+function statesOf(...clusters: ObservedCluster[]): number[] {
   const states = new AbstractStates();
   for (const each of clusters) states.stepped(each);
   return states.reached().states;
@@ -98,11 +98,14 @@ describe('abstract states', () => {
     const campaign = runCampaign({ seeds: seedRange(1, 3), scenario: loadScenario('default') });
     const union = new CoverageUnion();
     for (const seed of [1, 2, 3]) union.add(runSeed({ seed, scenario: loadScenario('default') }).abstractCoverage);
-    expect(campaign.abstractCoverage).toEqual(union.reached());
+    expect(campaign.abstractCoverage).toEqual(union.toData());
+    expect(campaign.abstractCounts).toEqual(union.counts());
+    const counts = union.counts();
     const summary = campaignSummary(campaign, { implementation: 'reference', scenario: 'default', options: {}, seedRange: { first: 1, count: 3 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'reports/x' });
-    expect(summary.abstractStates).toBe(union.stateCount);
-    expect(summary.abstractTransitions).toBe(union.transitionCount);
+    expect(summary.abstractStates).toBe(counts.states);
+    expect(summary.abstractTransitions).toBe(counts.transitions);
+    expect(summary.abstractCountsEstimated).toBe(false);
     const text = formatSummary(summary, { implementation: 'reference', scenario: 'default', reportDirectory: null, options: '' }, { color: false });
-    expect(text).toContain(`states      ${union.stateCount} distinct abstract states, ${union.transitionCount} transitions`);
+    expect(text).toContain(`states      ${counts.states} distinct abstract states, ${counts.transitions} transitions`);
   });
 });

@@ -1,6 +1,7 @@
 // Databend's openraft under raftcheck, through its adapter (adapters/openraft), a time-driven Rust
-// program over the process protocol (--impl openraft): seeds pass, each the same run twice; a fresh
-// process replays a seed to the same trace hash; the command line runs it. Skipped, saying why, when
+// program over the process protocol (--impl openraft): seeds pass, each the same run twice, the
+// membership and snapshot scenarios with durability probes on; a fresh process replays a seed to
+// the same trace hash; the command line runs it. Skipped, saying why, when
 // cargo is not on PATH and the adapter is not built.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -47,7 +48,16 @@ describe.skipIf(!runnable)(`openraft over the process protocol${runnable ? '' : 
 
   it('names itself after the openraft release that Cargo.lock pins, as a time-driven program', () => {
     const implementation = openraft();
-    expect([implementation.name, implementation.version, implementation.features, implementation.timing]).toEqual(['openraft', '0.9.25', [], 'clock']);
+    expect([implementation.name, implementation.version, implementation.features, implementation.timing]).toEqual(['openraft', '0.9.25', ['membership', 'snapshots'], 'clock']);
+  });
+
+  it('passes seeds of the membership and snapshot scenarios with durability probes on, each the same run twice', () => {
+    for (const name of ['membership-churn', 'snapshot-catch-up']) {
+      const scenario = { ...shortScenario(name), durabilityProbes: true };
+      const campaign = runCampaign({ seeds: [2, 3], implementation: openraft(), scenario, checkDeterminism: true });
+      expect(campaign.failures.map((failure) => ({ name, seed: failure.seed, status: failure.status, violation: failure.run.violation }))).toEqual([]);
+      expect(campaign.events).toBeGreaterThan(500);
+    }
   });
 
   it('passes seeds of the default, client and leader-crash scenarios, each the same run twice', () => {

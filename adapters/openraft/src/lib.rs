@@ -63,15 +63,18 @@ impl Session {
     }
 }
 
-/// Version 2 (no optional features yet) to a harness that speaks it; version 1 otherwise.
-/// Time-driven either way.
+/// The optional parts of protocol 2 the adapter wires through (docs/PROTOCOL.md).
+pub const FEATURES: [&str; 2] = ["membership", "snapshots"];
+
+/// Version 2 with its features to a harness that speaks it; version 1 otherwise. Time-driven
+/// either way.
 fn hello_answer(harness_protocol: u32) -> HelloAnswer {
     let protocol = harness_protocol.clamp(1, PROTOCOL_VERSION);
     HelloAnswer {
         protocol,
         name: NAME,
         version: OPENRAFT_VERSION,
-        features: (protocol >= 2).then(Vec::new),
+        features: (protocol >= 2).then(|| FEATURES.to_vec()),
         restartable: true,
         timing: "clock",
     }

@@ -65,8 +65,10 @@ impl Mailbox {
     /// Hands an answer from `from` to the call waiting for it, if one still is.
     pub fn answer(&mut self, from: u64, body: Body) {
         let request = match body {
-            Body::AppendEntriesResponse { request, .. } | Body::VoteResponse { request, .. } => request,
-            Body::AppendEntries { .. } | Body::Vote { .. } => return,
+            Body::AppendEntriesResponse { request, .. }
+            | Body::VoteResponse { request, .. }
+            | Body::InstallSnapshotResponse { request, .. } => request,
+            Body::AppendEntries { .. } | Body::Vote { .. } | Body::InstallSnapshot { .. } => return,
         };
         if self.waiting.get(&request).is_some_and(|(to, _)| *to == from) {
             if let Some((_, sender)) = self.waiting.remove(&request) {
@@ -130,13 +132,18 @@ impl RaftNetwork<TypeConfig> for Network {
         }
     }
 
+    /// One chunk of a snapshot (openraft's default `full_snapshot` cuts it into chunks of
+    /// `snapshot_max_chunk_size`, 3 MiB: one chunk here) as a request like the others.
     async fn install_snapshot(
         &mut self,
-        _rpc: InstallSnapshotRequest<TypeConfig>,
+        rpc: InstallSnapshotRequest<TypeConfig>,
         _option: RPCOption,
     ) -> Result<InstallSnapshotResponse<u64>, CallError<InstallSnapshotError>> {
-        // The adapter never purges its log (it does not list snapshots), so no follower ever needs one.
-        Err(unanswerable("the adapter sends no snapshots"))
+        let view = snapshot_view(&rpc);
+        match self.call(view, |request| Body::InstallSnapshot { request, rpc }).await {
+            Some(Body::InstallSnapshotResponse { rpc, .. }) => Ok(rpc),
+            _ => Err(unanswerable("no answer to a snapshot")),
+        }
     }
 }
 
@@ -159,6 +166,25 @@ fn append_view(rpc: &AppendEntriesRequest<TypeConfig>) -> Value {
     json!({"kind": "append", "term": contract_term(rpc.vote.leader_id()), "prevIndex": prev_index, "prevTerm": prev_term, "entries": entries, "commit": commit})
 }
 
+fn snapshot_view(rpc: &InstallSnapshotRequest<TypeConfig>) -> Value {
+    let (index, snapshot_term) = position(&rpc.meta.last_log_id);
+    json!({"kind": "snapshot", "term": contract_term(rpc.vote.leader_id()), "index": index, "snapshotTerm": snapshot_term})
+}
+
+/// The answer to a snapshot chunk: once the last chunk is in and the leader's vote stands, the
+/// responder holds the snapshot's last entry (installed, or already committed); before that it
+/// promises its term only.
+pub fn snapshot_response_view(request: &InstallSnapshotRequest<TypeConfig>, answer: &InstallSnapshotResponse<u64>) -> Value {
+    let term = contract_term(answer.vote.leader_id());
+    if answer.vote.leader_id() != request.vote.leader_id() {
+        return json!({"kind": "appendResponse", "term": term, "success": false, "matchIndex": 0});
+    }
+    if !request.done {
+        return json!({"kind": "heartbeatResponse", "term": term});
+    }
+    json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(&request.meta.last_log_id).0})
+}
+
 pub fn vote_response_view(rpc: &VoteResponse<u64>) -> Value {
     json!({"kind": "voteResponse", "term": contract_term(rpc.vote.leader_id()), "granted": rpc.vote_granted})
 }
@@ -169,7 +195,9 @@ pub fn append_response_view(request: &AppendEntriesRequest<TypeConfig>, answer: 
     let term = contract_term(request.vote.leader_id());
     let last_sent = request.entries.last().map(|entry| entry.log_id).or(request.prev_log_id);
     match answer {
-        AppendEntriesResponse::Success => json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(&last_sent).0}),
+        AppendEntriesResponse::Success => {
+            json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(&last_sent).0})
+        }
         AppendEntriesResponse::PartialSuccess(matched) => {
             json!({"kind": "appendResponse", "term": term, "success": true, "matchIndex": position(matched).0})
         }

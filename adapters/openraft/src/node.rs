@@ -17,16 +17,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openraft::error::{CheckIsLeaderError, ClientWriteError, RaftError};
-use openraft::raft::{AppendEntriesRequest, AppendEntriesResponse};
+use openraft::raft::{AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest};
 use openraft::{Config, EntryPayload, Membership, ServerState, SnapshotPolicy};
-use tokio::runtime::{Runtime, RngSeed};
+use tokio::runtime::{RngSeed, Runtime};
 use tokio::time::Instant;
 
-use crate::network::{append_response_view, vote_response_view, NetworkFactory};
-use crate::protocol::{Answer, Body, ClockOptions, Command, Input, LogDelta, LogEntryView, Options, Output, Record, StateView};
-use crate::storage::{LogStore, SharedRef, StateMachine};
+use crate::network::{append_response_view, snapshot_response_view, vote_response_view, NetworkFactory};
+use crate::protocol::{
+    Answer, Body, ClockOptions, Command, ConfigurationView, Input, LogDelta, LogEntryView, Options, Output, Record, SnapshotRecord,
+    SnapshotView, StateView,
+};
+use crate::storage::{LogStore, Shared, SharedRef, StateMachine};
 use crate::timer::ElectionTimer;
 use crate::types::{contract_term, Entry, LogId, Raft, NODE_SLOTS_PER_TERM};
+
+mod membership;
 
 /// How many rounds of yields an input may take before the node counts as never idle: far beyond
 /// what any input needs (a round runs up to 61 tasks), small enough to fail in well under a second.
@@ -48,6 +53,8 @@ pub struct Node {
     /// commit index reaches it (read()).
     reads_from_commit: u64,
     reads_held: Vec<Command>,
+    /// Feature 'membership': the configuration view last shown (the view shows it when it changes).
+    configuration_shown: Option<ConfigurationView>,
 }
 
 impl Node {
@@ -58,17 +65,38 @@ impl Node {
     /// A fresh node over the surviving records; its output reports the whole log.
     pub fn start(input: &Input) -> Result<(Node, Output), String> {
         let options: Options = serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
-        let clock: ClockOptions = serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
+        let clock: ClockOptions =
+            serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
         let tick_ms = clock.tick_ms.max(1);
-        if let Some(id) = input.members.iter().chain([&input.id]).find(|id| **id == 0 || **id >= NODE_SLOTS_PER_TERM) {
-            return Err(format!("start: node id {} is outside 1..{}, which the adapter's terms hold (types.rs)", id, NODE_SLOTS_PER_TERM - 1));
+        if let Some(id) = input
+            .members
+            .iter()
+            .chain([&input.id])
+            .find(|id| **id == 0 || **id >= NODE_SLOTS_PER_TERM)
+        {
+            return Err(format!(
+                "start: node id {} is outside 1..{}, which the adapter's terms hold (types.rs)",
+                id,
+                NODE_SLOTS_PER_TERM - 1
+            ));
         }
         let shared = SharedRef::default();
         let (incarnation, reads_from_commit) = {
             let mut state = shared.lock();
             state.replay(&input.records)?;
-            let last_index = state.log.keys().next_back().copied().unwrap_or(0);
-            state.log.entry(0).or_insert_with(|| initial_configuration(&input.members));
+            state.restore_state_machine();
+            let last_index = state
+                .log
+                .keys()
+                .next_back()
+                .copied()
+                .or(state.last_purged.map(|log_id| log_id.index))
+                .unwrap_or(0);
+            // A node that joins (no members) learns the configuration from a leader's log, index 0
+            // included; one whose log was purged holds it in its snapshot.
+            if !input.members.is_empty() && state.last_purged.is_none() {
+                state.log.entry(0).or_insert_with(|| initial_configuration(&input.members));
+            }
             // The whole log goes into the start view, from index 1.
             state.log_changed_from = Some(1);
             let incarnation = state.incarnation + 1;
@@ -102,6 +130,7 @@ impl Node {
             local_ms: 0,
             reads_from_commit,
             reads_held: Vec::new(),
+            configuration_shown: None,
         };
         let mut output = Output::default();
         // Numbers its requests apart from every earlier incarnation's (network.rs); synced with
@@ -130,9 +159,15 @@ impl Node {
                 let command = input.command.ok_or("read without a command")?;
                 self.read(command)?;
             }
+            "changeMembership" => {
+                let change = input.change.ok_or("changeMembership without a change")?;
+                let answer = self.change_membership(&change)?;
+                output.answers.push(answer);
+            }
             other => return Err(format!("unknown input kind {:?}", other)),
         }
         self.release_reads()?;
+        self.leave_stranded_joint()?;
         self.finish(output);
         Ok(())
     }
@@ -154,7 +189,9 @@ impl Node {
             let leader = self.raft.metrics().borrow().state == ServerState::Leader;
             if !leader && self.pacing.tick(&mut self.timer) {
                 let raft = self.raft.clone();
-                self.runtime.block_on(async move { raft.trigger().elect().await }).map_err(|error| format!("elect: {}", error))?;
+                self.runtime
+                    .block_on(async move { raft.trigger().elect().await })
+                    .map_err(|error| format!("elect: {}", error))?;
                 self.settle()?;
             }
         }
@@ -190,11 +227,32 @@ impl Node {
                     if let Ok(answer) = raft.vote(rpc).await {
                         let mut state = shared.lock();
                         state.vote_granted |= answer.vote_granted;
-                        state.mailbox.send(from, vote_response_view(&answer), Body::VoteResponse { request, rpc: answer });
+                        state
+                            .mailbox
+                            .send(from, vote_response_view(&answer), Body::VoteResponse { request, rpc: answer });
                     }
                 });
             }
-            answer @ (Body::AppendEntriesResponse { .. } | Body::VoteResponse { .. }) => {
+            Body::InstallSnapshot { request, rpc } => {
+                self.runtime.spawn(async move {
+                    let asked = InstallSnapshotRequest {
+                        vote: rpc.vote,
+                        meta: rpc.meta.clone(),
+                        offset: rpc.offset,
+                        data: Vec::new(),
+                        done: rpc.done,
+                    };
+                    if let Ok(answer) = raft.install_snapshot(rpc).await {
+                        let view = snapshot_response_view(&asked, &answer);
+                        let mut state = shared.lock();
+                        state.leader_heard |= answer.vote.leader_id() == asked.vote.leader_id();
+                        state
+                            .mailbox
+                            .send(from, view, Body::InstallSnapshotResponse { request, rpc: answer });
+                    }
+                });
+            }
+            answer @ (Body::AppendEntriesResponse { .. } | Body::VoteResponse { .. } | Body::InstallSnapshotResponse { .. }) => {
                 let mut state = shared.lock();
                 if let Body::VoteResponse { rpc, .. } = &answer {
                     let last_log_id = state.log.values().next_back().map(|entry| entry.log_id);
@@ -228,7 +286,11 @@ impl Node {
                 command_id,
                 leader_hint: forward.leader_id,
             }),
-            other => Err(format!("command {} neither appended nor refused once the node was idle: {:?}", command_id, other.map(|_| ()))),
+            other => Err(format!(
+                "command {} neither appended nor refused once the node was idle: {:?}",
+                command_id,
+                other.map(|_| ())
+            )),
         }
     }
 
@@ -331,13 +393,14 @@ impl Node {
         output.sync = !output.records.is_empty() || !output.messages.is_empty();
         output.applied = std::mem::take(&mut shared.applied);
         output.answers.append(&mut shared.answers);
-        let log = shared.log_changed_from.take().map(|changed| {
-            let from = changed.max(1);
-            LogDelta {
-                from,
-                entries: shared.log.range(from..).map(|(_, entry)| entry_view(entry)).collect(),
-            }
-        });
+        let (snapshot_index, snapshot_term) = shared.snapshot_position();
+        let log = log_and_snapshots(&mut shared, output);
+        let mut configuration = membership::configuration_view(&shared);
+        if configuration == self.configuration_shown {
+            configuration = None;
+        } else {
+            self.configuration_shown = configuration.clone();
+        }
         let vote = metrics.vote;
         output.state = Some(StateView {
             role: match metrics.state {
@@ -351,6 +414,9 @@ impl Node {
             applied_index: shared.last_applied.map_or(0, |log_id| log_id.index),
             leader_hint: metrics.current_leader,
             log,
+            snapshot_index: Some(snapshot_index),
+            snapshot_term: Some(snapshot_term),
+            configuration,
         });
     }
 }
@@ -440,7 +506,8 @@ fn runtime(seed: i64, id: u64, polls: Arc<AtomicU64>) -> Result<Runtime, String>
 }
 
 /// openraft's Config from the scenario's tick counts: its timers in local milliseconds, its own
-/// elections off, no snapshots.
+/// elections off, a snapshot once `snapshotEntriesThreshold` entries are applied after the last
+/// (none without it), and the entries a snapshot holds purged as soon as no replication reads them.
 fn openraft_config(options: &Options, tick_ms: u64) -> Result<Config, String> {
     let election_timeout_min = options.election_ticks_min.max(1) * tick_ms;
     let config = Config {
@@ -451,10 +518,16 @@ fn openraft_config(options: &Options, tick_ms: u64) -> Result<Config, String> {
         heartbeat_interval: options.heartbeat_ticks.max(1) * tick_ms,
         enable_elect: false,
         max_payload_entries: options.entries_per_message_max.max(1),
-        snapshot_policy: SnapshotPolicy::Never,
+        snapshot_policy: options
+            .snapshot_entries_threshold
+            .filter(|threshold| *threshold > 0)
+            .map_or(SnapshotPolicy::Never, SnapshotPolicy::LogsSinceLast),
+        max_in_snapshot_log_to_keep: 0,
         ..Config::default()
     };
-    config.validate().map_err(|error| format!("start: the scenario's timing does not suit openraft: {}", error))
+    config
+        .validate()
+        .map_err(|error| format!("start: the scenario's timing does not suit openraft: {}", error))
 }
 
 /// The configuration every node of the cluster starts from, at index 0 with the zero log id:
@@ -465,6 +538,32 @@ fn initial_configuration(members: &[u64]) -> Entry {
     Entry {
         log_id: LogId::default(),
         payload: EntryPayload::Membership(Membership::new(vec![voters.clone()], voters)),
+    }
+}
+
+/// The log delta since the last output, starting after the snapshot (one installed replaces what
+/// was shown), and the snapshots taken and installed into the output.
+fn log_and_snapshots(shared: &mut Shared, output: &mut Output) -> Option<LogDelta> {
+    let (snapshot_index, _) = shared.snapshot_position();
+    let changed_from = shared.log_changed_from.take();
+    let installed = shared.snapshot_installed.take();
+    output.snapshot_installed = installed.as_ref().map(snapshot_view);
+    output.snapshot_taken = shared.snapshot_taken.take().as_ref().map(snapshot_view);
+    let changed_from = installed.map(|_| snapshot_index + 1).or(changed_from)?;
+    let from = changed_from.max(snapshot_index + 1);
+    Some(LogDelta {
+        from,
+        entries: shared.log.range(from..).map(|(_, entry)| entry_view(entry)).collect(),
+    })
+}
+
+fn snapshot_view(snapshot: &SnapshotRecord) -> SnapshotView {
+    let last = snapshot.meta.last_log_id.unwrap_or_default();
+    SnapshotView {
+        index: last.index,
+        term: contract_term(&last.leader_id),
+        configuration: membership::configuration_of(snapshot.meta.last_membership.membership()),
+        data: snapshot.state.data.clone(),
     }
 }
 

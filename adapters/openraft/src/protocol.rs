@@ -4,11 +4,16 @@
 // its answer) as openraft's own serde JSON with the request's number, a record is one write that
 // openraft asked its log storage for.
 
-use openraft::raft::{AppendEntriesRequest, AppendEntriesResponse, VoteRequest, VoteResponse};
-use openraft::{LogId, Vote};
+use std::collections::BTreeMap;
+
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse, VoteRequest, VoteResponse,
+};
+use openraft::{LogId, SnapshotMeta, Vote};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::kv::StoreState;
 use crate::types::{Entry, TypeConfig};
 
 /// The newest process protocol version this program speaks.
@@ -20,7 +25,7 @@ pub struct HelloAnswer {
     pub protocol: u32,
     pub name: &'static str,
     pub version: &'static str,
-    /// Protocol 2 only: the optional parts of the contract wired through (none yet).
+    /// Protocol 2 only: the optional parts of the contract wired through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<&'static str>>,
     /// A second start is a fresh instance, so the harness may reuse the process.
@@ -59,6 +64,21 @@ pub struct Input {
     pub message: Option<Envelope>,
     // propose, read
     pub command: Option<Command>,
+    // changeMembership
+    pub change: Option<Change>,
+}
+
+/// An administrator's membership change: one step, or several through a joint configuration.
+#[derive(Deserialize)]
+pub struct Change {
+    pub id: i64,
+    pub steps: Vec<ChangeStep>,
+}
+
+#[derive(Deserialize)]
+pub struct ChangeStep {
+    pub action: String,
+    pub node: u64,
 }
 
 /// The scenario's tick counts (ImplementationOptions in contract.ts), as timer.rs reads them.
@@ -117,10 +137,30 @@ pub struct Envelope {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Body {
-    AppendEntries { request: u64, rpc: AppendEntriesRequest<TypeConfig> },
-    AppendEntriesResponse { request: u64, rpc: AppendEntriesResponse<u64> },
-    Vote { request: u64, rpc: VoteRequest<u64> },
-    VoteResponse { request: u64, rpc: VoteResponse<u64> },
+    AppendEntries {
+        request: u64,
+        rpc: AppendEntriesRequest<TypeConfig>,
+    },
+    AppendEntriesResponse {
+        request: u64,
+        rpc: AppendEntriesResponse<u64>,
+    },
+    Vote {
+        request: u64,
+        rpc: VoteRequest<u64>,
+    },
+    VoteResponse {
+        request: u64,
+        rpc: VoteResponse<u64>,
+    },
+    InstallSnapshot {
+        request: u64,
+        rpc: InstallSnapshotRequest<TypeConfig>,
+    },
+    InstallSnapshotResponse {
+        request: u64,
+        rpc: InstallSnapshotResponse<u64>,
+    },
 }
 
 impl Body {
@@ -130,6 +170,8 @@ impl Body {
             Body::AppendEntriesResponse { .. } => "AppendEntriesResponse",
             Body::Vote { .. } => "Vote",
             Body::VoteResponse { .. } => "VoteResponse",
+            Body::InstallSnapshot { .. } => "InstallSnapshot",
+            Body::InstallSnapshotResponse { .. } => "InstallSnapshotResponse",
         }
     }
 }
@@ -160,6 +202,9 @@ pub enum Answer {
     NotLeader { command_id: i64, leader_hint: Option<u64> },
     #[serde(rename_all = "camelCase")]
     Read { command_id: i64, value: Option<String> },
+    /// Membership changes only: a change openraft refuses, or one it cannot express.
+    #[serde(rename_all = "camelCase")]
+    Rejected { command_id: i64, reason: String },
 }
 
 #[derive(Serialize, Clone, Copy, Debug, PartialEq)]
@@ -187,6 +232,42 @@ pub struct StateView {
     pub leader_hint: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<LogDelta>,
+    /// Feature 'snapshots': the latest snapshot (0 and 0 while there is none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_term: Option<u64>,
+    /// Feature 'membership': sent at start and whenever it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<ConfigurationView>,
+}
+
+/// The configuration in force and the latest committed (ConfigurationView in contract.ts).
+#[derive(Serialize, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigurationView {
+    pub latest: Configuration,
+    pub latest_index: u64,
+    pub committed: Configuration,
+    pub committed_index: u64,
+}
+
+/// A cluster configuration as the contract writes it, ids in ascending order.
+#[derive(Serialize, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Configuration {
+    pub voters: Vec<u64>,
+    pub learners: Vec<u64>,
+    pub voters_outgoing: Vec<u64>,
+}
+
+/// Feature 'snapshots': a snapshot the node took or installed, in full (SnapshotView in contract.ts).
+#[derive(Serialize)]
+pub struct SnapshotView {
+    pub index: u64,
+    pub term: u64,
+    pub configuration: Configuration,
+    pub data: BTreeMap<String, String>,
 }
 
 /// The answer to one input.
@@ -204,6 +285,10 @@ pub struct Output {
     /// every tick (docs/CONTRACT.md: leaving the field out means the same).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wake_after_ms: Option<u64>,
+    #[serde(rename = "snapshotInstalled", skip_serializing_if = "Option::is_none")]
+    pub snapshot_installed: Option<SnapshotView>,
+    #[serde(rename = "snapshotTaken", skip_serializing_if = "Option::is_none")]
+    pub snapshot_taken: Option<SnapshotView>,
 }
 
 /// One durable record: one write openraft asked of its log storage, replayed in order on start.
@@ -220,4 +305,17 @@ pub enum Record {
     Committed(Option<LogId<u64>>),
     /// A start: the incarnation it began (network.rs numbers requests with it).
     Incarnation(u64),
+    /// A snapshot the state machine built or installed: it becomes the current snapshot, and a
+    /// start restores the state machine from the latest one.
+    Snapshot(SnapshotRecord),
+    /// purge: every entry up to this log id is gone (a snapshot holds them).
+    Purge(LogId<u64>),
+}
+
+/// A snapshot as a record and as the data a snapshot message carries: openraft's metadata and the
+/// key-value store with its client sessions.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct SnapshotRecord {
+    pub meta: SnapshotMeta<u64, openraft::EmptyNode>,
+    pub state: StoreState,
 }

@@ -1,9 +1,10 @@
 // openraft's storage (RaftLogStorage and RaftStateMachine) over the state one node shares with its
 // adapter. Every write openraft asks of the log storage is also a durable record for the harness
-// (the vote, appended entries, a truncation, the committed log id); a restart rebuilds the log
-// storage from the records that survived, and starts the state machine empty, so that openraft
-// applies the committed entries again from the start, as the contract asks. Every call completes
-// at once: nothing here waits, so the node's idle points are openraft's own.
+// (the vote, appended entries, a truncation, a purge, the committed log id), and so is every
+// snapshot the state machine builds or installs; a restart rebuilds the log storage from the
+// records that survived, and the state machine from the latest snapshot among them (empty without
+// one), so that openraft applies the committed entries after it again, as the contract asks. Every
+// call completes at once: nothing here waits, so the node's idle points are openraft's own.
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -13,12 +14,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use openraft::storage::{LogFlushed, LogState, RaftLogStorage, RaftStateMachine, Snapshot, SnapshotMeta};
 use openraft::{EntryPayload, OptionalSend, RaftLogReader, RaftSnapshotBuilder, StorageError, StorageIOError, Vote};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::kv::{KeyValueStore, StoreState};
 use crate::network::Mailbox;
-use crate::protocol::{Answer, Applied, Record};
+use crate::protocol::{Answer, Applied, Record, SnapshotRecord};
 use crate::types::{contract_term, Entry, LogId, StoredMembership, TypeConfig};
 
 /// What one node's openraft tasks and its adapter share. One runtime thread touches it, so the
@@ -27,6 +27,10 @@ use crate::types::{contract_term, Entry, LogId, StoredMembership, TypeConfig};
 pub struct Shared {
     pub vote: Option<Vote<u64>>,
     pub log: BTreeMap<u64, Entry>,
+    /// The last entry purged (a snapshot holds it and those before it).
+    pub last_purged: Option<LogId>,
+    /// The current snapshot: the latest built or installed.
+    pub snapshot: Option<SnapshotRecord>,
     pub committed: Option<LogId>,
     pub store: KeyValueStore,
     pub last_applied: Option<LogId>,
@@ -37,6 +41,10 @@ pub struct Shared {
     /// The lowest log index written or truncated since the last output (for the log view).
     pub log_changed_from: Option<u64>,
     pub answers: Vec<Answer>,
+    /// Feature 'snapshots': a snapshot built, and one installed from a leader or restored at start,
+    /// since the last output.
+    pub snapshot_taken: Option<SnapshotRecord>,
+    pub snapshot_installed: Option<SnapshotRecord>,
     /// The node heard from a leader (openraft then counts its leader lease), or granted a vote:
     /// its election timer restarts.
     pub leader_heard: bool,
@@ -70,9 +78,54 @@ impl Shared {
                 Record::Truncate(index) => self.truncate(index),
                 Record::Committed(committed) => self.committed = committed,
                 Record::Incarnation(incarnation) => self.incarnation = self.incarnation.max(incarnation),
+                Record::Snapshot(snapshot) => self.replay_snapshot(snapshot),
+                Record::Purge(log_id) => self.purge(log_id),
             }
         }
         Ok(())
+    }
+
+    /// A snapshot record makes the snapshot current and drops what openraft drops around it once
+    /// it is written (FollowingHandler::install_full_snapshot): the whole log if the log's entry at
+    /// the snapshot's index is another, else the entries the snapshot holds. The truncation and
+    /// purge records that follow it say the same, but a crash may have lost them.
+    fn replay_snapshot(&mut self, snapshot: SnapshotRecord) {
+        if let Some(last) = snapshot.meta.last_log_id {
+            if self.log.get(&last.index).is_some_and(|entry| entry.log_id != last) {
+                self.log.clear();
+            }
+            self.purge(last);
+        }
+        self.snapshot = Some(snapshot);
+    }
+
+    /// The state machine from the current snapshot (restored at start); empty without one.
+    pub fn restore_state_machine(&mut self) {
+        let Some(snapshot) = self.snapshot.clone() else { return };
+        self.store = KeyValueStore::restored(&snapshot.state);
+        self.last_applied = snapshot.meta.last_log_id;
+        self.last_membership = snapshot.meta.last_membership.clone();
+        // What openraft does with its own committed log id, at start (StorageHelper::
+        // get_initial_state) and on installing (FollowingHandler::install_full_snapshot).
+        self.committed = self.committed.max(snapshot.meta.last_log_id);
+        self.snapshot_installed = Some(snapshot);
+    }
+
+    fn purge(&mut self, log_id: LogId) {
+        self.log = self.log.split_off(&(log_id.index + 1));
+        self.last_purged = self.last_purged.max(Some(log_id));
+    }
+
+    /// The latest snapshot's last entry (index 0, term 0 while there is none).
+    pub fn snapshot_position(&self) -> (u64, u64) {
+        let last = self.snapshot.as_ref().and_then(|snapshot| snapshot.meta.last_log_id);
+        last.map_or((0, 0), |log_id| (log_id.index, contract_term(&log_id.leader_id)))
+    }
+
+    /// Makes a snapshot current and durable.
+    fn keep_snapshot(&mut self, snapshot: SnapshotRecord) {
+        self.records.push(Record::Snapshot(snapshot.clone()));
+        self.snapshot = Some(snapshot);
     }
 
     fn append(&mut self, entries: Vec<Entry>) {
@@ -112,10 +165,10 @@ impl RaftLogStorage<TypeConfig> for LogStore {
     type LogReader = LogStore;
 
     async fn get_log_state(&mut self) -> Result<LogState<TypeConfig>, StorageError<u64>> {
-        let last_log_id = self.shared.lock().log.values().next_back().map(|entry| entry.log_id);
-        // Nothing is ever purged: the adapter does not list snapshots.
+        let shared = self.shared.lock();
+        let last_log_id = shared.log.values().next_back().map(|entry| entry.log_id).or(shared.last_purged);
         Ok(LogState {
-            last_purged_log_id: None,
+            last_purged_log_id: shared.last_purged,
             last_log_id,
         })
     }
@@ -170,22 +223,26 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         Ok(())
     }
 
+    /// openraft purges only entries a snapshot holds, but on installing a leader's snapshot it
+    /// purges before its state machine has installed it (FollowingHandler::install_full_snapshot
+    /// runs the purge at once and the install on the state machine's task): a purge written then
+    /// would survive a crash that loses the snapshot, leaving a log without the entries and no
+    /// snapshot holding them (docs/FINDINGS.md, openraft 4). So the purge is written only once a
+    /// snapshot covers it; until then it is openraft's in memory only, and the snapshot's record,
+    /// which purges the log on replay, carries it.
     async fn purge(&mut self, log_id: LogId) -> Result<(), StorageError<u64>> {
-        // openraft purges only entries a snapshot holds; the adapter never builds one on its own
-        // (SnapshotPolicy::Never), so a purge is openraft doing what this adapter does not drive.
-        Err(StorageIOError::write_logs(&std::io::Error::other(format!("purge up to {} asked, but the adapter keeps the whole log", log_id))).into())
+        let mut shared = self.shared.lock();
+        shared.purge(log_id);
+        if shared.snapshot_position().0 >= log_id.index {
+            shared.write(Record::Purge(log_id));
+        }
+        Ok(())
     }
 }
 
 /// The state machine: the harness's key-value store, applied entries reported in the output.
 pub struct StateMachine {
     pub shared: SharedRef,
-}
-
-/// A snapshot's data: the store and the membership in force at its last entry.
-#[derive(Serialize, Deserialize)]
-struct SnapshotData {
-    state: StoreState,
 }
 
 impl RaftStateMachine<TypeConfig> for StateMachine {
@@ -237,23 +294,35 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         Ok(Box::new(Cursor::new(Vec::new())))
     }
 
+    /// A leader's snapshot replaces the state machine, and becomes the current snapshot, durable
+    /// before openraft answers the leader (it answers once this returns).
     async fn install_snapshot(
         &mut self,
         meta: &SnapshotMeta<u64, openraft::EmptyNode>,
         snapshot: Box<Cursor<Vec<u8>>>,
     ) -> Result<(), StorageError<u64>> {
-        let data: SnapshotData = serde_json::from_slice(snapshot.get_ref())
-            .map_err(|error| StorageIOError::read_snapshot(Some(meta.signature()), &error))?;
+        let state: StoreState =
+            serde_json::from_slice(snapshot.get_ref()).map_err(|error| StorageIOError::read_snapshot(Some(meta.signature()), &error))?;
+        let record = SnapshotRecord { meta: meta.clone(), state };
         let mut shared = self.shared.lock();
-        shared.store = KeyValueStore::restored(&data.state);
-        shared.last_applied = meta.last_log_id;
-        shared.last_membership = meta.last_membership.clone();
+        shared.keep_snapshot(record);
+        shared.restore_state_machine();
         Ok(())
     }
 
     async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot<TypeConfig>>, StorageError<u64>> {
-        Ok(None)
+        let shared = self.shared.lock();
+        shared.snapshot.as_ref().map(snapshot_of).transpose()
     }
+}
+
+/// A snapshot record as openraft's snapshot: its metadata and the store as JSON.
+fn snapshot_of(record: &SnapshotRecord) -> Result<Snapshot<TypeConfig>, StorageError<u64>> {
+    let data = serde_json::to_vec(&record.state).map_err(|error| StorageIOError::read_snapshot(Some(record.meta.signature()), &error))?;
+    Ok(Snapshot {
+        meta: record.meta.clone(),
+        snapshot: Box::new(Cursor::new(data)),
+    })
 }
 
 pub struct SnapshotBuilder {
@@ -261,20 +330,23 @@ pub struct SnapshotBuilder {
 }
 
 impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
+    /// The state machine as it stands (store and applied log id read together), kept as the
+    /// current snapshot and written as a record.
     async fn build_snapshot(&mut self) -> Result<Snapshot<TypeConfig>, StorageError<u64>> {
-        let shared = self.shared.lock();
-        let data = serde_json::to_vec(&SnapshotData {
-            state: shared.store.state(),
-        })
-        .map_err(|error| StorageIOError::write_snapshot(None, &error))?;
+        let mut shared = self.shared.lock();
+        let index = shared.last_applied.map_or(0, |log_id| log_id.index);
         let meta = SnapshotMeta {
             last_log_id: shared.last_applied,
             last_membership: shared.last_membership.clone(),
-            snapshot_id: format!("{:?}", shared.last_applied.map(|log_id| log_id.index)),
+            // Unique within the node: a snapshot of the same index is built at most once per incarnation.
+            snapshot_id: format!("{}-{}", index, shared.incarnation),
         };
-        Ok(Snapshot {
+        let record = SnapshotRecord {
             meta,
-            snapshot: Box::new(Cursor::new(data)),
-        })
+            state: shared.store.state(),
+        };
+        shared.keep_snapshot(record.clone());
+        shared.snapshot_taken = Some(record.clone());
+        snapshot_of(&record)
     }
 }

@@ -3,130 +3,11 @@
 // refusals naming the leader, linearizable reads, a restart from durable records, and
 // byte-identical outputs for identical inputs.
 
-use std::collections::VecDeque;
+mod common;
 
+use common::{propose, Cluster};
 use raftcheck_openraft::{Session, OPENRAFT_VERSION};
 use serde_json::{json, Value};
-
-const OPTIONS: &str = r#"{"electionTicksMin":15,"electionTicksMax":30,"heartbeatTicks":3,"entriesPerMessageMax":64,"tickMs":10}"#;
-const TICK_MS: u64 = 10;
-
-/// A cluster that delivers every message in send order and keeps every record.
-struct Cluster {
-    sessions: Vec<Session>,
-    records: Vec<Vec<Value>>,
-    queue: VecDeque<(u64, u64, Value)>,
-    /// Every output line, in order: what determinism compares.
-    transcript: Vec<String>,
-    outputs: Vec<Vec<Value>>,
-    seed: i64,
-}
-
-impl Cluster {
-    fn new(seed: i64) -> Cluster {
-        let mut cluster = Cluster {
-            sessions: Vec::new(),
-            records: Vec::new(),
-            queue: VecDeque::new(),
-            transcript: Vec::new(),
-            outputs: Vec::new(),
-            seed,
-        };
-        for id in 1..=3 {
-            cluster.sessions.push(Session::new());
-            cluster.records.push(Vec::new());
-            cluster.outputs.push(Vec::new());
-            let hello = cluster.send(id, r#"{"kind":"hello","protocol":2}"#);
-            assert_eq!(hello["timing"], "clock");
-        }
-        for id in 1..=3 {
-            cluster.start(id, &[]);
-        }
-        cluster
-    }
-
-    fn start(&mut self, id: u64, records: &[Value]) -> Value {
-        let line = format!(
-            r#"{{"kind":"start","id":{},"members":[1,2,3],"seed":{},"records":{},"options":{}}}"#,
-            id,
-            self.seed,
-            json!(records),
-            OPTIONS
-        );
-        self.records[(id - 1) as usize] = records.to_vec();
-        self.input(id, &line)
-    }
-
-    fn send(&mut self, id: u64, line: &str) -> Value {
-        let answer = self.sessions[(id - 1) as usize]
-            .handle(line)
-            .unwrap_or_else(|error| panic!("node {}: {}", id, error));
-        self.transcript.push(answer.clone());
-        serde_json::from_str(&answer).unwrap()
-    }
-
-    /// Sends one input and routes what it caused: records kept, messages queued.
-    fn input(&mut self, id: u64, line: &str) -> Value {
-        let output = self.send(id, line);
-        self.records[(id - 1) as usize].extend(output["records"].as_array().unwrap().iter().cloned());
-        for message in output["messages"].as_array().unwrap() {
-            let to = message["to"].as_u64().unwrap();
-            assert_ne!(to, id, "a message to itself");
-            self.queue.push_back((id, to, message["message"].clone()));
-        }
-        self.outputs[(id - 1) as usize].push(output.clone());
-        output
-    }
-
-    /// Delivers every queued message (and what it causes), then advances every node one tick.
-    fn round(&mut self) {
-        while let Some((from, to, message)) = self.queue.pop_front() {
-            let line = json!({"kind": "deliver", "from": from, "message": message}).to_string();
-            self.input(to, &line);
-        }
-        for id in 1..=3 {
-            self.input(id, &format!(r#"{{"kind":"advance","elapsedMs":{}}}"#, TICK_MS));
-        }
-    }
-
-    fn rounds(&mut self, count: u32) {
-        for _ in 0..count {
-            self.round();
-        }
-    }
-
-    /// The latest view of each node.
-    fn state(&self, id: u64) -> Value {
-        let outputs = &self.outputs[(id - 1) as usize];
-        outputs.iter().rev().find_map(|output| output.get("state").cloned()).unwrap()
-    }
-
-    fn leaders(&self) -> Vec<u64> {
-        (1..=3).filter(|id| self.state(*id)["role"] == "leader").collect()
-    }
-
-    /// Runs until one leader is known to all, within a bound.
-    fn elect(&mut self) -> u64 {
-        for _ in 0..200 {
-            self.round();
-            let leaders = self.leaders();
-            if leaders.len() == 1 && (1..=3).all(|id| self.state(id)["leaderHint"] == json!(leaders[0])) {
-                return leaders[0];
-            }
-        }
-        panic!("no leader after 200 ticks");
-    }
-
-    fn applied_commands(&self, id: u64) -> Vec<i64> {
-        let outputs = &self.outputs[(id - 1) as usize];
-        let applied = outputs.iter().flat_map(|output| output["applied"].as_array().unwrap().iter());
-        applied.map(|entry| entry["commandId"].as_i64().unwrap()).filter(|id| *id != 0).collect()
-    }
-}
-
-fn propose(id: i64, key: &str, value: &str) -> String {
-    json!({"kind": "propose", "command": {"id": id, "op": "set", "key": key, "value": value}}).to_string()
-}
 
 #[test]
 fn the_seeded_timer_elects_one_leader_that_every_node_follows() {
@@ -148,14 +29,19 @@ fn a_leader_accepts_a_command_that_every_node_then_applies_with_its_result() {
     let leader = cluster.elect();
     let output = cluster.input(leader, &propose(41, "k", "v"));
     let answer = &output["answers"][0];
-    assert_eq!((answer["kind"].as_str(), answer["commandId"].as_i64()), (Some("accepted"), Some(41)));
+    assert_eq!(
+        (answer["kind"].as_str(), answer["commandId"].as_i64()),
+        (Some("accepted"), Some(41))
+    );
     let index = answer["index"].as_u64().unwrap();
     cluster.rounds(10);
     for id in 1..=3 {
         assert_eq!(cluster.applied_commands(id), vec![41], "node {}", id);
         assert!(cluster.state(id)["commitIndex"].as_u64().unwrap() >= index);
     }
-    let applied = cluster.outputs[(leader - 1) as usize].iter().flat_map(|output| output["applied"].as_array().unwrap().clone());
+    let applied = cluster.outputs[(leader - 1) as usize]
+        .iter()
+        .flat_map(|output| output["applied"].as_array().unwrap().clone());
     let entry = applied.into_iter().find(|entry| entry["commandId"] == json!(41)).unwrap();
     assert_eq!((entry["index"].as_u64(), &entry["result"]), (Some(index), &Value::Null));
 }
@@ -166,7 +52,10 @@ fn a_follower_refuses_a_command_naming_the_leader() {
     let leader = cluster.elect();
     let follower = (1..=3).find(|id| *id != leader).unwrap();
     let output = cluster.input(follower, &propose(5, "k", "v"));
-    assert_eq!(output["answers"][0], json!({"kind": "notLeader", "commandId": 5, "leaderHint": leader}));
+    assert_eq!(
+        output["answers"][0],
+        json!({"kind": "notLeader", "commandId": 5, "leaderHint": leader})
+    );
 }
 
 #[test]
@@ -182,7 +71,11 @@ fn a_read_on_the_leader_is_answered_with_the_value_once_a_quorum_confirms_its_le
         .iter()
         .flat_map(|output| output["answers"].as_array().unwrap().clone())
         .collect();
-    assert!(answers.contains(&json!({"kind": "read", "commandId": 2, "value": "v1"})), "{:?}", answers);
+    assert!(
+        answers.contains(&json!({"kind": "read", "commandId": 2, "value": "v1"})),
+        "{:?}",
+        answers
+    );
 }
 
 #[test]
@@ -202,7 +95,10 @@ fn a_restarted_node_rebuilds_its_log_and_vote_from_its_records_and_applies_again
     let view = &start["state"];
     assert_eq!((&view["term"], &view["votedFor"]), (&before["term"], &before["votedFor"]));
     assert_eq!(view["log"]["from"], json!(1));
-    assert_eq!(view["log"]["entries"].as_array().unwrap().len() as u64, before["commitIndex"].as_u64().unwrap());
+    assert_eq!(
+        view["log"]["entries"].as_array().unwrap().len() as u64,
+        before["commitIndex"].as_u64().unwrap()
+    );
     // The committed log id is a record too: the restarted node applies up to it at once.
     assert_eq!(cluster.applied_commands(follower), vec![1, 2]);
 }
@@ -225,7 +121,10 @@ fn the_same_inputs_give_byte_identical_outputs() {
 #[test]
 fn cargo_lock_pins_the_openraft_release_the_program_names() {
     let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
-    let pinned = lock.split("[[package]]").find(|package| package.contains("name = \"openraft\"\n")).unwrap();
+    let pinned = lock
+        .split("[[package]]")
+        .find(|package| package.contains("name = \"openraft\"\n"))
+        .unwrap();
     assert!(pinned.contains(&format!("version = \"{}\"", OPENRAFT_VERSION)), "{}", pinned);
 }
 
@@ -247,7 +146,10 @@ fn a_crashed_leader_restarts_as_leader_of_its_own_term_and_reuses_the_index_of_a
     let start = cluster.start(leader, &durable);
     assert_eq!((&start["state"]["role"], &start["state"]["term"]), (&json!("leader"), &term));
     let answer = cluster.input(leader, &propose(2, "k", "new"))["answers"][0].clone();
-    assert_eq!((&answer["kind"], &answer["index"], &answer["term"]), (&json!("accepted"), &lost, &term));
+    assert_eq!(
+        (&answer["kind"], &answer["index"], &answer["term"]),
+        (&json!("accepted"), &lost, &term)
+    );
 }
 
 /// docs/FINDINGS.md, openraft 3: openraft leaves a state machine that starts empty to the
@@ -268,17 +170,27 @@ fn a_leader_restarted_in_its_own_term_holds_a_read_until_its_commit_covers_a_wri
     let records = cluster.records[(leader - 1) as usize].clone();
     let appended = records
         .iter()
-        .rposition(|record| record["entries"].as_array().is_some_and(|entries| entries.iter().any(|entry| entry["payload"]["Normal"]["id"] == json!(1))))
+        .rposition(|record| {
+            record["entries"]
+                .as_array()
+                .is_some_and(|entries| entries.iter().any(|entry| entry["payload"]["Normal"]["id"] == json!(1)))
+        })
         .expect("the write's record");
     assert!(records[appended + 1..].iter().any(|record| record.get("committed").is_some()));
     cluster.queue.clear();
     cluster.sessions[(leader - 1) as usize] = Session::new();
     cluster.send(leader, r#"{"kind":"hello","protocol":2}"#);
     assert_eq!(cluster.start(leader, &records[..=appended])["state"]["role"], json!("leader"));
-    cluster.input(leader, &json!({"kind": "read", "command": {"id": 2, "op": "get", "key": "k"}}).to_string());
+    cluster.input(
+        leader,
+        &json!({"kind": "read", "command": {"id": 2, "op": "get", "key": "k"}}).to_string(),
+    );
     let read_answers = |cluster: &Cluster| -> Vec<Value> {
         let outputs = cluster.outputs[(leader - 1) as usize].iter();
-        outputs.flat_map(|output| output["answers"].as_array().unwrap().clone()).filter(|answer| answer["commandId"] == json!(2)).collect()
+        outputs
+            .flat_map(|output| output["answers"].as_array().unwrap().clone())
+            .filter(|answer| answer["commandId"] == json!(2))
+            .collect()
     };
     // While the restarted leader's replication is lost, its commit index stays behind: no answer
     // (openraft alone would answer null here, at index 1, below the write at index 2).

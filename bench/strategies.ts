@@ -3,9 +3,15 @@
 // PCT per seed: run's default), on one scenario (swarm, run's default, unless told). No
 // shrinking: this measures how fast a strategy reaches a bug, nothing else. A coverage-guided
 // campaign counts its runs (plain seeds and mutations alike) up to the first failure.
+// `--process`: the reference run as a program over the process protocol (one process per node,
+// src/adapters/referenceProcess.ts), as an external implementation is driven. Its seed counts must
+// equal the in-process ones (the same runs, byte for byte); its times show what the pipes cost.
 //
-//   npm run bench:strategies -- [--scenario NAME] [--seeds-max N] [--bug NAME ...] [--json]
+//   npm run bench:strategies -- [--scenario NAME] [--seeds-max N] [--bug NAME ...] [--process] [--json]
 
+import { fileURLToPath } from 'node:url';
+import { processImplementation } from '../src/adapters/process.js';
+import { closeProcessHost } from '../src/adapters/process/host.js';
 import { referenceImplementation } from '../src/adapters/reference.js';
 import { withStrategy } from '../src/check/options.js';
 import { runSeed } from '../src/check/run.js';
@@ -18,6 +24,8 @@ import type { Implementation } from '../src/contract/contract.js';
 import { flag, option, repeated } from './arguments.js';
 
 const json = flag('json');
+const overProcess = flag('process');
+const referenceProgram = fileURLToPath(new URL('../src/adapters/referenceProcess.js', import.meta.url));
 const seedsMax = Number(option('seeds-max', '300'));
 const scenarioName = option('scenario', 'swarm');
 const chosen = repeated('bug');
@@ -56,15 +64,23 @@ function guidedCell(implementation: Implementation): Cell {
 }
 
 const rows: { bug: string; cells: Cell[] }[] = [];
+/** The reference with one bug on: in this process, or (--process) as a program over the process protocol. */
+function implementationWith(bug: string): Implementation {
+  if (!overProcess) return referenceImplementation(bugsFromNames([bug]));
+  return processImplementation({ program: { command: process.execPath, args: [referenceProgram, '--bug', bug] } });
+}
+
 for (const bug of bugs) {
-  const implementation = referenceImplementation(bugsFromNames([bug.name]));
+  const implementation = implementationWith(bug.name);
   const cells = strategies.map((strategy): Cell => (strategy === 'coverage' ? guidedCell(implementation) : seedsCell(implementation, strategy)));
   rows.push({ bug: bug.name, cells });
   process.stderr.write(`${bug.name}: ${cells.map((cell) => `${cell.strategy} ${cell.seedsToFirstFailure ?? `>${seedsMax}`}`).join(', ')}\n`);
 }
 
+if (overProcess) closeProcessHost();
+const subject = overProcess ? 'the reference over the process protocol' : 'the reference in process';
 if (json) {
-  process.stdout.write(`${JSON.stringify({ scenario: scenarioName, seedsMax, rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ scenario: scenarioName, seedsMax, process: overProcess, rows })}\n`);
 } else {
   const header = ['bug', ...strategies.map((strategy) => `${strategy} seeds`), ...strategies.map((strategy) => `${strategy} s`)];
   const cells = rows.map((row) => [
@@ -74,7 +90,7 @@ if (json) {
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));
   const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column])).join('  ');
-  process.stdout.write(`raftcheck bench:strategies on scenario ${scenarioName} (up to ${seedsMax} seeds per strategy)\n`);
+  process.stdout.write(`raftcheck bench:strategies: ${subject}, scenario ${scenarioName} (up to ${seedsMax} seeds per strategy)\n`);
   process.stdout.write(`${line(header)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const row of cells) process.stdout.write(`${line(row)}\n`);
   const found = (strategy: Strategy) => rows.filter((row) => row.cells.find((cell) => cell.strategy === strategy)?.seedsToFirstFailure !== null).length;

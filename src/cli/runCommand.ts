@@ -205,7 +205,7 @@ function writeCampaignReport(
     io.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const context = { implementation: implementation.name, scenario: scenario.name, reportDirectory: report.display(report.path), options: describeOptionsText(scenario, options, setup.shard), ...reach };
-    io.stdout.write(`${formatSummary({ ...campaign, abstractStates: summary.abstractStates, abstractTransitions: summary.abstractTransitions, abstractCountsEstimated: summary.abstractCountsEstimated }, context, { color: done.color })}\n`);
+    io.stdout.write(`${formatSummary({ ...campaign, abstractStates: summary.abstractStates, abstractTransitions: summary.abstractTransitions, abstractStatesEstimated: summary.abstractStatesEstimated, abstractTransitionsEstimated: summary.abstractTransitionsEstimated }, context, { color: done.color })}\n`);
   }
   return summary.exitCode;
 }

@@ -69,11 +69,17 @@ export function campaignSummary(campaign: CampaignResult, context: CampaignSumma
 export type CampaignSummary = ReturnType<typeof campaignSummary>;
 
 /**
- * The summary's counts of abstract coverage. `abstractCountsEstimated`: past a few thousand
- * distinct states or transitions the counts are HyperLogLog estimates (src/core/distinct.ts).
+ * The summary's counts of abstract coverage. `abstractStatesEstimated` and its twin: past 8,192
+ * distinct states (transitions) the count is a HyperLogLog estimate (src/core/distinct.ts).
  */
-function abstractCountFields(counts: CoverageCounts): { abstractStates: number; abstractTransitions: number; abstractNodeTransitions: number; abstractCountsEstimated: boolean } {
-  return { abstractStates: counts.states, abstractTransitions: counts.transitions, abstractNodeTransitions: counts.nodeTransitions, abstractCountsEstimated: counts.estimated };
+function abstractCountFields(counts: CoverageCounts) {
+  return {
+    abstractStates: counts.states,
+    abstractTransitions: counts.transitions,
+    abstractNodeTransitions: counts.nodeTransitions,
+    abstractStatesEstimated: counts.statesEstimated,
+    abstractTransitionsEstimated: counts.transitionsEstimated,
+  };
 }
 
 /** The report folder's file of distinct abstract states and transitions (CoverageUnionData), which merge joins. */

@@ -229,7 +229,7 @@ export interface SummaryContext {
 export type SummaryFigures = Pick<
   CampaignResult,
   'result' | 'stoppedEarly' | 'interrupted' | 'seeds' | 'events' | 'eventsPerSecond' | 'simulatedMs' | 'wallMs' | 'failuresWallMs' | 'violationsByInvariant' | 'inconclusiveSeeds' | 'inconclusive' | 'inconclusiveByBound'
-> & { marks?: CampaignResult['marks']; abstractStates?: number; abstractTransitions?: number; abstractCountsEstimated?: boolean; guided?: CampaignResult['guided'] };
+> & { marks?: CampaignResult['marks']; abstractStates?: number; abstractTransitions?: number; abstractStatesEstimated?: boolean; abstractTransitionsEstimated?: boolean; guided?: CampaignResult['guided'] };
 
 export function formatSummary(campaign: SummaryFigures, context: SummaryContext, style: ConsoleStyle): string {
   const c = palette(style);
@@ -255,15 +255,16 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
   ];
   lines.push(...formatInconclusive(campaign, c));
   if (campaign.marks !== undefined) lines.push(formatMarks(campaign.marks, context.neverHit ?? marksNeverHit(campaign.marks, context.features, context.faults), c));
-  if (campaign.abstractStates !== undefined) lines.push(abstractStatesLine(campaign.abstractStates, campaign.abstractTransitions ?? 0, campaign.abstractCountsEstimated === true));
+  if (campaign.abstractStates !== undefined) lines.push(abstractStatesLine(campaign));
   const guided = campaign.guided;
   if (guided !== undefined && guided !== null) lines.push(`  guided      ${formatCount(guided.runsMutated)} of ${formatCount(campaign.seeds)} runs mutated kept runs; ${formatCount(guided.runsKept)} ${plural(guided.runsKept, 'run')} kept for new states`);
   if (context.reportDirectory !== null) lines.push(`  report      ${escapeControlCharacters(context.reportDirectory)}`);
   return lines.join('\n');
 }
 
-/** The campaign's abstract coverage; "about" where the counts are estimates (src/core/distinct.ts). */
-function abstractStatesLine(states: number, transitions: number, estimated: boolean): string {
-  const about = estimated ? 'about ' : '';
-  return `  states      ${about}${formatCount(states)} distinct abstract ${plural(states, 'state')}, ${about}${formatCount(transitions)} ${plural(transitions, 'transition')}`;
+/** The campaign's abstract coverage; "about" where a count is an estimate (src/core/distinct.ts). */
+function abstractStatesLine(campaign: { abstractStates?: number; abstractTransitions?: number; abstractStatesEstimated?: boolean; abstractTransitionsEstimated?: boolean }): string {
+  const count = (value: number, estimated: boolean | undefined, noun: string) => `${estimated === true ? 'about ' : ''}${formatCount(value)} ${plural(value, noun)}`;
+  const states = count(campaign.abstractStates ?? 0, campaign.abstractStatesEstimated, 'state');
+  return `  states      ${states.replace(/ state/, ' distinct abstract state')}, ${count(campaign.abstractTransitions ?? 0, campaign.abstractTransitionsEstimated, 'transition')}`;
 }

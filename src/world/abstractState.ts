@@ -269,7 +269,8 @@ export interface CoverageCounts {
   transitions: number;
   nodeTransitions: number;
   /** Past exactDistinctMax (src/core/distinct.ts) a count is a HyperLogLog estimate, within about 1%. */
-  estimated: boolean;
+  statesEstimated: boolean;
+  transitionsEstimated: boolean;
 }
 
 /** A campaign's coverage as JSON: a report folder's coverage.json, which merge joins. */
@@ -314,7 +315,9 @@ export class CoverageUnion {
   }
 
   counts(): CoverageCounts {
-    return { states: this.states.count(), transitions: this.transitions.count(), nodeTransitions: this.nodeTransitions.size, estimated: !this.states.isExact || !this.transitions.isExact };
+    const states = this.states;
+    const transitions = this.transitions;
+    return { states: states.count(), transitions: transitions.count(), nodeTransitions: this.nodeTransitions.size, statesEstimated: !states.isExact, transitionsEstimated: !transitions.isExact };
   }
 
   toData(): CoverageUnionData {

@@ -104,8 +104,10 @@ describe('abstract states', () => {
     const summary = campaignSummary(campaign, { implementation: 'reference', scenario: 'default', options: {}, seedRange: { first: 1, count: 3 }, shard: null, failuresMax: 3, failures: [], reportDirectory: 'reports/x' });
     expect(summary.abstractStates).toBe(counts.states);
     expect(summary.abstractTransitions).toBe(counts.transitions);
-    expect(summary.abstractCountsEstimated).toBe(false);
+    expect([summary.abstractStatesEstimated, summary.abstractTransitionsEstimated]).toEqual([false, false]);
     const text = formatSummary(summary, { implementation: 'reference', scenario: 'default', reportDirectory: null, options: '' }, { color: false });
     expect(text).toContain(`states      ${counts.states} distinct abstract states, ${counts.transitions} transitions`);
+    const estimated = formatSummary({ ...summary, abstractStates: 7072, abstractTransitions: 15302, abstractTransitionsEstimated: true }, { implementation: 'reference', scenario: 'default', reportDirectory: null, options: '' }, { color: false });
+    expect(estimated).toContain('states      7,072 distinct abstract states, about 15,302 transitions');
   });
 });

@@ -60,7 +60,7 @@ export class RecordingChoiceSource implements ChoiceSource {
     }
     const value = boundedFromUnit(entry.generator.int32() >>> 0, bound);
     this.drawCount += 1;
-    assert(this.drawCount <= this.choiceLimit, `choice sequences exceeded ${this.choiceLimit} draws`);
+    if (this.drawCount > this.choiceLimit) assert(false, `choice sequences exceeded ${this.choiceLimit} draws`);
     entry.recorded.push(value);
     return value;
   }

@@ -204,7 +204,7 @@ export class Clients {
 
   private open(client: Client): OpenOperation {
     const open = this.history.openOperation(client.id);
-    assert(open !== undefined, `client ${client.id} has no open operation`);
+    if (open === undefined) assert(false, `client ${client.id} has no open operation`);
     return open;
   }
 

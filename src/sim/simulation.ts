@@ -32,7 +32,7 @@ import type { ClusterObservation } from '../world/observation.js';
 import { commandOf, ViewError } from '../world/observation.js';
 import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
-import { NodeStorage } from './storage.js';
+import { NodeStorage, ProbedStorageOutput } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
 import { crashAfterSnapshot } from './snapshots.js';
 import type { ClientOperation, HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
@@ -780,7 +780,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private stepNodeOnce(id: NodeId, input: Input, started: boolean): Output {
     const slot = this.slots[id];
     const instance = slot.instance;
-    assert(instance !== null, `step on a crashed node ${id}`);
+    if (instance === null) assert(false, `step on a crashed node ${id}`);
     const outcome = runInput(instance, input, id, this.universe);
     if (outcome.problem !== null) this.failImplementation(id, input, outcome.problem);
     const output = outcome.output;
@@ -862,12 +862,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const storage = slot.storage;
     // With a sync in the output, its messages leave once everything written is durable; without, now.
     const durableCount = output.sync ? storage.writtenCount : storage.writtenCount - storage.unsyncedCount;
-    const violation = this.probes!.check({
+    const probed = new ProbedStorageOutput(storage, durableCount, {
       id,
       incarnation: slot.incarnation,
       output,
-      durable: storage.recordsBetween(0, durableCount),
-      unsynced: storage.recordsBetween(durableCount, storage.writtenCount),
       // A torn write keeps a strict, non-empty prefix of the unsynced records (crashNode).
       tornKeptMax: this.scenario.storage.tornWriteProbability > 0 ? storage.writtenCount - durableCount - 1 : 0,
       start: (records) => this.startInput(id, 0, records),
@@ -875,6 +873,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
       eventNumber: this.eventCount,
       timeMs: this.now,
     });
+    const violation = this.probes!.check(probed);
     if (violation !== null) this.report(violation);
   }
 

@@ -3,8 +3,11 @@
 // unsynced suffix, or a torn part of it). The harness owns this, so a restart sees exactly what
 // survived.
 
-import type { DurableRecord } from '../contract/contract.js';
+import type { DurableRecord, Input, Output } from '../contract/contract.js';
+import type { ObservedNode } from '../contract/observation.js';
 import { assert } from '../core/assert.js';
+import type { NodeId } from '../core/ids.js';
+import type { ProbedOutput } from '../world/probes.js';
 
 export class NodeStorage {
   private readonly records: DurableRecord[] = [];
@@ -71,5 +74,50 @@ export class NodeStorage {
   /** What a restarted node is handed: the surviving records, in write order. */
   surviving(): readonly DurableRecord[] {
     return this.records.slice(0, this.durableCount);
+  }
+}
+
+/** What a probed output says besides its records (src/world/probes.ts). */
+export type ProbedOutputFields = Omit<ProbedOutput, 'durable' | 'unsynced'>;
+
+/** What every record durable is handed as its unsynced records (most outputs). */
+const noRecords: readonly DurableRecord[] = Object.freeze([]);
+
+/**
+ * A probed output over a node's storage, whose durable records are copied only when read: most
+ * outputs are passed over before a shadow starts, and the durable list grows with the run. A
+ * class, not an object literal with getters: this is made for every output that sends messages.
+ */
+export class ProbedStorageOutput implements ProbedOutput {
+  readonly id: NodeId;
+  readonly incarnation: number;
+  readonly output: Output;
+  readonly unsynced: readonly DurableRecord[];
+  readonly tornKeptMax: number;
+  readonly start: (records: readonly DurableRecord[]) => Input;
+  readonly mirror: ObservedNode;
+  readonly eventNumber: number;
+  readonly timeMs: number;
+  private durableRecords: readonly DurableRecord[] | null = null;
+
+  /** The records of `storage` up to `durableCount` are durable as the output's messages leave. */
+  constructor(
+    private readonly storage: NodeStorage,
+    private readonly durableCount: number,
+    fields: ProbedOutputFields,
+  ) {
+    this.id = fields.id;
+    this.incarnation = fields.incarnation;
+    this.output = fields.output;
+    this.unsynced = durableCount === storage.writtenCount ? noRecords : storage.recordsBetween(durableCount, storage.writtenCount);
+    this.tornKeptMax = fields.tornKeptMax;
+    this.start = fields.start;
+    this.mirror = fields.mirror;
+    this.eventNumber = fields.eventNumber;
+    this.timeMs = fields.timeMs;
+  }
+
+  get durable(): readonly DurableRecord[] {
+    return (this.durableRecords ??= this.storage.recordsBetween(0, this.durableCount));
   }
 }

@@ -153,20 +153,21 @@ function insertSorted(codes: number[], code: number): void {
  */
 function coarseCode(code: number): number {
   if (code === 0) return 0;
+  // nodeCode's digits, last first (no closure: this runs for every node on every step that moves one).
   let rest = code;
-  const digit = (radix: number) => {
-    const value = rest % radix;
-    rest = Math.floor(rest / radix);
-    return value;
-  };
-  const ownTermEntry = digit(2);
-  digit(3); // the snapshot state
-  const configuration = digit(4);
-  const diverged = digit(3);
-  const logLag = digit(4);
-  const commitLag = Math.min(1, digit(3));
-  const termBehind = Math.min(1, digit(3));
-  const role = rest;
+  const ownTermEntry = rest % 2;
+  rest = Math.floor(rest / 2);
+  rest = Math.floor(rest / 3); // the snapshot state
+  const configuration = rest % 4;
+  rest = Math.floor(rest / 4);
+  const diverged = rest % 3;
+  rest = Math.floor(rest / 3);
+  const logLag = rest % 4;
+  rest = Math.floor(rest / 4);
+  const commitLag = Math.min(1, rest % 3);
+  rest = Math.floor(rest / 3);
+  const termBehind = Math.min(1, rest % 3);
+  const role = Math.floor(rest / 3);
   return ((((((role * 2 + termBehind) * 2 + commitLag) * 4 + logLag) * 3 + diverged) * 4 + configuration) * 2 + ownTermEntry) + 1;
 }
 

@@ -111,7 +111,7 @@ export class ClientHistory {
   /** A command for the client's open operation is sent to `node`: its latest attempt, in flight. */
   attempt(client: number, commandId: number, node: NodeId): void {
     const open = this.open.get(client);
-    assert(open !== undefined, `client ${client} sends an attempt without an open operation`);
+    if (open === undefined) assert(false, `client ${client} sends an attempt without an open operation`);
     this.forgetAttempt(open);
     open.attempt = { commandId, node, incarnation: -1, accepted: false };
     open.record.attempts += 1;

@@ -331,7 +331,8 @@ export class ClusterObservation implements ObservedCluster {
 
   mirror(id: NodeId): NodeMirror {
     const mirror = this.nodes[id - 1];
-    assert(mirror !== undefined, `no node ${id} in the observation`);
+    // The message is built only on failure: this runs several times a step.
+    if (mirror === undefined) assert(false, `no node ${id} in the observation`);
     return mirror;
   }
 

@@ -63,18 +63,18 @@ const isIndex = (value: unknown): boolean => typeof value === 'number' && Number
 /** Feature 'snapshots': the view's snapshot index and term, and the snapshots an output reports. */
 function validateSnapshots(output: Output): string | null {
   const state = output.state as Partial<Record<'snapshotIndex' | 'snapshotTerm', unknown>> | undefined;
+  // Field by field, not over a list of names: this runs on every output.
   if (state !== undefined && state !== null) {
-    for (const field of ['snapshotIndex', 'snapshotTerm'] as const) {
-      if (state[field] !== undefined && !isIndex(state[field])) return `sent a view whose ${field} is not a whole number >= 0`;
-    }
+    if (state.snapshotIndex !== undefined && !isIndex(state.snapshotIndex)) return 'sent a view whose snapshotIndex is not a whole number >= 0';
+    if (state.snapshotTerm !== undefined && !isIndex(state.snapshotTerm)) return 'sent a view whose snapshotTerm is not a whole number >= 0';
   }
-  for (const field of ['snapshotTaken', 'snapshotInstalled'] as const) {
-    const snapshot = output[field];
-    if (snapshot === undefined) continue;
-    const problem = snapshotProblem(snapshot);
-    if (problem !== null) return `reported a ${field} that is not a snapshot {index, term, configuration, data}: ${problem}`;
-  }
-  return null;
+  return reportedSnapshotProblem(output.snapshotTaken, 'snapshotTaken') ?? reportedSnapshotProblem(output.snapshotInstalled, 'snapshotInstalled');
+}
+
+function reportedSnapshotProblem(snapshot: SnapshotView | undefined, field: 'snapshotTaken' | 'snapshotInstalled'): string | null {
+  if (snapshot === undefined) return null;
+  const problem = snapshotProblem(snapshot);
+  return problem === null ? null : `reported a ${field} that is not a snapshot {index, term, configuration, data}: ${problem}`;
 }
 
 function snapshotProblem(snapshot: SnapshotView): string | null {

@@ -76,7 +76,8 @@ export class EventQueue<T extends Scheduled> {
   private frontSequence = 0;
 
   private checkRoom(count: number): void {
-    assert(this.hasRoomFor(count), `event queue exceeded its capacity of ${this.capacity}`);
+    // Messages are built only on failure: these run on every push.
+    if (!this.hasRoomFor(count)) assert(false, `event queue exceeded its capacity of ${this.capacity}`);
   }
 
   /** Restores the heap after rare bulk changes: a sorted array is a valid heap. */
@@ -128,7 +129,7 @@ export class EventQueue<T extends Scheduled> {
 }
 
 function checkTime(event: Scheduled): void {
-  assert(Number.isFinite(event.timeMs) && event.timeMs >= 0, `bad event time ${event.timeMs}`);
+  if (!(Number.isFinite(event.timeMs) && event.timeMs >= 0)) assert(false, `bad event time ${event.timeMs}`);
 }
 
 function before(a: Scheduled, b: Scheduled): boolean {

@@ -74,7 +74,7 @@ export class ReplayChoiceSource implements ChoiceSource {
   constructor(private readonly recorded: Readonly<Record<string, readonly number[]>>) {}
 
   draw(stream: string, bound: number): number {
-    assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
+    if (!(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound))) assert(false, `bad draw bound ${bound}`);
     const position = this.positions.get(stream) ?? 0;
     this.positions.set(stream, position + 1);
     const sequence = Object.prototype.hasOwnProperty.call(this.recorded, stream) ? this.recorded[stream] : undefined;
@@ -138,7 +138,8 @@ export class MutatingChoiceSource implements ChoiceSource {
 }
 
 function boundedFromUnit(uint32: number, bound: number): number {
-  assert(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound), `bad draw bound ${bound}`);
+  // The message is built only on failure: this runs on every draw.
+  if (!(bound >= 1 && bound <= twoTo32 && Number.isInteger(bound))) assert(false, `bad draw bound ${bound}`);
   // Multiply-shift keeps the mapping monotone in the raw value, which keeps shrinking toward 0
   // meaningful, and has negligible bias for the bounds used here.
   return Math.floor((uint32 / twoTo32) * bound);

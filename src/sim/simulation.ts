@@ -244,6 +244,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private boundReached: BoundReached | null = null;
   private currentLogEvent: TraceEvent | null = null;
   private readonly statistics: RunStatistics = emptyStatistics();
+  private membershipWorldMade: MembershipWorld | null = null;
+  private transferWorldMade: TransferWorld | null = null;
 
   constructor(options: SimulationOptions) {
     this.implementation = options.implementation;
@@ -349,7 +351,12 @@ export class Simulation implements FaultWorld, LivenessWorld {
       this.currentLogEvent = describeEvent(event, this.eventCount);
       this.eventLog.push(this.currentLogEvent);
     }
-    this.guarded(() => this.process(event));
+    // guarded(), without a closure per event.
+    try {
+      this.process(event);
+    } catch (error) {
+      if (!(error instanceof ImplementationFault)) throw error;
+    }
     if (this.eventDigests !== null) this.eventDigests.push(this.hasher.digest().low);
     if (this.violation !== null || this.implementationError !== null) this.finished = true;
     else if (this.queueFilled) this.finish();
@@ -913,9 +920,10 @@ export class Simulation implements FaultWorld, LivenessWorld {
       return;
     }
     const senderIncarnation = this.slots[from].incarnation;
-    transmission.delaysMs.forEach((delayMs, copy) => {
+    const delaysMs = transmission.delaysMs;
+    for (let copy = 0; copy < delaysMs.length; copy += 1) {
       if (copy > 0) this.statistics.messagesDuplicated += 1;
-      this.schedule(departMs + delayMs, {
+      this.schedule(departMs + delaysMs[copy], {
         kind: 'deliver',
         from,
         to,
@@ -927,7 +935,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
         duplicate: copy > 0,
         slowed: false,
       });
-    });
+    }
   }
 
   private handleAnswer(event: SimEvent & { kind: 'propose' }, answer: ProposalAnswer): void {
@@ -1182,28 +1190,30 @@ export class Simulation implements FaultWorld, LivenessWorld {
   }
 
   /** The world as the membership administrator sees it. */
+  /** Made once: every member reads the simulation live. */
   private membershipWorld(): MembershipWorld {
-    return this.adminWorld<Omit<MembershipWorld, keyof AdminWorld>>({
+    return (this.membershipWorldMade ??= this.adminWorld<Omit<MembershipWorld, keyof AdminWorld>>({
       startSpare: (node) => this.startNode(node),
       wipe: (node) => {
         if (this.slots[node].instance !== null) this.crashNode(node);
         this.slots[node].storage.wipe();
       },
       changeMembership: (node, change) => this.answerTo(node, { kind: 'changeMembership', change }, change.id),
-    });
+    }));
   }
 
   // ---- leadership transfers (src/sim/transfers.ts) ------------------------------------------
 
   /** The world as the transfer administrator sees it. */
+  /** Made once, like membershipWorld. */
   private transferWorld(): TransferWorld {
     const simulation = this;
-    return this.adminWorld<Omit<TransferWorld, keyof AdminWorld>>({
+    return (this.transferWorldMade ??= this.adminWorld<Omit<TransferWorld, keyof AdminWorld>>({
       get members() {
         return simulation.members;
       },
       transferLeadership: (node, transfer) => this.answerTo(node, { kind: 'transferLeadership', transfer }, transfer.id),
-    });
+    }));
   }
 
   /**

@@ -100,7 +100,7 @@ export class ClientHistory {
 
   invoke(invocation: Invocation, timeMs: number): ClientOperation {
     const { client, sequence, kind, key, value } = invocation;
-    assert(!this.open.has(client), `client ${client} invokes an operation while one is open`);
+    if (this.open.has(client)) assert(false, `client ${client} invokes an operation while one is open`);
     const record: ClientOperation = { id: this.history.length + 1, client, kind, key, ...(value !== undefined ? { value } : {}), invokeMs: timeMs, attempts: 0, acceptedAttempts: 0 };
     this.history.push(record);
     this.open.set(client, { record, sequence, attempt: null });

@@ -25,15 +25,15 @@ export function withStrategy(scenario: Scenario, strategy: SchedulingStrategy | 
   return { ...scenario, network: { ...scenario.network, priority: { ...current, strategy: chosen } } };
 }
 
-/** The options of ImplementationOptions whose feature has the option's name. */
-const leadershipOptions = ['preVote', 'checkQuorum', 'leaseReads'] as const;
+/** The options of ImplementationOptions whose feature has the option's name (leadership's, and asynchronous storage writes). */
+const featureNamedOptions = ['preVote', 'checkQuorum', 'leaseReads', 'asyncStorageWrites'] as const;
 
 /** The features a scenario asks for outright (a swarm's drawn ones aside). */
 function featuresAsked(scenario: Scenario): Feature[] {
   const asked: Feature[] = [];
   if (scenario.implementation.snapshotEntriesThreshold !== undefined || (scenario.faults.crash.afterSnapshotProbability ?? 0) > 0) asked.push('snapshots');
   if (scenario.membership !== undefined) asked.push('membership');
-  for (const option of leadershipOptions) if (scenario.implementation[option] !== undefined) asked.push(option);
+  for (const option of featureNamedOptions) if (scenario.implementation[option] !== undefined) asked.push(option);
   if (scenario.transfers !== undefined) asked.push('leadershipTransfer');
   return asked;
 }
@@ -76,7 +76,7 @@ export function scenarioAsDriven(scenario: Scenario, implementation: Implementat
     delete driven.faults.crash.afterSnapshotProbability;
   }
   if (leftOut.includes('membership')) delete driven.membership;
-  for (const option of leadershipOptions) if (leftOut.includes(option)) delete driven.implementation[option];
+  for (const option of featureNamedOptions) if (leftOut.includes(option)) delete driven.implementation[option];
   if (leftOut.includes('leadershipTransfer')) delete driven.transfers;
   const swarmFeatures = (scenario.swarmFeatures ?? []).filter((feature) => listed.includes(feature));
   if (scenario.swarmFeatures !== undefined) driven.swarmFeatures = swarmFeatures;
@@ -156,7 +156,7 @@ export function faultSummary(scenario: Scenario): string {
   if (faults.crash.afterLeaderCommitProbability > 0) parts.push(`leader crash after commit ${faults.crash.afterLeaderCommitProbability}`);
   if ((faults.crash.afterSnapshotProbability ?? 0) > 0) parts.push(`crash after snapshot ${faults.crash.afterSnapshotProbability}`);
   if (scenario.implementation.snapshotEntriesThreshold !== undefined) parts.push(`snapshot every ${scenario.implementation.snapshotEntriesThreshold} entries`);
-  for (const option of leadershipOptions) if (scenario.implementation[option] === true) parts.push(option);
+  for (const option of featureNamedOptions) if (scenario.implementation[option] === true) parts.push(option);
   if (scenario.transfers !== undefined) parts.push(`transfers ${scenario.transfers.perSecond}/s (${scenario.transfers.target})`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);

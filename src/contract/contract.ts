@@ -33,7 +33,19 @@ export interface Message {
    * In-process implementations may give Implementation.messageView instead.
    */
   view?: MessageView;
+  /**
+   * Feature 'asyncStorageWrites': local work, not a network message. The node hands storage work
+   * to its own local thread ('append': persist entries and state, 'apply': apply committed
+   * entries) by sending it to itself; the harness hands it back to the same node later as a
+   * deliver input from itself, in order per thread, never dropped, duplicated or cut by network
+   * faults, after the scenario's storage latency, and discards it when the node crashes (the
+   * thread dies with it). Absent: a network message, which may not be addressed to its sender.
+   */
+  local?: LocalThread;
 }
+
+/** The local thread a piece of local work goes to (feature 'asyncStorageWrites'). */
+export type LocalThread = 'append' | 'apply';
 
 /**
  * A message decoded into Raft's common vocabulary. `term` is the sender's term as the message
@@ -68,8 +80,8 @@ export type DurableRecord = unknown;
  * sends an input, option or step of a feature only to an implementation that lists it; one that
  * lists none is driven exactly as before (protocol v1).
  */
-export type Feature = 'membership' | 'snapshots' | 'preVote' | 'checkQuorum' | 'leadershipTransfer' | 'leaseReads';
-export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads']);
+export type Feature = 'membership' | 'snapshots' | 'preVote' | 'checkQuorum' | 'leadershipTransfer' | 'leaseReads' | 'asyncStorageWrites';
+export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads', 'asyncStorageWrites']);
 
 /**
  * The options of ImplementationOptions that belong to a feature: handed only to an implementation
@@ -80,6 +92,7 @@ export const featureOptions = Object.freeze({
   preVote: 'preVote',
   checkQuorum: 'checkQuorum',
   leaseReads: 'leaseReads',
+  asyncStorageWrites: 'asyncStorageWrites',
 } as const satisfies Record<string, Feature>);
 
 /**
@@ -167,6 +180,12 @@ export interface ImplementationOptions {
    * drift the implementation declares (Implementation.leaseDriftMax). Absent: off.
    */
   leaseReads?: boolean;
+  /**
+   * Feature 'asyncStorageWrites' (etcd's Config.AsyncStorageWrites): the node hands its storage
+   * writes and its applying to local threads as local work (Message.local) instead of doing them
+   * within the input, and sends what depends on them once the work comes back. Absent: off.
+   */
+  asyncStorageWrites?: boolean;
 }
 
 export type Input =

@@ -24,6 +24,10 @@ export function validateOutput(output: Output, id: NodeId, members: readonly Nod
     if (outbound === null || typeof outbound !== 'object' || outbound.message === null || typeof outbound.message !== 'object') {
       return 'sent a message that is not {to, message: {type, body}}';
     }
+    const local = outbound.message.local;
+    if (local !== undefined && local !== 'append' && local !== 'apply') return `sent a ${String(outbound.message.type)} message with local ${String(local)}: expected 'append' or 'apply'`;
+    if (local !== undefined && outbound.to !== id) return `sent local ${local} work (${String(outbound.message.type)}) to node ${String(outbound.to)}: local work goes to the node itself`;
+    if (local !== undefined) continue;
     if (outbound.to === id) return `sent a ${String(outbound.message.type)} message to itself`;
     if (!members.includes(outbound.to)) return `sent a ${String(outbound.message.type)} message to unknown node ${String(outbound.to)}`;
   }

@@ -54,6 +54,8 @@ export function implementationOptionsSchema(fieldsOptional: boolean): Schema & {
       preVote: { type: 'boolean', optional: true },
       checkQuorum: { type: 'boolean', optional: true },
       leaseReads: { type: 'boolean', optional: true },
+      // Feature 'asyncStorageWrites', absent (off) by default; handed only where listed.
+      asyncStorageWrites: { type: 'boolean', optional: true },
     },
   };
 }

@@ -7,7 +7,7 @@
 // trace hash; each node step is followed by every invariant. Everything has a bound: the run
 // length in virtual time, the events per run, the queue's capacity, a paused node's inbox.
 
-import type { Command, DurableRecord, Implementation, Input, MembershipStep, Message, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
+import type { Command, DurableRecord, Implementation, Input, LocalThread, MembershipStep, Message, MessageView, NodeInstance, Output, ProposalAnswer } from '../contract/contract.js';
 import { Hasher } from '../core/hash.js';
 import type { NodeId } from '../core/ids.js';
 import { nodeIds, nodeName } from '../core/ids.js';
@@ -25,6 +25,7 @@ import type { InvariantDefinition } from '../../invariants/types.js';
 import { becameLeader } from '../../invariants/support.js';
 import { ClusterJudge } from '../world/judge.js';
 import { createInstance, implementationOptionsFor, messageViewOf, runInput } from '../world/step.js';
+import { asyncStorageWritesOn, termPromisedBy } from '../world/asyncStorage.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -185,6 +186,8 @@ class NodeSlot {
   syncBarrierMs = 0;
   /** Records written when the last sync was requested. */
   syncRequestedUpTo = 0;
+  /** When the last local work handed to each local thread comes back (feature 'asyncStorageWrites'): FIFO per thread. */
+  readonly localWorkDoneMs: Record<LocalThread, number> = { append: 0, apply: 0 };
   constructor(
     readonly id: NodeId,
     /** Which ticks reach the node, and as what (ticks, or advances for a time-driven node). */
@@ -223,6 +226,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly inconclusive: Inconclusive[] = [];
   /** Durability probes (src/world/probes.ts), where the scenario or the implementation has them on. */
   private readonly probes: DurabilityProbes | null;
+  /** The implementation's nodes run with asynchronous storage writes (src/world/asyncStorage.ts). */
+  private readonly asyncStorageWrites: boolean;
+  private readonly messageView: (message: Message) => MessageView | null;
   /** Coverage marks (src/world/marks.ts): read-only witnesses of the situations the run reached. */
   private readonly marks = new CoverageMarks();
   /** Reused on every step: what the marks need to know beyond the observation. */
@@ -264,14 +270,16 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.membership = this.createMembership(options.implementation);
     const shadowImplementation = options.shadowImplementation ?? options.implementation;
     const probesOn = this.scenario.durabilityProbes ?? probesByDefault(shadowImplementation);
-    this.probes = probesOn ? new DurabilityProbes(shadowImplementation, { firstPromisesOnly: true }) : null;
+    this.asyncStorageWrites = asyncStorageWritesOn(options.implementation, this.scenario.implementation);
+    this.probes = probesOn ? new DurabilityProbes(shadowImplementation, { firstPromisesOnly: true, asyncStorageWrites: this.asyncStorageWrites }) : null;
     this.transfers = this.scenario.transfers !== undefined && (options.implementation.features ?? []).includes('leadershipTransfer') ? new TransferAdmin(this.scenario.transfers, this.random) : null;
     this.universe = nodeIds(scenario.nodes + (this.membership?.spares.length ?? 0));
     this.slots = [0, ...this.universe].map((id) => new NodeSlot(id, new NodeClock(this.implementation, this.scenario.tickMs)));
     this.network = new Network(this.universe.length, scenario.network, this.random, scenario.durationMs);
     this.faults = new FaultProcesses(scenario, this.random);
     this.liveness = scenario.liveness.enabled ? new LivenessMonitor(scenario) : null;
-    this.judge = ClusterJudge.create(this.universe, options.invariants, messageViewOf(options.implementation));
+    this.messageView = messageViewOf(options.implementation);
+    this.judge = ClusterJudge.create(this.universe, options.invariants, this.messageView);
     this.eventLog = options.recordEvents ? [] : null;
     this.eventDigests = options.recordEventDigests ? [] : null;
     this.stopAfterEvent = options.stopAfterEvent ?? Number.POSITIVE_INFINITY;
@@ -649,6 +657,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   }
 
   private deliver(event: SimEvent & { kind: 'deliver' }): void {
+    if (event.message.local !== undefined) return this.deliverLocalWork(event);
     // A message that waited for a sync is lost if its sender crashed before that sync completed
     // (decided by what was durable at the crash, not by times, so equal instants are exact).
     const durableAtCrash = this.slots[event.from].durableAtCrash[event.senderIncarnation];
@@ -664,6 +673,18 @@ export class Simulation implements FaultWorld, LivenessWorld {
     }
     this.judge.revealed(event.from, event.senderTerm);
     this.marks.delivered(event.from, event.to, event.senderTerm, this.observation);
+    this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
+  }
+
+  /**
+   * Local work coming back to the node that handed it to its local thread (feature
+   * 'asyncStorageWrites'): no network in between, so no cut, loss or slow link; a paused node
+   * holds it like anything else; the thread died with an earlier incarnation.
+   */
+  private deliverLocalWork(event: SimEvent & { kind: 'deliver' }): void {
+    const slot = this.slots[event.to];
+    if (slot.instance === null || slot.incarnation !== event.senderIncarnation) return this.note('lost: the node crashed, and its local thread with it');
+    if (slot.paused) return this.hold(slot, event);
     this.stepNode(event.to, { kind: 'deliver', from: event.from, message: event.message }, false);
   }
 
@@ -812,7 +833,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.probes !== null && output.messages.length > 0) this.probe(id, output);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;
-    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, term);
+    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, this.termRevealed(outbound.message, term));
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
@@ -904,16 +925,22 @@ export class Simulation implements FaultWorld, LivenessWorld {
     return doneMs;
   }
 
+  /** The term a message sent in `senderTerm` reveals to its receiver (src/world/asyncStorage.ts). */
+  private termRevealed(message: Message, senderTerm: number): number {
+    return this.asyncStorageWrites ? termPromisedBy(this.messageView(message), senderTerm, true) : senderTerm;
+  }
+
   private failImplementation(id: NodeId, input: Input, message: string): never {
     this.implementationError = { node: id, input: describeInput(input), message, eventNumber: this.eventCount, timeMs: this.now };
     throw new ImplementationFault(message);
   }
 
   private send(from: NodeId, to: NodeId, message: Message, departMs: number, requiresDurable: number, senderTerm: number): void {
-    this.statistics.messagesSent += 1;
     this.messageCounter += 1;
     const logEvent = this.currentLogEvent;
     if (logEvent !== null) logEvent.sent = [logEvent.sent?.[0] ?? this.messageCounter, this.messageCounter];
+    if (message.local !== undefined) return this.sendLocalWork(from, message, message.local, departMs, senderTerm);
+    this.statistics.messagesSent += 1;
     const transmission = this.network.transmit(from, to, this.random, this.now);
     if (transmission.dropped) {
       this.statistics.messagesDropped += 1;
@@ -936,6 +963,21 @@ export class Simulation implements FaultWorld, LivenessWorld {
         slowed: false,
       });
     }
+  }
+
+  /**
+   * Hands local work to node `id`'s local thread (feature 'asyncStorageWrites'): it comes back
+   * after the scenario's storage latency, never before the thread's earlier work (FIFO per thread;
+   * the event queue keeps send order among equal times). Drawn on the storage stream, only for work.
+   */
+  private sendLocalWork(id: NodeId, message: Message, thread: LocalThread, departMs: number, senderTerm: number): void {
+    const slot = this.slots[id];
+    const latency = this.scenario.storage.syncLatencyMs;
+    const latencyMs = latency.maxMs === 0 ? 0 : this.random.integer('storage', latency.minMs, latency.maxMs);
+    const doneMs = Math.max(slot.localWorkDoneMs[thread], departMs + latencyMs);
+    slot.localWorkDoneMs[thread] = doneMs;
+    const event = { kind: 'deliver', from: id, to: id, message, messageId: this.messageCounter, senderIncarnation: slot.incarnation } as const;
+    this.schedule(doneMs, { ...event, requiresDurable: 0, senderTerm, duplicate: false, slowed: false });
   }
 
   private handleAnswer(event: SimEvent & { kind: 'propose' }, answer: ProposalAnswer): void {

@@ -74,6 +74,8 @@ export function drawSwarmScenario(base: Scenario, random: Random, features: read
   drawSnapshotPressure(scenario, random, drawnFeatures);
   if (drawnFeatures.includes('membership')) drawSwarmMembership(scenario, random);
   drawLeadershipOptions(scenario, random, drawnFeatures, leaseDriftMax);
+  // Asynchronous storage writes on about half the seeds where drawn, on a stream of their own.
+  if (drawnFeatures.includes('asyncStorageWrites') && random.chance('swarm/asyncStorageWrites', 0.5)) scenario.implementation.asyncStorageWrites = true;
   return drawClusterSize(scenario, random, nodesMax);
 }
 

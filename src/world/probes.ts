@@ -23,6 +23,7 @@ import type { DurableRecord, Implementation, Input, Message, MessageView, Output
 import type { ObservedNode, Violation } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
 import { createInstance, messageViewOf } from './step.js';
+import { termPromisedBy } from './asyncStorage.js';
 
 export const durabilityInvariant = 'durable-promise';
 
@@ -74,6 +75,8 @@ export interface ProbeOptions {
    * output that promises is probed, and a shadow is kept per durable record list and node.
    */
   firstPromisesOnly: boolean;
+  /** The nodes run with asynchronous storage writes: some messages promise no term (src/world/asyncStorage.ts). */
+  asyncStorageWrites?: boolean;
 }
 
 export class DurabilityProbes {
@@ -125,7 +128,8 @@ export class DurabilityProbes {
       const view = this.viewOf(outbound.message);
       if (view === null || isPreVote(view)) continue;
       any = true;
-      promises.term = Math.max(promises.term, view.term);
+      // With asynchronous storage writes, only some messages promise their term (src/world/asyncStorage.ts).
+      promises.term = Math.max(promises.term, termPromisedBy(view, view.term, this.options.asyncStorageWrites === true));
       if (view.kind === 'voteResponse' && view.granted && (promises.vote === null || view.term > promises.vote.term)) promises.vote = { term: view.term, candidate: outbound.to };
       if (view.kind === 'appendResponse' && view.success) promises.matchIndex = Math.max(promises.matchIndex, view.matchIndex);
     }

@@ -20,6 +20,10 @@
 // (src/world/instancePool.ts: any deterministic node allows it, and a process implementation
 // runs a bounded number of processes whatever the depth).
 //
+// Local work (feature 'asyncStorageWrites', Message.local): a node's message to its own local
+// thread sits among the messages in flight, but only the oldest of each node's thread may be
+// delivered (FIFO), none is ever dropped, duplicated or reordered, and a crash discards them.
+//
 // Storage: records are durable once a sync covers them (sync: true makes everything written so
 // far durable at once: the explorer has no sync latency). A crash keeps the synced records and a
 // chosen prefix of the unsynced ones: all of them (the disk got them anyway), none (lost), or a
@@ -58,6 +62,7 @@ import { Lanes } from './lanes.js';
 import { mix32 } from '../core/hash.js';
 import type { Violation } from '../contract/observation.js';
 import { DurabilityProbes } from './probes.js';
+import { asyncStorageWritesOn, termPromisedBy } from './asyncStorage.js';
 import { allChanges, changeCode, changeCodesMax, configurationMembers, latestCommitted, startMembers, votersMinOf } from './membership.js';
 
 export interface NodeState {
@@ -307,6 +312,8 @@ export class TransitionSystem {
   readonly knowledge: ImplementationKnowledge;
   /** How checkers read the implementation's messages (messageViewOf). */
   readonly messageView: (message: Message) => MessageView | null;
+  /** The implementation's nodes run with asynchronous storage writes (src/world/asyncStorage.ts). */
+  private readonly asyncStorageWrites: boolean;
   readonly symmetric: boolean;
   readonly usesClone: boolean;
   /** Where node instances live without clone(); null with it (clones live in their node states). */
@@ -372,7 +379,8 @@ export class TransitionSystem {
     this.interning = options.intern !== false;
     this.memoizing = options.memoize !== false;
     this.inputStride = this.members.length + 1;
-    this.probes = options.durabilityProbes === true ? new DurabilityProbes(options.implementation, { firstPromisesOnly: false }) : null;
+    this.asyncStorageWrites = asyncStorageWritesOn(options.implementation, options.implementationOptions);
+    this.probes = options.durabilityProbes === true ? new DurabilityProbes(options.implementation, { firstPromisesOnly: false, asyncStorageWrites: this.asyncStorageWrites }) : null;
   }
 
   /** Live instances of the pool, without clone() (null with it). */
@@ -439,6 +447,11 @@ export class TransitionSystem {
     seen.fill(0);
     const width = this.members.length + 1;
     for (let index = 0; index < messages.length; index += 1) {
+      // Local work is no network message: handed back in order per thread, never dropped.
+      if (messages[index].message.local !== undefined) {
+        if (!hasEarlierOnLink(messages, index)) choices.push({ kind: 'deliver', message: index });
+        continue;
+      }
       // A message behind another on its link costs a reorder (delay-bounded scheduling: the
       // network is FIFO per link but for a bounded number of overtakes).
       const link = messages[index].from * width + messages[index].to;
@@ -595,10 +608,11 @@ export class TransitionSystem {
   }
 
   private deliver(draft: Draft, choice: Choice & { kind: 'deliver' }, observer: StepObserver | undefined): void {
-    if (hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
+    const local = draft.messages[choice.message].message.local !== undefined;
+    if (!local && hasEarlierOnLink(draft.messages, choice.message)) draft.reorders += 1;
     const message = draft.removeMessage(choice.message);
     observer?.delivered?.(message);
-    draft.reveal(message.from, message.senderTerm);
+    if (!local) draft.reveal(message.from, message.senderTerm);
     const input: Input = { kind: 'deliver', from: message.from, message: message.message };
     this.perform(draft, message.to, message, (node) => [this.step(node, message.to, input, false)]);
   }
@@ -608,6 +622,8 @@ export class TransitionSystem {
     const node = draft.nodes[choice.node - 1];
     // Not disposed: other worlds share this node state (and its instance) with this one.
     draft.nodes[choice.node - 1] = this.crashedState(choice.node, node, choice.unsyncedKept);
+    // Its local threads die with it, and the work handed to them.
+    for (let index = draft.messages.length - 1; index >= 0; index -= 1) if (draft.messages[index].to === choice.node && draft.messages[index].message.local !== undefined) draft.removeMessage(index);
     observer?.crashed(choice.node, Math.max(0, node.unsynced.length - choice.unsyncedKept));
     draft.judgeCrash(choice.node, draft.nodes[choice.node - 1].mirror);
   }
@@ -706,9 +722,12 @@ export class TransitionSystem {
         const index = world.messages.findIndex((message) => message.from === step.from && message.to === step.to && JSON.stringify(message.message) === body);
         if (index === -1) return null;
         if (step.kind === 'deliver' && world.nodes[step.to - 1].instance === null) return null;
+        // Local work is never dropped, and comes back in order per thread.
+        if (world.messages[index].message.local !== undefined && (step.kind === 'drop' || hasEarlierOnLink(world.messages, index))) return null;
         return { kind: step.kind, message: index };
       }
       case 'duplicate':
+        if (step.message.local !== undefined) return null;
         return world.nodes[step.to - 1]?.instance ? { kind: 'duplicate', from: step.from, to: step.to, message: step.message } : null;
       case 'timeout':
         return world.nodes[step.node - 1]?.instance ? { kind: step.kind, node: step.node } : null;
@@ -928,7 +947,9 @@ export class TransitionSystem {
       memo: undefined,
       index: undefined,
     });
-    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, mirror.term));
+    // With asynchronous storage writes some messages reveal no term (src/world/asyncStorage.ts).
+    const termOf = (message: Message) => (this.asyncStorageWrites ? termPromisedBy(this.messageView(message), mirror.term, true) : mirror.term);
+    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, termOf(outbound.message)));
     const step = nodeStep(node, output, change, messages, null);
     if (this.probes !== null && messages.length > 0) step.broken = this.probe(id, node, output);
     return step;
@@ -1474,9 +1495,11 @@ function restartable(node: NodeState): boolean {
   return node.instance === null && node.retired !== true && node.mirror.incarnation > 0;
 }
 
+/** Whether a message before `index` is on its link (local work: on its node's local thread). */
 function hasEarlierOnLink(messages: readonly InFlight[], index: number): boolean {
   const { from, to } = messages[index];
-  for (let other = 0; other < index; other += 1) if (messages[other].from === from && messages[other].to === to) return true;
+  const local = messages[index].message.local;
+  for (let other = 0; other < index; other += 1) if (messages[other].from === from && messages[other].to === to && messages[other].message.local === local) return true;
   return false;
 }
 

@@ -1,0 +1,26 @@
+// What a message of a node with asynchronous storage writes (feature 'asyncStorageWrites') says of
+// its term, for every driver and the durability probes. Such a node hands its new term and vote to
+// its local append thread and sends some messages before that work is done: its vote requests and
+// its heartbeat answers (etcd's AsyncStorageWrites holds back only vote answers and append
+// answers until its storage work is done, and a leader's term is durable before it leads, as its
+// own vote counts only once written). Those reveal and promise no term; an answer promises the term
+// it carries, no more, as the node may have moved on in memory by the time it leaves.
+
+import type { Implementation, ImplementationOptions, MessageView } from '../contract/contract.js';
+import { implementationOptionsFor } from './step.js';
+
+/** Whether `implementation`'s nodes run with asynchronous storage writes under `options`. */
+export function asyncStorageWritesOn(implementation: Implementation, options: ImplementationOptions): boolean {
+  return implementationOptionsFor(implementation, options).asyncStorageWrites === true;
+}
+
+/**
+ * The term a message of a node in `senderTerm` reveals and promises (0: none). Without
+ * asynchronous storage writes, the sender's term; with them, as the module comment says.
+ */
+export function termPromisedBy(view: MessageView | null, senderTerm: number, asyncStorageWrites: boolean): number {
+  if (!asyncStorageWrites) return senderTerm;
+  if (view === null || view.kind === 'voteRequest' || view.kind === 'heartbeatResponse') return 0;
+  if (view.kind === 'voteResponse') return view.preVote === true ? 0 : Math.min(senderTerm, view.term);
+  return Math.min(senderTerm, view.term);
+}

@@ -32,17 +32,19 @@ type testOutput struct {
 }
 
 type testCluster struct {
-	t          *testing.T
-	members    []uint64
-	seed       int64
-	sessions   map[uint64]*session
-	records    map[uint64][]json.RawMessage
-	logs       map[uint64][]logEntryView // each node's log, rebuilt from the view deltas
-	applied    map[uint64][]appliedEntry
-	states     map[uint64]*stateView
-	answers    []map[string]any // every answer of every node, in order
-	network    []outboundMessage
-	senders    []uint64
+	t        *testing.T
+	members  []uint64
+	seed     int64
+	sessions map[uint64]*session
+	records  map[uint64][]json.RawMessage
+	logs     map[uint64][]logEntryView // each node's log, rebuilt from the view deltas
+	applied  map[uint64][]appliedEntry
+	states   map[uint64]*stateView
+	answers  []map[string]any // every answer of every node, in order
+	network  []outboundMessage
+	senders  []uint64
+	// local is each node's local work (feature asyncStorageWrites) not yet handed back, in order.
+	local      map[uint64][]outboundMessage
 	transcript bytes.Buffer
 	options    options
 	taken      map[uint64][]*snapshotView // the snapshots each node took, in order
@@ -60,7 +62,7 @@ func newTestCluster(t *testing.T, seed int64) *testCluster {
 func newTestClusterWith(t *testing.T, seed int64, o options) *testCluster {
 	c := &testCluster{
 		t: t, members: []uint64{1, 2, 3}, seed: seed, options: o, isolated: map[uint64]bool{}, taken: map[uint64][]*snapshotView{}, configurations: map[uint64]*raftcheck.ConfigurationView{},
-		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{},
+		sessions: map[uint64]*session{}, records: map[uint64][]json.RawMessage{}, local: map[uint64][]outboundMessage{},
 		logs: map[uint64][]logEntryView{}, applied: map[uint64][]appliedEntry{}, states: map[uint64]*stateView{},
 	}
 	for _, id := range c.members {
@@ -87,6 +89,10 @@ func (c *testCluster) send(id uint64, in any) testOutput {
 	}
 	c.records[id] = append(c.records[id], out.Records...)
 	for _, m := range out.Messages {
+		if m.To == id && m.Message.Local != "" {
+			c.local[id] = append(c.local[id], m)
+			continue
+		}
 		if m.To == id {
 			c.t.Fatalf("node %d sent %s to itself", id, m.Message.Type)
 		}
@@ -125,6 +131,7 @@ func (c *testCluster) send(id uint64, in any) testOutput {
 func (c *testCluster) start(id uint64) testOutput {
 	c.sessions[id] = newSession(newLogger(""))
 	c.applied[id] = nil
+	c.local[id] = nil // the local threads died with the node
 	if _, err := c.sessions[id].handle([]byte(`{"kind":"hello","protocol":1}`)); err != nil {
 		c.t.Fatal(err)
 	}
@@ -136,11 +143,14 @@ func (c *testCluster) start(id uint64) testOutput {
 	return c.send(id, start)
 }
 
-// settle delivers messages in FIFO order until the network is empty.
+// settle delivers messages in FIFO order, and hands local work back, until nothing is left.
 func (c *testCluster) settle() {
-	for steps := 0; len(c.network) > 0; steps++ {
+	for steps := 0; len(c.network) > 0 || c.doLocalWork(); steps++ {
 		if steps > 10000 {
 			c.t.Fatal("the network never went quiet")
+		}
+		if len(c.network) == 0 {
+			continue
 		}
 		m, from := c.network[0], c.senders[0]
 		c.network, c.senders = c.network[1:], c.senders[1:]
@@ -149,6 +159,20 @@ func (c *testCluster) settle() {
 		}
 		c.send(m.To, map[string]any{"kind": "deliver", "from": from, "message": m.Message})
 	}
+}
+
+// doLocalWork hands every live node's local work back to it, oldest first; whether there was any.
+func (c *testCluster) doLocalWork() bool {
+	handed := false
+	for _, id := range c.members {
+		for c.sessions[id] != nil && len(c.local[id]) > 0 {
+			m := c.local[id][0]
+			c.local[id] = c.local[id][1:]
+			c.send(id, map[string]any{"kind": "deliver", "from": id, "message": m.Message})
+			handed = true
+		}
+	}
+	return handed
 }
 
 // tickUntilLeader ticks every live node in turn until one of them leads.
@@ -216,7 +240,7 @@ func TestHelloAnswersProtocol2WithTheRaftVersionAndTheFeaturesWired(t *testing.T
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "membership,snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads" || hello.DriftMax == nil || *hello.DriftMax != 0.1 {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "membership,snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads,asyncStorageWrites" || hello.DriftMax == nil || *hello.DriftMax != 0.1 {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }

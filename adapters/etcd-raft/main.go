@@ -41,7 +41,7 @@ func newSession(logger raft.Logger) *session {
 	s.conversation = &raftcheck.Session{
 		Hello: raftcheck.Hello{
 			Name: "etcd-raft", Version: raftVersion(), Restartable: true,
-			Features: []string{"membership", "snapshots", "preVote", "checkQuorum", "leadershipTransfer", "leaseReads"},
+			Features: []string{"membership", "snapshots", "preVote", "checkQuorum", "leadershipTransfer", "leaseReads", "asyncStorageWrites"},
 			// etcd names no number for ReadOnlyLeaseBased, only a bound ("it can be affected by
 			// clock drift. If the clock drift is unbounded, leader might keep the lease longer than
 			// it should"): the adapter declares the reference's 0.1, so that the shipped lease

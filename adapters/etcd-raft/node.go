@@ -73,6 +73,8 @@ type node struct {
 	logDirtyFrom uint64
 	// reads are the read inputs not answered yet, in arrival order.
 	reads []pendingRead
+	// async is etcd's AsyncStorageWrites (async.go): storage work goes to the local threads.
+	async bool
 }
 
 // pendingRead is a read handed to etcd's ReadIndex. etcd confirms it with a ReadState (the read
@@ -184,6 +186,7 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 		configurationChanged:      true, // the output of start carries the configuration
 		snapshotThreshold:         o.SnapshotEntriesThreshold,
 		logDirtyFrom:              1, // the output of start carries the whole log
+		async:                     o.AsyncStorageWrites,
 	}
 	if restored != nil {
 		n.restore(restored)
@@ -225,6 +228,8 @@ func etcdConfig(id uint64, o options, storage raft.Storage, logger raft.Logger) 
 		Logger:                   logger,
 		// A leader that removed itself steps down once it applies that (as etcd's server asks).
 		StepDownOnRemoval: true,
+		// Storage work as messages to the local append and apply threads (async.go).
+		AsyncStorageWrites: o.AsyncStorageWrites,
 	}
 }
 
@@ -360,6 +365,12 @@ func (n *node) deliver(in *input, out *output) error {
 	if err != nil {
 		return fmt.Errorf("deliver from %d: %w", in.From, err)
 	}
+	if in.Message.Local != "" {
+		if !n.async || in.From != n.id || m.GetFrom() != n.id || localThreadOf(m) != in.Message.Local {
+			return fmt.Errorf("deliver: local %s work %s from %d, which this node did not hand to that thread", in.Message.Local, m.GetType(), in.From)
+		}
+		return n.doLocalWork(m, in.Message.Local, out)
+	}
 	if m.GetFrom() != in.From || m.GetTo() != n.id {
 		return fmt.Errorf("deliver: message %s from %d to %d handed to %d as from %d", m.GetType(), m.GetFrom(), m.GetTo(), n.id, in.From)
 	}
@@ -457,7 +468,11 @@ func (n *node) drain(out *output, proposed *acceptedAnswer) error {
 		if rounds > 1000 {
 			return errors.New("etcd kept producing Ready structs (over 1000 for one input)")
 		}
-		if err := n.handleReady(n.raw.Ready(), out, proposed); err != nil {
+		handle := n.handleReady
+		if n.async {
+			handle = n.handleReadyAsync
+		}
+		if err := handle(n.raw.Ready(), out, proposed); err != nil {
 			return err
 		}
 	}

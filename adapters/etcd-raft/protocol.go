@@ -31,6 +31,8 @@ type options struct {
 	PreVote     bool `json:"preVote,omitempty"`
 	CheckQuorum bool `json:"checkQuorum,omitempty"`
 	LeaseReads  bool `json:"leaseReads,omitempty"`
+	// AsyncStorageWrites: etcd's Config.AsyncStorageWrites (async.go).
+	AsyncStorageWrites bool `json:"asyncStorageWrites,omitempty"`
 	// SnapshotEntriesThreshold: compact once this many applied entries follow the last snapshot.
 	SnapshotEntriesThreshold uint64 `json:"snapshotEntriesThreshold,omitempty"`
 }
@@ -62,6 +64,8 @@ type wireEnvelope struct {
 	Body string `json:"body"`
 	// View is the message in Raft's common vocabulary; nil where the contract has no word for it.
 	View *messageView `json:"view,omitempty"`
+	// Local names the local thread ("append", "apply") of local work (async.go); "" for a message to a peer.
+	Local string `json:"local,omitempty"`
 }
 
 type outboundMessage struct {
@@ -235,6 +239,10 @@ func (out *output) appendJSON(buffer []byte) ([]byte, error) {
 		buffer = append(buffer, `,"body":`...)
 		buffer = raftcheck.AppendString(buffer, m.Message.Body)
 		buffer = m.viewJSON(buffer)
+		if m.Message.Local != "" {
+			buffer = append(buffer, `,"local":`...)
+			buffer = raftcheck.AppendString(buffer, m.Message.Local)
+		}
 		buffer = append(buffer, "}}"...)
 	}
 	buffer = append(buffer, `],"records":[`...)

@@ -141,17 +141,31 @@ func (n *node) compact(out *output) error {
 // install replaces the state machine with a snapshot from a leader (Ready.Snapshot): etcd
 // installs one only when its log lacks the snapshot's last entry, and then drops the whole log.
 func (n *node) install(snapshot *pb.Snapshot, written *record, out *output) error {
-	installed, err := recordOf(snapshot, "installed")
+	installed, err := n.installInMemory(snapshot, out)
 	if err != nil {
 		return err
 	}
+	return n.persistSnapshot(snapshot, installed, written)
+}
+
+// installInMemory makes a leader's snapshot the state machine and the start of the log mirror.
+func (n *node) installInMemory(snapshot *pb.Snapshot, out *output) (*snapshotRecord, error) {
+	installed, err := recordOf(snapshot, "installed")
+	if err != nil {
+		return nil, err
+	}
+	n.restore(installed)
+	n.log = n.log[:0]
+	out.SnapshotInstalled = installed.view()
+	return installed, nil
+}
+
+// persistSnapshot writes an installed snapshot to storage and to the record being written.
+func (n *node) persistSnapshot(snapshot *pb.Snapshot, installed *snapshotRecord, written *record) error {
 	if err := n.storage.ApplySnapshot(snapshot); err != nil {
 		return fmt.Errorf("installing snapshot %d: %w", installed.Index, err)
 	}
 	written.Snapshot = installed
-	n.restore(installed)
-	n.log = n.log[:0]
-	out.SnapshotInstalled = installed.view()
 	return nil
 }
 

@@ -117,6 +117,9 @@ type Envelope struct {
 	Type string
 	Term uint64
 	Body json.RawMessage
+	// Local names the local thread of local work (feature asyncStorageWrites): "append" or
+	// "apply"; "" for a message from a peer.
+	Local string
 }
 
 // Input is the union of the input kinds (Input in contract.ts); Kind says which fields are set.
@@ -287,6 +290,8 @@ func readEnvelope(r *Reader) (*Envelope, error) {
 			envelope.Term, err = r.Uint()
 		case "body":
 			envelope.Body, err = r.Raw()
+		case "local":
+			envelope.Local, err = r.String()
 		default:
 			err = r.Skip()
 		}

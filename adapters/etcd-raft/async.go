@@ -67,6 +67,34 @@ func (n *node) handleReadyAsync(rd raft.Ready, out *output, proposed *acceptedAn
 	return nil
 }
 
+// commitIndexShown is the commit index the view shows: etcd's, but short of the first
+// configuration entry not yet applied. The view's configuration is the one applied (etcd's takes
+// effect when applied), and with the apply thread behind, etcd may know entries committed past a
+// configuration entry it has not applied: the view would then say the old configuration is in
+// force, and committed, where it no longer is.
+func (n *node) commitIndexShown(commit uint64) uint64 {
+	if len(n.confUnapplied) > 0 && commit >= n.confUnapplied[0] {
+		return n.confUnapplied[0] - 1
+	}
+	return commit
+}
+
+// dropFrom keeps the indexes below first (a log overwritten from first on).
+func dropFrom(indexes []uint64, first uint64) []uint64 {
+	for len(indexes) > 0 && indexes[len(indexes)-1] >= first {
+		indexes = indexes[:len(indexes)-1]
+	}
+	return indexes
+}
+
+// dropThrough keeps the indexes above last (entries applied through last).
+func dropThrough(indexes []uint64, last uint64) []uint64 {
+	for len(indexes) > 0 && indexes[0] <= last {
+		indexes = indexes[1:]
+	}
+	return indexes
+}
+
 // doLocalWork does the work a local thread was handed, now that the harness brings it back, then
 // sends (or steps, those to this node) the responses that waited for it.
 func (n *node) doLocalWork(m *pb.Message, thread string, out *output) error {

@@ -165,6 +165,7 @@ func (n *node) applyConfChange(e *pb.Entry) (int64, error) {
 	}
 	n.confState = n.raw.ApplyConfChange(change)
 	n.confIndex = e.GetIndex()
+	n.confUnapplied = dropThrough(n.confUnapplied, n.confIndex)
 	n.configurationChanged = true
 	return context.ID, nil
 }

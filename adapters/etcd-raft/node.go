@@ -75,6 +75,9 @@ type node struct {
 	reads []pendingRead
 	// async is etcd's AsyncStorageWrites (async.go): storage work goes to the local threads.
 	async bool
+	// confUnapplied are the indexes of the configuration entries in the log mirror past confIndex,
+	// in order (async.go: the view's commit index stops short of the first).
+	confUnapplied []uint64
 }
 
 // pendingRead is a read handed to etcd's ReadIndex. etcd confirms it with a ReadState (the read
@@ -570,10 +573,12 @@ func (n *node) mirrorEntries(entries []*pb.Entry, proposed *acceptedAnswer) erro
 		return fmt.Errorf("etcd wrote entries from %d over a log of %d..%d", first, n.snapshotIndex+1, n.snapshotIndex+uint64(len(n.log)))
 	}
 	n.log = n.log[:first-1-n.snapshotIndex]
+	n.confUnapplied = dropFrom(n.confUnapplied, first)
 	for _, e := range entries {
 		id := commandIDOf(e)
 		if isConfChange(e) {
 			n.confIndexLatest = max(n.confIndexLatest, e.GetIndex())
+			n.confUnapplied = append(n.confUnapplied, e.GetIndex())
 		}
 		n.log = append(n.log, logEntryView{Term: e.GetTerm(), CommandID: id})
 		if proposed != nil && id == proposed.CommandID && proposed.Index == 0 {
@@ -623,6 +628,9 @@ func (n *node) view() *stateView {
 		LeaderHint:    optionalID(status.Lead),
 		SnapshotIndex: new(n.snapshotIndex),
 		SnapshotTerm:  new(n.snapshotTerm),
+	}
+	if n.async {
+		v.CommitIndex = n.commitIndexShown(v.CommitIndex)
 	}
 	if n.configurationChanged {
 		v.Configuration = n.configurationView()

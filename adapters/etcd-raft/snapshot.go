@@ -176,6 +176,7 @@ func (n *node) restore(r *snapshotRecord) {
 	n.snapshotIndex, n.snapshotTerm = r.Index, r.Term
 	n.confState = r.ConfState.confState()
 	n.confIndex, n.confIndexLatest = r.Index, max(n.confIndexLatest, r.Index)
+	n.confUnapplied = n.confUnapplied[:0] // the log after the snapshot starts over
 	n.configurationChanged = true
 	n.logDirtyFrom = r.Index + 1
 }

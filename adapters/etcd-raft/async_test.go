@@ -137,3 +137,20 @@ func TestWithAsyncStorageWritesTheSameInputsGiveByteIdenticalOutputs(t *testing.
 		t.Fatal("the run handed no work to the append or the apply thread")
 	}
 }
+
+func TestTheCommitIndexShownStopsShortOfTheFirstUnappliedConfigurationEntry(t *testing.T) {
+	n := &node{async: true, confUnapplied: []uint64{5, 9}}
+	for _, c := range []struct{ commit, shown uint64 }{{3, 3}, {4, 4}, {5, 4}, {12, 4}} {
+		if got := n.commitIndexShown(c.commit); got != c.shown {
+			t.Fatalf("commit %d shown as %d, expected %d", c.commit, got, c.shown)
+		}
+	}
+	n.confUnapplied = dropThrough(n.confUnapplied, 5) // entry 5 applied
+	if got := n.commitIndexShown(12); got != 8 {
+		t.Fatalf("commit 12 shown as %d once entry 5 is applied, expected 8", got)
+	}
+	n.confUnapplied = dropFrom(n.confUnapplied, 7) // the log overwritten from 7 on
+	if got := n.commitIndexShown(12); got != 12 || len(n.confUnapplied) != 0 {
+		t.Fatalf("commit 12 shown as %d with %v unapplied, expected 12 and none", got, n.confUnapplied)
+	}
+}

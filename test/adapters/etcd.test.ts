@@ -86,7 +86,7 @@ describe.skipIf(!runnable)(`etcd raft in wasm and over the process protocol${run
   it('answers hello with protocol 2 and the features it wires, declaring the lease drift it assumes, and says nothing on stderr', () => {
     etcdAdapterCommand({ build: true, log: () => {} });
     const { stdout, stderr } = spawnSync(etcdAdapterBinary(), { input: '{"kind":"hello","protocol":2}\n', encoding: 'utf8' });
-    expect(JSON.parse(stdout)).toEqual({ protocol: 2, name: 'etcd-raft', version: 'v3.7.0', restartable: true, features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'], leaseDriftMax: 0.1 });
+    expect(JSON.parse(stdout)).toEqual({ protocol: 2, name: 'etcd-raft', version: 'v3.7.0', restartable: true, features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads', 'asyncStorageWrites'], leaseDriftMax: 0.1 });
     expect(stderr).toBe('');
   });
 

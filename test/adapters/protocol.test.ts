@@ -35,7 +35,7 @@ describe('the hello of protocol 2', () => {
 
   it('names an unknown feature and where it is in the list', () => {
     expect(problemOf(hello({ protocol: 2, features: ['membership', 'prevote'] }))).toBe(
-      'answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots, preVote, checkQuorum, leadershipTransfer, leaseReads',
+      'answered hello with an unknown feature "prevote" (features[1]); known features: membership, snapshots, preVote, checkQuorum, leadershipTransfer, leaseReads, asyncStorageWrites',
     );
   });
 

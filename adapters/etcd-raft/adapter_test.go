@@ -236,11 +236,12 @@ func TestHelloAnswersProtocol2WithTheRaftVersionAndTheFeaturesWired(t *testing.T
 		Restartable bool      `json:"restartable"`
 		Features    *[]string `json:"features"`
 		DriftMax    *float64  `json:"leaseDriftMax"`
+		Guards      []string  `json:"removedNodeGuards"`
 	}
 	if err := json.Unmarshal(answer, &hello); err != nil {
 		t.Fatal(err)
 	}
-	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "membership,snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads,asyncStorageWrites" || hello.DriftMax == nil || *hello.DriftMax != 0.1 {
+	if hello.Protocol != 2 || hello.Name != "etcd-raft" || hello.Version == "" || !hello.Restartable || hello.Features == nil || strings.Join(*hello.Features, ",") != "membership,snapshots,preVote,checkQuorum,leadershipTransfer,leaseReads,asyncStorageWrites" || hello.DriftMax == nil || *hello.DriftMax != 0.1 || strings.Join(hello.Guards, ",") != "checkQuorum,preVote" {
 		t.Fatalf("unexpected hello answer %s", answer)
 	}
 }

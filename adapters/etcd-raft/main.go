@@ -47,6 +47,11 @@ func newSession(logger raft.Logger) *session {
 			// it should"): the adapter declares the reference's 0.1, so that the shipped lease
 			// scenario runs within it (README, "Options mapping").
 			LeaseDriftMax: new(0.1),
+			// etcd's raft ignores the vote requests of a removed node that keeps running only with
+			// check-quorum (its inLease) or pre-vote on: raft.go's Step says so of the two
+			// ("a removed node will send MsgVotes (or MsgPreVotes) which will be ignored"), and
+			// etcd's server stops a member once it learns of its removal (docs/FINDINGS.md).
+			RemovedNodeGuards: []string{"checkQuorum", "preVote"},
 		},
 		Handle: s.input,
 	}

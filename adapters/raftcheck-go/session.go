@@ -30,6 +30,10 @@ type Hello struct {
 	Features []string
 	// LeaseDriftMax is the clock drift the implementation's leases assume (with feature leaseReads).
 	LeaseDriftMax *float64
+	// RemovedNodeGuards are the options ("checkQuorum", "preVote"), any one of which the
+	// implementation needs on to stay live while a removed node keeps running (with feature
+	// membership; each also a feature); empty: it needs none.
+	RemovedNodeGuards []string
 }
 
 // Answer is the hello answer to a harness that speaks harnessProtocol: the newest version both
@@ -52,20 +56,28 @@ func (h *Hello) Answer(harnessProtocol int) ([]byte, error) {
 		buffer = AppendString(buffer, h.Timing)
 	}
 	if protocol >= 2 {
-		buffer = append(buffer, `,"features":[`...)
-		for index, feature := range h.Features {
-			if index > 0 {
-				buffer = append(buffer, ',')
-			}
-			buffer = AppendString(buffer, feature)
-		}
-		buffer = append(buffer, ']')
+		buffer = appendStrings(append(buffer, `,"features":`...), h.Features)
 		if h.LeaseDriftMax != nil {
 			buffer = append(buffer, `,"leaseDriftMax":`...)
 			buffer = strconv.AppendFloat(buffer, *h.LeaseDriftMax, 'g', -1, 64)
 		}
+		if len(h.RemovedNodeGuards) > 0 {
+			buffer = appendStrings(append(buffer, `,"removedNodeGuards":`...), h.RemovedNodeGuards)
+		}
 	}
 	return append(buffer, '}'), nil
+}
+
+// appendStrings appends a JSON list of strings.
+func appendStrings(buffer []byte, list []string) []byte {
+	buffer = append(buffer, '[')
+	for index, item := range list {
+		if index > 0 {
+			buffer = append(buffer, ',')
+		}
+		buffer = AppendString(buffer, item)
+	}
+	return append(buffer, ']')
 }
 
 // Session answers the lines of one conversation.

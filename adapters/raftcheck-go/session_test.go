@@ -61,3 +61,11 @@ func TestAHelloWithLeaseReadsDeclaresTheLeaseDriftMax(t *testing.T) {
 		t.Fatalf("answered %s (%v)", answer, err)
 	}
 }
+
+func TestAHelloWithMembershipDeclaresTheGuardsRemovedNodesNeed(t *testing.T) {
+	s := echoSession(Hello{Name: "etcd-raft", Version: "v3.7.0", Features: []string{"membership", "preVote", "checkQuorum"}, RemovedNodeGuards: []string{"checkQuorum", "preVote"}})
+	answer, err := s.Line([]byte(`{"kind":"hello","protocol":2}`))
+	if err != nil || string(answer) != `{"protocol":2,"name":"etcd-raft","version":"v3.7.0","features":["membership","preVote","checkQuorum"],"removedNodeGuards":["checkQuorum","preVote"]}` {
+		t.Fatalf("answered %s (%v)", answer, err)
+	}
+}

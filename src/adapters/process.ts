@@ -88,13 +88,15 @@ export function processImplementation(options: ProcessImplementationOptions): Im
   const name = probe.ok ? probe.name : `process:${settings.commandLine}`;
   const features = probe.ok ? probe.features : [];
   const leaseDriftMax = probe.ok ? probe.leaseDriftMax : undefined;
+  const removedNodeGuards = probe.ok ? probe.removedNodeGuards : undefined;
   return {
     name,
     version: probe.ok ? probe.version : 'unknown',
     ...(probe.ok && probe.timing === 'clock' ? { timing: probe.timing } : {}),
     features,
     ...(leaseDriftMax === undefined ? {} : { leaseDriftMax }),
-    createNode: () => new ProcessNode(settings, { name, features, leaseDriftMax }),
+    ...(removedNodeGuards === undefined ? {} : { removedNodeGuards }),
+    createNode: () => new ProcessNode(settings, { name, features, leaseDriftMax, removedNodeGuards }),
   };
 }
 
@@ -177,11 +179,13 @@ function helloDifference(hello: Hello, first: FirstHello): string | null {
   const listed = (features: readonly string[]) => (features.length === 0 ? 'none' : features.join(', '));
   if (hello.features.join() !== first.features.join()) return `answered hello with features ${listed(hello.features)}, but its first process with ${listed(first.features)}`;
   if (hello.leaseDriftMax !== first.leaseDriftMax) return `answered hello with leaseDriftMax ${String(hello.leaseDriftMax)}, but its first process with ${String(first.leaseDriftMax)}`;
+  const guards = (declared: Hello['removedNodeGuards']) => (declared === undefined ? 'none' : declared.join(', '));
+  if (guards(hello.removedNodeGuards) !== guards(first.removedNodeGuards)) return `answered hello with removedNodeGuards ${guards(hello.removedNodeGuards)}, but its first process with ${guards(first.removedNodeGuards)}`;
   return null;
 }
 
 /** What every later process's hello must repeat of the first's. */
-type FirstHello = Pick<Hello, 'name' | 'features' | 'leaseDriftMax'>;
+type FirstHello = Pick<Hello, 'name' | 'features' | 'leaseDriftMax' | 'removedNodeGuards'>;
 
 /** One node instance: one process. */
 class ProcessNode implements NodeInstance {

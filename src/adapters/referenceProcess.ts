@@ -44,7 +44,8 @@ function helloAnswer(harnessProtocol: number | undefined, implementation: Implem
   if (harnessProtocol === 1) return JSON.stringify({ protocol: 1, ...answer });
   if (harnessProtocol !== protocolVersion) process.stderr.write(`referenceProcess: the harness speaks protocol ${harnessProtocol}, this program ${protocolVersion}\n`);
   const leases = implementation.leaseDriftMax === undefined ? {} : { leaseDriftMax: implementation.leaseDriftMax };
-  return JSON.stringify({ protocol: protocolVersion, ...answer, features: implementation.features ?? [], ...leases });
+  const guards = implementation.removedNodeGuards === undefined ? {} : { removedNodeGuards: implementation.removedNodeGuards };
+  return JSON.stringify({ protocol: protocolVersion, ...answer, features: implementation.features ?? [], ...leases, ...guards });
 }
 
 function main(): void {

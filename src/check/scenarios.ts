@@ -8,6 +8,7 @@ import { scenariosDirectory } from '../core/paths.js';
 import { withoutByteOrderMark } from '../core/text.js';
 import type { Implementation } from '../contract/contract.js';
 import { leaseAssumptionProblems } from '../sim/leases.js';
+import { removedNodeAssumptionProblems } from '../sim/removedNodes.js';
 import type { Scenario } from '../sim/scenario.js';
 import { parseScenario } from '../sim/scenarioSchema.js';
 
@@ -58,10 +59,11 @@ export function loadScenario(nameOrPath: string): Scenario {
 
 /**
  * What a scenario asks that the implementation it runs on says it cannot stand without unsafe
- * faults (clock faults past the drift its lease reads assume): a ScenarioError listing them.
+ * faults (clock faults past the drift its lease reads assume, removed nodes left running without
+ * the guard it needs): a ScenarioError listing them.
  */
-export function checkScenarioFor(scenario: Scenario, implementation: Pick<Implementation, 'name' | 'features' | 'leaseDriftMax'>): void {
-  const problems = leaseAssumptionProblems(scenario, implementation);
+export function checkScenarioFor(scenario: Scenario, implementation: Pick<Implementation, 'name' | 'features' | 'leaseDriftMax' | 'removedNodeGuards'>): void {
+  const problems = [...leaseAssumptionProblems(scenario, implementation), ...removedNodeAssumptionProblems(scenario, implementation)];
   if (problems.length === 0) return;
   const lines = problems.map((problem) => `  ${problem.path}: ${problem.message}`);
   throw new ScenarioError(`scenario ${scenario.name} on ${implementation.name}: invalid scenario\n${lines.join('\n')}`);

@@ -83,6 +83,10 @@ export type DurableRecord = unknown;
 export type Feature = 'membership' | 'snapshots' | 'preVote' | 'checkQuorum' | 'leadershipTransfer' | 'leaseReads' | 'asyncStorageWrites';
 export const allFeatures: readonly Feature[] = Object.freeze(['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads', 'asyncStorageWrites']);
 
+/** An option that keeps a removed node which runs on from deposing leaders (Implementation.removedNodeGuards). */
+export type RemovedNodeGuard = 'checkQuorum' | 'preVote';
+export const removedNodeGuards: readonly RemovedNodeGuard[] = Object.freeze(['checkQuorum', 'preVote']);
+
 /**
  * The options of ImplementationOptions that belong to a feature: handed only to an implementation
  * that lists it (src/world/step.ts implementationOptionsFor).
@@ -362,6 +366,15 @@ export interface Implementation {
    * jumps, stalls or pauses; the simulator goes beyond that only in a scenario with unsafeFaults.
    */
   leaseDriftMax?: number;
+  /**
+   * Feature 'membership': the options, any one of which it needs switched on to stay live when a
+   * removed node keeps running (MembershipOptions.removed 'keep'), each also listed in features.
+   * A removed node that never learns of its removal campaigns again and again; etcd's raft and
+   * raft-rs ignore its vote requests only with check-quorum (etcd: or pre-vote) on, as their
+   * documentation says. The simulator runs it without one only in a scenario with unsafeFaults.
+   * Absent or empty: it needs none (the reference ignores such requests always, thesis 4.2.3).
+   */
+  removedNodeGuards?: readonly RemovedNodeGuard[];
   /** How its time is driven; absent means 'ticks'. */
   timing?: Timing;
   /**

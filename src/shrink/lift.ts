@@ -97,10 +97,11 @@ function watched(implementation: Implementation, observed: Observed[], watching:
     version: implementation.version,
     // What the simulator sends it depends on its features (membership changes, a snapshot threshold).
     ...(implementation.features !== undefined ? { features: implementation.features } : {}),
-    // How its messages read (checkers and probes judge promises in them) and the drift its leases
-    // assume (what a swarm seed draws), so that the re-execution judges and draws as the run did.
+    // How its messages read (checkers and probes judge promises in them) and the assumptions it
+    // declares (what a swarm seed draws), so that the re-execution judges and draws as the run did.
     ...(implementation.messageView !== undefined ? { messageView: (message: Message) => implementation.messageView!(message) } : {}),
     ...(implementation.leaseDriftMax !== undefined ? { leaseDriftMax: implementation.leaseDriftMax } : {}),
+    ...(implementation.removedNodeGuards !== undefined ? { removedNodeGuards: implementation.removedNodeGuards } : {}),
     createNode(): NodeInstance {
       const inner = implementation.createNode();
       let node: NodeId = 0;

@@ -264,7 +264,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.random = new Random(this.choiceSource);
     this.queue = new EventQueue<SimEvent>(options.eventQueueCapacity);
     // Swarm options are drawn first, from the run's own choices, so they replay and shrink too.
-    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random, options.implementation.features ?? [], options.implementation.leaseDriftMax) : options.scenario;
+    this.scenario = options.scenario.swarm ? drawSwarmScenario(options.scenario, this.random, options.implementation) : options.scenario;
     const scenario = this.scenario;
     this.initialMembers = nodeIds(scenario.nodes);
     this.membership = this.createMembership(options.implementation);

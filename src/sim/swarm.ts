@@ -6,10 +6,11 @@
 // Every draw is on the "swarm" stream and so in the choice sequence: a 0 choice turns a process
 // off, so shrinking a failing run's choices also switches off the faults it did not need.
 
-import type { Feature } from '../contract/contract.js';
+import type { Feature, Implementation } from '../contract/contract.js';
 import type { Random } from '../core/random.js';
 import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
 import { keepWithinLeaseAssumption } from './leases.js';
+import { keepWithinRemovedNodeAssumption } from './removedNodes.js';
 import { defaultClientOptions, defaultMembershipOptions, defaultTransferOptions, partitionShapes, resizeScenario } from './scenario.js';
 import { drawSnapshotPressure } from './snapshots.js';
 
@@ -25,12 +26,16 @@ function rounded(value: number, digits = 3): number {
   return Math.round(value * scale) / scale;
 }
 
+/** What a swarm seed's draw reads of the implementation: its features and the assumptions it declares. */
+export type SwarmImplementation = Pick<Implementation, 'features' | 'leaseDriftMax' | 'removedNodeGuards'>;
+
 /**
  * The scenario a swarm seed runs: the base scenario with its fault processes drawn, and the
  * pressure of each feature both the scenario's swarmFeatures and the implementation (`features`)
- * list (none: nothing more is drawn).
+ * list (none: nothing more is drawn), kept within what the implementation declares it assumes.
  */
-export function drawSwarmScenario(base: Scenario, random: Random, features: readonly Feature[] = [], leaseDriftMax = 0): Scenario {
+export function drawSwarmScenario(base: Scenario, random: Random, implementation: SwarmImplementation = {}): Scenario {
+  const features = implementation.features ?? [];
   const scenario: Scenario = structuredClone(base);
   // Drawing again from a drawn scenario (a trace's) must take the same draws: size as the first time.
   const nodesMax = base.swarmNodesMax ?? base.nodes;
@@ -73,9 +78,10 @@ export function drawSwarmScenario(base: Scenario, random: Random, features: read
   const drawnFeatures = features.filter((feature) => base.swarmFeatures?.includes(feature) === true);
   drawSnapshotPressure(scenario, random, drawnFeatures);
   if (drawnFeatures.includes('membership')) drawSwarmMembership(scenario, random);
-  drawLeadershipOptions(scenario, random, drawnFeatures, leaseDriftMax);
+  drawLeadershipOptions(scenario, random, drawnFeatures, implementation.leaseDriftMax ?? 0);
   // Asynchronous storage writes on about half the seeds where drawn, on a stream of their own.
   if (drawnFeatures.includes('asyncStorageWrites') && random.chance('swarm/asyncStorageWrites', 0.5)) scenario.implementation.asyncStorageWrites = true;
+  keepWithinRemovedNodeAssumption(scenario, implementation);
   return drawClusterSize(scenario, random, nodesMax);
 }
 

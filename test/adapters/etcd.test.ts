@@ -83,10 +83,10 @@ describe.skipIf(!runnable)(`etcd raft in wasm and over the process protocol${run
     expect(second.traceHash).toBe(first.traceHash);
   });
 
-  it('answers hello with protocol 2 and the features it wires, declaring the lease drift it assumes, and says nothing on stderr', () => {
+  it('answers hello with protocol 2 and the features it wires, declaring the lease drift it assumes and the guards removed nodes need, and says nothing on stderr', () => {
     etcdAdapterCommand({ build: true, log: () => {} });
     const { stdout, stderr } = spawnSync(etcdAdapterBinary(), { input: '{"kind":"hello","protocol":2}\n', encoding: 'utf8' });
-    expect(JSON.parse(stdout)).toEqual({ protocol: 2, name: 'etcd-raft', version: 'v3.7.0', restartable: true, features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads', 'asyncStorageWrites'], leaseDriftMax: 0.1 });
+    expect(JSON.parse(stdout)).toEqual({ protocol: 2, name: 'etcd-raft', version: 'v3.7.0', restartable: true, features: ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads', 'asyncStorageWrites'], leaseDriftMax: 0.1, removedNodeGuards: ['checkQuorum', 'preVote'] });
     expect(stderr).toBe('');
   });
 

@@ -58,6 +58,21 @@ describe('the hello of protocol 2', () => {
     expect(problemOf(hello({ protocol: 2, features: ['leaseReads'], leaseDriftMax: 1.5 }))).toBe('answered hello with leaseDriftMax 1.5; expected a number in [0, 1)');
   });
 
+  it('takes the guards a program declares for removed nodes that run on, in its order', () => {
+    const parsed = hello({ protocol: 2, features: ['membership', 'preVote', 'checkQuorum'], removedNodeGuards: ['preVote', 'checkQuorum'] });
+    expect(parsed.ok && parsed.hello.removedNodeGuards).toEqual(['preVote', 'checkQuorum']);
+    const none = hello({ protocol: 2, features: ['membership'] });
+    expect(none.ok && none.hello.removedNodeGuards).toBeUndefined();
+  });
+
+  it('refuses removed-node guards that are not options it lists, or without membership', () => {
+    const expected = 'expected a list of checkQuorum and preVote, each also a feature it lists';
+    expect(problemOf(hello({ protocol: 2, features: ['membership'], removedNodeGuards: ['checkQuorum'] }))).toBe(`answered hello with removedNodeGuards[0] "checkQuorum"; ${expected}`);
+    expect(problemOf(hello({ protocol: 2, features: ['membership', 'leaseReads'], leaseDriftMax: 0, removedNodeGuards: ['leaseReads'] }))).toBe(`answered hello with removedNodeGuards[0] "leaseReads"; ${expected}`);
+    expect(problemOf(hello({ protocol: 2, features: ['membership', 'checkQuorum'], removedNodeGuards: 'checkQuorum' }))).toBe(`answered hello with removedNodeGuards string "checkQuorum"; ${expected}`);
+    expect(problemOf(hello({ protocol: 2, features: ['checkQuorum'], removedNodeGuards: ['checkQuorum'] }))).toBe('answered hello with removedNodeGuards ["checkQuorum"] but without the membership feature');
+  });
+
   it('names the versions it speaks when a program answers with another', () => {
     expect(problemOf(hello({ protocol: 3 }))).toBe('answered hello with protocol 3; this raftcheck speaks protocols 1 and 2 (docs/PROTOCOL.md)');
   });

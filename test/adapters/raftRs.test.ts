@@ -45,13 +45,14 @@ describe('raft-rs without cargo', () => {
 describe.skipIf(!runnable)(`raft-rs over the process protocol${runnable ? '' : ` (${skipReason})`}`, () => {
   afterAll(() => closeProcessHost());
 
-  it('names itself after the raft crate release that Cargo.lock pins, with the features it wires and the lease drift it assumes', () => {
+  it('names itself after the raft crate release that Cargo.lock pins, with the features it wires, the lease drift it assumes and the guard removed nodes need', () => {
     const implementation = raftRs();
-    expect([implementation.name, implementation.version, implementation.features, implementation.leaseDriftMax]).toEqual([
+    expect([implementation.name, implementation.version, implementation.features, implementation.leaseDriftMax, implementation.removedNodeGuards]).toEqual([
       'raft-rs',
       '0.7.0',
       ['membership', 'snapshots', 'preVote', 'checkQuorum', 'leadershipTransfer', 'leaseReads'],
       0.1,
+      ['checkQuorum'],
     ]);
   });
 

@@ -60,7 +60,7 @@ describe('the scenario fields of pre-vote, check-quorum, lease reads and transfe
 });
 
 describe('the swarm and the new features', () => {
-  const draw = (scenario: Scenario, seed: number, features: readonly Feature[]) => drawSwarmScenario(scenario, new Random(new RecordingChoiceSource(seed)), features, 0.1);
+  const draw = (scenario: Scenario, seed: number, features: readonly Feature[]) => drawSwarmScenario(scenario, new Random(new RecordingChoiceSource(seed)), { features, leaseDriftMax: 0.1 });
 
   it('draws nothing new for a scenario whose swarmFeatures do not name them, whatever the implementation lists', () => {
     const swarm = loadScenario('swarm-membership');

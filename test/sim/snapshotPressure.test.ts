@@ -13,7 +13,7 @@ import type { InvariantDefinition } from '../../invariants/types.js';
 import { allInvariants } from '../../invariants/index.js';
 
 function swarmDraw(seed: number, features: readonly ('snapshots' | 'membership')[], scenario = 'swarm-snapshots') {
-  return drawSwarmScenario(loadScenario(scenario), new Random(new RecordingChoiceSource(seed)), features);
+  return drawSwarmScenario(loadScenario(scenario), new Random(new RecordingChoiceSource(seed)), { features });
 }
 
 interface Counts {

@@ -70,6 +70,12 @@ pub const FEATURES: [&str; 6] = ["membership", "snapshots", "preVote", "checkQuo
 /// adapter declares the reference's bound, as the etcd adapter does for the same design.
 pub const LEASE_DRIFT_MAX: f64 = 0.1;
 
+/// The options, any one of which raft-rs needs on to stay live while a removed node keeps running:
+/// only check-quorum. `Raft::step` ignores a higher-term vote request within the lease (`in_lease`)
+/// only with `check_quorum` on, and its comment there names this case: "if another peer is removed
+/// from the cluster it may try to hold elections and disrupt stability" (docs/FINDINGS.md).
+pub const REMOVED_NODE_GUARDS: [&str; 1] = ["checkQuorum"];
+
 /// Version 2, with the optional features wired through, to a harness that speaks it; version 1
 /// otherwise.
 fn hello_answer(harness_protocol: u32) -> HelloAnswer {
@@ -81,6 +87,7 @@ fn hello_answer(harness_protocol: u32) -> HelloAnswer {
         features: (protocol >= 2).then(|| FEATURES.to_vec()),
         restartable: true,
         lease_drift_max: (protocol >= 2).then_some(LEASE_DRIFT_MAX),
+        removed_node_guards: (protocol >= 2).then(|| REMOVED_NODE_GUARDS.to_vec()),
     }
 }
 

@@ -31,6 +31,10 @@ pub struct HelloAnswer {
     /// Feature 'leaseReads': the clock drift the leases are correct within.
     #[serde(rename = "leaseDriftMax", skip_serializing_if = "Option::is_none")]
     pub lease_drift_max: Option<f64>,
+    /// Feature 'membership': the options, any one of which it needs on while a removed node
+    /// keeps running.
+    #[serde(rename = "removedNodeGuards", skip_serializing_if = "Option::is_none")]
+    pub removed_node_guards: Option<Vec<&'static str>>,
 }
 
 /// Every input kind in one shape; `kind` says which fields are set. Unknown fields are ignored,

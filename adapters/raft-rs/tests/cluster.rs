@@ -139,7 +139,7 @@ fn answers_hello_with_protocol_2_and_its_features_and_with_protocol_1_to_an_olde
     assert_eq!(
         hello,
         json!({"protocol":2,"name":"raft-rs","version":RAFT_VERSION,"restartable":true,
-               "features":["membership","snapshots","preVote","checkQuorum","leadershipTransfer","leaseReads"],"leaseDriftMax":0.1})
+               "features":["membership","snapshots","preVote","checkQuorum","leadershipTransfer","leaseReads"],"leaseDriftMax":0.1,"removedNodeGuards":["checkQuorum"]})
     );
     let mut older = Session::new(stderr_logger(slog::Level::Warning));
     let hello: Value = serde_json::from_str(&older.handle(r#"{"kind":"hello","protocol":1}"#).unwrap()).unwrap();

@@ -6,12 +6,13 @@
 //
 // Version 2 adds the optional features of the contract (membership, snapshots, pre-vote,
 // check-quorum, leadership transfer, lease reads): a program lists those it supports in its hello
-// answer (with lease reads, the clock drift its leases assume), and the harness sends an input or
+// answer (with lease reads, the clock drift its leases assume; with membership, the options it
+// needs on while a removed node runs on), and the harness sends an input or
 // option of a feature only to a program that lists it. A version 1 program lists none and is
 // driven exactly as before.
 
-import type { Feature, Output, Timing } from '../../contract/contract.js';
-import { allFeatures } from '../../contract/contract.js';
+import type { Feature, Output, RemovedNodeGuard, Timing } from '../../contract/contract.js';
+import { allFeatures, removedNodeGuards } from '../../contract/contract.js';
 
 /** The newest version this harness speaks, which its hello names; it drives every older one too. */
 export const protocolVersion = 2;
@@ -94,6 +95,8 @@ export interface Hello {
   features: readonly Feature[];
   /** Feature 'leaseReads' (and only with it): the clock drift its leases assume (Implementation.leaseDriftMax). */
   leaseDriftMax?: number;
+  /** Feature 'membership': the options it needs on while a removed node runs on (Implementation.removedNodeGuards); absent: none. */
+  removedNodeGuards?: readonly RemovedNodeGuard[];
 }
 
 /** The program's answer to hello, or what is wrong with it. */
@@ -120,8 +123,11 @@ export function parseHello(line: string): { ok: true; hello: Hello } | { ok: fal
   if (typeof features === 'string') return { ok: false, message: features };
   const drift = leaseDriftOf(data.leaseDriftMax, features);
   if (typeof drift === 'string') return { ok: false, message: drift };
+  const guards = removedNodeGuardsOf(data.removedNodeGuards, features);
+  if (typeof guards === 'string') return { ok: false, message: guards };
   const hello: Hello = { name: data.name, version: data.version, restartable: data.restartable === true, timing, protocol: data.protocol, features };
   if (drift !== null) hello.leaseDriftMax = drift;
+  if (guards.length > 0) hello.removedNodeGuards = guards;
   return { ok: true, hello };
 }
 
@@ -134,6 +140,22 @@ function leaseDriftOf(declared: unknown, features: readonly Feature[]): number |
     return `answered hello with leaseDriftMax ${excerpt(JSON.stringify(declared))}; expected a number in [0, 1)`;
   }
   return declared;
+}
+
+/** The guards a hello declares for removed nodes that run on (none when absent): a list of options it lists as features, with membership. */
+function removedNodeGuardsOf(declared: unknown, features: readonly Feature[]): readonly RemovedNodeGuard[] | string {
+  if (declared === undefined) return [];
+  const expected = `expected a list of ${removedNodeGuards.join(' and ')}, each also a feature it lists`;
+  if (!Array.isArray(declared)) return `answered hello with removedNodeGuards ${typeName(declared)}; ${expected}`;
+  if (declared.length > 0 && !features.includes('membership')) return `answered hello with removedNodeGuards ${excerpt(JSON.stringify(declared))} but without the membership feature`;
+  for (let index = 0; index < declared.length; index += 1) {
+    const guard = declared[index] as unknown;
+    if (!removedNodeGuards.includes(guard as RemovedNodeGuard) || !features.includes(guard as Feature)) {
+      return `answered hello with removedNodeGuards[${index}] ${excerpt(JSON.stringify(guard) ?? 'undefined')}; ${expected}`;
+    }
+  }
+  // In the order declared: the swarm switches on the first (src/sim/removedNodes.ts).
+  return [...new Set(declared as RemovedNodeGuard[])];
 }
 
 /** The features a hello lists (none when absent), or what is wrong with them. */

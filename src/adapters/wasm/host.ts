@@ -113,6 +113,7 @@ export function wasmImplementation(options: WasmImplementationOptions): Implemen
     // Protocol 2: the optional parts of the contract the guest supports, as its hello lists them.
     features: hello.ok ? hello.features : [],
     ...(hello.ok && hello.leaseDriftMax !== undefined ? { leaseDriftMax: hello.leaseDriftMax } : {}),
+    ...(hello.ok && hello.removedNodeGuards !== undefined ? { removedNodeGuards: hello.removedNodeGuards } : {}),
     // In process, with views on its messages: probed by default (a shadow is a module instance).
     durabilityProbesByDefault: true,
     createNode: () => (hello.ok ? new WasmNode(settings, name, reusable) : new FailedNode(hello.error)),
@@ -237,13 +238,13 @@ class WasmNode implements NodeInstance {
   }
 
   /** Makes a fresh instance seeded with `seed` and does the hello exchange. */
-  hello(seed: number): ({ ok: true } & Pick<Hello, 'name' | 'version' | 'timing' | 'features' | 'leaseDriftMax' | 'restartable'>) | { ok: false; error: WasmGuestError } {
+  hello(seed: number): ({ ok: true } & Pick<Hello, 'name' | 'version' | 'timing' | 'features' | 'leaseDriftMax' | 'removedNodeGuards' | 'restartable'>) | { ok: false; error: WasmGuestError } {
     try {
       this.instantiate(seed);
       const hello = parseHello(this.call(helloLine, 'hello', 0).line);
       if (!hello.ok) return { ok: false, error: new WasmProtocolError(`the module (${this.settings.path}) ${hello.message}`) };
-      const { name, version, timing, features, leaseDriftMax, restartable } = hello.hello;
-      return { ok: true, name, version, timing, features, leaseDriftMax, restartable };
+      const { name, version, timing, features, leaseDriftMax, removedNodeGuards, restartable } = hello.hello;
+      return { ok: true, name, version, timing, features, leaseDriftMax, removedNodeGuards, restartable };
     } catch (error) {
       if (error instanceof WasmGuestError) return { ok: false, error };
       throw error;

@@ -9,9 +9,13 @@
 import type { Implementation, Input, Output, Timing } from '../contract/contract.js';
 
 const tick: Input = Object.freeze({ kind: 'tick' });
-/** What nearly every tick hands a tick-driven node: built once, not on every tick. */
-const oneTick: readonly Input[] = Object.freeze([tick]);
-const noInputs: readonly Input[] = Object.freeze([]);
+/**
+ * What nearly every tick hands a tick-driven node: built once, not on every tick. Neither list is
+ * frozen: a frozen array sends the drivers' for-of over them down V8's slow path (an iterator
+ * result allocated per input); they never leave the world's drivers, which only read them.
+ */
+const oneTick: readonly Input[] = [tick];
+const noInputs: readonly Input[] = [];
 
 export class NodeClock {
   readonly timing: Timing;

@@ -103,11 +103,12 @@ class LeadershipTransfer implements InvariantChecker {
   /** A TimeoutNow that reached a target of its term lacking the sender's last entry. */
   private laggingTarget(change: StepChange, input: Input, cluster: ObservedCluster, messageView: (message: Message) => MessageView | null): Violation | null {
     const byTerm = this.state.read.timeoutNows.get(change.node);
-    if (byTerm === undefined) return null;
-    const target = cluster.mirror(change.node);
+    // A target's map stays once made: most steps find it empty (no iterator made for those).
+    if (byTerm === undefined || byTerm.size === 0) return null;
     // A TimeoutNow below the target's term is ignored: its record can no longer be judged.
     for (const term of byTerm.keys()) if (term < change.previousTerm) this.writableTerms(change.node).delete(term);
     if (input.kind !== 'deliver') return null;
+    const target = cluster.mirror(change.node);
     const view = messageView(input.message);
     if (view?.kind !== 'timeoutNow' || view.term !== change.previousTerm) return null;
     const sent = byTerm.get(view.term);

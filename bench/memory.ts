@@ -13,6 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { runCampaign } from '../src/check/campaign.js';
 import { loadScenario } from '../src/check/scenarios.js';
 import { referenceImplementation } from '../src/adapters/reference.js';
+import { memoryInUseBytes } from '../src/core/memory.js';
 import { wallClockMs } from '../src/core/wallClock.js';
 import { flag, option } from './arguments.js';
 
@@ -44,8 +45,7 @@ function checkpointsOf(count: number): Set<number> {
 function heapUsedBytes(): number {
   collectGarbage();
   collectGarbage();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
+  return memoryInUseBytes();
 }
 
 function main(): void {

@@ -347,7 +347,7 @@ function exploreOptions(command: Argv, checks: OptionChecks) {
       .option('max-reorders', { type: 'number', default: defaultExploreBounds.reordersMax, describe: 'Messages overtaking an earlier one on their link, over a path (links are FIFO otherwise)' })
       .option('max-in-flight', { type: 'number', default: defaultExploreBounds.messagesInFlightMax, describe: 'Messages in flight at once' })
       .option('max-states', { type: 'number', default: defaultExploreBounds.statesMax, describe: 'Distinct states before the search stops' })
-      .option('max-memory', { type: 'number', default: defaultExploreBounds.memoryBytesMax / (1024 * 1024), describe: 'Heap in use before the search stops, in MB' })
+      .option('max-memory', { type: 'number', default: defaultExploreBounds.memoryBytesMax / (1024 * 1024), describe: 'Memory in use (heap and array buffers: the frontier and visited set) before the search stops, in MB' })
       .option('time', { type: 'number', default: defaultExploreBounds.timeMs / 1000, describe: 'Wall-clock bound, in seconds' })
       .option('symmetry', { type: 'boolean', default: true, describe: 'Symmetry reduction over node ids (--no-symmetry to count every permutation)' })
       .option('clone', { type: 'boolean', default: true, describe: 'Copy nodes by clone() (--no-clone: by replaying their inputs)' })

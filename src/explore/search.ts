@@ -20,6 +20,7 @@ import type { Implementation, ImplementationOptions } from '../contract/contract
 import { nextRandomState, randomValueOfState } from '../core/random.js';
 import { wallClockMs } from '../core/wallClock.js';
 import { interruptRequested } from '../core/interrupt.js';
+import { memoryInUseBytes } from '../core/memory.js';
 import type { Choice, ExploreImplementationError, ExploreStep, Fingerprint, PathBounds, PruneReason, World } from '../world/system.js';
 import { TransitionSystem } from '../world/system.js';
 import type { InstancePoolStatistics } from '../world/instancePool.js';
@@ -545,7 +546,7 @@ class Search {
     if (interruptRequested() !== null) this.stoppedBy = 'interrupted';
     else if (this.visited.size >= bounds.statesMax) this.stoppedBy = 'states';
     else if (wallMs >= bounds.timeMs) this.stoppedBy = 'time';
-    else if (process.memoryUsage().heapUsed >= bounds.memoryBytesMax) this.stoppedBy = 'memory';
+    else if (memoryInUseBytes() >= bounds.memoryBytesMax) this.stoppedBy = 'memory';
     else return false;
     return true;
   }

@@ -95,6 +95,19 @@ describe('durability probes in the explorer', () => {
   });
 });
 
+describe('the memory bound', () => {
+  it('counts the array buffers the frontier lives in: a search held under them stops as inconclusive', () => {
+    // 64 MB of array buffers held, and a bound just above the heap alone: only their count stops it.
+    const held = new Int32Array(16 * 1024 * 1024);
+    held[0] = 1;
+    const memoryBytesMax = process.memoryUsage().heapUsed + 32 * 1024 * 1024;
+    const result = explore(options({ bounds: { ...bounds, memoryBytesMax } }));
+    expect(held[0]).toBe(1);
+    expect(result.stoppedBy).toBe('memory');
+    expect(result.complete).toBe(false);
+  });
+});
+
 describe('bounded exhaustive exploration of the correct reference', () => {
   const first = explore(options());
   const second = explore(options());

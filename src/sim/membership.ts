@@ -6,8 +6,9 @@
 // little later, and once a removal is committed either stops the removed node and wipes its
 // storage, or lets it run on, cut off from the new configuration (scenario option `removed`).
 //
-// It knows the cluster only as the harness does: from the nodes' configuration views. It runs
-// in the fault phase only; the liveness phase then judges the final configuration.
+// It knows the cluster only as the harness does: from the nodes' configuration views. It asks for
+// changes in the fault phase only; in the liveness phase it only retires the nodes whose removal,
+// accepted before, commits late, and the liveness phase judges the final configuration.
 
 import type { Configuration, MembershipChange, MembershipStep, ProposalAnswer } from '../contract/contract.js';
 import type { NodeId } from '../core/ids.js';
@@ -82,9 +83,20 @@ export class MembershipAdmin {
   }
 
   onClock(world: MembershipWorld): void {
-    if (!this.active) return;
+    if (!this.active) return this.retireAfterFaults(world);
     world.schedule(world.nowMs + this.nextWaitMs(), { kind: 'membershipClock' });
     this.change(world);
+  }
+
+  /**
+   * After the faults stop no change is asked for, but a removal accepted before may commit only
+   * now: its node is still stopped and wiped (or left running) once it does, as during the faults,
+   * so that a `wipe` scenario never leaves a removed node running into the liveness phase. The
+   * clock goes on, at the retry delay (no draw), only while such a removal is pending.
+   */
+  private retireAfterFaults(world: MembershipWorld): void {
+    this.retireRemoved(world);
+    if (this.removing.size > 0) world.schedule(world.nowMs + this.retryDelayMs, { kind: 'membershipClock' });
   }
 
   /**

@@ -98,6 +98,16 @@ describe('membership churn on the correct reference', () => {
     expect(campaign.inconclusiveSeeds).toEqual([]);
   });
 
+  it('stops and wipes a node whose removal commits only after the faults stop, as during the faults (seed 101: n3)', () => {
+    // Before, the administrator went idle when the faults stopped, so n3 ran on in a wipe scenario
+    // (etcd's membership-churn seed 247 failed liveness on such a node, deposing each leader).
+    const events = runSeed({ seed: 101, scenario: churn, recordEvents: true }).eventLog ?? [];
+    const recoveredMs = events.find((event) => event.kind === 'recover')!.t;
+    const late = events.filter((event) => event.t > recoveredMs && event.note?.includes('stopped and wiped'));
+    expect(late.map((event) => event.note)).toEqual(['n3 removed: stopped and wiped']);
+    expect(noted(events, 'runs on')).toBe(0);
+  });
+
   it('replays a seed to the same trace hash', () => {
     expect(runSeed({ seed: 7, scenario: churn }).traceHash).toBe(runSeed({ seed: 7, scenario: churn }).traceHash);
   });

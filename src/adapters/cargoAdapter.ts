@@ -12,6 +12,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../core/paths.js';
 
+/** The crate both Rust adapters build with (a path dependency): its manifest and sources. */
+export const sharedRustSources: readonly string[] = ['../raftcheck-rs/Cargo.toml', '../raftcheck-rs/src'];
+
 export interface CargoAdapterOptions {
   /** Build the adapter if its binary is missing or stale (needs cargo on PATH). */
   build: boolean;
@@ -24,7 +27,7 @@ export interface CargoAdapterOptions {
 /** One Rust adapter: its name (its folder under adapters/ and its binary's name). */
 export interface CargoAdapter {
   name: string;
-  /** Sources outside src/ that the build reads, relative to the project's folder. */
+  /** Sources outside src/ that the build reads, relative to the project's folder: files, or folders whose .rs files count. */
   extraSources?: readonly string[];
 }
 
@@ -72,10 +75,19 @@ function cargoBuild(adapter: CargoAdapter, folder: string): void {
   }
 }
 
-/** The newest modification time of what the build is made from: Cargo.toml, Cargo.lock, src/, extras. */
+/** The newest modification time of what the build is made from: Cargo.toml, Cargo.lock, src/ (its folders too), extras. */
 function newestSourceMs(adapter: CargoAdapter, folder: string): number {
-  const sources = ['Cargo.toml', 'Cargo.lock', ...(adapter.extraSources ?? [])].map((name) => join(folder, name)).filter((path) => existsSync(path));
-  const sourceFolder = join(folder, 'src');
-  for (const name of readdirSync(sourceFolder)) if (name.endsWith('.rs')) sources.push(join(sourceFolder, name));
+  const named = ['Cargo.toml', 'Cargo.lock', 'src', ...(adapter.extraSources ?? [])].map((name) => join(folder, name)).filter((path) => existsSync(path));
+  const sources = named.flatMap((path) => (statSync(path).isDirectory() ? rustSources(path) : [path]));
   return Math.max(...sources.map((path) => statSync(path).mtimeMs));
+}
+
+/** The .rs files in a folder and the folders below it (a bounded depth: source trees are shallow). */
+function rustSources(folder: string, depth = 0): string[] {
+  if (depth > 8) return [];
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return rustSources(path, depth + 1);
+    return entry.name.endsWith('.rs') ? [path] : [];
+  });
 }

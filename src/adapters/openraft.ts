@@ -2,11 +2,11 @@
 // Cargo project whose Cargo.lock pins openraft 0.9.25 and tokio, run as a time-driven program over
 // the process protocol (`--impl openraft`). How Rust adapters are found and built: cargoAdapter.ts.
 
-import { type CargoAdapter, type CargoAdapterOptions, cargoAdapterBinary, cargoAdapterCommand, cargoAdapterFolder, cargoMissingMessage } from './cargoAdapter.js';
+import { type CargoAdapter, type CargoAdapterOptions, cargoAdapterBinary, cargoAdapterCommand, cargoAdapterFolder, cargoMissingMessage, sharedRustSources } from './cargoAdapter.js';
 
-// The build also reads its cargo settings (--cfg tokio_unstable) and the two files it shares with
-// the raft-rs adapter (the key-value store and the seeded election timer).
-const openraft: CargoAdapter = { name: 'openraft', extraSources: ['.cargo/config.toml', '../raft-rs/src/kv.rs', '../raft-rs/src/timer.rs'] };
+// The build also reads its cargo settings (--cfg tokio_unstable) and the crate it shares with the
+// raft-rs adapter (adapters/raftcheck-rs).
+const openraft: CargoAdapter = { name: 'openraft', extraSources: ['.cargo/config.toml', ...sharedRustSources] };
 
 /** The one line a user without a Rust toolchain reads. */
 export const openraftCargoMissingMessage = cargoMissingMessage(openraft);

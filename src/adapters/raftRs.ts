@@ -2,9 +2,9 @@
 // project whose Cargo.lock pins the raft crate, run as a program over the process protocol
 // (`--impl raft-rs`). How Rust adapters are found and built: cargoAdapter.ts.
 
-import { type CargoAdapter, type CargoAdapterOptions, cargoAdapterBinary, cargoAdapterCommand, cargoAdapterFolder, cargoMissingMessage as missingMessage } from './cargoAdapter.js';
+import { type CargoAdapter, type CargoAdapterOptions, cargoAdapterBinary, cargoAdapterCommand, cargoAdapterFolder, cargoMissingMessage as missingMessage, sharedRustSources } from './cargoAdapter.js';
 
-const raftRs: CargoAdapter = { name: 'raft-rs' };
+const raftRs: CargoAdapter = { name: 'raft-rs', extraSources: sharedRustSources };
 
 /** The one line a user without a Rust toolchain reads. */
 export const cargoMissingMessage = missingMessage(raftRs);

@@ -6,18 +6,16 @@
 #[cfg(not(tokio_unstable))]
 compile_error!("build with --cfg tokio_unstable (adapters/openraft/.cargo/config.toml sets it when cargo runs in adapters/openraft; a RUSTFLAGS variable overrides it)");
 
-#[path = "../../raft-rs/src/kv.rs"]
-pub mod kv;
 pub mod network;
 pub mod node;
 pub mod protocol;
 pub mod storage;
-#[path = "../../raft-rs/src/timer.rs"]
-pub mod timer;
+pub use raftcheck_rs::{kv, timer};
 pub mod types;
 
 use node::Node;
 use protocol::{HelloAnswer, Input, Output, PROTOCOL_VERSION};
+use raftcheck_rs::protocol::{parse_input, to_line, Greeting};
 
 /// The name the harness reports and puts into the trace hash.
 pub const NAME: &str = "openraft";
@@ -27,7 +25,7 @@ pub const OPENRAFT_VERSION: &str = "0.9.25";
 /// One process's conversation: hello first, then start, then any other inputs.
 #[derive(Default)]
 pub struct Session {
-    helloed: bool,
+    greeting: Greeting,
     node: Option<Node>,
 }
 
@@ -38,13 +36,9 @@ impl Session {
 
     /// Takes one input line and returns the answer line (without its newline).
     pub fn handle(&mut self, line: &str) -> Result<String, String> {
-        let input: Input = serde_json::from_str(line).map_err(|error| format!("input is not an input: {}: {:.200}", error, line))?;
-        if !self.helloed {
-            if input.kind != "hello" {
-                return Err(format!("expected hello first, got {:?}", input.kind));
-            }
-            self.helloed = true;
-            return to_line(&hello_answer(input.protocol));
+        let input: Input = parse_input(line)?;
+        if let Some(answer) = self.greeting.answer(&input.kind, input.protocol, hello_answer)? {
+            return Ok(answer);
         }
         if input.kind == "start" {
             // Restartable (see hello): a second start is a fresh instance; the old one, runtime
@@ -76,10 +70,8 @@ fn hello_answer(harness_protocol: u32) -> HelloAnswer {
         version: OPENRAFT_VERSION,
         features: (protocol >= 2).then(|| FEATURES.to_vec()),
         restartable: true,
-        timing: "clock",
+        timing: Some("clock"),
+        lease_drift_max: None,
+        removed_node_guards: None,
     }
-}
-
-fn to_line<T: serde::Serialize>(value: &T) -> Result<String, String> {
-    serde_json::to_string(value).map_err(|error| error.to_string())
 }

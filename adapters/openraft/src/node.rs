@@ -24,8 +24,8 @@ use tokio::time::Instant;
 
 use crate::network::{append_response_view, snapshot_response_view, vote_response_view, NetworkFactory};
 use crate::protocol::{
-    Answer, Body, ClockOptions, Command, ConfigurationView, Input, LogDelta, LogEntryView, Options, Output, Record, SnapshotRecord,
-    SnapshotView, StateView,
+    Answer, Body, Command, ConfigurationView, Input, LogDelta, LogEntryView, Options, Output, Record, SnapshotRecord, SnapshotView,
+    StateView,
 };
 use crate::storage::{LogStore, Shared, SharedRef, StateMachine};
 use crate::timer::ElectionTimer;
@@ -64,10 +64,8 @@ impl Node {
 
     /// A fresh node over the surviving records; its output reports the whole log.
     pub fn start(input: &Input) -> Result<(Node, Output), String> {
-        let options: Options = serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
-        let clock: ClockOptions =
-            serde_json::from_value(input.options.clone()).map_err(|error| format!("start: bad options: {}", error))?;
-        let tick_ms = clock.tick_ms.max(1);
+        let options = &input.options;
+        let tick_ms = options.tick_ms.max(1);
         if let Some(id) = input
             .members
             .iter()
@@ -107,7 +105,7 @@ impl Node {
         let polls = Arc::new(AtomicU64::new(0));
         let runtime = runtime(input.seed, input.id, polls.clone())?;
         let origin = runtime.block_on(async { Instant::now() });
-        let config = openraft_config(&options, tick_ms)?;
+        let config = openraft_config(options, tick_ms)?;
         let raft = runtime
             .block_on(Raft::new(
                 input.id,
@@ -122,8 +120,8 @@ impl Node {
             runtime,
             raft,
             shared,
-            timer: ElectionTimer::new(input.seed, input.id, &options),
-            pacing: Pacing::new(&options),
+            timer: ElectionTimer::new(input.seed, input.id, options.election_ticks_min, options.election_ticks_max),
+            pacing: Pacing::new(options),
             polls,
             tick_ms,
             origin,
@@ -587,7 +585,7 @@ mod tests {
             election_ticks_max: 20,
             heartbeat_ticks: 2,
             entries_per_message_max: 4,
-            snapshot_entries_threshold: None,
+            ..Options::default()
         }
     }
 
@@ -599,7 +597,7 @@ mod tests {
     #[test]
     fn a_node_that_heard_a_leader_elects_only_after_the_lease_and_its_timeout() {
         for seed in 0..50 {
-            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, 10, 20));
             pacing.restart(true);
             let tick = first_election(&mut pacing, &mut timer);
             assert!((30..=40).contains(&tick), "seed {}: elected at tick {}", seed, tick);
@@ -609,7 +607,7 @@ mod tests {
     #[test]
     fn a_node_that_granted_a_vote_elects_after_its_timeout_alone() {
         for seed in 0..50 {
-            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, 10, 20));
             pacing.restart(false);
             let tick = first_election(&mut pacing, &mut timer);
             assert!((10..=20).contains(&tick), "seed {}: elected at tick {}", seed, tick);
@@ -619,7 +617,7 @@ mod tests {
     #[test]
     fn a_node_refused_by_a_greater_log_waits_twice_the_longest_timeout_more() {
         for seed in 0..50 {
-            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, &options()));
+            let (mut pacing, mut timer) = (Pacing::new(&options()), ElectionTimer::new(seed, 1, 10, 20));
             pacing.greater_log_seen = true;
             let tick = first_election(&mut pacing, &mut timer);
             assert!((50..=60).contains(&tick), "seed {}: elected at tick {}", seed, tick);

@@ -1,10 +1,9 @@
 // The JSON shapes of raftcheck's process protocol (docs/PROTOCOL.md), field for field the Input
-// and Output types of src/contract/contract.ts. Message bodies and durable records are opaque to
+// and Output types of src/contract/contract.ts: the shapes every Rust adapter writes alike come
+// from adapters/raftcheck-rs, and these are openraft's own. Message bodies and durable records are opaque to
 // the harness, so their encodings are this adapter's own: a message is one of openraft's RPCs (or
 // its answer) as openraft's own serde JSON with the request's number, a record is one write that
 // openraft asked its log storage for.
-
-use std::collections::BTreeMap;
 
 use openraft::raft::{
     AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse, VoteRequest, VoteResponse,
@@ -15,24 +14,10 @@ use serde_json::Value;
 
 use crate::kv::StoreState;
 use crate::types::{Entry, TypeConfig};
-
-/// The newest process protocol version this program speaks.
-pub const PROTOCOL_VERSION: u32 = 2;
-
-/// The first line the program writes, in answer to the harness's hello.
-#[derive(Serialize)]
-pub struct HelloAnswer {
-    pub protocol: u32,
-    pub name: &'static str,
-    pub version: &'static str,
-    /// Protocol 2 only: the optional parts of the contract wired through.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub features: Option<Vec<&'static str>>,
-    /// A second start is a fresh instance, so the harness may reuse the process.
-    pub restartable: bool,
-    /// Time-driven: advances of the local clock instead of ticks.
-    pub timing: &'static str,
-}
+pub use raftcheck_rs::protocol::{
+    Answer, Applied, Change, ChangeStep, Command, Configuration, ConfigurationView, HelloAnswer, LogDelta, LogEntryView, Options,
+    SnapshotView, StateView, PROTOCOL_VERSION,
+};
 
 /// Every input kind in one shape; `kind` says which fields are set. Unknown fields are ignored,
 /// as the protocol asks.
@@ -52,9 +37,8 @@ pub struct Input {
     pub seed: i64,
     #[serde(default)]
     pub records: Vec<Value>,
-    /// Read twice: as the timer's Options and as ClockOptions.
     #[serde(default)]
-    pub options: Value,
+    pub options: Options,
     // advance
     #[serde(default)]
     pub elapsed_ms: u64,
@@ -66,57 +50,6 @@ pub struct Input {
     pub command: Option<Command>,
     // changeMembership
     pub change: Option<Change>,
-}
-
-/// An administrator's membership change: one step, or several through a joint configuration.
-#[derive(Deserialize)]
-pub struct Change {
-    pub id: i64,
-    pub steps: Vec<ChangeStep>,
-}
-
-#[derive(Deserialize)]
-pub struct ChangeStep {
-    pub action: String,
-    pub node: u64,
-}
-
-/// The scenario's tick counts (ImplementationOptions in contract.ts), as timer.rs reads them.
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "camelCase")]
-pub struct Options {
-    #[serde(default)]
-    pub election_ticks_min: u64,
-    #[serde(default)]
-    pub election_ticks_max: u64,
-    #[serde(default)]
-    pub heartbeat_ticks: u64,
-    #[serde(default)]
-    pub entries_per_message_max: u64,
-    #[serde(default)]
-    pub snapshot_entries_threshold: Option<u64>,
-}
-
-/// What a tick is worth in local milliseconds (`options.tickMs`, sent to time-driven programs).
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(rename_all = "camelCase")]
-pub struct ClockOptions {
-    #[serde(default)]
-    pub tick_ms: u64,
-}
-
-/// A client command. It is also the data of the entry the leader appends.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Command {
-    pub id: i64,
-    pub op: String,
-    pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sequence: Option<i64>,
 }
 
 /// A message as the harness carries it: its label, the sender's term, and the body.
@@ -180,94 +113,6 @@ impl Body {
 pub struct Outbound {
     pub to: u64,
     pub message: Envelope,
-}
-
-#[derive(Serialize, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Applied {
-    pub index: u64,
-    pub term: u64,
-    pub command_id: i64,
-    /// The state machine's answer: a string or null; absent for entries that carry no command.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-}
-
-#[derive(Serialize, Debug, PartialEq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Answer {
-    #[serde(rename_all = "camelCase")]
-    Accepted { command_id: i64, index: u64, term: u64 },
-    #[serde(rename_all = "camelCase")]
-    NotLeader { command_id: i64, leader_hint: Option<u64> },
-    #[serde(rename_all = "camelCase")]
-    Read { command_id: i64, value: Option<String> },
-    /// Membership changes only: a change openraft refuses, or one it cannot express.
-    #[serde(rename_all = "camelCase")]
-    Rejected { command_id: i64, reason: String },
-}
-
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntryView {
-    pub term: u64,
-    pub command_id: i64,
-}
-
-#[derive(Serialize)]
-pub struct LogDelta {
-    pub from: u64,
-    pub entries: Vec<LogEntryView>,
-}
-
-/// The white-box view (StateView in contract.ts), its log as a delta.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StateView {
-    pub role: &'static str,
-    pub term: u64,
-    pub voted_for: Option<u64>,
-    pub commit_index: u64,
-    pub applied_index: u64,
-    pub leader_hint: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log: Option<LogDelta>,
-    /// Feature 'snapshots': the latest snapshot (0 and 0 while there is none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_index: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_term: Option<u64>,
-    /// Feature 'membership': sent at start and whenever it changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<ConfigurationView>,
-}
-
-/// The configuration in force and the latest committed (ConfigurationView in contract.ts).
-#[derive(Serialize, Clone, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ConfigurationView {
-    pub latest: Configuration,
-    pub latest_index: u64,
-    pub committed: Configuration,
-    pub committed_index: u64,
-}
-
-/// A cluster configuration as the contract writes it, ids in ascending order.
-#[derive(Serialize, Clone, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Configuration {
-    pub voters: Vec<u64>,
-    pub learners: Vec<u64>,
-    pub voters_outgoing: Vec<u64>,
-}
-
-/// Feature 'snapshots': a snapshot the node took or installed, in full (SnapshotView in contract.ts).
-#[derive(Serialize)]
-pub struct SnapshotView {
-    pub index: u64,
-    pub term: u64,
-    pub configuration: Configuration,
-    pub data: BTreeMap<String, String>,
 }
 
 /// The answer to one input.

@@ -3,16 +3,16 @@
 // back exactly one JSON output line; main.rs is only the stdio loop around it, and the tests drive
 // sessions directly, three nodes in one process.
 
-pub mod kv;
 pub mod node;
 pub mod protocol;
 pub mod storage;
-pub mod timer;
+pub use raftcheck_rs::{kv, timer};
 
 use std::fmt::Write as _;
 
 use node::Node;
 use protocol::{HelloAnswer, Input, Output, PROTOCOL_VERSION};
+use raftcheck_rs::protocol::{parse_input, to_line, Greeting};
 
 /// The name the harness reports and puts into the trace hash.
 pub const NAME: &str = "raft-rs";
@@ -22,7 +22,7 @@ pub const RAFT_VERSION: &str = "0.7.0";
 /// One process's conversation: hello first, then start, then any other inputs.
 pub struct Session {
     logger: slog::Logger,
-    helloed: bool,
+    greeting: Greeting,
     node: Option<Node>,
 }
 
@@ -30,20 +30,16 @@ impl Session {
     pub fn new(logger: slog::Logger) -> Self {
         Session {
             logger,
-            helloed: false,
+            greeting: Greeting::default(),
             node: None,
         }
     }
 
     /// Takes one input line and returns the answer line (without its newline).
     pub fn handle(&mut self, line: &str) -> Result<String, String> {
-        let input: Input = serde_json::from_str(line).map_err(|error| format!("input is not an input: {}: {:.200}", error, line))?;
-        if !self.helloed {
-            if input.kind != "hello" {
-                return Err(format!("expected hello first, got {:?}", input.kind));
-            }
-            self.helloed = true;
-            return to_line(&hello_answer(input.protocol));
+        let input: Input = parse_input(line)?;
+        if let Some(answer) = self.greeting.answer(&input.kind, input.protocol, hello_answer)? {
+            return Ok(answer);
         }
         if input.kind == "start" {
             // Restartable (see hello): a second start is a fresh instance; the old one is dropped
@@ -62,7 +58,14 @@ impl Session {
 }
 
 /// The optional parts of protocol 2 this adapter wires through, as hello lists them.
-pub const FEATURES: [&str; 6] = ["membership", "snapshots", "preVote", "checkQuorum", "leadershipTransfer", "leaseReads"];
+pub const FEATURES: [&str; 6] = [
+    "membership",
+    "snapshots",
+    "preVote",
+    "checkQuorum",
+    "leadershipTransfer",
+    "leaseReads",
+];
 
 /// The clock drift raft-rs's lease reads are declared correct within. raft-rs names no number for
 /// ReadOnlyOption::LeaseBased, only that the drift be bounded ("It can be affected by clock drift.
@@ -86,13 +89,10 @@ fn hello_answer(harness_protocol: u32) -> HelloAnswer {
         version: RAFT_VERSION,
         features: (protocol >= 2).then(|| FEATURES.to_vec()),
         restartable: true,
+        timing: None,
         lease_drift_max: (protocol >= 2).then_some(LEASE_DRIFT_MAX),
         removed_node_guards: (protocol >= 2).then(|| REMOVED_NODE_GUARDS.to_vec()),
     }
-}
-
-fn to_line<T: serde::Serialize>(value: &T) -> Result<String, String> {
-    serde_json::to_string(value).map_err(|error| error.to_string())
 }
 
 /// raft-rs's log lines on stderr, at `level` and above (the harness shows the tail of a failing

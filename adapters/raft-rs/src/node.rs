@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use crate::kv::{KeyValueStore, StoreState};
 use crate::protocol::{
-    command_of, decode_message, is_conf_change, encode_message, Answer, Applied, Command, Configuration, EntryRecord, HardStateRecord, Input, LogDelta,
-    LogEntryView, Output, Record, SnapshotOrigin, SnapshotRecord, SnapshotView, StateView,
+    command_of, configuration_of, decode_message, encode_message, is_conf_change, Answer, Applied, Command, EntryRecord, HardStateRecord,
+    Input, LogDelta, LogEntryView, Output, Record, SnapshotOrigin, SnapshotRecord, SnapshotView, StateView,
 };
 use crate::storage::{rebuild, record_of, snapshot_of, view_of, Store};
 use crate::timer::ElectionTimer;
@@ -98,7 +98,12 @@ impl Node {
         let mut node = Node {
             id: input.id,
             raw,
-            timer: ElectionTimer::new(input.seed, input.id, &input.options),
+            timer: ElectionTimer::new(
+                input.seed,
+                input.id,
+                input.options.election_ticks_min,
+                input.options.election_ticks_max,
+            ),
             store: KeyValueStore::default(),
             applied_index: 0,
             snapshot_threshold: input.options.snapshot_entries_threshold.filter(|threshold| *threshold > 0),
@@ -389,7 +394,7 @@ impl Node {
             origin: SnapshotOrigin::Taken,
             index,
             term,
-            configuration: Configuration::of(&conf_state),
+            configuration: configuration_of(&conf_state),
             auto_leave: conf_state.auto_leave,
             state,
         };

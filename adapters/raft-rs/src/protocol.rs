@@ -1,41 +1,22 @@
 // The JSON shapes of raftcheck's process protocol (docs/PROTOCOL.md), field for field the Input
-// and Output types of src/contract/contract.ts. Message bodies and durable records are opaque to
-// the harness, so their encodings below are this adapter's own choice: a message is raft-rs's
-// eraftpb::Message as protobuf bytes in base64, a record is what one Ready asks to persist.
+// and Output types of src/contract/contract.ts: the shapes every Rust adapter writes alike come
+// from adapters/raftcheck-rs, and these are raft-rs's own. Message bodies and durable records are
+// opaque to the harness, so their encodings below are this adapter's own choice: a message is
+// raft-rs's eraftpb::Message as protobuf bytes in base64, a record is what one Ready asks to persist.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use protobuf::Message as _;
-use std::collections::BTreeMap;
 
 use raft::eraftpb::{ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::kv::StoreState;
-
-/// The newest process protocol version this program speaks.
-pub const PROTOCOL_VERSION: u32 = 2;
-
-/// The first line the program writes, in answer to the harness's hello.
-#[derive(Serialize)]
-pub struct HelloAnswer {
-    pub protocol: u32,
-    pub name: &'static str,
-    pub version: &'static str,
-    /// Protocol 2 only: the optional parts of the contract wired through (none yet).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub features: Option<Vec<&'static str>>,
-    /// A second start is a fresh instance, so the harness may reuse the process.
-    pub restartable: bool,
-    /// Feature 'leaseReads': the clock drift the leases are correct within.
-    #[serde(rename = "leaseDriftMax", skip_serializing_if = "Option::is_none")]
-    pub lease_drift_max: Option<f64>,
-    /// Feature 'membership': the options, any one of which it needs on while a removed node
-    /// keeps running.
-    #[serde(rename = "removedNodeGuards", skip_serializing_if = "Option::is_none")]
-    pub removed_node_guards: Option<Vec<&'static str>>,
-}
+pub use raftcheck_rs::protocol::{
+    Answer, Applied, Change, ChangeStep, Command, Configuration, ConfigurationView, HelloAnswer, LogDelta, LogEntryView, Options,
+    SnapshotView, StateView, Transfer, PROTOCOL_VERSION,
+};
 
 /// Every input kind in one shape; `kind` says which fields are set. Unknown fields are ignored,
 /// as the protocol asks.
@@ -67,66 +48,6 @@ pub struct Input {
     pub transfer: Option<Transfer>,
     // changeMembership
     pub change: Option<Change>,
-}
-
-/// An administrator's leadership transfer (feature 'leadershipTransfer').
-#[derive(Deserialize)]
-pub struct Transfer {
-    pub id: i64,
-    pub target: u64,
-}
-
-/// An administrator's membership change (feature 'membership'): one step is a simple change,
-/// several a joint one.
-#[derive(Deserialize)]
-pub struct Change {
-    pub id: i64,
-    pub steps: Vec<ChangeStep>,
-}
-
-#[derive(Deserialize)]
-pub struct ChangeStep {
-    pub action: String,
-    pub node: u64,
-}
-
-/// The scenario's implementation options (ImplementationOptions in contract.ts).
-#[derive(Deserialize, Default, Clone)]
-#[serde(rename_all = "camelCase")]
-pub struct Options {
-    #[serde(default)]
-    pub election_ticks_min: u64,
-    #[serde(default)]
-    pub election_ticks_max: u64,
-    #[serde(default)]
-    pub heartbeat_ticks: u64,
-    #[serde(default)]
-    pub entries_per_message_max: u64,
-    /// Feature 'snapshots': compact once this many applied entries follow the last snapshot.
-    #[serde(default)]
-    pub snapshot_entries_threshold: Option<u64>,
-    /// Features 'preVote', 'checkQuorum', 'leaseReads': absent is off.
-    #[serde(default)]
-    pub pre_vote: bool,
-    #[serde(default)]
-    pub check_quorum: bool,
-    #[serde(default)]
-    pub lease_reads: bool,
-}
-
-/// A client command. It is also the data of the entry the leader proposes, so its field order
-/// fixes the bytes of every entry (the same order as the Go adapters').
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Command {
-    pub id: i64,
-    pub op: String,
-    pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sequence: Option<i64>,
 }
 
 /// A message as the harness carries it: raft-rs's type name, the sender's term, the body, and the
@@ -180,10 +101,21 @@ pub enum MessageView {
         reject_hint: Option<u64>,
     },
     #[serde(rename_all = "camelCase")]
-    Snapshot { term: u64, index: u64, snapshot_term: u64 },
-    TimeoutNow { term: u64 },
-    Heartbeat { term: u64, commit: u64 },
-    HeartbeatResponse { term: u64 },
+    Snapshot {
+        term: u64,
+        index: u64,
+        snapshot_term: u64,
+    },
+    TimeoutNow {
+        term: u64,
+    },
+    Heartbeat {
+        term: u64,
+        commit: u64,
+    },
+    HeartbeatResponse {
+        term: u64,
+    },
 }
 
 fn is_false(value: &bool) -> bool {
@@ -247,116 +179,27 @@ pub struct Outbound {
     pub message: Envelope,
 }
 
-#[derive(Serialize, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Applied {
-    pub index: u64,
-    pub term: u64,
-    pub command_id: i64,
-    /// The state machine's answer: a string or null; absent for entries that carry no command.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-}
-
-#[derive(Serialize, Debug, PartialEq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Answer {
-    #[serde(rename_all = "camelCase")]
-    Accepted { command_id: i64, index: u64, term: u64 },
-    #[serde(rename_all = "camelCase")]
-    NotLeader { command_id: i64, leader_hint: Option<u64> },
-    #[serde(rename_all = "camelCase")]
-    Read { command_id: i64, value: Option<String> },
-    #[serde(rename_all = "camelCase")]
-    TransferAccepted { command_id: i64, term: u64 },
-    #[serde(rename_all = "camelCase")]
-    Rejected { command_id: i64, reason: String },
-}
-
-#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LogEntryView {
-    pub term: u64,
-    pub command_id: i64,
-}
-
-#[derive(Serialize)]
-pub struct LogDelta {
-    pub from: u64,
-    pub entries: Vec<LogEntryView>,
-}
-
-/// The white-box view (StateView in contract.ts), its log as a delta.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StateView {
-    pub role: &'static str,
-    pub term: u64,
-    pub voted_for: Option<u64>,
-    pub commit_index: u64,
-    pub applied_index: u64,
-    pub leader_hint: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub log: Option<LogDelta>,
-    /// Feature 'snapshots': the latest snapshot (0 and 0 while there is none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_index: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot_term: Option<u64>,
-    /// Feature 'membership': sent at start and whenever it changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub configuration: Option<ConfigurationView>,
-}
-
-/// The configuration in force and the latest committed (ConfigurationView in contract.ts).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConfigurationView {
-    pub latest: Configuration,
-    pub latest_index: u64,
-    pub committed: Configuration,
-    pub committed_index: u64,
-}
-
-/// A cluster configuration as the contract writes it, ids in ascending order.
-#[derive(Serialize, Deserialize, Clone, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Configuration {
-    pub voters: Vec<u64>,
-    pub learners: Vec<u64>,
-    pub voters_outgoing: Vec<u64>,
-}
-
-impl Configuration {
-    pub fn of(conf_state: &ConfState) -> Self {
-        let sorted = |ids: &[u64]| {
-            let mut ids = ids.to_vec();
-            ids.sort_unstable();
-            ids
-        };
-        Configuration {
-            voters: sorted(&conf_state.voters),
-            learners: sorted(&conf_state.learners),
-            voters_outgoing: sorted(&conf_state.voters_outgoing),
-        }
-    }
-
-    pub fn to_conf_state(&self) -> ConfState {
-        let mut conf_state = ConfState::default();
-        conf_state.voters = self.voters.clone();
-        conf_state.learners = self.learners.clone();
-        conf_state.voters_outgoing = self.voters_outgoing.clone();
-        conf_state
+/// raft-rs's configuration in the contract's terms, ids in ascending order.
+pub fn configuration_of(conf_state: &ConfState) -> Configuration {
+    let sorted = |ids: &[u64]| {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids
+    };
+    Configuration {
+        voters: sorted(&conf_state.voters),
+        learners: sorted(&conf_state.learners),
+        voters_outgoing: sorted(&conf_state.voters_outgoing),
     }
 }
 
-/// Feature 'snapshots': a snapshot the node took or installed, in full (SnapshotView in contract.ts).
-#[derive(Serialize)]
-pub struct SnapshotView {
-    pub index: u64,
-    pub term: u64,
-    pub configuration: Configuration,
-    pub data: BTreeMap<String, String>,
+/// A configuration as raft-rs's ConfState.
+pub fn conf_state_of(configuration: &Configuration) -> ConfState {
+    let mut conf_state = ConfState::default();
+    conf_state.voters = configuration.voters.clone();
+    conf_state.learners = configuration.learners.clone();
+    conf_state.voters_outgoing = configuration.voters_outgoing.clone();
+    conf_state
 }
 
 /// The answer to one input.
@@ -544,15 +387,22 @@ pub struct ChangeContext {
 /// leave-joint entry is a ConfChangeV2 with no data at all.
 pub fn conf_change_of(entry: &Entry) -> Result<(ConfChangeV2, ChangeContext), String> {
     if entry.get_entry_type() != EntryType::EntryConfChangeV2 {
-        return Err(format!("entry {}: a ConfChange (version 1), which this adapter never proposes", entry.index));
+        return Err(format!(
+            "entry {}: a ConfChange (version 1), which this adapter never proposes",
+            entry.index
+        ));
     }
-    let change = ConfChangeV2::parse_from_bytes(&entry.data)
-        .map_err(|error| format!("entry {}: not a ConfChangeV2: {}", entry.index, error))?;
+    let change =
+        ConfChangeV2::parse_from_bytes(&entry.data).map_err(|error| format!("entry {}: not a ConfChangeV2: {}", entry.index, error))?;
     let context = if change.context.is_empty() {
         ChangeContext::default()
     } else {
-        serde_json::from_slice(&change.context)
-            .map_err(|error| format!("entry {}: a configuration change whose context is not the adapter's: {}", entry.index, error))?
+        serde_json::from_slice(&change.context).map_err(|error| {
+            format!(
+                "entry {}: a configuration change whose context is not the adapter's: {}",
+                entry.index, error
+            )
+        })?
     };
     Ok((change, context))
 }

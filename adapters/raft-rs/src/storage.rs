@@ -10,7 +10,7 @@ use raft::storage::MemStorage;
 use raft::{GetEntriesContext, RaftState, Storage, StorageError};
 use serde_json::Value;
 
-use crate::protocol::{command_id_of, Configuration, EntryRecord, LogEntryView, Record, SnapshotOrigin, SnapshotRecord};
+use crate::protocol::{command_id_of, conf_state_of, configuration_of, EntryRecord, LogEntryView, Record, SnapshotOrigin, SnapshotRecord};
 
 #[derive(Clone)]
 pub struct Store {
@@ -139,7 +139,7 @@ pub fn snapshot_of(record: &SnapshotRecord) -> Result<Snapshot, String> {
     let metadata = snapshot.mut_metadata();
     metadata.index = record.index;
     metadata.term = record.term;
-    let mut conf_state = record.configuration.to_conf_state();
+    let mut conf_state = conf_state_of(&record.configuration);
     conf_state.auto_leave = record.auto_leave;
     metadata.set_conf_state(conf_state);
     Ok(snapshot)
@@ -154,7 +154,7 @@ pub fn record_of(snapshot: &Snapshot, origin: SnapshotOrigin) -> Result<Snapshot
         origin,
         index: metadata.index,
         term: metadata.term,
-        configuration: Configuration::of(metadata.get_conf_state()),
+        configuration: configuration_of(metadata.get_conf_state()),
         auto_leave: metadata.get_conf_state().auto_leave,
         state,
     })

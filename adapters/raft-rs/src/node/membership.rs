@@ -19,7 +19,9 @@ use raft::eraftpb::{ConfChangeSingle, ConfChangeTransition, ConfChangeType, Conf
 use raft::{Changer, StateRole, INVALID_ID};
 
 use super::{Node, Outcome};
-use crate::protocol::{conf_change_of, Answer, Change, ChangeContext, ChangeStep, Configuration, ConfigurationView, Output};
+use crate::protocol::{
+    conf_change_of, configuration_of, Answer, Change, ChangeContext, ChangeStep, Configuration, ConfigurationView, Output,
+};
 
 impl Node {
     /// Answers an administrator's change: rejected when it cannot be proposed (the reason),
@@ -84,7 +86,11 @@ impl Node {
         if joint || raft.pending_conf_index > self.applied_index || self.conf_index_latest > self.applied_index {
             return Err("a configuration change is in progress".into());
         }
-        let singles = change.steps.iter().map(|step| self.single_of(step)).collect::<Result<Vec<_>, _>>()?;
+        let singles = change
+            .steps
+            .iter()
+            .map(|step| self.single_of(step))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut changer = Changer::new(raft.prs());
         let checked = if singles.len() == 1 {
             changer.simple(&singles)
@@ -160,7 +166,7 @@ impl Node {
 
     /// The configuration in force: raft-rs's, as applied.
     pub(super) fn configuration(&self) -> Configuration {
-        Configuration::of(&self.raw.raft.prs().conf().to_conf_state())
+        configuration_of(&self.raw.raft.prs().conf().to_conf_state())
     }
 
     /// The view's configurations: raft-rs's, once applied, is the latest in force and committed alike.

@@ -1,7 +1,7 @@
 // The replicated key-value state machine, with exactly the semantics of raftcheck's reference
 // (src/contract/keyValueStore.ts) and of the Go adapters (adapters/raftcheck-go/kv.go): the
 // harness compares results across implementations and judges client histories by
-// linearizability, so any difference here would read as a bug in raft-rs.
+// linearizability, so any difference here would read as a bug in the library under test.
 
 use std::collections::BTreeMap;
 
@@ -53,13 +53,17 @@ impl KeyValueStore {
         let previous = self.values.get(&command.key).cloned();
         match command.op.as_str() {
             "set" => {
-                self.values.insert(command.key.clone(), command.value.clone().unwrap_or_default());
+                self.values.insert(
+                    command.key.clone(),
+                    command.value.clone().unwrap_or_default(),
+                );
             }
             "del" => {
                 self.values.remove(&command.key);
             }
             "append" => {
-                let value = previous.clone().unwrap_or_default() + command.value.as_deref().unwrap_or("");
+                let value =
+                    previous.clone().unwrap_or_default() + command.value.as_deref().unwrap_or("");
                 self.values.insert(command.key.clone(), value);
             }
             _ => {} // get: the result is the value read
@@ -116,7 +120,13 @@ impl KeyValueStore {
 mod tests {
     use super::*;
 
-    fn command(id: i64, op: &str, key: &str, value: Option<&str>, session: Option<(i64, i64)>) -> Command {
+    fn command(
+        id: i64,
+        op: &str,
+        key: &str,
+        value: Option<&str>,
+        session: Option<(i64, i64)>,
+    ) -> Command {
         Command {
             id,
             op: op.to_owned(),
@@ -131,21 +141,42 @@ mod tests {
     fn set_append_del_and_get_answer_as_the_reference_does() {
         let mut store = KeyValueStore::default();
         assert_eq!(store.apply(&command(1, "set", "k", Some("a"), None)), None);
-        assert_eq!(store.apply(&command(2, "append", "k", Some("b"), None)), Some("a".into()));
-        assert_eq!(store.apply(&command(3, "get", "k", None, None)), Some("ab".into()));
-        assert_eq!(store.apply(&command(4, "append", "missing", Some("x"), None)), None);
+        assert_eq!(
+            store.apply(&command(2, "append", "k", Some("b"), None)),
+            Some("a".into())
+        );
+        assert_eq!(
+            store.apply(&command(3, "get", "k", None, None)),
+            Some("ab".into())
+        );
+        assert_eq!(
+            store.apply(&command(4, "append", "missing", Some("x"), None)),
+            None
+        );
         assert_eq!(store.get("missing"), Some("x".into()));
-        assert_eq!(store.apply(&command(5, "del", "k", None, None)), Some("ab".into()));
+        assert_eq!(
+            store.apply(&command(5, "del", "k", None, None)),
+            Some("ab".into())
+        );
         assert_eq!(store.get("k"), None);
     }
 
     #[test]
     fn a_retried_command_of_a_session_applies_once_and_repeats_its_first_result() {
         let mut store = KeyValueStore::default();
-        assert_eq!(store.apply(&command(1, "append", "k", Some("x"), Some((7, 1)))), None);
-        assert_eq!(store.apply(&command(2, "append", "k", Some("x"), Some((7, 1)))), None);
+        assert_eq!(
+            store.apply(&command(1, "append", "k", Some("x"), Some((7, 1)))),
+            None
+        );
+        assert_eq!(
+            store.apply(&command(2, "append", "k", Some("x"), Some((7, 1)))),
+            None
+        );
         assert_eq!(store.get("k"), Some("x".into()));
-        assert_eq!(store.apply(&command(3, "append", "k", Some("y"), Some((7, 2)))), Some("x".into()));
+        assert_eq!(
+            store.apply(&command(3, "append", "k", Some("y"), Some((7, 2)))),
+            Some("x".into())
+        );
         assert_eq!(store.get("k"), Some("xy".into()));
     }
 
@@ -155,7 +186,10 @@ mod tests {
         store.apply(&command(1, "append", "k", Some("x"), Some((7, 1))));
         let mut restored = KeyValueStore::restored(&store.state());
         assert_eq!(restored.get("k"), Some("x".into()));
-        assert_eq!(restored.apply(&command(2, "append", "k", Some("x"), Some((7, 1)))), None);
+        assert_eq!(
+            restored.apply(&command(2, "append", "k", Some("x"), Some((7, 1)))),
+            None
+        );
         assert_eq!(restored.get("k"), Some("x".into()));
     }
 }

@@ -1,9 +1,8 @@
-// The election timer that replaces raft-rs's own. raft-rs draws its randomized election timeout
-// from rand::thread_rng() (seeded by the operating system), which would make runs unrepeatable;
-// the adapter puts raft-rs's timeout out of reach and campaigns when this timer fires instead.
-// Its timeouts come from the seed the harness hands over, so a seed replays bit for bit.
-
-use crate::protocol::Options;
+// The election timer that replaces the library's own, in both Rust adapters. raft-rs draws its
+// randomized election timeout from rand::thread_rng() and openraft from an OS-seeded RNG too,
+// which would make runs unrepeatable; each adapter puts the library's timeout out of reach and
+// campaigns when this timer fires instead. Its timeouts come from the seed the harness hands over,
+// so a seed replays bit for bit.
 
 /// SplitMix64: a small, well-mixed generator; all it must be is a pure function of its seed.
 struct SplitMix64 {
@@ -32,12 +31,14 @@ pub struct ElectionTimer {
 }
 
 impl ElectionTimer {
-    pub fn new(seed: i64, id: u64, options: &Options) -> Self {
+    /// A timer for node `id` drawing timeouts in [`election_ticks_min`, `election_ticks_max`]
+    /// (the scenario's `electionTicksMin` and `electionTicksMax`).
+    pub fn new(seed: i64, id: u64, election_ticks_min: u64, election_ticks_max: u64) -> Self {
         // The node id goes into the seed: nodes handed the same seed (a shrunk choice sequence
         // hands every node 0) must still draw different timeouts, or every election splits.
         let state = u64::from(seed as u32) ^ id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let ticks_min = options.election_ticks_min.max(1);
-        let ticks_max = options.election_ticks_max.max(ticks_min);
+        let ticks_min = election_ticks_min.max(1);
+        let ticks_max = election_ticks_max.max(ticks_min);
         let mut timer = ElectionTimer {
             random: SplitMix64 { state },
             ticks_min,
@@ -52,7 +53,8 @@ impl ElectionTimer {
     /// Restarts the count with a new timeout.
     pub fn reset(&mut self) {
         self.elapsed_ticks = 0;
-        self.timeout_ticks = self.ticks_min + self.random.next() % (self.ticks_max - self.ticks_min + 1);
+        self.timeout_ticks =
+            self.ticks_min + self.random.next() % (self.ticks_max - self.ticks_min + 1);
     }
 
     /// Counts one tick; true when the timeout fired (the timer is then reset).
@@ -70,42 +72,36 @@ impl ElectionTimer {
 mod tests {
     use super::*;
 
-    fn options(min: u64, max: u64) -> Options {
-        Options {
-            election_ticks_min: min,
-            election_ticks_max: max,
-            heartbeat_ticks: 1,
-            entries_per_message_max: 1,
-            ..Options::default()
-        }
-    }
-
     fn firing_ticks(timer: &mut ElectionTimer, ticks: u64) -> Vec<u64> {
         (1..=ticks).filter(|_| timer.tick()).collect::<Vec<_>>()
     }
 
     #[test]
     fn fires_at_the_same_ticks_for_the_same_seed_and_node() {
-        let a = firing_ticks(&mut ElectionTimer::new(42, 1, &options(10, 20)), 500);
-        let b = firing_ticks(&mut ElectionTimer::new(42, 1, &options(10, 20)), 500);
+        let a = firing_ticks(&mut ElectionTimer::new(42, 1, 10, 20), 500);
+        let b = firing_ticks(&mut ElectionTimer::new(42, 1, 10, 20), 500);
         assert_eq!(a, b);
         assert!(a.len() >= 500 / 21);
     }
 
     #[test]
     fn nodes_handed_the_same_seed_draw_different_timeouts() {
-        let one = firing_ticks(&mut ElectionTimer::new(0, 1, &options(10, 1000)), 5000);
-        let two = firing_ticks(&mut ElectionTimer::new(0, 2, &options(10, 1000)), 5000);
+        let one = firing_ticks(&mut ElectionTimer::new(0, 1, 10, 1000), 5000);
+        let two = firing_ticks(&mut ElectionTimer::new(0, 2, 10, 1000), 5000);
         assert_ne!(one, two);
     }
 
     #[test]
     fn every_timeout_lies_within_the_scenario_range() {
-        let mut timer = ElectionTimer::new(7, 3, &options(15, 30));
+        let mut timer = ElectionTimer::new(7, 3, 15, 30);
         let mut previous = 0;
         for tick in 1..=10_000 {
             if timer.tick() {
-                assert!((15..=30).contains(&(tick - previous)), "timeout {}", tick - previous);
+                assert!(
+                    (15..=30).contains(&(tick - previous)),
+                    "timeout {}",
+                    tick - previous
+                );
                 previous = tick;
             }
         }

@@ -5,6 +5,14 @@
 // such an entry. Every entry a node writes is checked against it in O(1). Since a leader creates
 // at most one entry per index in its term, the property holds across time, not only between logs
 // that exist at the same moment, so comparing with logs since truncated is sound.
+//
+// Except for what a crash took: an entry that a node showed but lost when it crashed (never made
+// durable) was never in its log in Raft's sense (the log is persistent state, Figure 2). When the
+// node starts again, the sightings it made of entries that no log now holds are forgotten. An
+// implementation may then write another entry there in the same term (openraft restarts a leader
+// in its own term), and that is judged as the first: if the lost entry did reach another node, that
+// node's log still holds it (kept), or the message still carries it, and its arrival is judged
+// against the new one.
 
 import type { NodeId } from '../src/core/ids.js';
 import { chainHash } from '../src/core/hash.js';
@@ -82,6 +90,7 @@ class LogMatching implements InvariantChecker {
   }
 
   afterStep({ change, cluster }: CheckContext): Violation | null {
+    if (change.started) this.forgetLost(change.node, cluster);
     if (change.logChangedFrom === Number.POSITIVE_INFINITY) return null;
     const mirror = cluster.mirror(change.node);
     // A node that holds its prefix through an installed snapshot is compared as holding the
@@ -106,10 +115,43 @@ class LogMatching implements InvariantChecker {
   private record(index: number, term: number, first: FirstSeen): void {
     const sightings = this.state.write();
     sightings.seen.set(keyOf(index, term), first);
-    const key = Math.imul(index, 0x9e3779b1) ^ Math.imul(term, 0x85ebca6b) ^ first.prefixHash;
-    sightings.digestHigh = (sightings.digestHigh + mix32(key)) | 0;
-    sightings.digestLow = (sightings.digestLow + mix32(key ^ 0x5bd1e995)) | 0;
+    addToDigest(sightings, index, term, first.prefixHash, 1);
   }
+
+  /** A node started again: forgets the sightings it made of entries no log holds now (it lost them). */
+  private forgetLost(node: NodeId, cluster: ObservedCluster): void {
+    let lost: number[] | null = null;
+    for (const [key, first] of this.state.read.seen) {
+      if (first.node === node && !heldByAny(cluster, indexOfKey(key), key % 0x100000000, first.prefixHash)) (lost ??= []).push(key);
+    }
+    if (lost === null) return;
+    const sightings = this.state.write();
+    for (const key of lost) {
+      addToDigest(sightings, indexOfKey(key), key % 0x100000000, sightings.seen.get(key)!.prefixHash, -1);
+      sightings.seen.delete(key);
+    }
+  }
+}
+
+function indexOfKey(key: number): number {
+  return Math.floor(key / 0x100000000);
+}
+
+/** Adds (sign 1) or takes out (sign -1) one sighting's share of the order-free digest. */
+function addToDigest(sightings: Sightings, index: number, term: number, prefixHash: number, sign: 1 | -1): void {
+  const key = Math.imul(index, 0x9e3779b1) ^ Math.imul(term, 0x85ebca6b) ^ prefixHash;
+  sightings.digestHigh = (sightings.digestHigh + sign * mix32(key)) | 0;
+  sightings.digestLow = (sightings.digestLow + sign * mix32(key ^ 0x5bd1e995)) | 0;
+}
+
+/** Whether some node's log (as observed now) holds (index, term) over this prefix, or may: under its snapshot. */
+function heldByAny(cluster: ObservedCluster, index: number, term: number, prefixHash: number): boolean {
+  for (const mirror of cluster.nodes) {
+    if (!mirror.hasLog || index > mirror.lastIndex) continue;
+    if (index <= mirror.anchorIndex) return true;
+    if (mirror.terms[index] === term && cluster.prefixHashesOf(mirror)[index] === prefixHash) return true;
+  }
+  return false;
 }
 
 /** The violation of a log that holds (index, term) over another prefix than the one first seen there. */

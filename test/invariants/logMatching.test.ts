@@ -67,6 +67,40 @@ describe('log-matching', () => {
     expect(history.auditOf('log-matching')).toBeNull();
   });
 
+  it('forgets an entry a node lost in a crash before any other log held it: another may take its place', () => {
+    // openraft restarts a leader in its own term; an entry it showed but never made durable (and
+    // never sent) was never in its log, so the entry it writes there next is not a second one.
+    const history = freshCluster();
+    history.append(1, [1, 10], [2, 20]);
+    history.crash(1);
+    history.start(1, { log: [[1, 10]] });
+    expect(history.append(1, [2, 21])).toBeNull();
+    // As if the lost entry had never been shown: the same digest.
+    const never = freshCluster();
+    never.append(1, [1, 10]);
+    never.crash(1);
+    never.start(1, { log: [[1, 10]] });
+    never.append(1, [2, 21]);
+    expect(history.digestOf('log-matching')).toEqual(never.digestOf('log-matching'));
+  });
+
+  it('keeps a lost entry that another log holds, and judges one still in flight when it lands', () => {
+    const held = freshCluster();
+    held.append(1, [1, 10], [2, 20]);
+    held.append(2, [1, 10], [2, 20]);
+    held.crash(1);
+    held.start(1, { log: [[1, 10]] });
+    expect(held.append(1, [2, 21])).toMatchObject({ invariant: 'log-matching', evidence: { index: 2, term: 2 } });
+
+    const inFlight = freshCluster();
+    inFlight.append(1, [1, 10], [2, 20]);
+    inFlight.crash(1);
+    inFlight.start(1, { log: [[1, 10]] });
+    expect(inFlight.append(1, [2, 21])).toBeNull();
+    // The lost entry had been sent: it lands on n2, against the one that took its place.
+    expect(inFlight.append(2, [1, 10], [2, 20])).toMatchObject({ invariant: 'log-matching', nodes: [2, 1], evidence: { index: 2, term: 2 } });
+  });
+
   it('fires when a node rewrites its own entry under the same term', () => {
     // One log across time is still two logs: (1, t1) cannot name two different entries.
     const history = freshCluster();

@@ -265,6 +265,6 @@ export function formatSummary(campaign: SummaryFigures, context: SummaryContext,
 /** The campaign's abstract coverage; "about" where a count is an estimate (src/core/distinct.ts). */
 function abstractStatesLine(campaign: { abstractStates?: number; abstractTransitions?: number; abstractStatesEstimated?: boolean; abstractTransitionsEstimated?: boolean }): string {
   const count = (value: number, estimated: boolean | undefined, noun: string) => `${estimated === true ? 'about ' : ''}${formatCount(value)} ${plural(value, noun)}`;
-  const states = count(campaign.abstractStates ?? 0, campaign.abstractStatesEstimated, 'state');
-  return `  states      ${states.replace(/ state/, ' distinct abstract state')}, ${count(campaign.abstractTransitions ?? 0, campaign.abstractTransitionsEstimated, 'transition')}`;
+  const states = count(campaign.abstractStates ?? 0, campaign.abstractStatesEstimated, 'distinct abstract state');
+  return `  states      ${states}, ${count(campaign.abstractTransitions ?? 0, campaign.abstractTransitionsEstimated, 'transition')}`;
 }

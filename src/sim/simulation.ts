@@ -25,7 +25,7 @@ import type { InvariantDefinition } from '../../invariants/types.js';
 import { becameLeader } from '../../invariants/support.js';
 import { ClusterJudge } from '../world/judge.js';
 import { createInstance, implementationOptionsFor, messageViewOf, runInput } from '../world/step.js';
-import { asyncStorageWritesOn, termPromisedBy } from '../world/asyncStorage.js';
+import { asyncStorageWritesOn, termRevealedBy } from '../world/asyncStorage.js';
 import type { LivenessWorld } from './liveness.js';
 import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
@@ -833,7 +833,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.probes !== null && output.messages.length > 0) this.probe(id, output);
     const term = this.observation.mirror(id).term;
     const requiresDurable = output.sync ? storage.writtenCount : 0;
-    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, this.termRevealed(outbound.message, term));
+    for (const outbound of output.messages) this.send(id, outbound.to, outbound.message, departMs, requiresDurable, termRevealedBy(outbound.message, term, this.asyncStorageWrites, this.messageView));
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
@@ -923,11 +923,6 @@ export class Simulation implements FaultWorld, LivenessWorld {
     slot.syncBarrierMs = doneMs;
     this.schedule(doneMs, { kind: 'syncComplete', node: slot.id, incarnation: slot.incarnation, upTo: slot.storage.writtenCount });
     return doneMs;
-  }
-
-  /** The term a message sent in `senderTerm` reveals to its receiver (src/world/asyncStorage.ts). */
-  private termRevealed(message: Message, senderTerm: number): number {
-    return this.asyncStorageWrites ? termPromisedBy(this.messageView(message), senderTerm, true) : senderTerm;
   }
 
   private failImplementation(id: NodeId, input: Input, message: string): never {
@@ -1231,8 +1226,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     return output.answers.find((answer) => answer.commandId === commandId) ?? null;
   }
 
-  /** The world as the membership administrator sees it. */
-  /** Made once: every member reads the simulation live. */
+  /** The world as the membership administrator sees it; made once (every member reads the simulation live). */
   private membershipWorld(): MembershipWorld {
     return (this.membershipWorldMade ??= this.adminWorld<Omit<MembershipWorld, keyof AdminWorld>>({
       startSpare: (node) => this.startNode(node),
@@ -1246,8 +1240,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   // ---- leadership transfers (src/sim/transfers.ts) ------------------------------------------
 
-  /** The world as the transfer administrator sees it. */
-  /** Made once, like membershipWorld. */
+  /** The world as the transfer administrator sees it; made once, like membershipWorld. */
   private transferWorld(): TransferWorld {
     const simulation = this;
     return (this.transferWorldMade ??= this.adminWorld<Omit<TransferWorld, keyof AdminWorld>>({

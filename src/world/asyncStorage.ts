@@ -6,7 +6,7 @@
 // own vote counts only once written). Those reveal and promise no term; an answer promises the term
 // it carries, no more, as the node may have moved on in memory by the time it leaves.
 
-import type { Implementation, ImplementationOptions, MessageView } from '../contract/contract.js';
+import type { Implementation, ImplementationOptions, Message, MessageView } from '../contract/contract.js';
 import { implementationOptionsFor } from './step.js';
 
 /** Whether `implementation`'s nodes run with asynchronous storage writes under `options`. */
@@ -23,4 +23,13 @@ export function termPromisedBy(view: MessageView | null, senderTerm: number, asy
   if (view === null || view.kind === 'voteRequest' || view.kind === 'heartbeatResponse') return 0;
   if (view.kind === 'voteResponse') return view.preVote === true ? 0 : Math.min(senderTerm, view.term);
   return Math.min(senderTerm, view.term);
+}
+
+/**
+ * The term a message a node sent in `senderTerm` reveals to its receiver, for the simulator and the
+ * explorer alike: the sender's term, unless asynchronous storage writes are on (only then is the
+ * message decoded, off the hot path of every other run).
+ */
+export function termRevealedBy(message: Message, senderTerm: number, asyncStorageWrites: boolean, messageView: (message: Message) => MessageView | null): number {
+  return asyncStorageWrites ? termPromisedBy(messageView(message), senderTerm, true) : senderTerm;
 }

@@ -62,7 +62,7 @@ import { Lanes } from './lanes.js';
 import { mix32 } from '../core/hash.js';
 import type { Violation } from '../contract/observation.js';
 import { DurabilityProbes } from './probes.js';
-import { asyncStorageWritesOn, termPromisedBy } from './asyncStorage.js';
+import { asyncStorageWritesOn, termRevealedBy } from './asyncStorage.js';
 import { allChanges, changeCode, changeCodesMax, configurationMembers, latestCommitted, startMembers, votersMinOf } from './membership.js';
 
 export interface NodeState {
@@ -948,8 +948,8 @@ export class TransitionSystem {
       index: undefined,
     });
     // With asynchronous storage writes some messages reveal no term (src/world/asyncStorage.ts).
-    const termOf = (message: Message) => (this.asyncStorageWrites ? termPromisedBy(this.messageView(message), mirror.term, true) : mirror.term);
-    const messages = output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, termOf(outbound.message)));
+    const messages =
+      output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, termRevealedBy(outbound.message, mirror.term, this.asyncStorageWrites, this.messageView)));
     const step = nodeStep(node, output, change, messages, null);
     if (this.probes !== null && messages.length > 0) step.broken = this.probe(id, node, output);
     return step;

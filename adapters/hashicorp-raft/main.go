@@ -31,9 +31,14 @@ var (
 	// before the input's end time.
 	idle    = os.NewFile(4, "raftcheck-idle")
 	current *node
-	// Not restartable: the host makes a new instance for each node instance. Features: none yet.
+	// Not restartable: the host makes a new instance for each node instance.
 	conversation = &raftcheck.Session{
-		Hello:  raftcheck.Hello{Name: "hashicorp-raft", Version: raftVersion(), Timing: "clock"},
+		Hello: raftcheck.Hello{
+			Name: "hashicorp-raft", Version: raftVersion(), Timing: "clock",
+			// Not checkQuorum (hashicorp's leader always steps down without a quorum: no switch)
+			// nor leaseReads (it has none); leadership.go says why.
+			Features: []string{"preVote", "leadershipTransfer"},
+		},
 		Handle: handle,
 	}
 )
@@ -77,6 +82,8 @@ type node struct {
 	// Proposals accepted by raft.Apply whose index is not answered yet.
 	proposals []int64
 	answers   []any
+	// A transfer handed to hashicorp by this input, answered once the node is idle.
+	transfer *transferInFlight
 	// The first output sends the whole log.
 	viewed bool
 }
@@ -92,13 +99,14 @@ func startNode(in *input) (*node, error) {
 	}
 	tickMs := time.Duration(o.TickMs) * time.Millisecond
 	election := time.Duration(o.ElectionTicksMin) * tickMs
-	n.transport = newTransport(in.ID, 2*time.Duration(o.ElectionTicksMax)*tickMs)
+	n.transport = newTransport(in.ID, 2*time.Duration(o.ElectionTicksMax)*tickMs, n.currentTerm)
 	config := raft.DefaultConfig()
 	config.LocalID = raft.ServerID(strconv.FormatUint(in.ID, 10))
 	config.HeartbeatTimeout = election
 	config.ElectionTimeout = election
 	config.LeaderLeaseTimeout = election
 	config.CommitTimeout = time.Duration(o.HeartbeatTicks) * tickMs
+	config.PreVoteDisabled = !o.PreVote
 	config.SnapshotThreshold = 1 << 62
 	config.SnapshotInterval = 1 << 62
 	config.Logger = hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
@@ -137,6 +145,11 @@ func (n *node) step(in *input) ([]byte, error) {
 		n.propose(in.Command)
 	case "read":
 		n.answers = append(n.answers, notLeaderAnswer{CommandID: in.Command.ID, Kind: "notLeader"})
+	case "transferLeadership":
+		if in.Transfer == nil {
+			return nil, fmt.Errorf("transferLeadership without a transfer")
+		}
+		n.transferLeadership(in.Transfer)
 	}
 	// start, advance, and everything each input set off: run until idle.
 	waitIdle()
@@ -156,6 +169,9 @@ func (n *node) propose(c *command) {
 func (n *node) output() *output {
 	out := &output{Messages: n.transport.takeMessages(), Answers: n.answers, Applied: n.fsm.takeApplied(n.stores, n.raft.AppliedIndex())}
 	n.answers = []any{}
+	if n.transfer != nil {
+		out.Answers = append(out.Answers, n.transferAnswered())
+	}
 	for _, id := range n.proposals {
 		if index, term, ok := n.stores.indexOf(id); ok {
 			out.Answers = append(out.Answers, acceptedAnswer{CommandID: id, Kind: "accepted", Index: index, Term: term})
@@ -174,6 +190,11 @@ func (n *node) output() *output {
 	return out
 }
 
+func (n *node) currentTerm() uint64 {
+	term, _ := n.stores.GetUint64([]byte("CurrentTerm"))
+	return term
+}
+
 func (n *node) leaderHint() *uint64 {
 	address, _ := n.raft.LeaderWithID()
 	if address == "" {
@@ -184,7 +205,7 @@ func (n *node) leaderHint() *uint64 {
 }
 
 func (n *node) view() *stateView {
-	term, _ := n.stores.GetUint64([]byte("CurrentTerm"))
+	term := n.currentTerm()
 	voteTerm, _ := n.stores.GetUint64([]byte("LastVoteTerm"))
 	var votedFor *uint64
 	if candidate, err := n.stores.Get([]byte("LastVoteCand")); err == nil && voteTerm == term && len(candidate) > 0 {

@@ -28,10 +28,11 @@ var newKeyValueStore = raftcheck.NewKeyValueStore
 type input = raftcheck.Input
 
 type options struct {
-	TickMs           int `json:"tickMs"`
-	ElectionTicksMin int `json:"electionTicksMin"`
-	ElectionTicksMax int `json:"electionTicksMax"`
-	HeartbeatTicks   int `json:"heartbeatTicks"`
+	TickMs           int  `json:"tickMs"`
+	ElectionTicksMin int  `json:"electionTicksMin"`
+	ElectionTicksMax int  `json:"electionTicksMax"`
+	HeartbeatTicks   int  `json:"heartbeatTicks"`
+	PreVote          bool `json:"preVote"`
 }
 
 // envelope is a protocol message: the RPC's kind as its type, the term for reports, the body.
@@ -39,6 +40,8 @@ type envelope struct {
 	Type string `json:"type"`
 	Term uint64 `json:"term"`
 	Body body   `json:"body"`
+	// Only on the messages this node sends; a delivered message's view is not read back.
+	View *messageView `json:"view,omitempty"`
 }
 
 // body carries one RPC request or response: its number (per sender) and hashicorp's own struct.

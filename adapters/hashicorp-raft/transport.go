@@ -26,14 +26,16 @@ type transport struct {
 	id       uint64
 	consumer chan raft.RPC
 	timeout  time.Duration
-	mutex    sync.Mutex
-	nextCall uint64
-	pending  map[uint64]chan body
-	outbound []outbound
+	// The node's current term (its stable store's), for the messages whose RPC carries none.
+	currentTerm func() uint64
+	mutex       sync.Mutex
+	nextCall    uint64
+	pending     map[uint64]chan body
+	outbound    []outbound
 }
 
-func newTransport(id uint64, timeout time.Duration) *transport {
-	return &transport{id: id, consumer: make(chan raft.RPC), timeout: timeout, pending: map[uint64]chan body{}}
+func newTransport(id uint64, timeout time.Duration, currentTerm func() uint64) *transport {
+	return &transport{id: id, consumer: make(chan raft.RPC), timeout: timeout, currentTerm: currentTerm, pending: map[uint64]chan body{}}
 }
 
 func address(id uint64) raft.ServerAddress { return raft.ServerAddress(strconv.FormatUint(id, 10)) }
@@ -56,15 +58,22 @@ func (t *transport) AppendEntriesPipeline(raft.ServerID, raft.ServerAddress) (ra
 }
 
 func (t *transport) AppendEntries(_ raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
-	return t.call(target, "AppendEntries", args.Term, args, resp)
+	return t.call(target, "AppendEntries", args, resp, requestView(t.id, args, 0))
 }
 
 func (t *transport) RequestVote(_ raft.ServerID, target raft.ServerAddress, args *raft.RequestVoteRequest, resp *raft.RequestVoteResponse) error {
-	return t.call(target, "RequestVote", args.Term, args, resp)
+	return t.call(target, "RequestVote", args, resp, requestView(t.id, args, 0))
 }
 
+// RequestPreVote makes the transport a raft.WithPreVote: hashicorp runs pre-vote only over such a
+// transport, and then unless Config.PreVoteDisabled.
+func (t *transport) RequestPreVote(_ raft.ServerID, target raft.ServerAddress, args *raft.RequestPreVoteRequest, resp *raft.RequestPreVoteResponse) error {
+	return t.call(target, "RequestPreVote", args, resp, requestView(t.id, args, 0))
+}
+
+// TimeoutNow carries no term: the message is labelled with the sender's, as it stands when sent.
 func (t *transport) TimeoutNow(_ raft.ServerID, target raft.ServerAddress, args *raft.TimeoutNowRequest, resp *raft.TimeoutNowResponse) error {
-	return t.call(target, "TimeoutNow", 0, args, resp)
+	return t.call(target, "TimeoutNow", args, resp, requestView(t.id, args, t.currentTerm()))
 }
 
 func (t *transport) InstallSnapshot(raft.ServerID, raft.ServerAddress, *raft.InstallSnapshotRequest, *raft.InstallSnapshotResponse, io.Reader) error {
@@ -72,7 +81,7 @@ func (t *transport) InstallSnapshot(raft.ServerID, raft.ServerAddress, *raft.Ins
 }
 
 // call sends a request and waits for its response or the timeout.
-func (t *transport) call(target raft.ServerAddress, kind string, term uint64, args any, resp any) error {
+func (t *transport) call(target raft.ServerAddress, kind string, args any, resp any, view *messageView) error {
 	payload, err := json.Marshal(args)
 	if err != nil {
 		return err
@@ -82,7 +91,7 @@ func (t *transport) call(target raft.ServerAddress, kind string, term uint64, ar
 	t.nextCall++
 	call := t.nextCall
 	t.pending[call] = answer
-	t.outbound = append(t.outbound, outbound{To: nodeOf(target), Message: envelope{Type: kind, Term: term, Body: body{Call: call, Payload: payload}}})
+	t.outbound = append(t.outbound, outbound{To: nodeOf(target), Message: envelope{Type: kind, Term: termOf(view), Body: body{Call: call, Payload: payload}, View: view}})
 	t.mutex.Unlock()
 	timer := time.NewTimer(t.timeout)
 	defer timer.Stop()
@@ -119,6 +128,8 @@ func (t *transport) deliver(from uint64, message *envelope) error {
 		command = &raft.AppendEntriesRequest{}
 	case "RequestVote":
 		command = &raft.RequestVoteRequest{}
+	case "RequestPreVote":
+		command = &raft.RequestPreVoteRequest{}
 	case "TimeoutNow":
 		command = &raft.TimeoutNowRequest{}
 	default:
@@ -137,20 +148,11 @@ func (t *transport) deliver(from uint64, message *envelope) error {
 		}
 		reply.Payload, _ = json.Marshal(response.Response)
 		t.mutex.Lock()
-		t.outbound = append(t.outbound, outbound{To: from, Message: envelope{Type: message.Type + "Response", Term: responseTerm(response.Response), Body: reply}})
+		view := responseView(command, response.Response)
+		t.outbound = append(t.outbound, outbound{To: from, Message: envelope{Type: message.Type + "Response", Term: termOf(view), Body: reply, View: view}})
 		t.mutex.Unlock()
 	}()
 	return nil
-}
-
-func responseTerm(response any) uint64 {
-	switch typed := response.(type) {
-	case *raft.AppendEntriesResponse:
-		return typed.Term
-	case *raft.RequestVoteResponse:
-		return typed.Term
-	}
-	return 0
 }
 
 // takeMessages returns the messages sent since the last call.

@@ -13,6 +13,7 @@ import { VirtualWasi } from '../../src/adapters/wasm/wasi.js';
 import type { WasmMemory } from '../../src/adapters/wasm/webAssembly.js';
 import { Wasm } from '../../src/adapters/wasm/webAssembly.js';
 import type { Input, Output } from '../../src/contract/contract.js';
+import type { Scenario } from '../../src/sim/scenario.js';
 import { runCampaign } from '../../src/check/campaign.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
@@ -26,13 +27,30 @@ if (!runnable) console.warn(`test/adapters/hashicorp.test.ts ${skipReason}`);
 const hashicorp = () => wasmImplementation({ path: hashicorpAdapterModule({ build: true, log: () => {} }) });
 const shortScenario = (name: string) => ({ ...loadScenario(name), durationMs: 3_000 });
 
+/** One seed, with every input and output the nodes saw. */
+function recordedRun(seed: number, scenario: Scenario): { inputs: Input[]; outputs: Output[]; status: string } {
+  const implementation = hashicorp();
+  const inputs: Input[] = [];
+  const outputs: Output[] = [];
+  const recorded = {
+    ...implementation,
+    createNode: () => {
+      const node = implementation.createNode();
+      return { step: (input: Input) => (inputs.push(input), outputs[outputs.push(node.step(input)) - 1]), dispose: () => node.dispose?.() };
+    },
+  };
+  return { inputs, outputs, status: runSeed({ seed, implementation: recorded, scenario }).status };
+}
+
+const sentTypes = (outputs: Output[]) => new Set(outputs.flatMap((output) => output.messages.map((outbound) => (outbound.message as { type: string }).type)));
+
 describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipReason})`}`, () => {
   it('names itself after the pinned hashicorp/raft release and is time-driven', () => {
     const implementation = hashicorp();
     expect([implementation.name, implementation.version, implementation.timing]).toEqual(['hashicorp-raft', 'v1.7.2', 'clock']);
   });
 
-  it('answers hello with protocol 2, time-driven, with no optional features', () => {
+  it('answers hello with protocol 2, time-driven, with pre-vote and leadership transfer', () => {
     const module = new Wasm.Module(readFileSync(hashicorpAdapterModule({ build: true, log: () => {} })));
     const wasi = new VirtualWasi({ seed: 1, stderrLinesMax: 10, outputBytesMax: 1 << 20, wakesPerInputMax: 1000 });
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: wasi.imports(Wasm.Module.imports(module).map((entry) => entry.name)) });
@@ -40,20 +58,11 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     (instance.exports._initialize as () => void)();
     wasi.beginInput('{"kind":"hello","protocol":2}');
     (instance.exports.raftcheck_step as () => void)();
-    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: [] });
+    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: ['preVote', 'leadershipTransfer'] });
   });
 
   it('asks for the sync barrier with every output that sends a message (its stores are durable when a write returns)', () => {
-    const implementation = hashicorp();
-    const outputs: Output[] = [];
-    const recorded = {
-      ...implementation,
-      createNode: () => {
-        const node = implementation.createNode();
-        return { step: (input: Input) => outputs[outputs.push(node.step(input)) - 1], dispose: () => node.dispose?.() };
-      },
-    };
-    runSeed({ seed: 2, implementation: recorded, scenario: shortScenario('default') });
+    const { outputs } = recordedRun(2, shortScenario('default'));
     const sending = outputs.filter((output) => output.messages.length > 0);
     expect(sending.length).toBeGreaterThan(100);
     expect(sending.filter((output) => !output.sync)).toEqual([]);
@@ -82,5 +91,24 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     const { status, stdout, stderr } = raftcheck(['run', '--impl', 'hashicorp', '--seeds', '1', '--json']);
     expect({ status, stderr }).toMatchObject({ status: 0 });
     expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toMatchObject({ result: 'ok', seeds: 1, implementation: 'hashicorp-raft' });
+  });
+
+  it('runs pre-vote only when the scenario switches it on, and shows each pre-vote in its view', () => {
+    const plain = shortScenario('default');
+    const on = recordedRun(3, { ...plain, implementation: { ...plain.implementation, preVote: true } });
+    const preVotes = on.outputs.flatMap((output) => output.messages.filter((outbound) => outbound.message.view?.kind === 'voteRequest' && outbound.message.view.preVote === true));
+    expect([on.status, preVotes.length > 0]).toEqual(['ok', true]);
+    const off = recordedRun(3, shortScenario('default'));
+    expect([off.status, sentTypes(off.outputs).has('RequestPreVote'), sentTypes(off.outputs).has('RequestVote')]).toEqual(['ok', false, true]);
+  });
+
+  it('transfers leadership through TimeoutNow, and refuses a second transfer while one runs', () => {
+    const run = recordedRun(1, loadScenario('leader-transfer'));
+    const answers = run.outputs.flatMap((output) => output.answers);
+    const reasons = answers.flatMap((answer) => (answer.kind === 'rejected' ? [answer.reason] : []));
+    expect(run.status).toBe('ok');
+    expect(answers.filter((answer) => answer.kind === 'transferAccepted').length).toBeGreaterThan(0);
+    expect(reasons).toContain('leadership transfer in progress');
+    expect(sentTypes(run.outputs).has('TimeoutNow')).toBe(true);
   });
 });

@@ -53,12 +53,17 @@ export class NodeMirror implements ObservedNode {
   anchorIndex = 0;
   /**
    * The prefix hashes rebased on a committed prefix hash at the anchor (`base`): a pure function
-   * of this mirror's log and the base, never changed once made (copies of the mirror share it).
-   * Entries up to `rebasedValidTo` still hold when the log changes past it, so an append rehashes
-   * only the new entries.
+   * of this mirror's log and the base. Entries up to `rebasedValidTo` still hold when the log
+   * changes past it, so an append rehashes only the new entries.
    */
-  rebased: { base: number; anchor: number; hashes: readonly number[] } | null = null;
+  rebased: { base: number; anchor: number; hashes: number[] } | null = null;
   rebasedValidTo = 0;
+  /**
+   * Whether `rebased` is this mirror's alone, to extend in place when its log grows (the
+   * simulator's mirrors). A copy shares it with its source, and then neither writes it: each
+   * makes its own when its log changes (the explorer's mirrors, which worlds share).
+   */
+  rebasedOwned = false;
 
   constructor(readonly id: NodeId) {}
 
@@ -93,6 +98,7 @@ export class NodeMirror implements ObservedNode {
     copy.anchorIndex = this.anchorIndex;
     copy.rebased = this.rebased;
     copy.rebasedValidTo = this.rebasedValidTo;
+    this.rebasedOwned = false;
     return copy;
   }
 }
@@ -215,9 +221,16 @@ export function rebasedPrefixHashes(mirror: NodeMirror, committedPrefix: readonl
   const known = mirror.rebased !== null && mirror.rebased.base === base && mirror.rebased.anchor === anchor ? mirror.rebased.hashes : null;
   const validTo = known === null ? anchor : Math.min(mirror.rebasedValidTo, known.length - 1, mirror.lastIndex);
   if (known !== null && validTo === mirror.lastIndex && known.length === validTo + 1) return known;
-  const hashes = known === null ? committedPrefix.slice(0, anchor + 1) : known.slice(0, validTo + 1);
+  // Copying the known hashes on every append would cost O(log length) a step: a mirror that owns
+  // them cuts and extends them in place (no caller keeps the array past its step).
+  const inPlace = known !== null && mirror.rebasedOwned;
+  const hashes = known === null ? committedPrefix.slice(0, anchor + 1) : inPlace ? known : known.slice(0, validTo + 1);
+  if (inPlace) hashes.length = validTo + 1;
   for (let index = validTo + 1; index <= mirror.lastIndex; index += 1) hashes.push(chainHash(hashes[index - 1], mirror.terms[index], mirror.commandIds[index]));
-  mirror.rebased = { base, anchor, hashes };
+  if (!inPlace) {
+    mirror.rebased = { base, anchor, hashes };
+    mirror.rebasedOwned = true;
+  }
   mirror.rebasedValidTo = mirror.lastIndex;
   return hashes;
 }

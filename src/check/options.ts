@@ -158,6 +158,8 @@ export function faultSummary(scenario: Scenario): string {
   if (scenario.implementation.snapshotEntriesThreshold !== undefined) parts.push(`snapshot every ${scenario.implementation.snapshotEntriesThreshold} entries`);
   for (const option of featureNamedOptions) if (scenario.implementation[option] === true) parts.push(option);
   if (scenario.transfers !== undefined) parts.push(`transfers ${scenario.transfers.perSecond}/s (${scenario.transfers.target})`);
+  const membership = scenario.membership;
+  if (membership !== undefined) parts.push(`membership ${membership.changesPerSecond}/s (joint ${membership.jointProbability}, removed nodes ${membership.removed === 'keep' ? 'run on' : 'wiped'})`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
   if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { clusterSizeText, faultSummary, scenarioAsDriven } from '../../src/check/options.js';
 import { loadScenario } from '../../src/check/scenarios.js';
+import type { Scenario } from '../../src/sim/scenario.js';
 import { raftcheck } from '../support/cli.js';
 
 const plain = { ...referenceImplementation(), features: [] };
@@ -28,13 +29,23 @@ describe('a scenario as an implementation is driven by it', () => {
 
   it('leaves out membership churn and the swarm features the implementation does not list', () => {
     const scenario = loadScenario('membership-churn');
+    expect(faultSummary(scenario)).toContain('membership 3/s (joint 0.3, removed nodes wiped)');
     const driven = scenarioAsDriven(scenario, plain);
     expect(driven.leftOut).toContain('membership');
     expect(driven.scenario.membership).toBeUndefined();
+    expect(faultSummary(driven.scenario)).not.toMatch(/membership/);
     // A swarm draws its features only for implementations that list them: described without, not noted.
     const swarm = scenarioAsDriven(loadScenario('swarm-membership'), plain);
     expect(swarm.leftOut).toEqual([]);
     expect(swarm.scenario.swarmFeatures).toEqual([]);
+  });
+
+  it('names membership churn a swarm seed drew, and whether its removed nodes run on', () => {
+    // raft-rs's swarm seed 31 drew churn that its one-line summary left out, and was read as a run without it.
+    const swarm = loadScenario('swarm');
+    const drawn: Scenario = { ...swarm, membership: { spares: 1, changesPerSecond: 3.29, jointProbability: 0.16, removed: 'keep' } };
+    expect(faultSummary(drawn)).toContain('membership 3.29/s (joint 0.16, removed nodes run on)');
+    expect(faultSummary(swarm)).not.toMatch(/membership/);
   });
 
   it('counts the spares that may join among the nodes, and none once membership is left out', () => {

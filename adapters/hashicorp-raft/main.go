@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -36,8 +37,10 @@ var (
 		Hello: raftcheck.Hello{
 			Name: "hashicorp-raft", Version: raftVersion(), Timing: "clock",
 			// Not checkQuorum (hashicorp's leader always steps down without a quorum: no switch)
-			// nor leaseReads (it has none); leadership.go says why.
-			Features: []string{"preVote", "leadershipTransfer"},
+			// nor leaseReads (it has none); leadership.go says why. No removedNodeGuards: hashicorp
+			// refuses the votes and pre-votes of a node outside its latest configuration, whatever
+			// the options.
+			Features: []string{"membership", "preVote", "leadershipTransfer"},
 		},
 		Handle: handle,
 	}
@@ -84,6 +87,11 @@ type node struct {
 	answers   []any
 	// A transfer handed to hashicorp by this input, answered once the node is idle.
 	transfer *transferInFlight
+	// A membership change handed to hashicorp by this input, answered once the node is idle.
+	change *changeInFlight
+	// hashicorp's configurations, and the view of them last sent.
+	configurations    *configurations
+	configurationSent *raftcheck.ConfigurationView
 	// The first output sends the whole log.
 	viewed bool
 }
@@ -116,15 +124,21 @@ func startNode(in *input) (*node, error) {
 		servers = append(servers, raft.Server{ID: raft.ServerID(strconv.FormatUint(member, 10)), Address: address(member)})
 	}
 	// A node with state of its own ignores this (ErrCantBootstrap); a fresh one writes the
-	// cluster's configuration as entry 1, the same on every node.
-	if err := raft.BootstrapCluster(config, n.stores, n.stores, snapshots, n.transport, raft.Configuration{Servers: servers}); err != nil && err != raft.ErrCantBootstrap {
-		return nil, fmt.Errorf("bootstrap: %w", err)
+	// cluster's configuration as entry 1, the same on every node. A node that joins (no members)
+	// starts with none and learns it from a leader's log.
+	if len(servers) > 0 {
+		if err := raft.BootstrapCluster(config, n.stores, n.stores, snapshots, n.transport, raft.Configuration{Servers: servers}); err != nil && err != raft.ErrCantBootstrap {
+			return nil, fmt.Errorf("bootstrap: %w", err)
+		}
 	}
 	r, err := raft.NewRaft(config, n.fsm, n.stores, n.stores, snapshots, n.transport)
 	if err != nil {
 		return nil, fmt.Errorf("NewRaft: %w", err)
 	}
 	n.raft = r
+	if n.configurations, err = configurationsOf(r); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -150,10 +164,19 @@ func (n *node) step(in *input) ([]byte, error) {
 			return nil, fmt.Errorf("transferLeadership without a transfer")
 		}
 		n.transferLeadership(in.Transfer)
+	case "changeMembership":
+		if in.Change == nil {
+			return nil, fmt.Errorf("changeMembership without a change")
+		}
+		n.changeMembership(in.Change)
 	}
 	// start, advance, and everything each input set off: run until idle.
 	waitIdle()
-	return json.Marshal(n.output())
+	out, err := n.output()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
 }
 
 func (n *node) propose(c *command) {
@@ -166,11 +189,18 @@ func (n *node) propose(c *command) {
 	n.proposals = append(n.proposals, c.ID)
 }
 
-func (n *node) output() *output {
+func (n *node) output() (*output, error) {
 	out := &output{Messages: n.transport.takeMessages(), Answers: n.answers, Applied: n.fsm.takeApplied(n.stores, n.raft.AppliedIndex())}
 	n.answers = []any{}
 	if n.transfer != nil {
 		out.Answers = append(out.Answers, n.transferAnswered())
+	}
+	if n.change != nil {
+		answer, err := n.changeAnswered()
+		if err != nil {
+			return nil, err
+		}
+		out.Answers = append(out.Answers, answer)
 	}
 	for _, id := range n.proposals {
 		if index, term, ok := n.stores.indexOf(id); ok {
@@ -187,7 +217,7 @@ func (n *node) output() *output {
 	// sent such messages before the write was durable, and a crash lost what they promised.
 	out.Sync = len(out.Records) > 0 || len(out.Messages) > 0
 	out.State = n.view()
-	return out
+	return out, nil
 }
 
 func (n *node) currentTerm() uint64 {
@@ -226,6 +256,11 @@ func (n *node) view() *stateView {
 		}
 		view.Log = &logDelta{From: from, Entries: entries}
 		n.stores.lowestChanged = 0
+	}
+	// Sent at start and whenever it changes.
+	if configuration := n.configurations.view(); n.configurationSent == nil || !reflect.DeepEqual(configuration, n.configurationSent) {
+		view.Configuration = configuration
+		n.configurationSent = configuration
 	}
 	return view
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/raft"
 )
@@ -24,7 +25,13 @@ type stores struct {
 	pending       []any
 	lowestChanged uint64
 	replaying     bool
+	// A membership change handed to hashicorp (its id, 0: none): the configuration entry the
+	// leader stores next carries it in its Extensions (membership.go); that entry's position.
+	changeID    int64
+	changeEntry *entryPosition
 }
+
+type entryPosition struct{ Index, Term uint64 }
 
 func newStores() *stores {
 	return &stores{logs: map[uint64]*raft.Log{}, stable: map[string][]byte{}}
@@ -90,6 +97,11 @@ func (s *stores) StoreLogs(logs []*raft.Log) error {
 	encoded := make([]json.RawMessage, 0, len(logs))
 	for _, log := range logs {
 		copied := *log
+		if s.changeID != 0 && log.Type == raft.LogConfiguration {
+			copied.Extensions = strconv.AppendInt(nil, s.changeID, 10)
+			s.changeEntry = &entryPosition{Index: log.Index, Term: log.Term}
+			s.changeID = 0
+		}
 		s.logs[log.Index] = &copied
 		if s.first == 0 || log.Index < s.first {
 			s.first = log.Index
@@ -164,8 +176,8 @@ func (s *stores) takeRecords() []any {
 	return records
 }
 
-// entryView is a log entry as the state view shows it: its term and its command's id (0 for
-// hashicorp's own entries).
+// entryView is a log entry as the state view shows it: its term and its command's id (a
+// configuration entry's: its change's; 0 for hashicorp's own entries).
 func (s *stores) entryView(index uint64) logEntryView {
 	log, ok := s.logs[index]
 	if !ok {
@@ -175,6 +187,9 @@ func (s *stores) entryView(index uint64) logEntryView {
 }
 
 func commandID(log *raft.Log) int64 {
+	if log.Type == raft.LogConfiguration {
+		return changeIDOf(log)
+	}
 	if log.Type != raft.LogCommand {
 		return 0
 	}

@@ -50,7 +50,7 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     expect([implementation.name, implementation.version, implementation.timing]).toEqual(['hashicorp-raft', 'v1.7.2', 'clock']);
   });
 
-  it('answers hello with protocol 2, time-driven, with pre-vote and leadership transfer', () => {
+  it('answers hello with protocol 2, time-driven, with membership, pre-vote and leadership transfer', () => {
     const module = new Wasm.Module(readFileSync(hashicorpAdapterModule({ build: true, log: () => {} })));
     const wasi = new VirtualWasi({ seed: 1, stderrLinesMax: 10, outputBytesMax: 1 << 20, wakesPerInputMax: 1000 });
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: wasi.imports(Wasm.Module.imports(module).map((entry) => entry.name)) });
@@ -58,7 +58,7 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     (instance.exports._initialize as () => void)();
     wasi.beginInput('{"kind":"hello","protocol":2}');
     (instance.exports.raftcheck_step as () => void)();
-    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: ['preVote', 'leadershipTransfer'] });
+    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: ['membership', 'preVote', 'leadershipTransfer'] });
   });
 
   it('asks for the sync barrier with every output that sends a message (its stores are durable when a write returns)', () => {
@@ -110,5 +110,19 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     expect(answers.filter((answer) => answer.kind === 'transferAccepted').length).toBeGreaterThan(0);
     expect(reasons).toContain('leadership transfer in progress');
     expect(sentTypes(run.outputs).has('TimeoutNow')).toBe(true);
+  });
+
+  it('changes membership one server at a time, each configuration entry known by its change id', () => {
+    const run = recordedRun(2, loadScenario('membership-churn'));
+    const answers = run.inputs.flatMap((input, index) => (input.kind === 'changeMembership' ? run.outputs[index].answers : []));
+    const accepted = answers.flatMap((answer) => (answer.kind === 'accepted' ? [answer] : []));
+    const applied = new Map(run.outputs.flatMap((output) => output.applied.map((entry) => [`${entry.index}/${entry.term}`, entry.commandId] as const)));
+    expect(run.status).toBe('ok');
+    expect(run.inputs.some((input) => input.kind === 'start' && input.members.length === 0)).toBe(true);
+    expect(accepted.length).toBeGreaterThan(2);
+    const committed = accepted.filter((answer) => applied.has(`${answer.index}/${answer.term}`));
+    expect(committed.length).toBeGreaterThan(0);
+    expect(committed.map((answer) => applied.get(`${answer.index}/${answer.term}`))).toEqual(committed.map((answer) => answer.commandId));
+    expect(answers.filter((answer) => answer.kind === 'rejected').map((answer) => answer.reason)).toContain('hashicorp/raft changes one server at a time (no joint consensus)');
   });
 });

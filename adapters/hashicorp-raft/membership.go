@@ -1,0 +1,188 @@
+//go:build wasip1
+
+// Membership changes (docs/CONTRACT.md, "Membership changes") through hashicorp's single-server
+// changes: addVoter is AddVoter, addLearner AddNonvoter (hashicorp's nonvoters are replicated to
+// and never counted), promote AddVoter on a nonvoter, remove RemoveServer. hashicorp has no joint
+// consensus, so a change of several steps is rejected; a configuration takes effect when appended.
+//
+// hashicorp takes a change only once its latest configuration is committed and its leader has
+// committed an entry of its term (configurationChangeChIfStable, the 2015 fix); until then the
+// request would wait inside hashicorp, unanswered. The adapter checks the same before it asks and
+// answers rejected, so a change is either appended within its own input or refused there.
+//
+// The view's configurations are hashicorp's own (its private configurations: latest and
+// committed, each with its index), read once the node is idle, so that what the invariants judge
+// is what hashicorp counts votes and commitment with. hashicorp's configuration entry has no room
+// for the change's id: the log store writes it into the entry's Extensions as the leader appends
+// it, and the entry carries it to every follower and through restarts.
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"unsafe"
+
+	"github.com/hashicorp/raft"
+	"github.com/raftcheck/adapters/raftcheck-go"
+)
+
+// configurations points into hashicorp's private Raft.configurations, found by name: a release
+// that renames them fails every start with this message, never silently.
+type configurations struct {
+	committed, latest           *raft.Configuration
+	committedIndex, latestIndex *uint64
+}
+
+func configurationsOf(r *raft.Raft) (*configurations, error) {
+	field := reflect.ValueOf(r).Elem().FieldByName("configurations")
+	if !field.IsValid() {
+		return nil, errors.New("hashicorp's Raft has no configurations field: the adapter cannot show its configuration")
+	}
+	configuration := func(name string) (*raft.Configuration, error) {
+		f := field.FieldByName(name)
+		if !f.IsValid() || f.Type() != reflect.TypeFor[raft.Configuration]() {
+			return nil, fmt.Errorf("hashicorp's configurations has no %s Configuration", name)
+		}
+		return (*raft.Configuration)(unsafe.Pointer(f.UnsafeAddr())), nil
+	}
+	index := func(name string) (*uint64, error) {
+		f := field.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.Uint64 {
+			return nil, fmt.Errorf("hashicorp's configurations has no %s uint64", name)
+		}
+		return (*uint64)(unsafe.Pointer(f.UnsafeAddr())), nil
+	}
+	c := &configurations{}
+	var errs [4]error
+	c.committed, errs[0] = configuration("committed")
+	c.latest, errs[1] = configuration("latest")
+	c.committedIndex, errs[2] = index("committedIndex")
+	c.latestIndex, errs[3] = index("latestIndex")
+	return c, errors.Join(errs[:]...)
+}
+
+// view is hashicorp's configurations in the contract's shape.
+func (c *configurations) view() *raftcheck.ConfigurationView {
+	return &raftcheck.ConfigurationView{Latest: contractConfiguration(*c.latest), LatestIndex: *c.latestIndex, Committed: contractConfiguration(*c.committed), CommittedIndex: *c.committedIndex}
+}
+
+func contractConfiguration(configuration raft.Configuration) raftcheck.Configuration {
+	out := raftcheck.Configuration{Voters: []uint64{}, Learners: []uint64{}, VotersOutgoing: []uint64{}}
+	for _, server := range configuration.Servers {
+		if server.Suffrage == raft.Voter {
+			out.Voters = append(out.Voters, nodeOf(raft.ServerAddress(server.ID)))
+		} else {
+			out.Learners = append(out.Learners, nodeOf(raft.ServerAddress(server.ID)))
+		}
+	}
+	slices.Sort(out.Voters)
+	slices.Sort(out.Learners)
+	return out
+}
+
+// changeInFlight is a change handed to hashicorp in this input: its future's error once done.
+type changeInFlight struct {
+	id   int64
+	done bool
+	err  error
+}
+
+// changeMembership answers an administrator's change, or hands it to hashicorp and leaves the
+// answer to changeAnswered, once the node is idle.
+func (n *node) changeMembership(change *raftcheck.Change) {
+	if n.raft.State() != raft.Leader {
+		n.answers = append(n.answers, notLeaderAnswer{CommandID: change.ID, Kind: "notLeader", LeaderHint: n.leaderHint()})
+		return
+	}
+	if reason := n.changeProblem(change); reason != "" {
+		n.answers = append(n.answers, rejectedAnswer{CommandID: change.ID, Kind: "rejected", Reason: reason})
+		return
+	}
+	step := change.Steps[0]
+	id, target := raft.ServerID(address(step.Node)), address(step.Node)
+	inFlight := &changeInFlight{id: change.ID}
+	n.change = inFlight
+	n.stores.changeID = change.ID
+	go func() {
+		var future raft.IndexFuture
+		switch step.Action {
+		case "addVoter", "promote":
+			future = n.raft.AddVoter(id, target, 0, 0)
+		case "addLearner":
+			future = n.raft.AddNonvoter(id, target, 0, 0)
+		default:
+			future = n.raft.RemoveServer(id, 0, 0)
+		}
+		inFlight.err = future.Error()
+		inFlight.done = true
+	}()
+}
+
+// changeProblem says why the leader cannot take the change now, "" if it can.
+func (n *node) changeProblem(change *raftcheck.Change) string {
+	if len(change.Steps) != 1 {
+		return "hashicorp/raft changes one server at a time (no joint consensus)"
+	}
+	term := n.currentTerm()
+	commitIndex := n.raft.CommitIndex()
+	if entry, ok := n.stores.logs[commitIndex]; !ok || entry.Term != term {
+		return "no entry of the leader's term is committed yet"
+	}
+	if *n.configurations.latestIndex != *n.configurations.committedIndex {
+		return "a configuration change is in progress"
+	}
+	step := change.Steps[0]
+	latest := *n.configurations.latest
+	voter, member := isVoter(latest, step.Node), false
+	for _, server := range latest.Servers {
+		member = member || server.ID == raft.ServerID(address(step.Node))
+	}
+	switch {
+	case step.Action != "addVoter" && step.Action != "addLearner" && step.Action != "promote" && step.Action != "remove":
+		return fmt.Sprintf("an unknown action %q", step.Action)
+	case (step.Action == "addVoter" || step.Action == "addLearner") && member:
+		return fmt.Sprintf("node %d is already a member", step.Node)
+	case step.Action == "promote" && (!member || voter):
+		return fmt.Sprintf("node %d is not a learner", step.Node)
+	case step.Action == "remove" && !member:
+		return fmt.Sprintf("node %d is not a member", step.Node)
+	case step.Action == "remove" && voter && len(contractConfiguration(latest).Voters) == 1:
+		return "the last voter cannot be removed"
+	}
+	return ""
+}
+
+// changeAnswered is the answer to the change of this input, once the node is idle: accepted
+// with its entry if hashicorp appended it, else hashicorp's refusal.
+func (n *node) changeAnswered() (any, error) {
+	inFlight := n.change
+	n.change = nil
+	n.stores.changeID = 0
+	if appended := n.stores.changeEntry; appended != nil {
+		n.stores.changeEntry = nil
+		return acceptedAnswer{CommandID: inFlight.id, Kind: "accepted", Index: appended.Index, Term: appended.Term}, nil
+	}
+	switch {
+	case !inFlight.done:
+		return nil, fmt.Errorf("membership change %d neither appended nor refused by hashicorp: the adapter's check of its stability disagrees with hashicorp's", inFlight.id)
+	case errors.Is(inFlight.err, raft.ErrNotLeader) || errors.Is(inFlight.err, raft.ErrLeadershipLost):
+		return notLeaderAnswer{CommandID: inFlight.id, Kind: "notLeader", LeaderHint: n.leaderHint()}, nil
+	case inFlight.err != nil:
+		return rejectedAnswer{CommandID: inFlight.id, Kind: "rejected", Reason: inFlight.err.Error()}, nil
+	}
+	return nil, fmt.Errorf("membership change %d done without an error but no configuration entry was appended", inFlight.id)
+}
+
+// changeIDOf is the change id a configuration entry carries in its Extensions (0: none, as the
+// bootstrap configuration).
+func changeIDOf(log *raft.Log) int64 {
+	id, err := strconv.ParseInt(string(log.Extensions), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}

@@ -25,21 +25,40 @@ import (
 type transferAnswer = raftcheck.TransferAcceptedAnswer
 type rejectedAnswer = raftcheck.RejectedAnswer
 
-// transferInFlight is a transfer handed to hashicorp in this input: its future's error, once the
-// goroutine waiting on it has one (hashicorp answers at once only a transfer it refuses).
-type transferInFlight struct {
+// adminInFlight is an administrator's request (a transfer, a membership change) handed to
+// hashicorp in this input, answered once the node is idle: its future's error, once the
+// goroutine waiting on it has one (hashicorp answers at once only a request it refuses).
+type adminInFlight struct {
 	id   int64
 	term uint64
 	done bool
 	err  error
 }
 
+// await waits for a future in a goroutine of its own (hashicorp's futures block).
+func await(id int64, term uint64, request func() raft.Future) *adminInFlight {
+	inFlight := &adminInFlight{id: id, term: term}
+	go func() {
+		inFlight.err = request().Error()
+		inFlight.done = true
+	}()
+	return inFlight
+}
+
+// offLeader answers notLeader, with hashicorp's hint, to a request a node that does not lead gets.
+func (n *node) offLeader(id int64) bool {
+	if n.raft.State() == raft.Leader {
+		return false
+	}
+	n.answers = append(n.answers, notLeaderAnswer{CommandID: id, Kind: "notLeader", LeaderHint: n.leaderHint()})
+	return true
+}
+
 // transferLeadership answers an administrator's transfer: notLeader off the leader, rejected for
 // a target hashicorp would refuse (itself, not a voter), otherwise handed to hashicorp, whose
 // immediate refusal (a transfer in progress) the output reports as rejected.
 func (n *node) transferLeadership(transfer *raftcheck.Transfer) {
-	if n.raft.State() != raft.Leader {
-		n.answers = append(n.answers, notLeaderAnswer{CommandID: transfer.ID, Kind: "notLeader", LeaderHint: n.leaderHint()})
+	if n.offLeader(transfer.ID) {
 		return
 	}
 	reason := ""
@@ -53,13 +72,10 @@ func (n *node) transferLeadership(transfer *raftcheck.Transfer) {
 		n.answers = append(n.answers, rejectedAnswer{CommandID: transfer.ID, Kind: "rejected", Reason: reason})
 		return
 	}
-	inFlight := &transferInFlight{id: transfer.ID, term: n.currentTerm()}
-	n.transfer = inFlight
 	target := address(transfer.Target)
-	go func() {
-		inFlight.err = n.raft.LeadershipTransferToServer(raft.ServerID(target), target).Error()
-		inFlight.done = true
-	}()
+	n.transfer = await(transfer.ID, n.currentTerm(), func() raft.Future {
+		return n.raft.LeadershipTransferToServer(raft.ServerID(target), target)
+	})
 }
 
 // transferAnswered is the answer to the transfer of this input, once the node is idle.

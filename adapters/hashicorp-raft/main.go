@@ -86,9 +86,9 @@ type node struct {
 	proposals []int64
 	answers   []any
 	// A transfer handed to hashicorp by this input, answered once the node is idle.
-	transfer *transferInFlight
+	transfer *adminInFlight
 	// A membership change handed to hashicorp by this input, answered once the node is idle.
-	change *changeInFlight
+	change *adminInFlight
 	// hashicorp's configurations, and the view of them last sent.
 	configurations    *configurations
 	configurationSent *raftcheck.ConfigurationView

@@ -84,18 +84,10 @@ func contractConfiguration(configuration raft.Configuration) raftcheck.Configura
 	return out
 }
 
-// changeInFlight is a change handed to hashicorp in this input: its future's error once done.
-type changeInFlight struct {
-	id   int64
-	done bool
-	err  error
-}
-
 // changeMembership answers an administrator's change, or hands it to hashicorp and leaves the
 // answer to changeAnswered, once the node is idle.
 func (n *node) changeMembership(change *raftcheck.Change) {
-	if n.raft.State() != raft.Leader {
-		n.answers = append(n.answers, notLeaderAnswer{CommandID: change.ID, Kind: "notLeader", LeaderHint: n.leaderHint()})
+	if n.offLeader(change.ID) {
 		return
 	}
 	if reason := n.changeProblem(change); reason != "" {
@@ -104,22 +96,16 @@ func (n *node) changeMembership(change *raftcheck.Change) {
 	}
 	step := change.Steps[0]
 	id, target := raft.ServerID(address(step.Node)), address(step.Node)
-	inFlight := &changeInFlight{id: change.ID}
-	n.change = inFlight
 	n.stores.changeID = change.ID
-	go func() {
-		var future raft.IndexFuture
+	n.change = await(change.ID, 0, func() raft.Future {
 		switch step.Action {
 		case "addVoter", "promote":
-			future = n.raft.AddVoter(id, target, 0, 0)
+			return n.raft.AddVoter(id, target, 0, 0)
 		case "addLearner":
-			future = n.raft.AddNonvoter(id, target, 0, 0)
-		default:
-			future = n.raft.RemoveServer(id, 0, 0)
+			return n.raft.AddNonvoter(id, target, 0, 0)
 		}
-		inFlight.err = future.Error()
-		inFlight.done = true
-	}()
+		return n.raft.RemoveServer(id, 0, 0)
+	})
 }
 
 // changeProblem says why the leader cannot take the change now, "" if it can.

@@ -33,7 +33,7 @@
 // not a property of every correct Raft; what the bug breaks (committed entries overwritten) is
 // what state-machine safety and leader completeness judge.
 
-import type { Configuration, DigestSink } from '../src/contract/contract.js';
+import type { Configuration, ConfigurationView, DigestSink } from '../src/contract/contract.js';
 import type { ObservedCluster, ObservedNode, Violation } from '../src/contract/observation.js';
 import type { NodeId } from '../src/core/ids.js';
 import { sameIdSet } from '../src/core/ids.js';
@@ -49,6 +49,11 @@ interface Leadership {
   term: number;
   configuration: Configuration;
   index: number;
+}
+
+/** A leader's leadership as its view shows it now. */
+function leadershipOf(leader: ObservedNode, view: ConfigurationView): Leadership {
+  return { term: leader.term, configuration: view.latest, index: view.latestIndex };
 }
 
 interface ConfigurationState {
@@ -140,13 +145,13 @@ class ConfigurationSafety implements InvariantChecker {
       if (known !== undefined) this.state.write().leaders.delete(mirror.id);
       return null;
     }
-    const leadership: Leadership = { term: mirror.term, configuration: view.latest, index: view.latestIndex };
+    // A leadership is made only when it is written: most of a leader's steps change none.
     if (becameLeader(mirror, change) || known === undefined || known.term !== mirror.term) {
-      this.state.write().leaders.set(mirror.id, leadership);
+      this.state.write().leaders.set(mirror.id, leadershipOf(mirror, view));
       return this.electionProblem(mirror, change.eventNumber, change.timeMs);
     }
     if (view.latestIndex <= known.index) return null;
-    this.state.write().leaders.set(mirror.id, leadership);
+    this.state.write().leaders.set(mirror.id, leadershipOf(mirror, view));
     return this.changeProblem(mirror, known, change.eventNumber, change.timeMs);
   }
 

@@ -890,6 +890,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const storage = slot.storage;
     // With a sync in the output, its messages leave once everything written is durable; without, now.
     const durableCount = output.sync ? storage.writtenCount : storage.writtenCount - storage.unsyncedCount;
+    if (this.probes!.passesOver(id, slot.incarnation, this.observation.mirror(id).term, durableCount === storage.writtenCount)) return;
     const probed = new ProbedStorageOutput(storage, durableCount, {
       id,
       incarnation: slot.incarnation,

@@ -124,15 +124,15 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     logChangedFrom: Number.POSITIVE_INFINITY,
     applied: output.applied,
     hasView: output.state !== undefined,
+    // Absent fields are written as undefined: every change has one shape, so the checkers that
+    // read changes stay monomorphic, and none grows a property store after it is made.
+    snapshotTaken: output.snapshotTaken,
+    snapshotInstalled: output.snapshotInstalled,
+    command,
+    input,
+    output: input === undefined ? undefined : output,
     committedLengthBefore: 0,
   };
-  if (command !== undefined) change.command = command;
-  if (input !== undefined) {
-    change.input = input;
-    change.output = output;
-  }
-  if (output.snapshotTaken !== undefined) change.snapshotTaken = output.snapshotTaken;
-  if (output.snapshotInstalled !== undefined) change.snapshotInstalled = output.snapshotInstalled;
   if (started) {
     mirror.up = true;
     mirror.incarnation += 1;

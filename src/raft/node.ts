@@ -974,41 +974,35 @@ export class RaftNode {
       applied: this.applied.length > 0 ? this.applied : noItems,
       answers: this.answers.length > 0 ? this.answers : noItems,
       state: this.view(),
+      // What is absent is undefined rather than left out: every output, and every view, has one
+      // shape (the harness reads them on every step), and none grows a property store.
+      snapshotTaken: this.snapshotTaken ?? undefined,
+      snapshotInstalled: this.snapshotInstalled ?? undefined,
     };
     if (this.messages.length > 0) this.messages = [];
     if (records.length > 0) this.records = [];
     this.withholdSync = false;
     if (this.applied.length > 0) this.applied = [];
     if (this.answers.length > 0) this.answers = [];
-    if (this.snapshotTaken !== null) {
-      output.snapshotTaken = this.snapshotTaken;
-      this.snapshotTaken = null;
-    }
-    if (this.snapshotInstalled !== null) {
-      output.snapshotInstalled = this.snapshotInstalled;
-      this.snapshotInstalled = null;
-    }
+    this.snapshotTaken = null;
+    this.snapshotInstalled = null;
     return output;
   }
 
   private view(): StateView {
-    const view: StateView = {
+    const snapshots = this.options.snapshotEntriesThreshold !== undefined;
+    return {
       role: this.role.name,
       term: this.currentTerm,
       votedFor: this.votedFor,
       commitIndex: this.log.commitIndex,
       appliedIndex: this.log.appliedIndex,
       leaderHint: this.leaderId,
+      log: this.log.takeChangedView() ?? undefined,
+      snapshotIndex: snapshots ? this.log.snapshotIndex : undefined,
+      snapshotTerm: snapshots ? this.log.snapshotTerm : undefined,
+      configuration: this.configurationView() ?? undefined,
     };
-    const log = this.log.takeChangedView();
-    if (log !== null) view.log = log;
-    if (this.options.snapshotEntriesThreshold !== undefined) {
-      view.snapshotIndex = this.log.snapshotIndex;
-      view.snapshotTerm = this.log.snapshotTerm;
-    }
-    const configuration = this.configurationView();
-    if (configuration !== null) view.configuration = configuration;
-    return view;
   }
 
   /** The configurations, when they changed since the last view (at start, always); else null. */

@@ -12,9 +12,11 @@
 // A candidate counts only if it fails the same way (status and invariant) with fewer steps;
 // every replay stops at the first violation, so a candidate may also get shorter at its end.
 //
-// The passes, round after round until none helps: remove chunks of the external steps (timer
-// firings, proposals, crashes, restarts: few, and each takes the deliveries it caused with it),
-// then chunks of all steps (ddmin's halving, down to single steps), then crash edits. Last, a
+// The passes, round after round until none helps: a smaller cluster, simpler node options (the
+// run drew its compaction threshold and batch size; a reproduction wants the simplest that still
+// fails), remove chunks of the external steps (timer firings, proposals, crashes, restarts: few,
+// and each takes the deliveries it caused with it), then chunks of all steps (ddmin's halving,
+// down to single steps), then crash edits. Last, a
 // bounded breadth-first search for a shorter path of another shape (src/shrink/shortest.ts).
 //
 // Deterministic: the same path and run budget give the same result; the wall clock bounds the
@@ -30,6 +32,7 @@ import { PathReplay } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
 import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
+import { defaultScenario } from '../sim/scenario.js';
 import { shortestFailingPath } from './shortest.js';
 import { budgetStop, failsAs, judgedOnHistory } from './shrink.js';
 
@@ -94,8 +97,8 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
 /** One shrink of a step path: its budgets, the cluster it runs on, the best failing path so far. */
 class StepShrinker {
   private readonly startedMs = wallClockMs();
-  /** The cluster the path runs on: the drop-nodes pass makes it smaller. */
-  private nodes: number;
+  /** The cluster the path runs on: the drop-nodes pass makes it smaller, the options pass simpler. */
+  private cluster: Omit<StepPath, 'steps'>;
   private replayer: PathReplay;
   private runs = 0;
   private improvements = 0;
@@ -106,11 +109,11 @@ class StepShrinker {
 
   constructor(
     private readonly implementation: Implementation,
-    private readonly path: StepPath,
+    path: StepPath,
     private readonly options: StepShrinkOptions,
   ) {
-    this.nodes = path.nodes;
-    this.replayer = tolerantReplay(implementation, path, options.invariants);
+    this.cluster = { nodes: path.nodes, spares: path.spares, implementationOptions: path.implementationOptions, durabilityProbes: path.durabilityProbes };
+    this.replayer = tolerantReplay(implementation, this.cluster, options.invariants);
     this.invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
   }
 
@@ -120,11 +123,12 @@ class StepShrinker {
       // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
       // each one carries the deliveries it causes away with it), then every step.
       const dropped = !this.outOfBudget() && this.dropNodes();
+      const simplified = !this.outOfBudget() && this.simplerOptions();
       const externals = !this.outOfBudget() && this.removeChunks((step) => step.kind !== 'deliver');
       const groups = !this.outOfBudget() && this.removeGroups();
       const improved = this.removeChunks(() => true) || externals || groups;
       const edited = !this.outOfBudget() && this.editCrashes();
-      if ((!improved && !edited && !dropped) || this.outOfBudget()) break;
+      if ((!improved && !edited && !dropped && !simplified) || this.outOfBudget()) break;
     }
     // The search proposes the explorer's own commands only, which no client history records: it
     // cannot reproduce a failure judged on one.
@@ -227,24 +231,54 @@ class StepShrinker {
    * the path fails the same way in no more steps.
    */
   private dropNodes(): boolean {
-    for (let size = nodesMin; size < this.nodes; size += 1) {
-      for (const removed of subsets(this.nodes, this.nodes - size)) {
+    const nodes = this.cluster.nodes;
+    for (let size = nodesMin; size < nodes; size += 1) {
+      for (const removed of subsets(nodes, nodes - size)) {
         if (this.outOfBudget()) return false;
-        const before = { nodes: this.nodes, replayer: this.replayer };
-        this.nodes = size;
-        this.replayer = tolerantReplay(this.implementation, { ...this.path, nodes: size }, this.options.invariants);
-        const candidate = this.evaluate(withoutNodes(this.best.steps, removed, this.nodes + (this.path.spares ?? 0) + removed.length));
-        if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
-          this.best = candidate;
-          this.improvements += 1;
-          this.progress();
-          before.replayer.dispose();
-          return true;
-        }
-        this.replayer.dispose();
-        ({ nodes: this.nodes, replayer: this.replayer } = before);
+        const steps = withoutNodes(this.best.steps, removed, nodes + (this.cluster.spares ?? 0));
+        if (this.attemptOnCluster({ ...this.cluster, nodes: size }, steps)) return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * Simpler node options, as a hand-written reproduction would choose them (simplerOptionEdits),
+   * each kept when the path fails the same way in no more steps.
+   * The run drew its options, and the path inherits them: a snapshot the failure needs takes as
+   * many proposals, and their replication, as the compaction threshold drawn (16 entries, where
+   * one would do), and a small batch splits every replication into several messages.
+   */
+  private simplerOptions(): boolean {
+    let improved = false;
+    for (const edit of simplerOptionEdits) {
+      for (let options = edit(this.cluster.implementationOptions); options !== null; options = edit(this.cluster.implementationOptions)) {
+        if (this.outOfBudget() || !this.attemptOnCluster({ ...this.cluster, implementationOptions: options }, this.best.steps)) break;
+        improved = true;
+      }
+    }
+    this.progress();
+    return improved;
+  }
+
+  /**
+   * The path (edited for it) on another cluster: kept, with the cluster, when it fails the same
+   * way in no more steps (a smaller cluster or simpler options are worth as much as a step).
+   */
+  private attemptOnCluster(cluster: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): boolean {
+    const before = { cluster: this.cluster, replayer: this.replayer };
+    this.cluster = cluster;
+    this.replayer = tolerantReplay(this.implementation, cluster, this.options.invariants);
+    const candidate = this.evaluate(steps);
+    if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
+      this.best = candidate;
+      this.improvements += 1;
+      this.progress();
+      before.replayer.dispose();
+      return true;
+    }
+    this.replayer.dispose();
+    ({ cluster: this.cluster, replayer: this.replayer } = before);
     return false;
   }
 
@@ -289,10 +323,10 @@ class StepShrinker {
     const last = worlds[worlds.length - 1];
     const found = shortestFailingPath({
       ...{ implementation: this.implementation, invariants: this.options.invariants },
-      nodes: this.nodes,
-      spares: this.path.spares,
-      implementationOptions: this.path.implementationOptions,
-      durabilityProbes: this.path.durabilityProbes,
+      nodes: this.cluster.nodes,
+      spares: this.cluster.spares,
+      implementationOptions: this.cluster.implementationOptions,
+      durabilityProbes: this.cluster.durabilityProbes,
       bounds: {
         crashesMax: last.crashes,
         requestsMax: last.requests,
@@ -337,6 +371,27 @@ export function possibleSteps(implementation: Implementation, path: Omit<StepPat
 
 /** Clusters the drop-nodes pass goes down to: the smallest in which a majority can be outvoted. */
 const nodesMin = 3;
+
+/**
+ * The edits of the options pass (StepShrinker.simplerOptions), each applied again while it keeps
+ * the failure (null: nothing left to simplify): compaction after every entry, else a threshold
+ * halved step by step; the default batch where the run drew a smaller one; pre-vote,
+ * check-quorum, lease reads and asynchronous storage writes off. Each only ever goes one way, so
+ * the pass ends.
+ */
+const simplerOptionEdits: ((options: ImplementationOptions) => ImplementationOptions | null)[] = [
+  (options) => (options.snapshotEntriesThreshold !== undefined && options.snapshotEntriesThreshold > 1 ? { ...options, snapshotEntriesThreshold: 1 } : null),
+  (options) => (options.snapshotEntriesThreshold !== undefined && options.snapshotEntriesThreshold > 2 ? { ...options, snapshotEntriesThreshold: Math.floor(options.snapshotEntriesThreshold / 2) } : null),
+  (options) => (options.entriesPerMessageMax < defaultEntriesPerMessageMax ? { ...options, entriesPerMessageMax: defaultEntriesPerMessageMax } : null),
+  ...(['preVote', 'checkQuorum', 'leaseReads', 'asyncStorageWrites'] as const).map((option) => (options: ImplementationOptions) => {
+    if (options[option] !== true) return null;
+    const { [option]: _, ...rest } = options;
+    return rest;
+  }),
+];
+
+/** The batch of the default scenario: what a hand-written reproduction runs with. */
+const defaultEntriesPerMessageMax = defaultScenario().implementation.entriesPerMessageMax;
 
 /**
  * The path without the steps the removed members take part in, the other nodes (the spares

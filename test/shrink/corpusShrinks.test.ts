@@ -10,6 +10,11 @@
 // - removed-node-disrupts (liveness): the fault phase was only ever halved, which stops at up to
 //   twice what the failure needs, and a liveness trace is mostly ticks all along it; the scenario
 //   pass now binary-searches between the half that passed and the phase that fails.
+// - install-snapshot-older-than-commit: the lifted path kept the node options its run drew, a
+//   compaction threshold of 16 entries and batches of 2, and so the 16 proposals and their
+//   replication that a snapshot of index 16 takes (57 steps, 3.2x); the step stage now tries
+//   simpler options (compaction after every entry, the default batch), as a hand-written
+//   reproduction chooses them.
 
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../src/check/traces.js';
@@ -50,5 +55,25 @@ describe('shrinking removed-node-disrupts (swarm seed 13) within 1,500 runs', ()
     const replay = replayTrace(shrunk.trace);
     expect(replay.matches).toBe(true);
     expect(replay.run.status).toBe('liveness');
+  });
+});
+
+describe('shrinking install-snapshot-older-than-commit (swarm seed 12) within 2,000 runs', () => {
+  const { run, shrink } = swarmFailure('install-snapshot-older-than-commit', 12, swarmOfTheseSeeds);
+  const shrunk = shrink(2000);
+
+  it('compacts after every entry and reaches the hand-written size, by its steps (with the drawn threshold of 16: 57 steps)', () => {
+    expect(run.violation?.invariant).toBe('monotonic-commit-index');
+    expect(run.scenario.implementation.snapshotEntriesThreshold).toBe(16);
+    expect(shrunk.shrink.passes.map((pass) => pass.pass)).toContain('steps');
+    expect(shrunk.trace.scenario.implementation.snapshotEntriesThreshold).toBe(1);
+    expect(shrunk.shrink.eventsAfter).toBeLessThanOrEqual(handMinimalEvents('install-snapshot-older-than-commit', 'monotonic-commit-index'));
+  });
+
+  it('writes a trace that replays to the same violation with the simpler options', () => {
+    const replay = replayTrace(shrunk.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('monotonic-commit-index');
+    expect(replay.run.scenario.implementation.snapshotEntriesThreshold).toBe(1);
   });
 });

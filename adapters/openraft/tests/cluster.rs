@@ -86,7 +86,7 @@ fn a_restarted_node_rebuilds_its_log_and_vote_from_its_records_and_applies_again
     cluster.input(leader, &propose(2, "b", "y"));
     cluster.rounds(10);
     let follower = (1..=3).find(|id| *id != leader).unwrap();
-    let before = cluster.state(follower);
+    let before = cluster.state(follower).clone();
     let records = cluster.records[(follower - 1) as usize].clone();
     cluster.sessions[(follower - 1) as usize] = Session::new();
     cluster.send(follower, r#"{"kind":"hello","protocol":2}"#);
@@ -113,7 +113,7 @@ fn the_same_inputs_give_byte_identical_outputs() {
             cluster.round();
         }
         cluster.rounds(20);
-        cluster.transcript
+        cluster.router.transcript
     };
     assert_eq!(run(), run());
 }
@@ -199,7 +199,7 @@ fn a_leader_restarted_in_its_own_term_holds_a_read_until_its_commit_covers_a_wri
             let rpc = &message["body"]["appendEntries"]["rpc"];
             let check = message["type"] == "AppendEntries" && rpc["prev_log_id"].is_null() && rpc["entries"] == json!([]);
             if check || message["type"] == "AppendEntriesResponse" {
-                cluster.input(to, &json!({"kind": "deliver", "from": from, "message": message}).to_string());
+                cluster.deliver(from, to, message);
             }
         }
     }

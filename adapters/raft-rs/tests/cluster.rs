@@ -127,7 +127,7 @@ fn gives_byte_identical_outputs_for_identical_inputs() {
             cluster.input(leader, &propose(id, "set", "k", Some("v")));
         }
         cluster.tick_all(30);
-        cluster.transcript
+        cluster.router.transcript
     };
     assert_eq!(run(), run());
 }

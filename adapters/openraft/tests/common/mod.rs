@@ -1,12 +1,12 @@
-// The test cluster shared by the adapter's tests: openraft nodes in one process, driven through
-// the same JSON lines the harness sends, every message delivered in send order, every record kept.
-// Nodes 1 to 3 start as the cluster; a higher id joins later (start with no members).
+// The test cluster shared by the adapter's tests: openraft nodes in one process on the shared
+// router (adapters/raftcheck-rs), driven through the same JSON lines the harness sends, every
+// message delivered in send order, every record kept. Nodes 1 to 3 start as the cluster; a higher
+// id joins later (start with no members).
 
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-
 use raftcheck_openraft::Session;
+use raftcheck_rs::router::Router;
 use serde_json::{json, Value};
 
 pub const OPTIONS: &str = r#"{"electionTicksMin":15,"electionTicksMax":30,"heartbeatTicks":3,"entriesPerMessageMax":64,"tickMs":10}"#;
@@ -14,19 +14,17 @@ const TICK_MS: u64 = 10;
 /// The nodes a cluster starts with; the ids above join later.
 pub const MEMBERS: [u64; 3] = [1, 2, 3];
 
-/// A cluster that delivers every message in send order and keeps every record.
+/// A cluster that delivers every message in send order and keeps every record; the router's
+/// fields and methods (records, outputs, input, state...) are the cluster's.
 pub struct Cluster {
-    pub sessions: Vec<Session>,
-    pub records: Vec<Vec<Value>>,
-    pub queue: VecDeque<(u64, u64, Value)>,
-    /// Every output line, in order: what determinism compares.
-    pub transcript: Vec<String>,
-    pub outputs: Vec<Vec<Value>>,
+    pub router: Router<Session>,
     seed: i64,
     options: String,
     /// The nodes started (and not stopped): the ones that get messages and ticks.
     pub running: Vec<u64>,
 }
+
+raftcheck_rs::cluster_over_router!(Cluster, Session);
 
 impl Cluster {
     pub fn new(seed: i64) -> Cluster {
@@ -36,20 +34,13 @@ impl Cluster {
     /// `nodes` sessions with the given start options; nodes 1 to 3 start now.
     pub fn with(seed: i64, options: &str, nodes: u64) -> Cluster {
         let mut cluster = Cluster {
-            sessions: Vec::new(),
-            records: Vec::new(),
-            queue: VecDeque::new(),
-            transcript: Vec::new(),
-            outputs: Vec::new(),
+            router: Router::new(Session::handle),
             seed,
             options: options.to_owned(),
             running: Vec::new(),
         };
-        for id in 1..=nodes {
-            cluster.sessions.push(Session::new());
-            cluster.records.push(Vec::new());
-            cluster.outputs.push(Vec::new());
-            let hello = cluster.send(id, r#"{"kind":"hello","protocol":2}"#);
+        for _ in 1..=nodes {
+            let (_, hello) = cluster.router.add(Session::new());
             assert_eq!(hello["timing"], "clock");
         }
         for id in MEMBERS {
@@ -59,20 +50,11 @@ impl Cluster {
     }
 
     pub fn start(&mut self, id: u64, records: &[Value]) -> Value {
-        let members = if MEMBERS.contains(&id) { json!(MEMBERS) } else { json!([]) };
-        let line = format!(
-            r#"{{"kind":"start","id":{},"members":{},"seed":{},"records":{},"options":{}}}"#,
-            id,
-            members,
-            self.seed,
-            json!(records),
-            self.options
-        );
-        self.records[(id - 1) as usize] = records.to_vec();
+        let members: &[u64] = if MEMBERS.contains(&id) { &MEMBERS } else { &[] };
         if !self.running.contains(&id) {
             self.running.push(id);
         }
-        self.input(id, &line)
+        self.router.start(id, members, self.seed, records, &self.options)
     }
 
     /// A crash: the node's process is gone with what it had not written; its records stay.
@@ -89,36 +71,10 @@ impl Cluster {
         self.start(id, &records)
     }
 
-    pub fn send(&mut self, id: u64, line: &str) -> Value {
-        let answer = self.sessions[(id - 1) as usize]
-            .handle(line)
-            .unwrap_or_else(|error| panic!("node {}: {}", id, error));
-        self.transcript.push(answer.clone());
-        serde_json::from_str(&answer).unwrap()
-    }
-
-    /// Sends one input and routes what it caused: records kept, messages queued.
-    pub fn input(&mut self, id: u64, line: &str) -> Value {
-        let output = self.send(id, line);
-        self.records[(id - 1) as usize].extend(output["records"].as_array().unwrap().iter().cloned());
-        for message in output["messages"].as_array().unwrap() {
-            let to = message["to"].as_u64().unwrap();
-            assert_ne!(to, id, "a message to itself");
-            self.queue.push_back((id, to, message["message"].clone()));
-        }
-        self.outputs[(id - 1) as usize].push(output.clone());
-        output
-    }
-
     /// Delivers every queued message (and what it causes), then advances every node one tick.
     pub fn round(&mut self) {
-        while let Some((from, to, message)) = self.queue.pop_front() {
-            if !self.running.contains(&to) {
-                continue;
-            }
-            let line = json!({"kind": "deliver", "from": from, "message": message}).to_string();
-            self.input(to, &line);
-        }
+        let running = self.running.clone();
+        self.router.deliver_queued(|_, to| running.contains(&to));
         for id in self.running.clone() {
             self.input(id, &format!(r#"{{"kind":"advance","elapsedMs":{}}}"#, TICK_MS));
         }
@@ -128,12 +84,6 @@ impl Cluster {
         for _ in 0..count {
             self.round();
         }
-    }
-
-    /// The latest view of each node.
-    pub fn state(&self, id: u64) -> Value {
-        let outputs = &self.outputs[(id - 1) as usize];
-        outputs.iter().rev().find_map(|output| output.get("state").cloned()).unwrap()
     }
 
     pub fn leaders(&self) -> Vec<u64> {
@@ -157,9 +107,9 @@ impl Cluster {
     }
 
     pub fn applied_commands(&self, id: u64) -> Vec<i64> {
-        let outputs = &self.outputs[(id - 1) as usize];
-        let applied = outputs.iter().flat_map(|output| output["applied"].as_array().unwrap().iter());
+        let applied = self.applied(id);
         applied
+            .iter()
             .map(|entry| entry["commandId"].as_i64().unwrap())
             .filter(|id| *id != 0)
             .collect()

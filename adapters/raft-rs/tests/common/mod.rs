@@ -1,30 +1,28 @@
-// The test cluster every adapter test drives: raft-rs nodes in one process, fed the same JSON
-// lines the harness sends, every message delivered in send order unless a node is cut off.
+// The test cluster every adapter test drives: raft-rs nodes in one process on the shared router
+// (adapters/raftcheck-rs), fed the same JSON lines the harness sends, every message delivered in
+// send order unless a node is cut off.
 #![allow(dead_code)] // each test file uses a part of it
 
-use std::collections::VecDeque;
-
 use raftcheck_raft_rs::{stderr_logger, Session};
+use raftcheck_rs::router::Router;
 use serde_json::{json, Value};
 
 pub const OPTIONS: &str = r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4}"#;
 pub const SNAPSHOT_OPTIONS: &str =
     r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4,"snapshotEntriesThreshold":3}"#;
 
-/// A cluster that delivers every message in send order and keeps every record (all synced).
+/// A cluster that delivers every message in send order and keeps every record (all synced);
+/// the router's fields and methods (records, outputs, input, state...) are the cluster's.
 pub struct Cluster {
-    pub sessions: Vec<Session>,
-    pub records: Vec<Vec<Value>>,
-    pub queue: VecDeque<(u64, u64, Value)>,
-    /// Every output line, in order: what determinism compares.
-    pub transcript: Vec<String>,
-    pub outputs: Vec<Vec<Value>>,
+    pub router: Router<Session>,
     pub options: &'static str,
     /// A node cut off from the others: every message to or from it is lost.
     pub cut: Option<u64>,
     /// The members each node is started with (a node that joins is started with none).
     pub members: Vec<Vec<u64>>,
 }
+
+raftcheck_rs::cluster_over_router!(Cluster, Session);
 
 impl Cluster {
     pub fn new(size: u64, seed: i64) -> Cluster {
@@ -33,11 +31,7 @@ impl Cluster {
 
     pub fn with_options(size: u64, seed: i64, options: &'static str) -> Cluster {
         let mut cluster = Cluster {
-            sessions: Vec::new(),
-            records: Vec::new(),
-            queue: VecDeque::new(),
-            transcript: Vec::new(),
-            outputs: Vec::new(),
+            router: Router::new(Session::handle),
             options,
             cut: None,
             members: Vec::new(),
@@ -53,60 +47,20 @@ impl Cluster {
 
     /// A new node's process, answered hello; `members` is what its starts will say.
     pub fn add_session(&mut self, members: Vec<u64>) -> u64 {
-        self.sessions.push(Session::new(stderr_logger(slog::Level::Warning)));
-        self.records.push(Vec::new());
-        self.outputs.push(Vec::new());
         self.members.push(members);
-        let id = self.sessions.len() as u64;
-        self.send(id, r#"{"kind":"hello","protocol":2}"#);
-        id
+        self.router.add(Session::new(stderr_logger(slog::Level::Warning))).0
     }
 
     pub fn start(&mut self, id: u64, seed: i64, records: &[Value]) -> Value {
         let members = self.members[(id - 1) as usize].clone();
-        let line = format!(
-            r#"{{"kind":"start","id":{},"members":{:?},"seed":{},"records":{},"options":{}}}"#,
-            id,
-            members,
-            seed,
-            json!(records),
-            self.options
-        );
-        self.records[(id - 1) as usize] = records.to_vec();
-        self.input(id, &line)
-    }
-
-    pub fn send(&mut self, id: u64, line: &str) -> Value {
-        let answer = self.sessions[(id - 1) as usize]
-            .handle(line)
-            .unwrap_or_else(|error| panic!("node {}: {}", id, error));
-        self.transcript.push(answer.clone());
-        serde_json::from_str(&answer).unwrap()
-    }
-
-    /// Sends one input and routes what it caused: records kept, messages queued.
-    pub fn input(&mut self, id: u64, line: &str) -> Value {
-        let output = self.send(id, line);
-        self.records[(id - 1) as usize].extend(output["records"].as_array().unwrap().iter().cloned());
-        for message in output["messages"].as_array().unwrap() {
-            self.queue
-                .push_back((id, message["to"].as_u64().unwrap(), message["message"].clone()));
-        }
-        self.outputs[(id - 1) as usize].push(output.clone());
-        output
+        self.router.start(id, &members, seed, records, self.options)
     }
 
     pub fn deliver_all(&mut self) {
-        for _ in 0..10_000 {
-            let Some((from, to, message)) = self.queue.pop_front() else {
-                return;
-            };
-            if self.cut == Some(from) || self.cut == Some(to) || to > self.sessions.len() as u64 {
-                continue; // cut off, or a node not started yet
-            }
-            self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
-        }
-        panic!("messages kept coming");
+        let (cut, started) = (self.cut, self.sessions.len() as u64);
+        // Lost: cut off, or to a node not started yet.
+        self.router
+            .deliver_queued(|from, to| cut != Some(from) && cut != Some(to) && to <= started);
     }
 
     pub fn tick_all(&mut self, rounds: usize) {
@@ -116,10 +70,6 @@ impl Cluster {
             }
             self.deliver_all();
         }
-    }
-
-    pub fn state(&self, id: u64) -> &Value {
-        &self.outputs[(id - 1) as usize].last().unwrap()["state"]
     }
 
     pub fn leader(&self) -> Option<u64> {
@@ -134,20 +84,6 @@ impl Cluster {
             }
         }
         panic!("no leader after 100 rounds");
-    }
-
-    pub fn applied(&self, id: u64) -> Vec<Value> {
-        self.outputs[(id - 1) as usize]
-            .iter()
-            .flat_map(|output| output["applied"].as_array().unwrap().clone())
-            .collect()
-    }
-
-    pub fn answers(&self, id: u64) -> Vec<Value> {
-        self.outputs[(id - 1) as usize]
-            .iter()
-            .flat_map(|output| output["answers"].as_array().unwrap().clone())
-            .collect()
     }
 }
 
@@ -182,7 +118,7 @@ impl Cluster {
                 self.input(id, r#"{"kind":"tick"}"#);
             }
             while let Some((from, to, message)) = self.queue.pop_front() {
-                self.input(to, &json!({"kind":"deliver","from":from,"message":message}).to_string());
+                self.deliver(from, to, message);
                 if let Some(leader) = self.leader() {
                     return leader;
                 }

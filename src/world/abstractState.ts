@@ -40,8 +40,6 @@ function transitionFingerprint(from: number, to: number): number {
 /** Bounds per run (a run that reaches more keeps the first ones): the space is finite, but a run is bounded too. */
 const statesPerRunMax = 20_000;
 const transitionsPerRunMax = 40_000;
-/** State numbers stay below this within a run (a transition's key is from x limit + to, within 2^53). */
-const stateNumberLimit = 2 ** 26;
 
 /** Coarse node codes stay below this (coarseCode). */
 const nodeCodeLimit = 4096;
@@ -178,8 +176,12 @@ export class AbstractStates {
   private readonly codesOf: number[][] = [];
   /** State numbers by a hash of their codes (a bucket per hash: codes are compared, never trusted to the hash). */
   private readonly byHash = new Map<number, number[]>();
-  /** Transitions as (from x stateNumberLimit + to); fingerprinted once, when the run is read. */
-  private readonly transitions = new Set<number>();
+  /**
+   * Transitions, as the states each state led to (by number: small integers make cheap set keys,
+   * and this is met on every step that moves the state); fingerprinted once, when the run is read.
+   */
+  private readonly transitionsFrom: (Set<number> | undefined)[] = [];
+  private transitionCount = 0;
   private codes: number[] = [];
   /** The codes of the cluster at hand, sorted in place (kept to spare an allocation per step). */
   private readonly scratch: number[] = [];
@@ -224,8 +226,16 @@ export class AbstractStates {
     if (sameCodes(codes, this.codes)) return;
     this.codes = codes.slice();
     const state = this.numberOf(this.codes, leaders);
-    if (this.previous !== -1 && this.transitions.size < transitionsPerRunMax) this.transitions.add(this.previous * stateNumberLimit + state);
+    if (this.previous !== -1 && this.transitionCount < transitionsPerRunMax) this.addTransition(this.previous, state);
     this.previous = state;
+  }
+
+  private addTransition(from: number, to: number): void {
+    let targets = this.transitionsFrom[from];
+    if (targets === undefined) this.transitionsFrom[from] = targets = new Set();
+    if (targets.has(to)) return;
+    targets.add(to);
+    this.transitionCount += 1;
   }
 
   private nodeStepped(index: number, code: number): void {
@@ -238,6 +248,8 @@ export class AbstractStates {
   private numberOf(codes: number[], leaders: number): number {
     let hash = leaders;
     for (const code of codes) hash = Math.imul(hash ^ code, 0x9e3779b1) ^ (hash >>> 15);
+    // 30 bits: a small integer makes a cheap map key (buckets compare the codes anyway).
+    hash &= 0x3fffffff;
     const bucket = this.byHash.get(hash);
     if (bucket !== undefined) {
       for (const state of bucket) if (sameCodes(this.codesOf[state], codes)) return state;
@@ -257,12 +269,25 @@ export class AbstractStates {
   /** What the run reached, sorted (so equal runs give equal lists). */
   reached(): AbstractCoverage {
     const fingerprints = this.fingerprints;
-    const transitions = [...this.transitions].map((key) => transitionFingerprint(fingerprints[Math.floor(key / stateNumberLimit)], fingerprints[key % stateNumberLimit]));
-    return { states: fingerprints.slice(0, statesPerRunMax).sort(ascending), transitions: transitions.sort(ascending), nodeTransitions: [...this.nodeTransitions].sort(ascending) };
+    const transitions = new Float64Array(this.transitionCount);
+    let at = 0;
+    for (let from = 0; from < this.transitionsFrom.length; from += 1) {
+      const targets = this.transitionsFrom[from];
+      if (targets !== undefined) for (const to of targets) transitions[at++] = transitionFingerprint(fingerprints[from], fingerprints[to]);
+    }
+    return { states: sortedNumbers(fingerprints.slice(0, statesPerRunMax)), transitions: sortedNumbers(transitions), nodeTransitions: [...this.nodeTransitions].sort(ascending) };
   }
 }
 
 const ascending = (a: number, b: number) => a - b;
+
+/**
+ * Whole numbers below 2^53 in ascending order, as a plain array: a typed array sorts numerically
+ * without calling a comparator (tens of thousands of fingerprints at the end of every run).
+ */
+function sortedNumbers(values: readonly number[] | Float64Array): number[] {
+  return Array.from(Float64Array.from(values).sort());
+}
 
 /** A campaign's counts of distinct abstract states and transitions, and whether they are estimates. */
 export interface CoverageCounts {

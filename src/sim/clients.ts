@@ -42,6 +42,8 @@ export interface ClientWorld {
   schedule(timeMs: number, body: EventBody): void;
   /** Adds a note to the readable event being processed. */
   note(text: string): void;
+  /** Whether notes are kept (a readable event log is recorded): the frequent ones are built only then. */
+  readonly notesKept: boolean;
 }
 
 const stream = 'clients';
@@ -128,7 +130,7 @@ export class Clients {
     const believed = this.options.routing === 'any' ? null : client.leaderBelief;
     this.send(client, believed !== null && this.world.isUp(believed) ? believed : guess, 0);
     this.scheduleTimeout(client);
-    this.world.note(`c${client.id} invokes ${describeOperation(record)}`);
+    if (this.world.notesKept) this.world.note(`c${client.id} invokes ${describeOperation(record)}`);
   }
 
   /** The request is at its node, which is up: the command to step it with, or null if the attempt is over. */
@@ -228,7 +230,7 @@ export class Clients {
       this.world.note(`c${client.id}: no leader found, waits for its timeout`);
       return;
     }
-    this.world.note(`c${client.id}: redirected to ${nodeName(node)}`);
+    if (this.world.notesKept) this.world.note(`c${client.id}: redirected to ${nodeName(node)}`);
     this.send(client, node, delayMs);
   }
 
@@ -256,7 +258,7 @@ export class Clients {
     const node = operation.node as NodeId;
     client.leaderBelief = node;
     const result = operation.completion?.result ?? null;
-    this.world.note(`c${client.id} completes op ${operation.id}${operation.kind === 'get' ? ` -> ${result === null ? 'null' : `'${result}'`}` : ''}`);
+    if (this.world.notesKept) this.world.note(`c${client.id} completes op ${operation.id}${operation.kind === 'get' ? ` -> ${result === null ? 'null' : `'${result}'`}` : ''}`);
     this.scheduleNext(client);
   }
 

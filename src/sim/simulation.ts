@@ -1291,6 +1291,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
       newCommandId: () => this.newCommandId(),
       schedule: (timeMs, body) => this.schedule(timeMs, body),
       note: (text) => this.note(text),
+      get notesKept() {
+        return simulation.currentLogEvent !== null;
+      },
     };
   }
 

@@ -266,7 +266,7 @@ export interface SharedObservation {
 }
 
 export function emptySharedObservation(): SharedObservation {
-  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0 };
+  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0, digest: undefined };
 }
 
 function copyShared(shared: SharedObservation): SharedObservation {

@@ -1016,13 +1016,13 @@ export class TransitionSystem {
    * outcome by core, then the judgement of the revealed terms at hand here.
    */
   judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
-    if (!this.memoizing) return this.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
+    if (!this.memoizing) return this.sharedJudgement(judgementOver(core, revealed));
     const same = core.joined?.get(revealed);
     if (same !== undefined) return same;
     const canonical = this.canonicalRevealed(revealed);
     const known = canonical === revealed ? undefined : core.joined?.get(canonical);
     if (known !== undefined) return known;
-    const judgement = this.sharedJudgement({ shared: core.shared, revealed: canonical, checkers: core.checkers, core });
+    const judgement = this.sharedJudgement(judgementOver(core, canonical));
     // A core met here first (a judging changed something) is kept only with a judgement new here.
     if (core.joined !== null || judgement.core === core) (core.joined ??= new Map()).set(canonical, judgement);
     return judgement;
@@ -1212,6 +1212,14 @@ export class TransitionSystem {
   }
 }
 
+/**
+ * A new judgement of `core` with `revealed`, every field set from the start: judgements are read
+ * on every step, and fields added later would give them several shapes.
+ */
+function judgementOver(core: JudgementCore, revealed: readonly number[]): Judgement {
+  return { shared: core.shared, revealed, checkers: core.checkers, core, digests: undefined, index: undefined, revealedAfter: undefined };
+}
+
 /** What one input did to one node: its next state, what the checks read, the messages it sent. */
 interface NodeStep {
   readonly node: NodeState;
@@ -1223,20 +1231,37 @@ interface NodeStep {
   readonly error: ExploreImplementationError | null;
   /** A promise of its messages that a crash as they leave would break (durability probes; null: none, or probes off). */
   broken: Violation | null;
+  /** What judging it from a judgement's core left (Draft.judgeStep), when the judging read no revealed term (null until judged). */
+  judged: Map<JudgementCore, Judged> | null;
+  /** What judging it from a judgement left, when the judging read a revealed term (rare: a restart's floor). */
+  judgedExactly: Map<Judgement, Judged> | null;
   /**
-   * What judging it from a judgement left (Draft.judgeStep), by that judgement, or by its core
-   * when the judging read no revealed term (null until judged).
+   * The judgement it was last judged from, and the judgement that judging led to there: worlds
+   * met one after another often share it, and then neither map is read nor a judgement joined.
    */
-  judged: Map<Judgement | JudgementCore, Judged> | null;
-  /** The judgement last looked up in `judged`, and what it found there: worlds met one after another often share it. */
   lastJudgedFrom: Judgement | null;
-  lastJudged: Judged | undefined;
+  lastOutcome: Judgement | null;
+  lastChangedShared: boolean;
+  /** What judging it from a judgement left where it changed the shared part, by the node states it was judged among (Draft.keepCommitting). */
+  committing: Map<Judgement, { readonly nodes: readonly NodeState[]; readonly judged: Judged }[]> | null;
 }
+
+/**
+ * The most outcomes of a committing step kept per judgement (Draft.keepCommitting): a search
+ * meets about 1.6 node tuples per step and judgement (depth 12 of bench:explore); past the
+ * bound the step is judged afresh.
+ */
+const committingOutcomesMax = 16;
 
 /** What judging a node step from a judgement left: the next judgement, and whether it changed what other steps read. */
 interface Judged {
   readonly judgement: Judgement;
   readonly changedShared: boolean;
+  /**
+   * The judging changed nothing (no checker's state, no shared part): from any judgement with the
+   * same core the outcome is that judgement itself, with no other to look up.
+   */
+  readonly unchanged: boolean;
 }
 
 /** Whether a tick showed something: a message, or a role or term other than `before`'s. */
@@ -1245,7 +1270,7 @@ function shows(step: NodeStep, before: NodeState): boolean {
 }
 
 function nodeStep(node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
-  return { node, output, change, messages, error, broken: null, judged: null, lastJudgedFrom: null, lastJudged: undefined };
+  return { node, output, change, messages, error, broken: null, judged: null, judgedExactly: null, lastJudgedFrom: null, lastOutcome: null, lastChangedShared: false, committing: null };
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
@@ -1257,11 +1282,16 @@ function failedStep(before: NodeState, id: NodeId, input: Input, message: string
  * for its core (then its outcome's core goes with `before`'s revealed terms).
  */
 function judgedFrom(step: NodeStep, before: Judgement): Judged | undefined {
-  if (step.lastJudgedFrom === before) return step.lastJudged;
-  const judged = step.judged === null ? undefined : (step.judged.get(before) ?? step.judged.get(before.core));
+  const exactly = step.judgedExactly === null ? undefined : step.judgedExactly.get(before);
+  if (exactly !== undefined) return exactly;
+  return step.judged === null ? undefined : step.judged.get(before.core);
+}
+
+/** Notes on `step` that judging it from `before` led to `outcome` (Draft.judgeStep's first look). */
+function noteOutcome(step: NodeStep, before: Judgement, outcome: Judgement, changedShared: boolean): void {
   step.lastJudgedFrom = before;
-  step.lastJudged = judged;
-  return judged;
+  step.lastOutcome = outcome;
+  step.lastChangedShared = changedShared;
 }
 
 /** The explorer's observation of a step being judged: it notes whether a checker read a revealed term. */
@@ -1348,15 +1378,7 @@ class Draft {
   judgeStep(step: NodeStep): void {
     const before = this.current;
     const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
-    const known = memoizable ? judgedFrom(step, before) : undefined;
-    if (known !== undefined) {
-      // Judging reads no revealed term where it was kept by core, nor changes one: the outcome's
-      // core goes with the revealed terms at hand.
-      const outcome = known.judgement;
-      this.current = outcome.revealed === before.revealed ? outcome : this.system.judgementOf(outcome.core, before.revealed);
-      this.changedShared ||= known.changedShared;
-      return;
-    }
+    if (memoizable && this.judgedBefore(step, before)) return;
     const judge = this.judge();
     const mirror = step.node.mirror;
     judge.observation.adopt(mirror);
@@ -1367,17 +1389,74 @@ class Draft {
     change.committedLengthBefore = judge.observation.committedLength;
     this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
-    if (memoizable && this.violation === null && judge.observation.shared === before.shared) {
+    if (!memoizable || this.violation !== null) return;
+    if (judge.observation.shared === before.shared) {
       const revealedRead = (judge.observation as JudgedObservation).revealedRead;
-      const judged = this.settle();
-      (step.judged ??= new Map()).set(revealedRead ? before : before.core, judged);
-      step.lastJudgedFrom = before;
-      step.lastJudged = judged;
-    }
+      const judged = this.settle(before);
+      if (revealedRead) (step.judgedExactly ??= new Map()).set(before, judged);
+      else (step.judged ??= new Map()).set(before.core, judged);
+      noteOutcome(step, before, judged.judgement, judged.changedShared);
+    } else this.keepCommitting(step, before);
   }
 
-  /** Ends the active judge: the judgement it leaves (the current one when nothing in it changed, else a shared copy). */
-  private settle(): Judged {
+  /**
+   * Keeps the outcome of a step that changed the shared part (it committed), judged from `before`
+   * among the node states at hand: checkers then read other nodes' mirrors too (a leader that
+   * must hold what was just committed), so the outcome is kept for exactly these.
+   */
+  private keepCommitting(step: NodeStep, before: Judgement): void {
+    const outcomes = (step.committing ??= new Map()).get(before);
+    if (outcomes !== undefined && outcomes.length >= committingOutcomesMax) return;
+    const judged = this.settle(before);
+    const outcome = { nodes: this.nodes.slice(), judged };
+    if (outcomes === undefined) step.committing.set(before, [outcome]);
+    else outcomes.push(outcome);
+  }
+
+  /** Moves to the outcome of a committing step kept for `before` and the node states at hand (keepCommitting): true then. */
+  private committedBefore(step: NodeStep, before: Judgement): boolean {
+    const outcomes = step.committing === null ? undefined : step.committing.get(before);
+    if (outcomes === undefined) return false;
+    const nodes = this.nodes;
+    for (let index = 0; index < outcomes.length; index += 1) {
+      const kept = outcomes[index].nodes;
+      let same = true;
+      for (let at = 0; at < kept.length && same; at += 1) same = kept[at] === nodes[at];
+      if (!same) continue;
+      const judged = outcomes[index].judged;
+      this.current = judged.judgement;
+      this.changedShared ||= judged.changedShared;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Moves to the outcome of judging `step` from `before` where it is known (Draft.judgeStep):
+   * true then. Judging reads no revealed term where it was kept by core, nor changes one: the
+   * outcome's core goes with the revealed terms at hand.
+   */
+  private judgedBefore(step: NodeStep, before: Judgement): boolean {
+    if (step.lastJudgedFrom === before) {
+      this.current = step.lastOutcome!;
+      this.changedShared ||= step.lastChangedShared;
+      return true;
+    }
+    const known = judgedFrom(step, before);
+    if (known === undefined) return this.committedBefore(step, before);
+    const outcome = known.judgement;
+    const next = known.unchanged ? before : outcome.revealed === before.revealed ? outcome : this.system.judgementOf(outcome.core, before.revealed);
+    noteOutcome(step, before, next, known.changedShared);
+    this.current = next;
+    this.changedShared ||= known.changedShared;
+    return true;
+  }
+
+  /**
+   * Ends the active judge: the judgement it leaves (the current one when nothing in it changed,
+   * else a shared copy); unchanged when that is `from` (the judgement the active judge began at).
+   */
+  private settle(from: Judgement | null = null): Judged {
     const judge = this.active!;
     const current = this.current;
     const { observation, checkers } = judge;
@@ -1390,13 +1469,13 @@ class Draft {
     }
     this.active = null;
     this.changedShared ||= changedShared;
-    return { judgement: this.current, changedShared };
+    return { judgement: this.current, changedShared, unchanged: this.current === from };
   }
 
   /** A replay (with an observer) finds nothing in the memos: its judgements are made as they stand. */
   private judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
     if (this.observer === undefined) return this.system.judgementOf(core, revealed);
-    return this.system.sharedJudgement({ shared: core.shared, revealed, checkers: core.checkers, core });
+    return this.system.sharedJudgement(judgementOver(core, revealed));
   }
 
   /**

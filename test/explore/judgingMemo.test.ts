@@ -1,8 +1,9 @@
 // What the explorer computes once: a node step's judging from a given judgement is kept with the
 // (memoized) step and found there by every later world that takes the same step from the same
 // judgement, a delivery that reveals its sender's term included, or from a judgement that differs
-// only in revealed terms when the judging read none. A checker that counts the steps it is asked
-// about shows which were judged afresh.
+// only in revealed terms when the judging read none; a step that commits, from the same judgement
+// among the same node states. A checker that counts the steps it is asked about shows which were
+// judged afresh.
 
 import { describe, expect, it } from 'vitest';
 import { allInvariants } from '../../invariants/index.js';
@@ -47,6 +48,22 @@ function countingSystem(memoize: boolean): { system: TransitionSystem; judged: (
     messagesInFlightMax: 99,
   });
   return { system, judged: () => count };
+}
+
+/** The world after delivering the first message from `from` to `to` of `type` in `world`. */
+function delivered(system: TransitionSystem, world: World, from: number, to: number, type: string): World {
+  const index = world.messages.findIndex((inFlight) => inFlight.from === from && inFlight.to === to && inFlight.message.type === type);
+  expect(index).not.toBe(-1);
+  return system.apply(world, { kind: 'deliver', message: index }).world;
+}
+
+/** Node 1 leads term 1 with node 2's vote and has its first entry on node 2: the answer that commits it is in flight. */
+function commitInFlight(system: TransitionSystem): { world: World; answer: number } {
+  let world = system.apply(system.initial().world, { kind: 'timeout', node: 1 }).world;
+  world = delivered(system, world, 1, 2, 'RequestVote');
+  world = delivered(system, world, 2, 1, 'RequestVoteResponse');
+  world = delivered(system, world, 1, 2, 'AppendEntries');
+  return { world, answer: world.messages.findIndex((inFlight) => inFlight.from === 2 && inFlight.to === 1 && inFlight.message.type === 'AppendEntriesResponse') };
 }
 
 /** Node 1's timer fired: its RequestVote of term 1 to node 2 is in flight, not delivered yet. */
@@ -94,6 +111,28 @@ describe('judging a node step once per judgement', () => {
     expect(second.world.judgement.revealed).toEqual([0, 1, 0, 0]);
     expect(first.world.judgement.revealed).toEqual([0, 0, 0, 0]);
     expect(second.world.judgement.checkers).toBe(first.world.judgement.checkers);
+  });
+
+  it('judges a step that commits once per judgement and node states, and afresh among other node states', () => {
+    const { system, judged } = countingSystem(true);
+    const { world, answer } = commitInFlight(system);
+    expect(answer).not.toBe(-1);
+    const first = system.apply(world, { kind: 'deliver', message: answer });
+    expect(first.changedShared).toBe(true);
+    expect(first.world.judgement.shared.terms.length).toBeGreaterThan(world.judgement.shared.terms.length);
+    const judgedFirst = judged();
+    const second = system.apply(world, { kind: 'deliver', message: answer });
+    expect(judged()).toBe(judgedFirst);
+    expect(second.world.judgement).toBe(first.world.judgement);
+    expect(second.changedShared).toBe(true);
+    // Node 3's clock moved: the same judgement, another node state, which a checker may read.
+    const ticked = system.apply(world, { kind: 'tick', node: 3, ticks: 1 }).world;
+    expect(ticked.judgement).toBe(world.judgement);
+    expect(ticked.nodes[2]).not.toBe(world.nodes[2]);
+    const judgedTicked = judged();
+    const third = system.apply(ticked, { kind: 'deliver', message: answer });
+    expect(judged()).toBe(judgedTicked + 1);
+    expect(third.world.judgement).toBe(first.world.judgement);
   });
 
   it('judges a restart afresh for each revealed terms, since its floor is one of them', () => {

@@ -41,7 +41,7 @@ function transitionFingerprint(from: number, to: number): number {
 const statesPerRunMax = 20_000;
 const transitionsPerRunMax = 40_000;
 
-/** Coarse node codes stay below this (coarseCode). */
+/** Coarse node codes stay below this (coarseCodeOf). */
 const nodeCodeLimit = 4096;
 
 const roleCode = { follower: 1, candidate: 2, leader: 3 } as const;
@@ -149,9 +149,9 @@ function insertSorted(codes: number[], code: number): void {
  * A node's code with the lags only as lagging or not and the snapshot state left out: the space
  * node transitions are counted in, small enough to fill up within a campaign.
  */
-function coarseCode(code: number): number {
+function coarseCodeOf(code: number): number {
   if (code === 0) return 0;
-  // nodeCode's digits, last first (no closure: this runs for every node on every step that moves one).
+  // nodeCode's digits, last first.
   let rest = code;
   const ownTermEntry = rest % 2;
   rest = Math.floor(rest / 2);
@@ -168,6 +168,11 @@ function coarseCode(code: number): number {
   const role = Math.floor(rest / 3);
   return ((((((role * 2 + termBehind) * 2 + commitLag) * 4 + logLag) * 3 + diverged) * 4 + configuration) * 2 + ownTermEntry) + 1;
 }
+
+/** Node codes are below this: nodeCode's digits, role (0 to 3) first. */
+const nodeCodeCount = 4 * 3 * 3 * 4 * 3 * 4 * 3 * 2;
+/** coarseCodeOf of every node code, computed once: this is read for every node on every step that moves one. */
+const coarseCodes = Int16Array.from({ length: nodeCodeCount }, (_, code) => coarseCodeOf(code));
 
 /** One run's abstract coverage: fed the cluster after every step, read at the end. */
 export class AbstractStates {
@@ -240,7 +245,7 @@ export class AbstractStates {
 
   private nodeStepped(index: number, code: number): void {
     const before = this.nodeCodes[index] ?? -1;
-    const after = coarseCode(code);
+    const after = coarseCodes[code];
     if (after !== before && this.nodeTransitions.size < transitionsPerRunMax) this.nodeTransitions.add((before + 1) * nodeCodeLimit + after);
     this.nodeCodes[index] = after;
   }

@@ -6,6 +6,10 @@
 // little later, and once a removal is committed either stops the removed node and wipes its
 // storage, or lets it run on, cut off from the new configuration (scenario option `removed`).
 //
+// With partitionAfterChangeProbability, a change a leader accepts may leave it cut off on a
+// minority at once (drawn on a stream of its own), so that the change stays there while the
+// majority elects another leader.
+//
 // It knows the cluster only as the harness does: from the nodes' configuration views. It asks for
 // changes in the fault phase only; in the liveness phase it only retires the nodes whose removal,
 // accepted before, commits late, and the liveness phase judges the final configuration.
@@ -17,11 +21,13 @@ import type { Random } from '../core/random.js';
 import type { ClusterObservation } from '../world/observation.js';
 import type { AdminWorld } from './admin.js';
 import type { SimEvent } from './events.js';
-import type { MembershipOptions } from './scenario.js';
+import type { MembershipOptions, MillisecondRange } from './scenario.js';
+import { splitCut } from './partitions.js';
 import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
 const stream = 'membership';
 const electionStream = 'membership/elections';
+const partitionStream = 'membership/partitions';
 /** Redirects of one request along notLeader hints, and tries of a rejected one, before it is dropped. */
 const redirectsMax = 3;
 const retriesMax = 3;
@@ -54,6 +60,7 @@ export class MembershipAdmin {
     private readonly initialMembers: readonly NodeId[],
     private readonly random: Random,
     private readonly retryDelayMs: number,
+    private readonly partitionDurationMs: MillisecondRange,
   ) {
     this.inRun = initialMembers;
   }
@@ -150,7 +157,8 @@ export class MembershipAdmin {
         this.removing.add(step.node);
         this.removedOnce.add(step.node);
       }
-      return world.note('accepted');
+      world.note('accepted');
+      return this.partitionAfterChange(world, event.node);
     }
     if (answer.kind === 'notLeader' && answer.leaderHint !== null && answer.leaderHint !== event.node && event.redirects < redirectsMax) {
       world.note(`not leader, redirected to ${nodeName(answer.leaderHint)}`);
@@ -162,6 +170,31 @@ export class MembershipAdmin {
     }
     this.inFlight = false;
     world.note(answer.kind === 'rejected' ? `rejected (${answer.reason})` : 'not leader');
+  }
+
+  /**
+   * The partition right after an accepted change (partitionAfterChangeProbability): the leader
+   * and fewer than half of the others on one side, the rest on the other, healed after a drawn
+   * duration. Drawn only when the option is set, so that other draws do not shift; every draw is
+   * taken whether it strikes or not, and a 0 choice isolates the leader alone, for the shortest time.
+   */
+  private partitionAfterChange(world: MembershipWorld, leader: NodeId): void {
+    const probability = this.options.partitionAfterChangeProbability ?? 0;
+    if (probability <= 0) return;
+    const strikes = this.random.chance(partitionStream, probability);
+    const others = this.inRun.filter((node) => node !== leader);
+    for (let index = 0; index < others.length - 1; index += 1) {
+      const pick = index + this.random.index(partitionStream, others.length - index);
+      [others[index], others[pick]] = [others[pick], others[index]];
+    }
+    const companions = this.random.integer(partitionStream, 0, Math.max(0, Math.floor((others.length - 1) / 2)));
+    const durationMs = this.random.integer(partitionStream, this.partitionDurationMs.minMs, this.partitionDurationMs.maxMs);
+    if (!strikes || others.length === 0) return;
+    const minority = [leader, ...others.slice(0, companions)].sort((a, b) => a - b);
+    const majority = others.slice(companions).sort((a, b) => a - b);
+    world.note(`${nodeName(leader)} cut off on a minority right after the change`);
+    world.schedule(world.nowMs, { kind: 'partition', cut: splitCut([minority, majority]) });
+    world.schedule(world.nowMs + durationMs, { kind: 'heal' });
   }
 
   /**

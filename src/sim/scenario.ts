@@ -229,6 +229,14 @@ export interface MembershipOptions {
    * before the leader has committed anything of its term. Absent: 0, nothing drawn.
    */
   afterElectionProbability?: number;
+  /**
+   * With this probability, right after a leader accepts a change, a partition cuts it off with
+   * fewer than half of the other nodes (none, at a 0 choice), for a duration drawn as the
+   * partition process draws its own (faults.partition.durationMs), before the change's entry
+   * reaches the rest: a change left on a minority while the majority elects another leader, the
+   * ground of the 2015 single-server change bug. Absent: 0, nothing drawn.
+   */
+  partitionAfterChangeProbability?: number;
 }
 
 export function defaultMembershipOptions(): MembershipOptions {

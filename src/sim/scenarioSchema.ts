@@ -189,6 +189,7 @@ export const scenarioSchema: Schema = {
         jointProbability: probability,
         removed: { type: 'enum', values: ['wipe', 'keep'], ...optional },
         afterElectionProbability: { ...probability, ...optional },
+        partitionAfterChangeProbability: { ...probability, ...optional },
       },
     },
     transfers: {

@@ -1198,7 +1198,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const options = this.scenario.membership;
     if (options === undefined || !(implementation.features ?? []).includes('membership')) return null;
     const retryDelayMs = this.scenario.implementation.electionTicksMin * this.scenario.tickMs;
-    return new MembershipAdmin(options, this.initialMembers, this.random, retryDelayMs);
+    return new MembershipAdmin(options, this.initialMembers, this.random, retryDelayMs, this.scenario.faults.partition.durationMs);
   }
 
   /**

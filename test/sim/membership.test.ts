@@ -11,6 +11,7 @@ import { withClients } from '../../src/check/options.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
 import type { Implementation } from '../../src/contract/contract.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
 import type { TraceEvent } from '../../src/sim/events.js';
 import { describeEvent } from '../../src/sim/events.js';
 import { LivenessMonitor } from '../../src/sim/liveness.js';
@@ -65,6 +66,54 @@ describe('a change right after an election (membership.afterElectionProbability)
     const zero = runSeed({ seed: 1, scenario: { ...quiet, membership: { ...rarely, afterElectionProbability: 0 } } });
     expect(zero.traceHash).toBe(absent.traceHash);
     expect(errorsOf({ membership: { afterElectionProbability: 1.5 } })[0]).toMatch(/^membership\.afterElectionProbability: /);
+  });
+});
+
+describe('a partition right after an accepted change (membership.partitionAfterChangeProbability)', () => {
+  /** Single-server changes to each new leader at once, and a partition after every accepted one; no other fault. */
+  const shaped: Scenario = {
+    ...churn,
+    nodes: 4,
+    durationMs: 3000,
+    faults: { ...churn.faults, crash: { ...churn.faults.crash, perSecond: 0 }, partition: { ...churn.faults.partition, perSecond: 0, durationMs: { minMs: 20, maxMs: 600 } } },
+    workload: { ...churn.workload, proposalsPerSecond: 20 },
+    membership: { spares: 1, changesPerSecond: 2, jointProbability: 0, removed: 'wipe', afterElectionProbability: 1, partitionAfterChangeProbability: 1 },
+  };
+  const withoutPartitions: Scenario = { ...shaped, membership: { ...shaped.membership!, partitionAfterChangeProbability: 0 } };
+  const bug = referenceImplementation(bugsFromNames(['config-change-before-term-commit']));
+
+  it('cuts the leader off on a minority in the same millisecond it accepts a change, and heals later', () => {
+    const log = runSeed({ seed: 1, scenario: shaped, recordEvents: true }).eventLog!;
+    const accepted = log.findIndex((event) => event.kind === 'membershipRequest' && event.note?.includes('accepted'));
+    expect(accepted).toBeGreaterThan(0);
+    expect(log[accepted].note).toContain('cut off on a minority right after the change');
+    const partition = log.slice(accepted).find((event) => event.kind === 'partition')!;
+    expect(partition.t).toBe(log[accepted].t);
+    // "partition {2} | {1,3,4}": the leader's side first, the smaller one.
+    const [minority, majority] = /^partition \{([\d,]+)\} \| \{([\d,]+)\}$/.exec(partition.note ?? '')!.slice(1).map((group) => group.split(',').map(Number));
+    expect(minority).toContain(log[accepted].node);
+    expect(minority.length).toBeLessThan(majority.length);
+    expect(log.slice(accepted).some((event) => event.kind === 'heal')).toBe(true);
+  });
+
+  it('finds the 2015 single-server change bug (config-change-before-term-commit), which the same scenario without it does not', () => {
+    const first = (scenario: Scenario) => runCampaign({ seeds: seedRange(1, 40), scenario, implementation: bug, failuresMax: 1 }).failures[0];
+    const found = first(shaped);
+    // The bug's invariant, or state-machine-safety, which the same step breaks (bugs.ts alsoCaughtBy).
+    expect(['leader-completeness', 'state-machine-safety']).toContain(found?.run.violation?.invariant);
+    expect(first(withoutPartitions)).toBeUndefined();
+  });
+
+  it('passes 40 seeds on the correct reference', () => {
+    const campaign = runCampaign({ seeds: seedRange(1, 40), scenario: shaped });
+    expect(campaign.failures.map((failure) => `seed ${failure.seed}: ${failure.run.violation?.message ?? failure.status}`)).toEqual([]);
+    expect(campaign.inconclusiveSeeds).toEqual([]);
+  });
+
+  it('is drawn nowhere when absent: the runs are those of a scenario without the field', () => {
+    const absent = runSeed({ seed: 1, scenario: { ...withoutPartitions, membership: { ...withoutPartitions.membership!, partitionAfterChangeProbability: undefined } } });
+    expect(runSeed({ seed: 1, scenario: withoutPartitions }).traceHash).toBe(absent.traceHash);
+    expect(errorsOf({ membership: { partitionAfterChangeProbability: -0.5 } })[0]).toMatch(/^membership\.partitionAfterChangeProbability: /);
   });
 });
 

@@ -258,7 +258,7 @@ func (n *node) view() *stateView {
 		n.stores.lowestChanged = 0
 	}
 	// Sent at start and whenever it changes.
-	if configuration := n.configurations.view(); n.configurationSent == nil || !reflect.DeepEqual(configuration, n.configurationSent) {
+	if configuration := n.configurations.view(n.stores); n.configurationSent == nil || !reflect.DeepEqual(configuration, n.configurationSent) {
 		view.Configuration = configuration
 		n.configurationSent = configuration
 	}

@@ -65,9 +65,18 @@ func configurationsOf(r *raft.Raft) (*configurations, error) {
 	return c, errors.Join(errs[:]...)
 }
 
-// view is hashicorp's configurations in the contract's shape.
-func (c *configurations) view() *raftcheck.ConfigurationView {
-	return &raftcheck.ConfigurationView{Latest: contractConfiguration(*c.latest), LatestIndex: *c.latestIndex, Committed: contractConfiguration(*c.committed), CommittedIndex: *c.committedIndex}
+// view is hashicorp's configurations in the contract's shape. One exception: until its commit
+// index passes entry 1, hashicorp's committed configuration is the empty one, while entry 1 is the
+// bootstrap configuration that BootstrapCluster wrote on every initial member, committed from the
+// start. The view says so (entry 1's configuration at index 1): an empty committed configuration
+// would tell the harness the cluster has no members (swarm-membership seed 7 ended its liveness
+// phase with no node to ask).
+func (c *configurations) view(s *stores) *raftcheck.ConfigurationView {
+	committed, committedIndex := *c.committed, *c.committedIndex
+	if entry, ok := s.logs[1]; ok && committedIndex == 0 && entry.Type == raft.LogConfiguration {
+		committed, committedIndex = raft.DecodeConfiguration(entry.Data), 1
+	}
+	return &raftcheck.ConfigurationView{Latest: contractConfiguration(*c.latest), LatestIndex: *c.latestIndex, Committed: contractConfiguration(committed), CommittedIndex: committedIndex}
 }
 
 func contractConfiguration(configuration raft.Configuration) raftcheck.Configuration {

@@ -16,6 +16,13 @@ export interface Scheduled {
 
 export class EventQueue<T extends Scheduled> {
   private readonly heap: T[] = [];
+  /**
+   * Each heap slot's time and sequence, beside the events: the events come in many shapes (one
+   * per kind, timeMs added last), so reading them from the events on every comparison of a sift
+   * would be a megamorphic property load; these are plain arrays of numbers.
+   */
+  private readonly times: number[] = [];
+  private readonly sequences: number[] = [];
   private nextSequence = 0;
 
   constructor(private readonly capacity = eventQueueCapacityDefault) {}
@@ -40,20 +47,33 @@ export class EventQueue<T extends Scheduled> {
   push(event: T): T {
     this.checkRoom(1);
     checkTime(event);
-    event.sequence = this.nextSequence;
+    const sequence = this.nextSequence;
+    event.sequence = sequence;
     this.nextSequence += 1;
-    const heap = this.heap;
+    const time = event.timeMs;
+    const { heap, times, sequences } = this;
     let index = heap.length;
     heap.push(event);
+    times.push(time);
+    sequences.push(sequence);
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex];
-      if (!before(event, parent)) break;
-      heap[index] = parent;
+      const parentTime = times[parentIndex];
+      if (parentTime < time || (parentTime === time && sequences[parentIndex] <= sequence)) break;
+      this.move(parentIndex, index);
       index = parentIndex;
     }
     heap[index] = event;
+    times[index] = time;
+    sequences[index] = sequence;
     return event;
+  }
+
+  /** Moves the event in slot `from` (with its time and sequence) to slot `to`. */
+  private move(from: number, to: number): void {
+    this.heap[to] = this.heap[from];
+    this.times[to] = this.times[from];
+    this.sequences[to] = this.sequences[from];
   }
 
   /**
@@ -83,6 +103,12 @@ export class EventQueue<T extends Scheduled> {
   /** Restores the heap after rare bulk changes: a sorted array is a valid heap. */
   private resort(): void {
     this.heap.sort((a, b) => (before(a, b) ? -1 : 1));
+    this.times.length = 0;
+    this.sequences.length = 0;
+    for (const event of this.heap) {
+      this.times.push(event.timeMs);
+      this.sequences.push(event.sequence);
+    }
   }
 
   peek(): T | undefined {
@@ -90,10 +116,12 @@ export class EventQueue<T extends Scheduled> {
   }
 
   pop(): T | undefined {
-    const heap = this.heap;
+    const { heap, times, sequences } = this;
     if (heap.length === 0) return undefined;
     const top = heap[0];
     const last = heap.pop() as T;
+    const lastTime = times.pop() as number;
+    const lastSequence = sequences.pop() as number;
     if (heap.length > 0) {
       let index = 0;
       const length = heap.length;
@@ -101,12 +129,15 @@ export class EventQueue<T extends Scheduled> {
         const left = 2 * index + 1;
         if (left >= length) break;
         const right = left + 1;
-        const child = right < length && before(heap[right], heap[left]) ? right : left;
-        if (!before(heap[child], last)) break;
-        heap[index] = heap[child];
+        const child = right < length && (times[right] < times[left] || (times[right] === times[left] && sequences[right] < sequences[left])) ? right : left;
+        const childTime = times[child];
+        if (childTime > lastTime || (childTime === lastTime && sequences[child] >= lastSequence)) break;
+        this.move(child, index);
         index = child;
       }
       heap[index] = last;
+      times[index] = lastTime;
+      sequences[index] = lastSequence;
     }
     return top;
   }

@@ -161,8 +161,10 @@ const catalog = [
     description: 'A follower installing a snapshot of an entry it holds drops the whole log, acknowledged entries after it too.',
     invariant: 'leader-completeness',
     // The leader counts the dropped entries as held and never sends them again, so the follower
-    // stays below its matchIndex for good, which the liveness phase reports.
-    alsoCaughtBy: ['liveness'],
+    // stays below its matchIndex for good, which the liveness phase reports; and a leader that
+    // hands leadership to that follower tells it to campaign (TimeoutNow) though it no longer
+    // holds the leader's log, which leadership-transfer reports.
+    alsoCaughtBy: ['liveness', 'leadership-transfer'],
     kind: 'safety',
     source: 'Raft paper, Figure 13, InstallSnapshot receiver step 6; camunda/camunda#6092',
   },

@@ -32,13 +32,13 @@ describe('raftcheck bugs', () => {
 
 describe('raftcheck run --bug', () => {
   it('exits 1 with a failure whose replay command carries the bug, and the replay reproduces it', () => {
-    const { status, stdout } = raftcheck(['run', '--bug', 'vote-without-log-check', '--seeds', '5', '--failures-max', '1', '--no-shrink', '--json']);
+    const { status, stdout } = raftcheck(['run', '--bug', 'term-rollback', '--seeds', '5', '--failures-max', '1', '--no-shrink', '--json']);
     expect(status).toBe(1);
     const summary = JSON.parse(stdout);
-    expect(summary.implementation).toBe('reference+vote-without-log-check');
+    expect(summary.implementation).toBe('reference+term-rollback');
     const [failure] = summary.failures;
-    expect(failure.invariant).toBe('leader-completeness');
-    expect(failure.replay).toContain('--bug vote-without-log-check');
+    expect(failure.invariant).toBe('monotonic-term');
+    expect(failure.replay).toContain('--bug term-rollback');
 
     const replayArgs = (failure.replay as string).replace(/^npx raftcheck /, '').split(' ');
     const replay = JSON.parse(raftcheck([...replayArgs, '--no-shrink', '--json']).stdout);

@@ -51,7 +51,7 @@ function drawableDeliveries(trace: TraceFile): number {
 describe.skipIf(chromium === undefined)('failure pages in Chromium', () => {
   it.each([
     ['term-rollback', 2, 'swarm'],
-    ['vote-without-log-check', 1, 'swarm'],
+    ['vote-without-log-check', 10, 'swarm'],
   ])('draws an arrow for every delivered message of a %s failure and rings the violation', (bug, seed, scenario) => {
     const trace = failingTrace(bug, seed, scenario);
     const page = dom(write(`${bug}.html`, failurePage(trace, { replayCommand: `npx raftcheck run --seed ${seed} --bug ${bug}` })));

@@ -19,11 +19,10 @@
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../src/check/traces.js';
 import type { BugName } from '../../src/raft/bugs.js';
-import type { Scenario } from '../../src/sim/scenario.js';
 import { allMinimalScenarios } from '../bugs/minimalScenarios.js';
-import { swarm, swarmFailure } from '../support/swarmFailure.js';
+import { swarmBeforeLeadership, swarmFailure } from '../support/swarmFailure.js';
 
-const swarmOfTheseSeeds: Scenario = { ...swarm, swarmFeatures: ['membership', 'snapshots'] };
+const swarmOfTheseSeeds = swarmBeforeLeadership;
 
 /** The events of a bug's hand-written form that fails this invariant (test/bugs/minimalScenarios.ts). */
 const handMinimalEvents = (bug: BugName, invariant: string) => allMinimalScenarios.find((entry) => entry.bug === bug && entry.invariant === invariant)!.events;

@@ -8,6 +8,7 @@ import { loadScenario } from '../../src/check/scenarios.js';
 import { shrinkToTrace } from '../../src/check/shrinkRun.js';
 import type { BugName } from '../../src/raft/bugs.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
+import type { Scenario } from '../../src/sim/scenario.js';
 
 /** The swarm scenario with run's default scheduling strategy. */
 export const swarm = withStrategy(loadScenario('swarm'), undefined);
@@ -17,6 +18,13 @@ export const swarm = withStrategy(loadScenario('swarm'), undefined);
  * the same in both, so a failure pinned before then is still this seed's run here.
  */
 export const swarmWithoutFeatures = { ...swarm, swarmFeatures: [] };
+
+/**
+ * The swarm as it was before it drew issue 18's features (pre-vote, check-quorum, lease reads,
+ * transfers): those are drawn on streams of their own, so every seed draws here exactly what it
+ * drew then, and a failure pinned before then is still this seed's run here.
+ */
+export const swarmBeforeLeadership: Scenario = { ...swarm, swarmFeatures: ['membership', 'snapshots'] };
 
 export function swarmFailure(bug: BugName, seed: number, scenario = swarm) {
   const implementation = referenceImplementation(bugsFromNames([bug]));

@@ -138,15 +138,23 @@ function drawSwarmMembership(scenario: Scenario, random: Random): void {
   scenario.membership = membership;
 }
 
+/** The features drawn as one block by drawLeadershipOptions. */
+const leadershipFeatures: readonly Feature[] = ['preVote', 'checkQuorum', 'leaseReads', 'leadershipTransfer'];
+
 /**
- * Pre-vote, check-quorum and lease reads, each on for about half the seeds where its feature is
- * drawn, and transfers (feature 'leadershipTransfer') on for about half, from a calm rate to a
- * storm. Each on a stream of its own, taken only where its feature is drawn, so that nothing drawn
- * before moves. A seed with lease reads keeps its clock faults within the drift the
- * implementation declares (unless the scenario allows unsafe faults), and its ReadIndex clients
- * read from the lease.
+ * Pre-vote, check-quorum, lease reads and transfers, drawn as one block on about half the seeds
+ * where any of their features is drawn (stream 'swarm/leadership'), so that a good share of seeds
+ * still runs the paper's core: with each of the four on for half the seeds independently, only
+ * one seed in sixteen would run none of them. Inside the block, pre-vote, check-quorum and lease
+ * reads are each on for about half the seeds, and transfers (feature 'leadershipTransfer') for
+ * about half, from a calm rate to a storm. Each on a stream of its own, taken only where the block
+ * is on and its feature is drawn, so that nothing drawn before moves. A seed with lease reads keeps
+ * its clock faults within the drift the implementation declares (unless the scenario allows
+ * unsafe faults), and its ReadIndex clients read from the lease.
  */
 function drawLeadershipOptions(scenario: Scenario, random: Random, features: readonly Feature[], leaseDriftMax: number): void {
+  if (!features.some((feature) => leadershipFeatures.includes(feature))) return;
+  if (!random.chance('swarm/leadership', 0.5)) return;
   const options = scenario.implementation;
   for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) {
     if (features.includes(option) && random.chance(`swarm/${option}`, 0.5)) options[option] = true;

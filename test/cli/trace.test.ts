@@ -49,9 +49,9 @@ describe('raftcheck run with a failure', () => {
 });
 
 describe('raftcheck run with a failing step that broke two invariants', () => {
-  // term-rollback's swarm seed 37: a rollback and an overwrite of a committed entry in one step
+  // term-rollback's swarm seed 175: a rollback and an overwrite of a committed entry in one step
   // (seed 1 until the swarm drew issue 18's features; its rollback now breaks monotonic-term alone).
-  const args = ['run', '--scenario', 'swarm', '--bug', 'term-rollback', '--seed', '37'];
+  const args = ['run', '--scenario', 'swarm', '--bug', 'term-rollback', '--seed', '175'];
 
   it('names both, and says which one the shrunk trace kept', () => {
     const json = JSON.parse(raftcheck([...args, '--json']).stdout);

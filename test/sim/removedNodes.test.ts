@@ -30,10 +30,12 @@ function disruptible(): Implementation {
 describe('the swarm and an implementation that needs a guard while removed nodes run on', () => {
   const seeds = Array.from({ length: 200 }, (_, index) => index + 1);
 
-  // swarm-membership draws no guard of its own; swarm draws pre-vote and check-quorum too, each a guard.
+  // swarm-membership draws no guard of its own; swarm draws pre-vote and check-quorum too, each a
+  // guard, in its leadership block (on about half the seeds): 18 of these seeds keep removed nodes
+  // running with a guard drawn.
   it.each([
     ['swarm-membership', 40, 0],
-    ['swarm', 5, 20],
+    ['swarm', 5, 10],
   ])('on %s, switches the first declared guard on where a seed keeps removed nodes running and drew none, with the same draws as without the declaration', (name, guardedMin, drawnGuardMin) => {
     let guarded = 0;
     let drawnGuard = 0;

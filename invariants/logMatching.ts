@@ -144,11 +144,19 @@ function addToDigest(sightings: Sightings, index: number, term: number, prefixHa
   sightings.digestLow = (sightings.digestLow + sign * mix32(key ^ 0x5bd1e995)) | 0;
 }
 
-/** Whether some node's log (as observed now) holds (index, term) over this prefix, or may: under its snapshot. */
+/**
+ * Whether some node's log (as observed now) holds (index, term) over this prefix. Under a snapshot
+ * it installed a node holds the committed history's entry: that one, or any while the committed
+ * history does not reach the index yet.
+ */
 function heldByAny(cluster: ObservedCluster, index: number, term: number, prefixHash: number): boolean {
+  const committedHolds = index > cluster.committedLength || (cluster.committedTerms[index] === term && cluster.committedPrefix[index] === prefixHash);
   for (const mirror of cluster.nodes) {
     if (!mirror.hasLog || index > mirror.lastIndex) continue;
-    if (index <= mirror.anchorIndex) return true;
+    if (index <= mirror.anchorIndex) {
+      if (committedHolds) return true;
+      continue;
+    }
     if (mirror.terms[index] === term && cluster.prefixHashesOf(mirror)[index] === prefixHash) return true;
   }
   return false;

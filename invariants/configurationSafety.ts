@@ -139,7 +139,9 @@ class ConfigurationSafety implements InvariantChecker {
     if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
     this.dropPastVotes(mirror.id, mirror.term);
     // A vote for a node already past its term is one no election reads (an id of no node is kept).
-    if (mirror.votedFor !== null && !((cluster.nodes[mirror.votedFor - 1]?.term ?? 0) > mirror.term)) this.recordVote(mirror.term, mirror.id, mirror.votedFor);
+    // A node's own vote reads no other node (the explorer keeps such a judging by its judgement).
+    const votedFor = mirror.votedFor;
+    if (votedFor !== null && (votedFor === mirror.id || !((cluster.nodes[votedFor - 1]?.term ?? 0) > mirror.term))) this.recordVote(mirror.term, mirror.id, votedFor);
     const known = this.state.read.leaders.get(mirror.id);
     if (mirror.role !== 'leader') {
       if (known !== undefined) this.state.write().leaders.delete(mirror.id);

@@ -275,8 +275,8 @@ function copyShared(shared: SharedObservation): SharedObservation {
 }
 
 export class ClusterObservation implements ObservedCluster {
-  /** nodes[id - 1] is node id's mirror. */
-  readonly nodes: NodeMirror[];
+  /** mirrors[id - 1] is node id's mirror. */
+  protected readonly mirrors: NodeMirror[];
   private sharedPart: SharedObservation;
   private sharedOwned: boolean;
   /**
@@ -292,7 +292,7 @@ export class ClusterObservation implements ObservedCluster {
    * first write, and never writes a mirror (it hands the node's new mirror in with `adopt`).
    */
   constructor(members: readonly NodeId[], over?: { mirrors: NodeMirror[]; shared: SharedObservation; revealed: readonly number[] }) {
-    this.nodes = over?.mirrors ?? members.map((id) => new NodeMirror(id));
+    this.mirrors = over?.mirrors ?? members.map((id) => new NodeMirror(id));
     this.sharedPart = over?.shared ?? emptySharedObservation();
     this.sharedOwned = over === undefined;
     this.revealedPart = (over?.revealed as number[] | undefined) ?? new Array<number>(members.length + 1).fill(0);
@@ -342,8 +342,16 @@ export class ClusterObservation implements ObservedCluster {
     return this.revealedPart[id];
   }
 
+  /**
+   * nodes[id - 1] is node id's mirror. A checker that reads it (or `mirror` of another node than
+   * the one that stepped) reads more than its own node's state: the explorer notes that.
+   */
+  get nodes(): NodeMirror[] {
+    return this.mirrors;
+  }
+
   mirror(id: NodeId): NodeMirror {
-    const mirror = this.nodes[id - 1];
+    const mirror = this.mirrors[id - 1];
     // The message is built only on failure: this runs several times a step.
     if (mirror === undefined) assert(false, `no node ${id} in the observation`);
     return mirror;
@@ -351,7 +359,7 @@ export class ClusterObservation implements ObservedCluster {
 
   /** Puts node `id`'s mirror in place (the explorer's, computed once per node state and input). */
   adopt(mirror: NodeMirror): void {
-    this.nodes[mirror.id - 1] = mirror;
+    this.mirrors[mirror.id - 1] = mirror;
   }
 
   /** The shared part, copied first if it is shared. */
@@ -369,7 +377,7 @@ export class ClusterObservation implements ObservedCluster {
    * An upper bound, for the liveness phase's catch-up allowance; 0 when no node shows its log.
    */
   catchUpEntries(): number {
-    const withLogs = this.nodes.filter((mirror) => mirror.hasLog);
+    const withLogs = this.mirrors.filter((mirror) => mirror.hasLog);
     if (withLogs.length === 0) return 0;
     const longest = Math.max(...withLogs.map((mirror) => mirror.lastIndex));
     let most = 0;

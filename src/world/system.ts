@@ -1242,7 +1242,7 @@ interface NodeStep {
   lastJudgedFrom: Judgement | null;
   lastOutcome: Judgement | null;
   lastChangedShared: boolean;
-  /** What judging it from a judgement left where it changed the shared part, by the node states it was judged among (Draft.keepCommitting). */
+  /** What judging it from a judgement left where it read other nodes' mirrors (it committed, or a checker read another node), by the node states it was judged among (Draft.keepCommitting). */
   committing: Map<Judgement, { readonly nodes: readonly NodeState[]; readonly judged: Judged }[]> | null;
 }
 
@@ -1294,13 +1294,36 @@ function noteOutcome(step: NodeStep, before: Judgement, outcome: Judgement, chan
   step.lastChangedShared = changedShared;
 }
 
-/** The explorer's observation of a step being judged: it notes whether a checker read a revealed term. */
+/**
+ * The explorer's observation of a step being judged: it notes whether a checker read a revealed
+ * term, and whether it read another node's mirror than the stepping one's (the node list, or
+ * `mirror` of another id): the judging's outcome then depends on node states that the judgement
+ * does not hold (configuration-safety reads the term of the node voted for, log-matching every log
+ * when a node starts again).
+ */
 class JudgedObservation extends ClusterObservation {
   revealedRead = false;
+  othersRead = false;
+  private stepping: NodeId = 0;
 
   override termRevealed(id: NodeId): number {
     this.revealedRead = true;
     return super.termRevealed(id);
+  }
+
+  override get nodes(): NodeMirror[] {
+    this.othersRead = true;
+    return this.mirrors;
+  }
+
+  override mirror(id: NodeId): NodeMirror {
+    if (id !== this.stepping) this.othersRead = true;
+    return super.mirror(id);
+  }
+
+  override adopt(mirror: NodeMirror): void {
+    this.stepping = mirror.id;
+    super.adopt(mirror);
   }
 }
 
@@ -1371,8 +1394,9 @@ class Draft {
 
   /**
    * Judges a node step whose new state is in place: its mirror, then the committed history and
-   * every checker. A step that leaves the committed history as it was reads no node's mirror but
-   * its own, which its node state holds: its outcome from a given judgement is kept with the
+   * every checker. A step that leaves the committed history as it was, judged by checkers that
+   * read no node's mirror but its own (JudgedObservation notes any other), depends on no state but
+   * the judgement and its node state: its outcome from a given judgement is kept with the
    * (memoized) step, and found there the next time, in any world that holds that judgement.
    */
   judgeStep(step: NodeStep): void {
@@ -1390,8 +1414,9 @@ class Draft {
     this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
     if (!memoizable || this.violation !== null) return;
-    if (judge.observation.shared === before.shared) {
-      const revealedRead = (judge.observation as JudgedObservation).revealedRead;
+    const observation = judge.observation as JudgedObservation;
+    if (observation.shared === before.shared && !observation.othersRead) {
+      const revealedRead = observation.revealedRead;
       const judged = this.settle(before);
       if (revealedRead) (step.judgedExactly ??= new Map()).set(before, judged);
       else (step.judged ??= new Map()).set(before.core, judged);
@@ -1400,9 +1425,10 @@ class Draft {
   }
 
   /**
-   * Keeps the outcome of a step that changed the shared part (it committed), judged from `before`
-   * among the node states at hand: checkers then read other nodes' mirrors too (a leader that
-   * must hold what was just committed), so the outcome is kept for exactly these.
+   * Keeps the outcome of a step judged from `before` whose judging read other nodes' mirrors: it
+   * changed the shared part (it committed: a leader must hold what was just committed), or a
+   * checker read another node (the term of the node voted for, every log at a restart). The
+   * outcome is kept for exactly the node states at hand.
    */
   private keepCommitting(step: NodeStep, before: Judgement): void {
     const outcomes = (step.committing ??= new Map()).get(before);
@@ -1413,7 +1439,7 @@ class Draft {
     else outcomes.push(outcome);
   }
 
-  /** Moves to the outcome of a committing step kept for `before` and the node states at hand (keepCommitting): true then. */
+  /** Moves to the outcome of a step kept by node states for `before` and the node states at hand (keepCommitting): true then. */
   private committedBefore(step: NodeStep, before: Judgement): boolean {
     const outcomes = step.committing === null ? undefined : step.committing.get(before);
     if (outcomes === undefined) return false;

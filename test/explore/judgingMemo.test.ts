@@ -13,8 +13,12 @@ import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import type { World } from '../../src/world/system.js';
 import { TransitionSystem } from '../../src/world/system.js';
 
-/** Every registered invariant, and last a checker that only counts the node steps it judges. */
-function countingSystem(memoize: boolean): { system: TransitionSystem; judged: () => number } {
+/**
+ * Every registered invariant, and last a checker that only counts the node steps it judges (and,
+ * with `readsOthers`, reads the mirror of a node other than the one that stepped, as
+ * configuration-safety reads the term of the node voted for).
+ */
+function countingSystem(memoize: boolean, readsOthers = false): { system: TransitionSystem; judged: () => number } {
   let count = 0;
   const counter: InvariantDefinition = {
     name: 'step-counter',
@@ -25,8 +29,9 @@ function countingSystem(memoize: boolean): { system: TransitionSystem; judged: (
       fork() {
         return this;
       },
-      afterStep: () => {
+      afterStep: ({ change, cluster }) => {
         count += 1;
+        if (readsOthers) cluster.mirror(change.node === 3 ? 1 : 3);
         return null;
       },
       audit: () => null,
@@ -133,6 +138,28 @@ describe('judging a node step once per judgement', () => {
     const third = system.apply(ticked, { kind: 'deliver', message: answer });
     expect(judged()).toBe(judgedTicked + 1);
     expect(third.world.judgement).toBe(first.world.judgement);
+  });
+
+  it('judges a step whose checkers read another node afresh among other node states, and once among the same', () => {
+    for (const readsOthers of [false, true]) {
+      const { system, judged } = countingSystem(true, readsOthers);
+      const { world } = candidacy(system);
+      // Node 3's clock moved: the same judgement, another node state, which the checker reads.
+      const ticked = system.apply(world, { kind: 'tick', node: 3, ticks: 1 }).world;
+      expect(ticked.judgement).toBe(world.judgement);
+      expect(ticked.nodes[2]).not.toBe(world.nodes[2]);
+      const judgedBefore = judged();
+      const first = system.apply(world, { kind: 'timeout', node: 2 });
+      expect(first.changedShared).toBe(false);
+      const judgedFirst = judged();
+      const again = system.apply(world, { kind: 'timeout', node: 2 });
+      expect(judged()).toBe(judgedFirst);
+      expect(again.world.judgement).toBe(first.world.judgement);
+      const other = system.apply(ticked, { kind: 'timeout', node: 2 });
+      // Only its own node read: the outcome is the judgement's, whatever node 3's state.
+      expect(judged()).toBe(readsOthers ? 2 * judgedFirst - judgedBefore : judgedFirst);
+      expect(other.world.judgement.checkers).toBe(first.world.judgement.checkers);
+    }
   });
 
   it('judges a restart afresh for each revealed terms, since its floor is one of them', () => {

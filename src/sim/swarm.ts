@@ -8,13 +8,14 @@
 
 import type { Feature, Implementation } from '../contract/contract.js';
 import type { Random } from '../core/random.js';
-import type { LinkOptions, PartitionShape, Scenario } from './scenario.js';
+import type { ClientOptions, LinkOptions, PartitionShape, Scenario } from './scenario.js';
 import { keepWithinLeaseAssumption } from './leases.js';
 import { keepWithinRemovedNodeAssumption } from './removedNodes.js';
 import { defaultClientOptions, defaultMembershipOptions, defaultTransferOptions, partitionShapes, resizeScenario } from './scenario.js';
 import { drawSnapshotPressure } from './snapshots.js';
 
 const stream = 'swarm';
+const clientStream = 'swarm/clients';
 
 /** A uniform draw in [minimum, maximum] at 1/1000 resolution; a 0 choice gives the minimum. */
 function between(random: Random, minimum: number, maximum: number): number {
@@ -106,8 +107,11 @@ function drawClusterSize(scenario: Scenario, random: Random, nodesMax: number): 
  * clients (none in swarm.json) as they are.
  */
 function drawSwarmClients(scenario: Scenario, random: Random): void {
-  const clientStream = 'swarm/clients';
-  if (!random.chance(clientStream, 0.5)) return;
+  if (random.chance(clientStream, 0.5)) scenario.clients = drawClientOptions(scenario, random);
+}
+
+/** The clients of a seed that has them: their number, keys, pace, patience, reads and routing. */
+function drawClientOptions(scenario: Scenario, random: Random): ClientOptions {
   const draw = (minimum: number, maximum: number) => Math.round(minimum + (random.integer(clientStream, 0, 1000) / 1000) * (maximum - minimum));
   const clients = { ...(scenario.clients ?? defaultClientOptions()) };
   clients.count = draw(1, 6);
@@ -119,7 +123,7 @@ function drawSwarmClients(scenario: Scenario, random: Random): void {
   clients.operations = { get: draw(1, 4), put: draw(0, 2), append: draw(0, 2) };
   // Drawn last, so the draws before it are what they were before this dimension existed.
   clients.routing = random.chance(clientStream, 0.5) ? 'any' : 'leader';
-  scenario.clients = clients;
+  return clients;
 }
 
 /**
@@ -150,7 +154,7 @@ const leadershipFeatures: readonly Feature[] = ['preVote', 'checkQuorum', 'lease
  * about half, from a calm rate to a storm. Each on a stream of its own, taken only where the block
  * is on and its feature is drawn, so that nothing drawn before moves. A seed with lease reads keeps
  * its clock faults within the drift the implementation declares (unless the scenario allows
- * unsafe faults), and its ReadIndex clients read from the lease.
+ * unsafe faults), and has clients that read from the lease.
  */
 function drawLeadershipOptions(scenario: Scenario, random: Random, features: readonly Feature[], leaseDriftMax: number): void {
   if (!features.some((feature) => leadershipFeatures.includes(feature))) return;
@@ -161,7 +165,9 @@ function drawLeadershipOptions(scenario: Scenario, random: Random, features: rea
   }
   if (options.leaseReads === true) {
     keepWithinLeaseAssumption(scenario, leaseDriftMax);
-    if (scenario.clients?.reads === 'readIndex') scenario.clients.reads = 'lease';
+    // Only reads exercise a lease: a lease seed has clients (drawn now, further on their stream,
+    // where the seed drew none), and they read from the lease whatever read mode they drew.
+    scenario.clients = { ...(scenario.clients ?? drawClientOptions(scenario, random)), reads: 'lease' };
   }
   const transferStream = 'swarm/transfers';
   if (!features.includes('leadershipTransfer') || !random.chance(transferStream, 0.5)) return;

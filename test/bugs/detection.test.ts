@@ -6,7 +6,8 @@
 // Seeds to the first failure with these defaults (`raftcheck run --bug NAME --no-shrink
 // --failures-max 1`, 2026-12-06, after the swarm began to draw pre-vote, check-quorum, lease reads
 // and transfers as one block on about half the seeds, besides membership churn and snapshot
-// pressure on about half each; docs/BENCHMARKS.md, session 11). They move whenever the
+// pressure on about half each, and gave every lease seed clients that read from the lease;
+// docs/BENCHMARKS.md, session 11). They move whenever the
 // simulator's draws or the reference change; the test holds only the bound.
 //
 //   bug                                seeds  invariant that fired first
@@ -35,16 +36,17 @@
 //                                            follower that dropped entries it had acknowledged)
 //
 // Found later than the test's 170 seeds, so measured by the bench, not asserted here:
-//   config-on-commit-not-append          177  leader-completeness
+//   config-on-commit-not-append          173  leader-completeness
+//   checkquorum-never-steps-down         173  linearizability (needs check-quorum and lease reads on
+//                                            together: not found in 2,000 before lease seeds had
+//                                            clients reading from the lease)
 //   commit-beyond-new-entries            314  state-machine-safety (needs one-entry appends)
-//   stale-read                           833  linearizability (needs ReadIndex reads sent to any
-//                                            node, on a seed without lease reads: a deposed leader
-//                                            that has not heard of its successor answers)
-//   figure8, config-change-before-term-commit, checkquorum-never-steps-down and
-//   lease-read-ignores-drift: not found in 2,000 seeds (figure8: 764 before the swarm drew issue
-//   18's features, one-entry appends, a three-node cluster and a leader crash right after a
-//   commit, in a row; checkquorum-never-steps-down needs check-quorum and lease reads on together,
-//   with clients reading from the lease; see scenarios/minimal/ for each).
+//   stale-read                           372  linearizability (needs reads sent to any node: a
+//                                            deposed leader that has not heard of its successor answers)
+//   figure8, config-change-before-term-commit and lease-read-ignores-drift: not found in 2,000
+//   seeds (figure8: 764 before the swarm drew issue 18's features; one-entry appends, a
+//   three-node cluster and a leader crash right after a commit, in a row; see scenarios/minimal/
+//   for each).
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';

@@ -134,14 +134,17 @@ class ConfigurationSafety implements InvariantChecker {
   afterStep({ change, cluster }: CheckContext): Violation | null {
     const mirror = cluster.mirror(change.node);
     const view = mirror.configuration;
-    if (view === null) return null;
-    // Views send configurations only when they change: a step that sent none changes nothing here.
-    if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
+    // A node that reports no configuration is not judged, but once the run has configurations its
+    // vote counts: one that joined may grant a vote before any configuration reached it (openraft).
+    if (view === null && this.state.read.first === null) return null;
     this.dropPastVotes(mirror.id, mirror.term);
     // A vote for a node already past its term is one no election reads (an id of no node is kept).
     // A node's own vote reads no other node (the explorer keeps such a judging by its judgement).
     const votedFor = mirror.votedFor;
     if (votedFor !== null && (votedFor === mirror.id || !((cluster.nodes[votedFor - 1]?.term ?? 0) > mirror.term))) this.recordVote(mirror.term, mirror.id, votedFor);
+    if (view === null) return null;
+    // Views send configurations only when they change: a step that sent none changes nothing here.
+    if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
     const known = this.state.read.leaders.get(mirror.id);
     if (mirror.role !== 'leader') {
       if (known !== undefined) this.state.write().leaders.delete(mirror.id);

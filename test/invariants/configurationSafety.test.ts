@@ -132,6 +132,19 @@ describe('configuration-safety', () => {
     expect(history.becomeLeader(1, 3)).toBeNull();
   });
 
+  it('counts the vote of a node that joined and reports no configuration yet', () => {
+    // openraft's swarm seed 164: n5, added as a voter, granted n2 its vote before any entry
+    // holding a configuration reached it; n2 won with n5's vote and its own.
+    const history = freshCluster({ nodes: 3, invariants: [configurationSafety] });
+    for (const node of [1, 2]) history.step(node, { configuration: view(configuration([1, 2]), 0) });
+    for (const node of [1, 2]) history.step(node, { configuration: view(configuration([1, 2, 3]), 4) });
+    history.step(3, { term: 2, votedFor: 2 });
+    history.step(2, { role: 'candidate', term: 2, votedFor: 2 });
+    expect(history.becomeLeader(2, 2)).toBeNull();
+    // Without it, one vote of three is no quorum.
+    expect(history.becomeLeader(1, 3)).toMatchObject({ invariant: 'configuration-safety', evidence: { term: 3, leader: 1, votesFrom: [1] } });
+  });
+
   it('judges nothing of a node that reports no configuration', () => {
     const history = freshCluster({ nodes: 3, invariants: [configurationSafety] });
     expect(history.becomeLeader(1, 2)).toBeNull();

@@ -79,7 +79,7 @@ export function drawSwarmScenario(base: Scenario, random: Random, implementation
   const drawnFeatures = features.filter((feature) => base.swarmFeatures?.includes(feature) === true);
   drawSnapshotPressure(scenario, random, drawnFeatures);
   if (drawnFeatures.includes('membership')) drawSwarmMembership(scenario, random);
-  drawLeadershipOptions(scenario, random, drawnFeatures, implementation.leaseDriftMax ?? 0);
+  drawLeadershipOptions(scenario, random, drawnFeatures, base.swarmFeatures ?? [], implementation.leaseDriftMax ?? 0);
   // Asynchronous storage writes on about half the seeds where drawn, on a stream of their own.
   if (drawnFeatures.includes('asyncStorageWrites') && random.chance('swarm/asyncStorageWrites', 0.5)) scenario.implementation.asyncStorageWrites = true;
   keepWithinRemovedNodeAssumption(scenario, implementation);
@@ -147,18 +147,21 @@ const leadershipFeatures: readonly Feature[] = ['preVote', 'checkQuorum', 'lease
 
 /**
  * Pre-vote, check-quorum, lease reads and transfers, drawn as one block on about half the seeds
- * where any of their features is drawn (stream 'swarm/leadership'), so that a good share of seeds
- * still runs the paper's core: with each of the four on for half the seeds independently, only
- * one seed in sixteen would run none of them. Inside the block, pre-vote, check-quorum and lease
+ * where any of their features is drawn and the scenario lists features beside them (stream
+ * 'swarm/leadership'; the default swarm), so that a good share of its seeds still runs the
+ * paper's core: with each of the four on for half the seeds independently, only one seed in
+ * sixteen would run none of them. A scenario that lists only these (swarm-leadership) asks for
+ * them: there the block is on for every seed, with no draw taken. Inside the block, pre-vote, check-quorum and lease
  * reads are each on for about half the seeds, and transfers (feature 'leadershipTransfer') for
  * about half, from a calm rate to a storm. Each on a stream of its own, taken only where the block
  * is on and its feature is drawn, so that nothing drawn before moves. A seed with lease reads keeps
  * its clock faults within the drift the implementation declares (unless the scenario allows
  * unsafe faults), and has clients that read from the lease.
  */
-function drawLeadershipOptions(scenario: Scenario, random: Random, features: readonly Feature[], leaseDriftMax: number): void {
+function drawLeadershipOptions(scenario: Scenario, random: Random, features: readonly Feature[], listed: readonly Feature[], leaseDriftMax: number): void {
   if (!features.some((feature) => leadershipFeatures.includes(feature))) return;
-  if (!random.chance('swarm/leadership', 0.5)) return;
+  const mixed = listed.some((feature) => !leadershipFeatures.includes(feature));
+  if (mixed && !random.chance('swarm/leadership', 0.5)) return;
   const options = scenario.implementation;
   for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) {
     if (features.includes(option) && random.chance(`swarm/${option}`, 0.5)) options[option] = true;

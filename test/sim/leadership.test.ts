@@ -68,7 +68,8 @@ describe('the swarm and the new features', () => {
   });
 
   it('draws the options and transfers as one block on about half the seeds, each on about half of those, keeping lease seeds within the declared drift', () => {
-    const swarm: Scenario = { ...loadScenario('swarm'), swarmFeatures: ['preVote', 'checkQuorum', 'leaseReads', 'leadershipTransfer'] };
+    const swarm = loadScenario('swarm');
+    expect(swarm.swarmFeatures).toEqual(expect.arrayContaining(['membership', 'preVote', 'checkQuorum', 'leaseReads', 'leadershipTransfer']));
     const drawn = Array.from({ length: 200 }, (_, seed) => draw(swarm, seed + 1, allFeatures));
     for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) {
       const on = drawn.filter((scenario) => scenario.implementation[option] === true).length;
@@ -95,6 +96,18 @@ describe('the swarm and the new features', () => {
     }
     // Without lease reads the clock faults are drawn as always.
     expect(drawn.some((scenario) => scenario.implementation.leaseReads !== true && scenario.clocks.jumpsPerSecond > 0)).toBe(true);
+  });
+
+  it('draws the block on every seed of a scenario that lists only the leadership features (swarm-leadership)', () => {
+    const swarm = loadScenario('swarm-leadership');
+    const drawn = Array.from({ length: 200 }, (_, seed) => draw(swarm, seed + 1, allFeatures));
+    for (const option of ['preVote', 'checkQuorum', 'leaseReads'] as const) {
+      const on = drawn.filter((scenario) => scenario.implementation[option] === true).length;
+      expect(on, option).toBeGreaterThan(70);
+      expect(on, option).toBeLessThan(130);
+    }
+    const plain = drawn.filter(({ implementation, transfers }) => !implementation.preVote && !implementation.checkQuorum && !implementation.leaseReads && transfers === undefined);
+    expect(plain.length).toBeLessThan(30);
   });
 });
 

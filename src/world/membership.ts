@@ -81,12 +81,15 @@ export function allChanges(latest: Configuration, free: readonly NodeId[], voter
 
 /**
  * The latest committed configuration any of these views reports (the one with the highest
- * committed index; the first of them on a tie), and its index; null when none reports one.
+ * committed index; the first of them on a tie), and its index; null when none reports one. A
+ * committed configuration without voters is none (a joining node's view before one reached it):
+ * taken for the cluster's, it would name no member to wait for and every node as removed.
  */
 export function latestCommitted(views: Iterable<ConfigurationView | null>): { index: number; configuration: Configuration } | null {
   let best: { index: number; configuration: Configuration } | null = null;
   for (const view of views) {
-    if (view !== null && (best === null || view.committedIndex > best.index)) best = { index: view.committedIndex, configuration: view.committed };
+    if (view === null || (view.committed.voters.length === 0 && view.committed.votersOutgoing.length === 0)) continue;
+    if (best === null || view.committedIndex > best.index) best = { index: view.committedIndex, configuration: view.committed };
   }
   return best;
 }

@@ -7,12 +7,14 @@
 //   target's log, and what it acknowledged is durable, so a caught-up target stays caught up;
 // - from its transferAccepted answer, a leader accepts no proposal while the transfer may still be
 //   running: in the same term, still leading, for electionTicksMin of its ticks (a transfer is
-//   abandoned only after an election timeout). A node driven by its clock ('advance' inputs)
-//   counts no ticks, so its window closes at its first advance.
+//   abandoned only after an election timeout), while the target is still a voter of the leader's
+//   latest configuration (etcd aborts a transfer whose target is removed or demoted). A node
+//   driven by its clock ('advance' inputs) counts no ticks, so its window closes at its first
+//   advance.
 // Read from message views and answers. Its state: per TimeoutNow (target and term) the sender's
 // last entry, dropped once the target's term passes it; per node a transfer's window.
 
-import type { DigestSink, Input, Message, MessageView, Output } from '../src/contract/contract.js';
+import type { ConfigurationView, DigestSink, Input, Message, MessageView, Output } from '../src/contract/contract.js';
 import type { ObservedCluster, StepChange, Violation } from '../src/contract/observation.js';
 import type { NodeId } from '../src/core/ids.js';
 import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
@@ -27,9 +29,10 @@ interface TimeoutNowSent {
   lastTerm: number;
 }
 
-/** A transfer a leader accepted: its term, and the ticks it has counted since. */
+/** A transfer a leader accepted: its term, its target (0: not known), and the ticks it has counted since. */
 interface TransferWindow {
   term: number;
+  target: NodeId;
   ticks: number;
 }
 
@@ -81,7 +84,10 @@ class LeadershipTransfer implements InvariantChecker {
       }
     }
     sink.number(-1);
-    for (const node of [...windows.keys()].sort((a, b) => rename[a] - rename[b])) sink.number(rename[node]).number(windows.get(node)!.term).number(windows.get(node)!.ticks);
+    for (const node of [...windows.keys()].sort((a, b) => rename[a] - rename[b])) {
+      const window = windows.get(node)!;
+      sink.number(rename[node]).number(window.term).number(window.target === 0 ? 0 : rename[window.target]).number(window.ticks);
+    }
   }
 
   afterStep({ change, cluster, messageView = ownView }: CheckContext): Violation | null {
@@ -147,17 +153,18 @@ class LeadershipTransfer implements InvariantChecker {
     const mirror = cluster.mirror(node);
     const accepted = output.answers.find((answer) => answer.kind === 'transferAccepted');
     if (accepted !== undefined) {
-      this.state.write().windows.set(node, { term: accepted.kind === 'transferAccepted' ? accepted.term : mirror.term, ticks: 0 });
+      const target = input.kind === 'transferLeadership' ? input.transfer.target : 0;
+      this.state.write().windows.set(node, { term: accepted.kind === 'transferAccepted' ? accepted.term : mirror.term, target, ticks: 0 });
       return null;
     }
     const window = this.state.read.windows.get(node);
     if (window === undefined) return null;
-    const closed = change.started || mirror.role !== 'leader' || mirror.term !== window.term || input.kind === 'advance';
+    const closed = change.started || mirror.role !== 'leader' || mirror.term !== window.term || input.kind === 'advance' || !stillVoter(mirror.configuration, window.target);
     if (closed || (input.kind === 'tick' && window.ticks + 1 >= this.state.read.electionTicksMin)) {
       this.state.write().windows.delete(node);
       return null;
     }
-    if (input.kind === 'tick') this.state.write().windows.set(node, { term: window.term, ticks: window.ticks + 1 });
+    if (input.kind === 'tick') this.state.write().windows.set(node, { ...window, ticks: window.ticks + 1 });
     const proposal = output.answers.find((answer) => answer.kind === 'accepted');
     if (proposal === undefined) return null;
     return violation({
@@ -169,6 +176,12 @@ class LeadershipTransfer implements InvariantChecker {
       evidence: { term: window.term, ticksSinceTransferAccepted: window.ticks, electionTicksMin: this.state.read.electionTicksMin, commandId: proposal.commandId },
     });
   }
+}
+
+/** Whether the transfer's target is still a voter (incoming or outgoing) of the leader's latest configuration; yes when either is unknown. */
+function stillVoter(configuration: ConfigurationView | null, target: NodeId): boolean {
+  if (configuration === null || target === 0) return true;
+  return configuration.latest.voters.includes(target) || configuration.latest.votersOutgoing.includes(target);
 }
 
 /** Whether the target's log holds the sender's last entry (an anchor past it stands for the committed prefix). */

@@ -62,6 +62,21 @@ describe('leadership-transfer: proposals during a transfer', () => {
     expect(steps.step(1, propose, { role: 'leader', term: 1, log: [1, 1, 1] }, [], [proposalAccepted])).toBeNull();
   });
 
+  it("closes the window once the target is no longer a voter of the leader's configuration (etcd aborts such a transfer)", () => {
+    const configuration = (voters: number[]) => ({ latest: { voters, learners: [], votersOutgoing: [] }, latestIndex: 2, committed: { voters, learners: [], votersOutgoing: [] }, committedIndex: 2 });
+    const withTarget = { ...leader, configuration: configuration([1, 2, 3]) };
+    const steps = cluster();
+    steps.step(1, transfer, withTarget, [], [transferAccepted]);
+    // Still a voter: the window stays open and an accepted proposal is a violation.
+    expect(steps.step(1, { kind: 'tick' }, withTarget)).toBeNull();
+    expect(steps.step(1, propose, { ...withTarget, log: [1, 1, 1] }, [], [proposalAccepted])).toMatchObject({ invariant: 'leadership-transfer', nodes: [1] });
+    const again = cluster();
+    again.step(1, transfer, withTarget, [], [transferAccepted]);
+    // n3 removed from the configuration the leader applied: the transfer is over.
+    expect(again.step(1, { kind: 'tick' }, { ...leader, configuration: configuration([1, 2]) })).toBeNull();
+    expect(again.step(1, propose, { ...leader, log: [1, 1, 1], configuration: configuration([1, 2]) }, [], [proposalAccepted])).toBeNull();
+  });
+
   it('lets a refused proposal through: notLeader is what a transfer asks for', () => {
     const steps = cluster();
     steps.step(1, transfer, leader, [], [transferAccepted]);

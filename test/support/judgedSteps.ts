@@ -3,7 +3,7 @@
 // the terms given, then takes the inputs a test hands it, answering with the messages and
 // answers the test writes.
 
-import type { ImplementationOptions, Input, Message, MessageView, Output, ProposalAnswer, Role } from '../../src/contract/contract.js';
+import type { ConfigurationView, ImplementationOptions, Input, Message, MessageView, Output, ProposalAnswer, Role } from '../../src/contract/contract.js';
 import type { Violation } from '../../src/contract/observation.js';
 import type { NodeId } from '../../src/core/ids.js';
 import type { InvariantDefinition } from '../../invariants/types.js';
@@ -16,6 +16,8 @@ export interface NodeLook {
   term: number;
   /** The term of each entry, from index 1. */
   log: readonly number[];
+  /** Feature 'membership': the configurations the node reports, if any. */
+  configuration?: ConfigurationView;
 }
 
 export interface Sent {
@@ -44,7 +46,7 @@ export class JudgedSteps {
       sync: false,
       applied: [],
       answers,
-      state: { role: look.role, term: look.term, votedFor: null, commitIndex: 0, appliedIndex: 0, leaderHint: null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) } },
+      state: { role: look.role, term: look.term, votedFor: null, commitIndex: 0, appliedIndex: 0, leaderHint: null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}) },
     };
     return this.judge.stepped(id, output, input.kind === 'start', this.eventNumber, this.eventNumber * 10, undefined, input).violation;
   }

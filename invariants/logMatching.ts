@@ -122,12 +122,12 @@ class LogMatching implements InvariantChecker {
   private forgetLost(node: NodeId, cluster: ObservedCluster): void {
     let lost: number[] | null = null;
     for (const [key, first] of this.state.read.seen) {
-      if (first.node === node && !heldByAny(cluster, indexOfKey(key), key % 0x100000000, first.prefixHash)) (lost ??= []).push(key);
+      if (first.node === node && !heldByAny(cluster, indexOfKey(key), termOfKey(key), first.prefixHash)) (lost ??= []).push(key);
     }
     if (lost === null) return;
     const sightings = this.state.write();
     for (const key of lost) {
-      addToDigest(sightings, indexOfKey(key), key % 0x100000000, sightings.seen.get(key)!.prefixHash, -1);
+      addToDigest(sightings, indexOfKey(key), termOfKey(key), sightings.seen.get(key)!.prefixHash, -1);
       sightings.seen.delete(key);
     }
   }
@@ -135,6 +135,10 @@ class LogMatching implements InvariantChecker {
 
 function indexOfKey(key: number): number {
   return Math.floor(key / 0x100000000);
+}
+
+function termOfKey(key: number): number {
+  return key % 0x100000000;
 }
 
 /** Adds (sign 1) or takes out (sign -1) one sighting's share of the order-free digest. */

@@ -22,7 +22,7 @@ import type { ClusterObservation } from '../world/observation.js';
 import type { AdminWorld } from './admin.js';
 import type { SimEvent } from './events.js';
 import type { MembershipOptions, MillisecondRange } from './scenario.js';
-import { splitCut } from './partitions.js';
+import { shuffle, splitCut } from './partitions.js';
 import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
 const stream = 'membership';
@@ -182,11 +182,7 @@ export class MembershipAdmin {
     const probability = this.options.partitionAfterChangeProbability ?? 0;
     if (probability <= 0) return;
     const strikes = this.random.chance(partitionStream, probability);
-    const others = this.inRun.filter((node) => node !== leader);
-    for (let index = 0; index < others.length - 1; index += 1) {
-      const pick = index + this.random.index(partitionStream, others.length - index);
-      [others[index], others[pick]] = [others[pick], others[index]];
-    }
+    const others = shuffle(this.inRun.filter((node) => node !== leader), this.random, partitionStream);
     const companions = this.random.integer(partitionStream, 0, Math.max(0, Math.floor((others.length - 1) / 2)));
     const durationMs = this.random.integer(partitionStream, this.partitionDurationMs.minMs, this.partitionDurationMs.maxMs);
     if (!strikes || others.length === 0) return;

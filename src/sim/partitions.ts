@@ -78,11 +78,11 @@ export function drawCut(shape: Exclude<PartitionShape, 'flapping'>, members: rea
   }
 }
 
-/** A Fisher-Yates shuffle drawn from the faults stream; all-zero choices keep the order. */
-function shuffle(members: readonly NodeId[], random: Random): NodeId[] {
+/** A Fisher-Yates shuffle drawn from `stream` (the faults' by default); all-zero choices keep the order. */
+export function shuffle(members: readonly NodeId[], random: Random, stream = 'faults'): NodeId[] {
   const result = [...members];
   for (let index = 0; index < result.length - 1; index += 1) {
-    const pick = index + random.index('faults', result.length - index);
+    const pick = index + random.index(stream, result.length - index);
     [result[index], result[pick]] = [result[pick], result[index]];
   }
   return result;

@@ -3,8 +3,10 @@
 // commands rather than committed ones:
 // - a target is told to campaign (TimeoutNow) only once it holds the leader's whole log: judged
 //   where the TimeoutNow arrives at a target still in the leader's term (the one that campaigns),
-//   against the leader's last entry when it sent it. Within one term only that leader writes the
-//   target's log, and what it acknowledged is durable, so a caught-up target stays caught up;
+//   against the leader's last entry at the end of the step that sent it (an entry it appends in
+//   that step, after the TimeoutNow, counts: a leader appends none during a transfer; raft-rs
+//   finding 3 in docs/FINDINGS.md). Within one term only that leader writes the target's log, and
+//   what it acknowledged is durable, so a caught-up target stays caught up;
 // - from its transferAccepted answer, a leader accepts no proposal while the transfer may still be
 //   running: in the same term, still leading, for electionTicksMin of its ticks (a transfer is
 //   abandoned only after an election timeout), while the target is still a voter of the leader's

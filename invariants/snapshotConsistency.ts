@@ -180,7 +180,10 @@ function contentsEvidence(commands: ReadonlyMap<number, Command>, cluster: Obser
 /**
  * The configuration in force at `index` (the latest configuration entry at or below it), where a
  * node's view shows it (feature 'membership'): one whose latest committed configuration is at or
- * below `index` while its commit index is at or above it. Null when no view shows it: then it is
+ * below `index` while both its commit index and its applied index are at or above it. An
+ * implementation that learns a configuration when it applies the entry (etcd, raft-rs) reports the
+ * latest applied one as committed, so past its applied index a committed configuration entry may
+ * lie unseen in its view. Null when no view shows it: then it is
  * not judged. `except` (a node that installed the snapshot being judged) is left out, as its view
  * now follows from that snapshot. A committed configuration without voters is no configuration: a
  * joining node's view before it learns one (the cluster's first is in no log entry), however far
@@ -190,7 +193,7 @@ function configurationAt(cluster: ObservedCluster, index: number, except: number
   for (const node of cluster.nodes) {
     const view = node.configuration;
     if (node.id === except || view === null || !node.up || view.committed.voters.length === 0) continue;
-    if (view.committedIndex <= index && index <= node.commitIndex) return view.committed;
+    if (view.committedIndex <= index && index <= Math.min(node.commitIndex, node.appliedIndex)) return view.committed;
   }
   return null;
 }

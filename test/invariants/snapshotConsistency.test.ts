@@ -78,6 +78,18 @@ describe('snapshot-consistency', () => {
     expect(violation?.message).toContain('has voters [1,2] where the committed configuration has [1,2,3]');
   });
 
+  it("takes no configuration from a view past the node's applied index, where a committed configuration entry may not be applied yet", () => {
+    const history = threeCommitted();
+    const pair: Configuration = { voters: [1, 2], learners: [], votersOutgoing: [] };
+    // n1 has committed through 3 but applied only entry 1, and (as etcd, which learns a
+    // configuration when it applies it) still reports the bootstrap configuration as committed.
+    history.step(1, { appliedIndex: 1, configuration: { latest: everyone, latestIndex: 0, committed: everyone, committedIndex: 0 } });
+    history.follow(2, 1, 1);
+    expect(history.step(2, { snapshotIndex: 3, snapshotTerm: 1, commitIndex: 3, appliedIndex: 3, replaceFrom: 4, entries: [], installed: snapshot(3, 1, { a: '3', b: '2' }, pair) })).toBeNull();
+    // Up to its applied index, its view is judged.
+    expect(history.step(2, { taken: snapshot(1, 1, { a: '1' }, pair) })?.message).toContain('has voters [1,2] where the committed configuration has [1,2,3]');
+  });
+
   it("takes no configuration from a joining node's view that knows none yet, however far its commit index has come", () => {
     const history = threeCommitted();
     const none: Configuration = { voters: [], learners: [], votersOutgoing: [] };

@@ -371,15 +371,17 @@ impl Node {
     }
 
     /// The compaction policy: once `snapshot_threshold` applied entries follow the last snapshot,
-    /// take one at the applied index, if the harness has been shown the entries up to it (entries
-    /// appended and applied within this very output are compacted by a later one).
+    /// or sooner when a peer needs a snapshot that names it (`Store::snapshot`), take one at the
+    /// applied index, if the harness has been shown the entries up to it (entries appended and
+    /// applied within this very output are compacted by a later one).
     fn compact(&mut self, output: &mut Output) -> Outcome {
         let Some(threshold) = self.snapshot_threshold else { return Ok(()) };
         let index = self.applied_index;
         let unshown = self.log_dirty_from != 0 && self.log_dirty_from <= index;
+        let due = index >= self.snapshot_index + threshold || (index > self.snapshot_index && self.raw.store().fresh_snapshot_wanted());
         // A node that joined and has not yet applied its first configuration entry would write a
         // snapshot without the configuration in force there (in no entry it holds).
-        if unshown || index < self.snapshot_index + threshold || self.knows_no_configuration() {
+        if unshown || !due || self.knows_no_configuration() {
             return Ok(());
         }
         let term = self

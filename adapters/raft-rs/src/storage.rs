@@ -1,8 +1,10 @@
 // The node's storage, rebuilt from the durable records the harness kept: raft-rs's MemStorage for
 // the log and the HardState, beside the latest snapshot with the state machine's contents, which
 // MemStorage's own snapshot() cannot give (it builds snapshots without data). raft-rs asks for a
-// snapshot when a follower needs entries the node has compacted; this one answers with the latest.
+// snapshot when a follower needs entries the node has compacted; this one answers with the latest,
+// or asks for a fresh one when the latest predates the follower (`Store::snapshot`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use raft::eraftpb::{ConfState, Entry, HardState, Snapshot};
@@ -16,6 +18,9 @@ use crate::protocol::{command_id_of, conf_state_of, configuration_of, EntryRecor
 pub struct Store {
     pub log: MemStorage,
     snapshot: Arc<RwLock<Snapshot>>,
+    /// raft-rs asked for a snapshot for a peer that the latest one's configuration lacks: the
+    /// compaction policy takes a fresh one at once (`Node::compact`), and the next ask gets it.
+    fresh_snapshot_wanted: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -29,7 +34,12 @@ impl Store {
         }
         .map_err(|error| error.to_string())?;
         *self.snapshot.write().unwrap() = snapshot.clone();
+        self.fresh_snapshot_wanted.store(false, Ordering::Relaxed);
         Ok(())
+    }
+
+    pub fn fresh_snapshot_wanted(&self) -> bool {
+        self.fresh_snapshot_wanted.load(Ordering::Relaxed)
     }
 }
 
@@ -54,9 +64,28 @@ impl Storage for Store {
         self.log.last_index()
     }
 
-    fn snapshot(&self, request_index: u64, _to: u64) -> raft::Result<Snapshot> {
+    /// The latest snapshot, unless it is older than `request_index` or its configuration lacks
+    /// `to`: raft-rs's `Raft::restore` refuses a snapshot that does not name its recipient ("This
+    /// shouldn't ever happen"), so a peer added after the latest snapshot would be sent it again
+    /// and again (and, in a configuration that needs that peer, nothing would ever commit: raft-rs
+    /// swarm seed 161). Then, as `Storage::snapshot` allows, "temporarily unavailable" while the
+    /// node takes a fresh one at its applied index, where the peer's addition is applied.
+    fn snapshot(&self, request_index: u64, to: u64) -> raft::Result<Snapshot> {
         let snapshot = self.snapshot.read().unwrap().clone();
-        if snapshot.get_metadata().index == 0 || snapshot.get_metadata().index < request_index {
+        let metadata = snapshot.get_metadata();
+        if metadata.index == 0 || metadata.index < request_index {
+            return Err(raft::Error::Store(StorageError::SnapshotTemporarilyUnavailable));
+        }
+        let names = |conf_state: &ConfState| {
+            let mut members = conf_state
+                .get_voters()
+                .iter()
+                .chain(conf_state.get_learners())
+                .chain(conf_state.get_voters_outgoing());
+            members.any(|&id| id == to)
+        };
+        if !names(metadata.get_conf_state()) {
+            self.fresh_snapshot_wanted.store(true, Ordering::Relaxed);
             return Err(raft::Error::Store(StorageError::SnapshotTemporarilyUnavailable));
         }
         Ok(snapshot)
@@ -110,6 +139,7 @@ pub fn rebuild(members: &[u64], records: &[Value]) -> Result<Rebuilt, String> {
     let store = Store {
         log: MemStorage::new_with_conf_state(ConfState::from((members.to_vec(), vec![]))),
         snapshot: Arc::default(),
+        fresh_snapshot_wanted: Arc::default(),
     };
     if let Some(snapshot) = &snapshot {
         store.keep_snapshot(&snapshot_of(snapshot)?, SnapshotOrigin::Installed)?;

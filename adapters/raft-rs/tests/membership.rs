@@ -1,11 +1,11 @@
 // Membership changes through raft-rs's ConfChangeV2 (docs/CONTRACT.md, "Membership changes"):
 // a fresh node joining as a learner and promoted, a joint change that raft-rs leaves on its own,
-// removing the leader, and the changes a leader must refuse; three nodes (and a fourth) in one
-// process.
+// removing the leader, the changes a leader must refuse, and a node added after the leader's
+// latest snapshot; three nodes (and a fourth) in one process.
 
 mod common;
 
-use common::{commands_applied, propose, Cluster};
+use common::{commands_applied, propose, snapshots, Cluster};
 use serde_json::{json, Value};
 
 fn change(id: i64, steps: &[(&str, u64)]) -> String {
@@ -145,4 +145,38 @@ fn a_node_that_joined_restarts_from_its_records_with_the_configuration_it_had() 
     cluster.tick_all(3);
     assert_eq!(latest(&cluster, joining), configuration(&[1, 2, 3, 4], &[], &[]));
     assert_eq!(commands_applied(&cluster, joining), commands_applied(&cluster, leader));
+}
+
+/// Compaction every 5 applied entries: a change or two after a snapshot takes none.
+const SNAPSHOT_EVERY_5: &str = r#"{"electionTicksMin":10,"electionTicksMax":20,"heartbeatTicks":2,"entriesPerMessageMax":4,"snapshotEntriesThreshold":5}"#;
+
+#[test]
+fn a_node_added_after_the_leaders_latest_snapshot_is_sent_a_fresh_one_that_names_it() {
+    // raft-rs refuses a snapshot whose configuration lacks its recipient; the leader's latest
+    // here predates the new voter, and the leader has compacted the entries it would need.
+    let mut cluster = Cluster::with_options(3, 56, SNAPSHOT_EVERY_5);
+    let leader = cluster.elect();
+    for id in 1..=5 {
+        cluster.input(leader, &propose(id, "set", "k", Some(&id.to_string())));
+        cluster.deliver_all();
+    }
+    cluster.tick_all(2);
+    let taken = snapshots(&cluster, leader, "snapshotTaken");
+    assert_eq!(taken.len(), 1, "{:?}", taken);
+    let joining = cluster.add_session(vec![]);
+    cluster.start(joining, 9, &[]);
+    let accepted = cluster.input(leader, &change(47, &[("addVoter", joining)]));
+    assert_eq!(accepted["answers"][0]["kind"], "accepted", "{}", accepted);
+    cluster.deliver_all();
+    cluster.tick_all(10);
+    let installed = snapshots(&cluster, joining, "snapshotInstalled");
+    assert_eq!(installed.len(), 1, "{:?}", installed);
+    assert_eq!(latest(&cluster, joining), configuration(&[1, 2, 3, 4], &[], &[]));
+    cluster.input(leader, &propose(6, "set", "k", Some("6")));
+    cluster.deliver_all();
+    assert_eq!(commands_applied(&cluster, joining).last().unwrap().1, 6);
+    // The one it installed is the fresh one, taken before 5 more entries were applied.
+    let fresh = snapshots(&cluster, leader, "snapshotTaken");
+    assert_eq!(fresh.len(), 2, "{:?}", fresh);
+    assert_eq!(installed[0]["index"], fresh[1]["index"]);
 }

@@ -53,6 +53,8 @@ export class MembershipAdmin {
   private readonly removedOnce = new Set<NodeId>();
   private inFlight = false;
   private active = true;
+  /** After the faults stop: when the clock that retires late removals fires next (-1: none). */
+  private retireClockAtMs = -1;
   private inRun: readonly NodeId[];
 
   constructor(
@@ -84,9 +86,14 @@ export class MembershipAdmin {
     world.schedule(world.nowMs + this.nextWaitMs(), { kind: 'membershipClock' });
   }
 
-  /** The faults stop: no more changes; requests still travelling are dropped. */
-  stop(): void {
+  /**
+   * The faults stop: no more changes; requests still travelling are dropped. A removal accepted
+   * before may commit only now: the clock that retires it starts at once (retireAfterFaults), not
+   * when the clock drawn during the faults would have come, which may be seconds away.
+   */
+  stop(world: MembershipWorld): void {
     this.active = false;
+    if (this.removing.size > 0) this.scheduleRetireClock(world);
   }
 
   onClock(world: MembershipWorld): void {
@@ -99,11 +106,18 @@ export class MembershipAdmin {
    * After the faults stop no change is asked for, but a removal accepted before may commit only
    * now: its node is still stopped and wiped (or left running) once it does, as during the faults,
    * so that a `wipe` scenario never leaves a removed node running into the liveness phase. The
-   * clock goes on, at the retry delay (no draw), only while such a removal is pending.
+   * clock goes on, at the retry delay (no draw), only while such a removal is pending; the clock
+   * drawn during the faults, when it comes, retires what it can and goes no further.
    */
   private retireAfterFaults(world: MembershipWorld): void {
     this.retireRemoved(world);
-    if (this.removing.size > 0) world.schedule(world.nowMs + this.retryDelayMs, { kind: 'membershipClock' });
+    if (world.nowMs !== this.retireClockAtMs) return;
+    if (this.removing.size > 0) this.scheduleRetireClock(world);
+  }
+
+  private scheduleRetireClock(world: MembershipWorld): void {
+    this.retireClockAtMs = world.nowMs + this.retryDelayMs;
+    world.schedule(this.retireClockAtMs, { kind: 'membershipClock' });
   }
 
   /**

@@ -1109,7 +1109,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   /** The end of the fault phase: heal everything, restart and resume every node, stop faults. */
   private recover(): void {
     this.faultPhase = false;
-    this.membership?.stop();
+    this.membership?.stop(this.membershipWorld());
     this.transfers?.stop();
     // Faults already queued (the rest of a flap, a pending heal-and-cut) must not strike now.
     const cancelled = this.queue.removeWhere((event) => isFault(event));

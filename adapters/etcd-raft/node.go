@@ -66,6 +66,8 @@ type node struct {
 	snapshotIndex, snapshotTerm uint64
 	// snapshotsSent are the followers sent a MsgSnap in the Ready being handled.
 	snapshotsSent []uint64
+	// guard keeps etcd from sending a snapshot that lacks a member (guardedStorage).
+	guard *snapshotGuard
 	// log mirrors the log after the snapshot as the harness knows it (log[i] is entry
 	// snapshotIndex + 1 + i), for the view's delta.
 	log []logEntryView
@@ -170,7 +172,8 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 	if restored != nil {
 		initial = storage // its ConfState is the snapshot's
 	}
-	raw, err := raft.NewRawNode(etcdConfig(in.ID, o, initial, logger))
+	guard := &snapshotGuard{}
+	raw, err := raft.NewRawNode(etcdConfig(in.ID, o, guardedStorage{Storage: initial, guard: guard}, logger))
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
@@ -190,7 +193,9 @@ func startNode(in *input, logger raft.Logger, out *output) (*node, error) {
 		snapshotThreshold:         o.SnapshotEntriesThreshold,
 		logDirtyFrom:              1, // the output of start carries the whole log
 		async:                     o.AsyncStorageWrites,
+		guard:                     guard,
 	}
+	guard.members = func() *pb.ConfState { return n.confState }
 	if restored != nil {
 		n.restore(restored)
 		out.SnapshotInstalled = restored.view()

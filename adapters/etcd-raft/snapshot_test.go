@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -128,5 +129,38 @@ func TestEveryPrefixOfRecordsWithSnapshotsRestarts(t *testing.T) {
 				t.Fatalf("node %d over its first %d records started with view %s", id, length, answer)
 			}
 		}
+	}
+}
+
+// A node added after the leader's latest snapshot cannot use that snapshot (etcd's restore refuses
+// one that does not name it): the leader's storage says "temporarily unavailable" and the
+// compaction policy takes a fresh snapshot, which the new node installs (etcd swarm seed 578).
+func TestANodeAddedAfterTheLatestSnapshotGetsAFreshOneThatNamesIt(t *testing.T) {
+	c := newTestClusterWith(t, 23, withSnapshots(4))
+	leader := c.tickUntilLeader()
+	// The leader's empty entry and 9 commands: a snapshot at 8, and the change at 11 stays below
+	// the next threshold (12), so no snapshot the policy takes anyway names node 4.
+	c.proposeMany(leader, 1, 9)
+	before := *c.states[leader].SnapshotIndex
+	if before != 8 || c.states[leader].AppliedIndex != 10 {
+		t.Fatalf("the leader's snapshot is at %d and it applied %d, not 8 and 10", before, c.states[leader].AppliedIndex)
+	}
+	c.join(4)
+	if answer := c.change(leader, 40, "addLearner 4"); answer["kind"] != "accepted" {
+		t.Fatalf("adding a learner was answered %v", answer)
+	}
+	c.settle()
+	for round := 0; round < 5; round++ {
+		c.heartbeat()
+	}
+	if len(c.taken[leader]) == 0 || c.taken[leader][len(c.taken[leader])-1].Index <= before {
+		t.Fatalf("the leader took no snapshot after its snapshot at %d", before)
+	}
+	fresh := c.taken[leader][len(c.taken[leader])-1]
+	if !slices.Contains(fresh.Configuration.Learners, 4) {
+		t.Fatalf("the fresh snapshot's configuration is %+v", fresh.Configuration)
+	}
+	if c.states[4].AppliedIndex != c.states[leader].AppliedIndex || *c.states[4].SnapshotIndex != fresh.Index {
+		t.Fatalf("node 4 applied %d (snapshot %d), the leader %d (fresh snapshot %d)", c.states[4].AppliedIndex, *c.states[4].SnapshotIndex, c.states[leader].AppliedIndex, fresh.Index)
 	}
 }

@@ -139,9 +139,12 @@ class ConfigurationSafety implements InvariantChecker {
     if (view === null && this.state.read.first === null) return null;
     this.dropPastVotes(mirror.id, mirror.term);
     // A vote for a node already past its term is one no election reads (an id of no node is kept).
-    // A node's own vote reads no other node (the explorer keeps such a judging by its judgement).
+    // A node's own vote, or one already kept, reads no other node (the explorer keeps such a
+    // judging by its judgement, not by the node states around it).
     const votedFor = mirror.votedFor;
-    if (votedFor !== null && (votedFor === mirror.id || !((cluster.nodes[votedFor - 1]?.term ?? 0) > mirror.term))) this.recordVote(mirror.term, mirror.id, votedFor);
+    if (votedFor !== null && !this.hasVote(mirror.term, mirror.id, votedFor) && (votedFor === mirror.id || !((cluster.nodes[votedFor - 1]?.term ?? 0) > mirror.term))) {
+      this.recordVote(mirror.term, mirror.id, votedFor);
+    }
     if (view === null) return null;
     // Views send configurations only when they change: a step that sent none changes nothing here.
     if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
@@ -173,11 +176,16 @@ class ConfigurationSafety implements InvariantChecker {
     else if (!sameConfiguration(first, latest) || !sameConfiguration(first, committed)) this.state.write().changed = true;
   }
 
+  private hasVote(term: number, voter: NodeId, candidate: NodeId): boolean {
+    return this.state.read.votes.get(candidate)?.includes(voteKey(term, voter)) === true;
+  }
+
+  /** Keeps a vote not kept yet (hasVote). */
   private recordVote(term: number, voter: NodeId, candidate: NodeId): void {
     const key = voteKey(term, voter);
     const known = this.state.read.votes.get(candidate);
     if (known === undefined) this.state.write().votes.set(candidate, [key]);
-    else if (!known.includes(key)) this.state.write().votes.set(candidate, [...known, key].sort((a, b) => a - b));
+    else this.state.write().votes.set(candidate, [...known, key].sort((a, b) => a - b));
   }
 
   /** Votes for `candidate` in terms below `term`, which no election of it can read any more. */

@@ -2,7 +2,7 @@
 // at a time, and leaders elected by a quorum of the voters of their configuration, learners not
 // counted. Hand-built histories of configuration views.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { configurationSafety } from '../../invariants/configurationSafety.js';
 import type { Configuration, ConfigurationView } from '../../src/contract/contract.js';
 import type { NodeId } from '../../src/core/ids.js';
@@ -130,6 +130,16 @@ describe('configuration-safety', () => {
     history.step(1, { role: 'candidate', term: 2, votedFor: 1 });
     history.step(1, { role: 'candidate', term: 3, votedFor: 1 });
     expect(history.becomeLeader(1, 3)).toBeNull();
+  });
+
+  it("reads no other node's mirror for a vote it keeps already: the explorer keeps that judging by its judgement alone", () => {
+    const history = clusterLedByOne(configuration([1, 2, 3]));
+    const nodes = vi.spyOn(history.observation, 'nodes', 'get');
+    expect(history.step(2, { commitIndex: 1 })).toBeNull();
+    expect(nodes).not.toHaveBeenCalled();
+    // A vote not kept yet reads the term of the node voted for (a vote for a node past it is dropped).
+    expect(history.step(3, { term: 1, votedFor: 1 })).toBeNull();
+    expect(nodes).toHaveBeenCalled();
   });
 
   it('counts the vote of a node that joined and reports no configuration yet', () => {

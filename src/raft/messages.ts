@@ -114,6 +114,11 @@ export interface InstallSnapshot {
 /** Answered with an AppendEntriesResponse: its matchIndex is what the follower then holds. */
 export type RaftMessage = RequestVote | RequestVoteResponse | AppendEntries | AppendEntriesResponse | InstallSnapshot | PreVote | PreVoteResponse | TimeoutNow;
 
+/** An answer to a request this node sent (a vote, a pre-vote, an append or a snapshot offer). */
+export function isResponse(message: RaftMessage): message is RequestVoteResponse | AppendEntriesResponse | PreVoteResponse {
+  return message.type === 'RequestVoteResponse' || message.type === 'AppendEntriesResponse' || message.type === 'PreVoteResponse';
+}
+
 /** What the reference writes to durable storage; replayed in order on restart. */
 export type RaftRecord =
   | { kind: 'hardState'; term: number; votedFor: NodeId | null }

@@ -60,6 +60,7 @@ import type { ConfigurationAt } from './membership.js';
 import { changedConfiguration, digestConfiguration, hasQuorum, idsOf, isJoint, isVoter, leaveJoint, Membership, quorumSize, quorumValue, replicationPeers, votingPeers } from './membership.js';
 import { Leadership, leaseTicks } from './leadership.js';
 import type { AppendEntries, AppendEntriesResponse, Entry, InstallSnapshot, PreVote, PreVoteResponse, RaftMessage, RaftRecord, RequestVote, RequestVoteResponse, Snapshot, TimeoutNow } from './messages.js';
+import { isResponse } from './messages.js';
 import type { PendingRead } from './readOnly.js';
 import { pendingReadsMax, ReadOnly } from './readOnly.js';
 import { compactionDue, snapshotView } from './snapshot.js';
@@ -500,6 +501,11 @@ export class RaftNode {
   private receive(from: NodeId, message: RaftMessage): void {
     // Pre-votes change no term, on either side.
     if (message.type === 'PreVote') return this.handlePreVote(from, message);
+    // Thesis 4.2.3 again, for answers: a response from a node the configuration in force does not
+    // name answers a request of an older configuration (an AppendEntries that reached a removed
+    // server late), and would hand us the term the removed server raised by campaigning alone. It
+    // is dropped, as the network may drop any message. Bug removed-node-disrupts: heard as well.
+    if (isResponse(message) && !this.peers.includes(from) && !this.bugs['removed-node-disrupts']) return;
     if (message.type === 'PreVoteResponse') return this.role.preVoteResponse(this, from, message);
     // Bug removed-node-disrupts: no such guard, so a removed node that times out again and again
     // deposes every leader of the cluster it left.

@@ -7,6 +7,7 @@ import type { Configuration, ImplementationOptions, Input, MembershipStep, Outpu
 import type { NodeId } from '../../src/core/ids.js';
 import { changedConfiguration, hasQuorum, quorumValue } from '../../src/raft/membership.js';
 import type { AppendEntries, Entry, RaftMessage, RaftRecord } from '../../src/raft/messages.js';
+import { bugsFromNames } from '../../src/raft/bugs.js';
 import { RaftNode } from '../../src/raft/node.js';
 
 const options: ImplementationOptions = { electionTicksMin: 10, electionTicksMax: 10, heartbeatTicks: 2, entriesPerMessageMax: 64 };
@@ -263,6 +264,34 @@ describe('removed servers (thesis 4.2.3)', () => {
     const { node } = start(2, [1, 2, 3]);
     deliver(node, 1, append(1, 0, 0, [{ term: 1, command: null }], 1));
     expect(deliver(node, 3, { type: 'RequestVote', term: 5, candidate: 3, lastLogIndex: 9, lastLogTerm: 1 }).state!.term).toBe(5);
+  });
+
+  // Swarm seed 702 (2026-12-06): a leader that had left a joint configuration without node 3 was
+  // deposed twice by node 3's answers, carrying the term it raised by campaigning alone, to
+  // AppendEntries long delayed from before the change.
+  const staleAnswer = { type: 'AppendEntriesResponse', term: 5, success: false, matchIndex: 0, retryIndex: 1 } as const;
+
+  it("drops a removed node's answer of a higher term: a leader whose configuration no longer names it stays", () => {
+    const node = leader();
+    change(node, 10, { action: 'remove', node: 3 });
+    const output = deliver(node, 3, staleAnswer);
+    expect(output.state!.role).toBe('leader');
+    expect(output.state!.term).toBe(1);
+  });
+
+  it("still takes a member's answer of a higher term, as Figure 2 has it, and a removed node's under bug removed-node-disrupts", () => {
+    const node = leader();
+    change(node, 10, { action: 'remove', node: 3 });
+    expect(deliver(node, 2, staleAnswer).state!.term).toBe(5);
+    const buggy = new RaftNode(bugsFromNames(['removed-node-disrupts']));
+    buggy.step({ kind: 'start', id: 1, members: [1, 2, 3], seed: 7, records: [], options });
+    tickUntilCandidate(buggy);
+    deliver(buggy, 2, { type: 'RequestVoteResponse', term: 1, voteGranted: true });
+    acknowledge(buggy, 2, 1);
+    change(buggy, 10, { action: 'remove', node: 3 });
+    const output = deliver(buggy, 3, staleAnswer);
+    expect(output.state!.role).toBe('follower');
+    expect(output.state!.term).toBe(5);
   });
 });
 

@@ -160,6 +160,8 @@ export function faultSummary(scenario: Scenario): string {
   if (scenario.transfers !== undefined) parts.push(`transfers ${scenario.transfers.perSecond}/s (${scenario.transfers.target})`);
   const membership = scenario.membership;
   if (membership !== undefined) parts.push(`membership ${membership.changesPerSecond}/s (joint ${membership.jointProbability}, removed nodes ${membership.removed === 'keep' ? 'run on' : 'wiped'})`);
+  if ((membership?.afterElectionProbability ?? 0) > 0) parts.push(`change at a new leader ${membership!.afterElectionProbability}`);
+  if ((membership?.partitionAfterChangeProbability ?? 0) > 0) parts.push(`partition after a change ${membership!.partitionAfterChangeProbability}`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
   if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);

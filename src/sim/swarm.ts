@@ -128,7 +128,8 @@ function drawClientOptions(scenario: Scenario, random: Random): ClientOptions {
 
 /**
  * Membership churn (feature 'membership'), on for about half the seeds, on a stream of its own: a
- * 0 choice leaves the scenario's own membership options (none in swarm.json) as they are.
+ * 0 choice leaves the scenario's own membership options (none in swarm.json) as they are. On about
+ * half of those, changes at each new leader and partitions right after a change, as one block.
  */
 function drawSwarmMembership(scenario: Scenario, random: Random): void {
   const membershipStream = 'swarm/membership';
@@ -139,6 +140,18 @@ function drawSwarmMembership(scenario: Scenario, random: Random): void {
   membership.changesPerSecond = rounded(between(0.5, 6), 2);
   membership.jointProbability = rounded(between(0, 0.6), 2);
   membership.removed = random.chance(membershipStream, 0.5) ? 'keep' : 'wipe';
+  // Drawn last, so the draws before them are what they were before these dimensions existed, and
+  // taken on every such seed whatever the block draws: changes that race leadership, as one block
+  // on about half of these seeds, a change the moment a new leader shows (before it has committed
+  // anything of its term) and a partition that leaves a leader's accepted change on a minority
+  // while the rest elect another leader. Each alone rarely reaches a change that a second leader
+  // must overrule (drawn apart, the 2015 bug was not found in 2,000 seeds; docs/BENCHMARKS.md).
+  const afterElectionProbability = rounded(between(0.2, 1), 2);
+  const partitionAfterChangeProbability = rounded(between(0.2, 1), 2);
+  if (random.chance(membershipStream, 0.5)) {
+    membership.afterElectionProbability = afterElectionProbability;
+    membership.partitionAfterChangeProbability = partitionAfterChangeProbability;
+  }
   scenario.membership = membership;
 }
 

@@ -46,6 +46,9 @@ describe('a scenario as an implementation is driven by it', () => {
     const drawn: Scenario = { ...swarm, membership: { spares: 1, changesPerSecond: 3.29, jointProbability: 0.16, removed: 'keep' } };
     expect(faultSummary(drawn)).toContain('membership 3.29/s (joint 0.16, removed nodes run on)');
     expect(faultSummary(swarm)).not.toMatch(/membership/);
+    expect(faultSummary(drawn)).not.toMatch(/new leader|after a change/);
+    const block = { ...drawn, membership: { ...drawn.membership!, afterElectionProbability: 0.89, partitionAfterChangeProbability: 0.5 } };
+    expect(faultSummary(block)).toContain('membership 3.29/s (joint 0.16, removed nodes run on), change at a new leader 0.89, partition after a change 0.5');
   });
 
   it('counts the spares that may join among the nodes, and none once membership is left out', () => {

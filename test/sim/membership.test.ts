@@ -212,6 +212,18 @@ describe('the swarm', () => {
     for (const seed of [1, 2, 3, 4]) expect(runSeed({ seed, scenario: swarm, implementation: withoutFeature }).scenario.membership).toBeUndefined();
   });
 
+  it('draws changes at each new leader and a partition after a change as one block, on some membership seeds and not others', () => {
+    const swarm = { ...loadScenario('swarm-membership'), durationMs: 50 };
+    const drawn = Array.from({ length: 24 }, (_, index) => runSeed({ seed: index + 1, scenario: swarm }).scenario.membership).filter((membership) => membership !== undefined);
+    const block = drawn.filter((membership) => membership.afterElectionProbability !== undefined);
+    expect(block.length).toBeGreaterThan(1);
+    expect(drawn.length - block.length).toBeGreaterThan(1);
+    for (const membership of drawn) expect(membership.partitionAfterChangeProbability !== undefined).toBe(membership.afterElectionProbability !== undefined);
+    for (const membership of block) {
+      for (const probability of [membership.afterElectionProbability!, membership.partitionAfterChangeProbability!]) expect(probability).toBeGreaterThanOrEqual(0.2);
+    }
+  });
+
   it('draws none in a swarm scenario that does not list membership (swarm-snapshots), whose seeds run what they always did', () => {
     const swarm = { ...loadScenario('swarm-snapshots'), durationMs: 50 };
     for (const seed of [1, 2, 3, 4, 5, 6]) expect(runSeed({ seed, scenario: swarm }).scenario.membership).toBeUndefined();

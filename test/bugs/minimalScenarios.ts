@@ -67,7 +67,9 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'concurrent-config-changes', scenario: 'scenarios/minimal/concurrent-config-changes.json', seed: 20, nodes: 3, events: 11, invariant: 'configuration-safety' },
   { bug: 'config-on-commit-not-append', scenario: 'scenarios/minimal/config-on-commit-not-append.json', seed: 68, nodes: 3, events: 54, invariant: 'leader-completeness' },
   { bug: 'learner-votes-counted', scenario: 'scenarios/minimal/learner-votes-counted.json', seed: 77, nodes: 3, events: 25, invariant: 'configuration-safety' },
-  { bug: 'removed-node-disrupts', scenario: 'scenarios/minimal/removed-node-disrupts.json', seed: 77, nodes: 4, events: 362, invariant: 'liveness' },
+  // 363 since b06838a (362 before): the clock that retires a removal pending at the faults' stop
+  // now ticks once as the liveness phase starts, one membershipClock event more (at 162 ms).
+  { bug: 'removed-node-disrupts', scenario: 'scenarios/minimal/removed-node-disrupts.json', seed: 77, nodes: 4, events: 363, invariant: 'liveness' },
   // Issue 18's bugs. prevote-bumps-term starts its pre-campaign with a clock jump, as the others
   // do; the two lease bugs run without jumps (a jump is a clock fault a lease need not survive),
   // so their elections wait for the timers, and they rest on the clients' draws.

@@ -9,6 +9,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/raftcheck/adapters/raftcheck-go"
 	"go.etcd.io/raft/v3"
@@ -218,12 +219,9 @@ func (s guardedStorage) Snapshot() (*pb.Snapshot, error) {
 	if err != nil || snapshot.GetMetadata().GetIndex() == 0 || s.guard.members == nil {
 		return snapshot, err
 	}
-	named := make(map[uint64]bool)
-	for _, id := range confStateMembers(snapshot.GetMetadata().GetConfState()) {
-		named[id] = true
-	}
+	named := confStateMembers(snapshot.GetMetadata().GetConfState())
 	for _, id := range confStateMembers(s.guard.members()) {
-		if !named[id] {
+		if !slices.Contains(named, id) {
 			s.guard.wanted = true
 			return &pb.Snapshot{}, raft.ErrSnapshotTemporarilyUnavailable
 		}

@@ -79,11 +79,7 @@ func recordOf(snapshot *pb.Snapshot, origin string) (*snapshotRecord, error) {
 }
 
 func (r *snapshotRecord) view() *snapshotView {
-	data := r.State.Data
-	if data == nil {
-		data = map[string]string{}
-	}
-	return &snapshotView{Index: r.Index, Term: r.Term, Configuration: r.ConfState.configuration(), Data: data}
+	return r.State.View(r.Index, r.Term, r.ConfState.configuration())
 }
 
 // replaySnapshot folds a snapshot record into storage as the node did when it wrote it.

@@ -1,21 +1,19 @@
-//go:build wasip1
-
 // The FSM: the reference key-value semantics (adapters/raftcheck-go) over hashicorp's committed logs, and the
 // applied entries raftcheck is told about. hashicorp hands the FSM only command entries; the
 // entries between them (its no-ops, configurations) are reported from the log store, with
-// commandId 0, so that the applied stream has every index in order.
+// commandId 0, so that the applied stream has every index in order. Its snapshots and restores are
+// in snapshots.go.
 
 package main
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 
 	"github.com/hashicorp/raft"
 )
 
 type fsm struct {
+	stores       *stores
 	kv           *keyValueStore
 	appliedIndex uint64
 	// Applied since the last output: index -> result, for the command entries.
@@ -23,7 +21,9 @@ type fsm struct {
 	reported uint64
 }
 
-func newFSM() *fsm { return &fsm{kv: newKeyValueStore(), results: map[uint64]json.RawMessage{}} }
+func newFSM(s *stores) *fsm {
+	return &fsm{stores: s, kv: newKeyValueStore(), results: map[uint64]json.RawMessage{}}
+}
 
 func (f *fsm) Apply(log *raft.Log) any {
 	var c command
@@ -36,15 +36,10 @@ func (f *fsm) Apply(log *raft.Log) any {
 	return nil
 }
 
-func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
-	return nil, errors.New("this adapter takes no snapshots")
-}
-
-func (f *fsm) Restore(io.ReadCloser) error { return errors.New("this adapter takes no snapshots") }
-
 // takeApplied reports every entry up to lastApplied (raft's, which counts its own entries too),
 // in order. At idle the FSM has applied every command up to it.
-func (f *fsm) takeApplied(s *stores, lastApplied uint64) []appliedEntry {
+func (f *fsm) takeApplied(lastApplied uint64) []appliedEntry {
+	s := f.stores
 	if lastApplied > f.appliedIndex {
 		f.appliedIndex = lastApplied
 	}
@@ -55,5 +50,6 @@ func (f *fsm) takeApplied(s *stores, lastApplied uint64) []appliedEntry {
 		delete(f.results, index)
 	}
 	f.reported = f.appliedIndex
+	s.reportedTo, s.compacted = f.reported, nil
 	return applied
 }

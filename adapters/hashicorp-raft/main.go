@@ -40,7 +40,7 @@ var (
 			// nor leaseReads (it has none); leadership.go says why. No removedNodeGuards: hashicorp
 			// refuses the votes and pre-votes of a node outside its latest configuration, whatever
 			// the options.
-			Features: []string{"membership", "preVote", "leadershipTransfer"},
+			Features: []string{"membership", "snapshots", "preVote", "leadershipTransfer"},
 		},
 		Handle: handle,
 	}
@@ -97,7 +97,8 @@ type node struct {
 }
 
 func startNode(in *input) (*node, error) {
-	n := &node{id: in.ID, stores: newStores(), fsm: newFSM(), answers: []any{}}
+	stores := newStores()
+	n := &node{id: in.ID, stores: stores, fsm: newFSM(stores), answers: []any{}}
 	if err := n.stores.replay(in.Records); err != nil {
 		return nil, err
 	}
@@ -115,10 +116,9 @@ func startNode(in *input) (*node, error) {
 	config.LeaderLeaseTimeout = election
 	config.CommitTimeout = time.Duration(o.HeartbeatTicks) * tickMs
 	config.PreVoteDisabled = !o.PreVote
-	config.SnapshotThreshold = 1 << 62
-	config.SnapshotInterval = 1 << 62
+	configureSnapshots(config, o)
 	config.Logger = hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
-	snapshots := raft.NewDiscardSnapshotStore()
+	snapshots := n.stores
 	servers := make([]raft.Server, 0, len(in.Members))
 	for _, member := range in.Members {
 		servers = append(servers, raft.Server{ID: raft.ServerID(strconv.FormatUint(member, 10)), Address: address(member)})
@@ -140,6 +140,21 @@ func startNode(in *input) (*node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// configureSnapshots maps the scenario's snapshotEntriesThreshold to hashicorp's own policy: it
+// checks every SnapshotInterval (randomized between it and twice it; here the heartbeat interval,
+// in virtual time) whether SnapshotThreshold entries follow its last snapshot, snapshots the FSM
+// and compacts its log right up to the snapshot (TrailingLogs 0: the contract's log starts after
+// it). Without a threshold it never does, and its snapshot goroutine never wakes.
+func configureSnapshots(config *raft.Config, o options) {
+	config.SnapshotThreshold = 1 << 62
+	config.SnapshotInterval = 1 << 62
+	if o.SnapshotEntriesThreshold > 0 {
+		config.SnapshotThreshold = o.SnapshotEntriesThreshold
+		config.SnapshotInterval = max(config.CommitTimeout, 5*time.Millisecond)
+		config.TrailingLogs = 0
+	}
 }
 
 func (n *node) step(in *input) ([]byte, error) {
@@ -190,7 +205,9 @@ func (n *node) propose(c *command) {
 }
 
 func (n *node) output() (*output, error) {
-	out := &output{Messages: n.transport.takeMessages(), Answers: n.answers, Applied: n.fsm.takeApplied(n.stores, n.raft.AppliedIndex())}
+	out := &output{Messages: n.transport.takeMessages(), Answers: n.answers, Applied: n.fsm.takeApplied(n.raft.AppliedIndex())}
+	out.SnapshotInstalled, out.SnapshotTaken = n.stores.installed, n.stores.taken
+	n.stores.installed, n.stores.taken = nil, nil
 	n.answers = []any{}
 	if n.transfer != nil {
 		out.Answers = append(out.Answers, n.transferAnswered())
@@ -243,13 +260,17 @@ func (n *node) view() *stateView {
 		votedFor = &id
 	}
 	roles := map[raft.RaftState]string{raft.Follower: "follower", raft.Candidate: "candidate", raft.Leader: "leader", raft.Shutdown: "follower"}
-	view := &stateView{Role: roles[n.raft.State()], Term: term, VotedFor: votedFor, CommitIndex: n.raft.CommitIndex(), AppliedIndex: n.fsm.appliedIndex, LeaderHint: n.leaderHint()}
+	snapshotIndex, snapshotTerm := n.stores.snapshotIndex(), n.stores.snapshotTerm()
+	view := &stateView{Role: roles[n.raft.State()], Term: term, VotedFor: votedFor, CommitIndex: n.raft.CommitIndex(), AppliedIndex: n.fsm.appliedIndex, LeaderHint: n.leaderHint(), SnapshotIndex: &snapshotIndex, SnapshotTerm: &snapshotTerm}
+	// The log as a delta, after the latest snapshot (hashicorp may hold entries under it until it
+	// compacts them, and a follower's delayed append may write some there).
 	from := n.stores.lowestChanged
 	if !n.viewed {
 		from = 1
 		n.viewed = true
 	}
 	if from != 0 {
+		from = max(from, snapshotIndex+1)
 		entries := []logEntryView{}
 		for index := from; index <= n.stores.last && n.stores.last != 0; index++ {
 			entries = append(entries, n.stores.entryView(index))

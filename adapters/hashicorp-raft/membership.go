@@ -22,8 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
-	"strconv"
 	"unsafe"
 
 	"github.com/hashicorp/raft"
@@ -77,20 +75,6 @@ func (c *configurations) view(s *stores) *raftcheck.ConfigurationView {
 		committed, committedIndex = raft.DecodeConfiguration(entry.Data), 1
 	}
 	return &raftcheck.ConfigurationView{Latest: contractConfiguration(*c.latest), LatestIndex: *c.latestIndex, Committed: contractConfiguration(committed), CommittedIndex: committedIndex}
-}
-
-func contractConfiguration(configuration raft.Configuration) raftcheck.Configuration {
-	out := raftcheck.Configuration{Voters: []uint64{}, Learners: []uint64{}, VotersOutgoing: []uint64{}}
-	for _, server := range configuration.Servers {
-		if server.Suffrage == raft.Voter {
-			out.Voters = append(out.Voters, nodeOf(raft.ServerAddress(server.ID)))
-		} else {
-			out.Learners = append(out.Learners, nodeOf(raft.ServerAddress(server.ID)))
-		}
-	}
-	slices.Sort(out.Voters)
-	slices.Sort(out.Learners)
-	return out
 }
 
 // changeMembership answers an administrator's change, or hands it to hashicorp and leaves the
@@ -170,14 +154,4 @@ func (n *node) changeAnswered() (any, error) {
 		return rejectedAnswer{CommandID: inFlight.id, Kind: "rejected", Reason: inFlight.err.Error()}, nil
 	}
 	return nil, fmt.Errorf("membership change %d done without an error but no configuration entry was appended", inFlight.id)
-}
-
-// changeIDOf is the change id a configuration entry carries in its Extensions (0: none, as the
-// bootstrap configuration).
-func changeIDOf(log *raft.Log) int64 {
-	id, err := strconv.ParseInt(string(log.Extensions), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
 }

@@ -1,12 +1,12 @@
-//go:build wasip1
-
 // The JSON shapes of raftcheck's protocol (docs/PROTOCOL.md) this adapter reads and writes.
 
 package main
 
 import (
 	"encoding/json"
+	"slices"
 
+	"github.com/hashicorp/raft"
 	"github.com/raftcheck/adapters/raftcheck-go"
 )
 
@@ -33,6 +33,8 @@ type options struct {
 	ElectionTicksMax int  `json:"electionTicksMax"`
 	HeartbeatTicks   int  `json:"heartbeatTicks"`
 	PreVote          bool `json:"preVote"`
+	// Feature snapshots: SnapshotThreshold (absent: never compact).
+	SnapshotEntriesThreshold uint64 `json:"snapshotEntriesThreshold,omitempty"`
 }
 
 // envelope is a protocol message: the RPC's kind as its type, the term for reports, the body.
@@ -49,6 +51,8 @@ type body struct {
 	Call    uint64          `json:"call"`
 	Error   string          `json:"error,omitempty"`
 	Payload json.RawMessage `json:"payload"`
+	// An InstallSnapshot's snapshot: the bytes hashicorp streams from its store.
+	Snapshot []byte `json:"snapshot,omitempty"`
 }
 
 type outbound struct {
@@ -63,14 +67,34 @@ type output struct {
 	Applied  []appliedEntry `json:"applied"`
 	Answers  []any          `json:"answers"`
 	State    *stateView     `json:"state,omitempty"`
+	// Feature snapshots: a snapshot installed (from a leader, or restored at start), or taken.
+	SnapshotInstalled *raftcheck.SnapshotView `json:"snapshotInstalled,omitempty"`
+	SnapshotTaken     *raftcheck.SnapshotView `json:"snapshotTaken,omitempty"`
 }
 
 // record is one durable write, in the order hashicorp made them: logs stored, a range of logs
-// deleted, or a stable-store key set. A start replays them in order.
+// deleted, a stable-store key set, or a snapshot. A start replays them in order.
 type record struct {
+	Snapshot   *snapshotRecord   `json:"snapshot,omitempty"`
 	Logs       []json.RawMessage `json:"logs,omitempty"`
 	DeleteFrom uint64            `json:"deleteFrom,omitempty"`
 	DeleteTo   uint64            `json:"deleteTo,omitempty"`
 	Key        string            `json:"key,omitempty"`
 	Value      []byte            `json:"value,omitempty"`
+}
+
+// contractConfiguration is a hashicorp configuration in the contract's shape: voters, and its
+// nonvoters as learners (hashicorp has no joint configurations).
+func contractConfiguration(configuration raft.Configuration) raftcheck.Configuration {
+	out := raftcheck.Configuration{Voters: []uint64{}, Learners: []uint64{}, VotersOutgoing: []uint64{}}
+	for _, server := range configuration.Servers {
+		if server.Suffrage == raft.Voter {
+			out.Voters = append(out.Voters, nodeOf(raft.ServerAddress(server.ID)))
+		} else {
+			out.Learners = append(out.Learners, nodeOf(raft.ServerAddress(server.ID)))
+		}
+	}
+	slices.Sort(out.Voters)
+	slices.Sort(out.Learners)
+	return out
 }

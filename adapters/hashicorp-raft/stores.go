@@ -1,9 +1,7 @@
-//go:build wasip1
-
-// hashicorp/raft's LogStore and StableStore as raftcheck's durable records: every write is kept
-// in memory and queued as a record for the current output, which the node then answers with
-// sync true (hashicorp assumes a write is durable once it returns, before it sends anything). A
-// start rebuilds both stores by replaying the surviving records in order.
+// hashicorp/raft's LogStore, StableStore and SnapshotStore (snapshots.go) as raftcheck's durable
+// records: every write is kept in memory and queued as a record for the current output, which the
+// node then answers with sync true (hashicorp assumes a write is durable once it returns, before
+// it sends anything). A start rebuilds the stores by replaying the surviving records in order.
 
 package main
 
@@ -14,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/raft"
+	"github.com/raftcheck/adapters/raftcheck-go"
 )
 
 type stores struct {
@@ -29,6 +28,21 @@ type stores struct {
 	// leader stores next carries it in its Extensions (membership.go); that entry's position.
 	changeID    int64
 	changeEntry *entryPosition
+	// The snapshots kept, newest first (snapshots.go); how many this node wrote; the one last
+	// opened (for the FSM's Restore that follows).
+	snapshots        []*snapshotRecord
+	snapshotsWritten uint64
+	opened           *snapshotRecord
+	// The latest snapshot (hashicorp's lastSnapshot: taken, installed or restored; nil: none),
+	// and since the last output, the snapshots taken and installed, for the output.
+	latest    *snapshotRecord
+	taken     *raftcheck.SnapshotView
+	installed *raftcheck.SnapshotView
+	// Entries a compaction deleted before the output reported them applied: their views, for
+	// that output (reportedTo: the last index reported applied). Made only under a snapshot: a
+	// map drawn from the runtime's generator would move every schedule (BENCHMARKS.md).
+	compacted  map[uint64]logEntryView
+	reportedTo uint64
 }
 
 type entryPosition struct{ Index, Term uint64 }
@@ -47,6 +61,8 @@ func (s *stores) replay(records []json.RawMessage) error {
 			return fmt.Errorf("record %d: %w", index, err)
 		}
 		switch {
+		case r.Snapshot != nil:
+			s.keepSnapshot(r.Snapshot)
 		case r.Logs != nil:
 			logs := make([]*raft.Log, len(r.Logs))
 			for i, encoded := range r.Logs {
@@ -120,22 +136,43 @@ func (s *stores) StoreLogs(logs []*raft.Log) error {
 	return nil
 }
 
+// DeleteRange deletes a suffix that conflicts with a leader's log, or compacts a prefix that the
+// latest snapshot covers: the view's log starts after the snapshot, so a compaction changes none
+// of it.
 func (s *stores) DeleteRange(min, max uint64) error {
 	for index := min; index <= max; index++ {
+		if log, ok := s.logs[index]; ok && index > s.reportedTo && index <= s.snapshotIndex() {
+			if s.compacted == nil {
+				s.compacted = map[uint64]logEntryView{}
+			}
+			s.compacted[index] = logEntryView{Term: log.Term, CommandID: commandID(log)}
+		}
 		delete(s.logs, index)
 	}
-	if min <= s.first {
-		s.first = max + 1
+	s.bounds(min, max)
+	if max > s.snapshotIndex() {
+		s.changed(min)
 	}
-	if max >= s.last {
-		s.last = min - 1
-	}
-	if s.first > s.last {
-		s.first, s.last = 0, 0
-	}
-	s.changed(min)
 	s.write(record{DeleteFrom: min, DeleteTo: max})
 	return nil
+}
+
+// bounds moves the first and last indexes past a range deleted. hashicorp may ask to delete
+// indexes the store does not hold (it compacts from FirstIndex, 0 for an empty log, up to the
+// last index it remembers writing, which an installed snapshot does not reset).
+func (s *stores) bounds(min, max uint64) {
+	if len(s.logs) == 0 {
+		s.first, s.last = 0, 0
+		return
+	}
+	if min <= s.first {
+		for s.first = max + 1; s.logs[s.first] == nil; s.first++ {
+		}
+	}
+	if max >= s.last {
+		for s.last = min - 1; s.logs[s.last] == nil; s.last-- {
+		}
+	}
 }
 
 func (s *stores) Set(key []byte, value []byte) error {
@@ -177,11 +214,12 @@ func (s *stores) takeRecords() []any {
 }
 
 // entryView is a log entry as the state view shows it: its term and its command's id (a
-// configuration entry's: its change's; 0 for hashicorp's own entries).
+// configuration entry's: its change's; 0 for hashicorp's own entries). An entry compacted before
+// it was reported applied is still known, until that output.
 func (s *stores) entryView(index uint64) logEntryView {
 	log, ok := s.logs[index]
 	if !ok {
-		return logEntryView{}
+		return s.compacted[index]
 	}
 	return logEntryView{Term: log.Term, CommandID: commandID(log)}
 }
@@ -208,4 +246,46 @@ func (s *stores) indexOf(commandIdentifier int64) (uint64, uint64, bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// changeIDOf is the change id a configuration entry carries in its Extensions (0: none, as the
+// bootstrap configuration).
+func changeIDOf(log *raft.Log) int64 {
+	id, err := strconv.ParseInt(string(log.Extensions), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+// snapshotIndex and snapshotTerm are the latest snapshot's (0 and 0: none).
+func (s *stores) snapshotIndex() uint64 {
+	if s.latest == nil {
+		return 0
+	}
+	return s.latest.Index
+}
+
+func (s *stores) snapshotTerm() uint64 {
+	if s.latest == nil {
+		return 0
+	}
+	return s.latest.Term
+}
+
+// snapshotTaken notes a snapshot this node took: its latest, and the output's snapshotTaken.
+func (s *stores) snapshotTaken(r *snapshotRecord) error {
+	view, err := r.view()
+	if err != nil {
+		return err
+	}
+	s.latest, s.taken = r, view
+	return nil
+}
+
+// snapshotInstalled notes a snapshot the FSM restored: its latest, and the output's
+// snapshotInstalled. The view's log starts over after it (hashicorp keeps the entries past it).
+func (s *stores) snapshotInstalled(r *snapshotRecord, view *raftcheck.SnapshotView) {
+	s.latest, s.installed = r, view
+	s.changed(r.Index + 1)
 }

@@ -1,14 +1,14 @@
-//go:build wasip1
-
 // hashicorp/raft's Transport over raftcheck's messages: an RPC is two messages, the request and
 // its response, matched by a call number. The calling goroutine blocks until the response is
 // delivered or its timeout passes (in virtual time), as it would on a network transport; the
 // harness may delay, drop, duplicate or reorder either message. A request delivered to this node
-// goes to raft's consumer channel, and its response leaves as a message once raft answers.
+// goes to raft's consumer channel, and its response leaves as a message once raft answers. An
+// InstallSnapshot carries the snapshot's bytes in the same message as the request.
 
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,30 +58,37 @@ func (t *transport) AppendEntriesPipeline(raft.ServerID, raft.ServerAddress) (ra
 }
 
 func (t *transport) AppendEntries(_ raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
-	return t.call(target, "AppendEntries", args, resp, requestView(t.id, args, 0))
+	return t.call(target, "AppendEntries", args, resp, requestView(t.id, args, 0), nil)
 }
 
 func (t *transport) RequestVote(_ raft.ServerID, target raft.ServerAddress, args *raft.RequestVoteRequest, resp *raft.RequestVoteResponse) error {
-	return t.call(target, "RequestVote", args, resp, requestView(t.id, args, 0))
+	return t.call(target, "RequestVote", args, resp, requestView(t.id, args, 0), nil)
 }
 
 // RequestPreVote makes the transport a raft.WithPreVote: hashicorp runs pre-vote only over such a
 // transport, and then unless Config.PreVoteDisabled.
 func (t *transport) RequestPreVote(_ raft.ServerID, target raft.ServerAddress, args *raft.RequestPreVoteRequest, resp *raft.RequestPreVoteResponse) error {
-	return t.call(target, "RequestPreVote", args, resp, requestView(t.id, args, 0))
+	return t.call(target, "RequestPreVote", args, resp, requestView(t.id, args, 0), nil)
 }
 
 // TimeoutNow carries no term: the message is labelled with the sender's, as it stands when sent.
 func (t *transport) TimeoutNow(_ raft.ServerID, target raft.ServerAddress, args *raft.TimeoutNowRequest, resp *raft.TimeoutNowResponse) error {
-	return t.call(target, "TimeoutNow", args, resp, requestView(t.id, args, t.currentTerm()))
+	return t.call(target, "TimeoutNow", args, resp, requestView(t.id, args, t.currentTerm()), nil)
 }
 
-func (t *transport) InstallSnapshot(raft.ServerID, raft.ServerAddress, *raft.InstallSnapshotRequest, *raft.InstallSnapshotResponse, io.Reader) error {
-	return errors.New("this adapter takes no snapshots")
+// InstallSnapshot sends the request and the whole snapshot (hashicorp streams it from its store)
+// as one message.
+func (t *transport) InstallSnapshot(_ raft.ServerID, target raft.ServerAddress, args *raft.InstallSnapshotRequest, resp *raft.InstallSnapshotResponse, data io.Reader) error {
+	snapshot, err := io.ReadAll(data)
+	if err != nil {
+		return err
+	}
+	return t.call(target, "InstallSnapshot", args, resp, requestView(t.id, args, 0), snapshot)
 }
 
-// call sends a request and waits for its response or the timeout.
-func (t *transport) call(target raft.ServerAddress, kind string, args any, resp any, view *messageView) error {
+// call sends a request (with a snapshot's bytes, for InstallSnapshot) and waits for its response
+// or the timeout.
+func (t *transport) call(target raft.ServerAddress, kind string, args any, resp any, view *messageView, snapshot []byte) error {
 	payload, err := json.Marshal(args)
 	if err != nil {
 		return err
@@ -91,7 +98,7 @@ func (t *transport) call(target raft.ServerAddress, kind string, args any, resp 
 	t.nextCall++
 	call := t.nextCall
 	t.pending[call] = answer
-	t.outbound = append(t.outbound, outbound{To: nodeOf(target), Message: envelope{Type: kind, Term: termOf(view), Body: body{Call: call, Payload: payload}, View: view}})
+	t.outbound = append(t.outbound, outbound{To: nodeOf(target), Message: envelope{Type: kind, Term: termOf(view), Body: body{Call: call, Payload: payload, Snapshot: snapshot}, View: view}})
 	t.mutex.Unlock()
 	timer := time.NewTimer(t.timeout)
 	defer timer.Stop()
@@ -132,6 +139,8 @@ func (t *transport) deliver(from uint64, message *envelope) error {
 		command = &raft.RequestPreVoteRequest{}
 	case "TimeoutNow":
 		command = &raft.TimeoutNowRequest{}
+	case "InstallSnapshot":
+		command = &raft.InstallSnapshotRequest{}
 	default:
 		return fmt.Errorf("a message of unknown type %q", message.Type)
 	}
@@ -139,8 +148,12 @@ func (t *transport) deliver(from uint64, message *envelope) error {
 		return fmt.Errorf("%s from %d: %w", message.Type, from, err)
 	}
 	respond := make(chan raft.RPCResponse, 1)
+	rpc := raft.RPC{Command: command, RespChan: respond}
+	if message.Type == "InstallSnapshot" {
+		rpc.Reader = bytes.NewReader(message.Body.Snapshot)
+	}
 	go func() {
-		t.consumer <- raft.RPC{Command: command, RespChan: respond}
+		t.consumer <- rpc
 		response := <-respond
 		reply := body{Call: message.Body.Call}
 		if response.Error != nil {

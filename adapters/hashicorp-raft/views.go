@@ -1,5 +1,3 @@
-//go:build wasip1
-
 // Message views (docs/CONTRACT.md, "Message views and durability probes"): every RPC request and
 // response in Raft's common vocabulary, from which the harness reads the promises a node makes
 // (a vote granted, entries acknowledged, a term reached) and judges pre-votes and transfers.
@@ -32,6 +30,8 @@ func requestView(self uint64, request any, term uint64) *messageView {
 		return &messageView{Kind: "voteRequest", Term: r.Term, Candidate: self, LastIndex: r.LastLogIndex, LastTerm: r.LastLogTerm, PreVote: true}
 	case *raft.TimeoutNowRequest:
 		return &messageView{Kind: "timeoutNow", Term: term}
+	case *raft.InstallSnapshotRequest:
+		return &messageView{Kind: "snapshot", Term: r.Term, Index: r.LastLogIndex, SnapshotTerm: r.LastLogTerm}
 	}
 	return nil
 }
@@ -45,6 +45,13 @@ func responseView(request any, response any) *messageView {
 		view := &messageView{Kind: "appendResponse", Term: r.Term, Success: r.Success}
 		if append, ok := request.(*raft.AppendEntriesRequest); ok && r.Success {
 			view.MatchIndex = append.PrevLogEntry + uint64(len(append.Entries))
+		}
+		return view
+	case *raft.InstallSnapshotResponse:
+		// Answered like an append of the snapshot's entries: on success the follower holds them.
+		view := &messageView{Kind: "appendResponse", Term: r.Term, Success: r.Success}
+		if install, ok := request.(*raft.InstallSnapshotRequest); ok && r.Success {
+			view.MatchIndex = install.LastLogIndex
 		}
 		return view
 	case *raft.RequestVoteResponse:

@@ -117,3 +117,13 @@ func RestoredKeyValueStore(state StoreState) *KeyValueStore {
 	}
 	return s
 }
+
+// View is the snapshot of these contents at (index, term) under configuration, as the contract
+// shows it (SnapshotView in contract.ts): its data never null.
+func (s StoreState) View(index, term uint64, configuration Configuration) *SnapshotView {
+	data := s.Data
+	if data == nil {
+		data = map[string]string{}
+	}
+	return &SnapshotView{Index: index, Term: term, Configuration: configuration, Data: data}
+}

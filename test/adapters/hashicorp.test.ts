@@ -50,7 +50,7 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     expect([implementation.name, implementation.version, implementation.timing]).toEqual(['hashicorp-raft', 'v1.7.2', 'clock']);
   });
 
-  it('answers hello with protocol 2, time-driven, with membership, pre-vote and leadership transfer', () => {
+  it('answers hello with protocol 2, time-driven, with membership, snapshots, pre-vote and leadership transfer', () => {
     const module = new Wasm.Module(readFileSync(hashicorpAdapterModule({ build: true, log: () => {} })));
     const wasi = new VirtualWasi({ seed: 1, stderrLinesMax: 10, outputBytesMax: 1 << 20, wakesPerInputMax: 1000 });
     const instance = new Wasm.Instance(module, { wasi_snapshot_preview1: wasi.imports(Wasm.Module.imports(module).map((entry) => entry.name)) });
@@ -58,7 +58,7 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     (instance.exports._initialize as () => void)();
     wasi.beginInput('{"kind":"hello","protocol":2}');
     (instance.exports.raftcheck_step as () => void)();
-    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: ['membership', 'preVote', 'leadershipTransfer'] });
+    expect(JSON.parse(wasi.endInput().stdout)).toEqual({ protocol: 2, name: 'hashicorp-raft', version: 'v1.7.2', timing: 'clock', features: ['membership', 'snapshots', 'preVote', 'leadershipTransfer'] });
   });
 
   it('asks for the sync barrier with every output that sends a message (its stores are durable when a write returns)', () => {
@@ -110,6 +110,19 @@ describe.skipIf(!runnable)(`hashicorp/raft in wasm${runnable ? '' : ` (${skipRea
     expect(answers.filter((answer) => answer.kind === 'transferAccepted').length).toBeGreaterThan(0);
     expect(reasons).toContain('leadership transfer in progress');
     expect(sentTypes(run.outputs).has('TimeoutNow')).toBe(true);
+  });
+
+  it('compacts its log, sends InstallSnapshot to laggards, and restarts from its snapshots', () => {
+    const run = recordedRun(3, shortScenario('snapshot-catch-up'));
+    const installs = run.inputs.flatMap((input, index) => (input.kind === 'deliver' && input.message.type === 'InstallSnapshot' ? [run.outputs[index]] : []));
+    const restarts = run.inputs.flatMap((input, index) => (input.kind === 'start' && input.records.length > 0 ? [run.outputs[index]] : []));
+    expect(run.status).toBe('ok');
+    expect(run.outputs.some((output) => output.snapshotTaken !== undefined)).toBe(true);
+    // Installed from a leader: the view's log starts after the snapshot.
+    const installed = installs.filter((output) => output.snapshotInstalled !== undefined);
+    expect(installed.length).toBeGreaterThan(0);
+    for (const output of installed) expect([output.state?.snapshotIndex, output.state?.log?.from]).toEqual([output.snapshotInstalled?.index, (output.snapshotInstalled?.index ?? 0) + 1]);
+    expect(restarts.some((output) => output.snapshotInstalled !== undefined && output.state?.log?.from === output.snapshotInstalled.index + 1)).toBe(true);
   });
 
   it('changes membership one server at a time, each configuration entry known by its change id', () => {

@@ -215,8 +215,17 @@ export class MembershipAdmin {
     return latestCommitted(this.inRun.map((node) => observation.mirror(node).configuration))?.configuration ?? null;
   }
 
-  /** Does some node hold a configuration that is not committed yet (a change in flight)? */
+  /**
+   * Is a change in flight: a removal a leader accepted that no node yet reports committed, or a
+   * configuration some node holds that is not committed yet? The first is needed because an
+   * implementation that learns a configuration when it applies the entry (etcd's, raft-rs's:
+   * docs/CONTRACT.md) shows none of its changes before they commit (raft-rs swarm seed 1456: the
+   * leader's own removal, appended in the faults, committed only after a 740-entry catch-up).
+   */
   changePending(observation: ClusterObservation): boolean {
+    const committed = this.finalConfiguration(observation);
+    const members = committed === null ? new Set<NodeId>() : configurationMembers(committed);
+    for (const node of this.removing) if (members.has(node)) return true;
     for (const node of this.inRun) {
       const view = observation.mirror(node).configuration;
       if (view !== null && view.latestIndex > view.committedIndex) return true;

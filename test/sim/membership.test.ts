@@ -10,11 +10,14 @@ import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { withClients } from '../../src/check/options.js';
 import { runSeed } from '../../src/check/run.js';
 import { loadScenario } from '../../src/check/scenarios.js';
-import type { Implementation } from '../../src/contract/contract.js';
+import type { ConfigurationView, Implementation, ProposalAnswer } from '../../src/contract/contract.js';
 import { bugsFromNames } from '../../src/raft/bugs.js';
 import type { TraceEvent } from '../../src/sim/events.js';
 import { describeEvent } from '../../src/sim/events.js';
 import { LivenessMonitor } from '../../src/sim/liveness.js';
+import { MembershipAdmin } from '../../src/sim/membership.js';
+import { Random, RecordingChoiceSource } from '../../src/core/random.js';
+import type { ClusterObservation } from '../../src/world/observation.js';
 import { livenessBoundMs, livenessLeaderBoundMs } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { parseScenario } from '../../src/sim/scenarioSchema.js';
@@ -189,7 +192,49 @@ describe('the readable form of a membership request', () => {
   });
 });
 
+/**
+ * An administrator of nodes 1-3 that asked n1 to remove n2 and heard it accepted, and an
+ * observation whose nodes all report this configuration view.
+ */
+function adminAfterAcceptedRemoval(view: ConfigurationView): { admin: MembershipAdmin; observation: ClusterObservation } {
+  const admin = new MembershipAdmin(churn.membership!, [1, 2, 3], new Random(new RecordingChoiceSource(1)), 150, { minMs: 50, maxMs: 50 });
+  const observation = { mirror: () => ({ configuration: view }) } as unknown as ClusterObservation;
+  const world = {
+    nowMs: 1000,
+    observation,
+    isUp: () => true,
+    isPaused: () => false,
+    newCommandId: () => 1,
+    schedule: () => undefined,
+    note: () => undefined,
+    startSpare: () => undefined,
+    wipe: () => undefined,
+    changeMembership: (): ProposalAnswer => ({ commandId: 9, kind: 'accepted', index: 17, term: 3 }),
+  };
+  const change = { id: 9, steps: [{ action: 'remove' as const, node: 2 }] };
+  admin.onRequest(world, { kind: 'membershipRequest', node: 1, change, redirects: 0, retries: 0, timeMs: 1000, sequence: 0 });
+  return { admin, observation };
+}
+
+const configurationView = (voters: number[]): ConfigurationView => {
+  const configuration = { voters, learners: [], votersOutgoing: [] };
+  return { latest: configuration, latestIndex: 5, committed: configuration, committedIndex: 5 };
+};
+
 describe('the liveness phase after a membership change still in flight', () => {
+  it('counts as in flight a removal a leader accepted that no view shows yet, as etcd and raft-rs, which learn a configuration when they apply it, report', () => {
+    // raft-rs swarm seed 1456: leader n2's own removal, accepted in the faults, committed only after
+    // a 740-entry catch-up, 6 s into the liveness phase; with no change seen in flight the leader
+    // owed a stable leader at the plain leader bound, and the removal deposed it (no leader).
+    const { admin, observation } = adminAfterAcceptedRemoval(configurationView([1, 2, 3]));
+    expect(admin.changePending(observation)).toBe(true);
+  });
+
+  it('counts that removal no more once a view reports it committed', () => {
+    const { admin, observation } = adminAfterAcceptedRemoval(configurationView([1, 3]));
+    expect(admin.changePending(observation)).toBe(false);
+  });
+
   it('owes a stable leader only after the catch-up allowance, and one leader bound more in all', () => {
     const settled = new LivenessMonitor(churn);
     settled.begin(500);

@@ -38,7 +38,7 @@ import type { ObservedCluster, ObservedNode, Violation } from '../src/contract/o
 import type { NodeId } from '../src/core/ids.js';
 import { sameIdSet } from '../src/core/ids.js';
 import type { CheckContext, InvariantChecker, InvariantDefinition } from './types.js';
-import { becameLeader, ForkableState, renamedSorted, violation } from './support.js';
+import { becameLeader, ForkableState, hasQuorum, renamedSorted, violation } from './support.js';
 
 const name = 'configuration-safety';
 
@@ -238,15 +238,6 @@ class ConfigurationSafety implements InvariantChecker {
       evidence: { term: mirror.term, leader: mirror.id, previous: previous.configuration, previousIndex: previous.index, next: view.latest, nextIndex: view.latestIndex, commitIndex: mirror.commitIndex },
     });
   }
-}
-
-/** Do the voters who voted form a majority of the voters, and of the outgoing voters if any? */
-function hasQuorum(configuration: Configuration, voted: (voter: NodeId) => boolean): boolean {
-  return isMajority(configuration.voters, voted) && (configuration.votersOutgoing.length === 0 || isMajority(configuration.votersOutgoing, voted));
-}
-
-function isMajority(voters: readonly NodeId[], voted: (voter: NodeId) => boolean): boolean {
-  return voters.length > 0 && voters.filter(voted).length * 2 > voters.length;
 }
 
 /** Why `after` may not follow `before` in one step of one leader, or null if it may. */

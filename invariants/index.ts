@@ -14,6 +14,7 @@ import { snapshotConsistency } from './snapshotConsistency.js';
 import { stateMachineSafety } from './stateMachineSafety.js';
 import { leadershipTransfer } from './leadershipTransfer.js';
 import { preVoteRestriction } from './preVoteRestriction.js';
+import { leaseSafety } from './leaseSafety.js';
 
 export const allInvariants: readonly InvariantDefinition[] = [
   electionSafety,
@@ -29,6 +30,7 @@ export const allInvariants: readonly InvariantDefinition[] = [
   configurationSafety,
   preVoteRestriction,
   leadershipTransfer,
+  leaseSafety,
 ];
 
 export function invariantByName(name: string): InvariantDefinition | undefined {
@@ -41,6 +43,7 @@ export {
   leaderAppendOnly,
   leadershipTransfer,
   leaderCompleteness,
+  leaseSafety,
   linearizability,
   logMatching,
   monotonicAppliedIndex,

@@ -1,6 +1,7 @@
-// Shared helpers of the invariant checkers: building violations, and finding the first index
-// where two logs differ (only ever called once a violation is certain, so it may scan).
+// Shared helpers of the invariant checkers: building violations, finding the first index where
+// two logs differ (only ever called once a violation is certain, so it may scan), and quorums.
 
+import type { Configuration } from '../src/contract/contract.js';
 import type { NodeId } from '../src/core/ids.js';
 import type { ObservedCluster, ObservedNode } from '../src/contract/observation.js';
 import type { HarnessError, InvariantKind, Violation } from '../src/contract/observation.js';
@@ -104,4 +105,13 @@ export function renamedSorted(nodes: Iterable<NodeId>, rename: readonly NodeId[]
 /** fork() of a checker that keeps no state (it reads only the observation or what it is handed). */
 export function stateless<Checker>(this: Checker): Checker {
   return this;
+}
+
+/** Do the voters for whom `counts` holds form a majority of the voters, and of the outgoing voters if any? */
+export function hasQuorum(configuration: Configuration, counts: (voter: NodeId) => boolean): boolean {
+  return isMajority(configuration.voters, counts) && (configuration.votersOutgoing.length === 0 || isMajority(configuration.votersOutgoing, counts));
+}
+
+function isMajority(voters: readonly NodeId[], counts: (voter: NodeId) => boolean): boolean {
+  return voters.length > 0 && voters.filter(counts).length * 2 > voters.length;
 }

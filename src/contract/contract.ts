@@ -276,6 +276,13 @@ export interface StateView {
   snapshotTerm?: number;
   /** Feature 'membership': the configuration in force (the latest appended) and the latest committed. */
   configuration?: ConfigurationView;
+  /**
+   * Features 'checkQuorum' and 'leaseReads': whether the node would now ignore a vote request of a
+   * higher term because it heard from a leader (or started) within the minimum election timeout,
+   * the guard a leader's lease rests on (thesis 6.4.1); a leader reports true. Absent: not told,
+   * and the lease-safety invariant does not judge the node's leases.
+   */
+  voteGuard?: boolean;
 }
 
 export interface ConfigurationView {

@@ -71,6 +71,8 @@ export interface ObservedNode {
   readonly commitIndex: number;
   readonly appliedIndex: number;
   readonly leaderHint: NodeId | null;
+  /** StateView.voteGuard as last reported; null while the views do not report it. */
+  readonly voteGuard: boolean | null;
   /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
   readonly terms: readonly number[];
   readonly commandIds: readonly number[];

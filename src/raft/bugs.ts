@@ -228,7 +228,8 @@ const catalog = [
     name: 'removed-node-disrupts',
     description: "A RequestVote's term is taken up even just after hearing from the leader, so a removed node deposes leaders.",
     invariant: 'liveness',
-    alsoCaughtBy: [],
+    // With lease reads on, the guard a lease rests on is gone too: a read from the lease is unsafe at once.
+    alsoCaughtBy: ['lease-safety'],
     kind: 'liveness',
     source: 'Raft thesis, section 4.2.3 (disruptive servers); logcabin/logcabin#56; hashicorp/raft#524',
   },
@@ -245,18 +246,20 @@ const catalog = [
   {
     name: 'checkquorum-never-steps-down',
     description: "A leader's contact with a quorum never ages: it never steps down, and its lease never lapses.",
-    // A leader cut off from its quorum, replaced, still serves lease reads from its stale state.
-    invariant: 'linearizability',
-    alsoCaughtBy: [],
+    // A leader cut off from its quorum serves lease reads after its voters' guards lapsed (seen at
+    // the read), and once replaced, from its stale state (seen by a client).
+    invariant: 'lease-safety',
+    alsoCaughtBy: ['linearizability'],
     kind: 'safety',
     source: 'Raft thesis, section 6.2 (check-quorum) and 6.4.1; etcd-io/raft (ReadOnlyLeaseBased rests on CheckQuorum)',
   },
   {
     name: 'lease-read-ignores-drift',
     description: "A leader's lease lasts the whole minimum election timeout, as though no clock drifted and no tick came late.",
-    // A follower's guard lapses before the lease does; a new leader commits while the old one reads.
-    invariant: 'linearizability',
-    alsoCaughtBy: [],
+    // A follower's guard lapses before the lease does: a read in between is seen at once, and a
+    // client sees it when a new leader commits a write there that the old one's read misses.
+    invariant: 'lease-safety',
+    alsoCaughtBy: ['linearizability'],
     kind: 'safety',
     source: 'Raft thesis, section 6.4.1 (a lease must allow for clock drift)',
   },

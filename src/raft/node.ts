@@ -559,9 +559,20 @@ export class RaftNode {
    * change too (a spare whose joining entry was appended, then truncated away before it reached us).
    */
   private hearsFromLeader(candidate: NodeId): boolean {
-    if (this.leaderId === null && !this.startGuard) return false;
     if (!this.guardsLeases() && !this.membership.changed() && idsOf(this.inForce()).includes(candidate)) return false;
+    return this.holdsVote();
+  }
+
+  /** Heard from a leader (or just started) within the minimum election timeout: the guard of hearsFromLeader. */
+  private holdsVote(): boolean {
+    if (this.leaderId === null && !this.startGuard) return false;
     return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
+  }
+
+  /** StateView.voteGuard: told only with check-quorum or lease reads, where a vote request of a higher term is ignored while it holds. */
+  private voteGuardView(): boolean | undefined {
+    if (!this.guardsLeases()) return undefined;
+    return !this.bugs['removed-node-disrupts'] && this.holdsVote();
   }
 
   /** Has this node heard from a current leader within the minimum election timeout (a leader hears itself)? */
@@ -1008,6 +1019,7 @@ export class RaftNode {
       snapshotIndex: snapshots ? this.log.snapshotIndex : undefined,
       snapshotTerm: snapshots ? this.log.snapshotTerm : undefined,
       configuration: this.configurationView() ?? undefined,
+      voteGuard: this.voteGuardView(),
     };
   }
 

@@ -38,6 +38,7 @@ export class NodeMirror implements ObservedNode {
   commitIndex = 0;
   appliedIndex = 0;
   leaderHint: NodeId | null = null;
+  voteGuard: boolean | null = null;
   /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
   terms: number[] = [0];
   commandIds: number[] = [0];
@@ -88,6 +89,7 @@ export class NodeMirror implements ObservedNode {
     copy.commitIndex = this.commitIndex;
     copy.appliedIndex = this.appliedIndex;
     copy.leaderHint = this.leaderHint;
+    copy.voteGuard = this.voteGuard;
     copy.terms = this.terms.slice();
     copy.commandIds = this.commandIds.slice();
     copy.prefixHashes = this.prefixHashes.slice();
@@ -162,6 +164,7 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
   mirror.commitIndex = view.commitIndex;
   mirror.appliedIndex = view.appliedIndex;
   mirror.leaderHint = view.leaderHint;
+  mirror.voteGuard = view.voteGuard ?? null;
   if (view.configuration !== undefined) mirror.configuration = view.configuration;
   if (view.snapshotIndex !== undefined) observeSnapshotIndex(mirror, view.snapshotIndex, view.snapshotTerm ?? 0);
   const log = view.log;

@@ -1,8 +1,9 @@
 // No false alarms from the checkers of issue 18's promises (prevote-restriction,
-// leadership-transfer): the correct reference runs the shipped transfer storm (pre-vote and
-// check-quorum on, transfers four times a second, crashes, isolations of the leader) and the
-// leadership swarm with every invariant on, and none fires. A counting probe shows that the runs
-// granted pre-votes, accepted transfers and delivered TimeoutNow, so the checkers had work.
+// leadership-transfer, lease-safety): the correct reference runs the shipped transfer storm
+// (pre-vote and check-quorum on, transfers four times a second, crashes, isolations of the
+// leader), the lease reads under drift and the leadership swarm with every invariant on, and none
+// fires. Counting probes show that the runs granted pre-votes, accepted transfers, delivered
+// TimeoutNow and answered lease reads at once among lapsed guards, so the checkers had work.
 
 import { describe, expect, it } from 'vitest';
 import { referenceImplementation } from '../../src/adapters/reference.js';
@@ -50,7 +51,46 @@ function leadershipProbe(activity: Activity): InvariantDefinition {
   };
 }
 
+/** Counts reads answered at once by a node that reports its guard, and those with some voter's guard lapsed. */
+function leaseProbe(counts: { served: number; amongLapsed: number }): InvariantDefinition {
+  return {
+    name: 'lease-probe',
+    kind: 'safety',
+    description: 'Counts reads answered at once; never fires.',
+    create() {
+      return {
+        name: 'lease-probe',
+        fork() {
+          return this;
+        },
+        afterStep({ change, cluster }) {
+          const { input, output } = change;
+          if (input?.kind !== 'read' || output === undefined || cluster.mirror(change.node).voteGuard === null) return null;
+          if (!output.answers.some((answer) => answer.kind === 'read' && answer.commandId === input.command.id)) return null;
+          counts.served += 1;
+          if (cluster.nodes.some((node) => node.up && node.voteGuard === false)) counts.amongLapsed += 1;
+          return null;
+        },
+        audit: () => null,
+      };
+    },
+  };
+}
+
 describe('the leadership checkers on runs of the reference Raft', () => {
+  it(`raise no false alarm over ${seedCount} seeds of lease-reads-under-drift, in runs that serve reads from the lease while some guards have lapsed`, () => {
+    const counts = { served: 0, amongLapsed: 0 };
+    const scenario = loadScenario('lease-reads-under-drift');
+    const failures: string[] = [];
+    for (let seed = 1; seed <= seedCount; seed += 1) {
+      const result = new Simulation({ implementation: referenceImplementation(), scenario, seed, invariants: [...allInvariants, leaseProbe(counts)] }).run();
+      if (result.status !== 'ok') failures.push(`seed ${seed}: ${result.status}: ${result.violation?.invariant ?? ''} ${result.violation?.message ?? ''}`);
+    }
+    expect(failures).toEqual([]);
+    expect(counts.served).toBeGreaterThan(seedCount * 10);
+    expect(counts.amongLapsed).toBeGreaterThan(seedCount);
+  });
+
   it(`raise no false alarm over ${seedCount} seeds of leader-transfer, in runs that pre-vote, transfer and send TimeoutNow`, () => {
     const activity: Activity = { preVotesGranted: 0, transfersAccepted: 0, timeoutNowsDelivered: 0 };
     const scenario = loadScenario('leader-transfer');

@@ -18,6 +18,8 @@ export interface NodeLook {
   log: readonly number[];
   /** Feature 'membership': the configurations the node reports, if any. */
   configuration?: ConfigurationView;
+  /** StateView.voteGuard, if the node reports it. */
+  voteGuard?: boolean;
 }
 
 export interface Sent {
@@ -46,9 +48,15 @@ export class JudgedSteps {
       sync: false,
       applied: [],
       answers,
-      state: { role: look.role, term: look.term, votedFor: null, commitIndex: 0, appliedIndex: 0, leaderHint: null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}) },
+      state: { role: look.role, term: look.term, votedFor: null, commitIndex: 0, appliedIndex: 0, leaderHint: null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}), ...(look.voteGuard !== undefined ? { voteGuard: look.voteGuard } : {}) },
     };
     return this.judge.stepped(id, output, input.kind === 'start', this.eventNumber, this.eventNumber * 10, undefined, input).violation;
+  }
+
+  /** Node `id` crashes: its mirror goes down. */
+  crash(id: NodeId): Violation | null {
+    this.eventNumber += 1;
+    return this.judge.crashed(id, this.eventNumber, this.eventNumber * 10);
   }
 
   /** Node `id` receives a message with this view from `from`. */

@@ -271,6 +271,7 @@ function stateProblem(state: unknown): string | null {
   for (const field of ['snapshotIndex', 'snapshotTerm'] as const) {
     if (state[field] !== undefined && !isInteger(state[field])) return `output.state.${field}: expected an integer, got ${typeName(state[field])}`;
   }
+  if (state.voteGuard !== undefined && typeof state.voteGuard !== 'boolean') return `output.state.voteGuard: expected true or false, got ${typeName(state.voteGuard)}`;
   const log = state.log;
   if (log === undefined) return null;
   if (!isObject(log) || !isInteger(log.from) || !Array.isArray(log.entries)) return 'output.state.log: expected {from: integer, entries: [{term, commandId}]}';

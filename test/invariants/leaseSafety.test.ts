@@ -1,0 +1,66 @@
+// lease-safety: a read answered at once (from a lease) is answered only while a quorum of the
+// serving node's voters still holds its vote (thesis 6.4.1), judged at the read from the voters'
+// guards as their views report them (StateView.voteGuard).
+
+import { describe, expect, it } from 'vitest';
+import { leaseSafety } from '../../invariants/index.js';
+import type { Configuration, Input, ProposalAnswer } from '../../src/contract/contract.js';
+import type { NodeLook } from '../support/judgedSteps.js';
+import { JudgedSteps } from '../support/judgedSteps.js';
+
+const leader = (voteGuard: boolean | undefined = true): NodeLook => ({ role: 'leader', term: 2, log: [1, 2], voteGuard });
+const follower = (voteGuard: boolean | undefined, term = 2): NodeLook => ({ role: 'follower', term, log: [1, 2], voteGuard });
+
+/** n1 leads term 2; its followers' guards as given. */
+function cluster(...followers: NodeLook[]): JudgedSteps {
+  return new JudgedSteps(leaseSafety, [leader(), ...followers]);
+}
+
+const readInput: Input = { kind: 'read', command: { id: 7, op: 'get', key: 'k' } };
+const readAnswer: ProposalAnswer = { commandId: 7, kind: 'read', value: null };
+
+/** n1 takes the read and answers it in the same output (at once), or not. */
+function serve(steps: JudgedSteps, look: NodeLook = leader(), answers: readonly ProposalAnswer[] = [readAnswer]) {
+  return steps.step(1, readInput, look, [], answers);
+}
+
+describe('lease-safety', () => {
+  it("fires when a leader answers a read at once after its voters' guards lapsed", () => {
+    const violation = serve(cluster(follower(false), follower(false)));
+    expect(violation).toMatchObject({ invariant: 'lease-safety', nodes: [1], evidence: { read: 7, term: 2, voters: [1, 2, 3], holding: [1], lapsed: [2, 3] } });
+    expect(violation?.message).toContain('answered read 7 at once');
+  });
+
+  it('lets the read go while a quorum holds its vote, the leader counted', () => {
+    expect(serve(cluster(follower(true), follower(false)))).toBeNull();
+    expect(serve(cluster(follower(false), follower(true)))).toBeNull();
+  });
+
+  it('counts a voter of a higher term as lapsed, whatever its guard (it may have voted there)', () => {
+    expect(serve(cluster(follower(true, 3), follower(false)))?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+  });
+
+  it('counts a voter that is down as holding (it votes for no one until it starts again)', () => {
+    const steps = cluster(follower(false), follower(false));
+    steps.crash(2);
+    expect(serve(steps)).toBeNull();
+  });
+
+  it('judges only reads answered in the output of their own input (ReadIndex answers after a round)', () => {
+    const steps = cluster(follower(false), follower(false));
+    expect(serve(steps, leader(), [])).toBeNull();
+    expect(steps.step(1, { kind: 'tick' }, leader(), [], [readAnswer])).toBeNull();
+  });
+
+  it('does not judge a node whose views do not report the guard', () => {
+    const unguarded: NodeLook = { role: 'leader', term: 2, log: [1, 2] };
+    expect(serve(new JudgedSteps(leaseSafety, [unguarded, follower(undefined), follower(undefined)]), unguarded)).toBeNull();
+  });
+
+  it('needs a quorum of both halves of a joint configuration', () => {
+    const joint: Configuration = { voters: [1, 2, 3], learners: [], votersOutgoing: [1, 4, 5] };
+    const view = { latest: joint, latestIndex: 2, committed: joint, committedIndex: 2 };
+    const steps = new JudgedSteps(leaseSafety, [{ ...leader(), configuration: view }, follower(true), follower(false), follower(false), follower(false)]);
+    expect(serve(steps, { ...leader(), configuration: view })?.evidence).toMatchObject({ voters: [1, 2, 3, 4, 5], holding: [1, 2], lapsed: [3, 4, 5] });
+  });
+});

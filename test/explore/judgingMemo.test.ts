@@ -2,12 +2,14 @@
 // (memoized) step and found there by every later world that takes the same step from the same
 // judgement, a delivery that reveals its sender's term included, or from a judgement that differs
 // only in revealed terms when the judging read none; a step that commits, from the same judgement
-// among the same node states. A checker that counts the steps it is asked about shows which were
-// judged afresh.
+// among the same node states; never from a judgement whose checkers differ (a checker that counts
+// a node's ticks in one world and not in another). A checker that counts the steps it is asked
+// about shows which were judged afresh.
 
 import { describe, expect, it } from 'vitest';
 import { allInvariants } from '../../invariants/index.js';
-import type { InvariantDefinition } from '../../invariants/types.js';
+import type { CheckContext, InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
+import type { DigestSink } from '../../src/contract/contract.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { exploreImplementationOptions } from '../../src/cli/exploreCommand.js';
 import type { World } from '../../src/world/system.js';
@@ -37,12 +39,17 @@ function countingSystem(memoize: boolean, readsOthers = false): { system: Transi
       audit: () => null,
     }),
   };
-  const system = new TransitionSystem({
+  return { system: referenceSystem(counter, memoize, true), judged: () => count };
+}
+
+/** The reference on 3 nodes, judged by every registered invariant and last `extra`. */
+function referenceSystem(extra: InvariantDefinition, memoize: boolean, symmetry: boolean): TransitionSystem {
+  return new TransitionSystem({
     implementation: referenceImplementation(),
-    invariants: [...allInvariants, counter],
+    invariants: [...allInvariants, extra],
     nodes: 3,
     implementationOptions: exploreImplementationOptions,
-    symmetry: true,
+    symmetry,
     clone: true,
     memoize,
     termMax: 9,
@@ -52,7 +59,6 @@ function countingSystem(memoize: boolean, readsOthers = false): { system: Transi
     reordersMax: 0,
     messagesInFlightMax: 99,
   });
-  return { system, judged: () => count };
 }
 
 /** The world after delivering the first message from `from` to `to` of `type` in `world`. */
@@ -172,5 +178,94 @@ describe('judging a node step once per judgement', () => {
     expect(judged()).toBe(judgedFirst + 1);
     expect(first.violation).toBeNull();
     expect(second.violation?.invariant).toBe('monotonic-term');
+  });
+});
+
+/**
+ * Every registered invariant and a checker that counts the ticks of node 2 once it is armed, which
+ * a tick of node 3 does: its state (and so the judgement's core) differs between worlds whose
+ * node 2 is the same, and a timer firing of node 2 judges differently there.
+ */
+function armedTickSystem(memoize: boolean): { system: TransitionSystem; judged: () => number } {
+  let count = 0;
+  class ArmedTicks implements InvariantChecker {
+    readonly name = 'armed-ticks';
+    constructor(
+      public armed: boolean,
+      public ticks: number,
+      public version: number,
+    ) {}
+    fork(): InvariantChecker {
+      return new ArmedTicks(this.armed, this.ticks, this.version);
+    }
+    afterStep({ change }: CheckContext): null {
+      count += 1;
+      if (change.node === 3 && !this.armed && change.input?.kind === 'tick') {
+        this.armed = true;
+        this.version += 1;
+      } else if (change.node === 2 && this.armed && change.input?.kind === 'tick') {
+        this.ticks += 1;
+        this.version += 1;
+      }
+      return null;
+    }
+    digest(sink: DigestSink): void {
+      sink.number(this.armed ? 1 : 0).number(this.ticks);
+    }
+    audit(): null {
+      return null;
+    }
+  }
+  const definition: InvariantDefinition = { name: 'armed-ticks', kind: 'safety', description: 'Test only: counts node 2\'s ticks once node 3 ticked; never fires.', create: () => new ArmedTicks(false, 0, 0) };
+  // No symmetry: the checker's state names nodes 2 and 3.
+  return { system: referenceSystem(definition, memoize, false), judged: () => count };
+}
+
+function armedTicks(world: World): { armed: boolean; ticks: number } {
+  const { armed, ticks } = world.judgement.checkers.at(-1) as unknown as { armed: boolean; ticks: number };
+  return { armed, ticks };
+}
+
+describe('judging a timer firing\'s ticks once per judgement core', () => {
+  it('judges the ticks of a timer firing once per judgement core, and afresh from another core', () => {
+    const { system, judged } = armedTickSystem(true);
+    const start = system.initial().world;
+    const armed = system.apply(start, { kind: 'tick', node: 3, ticks: 1 }).world;
+    expect(armedTicks(armed)).toEqual({ armed: true, ticks: 0 });
+    expect(armed.nodes[1]).toBe(start.nodes[1]);
+    const judgedBefore = judged();
+    const first = system.apply(start, { kind: 'timeout', node: 2 });
+    const judgedFirst = judged();
+    // Node 2's firing is two ticks (the election timeout), each judged the first time.
+    expect(judgedFirst - judgedBefore).toBe(2);
+    const again = system.apply(start, { kind: 'timeout', node: 2 });
+    expect(judged()).toBe(judgedFirst);
+    expect(again.world.judgement).toBe(first.world.judgement);
+    // The same node 2, another core: an outcome kept for the first core would count no tick.
+    const fromArmed = system.apply(armed, { kind: 'timeout', node: 2 });
+    expect(judged()).toBe(judgedFirst + 2);
+    expect(armedTicks(fromArmed.world)).toEqual({ armed: true, ticks: 2 });
+    expect(armedTicks(first.world)).toEqual({ armed: false, ticks: 0 });
+    const fromArmedAgain = system.apply(armed, { kind: 'timeout', node: 2 });
+    expect(judged()).toBe(judgedFirst + 2);
+    expect(fromArmedAgain.world.judgement).toBe(fromArmed.world.judgement);
+  });
+
+  it('leaves every timer firing where judging each tick afresh leaves it', () => {
+    const memoized = armedTickSystem(true).system;
+    const plain = armedTickSystem(false).system;
+    const worlds = [memoized.initial().world, plain.initial().world];
+    for (const choice of [{ kind: 'tick', node: 3, ticks: 1 }, { kind: 'timeout', node: 2 }, { kind: 'timeout', node: 1 }, { kind: 'timeout', node: 2 }] as const) {
+      const [a, b] = [memoized.apply(worlds[0], choice), plain.apply(worlds[1], choice)];
+      // Each memoized firing taken twice: the second finds what the first kept.
+      const repeated = memoized.apply(worlds[0], choice);
+      expect(repeated.world.judgement).toBe(a.world.judgement);
+      expect(memoized.fingerprint(a.world)).toEqual(plain.fingerprint(b.world));
+      expect(armedTicks(a.world)).toEqual(armedTicks(b.world));
+      expect(a.changedShared).toBe(b.changedShared);
+      worlds[0] = a.world;
+      worlds[1] = b.world;
+    }
+    expect(armedTicks(worlds[0]).ticks).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,9 @@
 //   2. delete: remove spans of choices, halving the span size. Each fault decision and each
 //      message takes a fixed number of choices, so deleting idle fault decisions moves every
 //      later fault earlier in virtual time, and the run, mostly ticks, gets shorter.
-//   3. lower: binary-search each remaining non-zero choice toward 0 (Hypothesis's "minimize").
+//   3. lower: binary-search each remaining non-zero choice toward 0 (Hypothesis's "minimize");
+//      for a liveness failure a lowered choice that does not help is tried again with the fault
+//      phase halved (a change brought earlier lets the faults end sooner).
 // Replaying edited choices always gives a valid run (missing draws are 0, out-of-range values
 // clamp), so divergence is tolerated by construction, as DEMi tolerates it by skipping messages
 // that no longer exist.
@@ -403,7 +405,7 @@ class ChoiceShrinker {
           const middle = Math.floor((low + high) / 2);
           const edited = [...this.best.choices[stream]];
           edited[index] = middle;
-          if (this.attempt({ ...this.best.choices, [stream]: edited }, 'lower')) {
+          if (this.attemptLower({ ...this.best.choices, [stream]: edited })) {
             improved = true;
             high = this.best.choices[stream]?.[index] ?? 0;
           } else {
@@ -414,6 +416,18 @@ class ChoiceShrinker {
       this.progress('lower');
     }
     return improved;
+  }
+
+  /**
+   * A lowered choice; for a liveness failure, where it does not help as it stands, again with the
+   * fault phase halved. A lower choice that brings an event earlier (a membership change: its
+   * wait grows with its choice) leaves the run as long while the fault phase stays; the failure
+   * may now need only half of it, which the scenario pass, trying the choices it has, cannot see.
+   */
+  private attemptLower(candidate: Choices): boolean {
+    if (this.attempt(candidate, 'lower')) return true;
+    if (this.best.result.status !== 'liveness' || this.scenario.durationMs <= faultPhaseMsMin || this.outOfBudget()) return false;
+    return this.attempt(candidate, 'lower', shortenScenario(this.scenario, Math.floor(this.scenario.durationMs / 2)));
   }
 
   /**

@@ -293,9 +293,15 @@ export class MembershipAdmin {
     return [menu[this.random.index(stream, menu.length)]];
   }
 
+  /**
+   * Exponential waits between changes, drawn so that a smaller choice gives a shorter wait: the
+   * shrinker lowers choices, and a change it brings earlier lets the fault phase end sooner. A 0
+   * choice still means no change in the run (the longest wait the draw can give, as before).
+   */
   private nextWaitMs(): number {
     const meanMs = 1000 / Math.max(this.options.changesPerSecond, 0.001);
     const unit = this.random.unit(stream);
-    return Math.max(1, Math.round(-Math.log(Math.max(unit, 1e-9)) * meanMs));
+    const exponential = unit === 0 ? -Math.log(1e-9) : -Math.log(1 - unit);
+    return Math.max(1, Math.round(exponential * meanMs));
   }
 }

@@ -63,13 +63,17 @@ export const minimalScenarios: readonly MinimalScenario[] = [
   { bug: 'install-snapshot-older-than-commit', scenario: 'scenarios/minimal/install-snapshot-older-than-commit.json', seed: 31, nodes: 3, events: 18, invariant: 'monotonic-commit-index' },
   // The membership bugs rest on the administrator's draws (which change, and when: the spares, a
   // rate of hundreds of changes a second, or a change at every election), as the snapshot bugs do.
+  // Seeds re-pinned when the waits between changes came to grow with their choice (the shrinker
+  // lowers choices): each the seed whose run fails the same way in the fewest events, the story
+  // unchanged but config-on-commit-not-append's (n5 added before n4; 54 -> 50 events) and the
+  // tick phases (removed-node-disrupts 363 -> 355, learner-votes-counted's other form 21 -> 20).
   { bug: 'config-change-before-term-commit', scenario: 'scenarios/minimal/config-change-before-term-commit.json', seed: 98, nodes: 4, events: 41, invariant: 'leader-completeness' },
-  { bug: 'concurrent-config-changes', scenario: 'scenarios/minimal/concurrent-config-changes.json', seed: 20, nodes: 3, events: 11, invariant: 'configuration-safety' },
-  { bug: 'config-on-commit-not-append', scenario: 'scenarios/minimal/config-on-commit-not-append.json', seed: 68, nodes: 3, events: 54, invariant: 'leader-completeness' },
-  { bug: 'learner-votes-counted', scenario: 'scenarios/minimal/learner-votes-counted.json', seed: 77, nodes: 3, events: 25, invariant: 'configuration-safety' },
-  // 363 since b06838a (362 before): the clock that retires a removal pending at the faults' stop
-  // now ticks once as the liveness phase starts, one membershipClock event more (at 162 ms).
-  { bug: 'removed-node-disrupts', scenario: 'scenarios/minimal/removed-node-disrupts.json', seed: 77, nodes: 4, events: 363, invariant: 'liveness' },
+  { bug: 'concurrent-config-changes', scenario: 'scenarios/minimal/concurrent-config-changes.json', seed: 2, nodes: 3, events: 11, invariant: 'configuration-safety' },
+  { bug: 'config-on-commit-not-append', scenario: 'scenarios/minimal/config-on-commit-not-append.json', seed: 1132, nodes: 3, events: 50, invariant: 'leader-completeness' },
+  { bug: 'learner-votes-counted', scenario: 'scenarios/minimal/learner-votes-counted.json', seed: 12, nodes: 3, events: 25, invariant: 'configuration-safety' },
+  // The clock that retires a removal pending at the faults' stop ticks once as the liveness
+  // phase starts (one membershipClock event, at 15 ms here).
+  { bug: 'removed-node-disrupts', scenario: 'scenarios/minimal/removed-node-disrupts.json', seed: 110, nodes: 4, events: 355, invariant: 'liveness' },
   // Issue 18's bugs. prevote-bumps-term starts its pre-campaign with a clock jump, as the others
   // do; the two lease bugs run without jumps (a jump is a clock fault a lease need not survive),
   // so their elections wait for the timers, and they rest on the clients' draws.
@@ -110,9 +114,9 @@ export const minimalScenarioForms: readonly MinimalScenario[] = [
   {
     bug: 'learner-votes-counted',
     scenario: 'scenarios/minimal/learner-votes-counted.leader-completeness.json',
-    seed: 58,
+    seed: 296,
     nodes: 3,
-    events: 21,
+    events: 20,
     invariant: 'leader-completeness',
   },
 ];

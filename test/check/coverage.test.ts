@@ -60,14 +60,17 @@ describe('a coverage-guided campaign', () => {
 });
 
 describe('run --strategy coverage', () => {
-  // Seeds 1284 to 1323 of swarm-membership with count-stale-votes: the first failure is seed 1321's
-  // run, a new tail for kept seed 1296 (2026-12-06). Re-pinned when the swarm's membership draw
+  // Seeds 2084 to 2123 of swarm-membership with count-stale-votes: the first failure is seed 2114's
+  // run, kept seed 2089 spliced with kept seed 2088 (2026-12-06). Re-pinned when the waits between
+  // membership changes came to grow with their choice, which moved every membership seed: 1284 to
+  // 1323 (seed 1321's run, a new tail for kept seed 1296, before) then failed first on a plain seed,
+  // as did every window of 40 from 1324 to 2083. Re-pinned before when the swarm's membership draw
   // gained its leadership-racing block, which moved every membership seed: leader-votes-for-other
   // on 1004 to 1043 (a splice before) then failed first on a plain seed, as it did in every window
   // of 40 from there to 1643, as did five other bugs and count-stale-votes's other windows. (On the
   // default swarm, whose leadership block moved these seeds, plain seeds fail before any mutation
   // in every window tried.)
-  const campaign = ['run', '--strategy', 'coverage', '--scenario', 'swarm-membership', '--bug', 'count-stale-votes', '--first-seed', '1284', '--seeds', '40', '--failures-max', '1', '--no-shrink', '--no-html', '--json'];
+  const campaign = ['run', '--strategy', 'coverage', '--scenario', 'swarm-membership', '--bug', 'count-stale-votes', '--first-seed', '2084', '--seeds', '40', '--failures-max', '1', '--no-shrink', '--no-html', '--json'];
   const runJson = (jobs: string) => {
     const out = mkdtempSync(join(tmpdir(), 'raftcheck-coverage-'));
     const result = raftcheck([...campaign, '--jobs', jobs, '--out', out]);
@@ -89,7 +92,7 @@ describe('run --strategy coverage', () => {
 
   it('names how a mutated failure was made, and reproduces it by replaying its trace, not by its seed', () => {
     const failure = oneThread.summary.failures[0];
-    expect(failure.mutation).toEqual({ kind: 'tail', parentSeed: 1296 });
+    expect(failure.mutation).toEqual({ kind: 'splice', parentSeed: 2089, donorSeed: 2088 });
     expect(failure.replay).toBe(`npx raftcheck replay ${failure.trace}`);
     const replayed = raftcheck(['replay', failure.trace, '--json']);
     expect(replayed.status).toBe(oneThread.status);

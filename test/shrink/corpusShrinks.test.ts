@@ -9,7 +9,10 @@
 //   timeout); the step stage now removes a whole link's deliveries of one type at once.
 // - removed-node-disrupts (liveness): the fault phase was only ever halved, which stops at up to
 //   twice what the failure needs, and a liveness trace is mostly ticks all along it; the scenario
-//   pass now binary-searches between the half that passed and the phase that fails.
+//   pass now binary-searches between the half that passed and the phase that fails. That still
+//   left 1.81x: the removal came 810 ms in, and the phase cannot end before it. Now the
+//   administrator's waits grow with their choice, so the lower pass brings the removal earlier,
+//   and a lowered choice of a liveness failure is tried again with the fault phase halved.
 // - install-snapshot-older-than-commit: the lifted path kept the node options its run drew, a
 //   compaction threshold of 16 entries and batches of 2, and so the 16 proposals and their
 //   replication that a snapshot of index 16 takes (57 steps, 3.2x); the step stage now tries
@@ -29,8 +32,11 @@ const swarmOfTheseSeeds = swarmBeforeLeadership;
 /** The events of a bug's hand-written form that fails this invariant (test/bugs/minimalScenarios.ts). */
 const handMinimalEvents = (bug: BugName, invariant: string) => allMinimalScenarios.find((entry) => entry.bug === bug && entry.invariant === invariant)!.events;
 
-describe('shrinking learner-votes-counted (swarm seed 39) with the budget of a loaded machine', () => {
-  const { run, shrink } = swarmFailure('learner-votes-counted', 39, swarmOfTheseSeeds);
+// Seed 39 until the waits between membership changes came to grow with their choice (2026-12-06),
+// which moved its run; seed 68 is the first since that fails by leader-completeness and keeps it
+// through the shrink (seed 54's shrunk trace shows configuration-safety, which its step broke too).
+describe('shrinking learner-votes-counted (swarm seed 68) with the budget of a loaded machine', () => {
+  const { run, shrink } = swarmFailure('learner-votes-counted', 68, swarmOfTheseSeeds);
   const shrunk = shrink(1000);
 
   it('reaches the size of the hand-written leader-completeness form, by its steps', () => {
@@ -50,9 +56,9 @@ describe('shrinking removed-node-disrupts (swarm seed 13) within 1,500 runs', ()
   const { run, shrink } = swarmFailure('removed-node-disrupts', 13, swarmOfTheseSeeds);
   const shrunk = shrink(1500);
 
-  it('cuts the fault phase to within a sixteenth of what the failure needs: under twice the hand-written minimum (halving alone: 2.9x)', () => {
+  it('brings the removal earlier and halves the fault phase behind it: within 1.5x of the hand-written minimum (2.9x with halving alone, 1.81x with the binary search of the fault phase)', () => {
     expect(run.status).toBe('liveness');
-    expect(shrunk.shrink.eventsAfter).toBeLessThan(2 * handMinimalEvents('removed-node-disrupts', 'liveness'));
+    expect(shrunk.shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents('removed-node-disrupts', 'liveness'));
     const replay = replayTrace(shrunk.trace);
     expect(replay.matches).toBe(true);
     expect(replay.run.status).toBe('liveness');

@@ -14,7 +14,7 @@ import { campaignPage } from '../../src/report/html.js';
 import type { MarkName } from '../../src/world/marks.js';
 import { markCatalog, marksNeverHit } from '../../src/world/marks.js';
 
-/** Where each mark first fired, seeds 1 to 10 of the first scenario in which it did (2026-12-04). Not the swarm: its draws move whenever it learns a new dimension. */
+/** Where each mark first fired, seeds 1 to 10 of the first scenario in which it did (2026-12-04; the membership marks again 2026-12-06, when the waits between changes came to grow with their choice). Not the swarm: its draws move whenever it learns a new dimension. */
 const firstHit: Record<MarkName, [scenario: string, seed: number]> = {
   'leader-elected': ['default', 1],
   'leader-shorter-log': ['default', 1],
@@ -34,9 +34,9 @@ const firstHit: Record<MarkName, [scenario: string, seed: number]> = {
   'snapshot-taken': ['snapshot-catch-up', 1],
   'snapshot-installed': ['snapshot-catch-up', 1],
   'snapshot-over-longer-log': ['snapshot-catch-up', 1],
-  'joint-configuration': ['membership-churn', 1],
-  'joint-configuration-during-partition': ['swarm-membership', 8],
-  'learner-in-configuration': ['membership-churn', 1],
+  'joint-configuration': ['membership-churn', 2],
+  'joint-configuration-during-partition': ['membership-churn', 5],
+  'learner-in-configuration': ['membership-churn', 2],
   'leader-removed-itself': ['membership-churn', 3],
   'leader-elected-after-membership-change': ['membership-churn', 1],
   'message-from-outside-configuration': ['membership-churn', 1],

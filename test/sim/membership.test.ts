@@ -100,7 +100,8 @@ describe('a partition right after an accepted change (membership.partitionAfterC
   });
 
   it('finds the 2015 single-server change bug (config-change-before-term-commit), which the same scenario without it does not', () => {
-    const first = (scenario: Scenario) => runCampaign({ seeds: seedRange(1, 40), scenario, implementation: bug, failuresMax: 1 }).failures[0];
+    // Seed 58 (2026-12-06, since the waits between changes grow with their choice); none of 300 without.
+    const first = (scenario: Scenario) => runCampaign({ seeds: seedRange(1, 60), scenario, implementation: bug, failuresMax: 1 }).failures[0];
     const found = first(shaped);
     // The bug's invariant, or state-machine-safety, which the same step breaks (bugs.ts alsoCaughtBy).
     expect(['leader-completeness', 'state-machine-safety']).toContain(found?.run.violation?.invariant);
@@ -150,17 +151,17 @@ describe('membership churn on the correct reference', () => {
     expect(campaign.inconclusiveSeeds).toEqual([]);
   });
 
-  it('stops and wipes a node whose removal commits only after the faults stop, as during the faults (seed 101: n3)', () => {
+  it('stops and wipes a node whose removal commits only after the faults stop, as during the faults (seed 277: n5)', () => {
     // Before, the administrator went idle when the faults stopped, so n3 ran on in a wipe scenario
     // (etcd's membership-churn seed 247 failed liveness on such a node, deposing each leader).
     // And until the retire clock started with the liveness phase, n3 ran on until the clock drawn
-    // during the faults came (6492 ms here; seconds away for other draws, past the liveness bound:
+    // during the faults came (seconds away for some draws, past the liveness bound:
     // raft-rs swarm seed 161's shrunk trace, docs/FINDINGS.md raft-rs finding 4).
-    const events = runSeed({ seed: 101, scenario: churn, recordEvents: true }).eventLog ?? [];
+    const events = runSeed({ seed: 277, scenario: churn, recordEvents: true }).eventLog ?? [];
     const recoveredMs = events.find((event) => event.kind === 'recover')!.t;
     const retryDelayMs = churn.implementation.electionTicksMin * churn.tickMs;
     const late = events.filter((event) => event.t > recoveredMs && event.note?.includes('stopped and wiped'));
-    expect(late.map((event) => [event.t, event.note])).toEqual([[recoveredMs + retryDelayMs, 'n3 removed: stopped and wiped']]);
+    expect(late.map((event) => [event.t, event.note])).toEqual([[recoveredMs + retryDelayMs, 'n5 removed: stopped and wiped']]);
     expect(noted(events, 'runs on')).toBe(0);
   });
 

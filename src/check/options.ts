@@ -163,6 +163,7 @@ export function faultSummary(scenario: Scenario): string {
   if ((membership?.afterElectionProbability ?? 0) > 0) parts.push(`change at a new leader ${membership!.afterElectionProbability}`);
   if ((membership?.partitionAfterChangeProbability ?? 0) > 0) parts.push(`partition after a change ${membership!.partitionAfterChangeProbability}`);
   if (faults.partition.perSecond > 0) parts.push(`partition ${faults.partition.perSecond}/s [${faults.partition.shapes.join(', ')}]`);
+  if ((faults.partition.afterLeaderCommitProbability ?? 0) > 0) parts.push(`leader cut off after commit ${faults.partition.afterLeaderCommitProbability}`);
   if (faults.pause.perSecond > 0) parts.push(`pause ${faults.pause.perSecond}/s`);
   if (faults.slow.perSecond > 0) parts.push(`slow node ${faults.slow.perSecond}/s`);
   if (network.dropProbability > 0) parts.push(`drop ${network.dropProbability}`);

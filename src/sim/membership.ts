@@ -22,7 +22,7 @@ import type { ClusterObservation } from '../world/observation.js';
 import type { AdminWorld } from './admin.js';
 import type { SimEvent } from './events.js';
 import type { MembershipOptions, MillisecondRange } from './scenario.js';
-import { shuffle, splitCut } from './partitions.js';
+import { drawLeaderCutOff } from './partitions.js';
 import { configurationMembers, jointReplacement, latestCommitted, singleServerChanges, spareIds, votersMinOf } from '../world/membership.js';
 
 const stream = 'membership';
@@ -195,17 +195,13 @@ export class MembershipAdmin {
   private partitionAfterChange(world: MembershipWorld, leader: NodeId): void {
     const probability = this.options.partitionAfterChangeProbability ?? 0;
     if (probability <= 0) return;
-    const strikes = this.random.chance(partitionStream, probability);
-    const others = shuffle(this.inRun.filter((node) => node !== leader), this.random, partitionStream);
-    const companions = this.random.integer(partitionStream, 0, Math.max(0, Math.floor((others.length - 1) / 2)));
-    const durationMs = this.random.integer(partitionStream, this.partitionDurationMs.minMs, this.partitionDurationMs.maxMs);
-    if (!strikes || others.length === 0) return;
-    const minority = [leader, ...others.slice(0, companions)].sort((a, b) => a - b);
-    const majority = others.slice(companions).sort((a, b) => a - b);
+    const cutOff = drawLeaderCutOff(this.random, partitionStream, probability, leader, this.inRun, this.partitionDurationMs);
+    if (cutOff === null) return;
     world.note(`${nodeName(leader)} cut off on a minority right after the change`);
-    world.schedule(world.nowMs, { kind: 'partition', cut: splitCut([minority, majority]) });
-    world.schedule(world.nowMs + durationMs, { kind: 'heal' });
+    world.schedule(world.nowMs, { kind: 'partition', cut: cutOff.cut });
+    world.schedule(world.nowMs + cutOff.durationMs, { kind: 'heal' });
   }
+
 
   /**
    * The configuration the liveness phase judges: the latest committed one any node reports

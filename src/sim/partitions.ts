@@ -4,7 +4,7 @@
 
 import type { NodeId } from '../core/ids.js';
 import type { Random } from '../core/random.js';
-import type { PartitionShape } from './scenario.js';
+import type { MillisecondRange, PartitionShape } from './scenario.js';
 
 export interface Cut {
   links: [NodeId, NodeId][];
@@ -79,6 +79,29 @@ export function drawCut(shape: Exclude<PartitionShape, 'flapping'>, members: rea
 }
 
 /** A Fisher-Yates shuffle drawn from `stream` (the faults' by default); all-zero choices keep the order. */
+/** A leader cut off from the rest, with the companions it keeps, for a drawn time. */
+export interface LeaderCutOff {
+  cut: Cut;
+  durationMs: number;
+}
+
+/**
+ * A leader cut off on a minority (with fewer than half of the others) with this probability, the
+ * rest on the other side, for a duration drawn from `durationMs`: a deposed leader that does not
+ * know it yet. Every draw is taken whether it strikes or not, so the number of draws is fixed, and
+ * a 0 choice isolates the leader alone for the shortest time. Null: no strike, or no one else.
+ */
+export function drawLeaderCutOff(random: Random, stream: string, probability: number, leader: NodeId, nodes: readonly NodeId[], durationMs: MillisecondRange): LeaderCutOff | null {
+  const strikes = random.chance(stream, probability);
+  const others = shuffle(nodes.filter((node) => node !== leader), random, stream);
+  const companions = random.integer(stream, 0, Math.max(0, Math.floor((others.length - 1) / 2)));
+  const drawnMs = random.integer(stream, durationMs.minMs, durationMs.maxMs);
+  if (!strikes || others.length === 0) return null;
+  const minority = [leader, ...others.slice(0, companions)].sort(byId);
+  const majority = others.slice(companions).sort(byId);
+  return { cut: splitCut([minority, majority]), durationMs: drawnMs };
+}
+
 export function shuffle(members: readonly NodeId[], random: Random, stream = 'faults'): NodeId[] {
   const result = [...members];
   for (let index = 0; index < result.length - 1; index += 1) {

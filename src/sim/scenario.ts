@@ -102,6 +102,15 @@ export interface PartitionProcess {
   target: 'any' | 'leader' | 'follower';
   /** Flapping only: how long each partition and each heal lasts. */
   flapPeriodMs: MillisecondRange;
+  /**
+   * A leader is cut off on a minority right after a step in which its commit index advanced, with
+   * this probability, for a time drawn from durationMs, unless a link is cut already (absent: 0).
+   * The crash after a commit (crash.afterLeaderCommitProbability) loses the leader; this keeps it
+   * running, deposed without knowing it: it still answers reads and holds entries of its term
+   * that a later leader of its own may count (Figure 8). Needs the white-box view. In a swarm
+   * scenario a positive value has each seed draw its own (src/sim/swarm.ts).
+   */
+  afterLeaderCommitProbability?: number;
 }
 
 export interface PauseProcess {

@@ -127,6 +127,7 @@ export const scenarioSchema: Schema = {
             shapes: { type: 'array', minimumLength: 1, items: { type: 'enum', values: partitionShapes }, ...optional },
             target: { type: 'enum', values: ['any', 'leader', 'follower'], ...optional },
             flapPeriodMs: range,
+            afterLeaderCommitProbability: probability,
           },
         },
         pause: { type: 'object', ...optional, fields: { perSecond: rate, durationMs: range } },

@@ -31,7 +31,7 @@ import { LivenessMonitor } from './liveness.js';
 import { Network } from './network.js';
 import type { ClusterObservation } from '../world/observation.js';
 import { commandOf, ViewError } from '../world/observation.js';
-import { bridgeCut, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
+import { bridgeCut, drawLeaderCutOff, isolateCut, oneWayCut, singleLinkCut, splitCut } from './partitions.js';
 import type { NodeTarget, Scenario, ScheduledFault } from './scenario.js';
 import { NodeStorage, ProbedStorageOutput } from './storage.js';
 import { drawSwarmScenario } from './swarm.js';
@@ -837,7 +837,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     this.hashOutput(output);
     if (this.currentLogEvent !== null && this.currentLogEvent.node === id) this.noteState(id, change);
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
-    if (this.faultPhase && !started && !this.maybeCrashAfterCommit(id, change)) this.maybeCrashAfterSnapshot(id, change);
+    if (this.faultPhase && !started && !this.maybeCrashAfterCommit(id, change) && !this.maybePartitionAfterCommit(id, change)) this.maybeCrashAfterSnapshot(id, change);
     if (this.faultPhase && this.membership !== null && becameLeader(this.observation.mirror(id), change)) this.membership.onElection(this.membershipWorld());
     if (judged.violation !== null) this.report(judged.violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
@@ -868,6 +868,24 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const crashed = strikes && this.crashNow(id, restartAfterMs);
     if (crashed) this.marks.hit('crash-after-leader-commit');
     return crashed;
+  }
+
+  /**
+   * The triggered partition: a leader whose commit index just advanced (and did not crash for it)
+   * is cut off on a minority, unless a link is cut already. Drawn on its own stream, only at those
+   * moments, every draw taken whether it strikes or not, so it shifts no other choice.
+   */
+  private maybePartitionAfterCommit(id: NodeId, change: StepChange): boolean {
+    const partition = this.scenario.faults.partition;
+    const probability = partition.afterLeaderCommitProbability ?? 0;
+    if (probability <= 0) return false;
+    const mirror = this.observation.mirror(id);
+    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return false;
+    const cutOff = drawLeaderCutOff(this.random, 'triggers/partition', probability, id, this.members, partition.durationMs);
+    if (cutOff === null || this.network.partitioned()) return false;
+    this.schedule(this.now, { kind: 'partition', cut: { ...cutOff.cut, label: `${cutOff.cut.label} (after ${nodeName(id)}'s commit)` } });
+    this.schedule(this.now + cutOff.durationMs, { kind: 'heal' });
+    return true;
   }
 
   /** The crash right after a snapshot write (src/sim/snapshots.ts), while the record may be unsynced. */

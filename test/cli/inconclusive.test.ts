@@ -75,8 +75,9 @@ describe('inconclusive runs in the library', () => {
     expect(passing.result).toBe('inconclusive');
     expect(passing.inconclusiveByBound).toEqual({ events: 2 });
     const failing = runCampaign({ seeds: [1, 3], scenario, implementation: referenceImplementation(bugsFromNames(['truncate-on-stale-append'])) });
-    expect(failing.failures.map((failure) => failure.seed)).toEqual([3]);
-    expect(failing.inconclusiveSeeds).toEqual([1]);
+    // Re-pinned when the swarm drew a partition after a leader's commit: seed 1 now fails within the bound, 3 does not.
+    expect(failing.failures.map((failure) => failure.seed)).toEqual([1]);
+    expect(failing.inconclusiveSeeds).toEqual([3]);
     expect(failing.result).toBe('safety');
   });
 });

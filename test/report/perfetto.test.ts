@@ -16,7 +16,8 @@ import { raftcheck } from '../support/cli.js';
 interface ChromeEvent { name: string; ph: string; ts?: number; dur?: number; tid: number; id?: number; cat?: string; args?: Record<string, unknown> }
 
 const bugs = ['term-rollback'];
-const run = runSeed({ seed: 2, implementation: referenceImplementation(bugsFromNames(bugs)), scenario: loadScenario('swarm'), recordEvents: true });
+// Seed 5: re-pinned when the swarm drew a partition after a leader's commit (seed 2 now fails within 37 deliveries).
+const run = runSeed({ seed: 5, implementation: referenceImplementation(bugsFromNames(bugs)), scenario: loadScenario('swarm'), recordEvents: true });
 const trace = traceOf(run, bugs);
 const exported = perfettoTrace(trace);
 const events = (JSON.parse(exported.json) as { traceEvents: ChromeEvent[] }).traceEvents;
@@ -58,12 +59,12 @@ describe('perfettoTrace', () => {
 describe('raftcheck export', () => {
   it('writes the Perfetto JSON beside the trace and says where', () => {
     const folder = mkdtempSync(join(tmpdir(), 'raftcheck-export-'));
-    const file = join(folder, 'seed-2.trace.json');
+    const file = join(folder, 'seed-5.trace.json');
     writeTraceFile(file, trace);
     const result = raftcheck(['export', file, '--format', 'perfetto']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(join(folder, 'seed-2.perfetto.json'));
-    const written = JSON.parse(readFileSync(join(folder, 'seed-2.perfetto.json'), 'utf8')) as { traceEvents: ChromeEvent[] };
+    expect(result.stdout).toContain(join(folder, 'seed-5.perfetto.json'));
+    const written = JSON.parse(readFileSync(join(folder, 'seed-5.perfetto.json'), 'utf8')) as { traceEvents: ChromeEvent[] };
     expect(written.traceEvents.length).toBe(events.length);
   });
 

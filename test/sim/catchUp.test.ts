@@ -50,8 +50,12 @@ describe('the catch-up allowance', () => {
     // Swarm seed 4465 as the swarm drew it before issue 18's features (membership and snapshots
     // only): n2 is at commit index 286 of 1,607 when the faults stop, and takes two entries per
     // round trip of up to 75 ms; the workload's rate alone allowed 5.5 s.
+    // Run as drawn without the partition after a leader's commit (drawn later, on its own stream):
+    // a drawn scenario with swarm off runs the seed as the swarm did, its other streams unmoved.
     const swarm = { ...loadScenario('swarm'), swarmFeatures: ['membership', 'snapshots'] as Feature[] };
-    const run = runSeed({ seed: 4465, scenario: withStrategy(swarm, undefined) });
+    const drawn = runSeed({ seed: 4465, scenario: withStrategy(swarm, undefined) }).scenario;
+    delete drawn.faults.partition.afterLeaderCommitProbability;
+    const run = runSeed({ seed: 4465, scenario: { ...drawn, swarm: false } });
     expect(run.status).toBe('ok');
     expect(run.simulatedMs - run.scenario.durationMs).toBeGreaterThan(5_520);
   });

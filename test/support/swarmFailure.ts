@@ -14,17 +14,23 @@ import type { Scenario } from '../../src/sim/scenario.js';
 export const swarm = withStrategy(loadScenario('swarm'), undefined);
 
 /**
+ * The swarm as it was before it drew a partition after a leader's commit (swarm.json's
+ * faults.partition.afterLeaderCommitProbability, drawn on a stream of its own): 0 draws none.
+ */
+export const swarmBeforePartitionAfterCommit: Scenario = { ...swarm, faults: { ...swarm.faults, partition: { ...swarm.faults.partition, afterLeaderCommitProbability: 0 } } };
+
+/**
  * The swarm as it was before it drew membership and snapshots: a seed that draws neither runs
  * the same in both, so a failure pinned before then is still this seed's run here.
  */
-export const swarmWithoutFeatures = { ...swarm, swarmFeatures: [] };
+export const swarmWithoutFeatures = { ...swarmBeforePartitionAfterCommit, swarmFeatures: [] };
 
 /**
  * The swarm as it was before it drew issue 18's features (pre-vote, check-quorum, lease reads,
  * transfers): those are drawn on streams of their own, so every seed draws here exactly what it
  * drew then, and a failure pinned before then is still this seed's run here.
  */
-export const swarmBeforeLeadership: Scenario = { ...swarm, swarmFeatures: ['membership', 'snapshots'] };
+export const swarmBeforeLeadership: Scenario = { ...swarmBeforePartitionAfterCommit, swarmFeatures: ['membership', 'snapshots'] };
 
 export function swarmFailure(bug: BugName, seed: number, scenario = swarm) {
   const implementation = referenceImplementation(bugsFromNames([bug]));

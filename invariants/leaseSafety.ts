@@ -1,19 +1,24 @@
-// Lease safety (Raft thesis 6.4.1; docs/CONTRACT.md, feature 'leaseReads'): a read answered from
+// Lease safety (Raft thesis 6.4.1; docs/CONTRACT.md, "The white-box view"): a read answered from
 // a lease rests on a promise, that no other leader can have been elected since the leader last
 // heard from a quorum, because the voters of that quorum ignore vote requests of a higher term
-// for a minimum election timeout after hearing from it. This checks the promise where it is made,
-// at every read a node answers at once (in the output of the read's own input: with ReadIndex a
-// round of heartbeats comes between, so only a lease can answer at once), against the voters' own
-// guards as their views report them (StateView.voteGuard): a quorum of the serving node's
+// for a minimum election timeout after hearing from it. This checks the promise against the
+// voters' own guards as their views report them (StateView.voteGuard): a quorum of the reader's
 // configuration (both halves of a joint one) must still hold its vote. A voter holds it when its
-// guard is up (or it is down: it votes for no one until it starts again, and judged then) and it
-// has not moved past the serving node's term (a voter of a higher term may already have voted).
+// guard is up (or it is down: it votes for no one until it starts again, judged then) and it has
+// not moved past the reader's term (a voter of a higher term may already have voted), unless it
+// kept its guard across a newer term it learned without voting or hearing a leader there.
 //
+// Judged where the promise is made or can break:
+// - at every read a node answers at once, in the output of the read's own input (with ReadIndex
+//   a round of heartbeats comes between, so only a lease can answer at once; a read answered at
+//   once with no guard behind it is no lease at all);
+// - at every step of a node whose view says it holds a lease now (StateView.leaseHeld: a read
+//   would be answered at once), and at every step where a voter's guard, term or incarnation
+//   moved, against each node holding a lease: so a lease that outlives its voters' guards is seen
+//   in that moment, whether or not a read comes then.
 // The linearizability check sees a broken lease only when a new leader was elected, committed a
 // write that a client saw acknowledged, and then an old leader's read missed it, all inside the
-// lease's last moments; this sees the same bug at the first read served after the guards lapsed.
-// Nodes whose views do not report the guard are not judged. Stateless: it reads the step and the
-// mirrors of the serving node's voters.
+// lease's last moments. Nodes whose views do not report the guard are not judged. Stateless.
 
 import type { Configuration } from '../src/contract/contract.js';
 import type { ObservedCluster, ObservedNode, StepChange, Violation } from '../src/contract/observation.js';
@@ -26,7 +31,7 @@ const name = 'lease-safety';
 export const leaseSafety: InvariantDefinition = {
   name,
   kind: 'safety',
-  description: "A read answered at once (from a lease) is answered only while a quorum of the node's voters still ignores vote requests of a higher term.",
+  description: "A node answers a read at once (from a lease), or holds a lease, only while a quorum of its voters still ignores vote requests of a higher term.",
   create: () => checker,
 };
 
@@ -34,14 +39,20 @@ const checker: InvariantChecker = {
   name,
   fork: stateless,
   afterStep({ change, cluster }: CheckContext): Violation | null {
+    const stepped = cluster.mirror(change.node);
+    if (stepped.voteGuard === null) return null;
     const readId = readAnsweredAtOnce(change);
-    if (readId === null) return null;
-    const server = cluster.mirror(change.node);
-    if (server.voteGuard === null) return null;
-    const voters = votersOf(server, cluster);
-    const holds = (voter: NodeId) => holdsVote(cluster.mirror(voter), server);
-    if (hasQuorum(voters, holds)) return null;
-    return leaseBroken(change, server, voters, holds, readId);
+    if (readId !== null) return judgeLease(change, cluster, stepped, `answered read ${readId} at once, from a lease`, { read: readId });
+    if (stepped.leaseHeld === true && stepped.up) return judgeLease(change, cluster, stepped, 'holds a lease', {});
+    if (!guardMoved(change, stepped)) return null;
+    // A voter's guard lapsed, its term rose, or it started: each lease held elsewhere is judged
+    // again (reading the other nodes only then).
+    for (const holder of cluster.nodes) {
+      if (holder.id === stepped.id || !holder.up || holder.leaseHeld !== true || holder.voteGuard === null) continue;
+      const found = judgeLease(change, cluster, holder, 'holds a lease', {});
+      if (found !== null) return found;
+    }
+    return null;
   },
   audit: () => null,
 };
@@ -55,29 +66,41 @@ function readAnsweredAtOnce(change: StepChange): number | null {
   return null;
 }
 
-/** The configuration the serving node counts quorums in: its latest, or every node without membership views. */
-function votersOf(server: ObservedNode, cluster: ObservedCluster): Configuration {
-  const configuration = server.configuration?.latest;
-  if (configuration !== undefined) return configuration;
-  return { voters: cluster.nodes.map((node) => node.id), learners: [], votersOutgoing: [] };
+/** Whether the step may have taken a vote out of someone's lease: the node started, or its guard or term moved. */
+function guardMoved(change: StepChange, node: ObservedNode): boolean {
+  return change.started || change.previousVoteGuard !== node.voteGuard || change.previousTerm !== node.term;
 }
 
-function holdsVote(voter: ObservedNode, server: ObservedNode): boolean {
-  if (voter.id === server.id) return server.role === 'leader';
-  if (voter.term > server.term) return false;
-  return !voter.up || voter.voteGuard === true;
-}
-
-function leaseBroken(change: StepChange, server: ObservedNode, configuration: Configuration, holds: (voter: NodeId) => boolean, readId: number): Violation {
+/** The lease of `reader` judged now: a violation unless a quorum of its voters holds its vote. */
+function judgeLease(change: StepChange, cluster: ObservedCluster, reader: ObservedNode, what: string, evidence: Record<string, unknown>): Violation | null {
+  const configuration = votersOf(reader, cluster);
+  const holds = (voter: NodeId) => holdsVote(cluster.mirror(voter), reader);
+  if (hasQuorum(configuration, holds)) return null;
   const voters = [...new Set([...configuration.voters, ...configuration.votersOutgoing])].sort((a, b) => a - b);
   const holding = voters.filter(holds);
   const names = (ids: readonly NodeId[]) => (ids.length === 0 ? 'none' : ids.map((id) => `n${id}`).join(', '));
   return violation({
     invariant: name,
-    message: `n${change.node} (${server.role}, term ${server.term}) answered read ${readId} at once, from its lease, while only ${names(holding)} of voters ${names(voters)} still held their vote: the others would grant a vote of a higher term, so another leader may already lead`,
-    nodes: [change.node],
+    message: `n${reader.id} (${reader.role}, term ${reader.term}) ${what}, while only ${names(holding)} of voters ${names(voters)} still held their vote: the others would grant a vote of a higher term, so another leader may already lead`,
+    nodes: reader.id === change.node ? [reader.id] : [reader.id, change.node],
     eventNumber: change.eventNumber,
     timeMs: change.timeMs,
-    evidence: { read: readId, term: server.term, voters, holding, lapsed: voters.filter((id) => !holds(id)) },
+    evidence: { ...evidence, term: reader.term, voters, holding, lapsed: voters.filter((id) => !holds(id)) },
   });
+}
+
+/** The configuration the reader counts quorums in: its latest, or every node without membership views. */
+function votersOf(reader: ObservedNode, cluster: ObservedCluster): Configuration {
+  const configuration = reader.configuration?.latest;
+  if (configuration !== undefined) return configuration;
+  return { voters: cluster.nodes.map((node) => node.id), learners: [], votersOutgoing: [] };
+}
+
+function holdsVote(voter: ObservedNode, reader: ObservedNode): boolean {
+  if (voter.id === reader.id) return reader.role === 'leader';
+  if (voter.term <= reader.term) return !voter.up || voter.voteGuard === true;
+  // Past the reader's term, only a guard kept from before (no vote and no leader in the newer
+  // term: a newer term learned from a late answer) still holds; a vote there, or a newer leader
+  // heard, may mean another leader.
+  return voter.up && voter.voteGuard === true && voter.votedFor === null && voter.leaderHint === null;
 }

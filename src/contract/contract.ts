@@ -277,12 +277,19 @@ export interface StateView {
   /** Feature 'membership': the configuration in force (the latest appended) and the latest committed. */
   configuration?: ConfigurationView;
   /**
-   * Features 'checkQuorum' and 'leaseReads': whether the node would now ignore a vote request of a
-   * higher term because it heard from a leader (or started) within the minimum election timeout,
-   * the guard a leader's lease rests on (thesis 6.4.1); a leader reports true. Absent: not told,
-   * and the lease-safety invariant does not judge the node's leases.
+   * Whether the node would now ignore a vote request of a higher term from any candidate, because
+   * it heard from a leader (or started) within the minimum election timeout: the guard a leader's
+   * lease rests on (thesis 6.4.1; check-quorum's, and thesis 4.2.3's against removed servers). A
+   * leader that guards reports true; a node without such a guard, false. Absent: not told, and
+   * the lease-safety invariant judges none of the node's reads.
    */
   voteGuard?: boolean;
+  /**
+   * Feature 'leaseReads': whether a read input now would be answered at once, from the lease
+   * (the node leads, an entry of its term is committed, and its lease holds). With it, the
+   * lease-safety invariant judges the lease at every step, not only when a read comes.
+   */
+  leaseHeld?: boolean;
 }
 
 export interface ConfigurationView {

@@ -71,8 +71,9 @@ export interface ObservedNode {
   readonly commitIndex: number;
   readonly appliedIndex: number;
   readonly leaderHint: NodeId | null;
-  /** StateView.voteGuard as last reported; null while the views do not report it. */
+  /** StateView.voteGuard and leaseHeld as last reported; null while the views do not report them. */
   readonly voteGuard: boolean | null;
+  readonly leaseHeld: boolean | null;
   /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
   readonly terms: readonly number[];
   readonly commandIds: readonly number[];
@@ -142,6 +143,8 @@ export interface StepChange {
   previousLastIndex: number;
   /** Prefix hash of the log up to previousLastIndex, before the step. */
   previousLastPrefixHash: number;
+  /** The node's StateView.voteGuard before the step (null: not reported). */
+  previousVoteGuard: boolean | null;
   /** Feature 'membership': the node's configurations before the step (the same object when the step reported none). */
   previousConfiguration: ConfigurationView | null;
   /** Lowest log index whose entry changed (Infinity: the log did not change). */

@@ -172,6 +172,10 @@ export class RaftNode {
    * not campaigned since. It may have answered a leader before it crashed, so it ignores vote
    * requests as a node that heard from a leader does (a lease may rest on its answer).
    */
+  /**
+   * The guard without a known leader (hearsFromLeader): after a start (we may have answered a
+   * leader before the crash), and after a newer term learned while the guard was up.
+   */
   private startGuard = false;
   private store: KeyValueStore;
   /** The latest snapshot, taken or installed (null: none); the log starts after its index. */
@@ -519,7 +523,13 @@ export class RaftNode {
     }
     if (message.term > this.currentTerm) {
       // A newer term: step down. Only an AppendEntries tells us who leads it.
-      this.becomeFollower(message.term, message.type === 'AppendEntries' ? from : null);
+      const leader = message.type === 'AppendEntries' ? from : null;
+      // A follower within its guard keeps it across a newer term learned from anyone but that
+      // term's leader (a late answer to an old vote request, say): a lease may rest on the
+      // promise it made the leader it heard, for the rest of the minimum election timeout.
+      const keepGuard = leader === null && this.role === RaftNode.follower && this.guardsLeases() && this.holdsVote();
+      this.becomeFollower(message.term, leader);
+      if (keepGuard) this.startGuard = true;
     } else if (this.bugs['term-rollback'] && message.term < this.currentTerm) {
       // Bug term-rollback: "term != currentTerm" where Figure 2 says "T > currentTerm": a stale
       // message drags the node back to its term, and the vote is reset as for any new term.
@@ -569,10 +579,21 @@ export class RaftNode {
     return this.role === RaftNode.leader || this.electionElapsedTicks < this.options.electionTicksMin;
   }
 
-  /** StateView.voteGuard: told only with check-quorum or lease reads, where a vote request of a higher term is ignored while it holds. */
-  private voteGuardView(): boolean | undefined {
-    if (!this.guardsLeases()) return undefined;
-    return !this.bugs['removed-node-disrupts'] && this.holdsVote();
+  /**
+   * StateView.voteGuard: a vote request of a higher term from any candidate is ignored now
+   * (hearsFromLeader's guard, which holds for every candidate with check-quorum or lease reads,
+   * and once the membership has changed).
+   */
+  private voteGuardView(): boolean {
+    return (this.guardsLeases() || this.membership.changed()) && !this.bugs['removed-node-disrupts'] && this.holdsVote();
+  }
+
+  /** StateView.leaseHeld: with lease reads, whether startRead would answer a read now, at once. */
+  private leaseHeldView(): boolean | undefined {
+    if (this.options.leaseReads !== true) return undefined;
+    // As startRead has it (bug read-before-noop: without waiting for an entry of the term).
+    const termCommitted = this.log.committedInTerm(this.currentTerm) || this.bugs['read-before-noop'];
+    return this.role === RaftNode.leader && termCommitted && this.leaseHolds();
   }
 
   /** Has this node heard from a current leader within the minimum election timeout (a leader hears itself)? */
@@ -784,7 +805,11 @@ export class RaftNode {
     // Bug accept-old-term-append: no "reply false if term < currentTerm" (Figure 2, step 1), so a
     // deposed leader's appends are taken, and it for the leader, as though it led our term.
     if (request.term < this.currentTerm && !this.bugs['accept-old-term-append']) {
-      this.send(from, this.appendResponse(false, 0, this.log.lastIndex(), request));
+      // The answer carries our term, which its sender may lead by the time it arrives: it echoes
+      // no read round and no leader tick of the stale request, or that leader would take them
+      // for acknowledgements of its own term (a ReadIndex confirmed, a lease renewed, by a
+      // request of an earlier leadership whose round or tick is as high).
+      this.send(from, this.appendResponse(false, 0, this.log.lastIndex(), null));
       return false;
     }
     // Same term: whoever sent this is the leader of our term.
@@ -850,10 +875,11 @@ export class RaftNode {
     if (this.tracker.retryFrom(from, response.retryIndex, next)) this.sendAppendEntries(from);
   }
 
-  private appendResponse(success: boolean, matchIndex: number, retryIndex: number, request: AppendEntries | InstallSnapshot): AppendEntriesResponse {
+  /** An answer to `request`, echoing its read round and leader tick (null: a request of an earlier term, whose echoes would mislead). */
+  private appendResponse(success: boolean, matchIndex: number, retryIndex: number, request: AppendEntries | InstallSnapshot | null): AppendEntriesResponse {
     const response: AppendEntriesResponse = { type: 'AppendEntriesResponse', term: this.currentTerm, success, matchIndex, retryIndex: Math.max(0, retryIndex) };
-    if (request.readRound !== undefined) response.readRound = request.readRound;
-    if (request.leaderTick !== undefined) response.leaderTick = request.leaderTick;
+    if (request?.readRound !== undefined) response.readRound = request.readRound;
+    if (request?.leaderTick !== undefined) response.leaderTick = request.leaderTick;
     return response;
   }
 
@@ -1020,6 +1046,7 @@ export class RaftNode {
       snapshotTerm: snapshots ? this.log.snapshotTerm : undefined,
       configuration: this.configurationView() ?? undefined,
       voteGuard: this.voteGuardView(),
+      leaseHeld: this.leaseHeldView(),
     };
   }
 

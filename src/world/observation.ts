@@ -39,6 +39,7 @@ export class NodeMirror implements ObservedNode {
   appliedIndex = 0;
   leaderHint: NodeId | null = null;
   voteGuard: boolean | null = null;
+  leaseHeld: boolean | null = null;
   /** terms[i] and commandIds[i] describe the entry at index i; index 0 is a sentinel. */
   terms: number[] = [0];
   commandIds: number[] = [0];
@@ -90,6 +91,7 @@ export class NodeMirror implements ObservedNode {
     copy.appliedIndex = this.appliedIndex;
     copy.leaderHint = this.leaderHint;
     copy.voteGuard = this.voteGuard;
+    copy.leaseHeld = this.leaseHeld;
     copy.terms = this.terms.slice();
     copy.commandIds = this.commandIds.slice();
     copy.prefixHashes = this.prefixHashes.slice();
@@ -122,6 +124,7 @@ export function observeOutput(mirror: NodeMirror, output: Output, started: boole
     previousAppliedIndex: mirror.appliedIndex,
     previousLastIndex: mirror.lastIndex,
     previousLastPrefixHash: mirror.prefixHashes[mirror.lastIndex],
+    previousVoteGuard: mirror.voteGuard,
     previousConfiguration: mirror.configuration,
     logChangedFrom: Number.POSITIVE_INFINITY,
     applied: output.applied,
@@ -165,6 +168,7 @@ function applyView(mirror: NodeMirror, view: StateView, change: StepChange): voi
   mirror.appliedIndex = view.appliedIndex;
   mirror.leaderHint = view.leaderHint;
   mirror.voteGuard = view.voteGuard ?? null;
+  mirror.leaseHeld = view.leaseHeld ?? null;
   if (view.configuration !== undefined) mirror.configuration = view.configuration;
   if (view.snapshotIndex !== undefined) observeSnapshotIndex(mirror, view.snapshotIndex, view.snapshotTerm ?? 0);
   const log = view.log;

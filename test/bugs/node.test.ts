@@ -486,6 +486,29 @@ describe('checkquorum-never-steps-down', () => {
   });
 });
 
+describe("the vote guard a lease rests on, in the correct Raft", () => {
+  /** n2 of three with lease reads, following n3's term 6, just heard from it. */
+  function guardedFollower(): Driver {
+    const follower = new Driver([], { id: 2, records: [hardState(5)], options: { leaseReads: true } });
+    // Its start's guard lapses first (seed 7 draws a first timeout past electionTicksMin).
+    follower.tick(options.electionTicksMin);
+    expect(follower.last.state).toMatchObject({ role: 'follower', voteGuard: false });
+    follower.deliver(3, append({ term: 6, leader: 3, previousLogIndex: 0, previousLogTerm: 0, entries: [], leaderCommit: 0 }));
+    return follower;
+  }
+
+  it('holds across a newer term learned from a late answer, until the minimum election timeout since the leader has passed', () => {
+    const follower = guardedFollower();
+    // n1's refusal of n2's old vote request of term 4 carries n1's term 11.
+    expect(follower.deliver(1, vote(11, false)).state).toMatchObject({ role: 'follower', term: 11, voteGuard: true });
+    expect(follower.deliver(1, requestVote(12, 1, 9, 9)).messages).toEqual([]);
+    follower.tick(options.electionTicksMin - 1);
+    expect(follower.last.state?.voteGuard).toBe(true);
+    follower.tick(1);
+    expect(follower.last.state).toMatchObject({ term: 11, voteGuard: false });
+  });
+});
+
 describe('lease-read-ignores-drift', () => {
   it('serves a lease read electionTicksMin - 1 ticks after the contact', () => {
     const leader = contactLeader(['lease-read-ignores-drift'], { leaseReads: true });

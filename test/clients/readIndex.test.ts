@@ -46,6 +46,20 @@ describe('a ReadIndex read on the reference', () => {
     expect(step(2, ack(1, round)).answers).toEqual([{ commandId: read.id, kind: 'read', value: null }]);
   });
 
+  it("is not confirmed by a rejection of an earlier term's request that echoes a higher round (the answer carries the follower's term, which its sender may lead by then)", () => {
+    const follower = new RaftNode();
+    follower.step({ kind: 'start', id: 2, members: [1, 2, 3], seed: 7, records: [], options: { electionTicksMin: 10, electionTicksMax: 20, heartbeatTicks: 2, entriesPerMessageMax: 64 } });
+    const current: AppendEntries = { type: 'AppendEntries', term: 8, leader: 3, previousLogIndex: 0, previousLogTerm: 0, entries: [], leaderCommit: 0 };
+    follower.step({ kind: 'deliver', from: 3, message: { type: current.type, term: 8, body: current } });
+    // n3's request of term 7, from a leadership before (round 17, tick 40), delivered late.
+    const stale: AppendEntries = { ...current, term: 7, readRound: 17, leaderTick: 40 };
+    const rejected = follower.step({ kind: 'deliver', from: 3, message: { type: stale.type, term: 7, body: stale } });
+    const answer = rejected.messages.find((outbound) => outbound.to === 3)?.message.body as AppendEntriesResponse;
+    expect(answer).toMatchObject({ type: 'AppendEntriesResponse', term: 8, success: false });
+    expect(answer.readRound).toBeUndefined();
+    expect(answer.leaderTick).toBeUndefined();
+  });
+
   it('answers notLeader with the leader it knows on a follower', () => {
     const node = new RaftNode();
     node.step({ kind: 'start', id: 2, members: [1, 2, 3], seed: 7, records: [], options: { electionTicksMin: 10, electionTicksMax: 20, heartbeatTicks: 2, entriesPerMessageMax: 64 } });

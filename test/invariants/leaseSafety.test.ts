@@ -1,6 +1,7 @@
-// lease-safety: a read answered at once (from a lease) is answered only while a quorum of the
-// serving node's voters still holds its vote (thesis 6.4.1), judged at the read from the voters'
-// guards as their views report them (StateView.voteGuard).
+// lease-safety: a read answered at once (from a lease), or a lease held, only while a quorum of
+// the node's voters still holds its vote (thesis 6.4.1), judged from the voters' guards as their
+// views report them (StateView.voteGuard, leaseHeld): at the read, at the holder's steps, and at
+// the step where a voter's guard lapses.
 
 import { describe, expect, it } from 'vitest';
 import { leaseSafety } from '../../invariants/index.js';
@@ -28,7 +29,7 @@ describe('lease-safety', () => {
   it("fires when a leader answers a read at once after its voters' guards lapsed", () => {
     const violation = serve(cluster(follower(false), follower(false)));
     expect(violation).toMatchObject({ invariant: 'lease-safety', nodes: [1], evidence: { read: 7, term: 2, voters: [1, 2, 3], holding: [1], lapsed: [2, 3] } });
-    expect(violation?.message).toContain('answered read 7 at once');
+    expect(violation?.message).toContain('answered read 7 at once, from a lease, while only n1 of voters n1, n2, n3');
   });
 
   it('lets the read go while a quorum holds its vote, the leader counted', () => {
@@ -36,8 +37,14 @@ describe('lease-safety', () => {
     expect(serve(cluster(follower(false), follower(true)))).toBeNull();
   });
 
-  it('counts a voter of a higher term as lapsed, whatever its guard (it may have voted there)', () => {
-    expect(serve(cluster(follower(true, 3), follower(false)))?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+  it('counts a voter of a higher term as lapsed if it voted or heard a leader there (another leader may lead)', () => {
+    expect(serve(cluster({ ...follower(true, 3), votedFor: 3 }, follower(false)))?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+    expect(serve(cluster({ ...follower(true, 3), leaderHint: 3 }, follower(false)))?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+    expect(serve(cluster(follower(false, 3), follower(false)))?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+  });
+
+  it('counts a voter of a higher term as holding if it kept its guard there, with no vote and no leader (a term learned from a late answer)', () => {
+    expect(serve(cluster(follower(true, 3), follower(false)))).toBeNull();
   });
 
   it('counts a voter that is down as holding (it votes for no one until it starts again)', () => {
@@ -62,5 +69,27 @@ describe('lease-safety', () => {
     const view = { latest: joint, latestIndex: 2, committed: joint, committedIndex: 2 };
     const steps = new JudgedSteps(leaseSafety, [{ ...leader(), configuration: view }, follower(true), follower(false), follower(false), follower(false)]);
     expect(serve(steps, { ...leader(), configuration: view })?.evidence).toMatchObject({ voters: [1, 2, 3, 4, 5], holding: [1, 2], lapsed: [3, 4, 5] });
+  });
+
+  it("fires at the step where a voter's guard lapses and the lease held elsewhere loses its quorum", () => {
+    const steps = cluster(follower(true), follower(true));
+    const holder: NodeLook = { ...leader(), leaseHeld: true };
+    expect(steps.step(1, { kind: 'tick' }, holder)).toBeNull();
+    expect(steps.step(2, { kind: 'tick' }, follower(false))).toBeNull();
+    const violation = steps.step(3, { kind: 'tick' }, follower(false));
+    expect(violation).toMatchObject({ invariant: 'lease-safety', nodes: [1, 3], evidence: { term: 2, holding: [1], lapsed: [2, 3] } });
+    expect(violation?.message).toContain('n1 (leader, term 2) holds a lease');
+  });
+
+  it("fires at the holder's own step when it holds a lease its voters no longer guard", () => {
+    const steps = cluster(follower(false), follower(false));
+    expect(steps.step(1, { kind: 'tick' }, { ...leader(), leaseHeld: true })?.evidence).toMatchObject({ holding: [1], lapsed: [2, 3] });
+  });
+
+  it('judges no lease where none is held, nor a term that rose at a voter while the guard of a quorum holds', () => {
+    const steps = cluster(follower(true), follower(true));
+    expect(steps.step(1, { kind: 'tick' }, { ...leader(), leaseHeld: false })).toBeNull();
+    expect(steps.step(3, { kind: 'tick' }, follower(false, 3))).toBeNull();
+    expect(steps.step(2, { kind: 'tick' }, follower(false))).toBeNull();
   });
 });

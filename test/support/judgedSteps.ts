@@ -18,8 +18,11 @@ export interface NodeLook {
   log: readonly number[];
   /** Feature 'membership': the configurations the node reports, if any. */
   configuration?: ConfigurationView;
-  /** StateView.voteGuard, if the node reports it. */
+  /** StateView.voteGuard and leaseHeld, if the node reports them. */
   voteGuard?: boolean;
+  leaseHeld?: boolean;
+  votedFor?: NodeId | null;
+  leaderHint?: NodeId | null;
 }
 
 export interface Sent {
@@ -48,7 +51,7 @@ export class JudgedSteps {
       sync: false,
       applied: [],
       answers,
-      state: { role: look.role, term: look.term, votedFor: null, commitIndex: 0, appliedIndex: 0, leaderHint: null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}), ...(look.voteGuard !== undefined ? { voteGuard: look.voteGuard } : {}) },
+      state: { role: look.role, term: look.term, votedFor: look.votedFor ?? null, commitIndex: 0, appliedIndex: 0, leaderHint: look.leaderHint ?? null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}), ...(look.voteGuard !== undefined ? { voteGuard: look.voteGuard } : {}), ...(look.leaseHeld !== undefined ? { leaseHeld: look.leaseHeld } : {}) },
     };
     return this.judge.stepped(id, output, input.kind === 'start', this.eventNumber, this.eventNumber * 10, undefined, input).violation;
   }

@@ -271,7 +271,9 @@ function stateProblem(state: unknown): string | null {
   for (const field of ['snapshotIndex', 'snapshotTerm'] as const) {
     if (state[field] !== undefined && !isInteger(state[field])) return `output.state.${field}: expected an integer, got ${typeName(state[field])}`;
   }
-  if (state.voteGuard !== undefined && typeof state.voteGuard !== 'boolean') return `output.state.voteGuard: expected true or false, got ${typeName(state.voteGuard)}`;
+  for (const field of ['voteGuard', 'leaseHeld'] as const) {
+    if (state[field] !== undefined && typeof state[field] !== 'boolean') return `output.state.${field}: expected true or false, got ${typeName(state[field])}`;
+  }
   const log = state.log;
   if (log === undefined) return null;
   if (!isObject(log) || !isInteger(log.from) || !Array.isArray(log.entries)) return 'output.state.log: expected {from: integer, entries: [{term, commandId}]}';

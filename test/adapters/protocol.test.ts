@@ -99,11 +99,12 @@ describe('the outputs of protocol 2', () => {
     expect(problemOf(output({ answers: [{ commandId: 42, kind: 'transferAccepted' }] }))).toContain('output.answers[0].term: expected an integer');
   });
 
-  it('pass a view with its vote guard, and name a guard that is not a boolean', () => {
+  it('pass a view with its vote guard and lease, and name either when not a boolean', () => {
     const state = { role: 'follower', term: 3, votedFor: 1, commitIndex: 7, appliedIndex: 7, leaderHint: 1 };
-    const parsed = output({ state: { ...state, voteGuard: false } });
-    expect(parsed.ok && parsed.output.state?.voteGuard).toBe(false);
+    const parsed = output({ state: { ...state, voteGuard: false, leaseHeld: true } });
+    expect(parsed.ok && parsed.output.state).toMatchObject({ voteGuard: false, leaseHeld: true });
     expect(problemOf(output({ state: { ...state, voteGuard: 1 } }))).toBe('answered with a wrong shape: output.state.voteGuard: expected true or false, got number 1');
+    expect(problemOf(output({ state: { ...state, leaseHeld: 'yes' } }))).toBe('answered with a wrong shape: output.state.leaseHeld: expected true or false, got string "yes"');
   });
 
   it('name a rejected answer without a reason', () => {

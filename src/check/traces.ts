@@ -98,7 +98,7 @@ export function replayTrace(trace: TraceFile, implementation: Implementation = i
     seed: trace.seed,
     implementation,
     scenario: trace.scenario,
-    invariants: allInvariants,
+    invariants,
     choices: trace.choices,
     recordEvents: true,
   });

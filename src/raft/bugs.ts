@@ -113,9 +113,10 @@ const catalog = [
   {
     name: 'stale-read',
     description: 'A leader answers ReadIndex reads from its own state without confirming it still leads.',
-    // A leader cut off from its majority, already replaced, answers with what it had.
-    invariant: 'linearizability',
-    alsoCaughtBy: [],
+    // Every read is answered at once with no guard behind it (seen at the read); a leader cut off
+    // from its majority, already replaced, answers with what it had (seen by a client).
+    invariant: 'lease-safety',
+    alsoCaughtBy: ['linearizability'],
     kind: 'safety',
     source: 'Raft thesis, section 6.4 (a leader confirms it still leads before answering a read); Jepsen: etcd and Consul (aphyr.com, 2014: stale reads)',
   },

@@ -4,6 +4,7 @@
 // them and a deposed leader that has not heard of its successor gets asked too (stale reads).
 
 import { describe, expect, it } from 'vitest';
+import { allInvariants } from '../../invariants/index.js';
 import { referenceImplementation } from '../../src/adapters/reference.js';
 import { runCampaign, seedRange } from '../../src/check/campaign.js';
 import { withClients } from '../../src/check/options.js';
@@ -55,7 +56,9 @@ describe('client routing', () => {
 
   it("'any' finds stale-read where ReadIndex reads reach a leader cut off by a partition", () => {
     const scenario = withClients(loadScenario('majority-minority-partition'), { count: 3, reads: 'readIndex', routing: 'any' });
-    const campaign = runCampaign({ seeds: seedRange(1, 40), implementation: referenceImplementation(bugsFromNames(['stale-read'])), scenario, failuresMax: 1 });
+    // What a client sees: lease-safety, which sees the read answered at once itself, is left out.
+    const invariants = allInvariants.filter((definition) => definition.name !== 'lease-safety');
+    const campaign = runCampaign({ seeds: seedRange(1, 40), implementation: referenceImplementation(bugsFromNames(['stale-read'])), scenario, failuresMax: 1, invariants });
     expect(campaign.failures).toHaveLength(1);
     expect(campaign.failures[0].run.violation?.invariant).toBe('linearizability');
     // The correct reference passes the same seeds with the same clients.

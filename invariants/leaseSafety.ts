@@ -2,8 +2,11 @@
 // a lease rests on a promise, that no other leader can have been elected since the leader last
 // heard from a quorum, because the voters of that quorum ignore vote requests of a higher term
 // for a minimum election timeout after hearing from it. This checks the promise against the
-// voters' own guards as their views report them (StateView.voteGuard): a quorum of the reader's
-// configuration (both halves of a joint one) must still hold its vote. A voter holds it when its
+// voters' own guards as their views report them (StateView.voteGuard): the voters whose vote is
+// not held must not form a quorum (both halves of a joint configuration) of the reader's latest
+// or committed configuration, or a candidate could be elected without any vote the lease counts
+// on (a quorum of holders is not needed: in a configuration of four, two holders already leave
+// the others short of three). A voter holds its vote when its
 // guard is up (or it is down: it votes for no one until it starts again, judged then) and it has
 // not moved past the reader's term (a voter of a higher term may already have voted), unless it
 // kept its guard across a newer term it learned without voting or hearing a leader there.
@@ -71,17 +74,29 @@ function guardMoved(change: StepChange, node: ObservedNode): boolean {
   return change.started || change.previousVoteGuard !== node.voteGuard || change.previousTerm !== node.term;
 }
 
-/** The lease of `reader` judged now: a violation unless a quorum of its voters holds its vote. */
+/**
+ * The lease of `reader` judged now: a violation when the voters whose vote is not held form a
+ * quorum (both halves of a joint configuration) of the reader's latest or committed
+ * configuration, so that a candidate counting in either could be elected without any vote the
+ * lease counts on. (A candidate with an older configuration still needs a log as up to date as a
+ * quorum's: what configuration-safety and leader-completeness judge.)
+ */
 function judgeLease(change: StepChange, cluster: ObservedCluster, reader: ObservedNode, what: string, evidence: Record<string, unknown>): Violation | null {
-  const configuration = votersOf(reader, cluster);
   const holds = (voter: NodeId) => holdsVote(cluster.mirror(voter), reader);
-  if (hasQuorum(configuration, holds)) return null;
+  const lapsed = (voter: NodeId) => !holds(voter);
+  for (const configuration of configurationsOf(reader, cluster)) {
+    if (hasQuorum(configuration, lapsed)) return leaseBroken(change, reader, configuration, holds, what, evidence);
+  }
+  return null;
+}
+
+function leaseBroken(change: StepChange, reader: ObservedNode, configuration: Configuration, holds: (voter: NodeId) => boolean, what: string, evidence: Record<string, unknown>): Violation {
   const voters = [...new Set([...configuration.voters, ...configuration.votersOutgoing])].sort((a, b) => a - b);
   const holding = voters.filter(holds);
   const names = (ids: readonly NodeId[]) => (ids.length === 0 ? 'none' : ids.map((id) => `n${id}`).join(', '));
   return violation({
     invariant: name,
-    message: `n${reader.id} (${reader.role}, term ${reader.term}) ${what}, while only ${names(holding)} of voters ${names(voters)} still held their vote: the others would grant a vote of a higher term, so another leader may already lead`,
+    message: `n${reader.id} (${reader.role}, term ${reader.term}) ${what}, while only ${names(holding)} of voters ${names(voters)} still held their vote: the others are a quorum and could elect another leader`,
     nodes: reader.id === change.node ? [reader.id] : [reader.id, change.node],
     eventNumber: change.eventNumber,
     timeMs: change.timeMs,
@@ -89,11 +104,11 @@ function judgeLease(change: StepChange, cluster: ObservedCluster, reader: Observ
   });
 }
 
-/** The configuration the reader counts quorums in: its latest, or every node without membership views. */
-function votersOf(reader: ObservedNode, cluster: ObservedCluster): Configuration {
-  const configuration = reader.configuration?.latest;
-  if (configuration !== undefined) return configuration;
-  return { voters: cluster.nodes.map((node) => node.id), learners: [], votersOutgoing: [] };
+/** The configurations a candidate may count votes in, as the reader knows them: its latest and committed, or every node without membership views. */
+function configurationsOf(reader: ObservedNode, cluster: ObservedCluster): Configuration[] {
+  const view = reader.configuration;
+  if (view !== null) return view.latest === view.committed ? [view.latest] : [view.latest, view.committed];
+  return [{ voters: cluster.nodes.map((other) => other.id), learners: [], votersOutgoing: [] }];
 }
 
 function holdsVote(voter: ObservedNode, reader: ObservedNode): boolean {

@@ -64,11 +64,23 @@ describe('lease-safety', () => {
     expect(serve(new JudgedSteps(leaseSafety, [unguarded, follower(undefined), follower(undefined)]), unguarded)).toBeNull();
   });
 
-  it('needs a quorum of both halves of a joint configuration', () => {
+  it('fires only where the voters not holding are a quorum of the reader\'s configuration: both halves of a joint one', () => {
     const joint: Configuration = { voters: [1, 2, 3], learners: [], votersOutgoing: [1, 4, 5] };
     const view = { latest: joint, latestIndex: 2, committed: joint, committedIndex: 2 };
-    const steps = new JudgedSteps(leaseSafety, [{ ...leader(), configuration: view }, follower(true), follower(false), follower(false), follower(false)]);
-    expect(serve(steps, { ...leader(), configuration: view })?.evidence).toMatchObject({ voters: [1, 2, 3, 4, 5], holding: [1, 2], lapsed: [3, 4, 5] });
+    const withJoint = (look: NodeLook): NodeLook => ({ ...look, configuration: view });
+    // n1 and n4 hold: {2, 3} are a majority of {1, 2, 3}, but {5} is none of {1, 4, 5}.
+    const safe = new JudgedSteps(leaseSafety, [withJoint(leader()), follower(false), follower(false), follower(true), follower(false)]);
+    expect(serve(safe, withJoint(leader()))).toBeNull();
+    const broken = new JudgedSteps(leaseSafety, [withJoint(leader()), follower(false), follower(false), follower(false), follower(false)]);
+    expect(serve(broken, withJoint(leader()))?.evidence).toMatchObject({ voters: [1, 2, 3, 4, 5], holding: [1], lapsed: [2, 3, 4, 5] });
+  });
+
+  it('lets a lease stand in a configuration of four with two holders: the other two are no quorum', () => {
+    const four: Configuration = { voters: [1, 2, 3, 4], learners: [], votersOutgoing: [] };
+    const view = { latest: four, latestIndex: 2, committed: four, committedIndex: 2 };
+    const withFour = (look: NodeLook): NodeLook => ({ ...look, configuration: view });
+    expect(serve(new JudgedSteps(leaseSafety, [withFour(leader()), follower(true), follower(false), follower(false)]), withFour(leader()))).toBeNull();
+    expect(serve(new JudgedSteps(leaseSafety, [withFour(leader()), follower(false), follower(false), follower(false)]), withFour(leader()))?.invariant).toBe('lease-safety');
   });
 
   it("fires at the step where a voter's guard lapses and the lease held elsewhere loses its quorum", () => {

@@ -47,7 +47,9 @@ const checker: InvariantChecker = {
     const readId = readAnsweredAtOnce(change);
     if (readId !== null) return judgeLease(change, cluster, stepped, `answered read ${readId} at once, from a lease`, { read: readId });
     if (stepped.leaseHeld === true && stepped.up) return judgeLease(change, cluster, stepped, 'holds a lease', {});
-    if (!guardMoved(change, stepped)) return null;
+    // Only where leases are held: a node that reports no leaseHeld (no lease reads in this run)
+    // reads no other node's mirror here (the explorer keeps such judgings by their judgement).
+    if (stepped.leaseHeld === null || !guardMoved(change, stepped)) return null;
     // A voter's guard lapsed, its term rose, or it started: each lease held elsewhere is judged
     // again (reading the other nodes only then).
     for (const holder of cluster.nodes) {

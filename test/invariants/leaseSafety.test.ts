@@ -84,11 +84,16 @@ describe('lease-safety', () => {
   });
 
   it("fires at the step where a voter's guard lapses and the lease held elsewhere loses its quorum", () => {
-    const steps = cluster(follower(true), follower(true));
+    // Views that report leaseHeld (a follower: false), as an implementation with lease reads sends them.
+    const leasing = (look: NodeLook): NodeLook => ({ ...look, leaseHeld: look.leaseHeld ?? false });
+    const steps = cluster(leasing(follower(true)), leasing(follower(true)));
     const holder: NodeLook = { ...leader(), leaseHeld: true };
     expect(steps.step(1, { kind: 'tick' }, holder)).toBeNull();
-    expect(steps.step(2, { kind: 'tick' }, follower(false))).toBeNull();
-    const violation = steps.step(3, { kind: 'tick' }, follower(false));
+    expect(steps.step(2, { kind: 'tick' }, leasing(follower(false)))).toBeNull();
+    // Without leaseHeld in its view a voter's step judges no lease held elsewhere (no lease reads in its run).
+    expect(steps.step(3, { kind: 'tick' }, follower(false))).toBeNull();
+    expect(steps.step(3, { kind: 'tick' }, leasing(follower(true)))).toBeNull();
+    const violation = steps.step(3, { kind: 'tick' }, leasing(follower(false)));
     expect(violation).toMatchObject({ invariant: 'lease-safety', nodes: [1, 3], evidence: { term: 2, holding: [1], lapsed: [2, 3] } });
     expect(violation?.message).toContain('n1 (leader, term 2) holds a lease');
   });

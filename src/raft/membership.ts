@@ -72,7 +72,8 @@ export class Membership {
 
   /** Does this node know a configuration other than the one it was started with (or is it joining)? */
   changed(): boolean {
-    return this.entries.length > 0 || this.initial.voters.length === 0 || !sameConfiguration(this.base, this.initial);
+    // The base is the initial configuration itself until a snapshot folds another in: asked on every output (StateView.voteGuard).
+    return this.entries.length > 0 || this.initial.voters.length === 0 || (this.base !== this.initial && !sameConfiguration(this.base, this.initial));
   }
 
   /**

@@ -585,7 +585,8 @@ export class RaftNode {
    * and once the membership has changed).
    */
   private voteGuardView(): boolean {
-    return (this.guardsLeases() || this.membership.changed()) && !this.bugs['removed-node-disrupts'] && this.holdsVote();
+    if (this.bugs['removed-node-disrupts'] || !this.holdsVote()) return false;
+    return this.guardsLeases() || this.membership.changed();
   }
 
   /** StateView.leaseHeld: with lease reads, whether startRead would answer a read now, at once. */

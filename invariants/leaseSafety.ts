@@ -46,7 +46,7 @@ const checker: InvariantChecker = {
     if (stepped.voteGuard === null) return null;
     const readId = readAnsweredAtOnce(change);
     if (readId !== null) return judgeLease(change, cluster, stepped, `answered read ${readId} at once, from a lease`, { read: readId });
-    if (stepped.leaseHeld === true && stepped.up) return judgeLease(change, cluster, stepped, 'holds a lease', {});
+    if (stepped.leaseHeld === true) return judgeLease(change, cluster, stepped, 'holds a lease', {});
     // Only where leases are held: a node that reports no leaseHeld (no lease reads in this run)
     // reads no other node's mirror here (the explorer keeps such judgings by their judgement).
     if (stepped.leaseHeld === null || !guardMoved(change, stepped)) return null;

@@ -168,13 +168,10 @@ export class RaftNode {
   private membership = new Membership();
   private leadership = new Leadership();
   /**
-   * With check-quorum or lease reads: the node started less than electionTicksMin ticks ago and has
-   * not campaigned since. It may have answered a leader before it crashed, so it ignores vote
-   * requests as a node that heard from a leader does (a lease may rest on its answer).
-   */
-  /**
-   * The guard without a known leader (hearsFromLeader): after a start (we may have answered a
-   * leader before the crash), and after a newer term learned while the guard was up.
+   * With check-quorum or lease reads, the guard without a known leader (hearsFromLeader), up to
+   * electionTicksMin ticks and no campaign: after a start (it may have answered a leader before
+   * it crashed, and a lease may rest on that answer), and after a newer term learned from anyone
+   * but that term's leader while the guard was up.
    */
   private startGuard = false;
   private store: KeyValueStore;

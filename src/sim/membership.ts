@@ -202,7 +202,6 @@ export class MembershipAdmin {
     world.schedule(world.nowMs + cutOff.durationMs, { kind: 'heal' });
   }
 
-
   /**
    * The configuration the liveness phase judges: the latest committed one any node reports
    * (null: none reported). Its nodes must all catch up, and a leader must hold their term.

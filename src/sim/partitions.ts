@@ -78,7 +78,6 @@ export function drawCut(shape: Exclude<PartitionShape, 'flapping'>, members: rea
   }
 }
 
-/** A Fisher-Yates shuffle drawn from `stream` (the faults' by default); all-zero choices keep the order. */
 /** A leader cut off from the rest, with the companions it keeps, for a drawn time. */
 export interface LeaderCutOff {
   cut: Cut;
@@ -102,6 +101,7 @@ export function drawLeaderCutOff(random: Random, stream: string, probability: nu
   return { cut: splitCut([minority, majority]), durationMs: drawnMs };
 }
 
+/** A Fisher-Yates shuffle drawn from `stream` (the faults' by default); all-zero choices keep the order. */
 export function shuffle(members: readonly NodeId[], random: Random, stream = 'faults'): NodeId[] {
   const result = [...members];
   for (let index = 0; index < result.length - 1; index += 1) {

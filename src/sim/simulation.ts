@@ -860,14 +860,18 @@ export class Simulation implements FaultWorld, LivenessWorld {
    */
   private maybeCrashAfterCommit(id: NodeId, change: StepChange): boolean {
     const crash = this.scenario.faults.crash;
-    if (crash.afterLeaderCommitProbability <= 0) return false;
-    const mirror = this.observation.mirror(id);
-    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return false;
+    if (crash.afterLeaderCommitProbability <= 0 || !this.leaderCommitted(id, change)) return false;
     const strikes = this.random.chance('triggers', crash.afterLeaderCommitProbability);
     const restartAfterMs = this.random.integer('triggers', crash.restartDelayMs.minMs, crash.restartDelayMs.maxMs);
     const crashed = strikes && this.crashNow(id, restartAfterMs);
     if (crashed) this.marks.hit('crash-after-leader-commit');
     return crashed;
+  }
+
+  /** Did node `id`, a leader, advance its commit index in this step (the moment both triggers strike)? */
+  private leaderCommitted(id: NodeId, change: StepChange): boolean {
+    const mirror = this.observation.mirror(id);
+    return mirror.hasView && mirror.role === 'leader' && mirror.commitIndex > change.previousCommitIndex;
   }
 
   /**
@@ -878,9 +882,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private maybePartitionAfterCommit(id: NodeId, change: StepChange): boolean {
     const partition = this.scenario.faults.partition;
     const probability = partition.afterLeaderCommitProbability ?? 0;
-    if (probability <= 0) return false;
-    const mirror = this.observation.mirror(id);
-    if (!mirror.hasView || mirror.role !== 'leader' || mirror.commitIndex <= change.previousCommitIndex) return false;
+    if (probability <= 0 || !this.leaderCommitted(id, change)) return false;
     const cutOff = drawLeaderCutOff(this.random, 'triggers/partition', probability, id, this.members, partition.durationMs);
     if (cutOff === null || this.network.partitioned()) return false;
     this.schedule(this.now, { kind: 'partition', cut: { ...cutOff.cut, label: `${cutOff.cut.label} (after ${nodeName(id)}'s commit)` } });

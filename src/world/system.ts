@@ -1242,8 +1242,12 @@ interface NodeStep {
   lastJudgedFrom: Judgement | null;
   lastOutcome: Judgement | null;
   lastChangedShared: boolean;
-  /** What judging it from a judgement left where it read other nodes' mirrors (it committed, or a checker read another node), by the node states it was judged among (Draft.keepCommitting). */
-  committing: Map<Judgement, { readonly nodes: readonly NodeState[]; readonly judged: Judged }[]> | null;
+  /**
+   * What judging it from a judgement left where it read other nodes' mirrors (it committed, or a
+   * checker read another node), by the node states it was judged among (Draft.keepCommitting): per
+   * judgement one flat array of tuples, each the world's node states followed by the outcome.
+   */
+  committing: Map<Judgement, (NodeState | Judged)[]> | null;
 }
 
 /**
@@ -1255,14 +1259,19 @@ const committingOutcomesMax = 16;
 
 /** What judging a node step from a judgement left: the next judgement, and whether it changed what other steps read. */
 interface Judged {
-  readonly judgement: Judgement;
+  /** Null where unchanged. */
+  readonly judgement: Judgement | null;
   readonly changedShared: boolean;
   /**
    * The judging changed nothing (no checker's state, no shared part): from any judgement with the
-   * same core the outcome is that judgement itself, with no other to look up.
+   * same core the outcome is that judgement itself, with no other to look up. Such outcomes are
+   * the two objects below, so that a memo look-up that finds one (most do) reads nothing more.
    */
   readonly unchanged: boolean;
 }
+
+const judgedUnchanged: Judged = { judgement: null, changedShared: false, unchanged: true };
+const judgedUnchangedShared: Judged = { judgement: null, changedShared: true, unchanged: true };
 
 /** Whether a tick showed something: a message, or a role or term other than `before`'s. */
 function shows(step: NodeStep, before: NodeState): boolean {
@@ -1420,7 +1429,7 @@ class Draft {
       const judged = this.settle(before);
       if (revealedRead) (step.judgedExactly ??= new Map()).set(before, judged);
       else (step.judged ??= new Map()).set(before.core, judged);
-      noteOutcome(step, before, judged.judgement, judged.changedShared);
+      noteOutcome(step, before, this.current, judged.changedShared);
     } else this.keepCommitting(step, before);
   }
 
@@ -1432,11 +1441,13 @@ class Draft {
    */
   private keepCommitting(step: NodeStep, before: Judgement): void {
     const outcomes = (step.committing ??= new Map()).get(before);
-    if (outcomes !== undefined && outcomes.length >= committingOutcomesMax) return;
+    const stride = this.nodes.length + 1;
+    if (outcomes !== undefined && outcomes.length >= committingOutcomesMax * stride) return;
     const judged = this.settle(before);
-    const outcome = { nodes: this.nodes.slice(), judged };
-    if (outcomes === undefined) step.committing.set(before, [outcome]);
-    else outcomes.push(outcome);
+    const kept = outcomes ?? [];
+    for (let at = 0; at < this.nodes.length; at += 1) kept.push(this.nodes[at]);
+    kept.push(judged);
+    if (outcomes === undefined) step.committing.set(before, kept);
   }
 
   /** Moves to the outcome of a step kept by node states for `before` and the node states at hand (keepCommitting): true then. */
@@ -1444,13 +1455,14 @@ class Draft {
     const outcomes = step.committing === null ? undefined : step.committing.get(before);
     if (outcomes === undefined) return false;
     const nodes = this.nodes;
-    for (let index = 0; index < outcomes.length; index += 1) {
-      const kept = outcomes[index].nodes;
+    const count = nodes.length;
+    // One flat array (node states, then the outcome, per tuple): the scan reads no object per tuple.
+    for (let start = 0; start < outcomes.length; start += count + 1) {
       let same = true;
-      for (let at = 0; at < kept.length && same; at += 1) same = kept[at] === nodes[at];
+      for (let at = 0; at < count && same; at += 1) same = outcomes[start + at] === nodes[at];
       if (!same) continue;
-      const judged = outcomes[index].judged;
-      this.current = judged.judgement;
+      const judged = outcomes[start + count] as Judged;
+      if (!judged.unchanged) this.current = judged.judgement!;
       this.changedShared ||= judged.changedShared;
       return true;
     }
@@ -1470,8 +1482,12 @@ class Draft {
     }
     const known = judgedFrom(step, before);
     if (known === undefined) return this.committedBefore(step, before);
-    const outcome = known.judgement;
-    const next = known.unchanged ? before : outcome.revealed === before.revealed ? outcome : this.system.judgementOf(outcome.core, before.revealed);
+    // An unchanged outcome is one shared object (Draft.settle): found without reading another.
+    let next = before;
+    if (!known.unchanged) {
+      const outcome = known.judgement!;
+      next = outcome.revealed === before.revealed ? outcome : this.system.judgementOf(outcome.core, before.revealed);
+    }
     noteOutcome(step, before, next, known.changedShared);
     this.current = next;
     this.changedShared ||= known.changedShared;
@@ -1495,7 +1511,8 @@ class Draft {
     }
     this.active = null;
     this.changedShared ||= changedShared;
-    return { judgement: this.current, changedShared, unchanged: this.current === from };
+    if (this.current === from) return changedShared ? judgedUnchangedShared : judgedUnchanged;
+    return { judgement: this.current, changedShared, unchanged: false };
   }
 
   /** A replay (with an observer) finds nothing in the memos: its judgements are made as they stand. */

@@ -144,6 +144,10 @@ describe('judging a node step once per judgement', () => {
     const third = system.apply(ticked, { kind: 'deliver', message: answer });
     expect(judged()).toBe(judgedTicked + 1);
     expect(third.world.judgement).toBe(first.world.judgement);
+    // Both node tuples are kept now, each with its outcome: either is found again, not judged.
+    expect(system.apply(world, { kind: 'deliver', message: answer }).world.judgement).toBe(first.world.judgement);
+    expect(system.apply(ticked, { kind: 'deliver', message: answer }).world.judgement).toBe(first.world.judgement);
+    expect(judged()).toBe(judgedTicked + 1);
   });
 
   it('judges a step whose checkers read another node afresh among other node states, and once among the same', () => {

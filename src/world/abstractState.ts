@@ -198,6 +198,18 @@ export class AbstractStates {
   private readonly nodeTransitions = new Set<number>();
   /** Each node's coarse code at the last look (by position in the cluster's nodes). */
   private readonly nodeCodes: number[] = [];
+  /**
+   * What the last look computed from, so that a step that moved one node recomputes that node's
+   * code alone (onlyMoved): each node's full code and mirror, the reference node, the highest
+   * term and commit index, and which nodes were up with a view (a bit per position). A null
+   * reference: no look to build on.
+   */
+  private readonly lookedCodes: number[] = [];
+  private readonly lookedNodes: ObservedNode[] = [];
+  private lookedReference: ObservedNode | null = null;
+  private lookedTermMax = 0;
+  private lookedCommitMax = 0;
+  private lookedSeenMask = 0;
 
   /**
    * After every step, with the cluster as observed after it, and the step's change when there is
@@ -211,28 +223,61 @@ export class AbstractStates {
     this.seen = seen;
     for (const node of nodes) this.snapshotAt[node.id] = node.snapshotIndex * 2 ** 26 + node.anchorIndex;
     const reference = referenceNode(nodes);
-    if (reference === null) return;
+    if (reference === null) {
+      this.lookedReference = null;
+      return;
+    }
     let termMax = 0;
     let commitMax = 0;
     let leaders = 0;
-    for (const node of nodes) {
+    let seenMask = 0;
+    for (let index = 0; index < nodes.length; index += 1) {
+      const node = nodes[index];
       if (!node.up || !node.hasView) continue;
       termMax = Math.max(termMax, node.term);
       commitMax = Math.max(commitMax, node.commitIndex);
       if (node.role === 'leader') leaders += 1;
+      seenMask |= 1 << (index & 31);
     }
+    const only = this.onlyMoved(nodes, change, reference, termMax, commitMax, seenMask);
+    this.lookedReference = reference;
+    this.lookedTermMax = termMax;
+    this.lookedCommitMax = commitMax;
+    this.lookedSeenMask = seenMask;
     const codes = this.scratch;
     codes.length = 0;
     for (let index = 0; index < nodes.length; index += 1) {
-      const code = nodeCode(nodes[index], reference, termMax, commitMax);
+      const code = only === -1 || only === index ? nodeCode(nodes[index], reference, termMax, commitMax) : this.lookedCodes[index];
+      this.lookedCodes[index] = code;
+      this.lookedNodes[index] = nodes[index];
       this.nodeStepped(index, code);
       insertSorted(codes, code);
     }
     if (sameCodes(codes, this.codes)) return;
-    this.codes = codes.slice();
-    const state = this.numberOf(this.codes, leaders);
+    const state = this.numberOf(codes, leaders);
+    this.codes = this.codesOf[state];
     if (this.previous !== -1 && this.transitionCount < transitionsPerRunMax) this.addTransition(this.previous, state);
     this.previous = state;
+  }
+
+  /**
+   * The position of the one node whose code a step can have moved, or -1 to recompute them all.
+   * Between two looks only the stepping node's mirror moves, but for a crash (it changes which
+   * nodes are seen) and a start: so when the step is no start, the same nodes are seen, the
+   * mirrors are the same objects, and the reference node, the highest term and the highest
+   * commit index are as they were (the reference not the stepping node, whose log may have
+   * moved), every other node's code is what the last look computed.
+   */
+  private onlyMoved(nodes: readonly ObservedNode[], change: StepChange | undefined, reference: ObservedNode, termMax: number, commitMax: number, seenMask: number): number {
+    if (change === undefined || change.started || nodes.length > 31 || nodes.length !== this.lookedNodes.length) return -1;
+    if (reference !== this.lookedReference || termMax !== this.lookedTermMax || commitMax !== this.lookedCommitMax || seenMask !== this.lookedSeenMask) return -1;
+    let only = -1;
+    for (let index = 0; index < nodes.length; index += 1) {
+      const node = nodes[index];
+      if (node !== this.lookedNodes[index]) return -1;
+      if (node.id === change.node) only = index;
+    }
+    return only === -1 || nodes[only] === reference ? -1 : only;
   }
 
   private addTransition(from: number, to: number): void {
@@ -249,8 +294,8 @@ export class AbstractStates {
     if (after !== before && this.nodeTransitions.size < transitionsPerRunMax) this.nodeTransitions.add((before + 1) * nodeCodeLimit + after);
     this.nodeCodes[index] = after;
   }
-  /** The number of the state of these (sorted) codes, given one the first time it is met. */
-  private numberOf(codes: number[], leaders: number): number {
+  /** The number of the state of these (sorted) codes, given one the first time it is met (with a copy of them). */
+  private numberOf(codes: readonly number[], leaders: number): number {
     let hash = leaders;
     for (const code of codes) hash = Math.imul(hash ^ code, 0x9e3779b1) ^ (hash >>> 15);
     // 30 bits: a small integer makes a cheap map key (buckets compare the codes anyway).
@@ -261,7 +306,7 @@ export class AbstractStates {
     }
     const state = this.fingerprints.length;
     this.fingerprints.push(stateFingerprint(leaders, codes));
-    this.codesOf.push(codes);
+    this.codesOf.push(codes.slice());
     if (bucket === undefined) this.byHash.set(hash, [state]);
     else bucket.push(state);
     return state;

@@ -86,6 +86,43 @@ describe('abstract states', () => {
     expect(states.reached().transitions).toHaveLength(1);
   });
 
+  it('recompute only the node a step moved, and reach what recomputing every node reaches', () => {
+    // Mutable mirrors, moved in place as the simulator's are, each move reported as its step.
+    const mirror = (id: number, role: ObservedNode['role'], terms: number[]) => {
+      const log = [0, ...terms];
+      return {
+        id, up: true, hasView: true, role, term: 2, commitIndex: 0, configuration: null, snapshotIndex: 0, anchorIndex: 0, log,
+        get lastIndex() { return log.length - 1; },
+        termAt: (index: number) => log[index] ?? -1,
+      };
+    };
+    const nodes = [mirror(1, 'leader', [1, 2]), mirror(2, 'follower', [1]), mirror(3, 'follower', [1])];
+    const observed = { nodes, mirror: (id: number) => nodes[id - 1] } as unknown as ObservedCluster;
+    const incremental = new AbstractStates();
+    const full = new AbstractStates();
+    const move = (id: number, edit: (node: (typeof nodes)[number]) => void) => {
+      const node = nodes[id - 1];
+      const change = { node: id, started: false, logChangedFrom: Infinity, previousRole: node.role, previousTerm: node.term, previousCommitIndex: node.commitIndex, previousLastIndex: node.lastIndex, previousConfiguration: null } as unknown as StepChange;
+      const lastBefore = node.lastIndex;
+      edit(node);
+      if (node.lastIndex !== lastBefore) (change as { logChangedFrom: number }).logChangedFrom = Math.min(lastBefore, node.lastIndex) + 1;
+      incremental.stepped(observed, change);
+      full.stepped(observed);
+    };
+    incremental.stepped(observed);
+    full.stepped(observed);
+    move(2, (node) => node.log.push(2)); // a follower catches up: the leader stays the reference
+    move(3, (node) => node.log.push(2));
+    move(1, (node) => node.log.push(2)); // the reference itself moves: every code is recomputed
+    move(1, (node) => (node.commitIndex = 3)); // the highest commit index moves
+    move(2, (node) => (node.commitIndex = 3));
+    move(3, (node) => (node.log.length = 2)); // a follower's log shrinks behind the leader's
+    move(2, (node) => node.log.push(2));
+    move(3, (node) => ((node.role = 'candidate'), (node.term = 3))); // the highest term moves
+    expect(incremental.reached()).toEqual(full.reached());
+    expect(incremental.reached().states.length).toBeGreaterThan(4);
+  });
+
   it('are the same for the same seed, and a run of the default scenario reaches many', () => {
     const first = runSeed({ seed: 3, scenario: loadScenario('default') });
     const again = runSeed({ seed: 3, scenario: loadScenario('default') });

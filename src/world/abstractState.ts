@@ -44,7 +44,10 @@ const transitionsPerRunMax = 40_000;
 /** Coarse node codes stay below this (coarseCodeOf). */
 const nodeCodeLimit = 4096;
 
-const roleCode = { follower: 1, candidate: 2, leader: 3 } as const;
+/** A role's digit: follower 1, candidate 2, leader 3 (compared, not looked up by name: this runs for every node on most steps that move one). */
+function roleCodeOf(role: ObservedNode['role']): number {
+  return role === 'leader' ? 3 : role === 'candidate' ? 2 : 1;
+}
 
 /** 0 for no lag, 1 for a small one (up to three), 2 for more. */
 function lagBucket(lag: number): number {
@@ -93,7 +96,7 @@ function nodeCode(node: ObservedNode, reference: ObservedNode, termMax: number, 
   // A leader without an entry of its own term yet: Figure 8's dangerous moment.
   const ownTermEntry = node.role === 'leader' && node.termAt(node.lastIndex) === node.term ? 1 : 0;
   const snapshot = node.anchorIndex > 0 ? 2 : node.snapshotIndex > 0 ? 1 : 0;
-  let code = roleCode[node.role];
+  let code = roleCodeOf(node.role);
   code = code * 3 + termBehind;
   code = code * 3 + lagBucket(commitMax - node.commitIndex);
   code = code * 4 + logLag;
@@ -134,10 +137,9 @@ function sameCodes(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Inserts `code` into ascending `codes` (a handful of nodes: an insertion sort). */
-function insertSorted(codes: number[], code: number): void {
-  let at = codes.length;
-  codes.push(code);
+/** Inserts `code` into ascending `codes`, whose first `count` places are taken (a handful of nodes: an insertion sort). */
+function insertSorted(codes: number[], count: number, code: number): void {
+  let at = count;
   while (at > 0 && codes[at - 1] > code) {
     codes[at] = codes[at - 1];
     at -= 1;
@@ -245,13 +247,16 @@ export class AbstractStates {
     this.lookedCommitMax = commitMax;
     this.lookedSeenMask = seenMask;
     const codes = this.scratch;
-    codes.length = 0;
+    if (codes.length !== nodes.length) {
+      codes.length = 0;
+      for (const _ of nodes) codes.push(0);
+    }
     for (let index = 0; index < nodes.length; index += 1) {
       const code = only === -1 || only === index ? nodeCode(nodes[index], reference, termMax, commitMax) : this.lookedCodes[index];
       this.lookedCodes[index] = code;
       this.lookedNodes[index] = nodes[index];
       this.nodeStepped(index, code);
-      insertSorted(codes, code);
+      insertSorted(codes, index, code);
     }
     if (sameCodes(codes, this.codes)) return;
     const state = this.numberOf(codes, leaders);
@@ -336,7 +341,11 @@ const ascending = (a: number, b: number) => a - b;
  * without calling a comparator (tens of thousands of fingerprints at the end of every run).
  */
 function sortedNumbers(values: readonly number[] | Float64Array): number[] {
-  return Array.from(Float64Array.from(values).sort());
+  const sorted = Float64Array.from(values).sort();
+  // A loop, not Array.from: that walks the typed array through its iterator.
+  const out: number[] = [];
+  for (let index = 0; index < sorted.length; index += 1) out.push(sorted[index]);
+  return out;
 }
 
 /** A campaign's counts of distinct abstract states and transitions, and whether they are estimates. */

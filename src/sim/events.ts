@@ -117,12 +117,24 @@ export interface TraceEvent {
   commitIndex?: number;
 }
 
-/** Faults aimed at one node, whose target ("leader", "follower", "any") may be resolved late. */
-const targetedFaultKinds: ReadonlySet<EventKind> = new Set(['crash', 'restart', 'isolate', 'pause', 'resume', 'slow', 'clockJump', 'corrupt']);
-
-/** The target of a fault aimed at one node, or null for any other event. */
+/**
+ * The target of a fault aimed at one node, whose target ("leader", "follower", "any") may be
+ * resolved late, or null for any other event (a switch, not a set of kinds: every event asks).
+ */
 export function faultTarget(event: EventBody): NodeTarget | null {
-  return targetedFaultKinds.has(event.kind) ? (event as { node: NodeTarget }).node : null;
+  switch (event.kind) {
+    case 'crash':
+    case 'restart':
+    case 'isolate':
+    case 'pause':
+    case 'resume':
+    case 'slow':
+    case 'clockJump':
+    case 'corrupt':
+      return event.node;
+    default:
+      return null;
+  }
 }
 
 export function describeEvent(event: SimEvent, eventNumber: number): TraceEvent {

@@ -10,13 +10,6 @@ import type { DelayDistribution, NetworkOptions } from './scenario.js';
 
 const priorityStream = 'pct';
 
-/** What the network decided for one message. */
-export interface Transmission {
-  dropped: boolean;
-  /** Delays of each copy that will arrive: one, or two for a duplicate. */
-  delaysMs: number[];
-}
-
 export class Network {
   /** cut[from][to] is true when messages from `from` to `to` are lost. Index 0 unused. */
   private readonly cut: boolean[][];
@@ -87,17 +80,21 @@ export class Network {
   /**
    * Decides loss, delay and duplication of one message sent now. Every draw is taken whatever
    * the outcome (a dropped message still draws its delay), so each message takes the same number
-   * of choices and editing one message's choices does not shift the next message's.
+   * of choices and editing one message's choices does not shift the next message's. Returns the
+   * copies that will arrive (0: lost; 2: duplicated), their delays written to `delaysMs` (a
+   * list the caller keeps: no allocation per message).
    */
-  transmit(from: NodeId, to: NodeId, random: Random, nowMs = 0): Transmission {
+  transmit(from: NodeId, to: NodeId, random: Random, nowMs: number, delaysMs: number[]): number {
     const noisy = !this.calm;
     const dropped = noisy && random.chance('network', this.dropProbability[from][to]);
     const delayMs = this.drawDelay(from, to, random, noisy) + (noisy && this.priority !== null ? this.priority.delayMs(from, nowMs) : 0);
     const duplicated = noisy && random.chance('network', this.options.duplicateProbability);
     // The copy takes its own path: a fresh delay, so it may overtake the original or trail it.
     const copyDelayMs = noisy && this.options.duplicateProbability > 0 ? this.drawDelay(from, to, random, noisy) : 0;
-    if (this.cut[from][to] || dropped) return { dropped: true, delaysMs: [] };
-    return { dropped: false, delaysMs: duplicated ? [delayMs, copyDelayMs] : [delayMs] };
+    if (this.cut[from][to] || dropped) return 0;
+    delaysMs[0] = delayMs;
+    delaysMs[1] = copyDelayMs;
+    return duplicated ? 2 : 1;
   }
 
   private drawDelay(from: NodeId, to: NodeId, random: Random, noisy: boolean): number {

@@ -235,6 +235,8 @@ export class Simulation implements FaultWorld, LivenessWorld {
   private readonly stepFacts: StepFacts = { partitioned: false };
   /** Abstract states (src/world/abstractState.ts): what coverage-guided search steers by; read-only too. */
   private readonly abstractStates = new AbstractStates();
+  /** The delays of a message's copies, as the network writes them (one list for every send). */
+  private readonly delaysMs = [0, 0];
 
   private now = 0;
   private eventCount = 0;
@@ -819,14 +821,14 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (output.records.length > 0) storage.append(output.records);
     if (output.sync) departMs = this.requestSync(slot);
 
-    let judged: { change: StepChange; violation: Violation | null };
+    let change: StepChange;
     try {
-      judged = this.judge.stepped(id, output, started, this.eventCount, this.now, commandOf(input), input);
+      change = this.observation.observe(id, output, started, this.eventCount, this.now, commandOf(input), input);
     } catch (error) {
       if (error instanceof ViewError) this.failImplementation(id, input, `state view: ${error.message}`);
       throw error;
     }
-    const change = judged.change;
+    const violation = this.judge.judgeChange(change);
     this.stepFacts.partitioned = this.network.partitioned();
     this.marks.stepped(change, this.observation, this.stepFacts);
     this.abstractStates.stepped(this.observation, change);
@@ -839,7 +841,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (this.liveness !== null && output.applied.length > 0) this.liveness.onApplied(id, output.applied);
     if (this.faultPhase && !started && !this.maybeCrashAfterCommit(id, change) && !this.maybePartitionAfterCommit(id, change)) this.maybeCrashAfterSnapshot(id, change);
     if (this.faultPhase && this.membership !== null && becameLeader(this.observation.mirror(id), change)) this.membership.onElection(this.membershipWorld());
-    if (judged.violation !== null) this.report(judged.violation);
+    if (violation !== null) this.report(violation);
     // Clients hear of this step last: a periodic history check then sees the step's completions,
     // and a violation the step caused is already reported by the invariant that names it.
     const clients = this.clients;
@@ -957,14 +959,14 @@ export class Simulation implements FaultWorld, LivenessWorld {
     if (logEvent !== null) logEvent.sent = [logEvent.sent?.[0] ?? this.messageCounter, this.messageCounter];
     if (message.local !== undefined) return this.sendLocalWork(from, message, message.local, departMs, senderTerm);
     this.statistics.messagesSent += 1;
-    const transmission = this.network.transmit(from, to, this.random, this.now);
-    if (transmission.dropped) {
+    const delaysMs = this.delaysMs;
+    const copies = this.network.transmit(from, to, this.random, this.now, delaysMs);
+    if (copies === 0) {
       this.statistics.messagesDropped += 1;
       return;
     }
     const senderIncarnation = this.slots[from].incarnation;
-    const delaysMs = transmission.delaysMs;
-    for (let copy = 0; copy < delaysMs.length; copy += 1) {
+    for (let copy = 0; copy < copies; copy += 1) {
       if (copy > 0) this.statistics.messagesDuplicated += 1;
       this.schedule(departMs + delaysMs[copy], {
         kind: 'deliver',

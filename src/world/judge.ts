@@ -37,6 +37,9 @@ export class ClusterJudge {
     return { change, violation: this.judgeChange(change) };
   }
 
+  /** The checkers' context, made once and handed each step's change (no checker keeps it past its step). */
+  private context: CheckContext | null = null;
+
   /**
    * Judges a step whose mirror change is already in place: the committed history takes in what
    * it newly committed first, so that checkers see this step's commits (comparisons against what
@@ -44,7 +47,8 @@ export class ClusterJudge {
    */
   judgeChange(change: StepChange): Violation | null {
     this.observation.extendCommitted(change);
-    const context: CheckContext = { change, cluster: this.observation, messageView: this.messageView };
+    const context = (this.context ??= { change, cluster: this.observation, messageView: this.messageView });
+    context.change = change;
     // violationOfStep's loop, without a closure or a verdict per step (this is the explorer's hot path).
     const checkers = this.checkers;
     let verdict: StepVerdict | null = null;

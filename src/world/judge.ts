@@ -86,28 +86,64 @@ export class ClusterJudge {
   }
 }
 
-/** What changed between checkers `before` and their forks `after`, in one pass over them (checkersChange). */
+/** What changed between checkers `before` and their forks `after`, in one pass over them (settleCheckers). */
 export const checkerStateChanged = 1;
 export const checkerSharedChanged = 2;
 
 /**
- * Whether any checker's state changed between `before` and their forks `after` (checkerStateChanged:
- * InvariantChecker.version), and whether the sum of their shared versions did (checkerSharedChanged:
- * InvariantChecker.sharedVersion), as bits.
+ * The versions of a judgement's checkers (InvariantChecker.version, -1 where a checker has none,
+ * and sharedVersion, 0 where none), read once when the judgement is made: each read is a call
+ * through one of many checker classes, which the explorer would otherwise make again at every
+ * judging from that judgement.
  */
-export function checkersChange(before: readonly InvariantChecker[], after: readonly InvariantChecker[]): number {
+export interface CheckerVersions {
+  readonly versions: readonly number[];
+  readonly shared: readonly number[];
+}
+
+export function checkerVersionsOf(checkers: readonly InvariantChecker[]): CheckerVersions {
+  return { versions: checkers.map((checker) => checker.version ?? -1), shared: checkers.map((checker) => checker.sharedVersion ?? 0) };
+}
+
+/** What judging a step left of the checkers (settleCheckers). */
+export interface SettledCheckers {
+  /** checkerStateChanged and checkerSharedChanged, as bits. */
+  readonly changes: number;
+  /** The forks, each one whose version did not move replaced by its original (see below). */
+  readonly checkers: InvariantChecker[];
+  readonly versions: CheckerVersions;
+}
+
+/**
+ * Whether any checker's state changed between `before` (whose versions are `known`) and their
+ * forks `after` (checkerStateChanged: InvariantChecker.version), and whether the sum of their
+ * shared versions did (checkerSharedChanged: InvariantChecker.sharedVersion). Each fork's
+ * versions are read once. A fork whose version did not move is replaced by its original: a
+ * checker with a version keeps all its state under it, so the two are the same checker, and
+ * judgements that share it hold one object instead of one per fork. A checker without a version
+ * keeps its fork (it may keep what no version counts).
+ */
+export function settleCheckers(before: readonly InvariantChecker[], known: CheckerVersions, after: readonly InvariantChecker[]): SettledCheckers {
+  const checkers = after.slice();
+  const versions = known.versions.slice();
+  const shared = known.shared.slice();
   let changes = 0;
   let sharedBefore = 0;
   let sharedAfter = 0;
-  for (let index = 0; index < before.length; index += 1) {
-    const earlier = before[index];
+  for (let index = 0; index < after.length; index += 1) {
     const later = after[index];
-    if (earlier === later) continue;
-    if ((earlier.version ?? 0) !== (later.version ?? 0)) changes = checkerStateChanged;
-    sharedBefore += earlier.sharedVersion ?? 0;
-    sharedAfter += later.sharedVersion ?? 0;
+    if (later === before[index]) continue;
+    const version = later.version ?? -1;
+    const sharedVersion = later.sharedVersion ?? 0;
+    sharedBefore += known.shared[index];
+    sharedAfter += sharedVersion;
+    shared[index] = sharedVersion;
+    if (version !== known.versions[index]) {
+      changes = checkerStateChanged;
+      versions[index] = version;
+    } else if (version !== -1) checkers[index] = before[index];
   }
-  return sharedBefore === sharedAfter ? changes : changes | checkerSharedChanged;
+  return { changes: sharedBefore === sharedAfter ? changes : changes | checkerSharedChanged, checkers, versions: { versions, shared } };
 }
 
 /**

@@ -49,7 +49,8 @@ import type { NodeId } from '../core/ids.js';
 import { nodeIds } from '../core/ids.js';
 import type { StepChange } from '../contract/observation.js';
 import type { InvariantChecker, InvariantDefinition } from '../../invariants/types.js';
-import { checkersChange, checkerSharedChanged, checkerStateChanged, ClusterJudge, digestDownMirror, digestJudgement } from './judge.js';
+import type { CheckerVersions } from './judge.js';
+import { checkerSharedChanged, checkerStateChanged, checkerVersionsOf, ClusterJudge, digestDownMirror, digestJudgement, settleCheckers } from './judge.js';
 import type { SharedObservation } from './observation.js';
 import { ClusterObservation, commandOf, emptySharedObservation, NodeMirror, observeOutput, ViewError } from './observation.js';
 import { createInstance, describeThrow, implementationOptionsFor, messageViewOf, runInput } from './step.js';
@@ -145,6 +146,8 @@ export interface Judgement {
 export interface JudgementCore {
   readonly shared: SharedObservation;
   readonly checkers: readonly InvariantChecker[];
+  /** The checkers' versions, read once (src/world/judge.ts, settleCheckers). */
+  readonly versions: CheckerVersions;
   /** Its judgement for each revealed terms (their canonical array), once made (TransitionSystem.judgementOf). */
   joined: Map<readonly number[], Judgement> | null;
 }
@@ -418,7 +421,8 @@ export class TransitionSystem {
 
   /** Every node started over empty storage. */
   initial(observer?: StepObserver): Transition {
-    const core: JudgementCore = { shared: emptySharedObservation(), checkers: this.options.invariants.map((definition) => definition.create()), joined: null };
+    const checkers = this.options.invariants.map((definition) => definition.create());
+    const core: JudgementCore = { shared: emptySharedObservation(), checkers, versions: checkerVersionsOf(checkers), joined: null };
     const judgement = this.judgementOf(core, new Array<number>(this.members.length + 1).fill(0));
     const world: World = {
       nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined })),
@@ -1502,10 +1506,11 @@ class Draft {
     const judge = this.active!;
     const current = this.current;
     const { observation, checkers } = judge;
-    const changes = checkersChange(current.checkers, checkers);
+    const settled = settleCheckers(current.checkers, current.core.versions, checkers);
+    const changes = settled.changes;
     const changedShared = observation.committedVersion !== current.shared.committedVersion || (changes & checkerSharedChanged) !== 0;
     if (observation.shared !== current.shared || (changes & checkerStateChanged) !== 0) {
-      this.current = this.judgementOf({ shared: observation.shared, checkers, joined: null }, observation.revealedTerms);
+      this.current = this.judgementOf({ shared: observation.shared, checkers: settled.checkers, versions: settled.versions, joined: null }, observation.revealedTerms);
     } else if (observation.revealedTerms !== current.revealed) {
       this.current = this.judgementOf(current.core, observation.revealedTerms);
     }

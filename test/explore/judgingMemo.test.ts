@@ -242,6 +242,10 @@ describe('judging a timer firing\'s ticks once per judgement core', () => {
     const judgedFirst = judged();
     // Node 2's firing is two ticks (the election timeout), each judged the first time.
     expect(judgedFirst - judgedBefore).toBe(2);
+    // Other checkers changed (node 2 voted for itself), this one did not: the new judgement holds
+    // its original, not a fork (settleCheckers); where it counts ticks below, it holds the fork.
+    expect(first.world.judgement).not.toBe(start.judgement);
+    expect(first.world.judgement.checkers.at(-1)).toBe(start.judgement.checkers.at(-1));
     const again = system.apply(start, { kind: 'timeout', node: 2 });
     expect(judged()).toBe(judgedFirst);
     expect(again.world.judgement).toBe(first.world.judgement);
@@ -249,6 +253,8 @@ describe('judging a timer firing\'s ticks once per judgement core', () => {
     const fromArmed = system.apply(armed, { kind: 'timeout', node: 2 });
     expect(judged()).toBe(judgedFirst + 2);
     expect(armedTicks(fromArmed.world)).toEqual({ armed: true, ticks: 2 });
+    expect(fromArmed.world.judgement.checkers.at(-1)).not.toBe(armed.judgement.checkers.at(-1));
+    expect(armedTicks(armed)).toEqual({ armed: true, ticks: 0 });
     expect(armedTicks(first.world)).toEqual({ armed: false, ticks: 0 });
     const fromArmedAgain = system.apply(armed, { kind: 'timeout', node: 2 });
     expect(judged()).toBe(judgedFirst + 2);

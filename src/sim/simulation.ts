@@ -968,7 +968,9 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const senderIncarnation = this.slots[from].incarnation;
     for (let copy = 0; copy < copies; copy += 1) {
       if (copy > 0) this.statistics.messagesDuplicated += 1;
-      this.schedule(departMs + delaysMs[copy], {
+      this.enqueue({
+        timeMs: departMs + delaysMs[copy],
+        sequence: 0,
         kind: 'deliver',
         from,
         to,
@@ -1057,7 +1059,7 @@ export class Simulation implements FaultWorld, LivenessWorld {
     const base = slot.nextTickExactMs < this.now - slot.tickIntervalMs ? this.now : slot.nextTickExactMs;
     slot.nextTickExactMs = base + slot.tickIntervalMs * slowFactor;
     const timeMs = Math.max(this.now + 1, Math.round(slot.nextTickExactMs));
-    this.schedule(timeMs, { kind: 'tick', node: id, generation: slot.tickGeneration });
+    this.enqueue({ kind: 'tick', node: id, generation: slot.tickGeneration, timeMs, sequence: 0 });
   }
 
   /**
@@ -1173,11 +1175,20 @@ export class Simulation implements FaultWorld, LivenessWorld {
 
   /** Schedules an event, except in the liveness phase for faults that are still pending. */
   schedule(timeMs: number, body: EventBody): void {
-    if (!this.faultPhase && isFault(body)) return;
-    if (!this.queueHasRoomFor(1)) return;
     (body as SimEvent).timeMs = timeMs;
     (body as SimEvent).sequence = 0;
-    this.queue.push(body as SimEvent);
+    this.enqueue(body as SimEvent);
+  }
+
+  /**
+   * schedule() for an event made with its time and sequence already in it: the hottest events
+   * (deliveries and ticks) are, so that they need no properties added after they are made (an
+   * added property goes to a separate store, allocated per event).
+   */
+  private enqueue(event: SimEvent): void {
+    if (!this.faultPhase && isFault(event)) return;
+    if (!this.queueHasRoomFor(1)) return;
+    this.queue.push(event);
   }
 
   /** Whether an event did not fit in the queue (a method, so step() reads it after process()). */

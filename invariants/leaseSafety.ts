@@ -34,6 +34,7 @@ const name = 'lease-safety';
 export const leaseSafety: InvariantDefinition = {
   name,
   kind: 'safety',
+  restsOnClockBound: true,
   description: "A node answers a read at once (from a lease), or holds a lease, only while a quorum of its voters still ignores vote requests of a higher term.",
   create: () => checker,
 };

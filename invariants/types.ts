@@ -78,5 +78,12 @@ export interface InvariantDefinition {
   name: string;
   kind: InvariantKind;
   description: string;
+  /**
+   * Its verdict rests on the clock-drift bound that lease reads assume (docs/CONTRACT.md): it
+   * judges reads a lease answered. A step path fires timers with no clock behind them, as
+   * though drift had no bound, so the shrinker's step stage cannot judge such a failure in a
+   * run with lease reads; every other invariant holds in any order of timers, and can.
+   */
+  restsOnClockBound?: true;
   create(): InvariantChecker;
 }

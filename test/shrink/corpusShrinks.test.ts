@@ -95,3 +95,35 @@ describe('shrinking no-client-dedup (swarm seed 5) within 1,500 runs', () => {
     expect(replayTrace(shrunk.trace).matches).toBe(true);
   });
 });
+
+// A run with lease reads used to keep the first stage only, whatever it broke: a step path fires
+// timers with no clock behind them, and a lease's reads rest on the clock's bound. Only the
+// invariants that judge such reads (restsOnClockBound) need that; a leadership-transfer failure
+// holds in any order of timers. Seed 159 of the default swarm draws lease reads; its first stage
+// alone stopped at a fixpoint of 417 events (0bc29cb), the 21-event form being leader-completeness.
+describe('shrinking snapshot-drops-newer-entries (default swarm seed 159, lease reads drawn) within 1,000 runs', () => {
+  const { run, shrink } = swarmFailure('snapshot-drops-newer-entries', 159);
+  const shrunk = shrink(1000);
+
+  it('goes through the step stage, to within 1.5x of the hand-written form', () => {
+    expect(run.scenario.implementation.leaseReads).toBe(true);
+    expect(run.violation?.invariant).toBe('leadership-transfer');
+    expect(shrunk.shrink.passes.map((pass) => pass.pass)).toContain('steps');
+    expect(shrunk.shrink.eventsAfter).toBeLessThanOrEqual(1.5 * handMinimalEvents('snapshot-drops-newer-entries', 'leader-completeness'));
+    const replay = replayTrace(shrunk.trace);
+    expect(replay.matches).toBe(true);
+    expect(replay.run.violation?.invariant).toBe('leadership-transfer');
+  });
+});
+
+describe('a lease-safety failure of a run with lease reads (lease-read-ignores-drift, default swarm seed 68)', () => {
+  const { run, shrink } = swarmFailure('lease-read-ignores-drift', 68);
+  const shrunk = shrink(300);
+
+  it('shrinks by its choices only: a step path cannot judge a lease', () => {
+    expect(run.scenario.implementation.leaseReads).toBe(true);
+    expect(run.violation?.invariant).toBe('lease-safety');
+    expect(shrunk.shrink.passes.map((pass) => pass.pass)).not.toContain('steps');
+    expect(replayTrace(shrunk.trace).matches).toBe(true);
+  });
+});

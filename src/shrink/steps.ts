@@ -151,7 +151,8 @@ class StepShrinker {
       const simplified = this.optionsFirst && !this.outOfBudget() && this.simplerOptions();
       const externals = !this.outOfBudget() && this.removeChunks((step) => step.kind !== 'deliver');
       const groups = !this.outOfBudget() && this.removeGroups();
-      const improved = this.removeChunks(() => true) || externals || groups;
+      const merged = !this.outOfBudget() && this.mergeTicks();
+      const improved = this.removeChunks(() => true) || externals || groups || merged;
       const edited = !this.outOfBudget() && this.editCrashes();
       if (this.outOfBudget()) break;
       // Else simpler options only at the fixpoint of the rest, so that what they keep is never
@@ -246,6 +247,33 @@ class StepShrinker {
     for (const key of keys.filter((candidate) => sizes.get(candidate)! > 1).sort((a, b) => sizes.get(b)! - sizes.get(a)! || (a < b ? -1 : 1))) {
       if (this.outOfBudget()) return improved;
       if (this.attempt(this.best.steps.filter((step) => groupKey(step) !== key))) improved = true;
+    }
+    this.progress();
+    return improved;
+  }
+
+  /**
+   * Quiet ticks brought together: once the steps between them are gone, a node's tick steps may
+   * stand in one row, alone or among other nodes' (the lift wrote a node's quiet ticks as one
+   * step before each of its inputs). Each row of tick steps in which a node appears more than
+   * once becomes one tick step a node, their ticks added, in the order the nodes first appear.
+   * For one node alone that is the same inputs, and a tick step stops before a tick that would
+   * show something wherever it is cut; ticks of different nodes send nothing and commute, but a
+   * checker may judge the states between them, so every row is a candidate replayed like any other.
+   */
+  private mergeTicks(): boolean {
+    let improved = false;
+    for (let start = 0; start < this.best.steps.length; ) {
+      if (this.outOfBudget()) return improved;
+      const steps = this.best.steps;
+      let end = start;
+      while (end < steps.length && steps[end].kind === 'tick') end += 1;
+      const merged = mergedTicks(steps.slice(start, end) as TickStep[]);
+      if (merged.length < end - start && this.attempt([...steps.slice(0, start), ...merged, ...steps.slice(end)])) {
+        improved = true; // the same position holds the merged row now: look at it again
+      } else {
+        start = Math.max(end, start + 1);
+      }
     }
     this.progress();
     return improved;
@@ -444,6 +472,15 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
     }
   }
   return kept;
+}
+
+type TickStep = Extract<ExploreStep, { kind: 'tick' }>;
+
+/** A row of tick steps as one tick step a node, their ticks added, in the order the nodes first appear. */
+export function mergedTicks(row: readonly TickStep[]): TickStep[] {
+  const byNode = new Map<NodeId, number>();
+  for (const step of row) byNode.set(step.node, (byNode.get(step.node) ?? 0) + step.ticks);
+  return [...byNode].map(([node, ticks]) => ({ kind: 'tick', node, ticks }));
 }
 
 /** The group a step belongs to for removeGroups: its kind and node, or its kind, link and message type. */

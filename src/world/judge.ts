@@ -1,11 +1,11 @@
 // Judging a cluster step by step, for every driver: one ClusterJudge holds the observation and the
-// checkers of the invariants a run asked for, applies each node output to the observation and
-// asks every checker about it. The simulator keeps one judge for its run; the explorer forks one
+// checkers of the invariants a run asked for; each node output goes into the observation
+// (ClusterObservation.observe) and then every checker is asked about the change (judgeChange). The simulator keeps one judge for its run; the explorer forks one
 // per world (both the observation and the checkers fork copy-on-write), so both judge a step by
 // the same rules and the same invariants. The end-of-run audit tells the harness's own errors
 // from the implementation's violations.
 
-import type { Command, DigestSink, Input, Output } from '../contract/contract.js';
+import type { DigestSink } from '../contract/contract.js';
 import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 import type { NodeId } from '../core/ids.js';
@@ -26,15 +26,6 @@ export class ClusterJudge {
 
   static create(members: readonly NodeId[], invariants: readonly InvariantDefinition[], messageView?: MessageViewOf): ClusterJudge {
     return new ClusterJudge(new ClusterObservation(members), invariants.map((definition) => definition.create()), messageView);
-  }
-
-  /**
-   * Node `id` answered an input with `output`: its mirror takes it in, then the step is judged
-   * (judgeChange). Throws ViewError when the output's view cannot apply.
-   */
-  stepped(id: NodeId, output: Output, started: boolean, eventNumber: number, timeMs: number, command?: Command, input?: Input): { change: StepChange; violation: Violation | null } {
-    const change = this.observation.observe(id, output, started, eventNumber, timeMs, command, input);
-    return { change, violation: this.judgeChange(change) };
   }
 
   /** The checkers' context, made once and handed each step's change (no checker keeps it past its step). */

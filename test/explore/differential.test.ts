@@ -66,7 +66,7 @@ class SimulatorJudging implements StepObserver {
   }
 
   stepped(node: NodeId, output: Output, change: StepChange): void {
-    this.note(this.judge.stepped(node, output, change.started, this.step, this.step).violation?.invariant);
+    this.note(this.judge.judgeChange(this.judge.observation.observe(node, output, change.started, this.step, this.step))?.invariant);
   }
 
   crashed(node: NodeId): void {

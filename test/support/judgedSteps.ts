@@ -53,7 +53,7 @@ export class JudgedSteps {
       answers,
       state: { role: look.role, term: look.term, votedFor: look.votedFor ?? null, commitIndex: 0, appliedIndex: 0, leaderHint: look.leaderHint ?? null, log: { from: 1, entries: look.log.map((term) => ({ term, commandId: 0 })) }, ...(look.configuration !== undefined ? { configuration: look.configuration } : {}), ...(look.voteGuard !== undefined ? { voteGuard: look.voteGuard } : {}), ...(look.leaseHeld !== undefined ? { leaseHeld: look.leaseHeld } : {}) },
     };
-    return this.judge.stepped(id, output, input.kind === 'start', this.eventNumber, this.eventNumber * 10, undefined, input).violation;
+    return this.judge.judgeChange(this.judge.observation.observe(id, output, input.kind === 'start', this.eventNumber, this.eventNumber * 10, undefined, input));
   }
 
   /** Node `id` crashes: its mirror goes down. */

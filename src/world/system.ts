@@ -134,8 +134,8 @@ export interface Judgement {
   digests?: number[];
   /** Its place among the system's encoded judgements (src/explore/frontier.ts), once encoded. */
   index?: number;
-  /** This judgement with one node's revealed term raised (TransitionSystem.revealedJudgement), by term x (nodes + 1) + node. */
-  revealedAfter?: Map<number, Judgement>;
+  /** Its key in the system's memo tables (TransitionSystem.nextMemoId). */
+  readonly id: number;
 }
 
 /**
@@ -148,8 +148,10 @@ export interface JudgementCore {
   readonly checkers: readonly InvariantChecker[];
   /** The checkers' versions, read once (src/world/judge.ts, settleCheckers). */
   readonly versions: CheckerVersions;
-  /** Its judgement for each revealed terms (their canonical array), once made (TransitionSystem.judgementOf). */
-  joined: Map<readonly number[], Judgement> | null;
+  /** Its key in the system's memo tables (TransitionSystem.nextMemoId). */
+  readonly id: number;
+  /** Whether its judgements are kept by revealed terms (TransitionSystem.judgementOf). */
+  joined: boolean;
 }
 
 export type Choice =
@@ -346,7 +348,24 @@ export class TransitionSystem {
   private readonly judgementLanes = new Lanes();
   /** One array for each revealed terms met, by their text: judgements of equal ones share it (judgementOf). */
   private readonly revealedArrays = new Map<string, readonly number[]>();
-  private readonly canonicalArrays = new Set<readonly number[]>();
+  /** Each canonical array of revealed terms, by its id in the joined table. */
+  private readonly canonicalArrays = new Map<readonly number[], number>();
+  /**
+   * The memos of judging, each keyed by a pair of numbers rather than kept in maps on the
+   * objects: tens of thousands of small maps (one per judgement, core and node step) were a
+   * fifth of a long search's heap, and the collector marked them again and again.
+   *   joined: a core's judgement (core id, revealed terms id): judgementOf;
+   *   revealedAfter: a judgement with one revealed term raised (judgement id, term x stride + node);
+   *   stepOutcomes: what judging a node step led to (step id, core id or, where the judging read a
+   *     revealed term, judgement id: one counter names both, so the two never meet): Draft.judgeStep;
+   *   committingOutcomes: the same for steps that read other nodes' mirrors, by node states (step
+   *     id, judgement id): Draft.keepCommitting.
+   */
+  private readonly joined = new InternTable<Judgement>();
+  private readonly revealedAfter = new InternTable<Judgement>();
+  readonly stepOutcomes = new InternTable<Judged>();
+  readonly committingOutcomes = new InternTable<(NodeState | Judged)[]>();
+  private memoIds = 0;
   /** The parts of encoded worlds by index (src/explore/frontier.ts), and each part's index. */
   private readonly encodedNodes: NodeState[] = [];
   private readonly encodedMessages: InFlight[] = [];
@@ -422,7 +441,7 @@ export class TransitionSystem {
   /** Every node started over empty storage. */
   initial(observer?: StepObserver): Transition {
     const checkers = this.options.invariants.map((definition) => definition.create());
-    const core: JudgementCore = { shared: emptySharedObservation(), checkers, versions: checkerVersionsOf(checkers), joined: null };
+    const core: JudgementCore = { shared: emptySharedObservation(), checkers, versions: checkerVersionsOf(checkers), id: this.nextMemoId(), joined: false };
     const judgement = this.judgementOf(core, new Array<number>(this.members.length + 1).fill(0));
     const world: World = {
       nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined })),
@@ -954,7 +973,7 @@ export class TransitionSystem {
     // With asynchronous storage writes some messages reveal no term (src/world/asyncStorage.ts).
     const messages =
       output.messages.length === 0 ? emptyList : output.messages.map((outbound) => this.inFlight(id, outbound.to, outbound.message, termRevealedBy(outbound.message, mirror.term, this.asyncStorageWrites, this.messageView)));
-    const step = nodeStep(node, output, change, messages, null);
+    const step = nodeStep(this.nextMemoId(), node, output, change, messages, null);
     if (this.probes !== null && messages.length > 0) step.broken = this.probe(id, node, output);
     return step;
   }
@@ -1005,13 +1024,17 @@ export class TransitionSystem {
   /** `judgement` with node `from`'s revealed term raised to `term` (above its own), shared, computed once. */
   revealedJudgement(judgement: Judgement, from: NodeId, term: number): Judgement {
     const key = term * this.inputStride + from;
-    const known = judgement.revealedAfter?.get(key);
+    const known = this.revealedAfter.find(judgement.id, key);
     if (known !== undefined) return known;
     const revealed = judgement.revealed.slice();
     revealed[from] = term;
-    const next = this.judgementOf(judgement.core, revealed);
-    (judgement.revealedAfter ??= new Map()).set(key, next);
-    return next;
+    return this.revealedAfter.intern(judgement.id, key, this.judgementOf(judgement.core, revealed));
+  }
+
+  /** A key for the memo tables: judgements, their cores and node steps each take one. */
+  nextMemoId(): number {
+    this.memoIds += 1;
+    return this.memoIds;
   }
 
   /**
@@ -1020,26 +1043,31 @@ export class TransitionSystem {
    * outcome by core, then the judgement of the revealed terms at hand here.
    */
   judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
-    if (!this.memoizing) return this.sharedJudgement(judgementOver(core, revealed));
-    const same = core.joined?.get(revealed);
-    if (same !== undefined) return same;
-    const canonical = this.canonicalRevealed(revealed);
-    const known = canonical === revealed ? undefined : core.joined?.get(canonical);
+    if (!this.memoizing) return this.sharedJudgement(judgementOver(core, revealed, this.nextMemoId()));
+    let id = this.canonicalArrays.get(revealed);
+    let canonical = revealed;
+    if (id === undefined) {
+      canonical = this.canonicalRevealed(revealed);
+      id = this.canonicalArrays.get(canonical)!;
+    }
+    const known = core.joined ? this.joined.find(core.id, id) : undefined;
     if (known !== undefined) return known;
-    const judgement = this.sharedJudgement(judgementOver(core, canonical));
+    const judgement = this.sharedJudgement(judgementOver(core, canonical, this.nextMemoId()));
     // A core met here first (a judging changed something) is kept only with a judgement new here.
-    if (core.joined !== null || judgement.core === core) (core.joined ??= new Map()).set(canonical, judgement);
+    if (core.joined || judgement.core === core) {
+      core.joined = true;
+      this.joined.intern(core.id, id, judgement);
+    }
     return judgement;
   }
 
   /** The one array of revealed terms equal to `revealed` (it, the first time). */
   private canonicalRevealed(revealed: readonly number[]): readonly number[] {
-    if (this.canonicalArrays.has(revealed)) return revealed;
     const text = revealed.join(',');
     const known = this.revealedArrays.get(text);
     if (known !== undefined) return known;
     this.revealedArrays.set(text, revealed);
-    this.canonicalArrays.add(revealed);
+    this.canonicalArrays.set(revealed, this.canonicalArrays.size + 1);
     return revealed;
   }
 
@@ -1220,8 +1248,8 @@ export class TransitionSystem {
  * A new judgement of `core` with `revealed`, every field set from the start: judgements are read
  * on every step, and fields added later would give them several shapes.
  */
-function judgementOver(core: JudgementCore, revealed: readonly number[]): Judgement {
-  return { shared: core.shared, revealed, checkers: core.checkers, core, digests: undefined, index: undefined, revealedAfter: undefined };
+function judgementOver(core: JudgementCore, revealed: readonly number[], id: number): Judgement {
+  return { shared: core.shared, revealed, checkers: core.checkers, core, digests: undefined, index: undefined, id };
 }
 
 /** What one input did to one node: its next state, what the checks read, the messages it sent. */
@@ -1235,10 +1263,15 @@ interface NodeStep {
   readonly error: ExploreImplementationError | null;
   /** A promise of its messages that a crash as they leave would break (durability probes; null: none, or probes off). */
   broken: Violation | null;
-  /** What judging it from a judgement's core left (Draft.judgeStep), when the judging read no revealed term (null until judged). */
-  judged: Map<JudgementCore, Judged> | null;
-  /** What judging it from a judgement left, when the judging read a revealed term (rare: a restart's floor). */
-  judgedExactly: Map<Judgement, Judged> | null;
+  /** Its key in the system's memo tables (TransitionSystem.stepOutcomes, committingOutcomes); 0 for a failed step. */
+  readonly id: number;
+  /**
+   * Where the outcomes of judging it are kept (TransitionSystem.stepOutcomes), as bits: by a
+   * judgement's core (judgedByCore), by a judgement where the judging read a revealed term
+   * (judgedExactly: rare, a restart's floor), by node states (judgedCommitting). A step kept
+   * nowhere is looked up nowhere.
+   */
+  kept: number;
   /**
    * The judgement it was last judged from, and the judgement that judging led to there: worlds
    * met one after another often share it, and then neither map is read nor a judgement joined.
@@ -1246,13 +1279,11 @@ interface NodeStep {
   lastJudgedFrom: Judgement | null;
   lastOutcome: Judgement | null;
   lastChangedShared: boolean;
-  /**
-   * What judging it from a judgement left where it read other nodes' mirrors (it committed, or a
-   * checker read another node), by the node states it was judged among (Draft.keepCommitting): per
-   * judgement one flat array of tuples, each the world's node states followed by the outcome.
-   */
-  committing: Map<Judgement, (NodeState | Judged)[]> | null;
 }
+
+const judgedByCore = 1;
+const judgedExactly = 2;
+const judgedCommitting = 4;
 
 /**
  * The most outcomes of a committing step kept per judgement (Draft.keepCommitting): a search
@@ -1282,22 +1313,22 @@ function shows(step: NodeStep, before: NodeState): boolean {
   return step.messages.length > 0 || step.node.mirror.role !== before.mirror.role || step.node.mirror.term !== before.mirror.term;
 }
 
-function nodeStep(node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
-  return { node, output, change, messages, error, broken: null, judged: null, judgedExactly: null, lastJudgedFrom: null, lastOutcome: null, lastChangedShared: false, committing: null };
+function nodeStep(id: number, node: NodeState, output: Output | null, change: StepChange | null, messages: readonly InFlight[], error: ExploreImplementationError | null): NodeStep {
+  return { node, output, change, messages, error, broken: null, id, kept: 0, lastJudgedFrom: null, lastOutcome: null, lastChangedShared: false };
 }
 
 function failedStep(before: NodeState, id: NodeId, input: Input, message: string): NodeStep {
-  return nodeStep(before, null, null, emptyList, { node: id, input: input.kind, message });
+  return nodeStep(0, before, null, null, emptyList, { node: id, input: input.kind, message });
 }
 
 /**
- * What judging `step` from `before` left, if it was kept (Draft.judgeStep): kept for `before`, or
- * for its core (then its outcome's core goes with `before`'s revealed terms).
+ * What judging `step` from `before` left, if it was kept in `outcomes` (Draft.judgeStep): kept
+ * for `before`, or for its core (then its outcome's core goes with `before`'s revealed terms).
  */
-function judgedFrom(step: NodeStep, before: Judgement): Judged | undefined {
-  const exactly = step.judgedExactly === null ? undefined : step.judgedExactly.get(before);
+function judgedFrom(outcomes: InternTable<Judged>, step: NodeStep, before: Judgement): Judged | undefined {
+  const exactly = (step.kept & judgedExactly) === 0 ? undefined : outcomes.find(step.id, before.id);
   if (exactly !== undefined) return exactly;
-  return step.judged === null ? undefined : step.judged.get(before.core);
+  return (step.kept & judgedByCore) === 0 ? undefined : outcomes.find(step.id, before.core.id);
 }
 
 /** Notes on `step` that judging it from `before` led to `outcome` (Draft.judgeStep's first look). */
@@ -1431,8 +1462,8 @@ class Draft {
     if (observation.shared === before.shared && !observation.othersRead) {
       const revealedRead = observation.revealedRead;
       const judged = this.settle(before);
-      if (revealedRead) (step.judgedExactly ??= new Map()).set(before, judged);
-      else (step.judged ??= new Map()).set(before.core, judged);
+      step.kept |= revealedRead ? judgedExactly : judgedByCore;
+      this.system.stepOutcomes.intern(step.id, revealedRead ? before.id : before.core.id, judged);
       noteOutcome(step, before, this.current, judged.changedShared);
     } else this.keepCommitting(step, before);
   }
@@ -1441,22 +1472,24 @@ class Draft {
    * Keeps the outcome of a step judged from `before` whose judging read other nodes' mirrors: it
    * changed the shared part (it committed: a leader must hold what was just committed), or a
    * checker read another node (the term of the node voted for, every log at a restart). The
-   * outcome is kept for exactly the node states at hand.
+   * outcome is kept for exactly the node states at hand: per step and judgement one flat array of
+   * tuples (TransitionSystem.committingOutcomes), each the world's node states then the outcome.
    */
   private keepCommitting(step: NodeStep, before: Judgement): void {
-    const outcomes = (step.committing ??= new Map()).get(before);
+    const table = this.system.committingOutcomes;
+    const outcomes = (step.kept & judgedCommitting) === 0 ? undefined : table.find(step.id, before.id);
     const stride = this.nodes.length + 1;
     if (outcomes !== undefined && outcomes.length >= committingOutcomesMax * stride) return;
     const judged = this.settle(before);
-    const kept = outcomes ?? [];
+    const kept = outcomes ?? table.intern(step.id, before.id, []);
+    step.kept |= judgedCommitting;
     for (let at = 0; at < this.nodes.length; at += 1) kept.push(this.nodes[at]);
     kept.push(judged);
-    if (outcomes === undefined) step.committing.set(before, kept);
   }
 
   /** Moves to the outcome of a step kept by node states for `before` and the node states at hand (keepCommitting): true then. */
   private committedBefore(step: NodeStep, before: Judgement): boolean {
-    const outcomes = step.committing === null ? undefined : step.committing.get(before);
+    const outcomes = (step.kept & judgedCommitting) === 0 ? undefined : this.system.committingOutcomes.find(step.id, before.id);
     if (outcomes === undefined) return false;
     const nodes = this.nodes;
     const count = nodes.length;
@@ -1484,7 +1517,7 @@ class Draft {
       this.changedShared ||= step.lastChangedShared;
       return true;
     }
-    const known = judgedFrom(step, before);
+    const known = judgedFrom(this.system.stepOutcomes, step, before);
     if (known === undefined) return this.committedBefore(step, before);
     // An unchanged outcome is one shared object (Draft.settle): found without reading another.
     let next = before;
@@ -1510,7 +1543,7 @@ class Draft {
     const changes = settled.changes;
     const changedShared = observation.committedVersion !== current.shared.committedVersion || (changes & checkerSharedChanged) !== 0;
     if (observation.shared !== current.shared || (changes & checkerStateChanged) !== 0) {
-      this.current = this.judgementOf({ shared: observation.shared, checkers: settled.checkers, versions: settled.versions, joined: null }, observation.revealedTerms);
+      this.current = this.judgementOf({ shared: observation.shared, checkers: settled.checkers, versions: settled.versions, id: this.system.nextMemoId(), joined: false }, observation.revealedTerms);
     } else if (observation.revealedTerms !== current.revealed) {
       this.current = this.judgementOf(current.core, observation.revealedTerms);
     }
@@ -1523,7 +1556,7 @@ class Draft {
   /** A replay (with an observer) finds nothing in the memos: its judgements are made as they stand. */
   private judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
     if (this.observer === undefined) return this.system.judgementOf(core, revealed);
-    return this.system.sharedJudgement(judgementOver(core, revealed));
+    return this.system.sharedJudgement(judgementOver(core, revealed, this.system.nextMemoId()));
   }
 
   /**

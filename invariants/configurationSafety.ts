@@ -59,18 +59,27 @@ function leadershipOf(leader: ObservedNode, view: ConfigurationView): Leadership
 interface ConfigurationState {
   /**
    * By candidate, the votes for it seen in views, in terms an election may still read (its own
-   * term and above): (term, voter) packed by voteKey, ascending.
+   * term and above): (term, voter) packed by voteKey, ascending; by candidate id.
    */
-  votes: Map<NodeId, readonly number[]>;
-  /** What each current leader last reported of its configuration in its term. */
-  leaders: Map<NodeId, Leadership>;
+  votes: (readonly number[] | undefined)[];
+  /** What each current leader last reported of its configuration in its term, by its id. */
+  leaders: (Leadership | undefined)[];
   /** The first configuration any node reported, and whether one has differed from it since. */
   first: Configuration | null;
   changed: boolean;
 }
 
+// Arrays by id rather than maps: the explorer keeps a state per judgement (tens of thousands in a
+// long search), and a map's table is several times the size of a few slots, and slower to copy.
 function copyState(state: ConfigurationState): ConfigurationState {
-  return { ...state, votes: new Map(state.votes), leaders: new Map(state.leaders) };
+  return { ...state, votes: state.votes.slice(), leaders: state.leaders.slice() };
+}
+
+/** How many ids hold something. */
+function held(byId: readonly unknown[]): number {
+  let count = 0;
+  for (let id = 0; id < byId.length; id += 1) if (byId[id] !== undefined) count += 1;
+  return count;
 }
 
 export const configurationSafety: InvariantDefinition = {
@@ -78,7 +87,7 @@ export const configurationSafety: InvariantDefinition = {
   kind: 'safety',
   description: 'Quorums that may decide in the same term intersect: one voter changed at a time (or through a joint configuration), one change at a time, leaders elected by a quorum of voters.',
   create() {
-    return new ConfigurationSafety(new ForkableState<ConfigurationState>({ votes: new Map(), leaders: new Map(), first: null, changed: false }, copyState));
+    return new ConfigurationSafety(new ForkableState<ConfigurationState>({ votes: [], leaders: [], first: null, changed: false }, copyState));
   },
 };
 
@@ -106,26 +115,24 @@ class ConfigurationSafety implements InvariantChecker {
     if (first !== null) digestConfiguration(first, rename, sink);
     // Nodes in the order of their images, found through rename (a few ids): nothing allocated,
     // as this runs per judgement and permutation.
-    sink.number(votes.size).number(leaders.size);
-    let candidates = 0;
+    sink.number(held(votes)).number(held(leaders));
     for (let image = 1; image < rename.length; image += 1) {
       const node = rename.indexOf(image);
-      const keys = votes.get(node);
+      const keys = votes[node];
       if (keys !== undefined) {
-        candidates += 1;
         sink.number(image);
         digestVotes(keys, rename, sink);
       }
-      const leadership = leaders.get(node);
+      const leadership = leaders[node];
       if (leadership !== undefined) {
         sink.number(-image).number(leadership.term).number(leadership.index);
         digestConfiguration(leadership.configuration, rename, sink);
       }
     }
     // Votes for an id of no node (a broken view's), as they are.
-    if (candidates === votes.size) return;
-    for (const [candidate, keys] of votes) {
-      if (candidate < rename.length) continue;
+    for (let candidate = rename.length; candidate < votes.length; candidate += 1) {
+      const keys = votes[candidate];
+      if (keys === undefined) continue;
       sink.number(candidate);
       digestVotes(keys, rename, sink);
     }
@@ -148,18 +155,18 @@ class ConfigurationSafety implements InvariantChecker {
     if (view === null) return null;
     // Views send configurations only when they change: a step that sent none changes nothing here.
     if (view !== change.previousConfiguration) this.noteConfigurations(view.latest, view.committed);
-    const known = this.state.read.leaders.get(mirror.id);
+    const known = this.state.read.leaders[mirror.id];
     if (mirror.role !== 'leader') {
-      if (known !== undefined) this.state.write().leaders.delete(mirror.id);
+      if (known !== undefined) this.state.write().leaders[mirror.id] = undefined;
       return null;
     }
     // A leadership is made only when it is written: most of a leader's steps change none.
     if (becameLeader(mirror, change) || known === undefined || known.term !== mirror.term) {
-      this.state.write().leaders.set(mirror.id, leadershipOf(mirror, view));
+      this.state.write().leaders[mirror.id] = leadershipOf(mirror, view);
       return this.electionProblem(mirror, change.eventNumber, change.timeMs);
     }
     if (view.latestIndex <= known.index) return null;
-    this.state.write().leaders.set(mirror.id, leadershipOf(mirror, view));
+    this.state.write().leaders[mirror.id] = leadershipOf(mirror, view);
     return this.changeProblem(mirror, known, change.eventNumber, change.timeMs);
   }
 
@@ -177,29 +184,27 @@ class ConfigurationSafety implements InvariantChecker {
   }
 
   private hasVote(term: number, voter: NodeId, candidate: NodeId): boolean {
-    return this.state.read.votes.get(candidate)?.includes(voteKey(term, voter)) === true;
+    return this.state.read.votes[candidate]?.includes(voteKey(term, voter)) === true;
   }
 
   /** Keeps a vote not kept yet (hasVote). */
   private recordVote(term: number, voter: NodeId, candidate: NodeId): void {
     const key = voteKey(term, voter);
-    const known = this.state.read.votes.get(candidate);
-    if (known === undefined) this.state.write().votes.set(candidate, [key]);
-    else this.state.write().votes.set(candidate, [...known, key].sort((a, b) => a - b));
+    const known = this.state.read.votes[candidate];
+    this.state.write().votes[candidate] = known === undefined ? [key] : [...known, key].sort((a, b) => a - b);
   }
 
   /** Votes for `candidate` in terms below `term`, which no election of it can read any more. */
   private dropPastVotes(candidate: NodeId, term: number): void {
-    const known = this.state.read.votes.get(candidate);
+    const known = this.state.read.votes[candidate];
     // Ascending: the first is of the lowest term.
     if (known === undefined || known[0] >= voteKey(term, 0)) return;
     const live = known.filter((key) => key >= voteKey(term, 0));
-    if (live.length === 0) this.state.write().votes.delete(candidate);
-    else this.state.write().votes.set(candidate, live);
+    this.state.write().votes[candidate] = live.length === 0 ? undefined : live;
   }
 
   private votedFor(term: number, candidate: NodeId): (voter: NodeId) => boolean {
-    const votes = this.state.read.votes.get(candidate) ?? [];
+    const votes = this.state.read.votes[candidate] ?? [];
     return (voter) => votes.includes(voteKey(term, voter));
   }
 

@@ -25,22 +25,23 @@ export function monotonicInvariant(field: MonotonicField): InvariantDefinition {
     kind: 'safety',
     description: field.description,
     create(): InvariantChecker {
-      return new Monotonic(field, new ForkableState<Counters>({ highestIncarnation: [], highestValue: [], awaitingFirstView: [] }, copyCounters));
+      return new Monotonic(field, new ForkableState<number[]>([], copyCounters));
     },
   };
 }
 
-/** Per node id, in arrays (cheap to copy when a fork writes). */
-interface Counters {
-  /** The incarnation and the highest value seen in it, per node, for the audit (-1: none yet). */
-  highestIncarnation: number[];
-  highestValue: number[];
-  /** 1 for the nodes that started without a view: their first view is the start of the incarnation. */
-  awaitingFirstView: number[];
-}
+/**
+ * The counters, three per node id in one array (the explorer keeps one per judgement, so one
+ * array rather than three, cheap to copy when a fork writes): at 3 x id the incarnation and at
+ * 3 x id + 1 the highest value seen in it, for the audit (undefined: none yet); at 3 x id + 2,
+ * 1 for a node that started without a view: its first view is the start of the incarnation.
+ */
+const incarnationAt = 0;
+const highestAt = 1;
+const awaitingAt = 2;
 
-function copyCounters(counters: Counters): Counters {
-  return { highestIncarnation: counters.highestIncarnation.slice(), highestValue: counters.highestValue.slice(), awaitingFirstView: counters.awaitingFirstView.slice() };
+function copyCounters(counters: number[]): number[] {
+  return counters.slice();
 }
 
 /**
@@ -54,7 +55,7 @@ class Monotonic implements InvariantChecker {
 
   constructor(
     private readonly field: MonotonicField,
-    private readonly state: ForkableState<Counters>,
+    private readonly state: ForkableState<number[]>,
   ) {
     this.name = field.name;
   }
@@ -68,25 +69,23 @@ class Monotonic implements InvariantChecker {
   }
 
   digest(sink: DigestSink, rename: readonly NodeId[]): void {
-    const flags = this.state.read.awaitingFirstView;
-    if (!flags.includes(1)) return;
-    const awaiting: NodeId[] = [];
-    flags.forEach((flag, node) => {
-      if (flag === 1) awaiting.push(node);
-    });
+    const counters = this.state.read;
+    let awaiting: NodeId[] | null = null;
+    for (let node = 0; 3 * node < counters.length; node += 1) if (counters[3 * node + awaitingAt] === 1) (awaiting ??= []).push(node);
+    if (awaiting === null) return;
     for (const node of renamedSorted(awaiting, rename)) sink.number(node);
   }
 
   afterStep({ change, cluster }: CheckContext): Violation | null {
     const mirror = cluster.mirror(change.node);
     if (change.started && !change.hasView) {
-      this.state.write().awaitingFirstView[change.node] = 1;
+      this.state.write()[3 * change.node + awaitingAt] = 1;
       return null;
     }
     if (!mirror.hasView || !change.hasView) return null;
     const value = this.field.current(mirror);
-    const awaited = this.state.read.awaitingFirstView[change.node] === 1;
-    if (awaited) this.state.write().awaitingFirstView[change.node] = 0;
+    const awaited = this.state.read[3 * change.node + awaitingAt] === 1;
+    if (awaited) this.state.write()[3 * change.node + awaitingAt] = 0;
     if (change.started || awaited) return this.firstView(change, mirror, cluster, value);
     const before = this.field.previous(change);
     if (value < before) {
@@ -100,7 +99,7 @@ class Monotonic implements InvariantChecker {
       });
     }
     const counters = this.state.read;
-    if (counters.highestIncarnation[change.node] !== mirror.incarnation || value > counters.highestValue[change.node]) this.setHighest(change.node, mirror.incarnation, value);
+    if (counters[3 * change.node + incarnationAt] !== mirror.incarnation || value > counters[3 * change.node + highestAt]) this.setHighest(change.node, mirror.incarnation, value);
     return null;
   }
 
@@ -108,9 +107,9 @@ class Monotonic implements InvariantChecker {
     const counters = this.state.read;
     for (const mirror of cluster.nodes) {
       const node = mirror.id;
-      if (counters.highestIncarnation[node] === undefined) continue;
-      if (!mirror.up || mirror.incarnation !== counters.highestIncarnation[node]) continue;
-      const highest = counters.highestValue[node];
+      if (counters[3 * node + incarnationAt] === undefined) continue;
+      if (!mirror.up || mirror.incarnation !== counters[3 * node + incarnationAt]) continue;
+      const highest = counters[3 * node + highestAt];
       if (this.field.current(mirror) >= highest) continue;
       return violation({
         invariant: this.field.name,
@@ -141,7 +140,7 @@ class Monotonic implements InvariantChecker {
 
   private setHighest(node: NodeId, incarnation: number, value: number): void {
     const counters = this.state.write();
-    counters.highestIncarnation[node] = incarnation;
-    counters.highestValue[node] = value;
+    counters[3 * node + incarnationAt] = incarnation;
+    counters[3 * node + highestAt] = value;
   }
 }

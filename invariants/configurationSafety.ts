@@ -72,7 +72,8 @@ interface ConfigurationState {
 // Arrays by id rather than maps: the explorer keeps a state per judgement (tens of thousands in a
 // long search), and a map's table is several times the size of a few slots, and slower to copy.
 function copyState(state: ConfigurationState): ConfigurationState {
-  return { ...state, votes: state.votes.slice(), leaders: state.leaders.slice() };
+  // A literal, not a spread: one hidden class for every copy and the first (src/world/observation.ts, sharedObservation).
+  return { votes: state.votes.slice(), leaders: state.leaders.slice(), first: state.first, changed: state.changed };
 }
 
 /** How many ids hold something. */

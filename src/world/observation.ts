@@ -273,12 +273,21 @@ export interface SharedObservation {
 }
 
 export function emptySharedObservation(): SharedObservation {
-  return { terms: [0], ids: [0], prefix: [0], by: [0], termRuns: [], committedVersion: 0, digest: undefined };
+  return sharedObservation([0], [0], [0], [0], [], 0);
 }
 
 function copyShared(shared: SharedObservation): SharedObservation {
   const { terms, ids, prefix, by, termRuns } = shared;
-  return { ...shared, terms: terms.slice(), ids: ids.slice(), prefix: prefix.slice(), by: by.slice(), termRuns: termRuns.slice(), digest: undefined };
+  return sharedObservation(terms.slice(), ids.slice(), prefix.slice(), by.slice(), termRuns.slice(), shared.committedVersion);
+}
+
+/**
+ * Every shared part made by one literal: an object spread gave copies another hidden class than
+ * the first, and every function that reads one (each checker's step) was compiled for one class,
+ * then thrown away when it met the other.
+ */
+function sharedObservation(terms: number[], ids: number[], prefix: number[], by: NodeId[], termRuns: { from: number; term: number }[], committedVersion: number): SharedObservation {
+  return { terms, ids, prefix, by, termRuns, committedVersion, digest: undefined };
 }
 
 export class ClusterObservation implements ObservedCluster {

@@ -102,6 +102,7 @@ describe("the reference node's field list", () => {
         'messages',
         'options',
         'peers',
+        'peersFrom',
         'readOnly',
         'records',
         'snapshot',

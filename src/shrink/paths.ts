@@ -168,18 +168,47 @@ export function replayExplorePath(
  * system computes each (node state, input) once over all the replays (TransitionSystem.perform),
  * and the result is a verdict: status, finding and the number of steps, no events, no trace hash.
  */
+/**
+ * Steps a replay system may have replayed before its memos are dropped (PathReplay.freshWhenFull).
+ * Measured on config-on-commit-not-append seed 433, its step stage from a lifted path of 2,380
+ * steps to its fixpoint (155 steps, 2,500 replays): 19 to 23 s with any bound from 5,000 to
+ * 50,000 steps, over 40 s with 1,000,000 or none (and not done). Little is lost by dropping: a
+ * candidate shares its prefix with the best path, which the next replay memoizes again.
+ */
+const replayedStepsMax = 20_000;
+
 export class PathReplay {
-  private readonly system: TransitionSystem;
+  private system: TransitionSystem;
   /** The initial world of every verdict: its node states keep what the system computed from them. */
   private initial: Transition | null = null;
+  /** Steps replayed on the system since it was made (see replayedStepsMax). */
+  private stepsReplayed = 0;
 
   constructor(
-    implementation: Implementation,
-    path: ExplorePathCluster,
-    invariants: readonly InvariantDefinition[],
+    private readonly implementation: Implementation,
+    private readonly path: ExplorePathCluster,
+    private readonly invariants: readonly InvariantDefinition[],
     private readonly resolution: StepResolution = strictResolution,
+    /** Steps replayed before the system's memos are dropped (replayedStepsMax). */
+    private readonly memoStepsMax = replayedStepsMax,
   ) {
     this.system = replaySystem(implementation, path, invariants);
+  }
+
+  /**
+   * A fresh system once the memos hold more than memoStepsMax replayed steps. A verdict reuses
+   * what the system computed (every step is kept with the node state it left from, so a path
+   * that shares a prefix with one replayed before finds that prefix's states and verdicts), and
+   * so keeps the states of every path it ever replayed: a shrink replays thousands of paths of
+   * thousands of steps each, and the collector then spent more than half the time marking them.
+   */
+  private freshWhenFull(steps: number): void {
+    this.stepsReplayed += steps;
+    if (this.stepsReplayed <= this.memoStepsMax) return;
+    this.system.dispose();
+    this.system = replaySystem(this.implementation, this.path, this.invariants);
+    this.initial = null;
+    this.stepsReplayed = steps;
   }
 
   /** Disposes the live instances of the nodes (it stays usable: they are re-created). */
@@ -189,10 +218,12 @@ export class PathReplay {
 
   /** With `onWorld`, it is handed every world the path goes through, the initial one first. */
   replay(steps: readonly ExploreStep[], options: { record: boolean; onWorld?: (world: World) => void }): ReplayedPath | { error: string } {
+    this.freshWhenFull(steps.length);
     const system = this.system;
     const info = { nodes: system.bootstrap.length, spares: system.members.length - system.bootstrap.length, implementationOptions: system.options.implementationOptions };
-    const recorder = new PathRecorder(options.record || steps.some(hasClientCommand));
-    let transition = recorder.observer === undefined ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
+    const recorder = new PathRecorder(options.record, steps.some(hasClientCommand));
+    // The initial world outputs no answer, so an observer of the steps alone misses nothing in it.
+    let transition = recorder.observer === undefined || recorder.observer.stepsOnly === true ? (this.initial ??= system.initial()) : system.initial(recorder.observer);
     let world: World = transition.world;
     options.onWorld?.(world);
     const taken: ExploreStep[] = [];
@@ -246,7 +277,8 @@ export class DeliveredMessages {
 
 /**
  * Keeps a replayed path's readable events, its hash and its clients' history; the judging is the
- * system's. Without recording it only counts the steps (the replay is then a verdict).
+ * system's. Without recording it only counts the steps, and keeps the clients' history where the
+ * path has clients (the replay is then a verdict).
  */
 class PathRecorder implements StepObserver {
   private readonly hasher = new Hasher();
@@ -261,19 +293,46 @@ class PathRecorder implements StepObserver {
   private messagesSent = 0;
   /** Set when the clients' history check found the violation. */
   historyFound = false;
+  /** The system's observer (see observer). */
+  private readonly observing: StepObserver | undefined;
 
-  constructor(private readonly recording: boolean) {}
+  constructor(
+    private readonly recording: boolean,
+    clients: boolean,
+  ) {
+    this.observing = recording ? this : clients ? this.clientsObserver() : undefined;
+  }
 
-  /** The system's observer: none for a verdict, so that the system may reuse what it computed. */
+  /**
+   * The system's observer: this recorder when it records; for a verdict on a path with clients,
+   * one that reads what the steps answered and nothing else, so that the system may reuse what it
+   * computed (StepObserver.stepsOnly), as it does for a verdict without clients (none).
+   */
   get observer(): StepObserver | undefined {
-    return this.recording ? this : undefined;
+    return this.observing;
+  }
+
+  private clientsObserver(): StepObserver {
+    return {
+      stepsOnly: true,
+      stepped: (node, output) => this.answered(node, output),
+      crashed: (node) => {
+        this.clients.crashed(node);
+      },
+    };
+  }
+
+  /** What a node answered and applied in a step, into the clients' history. */
+  private answered(node: NodeId, output: Output): void {
+    if (this.clients.stepped(node, output, this.stepNumber) > 0) this.completed = true;
   }
 
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
+    if (this.observing === undefined) return;
+    if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     if (!this.recording) return;
     this.event = eventOfStep(stepNumber, step);
-    if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     this.hasher.string(JSON.stringify(step));
     this.events.push(this.event);
   }
@@ -299,13 +358,14 @@ class PathRecorder implements StepObserver {
       }
       if (change.previousCommitIndex !== mirror.commitIndex) this.event.commitIndex = mirror.commitIndex;
     }
-    if (this.clients.stepped(node, output, this.stepNumber) > 0) this.completed = true;
+    this.answered(node, output);
   }
 
   crashed(node: NodeId, unsyncedLost: number): void {
     if (this.event !== null && unsyncedLost > 0) this.event.note = `lost ${unsyncedLost} unsynced record(s)`;
     this.clients.crashed(node);
   }
+
 
   /** Whether an operation completed in the step just replayed (then the history is checked). */
   completedSince(): boolean {

@@ -236,6 +236,13 @@ export interface StepObserver {
   delivered?(message: InFlight): void;
   stepped(node: NodeId, output: Output, change: StepChange, mirror: NodeMirror): void;
   crashed(node: NodeId, unsyncedLost: number): void;
+  /**
+   * It reads only what each step did (stepped, crashed), never the order of a step's judging nor
+   * a fresh instance: the system may then reuse its memos (the steps computed once per node state
+   * and input, the judgements), as a search does, and hands it each step it folds in, from a memo
+   * or not. A replay that judges a client history without recording a trace is such an observer.
+   */
+  readonly stepsOnly?: true;
 }
 
 /** The bounds the transition system itself enforces, on every path (the search adds its own). */
@@ -869,7 +876,7 @@ export class TransitionSystem {
    */
   private perform(draft: Draft, id: NodeId, key: InFlight | number | null, compute: (node: NodeState) => Iterable<NodeStep>): void {
     const node = draft.nodes[id - 1];
-    if (this.memoizing && draft.observer === undefined && key !== null) {
+    if (draft.memoizes && key !== null) {
       const memo = (node.memo ??= new Map());
       let known = memo.get(key);
       if (known === undefined) {
@@ -1396,6 +1403,8 @@ class Draft {
   private changedShared = false;
   /** The judge of the steps not settled yet, forked from `current`. */
   private active: ClusterJudge | null = null;
+  /** Whether it may reuse the system's memos: none is kept for an observer that reads more than the steps (StepObserver.stepsOnly). */
+  readonly memoizes: boolean;
 
   constructor(
     private readonly system: TransitionSystem,
@@ -1403,6 +1412,7 @@ class Draft {
     readonly observer: StepObserver | undefined,
     private readonly eventNumber: number,
   ) {
+    this.memoizes = system.memoizesSteps && (observer === undefined || observer.stepsOnly === true);
     this.nodes = world.nodes.slice();
     this.messages = world.messages.slice();
     this.crashes = world.crashes;
@@ -1430,7 +1440,7 @@ class Draft {
    */
   reveal(from: NodeId, senderTerm: number): void {
     if (this.active === null && senderTerm <= this.current.revealed[from]) return;
-    if (this.active === null && this.observer === undefined && this.system.memoizesSteps) {
+    if (this.active === null && this.memoizes) {
       this.current = this.system.revealedJudgement(this.current, from, senderTerm);
       this.revealsSender = true;
     } else if (this.judge().revealed(from, senderTerm)) this.revealsSender = true;
@@ -1445,17 +1455,17 @@ class Draft {
    */
   judgeStep(step: NodeStep): void {
     const before = this.current;
-    const memoizable = this.active === null && this.observer === undefined && this.system.memoizesSteps;
+    const mirror = step.node.mirror;
+    const change = step.change!;
+    this.observer?.stepped(mirror.id, step.output!, change, mirror);
+    const memoizable = this.active === null && this.memoizes;
     if (memoizable && this.judgedBefore(step, before)) return;
     const judge = this.judge();
-    const mirror = step.node.mirror;
     judge.observation.adopt(mirror);
     // The memo's change, completed for this world in place: no checker keeps it past the call.
-    const change = step.change!;
     change.eventNumber = this.eventNumber;
     change.timeMs = this.eventNumber;
     change.committedLengthBefore = judge.observation.committedLength;
-    this.observer?.stepped(mirror.id, step.output!, change, mirror);
     this.violation = judge.judgeChange(change);
     if (!memoizable || this.violation !== null) return;
     const observation = judge.observation as JudgedObservation;
@@ -1553,9 +1563,9 @@ class Draft {
     return { judgement: this.current, changedShared, unchanged: false };
   }
 
-  /** A replay (with an observer) finds nothing in the memos: its judgements are made as they stand. */
+  /** A replay that records (StepObserver.stepsOnly) finds nothing in the memos: its judgements are made as they stand. */
   private judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
-    if (this.observer === undefined) return this.system.judgementOf(core, revealed);
+    if (this.memoizes) return this.system.judgementOf(core, revealed);
     return this.system.sharedJudgement(judgementOver(core, revealed, this.system.nextMemoId()));
   }
 

@@ -161,14 +161,6 @@ export function replayExplorePath(
 }
 
 /**
- * Replays paths, one after another, in one transition system; each replay starts from a fresh
- * initial world and stops at the first violation. With `record`, or when the path carries
- * clients' commands (whose history the replay judges), every node step is observed: the result
- * has the readable events, their states and the trace hash that a trace file holds. Without, the
- * system computes each (node state, input) once over all the replays (TransitionSystem.perform),
- * and the result is a verdict: status, finding and the number of steps, no events, no trace hash.
- */
-/**
  * Steps a replay system may have replayed before its memos are dropped (PathReplay.freshWhenFull).
  * Measured on config-on-commit-not-append seed 433, its step stage from a lifted path of 2,380
  * steps to its fixpoint (155 steps, 2,500 replays): 19 to 23 s with any bound from 5,000 to
@@ -177,6 +169,15 @@ export function replayExplorePath(
  */
 const replayedStepsMax = 20_000;
 
+/**
+ * Replays paths, one after another, in one transition system; each replay starts from a fresh
+ * initial world and stops at the first violation. With `record`, every node step is observed and
+ * computed afresh: the result has the readable events, their states and the trace hash that a
+ * trace file holds. Without, the system computes each (node state, input) once over the replays
+ * (TransitionSystem.perform; the clients' answers, where the path has clients, are observed from
+ * its memos), and the result is a verdict: status, finding and the number of steps, no events,
+ * no trace hash.
+ */
 export class PathReplay {
   private system: TransitionSystem;
   /** The initial world of every verdict: its node states keep what the system computed from them. */
@@ -293,23 +294,18 @@ class PathRecorder implements StepObserver {
   private messagesSent = 0;
   /** Set when the clients' history check found the violation. */
   historyFound = false;
-  /** The system's observer (see observer). */
-  private readonly observing: StepObserver | undefined;
-
-  constructor(
-    private readonly recording: boolean,
-    clients: boolean,
-  ) {
-    this.observing = recording ? this : clients ? this.clientsObserver() : undefined;
-  }
-
   /**
    * The system's observer: this recorder when it records; for a verdict on a path with clients,
    * one that reads what the steps answered and nothing else, so that the system may reuse what it
    * computed (StepObserver.stepsOnly), as it does for a verdict without clients (none).
    */
-  get observer(): StepObserver | undefined {
-    return this.observing;
+  readonly observer: StepObserver | undefined;
+
+  constructor(
+    private readonly recording: boolean,
+    clients: boolean,
+  ) {
+    this.observer = recording ? this : clients ? this.clientsObserver() : undefined;
   }
 
   private clientsObserver(): StepObserver {
@@ -329,7 +325,7 @@ class PathRecorder implements StepObserver {
 
   begin(stepNumber: number, step: ExploreStep): void {
     this.stepNumber = stepNumber;
-    if (this.observing === undefined) return;
+    if (this.observer === undefined) return;
     if (step.kind === 'propose' || step.kind === 'read') recordSessionCommand(this.clients, step.node, step.command, step.kind === 'read', stepNumber);
     if (!this.recording) return;
     this.event = eventOfStep(stepNumber, step);
@@ -365,7 +361,6 @@ class PathRecorder implements StepObserver {
     if (this.event !== null && unsyncedLost > 0) this.event.note = `lost ${unsyncedLost} unsynced record(s)`;
     this.clients.crashed(node);
   }
-
 
   /** Whether an operation completed in the step just replayed (then the history is checked). */
   completedSince(): boolean {

@@ -1,9 +1,10 @@
 // Judging a cluster step by step, for every driver: one ClusterJudge holds the observation and the
 // checkers of the invariants a run asked for; each node output goes into the observation
-// (ClusterObservation.observe) and then every checker is asked about the change (judgeChange). The simulator keeps one judge for its run; the explorer forks one
-// per world (both the observation and the checkers fork copy-on-write), so both judge a step by
-// the same rules and the same invariants. The end-of-run audit tells the harness's own errors
-// from the implementation's violations.
+// (ClusterObservation.observe), then every checker is asked about the change (judgeChange). The
+// simulator keeps one judge for its run; the explorer forks one per world (both the observation
+// and the checkers fork copy-on-write), so both judge a step by the same rules and the same
+// invariants. The end-of-run audit tells the harness's own errors from the implementation's
+// violations.
 
 import type { DigestSink } from '../contract/contract.js';
 import type { HarnessError, Inconclusive, StepChange, Violation } from '../contract/observation.js';

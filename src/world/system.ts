@@ -1050,7 +1050,7 @@ export class TransitionSystem {
    * outcome by core, then the judgement of the revealed terms at hand here.
    */
   judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
-    if (!this.memoizing) return this.sharedJudgement(judgementOver(core, revealed, this.nextMemoId()));
+    if (!this.memoizing) return this.judgementAsItStands(core, revealed);
     let id = this.canonicalArrays.get(revealed);
     let canonical = revealed;
     if (id === undefined) {
@@ -1066,6 +1066,11 @@ export class TransitionSystem {
       this.joined.intern(core.id, id, judgement);
     }
     return judgement;
+  }
+
+  /** The judgement of `core` with `revealed`, shared, found in no memo and kept in none. */
+  judgementAsItStands(core: JudgementCore, revealed: readonly number[]): Judgement {
+    return this.sharedJudgement(judgementOver(core, revealed, this.nextMemoId()));
   }
 
   /** The one array of revealed terms equal to `revealed` (it, the first time). */
@@ -1563,10 +1568,9 @@ class Draft {
     return { judgement: this.current, changedShared, unchanged: false };
   }
 
-  /** A replay that records (StepObserver.stepsOnly) finds nothing in the memos: its judgements are made as they stand. */
+  /** A replay whose observer reads more than the steps (StepObserver.stepsOnly) finds nothing in the memos: its judgements are made as they stand. */
   private judgementOf(core: JudgementCore, revealed: readonly number[]): Judgement {
-    if (this.memoizes) return this.system.judgementOf(core, revealed);
-    return this.system.sharedJudgement(judgementOver(core, revealed, this.system.nextMemoId()));
+    return this.memoizes ? this.system.judgementOf(core, revealed) : this.system.judgementAsItStands(core, revealed);
   }
 
   /**

@@ -154,21 +154,11 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
   if (steps === null || steps.steps.length >= choices.eventsAfter) return choiceResult();
 
   const explored = stepTraceOf({ ...options, invariants, ...probesFor(choices.signatures) }, steps);
-  const result: ShrinkResult = {
-    choices: {},
-    scenario: explored.replay.scenario,
-    result: explored.replay,
-    signature: choices.signature,
-    signatures: choices.signatures,
-    livenessElectionTimeouts: choices.livenessElectionTimeouts,
-    eventsBefore: choices.eventsBefore,
-    eventsAfter: explored.replay.events,
-    runs,
-    rounds: choices.rounds,
+  const result = stepStageResult(explored.replay, steps, startedMs, {
+    ...{ signature: choices.signature, signatures: choices.signatures, livenessElectionTimeouts: choices.livenessElectionTimeouts },
+    ...{ eventsBefore: choices.eventsBefore, runs, rounds: choices.rounds },
     passes: [...choices.passes, { pass: 'steps', improvements: steps.improvements + 1, eventsSaved: choices.eventsAfter - explored.replay.events }],
-    stoppedBy: steps.stoppedBy,
-    wallMs: wallClockMs() - startedMs,
-  };
+  });
   // The implementation as traceOf records it (with how to load it again), and the seed of the run
   // the path came from: replay does not need it, the reader may.
   const trace = {
@@ -179,6 +169,20 @@ export function shrinkToTrace(options: ShrinkRunOptions): ShrunkTrace {
     shrink: { ...shrinkInfoOf(result), fromScenario: options.scenario.name },
   };
   return { shrink: result, trace };
+}
+
+/** A shrink's result where the step stage's path won: its replay, with what the caller knows of the shrink. */
+function stepStageResult(
+  replay: SimulationResult,
+  steps: StepShrinkResult,
+  startedMs: number,
+  known: Pick<ShrinkResult, 'signature' | 'signatures' | 'livenessElectionTimeouts' | 'eventsBefore' | 'runs' | 'rounds' | 'passes'>,
+): ShrinkResult {
+  return {
+    ...{ choices: {}, scenario: replay.scenario, result: replay, ...known, eventsAfter: replay.events },
+    ...{ stoppedBy: steps.stoppedBy, wallMs: wallClockMs() - startedMs },
+    ...(steps.start !== undefined ? { cutAfterSteps: steps.start.cutAfterSteps } : {}),
+  };
 }
 
 /** One report per pass, in the order the passes first ran. */
@@ -212,21 +216,11 @@ export function shrinkExploreTrace(trace: TraceFile, options: ShrinkOptions & { 
   });
   if (steps === null) throw new ShrinkError(`the trace's path no longer fails as recorded (${signature})`);
   const explored = stepTraceOf({ implementation: options.implementation, invariants, bugs: trace.implementation.bugs, durabilityProbes: info.durabilityProbes }, steps);
-  const result: ShrinkResult = {
-    choices: {},
-    scenario: explored.replay.scenario,
-    result: explored.replay,
-    signature,
-    signatures,
-    livenessElectionTimeouts: trace.scenario.liveness.electionTimeouts,
-    eventsBefore: trace.result.events,
-    eventsAfter: explored.replay.events,
-    runs: steps.runs,
-    rounds: 1,
+  const result = stepStageResult(explored.replay, steps, startedMs, {
+    ...{ signature, signatures, livenessElectionTimeouts: trace.scenario.liveness.electionTimeouts },
+    ...{ eventsBefore: trace.result.events, runs: steps.runs, rounds: 1 },
     passes: [{ pass: 'steps', improvements: steps.improvements, eventsSaved: trace.result.events - explored.replay.events }],
-    stoppedBy: steps.stoppedBy,
-    wallMs: wallClockMs() - startedMs,
-  };
+  });
   const fromScenario = trace.shrink?.fromScenario;
   return {
     shrink: result,
@@ -250,6 +244,7 @@ function stepTraceOf(
       spares: steps.replay.scenario.membership?.spares ?? 0,
       implementationOptions: steps.replay.scenario.implementation,
       durabilityProbes: options.durabilityProbes,
+      ...(steps.start !== undefined ? { start: steps.start } : {}),
       bounds: {},
     },
   );

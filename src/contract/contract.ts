@@ -144,7 +144,11 @@ export interface StartInput {
   members: readonly NodeId[];
   /** A 32-bit seed for the node's own randomized decisions (election timeouts), drawn by the harness. */
   seed: number;
-  /** The durable records that survived, in the order they were written. Empty on first start. */
+  /**
+   * The durable records that survived, in the order they were written. Empty on first start,
+   * but where a replayed path begins from a durable state (a cut shrunk trace): then every node
+   * starts over the records it wrote in the longer run, as it would restart over them.
+   */
   records: readonly DurableRecord[];
   /** Options the scenario passes to the implementation (timeouts in ticks, batch sizes). */
   options: ImplementationOptions;

@@ -135,7 +135,8 @@ export function describeShrink(result: ShrinkResult): string {
   const stop =
     result.stoppedBy === 'fixpoint' ? 'to a fixpoint' : result.stoppedBy === 'interrupted' ? 'until interrupted (the best so far)' : `until the ${result.stoppedBy} bound (--shrink-time)`;
   const kept = keptFailureNote(result);
-  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')} in ${result.runs} ${plural(result.runs, 'run')}, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
+  const cut = result.cutAfterSteps === undefined ? '' : ` (begun from the durable state ${result.cutAfterSteps} ${plural(result.cutAfterSteps, 'step')} of the path left)`;
+  return `shrunk ${result.eventsBefore} -> ${result.eventsAfter} ${plural(result.eventsAfter, 'event')}${cut} in ${result.runs} ${plural(result.runs, 'run')}, ${stop}; passes that helped: ${helped.join(', ') || 'none'}${kept === null ? '' : ` (${kept})`}`;
 }
 
 /** A word as a POSIX shell reads it back: quoted unless it is plainly safe. */

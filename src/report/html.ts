@@ -17,7 +17,7 @@ import { faultSummary } from '../check/options.js';
 import { escapeControlCharacters, escapeControlCharactersDeep } from '../core/text.js';
 import type { CampaignSummary } from './campaignSummary.js';
 import { markCatalog, markNeeds } from '../world/marks.js';
-import { changedSomething } from './timeline.js';
+import { changedSomething, pathStartSummary } from './timeline.js';
 
 /** Most events a diagram draws; a longer trace is cut there, and the page says so. */
 export const diagramEventsMax = 1500;
@@ -123,6 +123,7 @@ function factRows(trace: TraceFile): string[] {
     fact('implementation', `${trace.implementation.name} ${trace.implementation.version}`),
     fact('scenario', `${trace.scenario.name}, seed ${trace.seed}, ${trace.scenario.nodes} nodes`),
     fact('faults', trace.explore !== undefined ? 'an explore path: every step (delivery, timer, crash, request) chosen explicitly' : faultSummary(trace.scenario)),
+    ...(pathStartSummary(trace) === null ? [] : [fact('starts from', pathStartSummary(trace)!)]),
     fact('verdict', `${trace.result.status} after ${trace.result.events} events, ${trace.result.simulatedMs} ms virtual`),
     ...(violation === null ? [] : [fact('violating step', `event ${violation.eventNumber} at ${violation.timeMs} ms, nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}`)]),
     fact('trace hash', trace.traceHash),

@@ -16,6 +16,8 @@ import type { ChalkInstance } from 'chalk';
 import type { NodeId } from '../core/ids.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { TraceFile } from '../sim/trace.js';
+import type { PathStart } from '../shrink/paths.js';
+import type { InitialNode } from '../world/system.js';
 import { formatCount } from './format.js';
 import { escapeControlCharacters, escapeControlCharactersDeep, plural } from '../core/text.js';
 import { harnessErrorHeadline } from './exitCodes.js';
@@ -177,7 +179,7 @@ function formatHeader(trace: TraceFile, paint: (segment: Segment) => string): st
     paint({ text: `raftcheck show: ${implementation.name} ${traceOrigin(trace)}`, style: 'bold' }),
     `  implementation  ${implementation.name} ${implementation.version}${bugs}`,
     ...(trace.explore !== undefined
-      ? [`  explore path    ${formatCount(result.events)} ${plural(result.events, 'step')} on ${scenario.nodes} ${plural(scenario.nodes, 'node')} (every step a choice; the step column counts them)`]
+      ? [`  explore path    ${formatCount(result.events)} ${plural(result.events, 'step')} on ${scenario.nodes} ${plural(scenario.nodes, 'node')} (every step a choice; the step column counts them)`, ...startLines(trace)]
       : [
           `  scenario        ${scenario.name} (${clusterSizeText(scenario)}, ${formatCount(scenario.durationMs)} ms of faults)`,
           `  seed            ${trace.seed}`,
@@ -198,6 +200,40 @@ function formatReplay(replay: TimelineReplay, paint: (segment: Segment) => strin
     `${label}${paint({ text: 'DIFFERS', style: 'violation' })}: the file records trace hash ${escapeControlCharacters(replay.recordedHash)} and verdict ` +
     `${escapeControlCharacters(replay.recordedStatus)}; what follows is the replay, not the file`
   );
+}
+
+/** Where a cut path begins (src/shrink/paths.ts PathStart), in a sentence; null for a path from empty storage. */
+export function pathStartSummary(trace: TraceFile): string | null {
+  const start = pathStartOf(trace);
+  if (start === undefined) return null;
+  const named = (test: (node: InitialNode) => boolean) => start.nodes.flatMap((node, index) => (test(node) ? [`n${index + 1}`] : []));
+  const restarted = named((node) => node !== null && 'records' in node);
+  const retired = named((node) => node !== null && 'retired' in node);
+  return (
+    `the durable state after ${formatCount(start.cutAfterSteps)} ${plural(start.cutAfterSteps, 'step')} of a longer path: ${restarted.join(', ') || 'no node'} restarted over the records ${plural(restarted.length, 'it', 'they')} had synced` +
+    (retired.length > 0 ? `; ${retired.join(', ')} removed for good` : '')
+  );
+}
+
+function pathStartOf(trace: TraceFile): PathStart | undefined {
+  return (trace.explore as { start?: PathStart } | undefined)?.start;
+}
+
+/** The start of a cut path: the sentence, then each node's records (the implementation's own: JSON, escaped, clipped). */
+function startLines(trace: TraceFile): string[] {
+  const summary = pathStartSummary(trace);
+  if (summary === null) return [];
+  const records = pathStartOf(trace)!.nodes.flatMap((node, index) =>
+    node !== null && 'records' in node ? [`    n${index + 1}: ${formatCount(node.records.length)} ${plural(node.records.length, 'record')} ${clipped(escapeControlCharacters(JSON.stringify(node.records)), startRecordsChars)}`] : [],
+  );
+  return [`  starts from     ${summary}`, ...records];
+}
+
+/** How much of a node's starting records a line shows (the trace file holds them whole). */
+const startRecordsChars = 400;
+
+function clipped(text: string, chars: number): string {
+  return text.length <= chars ? text : `${text.slice(0, chars)}... (${formatCount(text.length - chars)} more characters in the trace file)`;
 }
 
 /** Where the trace came from: a seed of a scenario, or an explore path (perhaps shrunk from a seed). */

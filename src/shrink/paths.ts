@@ -31,6 +31,7 @@ import { exploreTraceFormatVersion, traceFormat } from '../sim/trace.js';
 import { ClientHistory, recordSessionCommand } from '../world/history.js';
 import type { Choice, ExploreStep, InFlight, StepObserver, Transition, World } from '../world/system.js';
 import { exploreStepKinds, TransitionSystem } from '../world/system.js';
+import type { InitialNode } from '../world/system.js';
 import type { HarnessError, Inconclusive, ObservedNode, StepChange, Violation } from '../contract/observation.js';
 import { isHarnessError } from '../contract/observation.js';
 
@@ -45,6 +46,8 @@ export interface ExploreTraceInfo {
    * or a path that shows a failure a probe finds (durable-promise). Absent: off.
    */
   durabilityProbes?: boolean;
+  /** Where the path begins when not from empty storage: the durable state a longer path left (PathStart). */
+  start?: PathStart;
   strategy: string;
   bounds: Record<string, number>;
   distinctStates: number;
@@ -86,6 +89,21 @@ export interface ExplorePathCluster {
   implementationOptions: ImplementationOptions;
   /** Durability probes on every node step (absent: off). */
   durabilityProbes?: boolean;
+  /** Absent: the members start over empty storage. */
+  start?: PathStart;
+}
+
+/**
+ * A path that begins where a longer one left the cluster's durable state (the step shrink's cut:
+ * src/shrink/steps.ts): every node that had run starts over the records it had synced there, as
+ * though all had crashed and restarted at once; removed nodes stay removed. What happened before
+ * matters to the failure only through those records.
+ */
+export interface PathStart {
+  /** How many steps of the longer path the cut left out (for the reader: the records hold their effect). */
+  cutAfterSteps: number;
+  /** By node id (index 0 is n1): every member and spare. */
+  nodes: InitialNode[];
 }
 
 /**
@@ -113,6 +131,7 @@ export function replaySystem(implementation: Implementation, cluster: ExplorePat
     // Nothing shared: a violation's evidence is this path's own.
     intern: false,
     durabilityProbes: cluster.durabilityProbes === true,
+    ...(cluster.start !== undefined ? { initialNodes: cluster.start.nodes } : {}),
   });
 }
 
@@ -426,6 +445,7 @@ export function exploreTraceOf(
     spares?: number;
     implementationOptions: ImplementationOptions;
     durabilityProbes?: boolean;
+    start?: PathStart;
     bounds: Record<string, number>;
   },
 ): { trace: TraceFile; replay: SimulationResult } | null {
@@ -436,6 +456,7 @@ export function exploreTraceOf(
     implementationOptions: options.implementationOptions,
     // Written only when on: a trace without probes reads as it did before they existed.
     ...(options.durabilityProbes === true ? { durabilityProbes: true } : {}),
+    ...(options.start !== undefined ? { start: options.start } : {}),
     strategy: result.strategy,
     bounds: options.bounds,
     distinctStates: result.distinctStates,
@@ -468,12 +489,28 @@ export function exploreInfoOf(trace: TraceFile): ExploreTraceInfo | string {
   const unknown = info.steps.findIndex((step: unknown) => step === null || typeof step !== 'object' || !exploreStepKinds.has(String((step as { kind?: unknown }).kind)));
   if (unknown !== -1) return `explore.steps[${unknown}]: expected a step whose kind is one of ${[...exploreStepKinds].join(', ')}`;
   if (info.durabilityProbes !== undefined && typeof info.durabilityProbes !== 'boolean') return 'explore.durabilityProbes: expected true or false';
+  const start = info.start === undefined ? null : pathStartProblem(info.start, info.nodes! + (info.spares ?? 0));
+  if (start !== null) return `explore.start${start}`;
   const options = info.implementationOptions;
   if (options === undefined || options === null || typeof options !== 'object' || Array.isArray(options)) return 'explore.implementationOptions: expected an object';
   // The scenario the path replays in: a cluster size or node options it cannot have are the file's fault.
   const scenario = parseExploreScenario(info.nodes!, options, info.spares);
   if (!scenario.ok) return `explore.nodes and explore.implementationOptions do not make a scenario: ${scenario.message.replace(/\bimplementation\./g, 'implementationOptions.')}`;
   return info as ExploreTraceInfo;
+}
+
+/** What is wrong with a trace's PathStart (a path from its field on), or null. */
+function pathStartProblem(start: unknown, nodes: number): string | null {
+  if (start === null || typeof start !== 'object' || Array.isArray(start)) return ': expected an object with cutAfterSteps and nodes';
+  const { cutAfterSteps, nodes: given } = start as Partial<PathStart>;
+  if (!Number.isInteger(cutAfterSteps) || cutAfterSteps! < 0) return '.cutAfterSteps: expected a non-negative integer';
+  if (!Array.isArray(given) || given.length !== nodes) return `.nodes: expected a list of ${nodes} entries, one for each member and spare`;
+  for (const [index, node] of given.entries()) {
+    if (node === null) continue;
+    const ok = typeof node === 'object' && !Array.isArray(node) && (Array.isArray((node as { records?: unknown }).records) || (node as { retired?: unknown }).retired === true);
+    if (!ok) return `.nodes[${index}]: expected null (never started), { "retired": true } or { "records": [...] }`;
+  }
+  return null;
 }
 
 /** The readable event of an explore step (time counts steps). */

@@ -101,6 +101,8 @@ export interface ShrinkResult extends ShrinkState {
   /** What ended the shrink: no pass helps any more, a budget, or an interrupt (SIGINT, SIGTERM). */
   stoppedBy: 'fixpoint' | 'time' | 'runs' | 'interrupted';
   wallMs: number;
+  /** The step stage cut the path (src/shrink/paths.ts PathStart): its events begin after this many steps of it. */
+  cutAfterSteps?: number;
 }
 
 /** What a signature reads of a run (the result of a simulation, of an explore replay, or of a trace file). */

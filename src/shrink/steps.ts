@@ -17,7 +17,10 @@
 // deliveries it caused with it), then chunks of all steps (ddmin's halving, down to single
 // steps), then crash edits; at their fixpoint, simpler node options (the run drew its compaction
 // threshold and batch size; a reproduction wants the simplest that still fails), and a second
-// shrink tries those from the start (see shrinkSteps). Last, a
+// shrink tries those from the start (see shrinkSteps); then a cut, the path's later steps alone
+// from the durable state its earlier ones left (StepShrinker.cutPrefix: a prefix that only builds
+// the logs and configuration a failure needs). A long lifted path is cut at the start of every
+// round too, and shrunk again without those early cuts (withoutEarlyCuts). Last, a
 // bounded breadth-first search for a shorter path of another shape (src/shrink/shortest.ts).
 //
 // Deterministic: the same path and run budget give the same result; the wall clock bounds the
@@ -31,6 +34,8 @@ import { assert } from '../core/assert.js';
 import type { StepResolution } from './paths.js';
 import { PathReplay } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
+import { initialNodesOf } from '../world/system.js';
+import type { PathStart } from './paths.js';
 import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
 import { defaultScenario } from '../sim/scenario.js';
@@ -43,6 +48,15 @@ import { budgetStop, failsAs, judgedOnHistory } from './shrink.js';
  */
 const searchStatesMax = 50_000;
 
+/**
+ * The length from which a path is cut (StepShrinker.cutPrefix) at the start of every round, not
+ * only at the fixpoint of the rest: each ddmin round replays the whole path once per chunk, so a
+ * lifted path of thousands of steps takes most of a shrink's budget, and a cut near its end
+ * leaves ddmin a few hundred. Below it the other passes go first: a cut path keeps its cluster
+ * (durable records name nodes in the implementation's own format, which no harness renumbers).
+ */
+const cutEarlyStepsMin = 256;
+
 export interface StepPath {
   nodes: number;
   /** Feature 'membership': spares after the members (absent: none). */
@@ -50,6 +64,8 @@ export interface StepPath {
   implementationOptions: ImplementationOptions;
   /** Durability probes on in its replays (ExploreTraceInfo.durabilityProbes): a failure a probe finds. */
   durabilityProbes?: boolean;
+  /** Where the path begins when not from empty storage (a cut: see StepShrinker.cutPrefix). */
+  start?: PathStart;
   steps: readonly ExploreStep[];
 }
 
@@ -69,6 +85,10 @@ export interface StepShrinkResult {
   steps: ExploreStep[];
   /** Its replay through the real invariants, recorded as `raftcheck replay` records it. */
   replay: SimulationResult;
+  /** Where the shrunk path begins: absent from empty storage, else where a cut left it (StepShrinker.cutPrefix). */
+  start?: PathStart;
+  /** It cut its path early (cutEarlyStepsMin): shrinkSteps then shrinks the path again without. */
+  cutEarly?: boolean;
   /** Steps of the lifted path up to its violation, before any shrinking. */
   eventsBefore: number;
   runs: number;
@@ -94,7 +114,7 @@ interface Candidate {
  */
 export function shrinkSteps(implementation: Implementation, path: StepPath, options: StepShrinkOptions): StepShrinkResult | null {
   const startedMs = wallClockMs();
-  const kept = shrinkStepsOnce(implementation, path, options, false);
+  const kept = withoutEarlyCuts(implementation, path, shrinkStepsOnce(implementation, path, options, false, true), options, startedMs);
   const threshold = path.implementationOptions.snapshotEntriesThreshold;
   if (kept === null || kept.stoppedBy !== 'fixpoint' || threshold === undefined || threshold <= 1) return kept;
   // At most as many runs again as the first took: a second opinion, not a second budget.
@@ -107,8 +127,28 @@ export function shrinkSteps(implementation: Implementation, path: StepPath, opti
   return { ...simplified, runs, improvements: kept.improvements + simplified.improvements };
 }
 
-function shrinkStepsOnce(implementation: Implementation, path: StepPath, options: StepShrinkOptions, optionsFirst: boolean): StepShrinkResult | null {
-  const shrinker = new StepShrinker(implementation, path, options, optionsFirst);
+/**
+ * A shrink that cut its long path early (cutEarlyStepsMin) is quick, but what it left before a
+ * cut no pass shortens any more, and a cut cluster keeps its nodes where their records name
+ * them. With the rest of the budget the path is shrunk again as before early cuts existed (a
+ * cut only at its fixpoint); the shorter of the two wins, the second on a tie (a path that
+ * begins from empty storage reads more easily). Where the second is cut short by the budget,
+ * the first usually stands: a lifted path of thousands of steps is what the early cut is for.
+ */
+function withoutEarlyCuts(implementation: Implementation, path: StepPath, first: StepShrinkResult | null, options: StepShrinkOptions, startedMs: number): StepShrinkResult | null {
+  if (first === null || first.cutEarly !== true || first.stoppedBy !== 'fixpoint') return first;
+  const remaining = { runsMax: options.runsMax - first.runs, timeBudgetMs: options.timeBudgetMs - (wallClockMs() - startedMs) };
+  if (remaining.runsMax <= 0 || remaining.timeBudgetMs <= 0) return first;
+  const onProgress = options.onProgress === undefined ? undefined : (progress: { runs: number; eventsNow: number }) => options.onProgress!({ runs: first.runs + progress.runs, eventsNow: Math.min(progress.eventsNow, first.steps.length) });
+  const second = shrinkStepsOnce(implementation, path, { ...options, ...remaining, onProgress }, false, false);
+  const runs = first.runs + (second?.runs ?? 1);
+  const stoppedBy = second?.stoppedBy ?? first.stoppedBy;
+  if (second === null || second.steps.length > first.steps.length) return { ...first, runs, stoppedBy };
+  return { ...second, runs, improvements: first.improvements + second.improvements };
+}
+
+function shrinkStepsOnce(implementation: Implementation, path: StepPath, options: StepShrinkOptions, optionsFirst: boolean, cutEarly = false): StepShrinkResult | null {
+  const shrinker = new StepShrinker(implementation, path, options, optionsFirst, cutEarly);
   const lifted = shrinker.evaluate(path.steps);
   if (lifted === null) {
     shrinker.dispose();
@@ -122,7 +162,15 @@ class StepShrinker {
   private readonly startedMs = wallClockMs();
   /** The cluster the path runs on: the drop-nodes pass makes it smaller, the options pass simpler. */
   private cluster: Omit<StepPath, 'steps'>;
+  /**
+   * The cuts so far (cutPrefix): the cluster the first cut was made on and the steps each cut
+   * left out, in order, from which the cluster's start is rebuilt with nodes dropped; null when
+   * the path came cut (a trace file), its earlier steps unknown.
+   */
+  private cuts: { root: Omit<StepPath, 'steps'>; prefixes: ExploreStep[][] } | null;
   private replayer: PathReplay;
+  /** A cut was made at the start of a round (cutEarly). */
+  private cutEarlyDone = false;
   private runs = 0;
   private improvements = 0;
   private stoppedBy: StepShrinkResult['stoppedBy'] = 'fixpoint';
@@ -136,8 +184,11 @@ class StepShrinker {
     private readonly options: StepShrinkOptions,
     /** Simpler node options at the start of every round, not only at the fixpoint (shrinkSteps). */
     private readonly optionsFirst: boolean,
+    /** A long path cut at the start of every round (cutEarlyStepsMin), not only at the fixpoint. */
+    private readonly cutEarly: boolean,
   ) {
-    this.cluster = { nodes: path.nodes, spares: path.spares, implementationOptions: path.implementationOptions, durabilityProbes: path.durabilityProbes };
+    this.cluster = { nodes: path.nodes, spares: path.spares, implementationOptions: path.implementationOptions, durabilityProbes: path.durabilityProbes, start: path.start };
+    this.cuts = path.start === undefined ? { root: this.cluster, prefixes: [] } : null;
     this.replayer = tolerantReplay(implementation, this.cluster, options.invariants);
     this.invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
   }
@@ -148,6 +199,8 @@ class StepShrinker {
       // As DEMi does: the external events first (timers, proposals, crashes and restarts: few, and
       // each one carries the deliveries it causes away with it), then every step.
       const dropped = !this.outOfBudget() && this.dropNodes();
+      const cut = this.cutEarly && !this.outOfBudget() && this.best.steps.length >= cutEarlyStepsMin && this.cutPrefix();
+      if (cut) this.cutEarlyDone = true;
       const simplified = this.optionsFirst && !this.outOfBudget() && this.simplerOptions();
       const externals = !this.outOfBudget() && this.removeChunks((step) => step.kind !== 'deliver');
       const groups = !this.outOfBudget() && this.removeGroups();
@@ -158,7 +211,8 @@ class StepShrinker {
       // longer than the run's own options allow (tried first, compaction after every entry took
       // no-client-dedup's 12 steps to 16). Rows of tick steps merged only where the rest would
       // stop: merged earlier, they led figure8's seed 106 to another fixpoint, 114 steps not 107.
-      if (!improved && !edited && !dropped && !simplified && (this.optionsFirst || !this.simplerOptions()) && (this.outOfBudget() || !this.mergeTicks())) break;
+      // Last, a cut: the path from a later step on, over the durable state its prefix left.
+      if (!improved && !edited && !dropped && !cut && !simplified && (this.optionsFirst || !this.simplerOptions()) && (this.outOfBudget() || !this.mergeTicks()) && (this.outOfBudget() || !this.cutPrefix())) break;
     }
     // The search proposes the explorer's own commands only, which no client history records: it
     // cannot reproduce a failure judged on one.
@@ -166,7 +220,8 @@ class StepShrinker {
     const replay = this.recorded(this.best);
     this.dispose();
     const { best, runs, improvements, stoppedBy } = this;
-    return { steps: best.steps, replay, eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
+    const cut = this.cluster.start !== undefined ? { start: this.cluster.start } : {};
+    return { steps: best.steps, replay, ...cut, ...(this.cutEarlyDone ? { cutEarly: true } : {}), eventsBefore: lifted.steps.length, runs, improvements, stoppedBy };
   }
 
   /** The best path's replay with its events and trace hash: the verdict it was accepted on, recorded. */
@@ -288,15 +343,48 @@ class StepShrinker {
    * the path fails the same way in no more steps.
    */
   private dropNodes(): boolean {
+    // Durable records name nodes in the implementation's own format, which no harness renumbers:
+    // a cut path's start is rebuilt from the steps its cuts left out, renumbered (clusterWithout).
+    if (this.cluster.start !== undefined && this.cuts === null) return false;
     const nodes = this.cluster.nodes;
+    const total = nodes + (this.cluster.spares ?? 0);
     for (let size = nodesMin; size < nodes; size += 1) {
       for (const removed of subsets(nodes, nodes - size)) {
         if (this.outOfBudget()) return false;
-        const steps = withoutNodes(this.best.steps, removed, nodes + (this.cluster.spares ?? 0));
-        if (this.attemptOnCluster({ ...this.cluster, nodes: size }, steps)) return true;
+        const smaller = this.clusterWithout(removed, size, total);
+        if (smaller !== null && this.attemptOnCluster(smaller.cluster, withoutNodes(this.best.steps, removed, total))) {
+          this.cuts = smaller.cuts;
+          return true;
+        }
       }
     }
     return false;
+  }
+
+  /**
+   * The cluster with nodes `removed` dropped (and the others renumbered), with the cuts so far:
+   * each prefix they left out renumbered too and replayed again for the start; null where a
+   * prefix no longer gets through.
+   */
+  private clusterWithout(removed: readonly NodeId[], size: number, total: number): { cluster: Omit<StepPath, 'steps'>; cuts: StepShrinker['cuts'] } | null {
+    if (this.cuts === null || this.cuts.prefixes.length === 0) return { cluster: { ...this.cluster, nodes: size }, cuts: this.cuts };
+    const cuts = { root: { ...this.cuts.root, nodes: size }, prefixes: this.cuts.prefixes.map((prefix) => withoutNodes(prefix, removed, total)) };
+    const start = this.startAfter(cuts);
+    return start === null ? null : { cluster: { ...this.cluster, nodes: size, start }, cuts };
+  }
+
+  /** The start the cuts leave: each prefix replayed from the start the one before it left; null if one fails on the way. */
+  private startAfter(cuts: { root: Omit<StepPath, 'steps'>; prefixes: ExploreStep[][] }): PathStart | null {
+    let cluster = cuts.root;
+    for (const prefix of cuts.prefixes) {
+      const replayer = tolerantReplay(this.implementation, cluster, this.options.invariants);
+      let last: World | null = null;
+      const replayed = replayer.replay(prefix, { record: false, onWorld: (world) => (last = world) });
+      replayer.dispose();
+      if ('error' in replayed || replayed.result.status !== 'ok' || last === null) return null;
+      cluster = { ...cluster, start: { cutAfterSteps: (cluster.start?.cutAfterSteps ?? 0) + replayed.steps.length, nodes: initialNodesOf(last) } };
+    }
+    return cluster.start ?? null;
   }
 
   /**
@@ -322,12 +410,12 @@ class StepShrinker {
    * The path (edited for it) on another cluster: kept, with the cluster, when it fails the same
    * way in no more steps (a smaller cluster or simpler options are worth as much as a step).
    */
-  private attemptOnCluster(cluster: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[]): boolean {
+  private attemptOnCluster(cluster: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[], stepsMin = 0): boolean {
     const before = { cluster: this.cluster, replayer: this.replayer };
     this.cluster = cluster;
     this.replayer = tolerantReplay(this.implementation, cluster, this.options.invariants);
     const candidate = this.evaluate(steps);
-    if (candidate !== null && candidate.steps.length <= this.best.steps.length) {
+    if (candidate !== null && candidate.steps.length <= this.best.steps.length && candidate.steps.length >= stepsMin) {
       this.best = candidate;
       this.improvements += 1;
       this.progress();
@@ -362,6 +450,42 @@ class StepShrinker {
     }
     this.progress();
     return improved;
+  }
+
+  /**
+   * The path cut in two: its later steps alone, begun from the durable state the earlier ones
+   * left, every node that had run restarted over the records it had synced (PathStart). Tried
+   * at the fixpoint of every other pass, from the shortest remainder up, and kept for the first
+   * that still fails the same way at one of its own steps. A prefix ddmin cannot shorten, since
+   * each of its steps matters only through what it leaves in the logs (the elections and the
+   * changes that build the configuration a failure needs), then goes as a whole; the failure
+   * must still happen after the cut, where the checkers see it from the start.
+   * Sound: a cluster in which every node crashes and restarts at once is a run the harness could
+   * have drawn, and a checker that knows less of the past than the whole path's would judge no
+   * more violations than that one does.
+   * A start is read too: a cut is tried only where the steps it leaves out outnumber what the
+   * reader must take in instead, each node's term and vote and the log entries it holds there
+   * (entriesHeld). A short path, whose steps build little, stays whole.
+   */
+  private cutPrefix(): boolean {
+    const worlds = this.worlds(this.best.steps);
+    const cutBefore = this.cluster.start?.cutAfterSteps ?? 0;
+    const steps = Math.min(this.best.steps.length, worlds.length);
+    // The shortest remainders first, one step longer each time, then a twentieth longer: on a
+    // long path a cut near its end is where the failure most often still happens.
+    for (let kept = 1; kept < steps; kept = Math.max(kept + 1, Math.floor(kept * 1.05))) {
+      const cut = steps - kept;
+      if (this.outOfBudget()) return false;
+      if (cut <= entriesHeld(worlds[cut])) continue;
+      const start: PathStart = { cutAfterSteps: cutBefore + cut, nodes: initialNodesOf(worlds[cut]) };
+      const prefix = this.best.steps.slice(0, cut);
+      if (this.attemptOnCluster({ ...this.cluster, start }, this.best.steps.slice(cut), 1)) {
+        if (this.cuts !== null) this.cuts = { root: this.cuts.root, prefixes: [...this.cuts.prefixes, prefix] };
+        return true;
+      }
+    }
+    this.progress();
+    return false;
   }
 
   /** The worlds a possible path goes through, the initial one first. */
@@ -472,6 +596,16 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
     }
   }
   return kept;
+}
+
+/**
+ * What a reader must take in of a world's durable state: for every node that has run, its term
+ * and vote, and each log entry it holds as the harness observes it (a snapshot counts as one).
+ */
+function entriesHeld(world: World): number {
+  let entries = 0;
+  for (const node of world.nodes) if (node.mirror.incarnation > 0) entries += node.mirror.terms.length;
+  return entries;
 }
 
 type TickStep = Extract<ExploreStep, { kind: 'tick' }>;

@@ -182,6 +182,12 @@ const exploreSchema: Schema = {
     spares: { ...integer, minimum: 0, optional: true },
     implementationOptions: { type: 'any' },
     durabilityProbes: { type: 'boolean', optional: true },
+    // A path cut by the step shrink (PathStart): each node's records are the implementation's own.
+    start: {
+      type: 'object',
+      optional: true,
+      fields: { cutAfterSteps: count, nodes: { type: 'array', items: { type: 'any' } } },
+    },
     strategy: { type: 'string' },
     bounds: { type: 'any' },
     distinctStates: count,

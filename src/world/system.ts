@@ -272,6 +272,13 @@ export interface PathBounds {
   transfersMax?: number;
 }
 
+/**
+ * Where a node stands as a path begins (SystemOptions.initialNodes): started over these durable
+ * records, as a restart is; removed for good, its storage wiped; or never started (null: a spare
+ * that no change has named yet).
+ */
+export type InitialNode = { records: readonly DurableRecord[] } | { retired: true } | null;
+
 export interface SystemOptions extends PathBounds {
   implementation: Implementation;
   /** The invariants every step is judged by (each checker must fork: InvariantChecker.fork). */
@@ -301,6 +308,12 @@ export interface SystemOptions extends PathBounds {
    * checked against a shadow restarted from the node's synced records. Default off.
    */
   durabilityProbes?: boolean;
+  /**
+   * Each node's state where every path begins, by id (a replay of a path cut by the step shrink:
+   * the durable state a longer path left, as though every node had crashed and restarted there).
+   * Absent: the members start over empty storage and the spares wait.
+   */
+  initialNodes?: readonly InitialNode[];
 }
 
 export interface Fingerprint {
@@ -445,13 +458,14 @@ export class TransitionSystem {
     return this.inverses[p];
   }
 
-  /** Every node started over empty storage. */
+  /** Every member started over empty storage; or each node as SystemOptions.initialNodes has it. */
   initial(observer?: StepObserver): Transition {
     const checkers = this.options.invariants.map((definition) => definition.create());
     const core: JudgementCore = { shared: emptySharedObservation(), checkers, versions: checkerVersionsOf(checkers), id: this.nextMemoId(), joined: false };
     const judgement = this.judgementOf(core, new Array<number>(this.members.length + 1).fill(0));
+    const given = this.options.initialNodes;
     const world: World = {
-      nodes: this.members.map((id) => ({ instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced: emptyList, unsynced: emptyList, digests: null, memo: undefined, index: undefined })),
+      nodes: this.members.map((id) => initialNodeState(id, given?.[id - 1] ?? null)),
       messages: [],
       crashes: 0,
       requests: 0,
@@ -462,7 +476,8 @@ export class TransitionSystem {
       judgement,
     };
     const draft = new Draft(this, world, observer, 0);
-    for (const id of this.bootstrap) {
+    const starting = given === undefined ? this.bootstrap : this.members.filter((id) => given[id - 1] !== null && 'records' in given[id - 1]!);
+    for (const id of starting) {
       this.perform(draft, id, -this.inputStride - id, (node) => [this.start(node, id)]);
       if (draft.implementationError !== null) break;
     }
@@ -1657,6 +1672,18 @@ const explorerChangeIdBase = 1_000_000;
 /** The id of the explorer's n-th leadership transfer: past its membership changes' ids. */
 function explorerTransferId(n: number): number {
   return 2 * explorerChangeIdBase + n;
+}
+
+/** A node's state before the initial world starts it: down, over the records given (none by default). */
+function initialNodeState(id: NodeId, given: InitialNode): NodeState {
+  const synced = given !== null && 'records' in given ? given.records : emptyList;
+  const retired = given !== null && 'retired' in given ? { retired: true } : {};
+  return { instance: null, inputDigest: [0, 0], mirror: new NodeMirror(id), synced, unsynced: emptyList, digests: null, memo: undefined, index: undefined, ...retired };
+}
+
+/** The nodes of a world as a later path may begin from them: its durable state, each node restarted (SystemOptions.initialNodes). */
+export function initialNodesOf(world: World): InitialNode[] {
+  return world.nodes.map((node) => (node.retired === true ? { retired: true } : started(node) ? { records: node.synced } : null));
 }
 
 /** Whether a node ever ran (a spare runs once a change or a join starts it). */

@@ -163,11 +163,12 @@ class StepShrinker {
   /** The cluster the path runs on: the drop-nodes pass makes it smaller, the options pass simpler. */
   private cluster: Omit<StepPath, 'steps'>;
   /**
-   * The cuts so far (cutPrefix): the cluster the first cut was made on and the steps each cut
-   * left out, in order, from which the cluster's start is rebuilt with nodes dropped; null when
-   * the path came cut (a trace file), its earlier steps unknown.
+   * The cuts so far (cutPrefix): the cluster the path began on (a trace file's may begin cut
+   * already) and the steps each cut left out, in order, each ending with every node crashed and
+   * restarted. From them the whole path is replayed to confirm a cut (wholePathFails), and the
+   * start is rebuilt when nodes are dropped (clusterWithout).
    */
-  private cuts: { root: Omit<StepPath, 'steps'>; prefixes: ExploreStep[][] } | null;
+  private cuts: { root: Omit<StepPath, 'steps'>; prefixes: ExploreStep[][] };
   private replayer: PathReplay;
   /** A cut was made at the start of a round (cutEarly). */
   private cutEarlyDone = false;
@@ -188,7 +189,7 @@ class StepShrinker {
     private readonly cutEarly: boolean,
   ) {
     this.cluster = { nodes: path.nodes, spares: path.spares, implementationOptions: path.implementationOptions, durabilityProbes: path.durabilityProbes, start: path.start };
-    this.cuts = path.start === undefined ? { root: this.cluster, prefixes: [] } : null;
+    this.cuts = { root: this.cluster, prefixes: [] };
     this.replayer = tolerantReplay(implementation, this.cluster, options.invariants);
     this.invariants = options.signatures.filter((signature) => signature.startsWith('safety:')).map((signature) => signature.slice('safety:'.length));
   }
@@ -344,8 +345,9 @@ class StepShrinker {
    */
   private dropNodes(): boolean {
     // Durable records name nodes in the implementation's own format, which no harness renumbers:
-    // a cut path's start is rebuilt from the steps its cuts left out, renumbered (clusterWithout).
-    if (this.cluster.start !== undefined && this.cuts === null) return false;
+    // a cut path's start is rebuilt from the steps its cuts left out, renumbered (clusterWithout);
+    // a path that began cut (a trace file) keeps its cluster.
+    if (this.cuts.root.start !== undefined) return false;
     const nodes = this.cluster.nodes;
     const total = nodes + (this.cluster.spares ?? 0);
     for (let size = nodesMin; size < nodes; size += 1) {
@@ -367,7 +369,7 @@ class StepShrinker {
    * prefix no longer gets through.
    */
   private clusterWithout(removed: readonly NodeId[], size: number, total: number): { cluster: Omit<StepPath, 'steps'>; cuts: StepShrinker['cuts'] } | null {
-    if (this.cuts === null || this.cuts.prefixes.length === 0) return { cluster: { ...this.cluster, nodes: size }, cuts: this.cuts };
+    if (this.cuts.prefixes.length === 0) return { cluster: { ...this.cluster, nodes: size }, cuts: { root: { ...this.cuts.root, nodes: size }, prefixes: [] } };
     const cuts = { root: { ...this.cuts.root, nodes: size }, prefixes: this.cuts.prefixes.map((prefix) => withoutNodes(prefix, removed, total)) };
     const start = this.startAfter(cuts);
     return start === null ? null : { cluster: { ...this.cluster, nodes: size, start }, cuts };
@@ -410,12 +412,12 @@ class StepShrinker {
    * The path (edited for it) on another cluster: kept, with the cluster, when it fails the same
    * way in no more steps (a smaller cluster or simpler options are worth as much as a step).
    */
-  private attemptOnCluster(cluster: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[], stepsMin = 0): boolean {
+  private attemptOnCluster(cluster: Omit<StepPath, 'steps'>, steps: readonly ExploreStep[], stepsMin = 0, confirmed: (steps: readonly ExploreStep[]) => boolean = () => true): boolean {
     const before = { cluster: this.cluster, replayer: this.replayer };
     this.cluster = cluster;
     this.replayer = tolerantReplay(this.implementation, cluster, this.options.invariants);
     const candidate = this.evaluate(steps);
-    if (candidate !== null && candidate.steps.length <= this.best.steps.length && candidate.steps.length >= stepsMin) {
+    if (candidate !== null && candidate.steps.length <= this.best.steps.length && candidate.steps.length >= stepsMin && confirmed(candidate.steps)) {
       this.best = candidate;
       this.improvements += 1;
       this.progress();
@@ -460,9 +462,9 @@ class StepShrinker {
    * each of its steps matters only through what it leaves in the logs (the elections and the
    * changes that build the configuration a failure needs), then goes as a whole; the failure
    * must still happen after the cut, where the checkers see it from the start.
-   * Sound: a cluster in which every node crashes and restarts at once is a run the harness could
-   * have drawn, and a checker that knows less of the past than the whole path's would judge no
-   * more violations than that one does.
+   * Sound: every node crashing and restarting at once is a run the harness could have drawn, and
+   * a cut is kept only where that whole run, judged with all it saw, fails the same way too
+   * (wholePathFails).
    * A start is read too: a cut is tried only where the steps it leaves out outnumber what the
    * reader must take in instead, each node's term and vote and the log entries it holds there
    * (entriesHeld). A short path, whose steps build little, stays whole.
@@ -478,14 +480,30 @@ class StepShrinker {
       if (this.outOfBudget()) return false;
       if (cut <= entriesHeld(worlds[cut])) continue;
       const start: PathStart = { cutAfterSteps: cutBefore + cut, nodes: initialNodesOf(worlds[cut]) };
-      const prefix = this.best.steps.slice(0, cut);
-      if (this.attemptOnCluster({ ...this.cluster, start }, this.best.steps.slice(cut), 1)) {
-        if (this.cuts !== null) this.cuts = { root: this.cuts.root, prefixes: [...this.cuts.prefixes, prefix] };
+      const prefixes = [...this.cuts.prefixes, [...this.best.steps.slice(0, cut), ...restartedAll(worlds[cut])]];
+      if (this.attemptOnCluster({ ...this.cluster, start }, this.best.steps.slice(cut), 1, (steps) => this.wholePathFails(prefixes, steps))) {
+        this.cuts = { root: this.cuts.root, prefixes };
         return true;
       }
     }
     this.progress();
     return false;
+  }
+
+  /**
+   * The cut confirmed on the path it stands for, from the cluster the first cut was made on: the
+   * steps the cuts left out, every node crashed and restarted at each cut, then the rest. That
+   * is a run from where the path began, judged with all it saw; a cut path alone is judged by
+   * checkers that know nothing of what came before it, and one that needs to (the clients'
+   * history, whose writes may precede the cut; a snapshot of entries committed before it) could
+   * otherwise fire on what it did not see.
+   */
+  private wholePathFails(prefixes: readonly ExploreStep[][], steps: readonly ExploreStep[]): boolean {
+    this.runs += 1;
+    const replayer = tolerantReplay(this.implementation, this.cuts.root, this.options.invariants);
+    const replayed = replayer.replay([...prefixes.flat(), ...steps], { record: false });
+    replayer.dispose();
+    return !('error' in replayed) && failsAs(replayed.result, this.options.signatures);
   }
 
   /** The worlds a possible path goes through, the initial one first. */
@@ -596,6 +614,17 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
     }
   }
   return kept;
+}
+
+/** Every node of a world crashed, keeping nothing unsynced, and every one that had run restarted: what a cut stands for. */
+function restartedAll(world: World): ExploreStep[] {
+  const crashes: ExploreStep[] = [];
+  const restarts: ExploreStep[] = [];
+  for (const [index, node] of world.nodes.entries()) {
+    if (node.instance !== null) crashes.push({ kind: 'crash', node: index + 1, unsyncedKept: 0 });
+    if (node.retired !== true && (node.instance !== null || node.mirror.incarnation > 0)) restarts.push({ kind: 'restart', node: index + 1 });
+  }
+  return [...crashes, ...restarts];
 }
 
 /**

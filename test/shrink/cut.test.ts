@@ -94,6 +94,31 @@ describe('a cut, as a run the harness could draw', () => {
   });
 });
 
+describe('why a cut is confirmed on the whole path', () => {
+  it('a cut path of the correct reference can fail linearizability: its reads return writes from before the cut, which its history never saw', () => {
+    const implementation = referenceImplementation();
+    const scenario = loadScenario('clients');
+    const run = runSeed({ seed: 3, implementation, scenario });
+    expect(run.status).toBe('ok');
+    const lifted = liftRun({ implementation, scenario, invariants: allInvariants, choices: run.choices });
+    const cluster = { nodes: lifted.run.scenario.nodes, spares: lifted.spares, implementationOptions: lifted.run.scenario.implementation };
+    const worlds: World[] = [];
+    const replay = new PathReplay(implementation, cluster, allInvariants);
+    replay.replay(lifted.steps, { record: false, onWorld: (world) => worlds.push(world) });
+    replay.dispose();
+    const cut = 31;
+    const from = { ...cluster, start: { cutAfterSteps: cut, nodes: initialNodesOf(worlds[cut]) } };
+    const alone = replayExplorePath(implementation, { ...from, steps: possibleSteps(implementation, from, lifted.steps.slice(cut), allInvariants) }, allInvariants);
+    expect('error' in alone ? alone.error : alone.violation?.invariant).toBe('linearizability');
+    // The run it stands for, every node crashed and restarted at the cut, passes: the alarm was
+    // the cut's, and the step shrink keeps no cut whose whole run does not fail the same way.
+    const restarts = worlds[cut].nodes.flatMap((node, index): ExploreStep[] => (node.instance !== null ? [{ kind: 'crash', node: index + 1, unsyncedKept: 0 }] : []));
+    const whole = [...lifted.steps.slice(0, cut), ...restarts, ...restarts.map((step): ExploreStep => ({ kind: 'restart', node: step.node })), ...lifted.steps.slice(cut)];
+    const wholeRun = replayExplorePath(implementation, { ...cluster, steps: possibleSteps(implementation, cluster, whole, allInvariants) }, allInvariants);
+    expect('error' in wholeRun ? wholeRun.error : wholeRun.status).toBe('ok');
+  });
+});
+
 describe('a long lifted path cut early (config-on-commit-not-append, default swarm seed 433)', () => {
   it('reaches 1.5x of the hand-written form within 1,500 replays from the lifted run of 6,263 events', () => {
     const bug = 'config-on-commit-not-append';

@@ -112,8 +112,9 @@ describe('why a cut is confirmed on the whole path', () => {
     expect('error' in alone ? alone.error : alone.violation?.invariant).toBe('linearizability');
     // The run it stands for, every node crashed and restarted at the cut, passes: the alarm was
     // the cut's, and the step shrink keeps no cut whose whole run does not fail the same way.
-    const restarts = worlds[cut].nodes.flatMap((node, index): ExploreStep[] => (node.instance !== null ? [{ kind: 'crash', node: index + 1, unsyncedKept: 0 }] : []));
-    const whole = [...lifted.steps.slice(0, cut), ...restarts, ...restarts.map((step): ExploreStep => ({ kind: 'restart', node: step.node })), ...lifted.steps.slice(cut)];
+    const up = worlds[cut].nodes.flatMap((node, index) => (node.instance !== null ? [index + 1] : []));
+    const restarted = [...up.map((node): ExploreStep => ({ kind: 'crash', node, unsyncedKept: 0 })), ...up.map((node): ExploreStep => ({ kind: 'restart', node }))];
+    const whole = [...lifted.steps.slice(0, cut), ...restarted, ...lifted.steps.slice(cut)];
     const wholeRun = replayExplorePath(implementation, { ...cluster, steps: possibleSteps(implementation, cluster, whole, allInvariants) }, allInvariants);
     expect('error' in wholeRun ? wholeRun.error : wholeRun.status).toBe('ok');
   });

@@ -119,11 +119,12 @@ function nodesOf(trace: TraceFile): number[] {
 
 function factRows(trace: TraceFile): string[] {
   const violation = trace.result.violation;
+  const start = pathStartSummary(trace);
   return [
     fact('implementation', `${trace.implementation.name} ${trace.implementation.version}`),
     fact('scenario', `${trace.scenario.name}, seed ${trace.seed}, ${trace.scenario.nodes} nodes`),
     fact('faults', trace.explore !== undefined ? 'an explore path: every step (delivery, timer, crash, request) chosen explicitly' : faultSummary(trace.scenario)),
-    ...(pathStartSummary(trace) === null ? [] : [fact('starts from', pathStartSummary(trace)!)]),
+    ...(start === null ? [] : [fact('starts from', start)]),
     fact('verdict', `${trace.result.status} after ${trace.result.events} events, ${trace.result.simulatedMs} ms virtual`),
     ...(violation === null ? [] : [fact('violating step', `event ${violation.eventNumber} at ${violation.timeMs} ms, nodes ${violation.nodes.map((node) => `n${node}`).join(', ')}`)]),
     fact('trace hash', trace.traceHash),

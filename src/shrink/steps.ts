@@ -34,7 +34,7 @@ import { assert } from '../core/assert.js';
 import type { StepResolution } from './paths.js';
 import { PathReplay } from './paths.js';
 import type { Choice, ExploreStep, InFlight, World } from '../world/system.js';
-import { initialNodesOf } from '../world/system.js';
+import { initialNodesOf, started } from '../world/system.js';
 import type { PathStart } from './paths.js';
 import type { TransitionSystem } from '../world/system.js';
 import type { SimulationResult } from '../sim/simulation.js';
@@ -616,14 +616,13 @@ function withoutNodes(steps: readonly ExploreStep[], removed: readonly NodeId[],
   return kept;
 }
 
-/** Every node of a world crashed, keeping nothing unsynced, and every one that had run restarted: what a cut stands for. */
+/**
+ * What a cut stands for: every node of a world that is up crashed, keeping nothing unsynced, then
+ * every node the cut starts over its records (initialNodesOf) restarted.
+ */
 function restartedAll(world: World): ExploreStep[] {
-  const crashes: ExploreStep[] = [];
-  const restarts: ExploreStep[] = [];
-  for (const [index, node] of world.nodes.entries()) {
-    if (node.instance !== null) crashes.push({ kind: 'crash', node: index + 1, unsyncedKept: 0 });
-    if (node.retired !== true && (node.instance !== null || node.mirror.incarnation > 0)) restarts.push({ kind: 'restart', node: index + 1 });
-  }
+  const crashes = world.nodes.flatMap((node, index): ExploreStep[] => (node.instance !== null ? [{ kind: 'crash', node: index + 1, unsyncedKept: 0 }] : []));
+  const restarts = initialNodesOf(world).flatMap((node, index): ExploreStep[] => (node !== null && 'records' in node ? [{ kind: 'restart', node: index + 1 }] : []));
   return [...crashes, ...restarts];
 }
 
@@ -633,7 +632,7 @@ function restartedAll(world: World): ExploreStep[] {
  */
 function entriesHeld(world: World): number {
   let entries = 0;
-  for (const node of world.nodes) if (node.mirror.incarnation > 0) entries += node.mirror.terms.length;
+  for (const node of world.nodes) if (started(node)) entries += node.mirror.terms.length;
   return entries;
 }
 

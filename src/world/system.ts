@@ -1687,7 +1687,7 @@ export function initialNodesOf(world: World): InitialNode[] {
 }
 
 /** Whether a node ever ran (a spare runs once a change or a join starts it). */
-function started(node: NodeState): boolean {
+export function started(node: NodeState): boolean {
   return node.instance !== null || node.mirror.incarnation > 0;
 }
 
